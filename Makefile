@@ -1,0 +1,62 @@
+# Relief-materials inventory and dispatch optimizer — the two README commands are `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= data/demo.db
+export DATABASE_URL ?= sqlite:///$(abspath $(DB))
+PG_PORT ?= 55432
+PG_DIR ?= /tmp/relief-pg-$(PG_PORT)
+
+.PHONY: run test lint fmt migrate demo bench pg pg-stop clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+$(DB): | $(STAMP)
+	$(BIN)/relief db upgrade
+	$(BIN)/relief demo
+
+run: $(STAMP) $(DB)
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
+
+demo: $(STAMP)
+	$(BIN)/relief db upgrade
+	$(BIN)/relief demo --force
+
+migrate: $(STAMP)
+	$(BIN)/relief db upgrade
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Starts a throw-away PostgreSQL cluster on 127.0.0.1:$(PG_PORT) if the Debian server package is installed.
+pg:
+	@bash scripts/pg.sh start $(PG_PORT) $(PG_DIR)
+
+pg-stop:
+	@bash scripts/pg.sh stop $(PG_PORT) $(PG_DIR)
+
+test: $(STAMP) lint
+	@if bash scripts/pg.sh start $(PG_PORT) $(PG_DIR) >/dev/null 2>&1; then \
+	  export TEST_PG_URL=$$(bash scripts/pg.sh url $(PG_PORT) $(PG_DIR)); echo "PostgreSQL: $$TEST_PG_URL"; \
+	else echo "PostgreSQL server not installed: postgres-marked tests will skip (CI installs it)"; fi; \
+	TEST_PG_URL=$${TEST_PG_URL:-} $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
