@@ -1,0 +1,113 @@
+"""Domain errors. Each carries a stable `code` (an i18n catalogue key suffix) and the values the message needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base: `code` names the rule, `params` fill the translated message."""
+
+    code = "domain_error"
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(f"{self.code}: {params}" if params else self.code)
+
+
+class InvalidCommand(DomainError):
+    code = "invalid_command"
+
+
+class UnknownItem(DomainError):
+    code = "unknown_item"
+
+
+class UnknownSite(DomainError):
+    code = "unknown_site"
+
+
+class UnknownLot(DomainError):
+    code = "unknown_lot"
+
+
+class UnknownUnit(DomainError):
+    code = "unknown_unit"
+
+
+class QtyOutOfRange(DomainError):
+    code = "qty_out_of_range"
+
+
+class OutOfStock(DomainError):
+    """Not enough available (on hand − reserved) stock."""
+
+    code = "out_of_stock"
+
+
+class NegativeLaterBalance(DomainError):
+    """I1: a backdated movement would make a later running balance negative."""
+
+    code = "negative_later_balance"
+
+
+class LotExpired(DomainError):
+    """I10: expired lots are only written off."""
+
+    code = "lot_expired"
+
+
+class ExpiredOnArrival(DomainError):
+    code = "expired_on_arrival"
+
+
+class LotExpiryConflict(DomainError):
+    """I10: one expiry per (item, lot)."""
+
+    code = "lot_expiry_conflict"
+
+
+class LotOwnerConflict(DomainError):
+    code = "lot_owner_conflict"
+
+
+class PostingInFuture(DomainError):
+    """I12: occurred_at later than now + 5 min."""
+
+    code = "posting_in_future"
+
+
+class Frozen(DomainError):
+    """I12: before the freeze date (冻结日期) only an admin may post."""
+
+    code = "frozen"
+
+
+class ExistsWithDifferent(DomainError):
+    """I6: the client id was used before with another payload."""
+
+    code = "exists_with_different"
+
+
+class AlreadyResolved(DomainError):
+    """I4: a reservation or transfer resolves at most once."""
+
+    code = "already_resolved"
+
+
+class AlreadyReversed(DomainError):
+    code = "already_reversed"
+
+
+class NotReversible(DomainError):
+    code = "not_reversible"
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class RetryableConflict(DomainError):
+    """A serialization failure or deadlock the adapter saw; the whole use case may be retried (I7)."""
+
+    code = "retryable_conflict"

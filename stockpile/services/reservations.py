@@ -1,0 +1,106 @@
+"""Reservations (预留): a hold on (site, lot, qty) for a plan, resolved at most once (I3, I4)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from stockpile.domain import ledger
+from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, InvalidCommand, OutOfStock
+from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
+from stockpile.schemas import ReserveCmd, ResolveReservationCmd
+from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
+from stockpile.services.stock import item_or_raise, lot_or_raise, site_or_raise, utcnow
+from stockpile.unit_of_work import AbstractUnitOfWork
+
+
+def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> Reservation:
+    """Lock the balance row and hold `qty` if on hand − reserved ≥ qty (I3); same client id replays (I6)."""
+
+    def attempt() -> Reservation:
+        at = now or utcnow()
+        with uow:
+            repo = uow.ledger
+            site = site_or_raise(repo, cmd.site_code)
+            item = item_or_raise(repo, cmd.item_code)
+            lot = lot_or_raise(repo, item, cmd.lot_no)
+            existing: Reservation | None = repo.reservation(cmd.client_id)
+            if existing is not None:
+                same = (existing.site_id, existing.lot_id, existing.qty) == (site.id, lot.id, cmd.qty)
+                if not same:
+                    raise ExistsWithDifferent(field="qty", client_id=str(cmd.client_id))
+                return existing
+            ledger.check_lot_usable(lot, at.date())
+            row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
+            if row.on_hand - row.reserved < cmd.qty:
+                raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
+            repo.add_reservation({
+                "id": cmd.client_id, "site_id": site.id, "lot_id": lot.id, "item_id": item.id, "qty": cmd.qty,
+                "plan_ref": cmd.plan_ref, "state": "pending", "actor": cmd.actor, "created_at": at,
+                "expires_at": cmd.expires_at,
+            })
+            repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
+            uow.commit()
+            return Reservation(cmd.client_id, site.id, item.id, lot.id, cmd.qty, cmd.plan_ref,
+                               ReservationState.PENDING, cmd.expires_at)
+
+    return retrying(attempt)
+
+
+def resolve_reservation(cmd: ResolveReservationCmd, uow: AbstractUnitOfWork,
+                        now: datetime | None = None) -> PostingResult | None:
+    """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved (I4)."""
+
+    def attempt() -> PostingResult | None:
+        at = now or utcnow()
+        with uow:
+            repo = uow.ledger
+            res: Reservation | None = repo.reservation(cmd.reservation_id)
+            if res is None:
+                raise InvalidCommand(reason="unknown_reservation", reservation_id=str(cmd.reservation_id))
+            row = repo.lock_balances([(res.site_id, res.item_id, res.lot_id)])[(res.site_id, res.lot_id)]
+            new_state = {"issue": "issued", "release": "released", "expire": "expired"}[cmd.action]
+            if res.state is not ReservationState.PENDING:
+                raise AlreadyResolved(state=res.state.value, reservation_id=str(res.id))
+            posting_id = cmd.client_id or uuid.uuid5(res.id, "issue")
+            result = _post_issue(uow, repo, res, cmd, posting_id, at) if cmd.action == "issue" else None
+            if result is None:
+                repo.set_balances([(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty,
+                                    row.last_occurred_at)])
+            if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
+                raise AlreadyResolved(reservation_id=str(res.id))
+            uow.commit()
+            return result
+
+    return retrying(attempt)
+
+
+def _post_issue(uow: AbstractUnitOfWork, repo: Any, res: Reservation, cmd: ResolveReservationCmd,
+                posting_id: uuid.UUID, at: datetime) -> PostingResult:
+    ledger.check_posting_time(cmd.occurred_at, at, repo.freeze_date())
+    lot = repo.lot_by_id(res.lot_id)
+    ledger.check_lot_usable(lot, cmd.occurred_at.date())
+    leg = PlannedLeg(Leg(MovementKind.ISSUE, res.site_id, res.item_id, res.lot_id, -res.qty),
+                     purpose="relief", reserved_delta=-res.qty)
+    draft = PostingDraft(id=posting_id, kind="reservation_issue",
+                         payload={"reservation_id": str(res.id), "qty": res.qty}, actor=cmd.actor,
+                         occurred_at=cmd.occurred_at, legs=[leg], doc_no=res.plan_ref)
+    [out] = post_batch(uow, [draft], at)
+    return out
+
+
+def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime | None = None) -> int:
+    """Expire every pending hold whose expiry passed; returns how many were expired."""
+    at = now or utcnow()
+    with uow:
+        due = uow.ledger.pending_reservations_due(at)
+    n = 0
+    for rid in due:
+        try:
+            resolve_reservation(ResolveReservationCmd(reservation_id=rid, actor=actor, action="expire",
+                                                      occurred_at=at), uow, at)
+            n += 1
+        except AlreadyResolved:
+            continue
+    return n

@@ -1,0 +1,111 @@
+"""Shared fixtures: a real database per test on SQLite (file, WAL) and, when available, PostgreSQL.
+
+`db_url` is parametrized over the backends: every test using it runs on both. PostgreSQL comes from TEST_PG_URL
+(`make test` and `.ci/run` start a local server); with REQUIRE_PG=1 (CI) a missing server is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+
+from stockpile.adapters.db import create_schema, make_engine
+from stockpile.adapters.orm import Base
+from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from tests.support.factory import seed_minimal
+
+PG_URL = os.environ.get("TEST_PG_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _pg_available() -> bool:
+    if not PG_URL:
+        return False
+    try:
+        e = make_engine(PG_URL)
+        with e.connect() as c:
+            c.execute(text("SELECT 1"))
+        e.dispose()
+        return True
+    except Exception:
+        return False
+
+
+_PG_OK: bool | None = None
+
+
+def pg_url_or_skip() -> str:
+    global _PG_OK
+    if _PG_OK is None:
+        _PG_OK = _pg_available()
+    if not _PG_OK:
+        if os.environ.get("REQUIRE_PG") == "1":
+            pytest.fail(f"PostgreSQL required (REQUIRE_PG=1) but not reachable at TEST_PG_URL={PG_URL!r}")
+        pytest.skip("PostgreSQL not available (set TEST_PG_URL or run `make pg`)")
+    return PG_URL
+
+
+def reset_pg(engine: Engine) -> None:
+    """Drop and recreate the schema: every test starts from an empty database."""
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    create_schema(engine)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
+        e = make_engine(url)
+        create_schema(e)
+        e.dispose()
+        yield url
+    else:
+        url = pg_url_or_skip()
+        e = make_engine(url)
+        reset_pg(e)
+        e.dispose()
+        yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    e = make_engine(db_url)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture
+def uow(engine: Engine) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(engine)
+
+
+@pytest.fixture
+def world(engine: Engine):
+    """A tiny county: 2 depots, 3 items (tent, water with shelf life, pump) — see tests/support/factory.py."""
+    return seed_minimal(engine)
+
+
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+def cid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+__all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
