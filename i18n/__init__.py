@@ -1,0 +1,60 @@
+"""String catalogue: zh-CN is the source of truth, English the switch. Code uses keys: t("stock.title").
+
+Missing keys fall back to zh-CN, then to the key itself, so a missing translation never crashes a page; a test checks
+that both catalogues have the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+LANGS = {"zh": "zh_CN.toml", "en": "en.toml"}
+current_lang: ContextVar[str] = ContextVar("current_lang", default="zh")
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = str(v)
+    return out
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The main catalogue plus every fragment `i18n/fragments/<lang>/*.toml` (one per feature area)."""
+    out = _flatten(tomllib.loads((HERE / LANGS[lang]).read_text(encoding="utf-8")))
+    for frag in sorted((HERE / "fragments" / lang).glob("*.toml")):
+        out.update(_flatten(tomllib.loads(frag.read_text(encoding="utf-8"))))
+    return out
+
+
+def set_lang(lang: str) -> None:
+    current_lang.set(lang if lang in LANGS else "zh")
+
+
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    """Translate `key` into the current (or given) language and fill `{params}`."""
+    lang = lang or current_lang.get()
+    text = catalogue(lang).get(key) or catalogue("zh").get(key) or key
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None = None) -> str:
+    """The message for a domain error code (`errors.<code>`)."""
+    return t(f"errors.{code}", lang, **(params or {}))
+
+
+def fmt_int(n: int | float | None) -> str:
+    return "" if n is None or n != n else f"{int(n):,}"

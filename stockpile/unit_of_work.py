@@ -11,6 +11,7 @@ class AbstractUnitOfWork(abc.ABC):
     """Repositories hang off the unit of work; nothing is written unless `commit()` is called."""
 
     ledger: Any
+    master: Any
 
     def __enter__(self) -> Self:
         return self

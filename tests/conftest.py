@@ -109,3 +109,18 @@ def days(n: int) -> timedelta:
 
 
 __all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """The demo county, built once per test session on SQLite (read-only tests share it)."""
+    from stockpile.adapters.migrate import upgrade
+    from stockpile.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    upgrade(url)
+    build_demo(url, now=DEMO_NOW)
+    return url
+
+
+DEMO_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

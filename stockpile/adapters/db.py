@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from stockpile.adapters.all_tables import metadata
 from stockpile.adapters.ddl import install_append_only_triggers
-from stockpile.adapters.orm import Base
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -59,5 +59,5 @@ def readonly(engine: Engine) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table and the append-only triggers (tests and `relief db init`; migrations do the same)."""
     with engine.begin() as conn:
-        Base.metadata.create_all(conn)
+        metadata.create_all(conn)
         install_append_only_triggers(conn)

@@ -175,7 +175,9 @@ class PostingRow(Base):
 
 class MovementRow(Base):
     __tablename__ = "movement"
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     posting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posting.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))

@@ -108,20 +108,29 @@ class SqlLedgerRepository:
         self.s = session
         self.dialect = session.get_bind().dialect.name
         self._transit_id: int | None = None
+        self._items: dict[str, Item | None] = {}
+        self._sites: dict[str, Site | None] = {}
 
     # ---- master data -------------------------------------------------------------------------------------
     def item_by_code(self, code: str) -> Item | None:
-        row = self.s.scalar(select(orm.ItemRow).where(orm.ItemRow.code == code))
-        if row is None:
-            return None
-        packs = self.s.execute(
-            select(orm.ItemPackRow.unit, orm.ItemPackRow.factor).where(orm.ItemPackRow.item_id == row.id)
-        ).all()
-        return item_from_row(row, [(u, f) for u, f in packs])
+        """Master data is read once per unit of work (a use case never changes it)."""
+        if code not in self._items:
+            row = self.s.scalar(select(orm.ItemRow).where(orm.ItemRow.code == code))
+            if row is None:
+                return None
+            packs = self.s.execute(
+                select(orm.ItemPackRow.unit, orm.ItemPackRow.factor).where(orm.ItemPackRow.item_id == row.id)
+            ).all()
+            self._items[code] = item_from_row(row, [(u, f) for u, f in packs])
+        return self._items[code]
 
     def site_by_code(self, code: str) -> Site | None:
-        row = self.s.scalar(select(orm.SiteRow).where(orm.SiteRow.code == code))
-        return None if row is None else site_from_row(row)
+        if code not in self._sites:
+            row = self.s.scalar(select(orm.SiteRow).where(orm.SiteRow.code == code))
+            if row is None:
+                return None
+            self._sites[code] = site_from_row(row)
+        return self._sites[code]
 
     def site_by_id(self, site_id: int) -> Site:
         return site_from_row(self.s.get_one(orm.SiteRow, site_id))
@@ -147,7 +156,9 @@ class SqlLedgerRepository:
 
     # ---- lots ---------------------------------------------------------------------------------------------
     def lot(self, item_id: int, lot_no: str) -> Lot | None:
-        row = self.s.scalar(select(orm.LotRow).where(orm.LotRow.item_id == item_id, orm.LotRow.lot_no == lot_no))
+        row = self.s.scalar(
+            select(orm.LotRow).where(orm.LotRow.item_id == item_id, orm.LotRow.lot_no == lot_no)
+        )
         return None if row is None else lot_from_row(row)
 
     def lot_by_id(self, lot_id: int) -> Lot:
@@ -170,12 +181,16 @@ class SqlLedgerRepository:
         return lot_from_row(row)
 
     # ---- balances -----------------------------------------------------------------------------------------
-    def lock_balances(self, keys: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], orm.StockBalanceRow]:
+    def lock_balances(
+        self, keys: Iterable[tuple[int, int, int]]
+    ) -> dict[tuple[int, int], orm.StockBalanceRow]:
         """Create missing (site, lot) balance rows and lock them all in canonical order. Keys: (site, item, lot)."""
         wanted = sorted({(s, lot, i) for s, i, lot in keys})
         if not wanted:
             return {}
-        values = [{"site_id": s, "lot_id": lot, "item_id": i, "on_hand": 0, "reserved": 0} for s, lot, i in wanted]
+        values = [
+            {"site_id": s, "lot_id": lot, "item_id": i, "on_hand": 0, "reserved": 0} for s, lot, i in wanted
+        ]
         ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(orm.StockBalanceRow)
         self.s.execute(ins.on_conflict_do_nothing(index_elements=["site_id", "lot_id"]), values)
         out: dict[tuple[int, int], orm.StockBalanceRow] = {}
@@ -208,7 +223,9 @@ class SqlLedgerRepository:
 
     def balance_as_of(self, site_id: int, lot_id: int, at: datetime) -> int:
         q = select(func.coalesce(func.sum(orm.MovementRow.qty), 0)).where(
-            orm.MovementRow.site_id == site_id, orm.MovementRow.lot_id == lot_id, orm.MovementRow.occurred_at <= at
+            orm.MovementRow.site_id == site_id,
+            orm.MovementRow.lot_id == lot_id,
+            orm.MovementRow.occurred_at <= at,
         )
         return int(self.s.scalar(q) or 0)
 
@@ -216,7 +233,11 @@ class SqlLedgerRepository:
         """Legs of a key after `at`, in (occurred_at, seq) order."""
         q = (
             select(orm.MovementRow.occurred_at, orm.MovementRow.qty)
-            .where(orm.MovementRow.site_id == site_id, orm.MovementRow.lot_id == lot_id, orm.MovementRow.occurred_at > at)
+            .where(
+                orm.MovementRow.site_id == site_id,
+                orm.MovementRow.lot_id == lot_id,
+                orm.MovementRow.occurred_at > at,
+            )
             .order_by(orm.MovementRow.occurred_at, orm.MovementRow.seq)
         )
         return [(t, int(q_)) for t, q_ in self.s.execute(q).all()]
@@ -231,7 +252,9 @@ class SqlLedgerRepository:
         if row is None:
             return None
         seqs = self.s.scalars(
-            select(orm.MovementRow.seq).where(orm.MovementRow.posting_id == posting_id).order_by(orm.MovementRow.seq)
+            select(orm.MovementRow.seq)
+            .where(orm.MovementRow.posting_id == posting_id)
+            .order_by(orm.MovementRow.seq)
         ).all()
         return PostingRecord(
             row.id, row.kind, row.digest, json.loads(row.payload), row.actor, row.recorded_at, tuple(seqs)
@@ -239,14 +262,15 @@ class SqlLedgerRepository:
 
     def add_postings(self, rows: list[dict[str, object]]) -> None:
         if rows:
-            self.s.execute(insert(orm.PostingRow), rows)
+            self.s.connection().execute(insert(orm.PostingRow.__table__), rows)  # type: ignore[arg-type]
 
     def add_movements(self, rows: list[dict[str, object]]) -> list[int]:
         """Insert movement rows in one executemany and return their seqs in input order."""
         if not rows:
             return []
-        stmt = insert(orm.MovementRow).returning(orm.MovementRow.seq, sort_by_parameter_order=True)
-        return [int(x) for x in self.s.scalars(stmt, rows)]
+        t = orm.MovementRow.__table__
+        stmt = insert(t).returning(t.c.seq, sort_by_parameter_order=True)  # type: ignore[arg-type]
+        return [int(x) for x in self.s.connection().execute(stmt, rows).scalars()]
 
     def set_balances(self, values: list[tuple[int, int, int, int, datetime | None]]) -> None:
         """Write new (on_hand, reserved, last_occurred_at) to locked balance rows in one executemany."""
@@ -254,7 +278,7 @@ class SqlLedgerRepository:
             return
         b = orm.StockBalanceRow.__table__
         stmt = (
-            update(b)
+            update(b)  # type: ignore[arg-type]
             .where(b.c.site_id == bindparam("k_site"), b.c.lot_id == bindparam("k_lot"))
             .values(
                 on_hand=bindparam("v_on_hand"),
@@ -263,39 +287,61 @@ class SqlLedgerRepository:
             )
         )
         params = [
-            {"k_site": s, "k_lot": lot, "v_on_hand": o, "v_reserved": r, "v_last": t} for s, lot, o, r, t in values
+            {"k_site": s, "k_lot": lot, "v_on_hand": o, "v_reserved": r, "v_last": t}
+            for s, lot, o, r, t in values
         ]
         self.s.connection().execute(stmt, params)
 
     def movements_of(self, posting_id: uuid.UUID) -> list[orm.MovementRow]:
         return list(
             self.s.scalars(
-                select(orm.MovementRow).where(orm.MovementRow.posting_id == posting_id).order_by(orm.MovementRow.seq)
+                select(orm.MovementRow)
+                .where(orm.MovementRow.posting_id == posting_id)
+                .order_by(orm.MovementRow.seq)
             )
         )
 
     def reversed_seqs(self, seqs: Sequence[int]) -> set[int]:
-        got = self.s.scalars(select(orm.MovementRow.reverses_seq).where(orm.MovementRow.reverses_seq.in_(list(seqs))))
+        got = self.s.scalars(
+            select(orm.MovementRow.reverses_seq).where(orm.MovementRow.reverses_seq.in_(list(seqs)))
+        )
         return {int(x) for x in got if x is not None}
 
     # ---- transfers ------------------------------------------------------------------------------------------
-    def add_transfer(self, transfer_id: uuid.UUID, from_id: int, to_id: int, at: datetime,
-                     lines: list[tuple[int, int, int]]) -> None:
-        self.s.add(orm.TransferRow(id=transfer_id, from_site_id=from_id, to_site_id=to_id, state="in_transit",
-                                   shipped_at=at))
+    def add_transfer(
+        self,
+        transfer_id: uuid.UUID,
+        from_id: int,
+        to_id: int,
+        at: datetime,
+        lines: list[tuple[int, int, int]],
+    ) -> None:
+        self.s.add(
+            orm.TransferRow(
+                id=transfer_id, from_site_id=from_id, to_site_id=to_id, state="in_transit", shipped_at=at
+            )
+        )
         self.s.flush()
-        self.s.execute(insert(orm.TransferLineRow),
-                       [{"transfer_id": transfer_id, "lot_id": lot, "item_id": item, "qty": q} for lot, item, q in lines])
+        self.s.execute(
+            insert(orm.TransferLineRow),
+            [
+                {"transfer_id": transfer_id, "lot_id": lot, "item_id": item, "qty": q}
+                for lot, item, q in lines
+            ],
+        )
 
     def transfer(self, transfer_id: uuid.UUID) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
         row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True)
         if row is None:
             return None
-        lines = list(self.s.scalars(select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id)))
+        lines = list(
+            self.s.scalars(select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id))
+        )
         return row, lines
 
-    def resolve_transfer(self, transfer_id: uuid.UUID, new_state: str, at: datetime,
-                         posting_id: uuid.UUID | None) -> bool:
+    def resolve_transfer(
+        self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
+    ) -> bool:
         """I4-style: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
         t = orm.TransferRow
         res = self.s.execute(
@@ -320,13 +366,16 @@ class SqlLedgerRepository:
         r = self.s.get(orm.ReservationRow, rid, populate_existing=True)
         if r is None:
             return None
-        return Reservation(r.id, r.site_id, r.item_id, r.lot_id, r.qty, r.plan_ref, ReservationState(r.state),
-                           r.expires_at)
+        return Reservation(
+            r.id, r.site_id, r.item_id, r.lot_id, r.qty, r.plan_ref, ReservationState(r.state), r.expires_at
+        )
 
     def add_reservation(self, values: dict[str, object]) -> None:
         self.s.execute(insert(orm.ReservationRow), [values])
 
-    def resolve_reservation(self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None) -> bool:
+    def resolve_reservation(
+        self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None
+    ) -> bool:
         """I4: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
         r = orm.ReservationRow
         res = self.s.execute(
@@ -358,7 +407,9 @@ class SqlLedgerRepository:
     # ---- checks ---------------------------------------------------------------------------------------------
     def movement_sums(self) -> dict[tuple[int, int], int]:
         m = orm.MovementRow
-        rows = self.s.execute(select(m.site_id, m.lot_id, func.sum(m.qty)).group_by(m.site_id, m.lot_id)).all()
+        rows = self.s.execute(
+            select(m.site_id, m.lot_id, func.sum(m.qty)).group_by(m.site_id, m.lot_id)
+        ).all()
         return {(s, lot): int(q) for s, lot, q in rows}
 
     def stored_balances(self) -> dict[tuple[int, int], tuple[int, int]]:
@@ -369,7 +420,9 @@ class SqlLedgerRepository:
     def pending_sums(self) -> dict[tuple[int, int], int]:
         r = orm.ReservationRow
         rows = self.s.execute(
-            select(r.site_id, r.lot_id, func.sum(r.qty)).where(r.state == "pending").group_by(r.site_id, r.lot_id)
+            select(r.site_id, r.lot_id, func.sum(r.qty))
+            .where(r.state == "pending")
+            .group_by(r.site_id, r.lot_id)
         ).all()
         return {(s, lot): int(q) for s, lot, q in rows}
 
@@ -380,4 +433,3 @@ class SqlLedgerRepository:
         for s, lot, qty in self.s.execute(q):
             out.setdefault((s, lot), []).append(int(qty))
         return out
-

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from stockpile.adapters.masterdata import SqlMasterRepository
 from stockpile.adapters.repository import SqlLedgerRepository
 from stockpile.domain.errors import RetryableConflict
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -36,6 +37,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
     def __enter__(self) -> Self:
         self.session = self.session_factory()
         self.ledger = SqlLedgerRepository(self.session)
+        self.master = SqlMasterRepository(self.session)
         return self
 
     def __exit__(

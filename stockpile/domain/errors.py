@@ -111,3 +111,13 @@ class RetryableConflict(DomainError):
     """A serialization failure or deadlock the adapter saw; the whole use case may be retried (I7)."""
 
     code = "retryable_conflict"
+
+
+class FileRejected(DomainError):
+    """A whole import file is refused before any row is read (RELIABILITY.md §3 F01–F16); `code` says why."""
+
+    code = "file_rejected"
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(**params)
+        self.code = code

@@ -101,7 +101,10 @@ def fefo_key(lot: Lot) -> tuple[date, datetime, int]:
 def fefo_pick(candidates: Sequence[Candidate], qty: int, on: date) -> list[tuple[Lot, int]]:
     """Take `qty` from the lots that expire first, skipping expired lots; OutOfStock if they do not suffice."""
     check_qty(qty)
-    usable = sorted((c for c in candidates if c.available > 0 and not c.lot.is_expired_on(on)), key=lambda c: fefo_key(c.lot))
+    usable = sorted(
+        (c for c in candidates if c.available > 0 and not c.lot.is_expired_on(on)),
+        key=lambda c: fefo_key(c.lot),
+    )
     picks: list[tuple[Lot, int]] = []
     left = qty
     for c in usable:
@@ -171,10 +174,14 @@ def verify_balances(
         if on_hand != total:
             errors.append(LedgerError("balance_mismatch", key, f"stored {on_hand} != movements {total}"))
         if not 0 <= reserved <= on_hand:
-            errors.append(LedgerError("reserved_out_of_range", key, f"reserved {reserved}, on hand {on_hand}"))
+            errors.append(
+                LedgerError("reserved_out_of_range", key, f"reserved {reserved}, on hand {on_hand}")
+            )
         if reserved != pending_reserved.get(key, 0):
             errors.append(
-                LedgerError("reserved_mismatch", key, f"reserved {reserved} != pending {pending_reserved.get(key, 0)}")
+                LedgerError(
+                    "reserved_mismatch", key, f"reserved {reserved} != pending {pending_reserved.get(key, 0)}"
+                )
             )
     return errors
 

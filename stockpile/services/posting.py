@@ -78,7 +78,9 @@ def retrying(fn: Callable[[], T], retries: int = MAX_RETRIES) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def replay(uow: AbstractUnitOfWork, client_id: uuid.UUID, kind: str, payload: dict[str, Any]) -> PostingResult | None:
+def replay(
+    uow: AbstractUnitOfWork, client_id: uuid.UUID, kind: str, payload: dict[str, Any]
+) -> PostingResult | None:
     """I6: same id + same payload → the first result; same id + other payload → ExistsWithDifferent(field)."""
     rec = uow.ledger.posting(client_id)
     if rec is None:
@@ -112,14 +114,22 @@ def post_batch(uow: AbstractUnitOfWork, drafts: Sequence[PostingDraft], now: dat
         if row.last_occurred_at is not None and row.last_occurred_at > last:
             last = row.last_occurred_at
         new_values.append(
-            (key[0], key[1], row.on_hand + sum(e[3] for e in evs), row.reserved + sum(e[4] for e in evs), last)
+            (
+                key[0],
+                key[1],
+                row.on_hand + sum(e[3] for e in evs),
+                row.reserved + sum(e[4] for e in evs),
+                last,
+            )
         )
     results = _append(repo, drafts, now)
     repo.set_balances(new_values)
     return results
 
 
-def _simulate_key(repo: Any, key: tuple[int, int], row: Any, evs: list[tuple[datetime, int, int, int, int]]) -> None:
+def _simulate_key(
+    repo: Any, key: tuple[int, int], row: Any, evs: list[tuple[datetime, int, int, int, int]]
+) -> None:
     """I1 + I3 for one key: every running balance ≥ 0 and, at the end, on hand ≥ reserved."""
     first_t = evs[0][0]
     backdated = row.last_occurred_at is not None and first_t < row.last_occurred_at
@@ -142,8 +152,13 @@ def _simulate_key(repo: Any, key: tuple[int, int], row: Any, evs: list[tuple[dat
     final_reserved = row.reserved + sum(e[4] for e in evs)
     if final_on_hand < final_reserved:
         worst = next((e[1] for e in evs if e[3] < 0), evs[0][1])
-        raise OutOfStock(draft=worst, available=row.on_hand - row.reserved, requested=-sum(e[3] for e in evs),
-                         site=key[0], lot=key[1])
+        raise OutOfStock(
+            draft=worst,
+            available=row.on_hand - row.reserved,
+            requested=-sum(e[3] for e in evs),
+            site=key[0],
+            lot=key[1],
+        )
 
 
 def _append(repo: Any, drafts: Sequence[PostingDraft], now: datetime) -> list[PostingResult]:
@@ -153,20 +168,36 @@ def _append(repo: Any, drafts: Sequence[PostingDraft], now: datetime) -> list[Po
     for d in drafts:
         postings.append(
             {
-                "id": d.id, "kind": d.kind, "digest": d.digest,
+                "id": d.id,
+                "kind": d.kind,
+                "digest": d.digest,
                 "payload": json.dumps(d.payload, ensure_ascii=False, sort_keys=True, default=str),
-                "actor": d.actor, "recorded_at": now, "occurred_at": d.occurred_at, "doc_no": d.doc_no,
-                "event_tag": d.event_tag, "remark": d.remark, "legs": len(d.legs),
+                "actor": d.actor,
+                "recorded_at": now,
+                "occurred_at": d.occurred_at,
+                "doc_no": d.doc_no,
+                "event_tag": d.event_tag,
+                "remark": d.remark,
+                "legs": len(d.legs),
             }
         )
         start = len(moves)
         for i, pl in enumerate(d.legs):
             moves.append(
                 {
-                    "id": uuid.uuid5(d.id, str(i)), "posting_id": d.id, "kind": pl.leg.kind.value,
-                    "site_id": pl.leg.site_id, "item_id": pl.leg.item_id, "lot_id": pl.leg.lot_id,
-                    "qty": pl.leg.qty, "occurred_at": d.occurred_at, "recorded_at": now, "actor": d.actor,
-                    "purpose": pl.purpose, "reason": pl.reason, "reverses_seq": pl.leg.reverses_seq,
+                    "id": uuid.uuid5(d.id, str(i)),
+                    "posting_id": d.id,
+                    "kind": pl.leg.kind.value,
+                    "site_id": pl.leg.site_id,
+                    "item_id": pl.leg.item_id,
+                    "lot_id": pl.leg.lot_id,
+                    "qty": pl.leg.qty,
+                    "occurred_at": d.occurred_at,
+                    "recorded_at": now,
+                    "actor": d.actor,
+                    "purpose": pl.purpose,
+                    "reason": pl.reason,
+                    "reverses_seq": pl.leg.reverses_seq,
                 }
             )
         spans.append((start, len(moves)))

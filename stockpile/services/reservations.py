@@ -35,21 +35,39 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
             if row.on_hand - row.reserved < cmd.qty:
                 raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
-            repo.add_reservation({
-                "id": cmd.client_id, "site_id": site.id, "lot_id": lot.id, "item_id": item.id, "qty": cmd.qty,
-                "plan_ref": cmd.plan_ref, "state": "pending", "actor": cmd.actor, "created_at": at,
-                "expires_at": cmd.expires_at,
-            })
+            repo.add_reservation(
+                {
+                    "id": cmd.client_id,
+                    "site_id": site.id,
+                    "lot_id": lot.id,
+                    "item_id": item.id,
+                    "qty": cmd.qty,
+                    "plan_ref": cmd.plan_ref,
+                    "state": "pending",
+                    "actor": cmd.actor,
+                    "created_at": at,
+                    "expires_at": cmd.expires_at,
+                }
+            )
             repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
             uow.commit()
-            return Reservation(cmd.client_id, site.id, item.id, lot.id, cmd.qty, cmd.plan_ref,
-                               ReservationState.PENDING, cmd.expires_at)
+            return Reservation(
+                cmd.client_id,
+                site.id,
+                item.id,
+                lot.id,
+                cmd.qty,
+                cmd.plan_ref,
+                ReservationState.PENDING,
+                cmd.expires_at,
+            )
 
     return retrying(attempt)
 
 
-def resolve_reservation(cmd: ResolveReservationCmd, uow: AbstractUnitOfWork,
-                        now: datetime | None = None) -> PostingResult | None:
+def resolve_reservation(
+    cmd: ResolveReservationCmd, uow: AbstractUnitOfWork, now: datetime | None = None
+) -> PostingResult | None:
     """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved (I4)."""
 
     def attempt() -> PostingResult | None:
@@ -66,8 +84,9 @@ def resolve_reservation(cmd: ResolveReservationCmd, uow: AbstractUnitOfWork,
             posting_id = cmd.client_id or uuid.uuid5(res.id, "issue")
             result = _post_issue(uow, repo, res, cmd, posting_id, at) if cmd.action == "issue" else None
             if result is None:
-                repo.set_balances([(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty,
-                                    row.last_occurred_at)])
+                repo.set_balances(
+                    [(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty, row.last_occurred_at)]
+                )
             if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
                 raise AlreadyResolved(reservation_id=str(res.id))
             uow.commit()
@@ -76,16 +95,31 @@ def resolve_reservation(cmd: ResolveReservationCmd, uow: AbstractUnitOfWork,
     return retrying(attempt)
 
 
-def _post_issue(uow: AbstractUnitOfWork, repo: Any, res: Reservation, cmd: ResolveReservationCmd,
-                posting_id: uuid.UUID, at: datetime) -> PostingResult:
+def _post_issue(
+    uow: AbstractUnitOfWork,
+    repo: Any,
+    res: Reservation,
+    cmd: ResolveReservationCmd,
+    posting_id: uuid.UUID,
+    at: datetime,
+) -> PostingResult:
     ledger.check_posting_time(cmd.occurred_at, at, repo.freeze_date())
     lot = repo.lot_by_id(res.lot_id)
     ledger.check_lot_usable(lot, cmd.occurred_at.date())
-    leg = PlannedLeg(Leg(MovementKind.ISSUE, res.site_id, res.item_id, res.lot_id, -res.qty),
-                     purpose="relief", reserved_delta=-res.qty)
-    draft = PostingDraft(id=posting_id, kind="reservation_issue",
-                         payload={"reservation_id": str(res.id), "qty": res.qty}, actor=cmd.actor,
-                         occurred_at=cmd.occurred_at, legs=[leg], doc_no=res.plan_ref)
+    leg = PlannedLeg(
+        Leg(MovementKind.ISSUE, res.site_id, res.item_id, res.lot_id, -res.qty),
+        purpose="relief",
+        reserved_delta=-res.qty,
+    )
+    draft = PostingDraft(
+        id=posting_id,
+        kind="reservation_issue",
+        payload={"reservation_id": str(res.id), "qty": res.qty},
+        actor=cmd.actor,
+        occurred_at=cmd.occurred_at,
+        legs=[leg],
+        doc_no=res.plan_ref,
+    )
     [out] = post_batch(uow, [draft], at)
     return out
 
@@ -98,8 +132,11 @@ def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime |
     n = 0
     for rid in due:
         try:
-            resolve_reservation(ResolveReservationCmd(reservation_id=rid, actor=actor, action="expire",
-                                                      occurred_at=at), uow, at)
+            resolve_reservation(
+                ResolveReservationCmd(reservation_id=rid, actor=actor, action="expire", occurred_at=at),
+                uow,
+                at,
+            )
             n += 1
         except AlreadyResolved:
             continue

@@ -92,8 +92,15 @@ def _run(uow: AbstractUnitOfWork, cmd: Any, kind: str, decide: Any, now: datetim
 
 def _draft(cmd: Any, kind: str, legs: list[PlannedLeg]) -> PostingDraft:
     return PostingDraft(
-        id=cmd.client_id, kind=kind, payload=cmd.payload(), actor=cmd.actor, occurred_at=cmd.occurred_at,
-        legs=legs, doc_no=cmd.doc_no, event_tag=cmd.event_tag, remark=cmd.remark,
+        id=cmd.client_id,
+        kind=kind,
+        payload=cmd.payload(),
+        actor=cmd.actor,
+        occurred_at=cmd.occurred_at,
+        legs=legs,
+        doc_no=cmd.doc_no,
+        event_tag=cmd.event_tag,
+        remark=cmd.remark,
     )
 
 
@@ -107,8 +114,18 @@ def decide_receipt(repo: Any, cmd: ReceiptCmd, now: datetime) -> tuple[PostingDr
     ledger.check_receipt_lot(lot, cmd.expiry, cmd.occurred_at.date(), cmd.lot_no)
     if lot is None:
         lot = repo.add_lot(
-            Lot(0, item.id, cmd.lot_no, cmd.expiry, cmd.manufactured_on, cmd.owner_type, cmd.owner_name,
-                cmd.source, cmd.donor, cmd.occurred_at)
+            Lot(
+                0,
+                item.id,
+                cmd.lot_no,
+                cmd.expiry,
+                cmd.manufactured_on,
+                cmd.owner_type,
+                cmd.owner_name,
+                cmd.source,
+                cmd.donor,
+                cmd.occurred_at,
+            )
         )
     elif lot.owner_type != cmd.owner_type:
         raise LotOwnerConflict(lot_no=cmd.lot_no, owner=cmd.owner_type.value, existing=lot.owner_type.value)
@@ -137,8 +154,10 @@ def decide_issue(repo: Any, cmd: IssueCmd, now: datetime) -> tuple[PostingDraft,
     item = item_or_raise(repo, cmd.item_code)
     qty = ledger.check_qty(item.to_base(cmd.qty, cmd.unit or None))
     picks = _pick(repo, site, item, qty, cmd.lot_no, cmd.occurred_at.date())
-    legs = [PlannedLeg(Leg(MovementKind.ISSUE, site.id, item.id, lot.id, -q), purpose=cmd.purpose.value)
-            for lot, q in picks]
+    legs = [
+        PlannedLeg(Leg(MovementKind.ISSUE, site.id, item.id, lot.id, -q), purpose=cmd.purpose.value)
+        for lot, q in picks
+    ]
     return _draft(cmd, "issue", legs), None
 
 
@@ -147,7 +166,9 @@ def issue_stock(cmd: IssueCmd, uow: AbstractUnitOfWork, now: datetime | None = N
     return _run(uow, cmd, "issue", decide_issue, now)
 
 
-def suggest_fefo(uow: AbstractUnitOfWork, site_code: str, item_code: str, qty: int, on: Any) -> list[tuple[str, int]]:
+def suggest_fefo(
+    uow: AbstractUnitOfWork, site_code: str, item_code: str, qty: int, on: Any
+) -> list[tuple[str, int]]:
     """The lots FEFO would take for `qty` (for forms: shown before posting)."""
     with uow:
         site = site_or_raise(uow.ledger, site_code)
@@ -171,8 +192,9 @@ def decide_transfer(repo: Any, cmd: TransferCmd, now: datetime) -> tuple[Posting
         legs.append(PlannedLeg(Leg(MovementKind.TRANSIT_IN, transit, item.id, lot.id, q)))
 
     def after(res: PostingResult) -> PostingResult:
-        repo.add_transfer(cmd.client_id, src.id, dst.id, cmd.occurred_at,
-                          [(lot.id, item.id, q) for lot, q in picks])
+        repo.add_transfer(
+            cmd.client_id, src.id, dst.id, cmd.occurred_at, [(lot.id, item.id, q) for lot, q in picks]
+        )
         return PostingResult(res.posting_id, res.movement_seqs, transfer_id=cmd.client_id)
 
     return _draft(cmd, "transfer", legs), after
@@ -206,7 +228,9 @@ def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -
     return _draft(cmd, "transfer_receive", legs), after
 
 
-def receive_transfer(cmd: ReceiveTransferCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
+def receive_transfer(
+    cmd: ReceiveTransferCmd, uow: AbstractUnitOfWork, now: datetime | None = None
+) -> PostingResult:
     return _run(uow, cmd, "transfer_receive", decide_receive_transfer, now)
 
 
@@ -223,13 +247,24 @@ def decide_count(repo: Any, cmd: CountCmd, now: datetime) -> tuple[PostingDraft,
     legs = [PlannedLeg(Leg(MovementKind.COUNT_ADJUST, site.id, item.id, lot.id, adj))] if adj else []
 
     def after(res: PostingResult) -> PostingResult:
-        repo.add_count({
-            "posting_id": cmd.client_id, "site_id": site.id, "lot_id": lot.id, "item_id": item.id,
-            "counted": cmd.counted, "system_qty": system_qty, "adjustment": adj, "occurred_at": cmd.occurred_at,
-            "superseded": superseded,
-        })
-        return PostingResult(res.posting_id, res.movement_seqs,
-                             extra={"adjustment": adj, "system_qty": system_qty, "superseded": superseded})
+        repo.add_count(
+            {
+                "posting_id": cmd.client_id,
+                "site_id": site.id,
+                "lot_id": lot.id,
+                "item_id": item.id,
+                "counted": cmd.counted,
+                "system_qty": system_qty,
+                "adjustment": adj,
+                "occurred_at": cmd.occurred_at,
+                "superseded": superseded,
+            }
+        )
+        return PostingResult(
+            res.posting_id,
+            res.movement_seqs,
+            extra={"adjustment": adj, "system_qty": system_qty, "superseded": superseded},
+        )
 
     return _draft(cmd, "count", legs), after
 
@@ -277,12 +312,15 @@ def decide_reverse(repo: Any, cmd: ReverseCmd, now: datetime) -> tuple[PostingDr
     moves = repo.movements_of(cmd.posting_id)
     if repo.reversed_seqs([m.seq for m in moves]):
         raise AlreadyReversed(posting_id=str(cmd.posting_id))
-    legs = [PlannedLeg(Leg(MovementKind.REVERSAL, m.site_id, m.item_id, m.lot_id, -m.qty, reverses_seq=m.seq))
-            for m in moves]
+    legs = [
+        PlannedLeg(Leg(MovementKind.REVERSAL, m.site_id, m.item_id, m.lot_id, -m.qty, reverses_seq=m.seq))
+        for m in moves
+    ]
 
     def after(res: PostingResult) -> PostingResult:
-        if original.kind == "transfer" and not repo.resolve_transfer(cmd.posting_id, "cancelled", cmd.occurred_at,
-                                                                     cmd.client_id):
+        if original.kind == "transfer" and not repo.resolve_transfer(
+            cmd.posting_id, "cancelled", cmd.occurred_at, cmd.client_id
+        ):
             raise AlreadyResolved(transfer_id=str(cmd.posting_id))
         return res
 

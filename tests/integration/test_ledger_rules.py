@@ -45,13 +45,29 @@ H = timedelta(hours=1)
 
 
 def receipt(w, qty=10, lot="L1", expiry=date(2027, 1, 1), at=NOW - 24 * H, site=None, item=None, **kw):
-    return ReceiptCmd(client_id=uuid.uuid4(), actor="keeper1", occurred_at=at, site_code=site or w.depot,
-                      item_code=item or w.water, lot_no=lot, qty=qty, expiry=expiry, **kw)
+    return ReceiptCmd(
+        client_id=uuid.uuid4(),
+        actor="keeper1",
+        occurred_at=at,
+        site_code=site or w.depot,
+        item_code=item or w.water,
+        lot_no=lot,
+        qty=qty,
+        expiry=expiry,
+        **kw,
+    )
 
 
 def issue(w, qty, at=NOW, lot=None, site=None, item=None, cid=None):
-    return IssueCmd(client_id=cid or uuid.uuid4(), actor="keeper1", occurred_at=at, site_code=site or w.depot,
-                    item_code=item or w.water, qty=qty, lot_no=lot)
+    return IssueCmd(
+        client_id=cid or uuid.uuid4(),
+        actor="keeper1",
+        occurred_at=at,
+        site_code=site or w.depot,
+        item_code=item or w.water,
+        qty=qty,
+        lot_no=lot,
+    )
 
 
 def on_hand(uow, w, site=None, lot=None):
@@ -101,7 +117,9 @@ def test_backdated_issue_that_breaks_a_later_balance_is_refused(uow, world):
 
 def test_issuing_an_expired_lot_raises_lot_expired(uow, world):
     """I10: an expired lot is never issued; FEFO skips it."""
-    stock.record_receipt(receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW)
+    stock.record_receipt(
+        receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW
+    )
     later = NOW + 20 * 24 * H
     with pytest.raises(LotExpired):
         stock.issue_stock(issue(world, 1, lot="OLD", at=later), uow, later)
@@ -111,10 +129,24 @@ def test_issuing_an_expired_lot_raises_lot_expired(uow, world):
 
 def test_expired_lot_can_be_written_off(uow, world):
     """I10: the only way out for an expired lot is 报废."""
-    stock.record_receipt(receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW)
+    stock.record_receipt(
+        receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW
+    )
     later = NOW + 20 * 24 * H
-    stock.write_off(WriteOffCmd(client_id=uuid.uuid4(), actor="k", occurred_at=later, site_code=world.depot,
-                                item_code=world.water, lot_no="OLD", qty=5, reason="expired"), uow, later)
+    stock.write_off(
+        WriteOffCmd(
+            client_id=uuid.uuid4(),
+            actor="k",
+            occurred_at=later,
+            site_code=world.depot,
+            item_code=world.water,
+            lot_no="OLD",
+            qty=5,
+            reason="expired",
+        ),
+        uow,
+        later,
+    )
     assert on_hand(uow, world) == 0
 
 
@@ -183,9 +215,19 @@ def test_unknown_item_or_site_is_refused(uow, world):
 def test_transfer_sits_in_transit_until_received_once(uow, world):
     """I8: OUT at A + IN to 在途 on shipping; receipt at B clears transit exactly once."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
-    ship = stock.ship_transfer(TransferCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW,
-                                           from_site_code=world.depot, to_site_code=world.point,
-                                           item_code=world.water, qty=4), uow, NOW)
+    ship = stock.ship_transfer(
+        TransferCmd(
+            client_id=uuid.uuid4(),
+            actor="k",
+            occurred_at=NOW,
+            from_site_code=world.depot,
+            to_site_code=world.point,
+            item_code=world.water,
+            qty=4,
+        ),
+        uow,
+        NOW,
+    )
     assert on_hand(uow, world) == 6 and on_hand(uow, world, site=world.point) == 0
     rcv = ReceiveTransferCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW, transfer_id=ship.transfer_id)
     stock.receive_transfer(rcv, uow, NOW)
@@ -200,8 +242,19 @@ def test_only_the_latest_count_applies(uow, world):
     stock.record_receipt(receipt(world, 7, at=NOW - 48 * H), uow, NOW)
 
     def count(n, at):
-        return stock.record_count(CountCmd(client_id=uuid.uuid4(), actor="k", occurred_at=at, site_code=world.depot,
-                                           item_code=world.water, lot_no="L1", counted=n), uow, NOW)
+        return stock.record_count(
+            CountCmd(
+                client_id=uuid.uuid4(),
+                actor="k",
+                occurred_at=at,
+                site_code=world.depot,
+                item_code=world.water,
+                lot_no="L1",
+                counted=n,
+            ),
+            uow,
+            NOW,
+        )
 
     count(10, NOW - 2 * H)
     assert on_hand(uow, world) == 10
@@ -214,8 +267,9 @@ def test_only_the_latest_count_applies(uow, world):
 def test_reserving_more_than_available_raises(uow, world):
     """I3: a hold needs on hand − reserved ≥ qty, and an issue cannot take held stock."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
-    r = ReserveCmd(client_id=uuid.uuid4(), actor="disp", site_code=world.depot, item_code=world.water,
-                   lot_no="L1", qty=7)
+    r = ReserveCmd(
+        client_id=uuid.uuid4(), actor="disp", site_code=world.depot, item_code=world.water, lot_no="L1", qty=7
+    )
     rsv.reserve(r, uow, NOW)
     with pytest.raises(OutOfStock):
         rsv.reserve(r.model_copy(update={"client_id": uuid.uuid4()}), uow, NOW)
@@ -228,8 +282,18 @@ def test_reserving_more_than_available_raises(uow, world):
 def test_posting_a_reservation_twice_returns_already_posted(uow, world):
     """I4: a reservation resolves at most once."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
-    held = rsv.reserve(ReserveCmd(client_id=uuid.uuid4(), actor="disp", site_code=world.depot,
-                                  item_code=world.water, lot_no="L1", qty=6), uow, NOW)
+    held = rsv.reserve(
+        ReserveCmd(
+            client_id=uuid.uuid4(),
+            actor="disp",
+            site_code=world.depot,
+            item_code=world.water,
+            lot_no="L1",
+            qty=6,
+        ),
+        uow,
+        NOW,
+    )
     cmd = ResolveReservationCmd(reservation_id=held.id, actor="k", action="issue", occurred_at=NOW)
     rsv.resolve_reservation(cmd, uow, NOW)
     assert on_hand(uow, world) == 4
@@ -240,10 +304,21 @@ def test_posting_a_reservation_twice_returns_already_posted(uow, world):
 
 def test_released_reservation_frees_the_stock(uow, world):
     stock.record_receipt(receipt(world, 10), uow, NOW)
-    held = rsv.reserve(ReserveCmd(client_id=uuid.uuid4(), actor="disp", site_code=world.depot,
-                                  item_code=world.water, lot_no="L1", qty=10), uow, NOW)
-    rsv.resolve_reservation(ResolveReservationCmd(reservation_id=held.id, actor="k", action="release",
-                                                  occurred_at=NOW), uow, NOW)
+    held = rsv.reserve(
+        ReserveCmd(
+            client_id=uuid.uuid4(),
+            actor="disp",
+            site_code=world.depot,
+            item_code=world.water,
+            lot_no="L1",
+            qty=10,
+        ),
+        uow,
+        NOW,
+    )
+    rsv.resolve_reservation(
+        ResolveReservationCmd(reservation_id=held.id, actor="k", action="release", occurred_at=NOW), uow, NOW
+    )
     stock.issue_stock(issue(world, 10), uow, NOW)
     assert on_hand(uow, world) == 0
 
@@ -262,14 +337,24 @@ def test_reversal_that_would_go_negative_is_refused(uow, world):
     first = stock.record_receipt(receipt(world, 10), uow, NOW)
     stock.issue_stock(issue(world, 6), uow, NOW)
     with pytest.raises(OutOfStock):
-        stock.reverse_posting(ReverseCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW,
-                                         posting_id=first.posting_id), uow, NOW)
+        stock.reverse_posting(
+            ReverseCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW, posting_id=first.posting_id),
+            uow,
+            NOW,
+        )
 
 
 def test_adjustment_reason_sets_the_direction(uow, world):
     stock.record_receipt(receipt(world, 10), uow, NOW)
-    mk = {"client_id": None, "actor": "k", "occurred_at": NOW, "site_code": world.depot,
-          "item_code": world.water, "lot_no": "L1", "qty": 3}
+    mk = {
+        "client_id": None,
+        "actor": "k",
+        "occurred_at": NOW,
+        "site_code": world.depot,
+        "item_code": world.water,
+        "lot_no": "L1",
+        "qty": 3,
+    }
     stock.adjust_stock(AdjustCmd(**{**mk, "client_id": uuid.uuid4()}, reason="damaged"), uow, NOW)
     stock.adjust_stock(AdjustCmd(**{**mk, "client_id": uuid.uuid4(), "qty": 1}, reason="found"), uow, NOW)
     assert on_hand(uow, world) == 8

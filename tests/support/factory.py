@@ -24,24 +24,82 @@ class World:
 def seed_minimal(engine: Engine) -> World:
     w = World()
     with Session(engine) as s, s.begin():
-        s.add(orm.AdminAreaRow(code=w.county, name="示范县", level="county", population=300000, lon=115.9, lat=29.6))
+        s.add(
+            orm.AdminAreaRow(
+                code=w.county, name="示范县", level="county", population=300000, lon=115.9, lat=29.6
+            )
+        )
         s.flush()
-        s.add(orm.AdminAreaRow(code=w.township, name="城关镇", level="township", parent_code=w.county,
-                               population=40000, lon=115.92, lat=29.61, township_kind="zhen"))
+        s.add(
+            orm.AdminAreaRow(
+                code=w.township,
+                name="城关镇",
+                level="township",
+                parent_code=w.county,
+                population=40000,
+                lon=115.92,
+                lat=29.61,
+                township_kind="zhen",
+            )
+        )
         s.flush()
-        s.add_all([
-            orm.SiteRow(code=w.depot, name="县级救灾物资储备库", admin_level="county", site_type="depot",
-                        owner_type="government", area_code=w.county, lon=115.9, lat=29.6, loading_minutes=20),
-            orm.SiteRow(code=w.point, name="城关镇储备点", admin_level="township", site_type="point",
-                        owner_type="government", area_code=w.township, lon=115.92, lat=29.61, loading_minutes=10),
-        ])
-        tent = orm.ItemRow(code=w.tent, name_zh="单帐篷", name_en="Single tent", base_unit="顶",
-                           category="living_relief", unit_weight_g=25000, unit_volume_cm3=120000, price_fen=120000)
-        water = orm.ItemRow(code=w.water, name_zh="瓶装饮用水", name_en="Bottled water", base_unit="瓶",
-                            category="living_relief", unit_weight_g=600, unit_volume_cm3=700, shelf_life_days=540,
-                            price_fen=150)
-        pump = orm.ItemRow(code=w.pump, name_zh="排水泵", name_en="Drainage pump", base_unit="台",
-                           category="rescue", unit_weight_g=35000, unit_volume_cm3=90000, price_fen=300000)
+        s.add_all(
+            [
+                orm.SiteRow(
+                    code=w.depot,
+                    name="县级救灾物资储备库",
+                    admin_level="county",
+                    site_type="depot",
+                    owner_type="government",
+                    area_code=w.county,
+                    lon=115.9,
+                    lat=29.6,
+                    loading_minutes=20,
+                ),
+                orm.SiteRow(
+                    code=w.point,
+                    name="城关镇储备点",
+                    admin_level="township",
+                    site_type="point",
+                    owner_type="government",
+                    area_code=w.township,
+                    lon=115.92,
+                    lat=29.61,
+                    loading_minutes=10,
+                ),
+            ]
+        )
+        tent = orm.ItemRow(
+            code=w.tent,
+            name_zh="单帐篷",
+            name_en="Single tent",
+            base_unit="顶",
+            category="living_relief",
+            unit_weight_g=25000,
+            unit_volume_cm3=120000,
+            price_fen=120000,
+        )
+        water = orm.ItemRow(
+            code=w.water,
+            name_zh="瓶装饮用水",
+            name_en="Bottled water",
+            base_unit="瓶",
+            category="living_relief",
+            unit_weight_g=600,
+            unit_volume_cm3=700,
+            shelf_life_days=540,
+            price_fen=150,
+        )
+        pump = orm.ItemRow(
+            code=w.pump,
+            name_zh="排水泵",
+            name_en="Drainage pump",
+            base_unit="台",
+            category="rescue",
+            unit_weight_g=35000,
+            unit_volume_cm3=90000,
+            price_fen=300000,
+        )
         s.add_all([tent, water, pump])
         s.flush()
         s.add(orm.ItemPackRow(item_id=water.id, unit="箱", factor=24))

@@ -1,0 +1,68 @@
+"""Exports: xlsx with Chinese headers (XlsxWriter) and CSV, neutralising formula injection (RELIABILITY V22).
+
+Strings that a spreadsheet would run as a formula (starting with = + - @ { TAB CR) get a leading apostrophe;
+XlsxWriter is told never to turn strings into formulas; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+DANGEROUS = ("=", "+", "-", "@", "{", "\t", "\r")
+
+
+def neutralise(v: Any) -> Any:
+    if isinstance(v, str) and v.startswith(DANGEROUS):
+        return "'" + v
+    return v
+
+
+def _prepare(df: pd.DataFrame, headers: Mapping[str, str]) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = [neutralise(_plain(v)) for v in out[c]]
+        elif str(out[c].dtype).startswith("datetime64") and getattr(out[c].dt, "tz", None) is not None:
+            out[c] = out[c].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    return out.rename(columns={c: headers.get(c, c) for c in out.columns})
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, datetime) and v.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        return v.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    if v is not None and not isinstance(v, (str, int, float, date, datetime, bool)):
+        return str(v)
+    return v
+
+
+def to_xlsx(sheets: Mapping[str, pd.DataFrame], headers: Mapping[str, str]) -> bytes:
+    """One workbook, one sheet per frame, translated headers, frozen header row, autofilter."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(
+        buf,
+        engine="xlsxwriter",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+    ) as xw:
+        for name, df in sheets.items():
+            frame = _prepare(df, headers)
+            frame.to_excel(xw, sheet_name=name[:31], index=False)
+            ws = xw.sheets[name[:31]]
+            ws.freeze_panes(1, 0)
+            if len(frame.columns):
+                ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+            for i, col in enumerate(frame.columns):
+                width = max([len(str(col)) * 2] + [len(str(x)) for x in frame[col].head(200)])
+                ws.set_column(i, i, min(max(width, 8), 40))
+    return buf.getvalue()
+
+
+def to_csv(df: pd.DataFrame, headers: Mapping[str, str]) -> bytes:
+    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly."""
+    return _prepare(df, headers).to_csv(index=False).encode("utf-8-sig")

@@ -1,0 +1,209 @@
+"""File → table of raw cells, refusing hostile containers (RELIABILITY.md §3 F01–F16) before any row is read.
+
+Returns a `RawTable` (header + numbered rows of raw cell values, all text kept as str) or raises `FileRejected`
+with a code and the values the message needs. Row-level validation happens at the boundary models and in the
+import service, which report (row, column, value, code).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+
+from stockpile.domain.errors import FileRejected
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_RATIO = 100
+SHEET_NAMES = ("Import", "导入")
+SCAN_AFTER_EMPTY = 200
+MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|Ã.|Â.|â€|�")
+
+
+@dataclass
+class RawTable:
+    header: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (1-based sheet row number, column → raw value)
+    sha256: str
+    encoding: str = ""
+    needs_confirmation: list[str] = field(default_factory=list)  # e.g. "encoding_guessed_gb18030"
+    trailing_rows: list[int] = field(default_factory=list)  # rows with data after the first empty row
+
+
+def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> RawTable:
+    """Sniff the container by content (never by name) and read the import sheet or CSV."""
+    if len(data) > max_bytes:
+        raise FileRejected("file_too_large", size=len(data), cap=max_bytes)
+    if not data:
+        raise FileRejected("file_empty")
+    digest = hashlib.sha256(data).hexdigest()
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, digest, max_rows)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise FileRejected("xlsx_encrypted")
+        raise FileRejected("xls_not_supported")
+    return _read_csv(data, digest, max_rows)
+
+
+# ---- xlsx -------------------------------------------------------------------------------------------------
+def _check_zip(zf: zipfile.ZipFile, size: int) -> None:
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names:
+        raise FileRejected("not_xlsx")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise FileRejected("xlsm_not_supported")
+    total = sum(i.file_size for i in zf.infolist())
+    if total > MAX_UNZIPPED or total > MAX_RATIO * max(size, 1):
+        raise FileRejected("zip_bomb", unzipped=total)
+
+
+def _sheet_path(zf: zipfile.ZipFile) -> tuple[str, str]:
+    """The import sheet's name and XML path: the sheet named Import/导入, or the only sheet."""
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
+    wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    sheets = [(s.get("name"), s.get(f"{{{ns['r']}}}id")) for s in wb.iterfind("m:sheets/m:sheet", ns)]
+    chosen = next((s for s in sheets if s[0] in SHEET_NAMES), None)
+    if chosen is None:
+        if len(sheets) != 1:
+            raise FileRejected("no_import_sheet", sheets=", ".join(str(s[0]) for s in sheets))
+        chosen = sheets[0]
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == chosen[1])
+    target = target.lstrip("/")
+    return str(chosen[0]), target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _check_merged_header(zf: zipfile.ZipFile, path: str) -> None:
+    xml = zf.read(path)
+    for ref in re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
+        if int(ref[1]) <= 1:
+            raise FileRejected(
+                "merged_header",
+                cells=f"{ref[0].decode()}{ref[1].decode()}:{ref[2].decode()}{ref[3].decode()}",
+            )
+
+
+def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
+    import openpyxl
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise FileRejected("not_xlsx") from e
+    with zf:
+        _check_zip(zf, len(data))
+        sheet, path = _sheet_path(zf)
+        _check_merged_header(zf, path)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as e:  # openpyxl raises many types on corrupt files
+        raise FileRejected("not_xlsx", detail=type(e).__name__) from e
+    ws = wb[sheet]
+    it = ws.iter_rows(values_only=True)
+    header_row = next(it, None)
+    if not header_row or all(v is None for v in header_row):
+        raise FileRejected("no_header")
+    header = [_header_text(v) for v in header_row]
+    table = RawTable(header=header, rows=[], sha256=digest, encoding="xlsx")
+    _collect(table, it, header, max_rows, start=2)
+    wb.close()
+    return table
+
+
+def _header_text(v: Any) -> str:
+    return "" if v is None else str(v).replace("\ufeff", "").strip()
+
+
+def _collect(table: RawTable, it: Any, header: list[str], max_rows: int, start: int) -> None:
+    """Rows until the first empty one; data after it is reported, not read (F14)."""
+    row_no = start
+    empty_at = None
+    for values in it:
+        blank = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+        if empty_at is None:
+            if blank:
+                empty_at = row_no
+            else:
+                if len(table.rows) >= max_rows:
+                    raise FileRejected("too_many_rows", cap=max_rows)
+                cells = dict(zip(header, values, strict=False))
+                if len(values) > len(header) and any(v not in (None, "") for v in values[len(header) :]):
+                    cells["__ragged__"] = len(values)
+                table.rows.append((row_no, cells))
+        elif not blank:
+            table.trailing_rows.append(row_no)
+        elif row_no - empty_at > SCAN_AFTER_EMPTY:
+            break
+        row_no += 1
+
+
+# ---- csv --------------------------------------------------------------------------------------------------
+def _decode(data: bytes) -> tuple[str, str, list[str]]:
+    """UTF-8 (with or without BOM) strictly; UTF-16 by BOM; else GB18030 needing the user's confirmation."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError as e:
+            raise FileRejected("bad_encoding", offset=e.start) from e
+    if b"\x00" in data[:4096]:
+        raise FileRejected("binary_file", offset=data.index(b"\x00"))
+    try:
+        return data.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError as first:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise FileRejected("bad_encoding", offset=e.start) from e
+        if not re.search(r"[\u4e00-\u9fff]", text):
+            raise FileRejected("bad_encoding", offset=first.start) from first
+        return text, "gb18030", ["encoding_guessed_gb18030"]
+
+
+def _read_csv(data: bytes, digest: str, max_rows: int) -> RawTable:
+    text, encoding, confirm = _decode(data)
+    if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text[:4096]):
+        raise FileRejected(
+            "binary_file", offset=next(i for i, ch in enumerate(text) if ord(ch) < 32 and ch not in "\t\r\n")
+        )
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    header_row = next(reader, None)
+    if not header_row or all(not h.strip() for h in header_row):
+        raise FileRejected("no_header")
+    header = [_header_text(h) for h in header_row]
+    if MOJIBAKE.search(first_line):
+        raise FileRejected("mojibake", row=1)
+    table = RawTable(header=header, rows=[], sha256=digest, encoding=encoding, needs_confirmation=confirm)
+    _collect(table, ([None if c == "" else c for c in r] for r in reader), header, max_rows, start=2)
+    bad = [
+        n for n, cells in table.rows if any(isinstance(v, str) and MOJIBAKE.search(v) for v in cells.values())
+    ]
+    if bad:
+        raise FileRejected("mojibake", row=bad[0], rows=", ".join(map(str, bad[:10])))
+    return table
+
+
+def is_formula(v: Any) -> bool:
+    """A formula cell as openpyxl returns it in read-only mode (text starting with '=')."""
+    return isinstance(v, str) and v.startswith("=")
+
+
+def cell_is_date(v: Any) -> bool:
+    return isinstance(v, (date, datetime))

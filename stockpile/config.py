@@ -1,0 +1,63 @@
+"""Settings (pydantic-settings): environment variables `RELIEF_*` (and `DATABASE_URL`), or a `.env` file.
+
+Reference data that the seeds do not fix (the guarantee circle, relief-time targets, speeds) lives here or in the
+database, never as constants in code (STYLE.md §5, DOMAIN.md caveats 1, 3, 5).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "data" / "demo.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RELIEF_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB}",
+        validation_alias=AliasChoices("DATABASE_URL", "RELIEF_DATABASE_URL"),
+    )
+    language: str = "zh"
+    timezone: str = "Asia/Shanghai"
+    # until login lands (trust issue) the app acts as this user
+    current_user: str = "admin"
+    current_role: str = "admin"
+
+    # 1-hour guarantee circle and relief-time targets (seconds); DOMAIN.md caveats 1 and 3
+    guarantee_seconds: int = 3600
+    relief_targets_seconds: tuple[int, ...] = (8 * 3600, 10 * 3600)
+
+    # travel times
+    ors_base_url: str = "https://api.openrouteservice.org"
+    ors_api_key: SecretStr | None = None
+    ors_timeout_s: float = 10.0
+    ors_enabled: bool = False
+    detour_factor: float = 1.3
+    speed_car_kmh: float = 50.0
+    speed_hgv_kmh: float = 40.0
+    matrix_cache_dir: Path = ROOT / "data" / "cache"
+
+    # map
+    tile_url: str = ""  # e.g. a 天地图 XYZ URL with the county's key, or an intranet tile server
+    county_bbox: tuple[float, float, float, float] = (
+        115.5,
+        29.2,
+        116.3,
+        30.0,
+    )  # lon_min, lat_min, lon_max, lat_max
+
+    # solver limits
+    solve_time_limit_s: int = 10
+
+    # imports
+    import_max_rows: int = 50_000
+    import_max_bytes: int = 10 * 1024 * 1024
+
+
+def get_settings() -> Settings:
+    return Settings()
