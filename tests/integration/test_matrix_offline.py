@@ -149,7 +149,7 @@ class _DownProvider:
     def matrix(self, *a: object, **k: object) -> TravelMatrix:
         raise TravelTimeUnavailable("connection_refused", "no server on 127.0.0.1:9")
 
-    isochrones = directions = matrix  # type: ignore[assignment]
+    isochrones = directions = matrix
 
 
 def test_fallback_provider_answers_offline_with_a_notice_when_the_primary_is_down() -> None:

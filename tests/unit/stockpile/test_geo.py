@@ -17,7 +17,7 @@ COUNTY_SEAT = LonLat(115.90, 29.60)  # inside the demo area
 
 
 def _metres(a: LonLat, b: LonLat) -> float:
-    return haversine((a.lat, a.lon), (b.lat, b.lon), unit=Unit.METERS)
+    return float(haversine((a.lat, a.lon), (b.lat, b.lon), unit=Unit.METERS))
 
 
 def test_gcj02_import_is_converted_to_wgs84() -> None:
