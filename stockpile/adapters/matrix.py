@@ -217,7 +217,8 @@ class FallbackProvider:
 
     @property
     def identity(self) -> str:
-        return f"fallback({self.primary.identity}|{self.fallback.identity})"
+        """The primary's identity: only its answers are authoritative (fallback answers are flagged, not cached)."""
+        return self.primary.identity
 
     def _detail(self, exc: TravelTimeUnavailable) -> str:
         log.warning("travel-time provider unavailable, using fallback: %s", exc)
