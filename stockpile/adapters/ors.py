@@ -223,7 +223,9 @@ class OrsProvider:
         max_backoff_s: float = 8.0,
         limits: OrsLimits | None = None,
         long_range: HaversineMatrix | None = None,
+        total_timeout_s: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         self.base_url = base_url.rstrip("/")
@@ -237,7 +239,9 @@ class OrsProvider:
         self.max_backoff_s = max_backoff_s
         self.limits = limits or OrsLimits()
         self.long_range = long_range or HaversineMatrix()
+        self.total_timeout_s = total_timeout_s
         self._sleep = sleep
+        self._clock = clock
         self._client = openrouteservice.Client(
             key=key or None,
             base_url=self.base_url,
@@ -254,20 +258,31 @@ class OrsProvider:
     def identity(self) -> str:
         return f"ors:{self.base_url}"
 
-    def _call(self, what: str, send: Callable[[], Any], *, unroutable: bool = False) -> Any:
-        """Send one request with bounded backoff on 429/5xx; map every failure to TravelTimeUnavailable."""
+    def _deadline(self) -> float:
+        return self._clock() + self.total_timeout_s
+
+    def _call(self, what: str, send: Callable[[], Any], deadline: float, *, unroutable: bool = False) -> Any:
+        """Send one request with bounded backoff on 429/5xx; map every failure to TravelTimeUnavailable.
+
+        No request starts, and no backoff sleep begins, past `deadline` (the call's total time budget).
+        """
         delay = self.backoff_s
         last: _RetryableStatus | None = None
         for attempt in range(1, self.max_attempts + 1):
+            if self._clock() >= deadline:
+                raise TravelTimeUnavailable(
+                    "timeout", f"{what}: total budget of {self.total_timeout_s:g}s spent"
+                )
             try:
                 return send()
             except _RetryableStatus as exc:
                 last = exc
-                if attempt < self.max_attempts:
-                    wait = min(self.max_backoff_s, max(delay, exc.retry_after or 0.0))
-                    log.info("ORS %s: HTTP %s, retry %d in %.2fs", what, exc.status, attempt, wait)
-                    self._sleep(wait)
-                    delay *= 2
+                wait = min(self.max_backoff_s, max(delay, exc.retry_after or 0.0))
+                if attempt == self.max_attempts or self._clock() + wait >= deadline:
+                    break
+                log.info("ORS %s: HTTP %s, retry %d in %.2fs", what, exc.status, attempt, wait)
+                self._sleep(wait)
+                delay *= 2
             except (ors_exc.Timeout, requests.Timeout) as exc:
                 raise TravelTimeUnavailable(
                     "timeout", f"{what}: no reply within {self.timeout_s:g}s"
@@ -288,7 +303,7 @@ class OrsProvider:
                 ) from exc
         assert last is not None
         code = "rate_limited" if last.status == 429 else "server_error"
-        raise TravelTimeUnavailable(code, f"{what}: HTTP {last.status} after {self.max_attempts} attempts")
+        raise TravelTimeUnavailable(code, f"{what}: HTTP {last.status}, gave up after {attempt} attempt(s)")
 
     def matrix(
         self,
@@ -299,6 +314,7 @@ class OrsProvider:
     ) -> TravelMatrix:
         """Road durations (s) and distances (m), chunked to the element limit; `null` → UNREACHABLE."""
         _check_profile(profile)
+        deadline = self._deadline()
         n, m = len(origins), len(destinations)
         duration = [[0] * m for _ in range(n)]
         distance = [[0] * m for _ in range(n)]
@@ -319,7 +335,7 @@ class OrsProvider:
             else:  # the 2.3.3 client's distance_matrix() has no `options`: post the same body directly
                 params["options"] = {"avoid_polygons": avoid.to_geojson()}
                 send = partial(self._client.request, f"/v2/matrix/{profile}/json", {}, post_json=params)
-            body = self._call("matrix", send)
+            body = self._call("matrix", send, deadline)
             block_s, block_m = parse_matrix(body, len(rows), len(cols))
             for bi, i in enumerate(rows):
                 duration[i][cols.start : cols.stop] = block_s[bi]
@@ -342,10 +358,11 @@ class OrsProvider:
         offline = [r for r in wanted if r > self.limits.isochrone_max_range_s]
         found: dict[tuple[int, int], Isochrone] = {}
         step = self.limits.isochrone_max_locations
+        deadline = self._deadline()
         for base in range(0, len(points), step) if online else ():
             group = points[base : base + step]
             for chunk in _chunks(online, self.limits.isochrone_max_intervals):
-                body = self._isochrone_request(group, list(chunk), profile, avoid)
+                body = self._isochrone_request(group, list(chunk), profile, avoid, deadline)
                 for (gi, r), iso in parse_isochrones(body, len(group), list(chunk)).items():
                     found[(base + gi, r)] = Isochrone(base + gi, r, iso.polygon, "ors")
         for i, p in enumerate(points):
@@ -362,13 +379,17 @@ class OrsProvider:
         return IsochroneSet(ordered, "ors", NOTICE_ISOCHRONE_RANGE_OFFLINE, detail + "; estimated offline")
 
     def _isochrone_request(
-        self, group: Sequence[LonLat], ranges: list[int], profile: Profile, avoid: AvoidAreas | None
+        self,
+        group: Sequence[LonLat],
+        ranges: list[int],
+        profile: Profile,
+        avoid: AvoidAreas | None,
+        deadline: float,
     ) -> Any:
         locations = [[p.lon, p.lat] for p in group]
         if avoid is None:
-            return self._call(
-                "isochrones", partial(self._client.isochrones, locations, profile=profile, range=ranges)
-            )
+            send = partial(self._client.isochrones, locations, profile=profile, range=ranges)
+            return self._call("isochrones", send, deadline)
         body = {
             "locations": locations,
             "range": ranges,
@@ -376,7 +397,7 @@ class OrsProvider:
             "options": {"avoid_polygons": avoid.to_geojson()},
         }  # the 2.3.3 client's isochrones() has no `options`
         url = f"/v2/isochrones/{profile}/geojson"
-        return self._call("isochrones", partial(self._client.request, url, {}, post_json=body))
+        return self._call("isochrones", partial(self._client.request, url, {}, post_json=body), deadline)
 
     def directions(
         self, points: Sequence[LonLat], profile: Profile, avoid: AvoidAreas | None = None
@@ -386,6 +407,7 @@ class OrsProvider:
         if len(points) < 2:
             raise ValueError("directions need at least two points")
         step = self.limits.directions_max_waypoints - 1
+        deadline = self._deadline()
         line: list[LonLat] = []
         legs: list[int] = []
         total_s = total_m = 0
@@ -400,7 +422,7 @@ class OrsProvider:
                 instructions=False,
                 options=options,
             )
-            body = self._call("directions", send, unroutable=True)
+            body = self._call("directions", send, deadline, unroutable=True)
             if body is None:
                 return Route((), UNREACHABLE, UNREACHABLE, "ors")
             coords, seconds, metres, leg_s = parse_route(body)

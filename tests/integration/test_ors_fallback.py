@@ -174,3 +174,40 @@ def test_unavailable_ors_without_fallback_raises_a_coded_error() -> None:
     with pytest.raises(TravelTimeUnavailable) as info:
         ors.matrix([DEPOT], [VILLAGE], "driving-car")
     assert info.value.code == "connection_failed"
+
+
+class SteppingClock:
+    """A fake monotonic clock that advances `step` seconds each time it is read."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_total_time_budget_stops_a_chunked_matrix_and_falls_back(standin: OrsStandin) -> None:
+    """No new chunk request starts once total_timeout_s is spent: the whole matrix is then estimated offline."""
+    ors = OrsProvider(
+        base_url=standin.url,
+        limits=OrsLimits(matrix_max_elements=1),
+        total_timeout_s=25.0,
+        clock=SteppingClock(10.0),  # deadline read at 10 → 35; chunk checks at 20, 30, then 40 ≥ 35
+        sleep=RecordingSleep(),
+    )
+    m = FallbackProvider(ors, OFFLINE).matrix([DEPOT], [VILLAGE, TOWN, DEPOT], "driving-car")
+    assert len(standin.requests) == 2
+    assert m.source == "offline" and m.detail.startswith("timeout") and "budget" in m.detail
+
+
+def test_backoff_that_would_overrun_the_budget_is_not_slept(standin: OrsStandin) -> None:
+    """A retry whose wait would end past the deadline is abandoned at once (no sleep), then offline."""
+    standin.push(Reply(429, recorded("error_quota.json"), headers={"Retry-After": "3600"}))
+    sleep = RecordingSleep()
+    ors = OrsProvider(
+        base_url=standin.url, total_timeout_s=15.0, max_backoff_s=8.0, clock=SteppingClock(5.0), sleep=sleep
+    )
+    m = FallbackProvider(ors, OFFLINE).matrix([DEPOT], [VILLAGE], "driving-car")
+    assert sleep.delays == [] and len(standin.requests) == 1
+    assert m.source == "offline" and m.detail.startswith("rate_limited")
