@@ -6,8 +6,17 @@ import math
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from stockpile.adapters.ors import OrsLimits, OrsProvider, parse_isochrones, parse_matrix, parse_route
+from stockpile.adapters.ors import (
+    OrsLimits,
+    OrsProvider,
+    _blocks,
+    parse_isochrones,
+    parse_matrix,
+    parse_route,
+)
 from stockpile.travel_ports import (
     NOTICE_ISOCHRONE_RANGE_OFFLINE,
     UNREACHABLE,
@@ -62,6 +71,16 @@ def test_matrix_is_chunked_to_the_api_limit(standin: OrsStandin) -> None:
     standin.limits.matrix_elements = 3500
     whole = _ors(standin).matrix(pts[:5], pts, "driving-hgv")
     assert chunked.duration_s == whole.duration_s and chunked.distance_m == whole.distance_m
+
+
+@given(n=st.integers(1, 40), m=st.integers(1, 40), limit=st.integers(1, 100))
+def test_matrix_blocks_cover_every_cell_once_within_the_limit(n: int, m: int, limit: int) -> None:
+    """The chunk plan tiles the n × m matrix exactly (brute-force cell count) with no block over the limit."""
+    seen: list[tuple[int, int]] = []
+    for rows, cols in _blocks(n, m, limit):
+        assert 0 < len(rows) * len(cols) <= limit
+        seen += [(i, j) for i in rows for j in cols]
+    assert sorted(seen) == [(i, j) for i in range(n) for j in range(m)]
 
 
 def test_oversized_unchunked_matrix_is_refused_by_the_server(standin: OrsStandin) -> None:
