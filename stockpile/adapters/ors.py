@@ -89,7 +89,7 @@ def _lift_retryable(response: requests.Response, *args: object, **kwargs: object
         raise _RetryableStatus(response.status_code, retry_after, response.text[:200])
 
 
-def _blocks(n: int, m: int, limit: int) -> Iterator[tuple[range, range]]:
+def matrix_blocks(n: int, m: int, limit: int) -> Iterator[tuple[range, range]]:
     """Tile an n × m matrix into blocks of at most `limit` elements (full rows of columns first)."""
     cols = min(m, limit)
     rows = max(1, limit // cols)
@@ -319,7 +319,7 @@ class OrsProvider:
         duration = [[0] * m for _ in range(n)]
         distance = [[0] * m for _ in range(n)]
         limit = self.limits.matrix_max_elements_with_avoid if avoid else self.limits.matrix_max_elements
-        for rows, cols in _blocks(n, m, limit) if n and m else ():
+        for rows, cols in matrix_blocks(n, m, limit) if n and m else ():
             locations = [
                 [p.lon, p.lat] for p in (*(origins[i] for i in rows), *(destinations[j] for j in cols))
             ]

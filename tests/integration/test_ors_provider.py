@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from stockpile.adapters.ors import (
     OrsLimits,
     OrsProvider,
-    _blocks,
+    matrix_blocks,
     parse_isochrones,
     parse_matrix,
     parse_route,
@@ -77,7 +77,7 @@ def test_matrix_is_chunked_to_the_api_limit(standin: OrsStandin) -> None:
 def test_matrix_blocks_cover_every_cell_once_within_the_limit(n: int, m: int, limit: int) -> None:
     """The chunk plan tiles the n × m matrix exactly (brute-force cell count) with no block over the limit."""
     seen: list[tuple[int, int]] = []
-    for rows, cols in _blocks(n, m, limit):
+    for rows, cols in matrix_blocks(n, m, limit):
         assert 0 < len(rows) * len(cols) <= limit
         seen += [(i, j) for i in rows for j in cols]
     assert sorted(seen) == [(i, j) for i in range(n) for j in range(m)]
