@@ -104,7 +104,7 @@ def _chunks(seq: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 def _number(v: object, what: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise TravelTimeUnavailable("malformed_reply", f"{what} holds {v!r}, not a number ≥ 0")
+        raise _malformed(f"{what} holds {v!r}, not a number ≥ 0")
     return float(v)
 
 
@@ -115,7 +115,7 @@ def _grid(body: object, key: str, rows: int, cols: int) -> list[list[Any]]:
         or len(grid) != rows
         or any(not isinstance(r, list) or len(r) != cols for r in grid)
     ):
-        raise TravelTimeUnavailable("malformed_reply", f"matrix reply lacks '{key}' as a {rows}×{cols} array")
+        raise _malformed(f"matrix reply lacks '{key}' as a {rows}×{cols} array")
     return grid
 
 
@@ -136,21 +136,23 @@ def parse_matrix(body: object, rows: int, cols: int) -> tuple[list[list[int]], l
     return out_s, out_m
 
 
-def _ring(coords: object) -> tuple[LonLat, ...]:
-    if not isinstance(coords, list) or len(coords) < 4:
-        raise TravelTimeUnavailable("malformed_reply", "isochrone ring is not a list of ≥ 4 positions")
+def _positions(coords: object, what: str, min_len: int) -> tuple[LonLat, ...]:
+    if not isinstance(coords, list) or len(coords) < min_len:
+        raise _malformed(f"{what} is not a list of ≥ {min_len} positions")
     out = []
     for c in coords:
-        if not isinstance(c, list) or len(c) < 2:
-            raise TravelTimeUnavailable("malformed_reply", "isochrone position is not [lon, lat]")
-        out.append(LonLat(_signed(c[0]), _signed(c[1])))
+        if not isinstance(c, list) or len(c) < 2 or not all(_finite(v) for v in c[:2]):
+            raise _malformed(f"{what} position {c!r} is not [lon, lat]")
+        out.append(LonLat(float(c[0]), float(c[1])))
     return tuple(out)
 
 
-def _signed(v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise TravelTimeUnavailable("malformed_reply", f"coordinate {v!r} is not a number")
-    return float(v)
+def _finite(v: object) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+
+
+def _malformed(detail: str) -> TravelTimeUnavailable:
+    return TravelTimeUnavailable("malformed_reply", detail)
 
 
 def parse_isochrones(
@@ -159,26 +161,26 @@ def parse_isochrones(
     """ORS isochrones GeoJSON → {(group_index, range_s): Isochrone}; every pair asked for must be present."""
     features = body.get("features") if isinstance(body, dict) else None
     if not isinstance(features, list):
-        raise TravelTimeUnavailable("malformed_reply", "isochrones reply has no 'features' list")
+        raise _malformed("isochrones reply has no 'features' list")
     found: dict[tuple[int, int], Isochrone] = {}
     for f in features:
         props = f.get("properties") if isinstance(f, dict) else None
         geom = f.get("geometry") if isinstance(f, dict) else None
         if not isinstance(props, dict) or not isinstance(geom, dict) or geom.get("type") != "Polygon":
-            raise TravelTimeUnavailable("malformed_reply", "isochrone feature lacks properties or a Polygon")
+            raise _malformed("isochrone feature lacks properties or a Polygon")
         idx, value = props.get("group_index"), props.get("value")
         if not isinstance(idx, int) or not 0 <= idx < n_points:
-            raise TravelTimeUnavailable("malformed_reply", f"isochrone group_index {idx!r} out of range")
+            raise _malformed(f"isochrone group_index {idx!r} out of range")
         rng = round(_number(value, "isochrone value"))
         rings = geom.get("coordinates")
         if not isinstance(rings, list) or not rings:
-            raise TravelTimeUnavailable("malformed_reply", "isochrone Polygon has no rings")
-        found[(idx, rng)] = Isochrone(idx, rng, tuple(_ring(r) for r in rings), "ors")
+            raise _malformed("isochrone Polygon has no rings")
+        found[(idx, rng)] = Isochrone(
+            idx, rng, tuple(_positions(r, "isochrone ring", 4) for r in rings), "ors"
+        )
     missing = [(i, r) for i in range(n_points) for r in ranges_s if (i, r) not in found]
     if missing:
-        raise TravelTimeUnavailable(
-            "malformed_reply", f"isochrones reply misses (point, range) {missing[:3]}"
-        )
+        raise _malformed(f"isochrones reply misses (point, range) {missing[:3]}")
     return found
 
 
@@ -186,27 +188,23 @@ def parse_route(body: object) -> tuple[tuple[LonLat, ...], int, int, tuple[int, 
     """ORS directions GeoJSON → (coordinates, duration_s, distance_m, per-leg duration_s)."""
     features = body.get("features") if isinstance(body, dict) else None
     if not isinstance(features, list) or not features or not isinstance(features[0], dict):
-        raise TravelTimeUnavailable("malformed_reply", "directions reply has no route feature")
+        raise _malformed("directions reply has no route feature")
     feature = features[0]
     props, geom = feature.get("properties"), feature.get("geometry")
     if not isinstance(props, dict) or not isinstance(geom, dict) or geom.get("type") != "LineString":
-        raise TravelTimeUnavailable("malformed_reply", "route feature lacks properties or a LineString")
+        raise _malformed("route feature lacks properties or a LineString")
     summary = props.get("summary")
     coords = geom.get("coordinates")
     if not isinstance(summary, dict) or not isinstance(coords, list):
-        raise TravelTimeUnavailable("malformed_reply", "route lacks a summary or coordinates")
-    line = []
-    for c in coords:
-        if not isinstance(c, list) or len(c) < 2:
-            raise TravelTimeUnavailable("malformed_reply", "route position is not [lon, lat]")
-        line.append(LonLat(_signed(c[0]), _signed(c[1])))
+        raise _malformed("route lacks a summary or coordinates")
+    line = _positions(coords, "route", 0)
     segments = props.get("segments", [])
     if not isinstance(segments, list) or any(not isinstance(s, dict) for s in segments):
-        raise TravelTimeUnavailable("malformed_reply", "route segments are not objects")
+        raise _malformed("route segments are not objects")
     legs = tuple(math.ceil(_number(s.get("duration", 0), "segment duration")) for s in segments)
     duration = math.ceil(_number(summary.get("duration", 0), "route duration"))
     distance = math.ceil(_number(summary.get("distance", 0), "route distance"))
-    return tuple(line), duration, distance, legs
+    return line, duration, distance, legs
 
 
 class OrsProvider:
@@ -292,9 +290,7 @@ class OrsProvider:
             except requests.RequestException as exc:
                 raise TravelTimeUnavailable("network_error", f"{what}: {type(exc).__name__}") from exc
             except ors_exc.HTTPError as exc:
-                raise TravelTimeUnavailable(
-                    "malformed_reply", f"{what}: HTTP {exc.status_code}, not JSON"
-                ) from exc
+                raise _malformed(f"{what}: HTTP {exc.status_code}, not JSON") from exc
             except ors_exc.ApiError as exc:
                 if unroutable and exc.status == 404 and _error_code(exc.message) in _UNROUTABLE_CODES:
                     return None
