@@ -180,3 +180,16 @@ def test_travel_matrix_rejects_floats_and_negative_times() -> None:
         TravelMatrix(((-2,),), ((1,),), "ors")
     with pytest.raises(ValueError):
         TravelMatrix(((UNREACHABLE,),), ((10,),), "ors")
+
+
+def test_avoid_area_rings_are_closed_and_validated() -> None:
+    """Open rings are closed for GeoJSON; a ring of fewer than 3 distinct points or NaN is refused."""
+    area = AvoidAreas.from_rings("v1", [[[[115.9, 29.6], [116.0, 29.6], [116.0, 29.7]]]])
+    ring = area.to_geojson()["coordinates"][0][0]
+    assert ring[0] == ring[-1] and len(ring) == 4
+    with pytest.raises(ValueError):
+        AvoidAreas.from_rings("v1", [[[[115.9, 29.6], [116.0, 29.6], [115.9, 29.6]]]])
+    with pytest.raises(ValueError):
+        AvoidAreas.from_rings("v1", [[[[115.9, 29.6], [116.0, float("nan")], [116.0, 29.7]]]])
+    with pytest.raises(ValueError):
+        AvoidAreas.from_rings("v1", [])
