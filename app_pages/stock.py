@@ -1,4 +1,5 @@
 """库存总览: what is where, in which lots, expiring when; totals by item; available to dispatch."""
+# nav: roles=keeper,dispatcher,planner,admin order=10 title=nav.stock icon=📦 default=1
 
 from __future__ import annotations
 

@@ -408,5 +408,19 @@ def _catalogue_cols() -> dict[str, str]:
     return {k: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 
 
+def _register_extensions() -> None:
+    """Feature areas add their commands in `stockpile/cli_<area>.py` with a `register(app)` function."""
+    import importlib
+    import pkgutil
+
+    import stockpile
+
+    for m in pkgutil.iter_modules(stockpile.__path__):
+        if m.name.startswith("cli_"):
+            importlib.import_module(f"stockpile.{m.name}").register(app)
+
+
+_register_extensions()
+
 if __name__ == "__main__":  # pragma: no cover
     app()
