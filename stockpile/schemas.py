@@ -317,6 +317,8 @@ def cell_code(v: object) -> str:
             raise CellError("code_in_scientific_notation")
         v = int(v)
     if isinstance(v, int):
+        if abs(v) >= 10**11:  # Excel shows such numbers as 6.93217E+12 and keeps only 15 digits
+            raise CellError("code_in_scientific_notation")
         v = str(v)
     if not isinstance(v, str):
         raise CellError("invalid_code")

@@ -138,10 +138,18 @@ def count_adjustment(counted: int, balance_as_of: int) -> int:
     return counted - balance_as_of
 
 
+def canonical_json(payload: Mapping[str, Any]) -> str:
+    """The one serialisation of a command payload: sorted keys, compact, UTF-8 text."""
+    return json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest_of(blob: str) -> str:
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def payload_digest(payload: Mapping[str, Any]) -> str:
     """Canonical digest of a command payload (I6)."""
-    blob = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return digest_of(canonical_json(payload))
 
 
 def first_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:

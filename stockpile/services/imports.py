@@ -157,7 +157,7 @@ def cross_row_checks(rows: list[ParsedRow], report: ImportReport, header_of: Map
     for r in rows:
         if r.values.get("row_id"):
             continue
-        sig = tuple(sorted((k, str(v)) for k, v in r.values.items()))
+        sig = tuple(r.values.items())  # every row has the same columns in the same order
         if sig in seen:
             report.warnings.append(RowError(r.row, "", str(seen[sig]), "identical_rows"))
         else:
@@ -256,6 +256,7 @@ class _DraftBuilder:
         self.report.errors.append(RowError(row, self.h.get(fld, fld), _show(value), code, params))
 
     def build(self, rows: list[ParsedRow]) -> list[PostingDraft]:
+        self._prepare_lots(rows)
         drafts: list[PostingDraft] = []
         for r in rows:
             d = self._row(r)
@@ -263,6 +264,35 @@ class _DraftBuilder:
                 drafts.append(d)
                 self.row_of.append(r.row)
         return drafts
+
+    def _prepare_lots(self, rows: list[ParsedRow]) -> None:
+        """Load every lot of the file's items at once and create the new receipt lots in one batch."""
+        items = {v["item_code"]: self.repo.item_by_code(v["item_code"]) for v in (r.values for r in rows)}
+        self.lots.update(self.repo.lots_for_items([i.id for i in items.values() if i is not None]))
+        new: dict[tuple[int, str], Lot] = {}
+        for r in rows:
+            v = r.values
+            item = items.get(v["item_code"])
+            if v["kind"] != "receipt" or item is None or (item.id, v["lot_no"]) in self.lots:
+                continue
+            if v.get("expiry") is not None and v["expiry"] <= v["occurred_at"].date():
+                continue  # reported as expired on arrival by the row pass
+            new.setdefault(
+                (item.id, v["lot_no"]),
+                Lot(
+                    0,
+                    item.id,
+                    v["lot_no"],
+                    v.get("expiry"),
+                    v.get("manufactured_on"),
+                    OwnerType(v.get("owner_type", "government")),
+                    "",
+                    LotSource(v.get("source", "procured")),
+                    v.get("donor", ""),
+                    v["occurred_at"],
+                ),
+            )
+        self.lots.update(self.repo.add_lots(list(new.values())))
 
     def _row(self, r: ParsedRow) -> PostingDraft | None:
         v = r.values
@@ -301,7 +331,7 @@ class _DraftBuilder:
             legs=legs,
             doc_no=v.get("doc_no", ""),
             remark=v.get("remark", ""),
-            payload={k: str(x) for k, x in v.items()} | {"row": r.row},
+            payload={**v, "row": r.row},
         )
 
     def _load(self, site_id: int, item_id: int) -> None:
@@ -313,12 +343,7 @@ class _DraftBuilder:
             self.lots[(item_id, lot.lot_no)] = lot
 
     def _lot(self, item: Item, lot_no: str) -> Lot | None:
-        key = (item.id, lot_no)
-        if key not in self.lots:
-            found = self.repo.lot(item.id, lot_no)
-            if found is not None:
-                self.lots[key] = found
-        return self.lots.get(key)
+        return self.lots.get((item.id, lot_no))
 
     def _receipt(self, r: ParsedRow, site_id: int, item: Item, qty: int) -> list[PlannedLeg] | None:
         v = r.values

@@ -8,7 +8,6 @@ in the same transaction.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 import uuid
@@ -51,10 +50,14 @@ class PostingDraft:
     event_tag: str = ""
     remark: str = ""
     digest: str = field(default="")
+    payload_json: str = field(default="")
 
     def __post_init__(self) -> None:
+        """Serialise once: the stored payload is the canonical JSON of {kind, **payload}; the digest is its hash."""
+        if not self.payload_json:
+            self.payload_json = ledger.canonical_json({"kind": self.kind, **self.payload})
         if not self.digest:
-            self.digest = ledger.payload_digest({"kind": self.kind, **self.payload})
+            self.digest = ledger.digest_of(self.payload_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,8 @@ def replay(
         return None
     digest = ledger.payload_digest({"kind": kind, **payload})
     if rec.digest != digest:
-        fld = "kind" if rec.kind != kind else ledger.first_difference(rec.payload, payload)
+        stored = {k: v for k, v in rec.payload.items() if k != "kind"}
+        fld = "kind" if rec.kind != kind else ledger.first_difference(stored, payload)
         raise ExistsWithDifferent(field=fld or "payload", client_id=str(client_id))
     tid = client_id if kind == "transfer" else None
     return PostingResult(client_id, rec.movement_seqs, replayed=True, transfer_id=tid)
@@ -171,7 +175,7 @@ def _append(repo: Any, drafts: Sequence[PostingDraft], now: datetime) -> list[Po
                 "id": d.id,
                 "kind": d.kind,
                 "digest": d.digest,
-                "payload": json.dumps(d.payload, ensure_ascii=False, sort_keys=True, default=str),
+                "payload": d.payload_json,
                 "actor": d.actor,
                 "recorded_at": now,
                 "occurred_at": d.occurred_at,
@@ -185,7 +189,7 @@ def _append(repo: Any, drafts: Sequence[PostingDraft], now: datetime) -> list[Po
         for i, pl in enumerate(d.legs):
             moves.append(
                 {
-                    "id": uuid.uuid5(d.id, str(i)),
+                    "id": uuid.UUID(int=d.id.int ^ ((i + 1) << 64)),
                     "posting_id": d.id,
                     "kind": pl.leg.kind.value,
                     "site_id": pl.leg.site_id,
