@@ -353,7 +353,7 @@ class SqlLedgerRepository:
             for i, f in conv:
                 t[i] = f(t[i])
             params.append(tuple(t))
-        self.s.connection().exec_driver_sql(sql, params)  # type: ignore[arg-type]
+        self.s.connection().exec_driver_sql(sql, params)
 
     def add_postings(self, rows: list[dict[str, object]]) -> None:
         if rows:
