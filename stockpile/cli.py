@@ -6,6 +6,7 @@ Messages come from the i18n catalogue (--lang en for English).
 
 from __future__ import annotations
 
+import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,8 +34,9 @@ from stockpile.schemas import (
 app = typer.Typer(help="应急物资储备与调度优化 · relief-materials ledger and optimizer", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console()
-err_console = Console(stderr=True)
+# piped or captured output gets a wide console so tables are never cut to 80 columns
+console = Console(width=None if sys.stdout.isatty() else 220)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 220)
 
 ClientId = Annotated[str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry")]
 Actor = Annotated[str | None, typer.Option("--actor", help="经办人 (default: settings.current_user)")]
@@ -51,7 +53,11 @@ def _services() -> Any:
 
 
 def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[str, Any]:
-    when = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    """Client id, actor and occurred-at of a posting command; a retry (same --client-id, no --at) keeps the first
+    attempt's time so that it replays instead of conflicting."""
+    cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
+    earlier = _services().posting_time(cid) if client_id and not at else None
+    when = datetime.fromisoformat(at) if at else (earlier or datetime.now(UTC))
     if when.tzinfo is None:
         from zoneinfo import ZoneInfo
 
@@ -85,8 +91,21 @@ def _table(df: Any, columns: list[str], title: str = "") -> None:
             else "left",
         )
     for row in df[columns].itertuples(index=False):
-        tab.add_row(*["" if v is None or v != v else str(v) for v in row])
+        tab.add_row(*[_cell(v) for v in row])
     console.print(tab)
+
+
+def _cell(v: Any) -> str:
+    """Blank for missing values; timestamps in Asia/Shanghai to the minute."""
+    import pandas as pd
+
+    if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+        return ""
+    if isinstance(v, datetime):
+        from zoneinfo import ZoneInfo
+
+        return v.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    return str(v)
 
 
 # ---- database and demo ------------------------------------------------------------------------------------

@@ -395,7 +395,7 @@ def _stock_plan(items: dict[str, dict[str, Any]], sites: dict[str, int]) -> list
     for s in sites:
         if s.startswith("XZ"):
             plan += [
-                (s, c, max(2, min(2400, int(250_000 / max(int(items[c]["price_fen"]), 50)))))
+                (s, c, max(10, min(2400, int(2_000_000 / max(int(items[c]["price_fen"]), 50)))))
                 for c in LIVING_POINT_ITEMS
             ]
     plan += [("DC-WLY", "1010201", 3000), ("DC-WLY", "1010101", 400), ("DC-WLY", "1010301", 600)]
@@ -488,7 +488,7 @@ def build_history(
                         site_code=site,
                         item_code=code,
                         lot_no=lot_no,
-                        qty=max(1, int(qty * rng.uniform(0.4, 0.8))),
+                        qty=max(2, int(qty * rng.uniform(0.5, 0.9))),
                         expiry=expiry,
                         manufactured_on=made,
                         owner_type=OwnerType.GOVERNMENT,

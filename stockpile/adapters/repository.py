@@ -49,6 +49,7 @@ class PostingRecord:
     actor: str
     recorded_at: datetime
     movement_seqs: tuple[int, ...]
+    occurred_at: datetime | None = None
 
 
 def item_from_row(r: orm.ItemRow, packs: Sequence[tuple[str, int]] = ()) -> Item:
@@ -289,7 +290,14 @@ class SqlLedgerRepository:
             .order_by(orm.MovementRow.seq)
         ).all()
         return PostingRecord(
-            row.id, row.kind, row.digest, json.loads(row.payload), row.actor, row.recorded_at, tuple(seqs)
+            row.id,
+            row.kind,
+            row.digest,
+            json.loads(row.payload),
+            row.actor,
+            row.recorded_at,
+            tuple(seqs),
+            row.occurred_at,
         )
 
     # Bulk appends go straight to the driver's executemany: the ledger's hot path (bench/ledger_bench.py).

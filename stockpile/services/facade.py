@@ -84,5 +84,11 @@ class Services:
         )
         return imports.import_movements(table, actor, self.uow_factory(), now, confirmed, filename)
 
+    def posting_time(self, client_id: Any) -> datetime | None:
+        """When an earlier posting with this client id happened (a CLI retry without --at repeats it)."""
+        with self.uow_factory() as uow:
+            rec = uow.ledger.posting(client_id)
+            return None if rec is None else rec.occurred_at
+
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())

@@ -1,0 +1,111 @@
+"""The `relief` CLI end to end on a temporary SQLite database: the keeper's jobs of issue 3."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from stockpile.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(tmp_path, demo_url, monkeypatch):
+    path = tmp_path / "cli.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    return path
+
+
+def run(*args: str, ok: bool = True):
+    res = runner.invoke(app, list(args))
+    if ok:
+        assert res.exit_code == 0, res.output
+    return res
+
+
+def test_db_upgrade_and_demo_on_an_empty_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert "数据库已升级" in run("db", "upgrade").output
+    out = run("demo").output
+    assert "示范县已生成" in out
+    assert "跳过" in run("demo").output  # a second run keeps the data
+
+
+def test_stock_lists_lots_with_expiry(cli_db):
+    out = run("stock", "--site", "XZ01", "--item", "1020101").output
+    assert "XZ01" in out and "瓶" in out
+
+
+def test_receive_then_issue_changes_the_balance_and_replay_is_idempotent(cli_db):
+    cid = str(uuid.uuid4())
+    args = ("receive", "XZ01", "1020101", "CLI-LOT-1", "240", "--expiry", "2028-01-01", "--client-id", cid)
+    first = run(*args).output
+    assert "已记账" in first
+    again = run(*args).output
+    assert "重复提交" in again
+    out = run("stock", "--site", "XZ01", "--item", "1020101").output
+    assert "CLI-LOT-1" in out and "240" in out
+    run("issue", "XZ01", "1020101", "10", "--lot", "CLI-LOT-1")
+    assert "230" in run("stock", "--site", "XZ01", "--item", "1020101").output
+
+
+def test_refused_issue_prints_a_clear_message_and_exits_nonzero(cli_db):
+    res = run("issue", "XZ01", "1020101", "999999999", ok=False)
+    assert res.exit_code == 1 and "库存不足" in res.output
+
+
+def test_transfer_goes_in_transit_then_is_received(cli_db):
+    out = run("transfer", "XJK", "XZ02", "1010101", "3").output
+    tid = re.search(r"调拨单号 ([0-9a-f-]{36})", out).group(1)
+    assert "在途" in out
+    run("transfer-receive", tid)
+    res = run("transfer-receive", tid, ok=False)
+    assert res.exit_code == 1 and "已处理" in res.output
+
+
+def test_count_and_writeoff_and_check(cli_db):
+    out = run("stock", "--site", "XZ01", "--item", "1010201").output
+    lot = re.search(r"(0201-\S+)", out).group(1)
+    run("count", "XZ01", "1010201", lot, "1")
+    run("writeoff", "XZ01", "1010201", lot, "1", "--reason", "damaged")
+    assert "台账校验通过" in run("check").output
+
+
+def test_export_writes_xlsx_with_chinese_headers(cli_db, tmp_path):
+    out = tmp_path / "export.xlsx"
+    run("export", "--out", str(out))
+    wb = load_workbook(out, read_only=True)
+    assert "按批次明细" in wb.sheetnames
+    header = next(wb["按批次明细"].iter_rows(values_only=True))
+    assert "物资名称" in header and "有效期至" in header
+
+
+def test_import_reports_row_errors_and_commits_nothing(cli_db, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text(
+        "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n"
+        "入库,XZ01,1020101,CSV-1,10,2028-01-01,2026-11-01 10:00\n"
+        "入库,XZ01,1020101,CSV-2,1.5,2028-01-01,2026-11-01 10:00\n",
+        encoding="utf-8",
+    )
+    res = run("import", str(f), ok=False)
+    assert res.exit_code == 1 and "第 3 行" in res.output and "数量" in res.output and "1.5" in res.output
+    assert "CSV-1" not in run("stock", "--site", "XZ01", "--item", "1020101").output
+
+
+def test_available_shows_agreement_stock_with_its_lead_time(cli_db):
+    out = run("available", "--item", "1020101").output
+    assert "协议储备" in out and "135" in out
+
+
+def test_english_switch(cli_db):
+    assert (
+        "Demo county" in run("--lang", "en", "demo").output or "skipped" in run("--lang", "en", "demo").output
+    )
