@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from stockpile.adapters import exporters, importers
+from stockpile.adapters import exporters, geo, importers
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import Settings, get_settings
@@ -22,4 +22,5 @@ def build_services(settings: Settings | None = None) -> Services:
         to_xlsx=exporters.to_xlsx,
         to_csv=exporters.to_csv,
         settings=settings,
+        read_point=geo.read_declared_point,
     )

@@ -185,3 +185,13 @@ def read_point(
         "geo.out_of_area", f"({point.lon:.6f}, {point.lat:.6f}) is outside the area {where}", out_of_area
     )
     return PointCheck(point if out_of_area == "warning" else None, (issue,))
+
+
+def read_declared_point(
+    lon: object, lat: object, crs_text: str | None, area: Area | None = DEFAULT_AREA
+) -> PointCheck:
+    """`read_point` with the source CRS given as text from an import column (blank = WGS-84)."""
+    crs = parse_crs(crs_text)
+    if isinstance(crs, CoordinateIssue):
+        return PointCheck(None, (crs,))
+    return read_point(lon, lat, crs, area)

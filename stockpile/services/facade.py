@@ -20,7 +20,7 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import imports, reservations, stock
+from stockpile.services import imports, masterdata, reservations, stock
 from stockpile.services.checks import verify_ledger
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -34,6 +34,7 @@ class Services:
     to_xlsx: Callable[..., bytes]
     to_csv: Callable[..., bytes]
     settings: Any
+    read_point: Callable[..., Any]
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
@@ -82,6 +83,11 @@ class Services:
         table = self.read_table(
             data, filename, max_rows=self.settings.import_max_rows, max_bytes=self.settings.import_max_bytes
         )
+        kind = masterdata.detect_kind(table.header)
+        if kind == "items":
+            return masterdata.import_items(table, actor, self.uow_factory(), now)
+        if kind == "sites":
+            return masterdata.import_sites(table, actor, self.uow_factory(), self.read_point, now)
         return imports.import_movements(table, actor, self.uow_factory(), now, confirmed, filename)
 
     def posting_time(self, client_id: Any) -> datetime | None:

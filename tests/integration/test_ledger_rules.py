@@ -383,3 +383,27 @@ def test_balance_check_constraint_forbids_reserved_above_on_hand(engine, uow, wo
     stock.record_receipt(receipt(world, 10), uow, NOW)
     with pytest.raises(DBAPIError), engine.begin() as c:
         c.execute(text("UPDATE stock_balance SET reserved = on_hand + 1"))
+
+
+def test_fresh_pooled_connection_has_all_pragmas(tmp_path):
+    """I15: every SQLite connection gets WAL, synchronous=FULL, foreign_keys=ON and busy_timeout; writers BEGIN
+    IMMEDIATE (the database lock is taken at the start of the transaction)."""
+    from stockpile.adapters.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as c:
+        got = {
+            p: c.exec_driver_sql(f"PRAGMA {p}").scalar()
+            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert got == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
+    with engine.begin() as c1:
+        c1.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+    import sqlite3
+
+    with engine.begin():
+        probe = sqlite3.connect(tmp_path / "p.db", timeout=0.05)
+        with pytest.raises(sqlite3.OperationalError):
+            probe.execute("BEGIN IMMEDIATE")
+        probe.close()
+    engine.dispose()
