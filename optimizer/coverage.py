@@ -78,14 +78,18 @@ def earliest_arrival(travel: I64, steps: tuple[I64, I64, I64], required: I64) ->
         t = travel[src_idx]
         offs = np.where(t >= 0, t + base[:, None], _BIG)
         chunk = max(1, _CHUNK_CELLS // max(1, len(src_idx) * n_items))
+        # int32 halves the memory traffic of the cumulative sum when every total fits
+        fits = int(qty.sum(axis=0).max(initial=0)) < 2**31 and int(required.max(initial=0)) < 2**31
+        small = qty.astype(np.int32) if fits else qty
         for start in range(0, n_points, chunk):
             sl = slice(start, min(n_points, start + chunk))
             o = offs[:, sl]
             order = np.argsort(o, axis=0, kind="stable")
             so = np.take_along_axis(o, order, axis=0)
-            q = qty[order]
+            q = small[order]
             q[so >= _BIG] = 0
-            hit = np.cumsum(q, axis=0) >= required[sl][None, :, :]
+            np.cumsum(q, axis=0, out=q)
+            hit = q >= required[sl][None, :, :]
             first = hit.argmax(axis=0)
             cols = np.arange(so.shape[1])[:, None]
             out[sl] = np.where(hit[-1], so[first, cols], _BIG)
