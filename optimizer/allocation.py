@@ -103,7 +103,7 @@ def _fair_lower(net: _ItemNet) -> tuple[I64, bool]:
     first = mf.add_arcs_with_capacity(k_steps + np.arange(n_lines), np.full(n_lines, sink), net.dem * 0)
 
     def lower(k: int) -> I64:
-        return np.where(eligible, net.dem * k // _FAIR_STEPS, 0).astype(np.int64)
+        return np.where(eligible, -(-net.dem * k // _FAIR_STEPS), 0).astype(np.int64)  # ceil: ≥ fraction k
 
     def feasible(k: int) -> bool:
         need = lower(k)

@@ -235,3 +235,49 @@ def test_every_plan_passes_the_independent_checker(p: AllocationProblem) -> None
     assert sum(g.qty for g in result.shortfalls) + sum(a.qty for a in result.lines) == sum(
         d.qty for d in p.demands
     )
+
+
+def best_min_fraction(p: AllocationProblem) -> float:
+    """Largest min served fraction over lines some stock can reach, by exhaustive search (physical, one item)."""
+    reach = [
+        j
+        for j, d in enumerate(p.demands)
+        if d.qty > 0
+        and any(p.travel_s[s][d.point] >= 0 and p.sources[s].available[0] > 0 for s in range(len(p.sources)))
+    ]
+    pairs = [(s, j) for s in range(len(p.sources)) for j in reach if p.travel_s[s][p.demands[j].point] >= 0]
+    best = 0.0
+    for qs in itertools.product(
+        *[range(min(p.sources[s].available[0], p.demands[j].qty) + 1) for s, j in pairs]
+    ):
+        use, got = [0] * len(p.sources), [0] * len(p.demands)
+        for (s, j), q in zip(pairs, qs, strict=True):
+            use[s] += q
+            got[j] += q
+        if any(u > p.sources[s].available[0] for s, u in enumerate(use)) or any(
+            got[j] > p.demands[j].qty for j in reach
+        ):
+            continue
+        best = max(best, min((got[j] / p.demands[j].qty for j in reach), default=1.0))
+    return best
+
+
+@settings(max_examples=100, deadline=None)
+@given(tiny())
+def test_fair_share_reaches_the_best_minimum_served_fraction(p: AllocationProblem) -> None:
+    """Under fair share, the least-served reachable line gets within 0.1 % of the best possible fraction."""
+    p = AllocationProblem(
+        p.item_ids, p.point_ids, p.sources, p.demands, p.travel_s, p.distance_m, fair_share=True
+    )
+    result = solve(p)
+    got = {a.point_id: 0 for a in result.lines}
+    for a in result.lines:
+        got[a.point_id] += a.qty
+    reach = [
+        d
+        for d in p.demands
+        if d.qty > 0
+        and any(p.travel_s[s][d.point] >= 0 and p.sources[s].available[0] > 0 for s in range(len(p.sources)))
+    ]
+    worst = min((got.get(p.point_ids[d.point], 0) / d.qty for d in reach), default=1.0)
+    assert worst >= best_min_fraction(p) - 0.001
