@@ -188,6 +188,18 @@ class ThresholdCoverage:
     uncovered: tuple[UncoveredItem, ...]
     townships: tuple[TownshipCoverage, ...]
 
+    def county(self, item_id: str | None = None) -> TownshipCoverage:
+        """Sum over all townships for one item (None: points needing any item), township id ``"*"``."""
+        rows = [t for t in self.townships if t.item_id == item_id]
+        return TownshipCoverage(
+            "*",
+            item_id,
+            sum(t.points for t in rows),
+            sum(t.points_uncovered for t in rows),
+            sum(t.population for t in rows),
+            sum(t.population_uncovered for t in rows),
+        )
+
     def is_covered(self, point_id: str, item_id: str) -> bool:
         """True unless the pair is listed as uncovered."""
         return not any(u.point_id == point_id and u.item_id == item_id for u in self.uncovered)

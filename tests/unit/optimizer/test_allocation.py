@@ -123,20 +123,6 @@ def test_capacity_reserve_ships_whole_batches_after_activation() -> None:
     assert sorted(a.ready_s for a in result.lines) == [2 * HOUR, 3 * HOUR] and result.is_feasible
 
 
-def test_checker_flags_a_plan_that_overdraws_stock() -> None:
-    """The independent checker reports a line taking more than the depot holds."""
-    p = make([depot("D1", 10)], [DemandLine(0, 0, 20)], [[60]])
-    good = solve(p)
-    line = good.lines[0]
-    bad = AllocationResult((type(line)(**{**_fields(line), "qty": 20}),), (), good.objective, "optimal")
-    codes = {v.code for v in check_allocation(p, bad)}
-    assert "stock_exceeded" in codes
-
-
-def _fields(obj: object) -> dict[str, object]:
-    return {k: getattr(obj, k) for k in obj.__slots__}  # type: ignore[attr-defined]
-
-
 def test_two_demand_lines_for_the_same_point_and_item_are_malformed() -> None:
     """One demand line per point and item: duplicates are rejected, not merged silently."""
     with pytest.raises(InvalidProblem):
@@ -281,3 +267,38 @@ def test_fair_share_reaches_the_best_minimum_served_fraction(p: AllocationProble
     ]
     worst = min((got.get(p.point_ids[d.point], 0) / d.qty for d in reach), default=1.0)
     assert worst >= best_min_fraction(p) - 0.001
+
+
+def _mutations() -> list[tuple[str, AllocationProblem, AllocationResult]]:
+    """One broken copy of a sound plan per checker rule."""
+    from dataclasses import replace
+
+    p = make(
+        [depot("D1", 50), depot("D2", 0)], [DemandLine(0, 0, 80, needed_by_s=HOUR)], [[600], [UNREACHABLE]]
+    )
+    good = solve_allocation(p)
+    line, gap = good.lines[0], good.shortfalls[0]
+    return [
+        (
+            "stock_exceeded",
+            p,
+            replace(good, lines=(replace(line, qty=60),), shortfalls=(replace(gap, qty=20),)),
+        ),
+        ("bad_arrival", p, replace(good, lines=(replace(line, arrival_s=line.arrival_s + 1),))),
+        ("bad_late_flag", p, replace(good, lines=(replace(line, late=True),))),
+        ("unbalanced", p, replace(good, shortfalls=())),
+        ("bad_reason", p, replace(good, shortfalls=(replace(gap, reason=ShortfallReason.UNREACHABLE),))),
+        (
+            "stock_left_unused",
+            p,
+            replace(good, lines=(replace(line, qty=40),), shortfalls=(replace(gap, qty=40),)),
+        ),
+        ("unreachable_line", p, replace(good, lines=(*good.lines, replace(line, source_id="D2", qty=0)))),
+        ("objective_mismatch", p, replace(good, objective=(0, 0, 0))),
+    ]
+
+
+@pytest.mark.parametrize(("code", "p", "bad"), _mutations(), ids=[m[0] for m in _mutations()])
+def test_checker_reports_each_broken_rule(code: str, p: AllocationProblem, bad: AllocationResult) -> None:
+    """A plan broken in one way is reported with that rule's code by the independent checker."""
+    assert code in {v.code for v in check_allocation(p, bad)}

@@ -113,6 +113,8 @@ def test_township_ratio_is_covered_population_share() -> None:
     assert (t1.points, t1.points_uncovered, t1.population, t1.population_uncovered) == (2, 1, 400, 100)
     assert t1.ratio == pytest.approx(0.75)
     assert towns[("T2", None)].ratio == 1.0
+    county = result.at(HOUR).county("tent")
+    assert (county.population, county.population_uncovered) == (450, 100)
 
 
 def test_negative_travel_time_other_than_sentinel_is_malformed() -> None:
