@@ -68,6 +68,25 @@ def _solve_item(
     return moves, best, first == cp_model.OPTIMAL and second == cp_model.OPTIMAL
 
 
+def _gaps(
+    held: I64, reach: Bools, req: I64, pop: I64, needing: list[int]
+) -> tuple[int, list[tuple[int, PrepositionGap]]]:
+    """Covered population of one item after the moves, and each uncovered village with its reason."""
+    total = int(held.sum())
+    people = 0
+    gaps: list[tuple[int, PrepositionGap]] = []
+    for v in needing:
+        if int(held[reach[:, v]].sum()) >= req[v]:
+            people += int(pop[v])
+        elif not reach[:, v].any():
+            gaps.append((v, PrepositionGap.NO_POINT_IN_REACH))
+        elif req[v] > total:
+            gaps.append((v, PrepositionGap.NOT_ENOUGH_STOCK))
+        else:
+            gaps.append((v, PrepositionGap.STOCK_NEEDED_ELSEWHERE))
+    return people, gaps
+
+
 def solve_prepositioning(problem: PrepositionProblem, time_limit_s: float = 5.0) -> PrepositionResult:
     """Recommend moves of existing stock between points to cover villages within the threshold.
 
@@ -111,20 +130,8 @@ def solve_prepositioning(problem: PrepositionProblem, time_limit_s: float = 5.0)
             moves.append(Move(item, problem.point_ids[a], problem.point_ids[b], q))
             holdings[a, i] -= q
             holdings[b, i] += q
-        held = holdings[:, i]
-        people = 0
-        for v in needing:
-            if int(held[reach[:, v]].sum()) >= req_all[v, i]:
-                people += int(pop[v])
-                continue
-            reason = (
-                PrepositionGap.NO_POINT_IN_REACH
-                if not reach[:, v].any()
-                else PrepositionGap.NOT_ENOUGH_STOCK
-                if req_all[v, i] > total
-                else PrepositionGap.STOCK_NEEDED_ELSEWHERE
-            )
-            uncovered.append((problem.village_ids[v], item, reason))
+        people, gaps = _gaps(holdings[:, i], reach, req_all[:, i], pop, needing)
+        uncovered.extend((problem.village_ids[v], item, reason) for v, reason in gaps)
         covered_pop.append(people)
     status = next((s for s in ("timeout_no_move", "feasible") if s in statuses), "optimal")
     cost = sum(
