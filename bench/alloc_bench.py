@@ -145,7 +145,7 @@ def _mcf_row(problem: AllocationProblem, label: str) -> dict[str, object]:
         "check": "ok" if not violations else f"{len(violations)} violations",
         "check_s": round(time.perf_counter() - t1, 3),
         "demand_lines": len(problem.demands),
-        "cost_resolution_m": result.cost_resolution,
+        "sequential_items": result.sequential_items,
     }
 
 
@@ -176,7 +176,7 @@ def main() -> None:
                 "objective": str(obj),
                 "check": "",
                 "check_s": "",
-                "cost_resolution_m": 1,
+                "sequential_items": "",
             }
         )
     OUT.mkdir(exist_ok=True)

@@ -123,15 +123,15 @@ class Shortfall:
 class AllocationResult:
     """Lines, shortfalls, and the objective tiers (weighted unmet, late units, metre-cost).
 
-    ``cost_resolution`` is the metre granularity used for the third tier inside the solver (1 = exact);
-    the first two tiers are always exact.
+    ``sequential_items`` counts items whose tiers were solved as three sequential flows (quantities too
+    large to fold the tiers into one int64 cost); the result is the same exact lexicographic optimum.
     """
 
     lines: tuple[AllocationLine, ...]
     shortfalls: tuple[Shortfall, ...]
     objective: tuple[int, int, int]
     status: str
-    cost_resolution: int = 1
+    sequential_items: int = 0
 
     @property
     def is_feasible(self) -> bool:

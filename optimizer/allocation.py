@@ -4,7 +4,7 @@ Rule: first serve as much priority-weighted demand as possible, then make as few
 drive as few unit-metres (plus draw cost, for FEFO) as possible. Items share no capacity, so the problem splits
 per item; each item is a transportation problem whose min-cost flow is integral and optimal. The tiers are
 folded into one integer cost (unmet ≫ late ≫ metres) with multipliers sized from the instance, so the order
-is exact; if int64 would overflow, metres are coarsened (``cost_resolution``) and the first two tiers stay exact.
+is exact. If int64 would overflow (huge quantities), the tiers are solved in sequence instead (lex_flow).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import max_flow
 
 from optimizer.alloc_model import (
     AllocationLine,
@@ -23,6 +23,7 @@ from optimizer.alloc_model import (
     Shortfall,
     ShortfallReason,
 )
+from optimizer.lex_flow import FlowNetwork, solve_lexicographic, solve_min_cost_flow
 
 I64 = npt.NDArray[np.int64]
 _LIMIT = 2**62
@@ -72,23 +73,19 @@ def _item_net(
     return _ItemNet(src, ready, supply, tuple(lines), dem, ok, arrival, arrival > due[None, :], c3)
 
 
-def _tier_scales(net: _ItemNet, w_max: int) -> tuple[int, int, int]:
-    """(resolution, late multiplier B, unmet multiplier A) making the tiers exact within int64.
+def _fold_weights(net: _ItemNet, w_max: int) -> tuple[int, int] | None:
+    """(late multiplier B, unmet multiplier A) folding the tiers into one exact int64 cost, or None.
 
     Tier 3 of any flow is at most D·c3max < B, and tiers 2+3 at most D·B + D·c3max < A, so one unit of a
-    higher tier outweighs every change in the lower ones.
+    higher tier outweighs every change in the lower ones. None when the largest cost would not fit int64
+    with OR-Tools' scaling by the node count (very large quantities): then the tiers are solved in sequence.
     """
     total = int(net.dem.sum())
     c3max = int(net.c3[net.ok].max()) if net.ok.any() else 0
     nodes = len(net.src) + len(net.lines) + 3
-    res = 1
-    while True:
-        top = -(-c3max // res)
-        late_b = total * top + 1
-        unmet_a = late_b * (total + 1) + total * top + 1
-        if unmet_a * w_max * max(total, nodes) < _LIMIT or top == 0:
-            return res, late_b, unmet_a
-        res *= 10
+    late_b = total * c3max + 1
+    unmet_a = late_b * (total + 1) + total * c3max + 1
+    return (late_b, unmet_a) if unmet_a * w_max * max(total, nodes) < _LIMIT else None
 
 
 def _fair_lower(net: _ItemNet) -> tuple[I64, bool]:
@@ -119,31 +116,35 @@ def _fair_lower(net: _ItemNet) -> tuple[I64, bool]:
     return lower(lo), True
 
 
-def _solve_item(problem: AllocationProblem, net: _ItemNet) -> tuple[I64, int, bool]:
-    """Min-cost flow of one item; returns (flow per allowed arc, resolution, rationed)."""
-    w_max = max(problem.weight(d) for d in net.lines)
-    res, late_b, unmet_a = _tier_scales(net, w_max)
+def _solve_item(problem: AllocationProblem, net: _ItemNet) -> tuple[I64, bool, bool]:
+    """Lexicographic min-cost flow of one item; returns (flow per allowed arc, rationed, folded in one solve)."""
     lower, rationed = _fair_lower(net) if problem.fair_share else (np.zeros(len(net.lines), np.int64), False)
     k_steps, n_lines = net.ok.shape
     unmet, sink = k_steps + n_lines, k_steps + n_lines + 1
     total = int(net.dem.sum())
     ks, js = np.nonzero(net.ok)
-    cost = net.late[ks, js] * late_b + -(-net.c3[ks, js] // res)
-    weights = np.asarray([problem.weight(d) for d in net.lines], dtype=np.int64)
-    mcf = min_cost_flow.SimpleMinCostFlow()
-    tails = np.concatenate([ks, np.full(n_lines, unmet), [unmet], np.arange(k_steps)])
-    heads = np.concatenate([k_steps + js, k_steps + np.arange(n_lines), [sink], np.full(k_steps, sink)])
-    caps = np.concatenate([net.dem[js], net.dem - lower, [total], net.supply])
-    costs = np.concatenate([cost, weights * unmet_a, [0], np.zeros(k_steps, np.int64)])
-    mcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
+    n_pair = len(ks)
+    network = FlowNetwork(
+        tails=np.concatenate([ks, np.full(n_lines, unmet), [unmet], np.arange(k_steps)]).astype(np.int64),
+        heads=np.concatenate(
+            [k_steps + js, k_steps + np.arange(n_lines), [sink], np.full(k_steps, sink)]
+        ).astype(np.int64),
+        caps=np.concatenate([net.dem[js], net.dem - lower, [total], net.supply]).astype(np.int64),
+        supplies=np.concatenate([net.supply, -net.dem, [total, -int(net.supply.sum())]]).astype(np.int64),
     )
-    supplies = np.concatenate([net.supply, -net.dem, [total, -int(net.supply.sum())]])
-    mcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies.astype(np.int64))
-    status = mcf.solve()
-    if status != mcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow status {status}")  # balanced by construction: a bug, not bad input
-    return np.asarray(mcf.flows(np.arange(len(ks), dtype=np.int32)), dtype=np.int64), res, rationed
+    weights = np.asarray([problem.weight(d) for d in net.lines], dtype=np.int64)
+    pad = np.zeros(1 + k_steps, dtype=np.int64)  # unmet → sink and step → sink arcs cost nothing
+    tiers = [
+        np.concatenate([np.zeros(n_pair, np.int64), weights, pad]),
+        np.concatenate([net.late[ks, js].astype(np.int64), np.zeros(n_lines, np.int64), pad]),
+        np.concatenate([net.c3[ks, js], np.zeros(n_lines, np.int64), pad]),
+    ]
+    folded = _fold_weights(net, int(weights.max()))
+    if folded is None:
+        return solve_lexicographic(network, tiers)[:n_pair], rationed, False
+    late_b, unmet_a = folded
+    cost = tiers[0] * unmet_a + tiers[1] * late_b + tiers[2]
+    return solve_min_cost_flow(network, cost)[:n_pair], rationed, True
 
 
 def _reason(problem: AllocationProblem, net: _ItemNet, j: int, item: int, rationed: bool) -> ShortfallReason:
@@ -184,11 +185,11 @@ def solve_allocation(problem: AllocationProblem) -> AllocationResult:
             by_item.setdefault(d.item, []).append(d)
     out: list[AllocationLine] = []
     short: list[Shortfall] = []
-    resolution = 1
+    sequential = 0
     for item, lines in sorted(by_item.items()):
         net = _item_net(problem, item, lines, travel, dist)
-        flows, res, rationed = _solve_item(problem, net)
-        resolution = max(resolution, res)
+        flows, rationed, folded = _solve_item(problem, net)
+        sequential += not folded
         served = np.zeros(len(lines), dtype=np.int64)
         for k, j, q in zip(*np.nonzero(net.ok), flows.tolist(), strict=True):
             if q == 0:
@@ -211,7 +212,7 @@ def solve_allocation(problem: AllocationProblem) -> AllocationResult:
             if gap > 0:
                 reason = _reason(problem, net, j, item, rationed)
                 short.append(Shortfall(problem.point_ids[d.point], problem.item_ids[item], gap, reason))
-    return AllocationResult(tuple(out), tuple(short), _objective(problem, out, short), "optimal", resolution)
+    return AllocationResult(tuple(out), tuple(short), _objective(problem, out, short), "optimal", sequential)
 
 
 def _objective(

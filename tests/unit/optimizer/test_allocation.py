@@ -213,7 +213,7 @@ def mixed(draw: st.DrawFn) -> AllocationProblem:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(mixed())
 def test_every_plan_passes_the_independent_checker(p: AllocationProblem) -> None:
     """Any instance (agreement, capacity, lateness cap, fair share) yields a plan with no violation."""
