@@ -123,8 +123,8 @@ class Shortfall:
 class AllocationResult:
     """Lines, shortfalls, and the objective tiers (weighted unmet, late units, metre-cost).
 
-    ``sequential_items`` counts items whose tiers were solved as three sequential flows (quantities too
-    large to fold the tiers into one int64 cost); the result is the same exact lexicographic optimum.
+    ``sequential_items`` counts items whose tiers were solved as sequential flows (quantities too large to
+    fold the tiers into one int64 cost); the result is the same exact lexicographic optimum.
     """
 
     lines: tuple[AllocationLine, ...]

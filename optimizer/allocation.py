@@ -73,19 +73,23 @@ def _item_net(
     return _ItemNet(src, ready, supply, tuple(lines), dem, ok, arrival, arrival > due[None, :], c3)
 
 
-def _fold_weights(net: _ItemNet, w_max: int) -> tuple[int, int] | None:
-    """(late multiplier B, unmet multiplier A) folding the tiers into one exact int64 cost, or None.
+def _fold(net: _ItemNet, tiers: list[I64], w_max: int) -> list[I64]:
+    """Fold the three tiers into as few exact int64 cost vectors as fit (1, 2 or 3), most important first.
 
     Tier 3 of any flow is at most D·c3max < B, and tiers 2+3 at most D·B + D·c3max < A, so one unit of a
-    higher tier outweighs every change in the lower ones. None when the largest cost would not fit int64
-    with OR-Tools' scaling by the node count (very large quantities): then the tiers are solved in sequence.
+    higher tier outweighs every change in the lower ones. OR-Tools scales costs by the node count, so a
+    folded cost must stay far below int64; with large quantities only tiers 2+3 fold, or none.
     """
     total = int(net.dem.sum())
     c3max = int(net.c3[net.ok].max()) if net.ok.any() else 0
-    nodes = len(net.src) + len(net.lines) + 3
+    room = _LIMIT // max(total, len(net.src) + len(net.lines) + 3, 1)
     late_b = total * c3max + 1
     unmet_a = late_b * (total + 1) + total * c3max + 1
-    return (late_b, unmet_a) if unmet_a * w_max * max(total, nodes) < _LIMIT else None
+    if unmet_a * w_max < room:
+        return [tiers[0] * unmet_a + tiers[1] * late_b + tiers[2]]
+    if late_b * (total + 1) < room:
+        return [tiers[0], tiers[1] * late_b + tiers[2]]
+    return tiers
 
 
 def _fair_lower(net: _ItemNet) -> tuple[I64, bool]:
@@ -139,12 +143,9 @@ def _solve_item(problem: AllocationProblem, net: _ItemNet) -> tuple[I64, bool, b
         np.concatenate([net.late[ks, js].astype(np.int64), np.zeros(n_lines, np.int64), pad]),
         np.concatenate([net.c3[ks, js], np.zeros(n_lines, np.int64), pad]),
     ]
-    folded = _fold_weights(net, int(weights.max()))
-    if folded is None:
-        return solve_lexicographic(network, tiers)[:n_pair], rationed, False
-    late_b, unmet_a = folded
-    cost = tiers[0] * unmet_a + tiers[1] * late_b + tiers[2]
-    return solve_min_cost_flow(network, cost)[:n_pair], rationed, True
+    costs = _fold(net, tiers, int(weights.max()))
+    flow = solve_min_cost_flow(network, costs[0]) if len(costs) == 1 else solve_lexicographic(network, costs)
+    return flow[:n_pair], rationed, len(costs) == 1
 
 
 def _reason(problem: AllocationProblem, net: _ItemNet, j: int, item: int, rationed: bool) -> ShortfallReason:
@@ -190,29 +191,34 @@ def solve_allocation(problem: AllocationProblem) -> AllocationResult:
         net = _item_net(problem, item, lines, travel, dist)
         flows, rationed, folded = _solve_item(problem, net)
         sequential += not folded
-        served = np.zeros(len(lines), dtype=np.int64)
-        for k, j, q in zip(*np.nonzero(net.ok), flows.tolist(), strict=True):
-            if q == 0:
-                continue
-            served[j] += q
-            s = int(net.src[k])
-            out.append(
-                AllocationLine(
-                    source_id=problem.sources[s].id,
-                    point_id=problem.point_ids[lines[j].point],
-                    item_id=problem.item_ids[item],
-                    qty=int(q),
-                    ready_s=int(net.ready[k]),
-                    arrival_s=int(net.arrival[k, j]),
-                    late=bool(net.late[k, j]),
-                )
-            )
+        ks, js = np.nonzero(net.ok)
+        used = np.flatnonzero(flows)
+        served = np.bincount(js[used], weights=flows[used], minlength=len(lines)).round().astype(np.int64)
+        out.extend(_lines(problem, net, item, ks[used].tolist(), js[used].tolist(), flows[used].tolist()))
         for j, d in enumerate(lines):
             gap = d.qty - int(served[j])
             if gap > 0:
                 reason = _reason(problem, net, j, item, rationed)
                 short.append(Shortfall(problem.point_ids[d.point], problem.item_ids[item], gap, reason))
     return AllocationResult(tuple(out), tuple(short), _objective(problem, out, short), "optimal", sequential)
+
+
+def _lines(
+    problem: AllocationProblem, net: _ItemNet, item: int, ks: list[int], js: list[int], qs: list[int]
+) -> list[AllocationLine]:
+    """Allocation lines of one item from the positive arc flows."""
+    return [
+        AllocationLine(
+            source_id=problem.sources[int(net.src[k])].id,
+            point_id=problem.point_ids[net.lines[j].point],
+            item_id=problem.item_ids[item],
+            qty=q,
+            ready_s=int(net.ready[k]),
+            arrival_s=int(net.arrival[k, j]),
+            late=bool(net.late[k, j]),
+        )
+        for k, j, q in zip(ks, js, qs, strict=True)
+    ]
 
 
 def _objective(

@@ -53,7 +53,7 @@ def test_sequential_tiers_equal_the_folded_weight_optimum(case: tuple[FlowNetwor
 def test_allocation_by_sequential_tiers_matches_brute_force(p: AllocationProblem) -> None:
     """With folding disabled (as for huge quantities) the allocation still reaches the brute-force optimum."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(allocation, "_fold_weights", lambda net, w: None)
+        mp.setattr(allocation, "_fold", lambda net, tiers, w: tiers)
         result = allocation.solve_allocation(p)
     assert check_allocation(p, result) == []
     assert result.objective == brute_force(p)
@@ -65,7 +65,7 @@ def test_sequential_and_folded_allocations_agree_on_every_tier(p: AllocationProb
     """Agreement, capacity, lateness caps and fair share: both solution paths give the same objective."""
     folded = allocation.solve_allocation(p)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(allocation, "_fold_weights", lambda net, w: None)
+        mp.setattr(allocation, "_fold", lambda net, tiers, w: tiers)
         seq = allocation.solve_allocation(p)
     assert check_allocation(p, seq) == []
     assert seq.objective == folded.objective
