@@ -9,10 +9,13 @@ allocation module answers the competitive question.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
+from optimizer.alloc_model import AllocationProblem, DemandLine
+from optimizer.allocation import solve_allocation
 from optimizer.coverage_model import (
     CoverageProblem,
     CoverageResult,
@@ -188,6 +191,59 @@ def _townships(
             for k, name in enumerate(names)
         )
     return tuple(out)
+
+
+def competitive_coverage(problem: CoverageProblem, threshold_s: int) -> ThresholdCoverage:
+    """Coverage at one threshold when all points draw on the same stock at once (competitive mode).
+
+    Rule: one joint allocation sends as many units as possible to arrive within the threshold (every unit
+    weighs the same, then fewer unit-seconds); a point × item is covered only if its whole requirement
+    arrives. Pairs uncovered per point keep their per-point reason; the others are ``shared_stock``.
+    Maximising the number of fully covered villages exactly is a harder (knapsack-like) problem: this is the
+    flow answer to "who loses out if everyone asks at once".
+    """
+    alone = _at_threshold_alone(problem, threshold_s)
+    reason_alone = {(u.point_id, u.item_id): u for u in alone.uncovered}
+    sources = tuple(s for s in problem.sources if s.id not in problem.damaged_source_ids)
+    keep = [k for k, s in enumerate(problem.sources) if s.id not in problem.damaged_source_ids]
+    travel = tuple(problem.travel_s[k] for k in keep)
+    demands = tuple(
+        DemandLine(p, i, q, 1, threshold_s)
+        for p, point in enumerate(problem.points)
+        for i, q in enumerate(point.required)
+        if q > 0
+    )
+    plan = solve_allocation(
+        AllocationProblem(
+            item_ids=problem.item_ids,
+            point_ids=tuple(p.id for p in problem.points),
+            sources=sources,
+            demands=demands,
+            travel_s=travel,
+            distance_m=tuple(tuple(max(t, 0) for t in row) for row in travel),
+            priority_weight=(1,),
+            max_late_s=0,
+            horizon_s=min(problem.horizon, threshold_s),
+        )
+    )
+    pos = {p.id: k for k, p in enumerate(problem.points)}
+    item_pos = {x: i for i, x in enumerate(problem.item_ids)}
+    unc = np.zeros((len(problem.points), len(problem.item_ids)), dtype=bool)
+    uncovered = []
+    for gap in plan.shortfalls:
+        unc[pos[gap.point_id], item_pos[gap.item_id]] = True
+        before = reason_alone.get((gap.point_id, gap.item_id))
+        reason = before.reason if before else GapReason.SHARED_STOCK
+        uncovered.append(
+            UncoveredItem(gap.point_id, gap.item_id, reason, before.earliest_arrival_s if before else None)
+        )
+    need = np.asarray([p.required for p in problem.points], dtype=np.int64).reshape(unc.shape) > 0
+    return ThresholdCoverage(threshold_s, tuple(uncovered), _townships(problem, need, unc))
+
+
+def _at_threshold_alone(problem: CoverageProblem, threshold_s: int) -> ThresholdCoverage:
+    """Per-point coverage at one threshold (any threshold, not only those listed in the problem)."""
+    return compute_coverage(replace(problem, thresholds_s=(threshold_s,))).thresholds[0]
 
 
 def reachable_points(problem: CoverageProblem, threshold_s: int) -> dict[str, tuple[int, ...]]:

@@ -151,6 +151,7 @@ class GapReason(StrEnum):
     NO_STOCK = "no_stock"  # all usable (undamaged) sources together hold less than required
     AGREEMENT_TOO_SLOW = "agreement_too_slow"  # covered if agreement and capacity stock were ready at once
     TOO_FAR = "too_far"  # enough stock, but loading + travel (+ lead) exceed the threshold
+    SHARED_STOCK = "shared_stock"  # covered alone, but not when every point draws on the same stock at once
 
 
 @dataclass(frozen=True, slots=True)

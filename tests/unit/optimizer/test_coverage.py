@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizer.alloc_errors import InvalidProblem
-from optimizer.coverage import compute_coverage, convex_hull, reach_hulls
+from optimizer.coverage import competitive_coverage, compute_coverage, convex_hull, reach_hulls
 from optimizer.coverage_model import UNREACHABLE, CoverageProblem, DemandPoint, GapReason, Source, SourceKind
 
 HOUR = 3600
@@ -187,3 +187,21 @@ def test_earliest_arrival_matches_brute_force_over_source_subsets(p: CoveragePro
         for gap in t.uncovered:
             e = gap.earliest_arrival_s
             assert e is None or e > t.threshold_s
+
+
+def test_villages_sharing_one_depot_lose_out_when_all_ask_at_once() -> None:
+    """300 tents cover two villages of 200 each on their own, but only one when both draw at once."""
+    p = problem([depot("D1", 300)], [village("V1", 200), village("V2", 200)], [[600, 900]])
+    assert compute_coverage(p).at(HOUR).uncovered == ()
+    (gap,) = competitive_coverage(p, HOUR).uncovered
+    assert gap.reason is GapReason.SHARED_STOCK
+
+
+@settings(max_examples=60, deadline=None)
+@given(tiny_problems())
+def test_competition_never_covers_what_a_point_alone_cannot_get(p: CoverageProblem) -> None:
+    """Every pair uncovered per point stays uncovered, with the same reason, when points compete."""
+    for t in p.thresholds_s:
+        alone = {(u.point_id, u.item_id): u.reason for u in compute_coverage(p).at(t).uncovered}
+        joint = {(u.point_id, u.item_id): u.reason for u in competitive_coverage(p, t).uncovered}
+        assert alone.items() <= joint.items()
