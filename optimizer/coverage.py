@@ -61,7 +61,7 @@ def _virtual_sources(problem: CoverageProblem, zero_leads: bool) -> tuple[I64, I
     return np.asarray(idx, dtype=np.int64), np.asarray(base, dtype=np.int64), q
 
 
-def earliest_arrival(travel: I64, steps: tuple[I64, I64, I64], required: I64) -> I64:
+def _earliest_arrival(travel: I64, steps: tuple[I64, I64, I64], required: I64) -> I64:
     """Earliest time each point × item gets its required quantity (``_BIG`` if never, 0 if none required).
 
     Parameters
@@ -122,9 +122,9 @@ def compute_coverage(problem: CoverageProblem) -> CoverageResult:
     required = np.asarray([p.required for p in problem.points], dtype=np.int64)
     required = required.reshape(len(problem.points), len(problem.item_ids))
     steps = _virtual_sources(problem, zero_leads=False)
-    early = earliest_arrival(travel, steps, required)
+    early = _earliest_arrival(travel, steps, required)
     has_leads = any(s.lead_s > 0 for s in problem.sources)
-    early0 = earliest_arrival(travel, _virtual_sources(problem, True), required) if has_leads else early
+    early0 = _earliest_arrival(travel, _virtual_sources(problem, True), required) if has_leads else early
     no_stock = required > steps[2].sum(axis=0)[None, :]
     thresholds = tuple(
         _at_threshold(problem, t, required, early, early0, no_stock) for t in problem.thresholds_s
@@ -201,6 +201,16 @@ def competitive_coverage(problem: CoverageProblem, threshold_s: int) -> Threshol
     arrives. Pairs uncovered per point keep their per-point reason; the others are ``shared_stock``.
     Maximising the number of fully covered villages exactly is a harder (knapsack-like) problem: this is the
     flow answer to "who loses out if everyone asks at once".
+
+    Parameters
+    ----------
+    problem : the coverage problem (damaged sources excluded, capacity batches up to min(horizon, T)).
+    threshold_s : the circle, e.g. 3600.
+
+    Returns
+    -------
+    ThresholdCoverage
+        Uncovered pairs (per-point reasons, else ``shared_stock`` with no arrival time) and township sums.
     """
     alone = _at_threshold_alone(problem, threshold_s)
     reason_alone = {(u.point_id, u.item_id): u for u in alone.uncovered}

@@ -35,6 +35,16 @@ def evaluate_siting(problem: SitingProblem, chosen: tuple[str, ...]) -> SitingEv
     """Recompute what existing sites plus ``chosen`` cover within the threshold; flag a bad choice.
 
     Rules: chosen ids are distinct candidates (not existing sites), and no more than k of them.
+
+    Parameters
+    ----------
+    problem : the siting problem.
+    chosen : ids of the new sites to open.
+
+    Returns
+    -------
+    SitingEvaluation
+        Covered weight and population (existing sites included), uncovered village ids, broken rules.
     """
     violations = []
     pos = {s: j for j, s in enumerate(problem.site_ids)}
@@ -58,6 +68,17 @@ def evaluate_prepositioning(problem: PrepositionProblem, moves: tuple[Move, ...]
     """Apply ``moves`` to the current stock and recompute coverage and cost; flag impossible moves.
 
     Rules: known ids, positive quantity, a road between the points, and no point sends more than it holds now.
+
+    Parameters
+    ----------
+    problem : the pre-positioning problem.
+    moves : the moves to apply to the current stock.
+
+    Returns
+    -------
+    PrepositionEvaluation
+        Holdings after the moves, uncovered (village, item) pairs, covered population per item, move cost in
+        unit-seconds, broken rules.
     """
     p_pos = {x: j for j, x in enumerate(problem.point_ids)}
     i_pos = {x: i for i, x in enumerate(problem.item_ids)}
