@@ -113,16 +113,22 @@ def _reason_violations(
     if holders and not reach:
         return [Violation("bad_reason", f"{key}: no road from any holder, should be unreachable")]
     cutoff = None if p.max_late_s is None else due + p.max_late_s
-    left = 0
+    left, in_time = 0, False
     for s in reach:
         src = p.sources[s]
-        latest = p.horizon_s if cutoff is None else cutoff - src.loading_s - p.travel_s[s][pt]
+        latest = 2**62 if cutoff is None else cutoff - src.loading_s - p.travel_s[s][pt]
         if latest < 0:
             continue
+        produced = _produced_by(src, it, latest, p.horizon_s)
+        in_time = in_time or produced > 0
         taken = sum(q for ready, q in uses.get((src.id, p.item_ids[it]), []) if ready <= latest)
-        left += max(0, _produced_by(src, it, latest, p.horizon_s) - taken)
+        left += max(0, produced - taken)
     if left > 0:
         return [Violation("stock_left_unused", f"{key}: {left} units could still reach the point")]
+    if reason is ShortfallReason.TOO_LATE and (in_time or not holders):
+        return [Violation("bad_reason", f"{key}: stock could arrive in time, or nobody holds the item")]
+    if reason is not ShortfallReason.TOO_LATE and holders and not in_time:
+        return [Violation("bad_reason", f"{key}: only late stock can reach the point, should be too_late")]
     if reason is ShortfallReason.RATIONED and not p.fair_share:
         return [Violation("bad_reason", f"{key}: rationed without fair share")]
     return []

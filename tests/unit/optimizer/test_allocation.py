@@ -288,6 +288,7 @@ def _mutations() -> list[tuple[str, AllocationProblem, AllocationResult]]:
         ("bad_late_flag", p, replace(good, lines=(replace(line, late=True),))),
         ("unbalanced", p, replace(good, shortfalls=())),
         ("bad_reason", p, replace(good, shortfalls=(replace(gap, reason=ShortfallReason.UNREACHABLE),))),
+        ("bad_reason", p, replace(good, shortfalls=(replace(gap, reason=ShortfallReason.TOO_LATE),))),
         (
             "stock_left_unused",
             p,
@@ -298,7 +299,9 @@ def _mutations() -> list[tuple[str, AllocationProblem, AllocationResult]]:
     ]
 
 
-@pytest.mark.parametrize(("code", "p", "bad"), _mutations(), ids=[m[0] for m in _mutations()])
+@pytest.mark.parametrize(
+    ("code", "p", "bad"), _mutations(), ids=[f"{m[0]}-{k}" for k, m in enumerate(_mutations())]
+)
 def test_checker_reports_each_broken_rule(code: str, p: AllocationProblem, bad: AllocationResult) -> None:
     """A plan broken in one way is reported with that rule's code by the independent checker."""
     assert code in {v.code for v in check_allocation(p, bad)}
