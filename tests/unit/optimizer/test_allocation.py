@@ -74,6 +74,16 @@ def test_demand_is_split_across_depots_when_one_is_short() -> None:
     assert by_source == {"D1": 100, "D2": 50} and result.is_feasible
 
 
+def test_agreement_stock_tops_up_when_physical_stock_runs_out() -> None:
+    """A village needing 150 gets the depot's 100 and 50 from the supermarket agreement after its call-off."""
+    market = Source("S1", SourceKind.AGREEMENT, (500,), lead_s=1800)
+    result = solve(
+        make([depot("D1", 100), market], [DemandLine(0, 0, 150, needed_by_s=4 * HOUR)], [[600], [300]])
+    )
+    lines = {a.source_id: (a.qty, a.ready_s, a.arrival_s) for a in result.lines}
+    assert lines == {"D1": (100, 0, 600), "S1": (50, 1800, 2100)}
+
+
 def test_on_time_stock_is_preferred_to_nearer_late_stock() -> None:
     """An agreement holder 5 min away with a 2 h call-off loses to a depot 50 min away for a 1 h deadline."""
     market = Source("S1", SourceKind.AGREEMENT, (100,), lead_s=2 * HOUR)
