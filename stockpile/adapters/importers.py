@@ -86,8 +86,7 @@ def _sheet_path(zf: zipfile.ZipFile) -> tuple[str, str]:
     return str(chosen[0]), target if target.startswith("xl/") else f"xl/{target}"
 
 
-def _check_merged_header(zf: zipfile.ZipFile, path: str) -> None:
-    xml = zf.read(path)
+def _check_merged_header(xml: bytes) -> None:
     for ref in re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
         if int(ref[1]) <= 1:
             raise FileRejected(
@@ -96,8 +95,29 @@ def _check_merged_header(zf: zipfile.ZipFile, path: str) -> None:
             )
 
 
+_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _formulas(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) → '=formula' for every formula cell of the sheet: a formula is never read as its cached value,
+    so numeric columns can refuse it (F15) and text columns keep it as literal text (V22)."""
+    out = {}
+    for m in _FORMULA.finditer(xml):
+        text = (m.group(3) or b"").decode("utf-8", "replace")
+        out[(int(m.group(2)), _col_index(m.group(1)))] = "=" + (text or "(shared formula)")
+    return out
+
+
 def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
-    import openpyxl
+    """Values through calamine (Rust, streaming rows); formulas and merged headers from the sheet XML."""
+    from python_calamine import CalamineWorkbook
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -106,21 +126,26 @@ def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
     with zf:
         _check_zip(zf, len(data))
         sheet, path = _sheet_path(zf)
-        _check_merged_header(zf, path)
+        xml = zf.read(path)
+    _check_merged_header(xml)
+    formulas = _formulas(xml)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as e:  # openpyxl raises many types on corrupt files
+        ws = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
+        it = ws.iter_rows()
+        header_row = next(it, None)
+    except Exception as e:  # calamine raises its own error types on corrupt files
         raise FileRejected("not_xlsx", detail=type(e).__name__) from e
-    ws = wb[sheet]
-    it = ws.iter_rows(values_only=True)
-    header_row = next(it, None)
-    if not header_row or all(v is None for v in header_row):
+    if not header_row or all(v in (None, "") for v in header_row):
         raise FileRejected("no_header")
     header = [_header_text(v) for v in header_row]
     table = RawTable(header=header, rows=[], sha256=digest, encoding="xlsx")
-    _collect(table, it, header, max_rows, start=2)
-    wb.close()
+    rows = (_with_formulas(r, n, formulas) for n, r in enumerate(it, start=2)) if formulas else it
+    _collect(table, ([None if v == "" else v for v in r] for r in rows), header, max_rows, start=2)
     return table
+
+
+def _with_formulas(row: list[Any], row_no: int, formulas: dict[tuple[int, int], str]) -> list[Any]:
+    return [formulas.get((row_no, c), v) for c, v in enumerate(row)]
 
 
 def _header_text(v: Any) -> str:

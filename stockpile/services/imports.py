@@ -118,6 +118,9 @@ def parse_rows(table: Any, report: ImportReport) -> list[ParsedRow]:
 
 
 def _show(v: Any) -> str:
+    """A cell value as the user typed it (spreadsheet numbers come back as floats: 3.0 is shown as 3)."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
     s = "" if v is None else str(v)
     return s if len(s) <= 60 else s[:57] + "…"
 
