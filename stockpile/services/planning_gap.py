@@ -1,0 +1,265 @@
+"""Gap report (储备缺口) and expiry dashboard (近效期看板).
+
+Gap rules:
+- A standard (level, area, item) applies to that area, or to every area of the level when `area` is "".
+- A site counts towards the scope (level L, area A) when its admin level is L and its area is A or lies inside A;
+  so do agreement holders (their valid, verified quantity, see `planning.counted_agreement`).
+- Counted = physical (if the standard counts it) + custodial 代储 (if counted) + agreement (if counted, at most
+  `agreement_cap_pct` % of the standard). Expired lots never count. Gap = max(0, standard − counted).
+- Days of supply = counted ÷ daily need (per-capita norm × population, or standard ÷ sustain days).
+- Site rows show each site's stock; they carry the scope's standard only where the site is the scope's only
+  site (otherwise the standard belongs to the level, not to one building).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from stockpile.reserve.records import (
+    AreaRef,
+    CallOffRecord,
+    Contract,
+    ItemRef,
+    PlanningConfig,
+    SiteRef,
+    Standard,
+    StockLot,
+)
+from stockpile.services.planning import counted_agreement
+
+EXPIRY_BUCKETS = ((0, "expired"), (30, "le30"), (60, "le60"), (90, "le90"), (180, "le180"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveData:
+    """Everything the gap, rotation and review computations read, loaded in one unit of work."""
+
+    areas: tuple[AreaRef, ...]
+    sites: tuple[SiteRef, ...]
+    items: tuple[ItemRef, ...]
+    lots: tuple[StockLot, ...]
+    contracts: tuple[Contract, ...]
+    calloffs: tuple[CallOffRecord, ...]
+    standards: tuple[Standard, ...]
+
+    def area(self, code: str) -> AreaRef | None:
+        return next((a for a in self.areas if a.code == code), None)
+
+
+def load_data(uow: Any) -> ReserveData:
+    with uow:
+        r = uow.reserve
+        return ReserveData(
+            tuple(r.areas()),
+            tuple(r.sites()),
+            tuple(r.items()),
+            tuple(r.stock_lots()),
+            tuple(r.contracts()),
+            tuple(r.calloffs()),
+            tuple(r.standards()),
+        )
+
+
+def _inside(data: ReserveData, code: str, ancestor: str) -> bool:
+    parents = {a.code: a.parent_code for a in data.areas}
+    cur: str | None = code
+    while cur:
+        if cur == ancestor:
+            return True
+        cur = parents.get(cur)
+    return False
+
+
+def scopes(data: ReserveData) -> list[tuple[Standard, AreaRef]]:
+    """Every (standard, area) pair the standards define; an area-specific row overrides the level-wide one."""
+    specific = {(s.level, s.area_code, s.item_code) for s in data.standards if s.area_code}
+    out = []
+    for s in data.standards:
+        for a in data.areas:
+            if a.level != s.level or (s.area_code and a.code != s.area_code):
+                continue
+            if not s.area_code and (s.level, a.code, s.item_code) in specific:
+                continue
+            out.append((s, a))
+    return out
+
+
+def _scope_sites(data: ReserveData, level: str, area: str) -> list[SiteRef]:
+    return [x for x in data.sites if x.level == level and _inside(data, x.area_code, area)]
+
+
+def gap_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
+    """One row per scope × item: standard, physical, custodial, agreement, counted, gap, days of supply."""
+    items = {i.code: i for i in data.items}
+    by_id = {i.id: i.code for i in data.items}
+    rows = []
+    for std, area in scopes(data):
+        sites = _scope_sites(data, std.level, area.code)
+        ids = {x.id for x in sites}
+        item = items[std.item_code]
+        lots = [
+            lt
+            for lt in data.lots
+            if lt.site_id in ids and by_id[lt.item_id] == std.item_code and (lt.expiry is None or lt.expiry > on)
+        ]
+        physical = sum(lt.on_hand for lt in lots if lt.mode == "physical")
+        custodial = sum(lt.on_hand for lt in lots if lt.mode == "custodial")
+        standard = std.required(area.population)
+        agreement = sum(
+            counted_agreement(c, ln, on, list(data.calloffs))
+            for c in data.contracts
+            if c.holder_site_id in ids
+            for ln in c.lines
+            if ln.item_code == std.item_code
+        )
+        counted_agr = min(agreement, standard * std.agreement_cap_pct // 100) if std.counts_agreement else 0
+        counted = (
+            (physical if std.counts_physical else 0) + (custodial if std.counts_custodial else 0) + counted_agr
+        )
+        need = std.daily_need(area.population)
+        rows.append(
+            {
+                "scope": std.level,
+                "area_code": area.code,
+                "area_name": area.name,
+                "site_code": sites[0].code if len(sites) == 1 else "",
+                "item_code": item.code,
+                "item_name": item.name,
+                "unit": item.unit,
+                "standard": standard,
+                "physical": physical,
+                "custodial": custodial,
+                "agreement": agreement,
+                "agreement_counted": counted_agr,
+                "counted": counted,
+                "gap": max(0, standard - counted),
+                "coverage_pct": 100 * counted // standard if standard else 100,
+                "days_of_supply": int(counted // need) if need else None,
+            }
+        )
+    return rows
+
+
+def site_rows(data: ReserveData, on: date, gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per site × item: unexpired stock; the standard and gap where the site is its scope's only site."""
+    by_id = {i.id: i for i in data.items}
+    sole = {(g["site_code"], g["item_code"]): g for g in gaps if g["site_code"]}
+    qty: dict[tuple[int, int], int] = defaultdict(int)
+    for lt in data.lots:
+        if lt.expiry is None or lt.expiry > on:
+            qty[(lt.site_id, lt.item_id)] += lt.on_hand
+    sites = {x.id: x for x in data.sites}
+    rows = []
+    for (sid, iid), q in sorted(qty.items()):
+        s, it = sites[sid], by_id[iid]
+        g = sole.get((s.code, it.code))
+        rows.append(
+            {
+                "scope": "site",
+                "area_code": s.area_code,
+                "area_name": s.name,
+                "site_code": s.code,
+                "item_code": it.code,
+                "item_name": it.name,
+                "unit": it.unit,
+                "standard": g["standard"] if g else None,
+                "physical": q,
+                "gap": g["gap"] if g else None,
+                "days_of_supply": g["days_of_supply"] if g else None,
+            }
+        )
+    return rows
+
+
+def gap_report(uow: Any, on: date) -> dict[str, list[dict[str, Any]]]:
+    """Gap report per county, township (and village) scope and per site."""
+    data = load_data(uow)
+    gaps = gap_rows(data, on)
+    return {"scopes": gaps, "sites": site_rows(data, on, gaps)}
+
+
+def bucket_of(days_left: int) -> str:
+    for limit, name in EXPIRY_BUCKETS:
+        if days_left <= limit:
+            return name
+    return "later"
+
+
+def expiry_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
+    """Per site × item × bucket (expired, ≤30, ≤60, ≤90, ≤180 days): quantity and value at risk (fen)."""
+    items = {i.id: i for i in data.items}
+    sites = {s.id: s for s in data.sites}
+    agg: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for lt in data.lots:
+        if lt.expiry is None:
+            continue
+        b = bucket_of((lt.expiry - on).days)
+        if b == "later":
+            continue
+        it = items[lt.item_id]
+        cell = agg[(sites[lt.site_id].code, it.code, b)]
+        cell[0] += lt.on_hand
+        cell[1] += lt.on_hand * it.price_fen
+        cell[2] += 1
+    order = [name for _, name in EXPIRY_BUCKETS]
+    rows = []
+    for (site, item, b), (q, v, n) in sorted(agg.items(), key=lambda kv: (order.index(kv[0][2]), kv[0][:2])):
+        s = next(x for x in data.sites if x.code == site)
+        it = next(x for x in data.items if x.code == item)
+        rows.append(
+            {
+                "bucket": b,
+                "site_code": site,
+                "site_name": s.name,
+                "item_code": item,
+                "item_name": it.name,
+                "unit": it.unit,
+                "lots": n,
+                "qty": q,
+                "value_fen": v,
+            }
+        )
+    return rows
+
+
+def move_to_agreement(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str, Any]]:
+    """Short-shelf-life items (≤ `short_shelf_life_days`) held physically with stock expiring within 180 days
+    are candidates for 商超协议储备 (000:295): the retailer's own turnover does the rotating."""
+    at_risk: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for lt in data.lots:
+        if lt.expiry is None or lt.mode != "physical":
+            continue
+        c = at_risk[lt.item_id]
+        c[0] += lt.on_hand
+        if (lt.expiry - on).days <= 180:
+            c[1] += lt.on_hand
+            c[2] += lt.on_hand * next(i.price_fen for i in data.items if i.id == lt.item_id)
+    holders = {ln.item_code for c in data.contracts if c.valid_to >= on for ln in c.lines}
+    rows = []
+    for it in data.items:
+        held, risky, value = at_risk.get(it.id, [0, 0, 0])
+        life = it.shelf_life_days
+        if life is None or life > cfg.short_shelf_life_days or risky == 0:
+            continue
+        rows.append(
+            {
+                "item_code": it.code,
+                "item_name": it.name,
+                "unit": it.unit,
+                "shelf_life_days": life,
+                "physical_qty": held,
+                "at_risk_qty": risky,
+                "at_risk_value_fen": value,
+                "has_agreement": it.code in holders,
+                "recommendation": "extend_agreement" if it.code in holders else "new_agreement",
+            }
+        )
+    return sorted(rows, key=lambda r: -int(r["at_risk_value_fen"]))
+
+
+def expiry_dashboard(uow: Any, on: date, cfg: PlanningConfig) -> dict[str, list[dict[str, Any]]]:
+    data = load_data(uow)
+    return {"buckets": expiry_rows(data, on), "recommendations": move_to_agreement(data, on, cfg)}
