@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from ortools.math_opt.python import mathopt
 
-from optimizer.rotation_model import Grid, KeyPart, RotationMilp, is_waste_if_kept
+from optimizer.rotation_jobs import Actions, Job, run_jobs, split_budget
+from optimizer.rotation_model import Grid, is_waste_if_kept
 from optimizer.rotation_types import (
     InvalidRotationProblem,
     Lot,
@@ -67,101 +67,59 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     """
     params = params or RotationParams()
     start = time.monotonic()
-    has_budget = problem.quarter_budget_fen is not None
-    solo_deadline = start + params.time_limit_s * (0.45 if has_budget else 0.8)
-    actions: dict[int, list[RotationAction]] = {}
-    status = "optimal"
-    for k in range(len(problem.keys)):
-        st, acts = _solve_keys(problem, [k], False, solo_deadline, params)
-        status = _worse(status, st)
-        actions.update(acts)
+    budget = problem.quarter_budget_fen
+    end = start + params.time_limit_s
+    n = len(problem.keys)
+    solo = run_jobs(problem, [Job((k,)) for k in range(n)], start + 0.45 * params.time_limit_s, *_lim(params))
+    status = _worst(st for st, _ in solo)
+    actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
     relaxed = dict(actions)
-    spend = _spend(problem, [a for acts in actions.values() for a in acts])
-    if has_budget and any(s > b for s, b in zip(spend, problem.quarter_budget_fen or (), strict=True)):
-        buyers = [k for k, acts in actions.items() if any(a.kind == "procure" for a in acts)]
-        st, acts = _solve_keys(problem, buyers, True, start + params.time_limit_s * 0.85, params)
-        if st == "timeout":  # nothing within the budget found: drop the buyers' purchases (never overspend)
-            acts = {k: [] for k in buyers}
-        status = _worse(status, st)
-        actions.update(acts)
+    spend = {k: _spend(problem, acts) for k, acts in actions.items()}
+    if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
+        status, actions = _within_budget(
+            problem, budget, spend, actions, start + 0.8 * params.time_limit_s, params
+        )
     plan = _assemble(problem, status, actions)
     if params.diagnose and plan.shortfall_unit_days > 0:
-        expl = _explain(problem, plan, relaxed, start + params.time_limit_s, params)
+        expl = _explain(problem, plan, relaxed, end, params)
         plan = dataclasses.replace(plan, explanations=expl)
     return plan
 
 
-def _worse(a: str, b: str) -> str:
-    return a if _RANK[a] >= _RANK[b] else b
+def _lim(params: RotationParams) -> tuple[float, int]:
+    return params.stage_time_limit_s, params.workers
 
 
-def _solve_keys(
+def _worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=lambda s: _RANK[s], default="optimal")
+
+
+def _within_budget(
     p: RotationProblem,
-    keys: list[int],
-    budget: bool,
+    budget: tuple[int, ...],
+    spend: dict[int, list[int]],
+    actions: Actions,
     deadline: float,
     params: RotationParams,
-    lead_zero: bool = False,
-) -> tuple[str, dict[int, list[RotationAction]]]:
-    milp = RotationMilp(p, keys, budget, lead_zero)
-    status, values = milp.solve(deadline, params.stage_time_limit_s)
-    return status, {part.key_index: _actions(p, part, values, lead_zero) for part in milp.parts}
-
-
-def _actions(
-    p: RotationProblem, part: KeyPart, values: dict[mathopt.Variable, float], lead_zero: bool
-) -> list[RotationAction]:
-    """Turn variable values into schedule lines; cohort releases go onto lots earliest expiry first."""
-    key, grid = p.keys[part.key_index], Grid(p.horizon_days, p.bucket_days)
-    out: list[RotationAction] = []
-    new_lot: dict[int, str] = {}
-    for ci, var in part.buy.items():
-        qty = round(values.get(var, 0.0))
-        if qty <= 0:
-            continue
-        c = part.cohorts[ci]
-        o = key.options[c.option or 0]
-        arrival = grid.start(c.arrival_bucket)
-        lot_id = new_lot[ci] = f"new:{o.option_id}:{arrival}"
-        order_day = arrival - (0 if lead_zero else o.lead_days)
-        out.append(
-            RotationAction(
-                order_day, key.key_id, "procure", lot_id, qty, qty * o.unit_price_fen,
-                option_id=o.option_id, arrival_day=arrival, expiry_day=arrival + o.shelf_life_days,
-            )
-        )  # fmt: skip
-    left: dict[str, int] = {lot.lot_id: lot.qty for lot in key.lots}
-    for (ci, ch, b), var in sorted(part.release.items(), key=lambda kv: kv[0][2]):
-        qty = round(values.get(var, 0.0))
-        if qty <= 0:
-            continue
-        c, channel = part.cohorts[ci], key.channels[ch]
-        if c.option is not None:
-            o = key.options[c.option]
-            pieces = [(new_lot[ci], qty, grid.start(c.arrival_bucket) + o.shelf_life_days)]
-        else:
-            pieces = _fefo(c.lots, left, qty)
-        for lot_id, q, expiry in pieces:
-            out.append(
-                RotationAction(
-                    grid.start(b), key.key_id, "release", lot_id, q, -q * channel.value_fen,
-                    channel_id=channel.channel_id, expiry_day=expiry,
-                )
-            )  # fmt: skip
-    return sorted(out, key=lambda a: (a.day, a.kind, a.lot_id))
-
-
-def _fefo(lots: list[Lot], left: dict[str, int], qty: int) -> list[tuple[str, int, int]]:
-    out = []
-    for lot in lots:  # sorted by expiry
-        take = min(qty, left[lot.lot_id])
-        if take > 0:
-            out.append((lot.lot_id, take, lot.expiry_day))
-            left[lot.lot_id] -= take
-            qty -= take
-        if qty == 0:
-            break
-    return out
+) -> tuple[str, Actions]:
+    """Re-plan the buying keys under the budget: jointly (exact) when there are few of them, else each under
+    its share of every quarter (``split_budget``). A job that finds nothing in time buys nothing."""
+    buyers = [k for k, v in spend.items() if sum(v) > 0]
+    if len(buyers) <= params.joint_max_keys:
+        jobs = [Job(tuple(buyers), budget)]
+    else:
+        shares = split_budget(budget, {k: spend[k] for k in buyers})
+        jobs = [
+            Job((k,), shares[k])
+            for k in buyers
+            if any(a > b for a, b in zip(spend[k], shares[k], strict=True))
+        ]
+    results = run_jobs(p, jobs, deadline, *_lim(params))
+    out = dict(actions)
+    for job, (_, acts) in zip(jobs, results, strict=True):
+        out.update({k: acts[k] for k in job.keys})  # a timed-out job has no actions: it spends nothing
+    exact = len(buyers) <= params.joint_max_keys
+    return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
 
 
 def _spend(p: RotationProblem, actions: Iterable[RotationAction]) -> list[int]:
@@ -228,7 +186,7 @@ def _explain(
             out.extend(_runs(series, short, lambda d: ("no_procurement_option", (), None)))
             continue
         no_budget = _short_days(p, key, relaxed.get(k, []), series.standard)
-        _, acts = _solve_keys(p, [k], False, deadline, params, lead_zero=True)
+        [(_, acts)] = run_jobs(p, [Job((k,), None, True)], deadline, *_lim(params))
         no_lead = _short_days(p, key, acts[k], series.standard)
         earliest = min(-(-o.lead_days // grid.size) * grid.size for o in key.options)
         floor = min(o.unit_price_fen * o.min_order_qty for o in key.options)

@@ -18,6 +18,8 @@ from ortools.math_opt.python import mathopt
 from optimizer.rotation_types import Lot, RotationProblem, StockKey
 
 STAGES = ("shortfall", "waste", "cost", "operations")
+SOLVER = mathopt.SolverType.GSCIP  # faster than HiGHS and CP-SAT on these small per-key models
+POLISH_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ def release_windows(
     ``window - 1`` before it when the channel has a capacity; none if the deadline is beyond the horizon."""
     out = []
     first = -(-arrival // grid.size)
-    for ci, ch in enumerate(key.channels):
+    for ci in useful_channels(key):
+        ch = key.channels[ci]
         deadline = min(expiry - ch.min_remaining_days, expiry - 1)
         if deadline < arrival or deadline >= grid.horizon:
             continue
@@ -55,6 +58,23 @@ def release_windows(
         lo = last if ch.capacity_per_bucket is None else max(first, last - window + 1)
         out.append((ci, tuple(range(lo, last + 1))))
     return tuple(out)
+
+
+def useful_channels(key: StockKey) -> list[int]:
+    """Channels not dominated by an uncapacitated one that pays at least as much and accepts shorter life."""
+    chans = key.channels
+    return [
+        i
+        for i, b in enumerate(chans)
+        if not any(
+            a.capacity_per_bucket is None
+            and a.value_fen >= b.value_fen
+            and a.min_remaining_days <= b.min_remaining_days
+            and (j < i or (a.value_fen, -a.min_remaining_days) != (b.value_fen, -b.min_remaining_days))
+            for j, a in enumerate(chans)
+            if j != i
+        )
+    ]
 
 
 def is_waste_if_kept(key: StockKey, horizon: int, expiry: int) -> bool:
@@ -80,15 +100,14 @@ class Cohort:
 def build_cohorts(key: StockKey, p: RotationProblem, lead_zero: bool = False) -> list[Cohort]:
     """Existing lots grouped by signature (sorted FEFO inside), then one cohort per possible procurement."""
     grid = Grid(p.horizon_days, p.bucket_days)
-    groups: dict[tuple[object, ...], Cohort] = {}
+    groups: dict[tuple[int, int, bool], Cohort] = {}
     for lot in sorted(key.lots, key=lambda x: (x.expiry_day, x.lot_id)):
         a_b = -(-lot.arrival_day // grid.size)
-        x_b = lot.expiry_day // grid.size if lot.expiry_day < grid.horizon else None
-        win = release_windows(key, grid, lot.arrival_day, lot.expiry_day, p.release_window_buckets)
-        waste = is_waste_if_kept(key, grid.horizon, lot.expiry_day)
-        sig = (a_b, x_b, win, waste)
-        if sig not in groups:
-            groups[sig] = Cohort([], 0, a_b, x_b, waste, win)
+        sig = (a_b, lot.expiry_day // grid.size, is_waste_if_kept(key, grid.horizon, lot.expiry_day))
+        if sig not in groups:  # the first lot expires first: its deadlines hold for the whole cohort
+            x_b = sig[1] if lot.expiry_day < grid.horizon else None
+            win = release_windows(key, grid, grid.start(a_b), lot.expiry_day, p.release_window_buckets)
+            groups[sig] = Cohort([], 0, a_b, x_b, sig[2], win)
         groups[sig].lots.append(lot)
         groups[sig].qty += lot.qty
     out = list(groups.values())
@@ -111,7 +130,8 @@ class KeyPart:
     buy: dict[int, mathopt.Variable] = field(default_factory=dict)  # cohort index → qty
     orders: list[mathopt.Variable] = field(default_factory=list)
     release: dict[tuple[int, int, int], mathopt.Variable] = field(default_factory=dict)  # (cohort, ch, b)
-    flips: list[mathopt.Variable] = field(default_factory=list)
+    release_ub: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    waste_ub: int = 0
     terms: dict[str, list[mathopt.LinearBase]] = field(default_factory=dict)
     spend: dict[int, list[mathopt.LinearBase]] = field(default_factory=dict)
 
@@ -121,19 +141,30 @@ def _big_m(key: StockKey) -> int:
 
 
 class RotationMilp:
-    """One MathOpt model over some keys; the quarterly budget rows only when ``budget`` is set."""
+    """One MathOpt model over some keys; ``budget`` caps their combined spend per quarter (None = no cap)."""
 
-    def __init__(self, p: RotationProblem, key_indices: Sequence[int], budget: bool, lead_zero: bool = False):
+    def __init__(
+        self,
+        p: RotationProblem,
+        key_indices: Sequence[int],
+        budget: Sequence[int] | None = None,
+        lead_zero: bool = False,
+    ):
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
         self.model = mathopt.Model(name="rotation")
+        self.flag_of: dict[mathopt.Variable, mathopt.Variable] = {}
         self.parts = [self._add_key(k) for k in key_indices]
-        if budget and p.quarter_budget_fen is not None:
-            for q, cap in enumerate(p.quarter_budget_fen):
+        if budget is not None:
+            for q, cap in enumerate(budget):
                 spend = [t for part in self.parts for t in part.spend.get(q, [])]
                 if spend:
                     self.model.add_linear_constraint(mathopt.fast_sum(spend) <= cap)
+        obj = {s: mathopt.fast_sum([t for part in self.parts for t in part.terms[s]]) for s in STAGES}
+        # shortfall and waste in one solve: a unit-day of shortfall outweighs any possible waste
+        self.waste_weight = sum(part.waste_ub for part in self.parts) + 1
         self.objectives = {
-            s: mathopt.fast_sum([t for part in self.parts for t in part.terms[s]]) for s in STAGES
+            "service": self.waste_weight * obj["shortfall"] + obj["waste"],
+            "cost": obj["cost"],
         }
 
     def _add_key(self, k: int) -> KeyPart:
@@ -171,6 +202,7 @@ class RotationMilp:
                     outflow[c.expiry_bucket].append(amount - released)
             if c.waste:
                 part.terms["waste"].append(amount - released)
+                part.waste_ub += ub
         self._add_balance(part, key, inflow, outflow, const)
         return part
 
@@ -182,12 +214,9 @@ class RotationMilp:
         for ch, buckets in c.windows:
             for b in buckets:
                 rv = m.add_integer_variable(lb=0, ub=ub)
-                zv = m.add_binary_variable()
-                m.add_linear_constraint(rv - ub * zv <= 0)
                 part.release[(ci, ch, b)] = rv
-                part.flips.append(zv)
+                part.release_ub[(ci, ch, b)] = ub
                 part.terms["cost"].append(-key.channels[ch].value_fen * rv)
-                part.terms["operations"].append(zv)
                 outflow[b].append(rv)
                 rel.append(rv)
         total = mathopt.fast_sum(rel)
@@ -225,27 +254,56 @@ class RotationMilp:
                 part.terms["shortfall"].append(grid.days(t) * short)
             prev = stock
 
+    def _add_operation_flags(self) -> mathopt.LinearBase:
+        """One binary per release variable (``r <= ub * z``): only the last stage counts operations."""
+        flags: list[mathopt.LinearBase] = []
+        for part in self.parts:
+            flags.extend(part.terms["operations"])
+            for idx, rv in part.release.items():
+                zv = self.model.add_binary_variable()
+                self.model.add_linear_constraint(rv - part.release_ub[idx] * zv <= 0)
+                self.flag_of[zv] = rv
+                flags.append(zv)
+        return mathopt.fast_sum(flags)
+
     def solve(self, deadline: float, stage_limit_s: float) -> tuple[str, dict[mathopt.Variable, float]]:
-        """Lexicographic stages; each optimum becomes a constraint of the next. Returns (status, values)."""
+        """Lexicographic stages (service = shortfall then waste, cost, operations); each optimum becomes a
+        constraint of the next and the previous solution its hint. The operations stage only polishes
+        (at most ``POLISH_S``): without a better solution the cost optimum stands."""
         values: dict[mathopt.Variable, float] = {}
         status = "optimal"
-        for stage in STAGES:
+        for stage in ("service", "cost", "operations"):
             left = deadline - time.monotonic()
-            if left <= 0.05:
+            if left <= 0.02:
                 return ("timeout" if not values else "feasible"), values
-            obj = self.objectives[stage]
+            polish = stage == "operations"
+            obj = self._add_operation_flags() if polish else self.objectives[stage]
             self.model.minimize(obj)
-            params = mathopt.SolveParameters(
-                time_limit=datetime.timedelta(seconds=min(left, stage_limit_s)),
-                relative_gap_tolerance=1e-9,
-                absolute_gap_tolerance=0.5,
-            )
-            res = mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=params)
+            res = self._run(min(left, POLISH_S if polish else stage_limit_s), values, polish)
             if not res.has_primal_feasible_solution():
                 return ("timeout" if not values else "feasible"), values
             if res.termination.reason != mathopt.TerminationReason.OPTIMAL:
                 status = "feasible"
             values = res.variable_values()
-            best = round(res.objective_value())
-            self.model.add_linear_constraint(obj <= best + 0.5)
+            if not polish:
+                best = round(mathopt.evaluate_expression(obj, values))
+                self.model.add_linear_constraint(obj <= best + 0.5)
         return status, values
+
+    def _run(self, limit_s: float, hint: dict[mathopt.Variable, float], flags: bool) -> mathopt.SolveResult:
+        params = mathopt.SolveParameters(
+            time_limit=datetime.timedelta(seconds=limit_s),
+            relative_gap_tolerance=1e-12,
+            absolute_gap_tolerance=0.5,  # objectives are integer
+            presolve=mathopt.Emphasis.LOW,
+            cuts=mathopt.Emphasis.OFF,
+        )
+        model_params = None
+        if hint:
+            values = dict(hint)
+            if flags:  # the hint must also set the new operation flags
+                values.update({z: float(hint.get(rv, 0.0) > 0.5) for z, rv in self.flag_of.items()})
+            model_params = mathopt.ModelSolveParameters(
+                solution_hints=[mathopt.SolutionHint(variable_values=values)]
+            )
+        return mathopt.solve(self.model, SOLVER, params=params, model_params=model_params)

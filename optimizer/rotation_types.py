@@ -117,6 +117,8 @@ class RotationParams:
     time_limit_s: float = 10.0
     stage_time_limit_s: float = 2.0
     diagnose: bool = True
+    workers: int = 0  # 0 = auto: 2 processes on ≥ 8 jobs when fork is available
+    joint_max_keys: int = 4  # up to this many buying keys share the budget exactly in one MIP
 
 
 @dataclass(frozen=True, slots=True)
