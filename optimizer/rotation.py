@@ -1,0 +1,248 @@
+"""更新轮换计划: plan releases and procurements so counted stock holds the reserve standard every day.
+
+The model's rules are in ``optimizer.rotation_types``; ``optimizer.rotation_check.check_rotation`` verifies
+a plan independently. Keys are solved one by one (exact when the quarterly budget does not bind); if their
+combined spending breaks a quarter's budget, the keys that buy anything are re-solved jointly with the budget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from optimizer.rotation_jobs import Actions, Job, run_jobs, split_budget
+from optimizer.rotation_model import Grid, is_waste_if_kept
+from optimizer.rotation_types import (
+    InvalidRotationProblem,
+    Lot,
+    ProcurementOption,
+    ReleaseChannel,
+    RotationAction,
+    RotationParams,
+    RotationPlan,
+    RotationProblem,
+    ShortfallExplanation,
+    StockKey,
+    StockSeries,
+)
+
+__all__ = [
+    "InvalidRotationProblem",
+    "Lot",
+    "ProcurementOption",
+    "ReleaseChannel",
+    "RotationAction",
+    "RotationParams",
+    "RotationPlan",
+    "RotationProblem",
+    "ShortfallExplanation",
+    "StockKey",
+    "StockSeries",
+    "plan_rotation",
+]
+
+_RANK = {"optimal": 0, "feasible": 1, "timeout": 2}
+
+
+def plan_rotation(problem: RotationProblem, params: RotationParams | None = None) -> RotationPlan:
+    """Plan when to release which lots and when to buy how much, minimising lexicographically
+    shortfall unit-days, waste units, cost (fen) and the number of actions.
+
+    Parameters
+    ----------
+    problem : RotationProblem
+        Stock keys (lots, standard, procurement options, release channels) and the quarterly budget.
+    params : RotationParams, optional
+        Time limits; ``diagnose`` re-solves with budget / lead time relaxed to explain shortfalls.
+
+    Returns
+    -------
+    RotationPlan
+        Actions, daily stock per key and exact daily figures. Infeasible standards give a plan with
+        ``shortfall_unit_days > 0`` and explanations, never an exception.
+    """
+    params = params or RotationParams()
+    start = time.monotonic()
+    budget = problem.quarter_budget_fen
+    end = start + params.time_limit_s
+    n = len(problem.keys)
+    solo = run_jobs(problem, [Job((k,)) for k in range(n)], start + 0.45 * params.time_limit_s, *_lim(params))
+    status = _worst(st for st, _ in solo)
+    actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
+    relaxed = dict(actions)
+    spend = {k: _spend(problem, acts) for k, acts in actions.items()}
+    if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
+        status, actions = _within_budget(
+            problem, budget, spend, actions, start + 0.8 * params.time_limit_s, params
+        )
+    plan = _assemble(problem, status, actions)
+    if params.diagnose and plan.shortfall_unit_days > 0:
+        expl = _explain(problem, plan, relaxed, end, params)
+        plan = dataclasses.replace(plan, explanations=expl)
+    return plan
+
+
+def _lim(params: RotationParams) -> tuple[float, int]:
+    return params.stage_time_limit_s, params.workers
+
+
+def _worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=lambda s: _RANK[s], default="optimal")
+
+
+def _within_budget(
+    p: RotationProblem,
+    budget: tuple[int, ...],
+    spend: dict[int, list[int]],
+    actions: Actions,
+    deadline: float,
+    params: RotationParams,
+) -> tuple[str, Actions]:
+    """Re-plan the buying keys under the budget: jointly (exact) when there are few of them, else each under
+    its share of every quarter (``split_budget``). A job that finds nothing in time buys nothing."""
+    buyers = [k for k, v in spend.items() if sum(v) > 0]
+    if len(buyers) <= params.joint_max_keys:
+        jobs = [Job(tuple(buyers), budget)]
+    else:
+        shares = split_budget(budget, {k: spend[k] for k in buyers})
+        jobs = [
+            Job((k,), shares[k])
+            for k in buyers
+            if any(a > b for a, b in zip(spend[k], shares[k], strict=True))
+        ]
+    results = run_jobs(p, jobs, deadline, *_lim(params))
+    out = dict(actions)
+    for job, (_, acts) in zip(jobs, results, strict=True):
+        out.update({k: acts[k] for k in job.keys})  # a timed-out job has no actions: it spends nothing
+    exact = len(buyers) <= params.joint_max_keys
+    return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
+
+
+def _spend(p: RotationProblem, actions: Iterable[RotationAction]) -> list[int]:
+    spend = [0] * len(p.quarter_starts)
+    for a in actions:
+        if a.kind == "procure":
+            spend[p.quarter_of(a.day)] += a.cost_fen
+    return spend
+
+
+def simulate_key(p: RotationProblem, key: StockKey, acts: list[RotationAction]) -> tuple[np.ndarray, int]:
+    """Daily counted stock (numpy, with agreement) and waste units of one key under its actions."""
+    h = p.horizon_days
+    diff = np.zeros(h + 1, dtype=np.int64)
+    lots = {lot.lot_id: (lot.qty, lot.arrival_day, lot.expiry_day) for lot in key.lots}
+    for a in acts:
+        if a.kind == "procure":
+            lots[a.lot_id] = (a.qty, a.arrival_day or 0, a.expiry_day or 0)
+    released: dict[str, int] = {}
+    for a in acts:
+        if a.kind == "release":
+            released[a.lot_id] = released.get(a.lot_id, 0) + a.qty
+            diff[min(a.day, h)] -= a.qty
+    waste = 0
+    for lot_id, (qty, arrival, expiry) in lots.items():
+        rest = qty - released.get(lot_id, 0)
+        diff[min(arrival, h)] += qty
+        diff[min(expiry, h)] -= rest
+        if is_waste_if_kept(key, h, expiry):
+            waste += rest
+    return np.cumsum(diff[:h]) + key.agreement_counted, waste
+
+
+def _assemble(p: RotationProblem, status: str, actions: dict[int, list[RotationAction]]) -> RotationPlan:
+    series, shortfall, waste = [], 0, 0
+    for k, key in enumerate(p.keys):
+        counted, w = simulate_key(p, key, actions.get(k, []))
+        std = np.array([p.standard_on(key, d) for d in range(p.horizon_days)], dtype=np.int64)
+        shortfall += int(np.maximum(std - counted, 0).sum())
+        waste += w
+        series.append(StockSeries(key.key_id, tuple(int(x) for x in counted), tuple(int(x) for x in std)))
+    flat = tuple(a for k in range(len(p.keys)) for a in actions.get(k, []))
+    return RotationPlan(
+        status, flat, tuple(series), shortfall, waste, sum(a.cost_fen for a in flat), tuple(_spend(p, flat))
+    )
+
+
+def _explain(
+    p: RotationProblem,
+    plan: RotationPlan,
+    relaxed: dict[int, list[RotationAction]],
+    deadline: float,
+    params: RotationParams,
+) -> tuple[ShortfallExplanation, ...]:
+    """Attribute each short day: still short with budget relaxed? with lead time relaxed too?"""
+    out: list[ShortfallExplanation] = []
+    grid = Grid(p.horizon_days, p.bucket_days)
+    for k, key in enumerate(p.keys):
+        series = plan.stock[k]
+        short = series.short_days()
+        if not short:
+            continue
+        if not key.options:
+            out.extend(_runs(series, short, lambda d: ("no_procurement_option", (), None)))
+            continue
+        no_budget = _short_days(p, key, relaxed.get(k, []), series.standard)
+        [(_, acts)] = run_jobs(p, [Job((k,), None, True)], deadline, *_lim(params))
+        no_lead = _short_days(p, key, acts[k], series.standard)
+        earliest = min(-(-o.lead_days // grid.size) * grid.size for o in key.options)
+        floor = min(o.unit_price_fen * o.min_order_qty for o in key.options)
+
+        reason = functools.partial(_reason, p, plan, no_budget, no_lead, earliest, floor)
+        out.extend(_runs(series, short, reason))
+    return tuple(out)
+
+
+def _short_days(
+    p: RotationProblem, key: StockKey, acts: list[RotationAction], std: tuple[int, ...]
+) -> set[int]:
+    counted = simulate_key(p, key, acts)[0]
+    return {d for d in range(p.horizon_days) if counted[d] < std[d]}
+
+
+def _exhausted(p: RotationProblem, plan: RotationPlan, day: int, floor: int) -> tuple[int, ...]:
+    """Quarters up to ``day`` whose remaining budget cannot pay the cheapest minimum order of the key."""
+    budget = p.quarter_budget_fen or ()
+    qs = tuple(
+        q
+        for q, s in enumerate(p.quarter_starts)
+        if s <= day and budget[q] - plan.spend_per_quarter_fen[q] < floor
+    )
+    return qs or (p.quarter_of(day),)
+
+
+def _reason(
+    p: RotationProblem,
+    plan: RotationPlan,
+    no_budget: set[int],
+    no_lead: set[int],
+    earliest: int,
+    floor: int,
+    d: int,
+) -> tuple[str, tuple[int, ...], int | None]:
+    """Short only under the budget → budget; short with budget relaxed but not with lead 0 → lead time."""
+    if d not in no_budget:
+        return "budget_exhausted", _exhausted(p, plan, d, floor), None
+    if d not in no_lead:
+        return "lead_time", (), earliest
+    return "procurement_limits", (), None
+
+
+Reason = Callable[[int], tuple[str, tuple[int, ...], int | None]]
+
+
+def _runs(series: StockSeries, short: tuple[int, ...], reason: Reason) -> list[ShortfallExplanation]:
+    """Group consecutive short days with the same reason into one explanation."""
+    out: list[ShortfallExplanation] = []
+    for d in short:
+        r, quarters, earliest = reason(d)
+        gap = series.standard[d] - series.counted[d]
+        last = out[-1] if out else None
+        if last and last.last_day == d - 1 and (last.reason, last.quarters) == (r, quarters):
+            out[-1] = dataclasses.replace(last, last_day=d, unit_days=last.unit_days + gap)
+        else:
+            out.append(ShortfallExplanation(series.key_id, d, d, gap, r, quarters, earliest))
+    return out
