@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from stockpile.adapters import exporters, importers
+from stockpile.adapters import exporters, importers, review_documents
 from stockpile.adapters.db import make_engine
+from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.config import Settings, get_settings
+from stockpile.config import ROOT, Settings, get_settings
 from stockpile.services.facade import Services
 from stockpile.views import Views
+from stockpile.views_reserve import ReserveViews
+
+PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"
 
 
 def build_services(settings: Settings | None = None) -> Services:
@@ -22,4 +26,9 @@ def build_services(settings: Settings | None = None) -> Services:
         to_xlsx=exporters.to_xlsx,
         to_csv=exporters.to_csv,
         settings=settings,
+        # ---- reserve planning (issue 6) ----
+        reserve_uow_factory=partial(ReserveUnitOfWork, engine),
+        planning_config=load_planning_config(PLANNING_CONFIG),
+        reserve_views=ReserveViews(engine),
+        review_exporter=review_documents,
     )

@@ -7,9 +7,12 @@ case commits.
 from __future__ import annotations
 
 import json
+import tomllib
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import delete, func, select
@@ -25,6 +28,8 @@ from stockpile.reserve.records import (
     Contract,
     ContractLine,
     ItemRef,
+    PlanningConfig,
+    ReleaseChannelCfg,
     Review,
     ReviewState,
     SiteRef,
@@ -377,3 +382,18 @@ class ReserveUnitOfWork(SqlAlchemyUnitOfWork):
         assert self.session is not None
         self.reserve = SqlReserveRepository(self.session)
         return self
+
+
+def load_planning_config(path: Path) -> PlanningConfig:
+    """Reserve-planning reference data from TOML (data/reserve_planning.toml); missing file → defaults."""
+    if not path.exists():
+        return PlanningConfig()
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    channels = tuple(ReleaseChannelCfg(**c) for c in raw.pop("channels", []))
+    budget = raw.pop("quarter_budget_fen", None)
+    if budget is not None and (len(budget) != 4 or any(int(b) < 0 for b in budget)):
+        raise ValueError(f"{path}: quarter_budget_fen needs four non-negative amounts (Q1–Q4)")
+    cfg = PlanningConfig(
+        **raw, quarter_budget_fen=tuple(int(b) for b in budget) if budget is not None else None
+    )
+    return replace(cfg, channels=channels) if channels else cfg

@@ -75,7 +75,7 @@ class Alert:
 
 
 def _contract(uow: Any, code: str) -> Contract:
-    c = uow.reserve.contract(code)
+    c: Contract | None = uow.reserve.contract(code)
     if c is None:
         raise UnknownContract(contract_code=code)
     return c

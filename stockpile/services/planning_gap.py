@@ -103,7 +103,9 @@ def gap_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
         lots = [
             lt
             for lt in data.lots
-            if lt.site_id in ids and by_id[lt.item_id] == std.item_code and (lt.expiry is None or lt.expiry > on)
+            if lt.site_id in ids
+            and by_id[lt.item_id] == std.item_code
+            and (lt.expiry is None or lt.expiry > on)
         ]
         physical = sum(lt.on_hand for lt in lots if lt.mode == "physical")
         custodial = sum(lt.on_hand for lt in lots if lt.mode == "custodial")
@@ -117,7 +119,9 @@ def gap_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
         )
         counted_agr = min(agreement, standard * std.agreement_cap_pct // 100) if std.counts_agreement else 0
         counted = (
-            (physical if std.counts_physical else 0) + (custodial if std.counts_custodial else 0) + counted_agr
+            (physical if std.counts_physical else 0)
+            + (custodial if std.counts_custodial else 0)
+            + counted_agr
         )
         need = std.daily_need(area.population)
         rows.append(
