@@ -23,7 +23,12 @@ CFG = PlanningConfig(time_limit_s=4.0, quarter_budget_fen=None, procurement_lead
 
 
 def add_contract(
-    engine: Engine, w: World, valid_from: date, valid_to: date, agreed: int = 1000, verified_on: date | None = None
+    engine: Engine,
+    w: World,
+    valid_from: date,
+    valid_to: date,
+    agreed: int = 1000,
+    verified_on: date | None = None,
 ) -> None:
     """A supermarket (county level) holding `agreed` bottles of water under contract CONTRACT."""
     with Session(engine) as s, s.begin():
@@ -40,7 +45,11 @@ def add_contract(
         s.add(site)
         s.flush()
         c = orm.AgreementContractRow(
-            code=CONTRACT, holder_site_id=site.id, valid_from=valid_from, valid_to=valid_to, lead_time_minutes=120
+            code=CONTRACT,
+            holder_site_id=site.id,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            lead_time_minutes=120,
         )
         s.add(c)
         s.flush()
@@ -57,7 +66,9 @@ def add_contract(
         )
 
 
-def receive(engine: Engine, w: World, site: str, item: str, lot: str, qty: int, expiry: date | None, at: datetime) -> None:
+def receive(
+    engine: Engine, w: World, site: str, item: str, lot: str, qty: int, expiry: date | None, at: datetime
+) -> None:
     cmd = ReceiptCmd(
         client_id=uuid.uuid4(),
         actor="k",
@@ -82,4 +93,14 @@ def water_standard(w: World, qty: int, cap: int = 100) -> Standard:
     return Standard("county", w.county, w.water, StandardBasis.ABSOLUTE, qty, agreement_cap_pct=cap)
 
 
-__all__ = ["CFG", "CONTRACT", "SHOP", "add_contract", "receive", "replace", "set_standards", "timedelta", "water_standard"]
+__all__ = [
+    "CFG",
+    "CONTRACT",
+    "SHOP",
+    "add_contract",
+    "receive",
+    "replace",
+    "set_standards",
+    "timedelta",
+    "water_standard",
+]
