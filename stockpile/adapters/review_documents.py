@@ -50,11 +50,14 @@ def _headers() -> dict[str, str]:
     return {k[4:]: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 
 
+ENUMS = {"level": "scope", "channel": "channel", "action": "action"}
+
+
 def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """A section's rows with enumerations (level, channel, action) translated."""
     v = doc.get(key)
-    if key == "coverage":
-        return list(v.get("rows", [])) if isinstance(v, dict) else []
-    return list(v or [])
+    rows = list(v.get("rows", [])) if key == "coverage" and isinstance(v, dict) else list(v or [])
+    return [{k: t(f"{ENUMS[k]}.{x}") if k in ENUMS and x else x for k, x in r.items()} for r in rows]
 
 
 def recommendation_text(r: Mapping[str, Any]) -> str:
