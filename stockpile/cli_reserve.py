@@ -12,7 +12,6 @@ import typer
 from i18n import error_text, t
 from stockpile.domain.errors import DomainError
 
-
 Year = Annotated[int, typer.Option(help="审查年度")]
 Actor = Annotated[str | None, typer.Option(help="经办人")]
 
