@@ -19,7 +19,15 @@ from optimizer.rotation_types import Lot, RotationProblem, StockKey
 
 STAGES = ("shortfall", "waste", "cost", "operations")
 SOLVER = mathopt.SolverType.GSCIP  # faster than HiGHS and CP-SAT on these small per-key models
-POLISH_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class StageLimits:
+    """Per-stage time limits (seconds) and the relative gap accepted on cost."""
+
+    stage_s: float = 2.0
+    polish_s: float = 0.1
+    cost_gap: float = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,23 +274,28 @@ class RotationMilp:
                 flags.append(zv)
         return mathopt.fast_sum(flags)
 
-    def solve(self, deadline: float, stage_limit_s: float) -> tuple[str, dict[mathopt.Variable, float]]:
-        """Lexicographic stages (service = shortfall then waste, cost, operations); each optimum becomes a
-        constraint of the next and the previous solution its hint. The operations stage only polishes
-        (at most ``POLISH_S``): without a better solution the cost optimum stands."""
+    def solve(
+        self, hard: float, soft: float, limits: StageLimits
+    ) -> tuple[str, dict[mathopt.Variable, float]]:
+        """Lexicographic stages: service (shortfall, then waste; exact) until ``hard``; cost (within
+        ``limits.cost_gap``) and the operations polish until ``soft``. Each optimum becomes a constraint of
+        the next stage, the previous solution its hint. "optimal" means service proven and cost within the
+        gap; the polish is best effort (without a better solution the cost optimum stands)."""
         values: dict[mathopt.Variable, float] = {}
         status = "optimal"
         for stage in ("service", "cost", "operations"):
-            left = deadline - time.monotonic()
-            if left <= 0.02:
-                return ("timeout" if not values else "feasible"), values
+            left = (hard if stage == "service" else soft) - time.monotonic()
             polish = stage == "operations"
+            if left <= (2 * limits.polish_s if polish else 0.02):  # polish only with time to spare
+                return ("timeout" if not values else status if polish else "feasible"), values
             obj = self._add_operation_flags() if polish else self.objectives[stage]
             self.model.minimize(obj)
-            res = self._run(min(left, POLISH_S if polish else stage_limit_s), values, polish)
+            gap = {"service": 0.0, "cost": limits.cost_gap, "operations": 0.0}[stage]
+            limit = min(left, limits.polish_s if polish else limits.stage_s)
+            res = self._run(limit, gap, values, polish)
             if not res.has_primal_feasible_solution():
-                return ("timeout" if not values else "feasible"), values
-            if res.termination.reason != mathopt.TerminationReason.OPTIMAL:
+                return ("timeout" if not values else status if polish else "feasible"), values
+            if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
                 status = "feasible"
             values = res.variable_values()
             if not polish:
@@ -290,10 +303,12 @@ class RotationMilp:
                 self.model.add_linear_constraint(obj <= best + 0.5)
         return status, values
 
-    def _run(self, limit_s: float, hint: dict[mathopt.Variable, float], flags: bool) -> mathopt.SolveResult:
+    def _run(
+        self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], flags: bool
+    ) -> mathopt.SolveResult:
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),
-            relative_gap_tolerance=1e-12,
+            relative_gap_tolerance=gap,
             absolute_gap_tolerance=0.5,  # objectives are integer
             presolve=mathopt.Emphasis.LOW,
             cuts=mathopt.Emphasis.OFF,
