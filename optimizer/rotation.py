@@ -70,7 +70,12 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     budget = problem.quarter_budget_fen
     end = start + params.time_limit_s
     n = len(problem.keys)
-    solo = run_jobs(problem, [Job((k,)) for k in range(n)], start + 0.35 * params.time_limit_s, *_lim(params))
+    solo = run_jobs(
+        problem,
+        [Job((k,)) for k in range(n)],
+        start + (0.35 if budget is not None else 0.85) * params.time_limit_s,
+        *_lim(params),
+    )
     status = _worst(st for st, _ in solo)
     actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
     for k, (st, _) in enumerate(solo):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ortools.math_opt.python import mathopt
 
+from optimizer.rotation_greedy import greedy_actions
 from optimizer.rotation_model import Grid, KeyPart, RotationMilp, StageLimits
 from optimizer.rotation_types import Lot, RotationAction, RotationProblem
 
@@ -73,7 +74,14 @@ def solve_job(
         return "timeout", {k: [] for k in job.keys}
     milp = RotationMilp(p, job.keys, job.budget, job.lead_zero)
     own = min(deadline, time.monotonic() + max(share, 0.05))
-    status, values = milp.solve(deadline, own, limits)
+    left = list(job.budget) if job.budget is not None else None
+    start: dict[int, list[RotationAction]] = {}
+    for k in job.keys:  # greedy plans, one after the other within the job's budget
+        start[k] = greedy_actions(p, k, None if left is None else tuple(left))
+        for a in start[k]:
+            if left is not None:
+                left[p.quarter_of(a.day)] -= a.cost_fen
+    status, values = milp.solve(deadline, own, limits, milp.hint_for(start))
     return status, {part.key_index: to_actions(p, part, values, job.lead_zero) for part in milp.parts}
 
 

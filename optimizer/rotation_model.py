@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.math_opt.python import mathopt
 
-from optimizer.rotation_types import Lot, RotationProblem, StockKey
+from optimizer.rotation_types import Lot, RotationAction, RotationProblem, StockKey
 
 STAGES = ("shortfall", "waste", "cost", "operations")
 SOLVER = mathopt.SolverType.GSCIP  # faster than HiGHS and CP-SAT on these small per-key models
@@ -139,6 +139,7 @@ class KeyPart:
     orders: list[mathopt.Variable] = field(default_factory=list)
     release: dict[tuple[int, int, int], mathopt.Variable] = field(default_factory=dict)  # (cohort, ch, b)
     release_ub: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    order_flag: dict[int, mathopt.Variable] = field(default_factory=dict)
     waste_ub: int = 0
     terms: dict[str, list[mathopt.LinearBase]] = field(default_factory=dict)
     spend: dict[int, list[mathopt.LinearBase]] = field(default_factory=dict)
@@ -193,6 +194,7 @@ class RotationMilp:
                 m.add_linear_constraint(qv - o.min_order_qty * yv >= 0)
                 m.add_linear_constraint(qv - ub * yv <= 0)
                 part.buy[ci], amount = qv, qv
+                part.order_flag[ci] = yv
                 part.orders.append(yv)
                 part.terms["cost"].append(o.unit_price_fen * qv)
                 part.terms["operations"].append(yv)
@@ -274,8 +276,28 @@ class RotationMilp:
                 flags.append(zv)
         return mathopt.fast_sum(flags)
 
+    def hint_for(self, acts: dict[int, list[RotationAction]]) -> dict[mathopt.Variable, float]:
+        """Integer variable values of a purchases-only plan (e.g. the greedy one): a first incumbent."""
+        hint: dict[mathopt.Variable, float] = {}
+        for part in self.parts:
+            key = self.p.keys[part.key_index]
+            where = {
+                (key.options[c.option].option_id, self.grid.start(c.arrival_bucket)): ci
+                for ci, c in enumerate(part.cohorts)
+                if c.option is not None
+            }
+            hint.update({v: 0.0 for v in part.buy.values()})
+            hint.update({v: 0.0 for v in part.order_flag.values()})
+            hint.update({v: 0.0 for v in part.release.values()})
+            for a in acts.get(part.key_index, []):
+                ci = where.get((a.option_id or "", a.arrival_day or 0))
+                if a.kind == "procure" and ci is not None:
+                    hint[part.buy[ci]] += a.qty
+                    hint[part.order_flag[ci]] = 1.0
+        return hint
+
     def solve(
-        self, hard: float, soft: float, limits: StageLimits
+        self, hard: float, soft: float, limits: StageLimits, hint: dict[mathopt.Variable, float] | None = None
     ) -> tuple[str, dict[mathopt.Variable, float]]:
         """Lexicographic stages: service (shortfall, then waste; exact) until ``hard``; cost (within
         ``limits.cost_gap``) and the operations polish until ``soft``. Each optimum becomes a constraint of
@@ -284,7 +306,8 @@ class RotationMilp:
         values: dict[mathopt.Variable, float] = {}
         status = "optimal"
         for stage in ("service", "cost", "operations"):
-            left = (hard if stage == "service" else soft) - time.monotonic()
+            now = time.monotonic()
+            left = min(hard - now, max(soft - now, 0.25)) if stage == "service" else soft - now
             polish = stage == "operations"
             if left <= (2 * limits.polish_s if polish else 0.02):  # polish only with time to spare
                 return ("timeout" if not values else status if polish else "feasible"), values
@@ -292,7 +315,7 @@ class RotationMilp:
             self.model.minimize(obj)
             gap = {"service": 0.0, "cost": limits.cost_gap, "operations": 0.0}[stage]
             limit = min(left, limits.polish_s if polish else limits.stage_s)
-            res = self._run(limit, gap, values, polish)
+            res = self._run(limit, gap, values or hint or {}, polish)
             if not res.has_primal_feasible_solution():
                 return ("timeout" if not values else status if polish else "feasible"), values
             if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
