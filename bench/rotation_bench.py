@@ -28,7 +28,9 @@ from optimizer.rotation_check import check_rotation
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def make_problem(n_lots: int, n_items: int = 40, seed: int = 6, budget_factor: float = 0.6) -> RotationProblem:
+def make_problem(
+    n_lots: int, n_items: int = 40, seed: int = 6, budget_factor: float = 0.6
+) -> RotationProblem:
     """``n_items`` stock keys sharing ``n_lots`` lots with expiries spread over two years.
 
     Each key's standard is ~85 % of its initial stock; the quarterly budget is ``budget_factor`` × the spend
@@ -53,8 +55,12 @@ def make_problem(n_lots: int, n_items: int = 40, seed: int = 6, budget_factor: f
             options.append(ProcurementOption("urgent", 7, price * 13 // 10, shelf, max_order_qty=200))
         channels = [
             ReleaseChannel("drill", 0, min_remaining_days=15),
-            ReleaseChannel("civil", -price // 50, min_remaining_days=30, capacity_per_bucket=max(50, total // 20)),
-            ReleaseChannel("sellback", price * 3 // 10, min_remaining_days=90, capacity_per_bucket=max(40, total // 40)),
+            ReleaseChannel(
+                "civil", -price // 50, min_remaining_days=30, capacity_per_bucket=max(50, total // 20)
+            ),
+            ReleaseChannel(
+                "sellback", price * 3 // 10, min_remaining_days=90, capacity_per_bucket=max(40, total // 40)
+            ),
         ]
         keys.append(
             StockKey(

@@ -8,14 +8,14 @@ combined spending breaks a quarter's budget, the keys that buy anything are re-s
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from optimizer.rotation_greedy import greedy_actions
 from optimizer.rotation_jobs import Actions, Job, run_jobs, split_budget
-from optimizer.rotation_model import Grid, is_waste_if_kept
+from optimizer.rotation_model import Grid, StageLimits, is_waste_if_kept
 from optimizer.rotation_types import (
     InvalidRotationProblem,
     Lot,
@@ -70,14 +70,22 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     budget = problem.quarter_budget_fen
     end = start + params.time_limit_s
     n = len(problem.keys)
-    solo = run_jobs(problem, [Job((k,)) for k in range(n)], start + 0.45 * params.time_limit_s, *_lim(params))
+    solo = run_jobs(
+        problem,
+        [Job((k,)) for k in range(n)],
+        start + (0.35 if budget is not None else 0.85) * params.time_limit_s,
+        *_lim(params),
+    )
     status = _worst(st for st, _ in solo)
     actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
+    for k, (st, _) in enumerate(solo):
+        if st == "timeout":  # nothing found in time: the never-rotate, top-up-on-time plan
+            actions[k] = greedy_actions(problem, k, None)
     relaxed = dict(actions)
     spend = {k: _spend(problem, acts) for k, acts in actions.items()}
     if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
         status, actions = _within_budget(
-            problem, budget, spend, actions, start + 0.8 * params.time_limit_s, params
+            problem, budget, spend, actions, start + 0.85 * params.time_limit_s, params
         )
     plan = _assemble(problem, status, actions)
     if params.diagnose and plan.shortfall_unit_days > 0:
@@ -86,8 +94,8 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     return plan
 
 
-def _lim(params: RotationParams) -> tuple[float, int]:
-    return params.stage_time_limit_s, params.workers
+def _lim(params: RotationParams) -> tuple[StageLimits, int]:
+    return StageLimits(params.stage_time_limit_s, params.polish_time_limit_s, params.cost_gap), params.workers
 
 
 def _worst(statuses: Iterable[str]) -> str:
@@ -116,8 +124,10 @@ def _within_budget(
         ]
     results = run_jobs(p, jobs, deadline, *_lim(params))
     out = dict(actions)
-    for job, (_, acts) in zip(jobs, results, strict=True):
-        out.update({k: acts[k] for k in job.keys})  # a timed-out job has no actions: it spends nothing
+    for job, (st, acts) in zip(jobs, results, strict=True):
+        for k in job.keys:
+            cap = job.budget if len(job.keys) == 1 else budget
+            out[k] = acts[k] if st != "timeout" else greedy_actions(p, k, cap or budget)
     exact = len(buyers) <= params.joint_max_keys
     return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
 
@@ -170,30 +180,70 @@ def _assemble(p: RotationProblem, status: str, actions: dict[int, list[RotationA
 def _explain(
     p: RotationProblem,
     plan: RotationPlan,
-    relaxed: dict[int, list[RotationAction]],
+    relaxed: Actions,
     deadline: float,
     params: RotationParams,
 ) -> tuple[ShortfallExplanation, ...]:
-    """Attribute each short day: still short with budget relaxed? with lead time relaxed too?"""
-    out: list[ShortfallExplanation] = []
+    """Attribute each short day. Not short in the plan without budget → budget; before the first possible
+    arrival → lead time; otherwise re-solve with lead times 0: not short there → lead time, else the
+    procurement limits (max order quantity, shelf life shorter than a bucket)."""
     grid = Grid(p.horizon_days, p.bucket_days)
+    facts: dict[int, tuple[set[int], int]] = {}
+    need_lead: list[int] = []
     for k, key in enumerate(p.keys):
-        series = plan.stock[k]
-        short = series.short_days()
+        short = plan.stock[k].short_days()
+        if short and key.options:
+            no_budget = _short_days(p, key, relaxed.get(k, []), plan.stock[k].standard)
+            earliest = min(-(-o.lead_days // grid.size) * grid.size for o in key.options)
+            facts[k] = (no_budget, earliest)
+            if any(d in no_budget and d >= earliest for d in short):
+                need_lead.append(k)
+    jobs = [Job((k,), None, True) for k in need_lead]
+    no_lead: dict[int, set[int]] = {}
+    for k, (st, acts) in zip(need_lead, run_jobs(p, jobs, deadline, *_lim(params)), strict=True):
+        if st != "timeout":
+            no_lead[k] = _short_days(p, p.keys[k], acts[k], plan.stock[k].standard)
+    out: list[ShortfallExplanation] = []
+    for k, key in enumerate(p.keys):
+        short = plan.stock[k].short_days()
         if not short:
             continue
         if not key.options:
-            out.extend(_runs(series, short, lambda d: ("no_procurement_option", (), None)))
+            out.extend(_runs(plan.stock[k], short, lambda d: ("no_procurement_option", (), None)))
             continue
-        no_budget = _short_days(p, key, relaxed.get(k, []), series.standard)
-        [(_, acts)] = run_jobs(p, [Job((k,), None, True)], deadline, *_lim(params))
-        no_lead = _short_days(p, key, acts[k], series.standard)
-        earliest = min(-(-o.lead_days // grid.size) * grid.size for o in key.options)
-        floor = min(o.unit_price_fen * o.min_order_qty for o in key.options)
-
-        reason = functools.partial(_reason, p, plan, no_budget, no_lead, earliest, floor)
-        out.extend(_runs(series, short, reason))
+        no_budget, earliest = facts[k]
+        why = _Why(p, plan, key, no_budget, no_lead.get(k), earliest)
+        out.extend(_runs(plan.stock[k], short, why))
     return tuple(out)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Why:
+    """The reason rule for one key's short day (see ``_explain``)."""
+
+    p: RotationProblem
+    plan: RotationPlan
+    key: StockKey
+    no_budget: set[int]
+    no_lead: set[int] | None
+    earliest: int
+
+    def __call__(self, d: int) -> tuple[str, tuple[int, ...], int | None]:
+        if d not in self.no_budget:
+            return "budget_exhausted", self._exhausted(d), None
+        if d < self.earliest or (self.no_lead is not None and d not in self.no_lead):
+            return "lead_time", (), self.earliest
+        return "procurement_limits", (), None
+
+    def _exhausted(self, day: int) -> tuple[int, ...]:
+        """Quarters whose orders could arrive by ``day`` and whose remaining budget cannot pay the cheapest
+        minimum order of the key."""
+        p, spent = self.p, self.plan.spend_per_quarter_fen
+        budget = p.quarter_budget_fen or ()
+        floor = min(o.unit_price_fen * o.min_order_qty for o in self.key.options)
+        latest = max(0, day - min(o.lead_days for o in self.key.options))
+        qs = tuple(q for q, s in enumerate(p.quarter_starts) if s <= latest and budget[q] - spent[q] < floor)
+        return qs or (p.quarter_of(latest),)
 
 
 def _short_days(
@@ -201,34 +251,6 @@ def _short_days(
 ) -> set[int]:
     counted = simulate_key(p, key, acts)[0]
     return {d for d in range(p.horizon_days) if counted[d] < std[d]}
-
-
-def _exhausted(p: RotationProblem, plan: RotationPlan, day: int, floor: int) -> tuple[int, ...]:
-    """Quarters up to ``day`` whose remaining budget cannot pay the cheapest minimum order of the key."""
-    budget = p.quarter_budget_fen or ()
-    qs = tuple(
-        q
-        for q, s in enumerate(p.quarter_starts)
-        if s <= day and budget[q] - plan.spend_per_quarter_fen[q] < floor
-    )
-    return qs or (p.quarter_of(day),)
-
-
-def _reason(
-    p: RotationProblem,
-    plan: RotationPlan,
-    no_budget: set[int],
-    no_lead: set[int],
-    earliest: int,
-    floor: int,
-    d: int,
-) -> tuple[str, tuple[int, ...], int | None]:
-    """Short only under the budget → budget; short with budget relaxed but not with lead 0 → lead time."""
-    if d not in no_budget:
-        return "budget_exhausted", _exhausted(p, plan, d, floor), None
-    if d not in no_lead:
-        return "lead_time", (), earliest
-    return "procurement_limits", (), None
 
 
 Reason = Callable[[int], tuple[str, tuple[int, ...], int | None]]

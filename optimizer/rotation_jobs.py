@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ortools.math_opt.python import mathopt
 
-from optimizer.rotation_model import Grid, KeyPart, RotationMilp
+from optimizer.rotation_greedy import greedy_actions
+from optimizer.rotation_model import Grid, KeyPart, RotationMilp, StageLimits
 from optimizer.rotation_types import Lot, RotationAction, RotationProblem
 
 Actions = dict[int, list[RotationAction]]
@@ -31,38 +32,56 @@ class Job:
 
 
 def run_jobs(
-    p: RotationProblem, jobs: list[Job], deadline: float, stage_limit_s: float, workers: int
+    p: RotationProblem, jobs: list[Job], deadline: float, limits: StageLimits, workers: int
 ) -> list[tuple[str, Actions]]:
-    """Solve every job before ``deadline``; each job gets a fair share of the time left (twice its share,
-    so that quick jobs leave time to slow ones)."""
+    """Solve every job before ``deadline``. Jobs are dealt round-robin to the workers; each worker gives its
+    next job (time left) / (jobs left) for cost and polish; the exact service stage may run to ``deadline``."""
     if not jobs:
         return []
     n_workers = workers or (min(2, os.cpu_count() or 1) if len(jobs) >= 8 else 1)
-    if n_workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        share = max(0.05, 2 * (deadline - time.monotonic()) * n_workers / len(jobs))
-        _SHARED[:] = [p]
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(n_workers, mp_context=ctx) as ex:
-            futures = [ex.submit(_forked, job, deadline, share, stage_limit_s) for job in jobs]
-            return [f.result() for f in futures]
-    out = []
-    for i, job in enumerate(jobs):
-        share = 2 * (deadline - time.monotonic()) / (len(jobs) - i)
-        out.append(solve_job(p, job, deadline, share, stage_limit_s))
+    if n_workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _run_chunk(p, jobs, deadline, limits)
+    _SHARED[:] = [p]
+    chunks = [jobs[i::n_workers] for i in range(n_workers)]
+    with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork")) as ex:
+        parts = list(ex.map(_forked, chunks, [deadline] * n_workers, [limits] * n_workers))
+    out: list[tuple[str, Actions]] = [("timeout", {})] * len(jobs)
+    for i, part in enumerate(parts):
+        out[i::n_workers] = part
     return out
 
 
-def _forked(job: Job, deadline: float, share: float, stage_limit_s: float) -> tuple[str, Actions]:
-    return solve_job(_SHARED[0], job, deadline, share, stage_limit_s)
+def _forked(chunk: list[Job], deadline: float, limits: StageLimits) -> list[tuple[str, Actions]]:
+    return _run_chunk(_SHARED[0], chunk, deadline, limits)
+
+
+def _run_chunk(
+    p: RotationProblem, jobs: list[Job], deadline: float, limits: StageLimits
+) -> list[tuple[str, Actions]]:
+    out = []
+    for i, job in enumerate(jobs):
+        share = (deadline - time.monotonic()) / (len(jobs) - i)
+        out.append(solve_job(p, job, deadline, share, limits))
+    return out
 
 
 def solve_job(
-    p: RotationProblem, job: Job, deadline: float, share: float, stage_limit_s: float
+    p: RotationProblem, job: Job, deadline: float, share: float, limits: StageLimits
 ) -> tuple[str, Actions]:
-    """Build and solve one job's MIP; returns (status, schedule lines per key index)."""
+    """Build and solve one job's MIP; returns (status, schedule lines per key index). Past the deadline
+    nothing is built: the job times out with no lines."""
+    if time.monotonic() >= deadline - 0.02:
+        return "timeout", {k: [] for k in job.keys}
     milp = RotationMilp(p, job.keys, job.budget, job.lead_zero)
     own = min(deadline, time.monotonic() + max(share, 0.05))
-    status, values = milp.solve(own, stage_limit_s)
+    left = list(job.budget) if job.budget is not None else None
+    start: dict[int, list[RotationAction]] = {}
+    for k in job.keys:  # greedy plans, one after the other within the job's budget
+        start[k] = greedy_actions(p, k, None if left is None else tuple(left))
+        for a in start[k]:
+            if left is not None:
+                left[p.quarter_of(a.day)] -= a.cost_fen
+    status, values = milp.solve(deadline, own, limits, milp.hint_for(start))
     return status, {part.key_index: to_actions(p, part, values, job.lead_zero) for part in milp.parts}
 
 

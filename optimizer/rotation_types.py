@@ -116,6 +116,8 @@ class RotationParams:
 
     time_limit_s: float = 10.0
     stage_time_limit_s: float = 2.0
+    polish_time_limit_s: float = 0.1  # the operations stage per job
+    cost_gap: float = 1e-3  # relative gap accepted on cost (shortfall and waste are exact)
     diagnose: bool = True
     workers: int = 0  # 0 = auto: 2 processes on ≥ 8 jobs when fork is available
     joint_max_keys: int = 4  # up to this many buying keys share the budget exactly in one MIP
