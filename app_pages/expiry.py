@@ -15,7 +15,7 @@ st.caption(t("expiry.caption"))
 
 dash = svc.expiry_dashboard()
 buckets = pd.DataFrame(dash["buckets"])
-names = ["expired", "le30", "le60", "le90", "le180"]
+names = ["expired", "le_30", "le_60", "le_90", "le_180"]
 cols = st.columns(len(names))
 for col, b in zip(cols, names, strict=True):
     sub = buckets[buckets["bucket"] == b] if not buckets.empty else buckets

@@ -159,7 +159,7 @@ class Services:
         return planning_import.import_agreements(table, self._ruow())
 
     def gap_report(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
-        return planning_gap.gap_report(self._ruow(), on or _local_day())
+        return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
 
     def expiry_dashboard(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
         return planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from stockpile.domain.errors import ExistsWithDifferent, InvalidCommand, UnknownItem, UnknownSite
+from stockpile.reserve import agreements as rules
 from stockpile.reserve.planning_errors import (
     CallOffExceedsAgreement,
     CheckInFuture,
@@ -129,11 +130,32 @@ def called_since_check(calloffs: list[CallOffRecord], contract_code: str, line: 
     )
 
 
-def counted_agreement(c: Contract, line: ContractLine, on: date, calloffs: list[CallOffRecord]) -> int:
-    """Only valid, verified agreement quantity counts (minus call-offs since the check)."""
-    if not c.is_valid_on(on) or line.last_verified_qty is None:
-        return 0
-    return max(0, min(line.agreed_qty, line.last_verified_qty) - called_since_check(calloffs, c.code, line))
+def line_contract(c: Contract, line: ContractLine, default_interval: int) -> rules.AgreementContract:
+    """One DB contract line as the pure rule's contract: its own last verification is the check."""
+    checks: tuple[rules.Verification, ...] = ()
+    if line.last_verified_on is not None and line.last_verified_qty is not None:
+        checks = (rules.Verification(line.last_verified_on, "", ((line.item_code, line.last_verified_qty),)),)
+    return rules.AgreementContract(
+        c.code,
+        c.holder_name,
+        (rules.AgreementLine(line.item_code, line.agreed_qty, line.price_fen),),
+        c.valid_from,
+        c.valid_to,
+        c.lead_time_minutes,
+        c.contact,
+        c.subsidy_fen,
+        c.check_interval_days or default_interval,
+        checks,
+    )
+
+
+def counted_agreement(
+    c: Contract, line: ContractLine, on: date, calloffs: list[CallOffRecord], default_interval: int = 90
+) -> int:
+    """Only valid, verified agreement quantity counts (`reserve.agreements.counted_qty`: valid contract and a
+    current check), minus what was called off since that check."""
+    counted = rules.counted_qty(line_contract(c, line, default_interval), line.item_code, on)
+    return max(0, counted - called_since_check(calloffs, c.code, line))
 
 
 def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> CallOffRecord:
@@ -151,7 +173,7 @@ def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> C
         on = cmd.called_at.date()
         if not c.is_valid_on(on):
             raise ContractNotValid(contract_code=c.code, valid_to=c.valid_to.isoformat())
-        available = counted_agreement(c, ln, on, uow.reserve.calloffs())
+        available = counted_agreement(c, ln, on, uow.reserve.calloffs(), cfg.check_interval_days)
         if cmd.qty > available:
             raise CallOffExceedsAgreement(requested=cmd.qty, available=available)
         to_site = None
@@ -159,7 +181,8 @@ def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> C
             to_site = next((s.id for s in uow.reserve.sites() if s.code == cmd.to_site_code), None)
             if to_site is None:
                 raise UnknownSite(site_code=cmd.to_site_code)
-        comp = (cmd.qty * ln.price_fen * cfg.compensation_permille + 500) // 1000
+        call = rules.CallOff(c.code, cmd.item_code, cmd.qty, on, cfg.compensation_permille, 1000)
+        comp = rules.compensation_fen(line_contract(c, ln, cfg.check_interval_days), call)
         rec = CallOffRecord(
             cmd.client_id,
             c.code,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from stockpile.reserve import expiry
 from stockpile.reserve.records import (
     AreaRef,
     CallOffRecord,
@@ -29,8 +30,6 @@ from stockpile.reserve.records import (
     StockLot,
 )
 from stockpile.services.planning import counted_agreement
-
-EXPIRY_BUCKETS = ((0, "expired"), (30, "le30"), (60, "le60"), (90, "le90"), (180, "le180"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +90,7 @@ def _scope_sites(data: ReserveData, level: str, area: str) -> list[SiteRef]:
     return [x for x in data.sites if x.level == level and _inside(data, x.area_code, area)]
 
 
-def gap_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
+def gap_rows(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str, Any]]:
     """One row per scope × item: standard, physical, custodial, agreement, counted, gap, days of supply."""
     items = {i.code: i for i in data.items}
     by_id = {i.id: i.code for i in data.items}
@@ -111,7 +110,7 @@ def gap_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
         custodial = sum(lt.on_hand for lt in lots if lt.mode == "custodial")
         standard = std.required(area.population)
         agreement = sum(
-            counted_agreement(c, ln, on, list(data.calloffs))
+            counted_agreement(c, ln, on, list(data.calloffs), cfg.check_interval_days)
             for c in data.contracts
             if c.holder_site_id in ids
             for ln in c.lines
@@ -178,60 +177,60 @@ def site_rows(data: ReserveData, on: date, gaps: list[dict[str, Any]]) -> list[d
     return rows
 
 
-def gap_report(uow: Any, on: date) -> dict[str, list[dict[str, Any]]]:
+def gap_report(uow: Any, on: date, cfg: PlanningConfig) -> dict[str, list[dict[str, Any]]]:
     """Gap report per county, township (and village) scope and per site."""
     data = load_data(uow)
-    gaps = gap_rows(data, on)
+    gaps = gap_rows(data, on, cfg)
     return {"scopes": gaps, "sites": site_rows(data, on, gaps)}
 
 
-def bucket_of(days_left: int) -> str:
-    for limit, name in EXPIRY_BUCKETS:
-        if days_left <= limit:
-            return name
-    return "later"
-
-
 def expiry_rows(data: ReserveData, on: date) -> list[dict[str, Any]]:
-    """Per site × item × bucket (expired, ≤30, ≤60, ≤90, ≤180 days): quantity and value at risk (fen)."""
+    """Per site × item × bucket (`reserve.expiry`: expired, ≤30, ≤60, ≤90, ≤180 days): quantity, value (fen)."""
     items = {i.id: i for i in data.items}
     sites = {s.id: s for s in data.sites}
-    agg: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for lt in data.lots:
-        if lt.expiry is None:
-            continue
-        b = bucket_of((lt.expiry - on).days)
-        if b == "later":
-            continue
-        it = items[lt.item_id]
-        cell = agg[(sites[lt.site_id].code, it.code, b)]
-        cell[0] += lt.on_hand
-        cell[1] += lt.on_hand * it.price_fen
-        cell[2] += 1
-    order = [name for _, name in EXPIRY_BUCKETS]
-    rows = []
-    for (site, item, b), (q, v, n) in sorted(agg.items(), key=lambda kv: (order.index(kv[0][2]), kv[0][:2])):
-        s = next(x for x in data.sites if x.code == site)
-        it = next(x for x in data.items if x.code == item)
-        rows.append(
-            {
-                "bucket": b,
-                "site_code": site,
-                "site_name": s.name,
-                "item_code": item,
-                "item_name": it.name,
-                "unit": it.unit,
-                "lots": n,
-                "qty": q,
-                "value_fen": v,
-            }
+    lots = [
+        expiry.StockLot(
+            sites[lt.site_id].code,
+            items[lt.item_id].code,
+            str(lt.lot_id),
+            lt.on_hand,
+            lt.expiry,
+            items[lt.item_id].price_fen,
         )
-    return rows
+        for lt in data.lots
+    ]
+    n_lots: dict[tuple[str, str, str | None], int] = defaultdict(int)
+    for x in lots:
+        n_lots[(x.site_id, x.item_code, expiry.bucket_of(x.expiry, on))] += 1
+    by_site = {s.code: s for s in data.sites}
+    by_item = {i.code: i for i in data.items}
+    order = ["expired", *(f"le_{d}" for d in expiry.DEFAULT_THRESHOLDS)]
+    rows = [
+        {
+            "bucket": ln.bucket,
+            "site_code": ln.site_id,
+            "site_name": by_site[ln.site_id].name,
+            "item_code": ln.item_code,
+            "item_name": by_item[ln.item_code].name,
+            "unit": by_item[ln.item_code].unit,
+            "lots": n_lots[(ln.site_id, ln.item_code, ln.bucket)],
+            "qty": ln.qty,
+            "value_fen": ln.value_fen,
+        }
+        for ln in expiry.expiry_report(lots, on)
+    ]
+    return sorted(rows, key=lambda r: (order.index(r["bucket"]), r["site_code"], r["item_code"]))
 
 
 def move_to_agreement(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str, Any]]:
-    """Short-shelf-life items (≤ `short_shelf_life_days`) held physically with stock expiring within 180 days
-    are candidates for 商超协议储备 (000:295): the retailer's own turnover does the rotating."""
+    """Items `reserve.expiry.recommend_agreement_reserve` picks (short shelf life, 000:295) that are held
+    physically with stock expiring within 180 days: the retailer's own turnover would do the rotating."""
+    profiles = [expiry.ItemProfile(i.code, i.shelf_life_days) for i in data.items]
+    picked = {
+        r.item_code: r.reason
+        for r in expiry.recommend_agreement_reserve(profiles, cfg.short_shelf_life_days, 10**9)
+    }
+    price = {i.id: i.price_fen for i in data.items}
     at_risk: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for lt in data.lots:
         if lt.expiry is None or lt.mode != "physical":
@@ -240,20 +239,19 @@ def move_to_agreement(data: ReserveData, on: date, cfg: PlanningConfig) -> list[
         c[0] += lt.on_hand
         if (lt.expiry - on).days <= 180:
             c[1] += lt.on_hand
-            c[2] += lt.on_hand * next(i.price_fen for i in data.items if i.id == lt.item_id)
+            c[2] += lt.on_hand * price[lt.item_id]
     holders = {ln.item_code for c in data.contracts if c.valid_to >= on for ln in c.lines}
     rows = []
     for it in data.items:
         held, risky, value = at_risk.get(it.id, [0, 0, 0])
-        life = it.shelf_life_days
-        if life is None or life > cfg.short_shelf_life_days or risky == 0:
+        if it.code not in picked or risky == 0:
             continue
         rows.append(
             {
                 "item_code": it.code,
                 "item_name": it.name,
                 "unit": it.unit,
-                "shelf_life_days": life,
+                "shelf_life_days": it.shelf_life_days,
                 "physical_qty": held,
                 "at_risk_qty": risky,
                 "at_risk_value_fen": value,

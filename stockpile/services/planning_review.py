@@ -99,7 +99,7 @@ def build_document(
 ) -> dict[str, Any]:
     """The review content as plain JSON-able data."""
     data = load_data(uow)
-    gaps = gap_rows(data, today)
+    gaps = gap_rows(data, today, cfg)
     levels = standard_vs_actual(gaps)
     rot = rotation_plan(uow, year, today, cfg)
     alerts = agreement_alerts(list(data.contracts), cfg, today)

@@ -108,7 +108,7 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
         agreement = 0
         if std.counts_agreement:
             agreement = sum(
-                counted_agreement(c, ln, start, list(data.calloffs))
+                counted_agreement(c, ln, start, list(data.calloffs), cfg.check_interval_days)
                 for c in data.contracts
                 if c.holder_site_id in sites and c.valid_to >= end
                 for ln in c.lines

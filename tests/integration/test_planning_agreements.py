@@ -94,6 +94,14 @@ def test_only_valid_verified_agreement_quantity_counts(ruow, world):
     assert planning.counted_agreement(c, c.lines[0], date(2027, 1, 1), []) == 0
 
 
+def test_a_check_older_than_the_interval_no_longer_counts(ruow, world):
+    """Verified stock counts only while the check is current (last check + interval ≥ today)."""
+    planning.record_verification(_verify(world, 600), ruow(), TODAY, NOW)
+    c = _contract(ruow)
+    assert planning.counted_agreement(c, c.lines[0], TODAY + timedelta(days=90), [], 90) == 600
+    assert planning.counted_agreement(c, c.lines[0], TODAY + timedelta(days=91), [], 90) == 0
+
+
 def test_call_off_owes_compensation_and_reduces_counted_until_the_next_check(ruow, world):
     """调用 of 200 at 150 fen owes 30 000 fen; counted drops by 200 until a new check."""
     planning.record_verification(_verify(world, 1000), ruow(), TODAY, NOW)

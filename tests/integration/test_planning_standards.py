@@ -14,7 +14,7 @@ from stockpile.domain.errors import FileRejected
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.services import planning_gap, planning_import
 from tests.conftest import NOW
-from tests.support.reserve import add_contract, receive, set_standards, water_standard
+from tests.support.reserve import CFG, add_contract, receive, set_standards, water_standard
 
 HEAD = ["层级", "区划代码", "物资编码", "定额方式", "定额数量", "每千人每日", "保障天数", "协议占比上限%"]
 
@@ -114,7 +114,7 @@ def test_gap_counts_physical_and_capped_verified_agreement(engine, world):
     receive(engine, world, world.depot, world.water, "W1", 300, date(2027, 1, 1), NOW)
     receive(engine, world, world.depot, world.water, "W0", 50, date(2026, 6, 10), NOW)
     set_standards(engine, [water_standard(world, 1000, cap=50)], NOW)
-    rows = planning_gap.gap_report(ReserveUnitOfWork(engine), date(2026, 6, 15))["scopes"]
+    rows = planning_gap.gap_report(ReserveUnitOfWork(engine), date(2026, 6, 15), CFG)["scopes"]
     [g] = rows
     assert (g["physical"], g["agreement"], g["agreement_counted"], g["gap"]) == (300, 1000, 500, 200)
     assert g["counted"] == 800 and g["coverage_pct"] == 80
@@ -124,7 +124,7 @@ def test_township_standard_applies_to_every_township_and_site_rows_carry_it(engi
     """A level-wide township standard gives one row per township; its only site shows the same gap."""
     receive(engine, world, world.point, world.tent, "T1", 4, None, NOW)
     set_standards(engine, [Standard("township", "", world.tent, StandardBasis.ABSOLUTE, 10)], NOW)
-    rep = planning_gap.gap_report(ReserveUnitOfWork(engine), NOW.date())
+    rep = planning_gap.gap_report(ReserveUnitOfWork(engine), NOW.date(), CFG)
     [g] = rep["scopes"]
     assert (g["area_code"], g["physical"], g["gap"]) == (world.township, 4, 6)
     [s] = [x for x in rep["sites"] if x["site_code"] == world.point]
