@@ -45,11 +45,12 @@ class ExpiryLine:
 def bucket_of(
     expiry: date | None, as_of: date, thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
 ) -> str | None:
-    """The bucket name for one expiry date, or None when it is not at risk."""
+    """The bucket name for one expiry date, or None when it is not at risk. A lot whose expiry is on or before
+    ``as_of`` is expired, as in the ledger (I10, ``Lot.is_expired_on``) and the rotation model."""
     if expiry is None:
         return None
     left = (expiry - as_of).days
-    if left < 0:
+    if left <= 0:
         return "expired"
     return next((f"le_{t}" for t in sorted(thresholds) if left <= t), None)
 

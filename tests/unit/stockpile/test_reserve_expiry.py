@@ -20,13 +20,13 @@ def lot(days: int | None, qty: int = 10, site: str = "s1", item: str = "water") 
     return StockLot(site, item, f"{site}-{item}-{days}", qty, expiry, unit_value_fen=150)
 
 
-def test_expiry_buckets_follow_days_left_with_the_expiry_date_still_usable() -> None:
-    """Yesterday → expired, today and 30 days → ≤30, 31 → ≤60, 180 → ≤180, 181 or no expiry → not at risk."""
+def test_expiry_buckets_follow_days_left_and_the_expiry_day_is_expired() -> None:
+    """Yesterday and today → expired (ledger I10), 30 days → ≤30, 31 → ≤60, 180 → ≤180, 181 or none → not at risk."""
     got = [
         bucket_of(None if d is None else TODAY + timedelta(days=d), TODAY)
         for d in (-1, 0, 30, 31, 180, 181, None)
     ]
-    assert got == ["expired", "le_30", "le_30", "le_60", "le_180", None, None]
+    assert got == ["expired", "expired", "le_30", "le_60", "le_180", None, None]
 
 
 def test_value_at_risk_is_summed_per_site_item_and_bucket() -> None:
