@@ -4,7 +4,6 @@ planning configuration. Standard library only; money in fen, quantities in base 
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -157,19 +156,6 @@ class Standard:
     counts_agreement: bool = True
     agreement_cap_pct: int = 100
     source: str = ""
-
-    def required(self, population: int) -> int:
-        """Absolute: qty; per capita: ceil(population × norm per 1000 per day × sustain days ÷ 1000)."""
-        if self.basis is StandardBasis.ABSOLUTE:
-            return self.qty
-        return math.ceil(population * self.per_1000_per_day * self.sustain_days / 1000)
-
-    def daily_need(self, population: int) -> float | None:
-        """Units used per day (for days of supply): the per-capita norm, or qty ÷ sustain days."""
-        if self.basis is StandardBasis.PER_CAPITA:
-            need = population * self.per_1000_per_day / 1000
-            return need or None
-        return self.qty / self.sustain_days if self.sustain_days and self.qty else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ Gap rules:
   so do agreement holders (their valid, verified quantity, see `planning.counted_agreement`).
 - Counted = physical (if the standard counts it) + custodial 代储 (if counted) + agreement (if counted, at most
   `agreement_cap_pct` % of the standard). Expired lots never count. Gap = max(0, standard − counted).
-- Days of supply = counted ÷ daily need (per-capita norm × population, or standard ÷ sustain days).
+- Days of supply = counted ÷ daily need at the per-capita norm (`reserve.standards.days_of_supply`); none for
+  absolute standards (no consumption norm). Counting, the agreement cap and the gap are `reserve.standards.site_gap`
+  applied to the whole scope.
 - Site rows show each site's stock; they carry the scope's standard only where the site is the scope's only
   site (otherwise the standard belongs to the level, not to one building).
 """
@@ -19,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from stockpile.reserve import expiry
+from stockpile.reserve import standards as rules
 from stockpile.reserve.records import (
     AreaRef,
     CallOffRecord,
@@ -27,6 +30,7 @@ from stockpile.reserve.records import (
     PlanningConfig,
     SiteRef,
     Standard,
+    StandardBasis,
     StockLot,
 )
 from stockpile.services.planning import counted_agreement
@@ -90,6 +94,39 @@ def _scope_sites(data: ReserveData, level: str, area: str) -> list[SiteRef]:
     return [x for x in data.sites if x.level == level and _inside(data, x.area_code, area)]
 
 
+def rule_of(std: Standard) -> rules.ReserveStandard:
+    """A DB standard as the pure rule (`reserve.standards.ReserveStandard`)."""
+    modes = {
+        rules.ReserveMode.PHYSICAL: std.counts_physical,
+        rules.ReserveMode.CUSTODIAL: std.counts_custodial,
+        rules.ReserveMode.AGREEMENT: std.counts_agreement,
+    }
+    per_capita = std.basis is StandardBasis.PER_CAPITA
+    return rules.ReserveStandard(
+        rules.AdminLevel(std.level),
+        std.item_code,
+        absolute_qty=None if per_capita else std.qty,
+        norm=rules.PerCapitaNorm(std.per_1000_per_day, 1000) if per_capita else None,
+        sustain_days=max(1, std.sustain_days),
+        counted_modes=frozenset(m for m, on in modes.items() if on),
+        max_agreement_share=(std.agreement_cap_pct, 100),
+    )
+
+
+def scope_gap(std: Standard, area: AreaRef, physical: int, custodial: int, agreement: int) -> rules.GapLine:
+    """`reserve.standards.site_gap` applied to a whole scope (level × area) with the area's population:
+    modes that count, the agreement cap, gap and days of supply at the per-capita norm."""
+    key = f"{std.level}:{area.code}"
+    scope = rules.Site(key, rules.AdminLevel(std.level), area.code, area.population)
+    held = [
+        rules.Holding(key, std.item_code, rules.ReserveMode.PHYSICAL, physical),
+        rules.Holding(key, std.item_code, rules.ReserveMode.CUSTODIAL, custodial),
+        rules.Holding(key, std.item_code, rules.ReserveMode.AGREEMENT, agreement),
+    ]
+    rule = rule_of(std)
+    return rules.site_gap(scope, rule, held, rule.norm)
+
+
 def gap_rows(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str, Any]]:
     """One row per scope × item: standard, physical, custodial, agreement, counted, gap, days of supply."""
     items = {i.code: i for i in data.items}
@@ -108,7 +145,6 @@ def gap_rows(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str,
         ]
         physical = sum(lt.on_hand for lt in lots if lt.mode == "physical")
         custodial = sum(lt.on_hand for lt in lots if lt.mode == "custodial")
-        standard = std.required(area.population)
         agreement = sum(
             counted_agreement(c, ln, on, list(data.calloffs), cfg.check_interval_days)
             for c in data.contracts
@@ -116,13 +152,7 @@ def gap_rows(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str,
             for ln in c.lines
             if ln.item_code == std.item_code
         )
-        counted_agr = min(agreement, standard * std.agreement_cap_pct // 100) if std.counts_agreement else 0
-        counted = (
-            (physical if std.counts_physical else 0)
-            + (custodial if std.counts_custodial else 0)
-            + counted_agr
-        )
-        need = std.daily_need(area.population)
+        g = scope_gap(std, area, physical, custodial, agreement)
         rows.append(
             {
                 "scope": std.level,
@@ -132,15 +162,15 @@ def gap_rows(data: ReserveData, on: date, cfg: PlanningConfig) -> list[dict[str,
                 "item_code": item.code,
                 "item_name": item.name,
                 "unit": item.unit,
-                "standard": standard,
+                "standard": g.standard,
                 "physical": physical,
                 "custodial": custodial,
                 "agreement": agreement,
-                "agreement_counted": counted_agr,
-                "counted": counted,
-                "gap": max(0, standard - counted),
-                "coverage_pct": 100 * counted // standard if standard else 100,
-                "days_of_supply": int(counted // need) if need else None,
+                "agreement_counted": g.agreement_counted,
+                "counted": g.counted,
+                "gap": g.gap,
+                "coverage_pct": 100 * g.counted // g.standard if g.standard else 100,
+                "days_of_supply": g.days_of_supply,
             }
         )
     return rows

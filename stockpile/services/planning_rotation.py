@@ -30,7 +30,7 @@ from optimizer.rotation import (
 )
 from stockpile.reserve.records import PlanningConfig
 from stockpile.services.planning import counted_agreement
-from stockpile.services.planning_gap import ReserveData, _scope_sites, load_data, scopes
+from stockpile.services.planning_gap import ReserveData, _scope_sites, load_data, rule_of, scopes
 
 NEVER = 100_000  # days: "no expiry" inside the integer model
 
@@ -102,7 +102,8 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
             qty[lt.lot_id] = qty.get(lt.lot_id, 0) + lt.on_hand
             exp[lt.lot_id] = e
             lot_names[str(lt.lot_id)] = lt.lot_no
-        standard = std.required(area.population)
+        rule = rule_of(std)
+        standard = rule.required(area.population)
         if standard == 0 and not qty:
             continue
         agreement = 0
@@ -137,7 +138,7 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
                     for c in cfg.channels
                 ),
                 agreement,
-                standard * std.agreement_cap_pct // 100,
+                rule.agreement_cap(area.population),
             )
         )
         names[key_id] = {

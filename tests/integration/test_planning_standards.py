@@ -13,6 +13,7 @@ from stockpile.adapters.reserve_repository import ReserveUnitOfWork
 from stockpile.domain.errors import FileRejected
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.services import planning_gap, planning_import
+from stockpile.services.planning_gap import rule_of
 from tests.conftest import NOW
 from tests.support.reserve import CFG, add_contract, receive, set_standards, water_standard
 
@@ -54,7 +55,7 @@ def test_catalogue_import_replaces_the_standards(engine, world):
     report = _import(engine, data)
     assert report.errors == [] and report.accepted == 2
     got = {s.item_code: s for s in _standards(engine)}
-    assert got[world.water].required(300000) == 63000  # 300 000 × 30 × 7 / 1000
+    assert rule_of(got[world.water]).required(300000) == 63000  # 300 000 × 30 × 7 / 1000
     assert got[world.water].agreement_cap_pct == 50
     assert got[world.tent].basis is StandardBasis.ABSOLUTE and got[world.tent].level == "township"
 
