@@ -93,4 +93,5 @@ show_table(
 )
 st.subheader(t("review_doc.recommendations"))
 for r in doc.get("recommendations", []):
-    st.write("• " + t(f"review_doc.rec_{r['code']}", **{k: v for k, v in r.items() if k != "code"}))
+    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
+    st.write("• " + t(f"review_doc.rec_{r['code']}", **params))

@@ -61,7 +61,9 @@ def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def recommendation_text(r: Mapping[str, Any]) -> str:
-    return t(f"review_doc.rec_{r['code']}", **{k: v for k, v in r.items() if k != "code"})
+    """One recommended change as a sentence (the level translated: 县级, 乡（镇）级 …)."""
+    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
+    return t(f"review_doc.rec_{r['code']}", **params)
 
 
 def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -165,7 +167,7 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
             story.append(Paragraph(t("review_doc.truncated", n=len(rows) - max_rows), body))
     story.append(Paragraph(t("review_doc.recommendations"), h2))
     for r in doc.get("recommendations", []) or [{"code": "none"}]:
-        story.append(Paragraph("• " + recommendation_text(r), body))
+        story.append(Paragraph("· " + recommendation_text(r), body))
     story.append(Spacer(1, 12))
     buf = io.BytesIO()
     SimpleDocTemplate(
