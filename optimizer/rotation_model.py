@@ -118,6 +118,9 @@ class RotationMilp:
         lead_zero: bool = False,
     ):
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
+        self.values: dict[mathopt.Variable, float] = {}
+        self.status = "timeout"
+        self.done: set[str] = set()
         sp = _Sparse()
         self.parts = [self._add_key(sp, k) for k in key_indices]
         if budget is not None:
@@ -274,35 +277,50 @@ class RotationMilp:
     def solve(
         self, hard: float, soft: float, limits: StageLimits, hint: dict[mathopt.Variable, float] | None = None
     ) -> tuple[str, dict[mathopt.Variable, float]]:
-        """Lexicographic stages: service (shortfall, then waste; exact) until ``hard``; cost (within
-        ``limits.cost_gap``) and the operations polish until ``soft``. Each optimum becomes a constraint of
-        the next stage, the previous solution its hint. "optimal" means service proven and cost within the
-        gap; the polish is best effort (without a better solution the cost optimum stands)."""
-        values: dict[mathopt.Variable, float] = {}
-        status = "optimal"
-        for stage in ("service", "cost", "operations"):
-            now = time.monotonic()
-            left = min(hard - now, max(soft - now, 0.25)) if stage == "service" else soft - now
-            polish = stage == "operations"
-            if left <= (2 * limits.polish_s if polish else 0.02):  # polish only with time to spare
-                return ("timeout" if not values else status if polish else "feasible"), values
-            obj = self._free_operation_flags() if polish else self.objectives[stage]
-            self.model.minimize(obj)
-            gap = {"service": 0.0, "cost": limits.cost_gap, "operations": 0.0}[stage]
-            limit = min(left, limits.polish_s if polish else limits.stage_s)
-            res = self._run(limit, gap, values or hint or {}, polish, stage == "service")
-            if not res.has_primal_feasible_solution():
-                return ("timeout" if not values else status if polish else "feasible"), values
-            if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
-                status = "feasible"
-            values = res.variable_values()
+        """All stages in a row: service until ``hard`` (at least until ``soft``), cost and polish until
+        ``soft``. Returns (status, values)."""
+        now = time.monotonic()
+        self.stage("service", min(hard, max(soft, now + 0.25)), limits, hint)
+        self.stage("cost", soft, limits)
+        self.stage("operations", soft, limits)
+        return self.status, self.values
+
+    def stage(
+        self, name: str, until: float, limits: StageLimits, hint: dict[mathopt.Variable, float] | None = None
+    ) -> None:
+        """Run one lexicographic stage: service (shortfall, then waste; exact), cost (within
+        ``limits.cost_gap``) or operations (best-effort polish, only with time to spare). Each optimum becomes
+        a constraint of the next stage, the previous solution its hint. ``status``: "optimal" once service is
+        proven and cost within the gap, "feasible" if a stage was cut short, "timeout" without a solution."""
+        polish = name == "operations"
+        if (name != "service" and not self.values) or self.done == {"service", "cost", "operations"}:
+            return
+        left = until - time.monotonic()
+        if left <= (2 * limits.polish_s if polish else 0.02):
             if not polish:
-                best = round(mathopt.evaluate_expression(obj, values))
-                self.model.add_linear_constraint(obj <= best + 0.5)
-        return status, values
+                self.status = "timeout" if not self.values else "feasible"
+            return
+        obj = self._free_operation_flags() if polish else self.objectives[name]
+        self.model.minimize(obj)
+        gap = limits.cost_gap if name == "cost" else 0.0
+        limit = min(left, limits.polish_s if polish else limits.stage_s)
+        res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        self.done.add(name)
+        if not res.has_primal_feasible_solution():
+            if not polish:
+                self.status = "timeout" if not self.values else "feasible"
+            return
+        if name == "service":
+            self.status = "optimal"
+        if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
+            self.status = "feasible"
+        self.values = res.variable_values()
+        if not polish:
+            best = round(mathopt.evaluate_expression(obj, self.values))
+            self.model.add_linear_constraint(obj <= best + 0.5)
 
     def _run(
-        self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], flags: bool, service: bool
+        self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], service: bool
     ) -> mathopt.SolveResult:
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),

@@ -33,7 +33,9 @@ def brute_force(p: RotationProblem) -> tuple[int, int, int]:
     order_days = [t for t in range(H) if t + opt.lead_days < H]
     rel_choices = []
     for lot in key.lots:
-        days = [d for d in range(H) if d < lot.expiry_day and lot.expiry_day - d >= ch.min_remaining_days]
+        deadline = min(lot.expiry_day - ch.min_remaining_days, lot.expiry_day - 1)
+        # a lot whose last release day lies beyond the horizon is left to the next plan (model rule)
+        days = [d for d in range(H) if d <= deadline < H]
         rel_choices.append([(None, 0)] + [(d, q) for d in days for q in range(1, lot.qty + 1)])
     best = None
     for orders in itertools.product(sizes, repeat=len(order_days)):
