@@ -1,4 +1,4 @@
-"""The rotation MIP (MathOpt + HiGHS): lots aggregated into cohorts, stock balance per bucket.
+"""The rotation MIP (MathOpt, solved with SCIP): cohorts of lots, stock balance per bucket.
 
 Lots of one key with the same arrival bucket, expiry bucket, release windows and waste rule are one cohort;
 ``rotation.py`` splits a cohort release back onto its lots, earliest expiry first (FEFO).
@@ -62,13 +62,13 @@ class _Sparse:
             if v:
                 self.entries[(r, c)] = v
 
-    def model(self) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+    def model(self, relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
         pr = model_pb2.ModelProto(name="rotation")
         n, m = len(self.lb), len(self.row_lb)
         pr.variables.ids.extend(range(n))
         pr.variables.lower_bounds.extend(self.lb)
         pr.variables.upper_bounds.extend(self.ub)
-        pr.variables.integers.extend(self.integer)
+        pr.variables.integers.extend([False] * n if relax else self.integer)
         pr.linear_constraints.ids.extend(range(m))
         pr.linear_constraints.lower_bounds.extend(self.row_lb)
         pr.linear_constraints.upper_bounds.extend(self.row_ub)
@@ -116,8 +116,11 @@ class RotationMilp:
         key_indices: Sequence[int],
         budget: Sequence[int] | None = None,
         lead_zero: bool = False,
+        relax: bool = False,
     ):
+        """``relax``: the LP relaxation (solved with GLOP), used to split a shared budget."""
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
+        self.relax = relax
         self.values: dict[mathopt.Variable, float] = {}
         self.status = "timeout"
         self.done: set[str] = set()
@@ -131,7 +134,8 @@ class RotationMilp:
                         _add(spend, v, c)
                 if spend:
                     sp.row(spend, -INF, cap)
-        self.model, xs = sp.model()
+        self.model, xs = sp.model(relax)
+        self.xs = xs
         for part in self.parts:
             part.buy = {ci: xs[v] for ci, v in part.buy_ix.items()}
             part.order_flag = {ci: xs[v] for ci, v in part.flag_ix.items()}
@@ -248,6 +252,16 @@ class RotationMilp:
                 part.forms["shortfall"][short] = grid.days(t)
             prev = stock
 
+    def spend_by_key(self) -> dict[int, list[int]]:
+        """Spend per key and quarter in the current solution (fen, rounded down)."""
+        out: dict[int, list[int]] = {}
+        for part in self.parts:
+            out[part.key_index] = [0] * len(self.p.quarter_starts)
+            for q, form in part.spend.items():
+                total = sum(c * self.values.get(self.xs[v], 0.0) for v, c in form.items())
+                out[part.key_index][q] = int(total + 1e-6)
+        return out
+
     def _free_operation_flags(self) -> mathopt.LinearBase:
         """Release flags were fixed at 1; the operations stage lets them drop to 0 (``r <= ub * z``)."""
         for z in self.release_flags:
@@ -322,6 +336,9 @@ class RotationMilp:
     def _run(
         self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], service: bool
     ) -> mathopt.SolveResult:
+        if self.relax:
+            lp = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=limit_s))
+            return mathopt.solve(self.model, mathopt.SolverType.GLOP, params=lp)
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),
             relative_gap_tolerance=gap,
