@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizer.rotation_greedy import greedy_actions
 from optimizer.rotation_jobs import Actions, Job, run_jobs, split_budget
-from optimizer.rotation_model import Grid, StageLimits, is_waste_if_kept
+from optimizer.rotation_model import Grid, RotationMilp, StageLimits, is_waste_if_kept
 from optimizer.rotation_types import (
     InvalidRotationProblem,
     Lot,
@@ -42,6 +42,8 @@ __all__ = [
     "ShortfallExplanation",
     "StockKey",
     "StockSeries",
+    "assemble_plan",
+    "greedy_plan",
     "plan_rotation",
 ]
 
@@ -87,11 +89,30 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
         status, actions = _within_budget(
             problem, budget, spend, actions, start + 0.85 * params.time_limit_s, params
         )
-    plan = _assemble(problem, status, actions)
+    plan = assemble_plan(problem, status, actions)
+    fallback = assemble_plan(problem, "timeout", greedy_plan(problem))
+    if _rank(fallback) < _rank(plan):  # starved of time: never worse than keeping every lot and topping up
+        plan = fallback
     if params.diagnose and plan.shortfall_unit_days > 0:
         expl = _explain(problem, plan, relaxed, end, params)
         plan = dataclasses.replace(plan, explanations=expl)
     return plan
+
+
+def greedy_plan(p: RotationProblem) -> Actions:
+    """The never-rotate plan of every key (``greedy_actions``), keys sharing the budget first come first
+    served: the floor the planner never falls below."""
+    left = list(p.quarter_budget_fen) if p.quarter_budget_fen is not None else None
+    out: Actions = {}
+    for k in range(len(p.keys)):
+        out[k] = greedy_actions(p, k, None if left is None else tuple(left))
+        if left is not None:
+            left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
+    return out
+
+
+def _rank(plan: RotationPlan) -> tuple[int, int, int]:
+    return plan.shortfall_unit_days, plan.waste_units, plan.cost_fen
 
 
 def _lim(params: RotationParams) -> tuple[StageLimits, int]:
@@ -111,12 +132,22 @@ def _within_budget(
     params: RotationParams,
 ) -> tuple[str, Actions]:
     """Re-plan the buying keys under the budget: jointly (exact) when there are few of them, else each under
-    its share of every quarter (``split_budget``). A job that finds nothing in time buys nothing."""
+    its share of every quarter. Shares come from the joint LP relaxation (service, then cost) with the budget:
+    its spend per key and quarter, slack split by yearly spend (``split_budget``); without an LP solution in
+    time, from the unconstrained spend. A job that finds nothing in time falls back to the greedy plan."""
     buyers = [k for k, v in spend.items() if sum(v) > 0]
     if len(buyers) <= params.joint_max_keys:
         jobs = [Job(tuple(buyers), budget)]
     else:
-        shares = split_budget(budget, {k: spend[k] for k in buyers})
+        guide = {k: spend[k] for k in buyers}
+        lp = RotationMilp(p, buyers, budget, relax=True)
+        until = time.monotonic() + 0.3 * (deadline - time.monotonic())
+        limits = _lim(params)[0]
+        lp.stage("service", until, limits)
+        lp.stage("cost", until, limits)
+        if lp.values:
+            guide = lp.spend_by_key()
+        shares = split_budget(budget, guide)
         jobs = [
             Job((k,), shares[k])
             for k in buyers
@@ -124,10 +155,21 @@ def _within_budget(
         ]
     results = run_jobs(p, jobs, deadline, *_lim(params))
     out = dict(actions)
+    late: list[int] = []
     for job, (st, acts) in zip(jobs, results, strict=True):
-        for k in job.keys:
-            cap = job.budget if len(job.keys) == 1 else budget
-            out[k] = acts[k] if st != "timeout" else greedy_actions(p, k, cap or budget)
+        if st == "timeout":
+            late.extend(job.keys)
+        else:
+            out.update({k: acts[k] for k in job.keys})
+    left = [
+        b - s
+        for b, s in zip(
+            budget, _spend(p, (a for k, v in out.items() if k not in late for a in v)), strict=True
+        )
+    ]
+    for k in late:  # greedy plans share what the others left, first come first served
+        out[k] = greedy_actions(p, k, tuple(left))
+        left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
     exact = len(buyers) <= params.joint_max_keys
     return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
 
@@ -163,7 +205,8 @@ def simulate_key(p: RotationProblem, key: StockKey, acts: list[RotationAction]) 
     return np.cumsum(diff[:h]) + key.agreement_counted, waste
 
 
-def _assemble(p: RotationProblem, status: str, actions: dict[int, list[RotationAction]]) -> RotationPlan:
+def assemble_plan(p: RotationProblem, status: str, actions: dict[int, list[RotationAction]]) -> RotationPlan:
+    """A plan from schedule lines per key index: daily stock series and exact figures (no explanations)."""
     series, shortfall, waste = [], 0, 0
     for k, key in enumerate(p.keys):
         counted, w = simulate_key(p, key, actions.get(k, []))

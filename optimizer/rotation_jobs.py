@@ -58,31 +58,47 @@ def _forked(chunk: list[Job], deadline: float, limits: StageLimits) -> list[tupl
 def _run_chunk(
     p: RotationProblem, jobs: list[Job], deadline: float, limits: StageLimits
 ) -> list[tuple[str, Actions]]:
-    out = []
+    """Two passes so that every job gets its exact service stage before any job polishes its cost: pass 1
+    builds each model and solves service within half the time left (fair share per job), pass 2 runs
+    cost and the operations polish with the rest (fair share per job). Past the deadline nothing is built:
+    the job times out with no lines."""
+    milps: list[RotationMilp | None] = []
+    start = time.monotonic()
+    mid = start + 0.5 * (deadline - start)
     for i, job in enumerate(jobs):
-        share = (deadline - time.monotonic()) / (len(jobs) - i)
-        out.append(solve_job(p, job, deadline, share, limits))
+        now = time.monotonic()
+        if now >= deadline - 0.02:
+            milps.append(None)
+            continue
+        built = RotationMilp(p, job.keys, job.budget, job.lead_zero)
+        share = max(0.0, mid - now) / (len(jobs) - i)
+        built.stage("service", min(deadline, now + max(share, 0.25)), limits, built.hint_for(_greedy(p, job)))
+        milps.append(built)
+    for i, m in enumerate(milps):
+        if m is not None:
+            until = time.monotonic() + (deadline - time.monotonic()) / (len(milps) - i)
+            m.stage("cost", until, limits)
+            m.stage("operations", until, limits)
+    out: list[tuple[str, Actions]] = []
+    for job, m in zip(jobs, milps, strict=True):
+        if m is None:
+            out.append(("timeout", {k: [] for k in job.keys}))
+        else:
+            acts = {part.key_index: to_actions(p, part, m.values, job.lead_zero) for part in m.parts}
+            out.append((m.status, acts))
     return out
 
 
-def solve_job(
-    p: RotationProblem, job: Job, deadline: float, share: float, limits: StageLimits
-) -> tuple[str, Actions]:
-    """Build and solve one job's MIP; returns (status, schedule lines per key index). Past the deadline
-    nothing is built: the job times out with no lines."""
-    if time.monotonic() >= deadline - 0.02:
-        return "timeout", {k: [] for k in job.keys}
-    milp = RotationMilp(p, job.keys, job.budget, job.lead_zero)
-    own = min(deadline, time.monotonic() + max(share, 0.05))
+def _greedy(p: RotationProblem, job: Job) -> dict[int, list[RotationAction]]:
+    """Greedy plans of the job's keys, one after the other within the job's budget: the first incumbent."""
     left = list(job.budget) if job.budget is not None else None
     start: dict[int, list[RotationAction]] = {}
-    for k in job.keys:  # greedy plans, one after the other within the job's budget
+    for k in job.keys:
         start[k] = greedy_actions(p, k, None if left is None else tuple(left))
         for a in start[k]:
             if left is not None:
                 left[p.quarter_of(a.day)] -= a.cost_fen
-    status, values = milp.solve(deadline, own, limits, milp.hint_for(start))
-    return status, {part.key_index: to_actions(p, part, values, job.lead_zero) for part in milp.parts}
+    return start
 
 
 def split_budget(budget: tuple[int, ...], spend: dict[int, list[int]]) -> dict[int, tuple[int, ...]]:

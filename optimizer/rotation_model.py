@@ -1,4 +1,4 @@
-"""The rotation MIP (MathOpt + HiGHS): lots aggregated into cohorts, stock balance per bucket.
+"""The rotation MIP (MathOpt, solved with SCIP): cohorts of lots, stock balance per bucket.
 
 Lots of one key with the same arrival bucket, expiry bucket, release windows and waste rule are one cohort;
 ``rotation.py`` splits a cohort release back onto its lots, earliest expiry first (FEFO).
@@ -62,13 +62,13 @@ class _Sparse:
             if v:
                 self.entries[(r, c)] = v
 
-    def model(self) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+    def model(self, relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
         pr = model_pb2.ModelProto(name="rotation")
         n, m = len(self.lb), len(self.row_lb)
         pr.variables.ids.extend(range(n))
         pr.variables.lower_bounds.extend(self.lb)
         pr.variables.upper_bounds.extend(self.ub)
-        pr.variables.integers.extend(self.integer)
+        pr.variables.integers.extend([False] * n if relax else self.integer)
         pr.linear_constraints.ids.extend(range(m))
         pr.linear_constraints.lower_bounds.extend(self.row_lb)
         pr.linear_constraints.upper_bounds.extend(self.row_ub)
@@ -116,8 +116,14 @@ class RotationMilp:
         key_indices: Sequence[int],
         budget: Sequence[int] | None = None,
         lead_zero: bool = False,
+        relax: bool = False,
     ):
+        """``relax``: the LP relaxation (solved with GLOP), used to split a shared budget."""
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
+        self.relax = relax
+        self.values: dict[mathopt.Variable, float] = {}
+        self.status = "timeout"
+        self.done: set[str] = set()
         sp = _Sparse()
         self.parts = [self._add_key(sp, k) for k in key_indices]
         if budget is not None:
@@ -128,7 +134,8 @@ class RotationMilp:
                         _add(spend, v, c)
                 if spend:
                     sp.row(spend, -INF, cap)
-        self.model, xs = sp.model()
+        self.model, xs = sp.model(relax)
+        self.xs = xs
         for part in self.parts:
             part.buy = {ci: xs[v] for ci, v in part.buy_ix.items()}
             part.order_flag = {ci: xs[v] for ci, v in part.flag_ix.items()}
@@ -245,6 +252,16 @@ class RotationMilp:
                 part.forms["shortfall"][short] = grid.days(t)
             prev = stock
 
+    def spend_by_key(self) -> dict[int, list[int]]:
+        """Spend per key and quarter in the current solution (fen, rounded down)."""
+        out: dict[int, list[int]] = {}
+        for part in self.parts:
+            out[part.key_index] = [0] * len(self.p.quarter_starts)
+            for q, form in part.spend.items():
+                total = sum(c * self.values.get(self.xs[v], 0.0) for v, c in form.items())
+                out[part.key_index][q] = int(total + 1e-6)
+        return out
+
     def _free_operation_flags(self) -> mathopt.LinearBase:
         """Release flags were fixed at 1; the operations stage lets them drop to 0 (``r <= ub * z``)."""
         for z in self.release_flags:
@@ -274,36 +291,54 @@ class RotationMilp:
     def solve(
         self, hard: float, soft: float, limits: StageLimits, hint: dict[mathopt.Variable, float] | None = None
     ) -> tuple[str, dict[mathopt.Variable, float]]:
-        """Lexicographic stages: service (shortfall, then waste; exact) until ``hard``; cost (within
-        ``limits.cost_gap``) and the operations polish until ``soft``. Each optimum becomes a constraint of
-        the next stage, the previous solution its hint. "optimal" means service proven and cost within the
-        gap; the polish is best effort (without a better solution the cost optimum stands)."""
-        values: dict[mathopt.Variable, float] = {}
-        status = "optimal"
-        for stage in ("service", "cost", "operations"):
-            now = time.monotonic()
-            left = min(hard - now, max(soft - now, 0.25)) if stage == "service" else soft - now
-            polish = stage == "operations"
-            if left <= (2 * limits.polish_s if polish else 0.02):  # polish only with time to spare
-                return ("timeout" if not values else status if polish else "feasible"), values
-            obj = self._free_operation_flags() if polish else self.objectives[stage]
-            self.model.minimize(obj)
-            gap = {"service": 0.0, "cost": limits.cost_gap, "operations": 0.0}[stage]
-            limit = min(left, limits.polish_s if polish else limits.stage_s)
-            res = self._run(limit, gap, values or hint or {}, polish, stage == "service")
-            if not res.has_primal_feasible_solution():
-                return ("timeout" if not values else status if polish else "feasible"), values
-            if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
-                status = "feasible"
-            values = res.variable_values()
+        """All stages in a row: service until ``hard`` (at least until ``soft``), cost and polish until
+        ``soft``. Returns (status, values)."""
+        now = time.monotonic()
+        self.stage("service", min(hard, max(soft, now + 0.25)), limits, hint)
+        self.stage("cost", soft, limits)
+        self.stage("operations", soft, limits)
+        return self.status, self.values
+
+    def stage(
+        self, name: str, until: float, limits: StageLimits, hint: dict[mathopt.Variable, float] | None = None
+    ) -> None:
+        """Run one lexicographic stage: service (shortfall, then waste; exact), cost (within
+        ``limits.cost_gap``) or operations (best-effort polish, only with time to spare). Each optimum becomes
+        a constraint of the next stage, the previous solution its hint. ``status``: "optimal" once service is
+        proven and cost within the gap, "feasible" if a stage was cut short, "timeout" without a solution."""
+        polish = name == "operations"
+        if (name != "service" and not self.values) or self.done == {"service", "cost", "operations"}:
+            return
+        left = until - time.monotonic()
+        if left <= (2 * limits.polish_s if polish else 0.02):
             if not polish:
-                best = round(mathopt.evaluate_expression(obj, values))
-                self.model.add_linear_constraint(obj <= best + 0.5)
-        return status, values
+                self.status = "timeout" if not self.values else "feasible"
+            return
+        obj = self._free_operation_flags() if polish else self.objectives[name]
+        self.model.minimize(obj)
+        gap = limits.cost_gap if name == "cost" else 0.0
+        limit = min(left, limits.polish_s if polish else limits.stage_s)
+        res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        self.done.add(name)
+        if not res.has_primal_feasible_solution():
+            if not polish:
+                self.status = "timeout" if not self.values else "feasible"
+            return
+        if name == "service":
+            self.status = "optimal"
+        if res.termination.reason != mathopt.TerminationReason.OPTIMAL and not polish:
+            self.status = "feasible"
+        self.values = res.variable_values()
+        if not polish:
+            best = round(mathopt.evaluate_expression(obj, self.values))
+            self.model.add_linear_constraint(obj <= best + 0.5)
 
     def _run(
-        self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], flags: bool, service: bool
+        self, limit_s: float, gap: float, hint: dict[mathopt.Variable, float], service: bool
     ) -> mathopt.SolveResult:
+        if self.relax:
+            lp = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=limit_s))
+            return mathopt.solve(self.model, mathopt.SolverType.GLOP, params=lp)
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),
             relative_gap_tolerance=gap,
