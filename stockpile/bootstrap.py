@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import partial
+from pathlib import Path
 
 from stockpile.adapters import exporters, importers, review_documents
 from stockpile.adapters.db import make_engine
@@ -13,7 +15,7 @@ from stockpile.services.facade import Services
 from stockpile.views import Views
 from stockpile.views_reserve import ReserveViews
 
-PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"
+PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"  # RELIEF_PLANNING_CONFIG overrides the path
 
 
 def build_services(settings: Settings | None = None) -> Services:
@@ -28,7 +30,7 @@ def build_services(settings: Settings | None = None) -> Services:
         settings=settings,
         # ---- reserve planning (issue 6) ----
         reserve_uow_factory=partial(ReserveUnitOfWork, engine),
-        planning_config=load_planning_config(PLANNING_CONFIG),
+        planning_config=load_planning_config(Path(os.environ.get("RELIEF_PLANNING_CONFIG", PLANNING_CONFIG))),
         reserve_views=ReserveViews(engine),
         review_exporter=review_documents,
     )

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from stockpile.cli import app
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,12 @@ def demo_copy(demo_url, tmp_path_factory):
 
 
 @pytest.fixture
-def env(demo_copy, monkeypatch):
+def env(demo_copy, monkeypatch, tmp_path):
+    cfg = (ROOT / "data" / "reserve_planning.toml").read_text(encoding="utf-8")
+    (tmp_path / "planning.toml").write_text(
+        cfg.replace("time_limit_s = 10.0", "time_limit_s = 2.0"), encoding="utf-8"
+    )
+    monkeypatch.setenv("RELIEF_PLANNING_CONFIG", str(tmp_path / "planning.toml"))
     monkeypatch.setenv("DATABASE_URL", demo_copy)
     monkeypatch.setenv("RELIEF_CURRENT_USER", "zhang")
 
