@@ -37,6 +37,7 @@ tabs = st.tabs(
         t("agreements.checks"),
         t("agreements.calloffs"),
         t("agreements.transport"),
+        t("agreements.capacity"),
     ]
 )
 with tabs[0]:
@@ -112,6 +113,21 @@ with tabs[4]:
             "valid_from",
             "valid_to",
             "contact",
+        ],
+    )
+
+with tabs[5]:
+    show_table(
+        rv.capacity(),
+        [
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "per_day",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
         ],
     )
 

@@ -173,6 +173,36 @@ class ReserveViews:
         ]
         return self._df(q.order_by(t.code), cols)
 
+    def capacity(self) -> pd.DataFrame:
+        """产能储备: units per day after activation, per producer and item."""
+        c, s, i = orm.CapacityReserveRow, orm.SiteRow, orm.ItemRow
+        q = (
+            select(
+                s.name.label("holder_name"),
+                i.code.label("item_code"),
+                i.name_zh.label("item_name"),
+                i.base_unit.label("unit"),
+                c.units_per_day.label("per_day"),
+                c.activation_minutes,
+                c.valid_from,
+                c.valid_to,
+            )
+            .join(s, s.id == c.producer_site_id)
+            .join(i, i.id == c.item_id)
+            .order_by(s.name, i.code)
+        )
+        cols = [
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "per_day",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
+        ]
+        return self._df(q, cols)
+
     def standards(self) -> pd.DataFrame:
         st, i = r.ReserveStandardRow, orm.ItemRow
         q = (
