@@ -22,6 +22,7 @@ from typing import Any
 
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.demo_reserve import build_reserve_demo
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, LotSource, OwnerType, WriteOffReason
 from stockpile.schemas import (
@@ -681,6 +682,7 @@ def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None
         ctx = _Ctx(uow, now, built)
         build_history(ctx, rng, items, sites, scale, today)
         uow.commit()
+    build_reserve_demo(uow, sites, today, now, stock.record_receipt)
     built.site_codes = sorted(sites)
     engine.dispose()
     return built

@@ -3,11 +3,23 @@ only factories and injected adapters (the read model, file readers and writers).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from stockpile.reserve.planning_errors import ReviewMissing
+from stockpile.reserve.records import (
+    CallOffRecord,
+    CheckRecord,
+    Contract,
+    PlanningConfig,
+    Review,
+    Snapshot,
+    TransportReserve,
+)
 from stockpile.schemas import (
     AdjustCmd,
     CountCmd,
@@ -20,8 +32,19 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import imports, masterdata, reservations, stock
+from stockpile.services import (
+    imports,
+    masterdata,
+    planning,
+    planning_gap,
+    planning_import,
+    planning_review,
+    planning_rotation,
+    reservations,
+    stock,
+)
 from stockpile.services.checks import verify_ledger
+from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
 
@@ -98,3 +121,100 @@ class Services:
 
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())
+
+    # ---- reserve planning (储备规划, issue 6): agreements, standards, gap, rotation, expiry, annual review ------
+    reserve_uow_factory: Callable[[], AbstractUnitOfWork] | None = None
+    planning_config: PlanningConfig = field(default_factory=PlanningConfig)
+    reserve_views: Any = None
+    review_exporter: Any = None  # adapters.review_documents: to_xlsx(doc) / to_pdf(doc) → bytes
+    coverage_provider: CoverageProvider | None = None  # guarantee-circle figures, wired when the circle lands
+
+    def _ruow(self) -> Any:
+        assert self.reserve_uow_factory is not None, "reserve planning is not wired (bootstrap)"
+        return self.reserve_uow_factory()
+
+    def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
+        now = now or datetime.now(UTC)
+        return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
+
+    def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
+        return planning.call_off(cmd, self._ruow(), self.planning_config, now or datetime.now(UTC))
+
+    def set_check_interval(self, contract_code: str, days: int) -> None:
+        planning.set_check_interval(self._ruow(), contract_code, days)
+
+    def contracts(self) -> list[Contract]:
+        with self._ruow() as uow:
+            return list(uow.reserve.contracts())
+
+    def agreement_alerts(self, today: date | None = None) -> list[planning.Alert]:
+        return planning.agreement_alerts(self.contracts(), self.planning_config, today or _local_day())
+
+    def check_schedule(self, today: date | None = None) -> list[dict[str, Any]]:
+        return planning.check_schedule(self.contracts(), self.planning_config, today or _local_day())
+
+    def fleet_pool(self, on: date | None = None) -> list[TransportReserve]:
+        """协议运力 valid on `on`: the dispatch optimizer's fleet pool reads this."""
+        return planning.fleet_pool(self._ruow(), on or _local_day())
+
+    def save_transport(self, tr: TransportReserve) -> None:
+        planning.save_transport(self._ruow(), tr)
+
+    def import_standards(
+        self, data: bytes, filename: str, now: datetime | None = None
+    ) -> imports.ImportReport:
+        """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing."""
+        table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
+        return planning_import.import_standards(table, self._ruow(), now or datetime.now(UTC))
+
+    def import_agreements(self, data: bytes, filename: str) -> imports.ImportReport:
+        table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
+        return planning_import.import_agreements(table, self._ruow())
+
+    def gap_report(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
+        return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
+
+    def expiry_dashboard(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
+        return planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
+
+    def rotation_plan(self, year: int, today: date | None = None) -> planning_rotation.RotationReport:
+        return planning_rotation.rotation_plan(
+            self._ruow(), year, today or _local_day(), self.planning_config
+        )
+
+    def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
+        now = now or datetime.now(UTC)
+        cfg, cov = self.planning_config, self.coverage_provider
+        return planning_review.prepare_review(
+            self._ruow(), year, actor, _local_day(now), now, cfg, cov, notes
+        )
+
+    def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
+        return planning_review.mark_reviewed(self._ruow(), year, actor, now or datetime.now(UTC))
+
+    def approve_review(self, year: int, actor: str, now: datetime | None = None) -> Snapshot:
+        return planning_review.approve(self._ruow(), year, actor, now or datetime.now(UTC))
+
+    def review(self, year: int) -> tuple[Review | None, list[Snapshot]]:
+        return planning_review.current_review(self._ruow(), year)
+
+    def export_review(self, year: int, fmt: str) -> bytes:
+        """xlsx or pdf of the review: the signed snapshot once approved, else the current draft."""
+        rv, snaps = self.review(year)
+        if rv is None:
+            raise ReviewMissing(year=year)
+        doc = dict(json.loads(snaps[-1].content)) if snaps else dict(rv.content)
+        meta = {
+            "state": rv.state.value,
+            "preparer": rv.preparer,
+            "reviewer": rv.reviewer,
+            "approver": rv.approver,
+        }
+        meta["sha256"] = snaps[-1].sha256 if snaps else None
+        writer = self.review_exporter.to_pdf if fmt == "pdf" else self.review_exporter.to_xlsx
+        return bytes(writer(doc, meta))
+
+
+def _local_day(now: datetime | None = None) -> date:
+    """Today in Asia/Shanghai (the bureau's calendar day)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo("Asia/Shanghai")).date()

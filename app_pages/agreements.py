@@ -1,0 +1,209 @@
+"""协议储备: contracts, check schedule and alerts, verification (核查) and call-off (调用) forms, contracted transport."""
+# nav: roles=planner,admin order=60 title=nav.agreements icon=🤝
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import services, show_error, show_table
+from i18n import t
+from stockpile.domain.errors import DomainError
+from stockpile.services.planning import CallOffCmd, VerifyCmd
+
+svc = services()
+rv = svc.reserve_views
+actor = svc.settings.current_user
+st.title(t("agreements.title"))
+st.caption(t("agreements.caption"))
+
+st.subheader(t("agreements.alerts"))
+alerts = svc.agreement_alerts()
+if not alerts:
+    st.success(t("agreements.no_alerts"))
+for a in alerts:
+    st.warning(
+        f"{a.contract_code} {a.holder_name}: "
+        + t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
+    )
+
+tabs = st.tabs(
+    [
+        t("agreements.schedule"),
+        t("agreements.lines"),
+        t("agreements.checks"),
+        t("agreements.calloffs"),
+        t("agreements.transport"),
+        t("agreements.capacity"),
+    ]
+)
+with tabs[0]:
+    show_table(
+        pd.DataFrame(svc.check_schedule()),
+        [
+            "contract_code",
+            "holder_name",
+            "valid_to",
+            "interval_days",
+            "last_checked_on",
+            "next_due",
+            "days_to_due",
+        ],
+    )
+with tabs[1]:
+    show_table(
+        rv.agreement_lines(),
+        [
+            "contract_code",
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "agreed_qty",
+            "last_verified_on",
+            "last_verified_qty",
+            "valid_from",
+            "valid_to",
+            "lead_time_minutes",
+            "contact",
+        ],
+    )
+with tabs[2]:
+    show_table(
+        rv.checks(),
+        [
+            "contract_code",
+            "checked_on",
+            "inspector",
+            "item_code",
+            "item_name",
+            "agreed_qty",
+            "verified_qty",
+            "remark",
+        ],
+    )
+with tabs[3]:
+    show_table(
+        rv.calloffs(),
+        [
+            "called_at",
+            "contract_code",
+            "item_code",
+            "item_name",
+            "qty",
+            "unit_price_fen",
+            "compensation_fen",
+            "event_tag",
+        ],
+    )
+with tabs[4]:
+    show_table(
+        rv.transports(),
+        [
+            "code",
+            "carrier",
+            "base_site_name",
+            "vehicles",
+            "capacity_kg",
+            "capacity_dm3",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
+            "contact",
+        ],
+    )
+
+with tabs[5]:
+    show_table(
+        rv.capacity(),
+        [
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "per_day",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
+        ],
+    )
+
+contracts = {c.code: c for c in svc.contracts()}
+if contracts:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("agreements.verify"))
+        code = st.selectbox(
+            t("agreements.verify_contract"), list(contracts), key="agreements.verify_contract"
+        )
+        cid = st.session_state.setdefault("agreements.verify_id", uuid.uuid4())
+        with st.form("agreements.verify_form"):
+            checked_on = st.date_input(
+                t("agreements.verify_date"), value=date.today(), key="agreements.verify_date"
+            )
+            inspector = st.text_input(t("agreements.inspector"), key="agreements.inspector")
+            qtys = {
+                ln.item_code: st.number_input(
+                    f"{t('agreements.verify_qty')} {ln.item_code}",
+                    min_value=0,
+                    value=int(ln.agreed_qty),
+                    step=1,
+                    key=f"agreements.verify_qty.{ln.item_code}",
+                )
+                for ln in contracts[code].lines
+            }
+            remark = st.text_input(t("agreements.remark"), key="agreements.verify_remark")
+            if st.form_submit_button(t("agreements.submit_verify")):
+                cmd = VerifyCmd(
+                    cid,
+                    actor,
+                    code,
+                    checked_on,
+                    inspector,
+                    tuple((k, int(v)) for k, v in qtys.items()),
+                    remark,
+                )
+                try:
+                    svc.record_verification(cmd)
+                    del st.session_state["agreements.verify_id"]
+                    st.success(t("agreements.verified", contract=code, n=len(qtys)))
+                except DomainError as e:
+                    show_error(e)
+    with right:
+        st.subheader(t("agreements.calloff"))
+        ccode = st.selectbox(
+            t("agreements.verify_contract"), list(contracts), key="agreements.calloff_contract"
+        )
+        kid = st.session_state.setdefault("agreements.calloff_id", uuid.uuid4())
+        with st.form("agreements.calloff_form"):
+            item = st.selectbox(
+                t("agreements.verify_item"),
+                [ln.item_code for ln in contracts[ccode].lines],
+                key="agreements.calloff_item",
+            )
+            qty = st.number_input(
+                t("agreements.calloff_qty"), min_value=1, step=1, key="agreements.calloff_qty"
+            )
+            event = st.text_input(t("agreements.event"), key="agreements.calloff_event")
+            if st.form_submit_button(t("agreements.submit_calloff")):
+                try:
+                    rec = svc.call_off(
+                        CallOffCmd(
+                            kid,
+                            actor,
+                            ccode,
+                            item,
+                            int(qty),
+                            pd.Timestamp.now(tz="UTC").to_pydatetime(),
+                            event,
+                        )
+                    )
+                    del st.session_state["agreements.calloff_id"]
+                    st.success(
+                        t("agreements.called_off", qty=rec.qty, yuan=f"{rec.compensation_fen / 100:,.2f}")
+                    )
+                except DomainError as e:
+                    show_error(e)

@@ -1,0 +1,313 @@
+"""更新轮换计划: plan releases and procurements so counted stock holds the reserve standard every day.
+
+The model's rules are in ``optimizer.rotation_types``; ``optimizer.rotation_check.check_rotation`` verifies
+a plan independently. Keys are solved one by one (exact when the quarterly budget does not bind); if their
+combined spending breaks a quarter's budget, the keys that buy anything are re-solved jointly with the budget.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from optimizer.rotation_greedy import greedy_actions
+from optimizer.rotation_jobs import Actions, Job, run_jobs, split_budget
+from optimizer.rotation_model import Grid, RotationMilp, StageLimits, is_waste_if_kept
+from optimizer.rotation_types import (
+    InvalidRotationProblem,
+    Lot,
+    ProcurementOption,
+    ReleaseChannel,
+    RotationAction,
+    RotationParams,
+    RotationPlan,
+    RotationProblem,
+    ShortfallExplanation,
+    StockKey,
+    StockSeries,
+)
+
+__all__ = [
+    "InvalidRotationProblem",
+    "Lot",
+    "ProcurementOption",
+    "ReleaseChannel",
+    "RotationAction",
+    "RotationParams",
+    "RotationPlan",
+    "RotationProblem",
+    "ShortfallExplanation",
+    "StockKey",
+    "StockSeries",
+    "assemble_plan",
+    "greedy_plan",
+    "plan_rotation",
+]
+
+_RANK = {"optimal": 0, "feasible": 1, "timeout": 2}
+
+
+def plan_rotation(problem: RotationProblem, params: RotationParams | None = None) -> RotationPlan:
+    """Plan when to release which lots and when to buy how much, minimising lexicographically
+    shortfall unit-days, waste units, cost (fen) and the number of actions.
+
+    Parameters
+    ----------
+    problem : RotationProblem
+        Stock keys (lots, standard, procurement options, release channels) and the quarterly budget.
+    params : RotationParams, optional
+        Time limits; ``diagnose`` re-solves with budget / lead time relaxed to explain shortfalls.
+
+    Returns
+    -------
+    RotationPlan
+        Actions, daily stock per key and exact daily figures. Infeasible standards give a plan with
+        ``shortfall_unit_days > 0`` and explanations, never an exception.
+    """
+    params = params or RotationParams()
+    start = time.monotonic()
+    budget = problem.quarter_budget_fen
+    end = start + params.time_limit_s
+    n = len(problem.keys)
+    solo = run_jobs(
+        problem,
+        [Job((k,)) for k in range(n)],
+        start + (0.35 if budget is not None else 0.85) * params.time_limit_s,
+        *_lim(params),
+    )
+    status = _worst(st for st, _ in solo)
+    actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
+    for k, (st, _) in enumerate(solo):
+        if st == "timeout":  # nothing found in time: the never-rotate, top-up-on-time plan
+            actions[k] = greedy_actions(problem, k, None)
+    relaxed = dict(actions)
+    spend = {k: _spend(problem, acts) for k, acts in actions.items()}
+    if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
+        status, actions = _within_budget(
+            problem, budget, spend, actions, start + 0.85 * params.time_limit_s, params
+        )
+    plan = assemble_plan(problem, status, actions)
+    fallback = assemble_plan(problem, "timeout", greedy_plan(problem))
+    if _rank(fallback) < _rank(plan):  # starved of time: never worse than keeping every lot and topping up
+        plan = fallback
+    if params.diagnose and plan.shortfall_unit_days > 0:
+        expl = _explain(problem, plan, relaxed, end, params)
+        plan = dataclasses.replace(plan, explanations=expl)
+    return plan
+
+
+def greedy_plan(p: RotationProblem) -> Actions:
+    """The never-rotate plan of every key (``greedy_actions``), keys sharing the budget first come first
+    served: the floor the planner never falls below."""
+    left = list(p.quarter_budget_fen) if p.quarter_budget_fen is not None else None
+    out: Actions = {}
+    for k in range(len(p.keys)):
+        out[k] = greedy_actions(p, k, None if left is None else tuple(left))
+        if left is not None:
+            left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
+    return out
+
+
+def _rank(plan: RotationPlan) -> tuple[int, int, int]:
+    return plan.shortfall_unit_days, plan.waste_units, plan.cost_fen
+
+
+def _lim(params: RotationParams) -> tuple[StageLimits, int]:
+    return StageLimits(params.stage_time_limit_s, params.polish_time_limit_s, params.cost_gap), params.workers
+
+
+def _worst(statuses: Iterable[str]) -> str:
+    return max(statuses, key=lambda s: _RANK[s], default="optimal")
+
+
+def _within_budget(
+    p: RotationProblem,
+    budget: tuple[int, ...],
+    spend: dict[int, list[int]],
+    actions: Actions,
+    deadline: float,
+    params: RotationParams,
+) -> tuple[str, Actions]:
+    """Re-plan the buying keys under the budget: jointly (exact) when there are few of them, else each under
+    its share of every quarter. Shares come from the joint LP relaxation (service, then cost) with the budget:
+    its spend per key and quarter, slack split by yearly spend (``split_budget``); without an LP solution in
+    time, from the unconstrained spend. A job that finds nothing in time falls back to the greedy plan."""
+    buyers = [k for k, v in spend.items() if sum(v) > 0]
+    if len(buyers) <= params.joint_max_keys:
+        jobs = [Job(tuple(buyers), budget)]
+    else:
+        guide = {k: spend[k] for k in buyers}
+        lp = RotationMilp(p, buyers, budget, relax=True)
+        until = time.monotonic() + 0.3 * (deadline - time.monotonic())
+        limits = _lim(params)[0]
+        lp.stage("service", until, limits)
+        lp.stage("cost", until, limits)
+        if lp.values:
+            guide = lp.spend_by_key()
+        shares = split_budget(budget, guide)
+        jobs = [
+            Job((k,), shares[k])
+            for k in buyers
+            if any(a > b for a, b in zip(spend[k], shares[k], strict=True))
+        ]
+    results = run_jobs(p, jobs, deadline, *_lim(params))
+    out = dict(actions)
+    late: list[int] = []
+    for job, (st, acts) in zip(jobs, results, strict=True):
+        if st == "timeout":
+            late.extend(job.keys)
+        else:
+            out.update({k: acts[k] for k in job.keys})
+    left = [
+        b - s
+        for b, s in zip(
+            budget, _spend(p, (a for k, v in out.items() if k not in late for a in v)), strict=True
+        )
+    ]
+    for k in late:  # greedy plans share what the others left, first come first served
+        out[k] = greedy_actions(p, k, tuple(left))
+        left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
+    exact = len(buyers) <= params.joint_max_keys
+    return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
+
+
+def _spend(p: RotationProblem, actions: Iterable[RotationAction]) -> list[int]:
+    spend = [0] * len(p.quarter_starts)
+    for a in actions:
+        if a.kind == "procure":
+            spend[p.quarter_of(a.day)] += a.cost_fen
+    return spend
+
+
+def simulate_key(p: RotationProblem, key: StockKey, acts: list[RotationAction]) -> tuple[np.ndarray, int]:
+    """Daily counted stock (numpy, with agreement) and waste units of one key under its actions."""
+    h = p.horizon_days
+    diff = np.zeros(h + 1, dtype=np.int64)
+    lots = {lot.lot_id: (lot.qty, lot.arrival_day, lot.expiry_day) for lot in key.lots}
+    for a in acts:
+        if a.kind == "procure":
+            lots[a.lot_id] = (a.qty, a.arrival_day or 0, a.expiry_day or 0)
+    released: dict[str, int] = {}
+    for a in acts:
+        if a.kind == "release":
+            released[a.lot_id] = released.get(a.lot_id, 0) + a.qty
+            diff[min(a.day, h)] -= a.qty
+    waste = 0
+    for lot_id, (qty, arrival, expiry) in lots.items():
+        rest = qty - released.get(lot_id, 0)
+        diff[min(arrival, h)] += qty
+        diff[min(expiry, h)] -= rest
+        if is_waste_if_kept(key, h, expiry):
+            waste += rest
+    return np.cumsum(diff[:h]) + key.agreement_counted, waste
+
+
+def assemble_plan(p: RotationProblem, status: str, actions: dict[int, list[RotationAction]]) -> RotationPlan:
+    """A plan from schedule lines per key index: daily stock series and exact figures (no explanations)."""
+    series, shortfall, waste = [], 0, 0
+    for k, key in enumerate(p.keys):
+        counted, w = simulate_key(p, key, actions.get(k, []))
+        std = np.array([p.standard_on(key, d) for d in range(p.horizon_days)], dtype=np.int64)
+        shortfall += int(np.maximum(std - counted, 0).sum())
+        waste += w
+        series.append(StockSeries(key.key_id, tuple(int(x) for x in counted), tuple(int(x) for x in std)))
+    flat = tuple(a for k in range(len(p.keys)) for a in actions.get(k, []))
+    return RotationPlan(
+        status, flat, tuple(series), shortfall, waste, sum(a.cost_fen for a in flat), tuple(_spend(p, flat))
+    )
+
+
+def _explain(
+    p: RotationProblem,
+    plan: RotationPlan,
+    relaxed: Actions,
+    deadline: float,
+    params: RotationParams,
+) -> tuple[ShortfallExplanation, ...]:
+    """Attribute each short day. Not short in the plan without budget → budget; before the first possible
+    arrival → lead time; otherwise re-solve with lead times 0: not short there → lead time, else the
+    procurement limits (max order quantity, shelf life shorter than a bucket)."""
+    grid = Grid(p.horizon_days, p.bucket_days)
+    facts: dict[int, tuple[set[int], int]] = {}
+    need_lead: list[int] = []
+    for k, key in enumerate(p.keys):
+        short = plan.stock[k].short_days()
+        if short and key.options:
+            no_budget = _short_days(p, key, relaxed.get(k, []), plan.stock[k].standard)
+            earliest = min(-(-o.lead_days // grid.size) * grid.size for o in key.options)
+            facts[k] = (no_budget, earliest)
+            if any(d in no_budget and d >= earliest for d in short):
+                need_lead.append(k)
+    jobs = [Job((k,), None, True) for k in need_lead]
+    no_lead: dict[int, set[int]] = {}
+    for k, (st, acts) in zip(need_lead, run_jobs(p, jobs, deadline, *_lim(params)), strict=True):
+        if st != "timeout":
+            no_lead[k] = _short_days(p, p.keys[k], acts[k], plan.stock[k].standard)
+    out: list[ShortfallExplanation] = []
+    for k, key in enumerate(p.keys):
+        short = plan.stock[k].short_days()
+        if not short:
+            continue
+        if not key.options:
+            out.extend(_runs(plan.stock[k], short, lambda d: ("no_procurement_option", (), None)))
+            continue
+        no_budget, earliest = facts[k]
+        why = _Why(p, plan, key, no_budget, no_lead.get(k), earliest)
+        out.extend(_runs(plan.stock[k], short, why))
+    return tuple(out)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Why:
+    """The reason rule for one key's short day (see ``_explain``)."""
+
+    p: RotationProblem
+    plan: RotationPlan
+    key: StockKey
+    no_budget: set[int]
+    no_lead: set[int] | None
+    earliest: int
+
+    def __call__(self, d: int) -> tuple[str, tuple[int, ...], int | None]:
+        if d not in self.no_budget:
+            return "budget_exhausted", self._exhausted(d), None
+        if d < self.earliest or (self.no_lead is not None and d not in self.no_lead):
+            return "lead_time", (), self.earliest
+        return "procurement_limits", (), None
+
+    def _exhausted(self, day: int) -> tuple[int, ...]:
+        """Quarters whose orders could arrive by ``day`` and whose remaining budget cannot pay the cheapest
+        minimum order of the key."""
+        p, spent = self.p, self.plan.spend_per_quarter_fen
+        budget = p.quarter_budget_fen or ()
+        floor = min(o.unit_price_fen * o.min_order_qty for o in self.key.options)
+        latest = max(0, day - min(o.lead_days for o in self.key.options))
+        qs = tuple(q for q, s in enumerate(p.quarter_starts) if s <= latest and budget[q] - spent[q] < floor)
+        return qs or (p.quarter_of(latest),)
+
+
+def _short_days(
+    p: RotationProblem, key: StockKey, acts: list[RotationAction], std: tuple[int, ...]
+) -> set[int]:
+    counted = simulate_key(p, key, acts)[0]
+    return {d for d in range(p.horizon_days) if counted[d] < std[d]}
+
+
+Reason = Callable[[int], tuple[str, tuple[int, ...], int | None]]
+
+
+def _runs(series: StockSeries, short: tuple[int, ...], reason: Reason) -> list[ShortfallExplanation]:
+    """Group consecutive short days with the same reason into one explanation."""
+    out: list[ShortfallExplanation] = []
+    for d in short:
+        r, quarters, earliest = reason(d)
+        gap = series.standard[d] - series.counted[d]
+        last = out[-1] if out else None
+        if last and last.last_day == d - 1 and (last.reason, last.quarters) == (r, quarters):
+            out[-1] = dataclasses.replace(last, last_day=d, unit_days=last.unit_days + gap)
+        else:
+            out.append(ShortfallExplanation(series.key_id, d, d, gap, r, quarters, earliest))
+    return out

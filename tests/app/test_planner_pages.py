@@ -1,0 +1,127 @@
+"""AppTest: the planner pages render on the demo county and their forms work (agreements, standards and gap,
+rotation with the stock-vs-standard chart, expiry dashboard, annual review workflow)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def services(demo_url, tmp_path_factory):
+    """The demo county copied per module (pages here write: checks, reviews), fast solver limits."""
+    import shutil
+
+    src = Path(demo_url.removeprefix("sqlite:///"))
+    dst = tmp_path_factory.mktemp("planner") / "demo.db"
+    shutil.copy(src, dst)
+    svc = build_services(Settings(database_url=f"sqlite:///{dst}"))
+    svc.planning_config = dataclasses.replace(svc.planning_config, time_limit_s=3.0)
+    return svc
+
+
+def page(services, name: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / f"app_pages/{name}.py"), default_timeout=60)
+    at.session_state["services"] = services
+    return at
+
+
+def test_agreements_page_shows_alerts_schedule_and_records_a_verification(services):
+    """Alerts for overdue checks appear; saving a 核查 updates the verification history."""
+    at = page(services, "agreements")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "协议储备"
+    assert any("核查逾期" in w.value for w in at.warning)
+    before = len(services.reserve_views.checks())
+    at.selectbox(key="agreements.verify_contract").set_value("XY-2026-003").run()
+    at.text_input(key="agreements.inspector").set_value("测试核查员")
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.success
+    assert len(services.reserve_views.checks()) == before + 3
+
+
+def test_agreements_page_refuses_a_call_off_beyond_the_agreement(services):
+    """Calling off more than the verified quantity shows a translated error, not a traceback."""
+    at = page(services, "agreements")
+    at.run()
+    at.selectbox(key="agreements.calloff_contract").set_value("XY-2026-003").run()
+    at.selectbox(key="agreements.calloff_item").set_value("1030401")
+    at.number_input(key="agreements.calloff_qty").set_value(1_000_000)
+    at.form_submit_button[1].click().run()
+    assert not at.exception
+    assert "超过协议可调用数量" in at.error[0].value
+
+
+def test_standards_page_shows_gaps_per_county_and_township(services):
+    """The gap table lists county and township rows with standard, counted and gap."""
+    at = page(services, "standards")
+    at.run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert {"县级", "乡（镇）级"} <= set(df["核算层级"])
+    assert (df["缺口"] >= 0).all()
+    at.checkbox(key="standards.gap_only").check().run()
+    assert (at.dataframe[0].value["缺口"] > 0).all()
+
+
+def test_rotation_page_plans_and_charts_stock_against_the_standard(services):
+    """Running the plan shows the status, the chart of counted stock vs standard and the schedule."""
+    at = page(services, "rotation")
+    at.run()
+    assert not at.exception and at.info
+    at.number_input(key="rotation.year").set_value(date.today().year + 1)
+    at.button(key="rotation.run").click().run()
+    assert not at.exception
+    assert at.session_state["rotation.report"].schedule
+    assert any(e.type == "line_chart" or "chart" in e.type for e in at.main)
+    assert len(at.dataframe) >= 1
+
+
+def test_expiry_page_buckets_quantity_and_value(services):
+    """The dashboard shows the five buckets and the move-to-agreement recommendations."""
+    at = page(services, "expiry")
+    at.run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["已过期", "30天内", "31–60天", "61–90天", "91–180天"]
+    assert len(at.dataframe) == 2
+
+
+def test_review_page_runs_the_workflow_with_four_eyes(services):
+    """Prepare as one user, review, refuse self-approval, approve as another: the signed digest appears."""
+    at = page(services, "review")
+    at.run()
+    assert not at.exception
+    year = date.today().year + 1
+    at.number_input(key="review.year").set_value(year)
+    at.text_input(key="review.actor").set_value("zhang")
+    at.button(key="review.prepare").click().run()
+    assert not at.exception and "已编制" in at.markdown[0].value
+    assert any("暂不可用" in i.value for i in at.info)
+    at.button(key="review.mark_reviewed").click().run()
+    at.button(key="review.approve").click().run()
+    assert "批准人不能是编制人" in at.error[0].value
+    at.text_input(key="review.actor").set_value("wang")
+    at.button(key="review.approve").click().run()
+    assert not at.exception
+    assert "sha256" in at.success[0].value
+
+
+def test_planner_pages_are_in_the_planner_navigation():
+    """Nav headers give the planner pages to planner and admin; expiry also to keeper and dispatcher."""
+    heads = {
+        p: (ROOT / f"app_pages/{p}.py").read_text(encoding="utf-8")[:600]
+        for p in ("agreements", "standards", "rotation", "expiry", "review")
+    }
+    for name, head in heads.items():
+        assert "roles=planner,admin" in head, name
+    assert "roles=planner,admin,keeper,dispatcher" in heads["expiry"]

@@ -1,0 +1,68 @@
+"""`relief agreements check-due`, `relief gap`, `relief rotation`, `relief review …` on a copy of the demo county."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stockpile.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_url, tmp_path_factory):
+    dst = tmp_path_factory.mktemp("cli") / "demo.db"
+    shutil.copy(Path(demo_url.removeprefix("sqlite:///")), dst)
+    return f"sqlite:///{dst}"
+
+
+@pytest.fixture
+def env(demo_copy, monkeypatch, tmp_path):
+    cfg = (ROOT / "data" / "reserve_planning.toml").read_text(encoding="utf-8")
+    (tmp_path / "planning.toml").write_text(
+        cfg.replace("time_limit_s = 10.0", "time_limit_s = 2.0"), encoding="utf-8"
+    )
+    monkeypatch.setenv("RELIEF_PLANNING_CONFIG", str(tmp_path / "planning.toml"))
+    monkeypatch.setenv("DATABASE_URL", demo_copy)
+    monkeypatch.setenv("RELIEF_CURRENT_USER", "zhang")
+
+
+def test_check_due_lists_overdue_checks_and_fails_the_exit_code(env):
+    """An overdue 核查 in the demo county: it is printed and the command exits 2 (for cron/monitoring)."""
+    res = runner.invoke(app, ["agreements", "check-due"])
+    assert res.exit_code == 2, res.output
+    assert "核查逾期" in res.output
+
+
+def test_gap_lists_county_rows_with_a_total(env):
+    """`relief gap --level county --only-gap` prints only county rows with a gap and the count."""
+    res = runner.invoke(app, ["--lang", "en", "gap", "--level", "county", "--only-gap"])
+    assert res.exit_code == 0, res.output
+    assert "area/item combination(s) with a gap" in res.output
+
+
+def test_review_cli_refuses_self_approval_and_exports_a_pdf(env, tmp_path):
+    """prepare → review → approve by the preparer fails; by another user succeeds; the PDF is written."""
+    year = date.today().year + 1
+    assert runner.invoke(app, ["review", "prepare", "--year", str(year)]).exit_code == 0
+    assert runner.invoke(app, ["review", "review", "--year", str(year), "--actor", "li"]).exit_code == 0
+    assert runner.invoke(app, ["review", "approve", "--year", str(year)]).exit_code == 1
+    res = runner.invoke(app, ["review", "approve", "--year", str(year), "--actor", "wang"])
+    assert res.exit_code == 0 and "sha256" in res.output
+    out = tmp_path / "r.pdf"
+    assert runner.invoke(app, ["review", "export", "--year", str(year), "--out", str(out)]).exit_code == 0
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_rotation_cli_prints_the_schedule_summary_and_writes_xlsx(env, tmp_path):
+    """`relief rotation --year Y --out f.xlsx` plans the year and saves the schedule."""
+    out = tmp_path / "rot.xlsx"
+    res = runner.invoke(app, ["rotation", "--year", str(date.today().year + 1), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "轮换计划：" in res.output and out.read_bytes()[:2] == b"PK"

@@ -1,0 +1,153 @@
+"""年度储备计划审查: workflow prepared → reviewed → approved (approver ≠ preparer), frozen signed snapshot,
+and exports that open as real documents (openpyxl; LibreOffice and pdftoppm when installed)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from stockpile.adapters import review_documents
+from stockpile.adapters.reserve_repository import ReserveUnitOfWork
+from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewWrongState
+from stockpile.services import planning_review
+from tests.conftest import NOW
+from tests.support.reserve import CFG, receive, set_standards, water_standard
+
+YEAR = 2026
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def prepared(engine, world):
+    receive(engine, world, world.depot, world.water, "W1", 600, TODAY + timedelta(days=40), NOW)
+    set_standards(engine, [water_standard(world, 1000)], NOW)
+    planning_review.prepare_review(
+        ReserveUnitOfWork(engine), YEAR, "zhang", TODAY, NOW, replace(CFG, time_limit_s=2)
+    )
+    return lambda: ReserveUnitOfWork(engine)
+
+
+def test_review_document_holds_every_section(prepared):
+    """Standard vs actual, coverage hook, rotation, procurement with budget, renewals, recommendations."""
+    rv, _ = planning_review.current_review(prepared(), YEAR)
+    doc = rv.content
+    assert {
+        "standard_vs_actual",
+        "coverage",
+        "rotation",
+        "procurement",
+        "budget",
+        "renewals",
+        "recommendations",
+    } <= doc.keys()
+    assert doc["coverage"] == {"available": False, "rows": []}
+    [row] = doc["standard_vs_actual"]
+    assert (row["level"], row["standard"], row["counted"], row["gap"]) == ("county", 1000, 600, 400)
+    assert doc["budget"]["total_fen"] == sum(r["cost_fen"] for r in doc["procurement"]) > 0
+
+
+def test_coverage_hook_fills_the_section_when_a_provider_is_wired():
+    """Until the circle issue lands the hook says not available; with a provider it carries its rows."""
+    assert planning_review.coverage_within_circle(None)["available"] is False
+    rows = [{"area_name": "城关镇", "population": 1, "covered_pct": 100}]
+    assert planning_review.coverage_within_circle(lambda: rows) == {"available": True, "rows": rows}
+
+
+def test_workflow_runs_prepared_reviewed_approved_and_freezes_a_signed_snapshot(prepared):
+    """Approval by another person stores canonical JSON whose sha256 is recorded; the review is then frozen."""
+    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
+    snap = planning_review.approve(prepared(), YEAR, "wang", NOW)
+    rv, snaps = planning_review.current_review(prepared(), YEAR)
+    assert rv.state.value == "approved" and rv.approver == "wang" and snaps == [snap]
+    assert hashlib.sha256(snap.content.encode()).hexdigest() == snap.sha256
+    assert planning_review.canonical(rv.content) == (snap.content, snap.sha256)
+    with pytest.raises(ReviewWrongState):
+        planning_review.prepare_review(prepared(), YEAR, "zhang", TODAY, NOW, CFG)
+
+
+def test_preparer_cannot_approve_their_own_review(prepared):
+    """Four eyes: the approver must not be the preparer; nothing is signed."""
+    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
+    with pytest.raises(ReviewFourEyes):
+        planning_review.approve(prepared(), YEAR, "zhang", NOW)
+    assert planning_review.current_review(prepared(), YEAR)[1] == []
+
+
+def test_approval_needs_a_reviewed_document(prepared):
+    """prepared → approved directly is refused."""
+    with pytest.raises(ReviewWrongState):
+        planning_review.approve(prepared(), YEAR, "wang", NOW)
+
+
+def test_signed_snapshot_is_append_only(prepared, engine):
+    """The frozen version cannot be updated or deleted in the database."""
+    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
+    planning_review.approve(prepared(), YEAR, "wang", NOW)
+    for sql in ("UPDATE reserve_review_snapshot SET sha256 = 'x'", "DELETE FROM reserve_review_snapshot"):
+        with pytest.raises(DBAPIError), engine.begin() as c:
+            c.execute(text(sql))
+
+
+def _doc(prepared):
+    rv, _ = planning_review.current_review(prepared(), YEAR)
+    return rv.content, {"state": rv.state.value, "preparer": rv.preparer, "reviewer": None, "approver": None}
+
+
+def test_xlsx_export_opens_with_a_sheet_per_section(prepared):
+    """The workbook opens and carries summary, sections and recommendations with Chinese headers."""
+    wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(*_doc(prepared))))
+    assert wb.sheetnames[0] == "概要" and "轮换清单" in wb.sheetnames
+    assert wb["保障圈覆盖情况"]["A2"].value.startswith("暂不可用")
+
+
+def test_pdf_export_embeds_the_cjk_font(prepared):
+    """The PDF is a real PDF with the WenQuanYi font embedded (a reader without CJK fonts still shows it)."""
+    pdf = review_documents.to_pdf(*_doc(prepared))
+    assert pdf.startswith(b"%PDF") and b"+WenQuanYiZenHei" in pdf and b"FontFile2" in pdf
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_pdf_export_renders_with_pdftoppm(prepared, tmp_path):
+    """pdftoppm renders page 1 to a PNG: the document is a valid, readable PDF."""
+    src = tmp_path / "review.pdf"
+    src.write_bytes(review_documents.to_pdf(*_doc(prepared)))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(src), str(tmp_path / "p")],
+        check=True,
+        timeout=60,
+    )
+    [png] = list(tmp_path.glob("p*.png"))
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 5000
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_xlsx_export_opens_in_libreoffice(prepared, tmp_path):
+    """LibreOffice headless converts the workbook: it is a real spreadsheet, not just a zip."""
+    src = tmp_path / "review.xlsx"
+    src.write_bytes(review_documents.to_xlsx(*_doc(prepared)))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    out = (tmp_path / "review.csv").read_text(encoding="utf-8", errors="replace")
+    assert str(YEAR) in out
