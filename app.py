@@ -89,4 +89,4 @@ if not logged_in:
     st.sidebar.caption(t("app.prelogin_note"))
 st.sidebar.caption(t("app.demo_note"))
 
-st.navigation(pages_for(role)).run()
+st.navigation(pages_for(role), expanded=True).run()

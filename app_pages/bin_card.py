@@ -1,5 +1,5 @@
 """货位卡: every movement of one item (or one lot) at one depot, oldest first, with the running balance."""
-# nav: roles=keeper,dispatcher,planner,admin order=12 title=nav.bin_card icon=🗂️ section=query
+# nav: roles=keeper,dispatcher,planner,admin order=12 title=nav.bin_card icon=:material/inventory: section=query
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """盘点: enter the counted quantity of one lot; the ledger posts the variance against the book quantity."""
-# nav: roles=keeper,admin order=26 title=nav.count icon=🧮 section=keeper
+# nav: roles=keeper,admin order=26 title=nav.count icon=:material/fact_check: section=keeper
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """导出与打印: the stock ledger and balances as xlsx with Chinese headers; 入库单/出库单/调拨单 and 盘点表 as PDF."""
-# nav: roles=keeper,dispatcher,planner,admin order=40 title=nav.exports icon=🖨️ section=query
+# nav: roles=keeper,dispatcher,planner,admin order=40 title=nav.exports icon=:material/print: section=query
 
 from __future__ import annotations
 

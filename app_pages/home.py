@@ -1,6 +1,6 @@
 """应急一张图: the county on one offline map (townships, depots by stock status, holders, shelters), KPIs, and the
 stock of the depot you pick."""
-# nav: roles=keeper,dispatcher,planner,admin order=1 title=nav.home icon=🗺️ default=1 section=map
+# nav: roles=keeper,dispatcher,planner,admin order=1 title=nav.home icon=:material/map: default=1 section=map
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import streamlit as st
 from app_pages.common import fmt_num, lang, services, show_table, status_legend
 from i18n import t
 
-CJK_FONT = '"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
+# pydeck passes a string prop through only when quoted (else it becomes an accessor expression)
+CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''
 
 svc = services()
 st.title(t("home.title"))
@@ -39,7 +40,9 @@ if svc.settings.tile_url:
         base.append(
             pdk.Layer("BitmapLayer", data=None, image=tile["image"], bounds=tile["bounds"], opacity=0.9)
         )
-text_common = {"character_set": "auto", "font_family": CJK_FONT}
+labels = "".join([*layers.townships["name"], *depots["label"]])
+chars = "".join(sorted(set(labels) | set("0123456789（）")))  # the CJK glyphs the labels need
+text_common = {"character_set": f"'{chars}'", "font_family": CJK_FONT}
 deck_layers = [*base]
 if "townships" in show:
     deck_layers += [
@@ -59,9 +62,8 @@ if "townships" in show:
             layers.townships.drop_duplicates("code"),
             get_position=["lon", "lat"],
             get_text="name",
-            get_size=15,
-            get_color=[40, 55, 80, 255],
-            get_pixel_offset=[0, -18],
+            get_size=16,
+            get_color=[40, 55, 80, 200],
             **text_common,
         ),
     ]
@@ -123,7 +125,7 @@ if "depots" in show:
             "TextLayer",
             depots,
             get_position=["lon", "lat"],
-            get_text="name",
+            get_text="label",
             get_size=12,
             get_color=[20, 20, 20, 255],
             get_pixel_offset=[0, 16],
@@ -131,10 +133,9 @@ if "depots" in show:
         ),
     ]
 w, s, e, n = layers.bounds
-view = pdk.ViewState(longitude=(w + e) / 2, latitude=(s + n) / 2, zoom=10, pitch=0)
+view = pdk.ViewState(longitude=(w + e) / 2, latitude=(s + n) / 2, zoom=9.7, pitch=0)
 deck = pdk.Deck(
-    map_provider=None,
-    map_style=None,
+    map_provider=None,  # offline; map_style left at its sentinel so no online style is fetched
     initial_view_state=view,
     layers=deck_layers,
     tooltip={"text": "{name}\n{status_text}"},

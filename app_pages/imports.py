@@ -1,6 +1,6 @@
 """批量导入: upload an xlsx or CSV of receipts and issues → preview → every row error (row, column, value) or one
 all-or-nothing commit. GB18030 files and identical rows need a tick before they are posted."""
-# nav: roles=keeper,admin order=30 title=nav.imports icon=📑 section=keeper
+# nav: roles=keeper,admin order=30 title=nav.imports icon=:material/upload_file: section=keeper
 
 from __future__ import annotations
 

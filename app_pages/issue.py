@@ -1,5 +1,5 @@
 """出库: issue from one depot; FEFO picks the lots (shown before posting) unless a lot is named."""
-# nav: roles=keeper,admin order=22 title=nav.issue icon=📤 section=keeper
+# nav: roles=keeper,admin order=22 title=nav.issue icon=:material/outbox: section=keeper
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """验收入库: accepted goods of one lot into a depot, posted exactly once; the balance before and after is shown."""
-# nav: roles=keeper,admin order=20 title=nav.receive icon=📥 section=keeper
+# nav: roles=keeper,admin order=20 title=nav.receive icon=:material/move_to_inbox: section=keeper
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """调拨: ship from one depot to another (the goods sit on 在途 until received), and receive what is in transit."""
-# nav: roles=keeper,admin order=24 title=nav.transfer icon=🚚 section=keeper
+# nav: roles=keeper,admin order=24 title=nav.transfer icon=:material/local_shipping: section=keeper
 
 from __future__ import annotations
 

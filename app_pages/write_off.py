@@ -1,5 +1,5 @@
 """报废: the one exit for expired lots (and damaged, obsolete or lost goods), with a reason."""
-# nav: roles=keeper,admin order=28 title=nav.write_off icon=🗑️ section=keeper
+# nav: roles=keeper,admin order=28 title=nav.write_off icon=:material/delete_sweep: section=keeper
 
 from __future__ import annotations
 

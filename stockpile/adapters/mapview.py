@@ -34,19 +34,23 @@ def county_outline(points: Sequence[tuple[float, float]], margin_deg: float = 0.
 
 
 def township_polygons(
-    points: Sequence[tuple[str, float, float]], margin_deg: float = 0.02
+    points: Sequence[tuple[str, float, float]],
+    margin_deg: float = 0.02,
+    outline_points: Sequence[tuple[float, float]] = (),
 ) -> dict[str, list[Ring]]:
-    """Township code → outer rings [[lon, lat], ...] from (township code, lon, lat) of its seat and villages.
+    """Township code → outer rings [[lon, lat], ...]: Voronoi cells of the points (township code, lon, lat),
+    merged per township and clipped to the county outline (hull of the points and `outline_points`).
 
     Rule: every point lies inside the polygon of its own township, polygons do not overlap, and together they
-    cover the county outline.
+    cover the county outline. With seats only, each township is one convex cell (a clean schematic map);
+    with seats and villages, cells follow village membership.
     """
     if not points:
         return {}
     uniq: dict[tuple[float, float], str] = {}
     for code, lon, lat in points:
         uniq.setdefault((round(lon, 6), round(lat, 6)), code)
-    outline = county_outline(list(uniq), margin_deg)
+    outline = county_outline([*uniq, *outline_points], margin_deg)
     if len(uniq) < 3:
         only = next(iter(uniq.values()))
         return {only: [_ring(outline)]}
@@ -119,7 +123,9 @@ def tile_mosaic(
 @dataclass(frozen=True)
 class MapLayers:
     townships: pd.DataFrame  # code, name, polygon (rings), lon, lat
-    depots: pd.DataFrame  # code, name, site_type, lon, lat, status, colour, lots, on_hand, expired, near
+    depots: (
+        pd.DataFrame
+    )  # code, name, label, site_type, lon, lat, status, colour, lots, on_hand, expired, near
     holders: pd.DataFrame  # code, name, lon, lat, items, agreed_qty
     shelters: pd.DataFrame  # code, name, lon, lat, capacity_persons
     villages: pd.DataFrame  # code, name, township_code, lon, lat, population
@@ -136,25 +142,25 @@ class MapView:
 
     def tiles(self, bounds: tuple[float, float, float, float]) -> list[dict[str, Any]]:
         """Base-map tiles from the configured XYZ URL (none when unset: the map stays offline)."""
-        return tile_mosaic(self.tile_url, bounds)
+        w, s, e, n = bounds
+        pad_x, pad_y = (e - w) * 0.5, (n - s) * 0.5
+        return tile_mosaic(self.tile_url, (w - pad_x, s - pad_y, e + pad_x, n + pad_y))
 
     def townships(self) -> pd.DataFrame:
         if self._townships is None:
             towns = self.views.areas("township")
             villages = self.views.areas("village")
-            pts = [(c, lo, la) for c, lo, la in zip(towns["code"], towns["lon"], towns["lat"], strict=True)]
-            pts += [
-                (p, lo, la)
-                for p, lo, la in zip(villages["parent_code"], villages["lon"], villages["lat"], strict=True)
-                if p in set(towns["code"])
-            ]
-            polys = township_polygons(pts)
+            seats = [(c, lo, la) for c, lo, la in zip(towns["code"], towns["lon"], towns["lat"], strict=True)]
+            around = list(zip(villages["lon"], villages["lat"], strict=True))
+            polys = township_polygons(seats, outline_points=around)
             rows = []
-            for code, name, lon, lat in zip(
-                towns["code"], towns["name"], towns["lon"], towns["lat"], strict=True
-            ):
+            for code, name in zip(towns["code"], towns["name"], strict=True):
                 for ring in polys.get(code, []):
-                    rows.append({"code": code, "name": name, "polygon": ring, "lon": lon, "lat": lat})
+                    poly = Polygon(
+                        ring
+                    )  # the name goes at the centre of the cell, away from the seat's depot
+                    label = poly.centroid if poly.contains(poly.centroid) else poly.representative_point()
+                    rows.append({"code": code, "name": name, "polygon": ring, "lon": label.x, "lat": label.y})
             self._townships = pd.DataFrame(rows, columns=["code", "name", "polygon", "lon", "lat"])
         return self._townships
 
@@ -191,6 +197,7 @@ def _depot_status(sites: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
             {
                 "code": s.code,
                 "name": s.name,
+                "label": str(s.name).replace("应急物资储备点", "储备点"),  # short map label
                 "site_type": s.site_type,
                 "lon": s.lon,
                 "lat": s.lat,
@@ -205,6 +212,7 @@ def _depot_status(sites: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
     cols = [
         "code",
         "name",
+        "label",
         "site_type",
         "lon",
         "lat",
