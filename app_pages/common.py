@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from i18n import catalogue, current_lang, error_text, t
+from i18n import catalogue, current_lang, error_text, set_lang, t
 from stockpile.domain.errors import DomainError, ExistsWithDifferent, FileRejected
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -22,7 +22,11 @@ STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: 
 
 
 def services() -> Any:
-    """The Services object app.py put into session state (fakes or a temp database in AppTest)."""
+    """The Services object app.py put into session state (fakes or a temp database in AppTest).
+
+    Also applies the session's language (st.session_state["lang"], set by app.py's switch) to this script run.
+    """
+    set_lang(st.session_state.get("lang", "zh"))
     return st.session_state["services"]
 
 
@@ -79,7 +83,7 @@ def show_table(
     if df.empty:
         st.info(t("stock.empty"))
         return
-    view = df[[c for c in columns if c in df.columns]].copy()
+    view = df[[c for c in columns if c in df.columns]].reset_index(drop=True)
     status = list(df[status_col]) if status_col and status_col in df.columns else None
     for col, prefix in (translate or {}).items():
         if col in view.columns:
@@ -140,6 +144,9 @@ def site_picker(label: str, key: str, exclude: str | None = None) -> str:
     """A depot (government or 代储 site) by code, shown as name."""
     sites = site_table()
     sites = sites[~sites["site_type"].isin(["supermarket", "producer"])]
+    level = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
+    sites = sites.assign(_l=[level.get(x, 9) for x in sites["admin_level"]], _d=sites["site_type"] != "depot")
+    sites = sites.sort_values(["_l", "_d", "code"])  # the county depot first, then the township points
     codes = [c for c in sites["code"] if c != exclude]
     names = dict(zip(sites["code"], sites["name"], strict=True))
     return str(st.selectbox(label, codes, format_func=lambda c: f"{names[c]}（{c}）", key=key))
