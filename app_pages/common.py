@@ -197,13 +197,15 @@ class OnceForm:
         self.name = name
         self.gen: int = st.session_state.setdefault(f"{name}.gen", 0)
         self.client_id: uuid.UUID = st.session_state.setdefault(f"{name}.client_id", uuid.uuid4())
+        self.submitted = False
 
     def key(self, field: str) -> str:
         """Widget key that resets after each successful post."""
         return f"{self.name}.{field}.{self.gen}"
 
     def submit(self, label: str) -> bool:
-        return bool(st.button(label, key=self.key("submit"), type="primary"))
+        self.submitted = bool(st.button(label, key=self.key("submit"), type="primary"))
+        return self.submitted
 
     def post(
         self, build: Callable[[uuid.UUID], Any], run: Callable[[Any], Any], done: Callable[[Any], str]

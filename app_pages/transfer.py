@@ -118,10 +118,14 @@ with tab_recv:
                 dst=first[x].to_site_name,
                 no=x[:8].upper(),
             ),
-            key="transfer_recv.pick",
+            index=None,  # no default: a fresh form must not be postable by a second click
+            placeholder=t("transfer.pick_placeholder"),
+            key=rform.key("pick"),
         )
         when = when_inputs(rform.key("when"))
-        if rform.submit(t("transfer.receive_submit")):
+        if rform.submit(t("transfer.receive_submit")) and pick is None:
+            st.error(t("transfer.pick_first"))
+        elif pick is not None and rform.submitted:
             rform.post(
                 lambda cid: ReceiveTransferCmd(
                     client_id=cid, actor=current_user(), occurred_at=when, transfer_id=uuid.UUID(pick)

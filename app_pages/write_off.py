@@ -56,9 +56,11 @@ qty = c2.number_input(
     t("form.qty_out", unit=unit),
     min_value=1,
     step=1,
-    value=int(avail[lot]) if lot and avail[lot] > 0 else None,
+    value=None,  # never prefilled: a fresh form must not be postable by a second click
     key=form.key("qty"),
 )
+if lot:
+    st.caption(t("write_off.lot_available", qty=fmt_num(avail[lot]), unit=unit))
 default_reason = 0 if lot and status.get(lot) == "expired" else 1
 reason = c3.selectbox(
     t("form.reason"),
