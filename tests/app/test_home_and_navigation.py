@@ -35,7 +35,10 @@ def test_map_spec_is_offline_with_chinese_labels(demo_services):
         deck.get("mapProvider") is None and deck["mapStyle"] == "__MAP_STYLE__"
     )  # no provider, no style fetch
     assert "http" not in spec  # nothing to download
-    assert "TextLayer" in spec and "城关镇" in spec and "WenQuanYi" in spec
+    texts_ = [layer for layer in deck["layers"] if layer["@@type"] == "TextLayer"]
+    assert texts_ and all("WenQuanYi" in layer["fontFamily"] for layer in texts_)
+    assert "城关镇" in {row["name"] for row in texts_[0]["data"]}
+    assert "城" in texts_[0]["characterSet"]
     assert "BitmapLayer" not in spec  # no tile URL configured
 
 
