@@ -16,8 +16,6 @@ from i18n import catalogue, current_lang, error_text, set_lang, t
 from stockpile.domain.errors import DomainError, ExistsWithDifferent, FileRejected
 
 TZ = ZoneInfo("Asia/Shanghai")
-DATE_FMT = {"zh": "YYYY-MM-DD", "en": "D MMM YYYY"}
-DATETIME_FMT = {"zh": "YYYY-MM-DD HH:mm", "en": "D MMM YYYY, HH:mm"}
 STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: #fde9c4"}
 
 
@@ -60,16 +58,33 @@ def fmt_dt(dt: datetime | None) -> str:
 
 
 # ---- tables ------------------------------------------------------------------------------------------------
-def _column_config(view: pd.DataFrame) -> dict[str, Any]:
-    cfg: dict[str, Any] = {}
+def cell_date(d: Any) -> str:
+    """A date in a table cell: ISO (GB/T 7408) in Chinese, "13 Dec 2026" in English."""
+    if d is None or d != d:
+        return "—"
+    return d.isoformat() if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0")
+
+
+def cell_dt(v: Any) -> str:
+    if v is None or v != v:
+        return "—"
+    return f"{cell_date(v.date())} {v:%H:%M}"
+
+
+def _localise(view: pd.DataFrame) -> dict[str, Any]:
+    """Per-column display formats; timestamps move to Asia/Shanghai (values stay sortable)."""
+    fmt: dict[str, Any] = {}
     for col in view.columns:
         s = view[col].dropna()
         first = s.iloc[0] if len(s) else None
         if isinstance(first, datetime) or str(view[col].dtype).startswith("datetime64"):
-            cfg[col] = st.column_config.DatetimeColumn(format=DATETIME_FMT[lang()], timezone="Asia/Shanghai")
+            view[col] = pd.to_datetime(view[col], utc=True).dt.tz_convert(TZ).dt.tz_localize(None)
+            fmt[col] = cell_dt
         elif isinstance(first, date):
-            cfg[col] = st.column_config.DateColumn(format=DATE_FMT[lang()])
-    return cfg
+            fmt[col] = cell_date
+        elif pd.api.types.is_integer_dtype(view[col].dtype):
+            fmt[col] = lambda n: "—" if n is None or n != n else f"{int(n):,}"
+    return fmt
 
 
 def show_table(
@@ -79,7 +94,7 @@ def show_table(
     status_col: str | None = None,
     key: str | None = None,
 ) -> None:
-    """A dataframe with translated headers and enum values; rows tinted by expiry status when `status_col`."""
+    """A dataframe with translated headers and enum values, locale formats, rows tinted by expiry status."""
     if df.empty:
         st.info(t("stock.empty"))
         return
@@ -89,12 +104,11 @@ def show_table(
         if col in view.columns:
             view[col] = [t(f"{prefix}.{v}") if v == v and v not in (None, "") else "" for v in view[col]]
     view.columns = [t(f"col.{c}") for c in view.columns]
-    cfg = _column_config(view)
-    data: Any = view
+    styler = view.style.format(_localise(view), na_rep="—")
     if status is not None:
         styles = [STATUS_BG.get(s, "") for s in status]
-        data = view.style.apply(lambda row: [styles[row.name]] * len(row), axis=1)
-    st.dataframe(data, hide_index=True, width="stretch", column_config=cfg, key=key)
+        styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
+    st.dataframe(styler, hide_index=True, width="stretch", key=key)
 
 
 def status_legend() -> None:

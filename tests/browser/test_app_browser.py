@@ -23,10 +23,14 @@ KEEPER_PAGES = [
 ]
 
 
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')"""
+
+
 def idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script run finished (the running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30_000)
+    """Wait until the script run finished: no running indicator and no stale (greyed) element."""
+    page.wait_for_timeout(250)
+    page.wait_for_function(IDLE, timeout=30_000)
 
 
 def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
