@@ -154,8 +154,9 @@ for obj in objs.get("depots", []):
     picked = obj.get("code")
 codes = list(depots["code"])
 names = dict(zip(depots["code"], depots["name"], strict=True))
-if picked in codes:
-    st.session_state["home.depot"] = picked
+if picked in codes and picked != st.session_state.get("home.map_picked"):
+    st.session_state["home.depot"] = picked  # a new click on the map moves the list; the list still works
+st.session_state["home.map_picked"] = picked
 site = st.selectbox(t("home.pick_depot"), codes, format_func=lambda c: f"{names[c]}（{c}）", key="home.depot")
 row = depots[depots["code"] == site].iloc[0]
 c1, c2, c3, c4 = st.columns(4)

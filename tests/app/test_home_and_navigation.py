@@ -162,3 +162,15 @@ def test_logged_in_user_hides_the_role_picker(demo_services, monkeypatch, demo_u
     assert not at.exception
     assert not [s for s in at.sidebar.selectbox if s.key == "role"]
     assert any("ZHANG" in c.value for c in at.sidebar.caption)
+
+
+def test_clicking_a_depot_on_the_map_selects_it_in_the_list(demo_services):
+    """A depot selected on the map (pydeck on_select) becomes the depot whose stock is shown."""
+    at = page("home", demo_services)
+    at.run()
+    at.session_state["home.map"] = {
+        "selection": {"indices": {"depots": [0]}, "objects": {"depots": [{"code": "XZ03"}]}}
+    }
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="home.depot").value == "XZ03"
