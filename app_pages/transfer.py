@@ -29,19 +29,20 @@ from stockpile.schemas import ReceiveTransferCmd, TransferCmd
 svc = services()
 st.title(t("transfer.title"))
 st.caption(t("transfer.caption"))
+form, rform = OnceForm("transfer"), OnceForm("transfer_recv")
+last = form.flash()  # outcomes above the tabs: after a post the first tab is shown again
+rform.flash()
+if last is not None and not getattr(last, "replayed", False):
+    st.download_button(
+        t("transfer.print"),
+        svc.voucher_pdf(last.posting_id, lang()),
+        file_name=f"调拨单-{str(last.posting_id)[:8]}.pdf",
+        mime="application/pdf",
+        key="transfer.print",
+    )
 tab_ship, tab_recv = st.tabs([t("transfer.ship_tab"), t("transfer.receive_tab")])
 
 with tab_ship:
-    form = OnceForm("transfer")
-    last = form.flash()
-    if last is not None and not getattr(last, "replayed", False):
-        st.download_button(
-            t("transfer.print"),
-            svc.voucher_pdf(last.posting_id, lang()),
-            file_name=f"调拨单-{str(last.posting_id)[:8]}.pdf",
-            mime="application/pdf",
-            key="transfer.print",
-        )
     c1, c2 = st.columns(2)
     with c1:
         src = site_picker(t("form.from_site"), "transfer.from")
@@ -97,8 +98,6 @@ with tab_ship:
         st.info(t("issue.nothing"))
 
 with tab_recv:
-    rform = OnceForm("transfer_recv")
-    rform.flash()
     transit = svc.views.in_transit()
     if transit.empty:
         st.info(t("transfer.none_in_transit"))

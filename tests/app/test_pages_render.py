@@ -53,3 +53,16 @@ def test_english_page_titles_are_english(demo_services):
     at = page("receive", demo_services, lang="en")
     at.run()
     assert at.title[0].value == "Receive"
+
+
+def test_bin_card_ends_at_the_current_balance(demo_services):
+    """货位卡: the running balance of the newest movement equals the depot's balance of that item."""
+    at = page("bin_card", demo_services)
+    at.run()
+    at.selectbox(key="bin_card.site").set_value("XJK")
+    at.selectbox(key="bin_card.item").set_value("1020101").run()
+    assert not at.exception
+    assert at.metric[0].value == f"{demo_services.views.balance('XJK', '1020101'):,}"
+    df = at.dataframe[0].value
+    df = df.data if hasattr(df, "data") else df
+    assert int(df["结存"].iloc[0]) == demo_services.views.balance("XJK", "1020101")
