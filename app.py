@@ -81,7 +81,13 @@ if "role" not in st.session_state:
     st.session_state["role"] = settings.current_role if settings.current_role in ROLES else "admin"
 logged_in = bool(st.session_state.get("user"))
 if not logged_in and getattr(settings, "role_picker", True):
-    st.sidebar.selectbox(t("app.role_pick"), ROLES, format_func=lambda r: t(f"role.{r}"), key="role")
+    st.session_state["role"] = st.sidebar.selectbox(
+        t("app.role_pick"),
+        ROLES,
+        index=ROLES.index(st.session_state["role"]) if st.session_state["role"] in ROLES else 3,
+        format_func=lambda r: t(f"role.{r}"),
+        key=f"role_picker.{lang}",  # its own key per language: the label changes with the language
+    )
 role = st.session_state["role"]
 user = st.session_state.get("user") or settings.current_user
 st.sidebar.caption(t("app.user", user=user, role=t(f"role.{role}")))

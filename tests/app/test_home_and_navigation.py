@@ -146,11 +146,11 @@ def test_role_picker_sets_the_role_and_the_app_still_opens_home(demo_services, m
     at = page("app", demo_services)
     at.run()
     assert at.session_state["role"] == demo_services.settings.current_role
-    at.sidebar.selectbox(key="role").set_value("keeper").run()
+    at.sidebar.selectbox(key="role_picker.zh").set_value("keeper").run()
     assert not at.exception
     assert at.session_state["role"] == "keeper"
     assert any("保管员" in c.value for c in at.sidebar.caption)
-    at.sidebar.selectbox(key="role").set_value("dispatcher").run()
+    at.sidebar.selectbox(key="role_picker.zh").set_value("dispatcher").run()
     assert not at.exception and at.title[0].value == "应急一张图"
 
 
@@ -160,7 +160,7 @@ def test_logged_in_user_hides_the_role_picker(demo_services, monkeypatch, demo_u
     at = page("app", demo_services, user="ZHANG", role="keeper")
     at.run()
     assert not at.exception
-    assert not [s for s in at.sidebar.selectbox if s.key == "role"]
+    assert not [s for s in at.sidebar.selectbox if s.key and s.key.startswith("role_picker")]
     assert any("ZHANG" in c.value for c in at.sidebar.caption)
 
 
@@ -174,3 +174,16 @@ def test_clicking_a_depot_on_the_map_selects_it_in_the_list(demo_services):
     at.run()
     assert not at.exception
     assert at.selectbox(key="home.depot").value == "XZ03"
+
+
+def test_role_survives_the_language_switch(demo_services, monkeypatch, demo_url):
+    """Switching to English keeps the picked role (the picker shows it, the sidebar names it)."""
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    at = page("app", demo_services)
+    at.run()
+    at.sidebar.selectbox(key="role_picker.zh").set_value("keeper").run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.session_state["role"] == "keeper"
+    assert at.sidebar.selectbox(key="role_picker.en").value == "keeper"
+    assert any("(Keeper)" in c.value for c in at.sidebar.caption)

@@ -94,5 +94,8 @@ def test_english_switch_translates_the_navigation(page, shots):  # type: ignore[
     page.get_by_text("English").click()
     idle(page)
     page.get_by_role("heading", name="County emergency map").first.wait_for()
+    page.locator("canvas").first.wait_for()
+    page.wait_for_timeout(1500)
     no_exception(page)
+    assert "Current user: admin (Admin)" in page.locator('[data-testid="stSidebar"]').inner_text()
     page.screenshot(path=str(shots / "home-en.png"), full_page=True)
