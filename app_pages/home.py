@@ -42,7 +42,7 @@ if svc.settings.tile_url:
         )
 labels = "".join([*layers.townships["name"], *depots["label"]])
 chars = "".join(sorted(set(labels) | set("0123456789（）")))  # the CJK glyphs the labels need
-text_common = {"character_set": f"'{chars}'", "font_family": CJK_FONT}
+text_common = {"character_set": f"'{chars}'", "font_family": CJK_FONT}  # bitmap glyphs: crisp small CJK
 deck_layers = [*base]
 if "townships" in show:
     deck_layers += [
