@@ -178,6 +178,18 @@ def item_picker(label: str, key: str, codes: list[str] | None = None) -> str:
     return "" if v is None else str(v)
 
 
+def unit_picker(item: str, key: str) -> tuple[str, int]:
+    """The unit the quantity is entered in (base unit or a pack such as 箱) and its factor to base units."""
+    units = services().item_units.of(item) if item else []
+    if len(units) <= 1:
+        return (units[0][0] if units else item_unit(item)), 1
+    base = units[0][0]
+    factors = dict(units)
+    label = {u: u if f == 1 else t("form.pack", unit=u, factor=f, base=base) for u, f in units}
+    unit = st.selectbox(t("form.unit"), list(factors), format_func=lambda u: label[u], key=key)
+    return str(unit), factors[unit]
+
+
 def item_unit(code: str) -> str:
     items = item_table()
     match = items[items["code"] == code]

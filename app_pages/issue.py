@@ -17,6 +17,7 @@ from app_pages.common import (
     show_error,
     show_table,
     site_picker,
+    unit_picker,
     when_inputs,
 )
 from i18n import t
@@ -56,8 +57,12 @@ show_table(
     status_col="status",
 )
 
-c1, c2, c3 = st.columns(3)
-qty = c1.number_input(t("form.qty_out", unit=unit), min_value=1, step=1, value=None, key=form.key("qty"))
+c1, c0, c2, c3 = st.columns([2, 1, 2, 2])
+with c0:
+    entry_unit, factor = unit_picker(item, form.key("unit"))
+qty = c1.number_input(
+    t("form.qty_out", unit=entry_unit), min_value=1, step=1, value=None, key=form.key("qty")
+)
 usable = [lo for lo, s in zip(mine["lot_no"], mine["status"], strict=True) if s != "expired"]
 lot = c2.selectbox(
     t("form.lot_choice"), ["", *usable], format_func=lambda x: x or t("issue.fefo_auto"), key=form.key("lot")
@@ -71,7 +76,7 @@ purpose = c3.selectbox(
 occurred_at = when_inputs(form.key("when"))
 if qty and not lot:
     try:
-        picks = svc.suggest_fefo(site, item, int(qty), occurred_at.date())
+        picks = svc.suggest_fefo(site, item, int(qty) * factor, occurred_at.date())
         st.info(t("issue.fefo", picks="；".join(f"{lo} × {fmt_num(q)}{unit}" for lo, q in picks)))
     except DomainError as e:
         show_error(e)
@@ -89,6 +94,7 @@ if form.submit(t("issue.submit")):
             site_code=site,
             item_code=item,
             qty=qty,
+            unit=entry_unit if factor != 1 else "",
             lot_no=lot or None,
             purpose=purpose,
             doc_no=doc_no,
@@ -98,7 +104,7 @@ if form.submit(t("issue.submit")):
         svc.issue_stock,
         lambda res: t(
             "issue.posted",
-            qty=fmt_num(qty),
+            qty=fmt_num((qty or 0) * factor),
             unit=unit,
             item=item_name(item),
             balance=fmt_num(svc.views.balance(site, item)),

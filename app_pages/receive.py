@@ -15,6 +15,7 @@ from app_pages.common import (
     lang,
     services,
     site_picker,
+    unit_picker,
     when_inputs,
 )
 from i18n import t
@@ -42,10 +43,12 @@ with c2:
 unit = item_unit(item)
 st.metric(t("receive.balance", unit=unit), fmt_num(svc.views.balance(site, item)))
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
 lot_no = c1.text_input(t("form.lot_no"), key=form.key("lot_no"), max_chars=64)
-qty = c2.number_input(t("form.qty_in", unit=unit), min_value=1, step=1, value=None, key=form.key("qty"))
-expiry = c3.date_input(t("form.expiry"), value=None, key=form.key("expiry"), format="YYYY-MM-DD")
+with c3:
+    entry_unit, factor = unit_picker(item, form.key("unit"))
+qty = c2.number_input(t("form.qty_in", unit=entry_unit), min_value=1, step=1, value=None, key=form.key("qty"))
+expiry = c4.date_input(t("form.expiry"), value=None, key=form.key("expiry"), format="YYYY-MM-DD")
 c1, c2, c3 = st.columns(3)
 made = c1.date_input(t("form.manufactured_on"), value=None, key=form.key("made"), format="YYYY-MM-DD")
 owner = c2.selectbox(
@@ -89,6 +92,7 @@ if form.submit(t("receive.submit")):
             item_code=item,
             lot_no=lot_no,
             qty=qty,
+            unit=entry_unit if factor != 1 else "",
             expiry=expiry,
             manufactured_on=made,
             owner_type=owner,
@@ -105,7 +109,7 @@ if form.submit(t("receive.submit")):
         svc.record_receipt,
         lambda res: t(
             "receive.posted",
-            qty=fmt_num(qty),
+            qty=fmt_num((qty or 0) * factor),
             unit=unit,
             item=item_name(item),
             lot=lot_no,

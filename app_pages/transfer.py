@@ -20,6 +20,7 @@ from app_pages.common import (
     show_error,
     show_table,
     site_picker,
+    unit_picker,
     when_inputs,
 )
 from i18n import t
@@ -56,9 +57,11 @@ with tab_ship:
         unit = item_unit(item)
         mine = lots[lots["item_code"] == item]
         st.metric(t("issue.available", unit=unit), fmt_num(int(mine["available"].sum())))
-        c1, c2 = st.columns(2)
+        c1, c0, c2 = st.columns([2, 1, 3])
+        with c0:
+            entry_unit, factor = unit_picker(item, form.key("unit"))
         qty = c1.number_input(
-            t("form.qty_out", unit=unit), min_value=1, step=1, value=None, key=form.key("qty")
+            t("form.qty_out", unit=entry_unit), min_value=1, step=1, value=None, key=form.key("qty")
         )
         usable = [lo for lo, s in zip(mine["lot_no"], mine["status"], strict=True) if s != "expired"]
         lot = c2.selectbox(
@@ -70,7 +73,7 @@ with tab_ship:
         occurred_at = when_inputs(form.key("when"))
         if qty and not lot:
             try:
-                picks = svc.suggest_fefo(src, item, int(qty), occurred_at.date())
+                picks = svc.suggest_fefo(src, item, int(qty) * factor, occurred_at.date())
                 st.info(t("issue.fefo", picks="；".join(f"{lo} × {fmt_num(q)}{unit}" for lo, q in picks)))
             except DomainError as e:
                 show_error(e)
@@ -87,12 +90,15 @@ with tab_ship:
                     to_site_code=dst,
                     item_code=item,
                     qty=qty,
+                    unit=entry_unit if factor != 1 else "",
                     lot_no=lot or None,
                     doc_no=doc_no,
                     remark=remark,
                 ),
                 svc.ship_transfer,
-                lambda res: t("transfer.shipped", qty=fmt_num(qty), unit=unit, item=item_name(item)),
+                lambda res: t(
+                    "transfer.shipped", qty=fmt_num((qty or 0) * factor), unit=unit, item=item_name(item)
+                ),
             )
     else:
         st.info(t("issue.nothing"))

@@ -7,6 +7,7 @@ from functools import partial
 from stockpile.adapters import exporters, importers
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.documents import Documents
+from stockpile.adapters.item_units import ItemUnits
 from stockpile.adapters.mapview import MapView
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import Settings, get_settings
@@ -28,4 +29,5 @@ def build_services(settings: Settings | None = None) -> Services:
         # app (issue 7): home map read model and printable documents
         map_view=MapView(views, settings.tile_url),
         documents=Documents(engine, exporters.to_xlsx),
+        item_units=ItemUnits(engine),
     )

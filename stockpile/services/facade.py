@@ -37,6 +37,7 @@ class Services:
     # ---- app (issue 7): the home map's read model and printable documents (adapters injected by bootstrap) --
     map_view: Any = None
     documents: Any = None
+    item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:

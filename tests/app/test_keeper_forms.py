@@ -180,3 +180,21 @@ def test_write_off_takes_an_expired_lot_out_once(services):
     at.button(key="write_off.submit.1").click().run()
     assert not at.exception
     assert services.views.balance(site, item) == before - qty
+
+
+def test_receipt_in_cases_books_base_units(services):
+    """Water received as 2 箱 (1 箱 = 24 瓶) raises the balance by 48 瓶."""
+    before = services.views.balance("XJK", "1020101")
+    at = page("receive", services)
+    at.run()
+    at.selectbox(key="receive.site").set_value("XJK")
+    at.selectbox(key="receive.item").set_value("1020101")
+    at.run()
+    at.selectbox(key="receive.unit.0").set_value("箱")
+    at.text_input(key="receive.lot_no.0").input("CASE-1")
+    at.number_input(key="receive.qty.0").set_value(2)
+    at.date_input(key="receive.expiry.0").set_value(date.today() + timedelta(days=400))
+    at.button(key="receive.submit.0").click().run()
+    assert not at.exception and not at.error, texts(at, "error")
+    assert services.views.balance("XJK", "1020101") == before + 48
+    assert "48 瓶" in texts(at, "success")[0]
