@@ -40,11 +40,11 @@ def lang() -> str:
 # ---- locale formats ----------------------------------------------------------------------------------------
 def fmt_num(n: Any) -> str:
     """Integers with thousands separators (both locales)."""
-    return "" if n is None or n != n else f"{int(n):,}"
+    return "" if _blank(n) else f"{int(n):,}"
 
 
 def fmt_date(d: date | None) -> str:
-    if d is None or d != d:
+    if _blank(d):
         return ""
     return f"{d.year}年{d.month}月{d.day}日" if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0")
 
@@ -58,15 +58,19 @@ def fmt_dt(dt: datetime | None) -> str:
 
 
 # ---- tables ------------------------------------------------------------------------------------------------
+def _blank(v: Any) -> bool:
+    return v is None or bool(pd.isna(v))
+
+
 def cell_date(d: Any) -> str:
     """A date in a table cell: ISO (GB/T 7408) in Chinese, "13 Dec 2026" in English."""
-    if d is None or d != d:
+    if _blank(d):
         return "—"
     return d.isoformat() if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0")
 
 
 def cell_dt(v: Any) -> str:
-    if v is None or v != v:
+    if _blank(v):
         return "—"
     return f"{cell_date(v.date())} {v:%H:%M}"
 
@@ -83,7 +87,7 @@ def _localise(view: pd.DataFrame) -> dict[str, Any]:
         elif isinstance(first, date):
             fmt[col] = cell_date
         elif pd.api.types.is_integer_dtype(view[col].dtype):
-            fmt[col] = lambda n: "—" if n is None or n != n else f"{int(n):,}"
+            fmt[col] = lambda n: "—" if _blank(n) else f"{int(n):,}"
     return fmt
 
 
@@ -104,7 +108,12 @@ def show_table(
         if col in view.columns:
             view[col] = [t(f"{prefix}.{v}") if v == v and v not in (None, "") else "" for v in view[col]]
     view.columns = [t(f"col.{c}") for c in view.columns]
-    styler = view.style.format(_localise(view), na_rep="—")
+    fmt = _localise(view)
+    for col in view.columns:  # the grid shows nulls as "None" whatever the Styler says: blank them as text
+        if view[col].isna().any():
+            show = fmt.pop(col, lambda v: "—" if _blank(v) else str(v))
+            view[col] = [show(v) for v in view[col]]
+    styler = view.style.format(fmt, na_rep="—")
     if status is not None:
         styles = [STATUS_BG.get(s, "") for s in status]
         styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
