@@ -51,7 +51,7 @@ def fmt_date(d: date | None) -> str:
 
 def fmt_dt(dt: datetime | None) -> str:
     """A timestamp in Asia/Shanghai, formatted for the locale."""
-    if dt is None or dt != dt:
+    if _blank(dt):
         return ""
     local = dt.astimezone(TZ) if dt.tzinfo else dt
     return f"{fmt_date(local.date())} {local:%H:%M}"

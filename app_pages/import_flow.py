@@ -31,7 +31,7 @@ def import_flow(data: bytes, filename: str) -> None:
 
     st.subheader(t("imports.preview", rows=fmt_num(len(table.rows))))
     preview = pd.DataFrame([{"#": n, **cells} for n, cells in table.rows[:50]], columns=["#", *table.header])
-    st.dataframe(preview.astype(str), hide_index=True, width="stretch")
+    st.dataframe(preview.fillna("").astype(str), hide_index=True, width="stretch")
 
     asked: dict[str, list[str]] = st.session_state.setdefault("imports.asked", {})
     codes = list(dict.fromkeys([*table.needs_confirmation, *asked.get(table.sha256, [])]))

@@ -29,7 +29,7 @@ IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
 
 def idle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run finished: no running indicator and no stale (greyed) element."""
-    page.wait_for_timeout(250)
+    page.wait_for_timeout(150)
     page.wait_for_function(IDLE, timeout=30_000)
 
 
@@ -54,11 +54,24 @@ def no_exception(page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_keeper_records_a_receipt_and_sees_the_balance_change(page, shots):  # type: ignore[no-untyped-def]
-    """A keeper picks the role, receives 7 tents at the county depot and the balance grows by exactly 7."""
-    idle(page)
-    choose(page, "角色", "保管员")
-    assert page.get_by_text("当前用户").first.is_visible()
+@pytest.fixture(scope="module")
+def keeper(browser, app_url):  # type: ignore[no-untyped-def]
+    """One browser session for the keeper's tests: opened once, the 保管员 role picked in the sidebar."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    pg.goto(app_url)
+    pg.wait_for_selector('[data-testid="stSidebar"]')
+    idle(pg)
+    choose(pg, "角色", "保管员")
+    assert "保管员" in pg.locator('[data-testid="stSidebar"]').inner_text()
+    yield pg
+    ctx.close()
+
+
+def test_keeper_records_a_receipt_and_sees_the_balance_change(keeper, shots):  # type: ignore[no-untyped-def]
+    """A keeper receives 7 tents at the county depot and the balance shown grows by exactly 7."""
+    page = keeper
     open_page(page, "验收入库")
     choose(page, "储备库（点）", "示范县救灾物资储备库（XJK）")
     before = metric(page, "该库点当前结存")
@@ -75,17 +88,35 @@ def test_keeper_records_a_receipt_and_sees_the_balance_change(page, shots):  # t
     page.screenshot(path=str(shots / "receive-posted.png"), full_page=True)
 
 
-def test_every_keeper_page_opens_and_is_screenshotted(page, shots):  # type: ignore[no-untyped-def]
+def test_every_keeper_page_opens_and_is_screenshotted(keeper, shots):  # type: ignore[no-untyped-def]
     """Every page a keeper sees renders in Chinese without an exception; the home map draws its canvas."""
-    idle(page)
-    choose(page, "角色", "保管员")
+    page = keeper
     for i, title in enumerate(KEEPER_PAGES):
         open_page(page, title)
+        if title == "批量导入":
+            page.locator('[data-testid="stFileUploaderDropzone"]').first.wait_for()
         if title == "应急一张图":
             page.locator("canvas").first.wait_for()
             page.wait_for_timeout(1500)  # let deck.gl draw the labels
         no_exception(page)
         page.screenshot(path=str(shots / f"{i:02d}-{title}.png"), full_page=True)
+
+
+def test_keeper_imports_a_csv_in_the_browser(keeper, shots, tmp_path):  # type: ignore[no-untyped-def]
+    """Upload (through XSRF protection) → preview → 校验并导入 → success, in a real browser."""
+    page = keeper
+    open_page(page, "批量导入")
+    csv = tmp_path / "入库.csv"
+    csv.write_text(
+        "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n入库,XJK,1010101,CSV-1,3,,2026-11-21 09:00\n"
+    )
+    page.locator('input[type="file"]').set_input_files(str(csv))
+    page.get_by_text("预览（共 1 行").first.wait_for()
+    idle(page)
+    page.get_by_role("button", name="校验并导入").click()
+    page.get_by_text("导入成功").first.wait_for()
+    no_exception(page)
+    page.screenshot(path=str(shots / "import-done.png"), full_page=True)
 
 
 def test_english_switch_translates_the_navigation(page, shots):  # type: ignore[no-untyped-def]
