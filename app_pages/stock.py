@@ -1,11 +1,11 @@
 """库存总览: what is where, in which lots, expiring when; totals by item; available to dispatch."""
-# nav: roles=keeper,dispatcher,planner,admin order=10 title=nav.stock icon=📦 default=1
+# nav: roles=keeper,dispatcher,planner,admin order=10 title=nav.stock icon=:material/inventory_2: section=query
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import services, show_table
+from app_pages.common import services, show_table, status_legend
 from i18n import t
 
 svc = services()
@@ -61,7 +61,9 @@ with tab_lots:
             "status",
         ],
         {"status": "status", "mode": "mode"},
+        status_col="status",
     )
+    status_legend()
 with tab_items:
     show_table(
         views.stock_by_item(),

@@ -58,6 +58,10 @@ class Services:
     to_csv: Callable[..., bytes]
     settings: Any
     read_point: Callable[..., Any]
+    # ---- app (issue 7): the home map's read model and printable documents (adapters injected by bootstrap) --
+    map_view: Any = None
+    documents: Any = None
+    item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
@@ -213,6 +217,23 @@ class Services:
         meta["sha256"] = snaps[-1].sha256 if snaps else None
         writer = self.review_exporter.to_pdf if fmt == "pdf" else self.review_exporter.to_xlsx
         return bytes(writer(doc, meta))
+
+    # ---- app (issue 7): printable documents -----------------------------------------------------------------
+    def voucher_pdf(self, posting_id: Any, lang: str = "zh") -> bytes:
+        """入库单 / 出库单 / 调拨单 of one posting as a PDF with an embedded CJK font."""
+        return bytes(self.documents.voucher_pdf(posting_id, lang))
+
+    def count_sheet_pdf(self, site_code: str, lang: str = "zh", on: date | None = None) -> bytes:
+        """盘点表 of one site: every lot with its book quantity and blank columns for the count."""
+        return bytes(self.documents.count_sheet_pdf(site_code, lang, on))
+
+    def recent_postings(self, kinds: tuple[str, ...], limit: int = 50) -> Any:
+        """The latest postings of some kinds (for picking a document to print)."""
+        return self.documents.recent_postings(kinds, limit)
+
+    def import_template(self, lang: str = "zh") -> bytes:
+        """An xlsx import template (sheet 导入) with the accepted Chinese headers and two example rows."""
+        return bytes(self.documents.import_template(lang))
 
 
 def _local_day(now: datetime | None = None) -> date:

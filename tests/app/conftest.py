@@ -1,0 +1,43 @@
+"""AppTest fixtures: real Services on the demo county; writing tests get their own copy of the database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def demo_services(demo_url: str) -> Any:
+    """Read-only: shared by every rendering test (never post with it)."""
+    return build_services(Settings(database_url=demo_url))
+
+
+@pytest.fixture
+def services(demo_url: str, tmp_path: Path) -> Any:
+    """A private copy of the demo county for tests that post."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
+    return build_services(Settings(database_url=f"sqlite:///{db}"))
+
+
+def page(name: str, services: Any, **state: Any) -> AppTest:
+    """An AppTest of app_pages/<name>.py (or app.py) with the services (and any session state) preset."""
+    path = ROOT / ("app.py" if name == "app" else f"app_pages/{name}.py")
+    at = AppTest.from_file(str(path), default_timeout=60)
+    at.session_state["services"] = services
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
