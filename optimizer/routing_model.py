@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from optimizer.errors import InvalidProblem
 
@@ -78,6 +79,16 @@ class TravelMatrix:
     def __post_init__(self) -> None:
         n = _check_matrix("duration_s", self.duration_s)
         _check_matrix("distance_m", self.distance_m, n)
+
+
+class _Base(NamedTuple):
+    """The base matrices, already validated by RoutingProblem (no second check)."""
+
+    duration_s: Matrix
+    distance_m: Matrix
+
+
+_BASE = _Base
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,10 +206,10 @@ class RoutingProblem:
     def n_locations(self) -> int:
         return len(self.duration_s)
 
-    def travel(self, vehicle: Vehicle) -> TravelMatrix:
+    def travel(self, vehicle: Vehicle) -> TravelMatrix | _Base:
         """The matrices a vehicle drives on."""
         if vehicle.profile is None:
-            return TravelMatrix(self.duration_s, self.distance_m)
+            return _BASE(self.duration_s, self.distance_m)
         return self.profiles[vehicle.profile]
 
     def loading_s(self, location: int) -> int:
