@@ -225,9 +225,9 @@ class _Model:
                 indices.append(pi)
             else:
                 r.AddDisjunction([d], drop_penalty(job) * weight)
-            if job.vehicles:
+            if job.vehicles:  # SetAllowedVehiclesForIndex's Span argument is unusable from Python 9.15
                 for idx in indices:
-                    r.SetAllowedVehiclesForIndex(list(job.vehicles), idx)
+                    r.VehicleVar(idx).SetValues([-1, *job.vehicles])  # -1: unperformed
 
 
 def _search_params(p: RoutingProblem, params: RoutingParams) -> pywrapcp.DefaultRoutingSearchParameters:

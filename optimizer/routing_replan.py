@@ -1,7 +1,7 @@
 """Re-planning mid-execution: keep delivered and started stops, re-route the rest from where trucks are now.
 
 A stop is fixed once its truck has left for it (the previous stop's departure, or the route start, is before
-``now_s``), or when the caller says so (``fixed``: number of fixed stops per vehicle, e.g. from telematics).
+``now_s``); for a broken truck only completed stops (departure <= ``now_s``) count; or the caller says so (``fixed``: number of fixed stops per vehicle, e.g. from telematics).
 Each truck restarts from its last fixed stop at ``max(now_s, departure)`` with what it carries on board; jobs
 picked up and not delivered stay on that truck. A broken truck leaves the fleet: its fixed deliveries count as
 done, the goods it carries are reported ``stranded``, its other jobs go back to the pool. A closed road is a new
@@ -11,6 +11,7 @@ matrix (``UNREACHABLE`` entries). New jobs join the pool.
 from __future__ import annotations
 
 import dataclasses
+from itertools import takewhile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -33,7 +34,10 @@ class Replan:
     no_vehicle: tuple[str, ...] = ()
 
 
-def _fixed_count(route: Route, now_s: int) -> int:
+def _fixed_count(route: Route, now_s: int, broken: bool) -> int:
+    """Stops already done: completed ones, plus (for a running truck) the one it is driving to or serving."""
+    if broken:
+        return sum(1 for _ in takewhile(lambda s: s.departure_s <= now_s, route.stops))
     left = route.start_s
     for k, s in enumerate(route.stops):
         if left >= now_s:
@@ -93,7 +97,7 @@ def replan(
     vehicles: list[Vehicle] = []
     for v in problem.vehicles:
         r = routes.get(v.id)
-        n = 0 if r is None else (fixed or {}).get(v.id, _fixed_count(r, now_s))
+        n = 0 if r is None else (fixed or {}).get(v.id, _fixed_count(r, now_s, v.id in broken_ids))
         stops = () if r is None else r.stops[:n]
         if r is not None:
             kept_routes.append(dataclasses.replace(r, stops=stops))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -183,7 +184,7 @@ def test_progress_callback_sees_improving_objectives() -> None:
     p = RoutingProblem(dur, dist, tuple(Job(f"v{k}", k, (1,)) for k in range(1, 5)), (truck(), truck("t2")))
     r = solve_routes(p, FAST, seen.append)
     assert seen and seen == list(r.log)
-    assert all(a.objective > b.objective for a, b in zip(seen, seen[1:], strict=False))
+    assert all(a.objective > b.objective for a, b in itertools.pairwise(seen))
 
 
 @pytest.mark.parametrize(
