@@ -329,7 +329,16 @@ def solve_routes(
         return RoutingResult(Status.NO_SOLUTION, (), unserved, objective, 0, 0, tuple(log))
     routes = _routes_from(model, solution)
     served = {s.job for rt in routes for s in rt.stops}
-    unserved = tuple(Unserved(j.id, diagnose(problem, j, True)) for j in problem.jobs if j.id not in served)
+    # stopped by the time limit before a local optimum: a droppable-but-servable job is a timeout, not capacity
+    settled = (
+        model.routing.status()
+        != routing_enums_pb2.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED
+    )
+    unserved = tuple(
+        Unserved(j.id, diagnose(problem, j, settled)) for j in problem.jobs if j.id not in served
+    )
+    if not log:
+        log.append(LogEntry(time.monotonic() - started, int(solution.ObjectiveValue())))
     required_missing = any(not j.optional for j in problem.jobs if j.id not in served)
     return RoutingResult(
         Status.PARTIAL if required_missing else Status.FEASIBLE,

@@ -11,9 +11,9 @@ matrix (``UNREACHABLE`` entries). New jobs join the pool.
 from __future__ import annotations
 
 import dataclasses
-from itertools import takewhile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import takewhile
 
 from optimizer.routing import RoutingParams
 from optimizer.routing_engine import plan_routes
