@@ -62,7 +62,7 @@ class RoutingParams:
     full_propagation: bool = False
     first_solution_only: bool = False
     engine: str = "ortools"  # "ortools" | "pyvrp" | "race" (see routing_engine.plan_routes)
-    ortools_share: float = 0.3  # race: fraction of the time limit given to OR-Tools first
+    ortools_share: float | None = None  # race: OR-Tools' share of the limit; None = 0.1 CVRPTW, 0.7 pickups
     seed: int = 1
 
 

@@ -1,8 +1,9 @@
 """One entry point for routing: OR-Tools, PyVRP, or a race of both on one core's time budget.
 
-The race runs OR-Tools first (``ortools_share`` of the time limit: it gives a plan fast and handles every
-feature), then PyVRP for the rest when it can express the problem, and keeps the better plan among those that
-pass ``check.verify``. Racing never runs engines in parallel: both share the one time budget.
+The race runs OR-Tools first (``ortools_share`` of the time limit, by default 10 % for plain CVRPTW where PyVRP
+is much stronger and 70 % with pickups where PyVRP often finds no feasible plan: OR-Tools gives a plan fast and
+handles every feature), then PyVRP for the rest when it can express the problem, and keeps the better plan among
+those that pass ``check.verify``. Racing never runs engines in parallel: both share the one time budget.
 """
 
 from __future__ import annotations
@@ -58,10 +59,11 @@ def plan_routes(
     if params.engine == "pyvrp":
         alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
         return alone if alone is not None else solve_routes(problem, params, progress)
+    share = params.ortools_share
+    if share is None:  # measured: PyVRP leads on plain CVRPTW, OR-Tools is the surer engine with pickups
+        share = 0.7 if any(j.source is not None for j in problem.jobs) else 0.1
     first = solve_routes(
-        problem,
-        dataclasses.replace(params, time_limit_s=params.time_limit_s * params.ortools_share),
-        progress,
+        problem, dataclasses.replace(params, time_limit_s=params.time_limit_s * share), progress
     )
     left = params.time_limit_s - (time.monotonic() - started)
     second = _pyvrp_result(problem, left, params.seed)
