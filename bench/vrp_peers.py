@@ -14,7 +14,7 @@ from datetime import timedelta
 import numpy as np
 import vroom
 
-from optimizer.routing_model import Job, LogEntry, RoutingProblem, RoutingResult, Status, Unserved, Vehicle
+from optimizer.routing_model import Job, LogEntry, RoutingProblem, RoutingResult, Status, Unserved
 from optimizer.routing_pyvrp import solve_pyvrp
 from optimizer.routing_schedule import diagnose, objective_of, schedule_route
 
@@ -27,7 +27,6 @@ def _result(
     routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
     served = {s.job for r in routes for s in r.stops}
     unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
-
     obj = objective_of(p, routes, unserved)
     return RoutingResult(
         Status.PARTIAL if unserved else Status.FEASIBLE,
@@ -39,11 +38,6 @@ def _result(
         (LogEntry(elapsed, obj),),
         engine,
     )
-
-
-def _vkey(v: Vehicle, p: RoutingProblem) -> tuple[int, ...]:
-    late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
-    return (v.start, v.end, *v.capacity, v.available_from_s, late, v.distance_cost, v.fixed_cost)
 
 
 def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> RoutingResult:
