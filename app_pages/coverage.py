@@ -92,7 +92,7 @@ layers = [
         "PolygonLayer",
         polys,
         get_polygon="polygon",
-        get_fill_color=[31, 119, 180, 25],
+        get_fill_color=[31, 119, 180, 10],
         get_line_color=[31, 119, 180, 120],
         line_width_min_pixels=1,
         pickable=False,
