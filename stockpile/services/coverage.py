@@ -170,7 +170,7 @@ class CircleReport:
 
 def norms_for(
     deps: CoverageDeps, item_codes: tuple[str, ...], overrides: tuple[RequirementNorm, ...]
-) -> dict:
+) -> dict[str, RequirementNorm]:
     """The norm of each item (an override wins); UnknownCoverageItem if an item has none."""
     table = {n.item_code: n for n in deps.norms}
     table.update({n.item_code: n for n in overrides})
@@ -232,7 +232,7 @@ def build_sources(
             lead = max(0, lead_min * 60 - loading)
             src = Source(f"{site.code}|{kind}|{lead_min}", kind, tuple(qty), loading_s=loading, lead_s=lead)
         else:
-            per = tuple(batch[(site_id, kind, lead_min)])
+            per_batch = tuple(batch[(site_id, kind, lead_min)])
             src = Source(
                 f"{site.code}|{kind}|{lead_min}",
                 kind,
@@ -240,7 +240,7 @@ def build_sources(
                 loading_s=loading,
                 lead_s=lead_min * 60,
                 batch_s=batch_s,
-                batch_qty=per,
+                batch_qty=per_batch,
             )
         if any(qty):
             sources.append(src)

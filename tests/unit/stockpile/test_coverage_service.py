@@ -181,3 +181,28 @@ def test_siting_opens_the_candidate_that_covers_the_most_weighted_people():
     rep = site_query(SitingQuery(1, 3600, (c_big, c_small)), deps(w, FakeTravel(times), ()))
     assert [c.code for c in rep.chosen] == ["C1"]
     assert rep.population_before == 0 and rep.population_after == 5000 and not rep.violations
+
+
+def test_capacity_reserve_arrives_in_batches_after_activation():
+    """产能储备: per_day × batch_s ÷ 86 400 units per batch after activation; the 2nd batch fills 200 tents."""
+    from dataclasses import replace
+    from datetime import date
+
+    from stockpile.domain.model import CapacityReserve
+
+    maker = site(1, 10, SiteType.PRODUCER)
+    v = village(0, 1000)
+    w = replace(
+        world([maker], [v], {}),
+        capacity=(CapacityReserve(1, 1, 2400, 60, date(2026, 1, 1), date(2026, 12, 31)),),
+    )
+    d = deps(
+        w,
+        FakeTravel({(_xy(maker), _pt(v)): 600}),
+        (RequirementNorm(TENT, per_point=200),),
+        capacity_batch_s=3600,
+    )
+    p = circle(CircleQuery((TENT,), 4 * 3600, on=ON), d).points[0]
+    assert p.covered and p.earliest_s[TENT] == 3600 + 2 * 3600 + 600 + 600
+    slow = circle(CircleQuery((TENT,), 3 * 3600, on=ON), d).points[0]
+    assert slow.reasons == {TENT: "agreement_too_slow"}
