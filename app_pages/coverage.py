@@ -158,17 +158,20 @@ with st.expander(t("coverage.siting")):
     cand_file = st.file_uploader(t("coverage.candidates"), type=["csv"], key="coverage.cand")
     if st.button(t("coverage.site_run"), key="coverage.site_run"):
         cands: tuple[Candidate, ...] = ()
-        if cand_file is not None:
-            rows = csv.DictReader(io.StringIO(cand_file.getvalue().decode("utf-8-sig")))
-            cands = tuple(
-                Candidate(r["code"], r.get("name", r["code"]), float(r["lon"]), float(r["lat"])) for r in rows
-            )
         try:
+            if cand_file is not None:
+                rows = csv.DictReader(io.StringIO(cand_file.getvalue().decode("utf-8-sig")))
+                cands = tuple(
+                    Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"]))
+                    for r in rows
+                )
             st.session_state["coverage.siting"] = svc.coverage_site(
                 SitingQuery(int(k), minutes * 60, cands, scenario)
             )
         except DomainError as e:
             show_error(e)
+        except (KeyError, ValueError, UnicodeDecodeError):
+            st.error(t("coverage.bad_candidates"))
     rep = st.session_state.get("coverage.siting")
     if rep is not None:
         b1, b2, b3 = st.columns(3)

@@ -110,12 +110,17 @@ def circle(
 
 
 def _read_candidates(path: Path) -> tuple[Any, ...]:
+    from stockpile.cli import err_console
     from stockpile.services.siting import Candidate
 
-    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-    return tuple(
-        Candidate(r["code"], r.get("name", r["code"]), float(r["lon"]), float(r["lat"])) for r in rows
-    )
+    try:
+        rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        return tuple(
+            Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
+        )
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as e:
+        err_console.print(f"[red]{t('coverage.bad_candidates')}[/red]")
+        raise typer.Exit(1) from e
 
 
 def site(

@@ -80,3 +80,11 @@ def test_site_with_an_uploaded_candidate_list(cli_db, tmp_path):
     cands.write_text("code,name,lon,lat\nC1,候选甲,115.80,29.75\nC2,候选乙,116.05,29.75\n", encoding="utf-8")
     out = run("site", "--k", "1", "--minutes", "10", "--candidates", str(cands))
     assert "候选甲" in out or "候选乙" in out
+
+
+def test_site_refuses_a_candidate_file_without_coordinates(cli_db, tmp_path):
+    """A candidate CSV missing lon/lat exits 1 with a message, not a traceback."""
+    cands = tmp_path / "bad.csv"
+    cands.write_text("code,name\nC1,候选甲\n", encoding="utf-8")
+    out = run("site", "--k", "1", "--candidates", str(cands), code=1)
+    assert "候选点文件无效" in out
