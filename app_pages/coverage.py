@@ -86,7 +86,16 @@ m4.metric(t("coverage.ratio"), f"{100 * county.ratio:.1f}%")
 
 st.subheader(t("coverage.map"))
 pts, srcs = point_layer(report), source_layer(report)
-polys = reach_polygons(report, svc.coverage_reach_areas(report, avoid))
+# router isochrones are fetched once per (limit, live sites, blocked areas), not on every rerun (quota)
+iso_key = (
+    report.threshold_s,
+    tuple(s.code for s in report.sources if not s.damaged),
+    getattr(avoid, "version", None),
+)
+if st.session_state.get("coverage.iso_key") != iso_key:
+    st.session_state["coverage.iso"] = svc.coverage_reach_areas(report, avoid)
+    st.session_state["coverage.iso_key"] = iso_key
+polys = reach_polygons(report, st.session_state["coverage.iso"])
 layers = [
     pdk.Layer(
         "PolygonLayer",
