@@ -117,7 +117,7 @@ def _highs(
 
 
 def solve_max_covering(
-    problem: SitingProblem, time_limit_s: float = 30.0, solver: str = "cp_sat"
+    problem: SitingProblem, time_limit_s: float = 30.0, solver: str = "highs"
 ) -> SitingResult:
     """Choose k new sites maximising hazard-weighted population within the threshold of an open site.
 

@@ -6,15 +6,22 @@ import os
 from functools import partial
 from pathlib import Path
 
-from stockpile.adapters import exporters, geo, importers, review_documents
+from sqlalchemy import Engine
+
+from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.documents import Documents
 from stockpile.adapters.item_units import ItemUnits
 from stockpile.adapters.mapview import MapView
+from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
+from stockpile.adapters.matrix_cache import CachedProvider, MatrixCache
+from stockpile.adapters.ors import OrsLimits, OrsProvider
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import ROOT, Settings, get_settings
+from stockpile.services.coverage import CoverageDeps
 from stockpile.services.facade import Services
+from stockpile.travel_ports import TravelTimeProvider
 from stockpile.views import Views
 from stockpile.views_reserve import ReserveViews
 
@@ -42,4 +49,55 @@ def build_services(settings: Settings | None = None) -> Services:
         map_view=MapView(views, settings.tile_url),
         documents=Documents(engine, exporters.to_xlsx),
         item_units=ItemUnits(engine),
+        # ---- coverage, siting, travel times (issue 4) ----
+        coverage=build_coverage(settings, engine),
+    )
+
+
+# ---- travel times and the 1-hour circle (issue 4) ----------------------------------------------------------
+def build_travel(s: Settings) -> TravelTimeProvider:
+    """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""
+    offline = HaversineMatrix(
+        circuity=s.detour_factor,
+        speeds_kmh={"driving-car": s.speed_car_kmh, "driving-hgv": s.speed_hgv_kmh},
+        avoid_policy=s.offline_avoid_policy,
+        avoid_penalty=s.offline_avoid_penalty,
+    )
+    if not s.ors_enabled:
+        return offline
+    ors = OrsProvider(
+        base_url=s.ors_base_url,
+        api_key=s.ors_api_key,
+        timeout_s=s.ors_timeout_s,
+        total_timeout_s=s.ors_total_timeout_s,
+        max_attempts=s.ors_max_attempts,
+        backoff_s=s.ors_backoff_s,
+        limits=OrsLimits(
+            matrix_max_elements=s.ors_matrix_max_elements,
+            matrix_max_elements_with_avoid=s.ors_matrix_max_elements_with_avoid,
+            isochrone_max_locations=s.ors_isochrone_max_locations,
+            isochrone_max_intervals=s.ors_isochrone_max_intervals,
+            isochrone_max_range_s=s.ors_isochrone_max_range_s,
+            directions_max_waypoints=s.ors_directions_max_waypoints,
+        ),
+        long_range=offline,
+    )
+    return CachedProvider(
+        FallbackProvider(primary=ors, fallback=offline), MatrixCache(s.matrix_cache_dir, s.cache_max_age_s)
+    )
+
+
+def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
+    """The coverage service's adapters: read side, norms file, travel gateway, GeoJSON reader."""
+    return CoverageDeps(
+        read_world=coverage_data.SqlCoverageReader(engine).load,
+        norms=coverage_data.load_norms(s.coverage_norms_file),
+        travel=coverage_data.TravelGateway(build_travel(s), isochrones_from_router=s.ors_enabled),
+        read_avoid_areas=coverage_data.read_avoid_areas,
+        profile=s.coverage_profile,
+        guarantee_s=s.guarantee_seconds,
+        relief_targets_s=tuple(s.relief_targets_seconds),
+        capacity_batch_s=s.capacity_batch_s,
+        siting_time_limit_s=s.siting_time_limit_s,
+        solve_time_limit_s=float(s.solve_time_limit_s),
     )

@@ -7,6 +7,7 @@ database, never as constants in code (STYLE.md §5, DOMAIN.md caveats 1, 3, 5).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,24 @@ class Settings(BaseSettings):
     speed_car_kmh: float = 50.0
     speed_hgv_kmh: float = 40.0
     matrix_cache_dir: Path = ROOT / "data" / "cache"
+    # travel times, further (issue 4; docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
+    ors_total_timeout_s: float = 60.0
+    ors_max_attempts: int = 3
+    ors_backoff_s: float = 0.5
+    ors_matrix_max_elements: int = 3500
+    ors_matrix_max_elements_with_avoid: int = 25
+    ors_isochrone_max_locations: int = 5
+    ors_isochrone_max_intervals: int = 10
+    ors_isochrone_max_range_s: int = 3600
+    ors_directions_max_waypoints: int = 50
+    offline_avoid_policy: Literal["penalty", "unreachable"] = "penalty"
+    offline_avoid_penalty: float = 1.5
+    cache_max_age_s: float | None = None
+    # coverage and siting (issue 4; docs/coverage.md)
+    coverage_norms_file: Path = ROOT / "data" / "coverage_norms.toml"
+    coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"
+    capacity_batch_s: int = 6 * 3600  # 产能储备: output counted in batches of this many seconds' production
+    siting_time_limit_s: float = 20.0
 
     # map
     tile_url: str = ""  # e.g. a 天地图 XYZ URL with the county's key, or an intranet tile server

@@ -32,6 +32,7 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
+from stockpile.services import coverage as coverage_svc
 from stockpile.services import (
     imports,
     masterdata,
@@ -41,6 +42,7 @@ from stockpile.services import (
     planning_review,
     planning_rotation,
     reservations,
+    siting,
     stock,
 )
 from stockpile.services.checks import verify_ledger
@@ -234,6 +236,44 @@ class Services:
     def import_template(self, lang: str = "zh") -> bytes:
         """An xlsx import template (sheet 导入) with the accepted Chinese headers and two example rows."""
         return bytes(self.documents.import_template(lang))
+
+    # ---- coverage: 1-hour circle on stock, siting, pre-positioning, travel times (issue 4) -----------------
+    coverage: coverage_svc.CoverageDeps | None = None
+
+    def _coverage(self) -> coverage_svc.CoverageDeps:
+        assert self.coverage is not None, "coverage is not wired (bootstrap.build_coverage)"
+        return self.coverage
+
+    def coverage_circle(self, query: coverage_svc.CircleQuery) -> coverage_svc.CircleReport:
+        """Which villages and shelters cannot get the items within T (and the relief-time targets)."""
+        return coverage_svc.circle(query, self._coverage())
+
+    def coverage_reach_areas(
+        self, report: coverage_svc.CircleReport, avoid: Any = None
+    ) -> list[dict[str, Any]]:
+        """Isochrone polygons from openrouteservice when enabled; [] offline (the page draws hulls)."""
+        return coverage_svc.reach_areas(report, self._coverage(), avoid)
+
+    def coverage_site(self, query: siting.SitingQuery) -> siting.SitingReport:
+        """Max-covering what-if: k new reserve points, coverage before and after."""
+        return siting.site(query, self._coverage())
+
+    def coverage_preposition(self, query: siting.PrepositionQuery) -> siting.PrepositionReport:
+        """Moves of physical stock between existing points that widen the circle."""
+        return siting.preposition(query, self._coverage())
+
+    def read_avoid_areas(self, data: bytes, version: str) -> Any:
+        """Parse an uploaded GeoJSON of blocked areas (道路中断, 桥梁损毁); BadAvoidAreas on a bad file."""
+        return self._coverage().read_avoid_areas(data, version)
+
+    def coverage_norms(self) -> dict[str, Any]:
+        """The configured requirement norms by item code."""
+        return {n.item_code: n for n in self._coverage().norms}
+
+    def coverage_settings(self) -> dict[str, Any]:
+        """Thresholds and profile the circle uses (seconds)."""
+        d = self._coverage()
+        return {"guarantee_s": d.guarantee_s, "relief_targets_s": d.relief_targets_s, "profile": d.profile}
 
 
 def _local_day(now: datetime | None = None) -> date:

@@ -1,0 +1,82 @@
+"""AppTest: the coverage page renders on the demo county, reacts to its controls and shows notices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
+from tests.support.ors_standin import closed_port_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "app_pages/coverage.py")
+
+
+@pytest.fixture(scope="module")
+def services(demo_url):
+    return build_services(Settings(database_url=demo_url))
+
+
+def _page(services) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["services"] = services
+    return at.run()
+
+
+def test_coverage_page_renders_map_figures_and_uncovered_villages(services):
+    """Default view: tents at 60 minutes, metrics, an offline map, township and uncovered tables."""
+    at = _page(services)
+    assert not at.exception
+    assert at.title[0].value == "1小时保障圈（按库存测算）"
+    assert [m.label for m in at.metric][:2] == ["需保障点", "未覆盖点"]
+    unc = at.dataframe[2].value
+    assert "原因" in unc.columns and set(unc["原因"]) == {"路程太远"}
+    assert any("估算" in c.value for c in at.caption)
+
+
+def test_damaged_depot_and_slider_change_the_figures(services):
+    """Marking the warehouse damaged raises the uncovered count; a shorter limit also does."""
+    at = _page(services)
+    before = at.metric[1].value
+    at.multiselect(key="coverage.damaged").set_value(["DC-WLY"]).run()
+    assert not at.exception and int(at.metric[1].value.replace(",", "")) > int(before.replace(",", ""))
+    at.multiselect(key="coverage.damaged").set_value([]).run()
+    at.slider(key="coverage.minutes").set_value(30).run()
+    assert not at.exception and int(at.metric[1].value.replace(",", "")) > int(before.replace(",", ""))
+
+
+def test_siting_what_if_shows_before_and_after(services):
+    """The siting expander: k = 2 at 10 minutes shows covered population before and after, and the sites."""
+    at = _page(services)
+    at.slider(key="coverage.minutes").set_value(10).run()
+    at.button(key="coverage.site_run").click().run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "现有网络覆盖人口" in labels and "新增后覆盖人口" in labels
+    assert len(at.dataframe[-1].value) == 2
+
+
+def test_only_items_with_a_norm_are_offered(services):
+    """The item selector lists exactly the items that have a requirement norm."""
+    at = _page(services)
+    opts = {o.split()[0] for o in at.multiselect(key="coverage.items").options}
+    assert opts == set(services.coverage_norms())
+
+
+def test_fallback_notice_is_shown_when_ors_is_down(demo_url, tmp_path):
+    """ORS enabled but unreachable: the page warns that the estimate is used, with the reason."""
+    s = build_services(
+        Settings(
+            database_url=demo_url,
+            ors_enabled=True,
+            ors_base_url=closed_port_url(),
+            ors_max_attempts=1,
+            matrix_cache_dir=tmp_path,
+        )
+    )
+    at = _page(s)
+    assert not at.exception
+    assert any("路网服务暂不可用" in w.value for w in at.warning)
