@@ -6,6 +6,7 @@ from functools import partial
 
 from stockpile.adapters import exporters, importers
 from stockpile.adapters.db import make_engine
+from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import Settings, get_settings
 from stockpile.services.facade import Services
@@ -22,4 +23,5 @@ def build_services(settings: Settings | None = None) -> Services:
         to_xlsx=exporters.to_xlsx,
         to_csv=exporters.to_csv,
         settings=settings,
+        hasher=Argon2Hasher(),  # trust: argon2id login
     )
