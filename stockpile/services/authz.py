@@ -108,6 +108,19 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "users.session_user": "resolves the caller's own login token",
     "users.change_password": "the user's own password; needs the current password",
     "users.bootstrap_admin": "first-run CLI only: refuses when any user exists",
+    **{
+        f"authz.{f}": "the policy machinery itself, called inside use cases"
+        for f in (
+            "load_actor",
+            "require",
+            "require_role",
+            "guarded",
+            "record_denial",
+            "audit_ok",
+            "on_hand_before",
+            "audit_legs",
+        )
+    },
 }
 
 
