@@ -156,7 +156,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def swarm(self, enabled: set[str]) -> None:
         self.enabled = frozenset(enabled | {"receive"})
 
-    def _on(name: str):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _on(name: str):  # type: ignore[no-untyped-def]
         return precondition(lambda self: name in self.enabled)
 
     @_on("receive")
