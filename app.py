@@ -4,10 +4,8 @@ Pages declare themselves in their first lines:
 `# nav: roles=keeper,admin order=20 title=nav.stock icon=📦 section=keeper` (section optional);
 app.py lists app_pages/*.py, reads those headers and shows each role its pages, grouped by section.
 
-Pre-login stand-in: the role comes from the sidebar picker (st.session_state["role"], default
-settings.current_role) and the user from settings.current_user. When login lands, it sets
-st.session_state["user"] and st.session_state["role"] and the picker is hidden (settings.role_picker = False
-or a logged-in user).
+Who acts: the logged-in user (login page; the server-side session is re-read on every rerun). A guest sees only
+the login page. In demo/training mode (RELIEF_ROLE_PICKER=1) a sidebar picker acts as the role's demo user.
 """
 
 from __future__ import annotations
@@ -77,22 +75,33 @@ lang = st.sidebar.radio(
 )
 set_lang(lang)
 
-if "role" not in st.session_state:
-    st.session_state["role"] = settings.current_role if settings.current_role in ROLES else "admin"
-logged_in = bool(st.session_state.get("user"))
-if not logged_in and getattr(settings, "role_picker", True):
-    st.session_state["role"] = st.sidebar.selectbox(
+svc = st.session_state["services"]
+# Who is acting, re-read from the database on every rerun: a revoked or disabled login is gone at once.
+token = st.session_state.get("auth.token")
+who = svc.session_user(token) if token else None
+if who is None:
+    for key in ("auth.token", "user"):
+        st.session_state.pop(key, None)
+st.session_state["demo_mode"] = bool(settings.role_picker)
+if who is not None:
+    role, user = who.role, who.username
+    st.session_state["role"], st.session_state["user"] = role, user
+elif settings.role_picker:  # demo/training mode: act as the chosen role's demo user
+    current = st.session_state.get("role", settings.current_role)
+    role = st.sidebar.selectbox(
         t("app.role_pick"),
         ROLES,
-        index=ROLES.index(st.session_state["role"]) if st.session_state["role"] in ROLES else 3,
+        index=ROLES.index(current) if current in ROLES else 3,
         format_func=lambda r: t(f"role.{r}"),
         key=f"role_picker.{lang}",  # its own key per language: the label changes with the language
     )
-role = st.session_state["role"]
-user = st.session_state.get("user") or settings.current_user
-st.sidebar.caption(t("app.user", user=user, role=t(f"role.{role}")))
-if not logged_in:
+    user = settings.demo_users.get(role, role)
+    st.session_state["role"], st.session_state["user"] = role, user
     st.sidebar.caption(t("app.prelogin_note"))
+else:
+    role, user = "guest", ""
+    st.session_state["role"] = "guest"
+st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
 st.sidebar.caption(t("app.demo_note"))
 
 st.navigation(pages_for(role), expanded=True).run()

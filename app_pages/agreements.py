@@ -9,14 +9,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error, show_table
+from app_pages.common import current_user, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
 from stockpile.services.planning import CallOffCmd, VerifyCmd
 
 svc = services()
 rv = svc.reserve_views
-actor = svc.settings.current_user
+actor = current_user()  # the signed-in user; the services re-check the role
 st.title(t("agreements.title"))
 st.caption(t("agreements.caption"))
 

@@ -29,8 +29,9 @@ def services() -> Any:
 
 
 def current_user() -> str:
-    """Who posts: the logged-in user once login exists, until then settings.current_user (pre-login stand-in)."""
-    return str(st.session_state.get("user") or services().settings.current_user)
+    """Who posts: the logged-in user (or the demo user of the picked role in demo mode); every use case re-checks
+    the user's role and depots in the database, so this is an identity, not a permission."""
+    return str(st.session_state.get("user") or "")
 
 
 def lang() -> str:
@@ -143,24 +144,14 @@ def show_validation(e: ValidationError) -> None:
 
 
 # ---- pickers -----------------------------------------------------------------------------------------------
-@st.cache_data(ttl=60, show_spinner=False)
-def _sites(_views: Any, token: int) -> pd.DataFrame:
-    return _views.sites()
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _items(_views: Any, token: int) -> pd.DataFrame:
-    return _views.items()
-
-
 def site_table() -> pd.DataFrame:
     svc = services()
-    return _sites(svc.views, id(svc))
+    return svc.views.sites()  # small master-data reads, never cached in pages (RELIABILITY.md §4 (6))
 
 
 def item_table() -> pd.DataFrame:
     svc = services()
-    return _items(svc.views, id(svc))
+    return svc.views.items()
 
 
 def site_picker(label: str, key: str, exclude: str | None = None) -> str:

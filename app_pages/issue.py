@@ -76,7 +76,7 @@ purpose = c3.selectbox(
 occurred_at = when_inputs(form.key("when"))
 if qty and not lot:
     try:
-        picks = svc.suggest_fefo(site, item, int(qty) * factor, occurred_at.date())
+        picks = svc.suggest_fefo(site, item, int(qty) * factor, occurred_at.date(), current_user())
         st.info(t("issue.fefo", picks="；".join(f"{lo} × {fmt_num(q)}{unit}" for lo, q in picks)))
     except DomainError as e:
         show_error(e)

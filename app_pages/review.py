@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error, show_table
+from app_pages.common import current_user, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
 
@@ -22,7 +22,8 @@ year = int(
         t("review.year"), min_value=2000, max_value=2100, value=date.today().year + 1, key="review.year"
     )
 )
-actor = c2.text_input(t("col.actor"), value=svc.settings.current_user, key="review.actor")
+actor = current_user()  # the signed-in user: preparer, reviewer and approver are whoever is logged in
+c2.text_input(t("col.actor"), value=actor, disabled=True, key="review.actor")
 notes = st.text_input(t("review.notes"), key="review.notes")
 
 b1, b2, b3 = st.columns(3)

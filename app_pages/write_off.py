@@ -88,6 +88,6 @@ if form.submit(t("write_off.submit")):
             doc_no=doc_no,
             remark=remark,
         ),
-        svc.write_off,
-        lambda res: t("write_off.posted", qty=fmt_num(qty), unit=unit, item=item_name(item), lot=lot),
+        svc.propose_write_off,  # four-eyes: an admin other than the proposer approves (admin page)
+        lambda res: t("write_off.proposed", qty=fmt_num(qty), unit=unit, item=item_name(item), lot=lot),
     )

@@ -16,6 +16,7 @@ from stockpile.adapters.mapview import MapView
 from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.matrix_cache import CachedProvider, MatrixCache
 from stockpile.adapters.ors import OrsLimits, OrsProvider
+from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import ROOT, Settings, get_settings
@@ -51,6 +52,7 @@ def build_services(settings: Settings | None = None) -> Services:
         item_units=ItemUnits(engine),
         # ---- coverage, siting, travel times (issue 4) ----
         coverage=build_coverage(settings, engine),
+        hasher=Argon2Hasher(),  # trust: argon2id login
     )
 
 

@@ -338,18 +338,21 @@ def writeoff(
     actor: Actor = None,
     at: When = None,
 ) -> None:
-    """报废 with a reason (expired, damaged, obsolete, lost)."""
-    _post(
-        _services().write_off,
-        WriteOffCmd(
-            **_common(client_id, actor, at),
-            site_code=site,
-            item_code=item,
-            lot_no=lot,
-            qty=qty,
-            reason=WriteOffReason(reason),
-        ),
+    """Propose 报废 with a reason (expired, damaged, obsolete, lost); an admin approves (`relief writeoff-approve`)."""
+    cmd = WriteOffCmd(
+        **_common(client_id, actor, at),
+        site_code=site,
+        item_code=item,
+        lot_no=lot,
+        qty=qty,
+        reason=WriteOffReason(reason),
     )
+    try:
+        pid = _services().propose_write_off(cmd)
+    except DomainError as e:
+        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+        raise typer.Exit(1) from e
+    console.print(t("auth.writeoff_proposed", proposal_id=pid))
 
 
 @app.command()

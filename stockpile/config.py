@@ -26,8 +26,20 @@ class Settings(BaseSettings):
     language: str = "zh"
     timezone: str = "Asia/Shanghai"
     # until login lands (trust issue) the app acts as this user
-    current_user: str = "admin"
+    current_user: str = "admin"  # the CLI's default actor (--actor overrides)
     current_role: str = "admin"
+    # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in.
+    # Off by default: real deployments log in (argon2id, server-side sessions). Browser tests turn it on.
+    role_picker: bool = False
+    demo_users: dict[str, str] = {
+        "keeper": "keeper_demo",
+        "dispatcher": "dispatcher",
+        "planner": "planner",
+        "admin": "admin",
+    }
+    show_demo_accounts: bool = (
+        True  # the login page lists the demo county's accounts (turn off in production)
+    )
 
     # 1-hour guarantee circle and relief-time targets (seconds); DOMAIN.md caveats 1 and 3
     guarantee_seconds: int = 3600

@@ -148,7 +148,7 @@ def _receipts(uow: Any, receive: Callable[..., Any], today: date, now: datetime)
             at = datetime.combine(max(made, today - timedelta(days=20)), time(9), tzinfo=UTC)
             cmd = ReceiptCmd(
                 client_id=uuid.uuid5(DEMO_NS, f"receipt/{code}/{month}"),
-                actor="demo",
+                actor="keeper_demo",
                 occurred_at=min(at, now),
                 site_code="XJK",
                 item_code=code,

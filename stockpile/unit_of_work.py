@@ -12,6 +12,7 @@ class AbstractUnitOfWork(abc.ABC):
 
     ledger: Any
     master: Any
+    auth: Any
 
     def __enter__(self) -> Self:
         return self

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from stockpile.adapters.all_tables import metadata
-from stockpile.adapters.ddl import install_append_only_triggers
+from stockpile.adapters.ddl import APPEND_ONLY_TABLES, install_append_only_triggers
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -60,4 +60,4 @@ def create_schema(engine: Engine) -> None:
     """Create every table and the append-only triggers (tests and `relief db init`; migrations do the same)."""
     with engine.begin() as conn:
         metadata.create_all(conn)
-        install_append_only_triggers(conn)
+        install_append_only_triggers(conn, APPEND_ONLY_TABLES)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-APPEND_ONLY_TABLES = ("movement", "posting")
+LEDGER_TABLES = ("movement", "posting")  # what migration 0001 protects (its call uses the default)
+APPEND_ONLY_TABLES = (*LEDGER_TABLES, "audit_event")  # everything create_schema protects
 
 
 def _sqlite(table: str) -> list[str]:
@@ -32,7 +33,7 @@ def _pg(table: str) -> list[str]:
     ]
 
 
-def install_append_only_triggers(conn: Connection, tables: tuple[str, ...] = APPEND_ONLY_TABLES) -> None:
+def install_append_only_triggers(conn: Connection, tables: tuple[str, ...] = LEDGER_TABLES) -> None:
     """Create the no-UPDATE/DELETE triggers on the given tables for the connection's dialect."""
     name = conn.dialect.name
     statements: list[str] = []

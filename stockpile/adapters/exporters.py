@@ -64,5 +64,6 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame], headers: Mapping[str, str]) -> b
 
 
 def to_csv(df: pd.DataFrame, headers: Mapping[str, str]) -> bytes:
-    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly."""
-    return _prepare(df, headers).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly. CRLF line ends make the writer quote any
+    field holding a bare CR, which Excel would otherwise take as a row break starting a new (formula) cell."""
+    return _prepare(df, headers).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

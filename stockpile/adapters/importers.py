@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from stockpile.domain.errors import FileRejected
@@ -125,8 +126,15 @@ def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
         raise FileRejected("not_xlsx") from e
     with zf:
         _check_zip(zf, len(data))
-        sheet, path = _sheet_path(zf)
+        try:
+            sheet, path = _sheet_path(zf)
+        except DefusedXmlException as e:  # F11: DTDs and entities (billion laughs, XXE) are refused
+            raise FileRejected("xml_forbidden", detail=type(e).__name__) from e
+        except (SafeET.ParseError, KeyError, StopIteration) as e:
+            raise FileRejected("not_xlsx", detail=type(e).__name__) from e
         xml = zf.read(path)
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+        raise FileRejected("xml_forbidden", detail="DTD in sheet")  # F11 also for the sheet itself
     _check_merged_header(xml)
     formulas = _formulas(xml)
     try:
@@ -204,11 +212,11 @@ def _read_csv(data: bytes, digest: str, max_rows: int) -> RawTable:
             "binary_file", offset=next(i for i, ch in enumerate(text) if ord(ch) < 32 and ch not in "\t\r\n")
         )
     first_line = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    try:  # only the delimiter comes from the header line; quoting stays Excel's ("" inside quotes, F06/V22)
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     header_row = next(reader, None)
     if not header_row or all(not h.strip() for h in header_row):
         raise FileRejected("no_header")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockpile.adapters.masterdata import SqlMasterRepository
+from stockpile.adapters.orm_auth import SqlAuthRepository
 from stockpile.adapters.repository import SqlLedgerRepository
 from stockpile.domain.errors import RetryableConflict
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -38,6 +39,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.session = self.session_factory()
         self.ledger = SqlLedgerRepository(self.session)
         self.master = SqlMasterRepository(self.session)
+        self.auth = SqlAuthRepository(self.session)
         return self
 
     def __exit__(

@@ -32,11 +32,12 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import coverage as coverage_svc
 from stockpile.services import (
+    authz,
     imports,
     masterdata,
     planning,
+    planning_authz,
     planning_gap,
     planning_import,
     planning_review,
@@ -44,7 +45,10 @@ from stockpile.services import (
     reservations,
     siting,
     stock,
+    users,
+    write_offs,
 )
+from stockpile.services import coverage as coverage_svc
 from stockpile.services.checks import verify_ledger
 from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
@@ -64,6 +68,7 @@ class Services:
     map_view: Any = None
     documents: Any = None
     item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
+    hasher: Any = None  # users.PasswordHasherPort (argon2id), wired in bootstrap
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
@@ -81,17 +86,16 @@ class Services:
     def record_count(self, cmd: CountCmd, now: datetime | None = None) -> PostingResult:
         return stock.record_count(cmd, self.uow_factory(), now)
 
-    def write_off(self, cmd: WriteOffCmd, now: datetime | None = None) -> PostingResult:
-        return stock.write_off(cmd, self.uow_factory(), now)
-
     def adjust_stock(self, cmd: AdjustCmd, now: datetime | None = None) -> PostingResult:
         return stock.adjust_stock(cmd, self.uow_factory(), now)
 
     def reverse_posting(self, cmd: ReverseCmd, now: datetime | None = None) -> PostingResult:
         return stock.reverse_posting(cmd, self.uow_factory(), now)
 
-    def suggest_fefo(self, site_code: str, item_code: str, qty: int, on: date) -> list[tuple[str, int]]:
-        return stock.suggest_fefo(self.uow_factory(), site_code, item_code, qty, on)
+    def suggest_fefo(
+        self, site_code: str, item_code: str, qty: int, on: date, actor: str
+    ) -> list[tuple[str, int]]:
+        return stock.suggest_fefo(self.uow_factory(), site_code, item_code, qty, on, actor)
 
     def reserve(self, cmd: ReserveCmd, now: datetime | None = None) -> Any:
         return reservations.reserve(cmd, self.uow_factory(), now)
@@ -128,6 +132,63 @@ class Services:
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())
 
+    # ---- trust: login, users, four-eyes write-offs, audit (services/users.py, write_offs.py, authz.py) -------
+    def login(self, username: str, password: str) -> users.Login:
+        return users.login(self.uow_factory(), self.hasher, username, password)
+
+    def session_user(self, token: str) -> Any:
+        """The login's user re-read from the database, or None (revoked, expired, disabled)."""
+        return users.session_user(self.uow_factory(), token)
+
+    def logout(self, token: str) -> None:
+        users.logout(self.uow_factory(), token)
+
+    def change_password(self, username: str, old: str, new: str) -> None:
+        users.change_password(self.uow_factory(), self.hasher, username, old, new)
+
+    def add_user(
+        self, admin: str, username: str, role: str, password: str, sites: tuple[str, ...] = ()
+    ) -> None:
+        users.add_user(self.uow_factory(), self.hasher, admin, username, role, password, sites)
+
+    def set_role(self, admin: str, username: str, role: str) -> None:
+        users.set_role(self.uow_factory(), admin, username, role)
+
+    def set_active(self, admin: str, username: str, active: bool) -> None:
+        users.set_active(self.uow_factory(), admin, username, active)
+
+    def set_sites(self, admin: str, username: str, sites: tuple[str, ...]) -> None:
+        users.set_sites(self.uow_factory(), admin, username, sites)
+
+    def reset_password(self, admin: str, username: str, password: str) -> None:
+        users.reset_password(self.uow_factory(), self.hasher, admin, username, password)
+
+    def list_users(self, admin: str) -> list[users.UserInfo]:
+        return users.list_users(self.uow_factory(), admin)
+
+    def audit_log(self, admin: str, limit: int = 500) -> list[dict[str, Any]]:
+        return users.audit_log(self.uow_factory(), admin, limit)
+
+    def set_freeze_date(self, admin: str, day: date) -> None:
+        users.set_freeze_date(self.uow_factory(), admin, day)
+
+    def visible_site_codes(self, actor: str) -> frozenset[str] | None:
+        return authz.visible_site_codes(self.uow_factory(), actor)
+
+    def propose_write_off(self, cmd: WriteOffCmd, now: datetime | None = None) -> Any:
+        return write_offs.propose_write_off(cmd, self.uow_factory(), now)
+
+    def approve_write_off(
+        self, proposal_id: Any, approver: str, now: datetime | None = None
+    ) -> PostingResult:
+        return write_offs.approve_write_off(proposal_id, approver, self.uow_factory(), now)
+
+    def reject_write_off(self, proposal_id: Any, approver: str) -> None:
+        write_offs.reject_write_off(proposal_id, approver, self.uow_factory())
+
+    def pending_write_offs(self, actor: str) -> list[write_offs.WriteOffProposal]:
+        return write_offs.pending_write_offs(self.uow_factory(), actor)
+
     # ---- reserve planning (储备规划, issue 6): agreements, standards, gap, rotation, expiry, annual review ------
     reserve_uow_factory: Callable[[], AbstractUnitOfWork] | None = None
     planning_config: PlanningConfig = field(default_factory=PlanningConfig)
@@ -139,11 +200,16 @@ class Services:
         assert self.reserve_uow_factory is not None, "reserve planning is not wired (bootstrap)"
         return self.reserve_uow_factory()
 
+    def _gate(self, actor: str, action: str, target: str = "") -> None:
+        planning_authz.authorize(self.uow_factory(), actor, action, target)
+
     def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
         now = now or datetime.now(UTC)
+        self._gate(cmd.actor, "verify_agreement", cmd.contract_code)
         return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
 
     def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
+        self._gate(cmd.actor, "call_off_agreement", cmd.contract_code)
         return planning.call_off(cmd, self._ruow(), self.planning_config, now or datetime.now(UTC))
 
     def set_check_interval(self, contract_code: str, days: int) -> None:
@@ -190,15 +256,18 @@ class Services:
 
     def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
         now = now or datetime.now(UTC)
+        self._gate(actor, "prepare_review", str(year))
         cfg, cov = self.planning_config, self.coverage_provider
         return planning_review.prepare_review(
             self._ruow(), year, actor, _local_day(now), now, cfg, cov, notes
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
+        self._gate(actor, "review_plan", str(year))
         return planning_review.mark_reviewed(self._ruow(), year, actor, now or datetime.now(UTC))
 
     def approve_review(self, year: int, actor: str, now: datetime | None = None) -> Snapshot:
+        self._gate(actor, "approve_review", str(year))
         return planning_review.approve(self._ruow(), year, actor, now or datetime.now(UTC))
 
     def review(self, year: int) -> tuple[Review | None, list[Snapshot]]:

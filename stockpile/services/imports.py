@@ -11,8 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from stockpile.domain import ledger
-from stockpile.domain.errors import DomainError, UnknownLot
-from stockpile.domain.model import Item, Leg, Lot, LotSource, MovementKind, OwnerType
+from stockpile.domain.errors import DomainError, PermissionDenied, UnknownLot
+from stockpile.domain.model import Item, Leg, Lot, LotSource, MovementKind, OwnerType, SiteType
 from stockpile.schemas import (
     KIND_ALIASES,
     MOVEMENT_COLUMNS,
@@ -28,6 +28,7 @@ from stockpile.schemas import (
     cell_qty,
     cell_text,
 )
+from stockpile.services import authz
 from stockpile.services.posting import PlannedLeg, PostingDraft, post_batch, retrying
 from stockpile.services.stock import utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -180,6 +181,7 @@ def import_movements(
     report = ImportReport()
     marker = uuid.uuid5(IMPORT_NS, table.sha256)
     report.needs_confirmation = [c for c in table.needs_confirmation if c not in confirmed]
+    authz.guarded(uow, lambda: _may_import(uow, actor), now)
     with uow:
         first = uow.ledger.posting(marker)
         if first is not None:
@@ -195,7 +197,22 @@ def import_movements(
         report.needs_confirmation.append("identical_rows")
     if report.errors or report.needs_confirmation:
         return report
-    return retrying(lambda: _post_rows(rows, table, actor, uow, at, marker, header_of, filename, report))
+    report = retrying(lambda: _post_rows(rows, table, actor, uow, at, marker, header_of, filename, report))
+    denied = sorted({e.value for e in report.errors if e.code == "permission_denied"})
+    if denied:  # V05: rows on a depot the keeper is not assigned to; kept although nothing was posted
+        authz.record_denial(
+            uow,
+            PermissionDenied(
+                actor=actor, action="import", site=", ".join(denied), reason="policy", target=filename
+            ),
+            now,
+        )
+    return report
+
+
+def _may_import(uow: AbstractUnitOfWork, actor: str) -> None:
+    with uow:
+        authz.require_role(uow, actor, "import")
 
 
 def _post_rows(
@@ -210,10 +227,14 @@ def _post_rows(
     report: ImportReport,
 ) -> ImportReport:
     with uow:
+        who = authz.require_role(uow, actor, "import")
         builder = _DraftBuilder(uow.ledger, actor, at, marker, header_of, report)
+        builder.may = lambda site_id: authz.allowed(who, "import", frozenset({site_id}))
         drafts = builder.build(sorted(rows, key=lambda r: (r.values["occurred_at"], r.row)))
         if report.errors:
             return report
+        legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for d in drafts for p in d.legs]
+        before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
         try:
             post_batch(uow, drafts, at)
         except DomainError as e:
@@ -230,6 +251,7 @@ def _post_rows(
             payload={"sha256": table.sha256, "rows": len(rows), "filename": filename},
         )
         post_batch(uow, [marker_draft], at)
+        authz.audit_legs(uow, actor, "import", at, legs, before, marker, filename or table.sha256[:16])
         uow.commit()
     report.accepted, report.postings, report.posting_id = len(rows), len(drafts), marker
     return report
@@ -254,6 +276,7 @@ class _DraftBuilder:
         self.lots: dict[tuple[int, str], Lot] = {}
         self.loaded: set[tuple[int, int]] = set()
         self.freeze = repo.freeze_date()
+        self.may: Callable[[int], bool] = lambda site_id: False
 
     def err(self, row: int, fld: str, value: Any, code: str, **params: Any) -> None:
         self.report.errors.append(RowError(row, self.h.get(fld, fld), _show(value), code, params))
@@ -300,12 +323,17 @@ class _DraftBuilder:
     def _row(self, r: ParsedRow) -> PostingDraft | None:
         v = r.values
         site = self.repo.site_by_code(v["site_code"])
+        if site is not None and site.site_type is SiteType.TRANSIT:
+            site = None  # 在途 is not a depot anyone posts to by hand
         item: Item | None = self.repo.item_by_code(v["item_code"])
         if site is None:
             self.err(r.row, "site_code", v["site_code"], "unknown_site")
         if item is None:
             self.err(r.row, "item_code", v["item_code"], "unknown_item")
         if site is None or item is None:
+            return None
+        if not self.may(site.id):
+            self.err(r.row, "site_code", v["site_code"], "permission_denied", site=v["site_code"])
             return None
         try:
             ledger.check_posting_time(v["occurred_at"], self.now, self.freeze)

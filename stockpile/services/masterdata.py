@@ -11,6 +11,7 @@ from typing import Any
 from stockpile.domain.catalogue import item_code_problem
 from stockpile.domain.model import AdminLevel, Category, OperatingMode, OwnerType, SiteType
 from stockpile.schemas import CellError, cell_code, cell_qty, cell_text
+from stockpile.services import authz
 from stockpile.services.imports import IMPORT_NS, ImportReport, RowError, _map_header, _show
 from stockpile.services.posting import PostingDraft, post_batch
 from stockpile.services.stock import utcnow
@@ -190,11 +191,22 @@ def _already(uow: AbstractUnitOfWork, table: Any, report: ImportReport) -> bool:
     return first is not None
 
 
+def _admin_op(uow: AbstractUnitOfWork, actor: str, target: str) -> None:
+    """Master data is the admin's (RELIABILITY.md §4); a denial is audited."""
+
+    def run() -> None:
+        with uow:
+            authz.require(uow, actor, "manage_master_data", None, None, target)
+
+    authz.guarded(uow, run)
+
+
 def import_items(
     table: Any, actor: str, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> ImportReport:
     """物资目录: GB/T 38565 codes checked, units and sizes integers; existing codes are updated."""
     at, report = now or utcnow(), ImportReport()
+    _admin_op(uow, actor, "items")
     if _already(uow, table, report):
         return report
     rows = _parse(
@@ -228,6 +240,7 @@ def import_sites(
     """库点: levels, types and owners from the enums; coordinates checked and converted to WGS-84 (GCJ-02/BD-09
     declared in 坐标系); the admin area must exist."""
     at, report = now or utcnow(), ImportReport()
+    _admin_op(uow, actor, "sites")
     if _already(uow, table, report):
         return report
     parsers: dict[str, Callable[[Any], Any]] = {

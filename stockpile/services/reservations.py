@@ -10,6 +10,7 @@ from stockpile.domain import ledger
 from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, InvalidCommand, OutOfStock
 from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
 from stockpile.schemas import ReserveCmd, ResolveReservationCmd
+from stockpile.services import authz
 from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
 from stockpile.services.stock import item_or_raise, lot_or_raise, site_or_raise, utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -25,6 +26,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             site = site_or_raise(repo, cmd.site_code)
             item = item_or_raise(repo, cmd.item_code)
             lot = lot_or_raise(repo, item, cmd.lot_no)
+            authz.require(uow, cmd.actor, "reserve", {site.id}, cmd.client_id, cmd.plan_ref)
             existing: Reservation | None = repo.reservation(cmd.client_id)
             if existing is not None:
                 same = (existing.site_id, existing.lot_id, existing.qty) == (site.id, lot.id, cmd.qty)
@@ -50,6 +52,18 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
                 }
             )
             repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
+            authz.audit_ok(
+                uow,
+                cmd.actor,
+                "reserve",
+                at,
+                cmd.plan_ref,
+                cmd.client_id,
+                site.id,
+                row.reserved,
+                row.reserved + cmd.qty,
+                {"lot": lot.id, "qty": cmd.qty, "measure": "reserved"},
+            )
             uow.commit()
             return Reservation(
                 cmd.client_id,
@@ -62,7 +76,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
                 cmd.expires_at,
             )
 
-    return retrying(attempt)
+    return authz.guarded(uow, lambda: retrying(attempt), now)
 
 
 def resolve_reservation(
@@ -77,6 +91,13 @@ def resolve_reservation(
             res: Reservation | None = repo.reservation(cmd.reservation_id)
             if res is None:
                 raise InvalidCommand(reason="unknown_reservation", reservation_id=str(cmd.reservation_id))
+            action = "expire_reservations" if cmd.action == "expire" else "resolve_reservation"
+            who = authz.require(uow, cmd.actor, action, {res.site_id}, cmd.client_id, str(res.id))
+            if (
+                action == "resolve_reservation"
+                and (uow.auth.reservation_owner(res.id) or "").upper() != who.username.upper()
+            ):
+                raise authz.deny(who, action, "not_plan_owner", target=str(res.id))
             row = repo.lock_balances([(res.site_id, res.item_id, res.lot_id)])[(res.site_id, res.lot_id)]
             new_state = {"issue": "issued", "release": "released", "expire": "expired"}[cmd.action]
             if res.state is not ReservationState.PENDING:
@@ -89,10 +110,22 @@ def resolve_reservation(
                 )
             if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
                 raise AlreadyResolved(reservation_id=str(res.id))
+            authz.audit_ok(
+                uow,
+                cmd.actor,
+                f"reservation_{cmd.action}",
+                at,
+                str(res.id),
+                posting_id,
+                res.site_id,
+                row.on_hand,
+                row.on_hand - (res.qty if result else 0),
+                {"lot": res.lot_id, "qty": res.qty},
+            )
             uow.commit()
             return result
 
-    return retrying(attempt)
+    return authz.guarded(uow, lambda: retrying(attempt), now)
 
 
 def _post_issue(
@@ -127,8 +160,13 @@ def _post_issue(
 def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime | None = None) -> int:
     """Expire every pending hold whose expiry passed; returns how many were expired."""
     at = now or utcnow()
-    with uow:
-        due = uow.ledger.pending_reservations_due(at)
+
+    def due_list() -> list[Any]:
+        with uow:
+            authz.require(uow, actor, "expire_reservations", None)
+            return list(uow.ledger.pending_reservations_due(at))
+
+    due = authz.guarded(uow, due_list, now)
     n = 0
     for rid in due:
         try:

@@ -38,6 +38,7 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
+from stockpile.services import authz
 from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, replay, retrying
 from stockpile.unit_of_work import AbstractUnitOfWork
 
@@ -71,23 +72,48 @@ def _check_time(repo: Any, occurred_at: datetime, now: datetime, may_backdate: b
     ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate)
 
 
-def _run(uow: AbstractUnitOfWork, cmd: Any, kind: str, decide: Any, now: datetime | None) -> PostingResult:
-    """Replay or decide + post + commit, retried as a whole."""
+def _run(
+    uow: AbstractUnitOfWork, cmd: Any, kind: str, decide: Any, now: datetime | None, action: str, scope: Any
+) -> PostingResult:
+    """Authorise (I14) → replay or decide + post + audit + commit, retried as a whole; denials are audited."""
 
     def attempt() -> PostingResult:
         at = now or utcnow()
         with uow:
+            authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
             first = replay(uow, cmd.client_id, kind, cmd.payload())
             if first is not None:
                 return first
             _check_time(uow.ledger, cmd.occurred_at, at)
             draft, after = decide(uow.ledger, cmd, at)
+            legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for p in draft.legs]
+            before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
             [res] = post_batch(uow, [draft], at)
             extra = after(res) if after else None
+            authz.audit_legs(uow, cmd.actor, action, at, legs, before, cmd.client_id, kind)
             uow.commit()
             return extra or res
 
-    return retrying(attempt)
+    return authz.guarded(uow, lambda: retrying(attempt), now)
+
+
+def _at_site(repo: Any, cmd: Any) -> frozenset[int]:
+    return frozenset({site_or_raise(repo, cmd.site_code).id})
+
+
+def _from_site(repo: Any, cmd: TransferCmd) -> frozenset[int]:
+    return frozenset({site_or_raise(repo, cmd.from_site_code).id})
+
+
+def _transfer_destination(repo: Any, cmd: ReceiveTransferCmd) -> frozenset[int]:
+    found = repo.transfer(cmd.transfer_id)
+    return frozenset({found[0].to_site_id}) if found is not None else frozenset()
+
+
+def _posting_sites(repo: Any, cmd: ReverseCmd) -> frozenset[int]:
+    """Every depot the reversed posting touched (the 在途 location is nobody's depot)."""
+    transit = repo.transit_site_id()
+    return frozenset(m.site_id for m in repo.movements_of(cmd.posting_id) if m.site_id != transit)
 
 
 def _draft(cmd: Any, kind: str, legs: list[PlannedLeg]) -> PostingDraft:
@@ -134,7 +160,7 @@ def decide_receipt(repo: Any, cmd: ReceiptCmd, now: datetime) -> tuple[PostingDr
 
 
 def record_receipt(cmd: ReceiptCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "receipt", decide_receipt, now)
+    return _run(uow, cmd, "receipt", decide_receipt, now, "receive", _at_site)
 
 
 # ---- 出库 ---------------------------------------------------------------------------------------------------
@@ -163,18 +189,23 @@ def decide_issue(repo: Any, cmd: IssueCmd, now: datetime) -> tuple[PostingDraft,
 
 def issue_stock(cmd: IssueCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
     """出库 by FEFO (or a named lot); never from expired lots or reserved quantity."""
-    return _run(uow, cmd, "issue", decide_issue, now)
+    return _run(uow, cmd, "issue", decide_issue, now, "issue", _at_site)
 
 
 def suggest_fefo(
-    uow: AbstractUnitOfWork, site_code: str, item_code: str, qty: int, on: Any
+    uow: AbstractUnitOfWork, site_code: str, item_code: str, qty: int, on: Any, actor: str
 ) -> list[tuple[str, int]]:
-    """The lots FEFO would take for `qty` (for forms: shown before posting)."""
-    with uow:
-        site = site_or_raise(uow.ledger, site_code)
-        item = item_or_raise(uow.ledger, item_code)
-        picks = _pick(uow.ledger, site, item, qty, None, on)
-        return [(lot.lot_no, q) for lot, q in picks]
+    """The lots FEFO would take for `qty` (for forms: shown before posting); needs view rights on the site."""
+
+    def run() -> list[tuple[str, int]]:
+        with uow:
+            site = site_or_raise(uow.ledger, site_code)
+            authz.require(uow, actor, "view_stock", {site.id})
+            item = item_or_raise(uow.ledger, item_code)
+            picks = _pick(uow.ledger, site, item, qty, None, on)
+            return [(lot.lot_no, q) for lot, q in picks]
+
+    return authz.guarded(uow, run)
 
 
 # ---- 调拨 ---------------------------------------------------------------------------------------------------
@@ -201,7 +232,7 @@ def decide_transfer(repo: Any, cmd: TransferCmd, now: datetime) -> tuple[Posting
 
 
 def ship_transfer(cmd: TransferCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "transfer", decide_transfer, now)
+    return _run(uow, cmd, "transfer", decide_transfer, now, "transfer_out", _from_site)
 
 
 def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
@@ -231,7 +262,9 @@ def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -
 def receive_transfer(
     cmd: ReceiveTransferCmd, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> PostingResult:
-    return _run(uow, cmd, "transfer_receive", decide_receive_transfer, now)
+    return _run(
+        uow, cmd, "transfer_receive", decide_receive_transfer, now, "transfer_in", _transfer_destination
+    )
 
 
 # ---- 盘点, 报废, adjustments -------------------------------------------------------------------------------
@@ -270,7 +303,7 @@ def decide_count(repo: Any, cmd: CountCmd, now: datetime) -> tuple[PostingDraft,
 
 
 def record_count(cmd: CountCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "count", decide_count, now)
+    return _run(uow, cmd, "count", decide_count, now, "count", _at_site)
 
 
 def decide_write_off(repo: Any, cmd: WriteOffCmd, now: datetime) -> tuple[PostingDraft, None]:
@@ -282,10 +315,6 @@ def decide_write_off(repo: Any, cmd: WriteOffCmd, now: datetime) -> tuple[Postin
     return _draft(cmd, "write_off", [PlannedLeg(leg, reason=cmd.reason.value)]), None
 
 
-def write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "write_off", decide_write_off, now)
-
-
 def decide_adjust(repo: Any, cmd: AdjustCmd, now: datetime) -> tuple[PostingDraft, None]:
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
@@ -295,7 +324,7 @@ def decide_adjust(repo: Any, cmd: AdjustCmd, now: datetime) -> tuple[PostingDraf
 
 
 def adjust_stock(cmd: AdjustCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "adjust", decide_adjust, now)
+    return _run(uow, cmd, "adjust", decide_adjust, now, "adjust", _at_site)
 
 
 # ---- 冲销 ---------------------------------------------------------------------------------------------------
@@ -328,4 +357,4 @@ def decide_reverse(repo: Any, cmd: ReverseCmd, now: datetime) -> tuple[PostingDr
 
 
 def reverse_posting(cmd: ReverseCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
-    return _run(uow, cmd, "reversal", decide_reverse, now)
+    return _run(uow, cmd, "reversal", decide_reverse, now, "reverse", _posting_sites)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def demo_services(demo_url: str) -> Any:
     """Read-only: shared by every rendering test (never post with it)."""
-    return build_services(Settings(database_url=demo_url))
+    return build_services(Settings(database_url=demo_url, role_picker=True))
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def services(demo_url: str, tmp_path: Path) -> Any:
     """A private copy of the demo county for tests that post."""
     db = tmp_path / "demo.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), db)
-    return build_services(Settings(database_url=f"sqlite:///{db}"))
+    return build_services(Settings(database_url=f"sqlite:///{db}", role_picker=True))
 
 
 def page(name: str, services: Any, **state: Any) -> AppTest:
@@ -34,6 +34,11 @@ def page(name: str, services: Any, **state: Any) -> AppTest:
     path = ROOT / ("app.py" if name == "app" else f"app_pages/{name}.py")
     at = AppTest.from_file(str(path), default_timeout=60)
     at.session_state["services"] = services
+    if name != "app":  # a page on its own acts as the demo user app.py would have put in the session
+        admin_page = name in {"admin_users"}
+        state.setdefault("user", "admin" if admin_page else "keeper_demo")
+        state.setdefault("role", "admin" if admin_page else "keeper")
+        state.setdefault("demo_mode", True)
     for k, v in state.items():
         at.session_state[k] = v
     return at

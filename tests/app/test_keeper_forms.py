@@ -160,7 +160,8 @@ def test_count_posts_the_variance_against_the_book(services):
 
 
 def test_write_off_takes_an_expired_lot_out_once(services):
-    """报废: an expired lot (which cannot be issued) leaves stock through write-off, once."""
+    """报废: a keeper proposes the write-off of an expired lot (once); it leaves stock when another admin
+    approves (four-eyes)."""
     stock = services.views.stock()
     expired = stock[stock["status"] == "expired"].iloc[0]
     site, item, lot = expired["site_code"], expired["item_code"], expired["lot_no"]
@@ -179,6 +180,10 @@ def test_write_off_takes_an_expired_lot_out_once(services):
     at.button(key="write_off.submit.0").click().run()
     at.button(key="write_off.submit.1").click().run()
     assert not at.exception
+    assert services.views.balance(site, item) == before  # proposed, not yet posted
+    pending = services.pending_write_offs("admin")
+    assert len(pending) == 1
+    services.approve_write_off(pending[0].id, "admin")
     assert services.views.balance(site, item) == before - qty
 
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def services(demo_url):
-    return build_services(Settings(database_url=demo_url))
+    return build_services(Settings(database_url=demo_url, role_picker=True))
 
 
 def test_stock_page_renders_lots_with_expiry_status(services):

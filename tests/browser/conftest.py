@@ -58,7 +58,8 @@ def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     db = tmp_path_factory.mktemp("browser") / "demo.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), db)
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "RELIEF_TILE_URL": ""}
+    # demo mode: the suite picks roles in the sidebar (issue 7: "log in or pick the role"); login has its own tests
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "RELIEF_TILE_URL": "", "RELIEF_ROLE_PICKER": "1"}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",

@@ -48,6 +48,7 @@ def coverage_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
+        "RELIEF_ROLE_PICKER": "1",
         "RELIEF_ORS_ENABLED": "0",
         "RELIEF_MATRIX_CACHE_DIR": str(tmp / "cache"),
     }

@@ -45,36 +45,50 @@ def test_stock_lists_lots_with_expiry(cli_db):
 
 def test_receive_then_issue_changes_the_balance_and_replay_is_idempotent(cli_db):
     cid = str(uuid.uuid4())
-    args = ("receive", "XZ01", "1020101", "CLI-LOT-1", "240", "--expiry", "2028-01-01", "--client-id", cid)
+    args = (
+        "receive",
+        "XZ01",
+        "1020101",
+        "CLI-LOT-1",
+        "240",
+        "--expiry",
+        "2028-01-01",
+        "--client-id",
+        cid,
+        "--actor",
+        "keeper_xz01",
+    )
     first = run(*args).output
     assert "已记账" in first
     again = run(*args).output
     assert "重复提交" in again
     out = run("stock", "--site", "XZ01", "--item", "1020101").output
     assert "CLI-LOT-1" in out and "240" in out
-    run("issue", "XZ01", "1020101", "10", "--lot", "CLI-LOT-1")
+    run("issue", "XZ01", "1020101", "10", "--lot", "CLI-LOT-1", "--actor", "keeper_xz01")
     assert "230" in run("stock", "--site", "XZ01", "--item", "1020101").output
 
 
 def test_refused_issue_prints_a_clear_message_and_exits_nonzero(cli_db):
-    res = run("issue", "XZ01", "1020101", "999999999", ok=False)
+    res = run("issue", "XZ01", "1020101", "999999999", "--actor", "keeper_xz01", ok=False)
     assert res.exit_code == 1 and "库存不足" in res.output
 
 
 def test_transfer_goes_in_transit_then_is_received(cli_db):
-    out = run("transfer", "XJK", "XZ02", "1010101", "3").output
+    out = run("transfer", "XJK", "XZ02", "1010101", "3", "--actor", "keeper_demo").output
     tid = re.search(r"调拨单号 ([0-9a-f-]{36})", out).group(1)
     assert "在途" in out
-    run("transfer-receive", tid)
-    res = run("transfer-receive", tid, ok=False)
+    run("transfer-receive", tid, "--actor", "keeper_demo")
+    res = run("transfer-receive", tid, "--actor", "keeper_demo", ok=False)
     assert res.exit_code == 1 and "已处理" in res.output
 
 
 def test_count_and_writeoff_and_check(cli_db):
     out = run("stock", "--site", "XZ01", "--item", "1010201").output
     lot = re.search(r"(0201-\S+)", out).group(1)
-    run("count", "XZ01", "1010201", lot, "1")
-    run("writeoff", "XZ01", "1010201", lot, "1", "--reason", "damaged")
+    run("count", "XZ01", "1010201", lot, "1", "--actor", "keeper_xz01")
+    out = run("writeoff", "XZ01", "1010201", lot, "1", "--reason", "damaged", "--actor", "keeper_xz01").output
+    proposal = re.search(r"([0-9a-f]{8}-[0-9a-f-]{27})", out).group(1)
+    run("writeoff-approve", proposal, "--as", "admin")
     assert "台账校验通过" in run("check").output
 
 
@@ -95,7 +109,7 @@ def test_import_reports_row_errors_and_commits_nothing(cli_db, tmp_path):
         "入库,XZ01,1020101,CSV-2,1.5,2028-01-01,2026-11-01 10:00\n",
         encoding="utf-8",
     )
-    res = run("import", str(f), ok=False)
+    res = run("import", str(f), "--actor", "keeper_xz01", ok=False)
     assert res.exit_code == 1 and "第 3 行" in res.output and "数量" in res.output and "1.5" in res.output
     assert "CSV-1" not in run("stock", "--site", "XZ01", "--item", "1020101").output
 

@@ -58,7 +58,7 @@ def test_circle_reads_villages_shelters_and_stock_from_the_database(db_url, engi
     svc.record_receipt(
         ReceiptCmd(
             client_id=uuid.uuid4(),
-            actor="keeper1",
+            actor="k",  # keeper of both depots
             occurred_at=NOW - timedelta(days=1),
             site_code=world.point,
             item_code=world.tent,

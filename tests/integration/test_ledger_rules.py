@@ -39,6 +39,7 @@ from stockpile.schemas import (
 from stockpile.services import reservations as rsv
 from stockpile.services import stock
 from stockpile.services.checks import verify_ledger
+from stockpile.services.write_offs import approve_write_off, propose_write_off
 from tests.conftest import NOW
 
 H = timedelta(hours=1)
@@ -133,7 +134,7 @@ def test_expired_lot_can_be_written_off(uow, world):
         receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW
     )
     later = NOW + 20 * 24 * H
-    stock.write_off(
+    pid = propose_write_off(
         WriteOffCmd(
             client_id=uuid.uuid4(),
             actor="k",
@@ -147,6 +148,7 @@ def test_expired_lot_can_be_written_off(uow, world):
         uow,
         later,
     )
+    approve_write_off(pid, "admin", uow, later)
     assert on_hand(uow, world) == 0
 
 
@@ -294,7 +296,7 @@ def test_posting_a_reservation_twice_returns_already_posted(uow, world):
         uow,
         NOW,
     )
-    cmd = ResolveReservationCmd(reservation_id=held.id, actor="k", action="issue", occurred_at=NOW)
+    cmd = ResolveReservationCmd(reservation_id=held.id, actor="disp", action="issue", occurred_at=NOW)
     rsv.resolve_reservation(cmd, uow, NOW)
     assert on_hand(uow, world) == 4
     with pytest.raises(AlreadyResolved):
@@ -317,7 +319,9 @@ def test_released_reservation_frees_the_stock(uow, world):
         NOW,
     )
     rsv.resolve_reservation(
-        ResolveReservationCmd(reservation_id=held.id, actor="k", action="release", occurred_at=NOW), uow, NOW
+        ResolveReservationCmd(reservation_id=held.id, actor="disp", action="release", occurred_at=NOW),
+        uow,
+        NOW,
     )
     stock.issue_stock(issue(world, 10), uow, NOW)
     assert on_hand(uow, world) == 0

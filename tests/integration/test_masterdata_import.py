@@ -90,3 +90,14 @@ def test_site_import_converts_gcj02_and_rejects_swapped_or_null_island(svc):
     assert rep.ok
     site = svc.views.sites().set_index("code").loc["XZ-NEW"]
     assert 0.001 < abs(site["lon"] - 115.95) < 0.01  # GCJ-02 → WGS-84 shifts by a few hundred metres
+
+
+def test_only_an_admin_may_import_master_data(svc):
+    """RELIABILITY.md §4: master data is the admin's; a keeper's import is denied and audited, nothing added."""
+    from stockpile.domain.errors import PermissionDenied
+
+    rows = [["1010501", "睡袋", "Sleeping bag", "个", "生活救灾物资", 1800, 9000, "", "否", 9000, ""]]
+    before = len(svc.views.items())
+    with pytest.raises(PermissionDenied):
+        svc.import_file(xlsx(rows, head=ITEM_HEAD), "items.xlsx", "keeper1", now=NOW)
+    assert len(svc.views.items()) == before

@@ -19,6 +19,41 @@ class World:
     tent: str = "1010101"
     water: str = "1020101"
     pump: str = "2030101"
+    # users (tests/support/factory.seed_users): keeper1 keeps the county depot, keeper2 the township point,
+    # k keeps both; disp dispatches, plan plans, admin and admin2 administer
+    keeper: str = "keeper1"
+
+
+# username → (role, depots); passwords are not needed by the services (login tests set their own)
+TEST_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "keeper1": ("keeper", ("D-COUNTY",)),
+    "keeper2": ("keeper", ("D-TS01",)),
+    "k": ("keeper", ("D-COUNTY", "D-TS01")),
+    "disp": ("dispatcher", ()),
+    "disp2": ("dispatcher", ()),
+    "plan": ("planner", ()),
+    "admin": ("admin", ()),
+    "admin2": ("admin", ()),
+}
+
+
+def seed_users(engine: Engine, users: dict[str, tuple[str, tuple[str, ...]]] = TEST_USERS) -> None:
+    """Users with roles and depot assignments, written straight through the ORM (no password)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from stockpile.adapters.orm_auth import UserRow, UserSiteRow
+
+    with Session(engine) as s, s.begin():
+        codes = {c: i for c, i in s.execute(select(orm.SiteRow.code, orm.SiteRow.id)).all()}
+        for name, (role, sites) in users.items():
+            u = UserRow(
+                username=name, role=role, password_hash="", created_at=datetime(2026, 1, 1, tzinfo=UTC)
+            )
+            s.add(u)
+            s.flush()
+            s.add_all([UserSiteRow(user_id=u.id, site_id=codes[c]) for c in sites])
 
 
 def seed_minimal(engine: Engine) -> World:
@@ -103,4 +138,5 @@ def seed_minimal(engine: Engine) -> World:
         s.add_all([tent, water, pump])
         s.flush()
         s.add(orm.ItemPackRow(item_id=water.id, unit="箱", factor=24))
+    seed_users(engine)
     return w

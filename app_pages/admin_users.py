@@ -1,0 +1,101 @@
+"""用户与权限: users, roles, depot assignments, four-eyes write-off approvals and the audit log (admin only).
+
+The page guard is for the user's sake; the services re-check the admin role on every call (I14)."""
+# nav: roles=admin order=90 title=nav.admin_users icon=👥
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import services, show_error
+from i18n import t
+from stockpile.domain.errors import DomainError
+
+ROLES = ["keeper", "dispatcher", "planner", "admin"]
+svc = services()
+token = st.session_state.get("auth.token")
+who = svc.session_user(token) if token else None
+# demo/training mode (app.py sets the flag from settings.role_picker): the picked admin role's demo user
+demo_admin = bool(st.session_state.get("demo_mode")) and st.session_state.get("role") == "admin"
+if (who is None or who.role != "admin") and not demo_admin:
+    st.error(t("auth.forbidden"))
+    st.stop()
+admin = who.username if who is not None else str(st.session_state.get("user", ""))
+st.title(t("auth.users_title"))
+depot_codes = list(svc.views.sites()["code"])
+
+
+def attempt(fn, *args) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        fn(*args)
+    except DomainError as e:
+        show_error(e)
+        return False
+    st.success(t("auth.saved"))
+    return True
+
+
+users_tab, writeoffs_tab, audit_tab = st.tabs(
+    [t("auth.users_tab"), t("auth.writeoffs_tab"), t("auth.audit_tab")]
+)
+with users_tab:
+    people = svc.list_users(admin)
+    table = pd.DataFrame(
+        [
+            {
+                t("auth.username"): u.username,
+                t("auth.display_name"): u.display_name,
+                t("auth.role"): t(f"role.{u.role}"),
+                t("auth.depots"): ", ".join(u.site_codes),
+                t("auth.active"): u.active,
+                t("auth.locked"): u.locked,
+            }
+            for u in people
+        ]
+    )
+    st.dataframe(table, hide_index=True, use_container_width=True)
+    names = [u.username for u in people]
+    with st.form("admin.add_user", clear_on_submit=True):
+        st.subheader(t("auth.add_user"))
+        c1, c2 = st.columns(2)
+        name = c1.text_input(t("auth.username"), max_chars=64)
+        role = c2.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        password = c1.text_input(t("auth.new_password"), type="password", max_chars=256)
+        depots = c2.multiselect(t("auth.depots"), depot_codes)
+        if st.form_submit_button(t("auth.add_user")):
+            attempt(svc.add_user, admin, name.strip(), role, password, tuple(depots))
+    if names:
+        with st.form("admin.edit_user"):
+            c1, c2 = st.columns(2)
+            target = c1.selectbox(t("auth.user"), names)
+            new_role = c2.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+            new_depots = c1.multiselect(t("auth.depots"), depot_codes)
+            active = c2.checkbox(t("auth.active"), value=True)
+            new_password = c1.text_input(t("auth.reset_password"), type="password", max_chars=256)
+            b1, b2, b3, b4 = st.columns(4)
+            if b1.form_submit_button(t("auth.set_role")):
+                attempt(svc.set_role, admin, target, new_role)
+            if b2.form_submit_button(t("auth.set_depots")):
+                attempt(svc.set_sites, admin, target, tuple(new_depots))
+            if b3.form_submit_button(t("auth.set_active")):
+                attempt(svc.set_active, admin, target, active)
+            if b4.form_submit_button(t("auth.reset_password")) and new_password:
+                attempt(svc.reset_password, admin, target, new_password)
+
+with writeoffs_tab:
+    pending = svc.pending_write_offs(admin)
+    if not pending:
+        st.info(t("auth.no_pending"))
+    for p in pending:
+        c1, c2, c3 = st.columns([6, 1, 1])
+        c1.text(
+            f"{p.site_code} · {p.item_code} · {p.lot_no} · {p.qty} · {p.reason} · {t('auth.proposer')}: {p.proposer}"
+        )
+        if c2.button(t("auth.approve"), key=f"approve.{p.id}"):
+            attempt(svc.approve_write_off, p.id, admin)
+        if c3.button(t("auth.reject"), key=f"reject.{p.id}"):
+            attempt(svc.reject_write_off, p.id, admin)
+
+with audit_tab:
+    st.dataframe(pd.DataFrame(svc.audit_log(admin, 500)), hide_index=True, use_container_width=True)

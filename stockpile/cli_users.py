@@ -1,0 +1,119 @@
+"""`relief user add|grant|revoke|list|init-admin` and `relief writeoff-approve` (trust area).
+
+Admin commands act as `--as` (default: settings.current_user) and go through the same POLICY and audit as the app.
+Passwords are prompted (hidden) or read from RELIEF_NEW_PASSWORD, never taken as a command-line argument.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from i18n import error_text, t
+from stockpile.bootstrap import build_services
+from stockpile.config import get_settings
+from stockpile.domain.errors import DomainError
+
+console = Console()
+err_console = Console(stderr=True)
+user_app = typer.Typer(help="用户与权限 users, roles, depots", no_args_is_help=True)
+As = Annotated[str | None, typer.Option("--as", help="执行操作的管理员 (default: settings.current_user)")]
+Depots = Annotated[
+    list[str] | None, typer.Option("--depot", help="库点编码，可重复 / depot code, repeatable")
+]
+
+
+def _svc() -> Any:
+    return build_services(get_settings())
+
+
+def _admin(admin: str | None) -> str:
+    return admin or get_settings().current_user
+
+
+def _password() -> str:
+    env = os.environ.get("RELIEF_NEW_PASSWORD")
+    return (
+        env if env else str(typer.prompt(t("auth.new_password"), hide_input=True, confirmation_prompt=True))
+    )
+
+
+def _run(fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except DomainError as e:
+        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+        raise typer.Exit(1) from e
+
+
+@user_app.command("add")
+def add(
+    username: str,
+    role: Annotated[str, typer.Option(help="keeper | dispatcher | planner | admin")],
+    depot: Depots = None,
+    admin: As = None,
+) -> None:
+    """新增用户 (a keeper needs --depot)."""
+    _run(_svc().add_user, _admin(admin), username, role, _password(), tuple(depot or ()))
+    console.print(t("auth.cli_user_added", username=username, role=role))
+
+
+@user_app.command("grant")
+def grant(
+    username: str,
+    role: Annotated[str | None, typer.Option(help="new role")] = None,
+    depot: Depots = None,
+    admin: As = None,
+) -> None:
+    """授权: set the role and/or replace the depot assignments (the user's logins are revoked on a role change)."""
+    svc = _svc()
+    if role:
+        _run(svc.set_role, _admin(admin), username, role)
+    if depot is not None:
+        _run(svc.set_sites, _admin(admin), username, tuple(depot))
+    _run(svc.set_active, _admin(admin), username, True)
+    console.print(t("auth.cli_granted", username=username, role=role or "-", depots=", ".join(depot or [])))
+
+
+@user_app.command("revoke")
+def revoke(username: str, admin: As = None) -> None:
+    """停用: disable the user; every login ends at once and the next call is denied."""
+    _run(_svc().set_active, _admin(admin), username, False)
+    console.print(t("auth.cli_revoked", username=username))
+
+
+@user_app.command("list")
+def list_cmd(admin: As = None) -> None:
+    """用户列表."""
+    tab = Table()
+    for col in ("username", "role", "depots", "active", "locked"):
+        tab.add_column(t(f"auth.{col}") if col != "username" else t("auth.username"))
+    for u in _run(_svc().list_users, _admin(admin)):
+        tab.add_row(u.username, t(f"role.{u.role}"), ", ".join(u.site_codes), str(u.active), str(u.locked))
+    console.print(tab)
+
+
+@user_app.command("init-admin")
+def init_admin(username: str) -> None:
+    """首次运行: create the first admin (refused once any user exists)."""
+    from stockpile.services import users
+
+    svc = _svc()
+    _run(users.bootstrap_admin, svc.uow_factory(), svc.hasher, username, _password())
+    console.print(t("auth.cli_user_added", username=username, role="admin"))
+
+
+def writeoff_approve(proposal_id: str, admin: As = None) -> None:
+    """批准报废 (four-eyes: an admin other than the proposer)."""
+    res = _run(_svc().approve_write_off, uuid.UUID(proposal_id), _admin(admin))
+    console.print(t("auth.cli_approved", posting_id=res.posting_id))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.command("writeoff-approve")(writeoff_approve)

@@ -1,0 +1,146 @@
+"""The POLICY table (RELIABILITY.md §4): deny by default, role × action × scope, and every use case covered."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stockpile.domain.model import Actor
+from stockpile.services import authz
+from stockpile.services.authz import POLICY, ROLES, allowed
+
+SERVICES = Path(__file__).resolve().parents[3] / "stockpile" / "services"
+OWN, OTHER = 1, 2
+SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
+
+# The contract of RELIABILITY.md §4 written out independently of POLICY: (role, action) → scopes allowed.
+CONTRACT: dict[tuple[str, str], set[str]] = {
+    ("keeper", "view_stock"): {"own"},
+    ("dispatcher", "view_stock"): {"own", "other", "all"},
+    ("planner", "view_stock"): {"own", "other", "all"},
+    ("admin", "view_stock"): {"own", "other", "all"},
+    ("keeper", "export"): {"own"},
+    ("dispatcher", "export"): {"own", "other", "all"},
+    ("planner", "export"): {"own", "other", "all"},
+    ("admin", "export"): {"own", "other", "all"},
+    **{
+        ("keeper", a): {"own"}
+        for a in (
+            "receive",
+            "issue",
+            "count",
+            "adjust",
+            "import",
+            "transfer_out",
+            "transfer_in",
+            "reverse",
+            "propose_write_off",
+            "view_write_offs",
+        )
+    },
+    ("admin", "view_write_offs"): {"own", "other", "all"},
+    ("admin", "approve_write_off"): {"own", "other", "all"},
+    ("dispatcher", "reserve"): {"own", "other", "all"},
+    ("dispatcher", "resolve_reservation"): {"own", "other", "all"},
+    ("dispatcher", "expire_reservations"): {"own", "other", "all"},
+    ("admin", "expire_reservations"): {"own", "other", "all"},
+    ("dispatcher", "run_scenario"): {"own", "other", "all"},
+    ("planner", "run_scenario"): {"own", "other", "all"},
+    ("admin", "run_scenario"): {"own", "other", "all"},
+    # RELIABILITY.md §4 "Reserve standards, 年度储备计划": planner and admin; approval: admin (≠ preparer);
+    # agreement call-off is a dispatch action; master data: admin
+    ("planner", "verify_agreement"): {"own", "other", "all"},
+    ("admin", "verify_agreement"): {"own", "other", "all"},
+    ("dispatcher", "call_off_agreement"): {"own", "other", "all"},
+    ("admin", "call_off_agreement"): {"own", "other", "all"},
+    ("planner", "prepare_review"): {"own", "other", "all"},
+    ("admin", "prepare_review"): {"own", "other", "all"},
+    ("planner", "review_plan"): {"own", "other", "all"},
+    ("admin", "review_plan"): {"own", "other", "all"},
+    ("admin", "approve_review"): {"own", "other", "all"},
+    ("admin", "manage_master_data"): {"own", "other", "all"},
+    ("admin", "manage_users"): {"own", "other", "all"},
+    ("admin", "view_audit"): {"own", "other", "all"},
+    ("admin", "set_freeze_date"): {"own", "other", "all"},
+}
+
+MATRIX = list(itertools.product(ROLES, authz.ACTIONS, SCOPES))
+
+
+@pytest.mark.parametrize(("role", "action", "scope"), MATRIX, ids=["-".join(c) for c in MATRIX])
+def test_policy_matrix_cell_matches_the_contract(role, action, scope):
+    """Each role × action × scope {own, other, all} is allowed exactly when §4 allows it; absent pairs are denied."""
+    actor = Actor("u", role, frozenset({OWN}))
+    assert allowed(actor, action, SCOPES[scope]) == (scope in CONTRACT.get((role, action), set()))
+
+
+def test_policy_table_has_no_pair_the_contract_lacks():
+    """POLICY grants nothing beyond the written contract (deny by default)."""
+    assert set(POLICY) == set(CONTRACT)
+
+
+def test_keeper_without_depots_may_do_nothing_depot_bound():
+    """An unassigned keeper is denied everywhere, even on an empty target set."""
+    actor = Actor("u", "keeper", frozenset())
+    for action in authz.ACTIONS:
+        assert not allowed(actor, action, frozenset({OWN}))
+        assert not allowed(actor, action, frozenset())
+
+
+def test_unknown_role_or_action_is_denied():
+    """Deny by default: a role or action the table does not name gets nothing."""
+    assert not allowed(Actor("u", "superuser", frozenset({OWN})), "receive", frozenset({OWN}))
+    assert not allowed(Actor("u", "admin"), "drop_database", None)
+
+
+@given(
+    role=st.sampled_from([*ROLES, "guest"]),
+    action=st.sampled_from([*authz.ACTIONS, "other"]),
+    own=st.frozensets(st.integers(1, 6), max_size=4),
+    target=st.one_of(st.none(), st.frozensets(st.integers(1, 6), max_size=4)),
+)
+def test_random_calls_agree_with_policy(role, action, own, target):
+    """P: any (role, depots, action, target) is allowed iff the rule is ALL, or OWN with target ⊆ own ≠ ∅."""
+    rule = POLICY.get((role, action))
+    expect = rule is authz.Scope.ALL or (rule is authz.Scope.OWN and bool(target) and target <= own)
+    assert allowed(Actor("u", role, own), action, target) == expect
+
+
+def _public_use_cases() -> list[str]:
+    """Public functions in stockpile/services/*.py that take a unit of work (parameter `uow`)."""
+    out = []
+    for path in sorted(SERVICES.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            public = isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+            if public and any(a.arg == "uow" for a in node.args.args):
+                out.append(f"{path.stem}.{node.name}")
+    return out
+
+
+def test_every_public_use_case_has_a_policy_entry():
+    """Meta: a new use case without a POLICY action (or a stated reason to have none) fails here."""
+    missing = [f for f in _public_use_cases() if f not in authz.USE_CASES and f not in authz.NOT_USER_ACTIONS]
+    assert not missing, f"use cases without a POLICY action: {missing}"
+    assert len(_public_use_cases()) >= 20
+
+
+def test_every_use_case_action_is_in_policy():
+    """Each mapped action is granted to at least one role (else the use case could never run)."""
+    granted = {a for _, a in POLICY}
+    assert {a for a in authz.USE_CASES.values()} <= granted
+
+
+def test_every_mapped_use_case_calls_the_policy():
+    """Each mapped use case's body calls authz (require/require_role/guarded) or an admin helper that does."""
+    for name in authz.USE_CASES:
+        module, fn = name.split(".")
+        tree = ast.parse((SERVICES / f"{module}.py").read_text(encoding="utf-8"))
+        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == fn)
+        src = ast.unparse(node)
+        assert any(k in src for k in ("authz.", "require(", "_admin_op(", "_run(", "guarded(")), name
