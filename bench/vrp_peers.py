@@ -1,0 +1,74 @@
+"""Peer solvers (PyVRP 0.14, VROOM via pyvroom 1.15) on a RoutingProblem, converted back to our RoutingResult.
+
+Peers' visit orders are re-timed with our timing rule and then verified by ``optimizer.check.verify``, so every
+solver is judged by the same checker. Peers have no "loading once per depot visit": they get the depot loading
+time as pickup service per shipment (conservative for them; the county deadlines are loose enough for it to
+rarely matter). Every peer runs single-threaded.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import numpy as np
+import vroom
+
+from optimizer.routing_model import Job, LogEntry, RoutingProblem, RoutingResult, Status, Unserved
+from optimizer.routing_pyvrp import solve_pyvrp
+from optimizer.routing_schedule import diagnose, objective_of, schedule_route
+
+__all__ = ["solve_pyvrp", "solve_vroom"]
+
+
+def _result(
+    p: RoutingProblem, plans: dict[int, list[tuple[Job, str]]], engine: str, elapsed: float
+) -> RoutingResult:
+    routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
+    served = {s.job for r in routes for s in r.stops}
+    unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
+    obj = objective_of(p, routes, unserved)
+    return RoutingResult(
+        Status.PARTIAL if unserved else Status.FEASIBLE,
+        routes,
+        unserved,
+        obj,
+        sum(r.distance_m for r in routes),
+        sum(r.end_s - r.start_s for r in routes),
+        (LogEntry(elapsed, obj),),
+        engine,
+    )
+
+
+def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> RoutingResult:
+    """VROOM (one thread) with durations and distance-based costs."""
+    started = time.monotonic()
+    inp = vroom.Input()
+    inp.set_durations_matrix(profile="car", matrix_input=np.array(p.duration_s, dtype=np.uint32))
+    costs = np.array(p.distance_m, dtype=np.int64) * p.vehicles[0].distance_cost
+    inp.set_costs_matrix(profile="car", matrix_input=costs.astype(np.uint32))
+    for k, v in enumerate(p.vehicles):
+        late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
+        inp.add_vehicle(vroom.Vehicle(id=k, start=v.start, end=v.end, capacity=vroom.Amount(list(v.capacity)),
+                                      time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
+    for k, j in enumerate(p.jobs):
+        tw = [vroom.TimeWindow(j.window_start_s, j.deadline_s)]
+        prio = min(100, j.priority)
+        if j.source is None:
+            inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),
+                                  default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
+        else:
+            pick = vroom.ShipmentStep(id=k, location=j.source, default_service=p.loading_s(j.source),
+                                      time_windows=[vroom.TimeWindow(j.ready_s, p.horizon_s)])  # fmt: skip
+            drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
+            inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
+    left = max(0.1, time_limit_s - (time.monotonic() - started))
+    sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
+    plans: dict[int, list[tuple[Job, str]]] = {}
+    for row in sol.routes.itertuples():
+        kind = str(row.type)
+        if kind in ("job", "pickup", "delivery"):
+            plans.setdefault(int(row.vehicle_id), []).append(
+                (p.jobs[int(row.id)], "delivery" if kind == "job" else kind)
+            )
+    return _result(p, plans, "vroom", time.monotonic() - started)

@@ -1,0 +1,104 @@
+"""The neutral JSON instance format: Solomon and TSPLIB conversion, coordinates rounding, solve_vrp."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from optimizer.check import verify
+from optimizer.errors import InvalidProblem
+from optimizer.vrp_json import parse_solomon, parse_tsplib, problem_from_json, result_to_json, solve_vrp
+
+SOLOMON = """TINY
+
+VEHICLE
+NUMBER     CAPACITY
+  2         20
+
+CUSTOMER
+CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME
+
+    0      0          0          0          0       1000          0
+    1      3          4         10          0        100         10
+    2      1          1          5         50        200         10
+    3      6          8         15          0        900          5
+"""
+
+TSPLIB = """NAME : X-tiny-k1
+TYPE : CVRP
+DIMENSION : 3
+EDGE_WEIGHT_TYPE : EUC_2D
+CAPACITY : 10
+NODE_COORD_SECTION
+1 0 0
+2 1 1
+3 3 4
+DEMAND_SECTION
+1 0
+2 4
+3 5
+DEPOT_SECTION
+1
+-1
+EOF
+"""
+
+
+def test_solomon_text_becomes_scaled_truncated_instance() -> None:
+    """Solomon coordinates and times are scaled ×10 and distances truncated (DIMACS floor(10·euclid))."""
+    p = problem_from_json(parse_solomon(SOLOMON))
+    assert p.distance_m[0][1] == 50 and p.distance_m[0][2] == math.floor(10 * math.sqrt(2)) == 14
+    assert p.duration_s == p.distance_m and p.horizon_s == 10_000
+    assert len(p.vehicles) == 2 and p.vehicles[0].capacity == (20,)
+    j = p.jobs[1]
+    assert (j.window_start_s, j.deadline_s, j.service_s, j.demand) == (500, 2000, 100, (5,))
+
+
+def test_tsplib_text_uses_nearest_integer_rounding() -> None:
+    """TSPLIB EUC_2D distances are rounded to the nearest integer (nint) and the fleet is ceil(1.2 k) + 2."""
+    p = problem_from_json(parse_tsplib(TSPLIB))
+    assert p.distance_m[0][1] == 1 and p.distance_m[0][2] == 5 and p.distance_m[1][2] == 4
+    assert len(p.vehicles) == 4 and [j.demand for j in p.jobs] == [(4,), (5,)]
+
+
+def test_solve_vrp_takes_plain_data_and_returns_a_checked_plan() -> None:
+    """solve_vrp solves a JSON dict; the plan passes the checker and serialises back to a dict."""
+    inst = parse_solomon(SOLOMON)
+    r = solve_vrp(inst, time_limit_s=0.3)
+    assert r.is_feasible and verify(problem_from_json(inst), r) == []
+    out = result_to_json(r, [p["id"] for p in inst["points"]])
+    assert out["is_feasible"] and sum(len(rt["stops"]) for rt in out["routes"]) == 3
+
+
+def test_haversine_coordinates_give_road_estimates() -> None:
+    """Haversine points give ceil(great-circle × circuity) metres and ceil(that / speed) seconds."""
+    inst = {
+        "points": [{"id": "depot", "lon": 115.9, "lat": 29.6}, {"id": "v1", "lon": 115.9, "lat": 29.7}],
+        "coordinates": {"type": "haversine", "circuity": 1.3, "speed_kmh": 36},
+        "dimensions": ["kg"],
+        "depots": [{"point": "depot", "loading_s": 600}],
+        "jobs": [{"id": "j1", "from": "depot", "to": "v1", "demand": [100], "window": [0, 7200]}],
+        "fleet": [{"id": "t", "start": "depot", "capacity": [1000]}],
+    }
+    p = problem_from_json(inst)
+    assert 14_400 < p.distance_m[0][1] < 14_500  # 0.1° of latitude ≈ 11.1 km, × 1.3
+    assert abs(p.duration_s[0][1] - p.distance_m[0][1] / 10) <= 1  # 36 km/h = 10 m/s
+    r = solve_vrp(inst, time_limit_s=0.2)
+    assert r.is_feasible and verify(p, r) == []
+
+
+@pytest.mark.parametrize(
+    "inst",
+    [
+        {"format": "other/2", "points": [], "matrix": {"duration_s": [[0]]}},
+        {"points": [{"id": "a"}], "matrix": {"duration_s": [[0]]}, "jobs": [{"id": "j", "to": "nowhere"}]},
+        {"points": [{"id": "a"}], "matrix": {"duration_s": [[0.5]]}},
+        {"points": [{"id": "a"}]},
+    ],
+    ids=["unknown_format", "unknown_point", "float_matrix", "no_travel"],
+)
+def test_malformed_instance_raises_invalid_problem(inst: dict[str, object]) -> None:
+    """A malformed instance (unknown format or point, float matrix, no travel data) raises InvalidProblem."""
+    with pytest.raises(InvalidProblem):
+        problem_from_json(inst)
