@@ -676,6 +676,7 @@ def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None
         sites = build_sites(uow, towns, today)
         items = build_items(uow)
         build_agreements(uow, sites, today)
+        __import__("stockpile.demo_dispatch").demo_dispatch.build_dispatch_demo(uow.session, now)  # issue 5
         uow.commit()
     with uow:
         ctx = _Ctx(uow, now, built)
