@@ -22,6 +22,7 @@ from typing import Any
 
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.demo_dispatch import build_dispatch_demo
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, LotSource, OwnerType, WriteOffReason
 from stockpile.schemas import (
@@ -676,7 +677,7 @@ def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None
         sites = build_sites(uow, towns, today)
         items = build_items(uow)
         build_agreements(uow, sites, today)
-        __import__("stockpile.demo_dispatch").demo_dispatch.build_dispatch_demo(uow.session, now)  # issue 5
+        build_dispatch_demo(uow.session, now)  # fleet, norms, flood drill (issue 5)
         uow.commit()
     with uow:
         ctx = _Ctx(uow, now, built)

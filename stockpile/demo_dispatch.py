@@ -92,7 +92,9 @@ def _scenario(s: Session, now: datetime) -> None:
                     needed_by_minutes=480,
                 )
             )
-        for sh in s.scalars(select(ShelterRow).where(ShelterRow.township_code == town).order_by(ShelterRow.code)):
+        for sh in s.scalars(
+            select(ShelterRow).where(ShelterRow.township_code == town).order_by(ShelterRow.code)
+        ):
             s.add(
                 ScenarioPointRow(
                     scenario_id=sc.id,
