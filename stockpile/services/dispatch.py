@@ -303,9 +303,17 @@ def _unserved(
     ar: AllocationResult, res: RoutingResult, contents: Mapping[str, Any], dest: Mapping[str, str]
 ) -> tuple[UnservedLine, ...]:
     out = [UnservedLine(s.point_id, s.item_id, s.qty, str(s.reason)) for s in ar.shortfalls]
-    for u in res.unserved:
-        out += [UnservedLine(dest[u.job], it, q, str(u.reason)) for it, q in contents[u.job]]
+    out += unserved_routing(res, contents, dest)
     return tuple(sorted(out, key=lambda u: (u.point, u.item, u.reason)))
+
+
+def unserved_routing(
+    res: RoutingResult, contents: Mapping[str, Any], dest: Mapping[str, str]
+) -> tuple[UnservedLine, ...]:
+    """Each unserved job's contents, with the router's reason."""
+    return tuple(
+        UnservedLine(dest[u.job], it, q, str(u.reason)) for u in res.unserved for it, q in contents[u.job]
+    )
 
 
 def kpis_of(
@@ -354,7 +362,8 @@ def _route_with_relief(
     return (relaxed, second) if len(second.unserved) < len(res.unserved) else (problem, res)
 
 
-def plan_violations(plan_problem: RoutingProblem, res: RoutingResult, stock: StockUse) -> list[str]:
+def plan_violations(plan_problem: RoutingProblem, res: RoutingResult, stock: StockUse | None) -> list[str]:
+    """Routing checker verdict as "code:vehicle:job" strings; [] means the plan may be confirmed."""
     return [f"{v.code}:{v.vehicle}:{v.job}" for v in verify(plan_problem, res, stock)]
 
 
@@ -411,3 +420,28 @@ def plan_dispatch(
         matrix_source=source,
         allocation=ar,
     )
+
+
+def scenario_demand(
+    code: str, uow: Any, repo_of: Callable[[Any], Any]
+) -> tuple[Scenario, dict[tuple[str, str], int]]:
+    """The scenario and its demand: entered quantities, else population × norm × days."""
+    with uow:
+        repo = repo_of(uow)
+        sc = repo.scenario(code)
+        if sc is None:
+            raise UnknownScenario(scenario=code)
+        return sc, derived_demand(sc, repo.norms(), repo.entered_demand(sc.id))
+
+
+def save_demand(
+    code: str, demand: Mapping[tuple[str, str], int], uow: Any, repo_of: Callable[[Any], Any]
+) -> None:
+    """Store edited demand as the scenario's entered demand (a what-if: no stock is touched)."""
+    with uow:
+        repo = repo_of(uow)
+        sc = repo.scenario(code)
+        if sc is None:
+            raise UnknownScenario(scenario=code)
+        repo.set_demand(sc.id, demand)
+        uow.commit()

@@ -20,7 +20,8 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import imports, masterdata, reservations, stock
+from stockpile.services import dispatch as dispatch_use
+from stockpile.services import dispatch_confirm, imports, masterdata, reservations, stock
 from stockpile.services.checks import verify_ledger
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -35,6 +36,11 @@ class Services:
     to_csv: Callable[..., bytes]
     settings: Any
     read_point: Callable[..., Any]
+    # ---- dispatch (issue 5): injected adapters -------------------------------------------------------------
+    dispatch_repo: Callable[[Any], Any] | None = None
+    travel_matrix: Any = None
+    planner: Callable[..., Any] | None = None
+    render_order: Callable[..., tuple[bytes, bytes]] | None = None
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
@@ -98,3 +104,67 @@ class Services:
 
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())
+
+    # ---- dispatch (issue 5) ------------------------------------------------------------------------------
+    def scenarios(self) -> list[str]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).scenario_codes())
+
+    def scenario_demand(self, code: str) -> tuple[Any, dict[tuple[str, str], int]]:
+        """The scenario and its demand per (point, item): entered, else derived from the norms."""
+        return dispatch_use.scenario_demand(code, self.uow_factory(), self._drepo)
+
+    def save_demand(self, code: str, demand: dict[tuple[str, str], int]) -> None:
+        dispatch_use.save_demand(code, demand, self.uow_factory(), self._drepo)
+
+    def fleet(self) -> list[Any]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).fleet())
+
+    def plan_dispatch(
+        self,
+        code: str,
+        settings: dispatch_use.PlanSettings | None = None,
+        demand: dict[tuple[str, str], int] | None = None,
+        progress: Callable[[Any], None] | None = None,
+        now: datetime | None = None,
+    ) -> dispatch_use.DispatchPlan:
+        assert self.planner is not None and self.travel_matrix is not None
+        return dispatch_use.plan_dispatch(
+            code,
+            self.uow_factory(),
+            self._drepo,
+            self.travel_matrix,
+            self.planner,
+            settings or dispatch_use.PlanSettings(time_limit_s=self.settings.solve_time_limit_s),
+            demand,
+            progress,
+            now,
+        )
+
+    def confirm_plan(
+        self, plan: dispatch_use.DispatchPlan, actor: str, now: datetime | None = None
+    ) -> dispatch_confirm.Confirmation:
+        return dispatch_confirm.confirm_plan(plan, self.uow_factory(), self._drepo, actor, now)
+
+    def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
+        return dispatch_confirm.mark_shipped(doc_no, self.uow_factory(), self._drepo, actor, now)
+
+    def replan_dispatch(
+        self, plan: dispatch_use.DispatchPlan, now_s: int, **kw: Any
+    ) -> dispatch_use.DispatchPlan:
+        return dispatch_confirm.replan_dispatch(plan, now_s, **kw)
+
+    def dispatch_orders(self, plan_id: Any) -> list[dict[str, Any]]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).orders(plan_id))
+
+    def order_documents(self, doc_no: str) -> tuple[bytes, bytes]:
+        """(xlsx, pdf) of a confirmed dispatch order."""
+        assert self.render_order is not None
+        header, lines = dispatch_confirm.order_sheet(doc_no, self.uow_factory(), self._drepo)
+        return self.render_order(header, lines)
+
+    def _drepo(self, uow: Any) -> Any:
+        assert self.dispatch_repo is not None
+        return self.dispatch_repo(uow)
