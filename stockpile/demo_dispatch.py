@@ -41,7 +41,7 @@ DEMO_FLEET = (
 
 
 def _fleet(s: Session) -> None:
-    sites = dict(s.execute(select(SiteRow.code, SiteRow.id)).tuples().all())
+    sites = dict(s.execute(select(SiteRow.code, SiteRow.id)).all())
     for code, name, own, home, kg, dm3, cold, act in DEMO_FLEET:
         s.add(
             VehicleRow(
@@ -58,7 +58,7 @@ def _fleet(s: Session) -> None:
 
 
 def _norms(s: Session) -> None:
-    items = dict(s.execute(select(ItemRow.code, ItemRow.id)).tuples().all())
+    items = dict(s.execute(select(ItemRow.code, ItemRow.id)).all())
     for code, (per100, per_day, prio) in DEMO_NORMS.items():
         s.add(RationNormRow(item_id=items[code], units_per_100=per100, per_day=per_day, priority_only=prio))
 

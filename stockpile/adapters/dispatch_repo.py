@@ -125,7 +125,7 @@ class SqlDispatchRepository:
         return {r.code: SiteSpec(r.code, r.name, r.lon or 0.0, r.lat or 0.0, r.loading_minutes) for r in rows}
 
     def _item_ids(self) -> dict[str, int]:
-        return dict(self.s.execute(select(orm.ItemRow.code, orm.ItemRow.id)).tuples().all())
+        return dict(self.s.execute(select(orm.ItemRow.code, orm.ItemRow.id)).all())
 
     def site_id(self, code: str) -> int:
         return int(self.s.scalars(select(orm.SiteRow.id).where(orm.SiteRow.code == code)).one())
