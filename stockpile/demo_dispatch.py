@@ -110,8 +110,9 @@ def _scenario(s: Session, now: datetime) -> None:
             )
 
 
-def build_dispatch_demo(session: Session, now: datetime) -> None:
+def build_dispatch_demo(session: Session | None, now: datetime) -> None:
     """Fleet, demo norms and the flood drill scenario (demand derived from the norms)."""
+    assert session is not None
     _fleet(session)
     _norms(session)
     _scenario(session, now)

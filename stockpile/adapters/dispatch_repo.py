@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,8 +32,23 @@ from stockpile.domain.dispatch import (
     StockSource,
     VehicleSpec,
 )
+from stockpile.travel_ports import AvoidAreas, LonLat, TravelTimeProvider
 
 NEAR_EXPIRY_DAYS = 90
+
+
+def scenario_matrix(
+    provider: TravelTimeProvider, points: Sequence[tuple[float, float]], blocked_geojson: str
+) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], str]:
+    """Square heavy-truck matrix over (lon, lat) points, avoiding the scenario's blocked areas (GeoJSON)."""
+    avoid = None
+    if blocked_geojson:
+        geo = json.loads(blocked_geojson)
+        polys = geo["coordinates"] if geo.get("type") == "MultiPolygon" else [geo["coordinates"]]
+        avoid = AvoidAreas.from_rings("scenario", polys)
+    locs = [LonLat(lon, lat) for lon, lat in points]
+    m = provider.matrix(locs, locs, "driving-hgv", avoid)
+    return m.duration_s, m.distance_m, m.source
 
 
 class SqlDispatchRepository:

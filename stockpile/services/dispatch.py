@@ -13,7 +13,6 @@ Nothing is written: the plan lives in memory until `dispatch_confirm.confirm_pla
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,8 +46,9 @@ from stockpile.domain.dispatch import (
     derived_demand,
 )
 from stockpile.services.stock import utcnow
-from stockpile.travel_ports import AvoidAreas, LonLat
 
+MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
+"""(lon, lat) points and blocked-area GeoJSON → (duration_s, distance_m, source); wired in bootstrap."""
 Planner = Callable[[RoutingProblem, RoutingParams, ProgressCallback | None], RoutingResult]
 COLD_BOX_CM3 = 50_000
 FRESH_DRAW_COST = 5_000  # metres-equivalent per unit: near-expiry stock goes first
@@ -169,16 +169,11 @@ def _places(w: _World) -> tuple[Place, ...]:
 
 
 def _matrix(
-    places: Sequence[Place], provider: Any, blocked: str
+    places: Sequence[Place], matrix: MatrixFn, blocked: str
 ) -> tuple[list[list[int]], list[list[int]], str]:
-    locs = [LonLat(p.lon, p.lat) for p in places]
-    avoid = None
-    if blocked:
-        geo = json.loads(blocked)
-        polys = geo["coordinates"] if geo.get("type") == "MultiPolygon" else [geo["coordinates"]]
-        avoid = AvoidAreas.from_rings("scenario", polys)
-    m = provider.matrix(locs, locs, "driving-hgv", avoid)
-    return [list(r) for r in m.duration_s], [list(r) for r in m.distance_m], m.source
+    """Square travel matrix over the places from the injected provider; -1 marks no road."""
+    dur, dist, source = matrix([(p.lon, p.lat) for p in places], blocked)
+    return [list(r) for r in dur], [list(r) for r in dist], source
 
 
 def _allocation_problem(
@@ -371,7 +366,7 @@ def plan_dispatch(
     code: str,
     uow: Any,
     repo_of: Callable[[Any], Any],
-    matrix: Any,
+    matrix: MatrixFn,
     planner: Planner,
     settings: PlanSettings = PlanSettings(),
     demand: Mapping[tuple[str, str], int] | None = None,

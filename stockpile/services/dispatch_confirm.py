@@ -72,6 +72,7 @@ def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) 
         cands[(site, item)] = [ledger.Candidate(lot, b.on_hand - b.reserved) for b, lot in locked]
     problems: list[str] = []
     holds: list[dict[str, object]] = []
+    changed: set[tuple[int, int]] = set()
     for (vehicle, site, item), qty in sorted(pick.items()):
         sid, iid = ids[(site, item)]
         try:
@@ -99,18 +100,17 @@ def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) 
                     "expires_at": None,
                 }
             )
-            row = rows[(sid, lot.id)]
-            row.reserved += q
+            rows[(sid, lot.id)].reserved += q
+            changed.add((sid, lot.id))
     if problems:
         return 0, problems
     for h in holds:
         uow.ledger.add_reservation(h)
-    changed = {(h["site_id"], h["lot_id"]) for h in holds}
     uow.ledger.set_balances(
         [
             (s, lt, rows[(s, lt)].on_hand, rows[(s, lt)].reserved, rows[(s, lt)].last_occurred_at)
             for s, lt in sorted(changed)
-        ]  # type: ignore[index]
+        ]
     )
     return len(holds), []
 
@@ -192,15 +192,15 @@ def confirm_plan(
             if gone:
                 raise PlanRejected(violations=gone)
             repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
-            orders = []
+            docs: list[str] = []
             for r in plan.result.routes:
                 if r.stops:
                     doc = order_no(plan.id, r.vehicle)
                     repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
-                    orders.append(doc)
+                    docs.append(doc)
             n_call = _call_offs(plan, repo)
             uow.commit()
-            return Confirmation(plan.id, tuple(orders), n_res, n_call, False)
+            return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
 
     return retrying(attempt)
 

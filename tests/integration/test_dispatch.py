@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from stockpile.adapters import orm
+from stockpile.adapters.dispatch_repo import scenario_matrix
 from stockpile.adapters.matrix import HaversineMatrix
-from stockpile.adapters.orm_dispatch import CallOffRow, DispatchOrderRow, DispatchPlanRow
+from stockpile.adapters.orm_dispatch import CallOffRow, DispatchOrderRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.dispatch import PlanRejected
@@ -169,7 +171,9 @@ def test_replan_after_broken_truck_keeps_delivered_stops(svc):
 
 def test_unreachable_point_is_unserved_not_an_error(svc):
     """A village cut off by the flood (-1 in the matrix) is listed unserved with reason `unreachable`."""
-    svc.travel_matrix = CutOff(HaversineMatrix(), [4])  # places: 2 depots, then S1, V1, V2
+    svc.travel_matrix = partial(
+        scenario_matrix, CutOff(HaversineMatrix(), [4])
+    )  # places: 2 depots, then S1, V1, V2
     plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
     assert {(u.point, u.reason) for u in plan.unserved} == {("V2", "unreachable")}
     assert plan.violations == ()
