@@ -50,7 +50,7 @@ def main(paths: list[str]) -> None:
         print(f"| {inst} | {float(bks) / (10 if sets[inst] in ('solomon', 'homberger') else 1) if bks else '–'} | "
               f"{cells} | {' / '.join(ratios)} |")  # fmt: skip
         for s, r in by.items():
-            if r["gap_pct"]:
+            if r["gap_pct"] and r["feasible"] == "True":
                 gaps[(sets[inst], s)].append(float(r["gap_pct"]))
             if r["feasible"] != "True":
                 infeasible[(sets[inst], s)] += 1
@@ -62,9 +62,8 @@ def main(paths: list[str]) -> None:
         for s in SOLVERS:
             g = gaps.get((kind, s))
             bad = infeasible.get((kind, s), 0)
-            cells.append(
-                f"{statistics.mean(g):.2f} %" + (f" ({bad} infeasible)" if bad else "") if g else "–"
-            )
+            mean = f"{statistics.mean(g):.2f} % over {len(g)}" if g else "–"
+            cells.append(mean + (f" ({bad} infeasible)" if bad else ""))
         print(f"| {kind} | " + " | ".join(cells) + " |")
 
 

@@ -59,12 +59,16 @@ def plan_routes(
     if params.engine == "pyvrp":
         alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
         return alone if alone is not None else solve_routes(problem, params, progress)
+    pickups = any(j.source is not None for j in problem.jobs)
     share = params.ortools_share
     if share is None:  # measured: PyVRP leads on plain CVRPTW, OR-Tools is the surer engine with pickups
-        share = 0.7 if any(j.source is not None for j in problem.jobs) else 0.1
-    first = solve_routes(
-        problem, dataclasses.replace(params, time_limit_s=params.time_limit_s * share), progress
+        share = 0.7 if pickups else 0.1
+    # on plain CVRPTW OR-Tools only provides the fallback plan (its first solution); PyVRP gets the rest
+    only_first = params.ortools_share is None and not pickups
+    ortools_params = dataclasses.replace(
+        params, time_limit_s=params.time_limit_s * share, first_solution_only=only_first
     )
+    first = solve_routes(problem, ortools_params, progress)
     left = params.time_limit_s - (time.monotonic() - started)
     second = _pyvrp_result(problem, left, params.seed)
     if second is None:
