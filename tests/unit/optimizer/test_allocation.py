@@ -75,13 +75,13 @@ def test_demand_is_split_across_depots_when_one_is_short() -> None:
 
 
 def test_agreement_stock_tops_up_when_physical_stock_runs_out() -> None:
-    """A village needing 150 gets the depot's 100 and 50 from the supermarket agreement after its call-off."""
+    """A village needing 150 gets the near depot's 100 and 50 from a farther supermarket after its call-off."""
     market = Source("S1", SourceKind.AGREEMENT, (500,), lead_s=1800)
     result = solve(
-        make([depot("D1", 100), market], [DemandLine(0, 0, 150, needed_by_s=4 * HOUR)], [[600], [300]])
+        make([depot("D1", 100), market], [DemandLine(0, 0, 150, needed_by_s=4 * HOUR)], [[600], [900]])
     )
     lines = {a.source_id: (a.qty, a.ready_s, a.arrival_s) for a in result.lines}
-    assert lines == {"D1": (100, 0, 600), "S1": (50, 1800, 2100)}
+    assert lines == {"D1": (100, 0, 600), "S1": (50, 1800, 2700)}
 
 
 def test_on_time_stock_is_preferred_to_nearer_late_stock() -> None:
