@@ -38,13 +38,10 @@ from optimizer.routing_split import AllocationLine as SplitLine
 from optimizer.routing_split import split_allocation
 from stockpile.domain.dispatch import (
     ItemSpec,
-    Scenario,
-    SiteSpec,
     StockSource,
-    UnknownScenario,
     VehicleSpec,
-    derived_demand,
 )
+from stockpile.services.dispatch_scenario import World, load_world
 from stockpile.services.stock import utcnow
 
 MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
@@ -125,43 +122,7 @@ class DispatchPlan:
         return StockUse(limits=self.stock_limits, takes={k: dict(v) for k, v in self.contents.items()})
 
 
-@dataclass(frozen=True, slots=True)
-class _World:
-    scenario: Scenario
-    demand: dict[tuple[str, str], int]
-    items: dict[str, ItemSpec]
-    sites: dict[str, SiteSpec]
-    sources: list[StockSource]
-    fleet: list[VehicleSpec]
-
-
-def load_world(
-    uow: Any,
-    repo_of: Callable[[Any], Any],
-    code: str,
-    at: datetime,
-    vehicles: Sequence[str] | None,
-    demand: Mapping[tuple[str, str], int] | None,
-) -> _World:
-    """Read everything the plan needs in one short transaction (nothing is written)."""
-    with uow:
-        repo = repo_of(uow)
-        sc = repo.scenario(code)
-        if sc is None:
-            raise UnknownScenario(scenario=code)
-        want = (
-            dict(demand)
-            if demand is not None
-            else derived_demand(sc, repo.norms(), repo.entered_demand(sc.id))
-        )
-        fleet = [v for v in repo.fleet() if vehicles is None or v.code in vehicles]
-        sources = [
-            s for s in repo.stock_sources(at.date(), {i for _, i in want}) if s.site not in sc.damaged_sites
-        ]
-        return _World(sc, want, repo.items(), repo.sites(), sources, fleet)
-
-
-def _places(w: _World) -> tuple[Place, ...]:
+def _places(w: World) -> tuple[Place, ...]:
     codes = sorted({s.site for s in w.sources} | {v.home_site for v in w.fleet})
     sites = [Place(c, w.sites[c].name, w.sites[c].lon, w.sites[c].lat, "site") for c in codes if c in w.sites]
     pts = [Place(p.code, p.name, p.lon, p.lat, "point") for p in w.scenario.points]
@@ -177,7 +138,7 @@ def _matrix(
 
 
 def _allocation_problem(
-    w: _World, idx: Mapping[str, int], dur: list[list[int]], dist: list[list[int]], st: PlanSettings
+    w: World, idx: Mapping[str, int], dur: list[list[int]], dist: list[list[int]], st: PlanSettings
 ) -> AllocationProblem:
     items = tuple(sorted({i for _, i in w.demand}))
     points = tuple(p.code for p in w.scenario.points)
@@ -238,7 +199,7 @@ def _deadline(priority: int, arrival_s: int, st: PlanSettings, need_s: int, hori
 
 
 def _jobs(
-    w: _World, ar: AllocationResult, idx: Mapping[str, int], st: PlanSettings, horizon_s: int
+    w: World, ar: AllocationResult, idx: Mapping[str, int], st: PlanSettings, horizon_s: int
 ) -> tuple[list[Any], dict[str, str]]:
     by_point = {p.code: p for p in w.scenario.points}
     groups: dict[tuple[str, bool], list[SplitLine]] = {}
@@ -271,7 +232,7 @@ def _jobs(
 
 
 def _routing_problem(
-    w: _World,
+    w: World,
     places: Sequence[Place],
     dur: list[list[int]],
     dist: list[list[int]],
@@ -415,28 +376,3 @@ def plan_dispatch(
         matrix_source=source,
         allocation=ar,
     )
-
-
-def scenario_demand(
-    code: str, uow: Any, repo_of: Callable[[Any], Any]
-) -> tuple[Scenario, dict[tuple[str, str], int]]:
-    """The scenario and its demand: entered quantities, else population × norm × days."""
-    with uow:
-        repo = repo_of(uow)
-        sc = repo.scenario(code)
-        if sc is None:
-            raise UnknownScenario(scenario=code)
-        return sc, derived_demand(sc, repo.norms(), repo.entered_demand(sc.id))
-
-
-def save_demand(
-    code: str, demand: Mapping[tuple[str, str], int], uow: Any, repo_of: Callable[[Any], Any]
-) -> None:
-    """Store edited demand as the scenario's entered demand (a what-if: no stock is touched)."""
-    with uow:
-        repo = repo_of(uow)
-        sc = repo.scenario(code)
-        if sc is None:
-            raise UnknownScenario(scenario=code)
-        repo.set_demand(sc.id, demand)
-        uow.commit()

@@ -21,7 +21,7 @@ from stockpile.schemas import (
     WriteOffCmd,
 )
 from stockpile.services import dispatch as dispatch_use
-from stockpile.services import dispatch_confirm, imports, masterdata, reservations, stock
+from stockpile.services import dispatch_confirm, dispatch_scenario, imports, masterdata, reservations, stock
 from stockpile.services.checks import verify_ledger
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -112,10 +112,10 @@ class Services:
 
     def scenario_demand(self, code: str) -> tuple[Any, dict[tuple[str, str], int]]:
         """The scenario and its demand per (point, item): entered, else derived from the norms."""
-        return dispatch_use.scenario_demand(code, self.uow_factory(), self._drepo)
+        return dispatch_scenario.scenario_demand(code, self.uow_factory(), self._drepo)
 
     def save_demand(self, code: str, demand: dict[tuple[str, str], int]) -> None:
-        dispatch_use.save_demand(code, demand, self.uow_factory(), self._drepo)
+        dispatch_scenario.save_demand(code, demand, self.uow_factory(), self._drepo)
 
     def fleet(self) -> list[Any]:
         with self.uow_factory() as uow:
