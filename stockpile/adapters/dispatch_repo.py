@@ -35,6 +35,7 @@ from stockpile.domain.dispatch import (
 from stockpile.travel_ports import AvoidAreas, LonLat, TravelTimeProvider
 
 NEAR_EXPIRY_DAYS = 90
+CAPACITY_DAYS = 3  # capacity reserve counted for the first three days of an event
 
 
 def scenario_matrix(
@@ -187,6 +188,17 @@ class SqlDispatchRepository:
         ):
             if item in wanted and v0 <= on <= v1 and vq is not None and min(agreed, vq) > 0:
                 out.append(StockSource(site, item, min(agreed, vq), "agreement", lead, reference=code))
+        cap = orm.CapacityReserveRow
+        for site, item, per_day, act, v0, v1 in self.s.execute(
+            select(s.code, i.code, cap.units_per_day, cap.activation_minutes, cap.valid_from, cap.valid_to)
+            .join(s, s.id == cap.producer_site_id)
+            .join(i, i.id == cap.item_id)
+        ):
+            if item in wanted and v0 <= on <= v1:
+                total = per_day * CAPACITY_DAYS
+                out.append(
+                    StockSource(site, item, total, "capacity", act, reference="capacity", per_day=per_day)
+                )
         return out
 
     # ---- confirmed plans -------------------------------------------------------------------------------

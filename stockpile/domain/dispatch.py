@@ -81,15 +81,17 @@ class SiteSpec:
 
 @dataclass(frozen=True, slots=True)
 class StockSource:
-    """What a site can send of an item now (physical) or after a lead time (agreement)."""
+    """What a site can send of an item now (physical), after a lead time (agreement) or as it is produced
+    (capacity: `per_day` units a day after activation, `qty` in total)."""
 
     site: str
     item: str
     qty: int
-    kind: str  # physical | agreement
+    kind: str  # physical | agreement | capacity
     lead_minutes: int = 0
     near_expiry: bool = False
     reference: str = ""
+    per_day: int = 0
 
 
 def derived_demand(

@@ -137,6 +137,26 @@ def _matrix(
     return [list(r) for r in dur], [list(r) for r in dist], source
 
 
+CAPACITY_BATCH_S = 4 * 3600  # a producer's output is collected every 4 hours
+
+
+def _source(
+    site: str, kind: str, ref: str, rows: list[StockSource], items: Sequence[str], w: World
+) -> Source:
+    """One allocation source per (site, kind, contract): physical now, agreement after its call-off lead time,
+    capacity reserve (产能储备) in 4-hour batches after activation."""
+    qty = tuple(sum(s.qty for s in rows if s.item == it) for it in items)
+    lead = max(s.lead_minutes for s in rows) * 60
+    load = w.sites[site].loading_minutes * 60
+    sid = f"{site}|{kind}|{ref}"
+    if kind == "capacity":
+        per = tuple(sum(s.per_day for s in rows if s.item == it) * CAPACITY_BATCH_S // 86400 for it in items)
+        return Source(sid, SourceKind.CAPACITY, qty, load, lead, CAPACITY_BATCH_S, per)
+    if kind == "agreement":
+        return Source(sid, SourceKind.AGREEMENT, qty, load, lead)
+    return Source(sid, SourceKind.PHYSICAL, qty, load)
+
+
 def _allocation_problem(
     w: World, idx: Mapping[str, int], dur: list[list[int]], dist: list[list[int]], st: PlanSettings
 ) -> AllocationProblem:
@@ -148,16 +168,7 @@ def _allocation_problem(
         if s.site in idx:
             groups.setdefault((s.site, s.kind, s.reference), []).append(s)
     keys = sorted(groups)
-    sources = tuple(
-        Source(
-            f"{site}|{kind}|{ref}",
-            SourceKind.AGREEMENT if kind == "agreement" else SourceKind.PHYSICAL,
-            tuple(sum(s.qty for s in groups[(site, kind, ref)] if s.item == it) for it in items),
-            loading_s=w.sites[site].loading_minutes * 60,
-            lead_s=max(s.lead_minutes for s in groups[(site, kind, ref)]) * 60 if kind == "agreement" else 0,
-        )
-        for site, kind, ref in keys
-    )
+    sources = tuple(_source(site, kind, ref, groups[(site, kind, ref)], items, w) for site, kind, ref in keys)
     near = {(s.site, s.kind, s.reference, s.item) for s in w.sources if s.near_expiry}
     draw = tuple(tuple(0 if (*k, it) in near else FRESH_DRAW_COST for it in items) for k in keys)
     by_point = {p.code: p for p in w.scenario.points}
@@ -202,12 +213,14 @@ def _jobs(
     w: World, ar: AllocationResult, idx: Mapping[str, int], st: PlanSettings, horizon_s: int
 ) -> tuple[list[Any], dict[str, str]]:
     by_point = {p.code: p for p in w.scenario.points}
-    groups: dict[tuple[str, bool], list[SplitLine]] = {}
+    # lines share a job only with the same source kind, cold chain, ready time and deadline (batches stay apart)
+    groups: dict[tuple[str, bool, int, int], list[SplitLine]] = {}
     for ln in ar.lines:
         site, kind, _ = ln.source_id.split("|")
         p, item = by_point[ln.point_id], w.items[ln.item_id]
         need = min(st.guarantee_s, p.needed_by_minutes * 60)
-        groups.setdefault((kind, item.needs_cold), []).append(
+        deadline = _deadline(p.priority, ln.arrival_s, st, need, horizon_s)
+        groups.setdefault((kind, item.needs_cold, ln.ready_s, deadline), []).append(
             SplitLine(
                 source=idx[site],
                 dest=idx[ln.point_id],
@@ -215,17 +228,17 @@ def _jobs(
                 qty=ln.qty,
                 unit_size=_unit(item),
                 ready_s=ln.ready_s,
-                deadline_s=_deadline(p.priority, ln.arrival_s, st, need, horizon_s),
+                deadline_s=deadline,
                 priority=4 - min(p.priority, 3),
             )
         )
     out: list[Any] = []
     kinds: dict[str, str] = {}
-    for (kind, cold), lines in sorted(groups.items()):
+    for g, ((kind, cold, _, _), lines) in enumerate(sorted(groups.items())):
         fleet = [v for v in w.fleet if v.cold_boxes > 0] if cold else w.fleet
         ref = max(fleet or w.fleet, key=lambda v: (v.capacity_kg, v.capacity_dm3), default=None)
         cap = _vehicle(ref, 0).capacity if ref is not None else (1, 1, 1)
-        for sj in split_allocation(lines, cap, unload_s=600, prefix=f"{kind[0]}{'c' if cold else ''}"):
+        for sj in split_allocation(lines, cap, unload_s=600, prefix=f"{kind[0]}{'c' if cold else ''}{g}"):
             out.append(sj)
             kinds[sj.job.id] = kind
     return out, kinds

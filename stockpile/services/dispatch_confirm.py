@@ -139,7 +139,7 @@ def _call_offs(plan: DispatchPlan, repo: Any) -> int:
     jobs = {j.id: j for j in plan.problem.jobs}
     for r in plan.result.routes:
         for s in r.stops:
-            if s.kind == "pickup" and plan.source_kind.get(s.job) == "agreement":
+            if s.kind == "pickup" and plan.source_kind.get(s.job) in ("agreement", "capacity"):
                 for item, q in plan.contents[s.job]:
                     key = (plan.places[s.location].code, item)
                     old_q, old_r = agg.get(key, (0, 0))

@@ -213,3 +213,30 @@ def test_agreement_pickups_are_called_off_on_confirm(svc, engine, world):
     svc.confirm_plan(plan, "disp1", NOW)
     with engine.connect() as c:
         assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
+
+
+def test_capacity_reserve_supplies_in_batches_after_activation(svc, engine, world):
+    """A producer's capacity reserve (产能储备) is collected in 4-hour batches after activation and called off."""
+    with Session(engine) as s, s.begin():
+        producer = s.scalars(select(orm.SiteRow.id).where(orm.SiteRow.code == world.point)).one()
+        water = s.scalars(select(orm.ItemRow.id).where(orm.ItemRow.code == world.water)).one()
+        s.add(
+            orm.CapacityReserveRow(
+                producer_site_id=producer,
+                item_id=water,
+                units_per_day=2400,
+                activation_minutes=60,
+                valid_from=NOW.date(),
+                valid_to=NOW.date() + timedelta(days=30),
+            )
+        )
+    with engine.begin() as c:
+        c.execute(text("UPDATE stock_balance SET reserved = on_hand"))
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    jobs = [j for j in plan.problem.jobs if plan.source_kind[j.id] == "capacity"]
+    assert jobs and min(j.ready_s for j in jobs) == 60 * 60 + 4 * 3600
+    assert {(u.item, u.reason) for u in plan.unserved} == {("1010101", "no_stock")}
+    assert plan.violations == ()
+    svc.confirm_plan(plan, "disp1", NOW)
+    with engine.connect() as c:
+        assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
