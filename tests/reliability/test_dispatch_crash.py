@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import random
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,7 +23,6 @@ from stockpile.config import Settings
 from stockpile.services.dispatch import PlanSettings
 from tests.conftest import DEMO_NOW
 
-ROOT = Path(__file__).resolve().parents[2]
 RUNS = int(os.environ.get("CRASH_RUNS", "50"))
 TABLES = (
     "reservation",
@@ -36,17 +32,6 @@ TABLES = (
     "dispatch_line",
     "dispatch_call_off",
 )
-CHILD = """
-import pickle, sys
-from stockpile.bootstrap import build_services
-from stockpile.config import Settings
-from tests.conftest import DEMO_NOW
-plan = pickle.load(open(sys.argv[2], "rb"))
-svc = build_services(Settings(database_url="sqlite:///" + sys.argv[1]))
-print("ready", flush=True)
-svc.confirm_plan(plan, "disp1", DEMO_NOW)
-print("done", flush=True)
-"""
 pytestmark = pytest.mark.slow
 
 
@@ -64,14 +49,17 @@ def _state(path: Path) -> str:
         con.close()
 
 
-def _child(db: Path, plan_file: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db), str(plan_file)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+def _confirm_in_child(db: Path, plan: object) -> int:
+    """Fork (modules already imported, so the child starts at once) and confirm there; returns the child pid."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            build_services(Settings(database_url=f"sqlite:///{db}")).confirm_plan(plan, "disp1", DEMO_NOW)  # type: ignore[arg-type]
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 def test_killed_confirmation_leaves_before_or_after_state(tmp_path, demo_url):
@@ -81,16 +69,13 @@ def test_killed_confirmation_leaves_before_or_after_state(tmp_path, demo_url):
     svc = build_services(Settings(database_url=f"sqlite:///{base}"))
     plan = svc.plan_dispatch("FLOOD-DEMO", PlanSettings(time_limit_s=2), now=DEMO_NOW)
     assert plan.violations == () and sum(len(r.stops) for r in plan.result.routes) >= 50
-    plan_file = tmp_path / "plan.pkl"
-    plan_file.write_bytes(pickle.dumps(plan))
     before = _state(base)
     full = tmp_path / "full.db"
     shutil.copy(base, full)
-    proc = _child(full, plan_file)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     started = time.monotonic()
-    proc.wait(timeout=120)
+    _, status = os.waitpid(_confirm_in_child(full, plan), 0)
     window = time.monotonic() - started
+    assert os.waitstatus_to_exitcode(status) == 0
     after = _state(full)
     assert after != before
     rng = random.Random(5)
@@ -101,11 +86,10 @@ def test_killed_confirmation_leaves_before_or_after_state(tmp_path, demo_url):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         shutil.copy(base, db)
-        proc = _child(db, plan_file)
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        pid = _confirm_in_child(db, plan)
         time.sleep(rng.uniform(0, window * 1.1))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
         state = _state(db)
         assert state in seen, "partial confirmation visible after SIGKILL"
         if state not in verified:  # same content as a verified state → same verdict
