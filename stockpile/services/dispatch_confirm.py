@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from optimizer.routing import RoutingParams
-from optimizer.routing_model import ProgressCallback
+from optimizer.routing_model import UNREACHABLE
 from optimizer.routing_replan import replan
 from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
 from stockpile.schemas import ResolveReservationCmd
-from stockpile.services.dispatch import DispatchPlan, kpis_of, plan_violations, unserved_routing
+from stockpile.services.dispatch import DispatchPlan, MatrixFn, kpis_of, plan_violations, unserved_routing
 from stockpile.services.posting import retrying
 from stockpile.services.reservations import resolve_reservation
 from stockpile.services.stock import utcnow
@@ -237,10 +237,18 @@ def replan_dispatch(
     planner_params: RoutingParams | None = None,
     duration_s: Any = None,
     distance_m: Any = None,
-    progress: ProgressCallback | None = None,
+    blocked_geojson: str = "",
+    matrix: MatrixFn | None = None,
 ) -> DispatchPlan:
-    """Re-plan mid-execution (broken truck, closed road): delivered and started stops stay as they are."""
+    """Re-plan mid-execution (broken truck, closed road): delivered and started stops stay as they are.
+
+    A closed road is a new blocked area: the matrix is fetched again (`-1` → no road) and the rest re-planned on it.
+    """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
+    if blocked_geojson and matrix is not None:
+        dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)
+        duration_s = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dur)
+        distance_m = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dist)
     rp = replan(
         plan.problem,
         plan.result,

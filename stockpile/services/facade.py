@@ -153,7 +153,8 @@ class Services:
     def replan_dispatch(
         self, plan: dispatch_use.DispatchPlan, now_s: int, **kw: Any
     ) -> dispatch_use.DispatchPlan:
-        return dispatch_confirm.replan_dispatch(plan, now_s, **kw)
+        """Broken trucks (`broken=`), a closed road (`blocked_geojson=`): delivered and started stops stay."""
+        return dispatch_confirm.replan_dispatch(plan, now_s, matrix=self.travel_matrix, **kw)
 
     def dispatch_orders(self, plan_id: Any) -> list[dict[str, Any]]:
         with self.uow_factory() as uow:

@@ -240,3 +240,14 @@ def test_capacity_reserve_supplies_in_batches_after_activation(svc, engine, worl
     svc.confirm_plan(plan, "disp1", NOW)
     with engine.connect() as c:
         assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
+
+
+def test_replan_after_a_closed_road_lists_the_cut_village_unreachable(svc):
+    """A road closed after planning: the re-plan on the new matrix reports the cut-off village `unreachable`."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    svc.travel_matrix = partial(scenario_matrix, CutOff(HaversineMatrix(), [4]))  # V2 cut off
+    closed = '{"type": "Polygon", "coordinates": [[[115.87, 29.57], [115.89, 29.57], [115.89, 29.59]]]}'
+    new = svc.replan_dispatch(plan, 0, blocked_geojson=closed)
+    assert {u.point for u in new.unserved} == {"V2"}
+    assert {u.reason for u in new.unserved} == {"unreachable"}
+    assert new.violations == ()
