@@ -109,6 +109,20 @@ def register(app: typer.Typer) -> None:
             (out / f"{doc}.pdf").write_bytes(pdf)
         con.print(t("dispatch.confirmed", orders=len(conf.orders), holds=conf.reservations, out=str(out)))
 
+    @app.command("ship")
+    def ship_cmd(
+        doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
+        actor: Annotated[str | None, typer.Option("--actor", help="保管员")] = None,
+    ) -> None:
+        """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+        svc = build_services(get_settings())
+        try:
+            n = svc.mark_shipped(doc_no, actor or get_settings().current_user)
+        except DomainError as e:
+            _fail(e)
+            return
+        _console().print(t("dispatch.shipped", doc=doc_no, n=n))
+
     @app.command("solve-vrp")
     def solve_vrp_cmd(
         instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance")],

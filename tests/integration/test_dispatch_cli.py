@@ -46,6 +46,12 @@ def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
     assert pdfs[0].read_bytes().startswith(b"%PDF") and b"WenQuanYi" in pdfs[0].read_bytes()
     sheet = load_workbook(xlsxs[0]).active
     assert sheet["A1"].value == "调拨单"
+    doc = xlsxs[0].stem
+    shipped = runner.invoke(app, ["ship", doc])
+    assert shipped.exit_code == 0, shipped.output
+    assert f"调拨单 {doc} 已发运" in shipped.output
+    again = runner.invoke(app, ["ship", doc])
+    assert "过账出库 0 条" in again.output
 
 
 def test_unknown_scenario_is_an_error_message_not_a_traceback(cli_db):
