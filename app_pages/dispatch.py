@@ -243,11 +243,29 @@ def _confirm(plan: DispatchPlan) -> None:
             b.download_button(t("dispatch.download_pdf", doc=doc), pdf, f"{doc}.pdf", key=f"p.{doc}")
 
 
+def _replan(plan: DispatchPlan) -> None:
+    with st.expander(t("dispatch.replan")):
+        a, b = st.columns(2)
+        broken = a.multiselect(
+            t("dispatch.broken"), [r.vehicle for r in plan.result.routes], key="dispatch.broken"
+        )
+        minutes = b.number_input(t("dispatch.elapsed"), 0, 24 * 60, 60, key="dispatch.elapsed")
+        if st.button(t("dispatch.replan_run"), key="dispatch.replan_run"):
+            new = svc.replan_dispatch(plan, int(minutes) * 60, broken=tuple(broken))
+            plans.append(new)
+            st.success(t("dispatch.replanned", fixed=sum(len(r.stops) for r in new.extra["fixed"])))
+            st.rerun()
+
+
 if plans:
     current = plans[-1]
+    if current.extra.get("fixed") is not None:
+        st.info(t("dispatch.is_replan", minutes=current.extra["replanned_at_s"] // 60))
     _kpis(current)
     st.subheader(t("dispatch.map"))
     _map(current)
     _tables(current)
-    _confirm(current)
+    if current.extra.get("fixed") is None:
+        _confirm(current)
+        _replan(current)
     _compare()

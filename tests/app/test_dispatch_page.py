@@ -87,3 +87,17 @@ def test_confirm_is_double_submit_safe(services, db):
         assert c.execute(select(func.count()).select_from(DispatchPlanRow)).scalar_one() == 1
     engine.dispose()
     assert at.button(key="dispatch.confirm").disabled
+
+
+def test_replan_after_a_broken_truck_from_the_page(services):
+    """The dispatcher marks a truck broken mid-execution; the re-plan keeps done stops and drops that truck."""
+    at = _page(services)
+    at.button(key="dispatch.run").click().run()
+    truck = at.multiselect(key="dispatch.broken").options[0]
+    at.multiselect(key="dispatch.broken").select(truck).run()
+    at.button(key="dispatch.replan_run").click().run()
+    assert not at.exception
+    assert any("重新规划方案" in i.value for i in at.info)
+    plan = at.session_state["dispatch.plans"][-1]
+    assert all(r.vehicle != truck for r in plan.result.routes)
+    assert plan.violations == ()
