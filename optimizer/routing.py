@@ -62,7 +62,7 @@ class RoutingParams:
     gls_lambda: float | None = None  # guided_local_search_lambda_coefficient; None = OR-Tools default
     full_propagation: bool = False
     first_solution_only: bool = False
-    engine: str = "ortools"  # "ortools" | "pyvrp" | "race" (see routing_engine.plan_routes)
+    engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
     ortools_share: float | None = None  # race: OR-Tools' share of the limit; None = 0.1 CVRPTW, 0.7 pickups
     seed: int = 1
     insertion_neighbors_ratio: float = (

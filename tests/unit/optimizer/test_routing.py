@@ -201,3 +201,13 @@ def test_malformed_problem_raises_invalid_problem(build: object) -> None:
     """Malformed input (negative times, ragged matrix, wrong demand dimensions) raises InvalidProblem."""
     with pytest.raises(InvalidProblem):
         build()  # type: ignore[operator]
+
+
+def test_demand_beyond_the_fleet_leaves_jobs_unserved_with_a_reason() -> None:
+    """When the one truck's shift cannot hold every round trip, the rest is unserved as `no_capacity`."""
+    dur, dist = line(0, 20)
+    jobs = tuple(Job(f"j{k}", 1, (900,), source=0, service_s=600) for k in range(4))
+    shift = truck(cap=(1000,), max_duration_s=2 * 3600)
+    r = solve(RoutingProblem(dur, dist, jobs, (shift,), depots=(Depot(0, 600),)))
+    assert r.routes and r.unserved and {u.reason for u in r.unserved} == {Reason.NO_CAPACITY}
+    assert len(r.routes[0].stops) // 2 + len(r.unserved) == 4
