@@ -8,8 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from optimizer.routing_engine import plan_routes
 from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents
 from stockpile.adapters.db import make_engine
+from stockpile.adapters.dispatch_documents import order_pdf, order_xlsx
+from stockpile.adapters.dispatch_repo import SqlDispatchRepository, scenario_matrix
 from stockpile.adapters.documents import Documents
 from stockpile.adapters.item_units import ItemUnits
 from stockpile.adapters.mapview import MapView
@@ -53,6 +56,11 @@ def build_services(settings: Settings | None = None) -> Services:
         # ---- coverage, siting, travel times (issue 4) ----
         coverage=build_coverage(settings, engine),
         hasher=Argon2Hasher(),  # trust: argon2id login
+        # ---- dispatch (issue 5) ----
+        dispatch_repo=lambda uow: SqlDispatchRepository(uow.session),
+        travel_matrix=partial(scenario_matrix, build_travel(settings)),
+        planner=plan_routes,
+        render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.demo_dispatch import build_dispatch_demo
 from stockpile.demo_reserve import build_reserve_demo
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, LotSource, OwnerType, WriteOffReason
@@ -678,6 +679,7 @@ def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None
         items = build_items(uow)
         build_agreements(uow, sites, today)
         build_users(uow, sites, now)
+        build_dispatch_demo(uow.session, now)  # fleet, norms, flood drill (issue 5)
         uow.commit()
     with uow:
         ctx = _Ctx(uow, now, built)

@@ -60,6 +60,12 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("dispatcher", "resolve_reservation"): A,  # plus: only the plan owner (checked in the use case)
     ("dispatcher", "expire_reservations"): A,
     ("admin", "expire_reservations"): A,
+    ("dispatcher", "confirm_dispatch"): A,
+    (
+        "dispatcher",
+        "issue_reservation",
+    ): A,  # a dispatcher only for holds of own plans (checked in the use case)
+    ("keeper", "issue_reservation"): K,  # 装车发运: the depot's keeper issues the held stock
     ("dispatcher", "run_scenario"): A,
     ("planner", "run_scenario"): A,
     ("admin", "run_scenario"): A,
@@ -108,6 +114,7 @@ USE_CASES: dict[str, str] = {
     "users.list_users": "manage_users",
     "users.audit_log": "view_audit",
     "users.set_freeze_date": "set_freeze_date",
+    "dispatch_confirm.confirm_plan": "confirm_dispatch",
     "masterdata.import_items": "manage_master_data",
     "masterdata.import_sites": "manage_master_data",
     "planning_authz.authorize": "verify_agreement",  # the gate the facade puts before each planning write
@@ -122,6 +129,13 @@ NOT_USER_ACTIONS: dict[str, str] = {
     },
     **{f"planning_import.{f}": _FACADE_GATED for f in ("import_standards", "import_agreements")},
     **{f"planning_review.{f}": _FACADE_GATED for f in ("prepare_review", "mark_reviewed", "approve")},
+    "dispatch_confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
+    " checked on the hold's depot)",
+    "dispatch_confirm.order_sheet": "read of a confirmed order for printing",
+    "dispatch.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
+    "dispatch_scenario.load_world": "read model for planning",
+    "dispatch_scenario.scenario_demand": "read model for planning",
+    "dispatch_scenario.save_demand": "what-if demand of a scenario; touches no stock (pending: actor check, SECURITY.md)",
     "planning.fleet_pool": _PLAN_READ,
     "planning.item_code_or_raise": "validation helper inside the gated planning writes",
     "planning_gap.load_data": _PLAN_READ,

@@ -34,6 +34,8 @@ from stockpile.schemas import (
 )
 from stockpile.services import (
     authz,
+    dispatch_confirm,
+    dispatch_scenario,
     imports,
     masterdata,
     planning,
@@ -49,6 +51,7 @@ from stockpile.services import (
     write_offs,
 )
 from stockpile.services import coverage as coverage_svc
+from stockpile.services import dispatch as dispatch_use
 from stockpile.services.checks import verify_ledger
 from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
@@ -69,6 +72,11 @@ class Services:
     documents: Any = None
     item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
     hasher: Any = None  # users.PasswordHasherPort (argon2id), wired in bootstrap
+    # ---- dispatch (issue 5): injected adapters -------------------------------------------------------------
+    dispatch_repo: Callable[[Any], Any] | None = None
+    travel_matrix: Any = None
+    planner: Callable[..., Any] | None = None
+    render_order: Callable[..., tuple[bytes, bytes]] | None = None
 
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
@@ -343,6 +351,71 @@ class Services:
         """Thresholds and profile the circle uses (seconds)."""
         d = self._coverage()
         return {"guarantee_s": d.guarantee_s, "relief_targets_s": d.relief_targets_s, "profile": d.profile}
+
+    # ---- dispatch (issue 5) ------------------------------------------------------------------------------
+    def scenarios(self) -> list[str]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).scenario_codes())
+
+    def scenario_demand(self, code: str) -> tuple[Any, dict[tuple[str, str], int]]:
+        """The scenario and its demand per (point, item): entered, else derived from the norms."""
+        return dispatch_scenario.scenario_demand(code, self.uow_factory(), self._drepo)
+
+    def save_demand(self, code: str, demand: dict[tuple[str, str], int]) -> None:
+        dispatch_scenario.save_demand(code, demand, self.uow_factory(), self._drepo)
+
+    def fleet(self) -> list[Any]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).fleet())
+
+    def plan_dispatch(
+        self,
+        code: str,
+        settings: dispatch_use.PlanSettings | None = None,
+        demand: dict[tuple[str, str], int] | None = None,
+        progress: Callable[[Any], None] | None = None,
+        now: datetime | None = None,
+    ) -> dispatch_use.DispatchPlan:
+        assert self.planner is not None and self.travel_matrix is not None
+        return dispatch_use.plan_dispatch(
+            code,
+            self.uow_factory(),
+            self._drepo,
+            self.travel_matrix,
+            self.planner,
+            settings or dispatch_use.PlanSettings(time_limit_s=self.settings.solve_time_limit_s),
+            demand,
+            progress,
+            now,
+        )
+
+    def confirm_plan(
+        self, plan: dispatch_use.DispatchPlan, actor: str, now: datetime | None = None
+    ) -> dispatch_confirm.Confirmation:
+        return dispatch_confirm.confirm_plan(plan, self.uow_factory(), self._drepo, actor, now)
+
+    def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
+        return dispatch_confirm.mark_shipped(doc_no, self.uow_factory(), self._drepo, actor, now)
+
+    def replan_dispatch(
+        self, plan: dispatch_use.DispatchPlan, now_s: int, **kw: Any
+    ) -> dispatch_use.DispatchPlan:
+        """Broken trucks (`broken=`), a closed road (`blocked_geojson=`): delivered and started stops stay."""
+        return dispatch_confirm.replan_dispatch(plan, now_s, matrix=self.travel_matrix, **kw)
+
+    def dispatch_orders(self, plan_id: Any) -> list[dict[str, Any]]:
+        with self.uow_factory() as uow:
+            return list(self._drepo(uow).orders(plan_id))
+
+    def order_documents(self, doc_no: str) -> tuple[bytes, bytes]:
+        """(xlsx, pdf) of a confirmed dispatch order."""
+        assert self.render_order is not None
+        header, lines = dispatch_confirm.order_sheet(doc_no, self.uow_factory(), self._drepo)
+        return self.render_order(header, lines)
+
+    def _drepo(self, uow: Any) -> Any:
+        assert self.dispatch_repo is not None
+        return self.dispatch_repo(uow)
 
 
 def _local_day(now: datetime | None = None) -> date:

@@ -91,10 +91,13 @@ def resolve_reservation(
             res: Reservation | None = repo.reservation(cmd.reservation_id)
             if res is None:
                 raise InvalidCommand(reason="unknown_reservation", reservation_id=str(cmd.reservation_id))
-            action = "expire_reservations" if cmd.action == "expire" else "resolve_reservation"
+            action = {"expire": "expire_reservations", "issue": "issue_reservation"}.get(
+                cmd.action, "resolve_reservation"
+            )
             who = authz.require(uow, cmd.actor, action, {res.site_id}, cmd.client_id, str(res.id))
             if (
-                action == "resolve_reservation"
+                action != "expire_reservations"
+                and who.role == "dispatcher"  # a dispatcher resolves only the holds of own plans
                 and (uow.auth.reservation_owner(res.id) or "").upper() != who.username.upper()
             ):
                 raise authz.deny(who, action, "not_plan_owner", target=str(res.id))

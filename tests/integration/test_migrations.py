@@ -66,3 +66,12 @@ def test_migrated_movement_table_is_append_only(empty_url):
         with pytest.raises(DBAPIError), engine.begin() as c:
             c.execute(text(sql))
     engine.dispose()
+
+
+def test_migrations_have_a_single_head():
+    """Parallel branches are always joined: `alembic upgrade head` means one thing."""
+    from alembic.script import ScriptDirectory
+
+    from stockpile.adapters.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1

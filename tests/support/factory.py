@@ -31,6 +31,7 @@ TEST_USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "k": ("keeper", ("D-COUNTY", "D-TS01")),
     "disp": ("dispatcher", ()),
     "disp2": ("dispatcher", ()),
+    "disp1": ("dispatcher", ()),
     "plan": ("planner", ()),
     "admin": ("admin", ()),
     "admin2": ("admin", ()),

@@ -1,0 +1,129 @@
+"""Dispatch scenario records (调度情景) and the demand rule, as plain values (stdlib only).
+
+Demand of a point × item is the entered quantity when there is one, else affected population × norm
+(units per 100 persons, rounded up) × sustain days for daily norms. Norms marked priority-only (medical kits)
+apply to shelters and medical points (priority class 1) only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from stockpile.domain.errors import DomainError
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioPoint:
+    code: str
+    name: str
+    kind: str  # village | shelter | medical
+    lon: float
+    lat: float
+    population: int
+    priority: int  # 1 = shelters and medical first
+    needed_by_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    id: int
+    code: str
+    name: str
+    event: str
+    kind: str  # live | drill | prepositioning
+    reported_at: datetime
+    sustain_days: int
+    points: tuple[ScenarioPoint, ...]
+    blocked_geojson: str = ""
+    damaged_sites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Norm:
+    item_code: str
+    units_per_100: int
+    per_day: bool
+    priority_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleSpec:
+    code: str
+    name: str
+    ownership: str  # own | contracted | requisitioned
+    home_site: str
+    capacity_kg: int
+    capacity_dm3: int
+    cold_boxes: int
+    activation_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSpec:
+    code: str
+    name: str
+    unit: str
+    weight_g: int
+    volume_cm3: int
+    needs_cold: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSpec:
+    code: str
+    name: str
+    lon: float
+    lat: float
+    loading_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockSource:
+    """What a site can send of an item now (physical), after a lead time (agreement) or as it is produced
+    (capacity: `per_day` units a day after activation, `qty` in total)."""
+
+    site: str
+    item: str
+    qty: int
+    kind: str  # physical | agreement | capacity
+    lead_minutes: int = 0
+    near_expiry: bool = False
+    reference: str = ""
+    per_day: int = 0
+
+
+def derived_demand(
+    scenario: Scenario, norms: Sequence[Norm], entered: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """(point, item) → quantity: entered quantities win; otherwise population × norm × days, rounded up."""
+    out: dict[tuple[str, str], int] = {}
+    for p in scenario.points:
+        for n in norms:
+            if n.priority_only and p.priority != 1:
+                continue
+            days = scenario.sustain_days if n.per_day else 1
+            qty = -(-p.population * n.units_per_100 * days // 100)
+            if qty > 0:
+                out[(p.code, n.item_code)] = qty
+    for key, qty in entered.items():
+        if qty > 0:
+            out[key] = qty
+        else:
+            out.pop(key, None)
+    return out
+
+
+class UnknownScenario(DomainError):
+    code = "unknown_scenario"
+
+
+class PlanRejected(DomainError):
+    """The checker found violations (listed in `violations`): nothing was written."""
+
+    code = "plan_rejected"
+
+
+class UnknownOrder(DomainError):
+    code = "unknown_order"

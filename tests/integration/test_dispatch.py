@@ -1,0 +1,253 @@
+"""Dispatch rules (issue 5) on SQLite and PostgreSQL: plan → check → confirm (FEFO holds) → ship → issue."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from stockpile.adapters import orm
+from stockpile.adapters.dispatch_repo import scenario_matrix
+from stockpile.adapters.matrix import HaversineMatrix
+from stockpile.adapters.orm_dispatch import CallOffRow, DispatchOrderRow
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
+from stockpile.domain.dispatch import PlanRejected
+from stockpile.schemas import IssueCmd
+from stockpile.services.dispatch import PlanSettings
+from tests.conftest import NOW
+from tests.support.dispatch import NEW_LOT, OLD_LOT, SCENARIO, CutOff, seed_dispatch
+
+FAST = PlanSettings(time_limit_s=1.0)
+
+
+@pytest.fixture
+def svc(engine, world, db_url):
+    seed_dispatch(engine, world)
+    return build_services(Settings(database_url=db_url))
+
+
+def _counts(engine) -> dict[str, int]:
+    with engine.connect() as c:
+        return {
+            t: c.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("reservation", "dispatch_plan", "dispatch_order", "dispatch_line", "movement")
+        }
+
+
+def _reserved(engine) -> dict[str, int]:
+    b, lot = orm.StockBalanceRow, orm.LotRow
+    with engine.connect() as c:
+        rows = c.execute(
+            select(lot.lot_no, func.sum(b.reserved)).join(lot, lot.id == b.lot_id).group_by(lot.lot_no)
+        )
+        return {n: int(q) for n, q in rows}
+
+
+def test_scenario_plan_serves_all_demand_and_passes_the_checker(svc):
+    """A plan for a scenario with enough stock and trucks serves every line and has no checker violation."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    assert plan.violations == ()
+    assert plan.unserved == ()
+    assert plan.kpis.delivered == plan.kpis.demand == 606
+    assert plan.kpis.priority_in_circle == plan.kpis.priority_demand == 300
+
+
+def test_confirm_reserves_near_expiry_lots_first_in_one_transaction(svc, engine):
+    """Confirming holds the picked water FEFO: the near-expiry lot is used up before the fresh one."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    conf = svc.confirm_plan(plan, "disp1", NOW)
+    assert not conf.replayed and conf.reservations > 0
+    held = _reserved(engine)
+    water_from_depot = sum(
+        q
+        for j, c in plan.contents.items()
+        for it, q in c
+        if it == "1020101"
+        and plan.places[next(x for x in plan.problem.jobs if x.id == j).source].code == "D-COUNTY"
+    )
+    assert held.get(OLD_LOT, 0) == min(250, water_from_depot)
+    assert held.get(OLD_LOT, 0) + held.get(NEW_LOT, 0) == water_from_depot
+    assert svc.verify_ledger() == []
+
+
+def test_confirming_twice_changes_nothing(svc, engine):
+    """The plan id is the client id: a second confirmation returns the same orders and writes nothing."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    first = svc.confirm_plan(plan, "disp1", NOW)
+    before = _counts(engine)
+    again = svc.confirm_plan(plan, "disp1", NOW)
+    assert again.replayed and again.orders == first.orders
+    assert _counts(engine) == before
+
+
+def _served_job(plan):
+    return next(s for r in plan.result.routes for s in r.stops if s.kind == "delivery")
+
+
+def test_overloaded_plan_is_refused_and_nothing_written(svc, engine):
+    """A plan whose truck carries more than its capacity is refused with `overload`; nothing is written."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    small = tuple(dataclasses.replace(v, capacity=(1, 1, 0)) for v in plan.problem.vehicles)
+    bad = dataclasses.replace(plan, problem=dataclasses.replace(plan.problem, vehicles=small))
+    before = _counts(engine)
+    with pytest.raises(PlanRejected) as e:
+        svc.confirm_plan(bad, "disp1", NOW)
+    assert {v.split(":")[0] for v in e.value.params["violations"]} == {"overload"}
+    assert _counts(engine) == before
+
+
+def test_late_plan_is_refused_with_late(svc, engine):
+    """A dispatcher edit that makes a served stop miss its deadline is refused with `late`."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    stop = _served_job(plan)
+    jobs = tuple(
+        dataclasses.replace(j, deadline_s=max(0, stop.start_s - 1)) if j.id == stop.job else j
+        for j in plan.problem.jobs
+    )
+    bad = dataclasses.replace(plan, problem=dataclasses.replace(plan.problem, jobs=jobs))
+    before = _counts(engine)
+    with pytest.raises(PlanRejected) as e:
+        svc.confirm_plan(bad, "disp1", NOW)
+    assert {v.split(":")[0] for v in e.value.params["violations"]} == {"late"}
+    assert _counts(engine) == before
+
+
+def test_stock_gone_since_planning_is_refused(svc, engine, world):
+    """Stock issued elsewhere after planning makes the plan unconfirmable (`stock_gone`); nothing written."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    svc.issue_stock(
+        IssueCmd(
+            client_id=__import__("uuid").uuid4(),
+            actor="k",
+            occurred_at=NOW,
+            site_code=world.depot,
+            item_code=world.water,
+            qty=1200,
+            purpose="relief",
+        ),
+        NOW,
+    )
+    before = _counts(engine)
+    with pytest.raises(PlanRejected) as e:
+        svc.confirm_plan(plan, "disp1", NOW)
+    assert {v.split(":")[0] for v in e.value.params["violations"]} == {"stock_gone"}
+    assert _counts(engine) == before
+
+
+def test_shipped_order_posts_issue_movements_once(svc, engine):
+    """Marking an order shipped issues (出库) every hold of it; shipping again posts nothing more."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    conf = svc.confirm_plan(plan, "disp1", NOW)
+    moves = _counts(engine)["movement"]
+    issued = sum(svc.mark_shipped(doc, "k", NOW + timedelta(minutes=10)) for doc in conf.orders)
+    assert issued == conf.reservations
+    assert _counts(engine)["movement"] == moves + issued
+    assert sum(svc.mark_shipped(doc, "k", NOW + timedelta(minutes=11)) for doc in conf.orders) == 0
+    assert _reserved(engine).get(OLD_LOT, 0) == 0
+    with engine.connect() as c:
+        assert set(c.execute(select(DispatchOrderRow.state)).scalars()) == {"shipped"}
+    assert svc.verify_ledger() == []
+
+
+def test_replan_after_broken_truck_keeps_delivered_stops(svc):
+    """A truck breaking down mid-execution: its delivered stops stay, the rest is re-planned without it."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    route = max(plan.result.routes, key=lambda r: len(r.stops))
+    first_delivery = next(s for s in route.stops if s.kind == "delivery")
+    now_s = first_delivery.departure_s
+    new = svc.replan_dispatch(plan, now_s, broken=(route.vehicle,), planner_params=None)
+    kept = next(r for r in new.extra["fixed"] if r.vehicle == route.vehicle)
+    assert first_delivery in kept.stops
+    assert all(r.vehicle != route.vehicle for r in new.result.routes)
+    assert new.violations == ()
+    served_again = {s.job for r in new.result.routes for s in r.stops}
+    assert first_delivery.job not in served_again
+
+
+def test_unreachable_point_is_unserved_not_an_error(svc):
+    """A village cut off by the flood (-1 in the matrix) is listed unserved with reason `unreachable`."""
+    svc.travel_matrix = partial(
+        scenario_matrix, CutOff(HaversineMatrix(), [4])
+    )  # places: 2 depots, then S1, V1, V2
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    assert {(u.point, u.reason) for u in plan.unserved} == {("V2", "unreachable")}
+    assert plan.violations == ()
+
+
+def test_agreement_pickups_are_called_off_on_confirm(svc, engine, world):
+    """Water held only by an agreement holder is picked up after its lead time and called off on confirm."""
+    with Session(engine) as s, s.begin():
+        holder = s.scalars(select(orm.SiteRow.id).where(orm.SiteRow.code == world.point)).one()
+        water = s.scalars(select(orm.ItemRow.id).where(orm.ItemRow.code == world.water)).one()
+        s.add(
+            orm.AgreementContractRow(
+                code="XY-T",
+                holder_site_id=holder,
+                valid_from=NOW.date(),
+                valid_to=NOW.date() + timedelta(days=30),
+                lead_time_minutes=30,
+            )
+        )
+        s.flush()
+        cid = s.scalars(select(orm.AgreementContractRow.id)).one()
+        s.add(
+            orm.AgreementLineRow(
+                contract_id=cid,
+                item_id=water,
+                agreed_qty=800,
+                last_verified_qty=800,
+                last_verified_on=NOW.date(),
+            )
+        )
+    with engine.begin() as c:
+        c.execute(text("UPDATE stock_balance SET reserved = on_hand"))  # all physical stock already held
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    assert {(u.item, u.reason) for u in plan.unserved} == {("1010101", "no_stock")}
+    pickups = [j for j in plan.problem.jobs if plan.source_kind[j.id] == "agreement"]
+    assert pickups and all(j.ready_s >= 30 * 60 for j in pickups)
+    svc.confirm_plan(plan, "disp1", NOW)
+    with engine.connect() as c:
+        assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
+
+
+def test_capacity_reserve_supplies_in_batches_after_activation(svc, engine, world):
+    """A producer's capacity reserve (产能储备) is collected in 4-hour batches after activation and called off."""
+    with Session(engine) as s, s.begin():
+        producer = s.scalars(select(orm.SiteRow.id).where(orm.SiteRow.code == world.point)).one()
+        water = s.scalars(select(orm.ItemRow.id).where(orm.ItemRow.code == world.water)).one()
+        s.add(
+            orm.CapacityReserveRow(
+                producer_site_id=producer,
+                item_id=water,
+                units_per_day=2400,
+                activation_minutes=60,
+                valid_from=NOW.date(),
+                valid_to=NOW.date() + timedelta(days=30),
+            )
+        )
+    with engine.begin() as c:
+        c.execute(text("UPDATE stock_balance SET reserved = on_hand"))
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    jobs = [j for j in plan.problem.jobs if plan.source_kind[j.id] == "capacity"]
+    assert jobs and min(j.ready_s for j in jobs) == 60 * 60 + 4 * 3600
+    assert {(u.item, u.reason) for u in plan.unserved} == {("1010101", "no_stock")}
+    assert plan.violations == ()
+    svc.confirm_plan(plan, "disp1", NOW)
+    with engine.connect() as c:
+        assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
+
+
+def test_replan_after_a_closed_road_lists_the_cut_village_unreachable(svc):
+    """A road closed after planning: the re-plan on the new matrix reports the cut-off village `unreachable`."""
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    svc.travel_matrix = partial(scenario_matrix, CutOff(HaversineMatrix(), [4]))  # V2 cut off
+    closed = '{"type": "Polygon", "coordinates": [[[115.87, 29.57], [115.89, 29.57], [115.89, 29.59]]]}'
+    new = svc.replan_dispatch(plan, 0, blocked_geojson=closed)
+    assert {u.point for u in new.unserved} == {"V2"}
+    assert {u.reason for u in new.unserved} == {"unreachable"}
+    assert new.violations == ()

@@ -1,0 +1,77 @@
+"""`relief plan` and `relief solve-vrp` end to end (demo county copy on SQLite)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from stockpile.cli import app
+
+runner = CliRunner()
+INSTANCE = {
+    "format": "relief-vrp/1",
+    "name": "tiny",
+    "dimensions": ["kg"],
+    "points": [{"id": "depot", "x": 0, "y": 0}, {"id": "a", "x": 30, "y": 40}, {"id": "b", "x": 60, "y": 0}],
+    "coordinates": {"type": "euclid", "scale": 10, "rounding": "floor"},
+    "depots": [{"point": "depot", "loading_s": 60}],
+    "jobs": [
+        {"id": "to-a", "from": "depot", "to": "a", "demand": [300], "service_s": 60, "window": [0, 5000]},
+        {"id": "to-b", "from": "depot", "to": "b", "demand": [300], "service_s": 60, "window": [0, 5000]},
+    ],
+    "fleet": [{"id": "truck", "start": "depot", "capacity": [500], "count": 2}],
+}
+
+
+@pytest.fixture
+def cli_db(tmp_path, demo_url, monkeypatch):
+    path = tmp_path / "cli.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    return path
+
+
+def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
+    """`relief plan FLOOD-DEMO --confirm` prints the checked plan and writes one xlsx + PDF per vehicle."""
+    out = tmp_path / "orders"
+    res = runner.invoke(
+        app,
+        ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(out), "--actor", "dispatcher"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "校验器：通过" in res.output and "已确认" in res.output
+    pdfs, xlsxs = sorted(out.glob("*.pdf")), sorted(out.glob("*.xlsx"))
+    assert pdfs and len(pdfs) == len(xlsxs)
+    assert pdfs[0].read_bytes().startswith(b"%PDF") and b"WenQuanYi" in pdfs[0].read_bytes()
+    sheet = load_workbook(xlsxs[0]).active
+    assert sheet["A1"].value == "调拨单"
+    doc = xlsxs[0].stem
+    shipped = runner.invoke(app, ["ship", doc, "--actor", "keeper_demo"])
+    assert shipped.exit_code == 0, shipped.output
+    assert f"调拨单 {doc} 已发运" in shipped.output
+    again = runner.invoke(app, ["ship", doc, "--actor", "keeper_demo"])
+    assert "过账出库 0 条" in again.output
+
+
+def test_unknown_scenario_is_an_error_message_not_a_traceback(cli_db):
+    """An unknown scenario code prints the translated error and exits 1."""
+    res = runner.invoke(app, ["plan", "NOPE", "--time-limit", "1"])
+    assert res.exit_code == 1
+    assert "未知调度情景：NOPE" in res.output
+
+
+def test_solve_vrp_writes_the_checked_result(tmp_path):
+    """`relief solve-vrp` solves a neutral-format instance, reports the checker verdict and writes the result."""
+    inst = tmp_path / "tiny.json"
+    inst.write_text(json.dumps(INSTANCE), encoding="utf-8")
+    res = runner.invoke(app, ["solve-vrp", str(inst), "--time-limit", "1"])
+    assert res.exit_code == 0, res.output
+    assert "校验器：通过" in res.output
+    result = json.loads((tmp_path / "tiny.result.json").read_text(encoding="utf-8"))
+    assert result["violations"] == [] and not result["unserved"]
+    served = {s["job"] for r in result["routes"] for s in r["stops"]}
+    assert served == {"to-a", "to-b"}
