@@ -72,11 +72,12 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     end = start + params.time_limit_s
     budget = problem.quarter_budget_fen
     can_buy = [k for k, key in enumerate(problem.keys) if key.options]
+    many = budget is not None and len(can_buy) > params.joint_max_keys
     guide = None
-    if budget is not None and len(can_buy) > params.joint_max_keys:
-        guide = _lp_guide(problem, can_buy, budget, start + 0.2 * params.time_limit_s, params)
-    if guide is not None and guide[1]:  # the budget binds: one MIP per key under its LP-guided share
-        shares = split_budget(budget or (), guide[0])
+    if many and _greedy_overspends(problem):  # binds even without rotating: plan under LP-guided shares
+        guide = _lp_guide(problem, can_buy, budget or (), start + 0.25 * params.time_limit_s, params)
+    if guide is not None:
+        shares = split_budget(budget or (), guide)
         jobs = [Job((k,), shares.get(k)) for k in range(len(problem.keys))]
         results = run_jobs(problem, jobs, start + 0.85 * params.time_limit_s, *_lim(params))
         status, actions = _collect(problem, jobs, results, {}, budget)
@@ -84,15 +85,16 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
         relaxed: Actions = {}
     else:
         status, actions = _unconstrained(
-            problem, start + (0.35 if budget else 0.85) * params.time_limit_s, params
+            problem, start + (0.85 if budget is None else 0.6) * params.time_limit_s, params
         )
         relaxed = dict(actions)
         spend = {k: _spend(problem, acts) for k, acts in actions.items()}
         if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
-            g = guide[0] if guide is not None else None
-            status, actions = _within_budget(
-                problem, budget, spend, actions, g, start + 0.85 * params.time_limit_s, params
-            )
+            deadline = start + 0.85 * params.time_limit_s
+            if many:
+                until = time.monotonic() + 0.3 * (deadline - time.monotonic())
+                guide = _lp_guide(problem, can_buy, budget, until, params)
+            status, actions = _within_budget(problem, budget, spend, actions, guide, deadline, params)
     plan = assemble_plan(problem, status, actions)
     fallback = assemble_plan(problem, "timeout", greedy_plan(problem))
     if _rank(fallback) < _rank(plan):  # starved of time: never worse than keeping every lot and topping up
@@ -115,20 +117,26 @@ def _unconstrained(p: RotationProblem, deadline: float, params: RotationParams) 
     return _worst(st for st, _ in solo), actions
 
 
+def _greedy_overspends(p: RotationProblem) -> bool:
+    """Would even the never-rotate plan, without budget, overspend some quarter?"""
+    spend = [0] * len(p.quarter_starts)
+    for k in range(len(p.keys)):
+        spend = [a + b for a, b in zip(spend, _spend(p, greedy_actions(p, k, None)), strict=True)]
+    return any(s > b for s, b in zip(spend, p.quarter_budget_fen or (), strict=True))
+
+
 def _lp_guide(
     p: RotationProblem, keys: list[int], budget: tuple[int, ...], until: float, params: RotationParams
-) -> tuple[dict[int, list[int]], bool] | None:
-    """Spend per key and quarter of the joint LP relaxation with the budget (service, then cost), and whether
-    a quarter's budget is (nearly) used up in it; None without an LP solution in time."""
+) -> dict[int, list[int]] | None:
+    """Spend per key and quarter of the joint LP relaxation with the budget (service, then cost); None
+    without an LP solution in time."""
     lp = RotationMilp(p, keys, budget, relax=True)
     limits = _lim(params)[0]
     lp.stage("service", until, limits)
     lp.stage("cost", until, limits)
     if not lp.values:
         return None
-    spend = lp.spend_by_key()
-    used = [sum(v[q] for v in spend.values()) for q in range(len(budget))]
-    return spend, any(u >= 0.99 * b for u, b in zip(used, budget, strict=True))
+    return lp.spend_by_key()
 
 
 def _collect(
