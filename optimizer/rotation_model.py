@@ -118,7 +118,7 @@ class RotationMilp:
         lead_zero: bool = False,
         relax: bool = False,
     ):
-        """``relax``: the LP relaxation (solved with GLOP), used to split a shared budget."""
+        """``relax``: the LP relaxation (solved with HiGHS), used to split a shared budget."""
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
         self.relax = relax
         self.values: dict[mathopt.Variable, float] = {}
@@ -338,7 +338,7 @@ class RotationMilp:
     ) -> mathopt.SolveResult:
         if self.relax:
             lp = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=limit_s))
-            return mathopt.solve(self.model, mathopt.SolverType.GLOP, params=lp)
+            return mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=lp)  # GLOP: imprecise here
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),
             relative_gap_tolerance=gap,
