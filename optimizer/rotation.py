@@ -74,7 +74,8 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     can_buy = [k for k, key in enumerate(problem.keys) if key.options]
     many = budget is not None and len(can_buy) > params.joint_max_keys
     guide = None
-    if many and _greedy_overspends(problem):  # binds even without rotating: plan under LP-guided shares
+    lp_tried = many and _greedy_overspends(problem)
+    if lp_tried:  # binds even without rotating: plan under LP-guided shares
         guide = _lp_guide(problem, can_buy, budget or (), start + 0.25 * params.time_limit_s, params)
     if guide is not None:
         shares = split_budget(budget or (), guide)
@@ -91,7 +92,7 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
         spend = {k: _spend(problem, acts) for k, acts in actions.items()}
         if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
             deadline = start + 0.85 * params.time_limit_s
-            if many:
+            if many and not lp_tried:  # an LP that found nothing in time will not do better now
                 until = time.monotonic() + 0.3 * (deadline - time.monotonic())
                 guide = _lp_guide(problem, can_buy, budget, until, params)
             status, actions = _within_budget(problem, budget, spend, actions, guide, deadline, params)

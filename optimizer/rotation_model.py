@@ -317,7 +317,7 @@ class RotationMilp:
         obj = self._free_operation_flags() if polish else self.objectives[name]
         self.model.minimize(obj)
         gap = limits.cost_gap if name == "cost" else 0.0
-        limit = min(left, limits.polish_s if polish else limits.stage_s)
+        limit = left if self.relax else min(left, limits.polish_s if polish else limits.stage_s)
         res = self._run(limit, gap, self.values or hint or {}, name == "service")
         self.done.add(name)
         if not res.has_primal_feasible_solution():
