@@ -318,9 +318,12 @@ class RotationMilp:
         self.model.minimize(obj)
         gap = limits.cost_gap if name == "cost" else 0.0
         limit = left if self.relax else min(left, limits.polish_s if polish else limits.stage_s)
-        res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        try:
+            res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        except Exception:  # a solver error (e.g. HiGHS "model status unknown" at a tiny limit) = no solution
+            res = None
         self.done.add(name)
-        if not res.has_primal_feasible_solution():
+        if res is None or not res.has_primal_feasible_solution():
             if not polish:
                 self.status = "timeout" if not self.values else "feasible"
             return
