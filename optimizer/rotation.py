@@ -69,34 +69,102 @@ def plan_rotation(problem: RotationProblem, params: RotationParams | None = None
     """
     params = params or RotationParams()
     start = time.monotonic()
-    budget = problem.quarter_budget_fen
     end = start + params.time_limit_s
-    n = len(problem.keys)
-    solo = run_jobs(
-        problem,
-        [Job((k,)) for k in range(n)],
-        start + (0.35 if budget is not None else 0.85) * params.time_limit_s,
-        *_lim(params),
-    )
-    status = _worst(st for st, _ in solo)
-    actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
-    for k, (st, _) in enumerate(solo):
-        if st == "timeout":  # nothing found in time: the never-rotate, top-up-on-time plan
-            actions[k] = greedy_actions(problem, k, None)
-    relaxed = dict(actions)
-    spend = {k: _spend(problem, acts) for k, acts in actions.items()}
-    if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
-        status, actions = _within_budget(
-            problem, budget, spend, actions, start + 0.85 * params.time_limit_s, params
+    budget = problem.quarter_budget_fen
+    can_buy = [k for k, key in enumerate(problem.keys) if key.options]
+    many = budget is not None and len(can_buy) > params.joint_max_keys
+    guide = None
+    lp_tried = many and _greedy_overspends(problem)
+    if lp_tried:  # binds even without rotating: plan under LP-guided shares
+        guide = _lp_guide(problem, can_buy, budget or (), start + 0.25 * params.time_limit_s, params)
+    if guide is not None:
+        shares = split_budget(budget or (), guide)
+        jobs = [Job((k,), shares.get(k)) for k in range(len(problem.keys))]
+        results = run_jobs(problem, jobs, start + 0.85 * params.time_limit_s, *_lim(params))
+        status, actions = _collect(problem, jobs, results, {}, budget)
+        status = _worst([status, "feasible"])
+        relaxed: Actions = {}
+    else:
+        status, actions = _unconstrained(
+            problem, start + (0.85 if budget is None else 0.6) * params.time_limit_s, params
         )
+        relaxed = dict(actions)
+        spend = {k: _spend(problem, acts) for k, acts in actions.items()}
+        if budget is not None and any(sum(v[q] for v in spend.values()) > b for q, b in enumerate(budget)):
+            deadline = start + 0.85 * params.time_limit_s
+            if many and not lp_tried:  # an LP that found nothing in time will not do better now
+                until = time.monotonic() + 0.3 * (deadline - time.monotonic())
+                guide = _lp_guide(problem, can_buy, budget, until, params)
+            status, actions = _within_budget(problem, budget, spend, actions, guide, deadline, params)
     plan = assemble_plan(problem, status, actions)
     fallback = assemble_plan(problem, "timeout", greedy_plan(problem))
     if _rank(fallback) < _rank(plan):  # starved of time: never worse than keeping every lot and topping up
         plan = fallback
     if params.diagnose and plan.shortfall_unit_days > 0:
+        for k in range(len(problem.keys)):  # budget relaxed: the unconstrained plan, else the greedy one
+            relaxed.setdefault(k, greedy_actions(problem, k, None))
         expl = _explain(problem, plan, relaxed, end, params)
         plan = dataclasses.replace(plan, explanations=expl)
     return plan
+
+
+def _unconstrained(p: RotationProblem, deadline: float, params: RotationParams) -> tuple[str, Actions]:
+    """Every key on its own without the budget (exact when the budget does not bind)."""
+    solo = run_jobs(p, [Job((k,)) for k in range(len(p.keys))], deadline, *_lim(params))
+    actions: Actions = {k: acts for _, a in solo for k, acts in a.items()}
+    for k, (st, _) in enumerate(solo):
+        if st == "timeout":  # nothing found in time: the never-rotate, top-up-on-time plan
+            actions[k] = greedy_actions(p, k, None)
+    return _worst(st for st, _ in solo), actions
+
+
+def _greedy_overspends(p: RotationProblem) -> bool:
+    """Would even the never-rotate plan, without budget, overspend some quarter?"""
+    spend = [0] * len(p.quarter_starts)
+    for k in range(len(p.keys)):
+        spend = [a + b for a, b in zip(spend, _spend(p, greedy_actions(p, k, None)), strict=True)]
+    return any(s > b for s, b in zip(spend, p.quarter_budget_fen or (), strict=True))
+
+
+def _lp_guide(
+    p: RotationProblem, keys: list[int], budget: tuple[int, ...], until: float, params: RotationParams
+) -> dict[int, list[int]] | None:
+    """Spend per key and quarter of the joint LP relaxation with the budget (service, then cost); None
+    without an LP solution in time."""
+    lp = RotationMilp(p, keys, budget, relax=True)
+    limits = _lim(params)[0]
+    lp.stage("service", until, limits)
+    lp.stage("cost", until, limits)
+    if not lp.values:
+        return None
+    return lp.spend_by_key()
+
+
+def _collect(
+    p: RotationProblem,
+    jobs: list[Job],
+    results: list[tuple[str, Actions]],
+    base: Actions,
+    budget: tuple[int, ...] | None,
+) -> tuple[str, Actions]:
+    """Job results over ``base``; keys whose job timed out get greedy plans sharing what the others left of
+    the budget, first come first served."""
+    out = dict(base)
+    late: list[int] = []
+    for job, (st, acts) in zip(jobs, results, strict=True):
+        if st == "timeout":
+            late.extend(job.keys)
+        else:
+            out.update({k: acts[k] for k in job.keys})
+    left = None
+    if budget is not None:
+        spent = _spend(p, (a for k, v in out.items() if k not in late for a in v))
+        left = [b - s for b, s in zip(budget, spent, strict=True)]
+    for k in late:
+        out[k] = greedy_actions(p, k, None if left is None else tuple(left))
+        if left is not None:
+            left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
+    return _worst(st for st, _ in results), out
 
 
 def greedy_plan(p: RotationProblem) -> Actions:
@@ -128,50 +196,26 @@ def _within_budget(
     budget: tuple[int, ...],
     spend: dict[int, list[int]],
     actions: Actions,
+    guide: dict[int, list[int]] | None,
     deadline: float,
     params: RotationParams,
 ) -> tuple[str, Actions]:
     """Re-plan the buying keys under the budget: jointly (exact) when there are few of them, else each under
-    its share of every quarter. Shares come from the joint LP relaxation (service, then cost) with the budget:
-    its spend per key and quarter, slack split by yearly spend (``split_budget``); without an LP solution in
-    time, from the unconstrained spend. A job that finds nothing in time falls back to the greedy plan."""
+    its share of every quarter (``split_budget`` of the LP guide, or of the unconstrained spend without one)."""
     buyers = [k for k, v in spend.items() if sum(v) > 0]
     if len(buyers) <= params.joint_max_keys:
         jobs = [Job(tuple(buyers), budget)]
     else:
-        guide = {k: spend[k] for k in buyers}
-        lp = RotationMilp(p, buyers, budget, relax=True)
-        until = time.monotonic() + 0.3 * (deadline - time.monotonic())
-        limits = _lim(params)[0]
-        lp.stage("service", until, limits)
-        lp.stage("cost", until, limits)
-        if lp.values:
-            guide = lp.spend_by_key()
-        shares = split_budget(budget, guide)
+        shares = split_budget(budget, guide if guide is not None else {k: spend[k] for k in buyers})
         jobs = [
-            Job((k,), shares[k])
+            Job((k,), shares.get(k, (0,) * len(budget)))
             for k in buyers
-            if any(a > b for a, b in zip(spend[k], shares[k], strict=True))
+            if any(a > b for a, b in zip(spend[k], shares.get(k, (0,) * len(budget)), strict=True))
         ]
     results = run_jobs(p, jobs, deadline, *_lim(params))
-    out = dict(actions)
-    late: list[int] = []
-    for job, (st, acts) in zip(jobs, results, strict=True):
-        if st == "timeout":
-            late.extend(job.keys)
-        else:
-            out.update({k: acts[k] for k in job.keys})
-    left = [
-        b - s
-        for b, s in zip(
-            budget, _spend(p, (a for k, v in out.items() if k not in late for a in v)), strict=True
-        )
-    ]
-    for k in late:  # greedy plans share what the others left, first come first served
-        out[k] = greedy_actions(p, k, tuple(left))
-        left = [b - s for b, s in zip(left, _spend(p, out[k]), strict=True)]
+    status, out = _collect(p, jobs, results, actions, budget)
     exact = len(buyers) <= params.joint_max_keys
-    return _worst([st for st, _ in results] + ["optimal" if exact else "feasible"]), out
+    return _worst([status, "optimal" if exact else "feasible"]), out
 
 
 def _spend(p: RotationProblem, actions: Iterable[RotationAction]) -> list[int]:

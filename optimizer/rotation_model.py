@@ -118,7 +118,7 @@ class RotationMilp:
         lead_zero: bool = False,
         relax: bool = False,
     ):
-        """``relax``: the LP relaxation (solved with GLOP), used to split a shared budget."""
+        """``relax``: the LP relaxation (solved with HiGHS), used to split a shared budget."""
         self.p, self.grid, self.lead_zero = p, Grid(p.horizon_days, p.bucket_days), lead_zero
         self.relax = relax
         self.values: dict[mathopt.Variable, float] = {}
@@ -317,10 +317,13 @@ class RotationMilp:
         obj = self._free_operation_flags() if polish else self.objectives[name]
         self.model.minimize(obj)
         gap = limits.cost_gap if name == "cost" else 0.0
-        limit = min(left, limits.polish_s if polish else limits.stage_s)
-        res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        limit = left if self.relax else min(left, limits.polish_s if polish else limits.stage_s)
+        try:
+            res = self._run(limit, gap, self.values or hint or {}, name == "service")
+        except Exception:  # a solver error (e.g. HiGHS "model status unknown" at a tiny limit) = no solution
+            res = None
         self.done.add(name)
-        if not res.has_primal_feasible_solution():
+        if res is None or not res.has_primal_feasible_solution():
             if not polish:
                 self.status = "timeout" if not self.values else "feasible"
             return
@@ -338,7 +341,7 @@ class RotationMilp:
     ) -> mathopt.SolveResult:
         if self.relax:
             lp = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=limit_s))
-            return mathopt.solve(self.model, mathopt.SolverType.GLOP, params=lp)
+            return mathopt.solve(self.model, mathopt.SolverType.HIGHS, params=lp)  # GLOP: imprecise here
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=limit_s),
             relative_gap_tolerance=gap,

@@ -174,7 +174,12 @@ class ShortfallExplanation:
 
 @dataclass(frozen=True, slots=True)
 class RotationPlan:
-    """The schedule, its daily stock series and the lexicographic objective figures (exact, per day)."""
+    """The schedule, its daily stock series and the lexicographic objective figures (exact, per day).
+
+    ``status``: "optimal" (shortfall and waste proven, cost within ``cost_gap``), "feasible" (a stage was cut
+    by its time limit, or a shared budget was split heuristically), "timeout" (some key, or the whole plan, is
+    the greedy never-rotate fallback).
+    """
 
     status: str
     actions: tuple[RotationAction, ...]

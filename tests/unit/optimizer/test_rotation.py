@@ -156,3 +156,18 @@ def test_malformed_input_raises_invalid_problem(bad) -> None:  # type: ignore[no
     """Zero quantities, duplicate lot ids, wrong standard length and negative lead time are rejected."""
     with pytest.raises(InvalidRotationProblem):
         RotationProblem((bad(),), horizon_days=30, bucket_days=1)
+
+
+def test_solver_error_gives_the_greedy_plan_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the MIP solver fails outright, the plan is the never-rotate greedy one and still passes the checker."""
+    import optimizer.rotation_model as model
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(model.mathopt, "solve", broken)
+    key = tents(Lot("a", 20, 30), standard=20)
+    p = RotationProblem((key,), horizon_days=60, bucket_days=1)
+    plan = solve(p)
+    assert plan.status == "timeout"
+    assert all(a.kind == "procure" for a in plan.actions) and plan.actions
