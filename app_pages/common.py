@@ -144,9 +144,22 @@ def show_validation(e: ValidationError) -> None:
 
 
 # ---- pickers -----------------------------------------------------------------------------------------------
-def site_table() -> pd.DataFrame:
-    svc = services()
-    return svc.views.sites()  # small master-data reads, never cached in pages (RELIABILITY.md §4 (6))
+def visible_codes() -> frozenset[str] | None:
+    """The depots the signed-in user may see (a keeper: the assigned ones; None = all), from the services."""
+    user = current_user()
+    return services().visible_site_codes(user) if user else frozenset()
+
+
+def only_visible(df: pd.DataFrame, column: str = "site_code") -> pd.DataFrame:
+    """Rows of the user's depots only: two keepers never see each other's stock (RELIABILITY.md §4 (6))."""
+    codes = visible_codes()
+    return df if codes is None or df.empty else df[df[column].isin(codes)]
+
+
+def site_table(mine: bool = True) -> pd.DataFrame:
+    """Sites (small master-data read, never cached in pages); by default only the user's own depots."""
+    sites = services().views.sites()
+    return only_visible(sites, "code") if mine else sites
 
 
 def item_table() -> pd.DataFrame:
@@ -154,9 +167,9 @@ def item_table() -> pd.DataFrame:
     return svc.views.items()
 
 
-def site_picker(label: str, key: str, exclude: str | None = None) -> str:
-    """A depot (government or 代储 site) by code, shown as name."""
-    sites = site_table()
+def site_picker(label: str, key: str, exclude: str | None = None, mine: bool = True) -> str:
+    """A depot (government or 代储 site) by code, shown as name; by default one of the user's own depots."""
+    sites = site_table(mine)
     sites = sites[~sites["site_type"].isin(["supermarket", "producer"])]
     level = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
     sites = sites.assign(_l=[level.get(x, 9) for x in sites["admin_level"]], _d=sites["site_type"] != "depot")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages.common import TZ, fmt_dt, fmt_num, lang, services, site_picker
+from app_pages.common import TZ, fmt_dt, fmt_num, lang, only_visible, services, site_picker, visible_codes
 from i18n import t
 
 svc = services()
@@ -18,10 +18,11 @@ st.caption(t("exports.caption"))
 st.subheader(t("exports.xlsx"))
 if st.button(t("exports.make_xlsx"), key="exports.make"):
     with st.status(t("exports.working"), expanded=False) as status:
+        mine = visible_codes()  # a keeper exports only the assigned depots
         sheets = {
-            t("stock.by_lot"): views.stock(),
-            t("stock.by_item"): views.stock_by_item(),
-            t("exports.ledger_sheet"): views.movements(limit=100_000),
+            t("stock.by_lot"): only_visible(views.stock()),
+            t("stock.by_item"): views.stock_by_item(site_codes=mine),
+            t("exports.ledger_sheet"): only_visible(views.movements(limit=100_000)),
         }
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)

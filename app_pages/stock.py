@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import services, show_table, status_legend
+from app_pages.common import only_visible, services, show_table, site_table, status_legend, visible_codes
 from i18n import t
 
 svc = services()
@@ -13,7 +13,7 @@ views = svc.views
 st.title(t("stock.title"))
 st.caption(t("stock.caption"))
 
-sites = views.sites()
+sites = site_table()  # a keeper sees only the assigned depots
 items = views.items()
 c1, c2, c3 = st.columns(3)
 site_opts = ["", *list(sites["code"])]
@@ -43,7 +43,9 @@ for col, key in zip(cols, ["lots", "expired_lots", "expiring_30", "in_transit"],
 
 tab_lots, tab_items, tab_avail = st.tabs([t("stock.by_lot"), t("stock.by_item"), t("stock.availability")])
 with tab_lots:
-    df = views.stock(site_code=site or None, item_code=item or None, expiring_within_days=within or None)
+    df = only_visible(
+        views.stock(site_code=site or None, item_code=item or None, expiring_within_days=within or None)
+    )
     show_table(
         df,
         [
@@ -65,8 +67,10 @@ with tab_lots:
     )
     status_legend()
 with tab_items:
+    mine = visible_codes()
+    by_item = views.stock_by_item() if mine is None else views.stock_by_item(site_codes=mine)
     show_table(
-        views.stock_by_item(),
+        by_item,
         ["item_code", "item_name", "unit", "on_hand", "reserved", "available", "expired_qty", "near_qty"],
     )
 with tab_avail:

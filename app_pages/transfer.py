@@ -48,7 +48,7 @@ with tab_ship:
     with c1:
         src = site_picker(t("form.from_site"), "transfer.from")
     with c2:
-        dst = site_picker(t("form.to_site"), "transfer.to", exclude=src)
+        dst = site_picker(t("form.to_site"), "transfer.to", exclude=src, mine=False)
     lots = svc.views.stock(site_code=src)
     item = item_picker(
         t("form.item"), "transfer.item", sorted(set(lots["item_code"])) if not lots.empty else []

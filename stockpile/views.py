@@ -120,9 +120,11 @@ class Views:
         with self.engine.connect() as c:
             return int(c.execute(q).scalar() or 0)
 
-    def stock_by_item(self, on: date | None = None) -> pd.DataFrame:
-        """County totals per item: on hand, available, expired, near-expiry."""
+    def stock_by_item(self, on: date | None = None, site_codes: frozenset[str] | None = None) -> pd.DataFrame:
+        """Totals per item (the county's, or over `site_codes`): on hand, available, expired, near-expiry."""
         df = self.stock(on=on)
+        if site_codes is not None:
+            df = df[df["site_code"].isin(site_codes)]
         if df.empty:
             return df
         df["expired_qty"] = df["on_hand"].where(df["status"] == "expired", 0)

@@ -21,6 +21,7 @@ def services(demo_url):
 def test_stock_page_renders_lots_with_expiry_status(services):
     at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
+    at.session_state["user"] = "dispatcher"  # reads every depot
     at.run()
     assert not at.exception
     assert at.title[0].value == "库存总览"
@@ -31,6 +32,7 @@ def test_stock_page_renders_lots_with_expiry_status(services):
 def test_stock_page_filters_by_site(services):
     at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
+    at.session_state["user"] = "dispatcher"
     at.run()
     at.selectbox(key="stock.site").set_value("XZ01").run()
     assert not at.exception
@@ -57,3 +59,14 @@ def test_english_switch_translates_the_page(services, monkeypatch, demo_url):
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "County emergency map"
+
+
+def test_a_keeper_sees_only_the_assigned_depots(services):
+    """RELIABILITY.md §4 (6): the keeper of XZ01 sees XZ01's lots and no other depot's, in the list and the filter."""
+    at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
+    at.session_state["services"] = services
+    at.session_state["user"] = "keeper_xz01"
+    at.run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["库点名称"]) == {"城关镇应急物资储备点"}
+    assert set(at.selectbox(key="stock.site").options) <= {"全部", "城关镇应急物资储备点"}

@@ -82,15 +82,12 @@ def coverage_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.mark.browser
-def test_coverage_page_renders_in_headless_chromium(coverage_app: str) -> None:
+def test_coverage_page_renders_in_headless_chromium(coverage_app: str, browser) -> None:  # type: ignore[no-untyped-def]
     """The page draws its title, figures, the offline map canvas and the uncovered table, with no exception."""
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    if True:  # one Playwright per test session: the shared `browser` fixture (tests/browser/conftest.py)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
             page.goto(f"{coverage_app}/coverage", wait_until="domcontentloaded")
             page.get_by_text("1小时保障圈（按库存测算）").first.wait_for(timeout=60_000)
             page.get_by_text("未覆盖的村和避难场所").first.wait_for(timeout=60_000)
@@ -100,4 +97,4 @@ def test_coverage_page_renders_in_headless_chromium(coverage_app: str) -> None:
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.get_by_text("需保障点").count() >= 1
         finally:
-            browser.close()
+            page.close()

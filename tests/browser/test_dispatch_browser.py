@@ -58,6 +58,7 @@ def app_url(tmp_path_factory, demo_url) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{db}",
         "RELIEF_SOLVE_TIME_LIMIT_S": "2",
         "RELIEF_CURRENT_ROLE": "dispatcher",
+        "RELIEF_ROLE_PICKER": "1",  # demo mode: act as the dispatcher's demo account
     }
     cmd = [
         sys.executable,
@@ -85,17 +86,13 @@ def app_url(tmp_path_factory, demo_url) -> Iterator[str]:
             proc.kill()
 
 
-def test_dispatcher_plans_the_flood_drill_in_chromium(app_url):
+def test_dispatcher_plans_the_flood_drill_in_chromium(app_url, browser):  # type: ignore[no-untyped-def]
     """In a real browser the dispatcher runs a plan and sees the checker verdict, KPIs, map and route table."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    if True:  # one Playwright per test session: the shared `browser` fixture (tests/browser/conftest.py)
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             page.goto(app_url + "/dispatch")
             expect(page.get_by_role("heading", name="调度方案").first).to_be_visible(timeout=60_000)
             page.get_by_role("button", name="生成方案").click()
@@ -104,4 +101,4 @@ def test_dispatcher_plans_the_flood_drill_in_chromium(app_url):
             expect(page.get_by_role("heading", name="车辆路线")).to_be_visible()
             assert page.locator("canvas").count() >= 1  # the pydeck map
         finally:
-            browser.close()
+            page.close()
