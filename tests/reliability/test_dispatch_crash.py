@@ -55,7 +55,9 @@ def _confirm_in_child(db: Path, plan: object) -> int:
     if pid == 0:  # pragma: no cover - runs in the child
         code = 1
         try:
-            build_services(Settings(database_url=f"sqlite:///{db}")).confirm_plan(plan, "dispatcher", DEMO_NOW)  # type: ignore[arg-type]
+            build_services(Settings(database_url=f"sqlite:///{db}")).confirm_plan(
+                plan, "dispatcher", DEMO_NOW
+            )  # type: ignore[arg-type]
             code = 0
         finally:
             os._exit(code)
