@@ -23,6 +23,7 @@ from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import ROOT, Settings, get_settings
+from stockpile.services import coverage as coverage_svc
 from stockpile.services.coverage import CoverageDeps
 from stockpile.services.facade import Services
 from stockpile.travel_ports import TravelTimeProvider
@@ -36,6 +37,14 @@ def build_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     views = Views(engine)
+    services = _services(settings, engine, views)
+    # the annual review's "coverage within the circle" comes from the coverage service (issues 4 and 6)
+    if services.coverage is not None:
+        services.coverage_provider = partial(coverage_svc.review_rows, services.coverage)
+    return services
+
+
+def _services(settings: Settings, engine: Engine, views: Views) -> Services:
     return Services(
         uow_factory=partial(SqlAlchemyUnitOfWork, engine),
         views=views,

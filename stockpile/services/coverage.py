@@ -346,3 +346,21 @@ def reach_areas(report: CircleReport, deps: CoverageDeps, avoid: Any = None) -> 
         for x in iso.isochrones
         if x.polygon
     ]
+
+
+def review_rows(deps: CoverageDeps) -> list[dict[str, object]]:
+    """The annual review's coverage table (年度储备计划审查): per township, the share of the population that gets every
+    item with a configured norm within the guarantee circle, from physical + agreement + capacity stock."""
+    codes = tuple(sorted({n.item_code for n in deps.norms}))
+    if not codes:
+        return []
+    report = circle(CircleQuery(item_codes=codes), deps)
+    return [
+        {
+            "area_name": row.township_name,
+            "population": row.population,
+            "covered_pct": round(100 * row.ratio, 1),
+        }
+        for row in report.townships
+        if row.item_code == "*"
+    ]
