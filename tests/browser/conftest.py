@@ -98,7 +98,7 @@ def browser() -> Iterator[object]:
 def page(browser, app_url):  # type: ignore[no-untyped-def]
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
+    pg.set_default_timeout(60_000)  # the first run of a fresh checkout is slow (cold caches)
     pg.goto(app_url)
     pg.wait_for_selector('[data-testid="stSidebar"]')
     yield pg

@@ -30,12 +30,27 @@ IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
 def idle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the script run finished: no running indicator and no stale (greyed) element."""
     page.wait_for_timeout(150)
-    page.wait_for_function(IDLE, timeout=30_000)
+    page.wait_for_function(IDLE, timeout=60_000)
 
 
 def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_label(label, exact=False).first.click()
-    page.get_by_role("option", name=option).first.click()
+    """Open a selectbox and pick an option; a rerun that closes the list on a cold first run is retried."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_label(label, exact=False).first
+    box.wait_for()
+    idle(page)
+    for attempt in range(3):
+        box.click()
+        opt = page.get_by_role("option", name=option).first
+        try:
+            opt.wait_for(timeout=10_000)
+            opt.click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            idle(page)
     idle(page)
 
 
@@ -59,7 +74,7 @@ def keeper(browser, app_url):  # type: ignore[no-untyped-def]
     """One browser session for the keeper's tests: opened once, the 保管员 role picked in the sidebar."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     pg = ctx.new_page()
-    pg.set_default_timeout(20_000)
+    pg.set_default_timeout(60_000)  # the first run of a fresh checkout is slow (cold caches)
     pg.goto(app_url)
     pg.wait_for_selector('[data-testid="stSidebar"]')
     idle(pg)
