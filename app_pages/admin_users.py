@@ -1,7 +1,7 @@
 """用户与权限: users, roles, depot assignments, four-eyes write-off approvals and the audit log (admin only).
 
 The page guard is for the user's sake; the services re-check the admin role on every call (I14)."""
-# nav: roles=admin order=90 title=nav.admin_users icon=👥
+# nav: roles=admin order=90 title=nav.admin_users icon=:material/manage_accounts: section=admin
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """协议储备: contracts, check schedule and alerts, verification (核查) and call-off (调用) forms, contracted transport."""
-# nav: roles=planner,admin order=60 title=nav.agreements icon=🤝
+# nav: roles=planner,admin order=60 title=nav.agreements icon=:material/handshake: section=plan
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """保障圈与选址: the 1-hour guarantee circle on stock, blocked roads and damaged depots, siting and pre-positioning."""
-# nav: roles=dispatcher,planner,admin order=40 title=nav.coverage icon=🧭
+# nav: roles=dispatcher,planner,admin order=40 title=nav.coverage icon=:material/radar: section=dispatch
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """调度方案: scenario demand → plan (allocation + routes, checked) → map, tables, KPIs → compare → confirm."""
-# nav: roles=dispatcher,admin order=30 title=nav.dispatch icon=🚚
+# nav: roles=dispatcher,admin order=30 title=nav.dispatch icon=:material/local_shipping: section=dispatch
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """近效期看板: expired and expiring stock per site and item with its value; short-life items to move to agreements."""
-# nav: roles=planner,admin,keeper,dispatcher order=63 title=nav.expiry icon=⏳
+# nav: roles=planner,admin,keeper,dispatcher order=63 title=nav.expiry icon=:material/hourglass_bottom: section=query
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """登录 / 退出: own login (Argon2id, lockout after 5 failures). The browser session keeps only the login token;
 the server-side login can be revoked (logout, password change, deactivation, role change)."""
-# nav: roles=guest,keeper,dispatcher,planner,admin order=1 title=nav.login icon=🔑
+# nav: roles=guest,keeper,dispatcher,planner,admin order=1 title=nav.login icon=:material/login: section=admin
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """年度储备计划审查: prepare → review → approve (approver ≠ preparer); export xlsx and PDF."""
-# nav: roles=planner,admin order=64 title=nav.review icon=📑
+# nav: roles=planner,admin order=64 title=nav.review icon=:material/fact_check: section=plan
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """轮换计划: plan the year's releases and procurements; stock vs standard chart, schedule, reasons for any gap."""
-# nav: roles=planner,admin order=62 title=nav.rotation icon=🔄
+# nav: roles=planner,admin order=62 title=nav.rotation icon=:material/autorenew: section=plan
 
 from __future__ import annotations
 

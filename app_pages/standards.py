@@ -1,5 +1,5 @@
 """储备定额与缺口: import the guiding catalogue, the standards, the gap report per county, township and site."""
-# nav: roles=planner,admin order=61 title=nav.standards icon=📏
+# nav: roles=planner,admin order=61 title=nav.standards icon=:material/straighten: section=plan
 
 from __future__ import annotations
 
