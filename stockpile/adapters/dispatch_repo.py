@@ -127,6 +127,33 @@ class SqlDispatchRepository:
                 r.activation_minutes,
             )
             for r, home in rows
+        ] + self.contracted_transport(date.today())
+
+    def contracted_transport(self, on: date) -> list[VehicleSpec]:
+        """协议运力 valid on `on` (reserve planning's contracted_transport): one vehicle per contracted truck, at its
+        base depot, available after the activation delay (issue 6's fleet pool for the dispatch optimizer)."""
+        from stockpile.adapters.orm_reserve import ContractedTransportRow as T
+
+        s = orm.SiteRow
+        rows = self.s.execute(
+            select(T, s.code)
+            .join(s, s.id == T.base_site_id)
+            .where(T.valid_from <= on, T.valid_to >= on)
+            .order_by(T.code)
+        )
+        return [
+            VehicleSpec(
+                f"{t.code}-{k}",
+                f"{t.carrier} #{k}",
+                "contracted",
+                home,
+                t.capacity_kg,
+                t.capacity_dm3,
+                0,
+                t.activation_minutes,
+            )
+            for t, home in rows
+            for k in range(1, t.vehicles + 1)
         ]
 
     def items(self) -> dict[str, ItemSpec]:

@@ -251,3 +251,37 @@ def test_replan_after_a_closed_road_lists_the_cut_village_unreachable(svc):
     assert {u.point for u in new.unserved} == {"V2"}
     assert {u.reason for u in new.unserved} == {"unreachable"}
     assert new.violations == ()
+
+
+def test_contracted_transport_joins_the_fleet_pool(db_url, world):
+    """协议运力 recorded in reserve planning (vehicles, capacity, activation delay) is part of the dispatch fleet."""
+    from datetime import date, timedelta
+
+    from sqlalchemy.orm import Session
+
+    from stockpile.adapters.db import make_engine
+    from stockpile.adapters.orm import SiteRow
+    from stockpile.adapters.orm_reserve import ContractedTransportRow
+
+    engine = make_engine(db_url)
+    with Session(engine) as s, s.begin():
+        site = s.query(SiteRow).filter_by(code=world.depot).one()
+        s.add(
+            ContractedTransportRow(
+                code="YL-T",
+                carrier="运力公司",
+                base_site_id=site.id,
+                vehicles=2,
+                capacity_kg=8000,
+                capacity_dm3=30000,
+                activation_minutes=90,
+                valid_from=date.today() - timedelta(days=1),
+                valid_to=date.today() + timedelta(days=30),
+            )
+        )
+    svc = build_services(Settings(database_url=db_url))
+    contracted = [v for v in svc.fleet() if v.code.startswith("YL-T")]
+    assert [(v.home_site, v.activation_minutes, v.capacity_kg) for v in contracted] == [
+        (world.depot, 90, 8000)
+    ] * 2
+    engine.dispose()
