@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, aliased
 
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
+from stockpile.adapters.masterdata import SqlMasterRepository
 from stockpile.adapters.repository import TRANSIT_CODE, lot_from_row, site_from_row
 from stockpile.domain.availability import available_sources
 from stockpile.domain.model import Balance
@@ -365,7 +366,8 @@ class Views:
             site_rows: list[Any] = list(c.execute(select(orm.SiteRow)).all())
             lots = {r.id: lot_from_row(r) for r in lot_rows if r.id in lot_ids}
             sites = {r.id: site_from_row(r) for r in site_rows}
-            agreements, capacity = _agreements_and_capacity(c)
+            master = SqlMasterRepository(Session(bind=c))  # the same reads the services use
+            agreements, capacity = master.agreement_lines(), master.capacity_reserves()
         if item_code:
             agreements = [a for a in agreements if items[a.item_id].code == item_code]
             capacity = [x for x in capacity if items[x.item_id].code == item_code]
@@ -418,45 +420,6 @@ class Views:
             "agreement_checks_overdue": overdue,
             "in_transit": len(self.in_transit()),
         }
-
-
-def _agreements_and_capacity(c: Any) -> tuple[list[Any], list[Any]]:
-    from stockpile.domain.model import AgreementLine, CapacityReserve
-
-    co, ln = orm.AgreementContractRow, orm.AgreementLineRow
-    ag = [
-        AgreementLine(
-            r.code,
-            r.holder_site_id,
-            r.item_id,
-            r.agreed_qty,
-            r.lead_time_minutes,
-            r.valid_from,
-            r.valid_to,
-            r.last_verified_on,
-            r.last_verified_qty,
-        )
-        for r in c.execute(
-            select(
-                co.code,
-                co.holder_site_id,
-                co.lead_time_minutes,
-                co.valid_from,
-                co.valid_to,
-                ln.item_id,
-                ln.agreed_qty,
-                ln.last_verified_on,
-                ln.last_verified_qty,
-            ).join(ln, and_(ln.contract_id == co.id))
-        ).all()
-    ]
-    cap = [
-        CapacityReserve(
-            r.producer_site_id, r.item_id, r.units_per_day, r.activation_minutes, r.valid_from, r.valid_to
-        )
-        for r in c.execute(select(orm.CapacityReserveRow)).all()
-    ]
-    return ag, cap
 
 
 def _status(days_left: Any) -> str:
