@@ -33,6 +33,7 @@ SOLVERS: dict[str, Solver] = {
     "ortools": lambda p, t: solve_routes(p, RoutingParams(time_limit_s=t)),
     "race": lambda p, t: plan_routes(p, RoutingParams(time_limit_s=t, engine="race")),
     "pyvrp": lambda p, t: solve_pyvrp(p, t),
+    "pyvrp-ours": lambda p, t: plan_routes(p, RoutingParams(time_limit_s=t, engine="pyvrp")),
     "vroom": lambda p, t: solve_vroom(p, t),
 }
 

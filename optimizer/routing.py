@@ -63,7 +63,7 @@ class RoutingParams:
     full_propagation: bool = False
     first_solution_only: bool = False
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
-    ortools_share: float | None = None  # race: OR-Tools' share of the limit; None = 0.1 CVRPTW, 0.7 pickups
+    give_up_share: float = 0.5  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
     seed: int = 1
     insertion_neighbors_ratio: float = (
         0.2  # above quick_first_above jobs, insertion looks at the nearest 20 %

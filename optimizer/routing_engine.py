@@ -1,9 +1,15 @@
 """One entry point for routing: OR-Tools, PyVRP, or a race of both on one core's time budget.
 
-The race runs OR-Tools first (``ortools_share`` of the time limit, by default 10 % for plain CVRPTW where PyVRP
-is much stronger and 70 % with pickups where PyVRP often finds no feasible plan: OR-Tools gives a plan fast and
-handles every feature), then PyVRP for the rest when it can express the problem, and keeps the better plan among
-those that pass ``check.verify``. Racing never runs engines in parallel: both share the one time budget.
+The race (measured in bench/RESULTS.md) runs in steps on one time budget, never in parallel:
+
+1. OR-Tools builds its first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
+2. PyVRP searches from its own start; if it holds no feasible plan after ``give_up_share`` of the budget (it
+   sometimes never gets there on tightly timed pickup-and-delivery problems), it stops and
+3. PyVRP restarts from OR-Tools' plan (warm start: parallel cheapest insertion when there is time for it) for the
+   time left, which keeps it feasible.
+
+Without PyVRP (not installed or the problem has features it cannot express) OR-Tools' full search gets the whole
+budget. The best plan that passes ``check.verify`` wins.
 """
 
 from __future__ import annotations
@@ -13,12 +19,19 @@ import time
 
 from optimizer.check import verify
 from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import ProgressCallback, RoutingProblem, RoutingResult
+from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingProblem, RoutingResult
 
 ENGINES = ("ortools", "pyvrp", "race")
 
 
-def _pyvrp_result(problem: RoutingProblem, time_limit_s: float, seed: int) -> RoutingResult | None:
+def _pyvrp_result(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    seed: int,
+    initial: tuple[Route, ...] | None = None,
+    give_up_s: float | None = None,
+    progress: ProgressCallback | None = None,
+) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
     try:
         from optimizer import routing_pyvrp
@@ -26,7 +39,9 @@ def _pyvrp_result(problem: RoutingProblem, time_limit_s: float, seed: int) -> Ro
         return None
     if not routing_pyvrp.supports(problem) or time_limit_s <= 0:
         return None
-    result = routing_pyvrp.solve_pyvrp(problem, time_limit_s, seed)
+    result = routing_pyvrp.solve_pyvrp(
+        problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress
+    )
     return result if result.routes and not verify(problem, result) else None
 
 
@@ -59,24 +74,66 @@ def plan_routes(
     if params.engine == "pyvrp":
         alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
         return alone if alone is not None else solve_routes(problem, params, progress)
-    pickups = any(j.source is not None for j in problem.jobs)
-    share = params.ortools_share
-    if share is None:  # measured: PyVRP leads on plain CVRPTW, OR-Tools is the surer engine with pickups
-        share = 0.7 if pickups else 0.1
-    # on plain CVRPTW OR-Tools only provides the fallback plan (its first solution); PyVRP gets the rest
-    only_first = params.ortools_share is None and not pickups
-    ortools_params = dataclasses.replace(
-        params, time_limit_s=params.time_limit_s * share, first_solution_only=only_first
+    return _race(problem, params, progress, started)
+
+
+def _race(
+    problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
+) -> RoutingResult:
+    """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools; best checked plan wins."""
+    try:
+        from optimizer import routing_pyvrp
+    except ImportError:  # PyVRP is optional
+        return solve_routes(problem, params, progress)
+    if not routing_pyvrp.supports(problem):
+        return solve_routes(problem, params, progress)
+    quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
+    first = solve_routes(
+        problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
     )
-    first = solve_routes(problem, ortools_params, progress)
-    left = params.time_limit_s - (time.monotonic() - started)
-    second = _pyvrp_result(problem, left, params.seed)
-    if second is None:
-        return first
-    offset = time.monotonic() - started - second.log[-1].elapsed_s
-    log = first.log + tuple(dataclasses.replace(e, elapsed_s=e.elapsed_s + offset) for e in second.log)
-    if progress is not None:
-        progress(log[-1])
-    first_ok = first.routes and not verify(problem, first)
-    best = first if first_ok and first.objective <= second.objective else second
+    plans = [first] if first.routes and not verify(problem, first) else []
+    log = first.log
+    bar = min((p.objective for p in plans), default=None)
+
+    def relay(entry: LogEntry) -> None:  # PyVRP's improvements, on the race clock, only when better
+        nonlocal bar
+        if progress is not None and (bar is None or entry.objective < bar):
+            bar = entry.objective
+            progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - started))
+
+    def left() -> float:
+        return params.time_limit_s - (time.monotonic() - started)
+
+    cold = _pyvrp_result(
+        problem, left(), params.seed, None, params.time_limit_s * params.give_up_share, relay
+    )
+    if cold is not None:
+        plans.append(cold)
+    elif left() > 0.1:
+        if quick != params.first_solution and left() > 0.3 * params.time_limit_s:
+            better = solve_routes(
+                problem,
+                dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * left()),
+                progress,
+            )
+            if better.routes and not verify(problem, better):
+                plans.append(better)
+        start = min(plans, key=lambda p: p.objective) if plans else None
+        warm = _pyvrp_result(problem, left(), params.seed, start.routes if start else None, None, relay)
+        if warm is not None:
+            plans.append(warm)
+    if not plans:
+        return dataclasses.replace(first, engine="race:ortools")
+    best = min(plans, key=lambda p: p.objective)
+    if best is not first:
+        log += ((LogEntry(time.monotonic() - started, best.objective)),)
     return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")
+
+
+def _big_pickup(problem: RoutingProblem, params: RoutingParams) -> bool:
+    """Large pickup-and-delivery problems start from local cheapest insertion (first plan within ~1 s)."""
+    return (
+        params.first_solution == "auto"
+        and any(j.source is not None for j in problem.jobs)
+        and len(problem.jobs) > params.quick_first_above
+    )

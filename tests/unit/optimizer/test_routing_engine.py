@@ -51,3 +51,44 @@ def test_unknown_engine_is_rejected() -> None:
     """An unknown engine name is a programming error and raises."""
     with pytest.raises(ValueError, match="engine"):
         plan_routes(_problem(), RoutingParams(engine="gurobi"))
+
+
+def _tight_loading() -> RoutingProblem:
+    """One truck, three shipments from one depot (loading 20 min per truck visit), deadline 50 min: only
+    "load once per depot visit" makes it (three separate loadings would take 60 min)."""
+    km = [0, 5, 6, 7]
+    dur = tuple(tuple(abs(a - b) * 60 for b in km) for a in km)
+    dist = tuple(tuple(abs(a - b) * 1000 for b in km) for a in km)
+    jobs = tuple(Job(f"v{k}", k, (100,), source=0, service_s=60, deadline_s=50 * 60) for k in (1, 2, 3))
+    return RoutingProblem(dur, dist, jobs, (Vehicle("t1", 0, 0, (1000,)),), depots=(Depot(0, 1200),))
+
+
+def test_pyvrp_engine_loads_once_per_depot_visit() -> None:
+    """The PyVRP engine models loading once per depot visit exactly: three shipments loaded together make it."""
+    p = _tight_loading()
+    r = plan_routes(p, RoutingParams(time_limit_s=0.5, engine="pyvrp"))
+    assert r.engine == "pyvrp" and verify(p, r) == [] and r.is_feasible
+    assert r.routes[0].trips == 1
+
+
+def test_pyvrp_starts_from_a_given_plan_and_keeps_it_feasible() -> None:
+    """A warm start from OR-Tools' plan never ends worse than that plan."""
+    from optimizer.routing import solve_routes
+    from optimizer.routing_pyvrp import solve_pyvrp
+
+    p = _problem(pickups=True)
+    first = solve_routes(p, RoutingParams(time_limit_s=0.5, first_solution_only=True))
+    seen: list[int] = []
+    r = solve_pyvrp(p, 0.3, initial=first.routes, progress=lambda e: seen.append(e.objective))
+    assert verify(p, r) == [] and r.is_feasible and r.objective <= first.objective
+    assert seen and seen == sorted(seen, reverse=True)
+
+
+def test_pyvrp_gives_up_early_without_a_feasible_plan() -> None:
+    """The stopping rule ends PyVRP's search at the give-up time while it holds no feasible plan only."""
+    from optimizer.routing_pyvrp import _INFEASIBLE, _Stop
+
+    stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
+    assert stop(float(_INFEASIBLE)) is True
+    stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
+    assert stop(1234.0) is False
