@@ -101,11 +101,17 @@ def _eta(plan: DispatchPlan, s: int) -> str:
 
 def _kpis(plan: DispatchPlan) -> None:
     k = plan.kpis
-    m = st.columns(4)
+    m = st.columns(5)
     m[0].metric(t("dispatch.kpi.priority_share"), f"{k.priority_share:.0%}")
     m[1].metric(t("dispatch.kpi.completion"), f"{k.completion_s / 3600:.1f}")
-    m[2].metric(t("dispatch.kpi.km"), f"{k.distance_m / 1000:.1f}")
-    m[3].metric(t("dispatch.kpi.unserved"), len(plan.unserved))
+    m[2].metric(
+        t("dispatch.kpi.relief"),
+        f"{k.relief_time_s / 3600:.1f}",
+        t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
+        delta_color="normal" if k.relief_on_time else "inverse",
+    )
+    m[3].metric(t("dispatch.kpi.km"), f"{k.distance_m / 1000:.1f}")
+    m[4].metric(t("dispatch.kpi.unserved"), len(plan.unserved))
     if plan.violations:
         st.error(t("dispatch.checker_bad"))
         st.write(list(plan.violations))
@@ -203,13 +209,14 @@ def _compare() -> None:
         max_selections=2,
         key="dispatch.cmp",
     )
-    metrics = ["priority_share", "completion", "km", "unserved"]
+    metrics = ["priority_share", "completion", "relief", "km", "unserved"]
     data = {t("dispatch.col.metric"): [t(f"dispatch.kpi.{m}") for m in metrics]}
     for n in pick:
         k = plans[n].kpis
         data[labels[n]] = [
             f"{k.priority_share:.0%}",
             f"{k.completion_s / 3600:.1f}",
+            f"{k.relief_time_s / 3600:.1f}",
             f"{k.distance_m / 1000:.1f}",
             str(len(plans[n].unserved)),
         ]

@@ -62,6 +62,12 @@ def _kpi_lines(plan: DispatchPlan) -> list[str]:
     return [
         t("dispatch.kpi.priority_share_line", share=f"{k.priority_share:.0%}"),
         t("dispatch.kpi.completion_line", hours=f"{k.completion_s / 3600:.1f}"),
+        t(
+            "dispatch.kpi.relief_line",
+            hours=f"{k.relief_time_s / 3600:.1f}",
+            target=f"{k.target_s / 3600:g}",
+            verdict=t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
+        ),
         t("dispatch.kpi.km_line", km=f"{k.distance_m / 1000:.1f}"),
         t("dispatch.kpi.delivered_line", delivered=k.delivered, demand=k.demand),
     ]
@@ -128,7 +134,7 @@ def register(app: typer.Typer) -> None:
     def solve_vrp_cmd(
         instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance")],
         time_limit: Annotated[float, typer.Option("--time-limit")] = 10.0,
-        engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "ortools",
+        engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "race",
         out: Annotated[
             Path | None, typer.Option("--out", help="result JSON (default: INSTANCE.result.json)")
         ] = None,

@@ -163,6 +163,7 @@ def _summary(plan: DispatchPlan) -> dict[str, Any]:
         "scenario": plan.scenario_code,
         "priority_share": round(k.priority_share, 4),
         "completion_s": k.completion_s,
+        "relief_time_s": k.relief_time_s,
         "distance_m": k.distance_m,
         "delivered": k.delivered,
         "demand": k.demand,

@@ -49,13 +49,15 @@ def test_page_shows_the_scenario_and_its_derived_demand(services):
 
 
 def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
-    """Planning shows the four KPIs, the checker verdict, the route table and the offline map."""
+    """Planning shows the five KPIs (relief time from the report included), the checker verdict, the route table
+    and the offline map."""
     at = _page(services)
     at.button(key="dispatch.run").click().run()
     assert not at.exception
     assert [m.label for m in at.metric] == [
         "优先需求 60 分钟内送达",
         "全部完成（小时）",
+        "救助时间（自灾情报告起，小时）",
         "总里程（公里）",
         "未送达（行）",
     ]

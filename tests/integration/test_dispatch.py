@@ -57,6 +57,19 @@ def test_scenario_plan_serves_all_demand_and_passes_the_checker(svc):
     assert plan.kpis.priority_in_circle == plan.kpis.priority_demand == 300
 
 
+def test_relief_time_runs_from_the_report_not_from_the_plan(svc):
+    """The relief target (8 h) counts from the disaster report: a plan made 3 h later gives the rest 5 h."""
+    later = NOW + timedelta(hours=3)
+    plan = svc.plan_dispatch(SCENARIO, FAST, now=later)
+    k = plan.kpis
+    assert k.since_report_s == 3 * 3600 and k.target_s == 8 * 3600
+    assert k.relief_time_s == 3 * 3600 + k.completion_s and k.relief_on_time
+    assert max(j.deadline_s for j in plan.problem.jobs) <= 5 * 3600
+    assert plan.violations == () and plan.unserved == ()
+    fresh = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    assert fresh.kpis.since_report_s == 0 and max(j.deadline_s for j in fresh.problem.jobs) > 5 * 3600
+
+
 def test_confirm_reserves_near_expiry_lots_first_in_one_transaction(svc, engine):
     """Confirming holds the picked water FEFO: the near-expiry lot is used up before the fresh one."""
     plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
