@@ -28,6 +28,7 @@ from optimizer.check import StockUse, verify
 from optimizer.coverage_model import Source, SourceKind
 from optimizer.routing import RoutingParams
 from optimizer.routing_model import (
+    DEFAULT_PENALTY,
     UNREACHABLE,
     Depot,
     Objective,
@@ -52,6 +53,8 @@ Planner = Callable[[RoutingProblem, RoutingParams, ProgressCallback | None], Rou
 COLD_BOX_CM3 = 50_000
 FRESH_DRAW_COST = 5_000  # metres-equivalent per unit: near-expiry stock goes first
 DIMENSIONS = ("g", "cm3", "cold_cm3")
+UNIT_PENALTY = 10_000  # per unit carried, on top of the priority penalty: when trucks are short (or the circle is
+# too tight for every priority job) the plan keeps the jobs carrying more units, which is what the KPIs count
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +258,9 @@ def _jobs(
         ref = max(fleet or w.fleet, key=lambda v: (v.capacity_kg, v.capacity_dm3), default=None)
         cap = _vehicle(ref, 0).capacity if ref is not None else (1, 1, 1)
         for sj in split_allocation(lines, cap, unload_s=600, prefix=f"{kind[0]}{'c' if cold else ''}{g}"):
+            units = sum(q for _, q in sj.contents)
+            penalty = DEFAULT_PENALTY * max(1, sj.job.priority) + UNIT_PENALTY * units
+            sj = dataclasses.replace(sj, job=dataclasses.replace(sj.job, penalty=penalty))
             out.append(sj)
             kinds[sj.job.id] = kind
     return out, kinds
