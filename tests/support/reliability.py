@@ -47,7 +47,7 @@ def issue(site: str, lot: str | None, qty: int, client_id: uuid.UUID | None = No
     )
 
 
-def transfer(src: str, dst: str, lot: str, qty: int) -> TransferCmd:
+def transfer(src: str, dst: str, lot: str | None, qty: int) -> TransferCmd:
     return TransferCmd(
         client_id=uuid.uuid4(),
         actor="k",
