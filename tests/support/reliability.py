@@ -98,40 +98,45 @@ def run_pair(fns: tuple[Callable[[], Any], Callable[[], Any]]) -> list[Any]:
     return out
 
 
-def fork_writer(body: Callable[[int], None]) -> tuple[int, int]:
-    """Fork a child running `body(write_fd)` then exiting 0 (3 on an exception); returns (pid, read_fd)."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        os.close(r)
-        code = 0
-        try:
-            body(w)
-        except BaseException:
-            code = 3
-        os._exit(code)
-    os.close(w)
-    return pid, r
+class Child:
+    """A forked writer: runs `body(write_fd)` and exits 0 (3 on an exception); the parent reads its lines."""
 
+    def __init__(self, body: Callable[[int], None]) -> None:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(r)
+            code = 0
+            try:
+                body(w)
+            except BaseException:
+                code = 3
+            os._exit(code)
+        os.close(w)
+        self.pid, self.fd, self.buf, self.status = pid, r, b"", 0
 
-def read_lines_until(fd: int, n: int) -> list[str]:
-    """Read newline-terminated lines from a pipe until `n` have arrived or the writer closed it."""
-    buf = b""
-    while buf.count(b"\n") < n:
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            break
-        buf += chunk
-    return buf.decode().splitlines()
+    def lines(self) -> list[str]:
+        """Every whole line written so far (a line cut by the kill is not acknowledged)."""
+        return [ln for ln in self.buf.decode().split("\n")[:-1] if ln]
 
+    def wait_lines(self, n: int) -> list[str]:
+        while len(self.lines()) < n and (chunk := os.read(self.fd, 4096)):
+            self.buf += chunk
+        return self.lines()
 
-def kill_and_reap(pid: int, fd: int) -> list[str]:
-    """SIGKILL a forked writer, reap it, and return every whole line it managed to write."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    rest = b""
-    while chunk := os.read(fd, 65536):
-        rest += chunk
-    os.close(fd)
-    return [ln for ln in rest.decode().split("\n")[:-1] if ln]
+    def kill(self) -> list[str]:
+        """SIGKILL (if still running), reap, and return every whole line it wrote."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        return self.wait()
+
+    def wait(self) -> list[str]:
+        _, self.status = os.waitpid(self.pid, 0)
+        while chunk := os.read(self.fd, 65536):
+            self.buf += chunk
+        os.close(self.fd)
+        return self.lines()
+
+    @property
+    def killed(self) -> bool:
+        return os.WIFSIGNALED(self.status) and os.WTERMSIG(self.status) == signal.SIGKILL
