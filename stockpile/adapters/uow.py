@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from stockpile.adapters.masterdata import SqlMasterRepository
 from stockpile.adapters.orm_auth import SqlAuthRepository
 from stockpile.adapters.repository import SqlLedgerRepository
-from stockpile.domain.errors import RetryableConflict
+from stockpile.domain.errors import DatabaseUnavailable, DomainError, RetryableConflict, StorageFull
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 RETRYABLE_PG = {"40001", "40P01", "23505", "55P03"}
+LOST_PG = ("08", "57P01", "57P02", "57P03")  # connection exceptions, admin/crash shutdown, cannot connect now
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -28,6 +29,21 @@ def is_retryable(exc: BaseException) -> bool:
         return True
     msg = str(orig).lower()
     return "database is locked" in msg or "database is busy" in msg
+
+
+def as_domain_error(exc: BaseException) -> DomainError | None:
+    """A database fault the user must be told about in words (I9): retryable conflict, full disk, lost
+    connection; None for anything else (a bug, which keeps its traceback)."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if is_retryable(exc):
+        return RetryableConflict(detail=str(exc)[:200])
+    code = str(getattr(exc.orig, "sqlstate", None) or "")
+    if code.startswith("53") or "database or disk is full" in str(exc.orig).lower():
+        return StorageFull()
+    if exc.connection_invalidated or code.startswith(LOST_PG):
+        return DatabaseUnavailable()
+    return None
 
 
 class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
@@ -51,16 +67,18 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
             assert self.session is not None
             self.session.close()
             self.session = None
-        if exc is not None and is_retryable(exc):
-            raise RetryableConflict(detail=str(exc)[:200]) from exc
+        mapped = None if exc is None else as_domain_error(exc)
+        if mapped is not None:
+            raise mapped from exc
 
     def commit(self) -> None:
         assert self.session is not None
         try:
             self.session.commit()
         except DBAPIError as e:
-            if is_retryable(e):
-                raise RetryableConflict(detail=str(e)[:200]) from e
+            mapped = as_domain_error(e)
+            if mapped is not None:
+                raise mapped from e
             raise
 
     def rollback(self) -> None:

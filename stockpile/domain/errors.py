@@ -113,6 +113,19 @@ class RetryableConflict(DomainError):
     code = "retryable_conflict"
 
 
+class StorageFull(DomainError):
+    """The database's disk (or its size cap) is full: nothing of the write was committed."""
+
+    code = "storage_full"
+
+
+class DatabaseUnavailable(DomainError):
+    """The database connection was lost mid-transaction (server restarted, backend terminated): nothing of the
+    write was committed; resubmitting the same command is safe (I6)."""
+
+    code = "database_unavailable"
+
+
 class FileRejected(DomainError):
     """A whole import file is refused before any row is read (RELIABILITY.md §3 F01–F16); `code` says why."""
 

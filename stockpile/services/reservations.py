@@ -102,6 +102,8 @@ def resolve_reservation(
             ):
                 raise authz.deny(who, action, "not_plan_owner", target=str(res.id))
             row = repo.lock_balances([(res.site_id, res.item_id, res.lot_id)])[(res.site_id, res.lot_id)]
+            res = repo.reservation(cmd.reservation_id)  # re-read under the lock: a racer may have resolved it
+            assert res is not None
             new_state = {"issue": "issued", "release": "released", "expire": "expired"}[cmd.action]
             if res.state is not ReservationState.PENDING:
                 raise AlreadyResolved(state=res.state.value, reservation_id=str(res.id))

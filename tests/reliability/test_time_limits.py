@@ -1,0 +1,25 @@
+"""§5 time limits: the routing time limit bounds the whole call, so a dispatcher is never left waiting."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from optimizer.check import verify
+from optimizer.routing import RoutingParams
+from optimizer.routing_engine import plan_routes
+from optimizer.vrp_json import problem_from_json
+
+INSTANCE = Path(__file__).resolve().parents[2] / "bench" / "instances" / "county_n300.json"
+
+
+def test_n300_with_a_2s_limit_returns_within_3s() -> None:
+    """§5: n = 300 stops, engine "race", a 2 s limit → a checked plan back within 3 s (OR-Tools' default is ∞)."""
+    problem = problem_from_json(json.loads(INSTANCE.read_text(encoding="utf-8")))
+    assert len(problem.jobs) >= 300
+    started = time.monotonic()
+    result = plan_routes(problem, RoutingParams(engine="race", time_limit_s=2))
+    elapsed = time.monotonic() - started
+    assert elapsed < 3.0, f"took {elapsed:.2f} s"
+    assert result.routes and verify(problem, result) == []
