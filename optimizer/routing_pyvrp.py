@@ -13,6 +13,7 @@ their depot location, so returning home costs no loading. The plan is re-timed b
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 
 import pyvrp
@@ -217,7 +218,13 @@ def solve_pyvrp(
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
     stop = _Stop(left, give_up_s, report if progress is not None else None)
-    best = pyvrp.solve(data, stop, seed=seed, collect_stats=False, display=False, initial_solution=warm).best
+    with (
+        warnings.catch_warnings()
+    ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
+        warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
+        best = pyvrp.solve(
+            data, stop, seed=seed, collect_stats=False, display=False, initial_solution=warm
+        ).best
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
