@@ -174,6 +174,7 @@ def _tables(plan: DispatchPlan) -> None:
             )
     st.subheader(t("dispatch.routes"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dispatch.routes_table")
+    _late(plan)
     st.subheader(t("dispatch.unserved"))
     if not plan.unserved:
         st.info(t("dispatch.all_served"))
@@ -192,6 +193,34 @@ def _tables(plan: DispatchPlan) -> None:
         ),
         hide_index=True,
         width="stretch",
+    )
+
+
+def _late(plan: DispatchPlan) -> None:
+    """Priority deliveries outside the circle, with why: too far even for a free truck, or the fleet was busy."""
+    late = plan.late_priority()
+    if not late:
+        return
+    names = {p.code: p.name for p in plan.places}
+    st.subheader(t("dispatch.late.title", minutes=plan.settings.guarantee_s // 60))
+    st.caption(t("dispatch.late.hint"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("dispatch.col.place"): names.get(ln.point, ln.point),
+                    t("dispatch.col.item"): ln.item,
+                    t("dispatch.col.qty"): ln.qty,
+                    t("dispatch.col.eta"): _eta(plan, ln.eta_s),
+                    t("dispatch.late.earliest"): "–" if ln.earliest_s is None else _eta(plan, ln.earliest_s),
+                    t("dispatch.col.reason"): t(f"dispatch.late.{ln.reason}"),
+                }
+                for ln in late
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="dispatch.late_table",
     )
 
 

@@ -68,8 +68,8 @@ def objective_of(p: RoutingProblem, routes: tuple[Route, ...], unserved: tuple[U
     return travel + penalties
 
 
-def _alone_reason(p: RoutingProblem, job: Job, v: Vehicle) -> Reason | None:
-    """Why this vehicle alone, empty and idle, cannot serve the job (None if it can)."""
+def _alone_start(p: RoutingProblem, job: Job, v: Vehicle) -> int | Reason:
+    """When this vehicle alone, empty and idle, could start unloading the job, or why it cannot carry it."""
     if any(d > c for d, c in zip(job.demand, v.capacity, strict=True)):
         return Reason.NO_CAPACITY
     dur = p.travel(v).duration_s
@@ -85,12 +85,27 @@ def _alone_reason(p: RoutingProblem, job: Job, v: Vehicle) -> Reason | None:
         t += dur[job.source][job.dest]
     else:
         t += dur[v.start][job.dest]
-    start = max(t, job.window_start_s)
-    end = start + job.service_s + dur[job.dest][v.end]
+    return max(t, job.window_start_s)
+
+
+def _alone_reason(p: RoutingProblem, job: Job, v: Vehicle) -> Reason | None:
+    """Why this vehicle alone, empty and idle, cannot serve the job (None if it can)."""
+    start = _alone_start(p, job, v)
+    if isinstance(start, Reason):
+        return start
+    end = start + job.service_s + p.travel(v).duration_s[job.dest][v.end]
     limit = min(p.horizon_s, v.available_from_s + v.max_duration_s)
     if start > min(job.deadline_s, p.horizon_s) or end > limit:
         return Reason.WINDOW_UNREACHABLE
     return None
+
+
+def earliest_start(p: RoutingProblem, job: Job) -> int | None:
+    """Lower bound on the job's unloading start: the best allowed vehicle serving it alone, empty and idle
+    (None if no vehicle can carry or reach it). A later planned arrival means the fleet was busy elsewhere."""
+    allowed = [p.vehicles[i] for i in job.vehicles] if job.vehicles else list(p.vehicles)
+    starts = [t for v in allowed if not isinstance(t := _alone_start(p, job, v), Reason)]
+    return min(starts, default=None)
 
 
 def diagnose(p: RoutingProblem, job: Job, solved: bool) -> Reason:

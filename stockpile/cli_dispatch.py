@@ -70,6 +70,26 @@ def _kpi_lines(plan: DispatchPlan) -> list[str]:
         ),
         t("dispatch.kpi.km_line", km=f"{k.distance_m / 1000:.1f}"),
         t("dispatch.kpi.delivered_line", delivered=k.delivered, demand=k.demand),
+        *_late_lines(plan),
+    ]
+
+
+def _late_lines(plan: DispatchPlan) -> list[str]:
+    def clock(s: int | None) -> str:
+        return "–" if s is None else (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%H:%M")
+
+    names = {p.code: p.name for p in plan.places}
+    return [
+        t(
+            "dispatch.late.line",
+            place=names.get(ln.point, ln.point),
+            item=ln.item,
+            qty=ln.qty,
+            eta=clock(ln.eta_s),
+            earliest=clock(ln.earliest_s),
+            reason=t(f"dispatch.late.{ln.reason}"),
+        )
+        for ln in plan.late_priority()
     ]
 
 

@@ -44,6 +44,7 @@ from stockpile.domain.dispatch import (
     StockSource,
     VehicleSpec,
 )
+from stockpile.services.dispatch_kpis import Kpis, LateLine, kpis_of, late_priority_lines
 from stockpile.services.dispatch_scenario import World, load_world
 from stockpile.services.stock import utcnow
 
@@ -53,7 +54,9 @@ Planner = Callable[[RoutingProblem, RoutingParams, ProgressCallback | None], Rou
 COLD_BOX_CM3 = 50_000
 FRESH_DRAW_COST = 5_000  # metres-equivalent per unit: near-expiry stock goes first
 DIMENSIONS = ("g", "cm3", "cold_cm3")
-UNIT_PENALTY = 10_000  # per unit carried, on top of the priority penalty: when trucks are short (or the circle is
+UNIT_PENALTY = (
+    10_000  # per unit carried, on top of the priority penalty: when trucks are short (or the circle is
+)
 # too tight for every priority job) the plan keeps the jobs carrying more units, which is what the KPIs count
 
 
@@ -72,35 +75,6 @@ class UnservedLine:
     item: str
     qty: int
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Kpis:
-    priority_demand: int
-    priority_in_circle: int
-    demand: int
-    delivered: int
-    completion_s: int
-    distance_m: int
-    since_report_s: int = (
-        0  # the scenario's report time to the plan start: the relief clock was already running
-    )
-    target_s: int = 8 * 3600
-
-    @property
-    def relief_time_s(self) -> int:
-        """Relief time (救助时间) counted from the disaster report: time already passed + plan completion."""
-        return self.since_report_s + self.completion_s
-
-    @property
-    def relief_on_time(self) -> bool:
-        """The plan completes inside the jurisdiction's relief-time target (<8 h or <10 h, from the report)."""
-        return self.relief_time_s < self.target_s
-
-    @property
-    def priority_share(self) -> float:
-        """Share of priority demand (units) delivered inside the guarantee circle."""
-        return self.priority_in_circle / self.priority_demand if self.priority_demand else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +113,13 @@ class DispatchPlan:
 
     def stock_use(self) -> StockUse:
         return StockUse(limits=self.stock_limits, takes={k: dict(v) for k, v in self.contents.items()})
+
+    def late_priority(self) -> tuple[LateLine, ...]:
+        """Priority deliveries planned outside the guarantee circle, each with why (see ``LateLine``)."""
+        codes = [p.code for p in self.places]
+        return late_priority_lines(
+            self.problem, self.result, self.contents, codes, self.priority_points, self.settings.guarantee_s
+        )
 
 
 def _places(w: World) -> tuple[Place, ...]:
@@ -305,30 +286,6 @@ def unserved_routing(
     return tuple(
         UnservedLine(dest[u.job], it, q, str(u.reason)) for u in res.unserved for it, q in contents[u.job]
     )
-
-
-def kpis_of(
-    problem: RoutingProblem,
-    res: RoutingResult,
-    contents: Mapping[str, Any],
-    dest: Mapping[str, str],
-    demand: Mapping[tuple[str, str], int],
-    priority_points: frozenset[str],
-    guarantee_s: int,
-) -> Kpis:
-    """Delivered units, priority units inside the circle, completion (last unloading end) and km."""
-    delivered = in_circle = completion = 0
-    for r in res.routes:
-        for s in r.stops:
-            if s.kind != "delivery":
-                continue
-            units = sum(q for _, q in contents[s.job])
-            delivered += units
-            completion = max(completion, s.departure_s)
-            if dest[s.job] in priority_points and s.start_s <= guarantee_s:
-                in_circle += units
-    prio = sum(q for (p, _), q in demand.items() if p in priority_points)
-    return Kpis(prio, in_circle, sum(demand.values()), delivered, completion, res.total_distance_m)
 
 
 def _route_with_relief(

@@ -24,7 +24,8 @@ from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
 from stockpile.schemas import ResolveReservationCmd
 from stockpile.services import authz
-from stockpile.services.dispatch import DispatchPlan, MatrixFn, kpis_of, plan_violations, unserved_routing
+from stockpile.services.dispatch import DispatchPlan, MatrixFn, plan_violations, unserved_routing
+from stockpile.services.dispatch_kpis import kpis_of
 from stockpile.services.posting import retrying
 from stockpile.services.reservations import resolve_reservation
 from stockpile.services.stock import utcnow
@@ -265,7 +266,11 @@ def replan_dispatch(
     contents: Mapping[str, Any] = plan.contents
     whole = dataclasses.replace(rp.result, routes=(*rp.fixed, *rp.result.routes))
     g = plan.settings.guarantee_s
-    kpis = kpis_of(rp.problem, whole, contents, dest, plan.demand, plan.priority_points, g)
+    kpis = dataclasses.replace(
+        kpis_of(rp.problem, whole, contents, dest, plan.demand, plan.priority_points, g),
+        since_report_s=plan.kpis.since_report_s,
+        target_s=plan.kpis.target_s,
+    )
     return dataclasses.replace(
         plan,
         id=uuid.uuid4(),

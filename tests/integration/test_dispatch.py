@@ -70,6 +70,15 @@ def test_relief_time_runs_from_the_report_not_from_the_plan(svc):
     assert fresh.kpis.since_report_s == 0 and max(j.deadline_s for j in fresh.problem.jobs) > 5 * 3600
 
 
+def test_priority_outside_a_tight_circle_is_listed_as_too_far(svc):
+    """With a 5-minute circle the shelter is late even for a free truck: listed with reason too_far."""
+    plan = svc.plan_dispatch(SCENARIO, dataclasses.replace(FAST, guarantee_s=300), now=NOW)
+    late = plan.late_priority()
+    assert late and {ln.point for ln in late} == {"S1"} and {ln.reason for ln in late} == {"too_far"}
+    assert sum(ln.qty for ln in late) == 300 and all(ln.earliest_s > 300 for ln in late)
+    assert svc.plan_dispatch(SCENARIO, FAST, now=NOW).late_priority() == ()
+
+
 def test_confirm_reserves_near_expiry_lots_first_in_one_transaction(svc, engine):
     """Confirming holds the picked water FEFO: the near-expiry lot is used up before the fresh one."""
     plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
