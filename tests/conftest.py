@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
+from i18n import current_lang
 from stockpile.adapters.db import create_schema, make_engine
 from stockpile.adapters.orm import Base
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
@@ -57,6 +58,15 @@ def reset_pg(engine: Engine) -> None:
         c.execute(text("CREATE SCHEMA public"))
     create_schema(engine)
 
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_chinese() -> Iterator[None]:
+    """Every test starts in zh and leaves no language behind (the CLI's --lang en sets the context variable in
+    the test thread, where AppTest later formats widget values)."""
+    token = current_lang.set("zh")
+    yield
+    current_lang.reset(token)
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
