@@ -63,21 +63,7 @@ def _natural_model(p: RoutingProblem) -> ModelParts:
         for loc in (v.start, v.end):
             if loc not in depots:
                 depots[loc] = m.add_depot(locs[loc], tw_late=p.horizon_s)
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for k, v in enumerate(p.vehicles):
-        groups.setdefault(routing_pyvrp._vkey(p, v), []).append(k)
-    for members in groups.values():
-        v = p.vehicles[members[0]]
-        m.add_vehicle_type(
-            len(members),
-            capacity=list(v.capacity),
-            start_depot=depots[v.start],
-            end_depot=depots[v.end],
-            fixed_cost=v.fixed_cost,
-            tw_early=v.available_from_s,
-            tw_late=min(p.horizon_s, v.available_from_s + v.max_duration_s),
-            unit_distance_cost=v.distance_cost,
-        )
+    groups = routing_pyvrp.vehicle_types(p, m, depots)
     clients: list[Job] = []
     shipments: list[Job] = []
     for j in p.jobs:
@@ -97,7 +83,7 @@ def _natural_model(p: RoutingProblem) -> ModelParts:
         for b in range(p.n_locations):
             if a != b:
                 m.add_edge(locs[a], locs[b], distance=p.distance_m[a][b], duration=p.duration_s[a][b])
-    return m, list(groups.values()), clients, shipments
+    return m, groups, clients, shipments
 
 
 def solve_pyvrp(p: RoutingProblem, time_limit_s: float, seed: int = 1) -> RoutingResult:

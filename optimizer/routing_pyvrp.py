@@ -51,17 +51,8 @@ def _vkey(p: RoutingProblem, v: Vehicle) -> tuple[int, ...]:
     return (v.start, v.end, *v.capacity, v.available_from_s, late, v.distance_cost, v.fixed_cost)
 
 
-ModelParts = tuple[
-    pyvrp.Model, list[list[int]], list[Job], list[Job]
-]  # model, vehicle groups, clients, shipments
-
-
-def _model(p: RoutingProblem) -> ModelParts:
-    m = pyvrp.Model()
-    locs = [m.add_location(0, 0) for _ in range(p.n_locations)]  # deliveries and pickups
-    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
-    home_locs = {h: m.add_location(0, 0) for h in homes}  # vehicles start and end here
-    depots = {h: m.add_depot(home_locs[h], tw_late=p.horizon_s) for h in homes}
+def vehicle_types(p: RoutingProblem, m: pyvrp.Model, depots: dict[int, pyvrp.Depot]) -> list[list[int]]:
+    """One PyVRP vehicle type per group of identical vehicles; returns the vehicle indices of each type."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for k, v in enumerate(p.vehicles):
         groups.setdefault(_vkey(p, v), []).append(k)
@@ -77,6 +68,21 @@ def _model(p: RoutingProblem) -> ModelParts:
             tw_late=min(p.horizon_s, v.available_from_s + v.max_duration_s),
             unit_distance_cost=v.distance_cost,
         )
+    return list(groups.values())
+
+
+ModelParts = tuple[
+    pyvrp.Model, list[list[int]], list[Job], list[Job]
+]  # model, vehicle groups, clients, shipments
+
+
+def _model(p: RoutingProblem) -> ModelParts:
+    m = pyvrp.Model()
+    locs = [m.add_location(0, 0) for _ in range(p.n_locations)]  # deliveries and pickups
+    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
+    home_locs = {h: m.add_location(0, 0) for h in homes}  # vehicles start and end here
+    depots = {h: m.add_depot(home_locs[h], tw_late=p.horizon_s) for h in homes}
+    groups = vehicle_types(p, m, depots)
     clients: list[Job] = []
     shipments: list[Job] = []
     for j in p.jobs:
@@ -93,7 +99,7 @@ def _model(p: RoutingProblem) -> ModelParts:
                            required=not j.optional, prize=prize)  # fmt: skip
             shipments.append(j)
     _edges(p, m, locs, home_locs, {j.source for j in shipments if j.source is not None})
-    return m, list(groups.values()), clients, shipments
+    return m, groups, clients, shipments
 
 
 def _edges(
