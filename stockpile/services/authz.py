@@ -79,6 +79,9 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("planner", "review_plan"): A,
     ("admin", "review_plan"): A,
     ("admin", "approve_review"): A,  # and approver ≠ preparer (a CHECK and the use case)
+    # reserve standards, agreements, check intervals, contracted transport (§4 "Reserve standards, 年度储备计划")
+    ("planner", "manage_reserve_plan"): A,
+    ("admin", "manage_reserve_plan"): A,
     ("admin", "manage_master_data"): A,
     # administration
     ("admin", "manage_users"): A,
@@ -117,25 +120,26 @@ USE_CASES: dict[str, str] = {
     "dispatch_confirm.confirm_plan": "confirm_dispatch",
     "masterdata.import_items": "manage_master_data",
     "masterdata.import_sites": "manage_master_data",
-    "planning_authz.authorize": "verify_agreement",  # the gate the facade puts before each planning write
+    "planning.record_verification": "verify_agreement",
+    "planning.call_off": "call_off_agreement",
+    "planning.set_check_interval": "manage_reserve_plan",
+    "planning.save_transport": "manage_reserve_plan",
+    "planning_import.import_standards": "manage_reserve_plan",
+    "planning_import.import_agreements": "manage_reserve_plan",
+    "planning_review.prepare_review": "prepare_review",
+    "planning_review.mark_reviewed": "review_plan",
+    "planning_review.approve": "approve_review",
+    "dispatch_scenario.save_demand": "run_scenario",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
-_FACADE_GATED = "authorised by the Services facade through planning_authz.authorize before the call"
 _PLAN_READ = "read-only planning figures that every signed-in role may see (RELIABILITY.md §4)"
 NOT_USER_ACTIONS: dict[str, str] = {
-    **{
-        f"planning.{f}": _FACADE_GATED
-        for f in ("record_verification", "call_off", "set_check_interval", "save_transport")
-    },
-    **{f"planning_import.{f}": _FACADE_GATED for f in ("import_standards", "import_agreements")},
-    **{f"planning_review.{f}": _FACADE_GATED for f in ("prepare_review", "mark_reviewed", "approve")},
     "dispatch_confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
     " checked on the hold's depot)",
     "dispatch_confirm.order_sheet": "read of a confirmed order for printing",
     "dispatch.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
     "dispatch_scenario.load_world": "read model for planning",
     "dispatch_scenario.scenario_demand": "read model for planning",
-    "dispatch_scenario.save_demand": "what-if demand of a scenario; touches no stock (pending: actor check, SECURITY.md)",
     "planning.fleet_pool": _PLAN_READ,
     "planning.item_code_or_raise": "validation helper inside the gated planning writes",
     "planning_gap.load_data": _PLAN_READ,
@@ -159,6 +163,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
             "require",
             "require_role",
             "guarded",
+            "check",
+            "write_as",
             "record_denial",
             "audit_ok",
             "on_hand_before",
@@ -234,6 +240,43 @@ def guarded(uow: AbstractUnitOfWork, fn: Callable[[], T], now: datetime | None =
     except PermissionDenied as e:
         record_denial(uow, e, now)
         raise
+
+
+def check(
+    uow: AbstractUnitOfWork, username: str, action: str, target: str = "", now: datetime | None = None
+) -> None:
+    """Authorise a not-depot-bound action without writing (a denial is audited as `authz_denied`)."""
+
+    def run() -> None:
+        with uow:
+            require(uow, username, action, None, None, target)
+
+    guarded(uow, run, now)
+
+
+def write_as(
+    uow: AbstractUnitOfWork,
+    username: str,
+    action: str,
+    body: Callable[[], T],
+    now: datetime | None = None,
+    target: str = "",
+    client_id: Any = None,
+) -> T:
+    """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
+    (it must not commit), one `ok` audit row, commit. A denial is audited as `authz_denied`; nothing else is
+    written."""
+    at = now or datetime.now(UTC)
+
+    def run() -> T:
+        with uow:
+            require(uow, username, action, None, client_id, target)
+            out = body()
+            audit_ok(uow, username, action, at, target=target, client_id=client_id)
+            uow.commit()
+            return out
+
+    return guarded(uow, run, now)
 
 
 def record_denial(uow: AbstractUnitOfWork, e: PermissionDenied, now: datetime | None = None) -> None:

@@ -63,6 +63,9 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     ("planner", "review_plan"): {"own", "other", "all"},
     ("admin", "review_plan"): {"own", "other", "all"},
     ("admin", "approve_review"): {"own", "other", "all"},
+    # standards, agreements, check intervals, contracted transport: planner and admin write, others only read
+    ("planner", "manage_reserve_plan"): {"own", "other", "all"},
+    ("admin", "manage_reserve_plan"): {"own", "other", "all"},
     ("admin", "manage_master_data"): {"own", "other", "all"},
     ("dispatcher", "confirm_dispatch"): {"own", "other", "all"},
     ("dispatcher", "issue_reservation"): {"own", "other", "all"},
