@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error, show_table
+from app_pages.common import current_user, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
 

@@ -36,7 +36,9 @@ def xlsx(rows: list[list[object]], header: list[str] = HEAD, merged: bool = Fals
 
 
 def _import(engine, data: bytes):
-    return planning_import.import_standards(read_table(data, "目录.xlsx"), "plan", ReserveUnitOfWork(engine), NOW)
+    return planning_import.import_standards(
+        read_table(data, "目录.xlsx"), "plan", ReserveUnitOfWork(engine), NOW
+    )
 
 
 def _standards(engine) -> list[Standard]:
