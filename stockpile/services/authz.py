@@ -50,6 +50,11 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("keeper", "transfer_out"): K,
     ("keeper", "transfer_in"): K,
     ("keeper", "reverse"): K,
+    # admin: only on depots granted to them (audited `set_sites`), and may backdate there (I12)
+    ("admin", "receive"): K,
+    ("admin", "issue"): K,
+    ("admin", "count"): K,
+    ("admin", "import"): K,
     # 报废 four-eyes: keeper proposes, an admin other than the proposer approves
     ("keeper", "propose_write_off"): K,
     ("keeper", "view_write_offs"): K,
@@ -86,7 +91,7 @@ POLICY: dict[tuple[str, str], Scope] = {
     # administration
     ("admin", "manage_users"): A,
     ("admin", "view_audit"): A,
-    ("admin", "set_freeze_date"): A,
+    ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days` (I12)
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -117,6 +122,7 @@ USE_CASES: dict[str, str] = {
     "users.list_users": "manage_users",
     "users.audit_log": "view_audit",
     "users.set_freeze_date": "set_freeze_date",
+    "users.set_backdate_days": "set_freeze_date",
     "dispatch_confirm.confirm_plan": "confirm_dispatch",
     "masterdata.import_items": "manage_master_data",
     "masterdata.import_sites": "manage_master_data",
@@ -338,8 +344,10 @@ def audit_legs(
     before: dict[tuple[int, int], int],
     client_id: Any,
     target: str = "",
+    backdated: bool = False,
 ) -> None:
-    """Audit a posting: before/after on-hand summed over the touched keys, per key in `detail`."""
+    """Audit a posting: before/after on-hand summed over the touched keys, per key in `detail`; an admin's
+    posting before the freeze date or beyond `backdate_days` (I12) is flagged `{"backdated": true, "legs": …}`."""
     delta: dict[tuple[int, int], int] = {}
     for site, _item, lot, qty in legs:
         delta[(site, lot)] = delta.get((site, lot), 0) + qty
@@ -358,7 +366,7 @@ def audit_legs(
         site_id=next(iter(sites)) if len(sites) == 1 else None,
         before=sum(k["before"] for k in per_key) if per_key else None,
         after=sum(k["after"] for k in per_key) if per_key else None,
-        detail=per_key,
+        detail={"backdated": True, "legs": per_key} if backdated else per_key,
     )
 
 

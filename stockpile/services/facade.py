@@ -179,6 +179,15 @@ class Services:
     def set_freeze_date(self, admin: str, day: date) -> None:
         users.set_freeze_date(self.uow_factory(), admin, day)
 
+    def set_backdate_days(self, admin: str, days: int) -> None:
+        """I12: postings more than `days` back need an admin (with a grant on the depot)."""
+        users.set_backdate_days(self.uow_factory(), admin, days)
+
+    def posting_window(self) -> tuple[date | None, int]:
+        """The freeze date (冻结日期) and the backdate window in days, as stored now."""
+        with self.uow_factory() as uow:
+            return uow.ledger.freeze_date(), int(uow.ledger.backdate_days())
+
     def visible_site_codes(self, actor: str) -> frozenset[str] | None:
         return authz.visible_site_codes(self.uow_factory(), actor)
 

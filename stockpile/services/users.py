@@ -350,6 +350,19 @@ def set_freeze_date(uow: AbstractUnitOfWork, admin: str, day: date, now: datetim
     _admin_op(uow, admin, now, op, "set_freeze_date")
 
 
+def set_backdate_days(uow: AbstractUnitOfWork, admin: str, days: int, now: datetime | None = None) -> None:
+    """补录期限: postings more than `days` back need the admin right, like those before the freeze date (I12)."""
+    if not 0 <= days <= 3660:
+        raise InvalidCommand(reason="backdate_days", days=days)
+
+    def op(at: datetime) -> None:
+        before = uow.ledger.backdate_days()
+        uow.ledger.set_setting("backdate_days", str(days))
+        authz.audit_ok(uow, admin, "set_backdate_days", at, str(days), detail={"from": before})
+
+    _admin_op(uow, admin, now, op, "set_freeze_date")
+
+
 def bootstrap_admin(
     uow: AbstractUnitOfWork,
     hasher: PasswordHasherPort,

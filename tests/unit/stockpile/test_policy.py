@@ -43,6 +43,8 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
             "view_write_offs",
         )
     },
+    # §4 "Receive, issue, count, import": admin only via an audited keeper grant (depots assigned to the admin)
+    **{("admin", a): {"own"} for a in ("receive", "issue", "count", "import")},
     ("admin", "view_write_offs"): {"own", "other", "all"},
     ("admin", "approve_write_off"): {"own", "other", "all"},
     ("dispatcher", "reserve"): {"own", "other", "all"},
