@@ -136,6 +136,9 @@ USE_CASES: dict[str, str] = {
     "planning_review.mark_reviewed": "review_plan",
     "planning_review.approve": "approve_review",
     "dispatch_scenario.save_demand": "run_scenario",
+    "oidc.link_identity": "manage_users",
+    "oidc.unlink_identity": "manage_users",
+    "oidc.list_identities": "manage_users",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
 _PLAN_READ = "read-only planning figures that every signed-in role may see (RELIABILITY.md §4)"
@@ -158,6 +161,9 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "posting.post_batch": "engine step inside an authorised use case",
     "checks.verify_ledger": "integrity check for tests and the operator's console; returns no stock figures",
     "users.login": "before authentication: checks the password itself",
+    "users.open_session": "engine step of a login that has already authenticated the user",
+    "oidc.login_oidc": "before authentication: the identity provider proved (iss, sub); only a linked, active"
+    " local user is admitted",
     "users.logout": "ends the caller's own login (token holder)",
     "users.session_user": "resolves the caller's own login token",
     "users.change_password": "the user's own password; needs the current password",

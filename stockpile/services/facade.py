@@ -52,13 +52,14 @@ from stockpile.services import (
 from stockpile.services import coverage as coverage_svc
 from stockpile.services import dispatch as dispatch_use
 from stockpile.services.checks import verify_ledger
+from stockpile.services.facade_oidc import OidcServices
 from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass
-class Services:
+class Services(OidcServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     views: Any
     read_table: Callable[..., Any]
@@ -71,6 +72,7 @@ class Services:
     documents: Any = None
     item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
     hasher: Any = None  # users.PasswordHasherPort (argon2id), wired in bootstrap
+    identity_repo: Callable[[Any], Any] | None = None  # OIDC links (facade_oidc.py), wired in bootstrap
     # ---- dispatch (issue 5): injected adapters -------------------------------------------------------------
     dispatch_repo: Callable[[Any], Any] | None = None
     travel_matrix: Any = None

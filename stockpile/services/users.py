@@ -115,12 +115,18 @@ def login(
         if hasher.needs_rehash(rec.password_hash):
             values["password_hash"] = hasher.hash(password)
         uow.auth.update_user(rec.id, **values)
-        token = secrets.token_urlsafe(32)
-        until = at + timedelta(hours=SESSION_HOURS)
-        uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
+        login = open_session(uow, rec, at)
         authz.audit_ok(uow, username, "login", at, detail={"result": "ok"})
         uow.commit()
-        return Login(token, rec.username, rec.role, until)
+        return login
+
+
+def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime) -> Login:
+    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h)."""
+    token = secrets.token_urlsafe(32)
+    until = at + timedelta(hours=SESSION_HOURS)
+    uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
+    return Login(token, rec.username, rec.role, until)
 
 
 def session_user(uow: AbstractUnitOfWork, token: str, now: datetime | None = None) -> Actor | None:
