@@ -36,8 +36,14 @@ def attempt(fn, *args) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-users_tab, writeoffs_tab, audit_tab = st.tabs(
-    [t("auth.users_tab"), t("auth.writeoffs_tab"), t("auth.audit_tab")]
+users_tab, writeoffs_tab, periods_tab, ids_tab, audit_tab = st.tabs(
+    [
+        t("auth.users_tab"),
+        t("auth.writeoffs_tab"),
+        t("auth.periods_tab"),
+        t("auth.identities"),
+        t("auth.audit_tab"),
+    ]
 )
 with users_tab:
     people = svc.list_users(admin)
@@ -96,6 +102,55 @@ with writeoffs_tab:
             attempt(svc.approve_write_off, p.id, admin)
         if c3.button(t("auth.reject"), key=f"reject.{p.id}"):
             attempt(svc.reject_write_off, p.id, admin)
+
+with periods_tab:  # I12: freeze date and backdate window; only an admin with a depot grant posts before them
+    frozen_to, back_days = svc.posting_window()
+    st.caption(t("auth.periods_caption"))
+    with st.form("admin.periods"):
+        c1, c2 = st.columns(2)
+        day = c1.date_input(t("auth.freeze_date"), value=frozen_to, key="admin.freeze_date")
+        days = c2.number_input(
+            t("auth.backdate_days"),
+            min_value=0,
+            max_value=3660,
+            value=back_days,
+            step=1,
+            key="admin.backdate_days",
+        )
+        b1, b2 = st.columns(2)
+        if b1.form_submit_button(t("auth.set_freeze_date"), key="admin.set_freeze_date") and day is not None:
+            attempt(svc.set_freeze_date, admin, day)
+        if b2.form_submit_button(t("auth.set_backdate_days"), key="admin.set_backdate_days"):
+            attempt(svc.set_backdate_days, admin, int(days))
+
+with ids_tab:  # OIDC (st.login): an IdP account signs in only as the local user an admin linked it to
+    links = svc.list_identities(admin)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("auth.username"): x.username,
+                    t("auth.identity_issuer"): x.issuer,
+                    t("auth.identity_subject"): x.subject,
+                    t("auth.identity_email"): x.email,
+                }
+                for x in links
+            ]
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+    with st.form("admin.identity"):
+        c1, c2 = st.columns(2)
+        id_user = c1.selectbox(t("auth.user"), names, key="admin.id_user")
+        issuer = c2.text_input(t("auth.identity_issuer"), max_chars=255, key="admin.id_issuer")
+        subject = c1.text_input(t("auth.identity_subject"), max_chars=255, key="admin.id_subject")
+        email = c2.text_input(t("auth.identity_email"), max_chars=254, key="admin.id_email")
+        b1, b2 = st.columns(2)
+        if b1.form_submit_button(t("auth.link_identity"), key="admin.link_identity"):
+            attempt(svc.link_identity, admin, id_user, issuer, subject, email)
+        if b2.form_submit_button(t("auth.unlink_identity"), key="admin.unlink_identity"):
+            attempt(svc.unlink_identity, admin, issuer, subject)
 
 with audit_tab:
     st.dataframe(pd.DataFrame(svc.audit_log(admin, 500)), hide_index=True, use_container_width=True)

@@ -56,7 +56,7 @@ def _demand_editor() -> dict[tuple[str, str], int]:
     )
     out = {(r.point, r.item): int(r.qty) for r in edited.itertuples() if pd.notna(r.qty)}
     if st.button(t("dispatch.save_demand"), key="dispatch.save"):
-        svc.save_demand(code, out)
+        svc.save_demand(code, out, current_user())
         st.success(t("dispatch.demand_saved"))
     return out
 

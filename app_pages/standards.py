@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error, show_table
+from app_pages.common import current_user, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
 
@@ -18,7 +18,7 @@ with st.expander(t("standards.import")):
     up = st.file_uploader(t("standards.import"), type=["xlsx", "csv"], key="standards.file")
     if up is not None and st.button(t("standards.import_button"), key="standards.import_button"):
         try:
-            report = svc.import_standards(up.getvalue(), up.name)
+            report = svc.import_standards(up.getvalue(), up.name, current_user())
             if report.errors:
                 st.error(t("standards.import_failed", n=len(report.errors)))
                 for e in report.errors[:50]:

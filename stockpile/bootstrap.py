@@ -18,6 +18,7 @@ from stockpile.adapters.item_units import ItemUnits
 from stockpile.adapters.mapview import MapView
 from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.matrix_cache import CachedProvider, MatrixCache
+from stockpile.adapters.orm_oidc import SqlIdentityRepository
 from stockpile.adapters.ors import OrsLimits, OrsProvider
 from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
@@ -65,6 +66,7 @@ def _services(settings: Settings, engine: Engine, views: Views) -> Services:
         # ---- coverage, siting, travel times (issue 4) ----
         coverage=build_coverage(settings, engine),
         hasher=Argon2Hasher(),  # trust: argon2id login
+        identity_repo=lambda uow: SqlIdentityRepository(uow.session),  # trust: OIDC links (st.login)
         # ---- dispatch (issue 5) ----
         dispatch_repo=lambda uow: SqlDispatchRepository(uow.session),
         travel_matrix=partial(scenario_matrix, build_travel(settings)),

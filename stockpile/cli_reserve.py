@@ -107,11 +107,12 @@ def rotation(
         cli.console.print(t("cli.exported", path=out))
 
 
-def standards_import(path: Path) -> None:
-    """导入上级应急物资储备指导目录 (xlsx/csv): every row valid, or nothing written."""
+def standards_import(path: Path, actor: Actor = None) -> None:
+    """导入上级应急物资储备指导目录 (xlsx/csv): every row valid, or nothing written (planner, admin)."""
     cli = _cli()
     try:
-        report = cli._services().import_standards(path.read_bytes(), path.name)
+        svc = cli._services()
+        report = svc.import_standards(path.read_bytes(), path.name, actor or svc.settings.current_user)
     except DomainError as e:
         _fail(e)
         return

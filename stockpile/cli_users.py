@@ -117,3 +117,27 @@ def writeoff_approve(proposal_id: str, admin: As = None) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.command("writeoff-approve")(writeoff_approve)
+
+
+@user_app.command("link-oidc")
+def link_oidc(
+    username: str,
+    issuer: Annotated[str, typer.Option(help="OIDC issuer (iss), e.g. https://idp.example/realms/county")],
+    subject: Annotated[str, typer.Option(help="OIDC subject (sub) of the person's account")],
+    email: Annotated[str, typer.Option(help="email, for the admin's overview")] = "",
+    admin: As = None,
+) -> None:
+    """关联统一身份认证账号: the IdP account (iss, sub) may sign in as USERNAME (no auto-provisioning)."""
+    _run(_svc().link_identity, _admin(admin), username, issuer, subject, email)
+    console.print(t("auth.cli_linked", username=username, issuer=issuer, subject=subject))
+
+
+@user_app.command("unlink-oidc")
+def unlink_oidc(
+    issuer: Annotated[str, typer.Option(help="OIDC issuer (iss)")],
+    subject: Annotated[str, typer.Option(help="OIDC subject (sub)")],
+    admin: As = None,
+) -> None:
+    """取消关联: the IdP account can no longer sign in; the linked user's logins end at once."""
+    _run(_svc().unlink_identity, _admin(admin), issuer, subject)
+    console.print(t("auth.cli_unlinked", issuer=issuer, subject=subject))

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from stockpile.adapters import orm
+from stockpile.domain.ledger import DEFAULT_BACKDATE_DAYS
 from stockpile.domain.model import (
     AdminLevel,
     Balance,
@@ -510,6 +511,11 @@ class SqlLedgerRepository:
     def freeze_date(self) -> date | None:
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "freeze_date"))
         return date.fromisoformat(v) if v else None
+
+    def backdate_days(self) -> int:
+        """I12: postings more than this many days back need the admin right (default 30)."""
+        v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
+        return int(v) if v else DEFAULT_BACKDATE_DAYS
 
     def set_setting(self, key: str, value: str) -> None:
         row = self.s.get(orm.SettingRow, key)

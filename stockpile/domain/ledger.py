@@ -32,6 +32,9 @@ from stockpile.domain.model import (
 )
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
+DEFAULT_BACKDATE_DAYS = (
+    30  # I12: postings more than N days back need the admin right (setting `backdate_days`)
+)
 FAR_FUTURE = date.max
 
 
@@ -53,15 +56,29 @@ def check_leg_sign(kind: MovementKind, qty: int) -> None:
 
 
 def check_posting_time(
-    occurred_at: datetime, now: datetime, freeze_date: date | None = None, may_backdate: bool = False
-) -> None:
-    """I12: no posting more than 5 minutes in the future; before the freeze date only with the admin right."""
+    occurred_at: datetime,
+    now: datetime,
+    freeze_date: date | None = None,
+    may_backdate: bool = False,
+    backdate_days: int | None = None,
+) -> bool:
+    """I12: no posting more than 5 minutes in the future; on or before the freeze date, or more than
+    `backdate_days` back, only with the admin right (`may_backdate`), else `Frozen`. True when the posting is
+    such an allowed backdating (the caller flags it in the audit)."""
     if occurred_at.tzinfo is None:
         raise InvalidCommand(reason="naive_datetime")
     if occurred_at > now + FUTURE_TOLERANCE:
         raise PostingInFuture(occurred_at=occurred_at.isoformat())
-    if freeze_date is not None and occurred_at.date() <= freeze_date and not may_backdate:
-        raise Frozen(freeze_date=freeze_date.isoformat())
+    if freeze_date is not None and occurred_at.date() <= freeze_date:
+        if not may_backdate:
+            raise Frozen(freeze_date=freeze_date.isoformat())
+        return True
+    if backdate_days is not None and occurred_at < now - timedelta(days=backdate_days):
+        if not may_backdate:
+            last = (now - timedelta(days=backdate_days)).date()
+            raise Frozen(freeze_date=last.isoformat(), backdate_days=backdate_days)
+        return True
+    return False
 
 
 def check_lot_usable(lot: Lot, on: date) -> None:

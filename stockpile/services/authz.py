@@ -50,6 +50,11 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("keeper", "transfer_out"): K,
     ("keeper", "transfer_in"): K,
     ("keeper", "reverse"): K,
+    # admin: only on depots granted to them (audited `set_sites`), and may backdate there (I12)
+    ("admin", "receive"): K,
+    ("admin", "issue"): K,
+    ("admin", "count"): K,
+    ("admin", "import"): K,
     # 报废 four-eyes: keeper proposes, an admin other than the proposer approves
     ("keeper", "propose_write_off"): K,
     ("keeper", "view_write_offs"): K,
@@ -79,11 +84,14 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("planner", "review_plan"): A,
     ("admin", "review_plan"): A,
     ("admin", "approve_review"): A,  # and approver ≠ preparer (a CHECK and the use case)
+    # reserve standards, agreements, check intervals, contracted transport (§4 "Reserve standards, 年度储备计划")
+    ("planner", "manage_reserve_plan"): A,
+    ("admin", "manage_reserve_plan"): A,
     ("admin", "manage_master_data"): A,
     # administration
     ("admin", "manage_users"): A,
     ("admin", "view_audit"): A,
-    ("admin", "set_freeze_date"): A,
+    ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days` (I12)
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -114,28 +122,33 @@ USE_CASES: dict[str, str] = {
     "users.list_users": "manage_users",
     "users.audit_log": "view_audit",
     "users.set_freeze_date": "set_freeze_date",
+    "users.set_backdate_days": "set_freeze_date",
     "dispatch_confirm.confirm_plan": "confirm_dispatch",
     "masterdata.import_items": "manage_master_data",
     "masterdata.import_sites": "manage_master_data",
-    "planning_authz.authorize": "verify_agreement",  # the gate the facade puts before each planning write
+    "planning.record_verification": "verify_agreement",
+    "planning.call_off": "call_off_agreement",
+    "planning.set_check_interval": "manage_reserve_plan",
+    "planning.save_transport": "manage_reserve_plan",
+    "planning_import.import_standards": "manage_reserve_plan",
+    "planning_import.import_agreements": "manage_reserve_plan",
+    "planning_review.prepare_review": "prepare_review",
+    "planning_review.mark_reviewed": "review_plan",
+    "planning_review.approve": "approve_review",
+    "dispatch_scenario.save_demand": "run_scenario",
+    "oidc.link_identity": "manage_users",
+    "oidc.unlink_identity": "manage_users",
+    "oidc.list_identities": "manage_users",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
-_FACADE_GATED = "authorised by the Services facade through planning_authz.authorize before the call"
 _PLAN_READ = "read-only planning figures that every signed-in role may see (RELIABILITY.md §4)"
 NOT_USER_ACTIONS: dict[str, str] = {
-    **{
-        f"planning.{f}": _FACADE_GATED
-        for f in ("record_verification", "call_off", "set_check_interval", "save_transport")
-    },
-    **{f"planning_import.{f}": _FACADE_GATED for f in ("import_standards", "import_agreements")},
-    **{f"planning_review.{f}": _FACADE_GATED for f in ("prepare_review", "mark_reviewed", "approve")},
     "dispatch_confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
     " checked on the hold's depot)",
     "dispatch_confirm.order_sheet": "read of a confirmed order for printing",
     "dispatch.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
     "dispatch_scenario.load_world": "read model for planning",
     "dispatch_scenario.scenario_demand": "read model for planning",
-    "dispatch_scenario.save_demand": "what-if demand of a scenario; touches no stock (pending: actor check, SECURITY.md)",
     "planning.fleet_pool": _PLAN_READ,
     "planning.item_code_or_raise": "validation helper inside the gated planning writes",
     "planning_gap.load_data": _PLAN_READ,
@@ -148,6 +161,9 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "posting.post_batch": "engine step inside an authorised use case",
     "checks.verify_ledger": "integrity check for tests and the operator's console; returns no stock figures",
     "users.login": "before authentication: checks the password itself",
+    "users.open_session": "engine step of a login that has already authenticated the user",
+    "oidc.login_oidc": "before authentication: the identity provider proved (iss, sub); only a linked, active"
+    " local user is admitted",
     "users.logout": "ends the caller's own login (token holder)",
     "users.session_user": "resolves the caller's own login token",
     "users.change_password": "the user's own password; needs the current password",
@@ -159,6 +175,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
             "require",
             "require_role",
             "guarded",
+            "check",
+            "write_as",
             "record_denial",
             "audit_ok",
             "on_hand_before",
@@ -236,6 +254,43 @@ def guarded(uow: AbstractUnitOfWork, fn: Callable[[], T], now: datetime | None =
         raise
 
 
+def check(
+    uow: AbstractUnitOfWork, username: str, action: str, target: str = "", now: datetime | None = None
+) -> None:
+    """Authorise a not-depot-bound action without writing (a denial is audited as `authz_denied`)."""
+
+    def run() -> None:
+        with uow:
+            require(uow, username, action, None, None, target)
+
+    guarded(uow, run, now)
+
+
+def write_as(
+    uow: AbstractUnitOfWork,
+    username: str,
+    action: str,
+    body: Callable[[], T],
+    now: datetime | None = None,
+    target: str = "",
+    client_id: Any = None,
+) -> T:
+    """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
+    (it must not commit), one `ok` audit row, commit. A denial is audited as `authz_denied`; nothing else is
+    written."""
+    at = now or datetime.now(UTC)
+
+    def run() -> T:
+        with uow:
+            require(uow, username, action, None, client_id, target)
+            out = body()
+            audit_ok(uow, username, action, at, target=target, client_id=client_id)
+            uow.commit()
+            return out
+
+    return guarded(uow, run, now)
+
+
 def record_denial(uow: AbstractUnitOfWork, e: PermissionDenied, now: datetime | None = None) -> None:
     p = e.params
     with uow:
@@ -295,8 +350,10 @@ def audit_legs(
     before: dict[tuple[int, int], int],
     client_id: Any,
     target: str = "",
+    backdated: bool = False,
 ) -> None:
-    """Audit a posting: before/after on-hand summed over the touched keys, per key in `detail`."""
+    """Audit a posting: before/after on-hand summed over the touched keys, per key in `detail`; an admin's
+    posting before the freeze date or beyond `backdate_days` (I12) is flagged `{"backdated": true, "legs": …}`."""
     delta: dict[tuple[int, int], int] = {}
     for site, _item, lot, qty in legs:
         delta[(site, lot)] = delta.get((site, lot), 0) + qty
@@ -315,7 +372,7 @@ def audit_legs(
         site_id=next(iter(sites)) if len(sites) == 1 else None,
         before=sum(k["before"] for k in per_key) if per_key else None,
         after=sum(k["after"] for k in per_key) if per_key else None,
-        detail=per_key,
+        detail={"backdated": True, "legs": per_key} if backdated else per_key,
     )
 
 

@@ -16,6 +16,7 @@ from stockpile.domain.dispatch import (
     VehicleSpec,
     derived_demand,
 )
+from stockpile.services import authz
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +70,21 @@ def scenario_demand(
 
 
 def save_demand(
-    code: str, demand: Mapping[tuple[str, str], int], uow: Any, repo_of: Callable[[Any], Any]
+    code: str,
+    demand: Mapping[tuple[str, str], int],
+    actor: str,
+    uow: Any,
+    repo_of: Callable[[Any], Any],
+    now: datetime | None = None,
 ) -> None:
-    """Store edited demand as the scenario's entered demand (a what-if: no stock is touched)."""
-    with uow:
+    """Store edited demand as the scenario's entered demand (run_scenario: dispatcher, planner, admin; I14).
+    A what-if: no stock is touched."""
+
+    def body() -> None:
         repo = repo_of(uow)
         sc = repo.scenario(code)
         if sc is None:
             raise UnknownScenario(scenario=code)
         repo.set_demand(sc.id, demand)
-        uow.commit()
+
+    authz.write_as(uow, actor, "run_scenario", body, now, code)

@@ -39,7 +39,6 @@ from stockpile.services import (
     imports,
     masterdata,
     planning,
-    planning_authz,
     planning_gap,
     planning_import,
     planning_review,
@@ -53,13 +52,14 @@ from stockpile.services import (
 from stockpile.services import coverage as coverage_svc
 from stockpile.services import dispatch as dispatch_use
 from stockpile.services.checks import verify_ledger
+from stockpile.services.facade_oidc import OidcServices
 from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass
-class Services:
+class Services(OidcServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     views: Any
     read_table: Callable[..., Any]
@@ -72,6 +72,7 @@ class Services:
     documents: Any = None
     item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
     hasher: Any = None  # users.PasswordHasherPort (argon2id), wired in bootstrap
+    identity_repo: Callable[[Any], Any] | None = None  # OIDC links (facade_oidc.py), wired in bootstrap
     # ---- dispatch (issue 5): injected adapters -------------------------------------------------------------
     dispatch_repo: Callable[[Any], Any] | None = None
     travel_matrix: Any = None
@@ -180,6 +181,15 @@ class Services:
     def set_freeze_date(self, admin: str, day: date) -> None:
         users.set_freeze_date(self.uow_factory(), admin, day)
 
+    def set_backdate_days(self, admin: str, days: int) -> None:
+        """I12: postings more than `days` back need an admin (with a grant on the depot)."""
+        users.set_backdate_days(self.uow_factory(), admin, days)
+
+    def posting_window(self) -> tuple[date | None, int]:
+        """The freeze date (冻结日期) and the backdate window in days, as stored now."""
+        with self.uow_factory() as uow:
+            return uow.ledger.freeze_date(), int(uow.ledger.backdate_days())
+
     def visible_site_codes(self, actor: str) -> frozenset[str] | None:
         return authz.visible_site_codes(self.uow_factory(), actor)
 
@@ -208,20 +218,15 @@ class Services:
         assert self.reserve_uow_factory is not None, "reserve planning is not wired (bootstrap)"
         return self.reserve_uow_factory()
 
-    def _gate(self, actor: str, action: str, target: str = "") -> None:
-        planning_authz.authorize(self.uow_factory(), actor, action, target)
-
     def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
         now = now or datetime.now(UTC)
-        self._gate(cmd.actor, "verify_agreement", cmd.contract_code)
         return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
 
     def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
-        self._gate(cmd.actor, "call_off_agreement", cmd.contract_code)
         return planning.call_off(cmd, self._ruow(), self.planning_config, now or datetime.now(UTC))
 
-    def set_check_interval(self, contract_code: str, days: int) -> None:
-        planning.set_check_interval(self._ruow(), contract_code, days)
+    def set_check_interval(self, actor: str, contract_code: str, days: int) -> None:
+        planning.set_check_interval(self._ruow(), actor, contract_code, days)
 
     def contracts(self) -> list[Contract]:
         with self._ruow() as uow:
@@ -237,19 +242,19 @@ class Services:
         """协议运力 valid on `on`: the dispatch optimizer's fleet pool reads this."""
         return planning.fleet_pool(self._ruow(), on or _local_day())
 
-    def save_transport(self, tr: TransportReserve) -> None:
-        planning.save_transport(self._ruow(), tr)
+    def save_transport(self, actor: str, tr: TransportReserve) -> None:
+        planning.save_transport(self._ruow(), actor, tr)
 
     def import_standards(
-        self, data: bytes, filename: str, now: datetime | None = None
+        self, data: bytes, filename: str, actor: str, now: datetime | None = None
     ) -> imports.ImportReport:
-        """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing."""
+        """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing (planner, admin)."""
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
-        return planning_import.import_standards(table, self._ruow(), now or datetime.now(UTC))
+        return planning_import.import_standards(table, actor, self._ruow(), now or datetime.now(UTC))
 
-    def import_agreements(self, data: bytes, filename: str) -> imports.ImportReport:
+    def import_agreements(self, data: bytes, filename: str, actor: str) -> imports.ImportReport:
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
-        return planning_import.import_agreements(table, self._ruow())
+        return planning_import.import_agreements(table, actor, self._ruow())
 
     def gap_report(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
         return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
@@ -264,18 +269,15 @@ class Services:
 
     def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
         now = now or datetime.now(UTC)
-        self._gate(actor, "prepare_review", str(year))
         cfg, cov = self.planning_config, self.coverage_provider
         return planning_review.prepare_review(
             self._ruow(), year, actor, _local_day(now), now, cfg, cov, notes
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
-        self._gate(actor, "review_plan", str(year))
         return planning_review.mark_reviewed(self._ruow(), year, actor, now or datetime.now(UTC))
 
     def approve_review(self, year: int, actor: str, now: datetime | None = None) -> Snapshot:
-        self._gate(actor, "approve_review", str(year))
         return planning_review.approve(self._ruow(), year, actor, now or datetime.now(UTC))
 
     def review(self, year: int) -> tuple[Review | None, list[Snapshot]]:
@@ -361,8 +363,8 @@ class Services:
         """The scenario and its demand per (point, item): entered, else derived from the norms."""
         return dispatch_scenario.scenario_demand(code, self.uow_factory(), self._drepo)
 
-    def save_demand(self, code: str, demand: dict[tuple[str, str], int]) -> None:
-        dispatch_scenario.save_demand(code, demand, self.uow_factory(), self._drepo)
+    def save_demand(self, code: str, demand: dict[tuple[str, str], int], actor: str) -> None:
+        dispatch_scenario.save_demand(code, demand, actor, self.uow_factory(), self._drepo)
 
     def fleet(self) -> list[Any]:
         with self.uow_factory() as uow:

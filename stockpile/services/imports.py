@@ -230,6 +230,7 @@ def _post_rows(
         who = authz.require_role(uow, actor, "import")
         builder = _DraftBuilder(uow.ledger, actor, at, marker, header_of, report)
         builder.may = lambda site_id: authz.allowed(who, "import", frozenset({site_id}))
+        builder.may_backdate = who.role == "admin"  # I12: on depots granted to the admin
         drafts = builder.build(sorted(rows, key=lambda r: (r.values["occurred_at"], r.row)))
         if report.errors:
             return report
@@ -251,7 +252,8 @@ def _post_rows(
             payload={"sha256": table.sha256, "rows": len(rows), "filename": filename},
         )
         post_batch(uow, [marker_draft], at)
-        authz.audit_legs(uow, actor, "import", at, legs, before, marker, filename or table.sha256[:16])
+        target = filename or table.sha256[:16]
+        authz.audit_legs(uow, actor, "import", at, legs, before, marker, target, builder.backdated)
         uow.commit()
     report.accepted, report.postings, report.posting_id = len(rows), len(drafts), marker
     return report
@@ -275,8 +277,9 @@ class _DraftBuilder:
         self.avail: dict[tuple[int, int], int] = {}
         self.lots: dict[tuple[int, str], Lot] = {}
         self.loaded: set[tuple[int, int]] = set()
-        self.freeze = repo.freeze_date()
+        self.freeze, self.backdate_days = repo.freeze_date(), repo.backdate_days()
         self.may: Callable[[int], bool] = lambda site_id: False
+        self.may_backdate, self.backdated = False, False
 
     def err(self, row: int, fld: str, value: Any, code: str, **params: Any) -> None:
         self.report.errors.append(RowError(row, self.h.get(fld, fld), _show(value), code, params))
@@ -336,7 +339,10 @@ class _DraftBuilder:
             self.err(r.row, "site_code", v["site_code"], "permission_denied", site=v["site_code"])
             return None
         try:
-            ledger.check_posting_time(v["occurred_at"], self.now, self.freeze)
+            back = ledger.check_posting_time(
+                v["occurred_at"], self.now, self.freeze, self.may_backdate, self.backdate_days
+            )
+            self.backdated = self.backdated or back
             qty = ledger.check_qty(item.to_base(v["qty"], v.get("unit") or None))
         except DomainError as e:
             self.err(

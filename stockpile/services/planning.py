@@ -36,6 +36,7 @@ from stockpile.reserve.records import (
     PlanningConfig,
     TransportReserve,
 )
+from stockpile.services import authz
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +91,17 @@ def _line(c: Contract, item_code: str) -> ContractLine:
 
 
 def record_verification(cmd: VerifyCmd, uow: Any, today: date, now: datetime) -> CheckRecord:
-    """Record a 核查: checked-on date, inspector, verified quantity per line; the line's last check moves on."""
-    if cmd.checked_on > today:
-        raise CheckInFuture(checked_on=cmd.checked_on.isoformat())
-    if not cmd.inspector.strip():
-        raise InvalidCommand(reason="inspector")
-    for code, qty in cmd.verified:
-        if qty < 0:
-            raise NegativeQuantity(item_code=code, qty=qty)
-    with uow:
+    """Record a 核查 (planner, admin; I14): checked-on date, inspector, verified quantity per line; the line's last
+    check moves on."""
+
+    def body() -> CheckRecord:
+        if cmd.checked_on > today:
+            raise CheckInFuture(checked_on=cmd.checked_on.isoformat())
+        if not cmd.inspector.strip():
+            raise InvalidCommand(reason="inspector")
+        for code, qty in cmd.verified:
+            if qty < 0:
+                raise NegativeQuantity(item_code=code, qty=qty)
         c = _contract(uow, cmd.contract_code)
         rec = CheckRecord(
             cmd.client_id,
@@ -114,8 +117,9 @@ def record_verification(cmd: VerifyCmd, uow: Any, today: date, now: datetime) ->
                 raise ExistsWithDifferent(field="verified")
             return old  # type: ignore[no-any-return]
         uow.reserve.add_check(rec, c.id, cmd.actor, now)
-        uow.commit()
         return rec
+
+    return authz.write_as(uow, cmd.actor, "verify_agreement", body, now, cmd.contract_code, cmd.client_id)
 
 
 def called_since_check(calloffs: list[CallOffRecord], contract_code: str, line: ContractLine) -> int:
@@ -159,10 +163,12 @@ def counted_agreement(
 
 
 def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> CallOffRecord:
-    """调用: at most the counted quantity of the line; compensation from the agreed price."""
-    if cmd.qty <= 0:
-        raise NegativeQuantity(item_code=cmd.item_code, qty=cmd.qty)
-    with uow:
+    """调用 (dispatcher, admin; I14): at most the counted quantity of the line; compensation from the agreed
+    price."""
+
+    def body() -> CallOffRecord:
+        if cmd.qty <= 0:
+            raise NegativeQuantity(item_code=cmd.item_code, qty=cmd.qty)
         c = _contract(uow, cmd.contract_code)
         ln = _line(c, cmd.item_code)
         old = uow.reserve.calloff(cmd.client_id)
@@ -195,17 +201,22 @@ def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> C
             cmd.event_tag,
         )
         uow.reserve.add_calloff(rec, c.id, to_site, cmd.actor, now)
-        uow.commit()
         return rec
 
+    return authz.write_as(uow, cmd.actor, "call_off_agreement", body, now, cmd.contract_code, cmd.client_id)
 
-def set_check_interval(uow: Any, contract_code: str, days: int) -> None:
-    """The check schedule of one contract (核查周期, days)."""
-    if days <= 0:
-        raise NegativeQuantity(item_code="", qty=days)
-    with uow:
+
+def set_check_interval(
+    uow: Any, actor: str, contract_code: str, days: int, now: datetime | None = None
+) -> None:
+    """The check schedule of one contract (核查周期, days; planner, admin)."""
+
+    def body() -> None:
+        if days <= 0:
+            raise NegativeQuantity(item_code="", qty=days)
         uow.reserve.set_check_interval(_contract(uow, contract_code).id, days)
-        uow.commit()
+
+    authz.write_as(uow, actor, "manage_reserve_plan", body, now, contract_code)
 
 
 def next_check_due(c: Contract, cfg: PlanningConfig) -> date:
@@ -272,11 +283,14 @@ def validate_transport(tr: TransportReserve) -> None:
             raise NegativeQuantity(item_code=name, qty=v)
 
 
-def save_transport(uow: Any, tr: TransportReserve) -> None:
-    validate_transport(tr)
-    with uow:
+def save_transport(uow: Any, actor: str, tr: TransportReserve, now: datetime | None = None) -> None:
+    """Add a 协议运力 record (planner, admin; I14)."""
+
+    def body() -> None:
+        validate_transport(tr)
         uow.reserve.add_transport(tr)
-        uow.commit()
+
+    authz.write_as(uow, actor, "manage_reserve_plan", body, now, "transport")
 
 
 def fleet_pool(uow: Any, on: date) -> list[TransportReserve]:

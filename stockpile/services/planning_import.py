@@ -10,6 +10,7 @@ nothing committed.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from typing import Any
 
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.schemas import CellError, cell_code, cell_date, cell_text
+from stockpile.services import authz
 from stockpile.services.imports import ImportReport, RowError
 
 LEVELS = {
@@ -296,29 +298,35 @@ def agreements_from_table(
     return {} if report.errors else out
 
 
-def import_standards(table: Any, uow: Any, now: datetime) -> ImportReport:
-    """Replace the reserve standards with the guiding catalogue: every row valid, or nothing written."""
+def import_standards(table: Any, actor: str, uow: Any, now: datetime) -> ImportReport:
+    """Replace the reserve standards with the guiding catalogue (planner, admin; I14): every row valid, or nothing
+    written (a refused file writes no audit row either)."""
     report = ImportReport()
-    with uow:
+
+    def body() -> None:
         items = {i.code for i in uow.reserve.items()}
         areas = {a.code: a.level for a in uow.reserve.areas()}
         rows = standards_from_table(table, items, areas, report)
         if report.errors:
-            return report
+            raise _Refused
         report.accepted = uow.reserve.replace_standards(rows, now)
-        uow.commit()
+
+    with contextlib.suppress(_Refused):  # row errors: nothing written, the report says why
+        authz.write_as(uow, actor, "manage_reserve_plan", body, now, "standards")
     return report
 
 
-def import_agreements(table: Any, uow: Any) -> ImportReport:
-    """Add or update agreement contracts and their lines: every row valid, or nothing written."""
+def import_agreements(table: Any, actor: str, uow: Any, now: datetime | None = None) -> ImportReport:
+    """Add or update agreement contracts and their lines (planner, admin; I14): every row valid, or nothing
+    written."""
     report = ImportReport()
-    with uow:
+
+    def body() -> None:
         item_ids = uow.master.item_ids()
         site_ids = uow.master.site_ids()
         contracts = agreements_from_table(table, set(item_ids), set(site_ids), report)
         if report.errors:
-            return report
+            raise _Refused
         for code, c in contracts.items():
             uow.master.add_agreement(
                 code,
@@ -338,5 +346,11 @@ def import_agreements(table: Any, uow: Any) -> ImportReport:
                 subsidy_fen=c["subsidy_fen"] or 0,
             )
             report.accepted += len(c["lines"])
-        uow.commit()
+
+    with contextlib.suppress(_Refused):  # row errors: nothing written, the report says why
+        authz.write_as(uow, actor, "manage_reserve_plan", body, now, "agreements")
     return report
+
+
+class _Refused(Exception):
+    """A file with row errors: roll back, return the report."""

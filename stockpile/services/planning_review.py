@@ -20,6 +20,7 @@ from typing import Any
 
 from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewMissing, ReviewWrongState
 from stockpile.reserve.records import PlanningConfig, Review, ReviewState, Snapshot
+from stockpile.services import authz
 from stockpile.services.planning import agreement_alerts
 from stockpile.services.planning_gap import gap_rows, load_data, move_to_agreement
 from stockpile.services.planning_rotation import RotationReport, rotation_plan
@@ -151,16 +152,19 @@ def prepare_review(
     coverage: CoverageProvider | None = None,
     notes: str = "",
 ) -> Review:
-    """Prepare (or re-prepare) the year's review; an approved review is frozen."""
+    """Prepare (or re-prepare) the year's review (planner, admin; I14); an approved review is frozen."""
+    authz.check(uow, actor, "prepare_review", str(year), now)  # POLICY before the (slow) document is built
     content = build_document(uow, year, today, cfg, coverage)
-    with uow:
+
+    def body() -> Review:
         old = uow.reserve.review(year)
         if old is not None and old.state is ReviewState.APPROVED:
             raise ReviewWrongState(year=year, state=old.state.value, expected="prepared")
         rv = Review(year, ReviewState.PREPARED, content, actor, now, notes=notes)
         uow.reserve.save_review(rv)
-        uow.commit()
         return rv
+
+    return authz.write_as(uow, actor, "prepare_review", body, now, str(year))
 
 
 def _load(uow: Any, year: int) -> Review:
@@ -171,8 +175,9 @@ def _load(uow: Any, year: int) -> Review:
 
 
 def mark_reviewed(uow: Any, year: int, actor: str, now: datetime) -> Review:
-    """prepared → reviewed."""
-    with uow:
+    """prepared → reviewed (planner, admin; I14)."""
+
+    def body() -> Review:
         rv = _load(uow, year)
         if rv.state is not ReviewState.PREPARED:
             raise ReviewWrongState(year=year, state=rv.state.value, expected="prepared")
@@ -180,8 +185,9 @@ def mark_reviewed(uow: Any, year: int, actor: str, now: datetime) -> Review:
             rv.year, ReviewState.REVIEWED, rv.content, rv.preparer, rv.prepared_at, actor, now, notes=rv.notes
         )
         uow.reserve.save_review(new)
-        uow.commit()
         return new
+
+    return authz.write_as(uow, actor, "review_plan", body, now, str(year))
 
 
 def canonical(content: dict[str, Any]) -> tuple[str, str]:
@@ -191,8 +197,10 @@ def canonical(content: dict[str, Any]) -> tuple[str, str]:
 
 
 def approve(uow: Any, year: int, actor: str, now: datetime) -> Snapshot:
-    """reviewed → approved by someone other than the preparer; the signed version is frozen (append-only)."""
-    with uow:
+    """reviewed → approved by an admin other than the preparer (I14, four-eyes); the signed version is frozen
+    (append-only)."""
+
+    def body() -> Snapshot:
         rv = _load(uow, year)
         if rv.state is not ReviewState.REVIEWED:
             raise ReviewWrongState(year=year, state=rv.state.value, expected="reviewed")
@@ -214,8 +222,9 @@ def approve(uow: Any, year: int, actor: str, now: datetime) -> Snapshot:
         uow.reserve.save_review(new)
         snap = Snapshot(year, blob, digest, actor, now)
         uow.reserve.add_snapshot(snap)
-        uow.commit()
         return snap
+
+    return authz.write_as(uow, actor, "approve_review", body, now, str(year))
 
 
 def current_review(uow: Any, year: int) -> tuple[Review | None, list[Snapshot]]:

@@ -12,7 +12,7 @@ from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationSt
 from stockpile.schemas import ReserveCmd, ResolveReservationCmd
 from stockpile.services import authz
 from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
-from stockpile.services.stock import item_or_raise, lot_or_raise, site_or_raise, utcnow
+from stockpile.services.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise, utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
@@ -141,7 +141,7 @@ def _post_issue(
     posting_id: uuid.UUID,
     at: datetime,
 ) -> PostingResult:
-    ledger.check_posting_time(cmd.occurred_at, at, repo.freeze_date())
+    _check_time(repo, cmd.occurred_at, at)  # I12: freeze date and backdate window (no admin acts here)
     lot = repo.lot_by_id(res.lot_id)
     ledger.check_lot_usable(lot, cmd.occurred_at.date())
     leg = PlannedLeg(

@@ -68,8 +68,9 @@ def lot_or_raise(repo: Any, item: Item, lot_no: str) -> Lot:
     return lot
 
 
-def _check_time(repo: Any, occurred_at: datetime, now: datetime, may_backdate: bool = False) -> None:
-    ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate)
+def _check_time(repo: Any, occurred_at: datetime, now: datetime, may_backdate: bool = False) -> bool:
+    """I12 against the stored freeze date and `backdate_days`; True for an allowed (admin) backdating."""
+    return ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate, repo.backdate_days())
 
 
 def _run(
@@ -80,17 +81,18 @@ def _run(
     def attempt() -> PostingResult:
         at = now or utcnow()
         with uow:
-            authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
+            who = authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
             first = replay(uow, cmd.client_id, kind, cmd.payload())
             if first is not None:
                 return first
-            _check_time(uow.ledger, cmd.occurred_at, at)
+            # I12: an admin posts only on a depot granted to them (POLICY OWN) and may backdate there
+            backdated = _check_time(uow.ledger, cmd.occurred_at, at, who.role == "admin")
             draft, after = decide(uow.ledger, cmd, at)
             legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for p in draft.legs]
             before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
             [res] = post_batch(uow, [draft], at)
             extra = after(res) if after else None
-            authz.audit_legs(uow, cmd.actor, action, at, legs, before, cmd.client_id, kind)
+            authz.audit_legs(uow, cmd.actor, action, at, legs, before, cmd.client_id, kind, backdated)
             uow.commit()
             return extra or res
 

@@ -115,12 +115,18 @@ def login(
         if hasher.needs_rehash(rec.password_hash):
             values["password_hash"] = hasher.hash(password)
         uow.auth.update_user(rec.id, **values)
-        token = secrets.token_urlsafe(32)
-        until = at + timedelta(hours=SESSION_HOURS)
-        uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
+        login = open_session(uow, rec, at)
         authz.audit_ok(uow, username, "login", at, detail={"result": "ok"})
         uow.commit()
-        return Login(token, rec.username, rec.role, until)
+        return login
+
+
+def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime) -> Login:
+    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h)."""
+    token = secrets.token_urlsafe(32)
+    until = at + timedelta(hours=SESSION_HOURS)
+    uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
+    return Login(token, rec.username, rec.role, until)
 
 
 def session_user(uow: AbstractUnitOfWork, token: str, now: datetime | None = None) -> Actor | None:
@@ -346,6 +352,19 @@ def set_freeze_date(uow: AbstractUnitOfWork, admin: str, day: date, now: datetim
         before = uow.ledger.freeze_date()
         uow.ledger.set_setting("freeze_date", day.isoformat())
         authz.audit_ok(uow, admin, "set_freeze_date", at, day.isoformat(), detail={"from": str(before)})
+
+    _admin_op(uow, admin, now, op, "set_freeze_date")
+
+
+def set_backdate_days(uow: AbstractUnitOfWork, admin: str, days: int, now: datetime | None = None) -> None:
+    """补录期限: postings more than `days` back need the admin right, like those before the freeze date (I12)."""
+    if not 0 <= days <= 3660:
+        raise InvalidCommand(reason="backdate_days", days=days)
+
+    def op(at: datetime) -> None:
+        before = uow.ledger.backdate_days()
+        uow.ledger.set_setting("backdate_days", str(days))
+        authz.audit_ok(uow, admin, "set_backdate_days", at, str(days), detail={"from": before})
 
     _admin_op(uow, admin, now, op, "set_freeze_date")
 

@@ -65,7 +65,8 @@ def test_circle_reads_villages_shelters_and_stock_from_the_database(db_url, engi
             lot_no="L1",
             qty=50,
             expiry=None,
-        )
+        ),
+        NOW,  # I12: a posting dated NOW - 1 day is inside the backdate window only relative to NOW
     )
     q = CircleQuery(
         (world.tent,), 3600, norms=(RequirementNorm(world.tent, per_point=20),), on=date(2026, 6, 1)

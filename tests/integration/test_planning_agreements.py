@@ -34,7 +34,7 @@ def ruow(engine, world):
 
 
 def _verify(w, qty: int, on: date = TODAY, cid: uuid.UUID | None = None) -> VerifyCmd:
-    return VerifyCmd(cid or uuid.uuid4(), "planner", CONTRACT, on, "刘科长", ((w.water, qty),))
+    return VerifyCmd(cid or uuid.uuid4(), "plan", CONTRACT, on, "刘科长", ((w.water, qty),))
 
 
 def _contract(ruow):
@@ -78,7 +78,7 @@ def test_negative_verified_quantity_is_refused_and_nothing_written(ruow, world, 
 
 def test_unknown_contract_is_a_clear_error(ruow, world):
     """Checking a contract that does not exist names it."""
-    cmd = VerifyCmd(uuid.uuid4(), "p", "NOPE", TODAY, "x", ((world.water, 1),))
+    cmd = VerifyCmd(uuid.uuid4(), "plan", "NOPE", TODAY, "x", ((world.water, 1),))
     with pytest.raises(UnknownContract) as e:
         planning.record_verification(cmd, ruow(), TODAY, NOW)
     assert e.value.params == {"contract_code": "NOPE"}
@@ -105,7 +105,7 @@ def test_a_check_older_than_the_interval_no_longer_counts(ruow, world):
 def test_call_off_owes_compensation_and_reduces_counted_until_the_next_check(ruow, world):
     """调用 of 200 at 150 fen owes 30 000 fen; counted drops by 200 until a new check."""
     planning.record_verification(_verify(world, 1000), ruow(), TODAY, NOW)
-    cmd = CallOffCmd(uuid.uuid4(), "planner", CONTRACT, world.water, 200, NOW, "汛期")
+    cmd = CallOffCmd(uuid.uuid4(), "disp", CONTRACT, world.water, 200, NOW, "汛期")
     rec = planning.call_off(cmd, ruow(), CFG, NOW)
     assert rec.compensation_fen == 200 * 150
     with ruow() as uow:
@@ -118,7 +118,7 @@ def test_call_off_beyond_the_counted_quantity_is_refused(ruow, world):
     """One cannot call off more than the valid, verified agreement quantity."""
     planning.record_verification(_verify(world, 300), ruow(), TODAY, NOW)
     with pytest.raises(CallOffExceedsAgreement) as e:
-        planning.call_off(CallOffCmd(uuid.uuid4(), "p", CONTRACT, world.water, 301, NOW), ruow(), CFG, NOW)
+        planning.call_off(CallOffCmd(uuid.uuid4(), "disp", CONTRACT, world.water, 301, NOW), ruow(), CFG, NOW)
     assert e.value.params["available"] == 300
 
 
@@ -135,7 +135,7 @@ def test_alerts_name_overdue_checks_expiring_contracts_and_short_verifications(r
 def test_check_schedule_follows_the_contract_interval(ruow, world):
     """Next check = last check + the contract's interval (overrides the configured default)."""
     planning.record_verification(_verify(world, 1000), ruow(), TODAY, NOW)
-    planning.set_check_interval(ruow(), CONTRACT, 30)
+    planning.set_check_interval(ruow(), "plan", CONTRACT, 30)
     [row] = planning.check_schedule([_contract(ruow)], CFG, TODAY)
     assert row["next_due"] == TODAY + timedelta(days=30) and row["interval_days"] == 30
 
@@ -144,7 +144,7 @@ def test_contracted_transport_with_to_before_from_is_refused(ruow):
     """协议运力 valid to < valid from: clear error, nothing stored."""
     bad = TransportReserve("YL-1", "物流公司", None, 3, 5000, 20000, 60, date(2026, 6, 1), date(2026, 5, 1))
     with pytest.raises(PeriodReversed):
-        planning.save_transport(ruow(), bad)
+        planning.save_transport(ruow(), "plan", bad)
     assert planning.fleet_pool(ruow(), TODAY) == []
 
 
@@ -152,6 +152,6 @@ def test_fleet_pool_lists_transport_valid_on_the_day(ruow):
     """The dispatch fleet pool sees vehicles, capacity and activation delay of valid contracts only."""
     ok = TransportReserve("YL-1", "物流公司", None, 3, 5000, 20000, 60, date(2026, 1, 1), date(2026, 12, 31))
     old = TransportReserve("YL-0", "旧公司", None, 1, 1000, 5000, 30, date(2025, 1, 1), date(2025, 12, 31))
-    planning.save_transport(ruow(), ok)
-    planning.save_transport(ruow(), old)
+    planning.save_transport(ruow(), "plan", ok)
+    planning.save_transport(ruow(), "plan", old)
     assert [t.code for t in planning.fleet_pool(ruow(), TODAY)] == ["YL-1"]

@@ -31,7 +31,7 @@ def prepared(engine, world):
     receive(engine, world, world.depot, world.water, "W1", 600, TODAY + timedelta(days=40), NOW)
     set_standards(engine, [water_standard(world, 1000)], NOW)
     planning_review.prepare_review(
-        ReserveUnitOfWork(engine), YEAR, "zhang", TODAY, NOW, replace(CFG, time_limit_s=2)
+        ReserveUnitOfWork(engine), YEAR, "admin", TODAY, NOW, replace(CFG, time_limit_s=2)
     )
     return lambda: ReserveUnitOfWork(engine)
 
@@ -64,34 +64,34 @@ def test_coverage_hook_fills_the_section_when_a_provider_is_wired():
 
 def test_workflow_runs_prepared_reviewed_approved_and_freezes_a_signed_snapshot(prepared):
     """Approval by another person stores canonical JSON whose sha256 is recorded; the review is then frozen."""
-    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
-    snap = planning_review.approve(prepared(), YEAR, "wang", NOW)
+    planning_review.mark_reviewed(prepared(), YEAR, "plan", NOW)
+    snap = planning_review.approve(prepared(), YEAR, "admin2", NOW)
     rv, snaps = planning_review.current_review(prepared(), YEAR)
-    assert rv.state.value == "approved" and rv.approver == "wang" and snaps == [snap]
+    assert rv.state.value == "approved" and rv.approver == "admin2" and snaps == [snap]
     assert hashlib.sha256(snap.content.encode()).hexdigest() == snap.sha256
     assert planning_review.canonical(rv.content) == (snap.content, snap.sha256)
     with pytest.raises(ReviewWrongState):
-        planning_review.prepare_review(prepared(), YEAR, "zhang", TODAY, NOW, CFG)
+        planning_review.prepare_review(prepared(), YEAR, "admin", TODAY, NOW, CFG)
 
 
 def test_preparer_cannot_approve_their_own_review(prepared):
     """Four eyes: the approver must not be the preparer; nothing is signed."""
-    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
+    planning_review.mark_reviewed(prepared(), YEAR, "plan", NOW)
     with pytest.raises(ReviewFourEyes):
-        planning_review.approve(prepared(), YEAR, "zhang", NOW)
+        planning_review.approve(prepared(), YEAR, "admin", NOW)
     assert planning_review.current_review(prepared(), YEAR)[1] == []
 
 
 def test_approval_needs_a_reviewed_document(prepared):
     """prepared → approved directly is refused."""
     with pytest.raises(ReviewWrongState):
-        planning_review.approve(prepared(), YEAR, "wang", NOW)
+        planning_review.approve(prepared(), YEAR, "admin2", NOW)
 
 
 def test_signed_snapshot_is_append_only(prepared, engine):
     """The frozen version cannot be updated or deleted in the database."""
-    planning_review.mark_reviewed(prepared(), YEAR, "li", NOW)
-    planning_review.approve(prepared(), YEAR, "wang", NOW)
+    planning_review.mark_reviewed(prepared(), YEAR, "plan", NOW)
+    planning_review.approve(prepared(), YEAR, "admin2", NOW)
     for sql in ("UPDATE reserve_review_snapshot SET sha256 = 'x'", "DELETE FROM reserve_review_snapshot"):
         with pytest.raises(DBAPIError), engine.begin() as c:
             c.execute(text(sql))

@@ -36,7 +36,9 @@ def xlsx(rows: list[list[object]], header: list[str] = HEAD, merged: bool = Fals
 
 
 def _import(engine, data: bytes):
-    return planning_import.import_standards(read_table(data, "目录.xlsx"), ReserveUnitOfWork(engine), NOW)
+    return planning_import.import_standards(
+        read_table(data, "目录.xlsx"), "plan", ReserveUnitOfWork(engine), NOW
+    )
 
 
 def _standards(engine) -> list[Standard]:
@@ -93,7 +95,7 @@ def test_agreement_sheet_with_to_before_from_is_refused(engine, world):
     """A contract whose validity ends before it starts: a row error, no contract written."""
     head = ["协议编号", "储备单位编码", "物资编码", "协议数量", "有效期自", "有效期至"]
     data = xlsx([["XY-9", world.depot, world.water, 100, "2026-06-01", "2026-05-01"]], header=head)
-    report = planning_import.import_agreements(read_table(data, "a.xlsx"), ReserveUnitOfWork(engine))
+    report = planning_import.import_agreements(read_table(data, "a.xlsx"), "plan", ReserveUnitOfWork(engine))
     assert [(e.column, e.code) for e in report.errors] == [("有效期至", "period_reversed")]
     with ReserveUnitOfWork(engine) as uow:
         assert uow.reserve.contracts() == []
@@ -103,7 +105,7 @@ def test_agreement_sheet_with_negative_quantity_is_refused(engine, world):
     """Negative agreed quantities are row errors; nothing is written."""
     head = ["协议编号", "储备单位编码", "物资编码", "协议数量", "有效期自", "有效期至"]
     data = xlsx([["XY-9", world.depot, world.water, -3, "2026-01-01", "2026-12-31"]], header=head)
-    report = planning_import.import_agreements(read_table(data, "a.xlsx"), ReserveUnitOfWork(engine))
+    report = planning_import.import_agreements(read_table(data, "a.xlsx"), "plan", ReserveUnitOfWork(engine))
     assert [e.code for e in report.errors] == ["negative_quantity"]
 
 

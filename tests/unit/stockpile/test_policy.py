@@ -43,6 +43,8 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
             "view_write_offs",
         )
     },
+    # §4 "Receive, issue, count, import": admin only via an audited keeper grant (depots assigned to the admin)
+    **{("admin", a): {"own"} for a in ("receive", "issue", "count", "import")},
     ("admin", "view_write_offs"): {"own", "other", "all"},
     ("admin", "approve_write_off"): {"own", "other", "all"},
     ("dispatcher", "reserve"): {"own", "other", "all"},
@@ -63,6 +65,9 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     ("planner", "review_plan"): {"own", "other", "all"},
     ("admin", "review_plan"): {"own", "other", "all"},
     ("admin", "approve_review"): {"own", "other", "all"},
+    # standards, agreements, check intervals, contracted transport: planner and admin write, others only read
+    ("planner", "manage_reserve_plan"): {"own", "other", "all"},
+    ("admin", "manage_reserve_plan"): {"own", "other", "all"},
     ("admin", "manage_master_data"): {"own", "other", "all"},
     ("dispatcher", "confirm_dispatch"): {"own", "other", "all"},
     ("dispatcher", "issue_reservation"): {"own", "other", "all"},
