@@ -59,7 +59,6 @@ def reset_pg(engine: Engine) -> None:
     create_schema(engine)
 
 
-
 @pytest.fixture(autouse=True)
 def _language_back_to_chinese() -> Iterator[None]:
     """Every test starts in zh and leaves no language behind (the CLI's --lang en sets the context variable in
@@ -67,6 +66,7 @@ def _language_back_to_chinese() -> Iterator[None]:
     token = current_lang.set("zh")
     yield
     current_lang.reset(token)
+
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
