@@ -9,10 +9,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, services, show_error, show_table
+from app_pages.common import current_user, guard, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
 from stockpile.services.planning import CallOffCmd, VerifyCmd
+
+guard(__file__)
 
 svc = services()
 rv = svc.reserve_views

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import fmt_num, item_picker, item_unit, services, show_table, site_picker
+from app_pages.common import fmt_num, guard, item_picker, item_unit, services, show_table, site_picker
 from i18n import t
+
+guard(__file__)
 
 svc = services()
 st.title(t("bin_card.title"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +28,25 @@ def services() -> Any:
     """
     set_lang(st.session_state.get("lang", "zh"))
     return st.session_state["services"]
+
+
+_NAV = re.compile(r"^# nav: .*?\broles=(\S+)", re.M)
+
+
+def page_roles(page_file: str) -> frozenset[str]:
+    """The roles a page's `# nav:` header names (the same header app.py builds the navigation from)."""
+    m = _NAV.search(Path(page_file).read_text(encoding="utf-8")[:600])
+    return frozenset(m.group(1).split(",")) if m else frozenset()
+
+
+def guard(page_file: str) -> None:
+    """W06: a page opened by a role it is not for (a forced URL, a crafted session) shows the guard and stops
+    before any service call. The role is the one app.py re-reads from the login on every rerun; the services
+    re-check it anyway (I14)."""
+    set_lang(st.session_state.get("lang", "zh"))
+    if st.session_state.get("role", "guest") not in page_roles(page_file):
+        st.error(t("auth.forbidden"))
+        st.stop()
 
 
 def current_user() -> str:

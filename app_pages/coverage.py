@@ -10,7 +10,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import services, show_error
+from app_pages.common import guard, services, show_error
 from i18n import fmt_int, t
 from stockpile.domain.errors import DomainError
 from stockpile.services.coverage import CircleQuery, Scenario
@@ -23,6 +23,8 @@ from stockpile.views_coverage import (
     township_table,
     uncovered_table,
 )
+
+guard(__file__)
 
 svc = services()
 st.title(t("coverage.title"))

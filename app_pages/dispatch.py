@@ -12,10 +12,12 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import current_user, services, show_error
+from app_pages.common import current_user, guard, services, show_error
 from i18n import t
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
+
+guard(__file__)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_table
+from app_pages.common import guard, services, show_table
 from i18n import t
+
+guard(__file__)
 
 svc = services()
 st.title(t("expiry.title"))

@@ -7,8 +7,20 @@ from datetime import datetime
 
 import streamlit as st
 
-from app_pages.common import TZ, fmt_dt, fmt_num, lang, only_visible, services, site_picker, visible_codes
+from app_pages.common import (
+    TZ,
+    fmt_dt,
+    fmt_num,
+    guard,
+    lang,
+    only_visible,
+    services,
+    site_picker,
+    visible_codes,
+)
 from i18n import t
+
+guard(__file__)
 
 svc = services()
 views = svc.views

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import fmt_num, lang, services, show_table, status_legend
+from app_pages.common import fmt_num, guard, lang, services, show_table, status_legend
 from i18n import t
+
+guard(__file__)
 
 # pydeck passes a string prop through only when quoted (else it becomes an accessor expression)
 CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import lang, services
+from app_pages.common import guard, lang, services
 from app_pages.import_flow import import_flow
 from i18n import t
+
+guard(__file__)
 
 svc = services()
 st.title(t("imports.title"))

@@ -9,6 +9,7 @@ from app_pages.common import (
     OnceForm,
     current_user,
     fmt_num,
+    guard,
     item_name,
     item_picker,
     item_unit,
@@ -23,6 +24,8 @@ from app_pages.common import (
 from i18n import t
 from stockpile.domain.errors import DomainError
 from stockpile.schemas import IssueCmd
+
+guard(__file__)
 
 svc = services()
 st.title(t("issue.title"))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, services, show_error, show_table
+from app_pages.common import current_user, guard, services, show_error, show_table
 from i18n import t
 from stockpile.domain.errors import DomainError
+
+guard(__file__)
 
 svc = services()
 st.title(t("standards.title"))

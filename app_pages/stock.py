@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import only_visible, services, show_table, site_table, status_legend, visible_codes
+from app_pages.common import (
+    guard,
+    only_visible,
+    services,
+    show_table,
+    site_table,
+    status_legend,
+    visible_codes,
+)
 from i18n import t
+
+guard(__file__)
 
 svc = services()
 views = svc.views

@@ -12,6 +12,7 @@ from app_pages.common import (
     current_user,
     fmt_dt,
     fmt_num,
+    guard,
     item_name,
     item_picker,
     item_unit,
@@ -26,6 +27,8 @@ from app_pages.common import (
 from i18n import t
 from stockpile.domain.errors import DomainError
 from stockpile.schemas import ReceiveTransferCmd, TransferCmd
+
+guard(__file__)
 
 svc = services()
 st.title(t("transfer.title"))

@@ -9,6 +9,7 @@ from app_pages.common import (
     OnceForm,
     current_user,
     fmt_num,
+    guard,
     item_name,
     item_picker,
     item_unit,
@@ -19,6 +20,8 @@ from app_pages.common import (
 )
 from i18n import t
 from stockpile.schemas import WriteOffCmd
+
+guard(__file__)
 
 svc = services()
 st.title(t("write_off.title"))

@@ -63,7 +63,8 @@ class RoutingParams:
     full_propagation: bool = False
     first_solution_only: bool = False
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
-    give_up_share: float = 0.5  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
+    give_up_share: float = 0.6  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
+    polish_share: float = 0.15  # race: the last part of the budget, OR-Tools polishes the best plan
     seed: int = 1
     insertion_neighbors_ratio: float = (
         0.2  # above quick_first_above jobs, insertion looks at the nearest 20 %
@@ -294,14 +295,32 @@ def _routes_from(model: _Model, solution: pywrapcp.Assignment) -> tuple[Route, .
     return tuple(routes)
 
 
+def _initial_assignment(model: _Model, routes: tuple[Route, ...]) -> pywrapcp.Assignment | None:
+    """Another engine's plan as OR-Tools' first solution (None if the model rejects it)."""
+    p, nodes, m = model.p, model.nodes, model.manager
+    job_ix = {j.id: k for k, j in enumerate(p.jobs)}
+    veh_ix = {v.id: k for k, v in enumerate(p.vehicles)}
+    per_vehicle: list[list[int]] = [[] for _ in p.vehicles]
+    for r in routes:
+        for s in r.stops:
+            k = job_ix[s.job]
+            node = nodes.pickup[k] if s.kind == "pickup" else nodes.delivery[k]
+            if node is None:
+                return None
+            per_vehicle[veh_ix[r.vehicle]].append(m.NodeToIndex(node))
+    assignment: pywrapcp.Assignment | None = model.routing.ReadAssignmentFromRoutes(per_vehicle, True)
+    return assignment
+
+
 def _solve_once(
     problem: RoutingProblem,
     params: RoutingParams,
     progress: ProgressCallback | None,
     started: float,
     bar: int,
+    initial: tuple[Route, ...] | None = None,
 ) -> RoutingResult:
-    """One OR-Tools search; log and progress get only plans better than ``bar``."""
+    """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``."""
     model = _Model(problem)
     log: list[LogEntry] = []
 
@@ -315,7 +334,15 @@ def _solve_once(
             progress(entry)
 
     model.routing.AddAtSolutionCallback(on_solution)
-    solution = model.routing.SolveWithParameters(_search_params(problem, params))
+    sp = _search_params(problem, params)
+    start = None
+    if initial is not None:
+        model.routing.CloseModelWithParameters(sp)
+        start = _initial_assignment(model, initial)
+    if start is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, sp)
+    else:
+        solution = model.routing.SolveWithParameters(sp)
     if solution is None:
         unserved = _unserved_all(problem, solved=False)
         objective = objective_of(problem, (), unserved)
@@ -346,7 +373,10 @@ def _solve_once(
 
 
 def solve_routes(
-    problem: RoutingProblem, params: RoutingParams | None = None, progress: ProgressCallback | None = None
+    problem: RoutingProblem,
+    params: RoutingParams | None = None,
+    progress: ProgressCallback | None = None,
+    initial: tuple[Route, ...] | None = None,
 ) -> RoutingResult:
     """Plan routes for every job that can be served; never raises on infeasible input.
 
@@ -361,6 +391,8 @@ def solve_routes(
         Search settings; the time limit is always applied.
     progress : callable, optional
         Called with a ``LogEntry`` each time the search finds a better plan (for a progress indicator).
+    initial : tuple of Route, optional
+        A plan to start the local search from (e.g. PyVRP's, to polish it under OR-Tools' neighbourhoods).
 
     Returns
     -------
@@ -371,6 +403,8 @@ def solve_routes(
     started = time.monotonic()
     if not problem.jobs or not problem.vehicles:
         return _empty_result(problem, started)
+    if initial is not None:
+        return _solve_once(problem, params, progress, started, _NO_BAR, initial)
     quick_first = (
         params.first_solution == "auto"
         and not params.first_solution_only

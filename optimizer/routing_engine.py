@@ -6,7 +6,9 @@ The race (measured in bench/RESULTS.md) runs in steps on one time budget, never 
 2. PyVRP searches from its own start; if it holds no feasible plan after ``give_up_share`` of the budget (it
    sometimes never gets there on tightly timed pickup-and-delivery problems), it stops and
 3. PyVRP restarts from OR-Tools' plan (warm start: parallel cheapest insertion when there is time for it) for the
-   time left, which keeps it feasible.
+   time left, which keeps it feasible;
+4. OR-Tools' guided local search polishes the best plan for the last ``polish_share`` of the budget (its
+   neighbourhoods find what PyVRP's miss: measured 1-4 % on the county instances).
 
 Without PyVRP (not installed or the problem has features it cannot express) OR-Tools' full search gets the whole
 budget. The best plan that passes ``check.verify`` wins.
@@ -80,7 +82,8 @@ def plan_routes(
 def _race(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools; best checked plan wins."""
+    """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools → OR-Tools polishes the best
+    plan; the best checked plan wins."""
     try:
         from optimizer import routing_pyvrp
     except ImportError:  # PyVRP is optional
@@ -95,14 +98,18 @@ def _race(
     log = first.log
     bar = min((p.objective for p in plans), default=None)
 
-    def relay(entry: LogEntry) -> None:  # PyVRP's improvements, on the race clock, only when better
+    def relay(
+        entry: LogEntry,
+    ) -> None:  # improvements of the later steps, on the race clock, only when better
         nonlocal bar
         if progress is not None and (bar is None or entry.objective < bar):
             bar = entry.objective
             progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - started))
 
-    def left() -> float:
-        return params.time_limit_s - (time.monotonic() - started)
+    polish_s = params.time_limit_s * params.polish_share
+
+    def left() -> float:  # PyVRP's time: the budget less what is kept for the polish
+        return params.time_limit_s - polish_s - (time.monotonic() - started)
 
     cold = _pyvrp_result(
         problem, left(), params.seed, None, params.time_limit_s * params.give_up_share, relay
@@ -114,7 +121,7 @@ def _race(
             better = solve_routes(
                 problem,
                 dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * left()),
-                progress,
+                relay,
             )
             if better.routes and not verify(problem, better):
                 plans.append(better)
@@ -125,6 +132,12 @@ def _race(
     if not plans:
         return dataclasses.replace(first, engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
+    build_s = first.log[0].elapsed_s if first.log else 0.0  # model building is outside OR-Tools' own limit
+    rest = left() + polish_s - build_s
+    if rest > 0.05:  # OR-Tools' neighbourhoods (and its exact loading rule) polish PyVRP's plan
+        polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
+        if polished.routes and not verify(problem, polished) and polished.objective < best.objective:
+            best = dataclasses.replace(polished, engine=f"{best.engine}+ortools")
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
     return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")

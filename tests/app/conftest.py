@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.common import page_roles
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 
@@ -29,15 +30,24 @@ def services(demo_url: str, tmp_path: Path) -> Any:
     return build_services(Settings(database_url=f"sqlite:///{db}", role_picker=True))
 
 
+DEMO_USERS = {"keeper": "keeper_demo", "dispatcher": "dispatcher", "planner": "planner", "admin": "admin"}
+
+
+def _first_role(path: Path) -> str:
+    """The page's first role in keeper → dispatcher → planner → admin order (its nav header names them)."""
+    roles = page_roles(str(path))
+    return next((r for r in DEMO_USERS if r in roles), "admin")
+
+
 def page(name: str, services: Any, **state: Any) -> AppTest:
     """An AppTest of app_pages/<name>.py (or app.py) with the services (and any session state) preset."""
     path = ROOT / ("app.py" if name == "app" else f"app_pages/{name}.py")
     at = AppTest.from_file(str(path), default_timeout=60)
     at.session_state["services"] = services
     if name != "app":  # a page on its own acts as the demo user app.py would have put in the session
-        admin_page = name in {"admin_users"}
-        state.setdefault("user", "admin" if admin_page else "keeper_demo")
-        state.setdefault("role", "admin" if admin_page else "keeper")
+        role = state.get("role") or _first_role(path)
+        state.setdefault("role", role)
+        state.setdefault("user", DEMO_USERS[role])
         state.setdefault("demo_mode", True)
     for k, v in state.items():
         at.session_state[k] = v

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from tests.support.app_pages import CountingServices
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,18 +51,6 @@ def test_login_then_logout_revokes_the_token(services):
     assert services.session_user(token).username == "planner"
     at.button[0].click().run()  # 退出登录
     assert services.session_user(token) is None
-
-
-class CountingServices:
-    """The real services, counting calls other than the guard's session lookup."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.calls = inner, []
-
-    def __getattr__(self, name):
-        if name != "session_user":
-            self.calls.append(name)
-        return getattr(self.inner, name)
 
 
 @pytest.mark.parametrize("login", [None, ("keeper_xjk", "keeper-demo-2026")])

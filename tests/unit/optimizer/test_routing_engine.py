@@ -30,7 +30,7 @@ def test_race_returns_the_better_checked_plan(pickups: bool) -> None:
     """The race serves every job with a plan that passes the checker and names the winning engine."""
     p = _problem(pickups=pickups)
     r = plan_routes(p, RoutingParams(time_limit_s=0.6, engine="race"))
-    assert verify(p, r) == [] and r.is_feasible and r.engine in ("race:ortools", "race:pyvrp")
+    assert verify(p, r) == [] and r.is_feasible and r.engine.startswith("race:")
 
 
 def test_pyvrp_engine_gives_a_checked_plan() -> None:
@@ -92,3 +92,14 @@ def test_pyvrp_gives_up_early_without_a_feasible_plan() -> None:
     assert stop(float(_INFEASIBLE)) is True
     stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
     assert stop(1234.0) is False
+
+
+def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:
+    """OR-Tools started from another engine's routes keeps them feasible and never ends worse."""
+    from optimizer.routing import solve_routes
+    from optimizer.routing_pyvrp import solve_pyvrp
+
+    p = _problem(pickups=True)
+    start = solve_pyvrp(p, 0.2)
+    r = solve_routes(p, RoutingParams(time_limit_s=0.3), initial=start.routes)
+    assert verify(p, r) == [] and r.is_feasible and r.objective <= start.objective
