@@ -47,7 +47,7 @@ def page(name: str, services: Any, **state: Any) -> AppTest:
     if name != "app":  # a page on its own acts as the demo user app.py would have put in the session
         role = state.get("role") or _first_role(path)
         state.setdefault("role", role)
-        state.setdefault("user", DEMO_USERS[role])
+        state.setdefault("user", DEMO_USERS.get(role, ""))
         state.setdefault("demo_mode", True)
     for k, v in state.items():
         at.session_state[k] = v

@@ -23,6 +23,7 @@ def services(demo_url):
 def _page(services) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["services"] = services
+    at.session_state["role"] = "dispatcher"
     return at.run()
 
 

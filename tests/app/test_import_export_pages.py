@@ -22,6 +22,7 @@ def flow(svc, data: bytes, name: str = "rows.csv") -> AppTest:
     at = AppTest.from_function(script, args=(data, name), default_timeout=60)
     at.session_state["services"] = svc
     at.session_state["user"] = "keeper_demo"  # as app.py puts the acting user in the session
+    at.session_state["role"] = "keeper"
     at.run()
     return at
 

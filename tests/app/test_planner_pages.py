@@ -33,6 +33,7 @@ def page(services, name: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / f"app_pages/{name}.py"), default_timeout=60)
     at.session_state["services"] = services
     at.session_state["user"] = "admin"  # the demo admin may verify and call off; the services re-check
+    at.session_state["role"] = "admin"
     return at
 
 
@@ -101,6 +102,7 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
     """Prepare as one user, review, refuse self-approval, approve as another: the signed digest appears."""
     at = page(services, "review")
     at.session_state["user"] = "planner"  # signed in as the demo planner
+    at.session_state["role"] = "planner"
     at.run()
     assert not at.exception
     year = date.today().year + 1
@@ -111,9 +113,11 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
     at.session_state["user"] = "admin2"
     at.button(key="review.mark_reviewed").click().run()
     at.session_state["user"] = "planner"
+    at.session_state["role"] = "planner"
     at.button(key="review.approve").click().run()
     assert at.error  # the planner (the preparer) may not approve
     at.session_state["user"] = "admin"
+    at.session_state["role"] = "admin"
     at.button(key="review.approve").click().run()
     assert not at.exception
     assert "sha256" in at.success[0].value

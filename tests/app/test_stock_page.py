@@ -22,6 +22,7 @@ def test_stock_page_renders_lots_with_expiry_status(services):
     at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"  # reads every depot
+    at.session_state["role"] = "dispatcher"
     at.run()
     assert not at.exception
     assert at.title[0].value == "库存总览"
@@ -33,6 +34,7 @@ def test_stock_page_filters_by_site(services):
     at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"
+    at.session_state["role"] = "dispatcher"
     at.run()
     at.selectbox(key="stock.site").set_value("XZ01").run()
     assert not at.exception
@@ -66,6 +68,7 @@ def test_a_keeper_sees_only_the_assigned_depots(services):
     at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "keeper_xz01"
+    at.session_state["role"] = "keeper"
     at.run()
     assert not at.exception
     assert set(at.dataframe[0].value["库点名称"]) == {"城关镇应急物资储备点"}
