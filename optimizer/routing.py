@@ -64,6 +64,7 @@ class RoutingParams:
     first_solution_only: bool = False
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
     give_up_share: float = 0.3  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
+    cold_attempts: int = 2  # race: PyVRP cold starts (seed, seed + 1) before the warm restart
     polish_share: float = 0.15  # race: the last part of the budget, OR-Tools polishes the best plan
     seed: int = 1
     insertion_neighbors_ratio: float = (

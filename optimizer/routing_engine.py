@@ -3,8 +3,9 @@
 The race (measured in bench/RESULTS.md) runs in steps on one time budget, never in parallel:
 
 1. OR-Tools builds its first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
-2. PyVRP searches from its own start; if it holds no feasible plan after ``give_up_share`` of the budget (it
-   sometimes never gets there on tightly timed pickup-and-delivery problems), it stops and
+2. PyVRP searches from its own (random) start; if it holds no feasible plan after ``give_up_share`` of the budget
+   (it sometimes never gets there on tightly timed pickup-and-delivery problems), it tries once more with the next
+   seed, and if that fails too
 3. PyVRP restarts from OR-Tools' plan (warm start: parallel cheapest insertion when there is time for it) for the
    time left, which keeps it feasible;
 4. OR-Tools' guided local search polishes the best plan for the last ``polish_share`` of the budget (its
@@ -111,9 +112,14 @@ def _race(
     def left() -> float:  # PyVRP's time: the budget less what is kept for the polish
         return params.time_limit_s - polish_s - (time.monotonic() - started)
 
-    cold = _pyvrp_result(
-        problem, left(), params.seed, None, params.time_limit_s * params.give_up_share, relay
-    )
+    cold = None
+    for attempt in range(params.cold_attempts):  # another seed is another random start
+        give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
+        if left() <= give_up and attempt > 0:
+            break
+        cold = _pyvrp_result(problem, left(), params.seed + attempt, None, give_up, relay)
+        if cold is not None:
+            break
     if cold is not None:
         plans.append(cold)
     elif left() > 0.1:
