@@ -27,6 +27,15 @@ from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingPr
 ENGINES = ("ortools", "pyvrp", "race")
 
 
+def _pyvrp_takes(problem: RoutingProblem) -> bool:
+    """PyVRP is installed (it is optional) and can express this problem."""
+    try:
+        from optimizer import routing_pyvrp
+    except ImportError:  # without PyVRP every engine is OR-Tools
+        return False
+    return routing_pyvrp.supports(problem)
+
+
 def _pyvrp_result(
     problem: RoutingProblem,
     time_limit_s: float,
@@ -36,12 +45,10 @@ def _pyvrp_result(
     progress: ProgressCallback | None = None,
 ) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
-    try:
-        from optimizer import routing_pyvrp
-    except ImportError:  # PyVRP is optional: without it every engine is OR-Tools
+    if not _pyvrp_takes(problem) or time_limit_s <= 0:
         return None
-    if not routing_pyvrp.supports(problem) or time_limit_s <= 0:
-        return None
+    from optimizer import routing_pyvrp
+
     result = routing_pyvrp.solve_pyvrp(
         problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress
     )
@@ -85,11 +92,7 @@ def _race(
 ) -> RoutingResult:
     """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools → OR-Tools polishes the best
     plan; the best checked plan wins."""
-    try:
-        from optimizer import routing_pyvrp
-    except ImportError:  # PyVRP is optional
-        return solve_routes(problem, params, progress)
-    if not routing_pyvrp.supports(problem):
+    if not _pyvrp_takes(problem):
         return solve_routes(problem, params, progress)
     quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
     first = solve_routes(
