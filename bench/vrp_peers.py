@@ -16,6 +16,7 @@ from datetime import timedelta
 import numpy as np
 import pyvrp
 import vroom
+from pyvrp.solve import SolveParams
 
 from optimizer import routing_pyvrp
 from optimizer.routing_model import (
@@ -87,8 +88,9 @@ def _natural_model(p: RoutingProblem) -> ModelParts:
 
 
 def solve_pyvrp(p: RoutingProblem, time_limit_s: float, seed: int = 1) -> RoutingResult:
-    """PyVRP (one thread) on its natural model; the plan is re-timed by our rule like every peer's."""
-    return routing_pyvrp.solve_pyvrp(p, time_limit_s, seed, build=_natural_model)
+    """PyVRP (one thread) on its natural model with its default parameters; the plan is re-timed by our rule
+    like every peer's."""
+    return routing_pyvrp.solve_pyvrp(p, time_limit_s, seed, build=_natural_model, params=SolveParams())
 
 
 def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> RoutingResult:

@@ -103,3 +103,14 @@ def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:
     start = solve_pyvrp(p, 0.2)
     r = solve_routes(p, RoutingParams(time_limit_s=0.3), initial=start.routes)
     assert verify(p, r) == [] and r.is_feasible and r.objective <= start.objective
+
+
+def test_pickup_and_delivery_gets_the_greedier_pyvrp_search() -> None:
+    """Pickup-and-delivery problems get the tuned late-acceptance search; plain deliveries keep PyVRP's defaults."""
+    from pyvrp.solve import SolveParams
+
+    from optimizer.routing_pyvrp import solve_params
+
+    tuned = solve_params(_problem(pickups=True))
+    assert tuned.ils.history_length == 20 and tuned.perturbation.max_perturbations == 10
+    assert solve_params(_problem()) == SolveParams()
