@@ -10,17 +10,16 @@ the login page. In demo/training mode (RELIEF_ROLE_PICKER=1) a sidebar picker ac
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
 
+from app_pages.common import nav_meta
 from i18n import set_lang, t
 from stockpile.bootstrap import build_services
 from stockpile.config import get_settings
 
 st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
-NAV = re.compile(r"^# nav: (.*)$", re.M)
 HERE = Path(__file__).resolve().parent
 ROLES = ("keeper", "dispatcher", "planner", "admin")
 SECTIONS = ("map", "keeper", "query", "dispatch", "plan", "admin")
@@ -36,11 +35,9 @@ def page_table() -> list[dict[str, str]]:
     """Every page's nav header, sorted by order."""
     out = []
     for path in sorted((HERE / "app_pages").glob("*.py")):
-        m = NAV.search(path.read_text(encoding="utf-8")[:600])
-        if m:
-            meta = dict(kv.split("=", 1) for kv in m.group(1).split())
-            meta["path"] = f"app_pages/{path.name}"
-            out.append(meta)
+        meta = nav_meta(path)
+        if meta:
+            out.append(meta | {"path": f"app_pages/{path.name}"})
     return sorted(out, key=lambda d: int(d.get("order", "100")))
 
 

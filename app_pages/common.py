@@ -30,13 +30,22 @@ def services() -> Any:
     return st.session_state["services"]
 
 
-_NAV = re.compile(r"^# nav: .*?\broles=(\S+)", re.M)
+_NAV = re.compile(r"^# nav: (.*)$", re.M)
 
 
-def page_roles(page_file: str) -> frozenset[str]:
-    """The roles a page's `# nav:` header names (the same header app.py builds the navigation from)."""
+def nav_meta(page_file: str | Path) -> dict[str, str]:
+    """A page's `# nav:` header as a dict (roles, order, title, icon, section, default); empty without one.
+
+    The one reader of the header: app.py builds the navigation from it and ``guard`` checks the role with it.
+    """
     m = _NAV.search(Path(page_file).read_text(encoding="utf-8")[:600])
-    return frozenset(m.group(1).split(",")) if m else frozenset()
+    return dict(kv.split("=", 1) for kv in m.group(1).split()) if m else {}
+
+
+def page_roles(page_file: str | Path) -> frozenset[str]:
+    """The roles a page's `# nav:` header names."""
+    roles = nav_meta(page_file).get("roles")
+    return frozenset(roles.split(",")) if roles else frozenset()
 
 
 def guard(page_file: str) -> None:

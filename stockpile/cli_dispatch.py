@@ -18,6 +18,7 @@ from stockpile.bootstrap import build_services
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
+from stockpile.services.dispatch_kpis import LateLine
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -57,7 +58,7 @@ def _routes_table(plan: DispatchPlan) -> Table:
     return tab
 
 
-def _kpi_lines(plan: DispatchPlan) -> list[str]:
+def _kpi_lines(plan: DispatchPlan, late_detail: bool = False) -> list[str]:
     k = plan.kpis
     return [
         t("dispatch.kpi.priority_share_line", share=f"{k.priority_share:.0%}"),
@@ -70,27 +71,48 @@ def _kpi_lines(plan: DispatchPlan) -> list[str]:
         ),
         t("dispatch.kpi.km_line", km=f"{k.distance_m / 1000:.1f}"),
         t("dispatch.kpi.delivered_line", delivered=k.delivered, demand=k.demand),
-        *_late_lines(plan),
+        *_late_lines(plan, late_detail),
     ]
 
 
-def _late_lines(plan: DispatchPlan) -> list[str]:
+def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
+    """Priority demand outside the circle: one line per point (items, units, latest planned arrival, reasons), or
+    one line per point × item with ``detail``."""
+
     def clock(s: int | None) -> str:
         return "–" if s is None else (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%H:%M")
 
+    late = plan.late_priority()
+    if not late:
+        return []
     names = {p.code: p.name for p in plan.places}
-    return [
-        t(
-            "dispatch.late.line",
-            place=names.get(ln.point, ln.point),
-            item=ln.item,
-            qty=ln.qty,
-            eta=clock(ln.eta_s),
-            earliest=clock(ln.earliest_s),
-            reason=t(f"dispatch.late.{ln.reason}"),
+    head = t("dispatch.late.title", minutes=plan.settings.guarantee_s // 60)
+    if detail:
+        return [head] + [
+            t("dispatch.late.line", place=names.get(ln.point, ln.point), item=ln.item, qty=ln.qty,
+              eta=clock(ln.eta_s), earliest=clock(ln.earliest_s), reason=t(f"dispatch.late.{ln.reason}"))
+            for ln in late
+        ]  # fmt: skip
+    by_point: dict[str, list[LateLine]] = {}
+    for ln in late:
+        by_point.setdefault(ln.point, []).append(ln)
+    out = [head]
+    for point, lines in by_point.items():
+        earliest = [ln.earliest_s for ln in lines]
+        out.append(
+            t(
+                "dispatch.late.point_line",
+                place=names.get(point, point),
+                items=len(lines),
+                qty=sum(ln.qty for ln in lines),
+                eta=clock(max(ln.eta_s for ln in lines)),
+                earliest=clock(None if None in earliest else max(e for e in earliest if e is not None)),
+                reason=t("dispatch.late.sep").join(
+                    t(f"dispatch.late.{r}") for r in sorted({ln.reason for ln in lines})
+                ),
+            )
         )
-        for ln in plan.late_priority()
-    ]
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -102,6 +124,9 @@ def register(app: typer.Typer) -> None:
         confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
         out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
         actor: Annotated[str | None, typer.Option("--actor", help="调度员 (确认计划的人)")] = None,
+        late_detail: Annotated[
+            bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
+        ] = False,
     ) -> None:
         """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
         con = _console()
@@ -112,7 +137,7 @@ def register(app: typer.Typer) -> None:
             _fail(e)
             return
         con.print(_routes_table(plan))
-        for line in _kpi_lines(plan):
+        for line in _kpi_lines(plan, late_detail):
             con.print(line)
         if plan.unserved:
             tab = Table(title=t("dispatch.unserved"))

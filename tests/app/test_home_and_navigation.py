@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
 from shapely.geometry import Point, Polygon
 
+from app_pages.common import page_roles
 from stockpile.adapters.mapview import STATUS_COLOURS, tile_bounds, tile_mosaic, tile_xy, township_polygons
 from tests.app.conftest import ROOT, page
 
@@ -118,17 +118,8 @@ def test_tile_mosaic_covers_the_bounds_with_at_most_the_allowed_tiles():
     assert tile_mosaic("", box) == []
 
 
-NAV = re.compile(r"^# nav: (.*)$", re.M)
-
-
 def nav_roles() -> dict[str, set[str]]:
-    out = {}
-    for p in (ROOT / "app_pages").glob("*.py"):
-        m = NAV.search(p.read_text(encoding="utf-8")[:600])
-        if m:
-            meta = dict(kv.split("=", 1) for kv in m.group(1).split())
-            out[p.stem] = set(meta["roles"].split(","))
-    return out
+    return {p.stem: set(roles) for p in (ROOT / "app_pages").glob("*.py") if (roles := page_roles(p))}
 
 
 def test_posting_pages_are_for_keepers_and_admins_only():
