@@ -52,8 +52,13 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 
 
 def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None = None) -> str:
-    """The message for a domain error code (`errors.<code>`)."""
-    return t(f"errors.{code}", lang, **(params or {}))
+    """The message for a domain error code (`errors.<code>`); an invalid command with a known ``reason`` gets
+    that reason's own sentence (`errors.invalid.<reason>`) instead of the code."""
+    params = params or {}
+    reason = params.get("reason")
+    if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
+        return t(f"errors.invalid.{reason}", lang, **params)
+    return t(f"errors.{code}", lang, **params)
 
 
 def fmt_int(n: int | float | None) -> str:

@@ -24,3 +24,27 @@ def test_every_domain_error_code_has_a_message():
 def test_translation_fills_parameters_and_switches_language():
     assert t("errors.unknown_item", "zh", item_code="9") == "未知物资编码：9"
     assert t("errors.unknown_item", "en", item_code="9") == "Unknown item code: 9"
+
+
+def test_every_invalid_command_reason_reads_as_a_sentence():
+    """Each InvalidCommand reason raised in the code has its own sentence in both languages, not the raw code."""
+    import re
+    from pathlib import Path
+
+    from i18n import error_text
+
+    root = Path(__file__).resolve().parents[1] / "stockpile"
+    reasons = {
+        m.group(1)
+        for f in root.rglob("*.py")
+        for m in re.finditer(r'InvalidCommand\(reason="(\w+)"', f.read_text(encoding="utf-8"))
+    }
+    assert {"identity_linked", "weak_password", "sign"} <= reasons
+    missing = [r for r in reasons if f"errors.invalid.{r}" not in catalogue("zh")]
+    assert missing == []
+    zh = error_text("invalid_command", {"reason": "identity_linked", "subject": "u-7"}, "zh")
+    assert zh == "该统一身份（u-7）已绑定到其他用户。"
+    assert error_text("invalid_command", {"reason": "identity_linked", "subject": "u-7"}, "en").endswith(
+        "already linked to another user."
+    )
+    assert error_text("invalid_command", {"reason": "new_reason"}, "zh") == "指令无效：new_reason"
