@@ -446,8 +446,12 @@ class SqlLedgerRepository:
             ],
         )
 
-    def transfer(self, transfer_id: uuid.UUID) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
-        row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True)
+    def transfer(
+        self, transfer_id: uuid.UUID, lock: bool = False
+    ) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
+        """A transfer and its lines; ``lock`` takes the row lock first (SELECT … FOR UPDATE), so a second receipt
+        or cancellation waits for the first and then reads its outcome (SQLite's writer lock already serialises)."""
+        row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True, with_for_update=lock)
         if row is None:
             return None
         lines = list(

@@ -238,8 +238,9 @@ def ship_transfer(cmd: TransferCmd, uow: AbstractUnitOfWork, now: datetime | Non
 
 
 def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
-    """Receipt at the destination clears 在途 once (I4/I8)."""
-    found = repo.transfer(cmd.transfer_id)
+    """Receipt at the destination clears 在途 once (I4/I8). The transfer row is locked before any balance, so
+    of two receipts (or a receipt and a cancellation) the second reads the first one's outcome."""
+    found = repo.transfer(cmd.transfer_id, lock=True)
     if found is None:
         raise InvalidCommand(reason="unknown_transfer", transfer_id=str(cmd.transfer_id))
     row, lines = found
@@ -340,6 +341,10 @@ def decide_reverse(repo: Any, cmd: ReverseCmd, now: datetime) -> tuple[PostingDr
         raise InvalidCommand(reason="unknown_posting", posting_id=str(cmd.posting_id))
     if original.kind not in REVERSIBLE:
         raise NotReversible(kind=original.kind)
+    if original.kind == "transfer":  # lock order as in a receipt: the transfer row, then balances
+        found = repo.transfer(cmd.posting_id, lock=True)
+        if found is not None and found[0].state != "in_transit":
+            raise AlreadyResolved(state=found[0].state, transfer_id=str(cmd.posting_id))
     moves = repo.movements_of(cmd.posting_id)
     if repo.reversed_seqs([m.seq for m in moves]):
         raise AlreadyReversed(posting_id=str(cmd.posting_id))

@@ -17,7 +17,7 @@ from stockpile.adapters.db import make_engine
 from stockpile.adapters.orm import MovementRow, ReservationRow, StockBalanceRow, TransferRow
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import AlreadyResolved, DomainError
-from stockpile.schemas import ReceiveTransferCmd, ResolveReservationCmd
+from stockpile.schemas import ReceiveTransferCmd, ResolveReservationCmd, ReverseCmd
 from stockpile.services import reservations as rsv
 from stockpile.services import stock
 from stockpile.services.checks import verify_ledger
@@ -95,6 +95,38 @@ def test_one_client_id_from_two_connections_writes_one_row(two_uows, engine):
         assert n == 1
     with engine.connect() as c:
         assert c.execute(select(func.sum(StockBalanceRow.on_hand))).scalar_one() == 9 * ROUNDS
+    assert verify_ledger(a) == []
+
+
+def _receive(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    cmd = ReceiveTransferCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW, transfer_id=transfer_id)
+    return lambda: stock.receive_transfer(cmd, uow, NOW)
+
+
+def _cancel(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    cmd = ReverseCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW, posting_id=transfer_id)
+    return lambda: stock.reverse_posting(cmd, uow, NOW)
+
+
+@pytest.mark.parametrize("other", ["receive", "cancel"])
+def test_a_transfer_is_received_or_cancelled_once(two_uows, engine, other):
+    """I4/I8: two receipts (or a receipt and a cancellation) of one in-transit transfer at once, ×50: exactly one
+    wins; the loser is told AlreadyResolved, never OutOfStock or a lock error, and 在途 is cleared once."""
+    a, b = two_uows
+    stock.record_receipt(receipt(W.depot, "TR", 3 * ROUNDS), a, NOW)
+    second = {"receive": _receive, "cancel": _cancel}[other]
+    for i in range(ROUNDS):
+        tid = stock.ship_transfer(transfer(W.depot, W.point, "TR", 3), a, NOW).transfer_id
+        fns = (_receive(a, tid), second(b, tid))
+        outcome = run_pair(fns if i % 2 == 0 else (fns[1], fns[0]))
+        lost = [o for o in outcome if isinstance(o, Exception)]
+        assert len(lost) == 1 and isinstance(lost[0], AlreadyResolved), outcome
+    b_ = StockBalanceRow
+    with engine.connect() as c:
+        per_site = dict(c.execute(select(b_.site_id, func.sum(b_.on_hand)).group_by(b_.site_id)).all())
+        states = set(c.execute(select(TransferRow.state)).scalars())
+    assert sum(per_site.values()) == 3 * ROUNDS  # nothing created or lost; nothing left in transit
+    assert states <= {"received", "cancelled"} and (other == "cancel" or states == {"received"})
     assert verify_ledger(a) == []
 
 
