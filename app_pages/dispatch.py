@@ -13,7 +13,7 @@ import pydeck as pdk
 import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error
-from i18n import t
+from i18n import fmt_hm, t
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 
@@ -108,7 +108,7 @@ def _kpis(plan: DispatchPlan) -> None:
     m[1].metric(t("dispatch.kpi.completion"), f"{k.completion_s / 3600:.1f}")
     m[2].metric(
         t("dispatch.kpi.relief"),
-        f"{k.relief_time_s / 3600:.1f}",
+        fmt_hm(k.relief_time_s),
         t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
         delta_color="normal" if k.relief_on_time else "inverse",
     )
@@ -247,7 +247,7 @@ def _compare() -> None:
         data[labels[n]] = [
             f"{k.priority_share:.0%}",
             f"{k.completion_s / 3600:.1f}",
-            f"{k.relief_time_s / 3600:.1f}",
+            fmt_hm(k.relief_time_s),
             f"{k.distance_m / 1000:.1f}",
             str(len(plans[n].unserved)),
         ]

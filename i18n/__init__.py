@@ -61,5 +61,12 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     return t(f"errors.{code}", lang, **params)
 
 
+def fmt_hm(seconds: int | float) -> str:
+    """A duration as h:mm, minutes rounded down (7 h 59 min 40 s → "7:59"), so it never reads as on the next
+    hour while still under it."""
+    minutes = int(seconds // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def fmt_int(n: int | float | None) -> str:
     return "" if n is None or n != n else f"{int(n):,}"

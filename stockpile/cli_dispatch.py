@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from i18n import error_text, t
+from i18n import error_text, fmt_hm, t
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
 from stockpile.bootstrap import build_services
@@ -65,7 +65,7 @@ def _kpi_lines(plan: DispatchPlan, late_detail: bool = False) -> list[str]:
         t("dispatch.kpi.completion_line", hours=f"{k.completion_s / 3600:.1f}"),
         t(
             "dispatch.kpi.relief_line",
-            hours=f"{k.relief_time_s / 3600:.1f}",
+            hm=fmt_hm(k.relief_time_s),
             target=f"{k.target_s / 3600:g}",
             verdict=t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
         ),

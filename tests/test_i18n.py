@@ -48,3 +48,11 @@ def test_every_invalid_command_reason_reads_as_a_sentence():
         "already linked to another user."
     )
     assert error_text("invalid_command", {"reason": "new_reason"}, "zh") == "指令无效：new_reason"
+
+
+def test_durations_read_as_hours_and_minutes_rounded_down():
+    """7 h 59 min 40 s is 7:59, never 8:00 beside a "< 8 h" target."""
+    from i18n import fmt_hm
+
+    assert fmt_hm(7 * 3600 + 59 * 60 + 40) == "7:59"
+    assert fmt_hm(8 * 3600) == "8:00" and fmt_hm(0) == "0:00" and fmt_hm(26 * 3600 + 300) == "26:05"

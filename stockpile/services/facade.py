@@ -30,10 +30,10 @@ from stockpile.schemas import (
     ResolveReservationCmd,
     ReverseCmd,
     TransferCmd,
-    WriteOffCmd,
 )
+from stockpile.services import coverage as coverage_svc
+from stockpile.services import dispatch as dispatch_use
 from stockpile.services import (
-    authz,
     dispatch_confirm,
     dispatch_scenario,
     imports,
@@ -46,20 +46,17 @@ from stockpile.services import (
     reservations,
     siting,
     stock,
-    users,
-    write_offs,
 )
-from stockpile.services import coverage as coverage_svc
-from stockpile.services import dispatch as dispatch_use
 from stockpile.services.checks import verify_ledger
-from stockpile.services.facade_oidc import OidcServices
+from stockpile.services.facade_trust import TrustServices
+from stockpile.services.import_rows import ImportReport
 from stockpile.services.planning_review import CoverageProvider
 from stockpile.services.posting import PostingResult
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass
-class Services(OidcServices):
+class Services(TrustServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     views: Any
     read_table: Callable[..., Any]
@@ -79,6 +76,7 @@ class Services(OidcServices):
     planner: Callable[..., Any] | None = None
     render_order: Callable[..., tuple[bytes, bytes]] | None = None
 
+    # ---- trust (login, users, write-offs, audit, OIDC): facade_trust.py and facade_oidc.py -----------------
     # ---- keeper use cases --------------------------------------------------------------------------------
     def record_receipt(self, cmd: ReceiptCmd, now: datetime | None = None) -> PostingResult:
         return stock.record_receipt(cmd, self.uow_factory(), now)
@@ -120,7 +118,7 @@ class Services(OidcServices):
         actor: str,
         confirmed: frozenset[str] = frozenset(),
         now: datetime | None = None,
-    ) -> imports.ImportReport:
+    ) -> ImportReport:
         """Read (container checks) → validate every row → post all or nothing."""
         table = self.read_table(
             data, filename, max_rows=self.settings.import_max_rows, max_bytes=self.settings.import_max_bytes
@@ -140,72 +138,6 @@ class Services(OidcServices):
 
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())
-
-    # ---- trust: login, users, four-eyes write-offs, audit (services/users.py, write_offs.py, authz.py) -------
-    def login(self, username: str, password: str) -> users.Login:
-        return users.login(self.uow_factory(), self.hasher, username, password)
-
-    def session_user(self, token: str) -> Any:
-        """The login's user re-read from the database, or None (revoked, expired, disabled)."""
-        return users.session_user(self.uow_factory(), token)
-
-    def logout(self, token: str) -> None:
-        users.logout(self.uow_factory(), token)
-
-    def change_password(self, username: str, old: str, new: str) -> None:
-        users.change_password(self.uow_factory(), self.hasher, username, old, new)
-
-    def add_user(
-        self, admin: str, username: str, role: str, password: str, sites: tuple[str, ...] = ()
-    ) -> None:
-        users.add_user(self.uow_factory(), self.hasher, admin, username, role, password, sites)
-
-    def set_role(self, admin: str, username: str, role: str) -> None:
-        users.set_role(self.uow_factory(), admin, username, role)
-
-    def set_active(self, admin: str, username: str, active: bool) -> None:
-        users.set_active(self.uow_factory(), admin, username, active)
-
-    def set_sites(self, admin: str, username: str, sites: tuple[str, ...]) -> None:
-        users.set_sites(self.uow_factory(), admin, username, sites)
-
-    def reset_password(self, admin: str, username: str, password: str) -> None:
-        users.reset_password(self.uow_factory(), self.hasher, admin, username, password)
-
-    def list_users(self, admin: str) -> list[users.UserInfo]:
-        return users.list_users(self.uow_factory(), admin)
-
-    def audit_log(self, admin: str, limit: int = 500) -> list[dict[str, Any]]:
-        return users.audit_log(self.uow_factory(), admin, limit)
-
-    def set_freeze_date(self, admin: str, day: date) -> None:
-        users.set_freeze_date(self.uow_factory(), admin, day)
-
-    def set_backdate_days(self, admin: str, days: int) -> None:
-        """I12: postings more than `days` back need an admin (with a grant on the depot)."""
-        users.set_backdate_days(self.uow_factory(), admin, days)
-
-    def posting_window(self) -> tuple[date | None, int]:
-        """The freeze date (冻结日期) and the backdate window in days, as stored now."""
-        with self.uow_factory() as uow:
-            return uow.ledger.freeze_date(), int(uow.ledger.backdate_days())
-
-    def visible_site_codes(self, actor: str) -> frozenset[str] | None:
-        return authz.visible_site_codes(self.uow_factory(), actor)
-
-    def propose_write_off(self, cmd: WriteOffCmd, now: datetime | None = None) -> Any:
-        return write_offs.propose_write_off(cmd, self.uow_factory(), now)
-
-    def approve_write_off(
-        self, proposal_id: Any, approver: str, now: datetime | None = None
-    ) -> PostingResult:
-        return write_offs.approve_write_off(proposal_id, approver, self.uow_factory(), now)
-
-    def reject_write_off(self, proposal_id: Any, approver: str) -> None:
-        write_offs.reject_write_off(proposal_id, approver, self.uow_factory())
-
-    def pending_write_offs(self, actor: str) -> list[write_offs.WriteOffProposal]:
-        return write_offs.pending_write_offs(self.uow_factory(), actor)
 
     # ---- reserve planning (储备规划, issue 6): agreements, standards, gap, rotation, expiry, annual review ------
     reserve_uow_factory: Callable[[], AbstractUnitOfWork] | None = None
@@ -247,12 +179,12 @@ class Services(OidcServices):
 
     def import_standards(
         self, data: bytes, filename: str, actor: str, now: datetime | None = None
-    ) -> imports.ImportReport:
+    ) -> ImportReport:
         """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing (planner, admin)."""
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
         return planning_import.import_standards(table, actor, self._ruow(), now or datetime.now(UTC))
 
-    def import_agreements(self, data: bytes, filename: str, actor: str) -> imports.ImportReport:
+    def import_agreements(self, data: bytes, filename: str, actor: str) -> ImportReport:
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
         return planning_import.import_agreements(table, actor, self._ruow())
 

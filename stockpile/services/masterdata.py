@@ -12,7 +12,7 @@ from stockpile.domain.catalogue import item_code_problem
 from stockpile.domain.model import AdminLevel, Category, OperatingMode, OwnerType, SiteType
 from stockpile.schemas import CellError, cell_code, cell_qty, cell_text
 from stockpile.services import authz
-from stockpile.services.imports import IMPORT_NS, ImportReport, RowError, _map_header, _show
+from stockpile.services.import_rows import IMPORT_NS, ImportReport, RowError, map_header, show_value
 from stockpile.services.posting import PostingDraft, post_batch
 from stockpile.services.stock import utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -134,7 +134,7 @@ def _parse(
     required: tuple[str, ...],
     report: ImportReport,
 ) -> list[tuple[int, dict[str, Any]]]:
-    fields = _map_header(table.header, columns)
+    fields = map_header(table.header, columns)
     missing = [f for f in required if f not in fields.values()]
     for f in missing:
         report.errors.append(RowError(1, columns[f][0], "", "missing_column"))
@@ -147,7 +147,7 @@ def _parse(
             try:
                 values[fld] = parsers[fld](cells.get(header)) if fld in parsers else cells.get(header)
             except CellError as e:
-                report.errors.append(RowError(row_no, header, _show(cells.get(header)), e.code))
+                report.errors.append(RowError(row_no, header, show_value(cells.get(header)), e.code))
         rows.append((row_no, values))
     codes = Counter(v.get("code") for _, v in rows if v.get("code"))
     head = {f: h for h, f in fields.items()}
@@ -216,7 +216,7 @@ def import_items(
         ("code", "name_zh", "base_unit", "category", "unit_weight_g", "unit_volume_cm3"),
         report,
     )
-    head = {f: h for h, f in _map_header(table.header, ITEM_COLUMNS).items()}
+    head = {f: h for h, f in map_header(table.header, ITEM_COLUMNS).items()}
     for row_no, v in rows:
         if v.get("code") and (problem := item_code_problem(v["code"])):
             report.errors.append(RowError(row_no, head["code"], v["code"], problem))
@@ -262,7 +262,7 @@ def import_sites(
         ("code", "name", "admin_level", "site_type", "owner_type", "area_code", "lon", "lat"),
         report,
     )
-    head = {f: h for h, f in _map_header(table.header, SITE_COLUMNS).items()}
+    head = {f: h for h, f in map_header(table.header, SITE_COLUMNS).items()}
     with uow:
         areas = uow.master.area_codes()
         for row_no, v in rows:

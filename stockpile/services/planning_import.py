@@ -22,7 +22,7 @@ from typing import Any
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.schemas import CellError, cell_code, cell_date, cell_text
 from stockpile.services import authz
-from stockpile.services.imports import ImportReport, RowError
+from stockpile.services.import_rows import ImportReport, RowError
 
 LEVELS = {
     "county": "county",

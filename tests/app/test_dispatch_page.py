@@ -58,7 +58,7 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
     assert [m.label for m in at.metric] == [
         "优先需求 60 分钟内送达",
         "全部完成（小时）",
-        "救助时间（自灾情报告起，小时）",
+        "救助时间（自灾情报告起，时:分）",
         "总里程（公里）",
         "未送达（行）",
     ]
