@@ -84,30 +84,52 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def header_ok(
+    table: Any,
+    fields: Mapping[str, str],
+    columns: Mapping[str, tuple[str, ...]],
+    required: Any,
+    report: ImportReport,
+) -> bool:
+    """Every required column present and no data after an empty row; each miss is a RowError in ``report``."""
+    have = set(fields.values())
+    for f in required:
+        if f not in have:
+            report.errors.append(RowError(1, columns[f][0], "", "missing_column"))
+    for r in table.trailing_rows:
+        report.errors.append(RowError(r, "", "", "data_after_empty_row"))
+    return not report.errors
+
+
 def parse_rows(table: Any, report: ImportReport) -> list[ParsedRow]:
     """Cells → typed values; every bad cell is one RowError (nothing stops at the first)."""
     fields = map_header(table.header, MOVEMENT_COLUMNS)
-    have = set(fields.values())
-    for f in MOVEMENT_REQUIRED:
-        if f not in have:
-            report.errors.append(RowError(1, MOVEMENT_COLUMNS[f][0], "", "missing_column"))
-    for r in table.trailing_rows:
-        report.errors.append(RowError(r, "", "", "data_after_empty_row"))
-    if report.errors:
+    if not header_ok(table, fields, MOVEMENT_COLUMNS, MOVEMENT_REQUIRED, report):
         return []
     out: list[ParsedRow] = []
     for row_no, cells in table.rows:
         if "__ragged__" in cells:
             report.errors.append(RowError(row_no, "", str(cells["__ragged__"]), "ragged_row"))
-        values: dict[str, Any] = {}
-        for header, fld in fields.items():
-            raw = cells.get(header)
-            try:
-                values[fld] = PARSERS[fld](raw)
-            except CellError as e:
-                report.errors.append(RowError(row_no, header, show_value(raw), e.code))
-        out.append(ParsedRow(row_no, values))
+        out.append(ParsedRow(row_no, parse_cells(row_no, cells, fields, PARSERS, report)))
     return out
+
+
+def parse_cells(
+    row_no: int,
+    cells: Mapping[str, Any],
+    fields: Mapping[str, str],
+    parsers: Mapping[str, Callable[[Any], Any]],
+    report: ImportReport,
+) -> dict[str, Any]:
+    """One row's typed values (field → value); every bad cell is a RowError with its row, column and value."""
+    values: dict[str, Any] = {}
+    for header, fld in fields.items():
+        raw = cells.get(header)
+        try:
+            values[fld] = parsers[fld](raw)
+        except CellError as e:
+            report.errors.append(RowError(row_no, header, show_value(raw), e.code))
+    return values
 
 
 def show_value(v: Any) -> str:

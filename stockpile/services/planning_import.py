@@ -22,7 +22,7 @@ from typing import Any
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.schemas import CellError, cell_code, cell_date, cell_text
 from stockpile.services import authz
-from stockpile.services.import_rows import ImportReport, RowError
+from stockpile.services.import_rows import ImportReport, RowError, header_ok, parse_cells
 
 LEVELS = {
     "county": "county",
@@ -178,25 +178,12 @@ def parse_table(
     """Cells → typed values with every bad cell reported; returns (row, values, field → header)."""
     lookup = {a.lower(): f for f, aliases in columns.items() for a in aliases}
     fields = {h: lookup[h.lower()] for h in table.header if h and h.lower() in lookup}
-    have = set(fields.values())
-    for f in required:
-        if f not in have:
-            report.errors.append(RowError(1, columns[f][0], "", "missing_column"))
-    for r in table.trailing_rows:
-        report.errors.append(RowError(r, "", "", "data_after_empty_row"))
-    if report.errors:
+    if not header_ok(table, fields, columns, required, report):
         return []
     header_of = {f: h for h, f in fields.items()}
     out = []
     for row_no, cells in table.rows:
-        values: dict[str, Any] = {}
-        for header, fld in fields.items():
-            raw = cells.get(header)
-            try:
-                values[fld] = parsers[fld](raw)
-            except CellError as e:
-                report.errors.append(RowError(row_no, header, "" if raw is None else str(raw)[:60], e.code))
-        out.append((row_no, values, header_of))
+        out.append((row_no, parse_cells(row_no, cells, fields, parsers, report), header_of))
     return out
 
 
