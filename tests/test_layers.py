@@ -28,6 +28,7 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
             "stockpile.unit_of_work",
             "stockpile.ports",
             "stockpile.errors",
+            "stockpile.clock",
             "optimizer",
             "pydantic",
         },
