@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from stockpile import clock
 from stockpile.domain.model import (
     MAX_QTY,
     AdjustReason,
@@ -227,7 +228,6 @@ class StockQuery(BaseModel):
 
 
 # ---- import rows (RELIABILITY.md §3 V01–V24): raw cells → typed values, or a coded error ------------------------
-SHANGHAI_OFFSET_HOURS = 8
 KIND_ALIASES = {
     "入库": "receipt",
     "验收入库": "receipt",
@@ -390,10 +390,9 @@ def cell_date(v: object, required: bool = False) -> date | None:
 
 
 def cell_datetime(v: object) -> datetime:
-    """Timestamps: native cells or ISO 8601 text; no offset = Asia/Shanghai, an offset is honoured (V14)."""
-    from datetime import UTC, timedelta, timezone
+    """Timestamps: native cells or ISO 8601 text; no offset = the county's time zone, an offset is honoured (V14)."""
+    from datetime import UTC
 
-    cst = timezone(timedelta(hours=SHANGHAI_OFFSET_HOURS))
     if v is None or (isinstance(v, str) and not v.strip()):
         raise CellError("required")
     if isinstance(v, datetime):
@@ -412,9 +411,7 @@ def cell_datetime(v: object) -> datetime:
         raise CellError("datetime_not_iso")
     if not 1990 <= dt.year <= 2100:
         raise CellError("date_out_of_range")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=cst)
-    return dt.astimezone(UTC)
+    return clock.local(dt).astimezone(UTC)  # no offset = county time
 
 
 def cell_choice(v: object, aliases: dict[str, str]) -> str:
