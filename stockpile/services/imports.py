@@ -46,7 +46,7 @@ def import_movements(
         first = uow.ledger.posting(marker)
         if first is not None:
             report.already_imported = {
-                "when": first.recorded_at.isoformat(timespec="minutes"),
+                "when": clock.format_dt(first.recorded_at),
                 "actor": first.actor,
             }
             return report

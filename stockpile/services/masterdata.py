@@ -185,7 +185,7 @@ def _already(uow: AbstractUnitOfWork, table: Any, report: ImportReport) -> bool:
         first = uow.ledger.posting(uuid.uuid5(IMPORT_NS, table.sha256))
     if first is not None:
         report.already_imported = {
-            "when": first.recorded_at.isoformat(timespec="minutes"),
+            "when": clock.format_dt(first.recorded_at),
             "actor": first.actor,
         }
     return first is not None

@@ -102,7 +102,7 @@ def login(
         if rec.locked_until is not None and rec.locked_until > at:
             authz.audit_ok(uow, username, "login", at, detail={"result": "locked"}, outcome="login_failed")
             uow.commit()
-            raise AccountLocked(until=rec.locked_until.isoformat(timespec="minutes"))
+            raise AccountLocked(until=clock.format_dt(rec.locked_until))
         if not ok:
             failures = rec.failed_logins + 1
             locked = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
