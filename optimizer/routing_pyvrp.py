@@ -16,13 +16,17 @@ import time
 import warnings
 from collections.abc import Callable
 
+import numpy as np
 import pyvrp
 from pyvrp import Activity, ActivityType
+from pyvrp.constants import MAX_VALUE
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
+from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.search import PerturbationParams
 from pyvrp.solve import SolveParams
 
 from optimizer.routing_model import (
+    UNREACHABLE,
     Job,
     LogEntry,
     Objective,
@@ -88,53 +92,100 @@ def _model(p: RoutingProblem) -> ModelParts:
     groups = vehicle_types(p, m, depots)
     clients: list[Job] = []
     shipments: list[Job] = []
+    scale = prize_scale(p)
     for j in p.jobs:
-        prize = drop_penalty(j) if j.optional else 0
+        # every job is prize-collecting (see prize_scale): a fleet too short for every job still gives a plan
+        prize = max(1, round(drop_penalty(j) * scale))
         deadline = min(j.deadline_s, p.horizon_s)
         if j.source is None:
             m.add_client(locs[j.dest], delivery=list(j.demand), service_duration=j.service_s,
-                         tw_early=j.window_start_s, tw_late=deadline, required=not j.optional, prize=prize)  # fmt: skip
+                         tw_early=j.window_start_s, tw_late=deadline, required=False, prize=prize)  # fmt: skip
             clients.append(j)
         else:
             m.add_shipment(locs[j.source], locs[j.dest], pickup_tw_early=j.ready_s + p.loading_s(j.source),
                            delivery_tw_early=j.window_start_s, delivery_tw_late=deadline,
                            delivery_service_duration=j.service_s, amount=list(j.demand),
-                           required=not j.optional, prize=prize)  # fmt: skip
+                           required=False, prize=prize)  # fmt: skip
             shipments.append(j)
-    _edges(p, m, locs, home_locs, {j.source for j in shipments if j.source is not None})
     return m, groups, clients, shipments
 
 
-def _edges(
-    p: RoutingProblem,
-    m: pyvrp.Model,
-    locs: list[pyvrp.Location],
-    home_locs: dict[int, pyvrp.Location],
-    pickup_at: set[int],
-) -> None:
-    """Travel edges; arriving at a pickup place from elsewhere (or from a home depot there) adds its loading."""
-    nodes = [(loc, a, False) for a, loc in enumerate(locs)] + [(loc, h, True) for h, loc in home_locs.items()]
-    dist, dur = p.distance_m, p.duration_s
-    loading = {a: p.loading_s(a) for a in pickup_at}
-    for frm, a, a_home in nodes:
-        for to, b, b_home in nodes:
-            if frm is to:
-                continue
-            extra = loading[b] if b in loading and not b_home and (a != b or a_home) else 0
-            m.add_edge(frm, to, distance=dist[a][b], duration=dur[a][b] + extra)
+PRIZE_PER_PRIORITY_FLOOR = 10_000  # cost units: the scaled prize of a priority-1 job is at least this
 
 
-def solve_params(p: RoutingProblem) -> SolveParams:
-    """PyVRP's defaults for plain deliveries; a greedier search for pickup-and-delivery.
+def prize_scale(p: RoutingProblem) -> float:
+    """Factor from our drop penalties to PyVRP prizes.
 
-    On the county pickup-and-delivery instances a late-acceptance history of 20 (default 300) and at most 10
-    perturbations per iteration (default 25) found a feasible plan from every seed tried and shortened the
-    plans by 12-15 % at 8 s (bench/RESULTS.md); on Solomon, Homberger and X the defaults stay better.
+    Our penalties (10 000 000 per priority unit by default) are far above any detour; PyVRP's penalty manager
+    works on the scale of travel costs (its penalties per unit of excess load or time stop at 100 000), and
+    prizes that large make it prefer infeasible plans that collect them. The prizes are therefore scaled down
+    so that a priority-1 job's prize is twice the costliest of the cheapest single round trips
+    (start → source → destination → end) with the best vehicle for it: serving a job alone is always worth more than dropping it, and
+    prizes keep the ratios of our penalties (priority 3 = 3 × priority 1). Never scaled up.
     """
-    if not any(j.source is not None for j in p.jobs):
-        return SolveParams()
+    dist = np.asarray(p.distance_m, dtype=np.int64)
+    if not p.jobs or not p.vehicles:
+        return 1.0
+    srcs = [j.source for j in p.jobs]
+    dests = np.array([j.dest for j in p.jobs], dtype=np.int64)
+    best = np.full(len(p.jobs), np.iinfo(np.int64).max, dtype=np.int64)
+    for start, end, per_m, fixed in {(v.start, v.end, v.distance_cost, v.fixed_cost) for v in p.vehicles}:
+        src = np.array([start if s is None else s for s in srcs], dtype=np.int64)
+        trip = dist[start, src] + dist[src, dests] + dist[dests, end]
+        best = np.minimum(best, np.where(trip >= UNREACHABLE, best, trip * per_m + fixed))
+    reachable = best[best < np.iinfo(np.int64).max]
+    worst = int(reachable.max()) if reachable.size else 0
+    base = min(drop_penalty(j) / max(1, j.priority) for j in p.jobs)
+    target = max(PRIZE_PER_PRIORITY_FLOOR, 2 * worst)
+    return min(1.0, target / base)
+
+
+def max_prize(p: RoutingProblem) -> int:
+    scale = prize_scale(p)
+    return max((max(1, round(drop_penalty(j) * scale)) for j in p.jobs), default=0)
+
+
+def matrices(p: RoutingProblem, pickup_at: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distance and duration over PyVRP's locations (ours 0..n-1, then one home copy per vehicle start/end):
+    arriving at a pickup place from elsewhere (or from a home copy there) adds its loading time."""
+    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
+    where = np.array(list(range(p.n_locations)) + homes, dtype=np.int64)
+    is_home = np.zeros(len(where), dtype=bool)
+    is_home[p.n_locations :] = True
+    dist = np.minimum(np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]], MAX_VALUE)
+    dur = np.minimum(np.asarray(p.duration_s, dtype=np.int64)[where[:, None], where[None, :]], MAX_VALUE)
+    loading = np.array([p.loading_s(int(a)) if int(a) in pickup_at else 0 for a in where], dtype=np.int64)
+    loading[is_home] = 0
+    same_place = (where[:, None] == where[None, :]) & ~is_home[:, None]
+    dur = dur + np.where(same_place, 0, loading[None, :])
+    np.fill_diagonal(dist, 0)
+    np.fill_diagonal(dur, 0)
+    return dist, dur
+
+
+def problem_data(p: RoutingProblem, parts: ModelParts) -> pyvrp.ProblemData:
+    """PyVRP's problem data with our matrices (numpy, no per-edge Python call)."""
+    m, _, _, shipments = parts
+    dist, dur = matrices(p, {j.source for j in shipments if j.source is not None})
+    return m.data().replace(distance_matrices=[dist], duration_matrices=[dur])  # type: ignore[list-item]
+
+
+def solve_params(p: RoutingProblem, tuned: bool = False) -> SolveParams:
+    """PyVRP's search parameters: its defaults, with the penalty bound raised above the largest prize.
+
+    PyVRP penalises excess load and time per unit, up to ``max_penalty`` (default 100 000) per unit; a prize
+    above that for a few units (e.g. four cold boxes) makes an overloaded plan cheaper than dropping a job, so the
+    bound is raised to twice the largest prize. ``tuned``: the greedier late-acceptance search of session 3
+    (history 20, at most 10 perturbations), kept only as an option (bench/RESULTS.md, issue 21: it lost on the
+    family's tuning seeds).
+    """
+    bound = max(PenaltyParams().max_penalty, 2.0 * max_prize(p))
+    penalty = PenaltyParams(max_penalty=bound)
+    if not tuned:
+        return SolveParams(penalty=penalty)
     return SolveParams(
         ils=IteratedLocalSearchParams(history_length=20),
+        penalty=penalty,
         perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
     )
 
@@ -143,18 +194,28 @@ _INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the larges
 
 
 class _Stop:
-    """Stopping rule: the time budget, or ``give_up_s`` without any feasible plan; reports improvements.
+    """Stopping rule: ``max_iterations`` (deterministic) or the time cap, or ``give_up_s`` without any feasible
+    plan; reports improvements.
 
     PyVRP calls the criterion once per iteration with the cost of its best solution (infinite while that is
-    infeasible), so the same hook gives the progress indicator PyVRP's improving objective.
+    infeasible), so the same hook counts iterations and gives the progress indicator PyVRP's improving objective.
+    A run stopped by its iteration budget is reproducible (same data, seed and budget → same plan); a run
+    stopped by the time cap (``capped``) depends on the machine's speed.
     """
 
     def __init__(
-        self, budget_s: float, give_up_s: float | None, progress: Callable[[float], None] | None
+        self,
+        budget_s: float,
+        give_up_s: float | None,
+        progress: Callable[[float], None] | None,
+        max_iterations: int | None = None,
     ) -> None:
         self.started = time.monotonic()
         self.budget_s, self.give_up_s, self.progress = budget_s, give_up_s, progress
+        self.max_iterations = max_iterations
         self.best = float("inf")
+        self.iterations = 0
+        self.capped = False
 
     def __call__(self, best_cost: float) -> bool:
         elapsed = time.monotonic() - self.started
@@ -163,8 +224,15 @@ class _Stop:
             if self.progress is not None:
                 self.progress(best_cost)
         if self.give_up_s is not None and elapsed >= self.give_up_s and self.best == float("inf"):
+            self.capped = True
             return True
-        return elapsed >= self.budget_s
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
+            return True
+        self.iterations += 1
+        if elapsed >= self.budget_s:
+            self.capped = True
+            return True
+        return False
 
 
 def _warm_start(
@@ -207,6 +275,8 @@ def solve_pyvrp(
     progress: ProgressCallback | None = None,
     build: Callable[[RoutingProblem], ModelParts] | None = None,
     params: SolveParams | None = None,
+    max_iterations: int | None = None,
+    stats: dict[str, float] | None = None,
 ) -> RoutingResult:
     """Solve with PyVRP within ``time_limit_s`` (model building included); needs ``supports(p)``.
 
@@ -228,6 +298,11 @@ def solve_pyvrp(
         Another model of the same problem (the benchmark's PyVRP peer uses PyVRP's natural shipment model).
     params : SolveParams, optional
         PyVRP's search parameters; default ``solve_params(p)``.
+    max_iterations : int, optional
+        Deterministic budget: stop after this many iterations (``time_limit_s`` stays a safety cap).
+    stats : dict, optional
+        Filled with ``iterations``, ``capped`` (1.0 when the time cap, not the iteration budget, stopped the
+        search) and ``build_s``.
 
     Returns
     -------
@@ -235,16 +310,19 @@ def solve_pyvrp(
         Re-timed by our timing rule; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
     """
     started = time.monotonic()
-    m, groups, clients, shipments = (build or _model)(p)
+    parts = (build or _model)(p)
+    m, groups, clients, shipments = parts
+    data = m.data() if build is not None else problem_data(p, parts)
     left = max(0.05, time_limit_s - (time.monotonic() - started))
-    data = m.data()
+    if stats is not None:
+        stats["build_s"] = time.monotonic() - started
     warm = _warm_start(p, data, groups, clients, shipments, initial) if initial else None
 
     def report(cost: float) -> None:
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop = _Stop(left, give_up_s, report if progress is not None else None)
+    stop = _Stop(left, give_up_s, report if progress is not None else None, max_iterations)
     with (
         warnings.catch_warnings()
     ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
@@ -259,6 +337,8 @@ def solve_pyvrp(
             initial_solution=warm,
         ).best
     elapsed = time.monotonic() - started
+    if stats is not None:
+        stats.update(iterations=stop.iterations, capped=float(stop.capped))
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
         return RoutingResult(
