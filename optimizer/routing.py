@@ -59,9 +59,12 @@ class RoutingParams:
     full_propagation: bool = False
     first_solution_only: bool = False
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
-    give_up_share: float = 0.3  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
-    cold_attempts: int = 2  # race: PyVRP cold starts (seed, seed + 1) before the warm restart
-    polish_share: float = 0.15  # race: the last part of the budget, OR-Tools polishes the best plan
+    give_up_share: float = 0.3  # unused since issue 21 (PyVRP's prize-collecting model always has a plan)
+    cold_attempts: int = 2  # unused since issue 21
+    polish_share: float = 0.0  # portfolio: share of the budget for OR-Tools' polish (0 = off, measured: no gain)
+    iterations: int | None = None  # portfolio: PyVRP iteration budget; None = calibrated from time_limit_s
+    workers: int = 0  # portfolio: processes (seeds seed, seed+1, ...); 0 = every core, 1 = one core
+    tuned: bool = False  # portfolio: session 3's greedier PyVRP search (lost on the family's tuning seeds)
     seed: int = 1
     insertion_neighbors_ratio: float = (
         0.2  # above quick_first_above jobs, insertion looks at the nearest 20 %

@@ -1,30 +1,51 @@
-"""One entry point for routing: OR-Tools, PyVRP, or a race of both on one core's time budget.
+"""One entry point for routing: OR-Tools, PyVRP, or the portfolio of both (``engine="race"``, the default).
 
-The race (measured in bench/RESULTS.md) runs in steps on one time budget, never in parallel:
+The portfolio (issue 21, measured in bench/RESULTS.md):
 
-1. OR-Tools builds its first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
-2. PyVRP searches from its own (random) start; if it holds no feasible plan after ``give_up_share`` of the budget
-   (it sometimes never gets there on tightly timed pickup-and-delivery problems), it tries once more with the next
-   seed, and if that fails too
-3. PyVRP restarts from OR-Tools' plan (warm start: parallel cheapest insertion when there is time for it) for the
-   time left, which keeps it feasible;
-4. OR-Tools' guided local search polishes the best plan for the last ``polish_share`` of the budget (its
-   neighbourhoods find what PyVRP's miss: measured 1-4 % on the county instances).
+1. PyVRP on the exact model (load once per depot visit, every job prize-collecting) gets the whole budget. It stops
+   after a deterministic iteration budget (``RoutingParams.iterations``, by default calibrated from the time
+   limit: ``calibrated_iterations``); the time limit is only a safety cap. Same problem, seed and budget → same
+   plan. Its first plan reaches ``progress`` within a second at n = 800.
+2. With ``workers`` > 1 (default: every core) further PyVRP runs go to other processes on the same budget: member
+   k uses seed ``seed + k // 2``, odd members the late-acceptance history adapted to the budget
+   (``routing_pyvrp.solve_params(..., iterations)``: better on most classes of the family's tuning seeds, worse
+   on some, so it is a member, not the default). The best plan wins, ties to the lower member, so the result is
+   still deterministic and never worse than the single-core run (member 0, PyVRP's own defaults).
+3. OR-Tools' guided local search may polish the best plan for ``polish_share`` of the budget (default 0: no gain
+   measured once PyVRP got the whole budget); its plan replaces PyVRP's only when it passes ``check.verify`` and
+   costs less.
+4. OR-Tools alone when PyVRP is missing, cannot express the problem (makespan, profiles, vehicle restrictions) or
+   returns no checked plan.
 
-Without PyVRP (not installed or the problem has features it cannot express) OR-Tools' full search gets the whole
-budget. The best plan that passes ``check.verify`` wins.
+The best plan that passes ``check.verify`` wins; a portfolio is never worse than its best member.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from optimizer.check import verify
 from optimizer.routing import RoutingParams, solve_routes
 from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingProblem, RoutingResult
 
 ENGINES = ("ortools", "pyvrp", "race")
+
+# PyVRP iterations per second × jobs, measured on the bench machine (bench/RESULTS.md, issue 21); the budget uses
+# CALIBRATION_SHARE of the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still
+# finishes the deterministic budget before the time limit (then the cap, not the budget, stops the search).
+ITERATION_RATE = 40_000.0
+CALIBRATION_SHARE = 0.6
+
+
+def calibrated_iterations(problem: RoutingProblem, time_limit_s: float) -> int:
+    """The deterministic PyVRP budget for a time limit: ITERATION_RATE / n iterations per second."""
+    n = max(10, len(problem.jobs))
+    return max(20, math.floor(CALIBRATION_SHARE * time_limit_s * ITERATION_RATE / n))
 
 
 def _pyvrp_takes(problem: RoutingProblem) -> bool:
@@ -40,19 +61,37 @@ def _pyvrp_result(
     problem: RoutingProblem,
     time_limit_s: float,
     seed: int,
+    iterations: int | None = None,
+    tuned: bool = False,
     initial: tuple[Route, ...] | None = None,
-    give_up_s: float | None = None,
     progress: ProgressCallback | None = None,
+    adaptive: bool = False,
 ) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
     if not _pyvrp_takes(problem) or time_limit_s <= 0:
         return None
     from optimizer import routing_pyvrp
 
+    stats: dict[str, float] = {}
     result = routing_pyvrp.solve_pyvrp(
-        problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress
+        problem,
+        time_limit_s,
+        seed,
+        initial=initial,
+        progress=progress,
+        params=routing_pyvrp.solve_params(problem, tuned, iterations if adaptive else None),
+        max_iterations=iterations,
+        stats=stats,
     )
+    if stats.get("capped"):
+        result = dataclasses.replace(result, engine=f"{result.engine}(capped)")
     return result if result.routes and not verify(problem, result) else None
+
+
+def _member(args: tuple[RoutingProblem, float, int, int | None, bool, bool]) -> RoutingResult | None:
+    """One PyVRP member of the parallel portfolio (runs in a worker process)."""
+    problem, limit, seed, iterations, tuned, adaptive = args
+    return _pyvrp_result(problem, limit, seed, iterations, tuned, adaptive=adaptive)
 
 
 def plan_routes(
@@ -65,15 +104,16 @@ def plan_routes(
     problem : RoutingProblem
         The routing problem.
     params : RoutingParams, optional
-        ``engine`` is "ortools", "pyvrp" or "race"; ``time_limit_s`` bounds the whole call.
+        ``engine`` is "ortools", "pyvrp" or "race" (the portfolio); ``time_limit_s`` bounds the whole call;
+        ``iterations``, ``workers``, ``seed`` and ``polish_share`` steer the portfolio.
     progress : callable, optional
-        Receives OR-Tools' improving solutions and the final PyVRP objective.
+        Receives improving plans' objectives (PyVRP's are approximate until the final plan).
 
     Returns
     -------
     RoutingResult
-        The best plan found; "pyvrp" falls back to OR-Tools when PyVRP cannot take the problem or fails the
-        checker.
+        The best checked plan found; "pyvrp" falls back to OR-Tools when PyVRP cannot take the problem or fails
+        the checker.
     """
     params = params or RoutingParams()
     if params.engine not in ENGINES:
@@ -82,80 +122,63 @@ def plan_routes(
     if params.engine == "ortools":
         return solve_routes(problem, params, progress)
     if params.engine == "pyvrp":
-        alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
+        budget = params.iterations or calibrated_iterations(problem, params.time_limit_s)
+        alone = _pyvrp_result(problem, params.time_limit_s, params.seed, budget, params.tuned)
         return alone if alone is not None else solve_routes(problem, params, progress)
-    return _race(problem, params, progress, started)
+    return _portfolio(problem, params, progress, started)
 
 
-def _race(
+def _workers(params: RoutingParams) -> int:
+    return params.workers if params.workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def _portfolio(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools → OR-Tools polishes the best
-    plan; the best checked plan wins."""
-    if not _pyvrp_takes(problem):
+    """PyVRP (the whole budget, one or more seeds in parallel) → optional OR-Tools polish; best checked plan."""
+    if not _pyvrp_takes(problem) or not problem.jobs or not problem.vehicles:
         return solve_routes(problem, params, progress)
-    quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
-    first = solve_routes(
-        problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
-    )
-    plans = [first] if first.routes and not verify(problem, first) else []
-    log = first.log
-    bar = min((p.objective for p in plans), default=None)
+    limit = params.time_limit_s
+    polish_s = limit * params.polish_share
+    iterations = params.iterations or calibrated_iterations(problem, limit - polish_s)
+    bar: int | None = None
 
-    def relay(
-        entry: LogEntry,
-    ) -> None:  # improvements of the later steps, on the race clock, only when better
+    def relay(entry: LogEntry) -> None:  # improvements on the portfolio's clock, only when better
         nonlocal bar
         if progress is not None and (bar is None or entry.objective < bar):
             bar = entry.objective
             progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - started))
 
-    polish_s = params.time_limit_s * params.polish_share
-
-    def left() -> float:  # PyVRP's time: the budget less what is kept for the polish
-        return params.time_limit_s - polish_s - (time.monotonic() - started)
-
-    cold = None
-    for attempt in range(params.cold_attempts):  # another seed is another random start
-        give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
-        if left() <= give_up and attempt > 0:
-            break
-        cold = _pyvrp_result(problem, left(), params.seed + attempt, None, give_up, relay)
-        if cold is not None:
-            break
-    if cold is not None:
-        plans.append(cold)
-    elif left() > 0.1:
-        if quick != params.first_solution and left() > 0.3 * params.time_limit_s:
-            better = solve_routes(
-                problem,
-                dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * left()),
-                relay,
+    extra = _workers(params) - 1
+    pool = None
+    futures = []
+    if extra > 0:
+        pool = ProcessPoolExecutor(max_workers=extra, mp_context=get_context("spawn"))
+        futures = [  # member k: seed + k // 2; odd members use the adaptive late-acceptance history
+            pool.submit(
+                _member,
+                (problem, limit - polish_s, params.seed + k // 2, iterations, params.tuned, k % 2 == 1),
             )
-            if better.routes and not verify(problem, better):
-                plans.append(better)
-        start = min(plans, key=lambda p: p.objective) if plans else None
-        warm = _pyvrp_result(problem, left(), params.seed, start.routes if start else None, None, relay)
-        if warm is not None:
-            plans.append(warm)
-    if not plans:
-        return dataclasses.replace(first, engine="race:ortools")
-    best = min(plans, key=lambda p: p.objective)
-    build_s = first.log[0].elapsed_s if first.log else 0.0  # model building is outside OR-Tools' own limit
-    rest = left() + polish_s - build_s
-    if rest > 0.05:  # OR-Tools' neighbourhoods (and its exact loading rule) polish PyVRP's plan
+            for k in range(1, extra + 1)
+        ]
+    try:
+        main = _pyvrp_result(problem, limit - polish_s, params.seed, iterations, params.tuned, progress=relay)
+        plans = [main] if main is not None else []
+        for f in futures:  # in seed order: ties go to the lower seed
+            other = f.result()
+            if other is not None:
+                plans.append(other)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if not plans:  # PyVRP returned no checked plan: OR-Tools alone for the time left
+        left = max(0.1, limit - (time.monotonic() - started))
+        return solve_routes(problem, dataclasses.replace(params, time_limit_s=left), relay)
+    best = min(plans, key=lambda p: p.objective)  # min keeps the first (lowest seed) of equal plans
+    rest = limit - (time.monotonic() - started)
+    if polish_s > 0 and rest > 0.05:
         polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
         if polished.routes and not verify(problem, polished) and polished.objective < best.objective:
             best = dataclasses.replace(polished, engine=f"{best.engine}+ortools")
-    if best is not first:
-        log += ((LogEntry(time.monotonic() - started, best.objective)),)
+    log = (*best.log, LogEntry(time.monotonic() - started, best.objective))
     return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")
-
-
-def _big_pickup(problem: RoutingProblem, params: RoutingParams) -> bool:
-    """Large pickup-and-delivery problems start from local cheapest insertion (first plan within ~1 s)."""
-    return (
-        params.first_solution == "auto"
-        and any(j.source is not None for j in problem.jobs)
-        and len(problem.jobs) > params.quick_first_above
-    )

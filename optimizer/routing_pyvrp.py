@@ -12,17 +12,22 @@ their depot location, so returning home costs no loading. The plan is re-timed b
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pyvrp
-from pyvrp import Activity, ActivityType
+from pyvrp import Activity, ActivityType, RandomNumberGenerator
 from pyvrp.constants import MAX_VALUE
-from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
-from pyvrp.PenaltyManager import PenaltyParams
-from pyvrp.search import PerturbationParams
+from pyvrp.IteratedLocalSearch import (
+    IteratedLocalSearch,
+    IteratedLocalSearchCallbacks,
+    IteratedLocalSearchParams,
+)
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import LocalSearch, PerturbationManager, PerturbationParams, compute_neighbours
 from pyvrp.solve import SolveParams
 
 from optimizer.routing_model import (
@@ -170,24 +175,32 @@ def problem_data(p: RoutingProblem, parts: ModelParts) -> pyvrp.ProblemData:
     return m.data().replace(distance_matrices=[dist], duration_matrices=[dur])  # type: ignore[list-item]
 
 
-def solve_params(p: RoutingProblem, tuned: bool = False) -> SolveParams:
+HISTORY_PER_ITERATIONS = 25  # adaptive late-acceptance history: one slot per this many planned iterations
+
+
+def solve_params(p: RoutingProblem, tuned: bool = False, iterations: int | None = None) -> SolveParams:
     """PyVRP's search parameters: its defaults, with the penalty bound raised above the largest prize.
 
     PyVRP penalises excess load and time per unit, up to ``max_penalty`` (default 100 000) per unit; a prize
     above that for a few units (e.g. four cold boxes) makes an overloaded plan cheaper than dropping a job, so the
-    bound is raised to twice the largest prize. ``tuned``: the greedier late-acceptance search of session 3
-    (history 20, at most 10 perturbations), kept only as an option (bench/RESULTS.md, issue 21: it lost on the
-    family's tuning seeds).
+    bound is raised to twice the largest prize. ``tuned``: session 3's greedier late-acceptance search (history
+    20, at most 10 perturbations). ``iterations`` (the planned budget): the late-acceptance history becomes
+    ``iterations / HISTORY_PER_ITERATIONS`` within [20, 300] (PyVRP's default 300 assumes many thousand
+    iterations; large problems at 10 s get a few hundred). Measured on the family's tuning seeds
+    (bench/RESULTS.md, issue 21).
     """
     bound = max(PenaltyParams().max_penalty, 2.0 * max_prize(p))
     penalty = PenaltyParams(max_penalty=bound)
-    if not tuned:
-        return SolveParams(penalty=penalty)
-    return SolveParams(
-        ils=IteratedLocalSearchParams(history_length=20),
-        penalty=penalty,
-        perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
-    )
+    if tuned:
+        return SolveParams(
+            ils=IteratedLocalSearchParams(history_length=20),
+            penalty=penalty,
+            perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
+        )
+    if iterations is not None:
+        history = min(300, max(20, iterations // HISTORY_PER_ITERATIONS))
+        return SolveParams(ils=IteratedLocalSearchParams(history_length=history), penalty=penalty)
+    return SolveParams(penalty=penalty)
 
 
 _INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the largest int64 as its cost
@@ -233,6 +246,58 @@ class _Stop:
             self.capped = True
             return True
         return False
+
+
+class _Report(IteratedLocalSearchCallbacks):
+    """Reports each new best feasible PyVRP plan as our objective (prizes scaled back to penalties; exact up to
+    the rounding of the scaled prizes, the final plan is costed exactly)."""
+
+    def __init__(self, started: float, scale: float, progress: ProgressCallback) -> None:
+        self.started, self.scale, self.progress = started, scale, progress
+        self.bar = float("inf")
+
+    def _seen(self, best: pyvrp.Solution) -> None:
+        if not best.is_feasible():
+            return
+        ours = (
+            best.distance_cost() + best.fixed_vehicle_cost() + round(best.uncollected_prizes() / self.scale)
+        )
+        if ours < self.bar:
+            self.bar = ours
+            self.progress(LogEntry(time.monotonic() - self.started, int(ours)))
+
+    def on_start(self, ils: IteratedLocalSearch) -> None:
+        self._seen(ils.initial_solution)
+
+    def on_best(self, best: pyvrp.Solution) -> None:
+        self._seen(best)
+
+
+def _search(
+    data: pyvrp.ProblemData, stop: _Stop, seed: int, params: SolveParams, initial: pyvrp.Solution | None
+) -> pyvrp.Solution:
+    """``pyvrp.solve`` with a feasible start: PyVRP starts from a local search of a random solution, which on
+    tightly timed prize-collecting problems can stay infeasible (then its best plan never becomes feasible under
+    a greedy acceptance); the local search of the empty plan (always feasible here, every job optional) is made
+    too when that start is infeasible, and kept when it is feasible (or cheaper under the maximal penalties). With a feasible
+    random start the search is exactly ``pyvrp.solve``'s. Deterministic for a seed."""
+    rng = RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, params.neighbourhood)
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    pm = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
+    init = initial
+    if init is None:
+        worst = pm.max_cost_evaluator()
+        init = ls(pyvrp.Solution.make_random(data, rng), worst, exhaustive=True)  # = pyvrp.solve's start
+        if not init.is_feasible():
+            empty = ls(pyvrp.Solution(data, []), worst, exhaustive=True)
+            if empty.is_feasible() or worst.penalised_cost(empty) < worst.penalised_cost(init):
+                init = empty
+    algo = IteratedLocalSearch(data, pm, ls, init, params.ils)
+    return algo.run(stop, collect_stats=False).best
 
 
 def _warm_start(
@@ -318,24 +383,23 @@ def solve_pyvrp(
         stats["build_s"] = time.monotonic() - started
     warm = _warm_start(p, data, groups, clients, shipments, initial) if initial else None
 
-    def report(cost: float) -> None:
-        if progress is not None:
-            progress(LogEntry(time.monotonic() - started, int(cost)))
-
-    stop = _Stop(left, give_up_s, report if progress is not None else None, max_iterations)
+    scale = prize_scale(p)
+    search = params or solve_params(p)
+    if progress is not None:
+        search = SolveParams(
+            ils=dataclasses.replace(search.ils, callbacks=_Report(started, scale, progress)),
+            penalty=search.penalty,
+            neighbourhood=search.neighbourhood,
+            operators=search.operators,
+            display_interval=search.display_interval,
+            perturbation=search.perturbation,
+        )
+    stop = _Stop(left, give_up_s, None, max_iterations)
     with (
         warnings.catch_warnings()
     ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
         warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
-        best = pyvrp.solve(
-            data,
-            stop,
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=params or solve_params(p),
-            initial_solution=warm,
-        ).best
+        best = _search(data, stop, seed, search, warm)
     elapsed = time.monotonic() - started
     if stats is not None:
         stats.update(iterations=stop.iterations, capped=float(stop.capped))
