@@ -31,7 +31,9 @@ from optimizer.routing_model import (
 from optimizer.routing_pyvrp import ModelParts
 from optimizer.routing_schedule import diagnose, objective_of, schedule_route
 
-__all__ = ["solve_pyvrp", "solve_vroom"]
+__all__ = ["pyvrp_alone", "solve_pyvrp", "solve_vroom", "vroom_same_model"]
+
+PeerPlan = dict[str, list[tuple[str, str]]]  # vehicle id -> (job id, kind) visits, for bench.vrp_eval
 
 
 def _result(
@@ -112,7 +114,7 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
                                   default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
         else:
             pick = vroom.ShipmentStep(id=k, location=j.source, default_service=p.loading_s(j.source),
-                                      time_windows=[vroom.TimeWindow(j.ready_s, p.horizon_s)])  # fmt: skip
+                                      time_windows=[vroom.TimeWindow(j.ready_s + p.loading_s(j.source), p.horizon_s)])  # fmt: skip
             drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
             inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
     left = max(0.1, time_limit_s - (time.monotonic() - started))
@@ -125,3 +127,80 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
                 (p.jobs[int(row.id)], "delivery" if kind == "job" else kind)
             )
     return _result(p, plans, "vroom", time.monotonic() - started)
+
+
+def pyvrp_alone(p: RoutingProblem, time_limit_s: float, seed: int = 1) -> tuple[PeerPlan, float]:
+    """PyVRP alone on the product's cost model (issue 21): the same exact model the product gives PyVRP (load once
+    per depot visit in the travel times, prize-collecting jobs, penalty bound above the prizes), solved by plain
+    ``pyvrp.solve`` with PyVRP's default search and ``MaxRuntime`` for the time left (model building included).
+    Returns the visit plan (costed by ``bench.vrp_eval``) and the wall time."""
+    from pyvrp.stop import MaxRuntime
+
+    started = time.monotonic()
+    parts = routing_pyvrp._model(p)
+    _m, groups, clients, shipments = parts
+    data = routing_pyvrp.problem_data(p, parts)
+    left = max(0.01, time_limit_s - (time.monotonic() - started))
+    res = pyvrp.solve(
+        data, MaxRuntime(left), seed=seed, collect_stats=False, display=False,
+        params=routing_pyvrp.solve_params(p),
+    )  # fmt: skip
+    plan: PeerPlan = {}
+    if res.best.is_feasible():
+        taken: dict[int, int] = {}
+        for route in res.best.routes():
+            vt = route.vehicle_type()
+            k = groups[vt][taken.get(vt, 0)]
+            taken[vt] = taken.get(vt, 0) + 1
+            visits = []
+            for act in route.schedule():
+                kind = act.type.name
+                if kind == "CLIENT":
+                    visits.append((clients[act.idx].id, "delivery"))
+                elif kind in ("PICKUP", "DELIVERY"):
+                    visits.append((shipments[act.idx].id, kind.lower()))
+            plan[p.vehicles[k].id] = visits
+    return plan, time.monotonic() - started
+
+
+def vroom_same_model(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> tuple[PeerPlan, float]:
+    """VROOM (one thread) on the product's cost model (issue 21): loading is VROOM's *setup* time of a pickup,
+    which VROOM charges only when arriving from another location, i.e. once per depot visit; vehicles start and
+    end at copies of their depot location (so the first loading is charged, as in the product's rule); costs are
+    the distance matrix, priorities VROOM's job priorities. Returns the visit plan and the wall time."""
+    started = time.monotonic()
+    n = p.n_locations
+    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
+    where = np.array(list(range(n)) + homes, dtype=np.int64)
+    home_ix = {h: n + k for k, h in enumerate(homes)}
+    dur = np.asarray(p.duration_s, dtype=np.int64)[where[:, None], where[None, :]]
+    dist = np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]]
+    big = np.iinfo(np.uint32).max // 4
+    inp = vroom.Input()
+    inp.set_durations_matrix(profile="car", matrix_input=np.minimum(dur, big).astype(np.uint32))
+    inp.set_costs_matrix(profile="car", matrix_input=np.minimum(dist, big).astype(np.uint32))
+    for k, v in enumerate(p.vehicles):
+        late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
+        inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
+                                      capacity=vroom.Amount(list(v.capacity)),
+                                      time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
+    for k, j in enumerate(p.jobs):
+        tw = [vroom.TimeWindow(j.window_start_s, min(j.deadline_s, p.horizon_s))]
+        prio = min(100, j.priority)
+        if j.source is None:
+            inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),
+                                  default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
+        else:
+            pick = vroom.ShipmentStep(id=k, location=j.source, default_setup=p.loading_s(j.source),
+                                      time_windows=[vroom.TimeWindow(j.ready_s + p.loading_s(j.source), p.horizon_s)])  # fmt: skip
+            drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
+            inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
+    left = max(0.1, time_limit_s - (time.monotonic() - started))
+    sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
+    plan: PeerPlan = {}
+    for row in sol.routes.itertuples():
+        kind = str(row.type)
+        if kind in ("job", "pickup", "delivery"):
+            vid = p.vehicles[int(row.vehicle_id)].id
+            plan.setdefault(vid, []).append((p.jobs[int(row.id)].id, "delivery" if kind == "job" else kind))
+    return plan, time.monotonic() - started

@@ -61,7 +61,9 @@ class RoutingParams:
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
     give_up_share: float = 0.3  # unused since issue 21 (PyVRP's prize-collecting model always has a plan)
     cold_attempts: int = 2  # unused since issue 21
-    polish_share: float = 0.0  # portfolio: share of the budget for OR-Tools' polish (0 = off, measured: no gain)
+    polish_share: float = (
+        0.0  # portfolio: share of the budget for OR-Tools' polish (0 = off, measured: no gain)
+    )
     iterations: int | None = None  # portfolio: PyVRP iteration budget; None = calibrated from time_limit_s
     workers: int = 0  # portfolio: processes (seeds seed, seed+1, ...); 0 = every core, 1 = one core
     tuned: bool = False  # portfolio: session 3's greedier PyVRP search (lost on the family's tuning seeds)

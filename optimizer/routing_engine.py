@@ -35,17 +35,19 @@ from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingPr
 
 ENGINES = ("ortools", "pyvrp", "race")
 
-# PyVRP iterations per second × jobs, measured on the bench machine (bench/RESULTS.md, issue 21); the budget uses
-# CALIBRATION_SHARE of the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still
-# finishes the deterministic budget before the time limit (then the cap, not the budget, stops the search).
-ITERATION_RATE = 40_000.0
+# PyVRP iterations per second × jobs on the bench machine (bench/RESULTS.md, issue 21): about 80 000 on plain
+# deliveries and 40 000 with vroom_first (shipments make every iteration dearer). The budget uses CALIBRATION_SHARE of
+# the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still finishes the
+# deterministic budget before the time limit (then the cap, not the budget, stops the search: "(capped)").
+ITERATION_RATE = {False: 80_000.0, True: 40_000.0}
 CALIBRATION_SHARE = 0.6
 
 
 def calibrated_iterations(problem: RoutingProblem, time_limit_s: float) -> int:
     """The deterministic PyVRP budget for a time limit: ITERATION_RATE / n iterations per second."""
     n = max(10, len(problem.jobs))
-    return max(20, math.floor(CALIBRATION_SHARE * time_limit_s * ITERATION_RATE / n))
+    rate = ITERATION_RATE[any(j.source is not None for j in problem.jobs)]
+    return max(20, math.floor(CALIBRATION_SHARE * max(0.0, time_limit_s) * rate / n))
 
 
 def _pyvrp_takes(problem: RoutingProblem) -> bool:
@@ -132,15 +134,49 @@ def _workers(params: RoutingParams) -> int:
     return params.workers if params.workers > 0 else max(1, os.cpu_count() or 1)
 
 
+def fleet_short(problem: RoutingProblem) -> bool:
+    """Goods on board only, and the fleet cannot carry them all in one trip (in some dimension): jobs must be
+    dropped by priority, where VROOM's start is far better than PyVRP's (bench/RESULTS.md, issue 21)."""
+    if any(j.source is not None for j in problem.jobs):
+        return False
+    dims = range(len(problem.dimensions))
+    need = [sum(j.demand[d] for j in problem.jobs) for d in dims]
+    have = [sum(v.capacity[d] for v in problem.vehicles) for d in dims]
+    return any(n > h for n, h in zip(need, have, strict=True))
+
+
+VROOM_SHARE = (
+    0.7  # pickup-and-delivery: VROOM's cap within the budget; PyVRP, warm from its plan, gets the rest
+)
+
+
+def vroom_exploration(problem: RoutingProblem) -> int:
+    """VROOM's exploration level by size: fixed work that ends before the cap on the bench machine at 10 s."""
+    n = len(problem.jobs)
+    return 5 if n <= 150 else 3 if n <= 300 else 1
+
+
+def _vroom_result(problem: RoutingProblem, time_limit_s: float) -> RoutingResult | None:
+    """VROOM's plan if pyvroom is installed, can express the problem and its plan passes the checker."""
+    try:
+        from optimizer import routing_vroom
+    except ImportError:  # pyvroom is optional
+        return None
+    if not routing_vroom.supports(problem) or time_limit_s <= 0.1:
+        return None
+    result = routing_vroom.solve_vroom(problem, time_limit_s, vroom_exploration(problem))
+    return result if result.routes and not verify(problem, result) else None
+
+
 def _portfolio(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """PyVRP (the whole budget, one or more seeds in parallel) → optional OR-Tools polish; best checked plan."""
+    """Plain deliveries: PyVRP with the whole budget. Pickup-and-delivery: VROOM, then PyVRP warm from VROOM's
+    plan. Extra cores: more PyVRP members. Optional OR-Tools polish. The best checked plan wins."""
     if not _pyvrp_takes(problem) or not problem.jobs or not problem.vehicles:
         return solve_routes(problem, params, progress)
     limit = params.time_limit_s
     polish_s = limit * params.polish_share
-    iterations = params.iterations or calibrated_iterations(problem, limit - polish_s)
     bar: int | None = None
 
     def relay(entry: LogEntry) -> None:  # improvements on the portfolio's clock, only when better
@@ -149,32 +185,60 @@ def _portfolio(
             bar = entry.objective
             progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - started))
 
+    vroom_first = any(j.source is not None for j in problem.jobs) or fleet_short(problem)  # VROOM starts
+    iterations = params.iterations or calibrated_iterations(problem, limit - polish_s)
     extra = _workers(params) - 1
     pool = None
     futures = []
-    if extra > 0:
+    if (
+        extra > 0
+    ):  # member k: seed + k // 2, odd members adaptive; on vroom_first member 1 is PyVRP's cold start
         pool = ProcessPoolExecutor(max_workers=extra, mp_context=get_context("spawn"))
-        futures = [  # member k: seed + k // 2; odd members use the adaptive late-acceptance history
+        futures = [
             pool.submit(
                 _member,
-                (problem, limit - polish_s, params.seed + k // 2, iterations, params.tuned, k % 2 == 1),
+                (
+                    problem,
+                    limit - polish_s,
+                    params.seed + k // 2,
+                    iterations,
+                    params.tuned,
+                    k % 2 == 1 and not vroom_first,
+                ),
             )
             for k in range(1, extra + 1)
         ]
+    plans: list[RoutingResult] = []
     try:
-        main = _pyvrp_result(problem, limit - polish_s, params.seed, iterations, params.tuned, progress=relay)
-        plans = [main] if main is not None else []
-        for f in futures:  # in seed order: ties go to the lower seed
+        if vroom_first:
+            first = _vroom_result(problem, (limit - polish_s) * VROOM_SHARE)
+            if first is not None:
+                relay(LogEntry(0.0, first.objective))
+                plans.append(first)
+            left = limit - polish_s - (time.monotonic() - started)
+            budget = params.iterations or calibrated_iterations(problem, left)
+            warm = _pyvrp_result(
+                problem, left, params.seed, budget, params.tuned, first.routes if first else None, relay
+            )
+        else:
+            warm = _pyvrp_result(
+                problem, limit - polish_s, params.seed, iterations, params.tuned, progress=relay
+            )
+        if warm is not None:
+            plans.append(warm)
+        for f in futures:  # in member order: ties go to the earlier member
             other = f.result()
             if other is not None:
                 plans.append(other)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    if not plans:  # PyVRP returned no checked plan: OR-Tools alone for the time left
+    if not plans:  # no checked plan from PyVRP or VROOM: OR-Tools alone for the time left
         left = max(0.1, limit - (time.monotonic() - started))
         return solve_routes(problem, dataclasses.replace(params, time_limit_s=left), relay)
-    best = min(plans, key=lambda p: p.objective)  # min keeps the first (lowest seed) of equal plans
+    best = min(plans, key=lambda p: p.objective)  # min keeps the first of equal plans
+    if best is warm and vroom_first and plans[0] is not warm:
+        best = dataclasses.replace(best, engine=f"{plans[0].engine}+{best.engine}")
     rest = limit - (time.monotonic() - started)
     if polish_s > 0 and rest > 0.05:
         polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)

@@ -13,6 +13,7 @@ their depot location, so returning home costs no loading. The plan is re-timed b
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -115,6 +116,7 @@ def _model(p: RoutingProblem) -> ModelParts:
     return m, groups, clients, shipments
 
 
+PRIZE_ROUND_TRIPS = int(os.environ.get("PRIZE_ROUND_TRIPS", "2"))
 PRIZE_PER_PRIORITY_FLOOR = 10_000  # cost units: the scaled prize of a priority-1 job is at least this
 
 
@@ -141,7 +143,7 @@ def prize_scale(p: RoutingProblem) -> float:
     reachable = best[best < np.iinfo(np.int64).max]
     worst = int(reachable.max()) if reachable.size else 0
     base = min(drop_penalty(j) / max(1, j.priority) for j in p.jobs)
-    target = max(PRIZE_PER_PRIORITY_FLOOR, 2 * worst)
+    target = max(PRIZE_PER_PRIORITY_FLOOR, PRIZE_ROUND_TRIPS * worst)
     return min(1.0, target / base)
 
 

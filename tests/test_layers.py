@@ -18,7 +18,7 @@ STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 RULES: dict[str, tuple[set[str], set[str]]] = {
     "stockpile/domain": ({"stockpile.domain"}, set()),
     "stockpile/reserve": ({"stockpile.domain", "stockpile.reserve"}, set()),
-    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp"}, set()),
+    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp", "vroom"}, set()),
     "stockpile/services": (
         {
             "stockpile.domain",

@@ -130,3 +130,43 @@ def test_pyvrp_serves_what_it_can_when_the_fleet_is_short() -> None:
     r = solve_pyvrp(p, 5.0, max_iterations=200)
     assert verify(p, r) == [] and len(r.unserved) == 4
     assert r.routes[0].stops[0].job == jobs[2].id
+
+
+def test_portfolio_keeps_the_best_member_and_is_never_worse_than_its_pyvrp_member() -> None:
+    """The portfolio's plan costs no more than PyVRP alone with the same seed and iteration budget (its member)."""
+    from bench.vrp_family import build, draw
+    from optimizer.routing_pyvrp import solve_params, solve_pyvrp
+
+    for kind in ("delivery", "pickup"):
+        p = build(draw("S", kind, 1002), 1002)
+        alone = solve_pyvrp(p, 30.0, 1, params=solve_params(p), max_iterations=40)
+        r = plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=40, workers=1))
+        assert verify(p, r) == [] and r.objective <= alone.objective
+
+
+def test_polish_replaces_a_plan_only_when_it_is_cheaper() -> None:
+    """OR-Tools' polish runs from the best plan and never makes the result worse."""
+    p = _problem(pickups=True)
+    base = plan_routes(p, RoutingParams(time_limit_s=5.0, iterations=30, workers=1))
+    polished = plan_routes(p, RoutingParams(time_limit_s=1.0, iterations=30, workers=1, polish_share=0.3))
+    assert verify(p, polished) == [] and polished.objective <= base.objective
+
+
+def test_same_input_and_seed_give_the_same_plan() -> None:
+    """Deterministic by default: the iteration budget, not the clock, ends the search."""
+    from bench.vrp_family import build, draw
+
+    p = build(draw("S", "delivery", 1003), 1003)
+    runs = [plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=50, workers=1)) for _ in range(2)]
+    assert runs[0].routes == runs[1].routes and runs[0].objective == runs[1].objective
+    assert "capped" not in runs[0].engine
+
+
+def test_parallel_members_never_lose_to_the_single_core_plan() -> None:
+    """Two workers: member 0 is the single-core run, so the parallel plan is at least as good."""
+    from bench.vrp_family import build, draw
+
+    p = build(draw("S", "delivery", 1004), 1004)
+    one = plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=40, workers=1))
+    two = plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=40, workers=2))
+    assert verify(p, two) == [] and two.objective <= one.objective

@@ -103,6 +103,6 @@ def test_evaluator_agrees_with_the_product_on_its_own_plan() -> None:
 
     fp = draw("S", "agreement", 1001)
     p = build(fp, 1001)
-    r = plan_routes(p, RoutingParams(time_limit_s=1.0, iterations=30))
+    r = plan_routes(p, RoutingParams(time_limit_s=5.0, iterations=30, workers=1))
     e = evaluate(p, plan_of(r))
     assert verify(p, r) == [] and e.valid and e.cost == r.objective
