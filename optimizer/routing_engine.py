@@ -35,11 +35,11 @@ from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingPr
 
 ENGINES = ("ortools", "pyvrp", "race")
 
-# PyVRP iterations per second × jobs on the bench machine (bench/RESULTS.md, issue 21): about 80 000 on plain
-# deliveries and 40 000 with vroom_first (shipments make every iteration dearer). The budget uses CALIBRATION_SHARE of
-# the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still finishes the
+# PyVRP iterations per second × jobs on the bench machine (bench/RESULTS.md, issue 21): about 50 000 on plain
+# deliveries and 25 000 with pickups (shipments make every iteration dearer), measured under the load of a shared
+# machine. The budget uses CALIBRATION_SHARE of the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still finishes the
 # deterministic budget before the time limit (then the cap, not the budget, stops the search: "(capped)").
-ITERATION_RATE = {False: 80_000.0, True: 40_000.0}
+ITERATION_RATE = {False: 50_000.0, True: 25_000.0}
 CALIBRATION_SHARE = 0.6
 
 
