@@ -1,23 +1,25 @@
-"""One entry point for routing: OR-Tools, PyVRP, or the portfolio of both (``engine="race"``, the default).
+"""One entry point for routing: OR-Tools, PyVRP, VROOM, or the portfolio (``engine="race"``, the default).
 
-The portfolio (issue 21, measured in bench/RESULTS.md):
+The portfolio (issue 21, measured in bench/RESULTS.md and explained in docs/routing.md):
 
-1. PyVRP on the exact model (load once per depot visit, every job prize-collecting) gets the whole budget. It stops
-   after a deterministic iteration budget (``RoutingParams.iterations``, by default calibrated from the time
-   limit: ``calibrated_iterations``); the time limit is only a safety cap. Same problem, seed and budget → same
-   plan. Its first plan reaches ``progress`` within a second at n = 800.
-2. With ``workers`` > 1 (default: every core) further PyVRP runs go to other processes on the same budget: member
-   k uses seed ``seed + k // 2``, odd members the late-acceptance history adapted to the budget
-   (``routing_pyvrp.solve_params(..., iterations)``: better on most classes of the family's tuning seeds, worse
-   on some, so it is a member, not the default). The best plan wins, ties to the lower member, so the result is
-   still deterministic and never worse than the single-core run (member 0, PyVRP's own defaults).
-3. OR-Tools' guided local search may polish the best plan for ``polish_share`` of the budget (default 0: no gain
-   measured once PyVRP got the whole budget); its plan replaces PyVRP's only when it passes ``check.verify`` and
-   costs less.
-4. OR-Tools alone when PyVRP is missing, cannot express the problem (makespan, profiles, vehicle restrictions) or
-   returns no checked plan.
+0. A greedy first plan (``routing_greedy.first_plan``, 0.25 s at n = 779) goes to ``progress`` at once and stays
+   the fallback.
+1. Plain deliveries whose fleet carries everything in one trip: PyVRP on the exact model (load once per depot
+   visit, every job prize-collecting) gets the whole budget.
+2. Pickup-and-delivery, or a fleet too short for one trip: VROOM first (``VROOM_SHARE`` of the budget at most),
+   then PyVRP warm-started from VROOM's plan for the rest.
+3. PyVRP stops after a deterministic iteration budget (``RoutingParams.iterations``, by default
+   ``calibrated_iterations`` of the time limit); the time limit is only a safety cap.
+4. With ``workers`` > 1 (default: every core) further PyVRP members run in other processes on the same budget:
+   member k uses seed ``seed + k // 2``, odd members (on plain deliveries) the late-acceptance history adapted to
+   the budget. The cheapest plan wins, ties to the earlier member: deterministic, and never worse than the
+   one-core run (member 0).
+5. OR-Tools' guided local search may polish the best plan for ``polish_share`` of the budget (default 0); its plan
+   replaces the best only when it passes ``check.verify`` and costs less.
+6. OR-Tools alone when neither PyVRP nor VROOM can take the problem or neither returns a checked plan.
 
-The best plan that passes ``check.verify`` wins; a portfolio is never worse than its best member.
+Every plan must pass ``check.verify``; the cheapest checked plan wins, so the portfolio is never worse than the
+best of its members' plans.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 from optimizer.check import verify
 from optimizer.routing import RoutingParams, solve_routes
+from optimizer.routing_greedy import first_plan
 from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingProblem, RoutingResult
 
 ENGINES = ("ortools", "pyvrp", "race")
@@ -90,10 +95,38 @@ def _pyvrp_result(
     return result if result.routes and not verify(problem, result) else None
 
 
-def _member(args: tuple[RoutingProblem, float, int, int | None, bool, bool]) -> RoutingResult | None:
-    """One PyVRP member of the parallel portfolio (runs in a worker process)."""
-    problem, limit, seed, iterations, tuned, adaptive = args
-    return _pyvrp_result(problem, limit, seed, iterations, tuned, adaptive=adaptive)
+def _start_member(
+    problem: RoutingProblem, deadline: float, seed: int, iterations: int, tuned: bool, adaptive: bool
+) -> subprocess.Popen[bytes] | None:
+    """One PyVRP member of the parallel portfolio in its own interpreter (``optimizer.routing_worker``); its
+    input goes through a private temporary file (the child deletes it)."""
+    try:
+        with tempfile.NamedTemporaryFile("wb", suffix=".pickle", delete=False) as f:
+            pickle.dump((problem, deadline, seed, iterations, tuned, adaptive), f)
+        return subprocess.Popen(
+            [sys.executable, "-m", "optimizer.routing_worker", f.name],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:  # no process could be started: the portfolio runs with the members it has
+        return None
+
+
+def _member_result(proc: subprocess.Popen[bytes] | None, deadline: float) -> RoutingResult | None:
+    """The member's plan, or None when it failed or missed the deadline (then it is stopped)."""
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=max(0.1, deadline - time.time() + 0.5))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0 or not out:
+        return None
+    result = pickle.loads(out)
+    return result if isinstance(result, RoutingResult) else None
 
 
 def plan_routes(
@@ -150,10 +183,17 @@ VROOM_SHARE = (
 )
 
 
-def vroom_exploration(problem: RoutingProblem) -> int:
-    """VROOM's exploration level by size: fixed work that ends before the cap on the bench machine at 10 s."""
-    n = len(problem.jobs)
-    return 5 if n <= 150 else 3 if n <= 300 else 1
+VROOM_WORK = (
+    100  # jobs × exploration level VROOM gets through per second of budget (measured, loaded machine)
+)
+
+
+def vroom_exploration(problem: RoutingProblem, budget_s: float) -> int:
+    """VROOM's exploration level: the highest of 5, 3, 1 whose work (jobs × level) fits VROOM_WORK × budget,
+    else 0. VROOM checks its timeout only between phases, so the level must fit the time (n = 300: level 3
+    took 3.1 s on a 1.4 s timeout, level 1 1.6 s)."""
+    n = max(1, len(problem.jobs))
+    return next((level for level in (5, 3, 1) if n * level <= VROOM_WORK * budget_s), 0)
 
 
 def _vroom_result(problem: RoutingProblem, time_limit_s: float) -> RoutingResult | None:
@@ -164,7 +204,7 @@ def _vroom_result(problem: RoutingProblem, time_limit_s: float) -> RoutingResult
         return None
     if not routing_vroom.supports(problem) or time_limit_s <= 0.1:
         return None
-    result = routing_vroom.solve_vroom(problem, time_limit_s, vroom_exploration(problem))
+    result = routing_vroom.solve_vroom(problem, time_limit_s, vroom_exploration(problem, time_limit_s))
     return result if result.routes and not verify(problem, result) else None
 
 
@@ -187,28 +227,21 @@ def _portfolio(
 
     vroom_first = any(j.source is not None for j in problem.jobs) or fleet_short(problem)  # VROOM starts
     iterations = params.iterations or calibrated_iterations(problem, limit - polish_s)
-    extra = _workers(params) - 1
-    pool = None
-    futures = []
-    if (
-        extra > 0
-    ):  # member k: seed + k // 2, odd members adaptive; on vroom_first member 1 is PyVRP's cold start
-        pool = ProcessPoolExecutor(max_workers=extra, mp_context=get_context("spawn"))
-        futures = [
-            pool.submit(
-                _member,
-                (
-                    problem,
-                    limit - polish_s,
-                    params.seed + k // 2,
-                    iterations,
-                    params.tuned,
-                    k % 2 == 1 and not vroom_first,
-                ),
-            )
-            for k in range(1, extra + 1)
-        ]
     plans: list[RoutingResult] = []
+    quick = first_plan(problem)  # within a second at n = 800: shown at once, kept as the fallback
+    if quick.routes and not verify(problem, quick):
+        relay(quick.log[0])
+        plans.append(quick)
+    first: RoutingResult | None = None
+    deadline = time.time() + (limit - polish_s) - (time.monotonic() - started)
+    # member k (other processes): seed + k // 2; odd members use the adaptive history (plain deliveries only);
+    # on VROOM-first problems member 1 is PyVRP's own cold start
+    members = [
+        _start_member(
+            problem, deadline, params.seed + k // 2, iterations, params.tuned, k % 2 == 1 and not vroom_first
+        )
+        for k in range(1, _workers(params))
+    ]
     try:
         if vroom_first:
             first = _vroom_result(problem, (limit - polish_s) * VROOM_SHARE)
@@ -226,19 +259,20 @@ def _portfolio(
             )
         if warm is not None:
             plans.append(warm)
-        for f in futures:  # in member order: ties go to the earlier member
-            other = f.result()
+        for proc in members:  # in member order: ties go to the earlier member
+            other = _member_result(proc, deadline)
             if other is not None:
                 plans.append(other)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for proc in members:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
     if not plans:  # no checked plan from PyVRP or VROOM: OR-Tools alone for the time left
         left = max(0.1, limit - (time.monotonic() - started))
         return solve_routes(problem, dataclasses.replace(params, time_limit_s=left), relay)
     best = min(plans, key=lambda p: p.objective)  # min keeps the first of equal plans
-    if best is warm and vroom_first and plans[0] is not warm:
-        best = dataclasses.replace(best, engine=f"{plans[0].engine}+{best.engine}")
+    if best is warm and vroom_first and first is not None:
+        best = dataclasses.replace(best, engine=f"vroom+{best.engine}")
     rest = limit - (time.monotonic() - started)
     if polish_s > 0 and rest > 0.05:
         polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
