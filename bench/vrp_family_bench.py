@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import statistics
 import time
 from collections import defaultdict
@@ -40,6 +41,9 @@ OUT = Path(__file__).resolve().parent / "out"
 
 
 def public(name: str) -> tuple[str, RoutingProblem]:
+    if name.startswith("county_"):
+        path = Path(__file__).resolve().parent / "instances" / f"{name}.json"
+        return "county", problem_from_json(json.loads(path.read_text()))
     for kind in ("solomon", "homberger"):
         path = DATA / kind / f"{name}.txt"
         if path.exists():
