@@ -170,3 +170,24 @@ def test_parallel_members_never_lose_to_the_single_core_plan() -> None:
     one = plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=40, workers=1))
     two = plan_routes(p, RoutingParams(time_limit_s=30.0, iterations=40, workers=2))
     assert verify(p, two) == [] and two.objective <= one.objective
+
+
+@pytest.mark.parametrize("kind", ["delivery", "pickup", "agreement"])
+def test_greedy_first_plan_is_checked_and_serves_jobs(kind: str) -> None:
+    """The portfolio's first plan (shown at once, the fallback) passes the checker on every kind of problem."""
+    from bench.vrp_family import build, draw
+    from optimizer.routing_greedy import first_plan
+
+    p = build(draw("S", kind, 1005), 1005)
+    r = first_plan(p)
+    assert verify(p, r) == [] and r.routes and len(r.unserved) < len(p.jobs)
+
+
+def test_vroom_engine_loads_once_per_depot_visit() -> None:
+    """VROOM's setup time is the loading: three shipments loaded in one visit make the 50 min deadline."""
+    pytest.importorskip("vroom")
+    from optimizer.routing_vroom import solve_vroom
+
+    p = _tight_loading()
+    r = solve_vroom(p, 5.0)
+    assert verify(p, r) == [] and r.is_feasible and r.routes[0].trips == 1
