@@ -40,21 +40,19 @@ from optimizer.routing_model import LogEntry, ProgressCallback, Route, RoutingPr
 
 ENGINES = ("ortools", "pyvrp", "race")
 
-# PyVRP iterations per second × √jobs on the loaded bench machine (bench/RESULTS.md, issue 21): about 4 000 on plain
-# deliveries (n = 81: 530/s, n = 697: 200/s) and 2 000 with pickups (shipments make every iteration dearer); the
-# first calibration (rate / n) left small and large plain-delivery problems stopping at 20-40 % of the limit. The
-# budget uses CALIBRATION_SHARE of the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times
-# slower still finishes the deterministic budget before the time limit (then the cap, not the budget, stops the
-# search: "(capped)").
-ITERATION_RATE = {False: 4_000.0, True: 2_000.0}
+# PyVRP iterations per second × jobs on the bench machine (bench/RESULTS.md, issue 21): about 50 000 on plain
+# deliveries and 25 000 with pickups (shipments make every iteration dearer), measured under the load of a shared
+# machine. The budget uses CALIBRATION_SHARE of the time limit at that speed, so a machine up to 1 / CALIBRATION_SHARE times slower still finishes the
+# deterministic budget before the time limit (then the cap, not the budget, stops the search: "(capped)").
+ITERATION_RATE = {False: 50_000.0, True: 25_000.0}
 CALIBRATION_SHARE = 0.6
 
 
 def calibrated_iterations(problem: RoutingProblem, time_limit_s: float) -> int:
-    """The deterministic PyVRP budget for a time limit: ITERATION_RATE / √n iterations per second."""
+    """The deterministic PyVRP budget for a time limit: ITERATION_RATE / n iterations per second."""
     n = max(10, len(problem.jobs))
     rate = ITERATION_RATE[any(j.source is not None for j in problem.jobs)]
-    return max(20, math.floor(CALIBRATION_SHARE * max(0.0, time_limit_s) * rate / math.sqrt(n)))
+    return max(20, math.floor(CALIBRATION_SHARE * max(0.0, time_limit_s) * rate / n))
 
 
 def _pyvrp_takes(problem: RoutingProblem) -> bool:
