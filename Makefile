@@ -5,7 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/demo.db
-export DATABASE_URL ?= sqlite:///$(abspath $(DB))
+DEMO_URL := sqlite:///$(abspath $(DB))
+export DATABASE_URL ?= $(DEMO_URL)
+# `make run` builds the demo only for the default demo file, never for another DATABASE_URL (issue 14 item 1);
+# `relief demo` itself also refuses any database it did not create.
+RUN_DEMO := $(if $(filter $(DEMO_URL),$(DATABASE_URL)),$(DB))
 PG_PORT ?= 55432
 PG_DIR ?= /tmp/relief-pg-$(PG_PORT)
 
@@ -20,15 +24,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 $(DB): | $(STAMP)
-	$(BIN)/relief db upgrade
-	$(BIN)/relief demo
+	DATABASE_URL='$(DEMO_URL)' $(BIN)/relief demo
 
-run: $(STAMP) $(DB)
+run: $(STAMP) $(RUN_DEMO)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
 demo: $(STAMP)
-	$(BIN)/relief db upgrade
-	$(BIN)/relief demo --force
+	DATABASE_URL='$(DEMO_URL)' $(BIN)/relief demo --force
 
 migrate: $(STAMP)
 	$(BIN)/relief db upgrade

@@ -79,11 +79,11 @@ who = svc.session_user(token) if token else None
 if who is None:
     for key in ("auth.token", "user"):
         st.session_state.pop(key, None)
-st.session_state["demo_mode"] = bool(settings.role_picker)
+st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and svc.is_demo_database()
 if who is not None:
     role, user = who.role, who.username
     st.session_state["role"], st.session_state["user"] = role, user
-elif settings.role_picker:  # demo/training mode: act as the chosen role's demo user
+elif demo_mode:  # training role picker: only in a database made by `relief demo` (issue 14 item 1)
     current = st.session_state.get("role", settings.current_role)
     role = st.sidebar.selectbox(
         t("app.role_pick"),

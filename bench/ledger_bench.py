@@ -24,9 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from stockpile.adapters.db import make_engine
-from stockpile.adapters.migrate import upgrade
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.demo import build_demo
+from stockpile.demo import build_demo, create_demo_database
 from stockpile.domain.model import Leg, MovementKind
 from stockpile.services.posting import PlannedLeg, PostingDraft, post_batch
 from stockpile.views import Views
@@ -82,7 +81,7 @@ def bench_posting(tmp: Path, batch: int = 10_000, repeats: int = 3) -> dict[str,
     taken just before the batch (same schema, foreign keys, indexes, triggers, pragmas)."""
     path = tmp / "post.db"
     url = f"sqlite:///{path}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
@@ -170,7 +169,7 @@ def _raw_insert(
 def bench_large(tmp: Path, movements: int) -> dict[str, float]:
     """Grow the demo county to ≥ `movements` ledger rows (batches of 10 000), then time the read queries."""
     url = f"sqlite:///{tmp / 'large.db'}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
@@ -266,7 +265,7 @@ def bench_import(tmp: Path, rows: int = 50_000) -> dict[str, float]:
     from stockpile.config import Settings
 
     url = f"sqlite:///{tmp / 'imp.db'}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     svc = build_services(Settings(database_url=url))
     data = make_import_xlsx(rows, random.Random(3))

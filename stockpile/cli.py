@@ -1,7 +1,8 @@
 """`relief` command line (typer + rich): database, demo county, stock queries and one-movement postings.
 
-Every posting command takes --client-id so a retried command is idempotent (I6); without it a new id is made.
-Messages come from the i18n catalogue (--lang en for English).
+Every command that reads or changes county data acts as the user of `relief login` (`current_user()`, cli_login.py;
+no login → exit code 3). Every posting command takes --client-id so a retried command is idempotent (I6); without it
+a new id is made. Messages come from the i18n catalogue (--lang en for English).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from i18n import error_text, set_lang, t
 from stockpile.bootstrap import build_services
+from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, WriteOffReason
@@ -39,7 +41,6 @@ console = Console(width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 220)
 
 ClientId = Annotated[str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry")]
-Actor = Annotated[str | None, typer.Option("--actor", help="经办人 (default: settings.current_user)")]
 When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (default: now)")]
 
 
@@ -52,9 +53,10 @@ def _services() -> Any:
     return build_services(get_settings())
 
 
-def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[str, Any]:
-    """Client id, actor and occurred-at of a posting command; a retry (same --client-id, no --at) keeps the first
-    attempt's time so that it replays instead of conflicting."""
+def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
+    """Client id, actor (the logged-in user) and occurred-at of a posting command; a retry (same --client-id, no
+    --at) keeps the first attempt's time so that it replays instead of conflicting."""
+    actor = current_user()
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
     earlier = _services().posting_time(cid) if client_id and not at else None
     when = datetime.fromisoformat(at) if at else (earlier or datetime.now(UTC))
@@ -64,7 +66,7 @@ def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[st
         when = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     return {
         "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
-        "actor": actor or get_settings().current_user,
+        "actor": actor,
         "occurred_at": when,
     }
 
@@ -125,27 +127,6 @@ def db_init() -> None:
     db_upgrade()
 
 
-@app.command()
-def demo(
-    force: Annotated[bool, typer.Option(help="rebuild even if data exists")] = False,
-    large: Annotated[int, typer.Option(help="extra issue rounds per key (benchmark county)")] = 0,
-) -> None:
-    """Build the fictional demo county 示范县 (seeded, synthetic data)."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import Scale, build_demo, has_data, wipe
-
-    url = get_settings().database_url
-    upgrade(url)
-    if has_data(url):
-        if not force:
-            console.print(t("cli.demo_exists"))
-            return
-        wipe(url)
-        upgrade(url)
-    built = build_demo(url, Scale(extra_issue_rounds=large))
-    console.print(t("cli.demo_built", postings=built.postings, movements=built.movements))
-
-
 # ---- queries ----------------------------------------------------------------------------------------------
 @app.command("stock")
 def stock_cmd(
@@ -155,6 +136,7 @@ def stock_cmd(
     by_item: Annotated[bool, typer.Option("--by-item", help="按物资汇总")] = False,
 ) -> None:
     """What is where, in which lots, expiring when."""
+    current_user()  # login required (the user's depot scope applies)
     v = _services().views
     if by_item:
         df = v.stock_by_item()
@@ -188,6 +170,7 @@ def stock_cmd(
 @app.command()
 def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
+    current_user()  # login required
     df = _services().views.available_to_dispatch(item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
     _table(
@@ -200,6 +183,7 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 @app.command()
 def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
     """货位卡: movements of one item at one site with the running balance."""
+    current_user()  # login required (the user's depot scope applies)
     df = _services().views.bin_card(site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
     _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
@@ -229,12 +213,11 @@ def receive(
     made: Annotated[str | None, typer.Option()] = None,
     doc: Annotated[str, typer.Option()] = "",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """验收入库: receive accepted goods of one lot."""
     cmd = ReceiptCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         lot_no=lot,
@@ -257,12 +240,11 @@ def issue(
     unit: Annotated[str, typer.Option()] = "",
     event: Annotated[str, typer.Option()] = "",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """出库: FEFO unless --lot is given."""
     cmd = IssueCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         qty=qty,
@@ -282,12 +264,11 @@ def transfer(
     qty: int,
     lot: Annotated[str | None, typer.Option()] = None,
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """调拨: ship to another site (goods go 在途 until received)."""
     cmd = TransferCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         from_site_code=from_site,
         to_site_code=to_site,
         item_code=item,
@@ -298,13 +279,11 @@ def transfer(
 
 
 @app.command("transfer-receive")
-def transfer_receive(
-    transfer_id: str, client_id: ClientId = None, actor: Actor = None, at: When = None
-) -> None:
+def transfer_receive(transfer_id: str, client_id: ClientId = None, at: When = None) -> None:
     """Receive a transfer at its destination."""
     _post(
         _services().receive_transfer,
-        ReceiveTransferCmd(**_common(client_id, actor, at), transfer_id=uuid.UUID(transfer_id)),
+        ReceiveTransferCmd(**_common(client_id, at), transfer_id=uuid.UUID(transfer_id)),
     )
 
 
@@ -315,15 +294,12 @@ def count(
     lot: str,
     counted: int,
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """盘点: post counted − book quantity at the count time."""
     _post(
         _services().record_count,
-        CountCmd(
-            **_common(client_id, actor, at), site_code=site, item_code=item, lot_no=lot, counted=counted
-        ),
+        CountCmd(**_common(client_id, at), site_code=site, item_code=item, lot_no=lot, counted=counted),
     )
 
 
@@ -335,12 +311,11 @@ def writeoff(
     qty: int,
     reason: Annotated[str, typer.Option()] = "expired",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """Propose 报废 with a reason (expired, damaged, obsolete, lost); an admin approves (`relief writeoff-approve`)."""
     cmd = WriteOffCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         lot_no=lot,
@@ -356,11 +331,11 @@ def writeoff(
 
 
 @app.command()
-def reverse(posting_id: str, client_id: ClientId = None, actor: Actor = None, at: When = None) -> None:
+def reverse(posting_id: str, client_id: ClientId = None, at: When = None) -> None:
     """冲销: reverse every movement of an earlier posting (once)."""
     _post(
         _services().reverse_posting,
-        ReverseCmd(**_common(client_id, actor, at), posting_id=uuid.UUID(posting_id)),
+        ReverseCmd(**_common(client_id, at), posting_id=uuid.UUID(posting_id)),
     )
 
 
@@ -369,14 +344,11 @@ def reverse(posting_id: str, client_id: ClientId = None, actor: Actor = None, at
 def import_cmd(
     path: Path,
     confirm: Annotated[list[str] | None, typer.Option(help="e.g. encoding_guessed_gb18030")] = None,
-    actor: Actor = None,
 ) -> None:
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
     svc = _services()
     try:
-        rep = svc.import_file(
-            path.read_bytes(), path.name, actor or get_settings().current_user, frozenset(confirm or ())
-        )
+        rep = svc.import_file(path.read_bytes(), path.name, current_user(), frozenset(confirm or ()))
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(1) from e
@@ -400,6 +372,7 @@ def export(
     site: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers."""
+    current_user()  # login required (the user's depot scope applies)
     svc = _services()
     v = svc.views
     stock_df = v.stock(site_code=site)

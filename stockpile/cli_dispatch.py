@@ -15,6 +15,7 @@ from i18n import error_text, fmt_hm, t
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
 from stockpile.bootstrap import build_services
+from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
@@ -123,13 +124,13 @@ def register(app: typer.Typer) -> None:
         objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
         confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
         out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
-        actor: Annotated[str | None, typer.Option("--actor", help="调度员 (确认计划的人)")] = None,
         late_detail: Annotated[
             bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
         ] = False,
     ) -> None:
         """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
         con = _console()
+        actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
         svc = build_services(get_settings())
         try:
             plan = svc.plan_dispatch(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
@@ -150,7 +151,7 @@ def register(app: typer.Typer) -> None:
         if not confirm:
             return
         try:
-            conf = svc.confirm_plan(plan, actor or get_settings().current_user)
+            conf = svc.confirm_plan(plan, actor)
         except DomainError as e:
             _fail(e)
             return
@@ -164,12 +165,12 @@ def register(app: typer.Typer) -> None:
     @app.command("ship")
     def ship_cmd(
         doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
-        actor: Annotated[str | None, typer.Option("--actor", help="保管员")] = None,
     ) -> None:
         """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+        actor = current_user()
         svc = build_services(get_settings())
         try:
-            n = svc.mark_shipped(doc_no, actor or get_settings().current_user)
+            n = svc.mark_shipped(doc_no, actor)
         except DomainError as e:
             _fail(e)
             return

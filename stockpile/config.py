@@ -25,11 +25,11 @@ class Settings(BaseSettings):
     )
     language: str = "zh"
     timezone: str = "Asia/Shanghai"
-    # until login lands (trust issue) the app acts as this user
-    current_user: str = "admin"  # the CLI's default actor (--actor overrides)
-    current_role: str = "admin"
-    # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in.
-    # Off by default: real deployments log in (argon2id, server-side sessions). Browser tests turn it on.
+    current_role: str = "admin"  # the role picker's first choice (demo database only)
+    # `relief login`: the CLI's server-side session lasts this many hours (at most the app's 12); no default user
+    cli_session_hours: int = 8
+    # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in; honoured only
+    # in a demo database. Off by default: real deployments log in (argon2id, server-side sessions).
     role_picker: bool = False
     demo_users: dict[str, str] = {
         "keeper": "keeper_demo",
@@ -37,9 +37,8 @@ class Settings(BaseSettings):
         "planner": "planner",
         "admin": "admin",
     }
-    show_demo_accounts: bool = (
-        True  # the login page lists the demo county's accounts (turn off in production)
-    )
+    # The login page lists the demo accounts only in a database created as a demo (`relief demo` marks it;
+    # services.is_demo_database), and the role picker works only there: no setting can show them elsewhere.
 
     # 1-hour guarantee circle and relief-time targets (seconds); DOMAIN.md caveats 1 and 3
     guarantee_seconds: int = 3600

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from stockpile.adapters.database_kind import DatabaseState, database_state, mark
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.demo_dispatch import build_dispatch_demo
@@ -664,8 +665,42 @@ def _add_operations(
     )
 
 
+class NotADemoDatabase(DomainError):
+    """Demo data and demo accounts only go into a database created as a demo (issue 14 item 1)."""
+
+    code = "not_a_demo_database"
+
+
+def database_label(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_demo_database(url: str) -> None:
+    """Create the database at `url` as a demo: migrate it and mark it `demo` in the database itself. Only a SQLite
+    file that does not exist yet or a database without any table may become a demo; a demo is migrated again."""
+    from stockpile.adapters.migrate import upgrade
+
+    state = database_state(url)
+    if state not in (DatabaseState.MISSING, DatabaseState.EMPTY, DatabaseState.DEMO):
+        raise NotADemoDatabase(state=str(state), database=database_label(url))
+    upgrade(url)
+    if state != DatabaseState.DEMO:
+        mark(url, DatabaseState.DEMO)
+
+
+def require_demo_database(url: str) -> None:
+    state = database_state(url)
+    if state != DatabaseState.DEMO:
+        raise NotADemoDatabase(state=str(state), database=database_label(url))
+
+
 def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None) -> Built:
-    """Build the demo county into an empty (migrated) database at `url`."""
+    """Build the demo county into an empty database created as a demo (`create_demo_database`); refused on any
+    other database (`NotADemoDatabase`)."""
+    require_demo_database(url)
     scale = scale or Scale()
     rng = random.Random(scale.seed)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
@@ -742,9 +777,11 @@ def has_data(url: str) -> bool:
 
 
 def wipe(url: str) -> None:
-    """Remove everything (only for `relief demo --force`): delete the SQLite file or drop the PG schema."""
+    """Remove everything (only for `relief demo --force`, only in a demo database): delete the SQLite file or drop
+    the PG schema."""
     from sqlalchemy import text
 
+    require_demo_database(url)
     if url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)

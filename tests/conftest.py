@@ -68,6 +68,14 @@ def _language_back_to_chinese() -> Iterator[None]:
     current_lang.reset(token)
 
 
+@pytest.fixture(autouse=True)
+def _no_cli_login_from_outside(tmp_path_factory, monkeypatch) -> None:
+    """The CLI's login (`relief login`) lives in a per-test file; the developer's own login never leaks in."""
+    monkeypatch.setenv("RELIEF_SESSION_FILE", str(tmp_path_factory.mktemp("cli-login") / "session.json"))
+    monkeypatch.delenv("RELIEF_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("RELIEF_PASSWORD", raising=False)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -123,12 +131,12 @@ __all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
-    """The demo county, built once per test session on SQLite (read-only tests share it)."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import build_demo
+    """The demo county, built once per test session on SQLite (read-only tests share it), in a database created as
+    a demo like `relief demo` does."""
+    from stockpile.demo import build_demo, create_demo_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=DEMO_NOW)
     return url
 

@@ -86,6 +86,8 @@ def login(
     username: str,
     password: str,
     now: datetime | None = None,
+    hours: int = SESSION_HOURS,
+    channel: str = "app",
 ) -> Login:
     """A session token for the right password; LoginFailed otherwise, also for a locked account (each attempt
     audited, the lock only in the audit row)."""
@@ -116,16 +118,17 @@ def login(
         if hasher.needs_rehash(rec.password_hash):
             values["password_hash"] = hasher.hash(password)
         uow.auth.update_user(rec.id, **values)
-        login = open_session(uow, rec, at)
-        authz.audit_ok(uow, username, "login", at, detail={"result": "ok"})
+        login = open_session(uow, rec, at, hours)
+        authz.audit_ok(uow, username, "login", at, detail={"result": "ok", "channel": channel})
         uow.commit()
         return login
 
 
-def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime) -> Login:
-    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h)."""
+def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime, hours: int = SESSION_HOURS) -> Login:
+    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h; the CLI's
+    `relief login` asks for fewer, `cli_session_hours`)."""
     token = secrets.token_urlsafe(32)
-    until = at + timedelta(hours=SESSION_HOURS)
+    until = at + timedelta(hours=max(1, min(hours, SESSION_HOURS)))
     uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
     return Login(token, rec.username, rec.role, until)
 
