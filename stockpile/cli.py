@@ -32,8 +32,13 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
+from stockpile.storage_guard import StorageSafeGroup, check_before
 
-app = typer.Typer(help="应急物资储备与调度优化 · relief-materials ledger and optimizer", no_args_is_help=True)
+app = typer.Typer(
+    cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code (issue 14 item 12)
+    help="应急物资储备与调度优化 · relief-materials ledger and optimizer",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 # piped or captured output gets a wide console so tables are never cut to 80 columns
@@ -45,8 +50,9 @@ When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (d
 
 
 @app.callback()
-def _main(lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
+def _main(ctx: typer.Context, lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
     set_lang(lang)
+    check_before(ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
 
 
 def _services() -> Any:
@@ -191,7 +197,14 @@ def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = N
 
 @app.command()
 def check() -> None:
-    """Rebuild balances from movements and compare (ledger invariants I1–I3)."""
+    """Check the database file (SQLite integrity_check), then rebuild balances from movements and compare (ledger
+    invariants I1–I3)."""
+    from stockpile.adapters.storage import integrity_check
+    from stockpile.storage_guard import refuse
+
+    url = get_settings().database_url
+    if (fault := integrity_check(url)) is not None:
+        raise refuse(fault, url)
     errors = _services().verify_ledger()
     if errors:
         for e in errors[:50]:
