@@ -111,6 +111,7 @@ def login(
         typer.echo(login.token)
         return
     path = session_file()
+    _revoke_previous(path)
     _write_session(
         path,
         {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()},
@@ -119,6 +120,15 @@ def login(
     console.print(
         t("login.ok", user=login.username, role=t(f"role.{login.role}"), until=until, path=str(path))
     )
+
+
+def _revoke_previous(path: Path) -> None:
+    """A new login replaces the file's earlier one: that earlier session is revoked on the server, not left open."""
+    try:
+        old = str(json.loads(path.read_text(encoding="utf-8"))["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    _svc().logout(old)
 
 
 def logout() -> None:

@@ -183,3 +183,13 @@ def test_print_token_serves_scripts_through_the_environment(cli_db):
     token = res.output.strip().splitlines()[-1]
     who = runner.invoke(app, ["whoami"], env={"RELIEF_SESSION_TOKEN": token})
     assert who.exit_code == 0 and "dispatcher" in who.output
+
+
+def test_a_new_login_revokes_the_one_it_replaces(cli_db):
+    """Logging in as someone else does not leave the earlier login usable elsewhere."""
+    login_as("keeper_xz01")
+    first = json.loads(Path(session_path()).read_text(encoding="utf-8"))["token"]
+    login_as("admin")
+    res = runner.invoke(app, ["whoami"], env={"RELIEF_SESSION_TOKEN": first})
+    assert res.exit_code == ExitCode.NOT_LOGGED_IN
+    assert "admin" in runner.invoke(app, ["whoami"]).output
