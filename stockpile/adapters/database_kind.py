@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.engine import make_url
 
 from stockpile.adapters.db import make_engine
@@ -67,10 +67,9 @@ def mark(url: str, kind: DatabaseState) -> None:
     try:
         with engine.begin() as c:
             found = c.execute(select(SettingRow.key).where(SettingRow.key == KIND_KEY)).scalar()
-            table = SettingRow.__table__
             if found is None:
-                c.execute(table.insert().values(key=KIND_KEY, value=str(kind)))
+                c.execute(insert(SettingRow).values(key=KIND_KEY, value=str(kind)))
             else:
-                c.execute(table.update().where(table.c.key == KIND_KEY).values(value=str(kind)))
+                c.execute(update(SettingRow).where(SettingRow.key == KIND_KEY).values(value=str(kind)))
     finally:
         engine.dispose()
