@@ -174,22 +174,12 @@ def show_validation(e: ValidationError) -> None:
 
 
 # ---- pickers -----------------------------------------------------------------------------------------------
-def visible_codes() -> frozenset[str] | None:
-    """The depots the signed-in user may see (a keeper: the assigned ones; None = all), from the services."""
-    user = current_user()
-    return services().visible_site_codes(user) if user else frozenset()
-
-
-def only_visible(df: pd.DataFrame, column: str = "site_code") -> pd.DataFrame:
-    """Rows of the user's depots only: two keepers never see each other's stock (RELIABILITY.md §4 (6))."""
-    codes = visible_codes()
-    return df if codes is None or df.empty else df[df[column].isin(codes)]
-
-
 def site_table(mine: bool = True) -> pd.DataFrame:
-    """Sites (small master-data read, never cached in pages); by default only the user's own depots."""
-    sites = services().views.sites()
-    return only_visible(sites, "code") if mine else sites
+    """Sites (small read, never cached in pages); by default only the depots the services let the user see
+    (issue 14: the scope is decided in the service, not here). `mine=False`: the county's site list (master
+    data), e.g. a transfer's destination."""
+    svc = services()
+    return svc.my_sites(current_user()) if mine else svc.views.sites()
 
 
 def item_table() -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -84,8 +84,11 @@ class Documents:
         self.to_xlsx = to_xlsx
 
     # ---- reads -----------------------------------------------------------------------------------------------
-    def recent_postings(self, kinds: Sequence[str], limit: int = 50) -> pd.DataFrame:
-        """Latest postings of these kinds with their site and line count (newest first)."""
+    def recent_postings(
+        self, kinds: Sequence[str], limit: int = 50, site_codes: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """Latest postings of these kinds with their site and line count (newest first); with `site_codes`,
+        only postings with a leg at one of these depots."""
         p, m, s = orm.PostingRow, orm.MovementRow, orm.SiteRow
         q = (
             select(p.id, p.kind, p.occurred_at, p.doc_no, p.actor, s.name.label("site_name"), m.qty)
@@ -95,6 +98,8 @@ class Documents:
             .order_by(p.occurred_at.desc(), m.seq)
             .limit(limit * 20)
         )
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
         out: dict[uuid.UUID, dict[str, Any]] = {}

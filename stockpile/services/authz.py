@@ -114,6 +114,25 @@ USE_CASES: dict[str, str] = {
     "reservations.expire_due_reservations": "expire_reservations",
     "imports.import_movements": "import",
     "authz.visible_site_codes": "view_stock",
+    # scoped reads (issue 14 item 9): one depot → PermissionDenied unless the actor's; lists → the actor's depots
+    **{
+        f"reads.{f}": "view_stock"
+        for f in (
+            "site_scope",
+            "sites",
+            "stock",
+            "stock_by_item",
+            "available",
+            "balance",
+            "bin_card",
+            "ledger",
+            "in_transit",
+            "kpis",
+            "map_layers",
+            "expiry_dashboard",
+        )
+    },
+    **{f"reads.{f}": "export" for f in ("recent_postings", "count_sheet_pdf", "voucher_pdf")},
     "users.add_user": "manage_users",
     "users.set_role": "manage_users",
     "users.set_active": "manage_users",

@@ -113,8 +113,8 @@ def test_export_builds_an_xlsx_with_chinese_headers(demo_services):
 def test_vouchers_and_count_sheet_are_pdfs_with_an_embedded_cjk_font(demo_services):
     """入库单/出库单/调拨单 and 盘点表 are PDFs that embed the CJK TrueType font."""
     for kind in ("receipt", "issue", "transfer"):
-        pid = demo_services.recent_postings((kind,), 1)["posting_id"].iloc[0]
-        pdf = demo_services.voucher_pdf(pid)
+        pid = demo_services.recent_postings((kind,), 1, actor="admin")["posting_id"].iloc[0]
+        pdf = demo_services.voucher_pdf(pid, actor="admin")
         assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
-    sheet = demo_services.count_sheet_pdf("XJK")
+    sheet = demo_services.count_sheet_pdf("XJK", actor="admin")
     assert sheet.startswith(b"%PDF") and b"FontFile2" in sheet
