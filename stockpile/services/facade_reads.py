@@ -38,9 +38,14 @@ class ReadServices:
         return reads.bin_card(self.uow_factory(), self.views, actor, site_code, item_code, lot_no)
 
     def ledger(
-        self, actor: str, limit: int = 500, since: datetime | None = None, action: str = "view_stock"
+        self,
+        actor: str,
+        limit: int = 500,
+        since: datetime | None = None,
+        action: str = "view_stock",
+        site_code: str | None = None,
     ) -> Any:
-        return reads.ledger(self.uow_factory(), self.views, actor, limit, since, action)
+        return reads.ledger(self.uow_factory(), self.views, actor, limit, since, action, site_code)
 
     def in_transit(self, actor: str, incoming: bool = False) -> Any:
         return reads.in_transit(self.uow_factory(), self.views, actor, incoming)

@@ -109,10 +109,12 @@ def ledger(
     limit: int = 500,
     since: datetime | None = None,
     action: str = "view_stock",
+    site_code: str | None = None,
 ) -> Any:
-    """The ledger (movements, newest first) at the depots the actor may see; `action="export"` for a download."""
+    """The ledger (movements, newest first) at the depots the actor may see, or of one depot (PermissionDenied
+    if not the actor's); `action="export"` for a download."""
     return _read_guarded(
-        uow, actor, action, None, lambda c: views.movements(since=since, limit=limit, site_codes=c)
+        uow, actor, action, site_code, lambda c: views.movements(since=since, limit=limit, site_codes=c)
     )
 
 
