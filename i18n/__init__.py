@@ -58,6 +58,8 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     reason = params.get("reason")
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
+    if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
+        return t("errors.permission_denied_site", lang, **params)
     return t(f"errors.{code}", lang, **params)
 
 

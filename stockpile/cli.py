@@ -52,6 +52,22 @@ def _services() -> Any:
     return build_services(get_settings())
 
 
+def _actor(actor: str | None) -> str:
+    """The CLI's user, for writes and reads alike: the one place the CLI decides who it acts as (the services
+    re-read that user's role and depots on every call, so `relief stock|bincard|export` show only what the
+    user may see). The `relief login` session replaces this default (issue 14 item 2)."""
+    return actor or get_settings().current_user
+
+
+def _read(fn: Any, *args: Any, **kw: Any) -> Any:
+    """A scoped read; a denial (another depot, an unknown user) is the catalogue's sentence and exit code 1."""
+    try:
+        return fn(*args, **kw)
+    except DomainError as e:
+        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+        raise typer.Exit(1) from e
+
+
 def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[str, Any]:
     """Client id, actor and occurred-at of a posting command; a retry (same --client-id, no --at) keeps the first
     attempt's time so that it replays instead of conflicting."""
@@ -64,7 +80,7 @@ def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[st
         when = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     return {
         "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
-        "actor": actor or get_settings().current_user,
+        "actor": _actor(actor),
         "occurred_at": when,
     }
 
@@ -153,14 +169,15 @@ def stock_cmd(
     item: Annotated[str | None, typer.Option(help="物资编码")] = None,
     expiring: Annotated[int | None, typer.Option(help="N 天内到期")] = None,
     by_item: Annotated[bool, typer.Option("--by-item", help="按物资汇总")] = False,
+    actor: Actor = None,
 ) -> None:
-    """What is where, in which lots, expiring when."""
-    v = _services().views
+    """What is where, in which lots, expiring when (the user's depots only: a keeper sees the assigned ones)."""
+    svc, user = _services(), _actor(actor)
     if by_item:
-        df = v.stock_by_item()
+        df = _read(svc.stock_by_item, user)
         _table(df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item"))
         return
-    df = v.stock(site_code=site, item_code=item, expiring_within_days=expiring)
+    df = _read(svc.stock, user, site, item_code=item, expiring_within_days=expiring)
     if df.empty:
         console.print(t("stock.empty"))
         return
@@ -186,9 +203,9 @@ def stock_cmd(
 
 
 @app.command()
-def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
+def available(item: Annotated[str, typer.Option(help="物资编码")], actor: Actor = None) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
-    df = _services().views.available_to_dispatch(item)
+    df = _read(_services().available, _actor(actor), item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
     _table(
         df,
@@ -198,9 +215,11 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 
 
 @app.command()
-def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
-    """货位卡: movements of one item at one site with the running balance."""
-    df = _services().views.bin_card(site, item, lot)
+def bincard(
+    site: str, item: str, lot: Annotated[str | None, typer.Option()] = None, actor: Actor = None
+) -> None:
+    """货位卡: movements of one item at one site with the running balance (a depot of the user's)."""
+    df = _read(_services().bin_card, _actor(actor), site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
     _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
 
@@ -374,9 +393,7 @@ def import_cmd(
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
     svc = _services()
     try:
-        rep = svc.import_file(
-            path.read_bytes(), path.name, actor or get_settings().current_user, frozenset(confirm or ())
-        )
+        rep = svc.import_file(path.read_bytes(), path.name, _actor(actor), frozenset(confirm or ()))
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(1) from e
@@ -398,18 +415,23 @@ def import_cmd(
 def export(
     out: Annotated[Path, typer.Option(help="xlsx file")] = Path("stock-export.xlsx"),
     site: Annotated[str | None, typer.Option()] = None,
+    actor: Actor = None,
 ) -> None:
-    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers."""
-    svc = _services()
-    v = svc.views
-    stock_df = v.stock(site_code=site)
+    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers (the user's depots)."""
+    svc, user = _services(), _actor(actor)
+    stock_df = _read(svc.stock, user, site)
     stock_df["status"] = [t(f"status.{s}") for s in stock_df["status"]]
-    ledger_df = v.movements(limit=1_000_000)
+    ledger_df = _read(svc.ledger, user, limit=1_000_000, action="export", site_code=site)
     ledger_df["kind"] = [t(f"kind.{k}") for k in ledger_df["kind"]]
     headers = {k.removeprefix("col."): val for k, val in _catalogue_cols().items()}
     out.write_bytes(
         svc.to_xlsx(
-            {t("stock.by_lot"): stock_df, t("stock.by_item"): v.stock_by_item(), "台账": ledger_df}, headers
+            {
+                t("stock.by_lot"): stock_df,
+                t("stock.by_item"): _read(svc.stock_by_item, user),
+                "台账": ledger_df,
+            },
+            headers,
         )
     )
     console.print(t("cli.exported", path=out))
