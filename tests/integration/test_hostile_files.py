@@ -316,3 +316,12 @@ def test_every_file_refusal_has_a_message_in_both_languages():
     assert {"sheet_too_large", "hidden_sheet", "zip_corrupt", "csv_cell_too_long", "no_import_sheet"} <= codes
     for lang in ("zh", "en"):
         assert [c for c in codes if f"import_errors.{c}" not in catalogue(lang)] == []
+
+
+def test_entity_declarations_in_the_sheet_are_refused():
+    """Item 4 / F11: the sheet parser keeps defusedxml's rules: a DTD with entities in the sheet XML is refused."""
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+    data = patch_entry(
+        good_xlsx(), SHEET, lambda x: bomb + x.split(b"?>", 1)[-1] if x.startswith(b"<?xml") else bomb + x
+    )
+    assert refused(data).code == "xml_forbidden"
