@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from i18n import catalogue, current_lang, error_text, set_lang, t
+from i18n import catalogue, current_lang, domain_error_text, set_lang, t
 from stockpile import clock
-from stockpile.domain.errors import DomainError, ExistsWithDifferent, FileRejected
+from stockpile.domain.errors import DomainError, ExistsWithDifferent
 
 STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: #fde9c4"}
 
@@ -158,10 +158,7 @@ def status_legend() -> None:
 
 # ---- errors ------------------------------------------------------------------------------------------------
 def show_error(e: DomainError) -> None:
-    if isinstance(e, FileRejected):
-        st.error(t(f"import_errors.{e.code}", **e.params))
-    else:
-        st.error(error_text(e.code, e.params))
+    st.error(domain_error_text(e))  # a refused file in the import page's words, as the CLI prints it
 
 
 def show_validation(e: ValidationError) -> None:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from i18n import error_text, set_lang, t
+from i18n import domain_error_text, error_text, set_lang, t
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.config import get_settings
@@ -385,8 +385,8 @@ def import_cmd(
         rep = svc.import_file(
             path.read_bytes(), path.name, actor or get_settings().current_user, frozenset(confirm or ())
         )
-    except DomainError as e:
-        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    except DomainError as e:  # a refused file reads as on the import page
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
     if rep.already_imported:
         console.print(t("cli.import_already", **rep.already_imported))
