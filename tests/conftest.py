@@ -71,6 +71,7 @@ def _session_now() -> datetime:
 TEST_NOW = _session_now()
 # "yesterday, same time" in county time: an occurred-at that is never frozen or in the future, on any date
 RECENT = clock.format_dt(TEST_NOW - timedelta(days=1))
+FAR_EXPIRY = (TEST_NOW + timedelta(days=800)).date().isoformat()  # a lot expiry safely in the future
 
 
 @pytest.fixture(autouse=True)
