@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pydeck as pdk
@@ -14,12 +13,12 @@ import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error
 from i18n import fmt_hm, t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 
 guard(__file__)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
 
 svc = services()
@@ -98,7 +97,7 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
 
 
 def _eta(plan: DispatchPlan, s: int) -> str:
-    return (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%m-%d %H:%M")
+    return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
 
 
 def _kpis(plan: DispatchPlan) -> None:

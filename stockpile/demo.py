@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from stockpile import clock
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.demo_dispatch import build_dispatch_demo
@@ -668,7 +669,7 @@ def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None
     """Build the demo county into an empty (migrated) database at `url`."""
     scale = scale or Scale()
     rng = random.Random(scale.seed)
-    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     today = now.date()
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
+from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.masterdata import SqlMasterRepository
@@ -48,7 +49,7 @@ class Views:
     ) -> pd.DataFrame:
         """Balances by site × item × lot with expiry, days left and a status (expired / near / ok); only the
         `site_codes` depots when given (the services' read scope, issue 14)."""
-        on = on or date.today()
+        on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         q = (
             select(
@@ -329,7 +330,7 @@ class Views:
         return pd.concat([villages[cols], shelters[cols]], ignore_index=True)
 
     def agreements(self, on: date | None = None) -> pd.DataFrame:
-        on = on or date.today()
+        on = on or clock.today()
         c, ln, s, i = orm.AgreementContractRow, orm.AgreementLineRow, orm.SiteRow, orm.ItemRow
         q = (
             select(
@@ -366,7 +367,7 @@ class Views:
     ) -> pd.DataFrame:
         """Per source: mode (实物/代储/协议/产能), quantity, lead minutes (loading or call-off or activation);
         only the `site_codes` sources when given."""
-        on = on or date.today()
+        on = on or clock.today()
         with self.engine.connect() as c:
             b = orm.StockBalanceRow
             q = select(b)
@@ -421,7 +422,7 @@ class Views:
 
     def kpis(self, on: date | None = None, site_codes: Collection[str] | None = None) -> dict[str, int]:
         """Counts over the county, or over the `site_codes` depots (then no agreement checks: not theirs)."""
-        on = on or date.today()
+        on = on or clock.today()
         df = self.stock(on=on, site_codes=site_codes)
         ag = self.agreements(on) if site_codes is None else pd.DataFrame()
         overdue = 0
