@@ -129,3 +129,18 @@ def test_transfer_receive_picker_offers_only_transfers_to_own_depots(demo_servic
     at2 = page("transfer", demo_services, role="keeper", user=KEEPER)
     at2.run()
     assert not [s for s in at2.selectbox if str(s.key or "").startswith("transfer_recv.pick")]
+
+
+def test_pages_read_depot_data_only_through_the_scoped_services() -> None:
+    """A page never reads the read model's depot-bound views directly (stock, bin card, ledger, transit, KPIs,
+    map layers, documents): only master data (`views.items()`, `views.sites()`) bypasses the scoped reads."""
+    allowed = {"items", "sites"}
+    found = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        text = path.read_text(encoding="utf-8")
+        found += [
+            (path.name, m.group(1))
+            for m in re.finditer(r"(?<![a-z_])(?:views|map_view|documents)\.(\w+)\(", text)
+            if m.group(1) not in allowed and m.group(1) != "tiles"
+        ]
+    assert not found, found
