@@ -57,10 +57,10 @@ test: $(STAMP) lint
 
 # The date-sensitive tests (marker `dates`) under a moved process clock (Debian libfaketime): +45 days, +400 days and
 # a New Year's Eve in Beijing (2027-12-31 23:30 Asia/Shanghai = 15:30 UTC). SQLite only; .ci/run calls it.
-MOVED_CLOCKS ?= +45d|+400d|@2027-12-31 15:30:00
+MOVED_CLOCKS ?= +45d;+400d;@2027-12-31 15:30:00
 test-moved-clocks: $(STAMP)
 	@command -v faketime >/dev/null || { echo "faketime (Debian package) is not installed"; exit 1; }
-	@IFS='|'; for at in $(MOVED_CLOCKS); do \
+	@IFS=';' read -ra clocks <<< "$(MOVED_CLOCKS)"; for at in "$${clocks[@]}"; do \
 	  echo "== moved clock: $$at"; \
 	  TZ=UTC TEST_PG_URL= REQUIRE_PG= REQUIRE_BROWSER= faketime -f "$$at" \
 	    $(BIN)/pytest -q -p no:cacheprovider -m "dates and not postgres and not browser" || exit 1; \
