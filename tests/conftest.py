@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from i18n import current_lang
+from stockpile import clock
 from stockpile.adapters.db import create_schema, make_engine
 from stockpile.adapters.orm import Base
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.demo import demo_now
 from tests.support.factory import seed_minimal
 
 PG_URL = os.environ.get("TEST_PG_URL", "")
@@ -129,8 +131,10 @@ def demo_url(tmp_path_factory) -> str:
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     upgrade(url)
-    build_demo(url, now=DEMO_NOW)
+    build_demo(url, as_of=DEMO_NOW)
     return url
 
 
-DEMO_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+# The test demo is built as of the clock's today (17:00 county time, the moment `relief demo` uses for a date):
+# wherever the clock stands (moved by faketime in CI), the demo's lots, contracts and drill move with it.
+DEMO_NOW = demo_now(clock.today())

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.services.checks import verify_ledger
 from stockpile.views import Views
+from tests.conftest import DEMO_NOW
 
-TODAY = date(2026, 11, 20)
+TODAY = DEMO_NOW.date()
+pytestmark = pytest.mark.dates
 
 
 @pytest.fixture(scope="module")
