@@ -14,8 +14,10 @@ import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error
 from i18n import fmt_hm, t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
+from stockpile.services.dispatch_scenario import REBASABLE
 
 guard(__file__)
 
@@ -35,6 +37,23 @@ if not codes:
 code = st.selectbox(t("dispatch.scenario"), codes, key="dispatch.scenario")
 scenario, demand = svc.scenario_demand(code)
 st.caption(f"{scenario.name} · {scenario.event} · {scenario.kind}")
+st.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
+if scenario.kind in REBASABLE and st.button(
+    t("drill.rebase"), key="dispatch.rebase", help=t("drill.rebase_help")
+):  # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
+    try:
+        r = svc.rebase_scenario(code, current_user())
+        st.success(
+            t(
+                "drill.rebased",
+                scenario=code,
+                before=clock.format_dt(r.reported_before),
+                after=clock.format_dt(r.reported_at),
+            )
+        )
+        scenario, demand = svc.scenario_demand(code)
+    except DomainError as e:
+        show_error(e)
 
 
 def _demand_editor() -> dict[tuple[str, str], int]:
