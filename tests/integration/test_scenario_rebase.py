@@ -13,15 +13,19 @@ from typer.testing import CliRunner
 
 from stockpile import clock
 from stockpile.adapters.db import make_engine
+from stockpile.adapters.dispatch_repo import SqlDispatchRepository
 from stockpile.adapters.orm_auth import AuditEventRow
 from stockpile.adapters.orm_dispatch import ScenarioRow
+from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.bootstrap import build_services
 from stockpile.cli import app
 from stockpile.config import Settings
 from stockpile.domain.dispatch import NotADrill, UnknownScenario
 from stockpile.domain.errors import PermissionDenied
+from stockpile.services import dispatch_scenario
 from stockpile.services.dispatch import PlanSettings
-from tests.conftest import DEMO_NOW
+from tests.conftest import DEMO_NOW, NOW
+from tests.support.dispatch import SCENARIO, seed_dispatch
 
 pytestmark = pytest.mark.dates
 runner = CliRunner()
@@ -162,3 +166,22 @@ def test_demo_as_of_builds_every_date_from_it(tmp_path, monkeypatch):
     agreements = svc.views.agreements()
     assert (agreements["valid_to"].astype(str) > "2028-01-01").all()
     assert sc.reported_at + timedelta(hours=1) == datetime(2027, 12, 31, 17, 0, tzinfo=clock.county_tz())
+
+
+def _drepo(uow: SqlAlchemyUnitOfWork) -> SqlDispatchRepository:
+    return SqlDispatchRepository(uow.session)
+
+
+def test_rebase_on_both_backends(engine, world):
+    """SQLite and PostgreSQL: the small county's drill moves across a New Year, to the second, audited once."""
+    seed_dispatch(engine, world)
+    uow = SqlAlchemyUnitOfWork(engine)
+    to = datetime(2027, 12, 31, 23, 30, tzinfo=clock.county_tz())  # 15:30 UTC
+    r = dispatch_scenario.rebase_scenario(SCENARIO, to, "disp", uow, _drepo, NOW)
+    assert r.reported_before == NOW and r.delta == to - NOW
+    with engine.connect() as c:
+        assert (
+            c.execute(select(ScenarioRow.reported_at).where(ScenarioRow.code == SCENARIO)).scalar_one() == to
+        )
+        rows = list(c.execute(select(AuditEventRow.actor, AuditEventRow.outcome, AuditEventRow.at)).all())
+    assert rows[-1] == ("disp", "ok", NOW)
