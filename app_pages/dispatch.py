@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pydeck as pdk
@@ -21,7 +20,6 @@ from stockpile.services.dispatch_scenario import REBASABLE
 
 guard(__file__)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
 
 svc = services()
@@ -113,7 +111,7 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
 
 
 def _eta(plan: DispatchPlan, s: int) -> str:
-    return (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%m-%d %H:%M")
+    return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
 
 
 def _kpis(plan: DispatchPlan) -> None:

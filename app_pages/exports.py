@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from app_pages.common import (
-    TZ,
     fmt_dt,
     fmt_num,
     guard,
@@ -19,6 +16,7 @@ from app_pages.common import (
     visible_codes,
 )
 from i18n import t
+from stockpile import clock
 
 guard(__file__)
 
@@ -40,7 +38,7 @@ if st.button(t("exports.make_xlsx"), key="exports.make"):
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)
         status.update(label=t("exports.ready"), state="complete")
 if "exports.xlsx" in st.session_state:
-    stamp = datetime.now(TZ).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     st.download_button(
         t("exports.download_xlsx"),
         st.session_state["exports.xlsx"],

@@ -61,6 +61,14 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     return t(f"errors.{code}", lang, **params)
 
 
+def domain_error_text(e: Any, lang: str | None = None) -> str:
+    """A domain error as one sentence, the same in the app and the CLI: an error naming its own catalogue entry
+    (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
+    key = getattr(e, "catalogue_key", None)
+    params = dict(getattr(e, "params", {}) or {})
+    return t(key, lang, **params) if key else error_text(e.code, params, lang)
+
+
 def fmt_hm(seconds: int | float) -> str:
     """A duration as h:mm, minutes rounded down (7 h 59 min 40 s → "7:59"), so it never reads as on the next
     hour while still under it."""

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from i18n import error_text, set_lang, t
+from i18n import domain_error_text, error_text, set_lang, t
+from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -46,6 +48,17 @@ When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (d
 @app.callback()
 def _main(lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
     set_lang(lang)
+    try:
+        clock.configure(
+            get_settings().timezone
+        )  # every date the CLI reads or prints is the county's (issue 13)
+    except ValidationError as e:
+        err_console.print(f"[red]{t('cli.bad_settings', detail=_settings_problem(e))}[/red]")
+        raise typer.Exit(2) from e
+
+
+def _settings_problem(e: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
 
 
 def _services() -> Any:
@@ -57,11 +70,8 @@ def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[st
     attempt's time so that it replays instead of conflicting."""
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
     earlier = _services().posting_time(cid) if client_id and not at else None
-    when = datetime.fromisoformat(at) if at else (earlier or datetime.now(UTC))
-    if when.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        when = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    when = datetime.fromisoformat(at) if at else (earlier or clock.now())
+    when = clock.local(when)  # no offset given = county time
     return {
         "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
         "actor": actor or get_settings().current_user,
@@ -96,15 +106,13 @@ def _table(df: Any, columns: list[str], title: str = "") -> None:
 
 
 def _cell(v: Any) -> str:
-    """Blank for missing values; timestamps in Asia/Shanghai to the minute."""
+    """Blank for missing values; timestamps in the county's time zone to the minute."""
     import pandas as pd
 
     if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
         return ""
     if isinstance(v, datetime):
-        from zoneinfo import ZoneInfo
-
-        return v.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+        return clock.format_dt(v)
     return str(v)
 
 
@@ -396,8 +404,8 @@ def import_cmd(
         rep = svc.import_file(
             path.read_bytes(), path.name, actor or get_settings().current_user, frozenset(confirm or ())
         )
-    except DomainError as e:
-        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    except DomainError as e:  # a refused file reads as on the import page
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
     if rep.already_imported:
         console.print(t("cli.import_already", **rep.already_imported))

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
+from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.masterdata import SqlMasterRepository
@@ -45,7 +46,7 @@ class Views:
         on: date | None = None,
     ) -> pd.DataFrame:
         """Balances by site × item × lot with expiry, days left and a status (expired / near / ok)."""
-        on = on or date.today()
+        on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         q = (
             select(
@@ -315,7 +316,7 @@ class Views:
         return pd.concat([villages[cols], shelters[cols]], ignore_index=True)
 
     def agreements(self, on: date | None = None) -> pd.DataFrame:
-        on = on or date.today()
+        on = on or clock.today()
         c, ln, s, i = orm.AgreementContractRow, orm.AgreementLineRow, orm.SiteRow, orm.ItemRow
         q = (
             select(
@@ -349,7 +350,7 @@ class Views:
     # ---- availability --------------------------------------------------------------------------------------
     def available_to_dispatch(self, item_code: str | None = None, on: date | None = None) -> pd.DataFrame:
         """Per source: mode (实物/代储/协议/产能), quantity, lead minutes (loading or call-off or activation)."""
-        on = on or date.today()
+        on = on or clock.today()
         with self.engine.connect() as c:
             b = orm.StockBalanceRow
             q = select(b)
@@ -402,7 +403,7 @@ class Views:
         )
 
     def kpis(self, on: date | None = None) -> dict[str, int]:
-        on = on or date.today()
+        on = on or clock.today()
         df = self.stock(on=on)
         ag = self.agreements(on)
         overdue = 0

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.orm_dispatch import (
     CallOffRow,
@@ -135,7 +136,7 @@ class SqlDispatchRepository:
                 r.activation_minutes,
             )
             for r, home in rows
-        ] + self.contracted_transport(date.today())
+        ] + self.contracted_transport(clock.today())
 
     def contracted_transport(self, on: date) -> list[VehicleSpec]:
         """协议运力 valid on `on` (reserve planning's contracted_transport): one vehicle per contracted truck, at its

@@ -10,10 +10,11 @@ kept although the use case rolls back. Every write adds an `ok` audit row in the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from stockpile import clock
 from stockpile.domain.errors import PermissionDenied
 from stockpile.domain.model import Actor
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -280,7 +281,7 @@ def write_as(
     """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
     (it must not commit), one `ok` audit row (with `detail`, read after the body ran), commit. A denial is
     audited as `authz_denied`; nothing else is written."""
-    at = now or datetime.now(UTC)
+    at = now or clock.now()
 
     def run() -> T:
         with uow:
@@ -297,7 +298,7 @@ def record_denial(uow: AbstractUnitOfWork, e: PermissionDenied, now: datetime | 
     p = e.params
     with uow:
         uow.auth.add_audit(
-            at=now or datetime.now(UTC),
+            at=now or clock.now(),
             actor=str(p.get("actor", ""))[:64],
             action=str(p.get("action", ""))[:48],
             outcome="authz_denied",

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from stockpile import clock
 from stockpile.reserve.planning_errors import ReviewMissing
 from stockpile.reserve.records import (
     CallOffRecord,
@@ -151,11 +151,11 @@ class Services(TrustServices):
         return self.reserve_uow_factory()
 
     def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
 
     def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
-        return planning.call_off(cmd, self._ruow(), self.planning_config, now or datetime.now(UTC))
+        return planning.call_off(cmd, self._ruow(), self.planning_config, now or clock.now())
 
     def set_check_interval(self, actor: str, contract_code: str, days: int) -> None:
         planning.set_check_interval(self._ruow(), actor, contract_code, days)
@@ -182,7 +182,7 @@ class Services(TrustServices):
     ) -> ImportReport:
         """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing (planner, admin)."""
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
-        return planning_import.import_standards(table, actor, self._ruow(), now or datetime.now(UTC))
+        return planning_import.import_standards(table, actor, self._ruow(), now or clock.now())
 
     def import_agreements(self, data: bytes, filename: str, actor: str) -> ImportReport:
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
@@ -200,17 +200,17 @@ class Services(TrustServices):
         )
 
     def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         cfg, cov = self.planning_config, self.coverage_provider
         return planning_review.prepare_review(
             self._ruow(), year, actor, _local_day(now), now, cfg, cov, notes
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
-        return planning_review.mark_reviewed(self._ruow(), year, actor, now or datetime.now(UTC))
+        return planning_review.mark_reviewed(self._ruow(), year, actor, now or clock.now())
 
     def approve_review(self, year: int, actor: str, now: datetime | None = None) -> Snapshot:
-        return planning_review.approve(self._ruow(), year, actor, now or datetime.now(UTC))
+        return planning_review.approve(self._ruow(), year, actor, now or clock.now())
 
     def review(self, year: int) -> tuple[Review | None, list[Snapshot]]:
         return planning_review.current_review(self._ruow(), year)
@@ -359,5 +359,5 @@ class Services(TrustServices):
 
 
 def _local_day(now: datetime | None = None) -> date:
-    """Today in Asia/Shanghai (the bureau's calendar day)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    """The county's calendar day of `now` (default: today on the one clock)."""
+    return clock.local_day(now) if now is not None else clock.today()

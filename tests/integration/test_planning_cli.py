@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from stockpile.cli import app
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
 
