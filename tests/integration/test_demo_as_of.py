@@ -18,11 +18,14 @@ from stockpile.config import Settings
 from stockpile.demo import build_demo, contract_term, demo_now
 from stockpile.services.dispatch import PlanSettings
 from stockpile.views import Views
+from tests.conftest import TEST_NOW
 
 pytestmark = pytest.mark.dates
 
-# A year apart, and an evening just before a New Year: the drill is replayed two days later, in the next year.
-AS_OF = (date(2026, 11, 20), date(2027, 11, 20), datetime(2027, 12, 31, 23, 30))
+# The tests' day, a year later, and an evening just before a New Year (the drill is replayed two days later, in the
+# next year): relative to the tests' day, so the moved-clock runs of .ci/run try other dates too.
+_DAY = clock.local_day(TEST_NOW)
+AS_OF = (_DAY, _DAY + timedelta(days=365), datetime(_DAY.year, 12, 31, 23, 30))
 REPLAY_AFTER = timedelta(days=2)  # the drill is replayed two days after the demo was built
 REPORT_LEAD = timedelta(hours=1)  # the demo's drill is reported an hour before the demo's moment
 
