@@ -153,11 +153,19 @@ def db_init() -> None:
 def demo(
     force: Annotated[bool, typer.Option(help="rebuild even if data exists")] = False,
     large: Annotated[int, typer.Option(help="extra issue rounds per key (benchmark county)")] = 0,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="建库基准日 YYYY-MM-DD（或日期时间）；默认今天 / build the demo as of (default: today)",
+        ),
+    ] = None,
 ) -> None:
-    """Build the fictional demo county 示范县 (seeded, synthetic data)."""
+    """Build the fictional demo county 示范县 (seeded, synthetic data) as of a date: every demo date is relative to it."""
     from stockpile.adapters.migrate import upgrade
     from stockpile.demo import Scale, build_demo, has_data, wipe
 
+    when = _as_of(as_of)
     url = get_settings().database_url
     upgrade(url)
     if has_data(url):
@@ -166,8 +174,19 @@ def demo(
             return
         wipe(url)
         upgrade(url)
-    built = build_demo(url, Scale(extra_issue_rounds=large))
+    built = build_demo(url, Scale(extra_issue_rounds=large), as_of=when)
     console.print(t("cli.demo_built", postings=built.postings, movements=built.movements))
+
+
+def _as_of(value: str | None) -> date | datetime | None:
+    """`--as-of`: a date (YYYY-MM-DD) or a date and time (ISO 8601; naive = county time); None = the clock's today."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]{t('cli.bad_as_of', value=value)}[/red]")
+        raise typer.Exit(2) from None
 
 
 # ---- queries ----------------------------------------------------------------------------------------------

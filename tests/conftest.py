@@ -157,7 +157,7 @@ def demo_url(tmp_path_factory) -> str:
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     upgrade(url)
-    build_demo(url, now=DEMO_NOW)
+    build_demo(url, as_of=DEMO_NOW)
     return url
 
 

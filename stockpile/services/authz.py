@@ -156,6 +156,7 @@ USE_CASES: dict[str, str] = {
     "planning_review.mark_reviewed": "review_plan",
     "planning_review.approve": "approve_review",
     "dispatch_scenario.save_demand": "run_scenario",
+    "dispatch_scenario.rebase_scenario": "run_scenario",
     "oidc.link_identity": "manage_users",
     "oidc.unlink_identity": "manage_users",
     "oidc.list_identities": "manage_users",
@@ -294,17 +295,18 @@ def write_as(
     now: datetime | None = None,
     target: str = "",
     client_id: Any = None,
+    detail: Any = "",
 ) -> T:
     """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
-    (it must not commit), one `ok` audit row, commit. A denial is audited as `authz_denied`; nothing else is
-    written."""
+    (it must not commit), one `ok` audit row (with `detail`, read after the body ran), commit. A denial is
+    audited as `authz_denied`; nothing else is written."""
     at = now or clock.now()
 
     def run() -> T:
         with uow:
             require(uow, username, action, None, client_id, target)
             out = body()
-            audit_ok(uow, username, action, at, target=target, client_id=client_id)
+            audit_ok(uow, username, action, at, target=target, client_id=client_id, detail=detail)
             uow.commit()
             return out
 

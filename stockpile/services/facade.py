@@ -290,6 +290,12 @@ class Services(TrustServices, ReadServices):
     def save_demand(self, code: str, demand: dict[tuple[str, str], int], actor: str) -> None:
         dispatch_scenario.save_demand(code, demand, actor, self.uow_factory(), self._drepo)
 
+    def rebase_scenario(
+        self, code: str, actor: str, to: datetime | None = None, now: datetime | None = None
+    ) -> dispatch_scenario.Rebased:
+        """Move a drill's report time to `to` (default: now) and every scenario time with it (run_scenario)."""
+        return dispatch_scenario.rebase_scenario(code, to, actor, self.uow_factory(), self._drepo, now)
+
     def fleet(self) -> list[Any]:
         with self.uow_factory() as uow:
             return list(self._drepo(uow).fleet())
