@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error, show_table
 from i18n import t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.planning import CallOffCmd, VerifyCmd
 
@@ -144,7 +144,7 @@ if contracts:
         cid = st.session_state.setdefault("agreements.verify_id", uuid.uuid4())
         with st.form("agreements.verify_form"):
             checked_on = st.date_input(
-                t("agreements.verify_date"), value=date.today(), key="agreements.verify_date"
+                t("agreements.verify_date"), value=clock.today(), key="agreements.verify_date"
             )
             inspector = st.text_input(t("agreements.inspector"), key="agreements.inspector")
             qtys = {

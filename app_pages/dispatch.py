@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pydeck as pdk
@@ -14,12 +13,13 @@ import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error
 from i18n import fmt_hm, t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
+from stockpile.services.dispatch_scenario import REBASABLE
 
 guard(__file__)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
 
 svc = services()
@@ -35,6 +35,19 @@ if not codes:
 code = st.selectbox(t("dispatch.scenario"), codes, key="dispatch.scenario")
 scenario, demand = svc.scenario_demand(code)
 st.caption(f"{scenario.name} · {scenario.event} · {scenario.kind}")
+reported = st.empty()  # filled after the re-base button, so it shows the report time in force
+if scenario.kind in REBASABLE and st.button(
+    t("drill.rebase"), key="dispatch.rebase", help=t("drill.rebase_help")
+):
+    # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
+    try:
+        r = svc.rebase_scenario(code, current_user())
+        before, after = clock.format_dt(r.reported_before), clock.format_dt(r.reported_at)
+        st.success(t("drill.rebased", scenario=code, before=before, after=after))
+        scenario, demand = svc.scenario_demand(code)
+    except DomainError as e:
+        show_error(e)
+reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
 
 
 def _demand_editor() -> dict[tuple[str, str], int]:
@@ -98,7 +111,7 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
 
 
 def _eta(plan: DispatchPlan, s: int) -> str:
-    return (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%m-%d %H:%M")
+    return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
 
 
 def _kpis(plan: DispatchPlan) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from optimizer.routing_engine import plan_routes
+from stockpile import clock
 from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.dispatch_documents import order_pdf, order_xlsx
@@ -36,6 +37,7 @@ PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"  # RELIEF_PLANNING_CON
 
 def build_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
+    clock.configure(settings.timezone)  # the one clock reads the county's time zone (issue 13)
     engine = make_engine(settings.database_url)
     views = Views(engine)
     services = _services(settings, engine, views)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from i18n import error_text, set_lang, t
+from i18n import domain_error_text, error_text, set_lang, t
+from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
@@ -52,24 +54,48 @@ When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (d
 @app.callback()
 def _main(ctx: typer.Context, lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
     set_lang(lang)
+    try:
+        clock.configure(
+            get_settings().timezone
+        )  # every date the CLI reads or prints is the county's (issue 13)
+    except ValidationError as e:
+        err_console.print(f"[red]{t('cli.bad_settings', detail=_settings_problem(e))}[/red]")
+        raise typer.Exit(2) from e
     check_before(ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
+
+
+def _settings_problem(e: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
 
 
 def _services() -> Any:
     return build_services(get_settings())
 
 
+def _actor() -> str:
+    """The CLI's user, for writes and reads alike: the one place the CLI decides who it acts as — the user of
+    `relief login` (`cli_login.current_user()`; no login → exit code 3, no default user). The services re-read that
+    user's role and depots on every call, so `relief stock|bincard|export` show only what the user may see."""
+    return current_user()
+
+
+def _read(fn: Any, *args: Any, **kw: Any) -> Any:
+    """A scoped read; a denial (another depot, an unknown user) is the catalogue's sentence and exit code 1."""
+    try:
+        return fn(*args, **kw)
+    except DomainError as e:
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
+        raise typer.Exit(1) from e
+
+
 def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
     """Client id, actor (the logged-in user) and occurred-at of a posting command; a retry (same --client-id, no
     --at) keeps the first attempt's time so that it replays instead of conflicting."""
-    actor = current_user()
+    actor = _actor()
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
     earlier = _services().posting_time(cid) if client_id and not at else None
-    when = datetime.fromisoformat(at) if at else (earlier or datetime.now(UTC))
-    if when.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        when = when.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    when = datetime.fromisoformat(at) if at else (earlier or clock.now())
+    when = clock.local(when)  # no offset given = county time
     return {
         "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
         "actor": actor,
@@ -104,15 +130,13 @@ def _table(df: Any, columns: list[str], title: str = "") -> None:
 
 
 def _cell(v: Any) -> str:
-    """Blank for missing values; timestamps in Asia/Shanghai to the minute."""
+    """Blank for missing values; timestamps in the county's time zone to the minute."""
     import pandas as pd
 
     if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
         return ""
     if isinstance(v, datetime):
-        from zoneinfo import ZoneInfo
-
-        return v.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+        return clock.format_dt(v)
     return str(v)
 
 
@@ -141,14 +165,13 @@ def stock_cmd(
     expiring: Annotated[int | None, typer.Option(help="N 天内到期")] = None,
     by_item: Annotated[bool, typer.Option("--by-item", help="按物资汇总")] = False,
 ) -> None:
-    """What is where, in which lots, expiring when."""
-    current_user()  # login required (the user's depot scope applies)
-    v = _services().views
+    """What is where, in which lots, expiring when (the user's depots only: a keeper sees the assigned ones)."""
+    svc, user = _services(), _actor()
     if by_item:
-        df = v.stock_by_item()
+        df = _read(svc.stock_by_item, user)
         _table(df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item"))
         return
-    df = v.stock(site_code=site, item_code=item, expiring_within_days=expiring)
+    df = _read(svc.stock, user, site, item_code=item, expiring_within_days=expiring)
     if df.empty:
         console.print(t("stock.empty"))
         return
@@ -176,8 +199,7 @@ def stock_cmd(
 @app.command()
 def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
-    current_user()  # login required
-    df = _services().views.available_to_dispatch(item)
+    df = _read(_services().available, _actor(), item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
     _table(
         df,
@@ -188,9 +210,8 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 
 @app.command()
 def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
-    """货位卡: movements of one item at one site with the running balance."""
-    current_user()  # login required (the user's depot scope applies)
-    df = _services().views.bin_card(site, item, lot)
+    """货位卡: movements of one item at one site with the running balance (a depot of the user's)."""
+    df = _read(_services().bin_card, _actor(), site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
     _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
 
@@ -361,9 +382,9 @@ def import_cmd(
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
     svc = _services()
     try:
-        rep = svc.import_file(path.read_bytes(), path.name, current_user(), frozenset(confirm or ()))
-    except DomainError as e:
-        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+        rep = svc.import_file(path.read_bytes(), path.name, _actor(), frozenset(confirm or ()))
+    except DomainError as e:  # a refused file reads as on the import page
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
     if rep.already_imported:
         console.print(t("cli.import_already", **rep.already_imported))
@@ -384,18 +405,21 @@ def export(
     out: Annotated[Path, typer.Option(help="xlsx file")] = Path("stock-export.xlsx"),
     site: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers."""
-    current_user()  # login required (the user's depot scope applies)
-    svc = _services()
-    v = svc.views
-    stock_df = v.stock(site_code=site)
+    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers (the user's depots)."""
+    svc, user = _services(), _actor()
+    stock_df = _read(svc.stock, user, site)
     stock_df["status"] = [t(f"status.{s}") for s in stock_df["status"]]
-    ledger_df = v.movements(limit=1_000_000)
+    ledger_df = _read(svc.ledger, user, limit=1_000_000, action="export", site_code=site)
     ledger_df["kind"] = [t(f"kind.{k}") for k in ledger_df["kind"]]
     headers = {k.removeprefix("col."): val for k, val in _catalogue_cols().items()}
     out.write_bytes(
         svc.to_xlsx(
-            {t("stock.by_lot"): stock_df, t("stock.by_item"): v.stock_by_item(), "台账": ledger_df}, headers
+            {
+                t("stock.by_lot"): stock_df,
+                t("stock.by_item"): _read(svc.stock_by_item, user),
+                "台账": ledger_df,
+            },
+            headers,
         )
     )
     console.print(t("cli.exported", path=out))

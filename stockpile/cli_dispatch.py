@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -14,14 +13,13 @@ from rich.table import Table
 from i18n import error_text, fmt_hm, t
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
+from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 from stockpile.services.dispatch_kpis import LateLine
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _console() -> Any:
@@ -53,8 +51,8 @@ def _routes_table(plan: DispatchPlan) -> Table:
             str(len(r.stops)),
             str(deliveries),
             f"{r.distance_m / 1000:.1f}",
-            start.astimezone(LOCAL).strftime("%H:%M"),
-            end.astimezone(LOCAL).strftime("%H:%M"),
+            clock.local(start).strftime("%H:%M"),
+            clock.local(end).strftime("%H:%M"),
         )
     return tab
 
@@ -80,8 +78,8 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     """Priority demand outside the circle: one line per point (items, units, latest planned arrival, reasons), or
     one line per point × item with ``detail``."""
 
-    def clock(s: int | None) -> str:
-        return "–" if s is None else (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%H:%M")
+    def hhmm(s: int | None) -> str:
+        return "–" if s is None else clock.local(plan.start + timedelta(seconds=s)).strftime("%H:%M")
 
     late = plan.late_priority()
     if not late:
@@ -91,7 +89,7 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     if detail:
         return [head] + [
             t("dispatch.late.line", place=names.get(ln.point, ln.point), item=ln.item, qty=ln.qty,
-              eta=clock(ln.eta_s), earliest=clock(ln.earliest_s), reason=t(f"dispatch.late.{ln.reason}"))
+              eta=hhmm(ln.eta_s), earliest=hhmm(ln.earliest_s), reason=t(f"dispatch.late.{ln.reason}"))
             for ln in late
         ]  # fmt: skip
     by_point: dict[str, list[LateLine]] = {}
@@ -106,8 +104,8 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
                 place=names.get(point, point),
                 items=len(lines),
                 qty=sum(ln.qty for ln in lines),
-                eta=clock(max(ln.eta_s for ln in lines)),
-                earliest=clock(None if None in earliest else max(e for e in earliest if e is not None)),
+                eta=hhmm(max(ln.eta_s for ln in lines)),
+                earliest=hhmm(None if None in earliest else max(e for e in earliest if e is not None)),
                 reason=t("dispatch.late.sep").join(
                     t(f"dispatch.late.{r}") for r in sorted({ln.reason for ln in lines})
                 ),

@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 
 from i18n import error_text, t
+from stockpile import clock
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.exitcodes import ExitCode
@@ -116,7 +117,7 @@ def login(
         path,
         {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()},
     )
-    until = login.expires_at.astimezone(_tz()).strftime("%Y-%m-%d %H:%M")
+    until = clock.format_dt(login.expires_at)
     console.print(
         t("login.ok", user=login.username, role=t(f"role.{login.role}"), until=until, path=str(path))
     )
@@ -144,12 +145,6 @@ def whoami() -> None:
     """当前登录用户."""
     who = current_actor()
     console.print(t("login.whoami", user=who.username, role=t(f"role.{who.role}")))
-
-
-def _tz() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(get_settings().timezone)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from i18n import error_text, t
+from i18n import domain_error_text, t
 from stockpile.cli_login import current_user
 from stockpile.domain.errors import DomainError
 
@@ -24,7 +24,7 @@ def _cli() -> Any:
 
 
 def _fail(e: DomainError) -> None:
-    _cli().err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")  # a refused file: the import page's words
     raise typer.Exit(1) from e
 
 

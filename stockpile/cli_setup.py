@@ -8,6 +8,7 @@ create (exit code 4), `relief init` refuses a demo database; the kind is written
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -24,10 +25,19 @@ err_console = Console(stderr=True)
 def demo(
     force: Annotated[bool, typer.Option(help="rebuild a demo database even if it holds data")] = False,
     large: Annotated[int, typer.Option(help="extra issue rounds per key (benchmark county)")] = 0,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="建库基准日 YYYY-MM-DD（或日期时间）；默认今天 / build the demo as of (default: today)",
+        ),
+    ] = None,
 ) -> None:
-    """Build the fictional demo county 示范县 (seeded, synthetic data) into a NEW database, marked as a demo."""
+    """Build the fictional demo county 示范县 (seeded, synthetic data) into a NEW database, marked as a demo, as of a
+    date: every demo date is relative to it."""
     from stockpile.demo import NotADemoDatabase, Scale, build_demo, create_demo_database, has_data, wipe
 
+    when = _as_of(as_of)
     url = get_settings().database_url
     try:
         create_demo_database(url)
@@ -37,11 +47,22 @@ def demo(
                 return
             wipe(url)
             create_demo_database(url)
-        built = build_demo(url, Scale(extra_issue_rounds=large))
+        built = build_demo(url, Scale(extra_issue_rounds=large), as_of=when)
     except NotADemoDatabase as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(ExitCode.NOT_A_DEMO_DATABASE) from e
     console.print(t("cli.demo_built", postings=built.postings, movements=built.movements))
+
+
+def _as_of(value: str | None) -> date | datetime | None:
+    """`--as-of`: a date (YYYY-MM-DD) or a date and time (ISO 8601; naive = county time); None = the clock's today."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]{t('cli.bad_as_of', value=value)}[/red]")
+        raise typer.Exit(2) from None
 
 
 def init(

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "RELIEF_DATABASE_URL"),
     )
     language: str = "zh"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = "Asia/Shanghai"  # the county's IANA time zone: every "now", "today" and shown time (stockpile/clock.py)
     current_role: str = "admin"  # the role picker's first choice (demo database only)
     # `relief login`: the CLI's server-side session lasts this many hours (at most the app's 12); no default user
     cli_session_hours: int = 8
@@ -87,6 +88,15 @@ class Settings(BaseSettings):
     # imports
     import_max_rows: int = 50_000
     import_max_bytes: int = 10 * 1024 * 1024
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Shanghai)") from e
+        return v
 
 
 def get_settings() -> Settings:

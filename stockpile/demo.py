@@ -16,10 +16,11 @@ import math
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from stockpile import clock
 from stockpile.adapters.database_kind import DatabaseState, database_state, mark
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
@@ -40,6 +41,7 @@ from stockpile.services import stock
 from stockpile.services.posting import post_batch
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+AS_OF_TIME = time(17, 0)  # county time of an as-of date
 COUNTY = "369921"
 CENTER = (115.90, 29.60)
 TOWNSHIPS = [  # name, kind, offset (lon, lat), population
@@ -306,10 +308,20 @@ def build_items(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
     return items
 
 
+# A contract term relative to the as-of day (issue 13: no calendar-year cliff): signed 323 days before, running
+# 41 more days (as of 2026-11-20 that is the old 1 Jan – 31 Dec term, so the demo reads as it always did).
+TERM_BEFORE_DAYS, TERM_AFTER_DAYS = 323, 41
+
+
+def contract_term(today: date) -> tuple[date, date]:
+    """Start and end of the demo's agreements and capacity reserve, relative to the as-of day."""
+    return today - timedelta(days=TERM_BEFORE_DAYS), today + timedelta(days=TERM_AFTER_DAYS)
+
+
 def build_agreements(uow: SqlAlchemyUnitOfWork, sites: dict[str, int], today: date) -> None:
     """Three agreement holders (supermarket, food factory, pharmacy) and one capacity reserve."""
     ids = uow.master.item_ids()
-    y0, y1 = date(today.year, 1, 1), date(today.year, 12, 31)
+    y0, y1 = contract_term(today)
 
     def line(
         code: str, qty: int, price: int, verified_days_ago: int | None, verified: int | None = None
@@ -697,14 +709,36 @@ def require_demo_database(url: str) -> None:
         raise NotADemoDatabase(state=str(state), database=database_label(url))
 
 
-def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None) -> Built:
-    """Build the demo county into an empty database created as a demo (`create_demo_database`); refused on any
-    other database (`NotADemoDatabase`)."""
+def demo_now(as_of: date | datetime | None = None) -> datetime:
+    """The instant the demo is built as of: a date means 17:00 county time that day (the moment the test demo has
+    always used, 09:00 UTC), a datetime is taken as is, None is the clock's now."""
+    if as_of is None:
+        at = clock.now()
+    elif isinstance(as_of, datetime):
+        at = clock.local(as_of)
+    else:
+        at = datetime.combine(as_of, AS_OF_TIME, tzinfo=clock.county_tz())
+    return at.replace(microsecond=0)
+
+
+def build_demo(
+    url: str, scale: Scale | None = None, now: datetime | None = None, as_of: date | datetime | None = None
+) -> Built:
+    """Build the demo county into an empty (migrated) database at `url`, as of `as_of` (or the instant `now`;
+    default: the clock's now). Every date in it (lots, expiries, contracts, checks, history, the drill's report
+    time) is relative to that moment; the process clock is pinned there while it builds, so postings and audit
+    entries carry demo-relative times. Only into a database created as a demo (`create_demo_database`); refused on
+    any other database (`NotADemoDatabase`)."""
     require_demo_database(url)
     scale = scale or Scale()
     rng = random.Random(scale.seed)
-    now = (now or datetime.now(UTC)).replace(microsecond=0)
-    today = now.date()
+    now = demo_now(now if now is not None else as_of)
+    today = clock.local_day(now)
+    with clock.pinned(now):
+        return _build(url, scale, rng, now, today)
+
+
+def _build(url: str, scale: Scale, rng: random.Random, now: datetime, today: date) -> Built:
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
     built = Built()

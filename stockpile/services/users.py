@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand, UnknownSite
 from stockpile.domain.model import Actor
 from stockpile.services import authz
-from stockpile.services.stock import utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 MAX_FAILURES = 5
@@ -91,7 +91,7 @@ def login(
 ) -> Login:
     """A session token for the right password; LoginFailed otherwise, also for a locked account (each attempt
     audited, the lock only in the audit row)."""
-    at = now or utcnow()
+    at = now or clock.now()
     with uow:
         rec = uow.auth.user(username)
         if rec is None or not rec.active or not rec.password_hash:
@@ -135,7 +135,7 @@ def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime, hours: int = S
 
 def session_user(uow: AbstractUnitOfWork, token: str, now: datetime | None = None) -> Actor | None:
     """The login's user as stored now, or None if the session was revoked, expired or the user disabled."""
-    at = now or utcnow()
+    at = now or clock.now()
     with uow:
         row = uow.auth.session_by_token(_sha(token))
         if row is None or row.revoked_at is not None or row.expires_at <= at:
@@ -148,7 +148,7 @@ def session_user(uow: AbstractUnitOfWork, token: str, now: datetime | None = Non
 
 def logout(uow: AbstractUnitOfWork, token: str, now: datetime | None = None) -> None:
     """Revoke this login server-side: the token is worthless afterwards."""
-    at = now or utcnow()
+    at = now or clock.now()
     with uow:
         row = uow.auth.session_by_token(_sha(token))
         uow.auth.revoke_sessions(at, token_sha256=_sha(token))
@@ -167,7 +167,7 @@ def change_password(
     now: datetime | None = None,
 ) -> None:
     """The user's own password change; every existing login of the user is revoked."""
-    at = now or utcnow()
+    at = now or clock.now()
     _check_password(hasher, new, username)
     with uow:
         rec = uow.auth.user(username)
@@ -208,7 +208,7 @@ def _admin_op(
     uow: AbstractUnitOfWork, admin: str, now: datetime | None, fn: Any, action: str = "manage_users"
 ) -> Any:
     def run() -> Any:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             authz.require(uow, admin, action, None)
             out = fn(at)
@@ -391,7 +391,7 @@ def bootstrap_admin(
     now: datetime | None = None,
 ) -> None:
     """First run only: create the first admin when the database has no user at all."""
-    at = now or utcnow()
+    at = now or clock.now()
     _check_password(hasher, password, username)
     with uow:
         if uow.auth.users():

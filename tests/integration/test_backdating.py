@@ -20,6 +20,8 @@ from stockpile.services import stock, users
 from tests.conftest import NOW
 from tests.integration.test_imports import HEAD, csv_bytes
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 D = timedelta(days=1)
 
 

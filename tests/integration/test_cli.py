@@ -11,7 +11,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from tests.conftest import FAR_EXPIRY, RECENT
 from tests.support.cli import login_as
+
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 runner = CliRunner()
 
@@ -55,7 +58,7 @@ def test_receive_then_issue_changes_the_balance_and_replay_is_idempotent(cli_db)
         "CLI-LOT-1",
         "240",
         "--expiry",
-        "2028-01-01",
+        FAR_EXPIRY,
         "--client-id",
         cid,
     )
@@ -111,8 +114,8 @@ def test_import_reports_row_errors_and_commits_nothing(cli_db, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text(
         "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n"
-        "入库,XZ01,1020101,CSV-1,10,2028-01-01,2026-11-01 10:00\n"
-        "入库,XZ01,1020101,CSV-2,1.5,2028-01-01,2026-11-01 10:00\n",
+        f"入库,XZ01,1020101,CSV-1,10,{FAR_EXPIRY},{RECENT}\n"
+        f"入库,XZ01,1020101,CSV-2,1.5,{FAR_EXPIRY},{RECENT}\n",
         encoding="utf-8",
     )
     login_as("keeper_xz01")

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from stockpile.cli import app
 from tests.support.cli import login_as
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
 
