@@ -103,7 +103,8 @@ def login(
             raise LoginFailed()
         ok = hasher.verify(rec.password_hash, password)
         if rec.locked_until is not None and rec.locked_until > at:
-            authz.audit_ok(uow, username, "login", at, detail={"result": "locked"}, outcome="login_failed")
+            locked = {"result": "locked", "until": clock.format_dt(rec.locked_until)}  # for the admin only
+            authz.audit_ok(uow, username, "login", at, detail=locked, outcome="login_failed")
             uow.commit()
             raise LoginFailed()  # the same answer as an unknown name: the lockout does not reveal who exists
         if not ok:

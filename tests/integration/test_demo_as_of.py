@@ -12,10 +12,9 @@ import pytest
 
 from stockpile import clock
 from stockpile.adapters.db import make_engine
-from stockpile.adapters.migrate import upgrade
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.demo import build_demo, contract_term, demo_now
+from stockpile.demo import build_demo, contract_term, create_demo_database, demo_now
 from stockpile.services.dispatch import PlanSettings
 from stockpile.views import Views
 from tests.conftest import TEST_NOW
@@ -36,7 +35,7 @@ def demos(tmp_path_factory) -> dict[Any, str]:
     out = {}
     for n, as_of in enumerate(AS_OF):
         url = f"sqlite:///{tmp_path_factory.mktemp(f'asof{n}') / 'demo.db'}"
-        upgrade(url)
+        create_demo_database(url)  # demo data only into a database created as a demo (issue 14)
         build_demo(url, as_of=as_of)
         out[as_of] = url
     return out
