@@ -103,8 +103,8 @@ def login(
             raise LoginFailed()
         ok = hasher.verify(rec.password_hash, password)
         if rec.locked_until is not None and rec.locked_until > at:
-            locked = {"result": "locked", "until": clock.format_dt(rec.locked_until)}  # for the admin only
-            authz.audit_ok(uow, username, "login", at, detail=locked, outcome="login_failed")
+            lock = {"result": "locked", "until": clock.format_dt(rec.locked_until)}  # for the admin only
+            authz.audit_ok(uow, username, "login", at, detail=lock, outcome="login_failed")
             uow.commit()
             raise LoginFailed()  # the same answer as an unknown name: the lockout does not reveal who exists
         if not ok:
