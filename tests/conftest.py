@@ -99,7 +99,8 @@ def _language_back_to_chinese() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _no_cli_login_from_outside(tmp_path_factory, monkeypatch) -> None:
     """The CLI's login (`relief login`) lives in a per-test file; the developer's own login never leaks in."""
-    monkeypatch.setenv("RELIEF_SESSION_FILE", str(tmp_path_factory.mktemp("cli-login") / "session.json"))
+    private = tmp_path_factory.getbasetemp() / "cli-login" / uuid.uuid4().hex  # made only by a `relief login`
+    monkeypatch.setenv("RELIEF_SESSION_FILE", str(private / "session.json"))
     monkeypatch.delenv("RELIEF_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("RELIEF_PASSWORD", raising=False)
 
