@@ -155,3 +155,27 @@ def test_make_run_builds_the_demo_only_for_the_default_demo_file(tmp_path):
     for url in ("postgresql+psycopg://relief@127.0.0.1/county", f"sqlite:///{tmp_path / 'county.db'}"):
         assert "relief demo" not in _make_n(db, env={"DATABASE_URL": url})
         assert "relief demo" not in _make_n(db, f"DATABASE_URL={url}")
+
+
+@pytest.mark.postgres
+def test_an_empty_postgresql_database_can_become_a_demo_and_only_once_marked():
+    """PostgreSQL: a database without tables is `empty`; `create_demo_database` migrates and marks it `demo`; after
+    `relief init` marks another database `county`, it is refused."""
+    from sqlalchemy import text
+
+    from stockpile.adapters.database_kind import mark
+    from stockpile.demo import create_demo_database
+    from tests.conftest import pg_url_or_skip
+
+    url = pg_url_or_skip()
+    engine = make_engine(url)
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    assert database_state(url) == DatabaseState.EMPTY
+    create_demo_database(url)
+    assert database_state(url) == DatabaseState.DEMO
+    mark(url, DatabaseState.COUNTY)
+    with pytest.raises(NotADemoDatabase):
+        create_demo_database(url)
