@@ -16,7 +16,7 @@ import streamlit as st
 
 from app_pages.common import nav_meta
 from i18n import set_lang, t
-from stockpile.bootstrap import build_services
+from stockpile.bootstrap import build_services, storage_problem
 from stockpile.config import get_settings
 
 st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
@@ -60,6 +60,10 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
 
 
 if "services" not in st.session_state:
+    problem = storage_problem(get_settings())  # a missing file is never created by opening the app
+    if problem is not None:
+        st.error(problem)
+        st.stop()
     st.session_state["services"] = _services()
 settings = st.session_state["services"].settings
 
@@ -99,6 +103,7 @@ else:
     role, user = "guest", ""
     st.session_state["role"] = "guest"
 st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
-st.sidebar.caption(t("app.demo_note"))
+if svc.is_demo_database():  # a real county's data is not "fictional"
+    st.sidebar.caption(t("app.demo_note"))
 
 st.navigation(pages_for(role), expanded=True).run()
