@@ -25,7 +25,8 @@ from stockpile.adapters.ors import OrsLimits, OrsProvider
 from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.config import ROOT, Settings, get_settings
+from stockpile.config import Settings, get_settings
+from stockpile.resources import resource
 from stockpile.services import coverage as coverage_svc
 from stockpile.services.coverage import CoverageDeps
 from stockpile.services.facade import Services
@@ -33,7 +34,7 @@ from stockpile.travel_ports import TravelTimeProvider
 from stockpile.views import Views
 from stockpile.views_reserve import ReserveViews
 
-PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"  # RELIEF_PLANNING_CONFIG overrides the path
+PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG overrides the path
 
 
 def storage_problem(settings: Settings | None = None) -> str | None:

@@ -13,15 +13,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = ROOT / "data" / "demo.db"
+from stockpile.resources import resource
+
+
+def data_dir() -> Path:
+    """The embedded database, caches and the county's files: `data/` under the working directory (a checkout's
+    `make run` runs in the repository, an installed wheel wherever the bureau starts it)."""
+    return Path.cwd() / "data"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELIEF_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{DEFAULT_DB}",
+        default_factory=lambda: f"sqlite:///{data_dir() / 'demo.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "RELIEF_DATABASE_URL"),
     )
     language: str = "zh"
@@ -53,7 +58,7 @@ class Settings(BaseSettings):
     detour_factor: float = 1.3
     speed_car_kmh: float = 50.0
     speed_hgv_kmh: float = 40.0
-    matrix_cache_dir: Path = ROOT / "data" / "cache"
+    matrix_cache_dir: Path = Field(default_factory=lambda: data_dir() / "cache")
     # travel times, further (issue 4; docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
     ors_total_timeout_s: float = 60.0
     ors_max_attempts: int = 3
@@ -68,7 +73,7 @@ class Settings(BaseSettings):
     offline_avoid_penalty: float = 1.5
     cache_max_age_s: float | None = None
     # coverage and siting (issue 4; docs/coverage.md)
-    coverage_norms_file: Path = ROOT / "data" / "coverage_norms.toml"
+    coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"
     capacity_batch_s: int = 6 * 3600  # 产能储备: output counted in batches of this many seconds' production
     siting_time_limit_s: float = 20.0

@@ -3,7 +3,7 @@
 Everything here is SYNTHETIC (DOMAIN.md §5): names, codes, populations and coordinates are invented, shaped on a
 lake-side county like Chaisang (000:24): 12 township-level units, ~170 villages, 24 shelters, a county depot, an
 equipment store, 11 township points, a team base, a custodial (代储) enterprise warehouse and three agreement
-holders; 44 catalogue items (data/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
+holders; 44 catalogue items (stockpile/resources/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
 near expiry, a few expired); a year of movements posted through the real ledger engine.
 
 Like bootstrap.py this module wires adapters and services together (it is a composition script).
@@ -28,6 +28,7 @@ from stockpile.demo_dispatch import build_dispatch_demo
 from stockpile.demo_reserve import build_reserve_demo
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, LotSource, OwnerType, WriteOffReason
+from stockpile.resources import resource
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -40,7 +41,6 @@ from stockpile.schemas import (
 from stockpile.services import stock
 from stockpile.services.posting import post_batch
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 AS_OF_TIME = time(17, 0)  # county time of an as-of date
 COUNTY = "369921"
 CENTER = (115.90, 29.60)
@@ -118,7 +118,7 @@ def _jitter(rng: random.Random, spread: float) -> float:
 
 
 def load_catalogue() -> list[dict[str, Any]]:
-    with (DATA / "catalogue.csv").open(encoding="utf-8") as f:
+    with resource("catalogue.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from stockpile.resources import resource
 from tests.support.cli import login_as
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def demo_copy(demo_url, tmp_path_factory):
 
 @pytest.fixture
 def env(demo_copy, monkeypatch, tmp_path):
-    cfg = (ROOT / "data" / "reserve_planning.toml").read_text(encoding="utf-8")
+    cfg = resource("reserve_planning.toml").read_text(encoding="utf-8")
     (tmp_path / "planning.toml").write_text(
         cfg.replace("time_limit_s = 10.0", "time_limit_s = 2.0"), encoding="utf-8"
     )
