@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 
 import pytest
@@ -20,12 +19,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def cli_db(cli_db):
     login_as("admin")  # reads as an admin (all depots); each write logs in as the user who does it
-    return path
+    return cli_db
 
 
 def run(*args: str, ok: bool = True):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from openpyxl import load_workbook
@@ -17,13 +16,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def cli_db(cli_db, tmp_path, monkeypatch):
     monkeypatch.setenv("RELIEF_MATRIX_CACHE_DIR", str(tmp_path / "cache"))
     login_as("dispatcher")
-    return path
+    return cli_db
 
 
 def run(*args: str, code: int = 0):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -21,14 +20,6 @@ from stockpile.exitcodes import ExitCode
 from tests.support.cli import demo_password, login_as
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def session_path() -> str:

@@ -3,8 +3,6 @@ called with the one CLI identity `stockpile.cli._actor`, the user of `relief log
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -14,14 +12,6 @@ from tests.support.cli import login_as
 
 runner = CliRunner()
 OTHERS = ["XJK", "XZ02", "XZ03", "XZ11", "FXK", "DC-WLY"]
-
-
-@pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def test_cli_stock_shows_a_keeper_only_own_depots(cli_db):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from openpyxl import load_workbook
@@ -31,12 +30,9 @@ INSTANCE = {
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def cli_db(cli_db):
     login_as("dispatcher")
-    return path
+    return cli_db
 
 
 def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):

@@ -263,16 +263,6 @@ def test_homoglyph_lot_code_gets_one_error_per_cell(lot, uow, world, engine):
 
 
 # ---- item 8: the CLI prints file refusals in the app's words ------------------------------------------------------
-@pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    import shutil
-
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
-
-
 CLI_FILES = {
     "no_import_sheet": (lambda: xlsx([XHEAD, XGOOD], sheets=("A", "B")), "a.xlsx"),
     "too_many_rows": (lambda: csv(*([row()] * 50_001)), "a.csv"),
