@@ -16,8 +16,10 @@ from app_pages.common import (
     only_visible,
     services,
     site_picker,
+    user_names,
     visible_codes,
 )
+from i18n import format as fmt
 from i18n import t
 
 guard(__file__)
@@ -34,8 +36,9 @@ if st.button(t("exports.make_xlsx"), key="exports.make"):
         sheets = {
             t("stock.by_lot"): only_visible(views.stock()),
             t("stock.by_item"): views.stock_by_item(site_codes=mine),
-            t("exports.ledger_sheet"): only_visible(views.movements(limit=100_000)),
+            t("exports.ledger_sheet"): user_names(only_visible(views.movements(limit=100_000))),
         }
+        sheets = {name: fmt.export_frame(df) for name, df in sheets.items()}  # words, 元, no internal ids
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)
         status.update(label=t("exports.ready"), state="complete")
@@ -69,7 +72,7 @@ else:
             "exports.posting_option",
             when=fmt_dt(rows[p].occurred_at),
             site=rows[p].site_name,
-            no=rows[p].doc_no or p[:8].upper(),
+            no=rows[p].doc_no or t("transfer.no_doc_no"),
             lines=rows[p].lines,
             qty=fmt_num(rows[p].qty),
         ),

@@ -31,6 +31,7 @@ from sqlalchemy import Engine, select
 from i18n import t
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
+from stockpile.adapters.orm_auth import user_name_of
 from stockpile.adapters.repository import TRANSIT_CODE
 from stockpile.schemas import MOVEMENT_COLUMNS
 
@@ -139,11 +140,12 @@ class Documents:
                     .where(orm.TransferRow.id == posting_id)
                 ).scalar()
                 to_site = tr or ""
+            actor = user_name_of(c, head.actor)
         return Voucher(
             posting_id=head.id,
             kind=head.kind,
             occurred_at=head.occurred_at,
-            actor=head.actor,
+            actor=actor,
             doc_no=head.doc_no,
             event_tag=head.event_tag,
             remark=head.remark,

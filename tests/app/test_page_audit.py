@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app_pages.common import page_roles
+from i18n import set_lang
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from tests.app.conftest import ROOT, page
@@ -62,6 +63,7 @@ def audit(at: Any, lang: str) -> list[str]:
 def test_page_shows_words_not_machinery(audit_services, who, name, lang):
     """What a person reads on the page is translated and formatted: no key, enum, id, offset or long float."""
     role, user = PEOPLE[who]
+    set_lang(lang)  # AppTest formats widget options in the test thread, in its language
     at = page(name, audit_services, role=role, user=user, lang=lang)
     at.run()
     findings = audit(at, lang)
