@@ -144,9 +144,17 @@ def show_table(
         return
     view = user_names(df[[c for c in columns if c in df.columns]].reset_index(drop=True))
     status = list(df[status_col]) if status_col and status_col in df.columns else None
-    for col, prefix in (translate or {}).items():
+    known = catalogue("zh")
+    for col, prefix in (translate or {}).items():  # a value the section does not know is shown as it is
         if col in view.columns:
-            view[col] = [t(f"{prefix}.{v}") if v == v and v not in (None, "") else "" for v in view[col]]
+            view[col] = [
+                (t(f"{prefix}.{v}") if f"{prefix}.{v}" in known else v)
+                if v == v and v not in (None, "")
+                else ""
+                for v in view[col]
+            ]
+    if "lot_no" in view.columns:  # a lot the plan would buy reads 待采购批次 7, not new:buy:7
+        view["lot_no"] = [fmt.lot_text(v) for v in view["lot_no"]]
     names = [str(c) for c in view.columns]
     view.columns = [t(f"col.{c}") for c in view.columns]
     formats = _localise(view, names)

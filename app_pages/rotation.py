@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import guard, services, show_table
+from i18n import format as fmt
 from i18n import t
 
 guard(__file__)
@@ -30,7 +31,7 @@ if report is None:
 
 plan = report.plan
 keys = pd.DataFrame(report.keys)
-st.caption(t("rotation.status", status=plan.status))
+st.caption(t("rotation.status", status=fmt.enum_text("solver_status", plan.status)))
 if plan.holds_standard:
     st.success(t("rotation.holds"))
 else:
@@ -41,9 +42,9 @@ cols = st.columns(3)
 cols[0].metric(t("col.action"), len(report.schedule))
 cols[1].metric(
     t("review_doc.budget_total"),
-    f"{sum(r['cost_fen'] for r in report.schedule if r['action'] == 'procure') / 100:,.0f}",
+    fmt.yuan_amount(sum(r["cost_fen"] for r in report.schedule if r["action"] == "procure")),
 )
-cols[2].metric(t("review_doc.shortfall_unit_days"), plan.shortfall_unit_days)
+cols[2].metric(t("review_doc.shortfall_unit_days"), fmt.num(plan.shortfall_unit_days))
 
 st.subheader(t("rotation.chart"))
 labels = {r["key_id"]: f"{r['area_name']} · {r['item_code']} {r['item_name']}" for r in report.keys}
@@ -80,7 +81,7 @@ if not sched.empty:
     headers = {c: t(f"col.{c}") for c in sched.columns}
     st.download_button(
         t("rotation.download"),
-        svc.to_xlsx({t("rotation.schedule"): sched}, headers),
+        svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(sched)}, headers),
         file_name=f"rotation-{int(year)}.xlsx",
         key="rotation.download",
     )

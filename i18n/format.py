@@ -11,7 +11,7 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
-from i18n import current_lang, t
+from i18n import catalogue, current_lang, t
 
 LOCALES = {"zh": "zh_CN", "en": "en"}
 BLANK = "—"
@@ -108,8 +108,22 @@ INTERNAL_COLUMNS = ("posting_id", "client_id", "transfer_id")  # ids a person ne
 
 
 def enum_text(section: str, value: Any, lang: str | None = None) -> str:
-    """An enum value in words (``kind``, ``transfer_in`` → 调拨入库); blanks stay blank."""
-    return "" if blank(value) or value == "" else t(f"{section}.{value}", lang)
+    """An enum value in words (``kind``, ``transfer_in`` → 调拨入库); blanks stay blank, a value the catalogue
+    does not know is shown as it is."""
+    if blank(value) or value == "":
+        return ""
+    key = f"{section}.{value}"
+    return t(key, lang) if key in catalogue("zh") else str(value)
+
+
+def lot_text(lot: Any, lang: str | None = None) -> str:
+    """A lot number as the keeper knows it; a lot the plan would buy (``new:buy:7``) reads 待采购批次 7."""
+    if blank(lot) or lot == "":
+        return ""
+    parts = str(lot).split(":")
+    if len(parts) == 3 and parts[0] == "new":
+        return t("fmt.new_lot", lang, n=parts[2])
+    return str(lot)
 
 
 def export_frame(df: Any, lang: str | None = None) -> Any:
@@ -119,6 +133,8 @@ def export_frame(df: Any, lang: str | None = None) -> Any:
     for col, section in ENUM_COLUMNS.items():
         if col in out.columns:
             out[col] = [enum_text(section, v, lang) for v in out[col]]
+    if "lot_no" in out.columns:
+        out["lot_no"] = [lot_text(v, lang) for v in out["lot_no"]]
     for col in out.columns:
         if str(col).endswith("_fen"):
             out[col] = [None if blank(v) else round(int(v) / 100, 2) for v in out[col]]

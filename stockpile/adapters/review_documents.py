@@ -69,6 +69,8 @@ def _value(col: str, x: Any) -> Any:
         return round(int(x) / 100, 2)
     if col.endswith("_pct") and not fmt.blank(x):
         return fmt.pct_points(x)
+    if col == "lot_no":
+        return fmt.lot_text(x)
     return x
 
 

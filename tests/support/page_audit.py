@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import importlib
 import io
+import json
 import pkgutil
 import re
 from collections.abc import Iterator
@@ -80,7 +81,9 @@ def _frame_texts(el: Any) -> Iterator[str]:
     if proto.HasField("styler") and proto.styler.display_values:
         shown = dataframe_util.convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
     raw = el.value
-    yield from (str(c) for c in raw.columns)
+    config = json.loads(el.proto.columns or "{}")  # column_config: a label replaces the column's name
+    labelled = {k.removeprefix("name:") for k, v in config.items() if isinstance(v, dict) and v.get("label")}
+    yield from (str(c) for c in raw.columns if str(c) not in labelled)
     frame = shown if shown is not None else raw
     for col in frame.columns:
         for v in frame[col]:
