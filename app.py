@@ -109,7 +109,6 @@ st.sidebar.caption(t("app.demo_note"))
 
 nav = st.navigation(pages_for(role), expanded=True)
 if who is not None and st.session_state.pop("auth.land", False):
-    st.switch_page(
-        home_path(role)
-    )  # a fresh login lands on the role's home, not on the login form it came from
+    # a fresh login lands on the role's home, not on the login form it came from
+    st.switch_page(home_path(role))
 nav.run()
