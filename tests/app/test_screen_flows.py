@@ -1,13 +1,19 @@
-"""Flows a person walks through (issue 22): where a login lands, what the admin's edit form shows."""
+"""Flows a person walks through (issue 22): where a login lands, what the admin's edit form shows, a write-off
+request that waits for approval."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 
+from i18n import error_text
+from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.domain.errors import InvalidCommand
+from stockpile.schemas import WriteOffCmd
 from tests.app.conftest import page
 
 
@@ -42,3 +48,45 @@ def test_the_admin_edit_form_shows_the_picked_users_own_role(services):
     at.selectbox(key="admin.edit_target").set_value("keeper_xz01").run()
     assert at.selectbox(key="admin.edit_role.keeper_xz01").value == "keeper"
     assert at.multiselect(key="admin.edit_depots.keeper_xz01").value == ["XZ01"]
+
+
+def _write_off(site: str, item: str, lot: str, qty: int = 1) -> WriteOffCmd:
+    return WriteOffCmd(
+        client_id=uuid.uuid4(),
+        actor="keeper_xz01",
+        occurred_at=clock.now(),
+        site_code=site,
+        item_code=item,
+        lot_no=lot,
+        qty=qty,
+        reason="damaged",
+    )
+
+
+def test_a_lot_waiting_for_write_off_approval_cannot_be_proposed_again(services):
+    """报废 four-eyes: while a lot's proposal waits for an admin, a second proposal for the same lot is refused
+    (a new client id is a new request, not a replay)."""
+    lot = services.views.stock(site_code="XZ01").iloc[0]
+    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+    with pytest.raises(InvalidCommand) as refused:
+        services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+    assert refused.value.params["reason"] == "write_off_pending"
+    assert "待审批" in error_text(refused.value.code, refused.value.params)
+    assert len(services.pending_write_offs("admin")) == 1
+
+
+def test_the_write_off_page_marks_a_pending_lot_and_says_it_submits_a_request(services):
+    """The lot shows 待审批报废 in the table and its option, picking it warns, and the button reads 提交报废申请
+    (it proposes; an admin approves)."""
+    lot = services.views.stock(site_code="XZ01").iloc[0]
+    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+    at = page("write_off", services, role="keeper", user="keeper_xz01")
+    at.run()
+    at.selectbox(key="write_off.item").set_value(lot["item_code"]).run()
+    at.selectbox(key="write_off.lot.0").set_value(lot["lot_no"]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.loc[table["批次号"] == lot["lot_no"], "报废申请"]) == ["待审批报废"]
+    assert "待审批报废" in at.selectbox(key="write_off.lot.0").format_func(lot["lot_no"])
+    assert any(lot["lot_no"] in w.value for w in at.warning)
+    assert at.button(key="write_off.submit.0").label == "提交报废申请"
