@@ -18,7 +18,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewMissing, ReviewSelfReview, ReviewWrongState
+from stockpile.reserve.planning_errors import (
+    ReviewFourEyes,
+    ReviewMissing,
+    ReviewSelfReview,
+    ReviewWrongState,
+)
 from stockpile.reserve.records import PlanningConfig, Review, ReviewState, Snapshot
 from stockpile.services import authz
 from stockpile.services.planning import agreement_alerts
