@@ -90,3 +90,27 @@ def test_the_write_off_page_marks_a_pending_lot_and_says_it_submits_a_request(se
     assert "待审批报废" in at.selectbox(key="write_off.lot.0").format_func(lot["lot_no"])
     assert any(lot["lot_no"] in w.value for w in at.warning)
     assert at.button(key="write_off.submit.0").label == "提交报废申请"
+
+
+def test_a_planner_pressing_approve_is_told_who_may_approve_and_why_not_them(services):
+    """批准 by a planner: the message names the role that may approve and the planner's own role, not a bare
+    无权执行此操作; the review stays reviewed."""
+    year = clock.today().year + 1
+    services.prepare_review(year, "planner", "")
+    services.mark_reviewed(year, "admin2")
+    at = page("review", services, role="planner", user="planner")
+    at.run()
+    at.number_input(key="review.year").set_value(year)
+    at.button(key="review.approve").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["只有管理员可以批准年度储备计划；您当前的角色是规划审查。"]
+    assert services.review(year)[0].state.value == "reviewed"
+
+
+def test_a_refusal_names_the_roles_in_english_too():
+    """The same refusal in English lists the roles that may act."""
+    params = {"action": "approve_review", "reason": "policy", "role": "planner", "allowed_roles": "admin"}
+    assert (
+        error_text("permission_denied", params, "en")
+        == "Only Admin may approve the annual reserve plan; your role is Planner."
+    )
