@@ -38,7 +38,8 @@ def page(services, name: str) -> AppTest:
 
 
 def test_agreements_page_shows_alerts_schedule_and_records_a_verification(services):
-    """Alerts for overdue checks appear; saving a 核查 updates the verification history."""
+    """Alerts for overdue checks appear; the 核查 quantities start empty (not the agreed amount), so one click
+    records nothing; once every line is counted, saving updates the verification history."""
     at = page(services, "agreements")
     at.run()
     assert not at.exception
@@ -47,6 +48,13 @@ def test_agreements_page_shows_alerts_schedule_and_records_a_verification(servic
     before = len(services.reserve_views.checks())
     at.selectbox(key="agreements.verify_contract").set_value("XY-2026-003").run()
     at.text_input(key="agreements.inspector").set_value("测试核查员")
+    counted = [n for n in at.number_input if n.key.startswith("agreements.verify_qty.")]
+    assert len(counted) == 3 and all(n.value is None for n in counted)
+    at.form_submit_button[0].click().run()
+    assert at.error and len(services.reserve_views.checks()) == before
+    for n in at.number_input:
+        if n.key.startswith("agreements.verify_qty."):
+            n.set_value(7)
     at.form_submit_button[0].click().run()
     assert not at.exception and at.success
     assert len(services.reserve_views.checks()) == before + 3
