@@ -123,7 +123,7 @@ def _eta(plan: DispatchPlan, s: int) -> str:
 def _kpis(plan: DispatchPlan) -> None:
     k = plan.kpis
     m = st.columns(5)
-    m[0].metric(t("dispatch.kpi.priority_share"), f"{k.priority_share:.0%}")
+    m[0].metric(t("dispatch.kpi.priority_share"), fmt.pct(k.priority_share, decimals=0))
     m[1].metric(t("dispatch.kpi.completion"), fmt.num(k.completion_s / 3600, decimals=1))
     m[2].metric(
         t("dispatch.kpi.relief"),
@@ -266,10 +266,10 @@ def _compare() -> None:
     for n in pick:
         k = plans[n].kpis
         data[labels[n]] = [
-            f"{k.priority_share:.0%}",
-            f"{k.completion_s / 3600:.1f}",
+            fmt.pct(k.priority_share, decimals=0),
+            fmt.num(k.completion_s / 3600, decimals=1),
             fmt_hm(k.relief_time_s),
-            f"{k.distance_m / 1000:.1f}",
+            fmt.km(k.distance_m),
             str(len(plans[n].unserved)),
         ]
     st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
