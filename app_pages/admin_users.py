@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error, show_table
+from app_pages.common import item_name, item_unit, services, show_error, show_table
+from i18n import format as fmt
 from i18n import t
 from stockpile.domain.errors import DomainError
 
@@ -119,8 +120,10 @@ with writeoffs_tab:
         st.info(t("auth.no_pending"))
     for p in pending:
         c1, c2, c3 = st.columns([6, 1, 1])
-        c1.text(
-            f"{p.site_code} · {p.item_code} · {p.lot_no} · {p.qty} · {p.reason} · {t('auth.proposer')}: {p.proposer}"
+        c1.text(  # names, words and units, as the keeper entered them
+            f"{depot_names.get(p.site_code, p.site_code)} · {item_name(p.item_code)}（{p.item_code}）"
+            f" · {p.lot_no} · {fmt.qty(p.qty, item_unit(p.item_code))} · {t(f'write_off_reason.{p.reason}')}"
+            f" · {t('auth.proposer')}: {p.proposer}"
         )
         if c2.button(t("auth.approve"), key=f"approve.{p.id}"):
             attempt(svc.approve_write_off, p.id, admin)

@@ -197,9 +197,8 @@ def register(app: typer.Typer) -> None:
         tab.add_column(t("dispatch.col.stops"))
         tab.add_column(t("dispatch.col.km"))
         for r in result.routes:
-            tab.add_row(
-                r.vehicle, " → ".join(f"{s.job}" for s in r.stops), fmt.km(r.distance_m)
-            )  # 公里, not m
+            km = fmt.km(r.distance_m)  # the column says 公里: not metres
+            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), km)
         con.print(tab)
         con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
         con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))

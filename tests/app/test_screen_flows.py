@@ -114,3 +114,15 @@ def test_a_refusal_names_the_roles_in_english_too():
         error_text("permission_denied", params, "en")
         == "Only Admin may approve the annual reserve plan; your role is Planner."
     )
+
+
+def test_the_admin_reads_a_write_off_request_in_names_and_words(services):
+    """用户与审批 → 报废审批: depot and item by name, quantity with its unit, the reason in words."""
+    lot = services.views.stock(site_code="XZ01").iloc[0]
+    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"], qty=2))
+    at = page("admin_users", services, role="admin", user="admin")
+    at.run()
+    assert not at.exception
+    [line] = [x.value for x in at.text if lot["lot_no"] in x.value]
+    assert lot["site_name"] in line and lot["item_name"] in line and f"2{lot['unit']}" in line
+    assert "损坏" in line and "damaged" not in line
