@@ -172,7 +172,7 @@ class Documents:
         title = t(TITLES.get(v.kind, "doc.posting_title"), lang)
         when = v.occurred_at.astimezone(TZ)
         meta = [
-            (t("doc.doc_no", lang), v.doc_no or str(v.posting_id)[:8].upper()),
+            (t("doc.doc_no", lang), v.doc_no or t("transfer.no_doc_no", lang)),  # footer: the posting id
             (t("doc.date", lang), f"{when:%Y-%m-%d %H:%M}"),
             (t("doc.site", lang), v.site + (f" → {v.to_site}" if v.to_site else "")),
             (t("doc.actor", lang), v.actor),

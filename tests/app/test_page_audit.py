@@ -10,12 +10,14 @@ a UTC offset, no float with more than two decimals, no Streamlit English placeho
 from __future__ import annotations
 
 import shutil
+import subprocess
 from typing import Any
 
 import pytest
 
 from app_pages.common import page_roles
-from i18n import set_lang
+from i18n import set_lang, t
+from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from tests.app.conftest import ROOT, page
@@ -106,3 +108,29 @@ def test_the_audit_catches_what_the_issue_saw():
 def test_every_page_is_audited():
     """Every page with a nav header is audited for at least one person."""
     assert {name for _, name in CASES} | {"login"} == set(PAGES)
+
+
+def _pdf_texts(pdf: bytes, tmp_path: Any, name: str) -> list[tuple[str, str]]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
+    return [(f"pdf {name}", line.strip()) for line in out.stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_printed_documents_show_words_not_machinery(services, tmp_path, lang):
+    """The review PDF, a 入库单 and a 调拨单 keep the same rules as the screens (user names as typed, column names,
+    money in 元)."""
+    year = clock.today().year + 1
+    services.prepare_review(year, "planner", "")
+    texts = _pdf_texts(services.export_review(year, "pdf"), tmp_path, "review")
+    for kind in ("receipt", "transfer"):
+        posting = services.recent_postings((kind,), 1).iloc[0].posting_id
+        texts += _pdf_texts(services.voucher_pdf(posting, lang), tmp_path, kind)
+    names = frozenset(u.username for u in services.list_users("admin"))
+    # the footer's full posting id is the ledger reference an auditor looks the paper up by: kept on purpose
+    printed = t("doc.printed", lang)
+    findings = text_findings([(w, s) for w, s in texts if printed not in s], lang, names)
+    assert not findings, "\n" + "\n".join(f"FINDING {f}" for f in findings)
+    assert any("品目数" in s or "Lines" in s for _, s in texts)
