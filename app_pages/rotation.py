@@ -35,16 +35,17 @@ st.caption(t("rotation.status", status=fmt.enum_text("solver_status", plan.statu
 if plan.holds_standard:
     st.success(t("rotation.holds"))
 else:
-    st.warning(
-        t("rotation.short", keys=int((keys["short_days"] > 0).sum()), unit_days=plan.shortfall_unit_days)
-    )
+    st.warning(t("rotation.short", keys=int((keys["short_days"] > 0).sum())))
 cols = st.columns(3)
 cols[0].metric(t("col.action"), len(report.schedule))
 cols[1].metric(
     t("review_doc.budget_total"),
     fmt.yuan_amount(sum(r["cost_fen"] for r in report.schedule if r["action"] == "procure")),
 )
-cols[2].metric(t("review_doc.shortfall_unit_days"), fmt.num(plan.shortfall_unit_days))
+# bottles and tents do not add up: count the short area/item pairs; each pair's gap is in its own unit below
+cols[2].metric(
+    t("rotation.short_keys"), fmt.num(int((keys["short_days"] > 0).sum()) if not keys.empty else 0)
+)
 
 st.subheader(t("rotation.chart"))
 labels = {r["key_id"]: f"{r['area_name']} · {r['item_code']} {r['item_name']}" for r in report.keys}
@@ -87,8 +88,13 @@ if not sched.empty:
     )
 if report.explanations:
     st.subheader(t("rotation.explanations"))
+    explained = pd.DataFrame(report.explanations)
+    explained["unit_days"] = [  # 9,905顶·天: a gap carries its item's unit
+        fmt.qty(n, f"{u}·{t('rotation.day')}")
+        for n, u in zip(explained["unit_days"], explained["unit"], strict=True)
+    ]
     show_table(
-        pd.DataFrame(report.explanations),
+        explained,
         [
             "area_name",
             "item_code",

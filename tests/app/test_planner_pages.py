@@ -95,6 +95,11 @@ def test_rotation_page_plans_and_charts_stock_against_the_standard(services):
     assert at.session_state["rotation.report"].schedule
     assert any(e.type == "line_chart" or "chart" in e.type for e in at.main)
     assert len(at.dataframe) >= 1
+    # bottles and tents are not added up: the headline counts short area/item pairs, each gap carries its unit
+    assert "未达标的物资/区域组合" in [m.label for m in at.metric]
+    if at.session_state["rotation.report"].explanations:
+        gaps = at.dataframe[-1].value["缺口(数量×天)"]
+        assert all(str(g).endswith("·天") for g in gaps)
 
 
 def test_expiry_page_buckets_quantity_and_value(services):
