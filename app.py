@@ -16,7 +16,7 @@ import streamlit as st
 
 from app_pages.common import nav_meta
 from i18n import set_lang, t
-from stockpile.bootstrap import build_services
+from stockpile.bootstrap import build_services, storage_problem
 from stockpile.config import get_settings
 
 st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
@@ -66,6 +66,10 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
 
 
 if "services" not in st.session_state:
+    problem = storage_problem(get_settings())  # a missing file is never created by opening the app
+    if problem is not None:
+        st.error(problem)
+        st.stop()
     st.session_state["services"] = _services()
 settings = st.session_state["services"].settings
 
@@ -85,11 +89,11 @@ who = svc.session_user(token) if token else None
 if who is None:
     for key in ("auth.token", "user"):
         st.session_state.pop(key, None)
-st.session_state["demo_mode"] = bool(settings.role_picker)
+st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and svc.is_demo_database()
 if who is not None:
     role, user = who.role, who.username
     st.session_state["role"], st.session_state["user"] = role, user
-elif settings.role_picker:  # demo/training mode: act as the chosen role's demo user
+elif demo_mode:  # training role picker: only in a database made by `relief demo` (issue 14 item 1)
     current = st.session_state.get("role", settings.current_role)
     role = st.sidebar.selectbox(
         t("app.role_pick"),
@@ -105,7 +109,8 @@ else:
     role, user = "guest", ""
     st.session_state["role"] = "guest"
 st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
-st.sidebar.caption(t("app.demo_note"))
+if svc.is_demo_database():  # a real county's data is not "fictional"
+    st.sidebar.caption(t("app.demo_note"))
 
 nav = st.navigation(pages_for(role), expanded=True)
 if who is not None and st.session_state.pop("auth.land", False):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +20,7 @@ from app_pages.common import (
 )
 from i18n import format as fmt
 from i18n import t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.planning import CallOffCmd, VerifyCmd
 
@@ -154,7 +154,7 @@ if contracts:
         cid = st.session_state.setdefault("agreements.verify_id", uuid.uuid4())
         with st.form("agreements.verify_form"):
             checked_on = st.date_input(
-                t("agreements.verify_date"), value=date.today(), key="agreements.verify_date"
+                t("agreements.verify_date"), value=clock.today(), key="agreements.verify_date"
             )
             inspector = st.text_input(t("agreements.inspector"), key="agreements.inspector")
             qtys = {  # empty until counted: a prefilled agreed amount would record "verified = agreed" in one click

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import fmt_num, guard, item_picker, item_unit, services, show_table, site_picker
+from app_pages.common import (
+    current_user,
+    fmt_num,
+    guard,
+    item_picker,
+    item_unit,
+    services,
+    show_table,
+    site_picker,
+)
 from i18n import t
 
 guard(__file__)
@@ -18,12 +27,12 @@ with c1:
     site = site_picker(t("form.site"), "bin_card.site")
 with c2:
     item = item_picker(t("form.item"), "bin_card.item")
-lots = svc.views.stock(site_code=site, item_code=item, include_zero=True)
+lots = svc.stock(current_user(), site, item_code=item, include_zero=True)
 lot = c3.selectbox(
     t("form.lot_no"), ["", *lots["lot_no"]], format_func=lambda x: x or t("stock.all"), key="bin_card.lot"
 )
 with st.spinner(t("app.working")):
-    card = svc.views.bin_card(site, item, lot or None)
+    card = svc.bin_card(current_user(), site, item, lot or None)
 unit = item_unit(item)
 st.metric(t("bin_card.balance", unit=unit), fmt_num(int(card["balance"].iloc[-1]) if not card.empty else 0))
 if not card.empty:

@@ -8,17 +8,16 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from i18n import catalogue, current_lang, error_text, set_lang, t
+from i18n import catalogue, current_lang, domain_error_text, set_lang, t
 from i18n import format as fmt
-from stockpile.domain.errors import DomainError, ExistsWithDifferent, FileRejected
+from stockpile import clock
+from stockpile.domain.errors import DomainError, ExistsWithDifferent
 
-TZ = ZoneInfo("Asia/Shanghai")
 STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: #fde9c4"}
 
 
@@ -82,10 +81,10 @@ def fmt_date(d: date | None) -> str:
 
 
 def fmt_dt(dt: datetime | None) -> str:
-    """A timestamp in Asia/Shanghai, formatted for the locale."""
+    """A timestamp in the county's time zone, formatted for the locale."""
     if _blank(dt):
         return ""
-    local = dt.astimezone(TZ) if dt.tzinfo else dt
+    local = clock.local(dt)
     return f"{fmt_date(local.date())} {local:%H:%M}"
 
 
@@ -116,7 +115,9 @@ def _localise(view: pd.DataFrame, names: list[str]) -> dict[str, Any]:
         s = view[col].dropna()
         first = s.iloc[0] if len(s) else None
         if isinstance(first, datetime) or str(view[col].dtype).startswith("datetime64"):
-            view[col] = pd.to_datetime(view[col], utc=True).dt.tz_convert(TZ).dt.tz_localize(None)
+            view[col] = (
+                pd.to_datetime(view[col], utc=True).dt.tz_convert(clock.county_tz()).dt.tz_localize(None)
+            )
             out[col] = cell_dt
         elif isinstance(first, date):
             out[col] = cell_date
@@ -175,10 +176,7 @@ def status_legend() -> None:
 
 # ---- errors ------------------------------------------------------------------------------------------------
 def show_error(e: DomainError) -> None:
-    if isinstance(e, FileRejected):
-        st.error(t(f"import_errors.{e.code}", **e.params))
-    else:
-        st.error(error_text(e.code, e.params))
+    st.error(domain_error_text(e))  # a refused file in the import page's words, as the CLI prints it
 
 
 def show_validation(e: ValidationError) -> None:
@@ -192,22 +190,12 @@ def show_validation(e: ValidationError) -> None:
 
 
 # ---- pickers -----------------------------------------------------------------------------------------------
-def visible_codes() -> frozenset[str] | None:
-    """The depots the signed-in user may see (a keeper: the assigned ones; None = all), from the services."""
-    user = current_user()
-    return services().visible_site_codes(user) if user else frozenset()
-
-
-def only_visible(df: pd.DataFrame, column: str = "site_code") -> pd.DataFrame:
-    """Rows of the user's depots only: two keepers never see each other's stock (RELIABILITY.md §4 (6))."""
-    codes = visible_codes()
-    return df if codes is None or df.empty else df[df[column].isin(codes)]
-
-
 def site_table(mine: bool = True) -> pd.DataFrame:
-    """Sites (small master-data read, never cached in pages); by default only the user's own depots."""
-    sites = services().views.sites()
-    return only_visible(sites, "code") if mine else sites
+    """Sites (small read, never cached in pages); by default only the depots the services let the user see
+    (issue 14: the scope is decided in the service, not here). `mine=False`: the county's site list (master
+    data), e.g. a transfer's destination."""
+    svc = services()
+    return svc.my_sites(current_user()) if mine else svc.views.sites()
 
 
 def user_names(df: pd.DataFrame, column: str = "actor") -> pd.DataFrame:
@@ -273,12 +261,12 @@ def item_name(code: str) -> str:
 
 
 def when_inputs(key: str) -> datetime:
-    """Occurred-at: date and time entered in Asia/Shanghai (defaults to now), returned as an aware datetime."""
-    now = datetime.now(TZ).replace(second=0, microsecond=0)
+    """Occurred-at: date and time entered in the county's time zone (defaults to now), returned as an aware datetime."""
+    now = clock.now().replace(second=0, microsecond=0)
     c1, c2 = st.columns(2)
     d = c1.date_input(t("form.occurred_on"), value=now.date(), key=f"{key}.date", format="YYYY-MM-DD")
     tm = c2.time_input(t("form.occurred_time"), value=now.time(), key=f"{key}.time", step=300)
-    return datetime.combine(d or now.date(), tm or time(0, 0), tzinfo=TZ)
+    return datetime.combine(d or now.date(), tm or time(0, 0), tzinfo=clock.county_tz())
 
 
 # ---- post exactly once -------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pydeck as pdk
@@ -15,12 +14,13 @@ import streamlit as st
 from app_pages.common import current_user, guard, item_table, lang, services, show_error
 from i18n import fmt_hm, t
 from i18n import format as fmt
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
+from stockpile.services.dispatch_scenario import REBASABLE
 
 guard(__file__)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
 
 svc = services()
@@ -38,6 +38,19 @@ scenario, demand = svc.scenario_demand(code)
 st.caption(
     f"{scenario.name} · {fmt.enum_text('event', scenario.event)} · {fmt.enum_text('scenario_kind', scenario.kind)}"
 )
+reported = st.empty()  # filled after the re-base button, so it shows the report time in force
+if scenario.kind in REBASABLE and st.button(
+    t("drill.rebase"), key="dispatch.rebase", help=t("drill.rebase_help")
+):
+    # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
+    try:
+        r = svc.rebase_scenario(code, current_user())
+        before, after = clock.format_dt(r.reported_before), clock.format_dt(r.reported_at)
+        st.success(t("drill.rebased", scenario=code, before=before, after=after))
+        scenario, demand = svc.scenario_demand(code)
+    except DomainError as e:
+        show_error(e)
+reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
 _items = item_table()
 ITEM_NAMES = dict(zip(_items["code"], _items["name_zh" if lang() == "zh" else "name_en"], strict=True))
 ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
@@ -117,7 +130,7 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
 
 
 def _eta(plan: DispatchPlan, s: int) -> str:
-    return (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%m-%d %H:%M")
+    return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
 
 
 def _kpis(plan: DispatchPlan) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import guard, services, show_table
+from app_pages.common import current_user, guard, services, show_table
 from i18n import t
 
 guard(__file__)
@@ -15,7 +15,7 @@ svc = services()
 st.title(t("expiry.title"))
 st.caption(t("expiry.caption"))
 
-dash = svc.expiry_dashboard()
+dash = svc.expiry_dashboard(actor=current_user())  # a keeper's: the assigned depots (issue 14)
 buckets = pd.DataFrame(dash["buckets"])
 names = ["expired", "le_30", "le_60", "le_90", "le_180"]
 cols = st.columns(len(names))

@@ -3,47 +3,43 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from app_pages.common import (
-    TZ,
+    current_user,
     fmt_dt,
     fmt_num,
     guard,
     lang,
-    only_visible,
     services,
     site_picker,
     user_names,
-    visible_codes,
 )
 from i18n import format as fmt
 from i18n import t
+from stockpile import clock
 
 guard(__file__)
 
 svc = services()
-views = svc.views
+user = current_user()  # every read below is scoped to the user's depots by the services (issue 14)
 st.title(t("exports.title"))
 st.caption(t("exports.caption"))
 
 st.subheader(t("exports.xlsx"))
 if st.button(t("exports.make_xlsx"), key="exports.make"):
     with st.status(t("exports.working"), expanded=False) as status:
-        mine = visible_codes()  # a keeper exports only the assigned depots
         sheets = {
-            t("stock.by_lot"): only_visible(views.stock()),
-            t("stock.by_item"): views.stock_by_item(site_codes=mine),
-            t("exports.ledger_sheet"): user_names(only_visible(views.movements(limit=100_000))),
+            t("stock.by_lot"): svc.stock(user),
+            t("stock.by_item"): svc.stock_by_item(user),
+            t("exports.ledger_sheet"): user_names(svc.ledger(user, limit=100_000, action="export")),
         }
         sheets = {name: fmt.export_frame(df) for name, df in sheets.items()}  # words, 元, no internal ids
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)
         status.update(label=t("exports.ready"), state="complete")
 if "exports.xlsx" in st.session_state:
-    stamp = datetime.now(TZ).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     st.download_button(
         t("exports.download_xlsx"),
         st.session_state["exports.xlsx"],
@@ -60,7 +56,7 @@ kind = st.radio(
     horizontal=True,
     key="exports.kind",
 )
-recent = svc.recent_postings((kind,), 50)
+recent = svc.recent_postings((kind,), 50, actor=user)
 if recent.empty:
     st.info(t("exports.no_postings"))
 else:
@@ -79,7 +75,7 @@ else:
         key="exports.posting",
     )
     with st.spinner(t("app.working")):
-        pdf = svc.voucher_pdf(rows[pick].posting_id, lang())
+        pdf = svc.voucher_pdf(rows[pick].posting_id, lang(), actor=user)
     st.download_button(
         t("exports.download_pdf"),
         pdf,
@@ -91,7 +87,7 @@ else:
 st.subheader(t("exports.count_sheet"))
 site = site_picker(t("form.site"), "exports.site")
 with st.spinner(t("app.working")):
-    sheet = svc.count_sheet_pdf(site, lang())
+    sheet = svc.count_sheet_pdf(site, lang(), actor=user)
 st.download_button(
     t("count.print_sheet"),
     sheet,

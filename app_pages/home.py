@@ -7,7 +7,7 @@ from __future__ import annotations
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import fmt_num, guard, lang, services, show_table, status_legend
+from app_pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
 from i18n import t
 
 guard(__file__)
@@ -20,8 +20,8 @@ st.title(t("home.title"))
 st.caption(t("home.caption"))
 
 with st.spinner(t("home.loading")):
-    k = svc.views.kpis()
-    layers = svc.map_view.layers()
+    k = svc.kpis(current_user())
+    layers = svc.map_layers(current_user())  # a keeper's map: the assigned depots only (issue 14)
 cols = st.columns(5)
 for col, key in zip(
     cols, ["expiring_30", "expired_lots", "agreement_checks_overdue", "in_transit", "lots"], strict=True
@@ -160,6 +160,9 @@ names = dict(zip(depots["code"], depots["name"], strict=True))
 if picked in codes and picked != st.session_state.get("home.map_picked"):
     st.session_state["home.depot"] = picked  # a new click on the map moves the list; the list still works
 st.session_state["home.map_picked"] = picked
+if not codes:
+    st.info(t("stock.empty"))
+    st.stop()
 site = st.selectbox(t("home.pick_depot"), codes, format_func=lambda c: f"{names[c]}（{c}）", key="home.depot")
 row = depots[depots["code"] == site].iloc[0]
 c1, c2, c3, c4 = st.columns(4)
@@ -167,7 +170,7 @@ c1.metric(t("home.status_label"), t(f"home.status.{row['status']}"))
 c2.metric(t("kpi.lots"), fmt_num(row["lots"]))
 c3.metric(t("home.expired"), fmt_num(row["expired"]))
 c4.metric(t("home.near"), fmt_num(row["near"]))
-stock = svc.views.stock(site_code=site)
+stock = svc.stock(current_user(), site)
 if lang() == "en" and not stock.empty:
     stock["item_name"] = stock["item_name_en"]
 show_table(

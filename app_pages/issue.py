@@ -35,7 +35,7 @@ last = form.flash()
 if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("issue.print"),
-        svc.voucher_pdf(last.posting_id, lang()),
+        svc.voucher_pdf(last.posting_id, lang(), actor=current_user()),
         file_name=f"出库单-{str(last.posting_id)[:8]}.pdf",
         mime="application/pdf",
         key="issue.print",
@@ -44,7 +44,7 @@ if last is not None and not getattr(last, "replayed", False):
 c1, c2 = st.columns(2)
 with c1:
     site = site_picker(t("form.site"), "issue.site")
-lots = svc.views.stock(site_code=site)
+lots = svc.stock(current_user(), site)
 with c2:
     item = item_picker(t("form.item"), "issue.item", sorted(set(lots["item_code"])) if not lots.empty else [])
 if not item:
@@ -110,6 +110,6 @@ if form.submit(t("issue.submit")):
             qty=fmt_num((qty or 0) * factor),
             unit=unit,
             item=item_name(item),
-            balance=fmt_num(svc.views.balance(site, item)),
+            balance=fmt_num(svc.balance(current_user(), site, item)),
         ),
     )

@@ -79,7 +79,7 @@ if who is None:
     claims = _idp_user() if oidc is not None else {}
     if oidc is not None and claims:
         _oidc_sign_in(oidc, claims)
-    if svc.settings.show_demo_accounts:
+    if svc.is_demo_database():  # marked by `relief demo` in the database itself; never on a real installation
         st.info(t("auth.demo_accounts"))
     with st.form("auth.login"):
         name = st.text_input(t("auth.username"), max_chars=64)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_user, guard, services, show_error, show_table
 from i18n import t
+from stockpile import clock
 from stockpile.domain.errors import DomainError
 
 guard(__file__)
@@ -21,7 +20,7 @@ st.caption(t("review.caption"))
 c1, c2 = st.columns(2)
 year = int(
     c1.number_input(
-        t("review.year"), min_value=2000, max_value=2100, value=date.today().year + 1, key="review.year"
+        t("review.year"), min_value=2000, max_value=2100, value=clock.today().year + 1, key="review.year"
     )
 )
 actor = current_user()  # the signed-in user: preparer, reviewer and approver are whoever is logged in

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import guard, services, show_table
 from i18n import format as fmt
 from i18n import t
+from stockpile import clock
 
 guard(__file__)
 
@@ -19,7 +18,7 @@ st.title(t("rotation.title"))
 st.caption(t("rotation.caption"))
 
 year = st.number_input(
-    t("rotation.year"), min_value=2000, max_value=2100, value=date.today().year + 1, key="rotation.year"
+    t("rotation.year"), min_value=2000, max_value=2100, value=clock.today().year + 1, key="rotation.year"
 )
 if st.button(t("rotation.run"), key="rotation.run"):
     with st.spinner(t("rotation.run")):

@@ -6,13 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import (
+    current_user,
     guard,
-    only_visible,
     services,
     show_table,
     site_table,
     status_legend,
-    visible_codes,
 )
 from i18n import t
 
@@ -46,16 +45,15 @@ within = c3.number_input(
     t("stock.filter_expiring"), min_value=0, max_value=3650, value=0, step=30, key="stock.within"
 )
 
-k = views.kpis()
+user = current_user()
+k = svc.kpis(user)
 cols = st.columns(4)
 for col, key in zip(cols, ["lots", "expired_lots", "expiring_30", "in_transit"], strict=True):
     col.metric(t(f"kpi.{key}"), k[key])
 
 tab_lots, tab_items, tab_avail = st.tabs([t("stock.by_lot"), t("stock.by_item"), t("stock.availability")])
 with tab_lots:
-    df = only_visible(
-        views.stock(site_code=site or None, item_code=item or None, expiring_within_days=within or None)
-    )
+    df = svc.stock(user, site or None, item_code=item or None, expiring_within_days=within or None)
     show_table(
         df,
         [
@@ -77,8 +75,7 @@ with tab_lots:
     )
     status_legend()
 with tab_items:
-    mine = visible_codes()
-    by_item = views.stock_by_item() if mine is None else views.stock_by_item(site_codes=mine)
+    by_item = svc.stock_by_item(user)
     show_table(
         by_item,
         ["item_code", "item_name", "unit", "on_hand", "reserved", "available", "expired_qty", "near_qty"],
@@ -86,7 +83,7 @@ with tab_items:
 with tab_avail:
     if item:
         show_table(
-            views.available_to_dispatch(item),
+            svc.available(user, item),
             ["site_code", "site_name", "mode", "qty", "per_day", "lead_minutes", "reference"],
             {"mode": "mode"},
         )

@@ -39,7 +39,7 @@ rform.flash()
 if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("transfer.print"),
-        svc.voucher_pdf(last.posting_id, lang()),
+        svc.voucher_pdf(last.posting_id, lang(), actor=current_user()),
         file_name=f"调拨单-{str(last.posting_id)[:8]}.pdf",
         mime="application/pdf",
         key="transfer.print",
@@ -52,7 +52,7 @@ with tab_ship:
         src = site_picker(t("form.from_site"), "transfer.from")
     with c2:
         dst = site_picker(t("form.to_site"), "transfer.to", exclude=src, mine=False)
-    lots = svc.views.stock(site_code=src)
+    lots = svc.stock(current_user(), src)
     item = item_picker(
         t("form.item"), "transfer.item", sorted(set(lots["item_code"])) if not lots.empty else []
     )
@@ -107,7 +107,8 @@ with tab_ship:
         st.info(t("issue.nothing"))
 
 with tab_recv:
-    transit = svc.views.in_transit()
+    transit = svc.in_transit(current_user())  # from or to the user's depots (issue 14)
+    incoming = svc.in_transit(current_user(), incoming=True)  # those the user may receive
     if transit.empty:
         st.info(t("transfer.none_in_transit"))
     else:
@@ -124,8 +125,8 @@ with tab_recv:
                 "qty",
             ],
         )
-        ids = list(dict.fromkeys(str(x) for x in transit["transfer_id"]))
-        first = {str(r.transfer_id): r for r in transit.itertuples()}
+        ids = list(dict.fromkeys(str(x) for x in incoming["transfer_id"]))
+        first = {str(r.transfer_id): r for r in incoming.itertuples()}
         pick = st.selectbox(
             t("transfer.pick"),
             ids,

@@ -30,7 +30,7 @@ form = OnceForm("write_off")
 form.flash()
 
 site = site_picker(t("form.site"), "write_off.site")
-lots = svc.views.stock(site_code=site)
+lots = svc.stock(current_user(), site)
 codes = [] if lots.empty else [*lots[lots["status"] == "expired"]["item_code"], *lots["item_code"]]
 item = item_picker(
     t("form.item"), "write_off.item", list(dict.fromkeys(codes))

@@ -58,6 +58,8 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     reason = params.get("reason")
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
+    if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
+        return t("errors.permission_denied_site", lang, **params)
     if code == "permission_denied" and params.get("allowed_roles") and params.get("role"):
         action = str(params.get("action", ""))  # who may, and why not you
         return t(
@@ -70,6 +72,14 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
             role=t(f"role.{params['role']}", lang),
         )
     return t(f"errors.{code}", lang, **params)
+
+
+def domain_error_text(e: Any, lang: str | None = None) -> str:
+    """A domain error as one sentence, the same in the app and the CLI: an error naming its own catalogue entry
+    (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
+    key = getattr(e, "catalogue_key", None)
+    params = dict(getattr(e, "params", {}) or {})
+    return t(key, lang, **params) if key else error_text(e.code, params, lang)
 
 
 def fmt_hm(seconds: int | float) -> str:

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -15,13 +14,13 @@ from i18n import error_text, fmt_hm, t
 from i18n import format as fmt
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
+from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 from stockpile.services.dispatch_kpis import LateLine
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _console() -> Any:
@@ -53,8 +52,8 @@ def _routes_table(plan: DispatchPlan) -> Table:
             str(len(r.stops)),
             str(deliveries),
             fmt.km(r.distance_m),
-            start.astimezone(LOCAL).strftime("%H:%M"),
-            end.astimezone(LOCAL).strftime("%H:%M"),
+            clock.local(start).strftime("%H:%M"),
+            clock.local(end).strftime("%H:%M"),
         )
     return tab
 
@@ -80,8 +79,8 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     """Priority demand outside the circle: one line per point (items, units, latest planned arrival, reasons), or
     one line per point × item with ``detail``."""
 
-    def clock(s: int | None) -> str:
-        return "–" if s is None else (plan.start + timedelta(seconds=s)).astimezone(LOCAL).strftime("%H:%M")
+    def hhmm(s: int | None) -> str:
+        return "–" if s is None else clock.local(plan.start + timedelta(seconds=s)).strftime("%H:%M")
 
     late = plan.late_priority()
     if not late:
@@ -91,7 +90,7 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     if detail:
         return [head] + [
             t("dispatch.late.line", place=names.get(ln.point, ln.point), item=ln.item, qty=ln.qty,
-              eta=clock(ln.eta_s), earliest=clock(ln.earliest_s), reason=t(f"dispatch.late.{ln.reason}"))
+              eta=hhmm(ln.eta_s), earliest=hhmm(ln.earliest_s), reason=t(f"dispatch.late.{ln.reason}"))
             for ln in late
         ]  # fmt: skip
     by_point: dict[str, list[LateLine]] = {}
@@ -106,8 +105,8 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
                 place=names.get(point, point),
                 items=len(lines),
                 qty=sum(ln.qty for ln in lines),
-                eta=clock(max(ln.eta_s for ln in lines)),
-                earliest=clock(None if None in earliest else max(e for e in earliest if e is not None)),
+                eta=hhmm(max(ln.eta_s for ln in lines)),
+                earliest=hhmm(None if None in earliest else max(e for e in earliest if e is not None)),
                 reason=t("dispatch.late.sep").join(
                     t(f"dispatch.late.{r}") for r in sorted({ln.reason for ln in lines})
                 ),
@@ -124,13 +123,13 @@ def register(app: typer.Typer) -> None:
         objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
         confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
         out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
-        actor: Annotated[str | None, typer.Option("--actor", help="调度员 (确认计划的人)")] = None,
         late_detail: Annotated[
             bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
         ] = False,
     ) -> None:
         """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
         con = _console()
+        actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
         svc = build_services(get_settings())
         try:
             plan = svc.plan_dispatch(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
@@ -151,7 +150,7 @@ def register(app: typer.Typer) -> None:
         if not confirm:
             return
         try:
-            conf = svc.confirm_plan(plan, actor or get_settings().current_user)
+            conf = svc.confirm_plan(plan, actor)
         except DomainError as e:
             _fail(e)
             return
@@ -165,12 +164,12 @@ def register(app: typer.Typer) -> None:
     @app.command("ship")
     def ship_cmd(
         doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
-        actor: Annotated[str | None, typer.Option("--actor", help="保管员")] = None,
     ) -> None:
         """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+        actor = current_user()
         svc = build_services(get_settings())
         try:
-            n = svc.mark_shipped(doc_no, actor or get_settings().current_user)
+            n = svc.mark_shipped(doc_no, actor)
         except DomainError as e:
             _fail(e)
             return

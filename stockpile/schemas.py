@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from stockpile import clock
 from stockpile.domain.model import (
     MAX_QTY,
     AdjustReason,
@@ -46,6 +47,12 @@ def normalise_code(v: object) -> object:
     return s
 
 
+def foreign_digits(s: str) -> bool:
+    """Decimal digits of another script (Arabic-Indic ٥, Devanagari ५ …): NFKC maps full-width digits to ASCII but
+    keeps these, and ``int()`` and a Unicode ``[[:digit:]]`` would read them as numbers."""
+    return any(ch.isdecimal() and not ch.isascii() for ch in s)
+
+
 def _strict_qty(v: object) -> object:
     if isinstance(v, bool):
         raise ValueError("qty_not_integer")
@@ -55,7 +62,7 @@ def _strict_qty(v: object) -> object:
         return int(v)
     if isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d+", s):
+        if not re.fullmatch(r"[0-9]+", s):
             raise ValueError("qty_not_integer")
         return int(s)
     return v
@@ -227,7 +234,6 @@ class StockQuery(BaseModel):
 
 
 # ---- import rows (RELIABILITY.md §3 V01–V24): raw cells → typed values, or a coded error ------------------------
-SHANGHAI_OFFSET_HOURS = 8
 KIND_ALIASES = {
     "入库": "receipt",
     "验收入库": "receipt",
@@ -342,11 +348,13 @@ def cell_qty(v: object) -> int:
         s = unicodedata.normalize("NFKC", v).strip()
         if s.startswith("="):
             raise CellError("formula_not_value")
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+|\d+,\d+", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+|[0-9]+,[0-9]+", s):
             raise CellError("use_plain_digits")
-        if re.fullmatch(r"-\d+", s):
+        if re.fullmatch(r"-[0-9]+", s):
             raise CellError("qty_not_positive")
-        if not re.fullmatch(r"\d+", s):
+        if not re.fullmatch(r"[0-9]+", s):
             raise CellError("qty_not_integer")
         n = int(s)
     elif isinstance(v, float):
@@ -376,7 +384,9 @@ def cell_date(v: object, required: bool = False) -> date | None:
         d = v
     elif isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
             raise CellError("date_not_iso")
         try:
             d = date.fromisoformat(s)
@@ -390,10 +400,9 @@ def cell_date(v: object, required: bool = False) -> date | None:
 
 
 def cell_datetime(v: object) -> datetime:
-    """Timestamps: native cells or ISO 8601 text; no offset = Asia/Shanghai, an offset is honoured (V14)."""
-    from datetime import UTC, timedelta, timezone
+    """Timestamps: native cells or ISO 8601 text; no offset = the county's time zone, an offset is honoured (V14)."""
+    from datetime import UTC
 
-    cst = timezone(timedelta(hours=SHANGHAI_OFFSET_HOURS))
     if v is None or (isinstance(v, str) and not v.strip()):
         raise CellError("required")
     if isinstance(v, datetime):
@@ -402,7 +411,11 @@ def cell_datetime(v: object) -> datetime:
         dt = datetime(v.year, v.month, v.day)
     elif isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if not re.fullmatch(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?", s
+        ):
             raise CellError("datetime_not_iso")
         try:
             dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
@@ -412,9 +425,7 @@ def cell_datetime(v: object) -> datetime:
         raise CellError("datetime_not_iso")
     if not 1990 <= dt.year <= 2100:
         raise CellError("date_out_of_range")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=cst)
-    return dt.astimezone(UTC)
+    return clock.local(dt).astimezone(UTC)  # no offset = county time
 
 
 def cell_choice(v: object, aliases: dict[str, str]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters import orm_reserve as r
 from stockpile.adapters.db import readonly
@@ -28,7 +29,7 @@ class ReserveViews:
 
     def agreement_lines(self, on: date | None = None) -> pd.DataFrame:
         """Every contract line: agreed, last verified, and whether it counts on `on` (valid and verified)."""
-        on = on or date.today()
+        on = on or clock.today()
         c, ln, s, i = orm.AgreementContractRow, orm.AgreementLineRow, orm.SiteRow, orm.ItemRow
         q = (
             select(

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from i18n import current_lang
+from stockpile import clock
 from stockpile.adapters.db import create_schema, make_engine
 from stockpile.adapters.orm import Base
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
@@ -59,6 +60,33 @@ def reset_pg(engine: Engine) -> None:
     create_schema(engine)
 
 
+def _session_now() -> datetime:
+    """The instant every test stands at: `RELIEF_TEST_NOW` (ISO 8601) if set, else the wall clock when the session
+    starts. A process clock moved by libfaketime (`.ci/run`'s moved-clock runs) therefore moves every test too."""
+    raw = os.environ.get("RELIEF_TEST_NOW", "").strip()
+    at = datetime.fromisoformat(raw) if raw else datetime.now(UTC)
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).replace(microsecond=0)
+
+
+TEST_NOW = _session_now()
+# "yesterday, same time" in county time: an occurred-at that is never frozen or in the future, on any date
+RECENT = clock.format_dt(TEST_NOW - timedelta(days=1))
+FAR_EXPIRY = (TEST_NOW + timedelta(days=800)).date().isoformat()  # a lot expiry safely in the future
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[clock.FixedClock]:
+    """Tests never read the wall clock: the one clock stands at TEST_NOW (county time zone) for every test."""
+    with clock.pinned(TEST_NOW, clock.DEFAULT_TZ) as c:
+        yield c
+
+
+@pytest.fixture
+def pinned_clock(_pinned_clock: clock.FixedClock) -> clock.FixedClock:
+    """The test's clock, to move (`advance`, `set`)."""
+    return _pinned_clock
+
+
 @pytest.fixture(autouse=True)
 def _language_back_to_chinese() -> Iterator[None]:
     """Every test starts in zh and leaves no language behind (the CLI's --lang en sets the context variable in
@@ -66,6 +94,15 @@ def _language_back_to_chinese() -> Iterator[None]:
     token = current_lang.set("zh")
     yield
     current_lang.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def _no_cli_login_from_outside(tmp_path_factory, monkeypatch) -> None:
+    """The CLI's login (`relief login`) lives in a per-test file; the developer's own login never leaks in."""
+    private = tmp_path_factory.getbasetemp() / "cli-login" / uuid.uuid4().hex  # made only by a `relief login`
+    monkeypatch.setenv("RELIEF_SESSION_FILE", str(private / "session.json"))
+    monkeypatch.delenv("RELIEF_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("RELIEF_PASSWORD", raising=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -123,14 +160,14 @@ __all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
-    """The demo county, built once per test session on SQLite (read-only tests share it)."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import build_demo
+    """The demo county, built once per test session on SQLite (read-only tests share it), in a database created as
+    a demo like `relief demo` does."""
+    from stockpile.demo import build_demo, create_demo_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    upgrade(url)
-    build_demo(url, now=DEMO_NOW)
+    create_demo_database(url)
+    build_demo(url, as_of=DEMO_NOW)
     return url
 
 
-DEMO_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+DEMO_NOW = TEST_NOW  # the demo is built as of the day the tests stand at (issue 13)

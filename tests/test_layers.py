@@ -63,7 +63,8 @@ def _imports(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             out.extend(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            out.append(node.module)
+            # `from stockpile import clock` names the module stockpile.clock, not the package
+            out.extend(f"{node.module}.{a.name}" for a in node.names)
     return out
 
 

@@ -9,7 +9,6 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from reportlab.lib import colors
@@ -19,9 +18,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from stockpile import clock
+
 CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CJK_FONT = "WenQuanYiZenHei"
-LOCAL = ZoneInfo("Asia/Shanghai")
 HEADERS = ("序号", "作业", "类型", "地点", "物资编码", "物资名称", "数量", "单位", "预计时间")
 KIND_ZH = {"pickup": "装货", "delivery": "卸货"}
 
@@ -49,7 +49,7 @@ def _rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
             str(ln["item_name"]),
             str(ln["qty"]),
             str(ln["unit"]),
-            ln["eta"].astimezone(LOCAL).strftime("%m-%d %H:%M"),
+            clock.local(ln["eta"]).strftime("%m-%d %H:%M"),
         ]
         for ln in lines
     ]

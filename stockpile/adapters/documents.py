@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from reportlab.lib import colors
@@ -29,6 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import Engine, select
 
 from i18n import t
+from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.orm_auth import user_name_of
@@ -41,7 +41,6 @@ FONT_FILES = (
 )
 FONT_NAME = "WQYZenHei"
 FALLBACK_FONT = "STSong-Light"
-TZ = ZoneInfo("Asia/Shanghai")
 TITLES = {"receipt": "doc.receipt_title", "issue": "doc.issue_title", "transfer": "doc.transfer_title"}
 
 
@@ -85,8 +84,11 @@ class Documents:
         self.to_xlsx = to_xlsx
 
     # ---- reads -----------------------------------------------------------------------------------------------
-    def recent_postings(self, kinds: Sequence[str], limit: int = 50) -> pd.DataFrame:
-        """Latest postings of these kinds with their site and line count (newest first)."""
+    def recent_postings(
+        self, kinds: Sequence[str], limit: int = 50, site_codes: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """Latest postings of these kinds with their site and line count (newest first); with `site_codes`,
+        only postings with a leg at one of these depots."""
         p, m, s = orm.PostingRow, orm.MovementRow, orm.SiteRow
         q = (
             select(p.id, p.kind, p.occurred_at, p.doc_no, p.actor, s.name.label("site_name"), m.qty)
@@ -96,6 +98,8 @@ class Documents:
             .order_by(p.occurred_at.desc(), m.seq)
             .limit(limit * 20)
         )
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
         out: dict[uuid.UUID, dict[str, Any]] = {}
@@ -170,7 +174,7 @@ class Documents:
         """入库单 / 出库单 / 调拨单: header, one line per lot, total, signature boxes."""
         v = self.voucher(posting_id)
         title = t(TITLES.get(v.kind, "doc.posting_title"), lang)
-        when = v.occurred_at.astimezone(TZ)
+        when = clock.local(v.occurred_at)
         meta = [
             (t("doc.doc_no", lang), v.doc_no or t("transfer.no_doc_no", lang)),  # footer: the posting id
             (t("doc.date", lang), f"{when:%Y-%m-%d %H:%M}"),
@@ -195,7 +199,7 @@ class Documents:
 
     def count_sheet_pdf(self, site_code: str, lang: str = "zh", on: date | None = None) -> bytes:
         """盘点表: every lot at the site with its book quantity; 实盘数量 and 差异 left blank for the count."""
-        on = on or datetime.now(TZ).date()
+        on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         with self.engine.connect() as c:
             site = c.execute(select(s.name).where(s.code == site_code)).scalar()
@@ -287,7 +291,7 @@ def _render(
     story += [table, Spacer(1, 10 * mm)]
     story.append(Table([[f"{s}：________________" for s in signs]], colWidths=[60 * mm] * len(signs)))
     story[-1].setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10)]))
-    printed = datetime.now(UTC).astimezone(TZ)
+    printed = clock.now()
     story += [
         Spacer(1, 6 * mm),
         Paragraph(f"{footer} · {t('doc.printed', lang)} {printed:%Y-%m-%d %H:%M}", small),

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from stockpile import clock
+
 DANGEROUS = ("=", "+", "-", "@", "{", "\t", "\r")
 
 
@@ -28,15 +30,13 @@ def _prepare(df: pd.DataFrame, headers: Mapping[str, str]) -> pd.DataFrame:
         if out[c].dtype == object:
             out[c] = [neutralise(_plain(v)) for v in out[c]]
         elif str(out[c].dtype).startswith("datetime64") and getattr(out[c].dt, "tz", None) is not None:
-            out[c] = out[c].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+            out[c] = out[c].dt.tz_convert(clock.county_tz()).dt.tz_localize(None)
     return out.rename(columns={c: headers.get(c, c) for c in out.columns})
 
 
 def _plain(v: Any) -> Any:
     if isinstance(v, datetime) and v.tzinfo is not None:
-        from zoneinfo import ZoneInfo
-
-        return v.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+        return clock.local(v).replace(tzinfo=None)
     if v is not None and not isinstance(v, (str, int, float, date, datetime, bool)):
         return str(v)
     return v

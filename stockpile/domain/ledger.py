@@ -67,9 +67,10 @@ def check_posting_time(
     such an allowed backdating (the caller flags it in the audit)."""
     if occurred_at.tzinfo is None:
         raise InvalidCommand(reason="naive_datetime")
+    local = occurred_at.astimezone(now.tzinfo)  # `now` comes from the one clock, in the county's time zone
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise PostingInFuture(occurred_at=occurred_at.isoformat())
-    if freeze_date is not None and occurred_at.date() <= freeze_date:
+        raise PostingInFuture(occurred_at=local.strftime("%Y-%m-%d %H:%M"))
+    if freeze_date is not None and local.date() <= freeze_date:  # the county's calendar day, not UTC's
         if not may_backdate:
             raise Frozen(freeze_date=freeze_date.isoformat())
         return True

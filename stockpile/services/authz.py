@@ -10,10 +10,11 @@ kept although the use case rolls back. Every write adds an `ok` audit row in the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from stockpile import clock
 from stockpile.domain.errors import PermissionDenied
 from stockpile.domain.model import Actor
 from stockpile.unit_of_work import AbstractUnitOfWork
@@ -114,6 +115,25 @@ USE_CASES: dict[str, str] = {
     "reservations.expire_due_reservations": "expire_reservations",
     "imports.import_movements": "import",
     "authz.visible_site_codes": "view_stock",
+    # scoped reads (issue 14 item 9): one depot → PermissionDenied unless the actor's; lists → the actor's depots
+    **{
+        f"reads.{f}": "view_stock"
+        for f in (
+            "site_scope",
+            "sites",
+            "stock",
+            "stock_by_item",
+            "available",
+            "balance",
+            "bin_card",
+            "ledger",
+            "in_transit",
+            "kpis",
+            "map_layers",
+            "expiry_dashboard",
+        )
+    },
+    **{f"reads.{f}": "export" for f in ("recent_postings", "count_sheet_pdf", "voucher_pdf")},
     "users.add_user": "manage_users",
     "users.set_role": "manage_users",
     "users.set_active": "manage_users",
@@ -136,6 +156,7 @@ USE_CASES: dict[str, str] = {
     "planning_review.mark_reviewed": "review_plan",
     "planning_review.approve": "approve_review",
     "dispatch_scenario.save_demand": "run_scenario",
+    "dispatch_scenario.rebase_scenario": "run_scenario",
     "oidc.link_identity": "manage_users",
     "oidc.unlink_identity": "manage_users",
     "oidc.list_identities": "manage_users",
@@ -285,17 +306,18 @@ def write_as(
     now: datetime | None = None,
     target: str = "",
     client_id: Any = None,
+    detail: Any = "",
 ) -> T:
     """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
-    (it must not commit), one `ok` audit row, commit. A denial is audited as `authz_denied`; nothing else is
-    written."""
-    at = now or datetime.now(UTC)
+    (it must not commit), one `ok` audit row (with `detail`, read after the body ran), commit. A denial is
+    audited as `authz_denied`; nothing else is written."""
+    at = now or clock.now()
 
     def run() -> T:
         with uow:
             require(uow, username, action, None, client_id, target)
             out = body()
-            audit_ok(uow, username, action, at, target=target, client_id=client_id)
+            audit_ok(uow, username, action, at, target=target, client_id=client_id, detail=detail)
             uow.commit()
             return out
 
@@ -306,7 +328,7 @@ def record_denial(uow: AbstractUnitOfWork, e: PermissionDenied, now: datetime | 
     p = e.params
     with uow:
         uow.auth.add_audit(
-            at=now or datetime.now(UTC),
+            at=now or clock.now(),
             actor=str(p.get("actor", ""))[:64],
             action=str(p.get("action", ""))[:48],
             outcome="authz_denied",

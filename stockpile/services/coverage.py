@@ -27,6 +27,7 @@ from optimizer.coverage_model import (
     SourceKind,
     ThresholdCoverage,
 )
+from stockpile import clock
 from stockpile.domain.availability import Source as Availability
 from stockpile.domain.availability import available_sources
 from stockpile.domain.coverage_world import CoverageWorld, RequirementNorm, UnknownCoverageItem
@@ -204,7 +205,7 @@ def circle(query: CircleQuery, deps: CoverageDeps) -> CircleReport:
     world = deps.read_world()
     check_items(world, query.item_codes)
     norms = norms_for(deps, query.item_codes, query.norms)
-    on = query.on or date.today()
+    on = query.on or clock.today()
     t = deps.guarantee_s if query.threshold_s is None else query.threshold_s
     thresholds = (t, *[x for x in deps.relief_targets_s if x != t])
     horizon = max(thresholds)

@@ -39,6 +39,7 @@ from optimizer.routing_model import (
 )
 from optimizer.routing_split import AllocationLine as SplitLine
 from optimizer.routing_split import split_allocation
+from stockpile import clock
 from stockpile.domain.dispatch import (
     ItemSpec,
     StockSource,
@@ -46,7 +47,6 @@ from stockpile.domain.dispatch import (
 )
 from stockpile.services.dispatch_kpis import Kpis, LateLine, kpis_of, late_priority_lines
 from stockpile.services.dispatch_scenario import World, load_world
-from stockpile.services.stock import utcnow
 
 MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
 """(lon, lat) points and blocked-area GeoJSON → (duration_s, distance_m, source); wired in bootstrap."""
@@ -327,7 +327,7 @@ def plan_dispatch(
     now: datetime | None = None,
 ) -> DispatchPlan:
     """Plan a scenario: allocation, then routes; checked; written nowhere."""
-    start = (now or utcnow()).replace(microsecond=0)
+    start = (now or clock.now()).replace(microsecond=0)
     w = load_world(uow, repo_of, code, start, settings.vehicles, demand)
     since = max(0, int((start - w.scenario.reported_at).total_seconds()))
     left = dataclasses.replace(settings, target_s=max(settings.guarantee_s, settings.target_s - since))

@@ -19,6 +19,7 @@ from typing import Any
 from optimizer.routing import RoutingParams
 from optimizer.routing_model import UNREACHABLE
 from optimizer.routing_replan import replan
+from stockpile import clock
 from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
@@ -28,7 +29,6 @@ from stockpile.services.dispatch import DispatchPlan, MatrixFn, plan_violations,
 from stockpile.services.dispatch_kpis import kpis_of
 from stockpile.services.posting import retrying
 from stockpile.services.reservations import resolve_reservation
-from stockpile.services.stock import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ def confirm_plan(
     """Check again, then reserve, call off and write the orders in one transaction; idempotent by plan id."""
 
     def attempt() -> Confirmation:
-        at = (now or utcnow()).replace(microsecond=0)
+        at = (now or clock.now()).replace(microsecond=0)
         with uow:
             authz.require(uow, actor, "confirm_dispatch", None, plan.id, "plan")
             repo = repo_of(uow)
@@ -213,7 +213,7 @@ def mark_shipped(
     doc_no: str, uow: Any, repo_of: Callable[[Any], Any], actor: str, now: datetime | None = None
 ) -> int:
     """装车发运: post the issue (出库) of every pending hold of the order; returns how many were issued."""
-    at = (now or utcnow()).replace(microsecond=0)
+    at = (now or clock.now()).replace(microsecond=0)
     with uow:
         repo = repo_of(uow)
         if repo.order_state(doc_no) is None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from stockpile import clock
 from stockpile.reserve.planning_errors import ReviewMissing
 from stockpile.reserve.records import (
     CallOffRecord,
@@ -43,11 +43,13 @@ from stockpile.services import (
     planning_import,
     planning_review,
     planning_rotation,
+    reads,
     reservations,
     siting,
     stock,
 )
 from stockpile.services.checks import verify_ledger
+from stockpile.services.facade_reads import ReadServices
 from stockpile.services.facade_trust import TrustServices
 from stockpile.services.import_rows import ImportReport
 from stockpile.services.planning_review import CoverageProvider
@@ -56,7 +58,7 @@ from stockpile.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass
-class Services(TrustServices):
+class Services(TrustServices, ReadServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     views: Any
     read_table: Callable[..., Any]
@@ -151,11 +153,11 @@ class Services(TrustServices):
         return self.reserve_uow_factory()
 
     def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
 
     def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
-        return planning.call_off(cmd, self._ruow(), self.planning_config, now or datetime.now(UTC))
+        return planning.call_off(cmd, self._ruow(), self.planning_config, now or clock.now())
 
     def set_check_interval(self, actor: str, contract_code: str, days: int) -> None:
         planning.set_check_interval(self._ruow(), actor, contract_code, days)
@@ -182,7 +184,7 @@ class Services(TrustServices):
     ) -> ImportReport:
         """上级应急物资储备指导目录 (xlsx/csv) → reserve standards, all or nothing (planner, admin)."""
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
-        return planning_import.import_standards(table, actor, self._ruow(), now or datetime.now(UTC))
+        return planning_import.import_standards(table, actor, self._ruow(), now or clock.now())
 
     def import_agreements(self, data: bytes, filename: str, actor: str) -> ImportReport:
         table = self.read_table(data, filename, max_rows=self.settings.import_max_rows)
@@ -191,8 +193,10 @@ class Services(TrustServices):
     def gap_report(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
         return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
 
-    def expiry_dashboard(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
-        return planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
+    def expiry_dashboard(self, on: date | None = None, *, actor: str) -> dict[str, list[dict[str, Any]]]:
+        """近效期看板; a keeper's is narrowed to the assigned depots (issue 14)."""
+        dash = planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
+        return dict(reads.expiry_dashboard(self.uow_factory(), actor, dash))
 
     def rotation_plan(self, year: int, today: date | None = None) -> planning_rotation.RotationReport:
         return planning_rotation.rotation_plan(
@@ -200,17 +204,17 @@ class Services(TrustServices):
         )
 
     def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         cfg, cov = self.planning_config, self.coverage_provider
         return planning_review.prepare_review(
             self._ruow(), year, actor, _local_day(now), now, cfg, cov, notes
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
-        return planning_review.mark_reviewed(self._ruow(), year, actor, now or datetime.now(UTC))
+        return planning_review.mark_reviewed(self._ruow(), year, actor, now or clock.now())
 
     def approve_review(self, year: int, actor: str, now: datetime | None = None) -> Snapshot:
-        return planning_review.approve(self._ruow(), year, actor, now or datetime.now(UTC))
+        return planning_review.approve(self._ruow(), year, actor, now or clock.now())
 
     def review(self, year: int) -> tuple[Review | None, list[Snapshot]]:
         return planning_review.current_review(self._ruow(), year)
@@ -232,18 +236,6 @@ class Services(TrustServices):
         return bytes(writer(doc, meta))
 
     # ---- app (issue 7): printable documents -----------------------------------------------------------------
-    def voucher_pdf(self, posting_id: Any, lang: str = "zh") -> bytes:
-        """入库单 / 出库单 / 调拨单 of one posting as a PDF with an embedded CJK font."""
-        return bytes(self.documents.voucher_pdf(posting_id, lang))
-
-    def count_sheet_pdf(self, site_code: str, lang: str = "zh", on: date | None = None) -> bytes:
-        """盘点表 of one site: every lot with its book quantity and blank columns for the count."""
-        return bytes(self.documents.count_sheet_pdf(site_code, lang, on))
-
-    def recent_postings(self, kinds: tuple[str, ...], limit: int = 50) -> Any:
-        """The latest postings of some kinds (for picking a document to print)."""
-        return self.documents.recent_postings(kinds, limit)
-
     def import_template(self, lang: str = "zh") -> bytes:
         """An xlsx import template (sheet 导入) with the accepted Chinese headers and two example rows."""
         return bytes(self.documents.import_template(lang))
@@ -297,6 +289,12 @@ class Services(TrustServices):
 
     def save_demand(self, code: str, demand: dict[tuple[str, str], int], actor: str) -> None:
         dispatch_scenario.save_demand(code, demand, actor, self.uow_factory(), self._drepo)
+
+    def rebase_scenario(
+        self, code: str, actor: str, to: datetime | None = None, now: datetime | None = None
+    ) -> dispatch_scenario.Rebased:
+        """Move a drill's report time to `to` (default: now) and every scenario time with it (run_scenario)."""
+        return dispatch_scenario.rebase_scenario(code, to, actor, self.uow_factory(), self._drepo, now)
 
     def fleet(self) -> list[Any]:
         with self.uow_factory() as uow:
@@ -353,5 +351,5 @@ class Services(TrustServices):
 
 
 def _local_day(now: datetime | None = None) -> date:
-    """Today in Asia/Shanghai (the bureau's calendar day)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    """The county's calendar day of `now` (default: today on the one clock)."""
+    return clock.local_day(now) if now is not None else clock.today()

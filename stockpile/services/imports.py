@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain import ledger
 from stockpile.domain.errors import DomainError, PermissionDenied, UnknownLot
 from stockpile.domain.model import Item, Leg, Lot, LotSource, MovementKind, OwnerType, SiteType
@@ -24,7 +25,6 @@ from stockpile.services.import_rows import (
     show_value,
 )
 from stockpile.services.posting import PlannedLeg, PostingDraft, post_batch, retrying
-from stockpile.services.stock import utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
@@ -37,7 +37,7 @@ def import_movements(
     filename: str = "",
 ) -> ImportReport:
     """Validate every row of a receipts/issues table, then post all rows or none."""
-    at = now or utcnow()
+    at = now or clock.now()
     report = ImportReport()
     marker = uuid.uuid5(IMPORT_NS, table.sha256)
     report.needs_confirmation = [c for c in table.needs_confirmation if c not in confirmed]
@@ -46,7 +46,7 @@ def import_movements(
         first = uow.ledger.posting(marker)
         if first is not None:
             report.already_imported = {
-                "when": first.recorded_at.isoformat(timespec="minutes"),
+                "when": clock.format_dt(first.recorded_at),
                 "actor": first.actor,
             }
             return report

@@ -8,13 +8,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain.catalogue import item_code_problem
 from stockpile.domain.model import AdminLevel, Category, OperatingMode, OwnerType, SiteType
 from stockpile.schemas import CellError, cell_code, cell_qty, cell_text
 from stockpile.services import authz
 from stockpile.services.import_rows import IMPORT_NS, ImportReport, RowError, map_header, show_value
 from stockpile.services.posting import PostingDraft, post_batch
-from stockpile.services.stock import utcnow
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 CATEGORY_ALIASES = {
@@ -185,7 +185,7 @@ def _already(uow: AbstractUnitOfWork, table: Any, report: ImportReport) -> bool:
         first = uow.ledger.posting(uuid.uuid5(IMPORT_NS, table.sha256))
     if first is not None:
         report.already_imported = {
-            "when": first.recorded_at.isoformat(timespec="minutes"),
+            "when": clock.format_dt(first.recorded_at),
             "actor": first.actor,
         }
     return first is not None
@@ -205,7 +205,7 @@ def import_items(
     table: Any, actor: str, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> ImportReport:
     """物资目录: GB/T 38565 codes checked, units and sizes integers; existing codes are updated."""
-    at, report = now or utcnow(), ImportReport()
+    at, report = now or clock.now(), ImportReport()
     _admin_op(uow, actor, "items")
     if _already(uow, table, report):
         return report
@@ -239,7 +239,7 @@ def import_sites(
 ) -> ImportReport:
     """库点: levels, types and owners from the enums; coordinates checked and converted to WGS-84 (GCJ-02/BD-09
     declared in 坐标系); the admin area must exist."""
-    at, report = now or utcnow(), ImportReport()
+    at, report = now or clock.now(), ImportReport()
     _admin_op(uow, actor, "sites")
     if _already(uow, table, report):
         return report

@@ -10,9 +10,10 @@ later call exactly as for password logins (I14).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain.errors import InvalidCommand
 from stockpile.services import authz
 from stockpile.services.users import Login, LoginFailed, open_session
@@ -38,7 +39,7 @@ def login_oidc(
 ) -> Login:
     """A session for the local user linked to (issuer, subject) if that user is active; else LoginFailed.
     Both outcomes are audited (action `login_oidc`; no tokens)."""
-    at = now or datetime.now(UTC)
+    at = now or clock.now()
     issuer, subject = _clean(issuer, subject)
     with uow:
         username = repo_of(uow).username_for(issuer, subject)
@@ -73,7 +74,7 @@ def link_identity(
     issuer, subject = _clean(issuer, subject)
 
     def run() -> None:
-        at = now or datetime.now(UTC)
+        at = now or clock.now()
         with uow:
             authz.require(uow, admin, "manage_users", None, None, username)
             rec = uow.auth.user(username)
@@ -102,7 +103,7 @@ def unlink_identity(
     issuer, subject = _clean(issuer, subject)
 
     def run() -> None:
-        at = now or datetime.now(UTC)
+        at = now or clock.now()
         with uow:
             authz.require(uow, admin, "manage_users", None, None, subject)
             repo = repo_of(uow)

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain import ledger
 from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, InvalidCommand, OutOfStock
 from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
 from stockpile.schemas import ReserveCmd, ResolveReservationCmd
 from stockpile.services import authz
 from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
-from stockpile.services.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise, utcnow
+from stockpile.services.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
@@ -20,7 +21,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
     """Lock the balance row and hold `qty` if on hand − reserved ≥ qty (I3); same client id replays (I6)."""
 
     def attempt() -> Reservation:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             repo = uow.ledger
             site = site_or_raise(repo, cmd.site_code)
@@ -85,7 +86,7 @@ def resolve_reservation(
     """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved (I4)."""
 
     def attempt() -> PostingResult | None:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             repo = uow.ledger
             res: Reservation | None = repo.reservation(cmd.reservation_id)
@@ -164,7 +165,7 @@ def _post_issue(
 
 def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime | None = None) -> int:
     """Expire every pending hold whose expiry passed; returns how many were expired."""
-    at = now or utcnow()
+    at = now or clock.now()
 
     def due_list() -> list[Any]:
         with uow:

@@ -19,6 +19,7 @@ from optimizer.prepositioning import solve_prepositioning
 from optimizer.siting import solve_max_covering
 from optimizer.siting_check import evaluate_prepositioning, evaluate_siting
 from optimizer.siting_model import PrepositionProblem, SitingProblem
+from stockpile import clock
 from stockpile.domain.availability import available_sources
 from stockpile.domain.coverage_world import CoverageWorld, RequirementNorm
 from stockpile.domain.model import OwnerType, ReserveMode, Site, SiteType
@@ -193,7 +194,7 @@ def preposition(query: PrepositionQuery, deps: CoverageDeps) -> PrepositionRepor
     problem = PrepositionProblem(
         point_ids=tuple(s.code for s in points),
         item_ids=query.item_codes,
-        stock=tuple(tuple(r) for r in _stock(world, points, query.item_codes, query.on or date.today())),
+        stock=tuple(tuple(r) for r in _stock(world, points, query.item_codes, query.on or clock.today())),
         village_ids=tuple(p.code for p in pts),
         population=tuple(p.population for p in pts),
         required=tuple(tuple(norms[c].required(p.population, p.kind) for c in query.item_codes) for p in pts),

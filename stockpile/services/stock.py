@@ -6,9 +6,10 @@ whole on a serialization conflict (I7). `decide_*` functions are reused by the b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain import ledger
 from stockpile.domain.errors import (
     AlreadyResolved,
@@ -43,10 +44,6 @@ from stockpile.services.posting import PlannedLeg, PostingDraft, PostingResult, 
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def item_or_raise(repo: Any, code: str) -> Item:
     item: Item | None = repo.item_by_code(code)
     if item is None:
@@ -79,7 +76,7 @@ def _run(
     """Authorise (I14) → replay or decide + post + audit + commit, retried as a whole; denials are audited."""
 
     def attempt() -> PostingResult:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             who = authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
             first = replay(uow, cmd.client_id, kind, cmd.payload())

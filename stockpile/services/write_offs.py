@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from stockpile import clock
 from stockpile.domain.errors import AlreadyResolved, InvalidCommand
 from stockpile.schemas import WriteOffCmd
 from stockpile.services import authz
 from stockpile.services.posting import PostingResult, post_batch, replay, retrying
-from stockpile.services.stock import _check_time, decide_write_off, site_or_raise, utcnow
+from stockpile.services.stock import _check_time, decide_write_off, site_or_raise
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
@@ -35,7 +36,7 @@ def propose_write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime |
     """A keeper proposes 报废 of a lot at an own depot; the proposal id is the command's client id (I6)."""
 
     def run() -> uuid.UUID:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             site = site_or_raise(uow.ledger, cmd.site_code)
             authz.require(uow, cmd.actor, "propose_write_off", {site.id}, cmd.client_id, "write_off")
@@ -68,7 +69,7 @@ def approve_write_off(
     """An admin other than the proposer posts the proposed write-off (I1 and I10 are checked now)."""
 
     def run() -> PostingResult:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             prop, cmd = _load(uow, proposal_id)
             actor = authz.require(
@@ -103,7 +104,7 @@ def reject_write_off(
     """An admin other than the proposer refuses the proposal; nothing is posted."""
 
     def run() -> None:
-        at = now or utcnow()
+        at = now or clock.now()
         with uow:
             prop, _cmd = _load(uow, proposal_id)
             actor = authz.require(

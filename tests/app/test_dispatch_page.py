@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from stockpile import clock
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.orm_dispatch import DispatchPlanRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from tests.conftest import DEMO_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,3 +108,22 @@ def test_replan_after_a_broken_truck_from_the_page(services):
     plan = at.session_state["dispatch.plans"][-1]
     assert all(r.vehicle != truck for r in plan.result.routes)
     assert plan.violations == ()
+
+
+@pytest.mark.dates
+def test_rebase_button_starts_the_drill_again_now(tmp_path, demo_url):
+    """Three days after the demo was built, the drill's report time is shown and the button moves it to now
+    (the clock's), audited under run_scenario; the page then shows the new report time."""
+    path = tmp_path / "rebase.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    svc = build_services(Settings(database_url=f"sqlite:///{path}", solve_time_limit_s=1))
+    at = DEMO_NOW + timedelta(days=3)
+    with clock.pinned(at):
+        page = _page(svc)
+        reported = clock.format_dt(DEMO_NOW - timedelta(hours=1))
+        assert f"灾情报告时间：{reported}" in [c.value for c in page.caption]
+        page.button(key="dispatch.rebase").click().run()
+        assert not page.exception
+        assert any(f"报告时间 {reported} → {clock.format_dt(at)}" in s.value for s in page.success)
+        assert f"灾情报告时间：{clock.format_dt(at)}" in [c.value for c in page.caption]
+    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == at

@@ -9,6 +9,7 @@ import zipfile
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import page, texts
+from tests.conftest import RECENT
 
 HEADER = "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n"
 
@@ -30,7 +31,7 @@ def flow(svc, data: bytes, name: str = "rows.csv") -> AppTest:
 def test_good_file_is_previewed_then_imported_once(services):
     """A clean file shows a preview, imports on click, and a second click says it was already imported."""
     before = services.views.balance("XJK", "1010101")
-    data = (HEADER + "入库,XJK,1010101,IMP-1,10,,2026-11-21 09:00\n").encode()
+    data = (HEADER + f"入库,XJK,1010101,IMP-1,10,,{RECENT}\n").encode()
     at = flow(services, data)
     assert not at.exception and len(at.dataframe) == 1  # the preview
     at.button(key="imports.submit").click().run()
@@ -43,9 +44,7 @@ def test_good_file_is_previewed_then_imported_once(services):
 def test_row_errors_name_row_column_and_value_and_nothing_is_written(services):
     """Every bad cell is listed with its row, column and value; no row of the file is posted."""
     before = services.views.balance("XJK", "1010101")
-    data = (
-        HEADER + "入库,XJK,1010101,IMP-2,10,,2026-11-21 09:00\n入库,XJK,9999999,IMP-3,1.5,,2026-11-21 09:00\n"
-    ).encode()
+    data = (HEADER + f"入库,XJK,1010101,IMP-2,10,,{RECENT}\n入库,XJK,9999999,IMP-3,1.5,,{RECENT}\n").encode()
     at = flow(services, data)
     at.button(key="imports.submit").click().run()
     assert any("发现" in e for e in texts(at, "error"))
@@ -58,7 +57,7 @@ def test_row_errors_name_row_column_and_value_and_nothing_is_written(services):
 def test_gb18030_file_needs_a_tick_before_import(services):
     """A GBK/GB18030 CSV is read but only imported once the keeper confirms the Chinese looks right."""
     before = services.views.balance("XJK", "1010101")
-    data = (HEADER + "入库,XJK,1010101,IMP-4,3,,2026-11-21 09:00\n").encode("gb18030")
+    data = (HEADER + f"入库,XJK,1010101,IMP-4,3,,{RECENT}\n").encode("gb18030")
     at = flow(services, data)
     assert len(at.checkbox) == 1 and "GB18030" in at.checkbox[0].label
     at.button(key="imports.submit").click().run()
@@ -72,7 +71,7 @@ def test_gb18030_file_needs_a_tick_before_import(services):
 def test_identical_rows_need_a_tick_before_import(services):
     """Two identical rows are posted only after the keeper confirms they are really two receipts."""
     before = services.views.balance("XJK", "1010101")
-    row = "入库,XJK,1010101,IMP-5,2,,2026-11-21 09:00\n"
+    row = f"入库,XJK,1010101,IMP-5,2,,{RECENT}\n"
     at = flow(services, (HEADER + row + row).encode())
     at.button(key="imports.submit").click().run()
     assert any("勾选" in w for w in texts(at, "warning"))
@@ -113,8 +112,8 @@ def test_export_builds_an_xlsx_with_chinese_headers(demo_services):
 def test_vouchers_and_count_sheet_are_pdfs_with_an_embedded_cjk_font(demo_services):
     """入库单/出库单/调拨单 and 盘点表 are PDFs that embed the CJK TrueType font."""
     for kind in ("receipt", "issue", "transfer"):
-        pid = demo_services.recent_postings((kind,), 1)["posting_id"].iloc[0]
-        pdf = demo_services.voucher_pdf(pid)
+        pid = demo_services.recent_postings((kind,), 1, actor="admin")["posting_id"].iloc[0]
+        pdf = demo_services.voucher_pdf(pid, actor="admin")
         assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
-    sheet = demo_services.count_sheet_pdf("XJK")
+    sheet = demo_services.count_sheet_pdf("XJK", actor="admin")
     assert sheet.startswith(b"%PDF") and b"FontFile2" in sheet

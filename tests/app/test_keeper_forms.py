@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from tests.app.conftest import page, texts
+
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 
 def postings(svc, site: str, item: str) -> int:

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.conftest import RECENT
+
 pytestmark = pytest.mark.browser
 
 KEEPER_PAGES = [
@@ -123,7 +125,7 @@ def test_keeper_imports_a_csv_in_the_browser(keeper, shots, tmp_path):  # type: 
     open_page(page, "批量导入")
     csv = tmp_path / "入库.csv"
     csv.write_text(
-        "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n入库,XJK,1010101,CSV-1,3,,2026-11-21 09:00\n"
+        f"业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n入库,XJK,1010101,CSV-1,3,,{RECENT}\n"
     )
     page.locator('input[type="file"]').set_input_files(str(csv))
     page.get_by_text("预览（共 1 行").first.wait_for()

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from tests.support.cli import login_as
 from tests.support.ors_standin import closed_port_url
 
 runner = CliRunner()
@@ -21,6 +22,7 @@ def cli_db(tmp_path, demo_url, monkeypatch):
     shutil.copy(demo_url.removeprefix("sqlite:///"), path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("RELIEF_MATRIX_CACHE_DIR", str(tmp_path / "cache"))
+    login_as("dispatcher")
     return path
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from stockpile import clock
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.services.checks import verify_ledger
 from stockpile.views import Views
+from tests.conftest import DEMO_NOW
 
-TODAY = date(2026, 11, 20)
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
+TODAY = clock.local_day(DEMO_NOW)  # the demo is built as of the tests' day
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from stockpile.services.dispatch import PlanSettings
 from tests.conftest import NOW
 from tests.support.dispatch import NEW_LOT, OLD_LOT, SCENARIO, CutOff, seed_dispatch
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 FAST = PlanSettings(time_limit_s=1.0)
 
 

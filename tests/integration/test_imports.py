@@ -16,6 +16,8 @@ from stockpile.config import Settings
 from stockpile.domain.errors import FileRejected
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 HEAD = ["业务类型", "库点编码", "物资编码", "批次号", "数量", "单位", "有效期至", "发生时间", "单据号"]
 GOOD = [
     ["入库", "D-COUNTY", "1020101", "W-001", 100, "", "2027-06-30", "2026-05-20 09:00", "RK001"],

@@ -42,6 +42,8 @@ from stockpile.services.checks import verify_ledger
 from stockpile.services.write_offs import approve_write_off, propose_write_off
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 H = timedelta(hours=1)
 
 

@@ -24,6 +24,8 @@ from stockpile.services.planning import CallOffCmd, VerifyCmd
 from tests.conftest import NOW
 from tests.support.reserve import CFG, CONTRACT, add_contract
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 TODAY = NOW.date()
 
 

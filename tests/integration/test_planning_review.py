@@ -22,6 +22,8 @@ from stockpile.services import planning_review
 from tests.conftest import NOW
 from tests.support.reserve import CFG, receive, set_standards, water_standard
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 YEAR = 2026
 TODAY = NOW.date()
 

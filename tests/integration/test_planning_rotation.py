@@ -14,6 +14,8 @@ from stockpile.services import planning_rotation
 from tests.conftest import NOW
 from tests.support.reserve import CFG, receive, set_standards, water_standard
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 TODAY = NOW.date()  # 2026-06-01
 
 

@@ -17,6 +17,8 @@ from stockpile.services.planning_gap import rule_of
 from tests.conftest import NOW
 from tests.support.reserve import CFG, add_contract, receive, set_standards, water_standard
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 HEAD = ["层级", "区划代码", "物资编码", "定额方式", "定额数量", "每千人每日", "保障天数", "协议占比上限%"]
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import pytest
+
 from stockpile.cli_dispatch import _late_lines
 from stockpile.services.dispatch_kpis import LateLine
+
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 
 def _plan(lines: tuple[LateLine, ...]) -> SimpleNamespace:

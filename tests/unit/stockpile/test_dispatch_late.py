@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from optimizer.routing import RoutingParams, solve_routes
 from optimizer.routing_model import Depot, Job, RoutingProblem, Vehicle
 from optimizer.routing_schedule import earliest_start
 from stockpile.services.dispatch_kpis import late_priority_lines
+
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 KM = (0, 20, -20, 80)  # depot, two shelters 20 km either side, one village 80 km away
 CODES = ("D", "S1", "S2", "S3")

@@ -22,6 +22,8 @@ from stockpile.reserve.agreements import (
     vehicles_available_by,
 )
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 
 def contract(*checks: Verification, valid_to: date = date(2025, 12, 31)) -> AgreementContract:
     return AgreementContract(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from stockpile.reserve.expiry import (
     ItemProfile,
     StockLot,
@@ -11,6 +13,8 @@ from stockpile.reserve.expiry import (
     expiry_report,
     recommend_agreement_reserve,
 )
+
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 TODAY = date(2025, 6, 1)
 

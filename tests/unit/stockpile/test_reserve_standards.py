@@ -17,6 +17,8 @@ from stockpile.reserve.standards import (
     site_gap,
 )
 
+pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
+
 P, A, C, K = ReserveMode.PHYSICAL, ReserveMode.AGREEMENT, ReserveMode.CUSTODIAL, ReserveMode.CAPACITY
 TOWN = AdminLevel.TOWNSHIP
 
