@@ -41,6 +41,12 @@ def page_table() -> list[dict[str, str]]:
     return sorted(out, key=lambda d: int(d.get("order", "100")))
 
 
+def home_path(role: str) -> str:
+    """The role's home: its default page (应急一张图), else its first page."""
+    mine = [p for p in page_table() if role in p["roles"].split(",")]
+    return next((p["path"] for p in mine if p.get("default") == "1"), mine[0]["path"])
+
+
 def pages_for(role: str) -> dict[str, list[st.Page]]:
     """The role's pages grouped by translated section, sections in a fixed order (unknown ones last)."""
     groups: dict[str, list[st.Page]] = {}
@@ -106,4 +112,8 @@ st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
 if svc.is_demo_database():  # a real county's data is not "fictional"
     st.sidebar.caption(t("app.demo_note"))
 
-st.navigation(pages_for(role), expanded=True).run()
+nav = st.navigation(pages_for(role), expanded=True)
+if who is not None and st.session_state.pop("auth.land", False):
+    # a fresh login lands on the role's home, not on the login form it came from
+    st.switch_page(home_path(role))
+nav.run()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import services, show_error
+from app_pages.common import item_name, item_unit, services, show_error, show_table
+from i18n import format as fmt
 from i18n import t
 from stockpile.domain.errors import DomainError
 
@@ -23,7 +24,13 @@ if (who is None or who.role != "admin") and not demo_admin:
     st.stop()
 admin = who.username if who is not None else str(st.session_state.get("user", ""))
 st.title(t("auth.users_title"))
-depot_codes = list(svc.views.sites()["code"])
+sites = svc.views.sites()
+depot_codes = list(sites["code"])
+depot_names = dict(zip(sites["code"], sites["name"], strict=True))
+
+
+def depot_label(code: str) -> str:
+    return f"{depot_names.get(code, code)}（{code}）"
 
 
 def attempt(fn, *args) -> bool:  # type: ignore[no-untyped-def]
@@ -53,7 +60,7 @@ with users_tab:
                 t("auth.username"): u.username,
                 t("auth.display_name"): u.display_name,
                 t("auth.role"): t(f"role.{u.role}"),
-                t("auth.depots"): ", ".join(u.site_codes),
+                t("auth.depots"): "、".join(depot_names.get(c, c) for c in u.site_codes),
                 t("auth.active"): u.active,
                 t("auth.locked"): u.locked,
             }
@@ -68,16 +75,34 @@ with users_tab:
         name = c1.text_input(t("auth.username"), max_chars=64)
         role = c2.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
         password = c1.text_input(t("auth.new_password"), type="password", max_chars=256)
-        depots = c2.multiselect(t("auth.depots"), depot_codes)
+        depots = c2.multiselect(
+            t("auth.depots"), depot_codes, format_func=depot_label, placeholder=t("app.choose_options")
+        )
         if st.form_submit_button(t("auth.add_user")):
             attempt(svc.add_user, admin, name.strip(), role, password, tuple(depots))
     if names:
-        with st.form("admin.edit_user"):
+        st.subheader(t("auth.edit_user"))
+        # outside the form, so that picking a user reloads the form with that user's role, depots and state
+        target = st.selectbox(t("auth.user"), names, key="admin.edit_target")
+        current = next(u for u in people if u.username == target)
+        with st.form(f"admin.edit_user.{target}"):
             c1, c2 = st.columns(2)
-            target = c1.selectbox(t("auth.user"), names)
-            new_role = c2.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
-            new_depots = c1.multiselect(t("auth.depots"), depot_codes)
-            active = c2.checkbox(t("auth.active"), value=True)
+            new_role = c2.selectbox(
+                t("auth.role"),
+                ROLES,
+                index=ROLES.index(current.role),
+                format_func=lambda r: t(f"role.{r}"),
+                key=f"admin.edit_role.{target}",
+            )
+            new_depots = c1.multiselect(
+                t("auth.depots"),
+                depot_codes,
+                default=[c for c in current.site_codes if c in depot_names],
+                format_func=depot_label,
+                placeholder=t("app.choose_options"),
+                key=f"admin.edit_depots.{target}",
+            )
+            active = c2.checkbox(t("auth.active"), value=current.active, key=f"admin.edit_active.{target}")
             new_password = c1.text_input(t("auth.reset_password"), type="password", max_chars=256)
             b1, b2, b3, b4 = st.columns(4)
             if b1.form_submit_button(t("auth.set_role")):
@@ -95,8 +120,10 @@ with writeoffs_tab:
         st.info(t("auth.no_pending"))
     for p in pending:
         c1, c2, c3 = st.columns([6, 1, 1])
-        c1.text(
-            f"{p.site_code} · {p.item_code} · {p.lot_no} · {p.qty} · {p.reason} · {t('auth.proposer')}: {p.proposer}"
+        c1.text(  # names, words and units, as the keeper entered them
+            f"{depot_names.get(p.site_code, p.site_code)} · {item_name(p.item_code)}（{p.item_code}）"
+            f" · {p.lot_no} · {fmt.qty(p.qty, item_unit(p.item_code))} · {t(f'write_off_reason.{p.reason}')}"
+            f" · {t('auth.proposer')}: {p.proposer}"
         )
         if c2.button(t("auth.approve"), key=f"approve.{p.id}"):
             attempt(svc.approve_write_off, p.id, admin)
@@ -153,4 +180,8 @@ with ids_tab:  # OIDC (st.login): an IdP account signs in only as the local user
             attempt(svc.unlink_identity, admin, issuer, subject)
 
 with audit_tab:
-    st.dataframe(pd.DataFrame(svc.audit_log(admin, 500)), hide_index=True, use_container_width=True)
+    show_table(  # words and county times; the client ids stay in the database for the record
+        pd.DataFrame(svc.audit_log(admin, 500)),
+        ["at", "actor", "action", "outcome", "target", "before_qty", "after_qty"],
+        {"target": "kind"},
+    )

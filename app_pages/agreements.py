@@ -8,7 +8,17 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, guard, services, show_error, show_table
+from app_pages.common import (
+    current_user,
+    fmt_num,
+    guard,
+    item_name,
+    item_unit,
+    services,
+    show_error,
+    show_table,
+)
+from i18n import format as fmt
 from i18n import t
 from stockpile import clock
 from stockpile.domain.errors import DomainError
@@ -147,18 +157,26 @@ if contracts:
                 t("agreements.verify_date"), value=clock.today(), key="agreements.verify_date"
             )
             inspector = st.text_input(t("agreements.inspector"), key="agreements.inspector")
-            qtys = {
+            qtys = {  # empty until counted: a prefilled agreed amount would record "verified = agreed" in one click
                 ln.item_code: st.number_input(
-                    f"{t('agreements.verify_qty')} {ln.item_code}",
+                    t(
+                        "agreements.verify_qty_line",
+                        item=item_name(ln.item_code),
+                        code=ln.item_code,
+                        agreed=fmt.qty(int(ln.agreed_qty), item_unit(ln.item_code)),
+                    ),
                     min_value=0,
-                    value=int(ln.agreed_qty),
+                    value=None,
                     step=1,
-                    key=f"agreements.verify_qty.{ln.item_code}",
+                    key=f"agreements.verify_qty.{code}.{ln.item_code}",
                 )
                 for ln in contracts[code].lines
             }
             remark = st.text_input(t("agreements.remark"), key="agreements.verify_remark")
-            if st.form_submit_button(t("agreements.submit_verify")):
+            submitted = st.form_submit_button(t("agreements.submit_verify"))
+            if submitted and any(v is None for v in qtys.values()):
+                st.error(t("agreements.verify_missing"))
+            elif submitted:
                 cmd = VerifyCmd(
                     cid,
                     actor,
@@ -180,10 +198,12 @@ if contracts:
             t("agreements.verify_contract"), list(contracts), key="agreements.calloff_contract"
         )
         kid = st.session_state.setdefault("agreements.calloff_id", uuid.uuid4())
+        names = {ln.item_code: item_name(ln.item_code) for ln in contracts[ccode].lines}
         with st.form("agreements.calloff_form"):
             item = st.selectbox(
                 t("agreements.verify_item"),
                 [ln.item_code for ln in contracts[ccode].lines],
+                format_func=lambda c: f"{names.get(c, c)}（{c}）",
                 key="agreements.calloff_item",
             )
             qty = st.number_input(
@@ -205,7 +225,11 @@ if contracts:
                     )
                     del st.session_state["agreements.calloff_id"]
                     st.success(
-                        t("agreements.called_off", qty=rec.qty, yuan=f"{rec.compensation_fen / 100:,.2f}")
+                        t(
+                            "agreements.called_off",
+                            qty=fmt_num(rec.qty),
+                            yuan=fmt.yuan_amount(rec.compensation_fen),
+                        )
                     )
                 except DomainError as e:
                     show_error(e)

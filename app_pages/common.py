@@ -14,6 +14,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from i18n import catalogue, current_lang, domain_error_text, set_lang, t
+from i18n import format as fmt
 from stockpile import clock
 from stockpile.domain.errors import DomainError, ExistsWithDifferent
 
@@ -69,8 +70,8 @@ def lang() -> str:
 
 # ---- locale formats ----------------------------------------------------------------------------------------
 def fmt_num(n: Any) -> str:
-    """Integers with thousands separators (both locales)."""
-    return "" if _blank(n) else f"{int(n):,}"
+    """Integers with thousands separators (both locales; i18n.format, Babel)."""
+    return "" if _blank(n) else fmt.num(n)
 
 
 def fmt_date(d: date | None) -> str:
@@ -105,22 +106,30 @@ def cell_dt(v: Any) -> str:
     return f"{cell_date(v.date())} {v:%H:%M}"
 
 
-def _localise(view: pd.DataFrame) -> dict[str, Any]:
-    """Per-column display formats; timestamps move to the county's time zone (values stay sortable)."""
-    fmt: dict[str, Any] = {}
-    for col in view.columns:
+def _localise(view: pd.DataFrame, names: list[str]) -> dict[str, Any]:
+    """Per-column display formats (``names``: the data's column names, by position); timestamps move to the
+    county's zone (values stay sortable); money held in 分 (``*_fen``) reads in 元, shares (``*_pct``) with %,
+    other numbers with thousands separators and at most two decimals (i18n.format)."""
+    out: dict[str, Any] = {}
+    for col, name in zip(view.columns, names, strict=True):
         s = view[col].dropna()
         first = s.iloc[0] if len(s) else None
         if isinstance(first, datetime) or str(view[col].dtype).startswith("datetime64"):
             view[col] = (
                 pd.to_datetime(view[col], utc=True).dt.tz_convert(clock.county_tz()).dt.tz_localize(None)
             )
-            fmt[col] = cell_dt
+            out[col] = cell_dt
         elif isinstance(first, date):
-            fmt[col] = cell_date
+            out[col] = cell_date
+        elif name.endswith("_fen") and pd.api.types.is_numeric_dtype(view[col].dtype):
+            out[col] = fmt.yuan_amount
+        elif name.endswith("_pct") and pd.api.types.is_numeric_dtype(view[col].dtype):
+            out[col] = fmt.pct_points
         elif pd.api.types.is_integer_dtype(view[col].dtype):
-            fmt[col] = lambda n: "—" if _blank(n) else f"{int(n):,}"
-    return fmt
+            out[col] = fmt.num
+        elif pd.api.types.is_float_dtype(view[col].dtype):
+            out[col] = lambda v: fmt.num(v, decimals=2)
+    return out
 
 
 def show_table(
@@ -134,18 +143,27 @@ def show_table(
     if df.empty:
         st.info(t("stock.empty"))
         return
-    view = df[[c for c in columns if c in df.columns]].reset_index(drop=True)
+    view = user_names(df[[c for c in columns if c in df.columns]].reset_index(drop=True))
     status = list(df[status_col]) if status_col and status_col in df.columns else None
-    for col, prefix in (translate or {}).items():
+    known = catalogue("zh")
+    for col, prefix in (translate or {}).items():  # a value the section does not know is shown as it is
         if col in view.columns:
-            view[col] = [t(f"{prefix}.{v}") if v == v and v not in (None, "") else "" for v in view[col]]
+            view[col] = [
+                (t(f"{prefix}.{v}") if f"{prefix}.{v}" in known else v)
+                if v == v and v not in (None, "")
+                else ""
+                for v in view[col]
+            ]
+    if "lot_no" in view.columns:  # a lot the plan would buy reads 待采购批次 7, not new:buy:7
+        view["lot_no"] = [fmt.lot_text(v) for v in view["lot_no"]]
+    names = [str(c) for c in view.columns]
     view.columns = [t(f"col.{c}") for c in view.columns]
-    fmt = _localise(view)
+    formats = _localise(view, names)
     for col in view.columns:  # the grid shows nulls as "None" whatever the Styler says: blank them as text
         if view[col].isna().any():
-            show = fmt.pop(col, lambda v: "—" if _blank(v) else str(v))
+            show = formats.pop(col, lambda v: "—" if _blank(v) else str(v))
             view[col] = [show(v) for v in view[col]]
-    styler = view.style.format(fmt, na_rep="—")
+    styler = view.style.format(formats, na_rep="—")
     if status is not None:
         styles = [STATUS_BG.get(s, "") for s in status]
         styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
@@ -178,6 +196,14 @@ def site_table(mine: bool = True) -> pd.DataFrame:
     data), e.g. a transfer's destination."""
     svc = services()
     return svc.my_sites(current_user()) if mine else svc.views.sites()
+
+
+def user_names(df: pd.DataFrame, column: str = "actor") -> pd.DataFrame:
+    """The actor column as people typed their user names (postings keep them in capitals)."""
+    if df.empty or column not in df.columns:
+        return df
+    names = services().views.user_names()
+    return df.assign(**{column: [names.get(str(a).upper(), a) for a in df[column]]})
 
 
 def item_table() -> pd.DataFrame:

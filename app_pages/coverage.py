@@ -12,6 +12,7 @@ import streamlit as st
 
 from app_pages.common import guard, services, show_error
 from i18n import fmt_int, t
+from i18n import format as fmt
 from stockpile.domain.errors import DomainError
 from stockpile.services.coverage import CircleQuery, Scenario
 from stockpile.services.siting import Candidate, PrepositionQuery, SitingQuery
@@ -41,7 +42,8 @@ chosen_items = c1.multiselect(
     t("coverage.items"),
     sorted(c for c in norms if c in names),
     default=sorted(c for c in norms if c in names)[:1],
-    format_func=lambda c: f"{c} {names.get(c, '')}",
+    format_func=lambda c: f"{names.get(c, '')}（{c}）",
+    placeholder=t("app.choose_options"),
     key="coverage.items",
 )
 minutes = c2.slider(t("coverage.minutes"), 10, 240, cfg["guarantee_s"] // 60, step=5, key="coverage.minutes")
@@ -49,7 +51,8 @@ c3, c4, c5 = st.columns([2, 2, 1])
 damaged = c3.multiselect(
     t("coverage.damaged"),
     list(sites["code"]),
-    format_func=lambda c: f"{c} {dict(zip(sites['code'], sites['name'], strict=True)).get(c, '')}",
+    format_func=lambda c: f"{dict(zip(sites['code'], sites['name'], strict=True)).get(c, '')}（{c}）",
+    placeholder=t("app.choose_options"),
     key="coverage.damaged",
 )
 upload = c4.file_uploader(t("coverage.blocked"), type=["geojson", "json"], key="coverage.blocked")
@@ -198,11 +201,26 @@ with st.expander(t("coverage.siting")):
             delta=len(rep.uncovered_after) - len(rep.uncovered_before),
             delta_color="inverse",
         )
-        st.caption(t("coverage.status", status=rep.status, gap=f"{100 * rep.gap:.2f}%"))
-        _show(
+        st.caption(
+            t(
+                "coverage.status",
+                status=fmt.enum_text("solver_status", rep.status),
+                gap=fmt.pct(rep.gap, decimals=2),
+            )
+        )
+        _show(  # a township seat is named by its township, with its division code; an uploaded candidate by its code
             pd.DataFrame(
-                [{"site": f"{c.code} {c.name}", "lon": c.lon, "lat": c.lat} for c in rep.chosen],
-                columns=["site", "lon", "lat"],
+                [
+                    {
+                        "site": c.name,
+                        "site_kind": t(
+                            "coverage.seat" if c.code.startswith("seat:") else "coverage.candidate"
+                        ),
+                        "site_code": c.code.removeprefix("seat:"),
+                    }
+                    for c in rep.chosen
+                ],
+                columns=["site", "site_kind", "site_code"],
             )
         )
 

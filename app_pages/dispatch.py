@@ -11,8 +11,9 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import current_user, guard, services, show_error
+from app_pages.common import current_user, guard, item_table, lang, services, show_error
 from i18n import fmt_hm, t
+from i18n import format as fmt
 from stockpile import clock
 from stockpile.domain.errors import DomainError
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
@@ -34,7 +35,9 @@ if not codes:
     st.stop()
 code = st.selectbox(t("dispatch.scenario"), codes, key="dispatch.scenario")
 scenario, demand = svc.scenario_demand(code)
-st.caption(f"{scenario.name} · {scenario.event} · {scenario.kind}")
+st.caption(
+    f"{scenario.name} · {fmt.enum_text('event', scenario.event)} · {fmt.enum_text('scenario_kind', scenario.kind)}"
+)
 reported = st.empty()  # filled after the re-base button, so it shows the report time in force
 if scenario.kind in REBASABLE and st.button(
     t("drill.rebase"), key="dispatch.rebase", help=t("drill.rebase_help")
@@ -48,23 +51,35 @@ if scenario.kind in REBASABLE and st.button(
     except DomainError as e:
         show_error(e)
 reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
+_items = item_table()
+ITEM_NAMES = dict(zip(_items["code"], _items["name_zh" if lang() == "zh" else "name_en"], strict=True))
+ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
+
+
+def _goods(lines: Any) -> str:
+    """What a stop takes, in names with units: 棉被 258床、矿泉水 1,746箱."""
+    return "、".join(f"{ITEM_NAMES.get(i, i)} {fmt.qty(q, ITEM_UNITS.get(i, ''))}" for i, q in lines)
 
 
 def _demand_editor() -> dict[tuple[str, str], int]:
     names = {p.code: p.name for p in scenario.points}
     df = pd.DataFrame(
-        [{"point": p, "name": names.get(p, p), "item": i, "qty": q} for (p, i), q in sorted(demand.items())]
+        [
+            {"name": names.get(p, p), "point": p, "item_name": ITEM_NAMES.get(i, i), "item": i, "qty": q}
+            for (p, i), q in sorted(demand.items())
+        ]
     )
     st.subheader(t("dispatch.demand"))
     edited = st.data_editor(
         df,
         key=f"dispatch.demand.{code}",
-        disabled=["point", "name", "item"],
+        disabled=["point", "name", "item", "item_name"],
         hide_index=True,
         column_config={
             "point": t("dispatch.col.point"),
             "name": t("dispatch.col.place"),
-            "item": t("dispatch.col.item"),
+            "item_name": t("dispatch.col.item"),
+            "item": t("dispatch.col.item_code"),
             "qty": st.column_config.NumberColumn(t("dispatch.col.qty"), min_value=0, step=1),
         },
         width="stretch",
@@ -80,7 +95,11 @@ edited = _demand_editor()
 fleet = svc.fleet()
 c1, c2, c3 = st.columns([3, 1, 2])
 chosen = c1.multiselect(
-    t("dispatch.fleet"), [v.code for v in fleet], default=[v.code for v in fleet], key="dispatch.fleet"
+    t("dispatch.fleet"),
+    [v.code for v in fleet],
+    default=[v.code for v in fleet],
+    placeholder=t("app.choose_options"),
+    key="dispatch.fleet",
 )
 limit = c2.number_input(
     t("dispatch.time_limit"), 1, 300, int(svc.settings.solve_time_limit_s), key="dispatch.time_limit"
@@ -117,15 +136,15 @@ def _eta(plan: DispatchPlan, s: int) -> str:
 def _kpis(plan: DispatchPlan) -> None:
     k = plan.kpis
     m = st.columns(5)
-    m[0].metric(t("dispatch.kpi.priority_share"), f"{k.priority_share:.0%}")
-    m[1].metric(t("dispatch.kpi.completion"), f"{k.completion_s / 3600:.1f}")
+    m[0].metric(t("dispatch.kpi.priority_share"), fmt.pct(k.priority_share, decimals=0))
+    m[1].metric(t("dispatch.kpi.completion"), fmt.num(k.completion_s / 3600, decimals=1))
     m[2].metric(
         t("dispatch.kpi.relief"),
         fmt_hm(k.relief_time_s),
         t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
         delta_color="normal" if k.relief_on_time else "inverse",
     )
-    m[3].metric(t("dispatch.kpi.km"), f"{k.distance_m / 1000:.1f}")
+    m[3].metric(t("dispatch.kpi.km"), fmt.km(k.distance_m))
     m[4].metric(t("dispatch.kpi.unserved"), len(plan.unserved))
     if plan.violations:
         st.error(t("dispatch.checker_bad"))
@@ -177,13 +196,12 @@ def _tables(plan: DispatchPlan) -> None:
     rows = []
     for r in plan.result.routes:
         for s in r.stops:
-            items = ", ".join(f"{i}×{q}" for i, q in plan.contents[s.job])
             rows.append(
                 {
                     t("dispatch.col.vehicle"): r.vehicle,
                     t("dispatch.col.kind"): t(f"dispatch.stop.{s.kind}"),
                     t("dispatch.col.place"): plan.places[s.location].name,
-                    t("dispatch.col.item"): items,
+                    t("dispatch.col.item"): _goods(plan.contents[s.job]),
                     t("dispatch.col.eta"): _eta(plan, s.start_s),
                 }
             )
@@ -194,13 +212,15 @@ def _tables(plan: DispatchPlan) -> None:
     if not plan.unserved:
         st.info(t("dispatch.all_served"))
         return
+    names = {p.code: p.name for p in plan.places}
     st.dataframe(
         pd.DataFrame(
             [
                 {
+                    t("dispatch.col.place"): names.get(u.point, u.point),
                     t("dispatch.col.point"): u.point,
-                    t("dispatch.col.item"): u.item,
-                    t("dispatch.col.qty"): u.qty,
+                    t("dispatch.col.item"): ITEM_NAMES.get(u.item, u.item),
+                    t("dispatch.col.qty"): fmt.qty(u.qty, ITEM_UNITS.get(u.item, "")),
                     t("dispatch.col.reason"): t(f"dispatch.reason.{u.reason}"),
                 }
                 for u in plan.unserved
@@ -224,8 +244,8 @@ def _late(plan: DispatchPlan) -> None:
             [
                 {
                     t("dispatch.col.place"): names.get(ln.point, ln.point),
-                    t("dispatch.col.item"): ln.item,
-                    t("dispatch.col.qty"): ln.qty,
+                    t("dispatch.col.item"): ITEM_NAMES.get(ln.item, ln.item),
+                    t("dispatch.col.qty"): fmt.qty(ln.qty, ITEM_UNITS.get(ln.item, "")),
                     t("dispatch.col.eta"): _eta(plan, ln.eta_s),
                     t("dispatch.late.earliest"): "–" if ln.earliest_s is None else _eta(plan, ln.earliest_s),
                     t("dispatch.col.reason"): t(f"dispatch.late.{ln.reason}"),
@@ -251,6 +271,7 @@ def _compare() -> None:
         default=[len(plans) - 2, len(plans) - 1],
         format_func=lambda n: labels[n],
         max_selections=2,
+        placeholder=t("app.choose_options"),
         key="dispatch.cmp",
     )
     metrics = ["priority_share", "completion", "relief", "km", "unserved"]
@@ -258,10 +279,10 @@ def _compare() -> None:
     for n in pick:
         k = plans[n].kpis
         data[labels[n]] = [
-            f"{k.priority_share:.0%}",
-            f"{k.completion_s / 3600:.1f}",
+            fmt.pct(k.priority_share, decimals=0),
+            fmt.num(k.completion_s / 3600, decimals=1),
             fmt_hm(k.relief_time_s),
-            f"{k.distance_m / 1000:.1f}",
+            fmt.km(k.distance_m),
             str(len(plans[n].unserved)),
         ]
     st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
@@ -298,7 +319,10 @@ def _replan(plan: DispatchPlan) -> None:
     with st.expander(t("dispatch.replan")):
         a, b = st.columns(2)
         broken = a.multiselect(
-            t("dispatch.broken"), [r.vehicle for r in plan.result.routes], key="dispatch.broken"
+            t("dispatch.broken"),
+            [r.vehicle for r in plan.result.routes],
+            placeholder=t("app.choose_options"),
+            key="dispatch.broken",
         )
         minutes = b.number_input(t("dispatch.elapsed"), 0, 24 * 60, 60, key="dispatch.elapsed")
         if st.button(t("dispatch.replan_run"), key="dispatch.replan_run"):

@@ -13,7 +13,9 @@ from app_pages.common import (
     lang,
     services,
     site_picker,
+    user_names,
 )
+from i18n import format as fmt
 from i18n import t
 from stockpile import clock
 
@@ -30,8 +32,9 @@ if st.button(t("exports.make_xlsx"), key="exports.make"):
         sheets = {
             t("stock.by_lot"): svc.stock(user),
             t("stock.by_item"): svc.stock_by_item(user),
-            t("exports.ledger_sheet"): svc.ledger(user, limit=100_000, action="export"),
+            t("exports.ledger_sheet"): user_names(svc.ledger(user, limit=100_000, action="export")),
         }
+        sheets = {name: fmt.export_frame(df) for name, df in sheets.items()}  # words, 元, no internal ids
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)
         status.update(label=t("exports.ready"), state="complete")
@@ -65,7 +68,7 @@ else:
             "exports.posting_option",
             when=fmt_dt(rows[p].occurred_at),
             site=rows[p].site_name,
-            no=rows[p].doc_no or p[:8].upper(),
+            no=rows[p].doc_no or t("transfer.no_doc_no"),
             lines=rows[p].lines,
             qty=fmt_num(rows[p].qty),
         ),

@@ -33,6 +33,7 @@ show = st.multiselect(
     ["townships", "depots", "holders", "shelters", "villages"],
     default=["townships", "depots", "holders", "shelters", "villages"],
     format_func=lambda x: t(f"home.layer.{x}"),
+    placeholder=t("app.choose_options"),
     key="home.layers",
 )
 depots = layers.depots.assign(status_text=[t(f"home.status.{s}") for s in layers.depots["status"]])

@@ -42,6 +42,7 @@ def _signed_in(login: Any) -> None:
     st.session_state["auth.token"] = login.token
     st.session_state["user"] = login.username
     st.session_state["role"] = login.role
+    st.session_state["auth.land"] = True  # app.py opens the role's home page on the next run
     st.rerun()
 
 

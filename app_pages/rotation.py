@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import guard, services, show_table
+from i18n import format as fmt
 from i18n import t
 from stockpile import clock
 
@@ -29,20 +30,21 @@ if report is None:
 
 plan = report.plan
 keys = pd.DataFrame(report.keys)
-st.caption(t("rotation.status", status=plan.status))
+st.caption(t("rotation.status", status=fmt.enum_text("solver_status", plan.status)))
 if plan.holds_standard:
     st.success(t("rotation.holds"))
 else:
-    st.warning(
-        t("rotation.short", keys=int((keys["short_days"] > 0).sum()), unit_days=plan.shortfall_unit_days)
-    )
+    st.warning(t("rotation.short", keys=int((keys["short_days"] > 0).sum())))
 cols = st.columns(3)
 cols[0].metric(t("col.action"), len(report.schedule))
 cols[1].metric(
     t("review_doc.budget_total"),
-    f"{sum(r['cost_fen'] for r in report.schedule if r['action'] == 'procure') / 100:,.0f}",
+    fmt.yuan_amount(sum(r["cost_fen"] for r in report.schedule if r["action"] == "procure")),
 )
-cols[2].metric(t("review_doc.shortfall_unit_days"), plan.shortfall_unit_days)
+# bottles and tents do not add up: count the short area/item pairs; each pair's gap is in its own unit below
+cols[2].metric(
+    t("rotation.short_keys"), fmt.num(int((keys["short_days"] > 0).sum()) if not keys.empty else 0)
+)
 
 st.subheader(t("rotation.chart"))
 labels = {r["key_id"]: f"{r['area_name']} · {r['item_code']} {r['item_name']}" for r in report.keys}
@@ -79,14 +81,19 @@ if not sched.empty:
     headers = {c: t(f"col.{c}") for c in sched.columns}
     st.download_button(
         t("rotation.download"),
-        svc.to_xlsx({t("rotation.schedule"): sched}, headers),
+        svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(sched)}, headers),
         file_name=f"rotation-{int(year)}.xlsx",
         key="rotation.download",
     )
 if report.explanations:
     st.subheader(t("rotation.explanations"))
+    explained = pd.DataFrame(report.explanations)
+    explained["unit_days"] = [  # 9,905顶·天: a gap carries its item's unit
+        fmt.qty(n, f"{u}·{t('rotation.day')}")
+        for n, u in zip(explained["unit_days"], explained["unit"], strict=True)
+    ]
     show_table(
-        pd.DataFrame(report.explanations),
+        explained,
         [
             "area_name",
             "item_code",

@@ -97,5 +97,5 @@ with tab_std:
             "agreement_cap_pct",
             "source",
         ],
-        {"level": "scope"},
+        {"level": "scope", "basis": "basis"},
     )

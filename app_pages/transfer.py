@@ -113,7 +113,17 @@ with tab_recv:
         st.info(t("transfer.none_in_transit"))
     else:
         show_table(
-            transit, ["shipped_at", "from_site", "to_site_name", "item_code", "item_name", "lot_no", "qty"]
+            transit,
+            [
+                "shipped_at",
+                "doc_no",
+                "from_site_name",
+                "to_site_name",
+                "item_name",
+                "item_code",
+                "lot_no",
+                "qty",
+            ],
         )
         ids = list(dict.fromkeys(str(x) for x in incoming["transfer_id"]))
         first = {str(r.transfer_id): r for r in incoming.itertuples()}
@@ -123,9 +133,9 @@ with tab_recv:
             format_func=lambda x: t(
                 "transfer.option",
                 when=fmt_dt(first[x].shipped_at),
-                src=first[x].from_site,
+                src=first[x].from_site_name,
                 dst=first[x].to_site_name,
-                no=x[:8].upper(),
+                no=first[x].doc_no or t("transfer.no_doc_no"),
             ),
             index=None,  # no default: a fresh form must not be postable by a second click
             placeholder=t("transfer.pick_placeholder"),
@@ -140,5 +150,9 @@ with tab_recv:
                     client_id=cid, actor=current_user(), occurred_at=when, transfer_id=uuid.UUID(pick)
                 ),
                 svc.receive_transfer,
-                lambda res: t("transfer.received", no=pick[:8].upper(), dst=first[pick].to_site_name),
+                lambda res: t(
+                    "transfer.received",
+                    no=first[pick].doc_no or t("transfer.no_doc_no"),
+                    dst=first[pick].to_site_name,
+                ),
             )

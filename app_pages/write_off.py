@@ -40,9 +40,14 @@ if not item:
     st.stop()
 unit = item_unit(item)
 mine = lots[lots["item_code"] == item]
+# lots already proposed for 报废 and waiting for an admin: marked, and not proposed twice (the service refuses too)
+pending = {
+    p.lot_no for p in svc.pending_write_offs(current_user()) if (p.site_code, p.item_code) == (site, item)
+}
+mine = mine.assign(write_off=[t("write_off.pending_mark") if lo in pending else "" for lo in mine["lot_no"]])
 show_table(
     mine,
-    ["lot_no", "expiry", "days_left", "on_hand", "reserved", "available", "status"],
+    ["lot_no", "expiry", "days_left", "on_hand", "reserved", "available", "status", "write_off"],
     {"status": "status"},
     status_col="status",
 )
@@ -52,7 +57,11 @@ c1, c2, c3 = st.columns(3)
 lot = c1.selectbox(
     t("form.lot_no"),
     list(avail),
-    format_func=lambda x: f"{x}（{t(f'status.{status[x]}')}）",
+    format_func=lambda x: (
+        f"{x}（{t(f'status.{status[x]}')}"
+        + (f" · {t('write_off.pending_mark')}" if x in pending else "")
+        + "）"
+    ),
     key=form.key("lot"),
 )
 qty = c2.number_input(
@@ -62,7 +71,9 @@ qty = c2.number_input(
     value=None,  # never prefilled: a fresh form must not be postable by a second click
     key=form.key("qty"),
 )
-if lot:
+if lot in pending:
+    st.warning(t("write_off.pending_lot", lot=lot))
+elif lot:
     st.caption(t("write_off.lot_available", qty=fmt_num(avail[lot]), unit=unit))
 default_reason = 0 if lot and status.get(lot) == "expired" else 1
 reason = c3.selectbox(

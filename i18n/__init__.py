@@ -60,6 +60,17 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
         return t(f"errors.invalid.{reason}", lang, **params)
     if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
         return t("errors.permission_denied_site", lang, **params)
+    if code == "permission_denied" and params.get("allowed_roles") and params.get("role"):
+        action = str(params.get("action", ""))  # who may, and why not you
+        return t(
+            "errors.permission_denied_role",
+            lang,
+            roles=("、" if (lang or current_lang.get()) == "zh" else " or ").join(
+                t(f"role.{r}", lang) for r in str(params["allowed_roles"]).split(",")
+            ),
+            action=t(f"action_name.{action}", lang) if f"action_name.{action}" in catalogue("zh") else action,
+            role=t(f"role.{params['role']}", lang),
+        )
     return t(f"errors.{code}", lang, **params)
 
 

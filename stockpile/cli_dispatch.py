@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from i18n import error_text, fmt_hm, t
+from i18n import format as fmt
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
 from stockpile import clock
@@ -50,7 +51,7 @@ def _routes_table(plan: DispatchPlan) -> Table:
             r.vehicle,
             str(len(r.stops)),
             str(deliveries),
-            f"{r.distance_m / 1000:.1f}",
+            fmt.km(r.distance_m),
             clock.local(start).strftime("%H:%M"),
             clock.local(end).strftime("%H:%M"),
         )
@@ -195,7 +196,8 @@ def register(app: typer.Typer) -> None:
         tab.add_column(t("dispatch.col.stops"))
         tab.add_column(t("dispatch.col.km"))
         for r in result.routes:
-            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), str(r.distance_m))
+            km = fmt.km(r.distance_m)  # the column says 公里: not metres
+            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), km)
         con.print(tab)
         con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
         con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))

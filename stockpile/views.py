@@ -17,6 +17,7 @@ from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.masterdata import SqlMasterRepository
+from stockpile.adapters.orm_auth import user_names
 from stockpile.adapters.repository import TRANSIT_CODE, lot_from_row, site_from_row
 from stockpile.domain.availability import available_sources
 from stockpile.domain.model import Balance
@@ -34,6 +35,11 @@ class Views:
         with self.engine.connect() as c:
             rows = c.execute(q).mappings().all()
         return pd.DataFrame(rows, columns=columns or (list(rows[0].keys()) if rows else None))
+
+    def user_names(self) -> dict[str, str]:
+        """Actor as recorded on a posting (capitals) → the user name as typed."""
+        with self.engine.connect() as c:
+            return user_names(c)
 
     # ---- stock -------------------------------------------------------------------------------------------
     def stock(
@@ -226,8 +232,10 @@ class Views:
                 t.id.label("transfer_id"),
                 t.shipped_at,
                 src.code.label("from_site"),
+                src.name.label("from_site_name"),
                 dst.code.label("to_site"),
                 dst.name.label("to_site_name"),
+                orm.PostingRow.doc_no,
                 i.code.label("item_code"),
                 i.name_zh.label("item_name"),
                 lt.lot_no,
@@ -238,6 +246,7 @@ class Views:
             .join(lt, lt.id == tl.lot_id)
             .join(src, src.id == t.from_site_id)
             .join(dst, dst.id == t.to_site_id)
+            .outerjoin(orm.PostingRow, orm.PostingRow.id == t.id)  # the shipping posting: the 单据号 typed
             .where(t.state == "in_transit")
             .order_by(t.shipped_at)
         )

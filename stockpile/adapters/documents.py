@@ -31,6 +31,7 @@ from i18n import t
 from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
+from stockpile.adapters.orm_auth import user_name_of
 from stockpile.adapters.repository import TRANSIT_CODE
 from stockpile.schemas import MOVEMENT_COLUMNS
 
@@ -143,11 +144,12 @@ class Documents:
                     .where(orm.TransferRow.id == posting_id)
                 ).scalar()
                 to_site = tr or ""
+            actor = user_name_of(c, head.actor)
         return Voucher(
             posting_id=head.id,
             kind=head.kind,
             occurred_at=head.occurred_at,
-            actor=head.actor,
+            actor=actor,
             doc_no=head.doc_no,
             event_tag=head.event_tag,
             remark=head.remark,
@@ -174,7 +176,7 @@ class Documents:
         title = t(TITLES.get(v.kind, "doc.posting_title"), lang)
         when = clock.local(v.occurred_at)
         meta = [
-            (t("doc.doc_no", lang), v.doc_no or str(v.posting_id)[:8].upper()),
+            (t("doc.doc_no", lang), v.doc_no or t("transfer.no_doc_no", lang)),  # footer: the posting id
             (t("doc.date", lang), f"{when:%Y-%m-%d %H:%M}"),
             (t("doc.site", lang), v.site + (f" → {v.to_site}" if v.to_site else "")),
             (t("doc.actor", lang), v.actor),

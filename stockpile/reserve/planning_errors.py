@@ -51,6 +51,12 @@ class ReviewFourEyes(DomainError):
     code = "review_four_eyes"
 
 
+class ReviewSelfReview(DomainError):
+    """The reviewer must not be the preparer (审核 is a second person's reading)."""
+
+    code = "review_self_review"
+
+
 class ReviewMissing(DomainError):
     code = "review_missing"
 

@@ -245,6 +245,7 @@ def require(
             reason="unknown_or_inactive" if actor is None else "policy",
             client_id=str(client_id) if client_id else None,
             target=target,
+            **_who_may(actor, action),
         )
     return actor
 
@@ -258,8 +259,18 @@ def require_role(uow: AbstractUnitOfWork, username: str, action: str) -> Actor:
             action=action,
             site="",
             reason="unknown_or_inactive" if actor is None else "policy",
+            **_who_may(actor, action),
         )
     return actor
+
+
+def _who_may(actor: Actor | None, action: str) -> dict[str, str]:
+    """For the refusal message: the caller's role and the roles that may do the action (so a planner pressing
+    批准 reads "只有管理员可以批准年度储备计划", not a bare "no permission")."""
+    if actor is None:
+        return {}
+    roles = [r for r in ("keeper", "dispatcher", "planner", "admin") if (r, action) in POLICY]
+    return {"role": actor.role, "allowed_roles": ",".join(roles)}
 
 
 def deny(actor: Actor, action: str, reason: str, **params: Any) -> PermissionDenied:

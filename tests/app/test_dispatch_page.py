@@ -48,7 +48,7 @@ def test_page_shows_the_scenario_and_its_derived_demand(services):
     assert at.title[0].value == "调度方案"
     assert at.selectbox(key="dispatch.scenario").value == "FLOOD-DEMO"
     editor = at.dataframe[0].value
-    assert list(editor.columns) == ["point", "name", "item", "qty"]
+    assert list(editor.columns) == ["name", "point", "item_name", "item", "qty"]
     assert len(editor) > 50 and (editor["qty"] > 0).all()
 
 
