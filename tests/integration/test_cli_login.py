@@ -17,7 +17,10 @@ from typer.testing import CliRunner
 from stockpile.adapters.orm_auth import AuditEventRow
 from stockpile.cli import app
 from stockpile.exitcodes import ExitCode
+from tests.conftest import FAR_EXPIRY
 from tests.support.cli import demo_password, login_as
+
+pytestmark = pytest.mark.dates  # CLI smoke: also run under moved clocks (.ci/run)
 
 runner = CliRunner()
 
@@ -39,7 +42,7 @@ def _write_off_proposal(lot_site: str = "XZ01", item: str = "1010201") -> str:
 @pytest.mark.parametrize(
     "args",
     [
-        ["receive", "XZ01", "1020101", "L-1", "5", "--expiry", "2028-01-01"],
+        ["receive", "XZ01", "1020101", "L-1", "5", "--expiry", FAR_EXPIRY],
         ["issue", "XZ01", "1020101", "1"],
         ["stock", "--site", "XZ01"],
         ["bincard", "XZ01", "1020101"],
@@ -101,13 +104,13 @@ def test_keeper_login_cannot_create_users(cli_db):
         ["user", "add", "mallory", "--role", "admin"],
         env={"RELIEF_NEW_PASSWORD": "a long unusual phrase 9"},
     )
-    assert res.exit_code == ExitCode.REFUSED and "无权" in res.output
+    assert res.exit_code == ExitCode.REFUSED and "只有管理员" in res.output
 
 
 def test_writes_act_as_the_logged_in_user(cli_db):
     """The posting's actor is the login's user."""
     login_as("keeper_xz01")
-    res = runner.invoke(app, ["receive", "XZ01", "1020101", "WHO-1", "24", "--expiry", "2028-01-01"])
+    res = runner.invoke(app, ["receive", "XZ01", "1020101", "WHO-1", "24", "--expiry", FAR_EXPIRY])
     assert res.exit_code == 0, res.output
     out = runner.invoke(app, ["bincard", "XZ01", "1020101", "--lot", "WHO-1"]).output
     assert "KEEPER_XZ01" in out.upper()  # (the posting schema upper-cases the actor like a code)
