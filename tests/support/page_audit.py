@@ -24,7 +24,7 @@ from sqlalchemy import CheckConstraint
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from i18n import catalogue
+from stockpile.i18n import catalogue
 
 KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z_0-9]+)+$")
 KEY_IN_TEXT = re.compile(r"(?<![\w.])([a-z_]+(?:\.[a-z_0-9]+)+)(?![\w.])")
