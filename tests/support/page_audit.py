@@ -53,6 +53,8 @@ def enum_values() -> frozenset[str]:
 
     for pkg in (stockpile, optimizer):
         for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if mod.name.startswith(("stockpile.app", "stockpile.resources")):
+                continue  # pages and entry scripts run when imported; migrations need alembic's context
             importlib.import_module(mod.name)
 
     def subclasses(c: type) -> Iterator[type]:
