@@ -13,7 +13,7 @@ RUN_DEMO := $(if $(filter $(DEMO_URL),$(DATABASE_URL)),$(DB))
 PG_PORT ?= 55432
 PG_DIR ?= /tmp/relief-pg-$(PG_PORT)
 
-.PHONY: run test test-moved-clocks lint fmt migrate demo bench pg pg-stop clean
+.PHONY: run test test-moved-clocks wheel-check lint fmt migrate demo bench pg pg-stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -67,6 +67,10 @@ test-moved-clocks: $(STAMP)
 	  TZ=UTC TEST_PG_URL= REQUIRE_PG= REQUIRE_BROWSER= faketime -f "$$at" \
 	    $(BIN)/pytest -q -p no:cacheprovider -m "dates and not postgres and not browser" || exit 1; \
 	done
+
+# Build the wheel, install it into a fresh venv and run relief db upgrade | demo | login + stock | app there.
+wheel-check: $(STAMP)
+	bash scripts/wheel_check.sh $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from i18n import t
 from optimizer.routing_engine import plan_routes
 from stockpile import clock
 from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents, storage
@@ -26,6 +25,7 @@ from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.config import Settings, get_settings
+from stockpile.i18n import t
 from stockpile.resources import resource
 from stockpile.services import coverage as coverage_svc
 from stockpile.services.coverage import CoverageDeps

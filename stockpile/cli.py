@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from i18n import domain_error_text, error_text, set_lang, t
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, WriteOffReason
+from stockpile.i18n import domain_error_text, error_text, set_lang, t
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -428,14 +428,14 @@ def export(
 def row_error_text(e: Any) -> str:
     """One import error as a sentence with row, column and value."""
     key = f"import_errors.{e.code}"
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     msg = t(key, **e.params) if key in catalogue(current_lang.get()) else error_text(e.code, dict(e.params))
     return t("import.row_error", row=e.row, column=e.column, value=e.value, message=msg)
 
 
 def _catalogue_cols() -> dict[str, str]:
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     return {k: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 

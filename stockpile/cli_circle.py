@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from i18n import error_text, t
 from stockpile.cli_login import current_user
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, t
 
 Items = Annotated[list[str], typer.Option("--item", help="物资编码 (repeat for several)")]
 Minutes = Annotated[int | None, typer.Option("--minutes", help="时限（分钟），默认保障圈 60")]

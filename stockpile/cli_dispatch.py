@@ -10,8 +10,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from i18n import error_text, fmt_hm, t
-from i18n import format as fmt
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
 from stockpile import clock
@@ -19,6 +17,8 @@ from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, fmt_hm, t
+from stockpile.i18n import format as fmt
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 from stockpile.services.dispatch_kpis import LateLine
 

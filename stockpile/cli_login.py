@@ -20,11 +20,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from i18n import error_text, t
 from stockpile import clock
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.exitcodes import ExitCode
+from stockpile.i18n import error_text, t
 
 console = Console()
 err_console = Console(stderr=True)

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from i18n import t
 from stockpile.cli_login import current_user
 from stockpile.cli_users import _admin, _run, _svc, console
+from stockpile.i18n import t
 
 period_app = typer.Typer(help="账期 freeze date and backdate window (I12)", no_args_is_help=True)
 

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from i18n import domain_error_text, t
 from stockpile.cli_login import current_user
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
 
 Year = Annotated[int, typer.Option(help="审查年度")]
 

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import typer
 
-from i18n import error_text, t
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, t
 
 scenario_app = typer.Typer(help="调度情景 dispatch scenarios", no_args_is_help=True)
 

@@ -8,15 +8,17 @@ create (exit code 4), `relief init` refuses a demo database; the kind is written
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from i18n import error_text, t
 from stockpile.config import get_settings
 from stockpile.exitcodes import ExitCode
+from stockpile.i18n import error_text, t
 
 console = Console()
 err_console = Console(stderr=True)
@@ -86,6 +88,49 @@ def init(
     console.print(t("cli.init_done", database=database_label(url), username=admin))
 
 
+# Streamlit settings of the product's app; the repository's .streamlit/config.toml says the same for `make run`
+# (tests/integration/test_packaging.py keeps the two equal).
+APP_SETTINGS = {
+    "server.headless": "true",
+    "server.enableXsrfProtection": "true",
+    "server.maxUploadSize": "10",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",
+    "theme.base": "light",
+    "browser.gatherUsageStats": "false",
+}
+
+
+def app_command(host: str, port: int) -> list[str]:
+    """The command line that serves the app shipped in the package (`stockpile/app/run.py`)."""
+    from importlib.resources import files
+
+    script = str(files("stockpile.app").joinpath("run.py"))
+    flags = [f"--{k}={v}" for k, v in APP_SETTINGS.items()]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        f"--server.address={host}",
+        f"--server.port={port}",
+        *flags,
+    ]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="listen address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8501,
+) -> None:
+    """启动应用 / start the web app on this machine (the database is DATABASE_URL's, as for every command)."""
+    args = app_command(host, port)
+    os.execv(
+        args[0], args
+    )  # Streamlit takes over this process: Ctrl-C and service managers reach it directly
+
+
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("init")(init)
+    app.command("app")(serve)

@@ -16,11 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from i18n import error_text, t
 from stockpile.bootstrap import build_services
 from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, t
 
 console = Console()
 err_console = Console(stderr=True)

@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from i18n import t
 from stockpile.adapters.storage import StorageFault, classify, database_label, preflight
 from stockpile.config import get_settings
 from stockpile.exitcodes import ExitCode
+from stockpile.i18n import t
 
 err_console = Console(stderr=True)
 

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
-from i18n import current_lang
 from stockpile import clock
 from stockpile.adapters.db import create_schema, make_engine
 from stockpile.adapters.orm import Base
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.i18n import current_lang
 from tests.support.factory import seed_minimal
 
 PG_URL = os.environ.get("TEST_PG_URL", "")

@@ -1,10 +1,10 @@
-"""Numbers as a person reads them (i18n/format.py, Babel): one place for separators, %, 元, units and km."""
+"""Numbers as a person reads them (stockpile/i18n/format.py, Babel): one place for separators, %, 元, units and km."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from i18n import format as fmt
+from stockpile.i18n import format as fmt
 
 
 def test_numbers_have_thousands_separators_and_at_most_two_decimals():

@@ -27,12 +27,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import Engine, select
 
-from i18n import t
 from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.orm_auth import user_name_of
 from stockpile.adapters.repository import TRANSIT_CODE
+from stockpile.i18n import t
 from stockpile.schemas import MOVEMENT_COLUMNS
 
 FONT_FILES = (

@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from i18n import format as fmt
-from i18n import t
 from stockpile.adapters.exporters import to_xlsx as frames_to_xlsx
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 FONT_NAME = "WQYZenHei"
@@ -46,7 +46,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def _headers() -> dict[str, str]:
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     return {k[4:]: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 

@@ -1,4 +1,4 @@
-"""Errors of reserve planning; each `code` has a message under `errors.<code>` in i18n/fragments/*/reserve.toml."""
+"""Errors of reserve planning; each `code` has a message under `errors.<code>` in stockpile/i18n/fragments/*/reserve.toml."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from stockpile.config import Settings
 from tests.support.ors_standin import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "app_pages/coverage.py")
+PAGE = str(ROOT / "stockpile/app/pages/coverage.py")
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def services(db):
 
 
 def _page(services) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages/dispatch.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "stockpile/app/pages/dispatch.py"), default_timeout=60)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"  # the signed-in demo dispatcher
     at.session_state["role"] = "dispatcher"

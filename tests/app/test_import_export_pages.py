@@ -16,7 +16,7 @@ HEADER = "业务类型,库点编码,物资编码,批次号,数量,有效期至,�
 
 def flow(svc, data: bytes, name: str = "rows.csv") -> AppTest:
     def script(data: bytes, name: str) -> None:
-        from app_pages.import_flow import import_flow
+        from stockpile.app.pages.import_flow import import_flow
 
         import_flow(data, name)
 

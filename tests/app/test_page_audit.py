@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from app_pages.common import page_roles
-from i18n import set_lang, t
 from stockpile import clock
+from stockpile.app.pages.common import page_roles
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.i18n import set_lang, t
 from tests.app.conftest import ROOT, page
 from tests.support.page_audit import session_xlsx_texts, shown_texts, text_findings, widget_findings
 
@@ -30,12 +30,12 @@ PEOPLE = {  # who: (role, user)
     "planner": ("planner", "planner"),
     "admin": ("admin", "admin"),
 }
-PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if page_roles(p))
+PAGES = sorted(p.stem for p in (ROOT / "stockpile" / "app" / "pages").glob("*.py") if page_roles(p))
 CASES = [
     (who, name)
     for who, (role, _) in PEOPLE.items()
     for name in PAGES
-    if role in page_roles(ROOT / f"app_pages/{name}.py") and name != "login"
+    if role in page_roles(ROOT / f"stockpile/app/pages/{name}.py") and name != "login"
 ]
 ACTIONS = {  # buttons pressed after the first render, to audit what they show
     "dispatch": ["dispatch.run"],

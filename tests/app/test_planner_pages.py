@@ -32,7 +32,7 @@ def services(demo_url, tmp_path_factory):
 
 
 def page(services, name: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / f"app_pages/{name}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / f"stockpile/app/pages/{name}.py"), default_timeout=60)
     at.session_state["services"] = services
     at.session_state["user"] = "admin"  # the demo admin may verify and call off; the services re-check
     at.session_state["role"] = "admin"
@@ -141,7 +141,7 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
 def test_planner_pages_are_in_the_planner_navigation():
     """Nav headers give the planner pages to planner and admin; expiry also to keeper and dispatcher."""
     heads = {
-        p: (ROOT / f"app_pages/{p}.py").read_text(encoding="utf-8")[:600]
+        p: (ROOT / f"stockpile/app/pages/{p}.py").read_text(encoding="utf-8")[:600]
         for p in ("agreements", "standards", "rotation", "expiry", "review")
     }
     for name, head in heads.items():

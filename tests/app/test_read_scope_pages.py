@@ -24,7 +24,9 @@ from tests.app.conftest import ROOT, page
 KEEPER = "keeper_xz01"
 OWN = "XZ01"
 PAGES = sorted(
-    p.stem for p in (ROOT / "app_pages").glob("*.py") if "# nav:" in p.read_text(encoding="utf-8")[:600]
+    p.stem
+    for p in (ROOT / "stockpile" / "app" / "pages").glob("*.py")
+    if "# nav:" in p.read_text(encoding="utf-8")[:600]
 )
 # The one place a keeper names another depot: the destination of a transfer the keeper ships (调拨 to another
 # depot needs the county's list of depots; it is master data, not another depot's stock or documents).
@@ -137,7 +139,7 @@ def test_pages_read_depot_data_only_through_the_scoped_services() -> None:
     account names as typed, for the actor column) bypasses the scoped reads."""
     allowed = {"items", "sites", "user_names"}
     found = []
-    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))]:
         text = path.read_text(encoding="utf-8")
         found += [
             (path.name, m.group(1))

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from i18n import error_text
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.errors import InvalidCommand
+from stockpile.i18n import error_text
 from stockpile.schemas import WriteOffCmd
 from tests.app.conftest import page
 

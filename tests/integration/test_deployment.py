@@ -107,7 +107,7 @@ def test_init_refuses_a_demo_database(demo_url, tmp_path, monkeypatch):
 
 
 def _login_page(services) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / "login.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "stockpile" / "app" / "pages" / "login.py"), default_timeout=30)
     at.session_state["services"] = services
     at.run()
     assert not at.exception

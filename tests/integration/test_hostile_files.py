@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from i18n import catalogue, domain_error_text, t
 from stockpile.adapters import importers
 from stockpile.adapters.geo import CoordinateIssue, parse_degrees
 from stockpile.domain.errors import FileRejected
+from stockpile.i18n import catalogue, domain_error_text, t
 from stockpile.schemas import CellError
 from stockpile.services.planning_import import cell_count
 from tests.integration.test_hostile_inputs import XGOOD, XHEAD, csv, movements, row, run_import, xlsx

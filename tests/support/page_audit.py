@@ -24,7 +24,7 @@ from sqlalchemy import CheckConstraint
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from i18n import catalogue
+from stockpile.i18n import catalogue
 
 KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z_0-9]+)+$")
 KEY_IN_TEXT = re.compile(r"(?<![\w.])([a-z_]+(?:\.[a-z_0-9]+)+)(?![\w.])")
@@ -53,6 +53,8 @@ def enum_values() -> frozenset[str]:
 
     for pkg in (stockpile, optimizer):
         for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if mod.name.startswith(("stockpile.app", "stockpile.resources")):
+                continue  # pages and entry scripts run when imported; migrations need alembic's context
             importlib.import_module(mod.name)
 
     def subclasses(c: type) -> Iterator[type]:

@@ -7,7 +7,7 @@ import uuid
 
 import streamlit as st
 
-from app_pages.common import (
+from stockpile.app.pages.common import (
     OnceForm,
     current_user,
     fmt_dt,
@@ -24,8 +24,8 @@ from app_pages.common import (
     unit_picker,
     when_inputs,
 )
-from i18n import t
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
 from stockpile.schemas import ReceiveTransferCmd, TransferCmd
 
 guard(__file__)

@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from i18n import catalogue, current_lang, domain_error_text, set_lang, t
-from i18n import format as fmt
 from stockpile import clock
 from stockpile.domain.errors import DomainError, ExistsWithDifferent
+from stockpile.i18n import catalogue, current_lang, domain_error_text, set_lang, t
+from stockpile.i18n import format as fmt
 
 STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: #fde9c4"}
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, guard, services, show_error, show_table
-from i18n import t
 from stockpile import clock
+from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
 
 guard(__file__)
 

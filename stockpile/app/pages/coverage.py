@@ -10,10 +10,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import guard, services, show_error
-from i18n import fmt_int, t
-from i18n import format as fmt
+from stockpile.app.pages.common import guard, services, show_error
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import fmt_int, t
+from stockpile.i18n import format as fmt
 from stockpile.services.coverage import CircleQuery, Scenario
 from stockpile.services.siting import Candidate, PrepositionQuery, SitingQuery
 from stockpile.views_coverage import (

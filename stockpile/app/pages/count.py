@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import (
+from stockpile.app.pages.common import (
     OnceForm,
     current_user,
     fmt_num,
@@ -19,7 +19,7 @@ from app_pages.common import (
     site_picker,
     when_inputs,
 )
-from i18n import t
+from stockpile.i18n import t
 from stockpile.schemas import CountCmd
 
 guard(__file__)

@@ -11,11 +11,11 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import current_user, guard, item_table, lang, services, show_error
-from i18n import fmt_hm, t
-from i18n import format as fmt
 from stockpile import clock
+from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import fmt_hm, t
+from stockpile.i18n import format as fmt
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 from stockpile.services.dispatch_scenario import REBASABLE
 

@@ -8,7 +8,8 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
+from stockpile import clock
+from stockpile.app.pages.common import (
     current_user,
     fmt_num,
     guard,
@@ -18,10 +19,9 @@ from app_pages.common import (
     show_error,
     show_table,
 )
-from i18n import format as fmt
-from i18n import t
-from stockpile import clock
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 from stockpile.services.planning import CallOffCmd, VerifyCmd
 
 guard(__file__)

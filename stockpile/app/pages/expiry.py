@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, guard, services, show_table
-from i18n import t
+from stockpile.app.pages.common import current_user, guard, services, show_table
+from stockpile.i18n import t
 
 guard(__file__)
 

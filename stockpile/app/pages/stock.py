@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import (
+from stockpile.app.pages.common import (
     current_user,
     guard,
     services,
@@ -13,7 +13,7 @@ from app_pages.common import (
     site_table,
     status_legend,
 )
-from i18n import t
+from stockpile.i18n import t
 
 guard(__file__)
 

@@ -30,7 +30,7 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """The main catalogue plus every fragment `i18n/fragments/<lang>/*.toml` (one per feature area)."""
+    """The main catalogue plus every fragment `stockpile/i18n/fragments/<lang>/*.toml` (one per feature area)."""
     out = _flatten(tomllib.loads((HERE / LANGS[lang]).read_text(encoding="utf-8")))
     for frag in sorted((HERE / "fragments" / lang).glob("*.toml")):
         out.update(_flatten(tomllib.loads(frag.read_text(encoding="utf-8"))))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import guard, lang, services
-from app_pages.import_flow import import_flow
-from i18n import t
+from stockpile.app.pages.common import guard, lang, services
+from stockpile.app.pages.import_flow import import_flow
+from stockpile.i18n import t
 
 guard(__file__)
 

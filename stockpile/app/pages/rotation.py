@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import guard, services, show_table
-from i18n import format as fmt
-from i18n import t
 from stockpile import clock
+from stockpile.app.pages.common import guard, services, show_table
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 
 guard(__file__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import item_name, item_unit, services, show_error, show_table
-from i18n import format as fmt
-from i18n import t
+from stockpile.app.pages.common import item_name, item_unit, services, show_error, show_table
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 
 ROLES = ["keeper", "dispatcher", "planner", "admin"]
 svc = services()

@@ -11,7 +11,7 @@ from typing import Any
 
 from babel.numbers import format_decimal, format_percent
 
-from i18n import catalogue, current_lang, t
+from stockpile.i18n import catalogue, current_lang, t
 
 LOCALES = {"zh": "zh_CN", "en": "en"}
 BLANK = "—"

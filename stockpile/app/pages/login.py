@@ -10,10 +10,10 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
-from app_pages.common import services, show_error
-from app_pages.oidc_config import OidcConfig, oidc_config
-from i18n import t
+from stockpile.app.pages.common import services, show_error
+from stockpile.app.pages.oidc_config import OidcConfig, oidc_config
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
 
 svc = services()
 token = st.session_state.get("auth.token")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import (
+from stockpile import clock
+from stockpile.app.pages.common import (
     current_user,
     fmt_dt,
     fmt_num,
@@ -15,9 +16,8 @@ from app_pages.common import (
     site_picker,
     user_names,
 )
-from i18n import format as fmt
-from i18n import t
-from stockpile import clock
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 
 guard(__file__)
 

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_user, fmt_num, services, show_error
-from i18n import catalogue, t
+from stockpile.app.pages.common import current_user, fmt_num, services, show_error
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import catalogue, t
 
 
 def row_message(code: str, params: dict[str, Any]) -> str:

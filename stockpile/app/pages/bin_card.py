@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import (
+from stockpile.app.pages.common import (
     current_user,
     fmt_num,
     guard,
@@ -15,7 +15,7 @@ from app_pages.common import (
     show_table,
     site_picker,
 )
-from i18n import t
+from stockpile.i18n import t
 
 guard(__file__)
 

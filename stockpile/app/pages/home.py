@@ -7,8 +7,8 @@ from __future__ import annotations
 import pydeck as pdk
 import streamlit as st
 
-from app_pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
-from i18n import t
+from stockpile.app.pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
+from stockpile.i18n import t
 
 guard(__file__)
 
