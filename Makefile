@@ -5,11 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/demo.db
-export DATABASE_URL ?= sqlite:///$(abspath $(DB))
+DEMO_URL := sqlite:///$(abspath $(DB))
+export DATABASE_URL ?= $(DEMO_URL)
+# `make run` builds the demo only for the default demo file, never for another DATABASE_URL (issue 14 item 1);
+# `relief demo` itself also refuses any database it did not create.
+RUN_DEMO := $(if $(filter $(DEMO_URL),$(DATABASE_URL)),$(DB))
 PG_PORT ?= 55432
 PG_DIR ?= /tmp/relief-pg-$(PG_PORT)
 
-.PHONY: run test test-moved-clocks lint fmt migrate demo bench pg pg-stop clean
+.PHONY: run test test-moved-clocks wheel-check lint fmt migrate demo bench pg pg-stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,15 +24,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 $(DB): | $(STAMP)
-	$(BIN)/relief db upgrade
-	$(BIN)/relief demo
+	DATABASE_URL='$(DEMO_URL)' $(BIN)/relief demo
 
-run: $(STAMP) $(DB)
+run: $(STAMP) $(RUN_DEMO)
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $${PORT:-8501}
 
 demo: $(STAMP)
-	$(BIN)/relief db upgrade
-	$(BIN)/relief demo --force
+	DATABASE_URL='$(DEMO_URL)' $(BIN)/relief demo --force
 
 migrate: $(STAMP)
 	$(BIN)/relief db upgrade
@@ -57,14 +59,18 @@ test: $(STAMP) lint
 
 # The date-sensitive tests (marker `dates`) under a moved process clock (Debian libfaketime): +45 days, +400 days and
 # a New Year's Eve in Beijing (2027-12-31 23:30 Asia/Shanghai = 15:30 UTC). SQLite only; .ci/run calls it.
-MOVED_CLOCKS ?= +45d|+400d|@2027-12-31 15:30:00
+MOVED_CLOCKS ?= +45d;+400d;@2027-12-31 15:30:00
 test-moved-clocks: $(STAMP)
 	@command -v faketime >/dev/null || { echo "faketime (Debian package) is not installed"; exit 1; }
-	@IFS='|'; for at in $(MOVED_CLOCKS); do \
+	@IFS=';' read -ra clocks <<< "$(MOVED_CLOCKS)"; for at in "$${clocks[@]}"; do \
 	  echo "== moved clock: $$at"; \
 	  TZ=UTC TEST_PG_URL= REQUIRE_PG= REQUIRE_BROWSER= faketime -f "$$at" \
 	    $(BIN)/pytest -q -p no:cacheprovider -m "dates and not postgres and not browser" || exit 1; \
 	done
+
+# Build the wheel, install it into a fresh venv and run relief db upgrade | demo | login + stock | app there.
+wheel-check: $(STAMP)
+	bash scripts/wheel_check.sh $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -20,19 +20,23 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from stockpile import clock
 from stockpile.adapters.db import make_engine
-from stockpile.adapters.migrate import upgrade
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.demo import build_demo
+from stockpile.demo import build_demo, create_demo_database, demo_now
 from stockpile.domain.model import Leg, MovementKind
 from stockpile.services.posting import PlannedLeg, PostingDraft, post_batch
 from stockpile.views import Views
 
 OUT = Path(__file__).resolve().parent / "out"
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+# Every input is dated relative to the clock (issue 13): the demo is built as of today and the imported rows fall
+# inside the backdating limit, whatever day the bench runs; `main` pins the clock at NOW for the whole run.
+NOW = demo_now()
+# the imported rows' times: inside the 30-day backdating window (I12), with room to spare
+IMPORT_DAYS_BACK = 20
 
 
 def _machine() -> str:
@@ -82,7 +86,7 @@ def bench_posting(tmp: Path, batch: int = 10_000, repeats: int = 3) -> dict[str,
     taken just before the batch (same schema, foreign keys, indexes, triggers, pragmas)."""
     path = tmp / "post.db"
     url = f"sqlite:///{path}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
@@ -170,7 +174,7 @@ def _raw_insert(
 def bench_large(tmp: Path, movements: int) -> dict[str, float]:
     """Grow the demo county to ≥ `movements` ledger rows (batches of 10 000), then time the read queries."""
     url = f"sqlite:///{tmp / 'large.db'}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
@@ -251,8 +255,8 @@ def make_import_xlsx(rows: int, rng: random.Random) -> bytes:
                 f"IMP-{item[-3:]}-{r % 500:04d}",
                 1 + r % 50,
                 "",
-                (date(2028, 1, 1) + timedelta(days=(r % 500))).isoformat(),
-                (NOW - timedelta(days=30) + timedelta(seconds=r)).strftime("%Y-%m-%d %H:%M:%S"),
+                (NOW.date() + timedelta(days=400 + r % 500)).isoformat(),
+                (NOW - timedelta(days=IMPORT_DAYS_BACK) + timedelta(seconds=r)).strftime("%Y-%m-%d %H:%M:%S"),
                 f"RK{r:06d}",
                 "批量导入",
             ],
@@ -266,7 +270,7 @@ def bench_import(tmp: Path, rows: int = 50_000) -> dict[str, float]:
     from stockpile.config import Settings
 
     url = f"sqlite:///{tmp / 'imp.db'}"
-    upgrade(url)
+    create_demo_database(url)
     build_demo(url, now=NOW)
     svc = build_services(Settings(database_url=url))
     data = make_import_xlsx(rows, random.Random(3))
@@ -327,4 +331,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with clock.pinned(NOW):  # one instant for the whole run: the postings' and imports' "now" is NOW
+        main()

@@ -6,11 +6,11 @@ import os
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 from optimizer.routing_engine import plan_routes
 from stockpile import clock
-from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents
+from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents, storage
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.dispatch_documents import order_pdf, order_xlsx
 from stockpile.adapters.dispatch_repo import SqlDispatchRepository, scenario_matrix
@@ -24,7 +24,9 @@ from stockpile.adapters.ors import OrsLimits, OrsProvider
 from stockpile.adapters.passwords import Argon2Hasher
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.config import ROOT, Settings, get_settings
+from stockpile.config import Settings, get_settings
+from stockpile.i18n import t
+from stockpile.resources import resource
 from stockpile.services import coverage as coverage_svc
 from stockpile.services.coverage import CoverageDeps
 from stockpile.services.facade import Services
@@ -32,7 +34,31 @@ from stockpile.travel_ports import TravelTimeProvider
 from stockpile.views import Views
 from stockpile.views_reserve import ReserveViews
 
-PLANNING_CONFIG = ROOT / "data" / "reserve_planning.toml"  # RELIEF_PLANNING_CONFIG overrides the path
+PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG overrides the path
+
+
+def storage_problem(settings: Settings | None = None) -> str | None:
+    """Before the app opens the database: a sentence naming what is wrong with it (missing SQLite file — never
+    created here —, no tables, corrupt, unreachable), or None when it can be used (issue 14 item 12)."""
+    settings = settings or get_settings()
+    url = settings.database_url
+    fault = storage.preflight(url)
+    if fault is None:
+        try:
+            engine = make_engine(url)
+            try:
+                with engine.connect() as c:
+                    if not inspect(c).has_table("movement"):
+                        fault = storage.StorageFault("not_initialised")
+            finally:
+                engine.dispose()
+        except Exception as e:  # only storage faults become a sentence; anything else is a bug and is raised
+            fault = storage.classify(e, url)
+            if fault is None:
+                raise
+    if fault is None:
+        return None
+    return t(f"storage.{fault.kind}", database=storage.database_label(url), detail=fault.detail)
 
 
 def build_services(settings: Settings | None = None) -> Services:

@@ -1,7 +1,8 @@
 """`relief` command line (typer + rich): database, demo county, stock queries and one-movement postings.
 
-Every posting command takes --client-id so a retried command is idempotent (I6); without it a new id is made.
-Messages come from the i18n catalogue (--lang en for English).
+Every command that reads or changes county data acts as the user of `relief login` (`current_user()`, cli_login.py;
+no login → exit code 3). Every posting command takes --client-id so a retried command is idempotent (I6); without it
+a new id is made. Messages come from the i18n catalogue (--lang en for English).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from i18n import error_text, set_lang, t
 from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, WriteOffReason
+from stockpile.i18n import domain_error_text, error_text, set_lang, t
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -32,8 +34,13 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
+from stockpile.storage_guard import StorageSafeGroup, check_before
 
-app = typer.Typer(help="应急物资储备与调度优化 · relief-materials ledger and optimizer", no_args_is_help=True)
+app = typer.Typer(
+    cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code (issue 14 item 12)
+    help="应急物资储备与调度优化 · relief-materials ledger and optimizer",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 # piped or captured output gets a wide console so tables are never cut to 80 columns
@@ -41,12 +48,11 @@ console = Console(width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 220)
 
 ClientId = Annotated[str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry")]
-Actor = Annotated[str | None, typer.Option("--actor", help="经办人 (default: settings.current_user)")]
 When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (default: now)")]
 
 
 @app.callback()
-def _main(lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
+def _main(ctx: typer.Context, lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
     set_lang(lang)
     try:
         clock.configure(
@@ -55,6 +61,7 @@ def _main(lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -
     except ValidationError as e:
         err_console.print(f"[red]{t('cli.bad_settings', detail=_settings_problem(e))}[/red]")
         raise typer.Exit(2) from e
+    check_before(ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
 
 
 def _settings_problem(e: ValidationError) -> str:
@@ -65,16 +72,33 @@ def _services() -> Any:
     return build_services(get_settings())
 
 
-def _common(client_id: str | None, actor: str | None, at: str | None) -> dict[str, Any]:
-    """Client id, actor and occurred-at of a posting command; a retry (same --client-id, no --at) keeps the first
-    attempt's time so that it replays instead of conflicting."""
+def _actor() -> str:
+    """The CLI's user, for writes and reads alike: the one place the CLI decides who it acts as — the user of
+    `relief login` (`cli_login.current_user()`; no login → exit code 3, no default user). The services re-read that
+    user's role and depots on every call, so `relief stock|bincard|export` show only what the user may see."""
+    return current_user()
+
+
+def _read(fn: Any, *args: Any, **kw: Any) -> Any:
+    """A scoped read; a denial (another depot, an unknown user) is the catalogue's sentence and exit code 1."""
+    try:
+        return fn(*args, **kw)
+    except DomainError as e:
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
+        raise typer.Exit(1) from e
+
+
+def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
+    """Client id, actor (the logged-in user) and occurred-at of a posting command; a retry (same --client-id, no
+    --at) keeps the first attempt's time so that it replays instead of conflicting."""
+    actor = _actor()
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
     earlier = _services().posting_time(cid) if client_id and not at else None
     when = datetime.fromisoformat(at) if at else (earlier or clock.now())
     when = clock.local(when)  # no offset given = county time
     return {
         "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
-        "actor": actor or get_settings().current_user,
+        "actor": actor,
         "occurred_at": when,
     }
 
@@ -133,27 +157,6 @@ def db_init() -> None:
     db_upgrade()
 
 
-@app.command()
-def demo(
-    force: Annotated[bool, typer.Option(help="rebuild even if data exists")] = False,
-    large: Annotated[int, typer.Option(help="extra issue rounds per key (benchmark county)")] = 0,
-) -> None:
-    """Build the fictional demo county 示范县 (seeded, synthetic data)."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import Scale, build_demo, has_data, wipe
-
-    url = get_settings().database_url
-    upgrade(url)
-    if has_data(url):
-        if not force:
-            console.print(t("cli.demo_exists"))
-            return
-        wipe(url)
-        upgrade(url)
-    built = build_demo(url, Scale(extra_issue_rounds=large))
-    console.print(t("cli.demo_built", postings=built.postings, movements=built.movements))
-
-
 # ---- queries ----------------------------------------------------------------------------------------------
 @app.command("stock")
 def stock_cmd(
@@ -162,13 +165,13 @@ def stock_cmd(
     expiring: Annotated[int | None, typer.Option(help="N 天内到期")] = None,
     by_item: Annotated[bool, typer.Option("--by-item", help="按物资汇总")] = False,
 ) -> None:
-    """What is where, in which lots, expiring when."""
-    v = _services().views
+    """What is where, in which lots, expiring when (the user's depots only: a keeper sees the assigned ones)."""
+    svc, user = _services(), _actor()
     if by_item:
-        df = v.stock_by_item()
+        df = _read(svc.stock_by_item, user)
         _table(df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item"))
         return
-    df = v.stock(site_code=site, item_code=item, expiring_within_days=expiring)
+    df = _read(svc.stock, user, site, item_code=item, expiring_within_days=expiring)
     if df.empty:
         console.print(t("stock.empty"))
         return
@@ -196,7 +199,7 @@ def stock_cmd(
 @app.command()
 def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
-    df = _services().views.available_to_dispatch(item)
+    df = _read(_services().available, _actor(), item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
     _table(
         df,
@@ -207,15 +210,22 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 
 @app.command()
 def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
-    """货位卡: movements of one item at one site with the running balance."""
-    df = _services().views.bin_card(site, item, lot)
+    """货位卡: movements of one item at one site with the running balance (a depot of the user's)."""
+    df = _read(_services().bin_card, _actor(), site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
     _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
 
 
 @app.command()
 def check() -> None:
-    """Rebuild balances from movements and compare (ledger invariants I1–I3)."""
+    """Check the database file (SQLite integrity_check), then rebuild balances from movements and compare (ledger
+    invariants I1–I3)."""
+    from stockpile.adapters.storage import integrity_check
+    from stockpile.storage_guard import refuse
+
+    url = get_settings().database_url
+    if (fault := integrity_check(url)) is not None:
+        raise refuse(fault, url)
     errors = _services().verify_ledger()
     if errors:
         for e in errors[:50]:
@@ -237,12 +247,11 @@ def receive(
     made: Annotated[str | None, typer.Option()] = None,
     doc: Annotated[str, typer.Option()] = "",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """验收入库: receive accepted goods of one lot."""
     cmd = ReceiptCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         lot_no=lot,
@@ -265,12 +274,11 @@ def issue(
     unit: Annotated[str, typer.Option()] = "",
     event: Annotated[str, typer.Option()] = "",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """出库: FEFO unless --lot is given."""
     cmd = IssueCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         qty=qty,
@@ -290,12 +298,11 @@ def transfer(
     qty: int,
     lot: Annotated[str | None, typer.Option()] = None,
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """调拨: ship to another site (goods go 在途 until received)."""
     cmd = TransferCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         from_site_code=from_site,
         to_site_code=to_site,
         item_code=item,
@@ -306,13 +313,11 @@ def transfer(
 
 
 @app.command("transfer-receive")
-def transfer_receive(
-    transfer_id: str, client_id: ClientId = None, actor: Actor = None, at: When = None
-) -> None:
+def transfer_receive(transfer_id: str, client_id: ClientId = None, at: When = None) -> None:
     """Receive a transfer at its destination."""
     _post(
         _services().receive_transfer,
-        ReceiveTransferCmd(**_common(client_id, actor, at), transfer_id=uuid.UUID(transfer_id)),
+        ReceiveTransferCmd(**_common(client_id, at), transfer_id=uuid.UUID(transfer_id)),
     )
 
 
@@ -323,15 +328,12 @@ def count(
     lot: str,
     counted: int,
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """盘点: post counted − book quantity at the count time."""
     _post(
         _services().record_count,
-        CountCmd(
-            **_common(client_id, actor, at), site_code=site, item_code=item, lot_no=lot, counted=counted
-        ),
+        CountCmd(**_common(client_id, at), site_code=site, item_code=item, lot_no=lot, counted=counted),
     )
 
 
@@ -343,12 +345,11 @@ def writeoff(
     qty: int,
     reason: Annotated[str, typer.Option()] = "expired",
     client_id: ClientId = None,
-    actor: Actor = None,
     at: When = None,
 ) -> None:
     """Propose 报废 with a reason (expired, damaged, obsolete, lost); an admin approves (`relief writeoff-approve`)."""
     cmd = WriteOffCmd(
-        **_common(client_id, actor, at),
+        **_common(client_id, at),
         site_code=site,
         item_code=item,
         lot_no=lot,
@@ -364,11 +365,11 @@ def writeoff(
 
 
 @app.command()
-def reverse(posting_id: str, client_id: ClientId = None, actor: Actor = None, at: When = None) -> None:
+def reverse(posting_id: str, client_id: ClientId = None, at: When = None) -> None:
     """冲销: reverse every movement of an earlier posting (once)."""
     _post(
         _services().reverse_posting,
-        ReverseCmd(**_common(client_id, actor, at), posting_id=uuid.UUID(posting_id)),
+        ReverseCmd(**_common(client_id, at), posting_id=uuid.UUID(posting_id)),
     )
 
 
@@ -377,16 +378,13 @@ def reverse(posting_id: str, client_id: ClientId = None, actor: Actor = None, at
 def import_cmd(
     path: Path,
     confirm: Annotated[list[str] | None, typer.Option(help="e.g. encoding_guessed_gb18030")] = None,
-    actor: Actor = None,
 ) -> None:
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
     svc = _services()
     try:
-        rep = svc.import_file(
-            path.read_bytes(), path.name, actor or get_settings().current_user, frozenset(confirm or ())
-        )
-    except DomainError as e:
-        err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+        rep = svc.import_file(path.read_bytes(), path.name, _actor(), frozenset(confirm or ()))
+    except DomainError as e:  # a refused file reads as on the import page
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
     if rep.already_imported:
         console.print(t("cli.import_already", **rep.already_imported))
@@ -407,17 +405,21 @@ def export(
     out: Annotated[Path, typer.Option(help="xlsx file")] = Path("stock-export.xlsx"),
     site: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers."""
-    svc = _services()
-    v = svc.views
-    stock_df = v.stock(site_code=site)
+    """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers (the user's depots)."""
+    svc, user = _services(), _actor()
+    stock_df = _read(svc.stock, user, site)
     stock_df["status"] = [t(f"status.{s}") for s in stock_df["status"]]
-    ledger_df = v.movements(limit=1_000_000)
+    ledger_df = _read(svc.ledger, user, limit=1_000_000, action="export", site_code=site)
     ledger_df["kind"] = [t(f"kind.{k}") for k in ledger_df["kind"]]
     headers = {k.removeprefix("col."): val for k, val in _catalogue_cols().items()}
     out.write_bytes(
         svc.to_xlsx(
-            {t("stock.by_lot"): stock_df, t("stock.by_item"): v.stock_by_item(), "台账": ledger_df}, headers
+            {
+                t("stock.by_lot"): stock_df,
+                t("stock.by_item"): _read(svc.stock_by_item, user),
+                "台账": ledger_df,
+            },
+            headers,
         )
     )
     console.print(t("cli.exported", path=out))
@@ -426,14 +428,14 @@ def export(
 def row_error_text(e: Any) -> str:
     """One import error as a sentence with row, column and value."""
     key = f"import_errors.{e.code}"
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     msg = t(key, **e.params) if key in catalogue(current_lang.get()) else error_text(e.code, dict(e.params))
     return t("import.row_error", row=e.row, column=e.column, value=e.value, message=msg)
 
 
 def _catalogue_cols() -> dict[str, str]:
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     return {k: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 

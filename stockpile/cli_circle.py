@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from i18n import error_text, t
+from stockpile.cli_login import current_user
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, t
 
 Items = Annotated[list[str], typer.Option("--item", help="物资编码 (repeat for several)")]
 Minutes = Annotated[int | None, typer.Option("--minutes", help="时限（分钟），默认保障圈 60")]
@@ -75,6 +76,7 @@ def circle(
     from stockpile.services.coverage import CircleQuery
     from stockpile.views_coverage import targets_table, township_table, uncovered_table
 
+    current_user()  # login required
     svc = _services()
     try:
         q = CircleQuery(
@@ -137,6 +139,7 @@ def site(
     from stockpile.cli import _services, console
     from stockpile.services.siting import SitingQuery
 
+    current_user()  # login required
     svc = _services()
     try:
         q = SitingQuery(

@@ -10,13 +10,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from i18n import error_text, fmt_hm, t
 from optimizer.check import verify
 from optimizer.vrp_json import problem_from_json, result_to_json, solve_vrp
 from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli_login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, fmt_hm, t
+from stockpile.i18n import format as fmt
 from stockpile.services.dispatch import DispatchPlan, PlanSettings
 from stockpile.services.dispatch_kpis import LateLine
 
@@ -49,7 +51,7 @@ def _routes_table(plan: DispatchPlan) -> Table:
             r.vehicle,
             str(len(r.stops)),
             str(deliveries),
-            f"{r.distance_m / 1000:.1f}",
+            fmt.km(r.distance_m),
             clock.local(start).strftime("%H:%M"),
             clock.local(end).strftime("%H:%M"),
         )
@@ -121,13 +123,13 @@ def register(app: typer.Typer) -> None:
         objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
         confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
         out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
-        actor: Annotated[str | None, typer.Option("--actor", help="调度员 (确认计划的人)")] = None,
         late_detail: Annotated[
             bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
         ] = False,
     ) -> None:
         """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
         con = _console()
+        actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
         svc = build_services(get_settings())
         try:
             plan = svc.plan_dispatch(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
@@ -148,7 +150,7 @@ def register(app: typer.Typer) -> None:
         if not confirm:
             return
         try:
-            conf = svc.confirm_plan(plan, actor or get_settings().current_user)
+            conf = svc.confirm_plan(plan, actor)
         except DomainError as e:
             _fail(e)
             return
@@ -162,12 +164,12 @@ def register(app: typer.Typer) -> None:
     @app.command("ship")
     def ship_cmd(
         doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
-        actor: Annotated[str | None, typer.Option("--actor", help="保管员")] = None,
     ) -> None:
         """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+        actor = current_user()
         svc = build_services(get_settings())
         try:
-            n = svc.mark_shipped(doc_no, actor or get_settings().current_user)
+            n = svc.mark_shipped(doc_no, actor)
         except DomainError as e:
             _fail(e)
             return
@@ -194,7 +196,8 @@ def register(app: typer.Typer) -> None:
         tab.add_column(t("dispatch.col.stops"))
         tab.add_column(t("dispatch.col.km"))
         for r in result.routes:
-            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), str(r.distance_m))
+            km = fmt.km(r.distance_m)  # the column says 公里: not metres
+            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), km)
         con.print(tab)
         con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
         con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))

@@ -1,6 +1,6 @@
 """`relief period show|freeze-date|backdate-days` (I12): the freeze date (冻结日期) and the backdate window.
 
-Admin only (`--as`, default settings.current_user); the services check POLICY and audit each change."""
+Acts as the user of `relief login` (an admin for changes); the services check POLICY and audit each change."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from i18n import t
-from stockpile.cli_users import As, _admin, _run, _svc, console
+from stockpile.cli_login import current_user
+from stockpile.cli_users import _admin, _run, _svc, console
+from stockpile.i18n import t
 
 period_app = typer.Typer(help="账期 freeze date and backdate window (I12)", no_args_is_help=True)
 
@@ -18,22 +19,23 @@ period_app = typer.Typer(help="账期 freeze date and backdate window (I12)", no
 @period_app.command("show")
 def show() -> None:
     """当前冻结日期与补录期限."""
+    current_user()  # login required
     frozen_to, days = _svc().posting_window()
     console.print(f"{t('auth.freeze_date')}: {frozen_to or '-'}")
     console.print(f"{t('auth.backdate_days')}: {days}")
 
 
 @period_app.command("freeze-date")
-def freeze_date(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")], admin: As = None) -> None:
+def freeze_date(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
     """设置冻结日期: postings on or before it need an admin with a grant on the depot."""
-    _run(_svc().set_freeze_date, _admin(admin), date.fromisoformat(day))
+    _run(_svc().set_freeze_date, _admin(), date.fromisoformat(day))
     console.print(t("auth.saved"))
 
 
 @period_app.command("backdate-days")
-def backdate_days(days: int, admin: As = None) -> None:
+def backdate_days(days: int) -> None:
     """设置补录期限（天）: postings more than N days back need an admin with a grant on the depot."""
-    _run(_svc().set_backdate_days, _admin(admin), days)
+    _run(_svc().set_backdate_days, _admin(), days)
     console.print(t("auth.saved"))
 
 

@@ -1,5 +1,6 @@
 """Reserve-planning commands: `relief agreements check-due`, `relief gap`, `relief rotation --year 2027`,
-`relief standards import FILE`, `relief review prepare|review|approve|export`."""
+`relief standards import FILE`, `relief review prepare|review|approve|export`. Each acts as the user of `relief
+login` (`cli_login.current_user()`): the review's preparer, reviewer and approver are whoever logged in."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from i18n import error_text, t
+from stockpile.cli_login import current_user
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
 
 Year = Annotated[int, typer.Option(help="审查年度")]
-Actor = Annotated[str | None, typer.Option(help="经办人")]
 
 
 def _cli() -> Any:
@@ -23,13 +24,14 @@ def _cli() -> Any:
 
 
 def _fail(e: DomainError) -> None:
-    _cli().err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")  # a refused file: the import page's words
     raise typer.Exit(1) from e
 
 
 def check_due() -> None:
     """协议核查到期与预警: overdue checks, contracts expiring within 90 days, lines verified below agreed."""
     cli = _cli()
+    current_user()  # login required
     svc = cli._services()
     alerts = svc.agreement_alerts()
     cli._table(
@@ -61,6 +63,7 @@ def gap(
 ) -> None:
     """储备缺口: standard, physical, agreement, gap and days of supply per county, township (or site)."""
     cli = _cli()
+    current_user()  # login required
     report = cli._services().gap_report()
     df = pd.DataFrame(report["sites" if sites else "scopes"])
     if df.empty:
@@ -83,6 +86,7 @@ def rotation(
 ) -> None:
     """更新轮换计划 for a year: releases and procurements so counted stock ≥ standard every day."""
     cli = _cli()
+    current_user()  # login required
     svc = cli._services()
     rep = svc.rotation_plan(year)
     df = pd.DataFrame(rep.schedule)
@@ -107,12 +111,13 @@ def rotation(
         cli.console.print(t("cli.exported", path=out))
 
 
-def standards_import(path: Path, actor: Actor = None) -> None:
+def standards_import(path: Path) -> None:
     """导入上级应急物资储备指导目录 (xlsx/csv): every row valid, or nothing written (planner, admin)."""
     cli = _cli()
+    who = current_user()
     try:
         svc = cli._services()
-        report = svc.import_standards(path.read_bytes(), path.name, actor or svc.settings.current_user)
+        report = svc.import_standards(path.read_bytes(), path.name, who)
     except DomainError as e:
         _fail(e)
         return
@@ -124,10 +129,10 @@ def standards_import(path: Path, actor: Actor = None) -> None:
     cli.console.print(t("standards.imported", n=report.accepted))
 
 
-def review_step(step: str, year: int, actor: str | None) -> None:
+def review_step(step: str, year: int) -> None:
     cli = _cli()
+    who = current_user()  # approving needs the approver's own login (four-eyes)
     svc = cli._services()
-    who = actor or svc.settings.current_user
     try:
         if step == "prepare":
             svc.prepare_review(year, who)
@@ -154,16 +159,16 @@ def register(app: typer.Typer) -> None:
     review = typer.Typer(help="年度储备计划审查 annual storage-plan review", no_args_is_help=True)
 
     @review.command("prepare")
-    def _prepare(year: Year, actor: Actor = None) -> None:
-        review_step("prepare", year, actor)
+    def _prepare(year: Year) -> None:
+        review_step("prepare", year)
 
     @review.command("review")
-    def _review(year: Year, actor: Actor = None) -> None:
-        review_step("review", year, actor)
+    def _review(year: Year) -> None:
+        review_step("review", year)
 
     @review.command("approve")
-    def _approve(year: Year, actor: Actor = None) -> None:
-        review_step("approve", year, actor)
+    def _approve(year: Year) -> None:
+        review_step("approve", year)
 
     @review.command("export")
     def _export(
@@ -172,6 +177,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option(help="output file")] = None,
     ) -> None:
         cli = _cli()
+        current_user()  # login required
         try:
             data = cli._services().export_review(year, fmt)
         except DomainError as e:

@@ -13,24 +13,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = ROOT / "data" / "demo.db"
+from stockpile.resources import resource
+
+
+def data_dir() -> Path:
+    """The embedded database, caches and the county's files: `data/` under the working directory (a checkout's
+    `make run` runs in the repository, an installed wheel wherever the bureau starts it)."""
+    return Path.cwd() / "data"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELIEF_", env_file=".env", extra="ignore")
 
     database_url: str = Field(
-        default=f"sqlite:///{DEFAULT_DB}",
+        default_factory=lambda: f"sqlite:///{data_dir() / 'demo.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "RELIEF_DATABASE_URL"),
     )
     language: str = "zh"
     timezone: str = "Asia/Shanghai"  # the county's IANA time zone: every "now", "today" and shown time (stockpile/clock.py)
-    # until login lands (trust issue) the app acts as this user
-    current_user: str = "admin"  # the CLI's default actor (--actor overrides)
-    current_role: str = "admin"
-    # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in.
-    # Off by default: real deployments log in (argon2id, server-side sessions). Browser tests turn it on.
+    current_role: str = "admin"  # the role picker's first choice (demo database only)
+    # `relief login`: the CLI's server-side session lasts this many hours (at most the app's 12); no default user
+    cli_session_hours: int = 8
+    # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in; honoured only
+    # in a demo database. Off by default: real deployments log in (argon2id, server-side sessions).
     role_picker: bool = False
     demo_users: dict[str, str] = {
         "keeper": "keeper_demo",
@@ -38,9 +43,8 @@ class Settings(BaseSettings):
         "planner": "planner",
         "admin": "admin",
     }
-    show_demo_accounts: bool = (
-        True  # the login page lists the demo county's accounts (turn off in production)
-    )
+    # The login page lists the demo accounts only in a database created as a demo (`relief demo` marks it;
+    # services.is_demo_database), and the role picker works only there: no setting can show them elsewhere.
 
     # 1-hour guarantee circle and relief-time targets (seconds); DOMAIN.md caveats 1 and 3
     guarantee_seconds: int = 3600
@@ -54,7 +58,7 @@ class Settings(BaseSettings):
     detour_factor: float = 1.3
     speed_car_kmh: float = 50.0
     speed_hgv_kmh: float = 40.0
-    matrix_cache_dir: Path = ROOT / "data" / "cache"
+    matrix_cache_dir: Path = Field(default_factory=lambda: data_dir() / "cache")
     # travel times, further (issue 4; docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
     ors_total_timeout_s: float = 60.0
     ors_max_attempts: int = 3
@@ -69,7 +73,7 @@ class Settings(BaseSettings):
     offline_avoid_penalty: float = 1.5
     cache_max_age_s: float | None = None
     # coverage and siting (issue 4; docs/coverage.md)
-    coverage_norms_file: Path = ROOT / "data" / "coverage_norms.toml"
+    coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"
     capacity_batch_s: int = 6 * 3600  # 产能储备: output counted in batches of this many seconds' production
     siting_time_limit_s: float = 20.0

@@ -3,7 +3,7 @@
 Everything here is SYNTHETIC (DOMAIN.md §5): names, codes, populations and coordinates are invented, shaped on a
 lake-side county like Chaisang (000:24): 12 township-level units, ~170 villages, 24 shelters, a county depot, an
 equipment store, 11 township points, a team base, a custodial (代储) enterprise warehouse and three agreement
-holders; 44 catalogue items (data/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
+holders; 44 catalogue items (stockpile/resources/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
 near expiry, a few expired); a year of movements posted through the real ledger engine.
 
 Like bootstrap.py this module wires adapters and services together (it is a composition script).
@@ -16,17 +16,19 @@ import math
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from stockpile import clock
+from stockpile.adapters.database_kind import DatabaseState, database_state, mark
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
 from stockpile.demo_dispatch import build_dispatch_demo
 from stockpile.demo_reserve import build_reserve_demo
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, LotSource, OwnerType, WriteOffReason
+from stockpile.resources import resource
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -39,7 +41,7 @@ from stockpile.schemas import (
 from stockpile.services import stock
 from stockpile.services.posting import post_batch
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+AS_OF_TIME = time(17, 0)  # county time of an as-of date
 COUNTY = "369921"
 CENTER = (115.90, 29.60)
 TOWNSHIPS = [  # name, kind, offset (lon, lat), population
@@ -116,7 +118,7 @@ def _jitter(rng: random.Random, spread: float) -> float:
 
 
 def load_catalogue() -> list[dict[str, Any]]:
-    with (DATA / "catalogue.csv").open(encoding="utf-8") as f:
+    with resource("catalogue.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
@@ -306,10 +308,20 @@ def build_items(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
     return items
 
 
+# A contract term relative to the as-of day (issue 13: no calendar-year cliff): signed 323 days before, running
+# 41 more days (as of 2026-11-20 that is the old 1 Jan – 31 Dec term, so the demo reads as it always did).
+TERM_BEFORE_DAYS, TERM_AFTER_DAYS = 323, 41
+
+
+def contract_term(today: date) -> tuple[date, date]:
+    """Start and end of the demo's agreements and capacity reserve, relative to the as-of day."""
+    return today - timedelta(days=TERM_BEFORE_DAYS), today + timedelta(days=TERM_AFTER_DAYS)
+
+
 def build_agreements(uow: SqlAlchemyUnitOfWork, sites: dict[str, int], today: date) -> None:
     """Three agreement holders (supermarket, food factory, pharmacy) and one capacity reserve."""
     ids = uow.master.item_ids()
-    y0, y1 = date(today.year, 1, 1), date(today.year, 12, 31)
+    y0, y1 = contract_term(today)
 
     def line(
         code: str, qty: int, price: int, verified_days_ago: int | None, verified: int | None = None
@@ -665,12 +677,68 @@ def _add_operations(
     )
 
 
-def build_demo(url: str, scale: Scale | None = None, now: datetime | None = None) -> Built:
-    """Build the demo county into an empty (migrated) database at `url`."""
+class NotADemoDatabase(DomainError):
+    """Demo data and demo accounts only go into a database created as a demo (issue 14 item 1)."""
+
+    code = "not_a_demo_database"
+
+
+def database_label(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_demo_database(url: str) -> None:
+    """Create the database at `url` as a demo: migrate it and mark it `demo` in the database itself. Only a SQLite
+    file that does not exist yet or a database without any table may become a demo; a demo is migrated again."""
+    from stockpile.adapters.migrate import upgrade
+
+    state = database_state(url)
+    if state not in (DatabaseState.MISSING, DatabaseState.EMPTY, DatabaseState.DEMO):
+        raise NotADemoDatabase(state=str(state), database=database_label(url))
+    upgrade(url)
+    if state != DatabaseState.DEMO:
+        mark(url, DatabaseState.DEMO)
+
+
+def require_demo_database(url: str) -> None:
+    state = database_state(url)
+    if state != DatabaseState.DEMO:
+        raise NotADemoDatabase(state=str(state), database=database_label(url))
+
+
+def demo_now(as_of: date | datetime | None = None) -> datetime:
+    """The instant the demo is built as of: a date means 17:00 county time that day (the moment the test demo has
+    always used, 09:00 UTC), a datetime is taken as is, None is the clock's now."""
+    if as_of is None:
+        at = clock.now()
+    elif isinstance(as_of, datetime):
+        at = clock.local(as_of)
+    else:
+        at = datetime.combine(as_of, AS_OF_TIME, tzinfo=clock.county_tz())
+    return at.replace(microsecond=0)
+
+
+def build_demo(
+    url: str, scale: Scale | None = None, now: datetime | None = None, as_of: date | datetime | None = None
+) -> Built:
+    """Build the demo county into an empty (migrated) database at `url`, as of `as_of` (or the instant `now`;
+    default: the clock's now). Every date in it (lots, expiries, contracts, checks, history, the drill's report
+    time) is relative to that moment; the process clock is pinned there while it builds, so postings and audit
+    entries carry demo-relative times. Only into a database created as a demo (`create_demo_database`); refused on
+    any other database (`NotADemoDatabase`)."""
+    require_demo_database(url)
     scale = scale or Scale()
     rng = random.Random(scale.seed)
-    now = (now or clock.now()).replace(microsecond=0)
-    today = now.date()
+    now = demo_now(now if now is not None else as_of)
+    today = clock.local_day(now)
+    with clock.pinned(now):
+        return _build(url, scale, rng, now, today)
+
+
+def _build(url: str, scale: Scale, rng: random.Random, now: datetime, today: date) -> Built:
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
     built = Built()
@@ -743,9 +811,11 @@ def has_data(url: str) -> bool:
 
 
 def wipe(url: str) -> None:
-    """Remove everything (only for `relief demo --force`): delete the SQLite file or drop the PG schema."""
+    """Remove everything (only for `relief demo --force`, only in a demo database): delete the SQLite file or drop
+    the PG schema."""
     from sqlalchemy import text
 
+    require_demo_database(url)
     if url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
             Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)

@@ -104,8 +104,13 @@ def _calloff(repo: SqlReserveRepository, now: datetime) -> None:
     repo.add_calloff(rec, c.id, None, "demo", now)
 
 
+# Contracted transport runs two terms: from 323 days before the as-of day to 406 days after it (as of 2026-11-20,
+# the old 1 Jan of the build year – 31 Dec of the next one), so no calendar year ends it (issue 13).
+TRANSPORT_BEFORE_DAYS, TRANSPORT_AFTER_DAYS = 323, 406
+
+
 def _transport(repo: SqlReserveRepository, sites: dict[str, int], today: date) -> None:
-    y1 = date(today.year + 1, 12, 31)
+    y0, y1 = today - timedelta(days=TRANSPORT_BEFORE_DAYS), today + timedelta(days=TRANSPORT_AFTER_DAYS)
     repo.add_transport(
         TransportReserve(
             "YL-2026-01",
@@ -115,7 +120,7 @@ def _transport(repo: SqlReserveRepository, sites: dict[str, int], today: date) -
             8000,
             40000,
             60,
-            date(today.year, 1, 1),
+            y0,
             y1,
             "张经理 0792-0000011",
         )
@@ -129,7 +134,7 @@ def _transport(repo: SqlReserveRepository, sites: dict[str, int], today: date) -
             2000,
             12000,
             45,
-            date(today.year, 1, 1),
+            y0,
             y1,
             "吴站长 0792-0000012",
         )

@@ -47,6 +47,12 @@ def normalise_code(v: object) -> object:
     return s
 
 
+def foreign_digits(s: str) -> bool:
+    """Decimal digits of another script (Arabic-Indic ٥, Devanagari ५ …): NFKC maps full-width digits to ASCII but
+    keeps these, and ``int()`` and a Unicode ``[[:digit:]]`` would read them as numbers."""
+    return any(ch.isdecimal() and not ch.isascii() for ch in s)
+
+
 def _strict_qty(v: object) -> object:
     if isinstance(v, bool):
         raise ValueError("qty_not_integer")
@@ -56,7 +62,7 @@ def _strict_qty(v: object) -> object:
         return int(v)
     if isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d+", s):
+        if not re.fullmatch(r"[0-9]+", s):
             raise ValueError("qty_not_integer")
         return int(s)
     return v
@@ -342,11 +348,13 @@ def cell_qty(v: object) -> int:
         s = unicodedata.normalize("NFKC", v).strip()
         if s.startswith("="):
             raise CellError("formula_not_value")
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+|\d+,\d+", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if re.fullmatch(r"-?[0-9]{1,3}(,[0-9]{3})+|[0-9]+,[0-9]+", s):
             raise CellError("use_plain_digits")
-        if re.fullmatch(r"-\d+", s):
+        if re.fullmatch(r"-[0-9]+", s):
             raise CellError("qty_not_positive")
-        if not re.fullmatch(r"\d+", s):
+        if not re.fullmatch(r"[0-9]+", s):
             raise CellError("qty_not_integer")
         n = int(s)
     elif isinstance(v, float):
@@ -376,7 +384,9 @@ def cell_date(v: object, required: bool = False) -> date | None:
         d = v
     elif isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
             raise CellError("date_not_iso")
         try:
             d = date.fromisoformat(s)
@@ -401,7 +411,11 @@ def cell_datetime(v: object) -> datetime:
         dt = datetime(v.year, v.month, v.day)
     elif isinstance(v, str):
         s = unicodedata.normalize("NFKC", v).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:?\d{2})?", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if not re.fullmatch(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?", s
+        ):
             raise CellError("datetime_not_iso")
         try:
             dt = datetime.fromisoformat(s.replace("Z", "+00:00"))

@@ -27,7 +27,7 @@ Source = Literal["ors", "offline", "cache"]
 UNREACHABLE = -1
 """Sentinel in `duration_s`/`distance_m` for a pair the router cannot connect."""
 
-# i18n keys (zh-CN text lives in i18n/zh_CN.toml; see docs/travel-times.md for the proposed strings).
+# i18n keys (zh-CN text lives in stockpile/i18n/zh_CN.toml; see docs/travel-times.md for the proposed strings).
 NOTICE_FALLBACK_OFFLINE = "travel.fallback_offline"
 NOTICE_ISOCHRONE_RANGE_OFFLINE = "travel.isochrone_range_offline"
 LABEL_ESTIMATE = "travel.estimate_label"

@@ -5,6 +5,7 @@ Pages translate column names with the i18n catalogue (`col.*` keys); nothing her
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
 from stockpile.adapters.masterdata import SqlMasterRepository
+from stockpile.adapters.orm_auth import user_names
 from stockpile.adapters.repository import TRANSIT_CODE, lot_from_row, site_from_row
 from stockpile.domain.availability import available_sources
 from stockpile.domain.model import Balance
@@ -34,6 +36,11 @@ class Views:
             rows = c.execute(q).mappings().all()
         return pd.DataFrame(rows, columns=columns or (list(rows[0].keys()) if rows else None))
 
+    def user_names(self) -> dict[str, str]:
+        """Actor as recorded on a posting (capitals) → the user name as typed."""
+        with self.engine.connect() as c:
+            return user_names(c)
+
     # ---- stock -------------------------------------------------------------------------------------------
     def stock(
         self,
@@ -44,8 +51,10 @@ class Views:
         include_transit: bool = False,
         include_zero: bool = False,
         on: date | None = None,
+        site_codes: Collection[str] | None = None,
     ) -> pd.DataFrame:
-        """Balances by site × item × lot with expiry, days left and a status (expired / near / ok)."""
+        """Balances by site × item × lot with expiry, days left and a status (expired / near / ok); only the
+        `site_codes` depots when given (the services' read scope, issue 14)."""
         on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         q = (
@@ -77,6 +86,8 @@ class Views:
             q = q.where(s.code != TRANSIT_CODE)
         if site_code:
             q = q.where(s.code == site_code)
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         if item_code:
             q = q.where(i.code == item_code)
         if township_code:
@@ -124,9 +135,7 @@ class Views:
 
     def stock_by_item(self, on: date | None = None, site_codes: frozenset[str] | None = None) -> pd.DataFrame:
         """Totals per item (the county's, or over `site_codes`): on hand, available, expired, near-expiry."""
-        df = self.stock(on=on)
-        if site_codes is not None:
-            df = df[df["site_code"].isin(site_codes)]
+        df = self.stock(on=on, site_codes=site_codes)
         if df.empty:
             return df
         df["expired_qty"] = df["on_hand"].where(df["status"] == "expired", 0)
@@ -183,7 +192,10 @@ class Views:
         df["balance"] = df["qty"].cumsum() if not df.empty else []
         return df
 
-    def movements(self, since: datetime | None = None, limit: int = 500) -> pd.DataFrame:
+    def movements(
+        self, since: datetime | None = None, limit: int = 500, site_codes: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """The ledger, newest first; only movements at the `site_codes` depots when given."""
         m, s, i, lt = orm.MovementRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         q = (
             select(
@@ -207,9 +219,12 @@ class Views:
         )
         if since is not None:
             q = q.where(m.occurred_at >= since)
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         return self._df(q)
 
-    def in_transit(self) -> pd.DataFrame:
+    def in_transit(self, site_codes: Collection[str] | None = None, incoming: bool = False) -> pd.DataFrame:
+        """Transfers on 在途; with `site_codes`, those from or to these depots (`incoming`: to them only)."""
         t, tl, i, lt = orm.TransferRow, orm.TransferLineRow, orm.ItemRow, orm.LotRow
         src, dst = aliased(orm.SiteRow), aliased(orm.SiteRow)
         q = (
@@ -217,8 +232,10 @@ class Views:
                 t.id.label("transfer_id"),
                 t.shipped_at,
                 src.code.label("from_site"),
+                src.name.label("from_site_name"),
                 dst.code.label("to_site"),
                 dst.name.label("to_site_name"),
+                orm.PostingRow.doc_no,
                 i.code.label("item_code"),
                 i.name_zh.label("item_name"),
                 lt.lot_no,
@@ -229,13 +246,17 @@ class Views:
             .join(lt, lt.id == tl.lot_id)
             .join(src, src.id == t.from_site_id)
             .join(dst, dst.id == t.to_site_id)
+            .outerjoin(orm.PostingRow, orm.PostingRow.id == t.id)  # the shipping posting: the 单据号 typed
             .where(t.state == "in_transit")
             .order_by(t.shipped_at)
         )
+        if site_codes is not None:
+            codes = list(site_codes)
+            q = q.where(dst.code.in_(codes) if incoming else (src.code.in_(codes) | dst.code.in_(codes)))
         return self._df(q)
 
     # ---- master data -------------------------------------------------------------------------------------
-    def sites(self, include_transit: bool = False) -> pd.DataFrame:
+    def sites(self, include_transit: bool = False, site_codes: Collection[str] | None = None) -> pd.DataFrame:
         s = orm.SiteRow
         q = select(
             s.id,
@@ -255,6 +276,8 @@ class Views:
         ).order_by(s.code)
         if not include_transit:
             q = q.where(s.code != TRANSIT_CODE)
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         return self._df(q)
 
     def items(self) -> pd.DataFrame:
@@ -348,8 +371,11 @@ class Views:
         return df
 
     # ---- availability --------------------------------------------------------------------------------------
-    def available_to_dispatch(self, item_code: str | None = None, on: date | None = None) -> pd.DataFrame:
-        """Per source: mode (实物/代储/协议/产能), quantity, lead minutes (loading or call-off or activation)."""
+    def available_to_dispatch(
+        self, item_code: str | None = None, on: date | None = None, site_codes: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """Per source: mode (实物/代储/协议/产能), quantity, lead minutes (loading or call-off or activation);
+        only the `site_codes` sources when given."""
         on = on or clock.today()
         with self.engine.connect() as c:
             b = orm.StockBalanceRow
@@ -386,6 +412,7 @@ class Views:
                 "reference": x.reference,
             }
             for x in src
+            if site_codes is None or sites[x.site_id].code in site_codes
         ]
         return pd.DataFrame(
             rows,
@@ -402,10 +429,11 @@ class Views:
             ],
         )
 
-    def kpis(self, on: date | None = None) -> dict[str, int]:
+    def kpis(self, on: date | None = None, site_codes: Collection[str] | None = None) -> dict[str, int]:
+        """Counts over the county, or over the `site_codes` depots (then no agreement checks: not theirs)."""
         on = on or clock.today()
-        df = self.stock(on=on)
-        ag = self.agreements(on)
+        df = self.stock(on=on, site_codes=site_codes)
+        ag = self.agreements(on) if site_codes is None else pd.DataFrame()
         overdue = 0
         if not ag.empty:
             overdue = int(sum(1 for d in ag["last_verified_on"] if d is None or d != d or (on - d).days > 90))
@@ -419,7 +447,7 @@ class Views:
             if not df.empty
             else 0,
             "agreement_checks_overdue": overdue,
-            "in_transit": len(self.in_transit()),
+            "in_transit": len(self.in_transit(site_codes)),
         }
 
 

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
-from i18n import current_lang
 from stockpile import clock
 from stockpile.adapters.db import create_schema, make_engine
 from stockpile.adapters.orm import Base
 from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.i18n import current_lang
 from tests.support.factory import seed_minimal
 
 PG_URL = os.environ.get("TEST_PG_URL", "")
@@ -71,6 +71,7 @@ def _session_now() -> datetime:
 TEST_NOW = _session_now()
 # "yesterday, same time" in county time: an occurred-at that is never frozen or in the future, on any date
 RECENT = clock.format_dt(TEST_NOW - timedelta(days=1))
+FAR_EXPIRY = (TEST_NOW + timedelta(days=800)).date().isoformat()  # a lot expiry safely in the future
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +94,15 @@ def _language_back_to_chinese() -> Iterator[None]:
     token = current_lang.set("zh")
     yield
     current_lang.reset(token)
+
+
+@pytest.fixture(autouse=True)
+def _no_cli_login_from_outside(tmp_path_factory, monkeypatch) -> None:
+    """The CLI's login (`relief login`) lives in a per-test file; the developer's own login never leaks in."""
+    private = tmp_path_factory.getbasetemp() / "cli-login" / uuid.uuid4().hex  # made only by a `relief login`
+    monkeypatch.setenv("RELIEF_SESSION_FILE", str(private / "session.json"))
+    monkeypatch.delenv("RELIEF_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("RELIEF_PASSWORD", raising=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -150,13 +160,13 @@ __all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
-    """The demo county, built once per test session on SQLite (read-only tests share it)."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import build_demo
+    """The demo county, built once per test session on SQLite (read-only tests share it), in a database created as
+    a demo like `relief demo` does."""
+    from stockpile.demo import build_demo, create_demo_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    upgrade(url)
-    build_demo(url, now=DEMO_NOW)
+    create_demo_database(url)
+    build_demo(url, as_of=DEMO_NOW)
     return url
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-from i18n import catalogue, t
 from stockpile.domain import errors
+from stockpile.i18n import catalogue, t
 
 
 def test_zh_and_en_catalogues_have_the_same_keys():
@@ -31,7 +31,7 @@ def test_every_invalid_command_reason_reads_as_a_sentence():
     import re
     from pathlib import Path
 
-    from i18n import error_text
+    from stockpile.i18n import error_text
 
     root = Path(__file__).resolve().parents[1] / "stockpile"
     reasons = {
@@ -52,7 +52,7 @@ def test_every_invalid_command_reason_reads_as_a_sentence():
 
 def test_durations_read_as_hours_and_minutes_rounded_down():
     """7 h 59 min 40 s is 7:59, never 8:00 beside a "< 8 h" target."""
-    from i18n import fmt_hm
+    from stockpile.i18n import fmt_hm
 
     assert fmt_hm(7 * 3600 + 59 * 60 + 40) == "7:59"
     assert fmt_hm(8 * 3600) == "8:00" and fmt_hm(0) == "0:00" and fmt_hm(26 * 3600 + 300) == "26:05"

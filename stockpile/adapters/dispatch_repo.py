@@ -88,6 +88,14 @@ class SqlDispatchRepository:
             tuple(c for c in sc.damaged_sites.split(",") if c),
         )
 
+    def shift_scenario(self, scenario_id: int, delta: timedelta) -> None:
+        """Move every time of a scenario by `delta`: its report time (needed-by minutes count from it, so the
+        deadlines move with it). A new timestamped scenario column must be shifted here too."""
+        row = self.s.get(ScenarioRow, scenario_id)
+        assert row is not None
+        row.reported_at = row.reported_at + delta
+        self.s.flush()
+
     def entered_demand(self, scenario_id: int) -> dict[tuple[str, str], int]:
         d, i = ScenarioDemandRow, orm.ItemRow
         rows = self.s.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,11 +27,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import Engine, select
 
-from i18n import t
 from stockpile import clock
 from stockpile.adapters import orm
 from stockpile.adapters.db import readonly
+from stockpile.adapters.orm_auth import user_name_of
 from stockpile.adapters.repository import TRANSIT_CODE
+from stockpile.i18n import t
 from stockpile.schemas import MOVEMENT_COLUMNS
 
 FONT_FILES = (
@@ -83,8 +84,11 @@ class Documents:
         self.to_xlsx = to_xlsx
 
     # ---- reads -----------------------------------------------------------------------------------------------
-    def recent_postings(self, kinds: Sequence[str], limit: int = 50) -> pd.DataFrame:
-        """Latest postings of these kinds with their site and line count (newest first)."""
+    def recent_postings(
+        self, kinds: Sequence[str], limit: int = 50, site_codes: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """Latest postings of these kinds with their site and line count (newest first); with `site_codes`,
+        only postings with a leg at one of these depots."""
         p, m, s = orm.PostingRow, orm.MovementRow, orm.SiteRow
         q = (
             select(p.id, p.kind, p.occurred_at, p.doc_no, p.actor, s.name.label("site_name"), m.qty)
@@ -94,6 +98,8 @@ class Documents:
             .order_by(p.occurred_at.desc(), m.seq)
             .limit(limit * 20)
         )
+        if site_codes is not None:
+            q = q.where(s.code.in_(list(site_codes)))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
         out: dict[uuid.UUID, dict[str, Any]] = {}
@@ -138,11 +144,12 @@ class Documents:
                     .where(orm.TransferRow.id == posting_id)
                 ).scalar()
                 to_site = tr or ""
+            actor = user_name_of(c, head.actor)
         return Voucher(
             posting_id=head.id,
             kind=head.kind,
             occurred_at=head.occurred_at,
-            actor=head.actor,
+            actor=actor,
             doc_no=head.doc_no,
             event_tag=head.event_tag,
             remark=head.remark,
@@ -169,7 +176,7 @@ class Documents:
         title = t(TITLES.get(v.kind, "doc.posting_title"), lang)
         when = clock.local(v.occurred_at)
         meta = [
-            (t("doc.doc_no", lang), v.doc_no or str(v.posting_id)[:8].upper()),
+            (t("doc.doc_no", lang), v.doc_no or t("transfer.no_doc_no", lang)),  # footer: the posting id
             (t("doc.date", lang), f"{when:%Y-%m-%d %H:%M}"),
             (t("doc.site", lang), v.site + (f" → {v.to_site}" if v.to_site else "")),
             (t("doc.actor", lang), v.actor),

@@ -45,8 +45,8 @@ _CRS_ALIASES: dict[str, Crs] = {
 }
 
 _DMS = re.compile(r"[°º′″'\"度分秒]|^[NSEWnsew]|[NSEWnsew]$")
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)  # ٣٠.٥ is not a number here
 
 
 @dataclass(frozen=True, slots=True)

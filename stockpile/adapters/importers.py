@@ -12,6 +12,8 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from stockpile.adapters.xlsx_sheet import scan_sheet
 from stockpile.domain.errors import FileRejected
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -68,77 +71,72 @@ def _check_zip(zf: zipfile.ZipFile, size: int) -> None:
         raise FileRejected("zip_bomb", unzipped=total)
 
 
+def _verify_entries(zf: zipfile.ZipFile) -> None:
+    """Inflate every entry once, bounded by its declared size and checked against its CRC, before any reader sees
+    the file: an entry that lies about its size (a zip bomb past the Σ size check) or is corrupt is refused."""
+    for info in zf.infolist():
+        size = 0
+        try:
+            with zf.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    size += len(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, ValueError) as e:
+            raise FileRejected("zip_corrupt", entry=info.filename[:80]) from e
+        if size != info.file_size:  # zipfile stops at a declared size that is too small, not at one too large
+            raise FileRejected("zip_corrupt", entry=info.filename[:80])
+
+
 def _sheet_path(zf: zipfile.ZipFile) -> tuple[str, str]:
-    """The import sheet's name and XML path: the sheet named Import/导入, or the only sheet."""
+    """The import sheet's name and XML path: the sheet named Import/导入, or the only sheet; never a hidden one."""
     ns = {
         "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     }
     wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
-    sheets = [(s.get("name"), s.get(f"{{{ns['r']}}}id")) for s in wb.iterfind("m:sheets/m:sheet", ns)]
+    sheets = [
+        (s.get("name"), s.get(f"{{{ns['r']}}}id"), s.get("state", "visible"))
+        for s in wb.iterfind("m:sheets/m:sheet", ns)
+    ]
     chosen = next((s for s in sheets if s[0] in SHEET_NAMES), None)
     if chosen is None:
         if len(sheets) != 1:
             raise FileRejected("no_import_sheet", sheets=", ".join(str(s[0]) for s in sheets))
         chosen = sheets[0]
+    if chosen[2] != "visible":  # hidden or veryHidden: what the user sees is not what would be imported
+        raise FileRejected("hidden_sheet", sheet=str(chosen[0]))
     rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     target = next(r.get("Target") for r in rels if r.get("Id") == chosen[1])
     target = target.lstrip("/")
     return str(chosen[0]), target if target.startswith("xl/") else f"xl/{target}"
 
 
-def _check_merged_header(xml: bytes) -> None:
-    for ref in re.findall(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
-        if int(ref[1]) <= 1:
-            raise FileRejected(
-                "merged_header",
-                cells=f"{ref[0].decode()}{ref[1].decode()}:{ref[2].decode()}{ref[3].decode()}",
-            )
-
-
-_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)')
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
-def _formulas(xml: bytes) -> dict[tuple[int, int], str]:
-    """(row, column) → '=formula' for every formula cell of the sheet: a formula is never read as its cached value,
-    so numeric columns can refuse it (F15) and text columns keep it as literal text (V22)."""
-    out = {}
-    for m in _FORMULA.finditer(xml):
-        text = (m.group(3) or b"").decode("utf-8", "replace")
-        out[(int(m.group(2)), _col_index(m.group(1)))] = "=" + (text or "(shared formula)")
-    return out
-
-
 def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
-    """Values through calamine (Rust, streaming rows); formulas and merged headers from the sheet XML."""
+    """The sheet XML is checked first (caps on every cell reference, formulas, merged headers: xlsx_sheet); only
+    then calamine (Rust, streaming rows) reads the values."""
     from python_calamine import CalamineWorkbook
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, EOFError, ValueError) as e:
         raise FileRejected("not_xlsx") from e
     with zf:
         _check_zip(zf, len(data))
+        _verify_entries(zf)
         try:
             sheet, path = _sheet_path(zf)
         except DefusedXmlException as e:  # F11: DTDs and entities (billion laughs, XXE) are refused
             raise FileRejected("xml_forbidden", detail=type(e).__name__) from e
-        except (SafeET.ParseError, KeyError, StopIteration) as e:
+        except (SafeET.ParseError, KeyError, StopIteration, AttributeError) as e:
             raise FileRejected("not_xlsx", detail=type(e).__name__) from e
-        xml = zf.read(path)
-    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
-        raise FileRejected("xml_forbidden", detail="DTD in sheet")  # F11 also for the sheet itself
-    _check_merged_header(xml)
-    formulas = _formulas(xml)
+        if path not in zf.namelist():
+            raise FileRejected("not_xlsx", detail="sheet part missing")
+        with zf.open(path) as stream:
+            scan = scan_sheet(stream, max_rows, SCAN_AFTER_EMPTY)
     try:
         ws = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
+        col0 = (
+            ws.start[1] if ws.start else 0
+        )  # calamine pads rows from row 1 but starts at the first used column
         it = ws.iter_rows()
         header_row = next(it, None)
     except Exception as e:  # calamine raises its own error types on corrupt files
@@ -147,13 +145,15 @@ def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
         raise FileRejected("no_header")
     header = [_header_text(v) for v in header_row]
     table = RawTable(header=header, rows=[], sha256=digest, encoding="xlsx")
-    rows = (_with_formulas(r, n, formulas) for n, r in enumerate(it, start=2)) if formulas else it
+    formulas = scan.formulas
+    rows = (_with_formulas(r, n, formulas, col0) for n, r in enumerate(it, start=2)) if formulas else it
     _collect(table, ([None if v == "" else v for v in r] for r in rows), header, max_rows, start=2)
     return table
 
 
-def _with_formulas(row: list[Any], row_no: int, formulas: dict[tuple[int, int], str]) -> list[Any]:
-    return [formulas.get((row_no, c), v) for c, v in enumerate(row)]
+def _with_formulas(row: list[Any], row_no: int, formulas: dict[tuple[int, int], str], col0: int) -> list[Any]:
+    """A formula is never read as its cached value: numeric columns refuse it (F15), text keeps it literal (V22)."""
+    return [formulas.get((row_no, col0 + c), v) for c, v in enumerate(row)]
 
 
 def _header_text(v: Any) -> str:
@@ -216,7 +216,7 @@ def _read_csv(data: bytes, digest: str, max_rows: int) -> RawTable:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
+    reader = _csv_rows(csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter))
     header_row = next(reader, None)
     if not header_row or all(not h.strip() for h in header_row):
         raise FileRejected("no_header")
@@ -231,6 +231,22 @@ def _read_csv(data: bytes, digest: str, max_rows: int) -> RawTable:
     if bad:
         raise FileRejected("mojibake", row=bad[0], rows=", ".join(map(str, bad[:10])))
     return table
+
+
+def _csv_rows(reader: Any) -> Iterator[list[str]]:
+    """The csv module's rows, its errors as the product's: a cell over the field limit (131 072 characters) or a
+    malformed line is refused with the line number."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            line = reader.line_num
+            if "field limit" in str(e):
+                raise FileRejected("csv_cell_too_long", line=line, cap=csv.field_size_limit()) from e
+            raise FileRejected("csv_malformed", line=line) from e
+        yield row
 
 
 def is_formula(v: Any) -> bool:

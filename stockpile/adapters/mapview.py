@@ -8,7 +8,7 @@ reads like an administrative map and keeps each village inside its own township.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -164,11 +164,16 @@ class MapView:
             self._townships = pd.DataFrame(rows, columns=["code", "name", "polygon", "lon", "lat"])
         return self._townships
 
-    def layers(self, on: date | None = None) -> MapLayers:
+    def layers(self, on: date | None = None, site_codes: Collection[str] | None = None) -> MapLayers:
+        """The county's layers; with `site_codes` (a keeper's read scope, issue 14) only those depots and no
+        agreement holders (the county's agreements are not a keeper's data). The bounds stay the county's."""
         sites = self.views.sites()
-        stock = self.views.stock(on=on)
+        stock = self.views.stock(on=on, site_codes=site_codes)
         holders = _holders(sites, self.views.agreements(on))
         depots = _depot_status(sites[~sites["code"].isin(set(holders["code"]))], stock)
+        if site_codes is not None:
+            depots = depots[depots["code"].isin(list(site_codes))].reset_index(drop=True)
+            holders = holders.iloc[0:0]
         dp = self.views.demand_points()
         shelters = dp[dp["kind"] == "shelter"][["code", "name", "lon", "lat", "capacity_persons"]]
         villages = dp[dp["kind"] == "village"][["code", "name", "township_code", "lon", "lat", "population"]]

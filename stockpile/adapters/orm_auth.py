@@ -260,3 +260,16 @@ class SqlAuthRepository:
         if actor is not None:
             q = q.where(AuditEventRow.actor == actor)
         return list(self.s.scalars(q).all())
+
+
+def user_name_of(conn: Any, actor: str) -> str:
+    """Postings keep the actor in capitals (a normalised code); a person reads the user name as it was typed
+    (KEEPER_XZ01 → keeper_xz01). An actor without an account (an import, the CLI) is shown as recorded."""
+    return user_names(conn).get(actor.upper(), actor)
+
+
+def user_names(conn: Any) -> dict[str, str]:
+    """Every account's name in capitals → the name as typed."""
+    from sqlalchemy import select
+
+    return {str(u).upper(): str(u) for u in conn.execute(select(UserRow.username)).scalars()}

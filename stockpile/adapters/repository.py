@@ -521,6 +521,10 @@ class SqlLedgerRepository:
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
         return int(v) if v else DEFAULT_BACKDATE_DAYS
 
+    def database_kind(self) -> str | None:
+        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None (issue 14 item 1)."""
+        return self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "database_kind"))
+
     def set_setting(self, key: str, value: str) -> None:
         row = self.s.get(orm.SettingRow, key)
         if row is None:

@@ -385,7 +385,7 @@ class ReserveUnitOfWork(SqlAlchemyUnitOfWork):
 
 
 def load_planning_config(path: Path) -> PlanningConfig:
-    """Reserve-planning reference data from TOML (data/reserve_planning.toml); missing file → defaults."""
+    """Reserve-planning reference data from TOML (stockpile/resources/reserve_planning.toml); missing file → defaults."""
     if not path.exists():
         return PlanningConfig()
     raw = tomllib.loads(path.read_text(encoding="utf-8"))

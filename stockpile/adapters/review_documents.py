@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from i18n import t
 from stockpile.adapters.exporters import to_xlsx as frames_to_xlsx
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 FONT_NAME = "WQYZenHei"
@@ -45,7 +46,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def _headers() -> dict[str, str]:
-    from i18n import catalogue, current_lang
+    from stockpile.i18n import catalogue, current_lang
 
     return {k[4:]: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 
@@ -54,10 +55,34 @@ ENUMS = {"level": "scope", "channel": "channel", "action": "action"}
 
 
 def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    """A section's rows with enumerations (level, channel, action) translated."""
+    """A section's rows with enumerations (level, channel, action) translated, money in 元 (numbers), shares
+    with %."""
     v = doc.get(key)
     rows = list(v.get("rows", [])) if key == "coverage" and isinstance(v, dict) else list(v or [])
-    return [{k: t(f"{ENUMS[k]}.{x}") if k in ENUMS and x else x for k, x in r.items()} for r in rows]
+    return [{k: _value(k, x) for k, x in r.items()} for r in rows]
+
+
+def _value(col: str, x: Any) -> Any:
+    if col in ENUMS and x:
+        return t(f"{ENUMS[col]}.{x}")
+    if col.endswith("_fen") and not fmt.blank(x):
+        return round(int(x) / 100, 2)
+    if col.endswith("_pct") and not fmt.blank(x):
+        return fmt.pct_points(x)
+    if col == "lot_no":
+        return fmt.lot_text(x)
+    return x
+
+
+def _cell(col: str, x: Any) -> str:
+    """A printed cell: thousands separators, 元 with two decimals, at most two decimals."""
+    if fmt.blank(x) or x == "":
+        return ""
+    if col.endswith("_fen"):
+        return fmt.num(x, decimals=2) if isinstance(x, float) else fmt.yuan_amount(x)
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return str(x)
+    return fmt.num(x, decimals=2)
 
 
 def recommendation_text(r: Mapping[str, Any]) -> str:
@@ -79,8 +104,8 @@ def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[
             t("review_doc.holds_standard"),
             t("review_doc.yes") if doc.get("holds_standard") else t("review_doc.no"),
         ),
-        (t("review_doc.shortfall_unit_days"), str(doc.get("shortfall_unit_days", 0))),
-        (t("review_doc.budget_total"), f"{int(b.get('total_fen', 0)) / 100:,.2f}"),
+        (t("review_doc.shortfall_unit_days"), fmt.num(doc.get("shortfall_unit_days", 0))),
+        (t("review_doc.budget_total"), fmt.yuan_amount(int(b.get("total_fen", 0)))),
         (t("review_doc.sha256"), str(meta.get("sha256") or t("review_doc.unsigned"))),
     ]
 
@@ -161,7 +186,9 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
         if not rows:
             story.append(Paragraph(t("review_doc.none"), body))
             continue
-        data = [[heads.get(c, c) for c in cols]] + [[r.get(c) for c in cols] for r in rows[:max_rows]]
+        data = [[heads.get(c, c) for c in cols]] + [
+            [_cell(c, r.get(c)) for c in cols] for r in rows[:max_rows]
+        ]
         story.append(_table(data, font))
         if len(rows) > max_rows:
             story.append(Paragraph(t("review_doc.truncated", n=len(rows) - max_rows), body))

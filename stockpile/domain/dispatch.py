@@ -119,6 +119,13 @@ class UnknownScenario(DomainError):
     code = "unknown_scenario"
 
 
+class NotADrill(DomainError):
+    """Only a scenario kept for training (a drill or a pre-positioning what-if) may be moved in time; a live
+    event's report time is a fact."""
+
+    code = "scenario_not_drill"
+
+
 class PlanRejected(DomainError):
     """The checker found violations (listed in `violations`): nothing was written."""
 

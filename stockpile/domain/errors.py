@@ -134,3 +134,8 @@ class FileRejected(DomainError):
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(**params)
         self.code = code
+
+    @property
+    def catalogue_key(self) -> str:
+        """Its message is the import page's (`import_errors.<code>`), in the app and the CLI alike."""
+        return f"import_errors.{self.code}"

@@ -1,4 +1,4 @@
-"""Errors of reserve planning; each `code` has a message under `errors.<code>` in i18n/fragments/*/reserve.toml."""
+"""Errors of reserve planning; each `code` has a message under `errors.<code>` in stockpile/i18n/fragments/*/reserve.toml."""
 
 from __future__ import annotations
 
@@ -49,6 +49,12 @@ class ReviewFourEyes(DomainError):
     """The approver must not be the preparer."""
 
     code = "review_four_eyes"
+
+
+class ReviewSelfReview(DomainError):
+    """The reviewer must not be the preparer (审核 is a second person's reading)."""
+
+    code = "review_self_review"
 
 
 class ReviewMissing(DomainError):

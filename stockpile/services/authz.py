@@ -115,6 +115,25 @@ USE_CASES: dict[str, str] = {
     "reservations.expire_due_reservations": "expire_reservations",
     "imports.import_movements": "import",
     "authz.visible_site_codes": "view_stock",
+    # scoped reads (issue 14 item 9): one depot → PermissionDenied unless the actor's; lists → the actor's depots
+    **{
+        f"reads.{f}": "view_stock"
+        for f in (
+            "site_scope",
+            "sites",
+            "stock",
+            "stock_by_item",
+            "available",
+            "balance",
+            "bin_card",
+            "ledger",
+            "in_transit",
+            "kpis",
+            "map_layers",
+            "expiry_dashboard",
+        )
+    },
+    **{f"reads.{f}": "export" for f in ("recent_postings", "count_sheet_pdf", "voucher_pdf")},
     "users.add_user": "manage_users",
     "users.set_role": "manage_users",
     "users.set_active": "manage_users",
@@ -137,6 +156,7 @@ USE_CASES: dict[str, str] = {
     "planning_review.mark_reviewed": "review_plan",
     "planning_review.approve": "approve_review",
     "dispatch_scenario.save_demand": "run_scenario",
+    "dispatch_scenario.rebase_scenario": "run_scenario",
     "oidc.link_identity": "manage_users",
     "oidc.unlink_identity": "manage_users",
     "oidc.list_identities": "manage_users",
@@ -225,6 +245,7 @@ def require(
             reason="unknown_or_inactive" if actor is None else "policy",
             client_id=str(client_id) if client_id else None,
             target=target,
+            **_who_may(actor, action),
         )
     return actor
 
@@ -238,8 +259,18 @@ def require_role(uow: AbstractUnitOfWork, username: str, action: str) -> Actor:
             action=action,
             site="",
             reason="unknown_or_inactive" if actor is None else "policy",
+            **_who_may(actor, action),
         )
     return actor
+
+
+def _who_may(actor: Actor | None, action: str) -> dict[str, str]:
+    """For the refusal message: the caller's role and the roles that may do the action (so a planner pressing
+    批准 reads "只有管理员可以批准年度储备计划", not a bare "no permission")."""
+    if actor is None:
+        return {}
+    roles = [r for r in ("keeper", "dispatcher", "planner", "admin") if (r, action) in POLICY]
+    return {"role": actor.role, "allowed_roles": ",".join(roles)}
 
 
 def deny(actor: Actor, action: str, reason: str, **params: Any) -> PermissionDenied:
@@ -275,17 +306,18 @@ def write_as(
     now: datetime | None = None,
     target: str = "",
     client_id: Any = None,
+    detail: Any = "",
 ) -> T:
     """A write that is not depot-bound (planning, scenarios): POLICY first, then `body()` inside the transaction
-    (it must not commit), one `ok` audit row, commit. A denial is audited as `authz_denied`; nothing else is
-    written."""
+    (it must not commit), one `ok` audit row (with `detail`, read after the body ran), commit. A denial is
+    audited as `authz_denied`; nothing else is written."""
     at = now or clock.now()
 
     def run() -> T:
         with uow:
             require(uow, username, action, None, client_id, target)
             out = body()
-            audit_ok(uow, username, action, at, target=target, client_id=client_id)
+            audit_ok(uow, username, action, at, target=target, client_id=client_id, detail=detail)
             uow.commit()
             return out
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from stockpile.clock import format_dt, local
+from stockpile.clock import now as clock_now
 from stockpile.domain.dispatch import (
     ItemSpec,
+    NotADrill,
     Scenario,
     SiteSpec,
     StockSource,
@@ -88,3 +91,52 @@ def save_demand(
         repo.set_demand(sc.id, demand)
 
     authz.write_as(uow, actor, "run_scenario", body, now, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Rebased:
+    """A drill moved in time: its report time before and after, and the shift every scenario time took."""
+
+    code: str
+    reported_before: datetime
+    reported_at: datetime
+
+    @property
+    def delta(self) -> timedelta:
+        return self.reported_at - self.reported_before
+
+
+REBASABLE = frozenset({"drill", "prepositioning"})
+
+
+def rebase_scenario(
+    code: str,
+    to: datetime | None,
+    actor: str,
+    uow: Any,
+    repo_of: Callable[[Any], Any],
+    now: datetime | None = None,
+) -> Rebased:
+    """Re-base a scenario kept for training (drill, pre-positioning what-if) so that it reads as on the day it was
+    made: its report time becomes `to` (default: the clock's now) and every other scenario time moves by the same
+    delta (the points' needed-by minutes count from the report, so demand, deadlines and KPIs read as before).
+    A live event is refused (`scenario_not_drill`). run_scenario (dispatcher, planner, admin), audited with the
+    old and new report times; no stock is touched."""
+    at = clock_now() if now is None else now
+    new = (at if to is None else local(to)).replace(microsecond=0)
+    out: list[Rebased] = []
+
+    def body() -> None:
+        repo = repo_of(uow)
+        sc = repo.scenario(code)
+        if sc is None:
+            raise UnknownScenario(scenario=code)
+        if sc.kind not in REBASABLE:
+            raise NotADrill(scenario=code, kind=sc.kind)
+        repo.shift_scenario(sc.id, new - sc.reported_at)
+        out.append(Rebased(code, sc.reported_at, new))
+        detail.update(op="rebase", reported_before=format_dt(sc.reported_at), reported_at=format_dt(new))
+
+    detail: dict[str, str] = {}  # filled by the body, written with the audit row after it
+    authz.write_as(uow, actor, "run_scenario", body, at, code, detail=detail)
+    return out[-1]

@@ -43,11 +43,13 @@ from stockpile.services import (
     planning_import,
     planning_review,
     planning_rotation,
+    reads,
     reservations,
     siting,
     stock,
 )
 from stockpile.services.checks import verify_ledger
+from stockpile.services.facade_reads import ReadServices
 from stockpile.services.facade_trust import TrustServices
 from stockpile.services.import_rows import ImportReport
 from stockpile.services.planning_review import CoverageProvider
@@ -56,7 +58,7 @@ from stockpile.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass
-class Services(TrustServices):
+class Services(TrustServices, ReadServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     views: Any
     read_table: Callable[..., Any]
@@ -191,8 +193,10 @@ class Services(TrustServices):
     def gap_report(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
         return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
 
-    def expiry_dashboard(self, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
-        return planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
+    def expiry_dashboard(self, on: date | None = None, *, actor: str) -> dict[str, list[dict[str, Any]]]:
+        """近效期看板; a keeper's is narrowed to the assigned depots (issue 14)."""
+        dash = planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
+        return dict(reads.expiry_dashboard(self.uow_factory(), actor, dash))
 
     def rotation_plan(self, year: int, today: date | None = None) -> planning_rotation.RotationReport:
         return planning_rotation.rotation_plan(
@@ -232,18 +236,6 @@ class Services(TrustServices):
         return bytes(writer(doc, meta))
 
     # ---- app (issue 7): printable documents -----------------------------------------------------------------
-    def voucher_pdf(self, posting_id: Any, lang: str = "zh") -> bytes:
-        """入库单 / 出库单 / 调拨单 of one posting as a PDF with an embedded CJK font."""
-        return bytes(self.documents.voucher_pdf(posting_id, lang))
-
-    def count_sheet_pdf(self, site_code: str, lang: str = "zh", on: date | None = None) -> bytes:
-        """盘点表 of one site: every lot with its book quantity and blank columns for the count."""
-        return bytes(self.documents.count_sheet_pdf(site_code, lang, on))
-
-    def recent_postings(self, kinds: tuple[str, ...], limit: int = 50) -> Any:
-        """The latest postings of some kinds (for picking a document to print)."""
-        return self.documents.recent_postings(kinds, limit)
-
     def import_template(self, lang: str = "zh") -> bytes:
         """An xlsx import template (sheet 导入) with the accepted Chinese headers and two example rows."""
         return bytes(self.documents.import_template(lang))
@@ -297,6 +289,12 @@ class Services(TrustServices):
 
     def save_demand(self, code: str, demand: dict[tuple[str, str], int], actor: str) -> None:
         dispatch_scenario.save_demand(code, demand, actor, self.uow_factory(), self._drepo)
+
+    def rebase_scenario(
+        self, code: str, actor: str, to: datetime | None = None, now: datetime | None = None
+    ) -> dispatch_scenario.Rebased:
+        """Move a drill's report time to `to` (default: now) and every scenario time with it (run_scenario)."""
+        return dispatch_scenario.rebase_scenario(code, to, actor, self.uow_factory(), self._drepo, now)
 
     def fleet(self) -> list[Any]:
         with self.uow_factory() as uow:

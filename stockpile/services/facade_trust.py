@@ -18,8 +18,10 @@ class TrustServices(OidcServices):
     uow_factory: Callable[[], AbstractUnitOfWork]
     hasher: Any
 
-    def login(self, username: str, password: str) -> users.Login:
-        return users.login(self.uow_factory(), self.hasher, username, password)
+    def login(
+        self, username: str, password: str, hours: int = users.SESSION_HOURS, channel: str = "app"
+    ) -> users.Login:
+        return users.login(self.uow_factory(), self.hasher, username, password, hours=hours, channel=channel)
 
     def session_user(self, token: str) -> Any:
         """The login's user re-read from the database, or None (revoked, expired, disabled)."""
@@ -65,6 +67,12 @@ class TrustServices(OidcServices):
         """The freeze date (冻结日期) and the backdate window in days, as stored now."""
         with self.uow_factory() as uow:
             return uow.ledger.freeze_date(), int(uow.ledger.backdate_days())
+
+    def is_demo_database(self) -> bool:
+        """True only in a database created as a demo (`relief demo`): the login page lists demo accounts and the
+        training role picker works only there (issue 14 item 1)."""
+        with self.uow_factory() as uow:
+            return bool(uow.ledger.database_kind() == "demo")
 
     def visible_site_codes(self, actor: str) -> frozenset[str] | None:
         return authz.visible_site_codes(self.uow_factory(), actor)

@@ -141,17 +141,23 @@ def show_value(v: Any) -> str:
 
 
 def cross_row_checks(rows: list[ParsedRow], report: ImportReport, header_of: Mapping[str, str]) -> None:
-    """V17 expiry < manufacture, V18 one lot two expiries, V19 duplicate ids, V20 identical rows (warning)."""
+    """V17 expiry < manufacture, V18 one lot two expiries, V19 duplicate ids, V20 identical rows (warning).
+    One error per cell: a cell whose value was already refused (a homoglyph lot code) gets no second error."""
+    flagged = {(e.row, e.column) for e in report.errors}
+
+    def add(err: RowError) -> None:
+        if (err.row, err.column) not in flagged:
+            flagged.add((err.row, err.column))
+            report.errors.append(err)
+
     ids = Counter(r.values.get("row_id") for r in rows if r.values.get("row_id"))
     expiries: dict[tuple[str, str], set[Any]] = defaultdict(set)
     for r in rows:
         v = r.values
         if v.get("row_id") and ids[v["row_id"]] > 1:
-            report.errors.append(
-                RowError(r.row, header_of.get("row_id", "行号"), v["row_id"], "duplicate_id")
-            )
+            add(RowError(r.row, header_of.get("row_id", "行号"), v["row_id"], "duplicate_id"))
         if v.get("expiry") and v.get("manufactured_on") and v["expiry"] < v["manufactured_on"]:
-            report.errors.append(
+            add(
                 RowError(
                     r.row, header_of.get("expiry", "有效期至"), str(v["expiry"]), "expiry_before_manufacture"
                 )
@@ -159,11 +165,11 @@ def cross_row_checks(rows: list[ParsedRow], report: ImportReport, header_of: Map
         if v.get("kind") == "receipt" and v.get("lot_no") and v.get("item_code"):
             expiries[(v["item_code"], v["lot_no"])].add(v.get("expiry"))
         if v.get("kind") == "receipt" and not v.get("lot_no"):
-            report.errors.append(RowError(r.row, header_of.get("lot_no", "批次号"), "", "required"))
+            add(RowError(r.row, header_of.get("lot_no", "批次号"), "", "required"))
     for r in rows:
         key = (r.values.get("item_code"), r.values.get("lot_no"))
         if len(expiries.get(key, ())) > 1:  # type: ignore[arg-type]
-            report.errors.append(
+            add(
                 RowError(
                     r.row,
                     header_of.get("expiry", "有效期至"),

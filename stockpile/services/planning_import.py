@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from stockpile.reserve.records import Standard, StandardBasis
-from stockpile.schemas import CellError, cell_code, cell_date, cell_text
+from stockpile.schemas import CellError, cell_code, cell_date, cell_text, foreign_digits
 from stockpile.services import authz
 from stockpile.services.import_rows import ImportReport, RowError, header_ok, parse_cells
 
@@ -105,9 +105,11 @@ def cell_count(v: object) -> int:
         s = unicodedata.normalize("NFKC", v).strip()
         if s.startswith("="):
             raise CellError("formula_not_value")
-        if re.fullmatch(r"-\d+(\.\d+)?", s):
+        if foreign_digits(s):
+            raise CellError("digits_not_ascii")
+        if re.fullmatch(r"-[0-9]+(\.[0-9]+)?", s):
             raise CellError("negative_quantity")
-        if not re.fullmatch(r"\d+", s):
+        if not re.fullmatch(r"[0-9]+", s):
             raise CellError("qty_not_integer")
         return int(s)
     if isinstance(v, float):

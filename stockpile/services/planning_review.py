@@ -18,7 +18,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewMissing, ReviewWrongState
+from stockpile.reserve.planning_errors import (
+    ReviewFourEyes,
+    ReviewMissing,
+    ReviewSelfReview,
+    ReviewWrongState,
+)
 from stockpile.reserve.records import PlanningConfig, Review, ReviewState, Snapshot
 from stockpile.services import authz
 from stockpile.services.planning import agreement_alerts
@@ -175,12 +180,14 @@ def _load(uow: Any, year: int) -> Review:
 
 
 def mark_reviewed(uow: Any, year: int, actor: str, now: datetime) -> Review:
-    """prepared → reviewed (planner, admin; I14)."""
+    """prepared → reviewed (planner, admin; I14) by someone other than the preparer."""
 
     def body() -> Review:
         rv = _load(uow, year)
         if rv.state is not ReviewState.PREPARED:
             raise ReviewWrongState(year=year, state=rv.state.value, expected="prepared")
+        if actor.upper() == rv.preparer.upper():
+            raise ReviewSelfReview(preparer=rv.preparer)
         new = Review(
             rv.year, ReviewState.REVIEWED, rv.content, rv.preparer, rv.prepared_at, actor, now, notes=rv.notes
         )

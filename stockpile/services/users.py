@@ -1,7 +1,9 @@
 """Login and user administration: Argon2id passwords, lockout, server-side sessions, roles and depot scope.
 
 Login: one Argon2id verify on every path (a dummy hash for unknown or inactive users, so timing does not tell
-whether a name exists); 5 failures lock the account for LOCK_MINUTES; success makes a random token whose sha256 is
+whether a name exists); 5 failures lock the account for LOCK_MINUTES, and a locked account gets the very same answer
+as a wrong name or password (`login_failed`), so the lockout does not tell either; only the audit log records the
+lock. Success makes a random token whose sha256 is
 stored as a server-side session (logout, a password change, deactivation or a role change revoke it). Admin use
 cases go through the POLICY (`manage_users`) and are audited; the last active admin cannot be demoted or disabled.
 """
@@ -9,6 +11,7 @@ cases go through the POLICY (`manage_users`) and are audited; the last active ad
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -28,13 +31,9 @@ MIN_PASSWORD = 10
 
 
 class LoginFailed(DomainError):
-    """Wrong name or password (never says which)."""
+    """Wrong name or password, or a locked account: one answer for all three (never says which)."""
 
     code = "login_failed"
-
-
-class AccountLocked(DomainError):
-    code = "account_locked"
 
 
 class LastAdmin(DomainError):
@@ -45,6 +44,7 @@ class PasswordHasherPort(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, stored_hash: str, password: str) -> bool: ...
     def needs_rehash(self, stored_hash: str) -> bool: ...
+    def is_common(self, password: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +86,11 @@ def login(
     username: str,
     password: str,
     now: datetime | None = None,
+    hours: int = SESSION_HOURS,
+    channel: str = "app",
 ) -> Login:
-    """A session token for the right password; LoginFailed / AccountLocked otherwise (each attempt audited)."""
+    """A session token for the right password; LoginFailed otherwise, also for a locked account (each attempt
+    audited, the lock only in the audit row)."""
     at = now or clock.now()
     with uow:
         rec = uow.auth.user(username)
@@ -100,9 +103,10 @@ def login(
             raise LoginFailed()
         ok = hasher.verify(rec.password_hash, password)
         if rec.locked_until is not None and rec.locked_until > at:
-            authz.audit_ok(uow, username, "login", at, detail={"result": "locked"}, outcome="login_failed")
+            lock = {"result": "locked", "until": clock.format_dt(rec.locked_until)}  # for the admin only
+            authz.audit_ok(uow, username, "login", at, detail=lock, outcome="login_failed")
             uow.commit()
-            raise AccountLocked(until=clock.format_dt(rec.locked_until))
+            raise LoginFailed()  # the same answer as an unknown name: the lockout does not reveal who exists
         if not ok:
             failures = rec.failed_logins + 1
             locked = at + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
@@ -115,16 +119,17 @@ def login(
         if hasher.needs_rehash(rec.password_hash):
             values["password_hash"] = hasher.hash(password)
         uow.auth.update_user(rec.id, **values)
-        login = open_session(uow, rec, at)
-        authz.audit_ok(uow, username, "login", at, detail={"result": "ok"})
+        login = open_session(uow, rec, at, hours)
+        authz.audit_ok(uow, username, "login", at, detail={"result": "ok", "channel": channel})
         uow.commit()
         return login
 
 
-def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime) -> Login:
-    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h)."""
+def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime, hours: int = SESSION_HOURS) -> Login:
+    """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h; the CLI's
+    `relief login` asks for fewer, `cli_session_hours`)."""
     token = secrets.token_urlsafe(32)
-    until = at + timedelta(hours=SESSION_HOURS)
+    until = at + timedelta(hours=max(1, min(hours, SESSION_HOURS)))
     uow.auth.add_session(uuid.uuid4(), _sha(token), rec.id, at, until)
     return Login(token, rec.username, rec.role, until)
 
@@ -164,7 +169,7 @@ def change_password(
 ) -> None:
     """The user's own password change; every existing login of the user is revoked."""
     at = now or clock.now()
-    _check_password(new)
+    _check_password(hasher, new, username)
     with uow:
         rec = uow.auth.user(username)
         if rec is None or not rec.active or not hasher.verify(rec.password_hash, old):
@@ -175,9 +180,19 @@ def change_password(
         uow.commit()
 
 
-def _check_password(pw: str) -> None:
+def _check_password(hasher: PasswordHasherPort, pw: str, username: str) -> None:
+    """Password policy: 10 to 256 characters, not the user name (nor containing it), not a repeat (`aaaaaaaaaaaa`,
+    `abcabcabcabc`, fewer than 4 different characters) and not on the bundled common-password list (the port's
+    `is_common`, the zxcvbn project's list)."""
     if len(pw) < MIN_PASSWORD or len(pw) > 256:
         raise InvalidCommand(reason="weak_password", min=MIN_PASSWORD)
+    name = username.strip().casefold()
+    if len(name) >= 3 and name in pw.casefold():
+        raise InvalidCommand(reason="password_has_username")
+    if len(set(pw.casefold())) < 4 or re.fullmatch(r"(.+?)\1+", pw):
+        raise InvalidCommand(reason="password_repetitive")
+    if hasher.is_common(pw):
+        raise InvalidCommand(reason="password_common")
 
 
 def _site_ids(uow: AbstractUnitOfWork, codes: tuple[str, ...] | list[str]) -> frozenset[int]:
@@ -217,7 +232,7 @@ def add_user(
 ) -> None:
     if role not in authz.ROLES:
         raise InvalidCommand(reason="unknown_role", role=role)
-    _check_password(password)
+    _check_password(hasher, password, username)
 
     def op(at: datetime) -> None:
         if uow.auth.user(username) is not None:
@@ -305,7 +320,7 @@ def reset_password(
     password: str,
     now: datetime | None = None,
 ) -> None:
-    _check_password(password)
+    _check_password(hasher, password, username)
 
     def op(at: datetime) -> None:
         rec = _user_or_raise(uow, username)
@@ -378,7 +393,7 @@ def bootstrap_admin(
 ) -> None:
     """First run only: create the first admin when the database has no user at all."""
     at = now or clock.now()
-    _check_password(password)
+    _check_password(hasher, password, username)
     with uow:
         if uow.auth.users():
             raise InvalidCommand(reason="users_exist")

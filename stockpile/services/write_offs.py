@@ -44,6 +44,8 @@ def propose_write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime |
             if existing is not None:
                 return cmd.client_id
             _check_time(uow.ledger, cmd.occurred_at, at)
+            if _pending_for_lot(uow, cmd):
+                raise InvalidCommand(reason="write_off_pending", lot_no=cmd.lot_no)
             decide_write_off(uow.ledger, cmd, at)  # unknown item/lot or bad qty fail now, not at approval
             uow.auth.add_proposal(cmd.client_id, site.id, cmd.model_dump(mode="json"), cmd.actor, at)
             authz.audit_ok(
@@ -145,6 +147,16 @@ def pending_write_offs(uow: AbstractUnitOfWork, actor: str) -> list[WriteOffProp
             return out
 
     return authz.guarded(uow, run)
+
+
+def _pending_for_lot(uow: AbstractUnitOfWork, cmd: WriteOffCmd) -> bool:
+    """A lot already proposed for 报废 and not yet decided is not proposed again (it shows 待审批报废)."""
+    key = (cmd.site_code, cmd.item_code, cmd.lot_no)
+    for p in uow.auth.pending_proposals():
+        other = WriteOffCmd.model_validate_json(p.payload)
+        if (other.site_code, other.item_code, other.lot_no) == key:
+            return True
+    return False
 
 
 def _load(uow: AbstractUnitOfWork, proposal_id: uuid.UUID) -> tuple[Any, WriteOffCmd]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import page_roles
+from stockpile.app.pages.common import page_roles
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 
@@ -40,8 +40,8 @@ def _first_role(path: Path) -> str:
 
 
 def page(name: str, services: Any, **state: Any) -> AppTest:
-    """An AppTest of app_pages/<name>.py (or app.py) with the services (and any session state) preset."""
-    path = ROOT / ("app.py" if name == "app" else f"app_pages/{name}.py")
+    """An AppTest of stockpile/app/pages/<name>.py (or app.py) with the services (and any session state) preset."""
+    path = ROOT / ("app.py" if name == "app" else f"stockpile/app/pages/{name}.py")
     at = AppTest.from_file(str(path), default_timeout=60)
     at.session_state["services"] = services
     if name != "app":  # a page on its own acts as the demo user app.py would have put in the session

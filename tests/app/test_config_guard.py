@@ -22,7 +22,7 @@ def test_pages_never_render_raw_html():
     bad = re.compile(r"unsafe_allow_html\s*=\s*True|\bst\.html\s*\(|components\.html")
     offenders = [
         p.name
-        for p in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+        for p in [ROOT / "app.py", *sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))]
         if bad.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -12,7 +12,7 @@ from stockpile.config import Settings
 from tests.support.ors_standin import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "app_pages/coverage.py")
+PAGE = str(ROOT / "stockpile/app/pages/coverage.py")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,9 @@ def test_siting_what_if_shows_before_and_after(services):
 def test_only_items_with_a_norm_are_offered(services):
     """The item selector lists exactly the items that have a requirement norm."""
     at = _page(services)
-    opts = {o.split()[0] for o in at.multiselect(key="coverage.items").options}
+    opts = {
+        o.rsplit("（", 1)[1].rstrip("）") for o in at.multiselect(key="coverage.items").options
+    }  # name（code）
     assert opts == set(services.coverage_norms())
 
 

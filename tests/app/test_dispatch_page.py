@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
+from stockpile import clock
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.orm_dispatch import DispatchPlanRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from tests.conftest import DEMO_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +33,7 @@ def services(db):
 
 
 def _page(services) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages/dispatch.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "stockpile/app/pages/dispatch.py"), default_timeout=60)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"  # the signed-in demo dispatcher
     at.session_state["role"] = "dispatcher"
@@ -45,7 +48,7 @@ def test_page_shows_the_scenario_and_its_derived_demand(services):
     assert at.title[0].value == "调度方案"
     assert at.selectbox(key="dispatch.scenario").value == "FLOOD-DEMO"
     editor = at.dataframe[0].value
-    assert list(editor.columns) == ["point", "name", "item", "qty"]
+    assert list(editor.columns) == ["name", "point", "item_name", "item", "qty"]
     assert len(editor) > 50 and (editor["qty"] > 0).all()
 
 
@@ -105,3 +108,22 @@ def test_replan_after_a_broken_truck_from_the_page(services):
     plan = at.session_state["dispatch.plans"][-1]
     assert all(r.vehicle != truck for r in plan.result.routes)
     assert plan.violations == ()
+
+
+@pytest.mark.dates
+def test_rebase_button_starts_the_drill_again_now(tmp_path, demo_url):
+    """Three days after the demo was built, the drill's report time is shown and the button moves it to now
+    (the clock's), audited under run_scenario; the page then shows the new report time."""
+    path = tmp_path / "rebase.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    svc = build_services(Settings(database_url=f"sqlite:///{path}", solve_time_limit_s=1))
+    at = DEMO_NOW + timedelta(days=3)
+    with clock.pinned(at):
+        page = _page(svc)
+        reported = clock.format_dt(DEMO_NOW - timedelta(hours=1))
+        assert f"灾情报告时间：{reported}" in [c.value for c in page.caption]
+        page.button(key="dispatch.rebase").click().run()
+        assert not page.exception
+        assert any(f"报告时间 {reported} → {clock.format_dt(at)}" in s.value for s in page.success)
+        assert f"灾情报告时间：{clock.format_dt(at)}" in [c.value for c in page.caption]
+    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == at

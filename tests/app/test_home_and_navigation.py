@@ -6,8 +6,8 @@ import json
 
 from shapely.geometry import Point, Polygon
 
-from app_pages.common import page_roles
 from stockpile.adapters.mapview import STATUS_COLOURS, tile_bounds, tile_mosaic, tile_xy, township_polygons
+from stockpile.app.pages.common import page_roles
 from tests.app.conftest import ROOT, page
 
 
@@ -119,7 +119,11 @@ def test_tile_mosaic_covers_the_bounds_with_at_most_the_allowed_tiles():
 
 
 def nav_roles() -> dict[str, set[str]]:
-    return {p.stem: set(roles) for p in (ROOT / "app_pages").glob("*.py") if (roles := page_roles(p))}
+    return {
+        p.stem: set(roles)
+        for p in (ROOT / "stockpile" / "app" / "pages").glob("*.py")
+        if (roles := page_roles(p))
+    }
 
 
 def test_posting_pages_are_for_keepers_and_admins_only():

@@ -9,7 +9,7 @@ import secrets
 import pytest
 import streamlit
 
-from app_pages.oidc_config import OidcConfig, cookie_secret_ok, oidc_config
+from stockpile.app.pages.oidc_config import OidcConfig, cookie_secret_ok, oidc_config
 from tests.app.conftest import page
 
 ISS = "https://idp.county.example/realms/yjj"

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import pytest
 
-from app_pages.common import page_roles
+from stockpile.app.pages.common import page_roles
 from tests.app.conftest import ROOT, page
 from tests.support.app_pages import CountingServices
 
 ROLES = ("guest", "keeper", "dispatcher", "planner", "admin")
-PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if page_roles(str(p)))
+PAGES = sorted(p.stem for p in (ROOT / "stockpile" / "app" / "pages").glob("*.py") if page_roles(str(p)))
 FORBIDDEN = [
     (name, role)
     for name in PAGES
     for role in ROLES
-    if role not in page_roles(str(ROOT / "app_pages" / f"{name}.py"))
+    if role not in page_roles(str(ROOT / "stockpile" / "app" / "pages" / f"{name}.py"))
 ]
 
 
 def test_every_page_but_login_is_closed_to_guests() -> None:
     """Only the login page is open before signing in; every other page names the roles it is for."""
-    assert {n for n in PAGES if "guest" in page_roles(str(ROOT / "app_pages" / f"{n}.py"))} == {"login"}
+    assert {
+        n for n in PAGES if "guest" in page_roles(str(ROOT / "stockpile" / "app" / "pages" / f"{n}.py"))
+    } == {"login"}
     assert len(PAGES) >= 18
 
 

@@ -9,7 +9,9 @@ import pytest
 from tests.app.conftest import ROOT, page
 
 PAGES = sorted(
-    p.stem for p in (ROOT / "app_pages").glob("*.py") if "# nav:" in p.read_text(encoding="utf-8")[:600]
+    p.stem
+    for p in (ROOT / "stockpile" / "app" / "pages").glob("*.py")
+    if "# nav:" in p.read_text(encoding="utf-8")[:600]
 )
 KEY_LIKE = re.compile(r"^[a-z_]+(\.[a-z_0-9]+)+$")  # an untranslated catalogue key shown as text
 

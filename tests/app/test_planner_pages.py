@@ -32,7 +32,7 @@ def services(demo_url, tmp_path_factory):
 
 
 def page(services, name: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / f"app_pages/{name}.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / f"stockpile/app/pages/{name}.py"), default_timeout=60)
     at.session_state["services"] = services
     at.session_state["user"] = "admin"  # the demo admin may verify and call off; the services re-check
     at.session_state["role"] = "admin"
@@ -40,7 +40,8 @@ def page(services, name: str) -> AppTest:
 
 
 def test_agreements_page_shows_alerts_schedule_and_records_a_verification(services):
-    """Alerts for overdue checks appear; saving a 核查 updates the verification history."""
+    """Alerts for overdue checks appear; the 核查 quantities start empty (not the agreed amount), so one click
+    records nothing; once every line is counted, saving updates the verification history."""
     at = page(services, "agreements")
     at.run()
     assert not at.exception
@@ -49,6 +50,13 @@ def test_agreements_page_shows_alerts_schedule_and_records_a_verification(servic
     before = len(services.reserve_views.checks())
     at.selectbox(key="agreements.verify_contract").set_value("XY-2026-003").run()
     at.text_input(key="agreements.inspector").set_value("测试核查员")
+    counted = [n for n in at.number_input if n.key.startswith("agreements.verify_qty.")]
+    assert len(counted) == 3 and all(n.value is None for n in counted)
+    at.form_submit_button[0].click().run()
+    assert at.error and len(services.reserve_views.checks()) == before
+    for n in at.number_input:
+        if n.key.startswith("agreements.verify_qty."):
+            n.set_value(7)
     at.form_submit_button[0].click().run()
     assert not at.exception and at.success
     assert len(services.reserve_views.checks()) == before + 3
@@ -89,6 +97,11 @@ def test_rotation_page_plans_and_charts_stock_against_the_standard(services):
     assert at.session_state["rotation.report"].schedule
     assert any(e.type == "line_chart" or "chart" in e.type for e in at.main)
     assert len(at.dataframe) >= 1
+    # bottles and tents are not added up: the headline counts short area/item pairs, each gap carries its unit
+    assert "未达标的物资/区域组合" in [m.label for m in at.metric]
+    if at.session_state["rotation.report"].explanations:
+        gaps = at.dataframe[-1].value["缺口(数量×天)"]
+        assert all(str(g).endswith("·天") for g in gaps)
 
 
 def test_expiry_page_buckets_quantity_and_value(services):
@@ -128,7 +141,7 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
 def test_planner_pages_are_in_the_planner_navigation():
     """Nav headers give the planner pages to planner and admin; expiry also to keeper and dispatcher."""
     heads = {
-        p: (ROOT / f"app_pages/{p}.py").read_text(encoding="utf-8")[:600]
+        p: (ROOT / f"stockpile/app/pages/{p}.py").read_text(encoding="utf-8")[:600]
         for p in ("agreements", "standards", "rotation", "expiry", "review")
     }
     for name, head in heads.items():

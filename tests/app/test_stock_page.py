@@ -21,7 +21,7 @@ def services(demo_url):
 
 
 def test_stock_page_renders_lots_with_expiry_status(services):
-    at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "stockpile/app/pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"  # reads every depot
     at.session_state["role"] = "dispatcher"
@@ -33,7 +33,7 @@ def test_stock_page_renders_lots_with_expiry_status(services):
 
 
 def test_stock_page_filters_by_site(services):
-    at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "stockpile/app/pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "dispatcher"
     at.session_state["role"] = "dispatcher"
@@ -67,7 +67,7 @@ def test_english_switch_translates_the_page(services, monkeypatch, demo_url):
 
 def test_a_keeper_sees_only_the_assigned_depots(services):
     """RELIABILITY.md §4 (6): the keeper of XZ01 sees XZ01's lots and no other depot's, in the list and the filter."""
-    at = AppTest.from_file(str(ROOT / "app_pages/stock.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "stockpile/app/pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "keeper_xz01"
     at.session_state["role"] = "keeper"

@@ -26,21 +26,21 @@ def test_the_import_service_caps_size_too():
 
 
 def test_pages_never_render_raw_html():
-    """V23: no unsafe_allow_html=True, no st.html, no components.html in app_pages/ or app.py."""
+    """V23: no unsafe_allow_html=True, no st.html, no components.html in stockpile/app/pages/ or app.py."""
     bad = re.compile(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1\.html|components\.html\(")
     offenders = [
         str(p.relative_to(ROOT))
-        for p in [*sorted((ROOT / "app_pages").glob("*.py")), ROOT / "app.py"]
+        for p in [*sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py")), ROOT / "app.py"]
         if bad.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 
 
 def test_pages_do_not_cache_data_across_users():
-    """§4 (6): no st.cache_data in app_pages/ (a cached frame could show one keeper another's rows)."""
+    """§4 (6): no st.cache_data in stockpile/app/pages/ (a cached frame could show one keeper another's rows)."""
     offenders = [
         p.name
-        for p in sorted((ROOT / "app_pages").glob("*.py"))
+        for p in sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))
         if "cache_data" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []

@@ -20,7 +20,7 @@ def services(demo_url):
 
 
 def page(name: str, services, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / name), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "stockpile" / "app" / "pages" / name), default_timeout=30)
     at.session_state["services"] = services
     for k, v in state.items():
         at.session_state[k] = v

@@ -89,6 +89,12 @@ CALLS: dict[str, tuple[str, Callable[[Engine, str], Any]]] = {
             "S1", {("D-TS01", "1020101"): 5}, who, SqlAlchemyUnitOfWork(e), _drepo, NOW
         ),
     ),
+    "rebase_scenario": (
+        "keeper1",
+        lambda e, who: dispatch_scenario.rebase_scenario(
+            "S1", NOW, who, SqlAlchemyUnitOfWork(e), _drepo, NOW
+        ),
+    ),
 }
 
 

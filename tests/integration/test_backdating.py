@@ -144,12 +144,15 @@ def test_cli_sets_and_shows_the_posting_window(tmp_path, demo_url, monkeypatch):
     from typer.testing import CliRunner
 
     from stockpile.cli import app
+    from tests.support.cli import login_as
 
     path = tmp_path / "cli.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     runner = CliRunner()
-    assert runner.invoke(app, ["period", "backdate-days", "14", "--as", "admin"]).exit_code == 0
-    assert runner.invoke(app, ["period", "freeze-date", "2026-03-31", "--as", "keeper_xjk"]).exit_code == 1
+    login_as("admin")
+    assert runner.invoke(app, ["period", "backdate-days", "14"]).exit_code == 0
+    login_as("keeper_xjk")
+    assert runner.invoke(app, ["period", "freeze-date", "2026-03-31"]).exit_code == 1
     out = runner.invoke(app, ["period", "show"]).output
     assert "14" in out and "2026-03-31" not in out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 
 import pytest
@@ -11,6 +10,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from tests.conftest import FAR_EXPIRY, RECENT
+from tests.support.cli import login_as
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
@@ -18,11 +19,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
+def cli_db(cli_db):
+    login_as("admin")  # reads as an admin (all depots); each write logs in as the user who does it
+    return cli_db
 
 
 def run(*args: str, ok: bool = True):
@@ -32,12 +31,13 @@ def run(*args: str, ok: bool = True):
     return res
 
 
-def test_db_upgrade_and_demo_on_an_empty_database(tmp_path, monkeypatch):
+def test_demo_on_a_new_database_then_upgrade(tmp_path, monkeypatch):
+    """`relief demo` creates a new database as a demo; a second run keeps the data; `db upgrade` migrates it."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
-    assert "数据库已升级" in run("db", "upgrade").output
     out = run("demo").output
     assert "示范县已生成" in out
     assert "跳过" in run("demo").output  # a second run keeps the data
+    assert "数据库已升级" in run("db", "upgrade").output
 
 
 def test_stock_lists_lots_with_expiry(cli_db):
@@ -54,43 +54,46 @@ def test_receive_then_issue_changes_the_balance_and_replay_is_idempotent(cli_db)
         "CLI-LOT-1",
         "240",
         "--expiry",
-        "2028-01-01",
+        FAR_EXPIRY,
         "--client-id",
         cid,
-        "--actor",
-        "keeper_xz01",
     )
+    login_as("keeper_xz01")
     first = run(*args).output
     assert "已记账" in first
     again = run(*args).output
     assert "重复提交" in again
     out = run("stock", "--site", "XZ01", "--item", "1020101").output
     assert "CLI-LOT-1" in out and "240" in out
-    run("issue", "XZ01", "1020101", "10", "--lot", "CLI-LOT-1", "--actor", "keeper_xz01")
+    run("issue", "XZ01", "1020101", "10", "--lot", "CLI-LOT-1")
     assert "230" in run("stock", "--site", "XZ01", "--item", "1020101").output
 
 
 def test_refused_issue_prints_a_clear_message_and_exits_nonzero(cli_db):
-    res = run("issue", "XZ01", "1020101", "999999999", "--actor", "keeper_xz01", ok=False)
+    login_as("keeper_xz01")
+    res = run("issue", "XZ01", "1020101", "999999999", ok=False)
     assert res.exit_code == 1 and "库存不足" in res.output
 
 
 def test_transfer_goes_in_transit_then_is_received(cli_db):
-    out = run("transfer", "XJK", "XZ02", "1010101", "3", "--actor", "keeper_demo").output
+    login_as("keeper_demo")
+    out = run("transfer", "XJK", "XZ02", "1010101", "3").output
     tid = re.search(r"调拨单号 ([0-9a-f-]{36})", out).group(1)
     assert "在途" in out
-    run("transfer-receive", tid, "--actor", "keeper_demo")
-    res = run("transfer-receive", tid, "--actor", "keeper_demo", ok=False)
+    run("transfer-receive", tid)
+    res = run("transfer-receive", tid, ok=False)
     assert res.exit_code == 1 and "已处理" in res.output
 
 
 def test_count_and_writeoff_and_check(cli_db):
     out = run("stock", "--site", "XZ01", "--item", "1010201").output
     lot = re.search(r"(0201-\S+)", out).group(1)
-    run("count", "XZ01", "1010201", lot, "1", "--actor", "keeper_xz01")
-    out = run("writeoff", "XZ01", "1010201", lot, "1", "--reason", "damaged", "--actor", "keeper_xz01").output
+    login_as("keeper_xz01")
+    run("count", "XZ01", "1010201", lot, "1")
+    out = run("writeoff", "XZ01", "1010201", lot, "1", "--reason", "damaged").output
     proposal = re.search(r"([0-9a-f]{8}-[0-9a-f-]{27})", out).group(1)
-    run("writeoff-approve", proposal, "--as", "admin")
+    login_as("admin")
+    run("writeoff-approve", proposal)
     assert "台账校验通过" in run("check").output
 
 
@@ -107,11 +110,12 @@ def test_import_reports_row_errors_and_commits_nothing(cli_db, tmp_path):
     f = tmp_path / "bad.csv"
     f.write_text(
         "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间\n"
-        "入库,XZ01,1020101,CSV-1,10,2028-01-01,2026-11-01 10:00\n"
-        "入库,XZ01,1020101,CSV-2,1.5,2028-01-01,2026-11-01 10:00\n",
+        f"入库,XZ01,1020101,CSV-1,10,{FAR_EXPIRY},{RECENT}\n"
+        f"入库,XZ01,1020101,CSV-2,1.5,{FAR_EXPIRY},{RECENT}\n",
         encoding="utf-8",
     )
-    res = run("import", str(f), "--actor", "keeper_xz01", ok=False)
+    login_as("keeper_xz01")
+    res = run("import", str(f), ok=False)
     assert res.exit_code == 1 and "第 3 行" in res.output and "数量" in res.output and "1.5" in res.output
     assert "CSV-1" not in run("stock", "--site", "XZ01", "--item", "1020101").output
 

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from tests.support.cli import login_as
 from tests.support.ors_standin import closed_port_url
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+def cli_db(cli_db, tmp_path, monkeypatch):
     monkeypatch.setenv("RELIEF_MATRIX_CACHE_DIR", str(tmp_path / "cache"))
-    return path
+    login_as("dispatcher")
+    return cli_db
 
 
 def run(*args: str, code: int = 0):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from i18n import error_text
+from stockpile.adapters.orm_auth import AuditEventRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.errors import PostingInFuture
@@ -28,16 +29,21 @@ def test_duplicate_import_notice_is_in_county_time(db_url, world):
     assert rep.already_imported["when"] == "2026-06-02 02:26"
 
 
-def test_lockout_message_names_the_county_time(uow, world):
+def test_lockout_time_in_the_audit_log_is_county_time(uow, world, engine):
+    """The person trying sees only `login_failed` (issue 14 item 10: the lockout does not reveal who exists); the
+    admin's audit row names the lock's end in county time, never ISO with an offset."""
     hasher = CountingHasher()
     users.add_user(uow, hasher, "admin", "alice", "keeper", PW, (world.depot,), now=LATE_UTC)
     for _ in range(users.MAX_FAILURES):
         with pytest.raises(users.LoginFailed):
             users.login(uow, hasher, "alice", "wrong password", LATE_UTC)
-    with pytest.raises(users.AccountLocked) as e:
+    with pytest.raises(users.LoginFailed) as e:
         users.login(uow, hasher, "alice", PW, LATE_UTC + timedelta(minutes=1))
-    assert e.value.params["until"] == "2026-06-02 02:41"
-    assert "+00:00" not in error_text(e.value.code, dict(e.value.params))
+    assert "until" not in e.value.params
+    with engine.connect() as c:
+        rows = c.execute(select(AuditEventRow.detail).where(AuditEventRow.actor == "alice")).scalars().all()
+    locked = [d for d in rows if "locked" in str(d)]
+    assert locked and "2026-06-02 02:41" in str(locked[-1]) and "+00:00" not in str(locked[-1])
 
 
 def test_future_posting_message_is_in_county_time(pinned_clock):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from tests.support.cli import login_as
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
@@ -30,11 +30,9 @@ INSTANCE = {
 
 
 @pytest.fixture
-def cli_db(tmp_path, demo_url, monkeypatch):
-    path = tmp_path / "cli.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
+def cli_db(cli_db):
+    login_as("dispatcher")
+    return cli_db
 
 
 def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
@@ -42,7 +40,7 @@ def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
     out = tmp_path / "orders"
     res = runner.invoke(
         app,
-        ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(out), "--actor", "dispatcher"],
+        ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(out)],
     )
     assert res.exit_code == 0, res.output
     assert "校验器：通过" in res.output and "已确认" in res.output
@@ -52,10 +50,11 @@ def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
     sheet = load_workbook(xlsxs[0]).active
     assert sheet["A1"].value == "调拨单"
     doc = xlsxs[0].stem
-    shipped = runner.invoke(app, ["ship", doc, "--actor", "keeper_demo"])
+    login_as("keeper_demo")
+    shipped = runner.invoke(app, ["ship", doc])
     assert shipped.exit_code == 0, shipped.output
     assert f"调拨单 {doc} 已发运" in shipped.output
-    again = runner.invoke(app, ["ship", doc, "--actor", "keeper_demo"])
+    again = runner.invoke(app, ["ship", doc])
     assert "过账出库 0 条" in again.output
 
 

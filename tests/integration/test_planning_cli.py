@@ -10,11 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from stockpile.cli import app
+from stockpile.resources import resource
+from tests.support.cli import login_as
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +27,13 @@ def demo_copy(demo_url, tmp_path_factory):
 
 @pytest.fixture
 def env(demo_copy, monkeypatch, tmp_path):
-    cfg = (ROOT / "data" / "reserve_planning.toml").read_text(encoding="utf-8")
+    cfg = resource("reserve_planning.toml").read_text(encoding="utf-8")
     (tmp_path / "planning.toml").write_text(
         cfg.replace("time_limit_s = 10.0", "time_limit_s = 2.0"), encoding="utf-8"
     )
     monkeypatch.setenv("RELIEF_PLANNING_CONFIG", str(tmp_path / "planning.toml"))
     monkeypatch.setenv("DATABASE_URL", demo_copy)
-    monkeypatch.setenv("RELIEF_CURRENT_USER", "planner")  # a demo planner
+    login_as("planner")  # a demo planner
 
 
 def test_check_due_lists_overdue_checks_and_fails_the_exit_code(env):
@@ -53,9 +54,12 @@ def test_review_cli_refuses_self_approval_and_exports_a_pdf(env, tmp_path):
     """prepare → review → approve by the preparer fails; by another user succeeds; the PDF is written."""
     year = date.today().year + 1
     assert runner.invoke(app, ["review", "prepare", "--year", str(year)]).exit_code == 0
-    assert runner.invoke(app, ["review", "review", "--year", str(year), "--actor", "admin2"]).exit_code == 0
+    login_as("admin2")
+    assert runner.invoke(app, ["review", "review", "--year", str(year)]).exit_code == 0
+    login_as("planner")
     assert runner.invoke(app, ["review", "approve", "--year", str(year)]).exit_code == 1  # the preparer
-    res = runner.invoke(app, ["review", "approve", "--year", str(year), "--actor", "admin"])
+    login_as("admin")
+    res = runner.invoke(app, ["review", "approve", "--year", str(year)])
     assert res.exit_code == 0 and "sha256" in res.output
     out = tmp_path / "r.pdf"
     assert runner.invoke(app, ["review", "export", "--year", str(year), "--out", str(out)]).exit_code == 0

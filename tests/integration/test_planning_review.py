@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stockpile.adapters import review_documents
 from stockpile.adapters.reserve_repository import ReserveUnitOfWork
-from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewWrongState
+from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewSelfReview, ReviewWrongState
 from stockpile.services import planning_review
 from tests.conftest import NOW
 from tests.support.reserve import CFG, receive, set_standards, water_standard
@@ -82,6 +82,14 @@ def test_preparer_cannot_approve_their_own_review(prepared):
     with pytest.raises(ReviewFourEyes):
         planning_review.approve(prepared(), YEAR, "admin", NOW)
     assert planning_review.current_review(prepared(), YEAR)[1] == []
+
+
+def test_preparer_cannot_mark_their_own_review_reviewed(prepared):
+    """Four eyes at 审核 too: the preparer's own 已审核 is refused (in any letter case); the review stays prepared."""
+    preparer = planning_review.current_review(prepared(), YEAR)[0].preparer
+    with pytest.raises(ReviewSelfReview):
+        planning_review.mark_reviewed(prepared(), YEAR, preparer.upper(), NOW)
+    assert planning_review.current_review(prepared(), YEAR)[0].state.value == "prepared"
 
 
 def test_approval_needs_a_reviewed_document(prepared):

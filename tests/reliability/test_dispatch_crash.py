@@ -140,8 +140,7 @@ def _recreate(admin: Engine, name: str, template: str | None = None) -> None:
 def test_killed_confirmation_leaves_before_or_after_state_postgresql():
     """PostgreSQL: a confirmation killed at any point leaves the database as before or as after (the dead
     client's transaction is rolled back), and the ledger checks pass."""
-    from stockpile.adapters.migrate import upgrade
-    from stockpile.demo import build_demo
+    from stockpile.demo import build_demo, create_demo_database
 
     url = make_url(pg_url_or_skip())
     base_name, run_name = f"{url.database}_dispatch_base", f"{url.database}_dispatch_run"
@@ -149,7 +148,7 @@ def test_killed_confirmation_leaves_before_or_after_state_postgresql():
     run_url = url.set(database=run_name).render_as_string(hide_password=False)
     admin = _admin(url.render_as_string(hide_password=False))
     _recreate(admin, base_name)
-    upgrade(base_url)
+    create_demo_database(base_url)
     build_demo(base_url, now=DEMO_NOW)
     plan = _flood_plan(base_url)
     before = _state(base_url)

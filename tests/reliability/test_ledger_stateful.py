@@ -290,6 +290,8 @@ class LedgerMachine(RuleBasedStateMachine):
         if res is not None:
             self._leg((site, lot), -qty, at)
             self.inflow -= qty
+        else:  # a refused approval leaves the request pending; the admin rejects it so the lot may be proposed again
+            write_offs.reject_write_off(pid, "admin", self.uow, at)
         return None
 
     @_on("reserve")

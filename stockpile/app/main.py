@@ -1,0 +1,124 @@
+"""The app's entry: build the services once, pick the language and the acting user, navigate by role.
+
+Streamlit runs a thin script (the repository's `app.py` for `make run`, or `stockpile/app/run.py` for `relief app`
+from an installed wheel) that calls `main()` on every rerun.
+
+Pages declare themselves in their first lines:
+`# nav: roles=keeper,admin order=20 title=nav.stock icon=📦 section=keeper` (section optional);
+`main()` lists stockpile/app/pages/*.py, reads those headers and shows each role its pages, grouped by section.
+
+Who acts: the logged-in user (login page; the server-side session is re-read on every rerun). A guest sees only
+the login page. In demo/training mode (RELIEF_ROLE_PICKER=1) a sidebar picker acts as the role's demo user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from stockpile.app.pages.common import nav_meta
+from stockpile.bootstrap import build_services, storage_problem
+from stockpile.config import get_settings
+from stockpile.i18n import set_lang, t
+
+PAGES = Path(__file__).resolve().parent / "pages"
+ROLES = ("keeper", "dispatcher", "planner", "admin")
+SECTIONS = ("map", "keeper", "query", "dispatch", "plan", "admin")
+
+
+@st.cache_resource
+def _services():  # type: ignore[no-untyped-def]
+    return build_services(get_settings())
+
+
+@st.cache_data
+def page_table() -> list[dict[str, str]]:
+    """Every page's nav header, sorted by order."""
+    out = []
+    for path in sorted(PAGES.glob("*.py")):
+        meta = nav_meta(path)
+        if meta:
+            out.append(meta | {"path": str(path)})  # absolute: the same from the repository and from a wheel
+    return sorted(out, key=lambda d: int(d.get("order", "100")))
+
+
+def home_path(role: str) -> str:
+    """The role's home: its default page (应急一张图), else its first page."""
+    mine = [p for p in page_table() if role in p["roles"].split(",")]
+    return next((p["path"] for p in mine if p.get("default") == "1"), mine[0]["path"])
+
+
+def pages_for(role: str) -> dict[str, list[st.Page]]:
+    """The role's pages grouped by translated section, sections in a fixed order (unknown ones last)."""
+    groups: dict[str, list[st.Page]] = {}
+    mine = [p for p in page_table() if role in p["roles"].split(",")]
+    has_default = any(p.get("default") == "1" for p in mine)
+    for i, p in enumerate(mine):
+        page = st.Page(
+            p["path"],
+            title=t(p["title"]),
+            icon=p.get("icon"),
+            url_path=Path(p["path"]).stem,
+            default=p.get("default") == "1" or (not has_default and i == 0),
+        )
+        groups.setdefault(p.get("section", "other"), []).append(page)
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    return {t(f"nav.section.{s}"): groups[s] for s in sorted(groups, key=lambda s: order.get(s, 99))}
+
+
+def main() -> None:
+    """One script run: services, language, who acts, the role's navigation."""
+    st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
+    if "services" not in st.session_state:
+        problem = storage_problem(get_settings())  # a missing file is never created by opening the app
+        if problem is not None:
+            st.error(problem)
+            st.stop()
+        st.session_state["services"] = _services()
+    settings = st.session_state["services"].settings
+
+    lang = st.sidebar.radio(
+        "语言 / Language",
+        ["zh", "en"],
+        format_func=lambda x: "中文" if x == "zh" else "English",
+        horizontal=True,
+        key="lang",
+    )
+    set_lang(lang)
+
+    svc = st.session_state["services"]
+    # Who is acting, re-read from the database on every rerun: a revoked or disabled login is gone at once.
+    token = st.session_state.get("auth.token")
+    who = svc.session_user(token) if token else None
+    if who is None:
+        for key in ("auth.token", "user"):
+            st.session_state.pop(key, None)
+    st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and svc.is_demo_database()
+    if who is not None:
+        role, user = who.role, who.username
+        st.session_state["role"], st.session_state["user"] = role, user
+    elif demo_mode:  # training role picker: only in a database made by `relief demo` (issue 14 item 1)
+        current = st.session_state.get("role", settings.current_role)
+        role = st.sidebar.selectbox(
+            t("app.role_pick"),
+            ROLES,
+            index=ROLES.index(current) if current in ROLES else 3,
+            format_func=lambda r: t(f"role.{r}"),
+            key=f"role_picker.{lang}",  # its own key per language: the label changes with the language
+        )
+        user = settings.demo_users.get(role, role)
+        st.session_state["role"], st.session_state["user"] = role, user
+        st.sidebar.caption(t("app.prelogin_note"))
+    else:
+        role, user = "guest", ""
+        st.session_state["role"] = "guest"
+    st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
+    if svc.is_demo_database():  # a real county's data is not "fictional"
+        st.sidebar.caption(t("app.demo_note"))
+
+    nav = st.navigation(pages_for(role), expanded=True)
+    if who is not None and st.session_state.pop("auth.land", False):
+        # a fresh login lands on the role's home, not on the login form it came from
+        st.switch_page(home_path(role))
+    nav.run()

@@ -1,0 +1,235 @@
+"""协议储备: contracts, check schedule and alerts, verification (核查) and call-off (调用) forms, contracted transport."""
+# nav: roles=planner,admin order=60 title=nav.agreements icon=:material/handshake: section=plan
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+from stockpile import clock
+from stockpile.app.pages.common import (
+    current_user,
+    fmt_num,
+    guard,
+    item_name,
+    item_unit,
+    services,
+    show_error,
+    show_table,
+)
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
+from stockpile.services.planning import CallOffCmd, VerifyCmd
+
+guard(__file__)
+
+svc = services()
+rv = svc.reserve_views
+actor = current_user()  # the signed-in user; the services re-check the role
+st.title(t("agreements.title"))
+st.caption(t("agreements.caption"))
+
+st.subheader(t("agreements.alerts"))
+alerts = svc.agreement_alerts()
+if not alerts:
+    st.success(t("agreements.no_alerts"))
+for a in alerts:
+    st.warning(
+        f"{a.contract_code} {a.holder_name}: "
+        + t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
+    )
+
+tabs = st.tabs(
+    [
+        t("agreements.schedule"),
+        t("agreements.lines"),
+        t("agreements.checks"),
+        t("agreements.calloffs"),
+        t("agreements.transport"),
+        t("agreements.capacity"),
+    ]
+)
+with tabs[0]:
+    show_table(
+        pd.DataFrame(svc.check_schedule()),
+        [
+            "contract_code",
+            "holder_name",
+            "valid_to",
+            "interval_days",
+            "last_checked_on",
+            "next_due",
+            "days_to_due",
+        ],
+    )
+with tabs[1]:
+    show_table(
+        rv.agreement_lines(),
+        [
+            "contract_code",
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "agreed_qty",
+            "last_verified_on",
+            "last_verified_qty",
+            "valid_from",
+            "valid_to",
+            "lead_time_minutes",
+            "contact",
+        ],
+    )
+with tabs[2]:
+    show_table(
+        rv.checks(),
+        [
+            "contract_code",
+            "checked_on",
+            "inspector",
+            "item_code",
+            "item_name",
+            "agreed_qty",
+            "verified_qty",
+            "remark",
+        ],
+    )
+with tabs[3]:
+    show_table(
+        rv.calloffs(),
+        [
+            "called_at",
+            "contract_code",
+            "item_code",
+            "item_name",
+            "qty",
+            "unit_price_fen",
+            "compensation_fen",
+            "event_tag",
+        ],
+    )
+with tabs[4]:
+    show_table(
+        rv.transports(),
+        [
+            "code",
+            "carrier",
+            "base_site_name",
+            "vehicles",
+            "capacity_kg",
+            "capacity_dm3",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
+            "contact",
+        ],
+    )
+
+with tabs[5]:
+    show_table(
+        rv.capacity(),
+        [
+            "holder_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "per_day",
+            "activation_minutes",
+            "valid_from",
+            "valid_to",
+        ],
+    )
+
+contracts = {c.code: c for c in svc.contracts()}
+if contracts:
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("agreements.verify"))
+        code = st.selectbox(
+            t("agreements.verify_contract"), list(contracts), key="agreements.verify_contract"
+        )
+        cid = st.session_state.setdefault("agreements.verify_id", uuid.uuid4())
+        with st.form("agreements.verify_form"):
+            checked_on = st.date_input(
+                t("agreements.verify_date"), value=clock.today(), key="agreements.verify_date"
+            )
+            inspector = st.text_input(t("agreements.inspector"), key="agreements.inspector")
+            qtys = {  # empty until counted: a prefilled agreed amount would record "verified = agreed" in one click
+                ln.item_code: st.number_input(
+                    t(
+                        "agreements.verify_qty_line",
+                        item=item_name(ln.item_code),
+                        code=ln.item_code,
+                        agreed=fmt.qty(int(ln.agreed_qty), item_unit(ln.item_code)),
+                    ),
+                    min_value=0,
+                    value=None,
+                    step=1,
+                    key=f"agreements.verify_qty.{code}.{ln.item_code}",
+                )
+                for ln in contracts[code].lines
+            }
+            remark = st.text_input(t("agreements.remark"), key="agreements.verify_remark")
+            submitted = st.form_submit_button(t("agreements.submit_verify"))
+            if submitted and any(v is None for v in qtys.values()):
+                st.error(t("agreements.verify_missing"))
+            elif submitted:
+                cmd = VerifyCmd(
+                    cid,
+                    actor,
+                    code,
+                    checked_on,
+                    inspector,
+                    tuple((k, int(v)) for k, v in qtys.items()),
+                    remark,
+                )
+                try:
+                    svc.record_verification(cmd)
+                    del st.session_state["agreements.verify_id"]
+                    st.success(t("agreements.verified", contract=code, n=len(qtys)))
+                except DomainError as e:
+                    show_error(e)
+    with right:
+        st.subheader(t("agreements.calloff"))
+        ccode = st.selectbox(
+            t("agreements.verify_contract"), list(contracts), key="agreements.calloff_contract"
+        )
+        kid = st.session_state.setdefault("agreements.calloff_id", uuid.uuid4())
+        names = {ln.item_code: item_name(ln.item_code) for ln in contracts[ccode].lines}
+        with st.form("agreements.calloff_form"):
+            item = st.selectbox(
+                t("agreements.verify_item"),
+                [ln.item_code for ln in contracts[ccode].lines],
+                format_func=lambda c: f"{names.get(c, c)}（{c}）",
+                key="agreements.calloff_item",
+            )
+            qty = st.number_input(
+                t("agreements.calloff_qty"), min_value=1, step=1, key="agreements.calloff_qty"
+            )
+            event = st.text_input(t("agreements.event"), key="agreements.calloff_event")
+            if st.form_submit_button(t("agreements.submit_calloff")):
+                try:
+                    rec = svc.call_off(
+                        CallOffCmd(
+                            kid,
+                            actor,
+                            ccode,
+                            item,
+                            int(qty),
+                            pd.Timestamp.now(tz="UTC").to_pydatetime(),
+                            event,
+                        )
+                    )
+                    del st.session_state["agreements.calloff_id"]
+                    st.success(
+                        t(
+                            "agreements.called_off",
+                            qty=fmt_num(rec.qty),
+                            yuan=fmt.yuan_amount(rec.compensation_fen),
+                        )
+                    )
+                except DomainError as e:
+                    show_error(e)

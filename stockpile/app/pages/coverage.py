@@ -1,0 +1,243 @@
+"""保障圈与选址: the 1-hour guarantee circle on stock, blocked roads and damaged depots, siting and pre-positioning."""
+# nav: roles=dispatcher,planner,admin order=40 title=nav.coverage icon=:material/radar: section=dispatch
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from stockpile.app.pages.common import guard, services, show_error
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import fmt_int, t
+from stockpile.i18n import format as fmt
+from stockpile.services.coverage import CircleQuery, Scenario
+from stockpile.services.siting import Candidate, PrepositionQuery, SitingQuery
+from stockpile.views_coverage import (
+    point_layer,
+    reach_polygons,
+    source_layer,
+    targets_table,
+    township_table,
+    uncovered_table,
+)
+
+guard(__file__)
+
+svc = services()
+st.title(t("coverage.title"))
+st.caption(t("coverage.caption"))
+
+norms = svc.coverage_norms()
+items = svc.views.items()
+names = dict(zip(items["code"], items["name_zh"], strict=True))
+cfg = svc.coverage_settings()
+sites = svc.views.sites()
+
+c1, c2 = st.columns([2, 1])
+chosen_items = c1.multiselect(
+    t("coverage.items"),
+    sorted(c for c in norms if c in names),
+    default=sorted(c for c in norms if c in names)[:1],
+    format_func=lambda c: f"{names.get(c, '')}（{c}）",
+    placeholder=t("app.choose_options"),
+    key="coverage.items",
+)
+minutes = c2.slider(t("coverage.minutes"), 10, 240, cfg["guarantee_s"] // 60, step=5, key="coverage.minutes")
+c3, c4, c5 = st.columns([2, 2, 1])
+damaged = c3.multiselect(
+    t("coverage.damaged"),
+    list(sites["code"]),
+    format_func=lambda c: f"{dict(zip(sites['code'], sites['name'], strict=True)).get(c, '')}（{c}）",
+    placeholder=t("app.choose_options"),
+    key="coverage.damaged",
+)
+upload = c4.file_uploader(t("coverage.blocked"), type=["geojson", "json"], key="coverage.blocked")
+competitive = c5.checkbox(t("coverage.competitive"), key="coverage.competitive")
+for c in chosen_items:
+    n = norms[c]
+    st.caption(f"{c} {names.get(c, '')} · " + t("coverage.norm", per_point=n.per_point, per_1000=n.per_1000))
+
+if not chosen_items:
+    st.info(t("coverage.items"))
+    st.stop()
+
+try:
+    avoid = svc.read_avoid_areas(upload.getvalue(), upload.name) if upload is not None else None
+    scenario = Scenario(frozenset(damaged), avoid)
+    report = svc.coverage_circle(
+        CircleQuery(tuple(chosen_items), minutes * 60, scenario, competitive=competitive)
+    )
+except DomainError as e:
+    show_error(e)
+    st.stop()
+
+if avoid is not None:
+    st.caption(t("coverage.blocked_loaded", version=avoid.version))
+if report.travel.notice:
+    st.warning(t(report.travel.notice, detail=report.travel.detail))
+elif report.travel.is_estimate:
+    st.caption(t("coverage.estimate_used"))
+
+county = report.targets[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("coverage.points_total"), fmt_int(county.points))
+m2.metric(t("coverage.points_uncovered"), fmt_int(county.points_uncovered))
+m3.metric(t("coverage.population_uncovered"), fmt_int(county.population_uncovered))
+m4.metric(t("coverage.ratio"), f"{100 * county.ratio:.1f}%")
+
+st.subheader(t("coverage.map"))
+pts, srcs = point_layer(report), source_layer(report)
+# router isochrones are fetched once per (limit, live sites, blocked areas), not on every rerun (quota)
+iso_key = (
+    report.threshold_s,
+    tuple(s.code for s in report.sources if not s.damaged),
+    getattr(avoid, "version", None),
+)
+if st.session_state.get("coverage.iso_key") != iso_key:
+    st.session_state["coverage.iso"] = svc.coverage_reach_areas(report, avoid)
+    st.session_state["coverage.iso_key"] = iso_key
+polys = reach_polygons(report, st.session_state["coverage.iso"])
+layers = [
+    pdk.Layer(
+        "PolygonLayer",
+        polys,
+        get_polygon="polygon",
+        get_fill_color=[31, 119, 180, 10],
+        get_line_color=[31, 119, 180, 120],
+        line_width_min_pixels=1,
+        pickable=False,
+    ),
+    pdk.Layer(
+        "ScatterplotLayer",
+        pts,
+        get_position=["lon", "lat"],
+        get_fill_color="color",
+        get_radius="radius",
+        pickable=True,
+    ),
+    pdk.Layer(
+        "ScatterplotLayer",
+        srcs,
+        get_position=["lon", "lat"],
+        get_fill_color="color",
+        get_radius=600,
+        pickable=True,
+        stroked=True,
+        get_line_color=[0, 0, 0, 255],
+        line_width_min_pixels=1,
+    ),
+]
+centre = (float(pts["lon"].mean()), float(pts["lat"].mean())) if not pts.empty else (115.9, 29.6)
+st.pydeck_chart(
+    pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(longitude=centre[0], latitude=centre[1], zoom=9.5),
+        map_provider=None,
+        map_style=None,
+        tooltip={"text": "{name}"},
+    ),
+    key="coverage.map",
+)
+st.caption(t("coverage.legend"))
+
+
+def _show(df: pd.DataFrame, translate: dict[str, str] | None = None) -> None:
+    view = df.copy()
+    for col, prefix in (translate or {}).items():
+        view[col] = [t(f"{prefix}{v}") for v in view[col]]
+    view.columns = [t(f"coverage.col_{c}") for c in view.columns]
+    st.dataframe(view, hide_index=True, use_container_width=True)
+
+
+st.subheader(t("coverage.targets"))
+_show(targets_table(report).rename(columns={"threshold_min": "threshold"}))
+st.subheader(t("coverage.per_township"))
+_show(township_table(report).drop(columns=["township_code", "item_code"]))
+st.subheader(t("coverage.uncovered_list"))
+unc = uncovered_table(report)
+if unc.empty:
+    st.success(t("coverage.all_covered"))
+else:
+    _show(
+        unc.drop(columns=["point_code", "item_code"]).rename(columns={"earliest_min": "earliest"}),
+        {"reason": "reason.", "kind": "coverage.kind_"},
+    )
+
+with st.expander(t("coverage.siting")):
+    k = st.number_input(t("coverage.k"), min_value=1, max_value=20, value=2, step=1, key="coverage.k")
+    cand_file = st.file_uploader(t("coverage.candidates"), type=["csv"], key="coverage.cand")
+    if st.button(t("coverage.site_run"), key="coverage.site_run"):
+        cands: tuple[Candidate, ...] = ()
+        try:
+            if cand_file is not None:
+                rows = csv.DictReader(io.StringIO(cand_file.getvalue().decode("utf-8-sig")))
+                cands = tuple(
+                    Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"]))
+                    for r in rows
+                )
+            st.session_state["coverage.siting"] = svc.coverage_site(
+                SitingQuery(int(k), minutes * 60, cands, scenario)
+            )
+        except DomainError as e:
+            show_error(e)
+        except (KeyError, ValueError, UnicodeDecodeError):
+            st.error(t("coverage.bad_candidates"))
+    rep = st.session_state.get("coverage.siting")
+    if rep is not None:
+        b1, b2, b3 = st.columns(3)
+        b1.metric(t("coverage.before"), fmt_int(rep.population_before))
+        b2.metric(
+            t("coverage.after"),
+            fmt_int(rep.population_after),
+            delta=fmt_int(rep.population_after - rep.population_before),
+        )
+        b3.metric(
+            t("coverage.points_uncovered"),
+            len(rep.uncovered_after),
+            delta=len(rep.uncovered_after) - len(rep.uncovered_before),
+            delta_color="inverse",
+        )
+        st.caption(
+            t(
+                "coverage.status",
+                status=fmt.enum_text("solver_status", rep.status),
+                gap=fmt.pct(rep.gap, decimals=2),
+            )
+        )
+        _show(  # a township seat is named by its township, with its division code; an uploaded candidate by its code
+            pd.DataFrame(
+                [
+                    {
+                        "site": c.name,
+                        "site_kind": t(
+                            "coverage.seat" if c.code.startswith("seat:") else "coverage.candidate"
+                        ),
+                        "site_code": c.code.removeprefix("seat:"),
+                    }
+                    for c in rep.chosen
+                ],
+                columns=["site", "site_kind", "site_code"],
+            )
+        )
+
+with st.expander(t("coverage.preposition")):
+    if st.button(t("coverage.preposition_run"), key="coverage.prep_run"):
+        try:
+            st.session_state["coverage.prep"] = svc.coverage_preposition(
+                PrepositionQuery(tuple(chosen_items), minutes * 60, scenario)
+            )
+        except DomainError as e:
+            show_error(e)
+    prep = st.session_state.get("coverage.prep")
+    if prep is not None:
+        p1, p2 = st.columns(2)
+        p1.metric(t("coverage.covered_before"), fmt_int(sum(prep.covered_before.values())))
+        p2.metric(t("coverage.covered_after"), fmt_int(sum(prep.covered_after.values())))
+        if prep.moves:
+            _show(pd.DataFrame(prep.moves, columns=["item", "from", "to", "qty"]))
+        else:
+            st.info(t("coverage.no_moves"))

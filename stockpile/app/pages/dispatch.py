@@ -1,0 +1,346 @@
+"""调度方案: scenario demand → plan (allocation + routes, checked) → map, tables, KPIs → compare → confirm."""
+# nav: roles=dispatcher,admin order=30 title=nav.dispatch icon=:material/local_shipping: section=dispatch
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from stockpile import clock
+from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import fmt_hm, t
+from stockpile.i18n import format as fmt
+from stockpile.services.dispatch import DispatchPlan, PlanSettings
+from stockpile.services.dispatch_scenario import REBASABLE
+
+guard(__file__)
+
+COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
+
+svc = services()
+st.title(t("dispatch.title"))
+st.caption(t("dispatch.caption"))
+plans: list[DispatchPlan] = st.session_state.setdefault("dispatch.plans", [])
+confirmed: dict[str, Any] = st.session_state.setdefault("dispatch.confirmed", {})
+
+codes = svc.scenarios()
+if not codes:
+    st.info(t("dispatch.no_scenario"))
+    st.stop()
+code = st.selectbox(t("dispatch.scenario"), codes, key="dispatch.scenario")
+scenario, demand = svc.scenario_demand(code)
+st.caption(
+    f"{scenario.name} · {fmt.enum_text('event', scenario.event)} · {fmt.enum_text('scenario_kind', scenario.kind)}"
+)
+reported = st.empty()  # filled after the re-base button, so it shows the report time in force
+if scenario.kind in REBASABLE and st.button(
+    t("drill.rebase"), key="dispatch.rebase", help=t("drill.rebase_help")
+):
+    # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
+    try:
+        r = svc.rebase_scenario(code, current_user())
+        before, after = clock.format_dt(r.reported_before), clock.format_dt(r.reported_at)
+        st.success(t("drill.rebased", scenario=code, before=before, after=after))
+        scenario, demand = svc.scenario_demand(code)
+    except DomainError as e:
+        show_error(e)
+reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
+_items = item_table()
+ITEM_NAMES = dict(zip(_items["code"], _items["name_zh" if lang() == "zh" else "name_en"], strict=True))
+ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
+
+
+def _goods(lines: Any) -> str:
+    """What a stop takes, in names with units: 棉被 258床、矿泉水 1,746箱."""
+    return "、".join(f"{ITEM_NAMES.get(i, i)} {fmt.qty(q, ITEM_UNITS.get(i, ''))}" for i, q in lines)
+
+
+def _demand_editor() -> dict[tuple[str, str], int]:
+    names = {p.code: p.name for p in scenario.points}
+    df = pd.DataFrame(
+        [
+            {"name": names.get(p, p), "point": p, "item_name": ITEM_NAMES.get(i, i), "item": i, "qty": q}
+            for (p, i), q in sorted(demand.items())
+        ]
+    )
+    st.subheader(t("dispatch.demand"))
+    edited = st.data_editor(
+        df,
+        key=f"dispatch.demand.{code}",
+        disabled=["point", "name", "item", "item_name"],
+        hide_index=True,
+        column_config={
+            "point": t("dispatch.col.point"),
+            "name": t("dispatch.col.place"),
+            "item_name": t("dispatch.col.item"),
+            "item": t("dispatch.col.item_code"),
+            "qty": st.column_config.NumberColumn(t("dispatch.col.qty"), min_value=0, step=1),
+        },
+        width="stretch",
+    )
+    out = {(r.point, r.item): int(r.qty) for r in edited.itertuples() if pd.notna(r.qty)}
+    if st.button(t("dispatch.save_demand"), key="dispatch.save"):
+        svc.save_demand(code, out, current_user())
+        st.success(t("dispatch.demand_saved"))
+    return out
+
+
+edited = _demand_editor()
+fleet = svc.fleet()
+c1, c2, c3 = st.columns([3, 1, 2])
+chosen = c1.multiselect(
+    t("dispatch.fleet"),
+    [v.code for v in fleet],
+    default=[v.code for v in fleet],
+    placeholder=t("app.choose_options"),
+    key="dispatch.fleet",
+)
+limit = c2.number_input(
+    t("dispatch.time_limit"), 1, 300, int(svc.settings.solve_time_limit_s), key="dispatch.time_limit"
+)
+objective = c3.radio(
+    t("dispatch.objective"),
+    ["total", "makespan"],
+    format_func=lambda o: t(f"dispatch.objective_{o}"),
+    key="dispatch.objective",
+    horizontal=True,
+)
+
+if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
+    bar = st.progress(0.0)
+    started = time.monotonic()
+
+    def progress(entry: Any) -> None:
+        share = min(1.0, (time.monotonic() - started) / max(1.0, float(limit)))
+        bar.progress(share, text=t("dispatch.running", objective=f"{entry.objective:,}"))
+
+    try:
+        settings = PlanSettings(time_limit_s=float(limit), objective=objective, vehicles=tuple(chosen))
+        plan = svc.plan_dispatch(code, settings, demand=edited, progress=progress)
+        plans.append(plan)
+        bar.progress(1.0, text=t("dispatch.done", seconds=time.monotonic() - started))
+    except DomainError as e:
+        show_error(e)
+
+
+def _eta(plan: DispatchPlan, s: int) -> str:
+    return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
+
+
+def _kpis(plan: DispatchPlan) -> None:
+    k = plan.kpis
+    m = st.columns(5)
+    m[0].metric(t("dispatch.kpi.priority_share"), fmt.pct(k.priority_share, decimals=0))
+    m[1].metric(t("dispatch.kpi.completion"), fmt.num(k.completion_s / 3600, decimals=1))
+    m[2].metric(
+        t("dispatch.kpi.relief"),
+        fmt_hm(k.relief_time_s),
+        t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
+        delta_color="normal" if k.relief_on_time else "inverse",
+    )
+    m[3].metric(t("dispatch.kpi.km"), fmt.km(k.distance_m))
+    m[4].metric(t("dispatch.kpi.unserved"), len(plan.unserved))
+    if plan.violations:
+        st.error(t("dispatch.checker_bad"))
+        st.write(list(plan.violations))
+    else:
+        st.success(t("dispatch.checker_ok"))
+    if plan.matrix_source == "offline":
+        st.caption(t("dispatch.estimate"))
+
+
+def _map(plan: DispatchPlan) -> None:
+    paths = []
+    for n, r in enumerate(plan.result.routes):
+        home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
+        locs = [home, *[s.location for s in r.stops], home]
+        path = [[plan.places[i].lon, plan.places[i].lat] for i in locs]
+        paths.append({"vehicle": r.vehicle, "path": path, "color": COLORS[n % len(COLORS)]})
+    pts = [
+        {
+            "name": p.name,
+            "lon": p.lon,
+            "lat": p.lat,
+            "color": (29, 53, 87) if p.kind == "site" else (230, 57, 70),
+        }
+        for p in plan.places
+    ]
+    lon = sum(p["lon"] for p in pts) / len(pts)
+    lat = sum(p["lat"] for p in pts) / len(pts)
+    deck = pdk.Deck(
+        map_provider=None,
+        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
+        layers=[
+            pdk.Layer("PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3),
+            pdk.Layer(
+                "ScatterplotLayer",
+                pts,
+                get_position=["lon", "lat"],
+                get_fill_color="color",
+                get_radius=250,
+                pickable=True,
+            ),
+        ],
+        tooltip={"text": "{name}{vehicle}"},
+    )
+    st.pydeck_chart(deck)
+
+
+def _tables(plan: DispatchPlan) -> None:
+    rows = []
+    for r in plan.result.routes:
+        for s in r.stops:
+            rows.append(
+                {
+                    t("dispatch.col.vehicle"): r.vehicle,
+                    t("dispatch.col.kind"): t(f"dispatch.stop.{s.kind}"),
+                    t("dispatch.col.place"): plan.places[s.location].name,
+                    t("dispatch.col.item"): _goods(plan.contents[s.job]),
+                    t("dispatch.col.eta"): _eta(plan, s.start_s),
+                }
+            )
+    st.subheader(t("dispatch.routes"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dispatch.routes_table")
+    _late(plan)
+    st.subheader(t("dispatch.unserved"))
+    if not plan.unserved:
+        st.info(t("dispatch.all_served"))
+        return
+    names = {p.code: p.name for p in plan.places}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("dispatch.col.place"): names.get(u.point, u.point),
+                    t("dispatch.col.point"): u.point,
+                    t("dispatch.col.item"): ITEM_NAMES.get(u.item, u.item),
+                    t("dispatch.col.qty"): fmt.qty(u.qty, ITEM_UNITS.get(u.item, "")),
+                    t("dispatch.col.reason"): t(f"dispatch.reason.{u.reason}"),
+                }
+                for u in plan.unserved
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _late(plan: DispatchPlan) -> None:
+    """Priority deliveries outside the circle, with why: too far even for a free truck, or the fleet was busy."""
+    late = plan.late_priority()
+    if not late:
+        return
+    names = {p.code: p.name for p in plan.places}
+    st.subheader(t("dispatch.late.title", minutes=plan.settings.guarantee_s // 60))
+    st.caption(t("dispatch.late.hint"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("dispatch.col.place"): names.get(ln.point, ln.point),
+                    t("dispatch.col.item"): ITEM_NAMES.get(ln.item, ln.item),
+                    t("dispatch.col.qty"): fmt.qty(ln.qty, ITEM_UNITS.get(ln.item, "")),
+                    t("dispatch.col.eta"): _eta(plan, ln.eta_s),
+                    t("dispatch.late.earliest"): "–" if ln.earliest_s is None else _eta(plan, ln.earliest_s),
+                    t("dispatch.col.reason"): t(f"dispatch.late.{ln.reason}"),
+                }
+                for ln in late
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="dispatch.late_table",
+    )
+
+
+def _compare() -> None:
+    st.subheader(t("dispatch.compare"))
+    if len(plans) < 2:
+        st.caption(t("dispatch.compare_hint"))
+        return
+    labels = [t("dispatch.plan_label", n=n + 1, scenario=p.scenario_code) for n, p in enumerate(plans)]
+    pick = st.multiselect(
+        t("dispatch.compare_pick"),
+        list(range(len(plans))),
+        default=[len(plans) - 2, len(plans) - 1],
+        format_func=lambda n: labels[n],
+        max_selections=2,
+        placeholder=t("app.choose_options"),
+        key="dispatch.cmp",
+    )
+    metrics = ["priority_share", "completion", "relief", "km", "unserved"]
+    data = {t("dispatch.col.metric"): [t(f"dispatch.kpi.{m}") for m in metrics]}
+    for n in pick:
+        k = plans[n].kpis
+        data[labels[n]] = [
+            fmt.pct(k.priority_share, decimals=0),
+            fmt.num(k.completion_s / 3600, decimals=1),
+            fmt_hm(k.relief_time_s),
+            fmt.km(k.distance_m),
+            str(len(plans[n].unserved)),
+        ]
+    st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
+
+
+def _confirm(plan: DispatchPlan) -> None:
+    key = str(plan.id)
+    done = confirmed.get(key)
+    clicked = st.button(
+        t("dispatch.confirm"), key="dispatch.confirm", disabled=bool(plan.violations) or bool(done)
+    )
+    if clicked and not done:
+        try:
+            conf = svc.confirm_plan(plan, current_user())
+            confirmed[key] = conf
+            done = conf
+            st.success(
+                t("dispatch.already_confirmed")
+                if conf.replayed
+                else t("dispatch.confirmed_page", orders=len(conf.orders), holds=conf.reservations)
+            )
+        except DomainError as e:
+            show_error(e)
+    if done:
+        st.subheader(t("dispatch.orders"))
+        for doc in done.orders:
+            xlsx, pdf = svc.order_documents(doc)
+            a, b = st.columns(2)
+            a.download_button(t("dispatch.download_xlsx", doc=doc), xlsx, f"{doc}.xlsx", key=f"x.{doc}")
+            b.download_button(t("dispatch.download_pdf", doc=doc), pdf, f"{doc}.pdf", key=f"p.{doc}")
+
+
+def _replan(plan: DispatchPlan) -> None:
+    with st.expander(t("dispatch.replan")):
+        a, b = st.columns(2)
+        broken = a.multiselect(
+            t("dispatch.broken"),
+            [r.vehicle for r in plan.result.routes],
+            placeholder=t("app.choose_options"),
+            key="dispatch.broken",
+        )
+        minutes = b.number_input(t("dispatch.elapsed"), 0, 24 * 60, 60, key="dispatch.elapsed")
+        if st.button(t("dispatch.replan_run"), key="dispatch.replan_run"):
+            new = svc.replan_dispatch(plan, int(minutes) * 60, broken=tuple(broken))
+            plans.append(new)
+            st.success(t("dispatch.replanned", fixed=sum(len(r.stops) for r in new.extra["fixed"])))
+            st.rerun()
+
+
+if plans:
+    current = plans[-1]
+    if current.extra.get("fixed") is not None:
+        st.info(t("dispatch.is_replan", minutes=current.extra["replanned_at_s"] // 60))
+    _kpis(current)
+    st.subheader(t("dispatch.map"))
+    _map(current)
+    _tables(current)
+    if current.extra.get("fixed") is None:
+        _confirm(current)
+        _replan(current)
+    _compare()

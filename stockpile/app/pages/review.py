@@ -1,0 +1,99 @@
+"""年度储备计划审查: prepare → review → approve (approver ≠ preparer); export xlsx and PDF."""
+# nav: roles=planner,admin order=64 title=nav.review icon=:material/fact_check: section=plan
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from stockpile import clock
+from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
+
+guard(__file__)
+
+svc = services()
+st.title(t("review.title"))
+st.caption(t("review.caption"))
+
+c1, c2 = st.columns(2)
+year = int(
+    c1.number_input(
+        t("review.year"), min_value=2000, max_value=2100, value=clock.today().year + 1, key="review.year"
+    )
+)
+actor = current_user()  # the signed-in user: preparer, reviewer and approver are whoever is logged in
+c2.text_input(t("col.actor"), value=actor, disabled=True, key="review.actor")
+notes = st.text_input(t("review.notes"), key="review.notes")
+
+b1, b2, b3 = st.columns(3)
+try:
+    if b1.button(t("review.prepare"), key="review.prepare"):
+        with st.spinner(t("review.prepare")):
+            svc.prepare_review(year, actor, notes)
+        st.success(t("review.prepared"))
+    if b2.button(t("review.mark_reviewed"), key="review.mark_reviewed"):
+        svc.mark_reviewed(year, actor)
+        st.success(t("review.reviewed"))
+    if b3.button(t("review.approve"), key="review.approve"):
+        snap = svc.approve_review(year, actor)
+        st.success(t("review.approved", sha=snap.sha256))
+except DomainError as e:
+    show_error(e)
+
+rv, snaps = svc.review(year)
+if rv is None:
+    st.info(t("review.none"))
+    st.stop()
+st.markdown(
+    t("review.state", state=t(f"review_state.{rv.state.value}"))
+    + f" · {t('review_doc.preparer')}: {rv.preparer}"
+    + (f" · {t('review_doc.reviewer')}: {rv.reviewer}" if rv.reviewer else "")
+    + (f" · {t('review_doc.approver')}: {rv.approver}" if rv.approver else "")
+)
+if snaps:
+    st.code(f"sha256 {snaps[-1].sha256}")
+doc = rv.content
+d1, d2 = st.columns(2)
+d1.download_button(
+    t("review.export_xlsx"),
+    svc.export_review(year, "xlsx"),
+    file_name=f"review-{year}.xlsx",
+    key="review.xlsx",
+)
+d2.download_button(
+    t("review.export_pdf"), svc.export_review(year, "pdf"), file_name=f"review-{year}.pdf", key="review.pdf"
+)
+
+st.subheader(t("review_doc.standard_vs_actual"))
+show_table(
+    pd.DataFrame(doc.get("standard_vs_actual", [])),
+    ["level", "item_code", "item_name", "unit", "areas", "standard", "counted", "gap", "areas_short"],
+    {"level": "scope"},
+)
+st.subheader(t("review.coverage_hook"))
+cov = doc.get("coverage", {})
+if cov.get("available"):
+    show_table(pd.DataFrame(cov.get("rows", [])), ["area_name", "population", "covered_pct"])
+else:
+    st.info(t("review_doc.coverage_not_available"))
+st.subheader(t("review_doc.rotation"))
+show_table(
+    pd.DataFrame(doc.get("rotation", [])),
+    ["date", "area_name", "item_name", "lot_no", "qty", "channel", "cost_fen"],
+    {"channel": "channel"},
+)
+st.subheader(t("review_doc.procurement"))
+show_table(
+    pd.DataFrame(doc.get("procurement", [])), ["date", "area_name", "item_name", "qty", "arrival", "cost_fen"]
+)
+st.subheader(t("review_doc.renewals"))
+show_table(
+    pd.DataFrame(doc.get("renewals", [])),
+    ["contract_code", "holder_name", "valid_to", "lines", "agreed_value_fen"],
+)
+st.subheader(t("review_doc.recommendations"))
+for r in doc.get("recommendations", []):
+    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
+    st.write("• " + t(f"review_doc.rec_{r['code']}", **params))

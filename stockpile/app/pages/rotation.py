@@ -1,0 +1,108 @@
+"""轮换计划: plan the year's releases and procurements; stock vs standard chart, schedule, reasons for any gap."""
+# nav: roles=planner,admin order=62 title=nav.rotation icon=:material/autorenew: section=plan
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from stockpile import clock
+from stockpile.app.pages.common import guard, services, show_table
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
+
+guard(__file__)
+
+svc = services()
+st.title(t("rotation.title"))
+st.caption(t("rotation.caption"))
+
+year = st.number_input(
+    t("rotation.year"), min_value=2000, max_value=2100, value=clock.today().year + 1, key="rotation.year"
+)
+if st.button(t("rotation.run"), key="rotation.run"):
+    with st.spinner(t("rotation.run")):
+        st.session_state["rotation.report"] = svc.rotation_plan(int(year))
+report = st.session_state.get("rotation.report")
+if report is None:
+    st.info(t("rotation.not_run"))
+    st.stop()
+
+plan = report.plan
+keys = pd.DataFrame(report.keys)
+st.caption(t("rotation.status", status=fmt.enum_text("solver_status", plan.status)))
+if plan.holds_standard:
+    st.success(t("rotation.holds"))
+else:
+    st.warning(t("rotation.short", keys=int((keys["short_days"] > 0).sum())))
+cols = st.columns(3)
+cols[0].metric(t("col.action"), len(report.schedule))
+cols[1].metric(
+    t("review_doc.budget_total"),
+    fmt.yuan_amount(sum(r["cost_fen"] for r in report.schedule if r["action"] == "procure")),
+)
+# bottles and tents do not add up: count the short area/item pairs; each pair's gap is in its own unit below
+cols[2].metric(
+    t("rotation.short_keys"), fmt.num(int((keys["short_days"] > 0).sum()) if not keys.empty else 0)
+)
+
+st.subheader(t("rotation.chart"))
+labels = {r["key_id"]: f"{r['area_name']} · {r['item_code']} {r['item_name']}" for r in report.keys}
+order = sorted(labels, key=lambda k: (-int(keys.set_index("key_id").loc[k, "short_days"]), labels[k]))
+key = st.selectbox(t("rotation.key"), order, format_func=lambda k: labels[k], key="rotation.key")
+series = pd.DataFrame([r for r in report.series if r["key_id"] == key])
+if not series.empty:
+    chart = series.set_index("date")[["counted", "standard"]].rename(
+        columns={"counted": t("col.counted"), "standard": t("col.standard")}
+    )
+    st.line_chart(chart)
+
+st.subheader(t("rotation.schedule"))
+sched = pd.DataFrame(report.schedule)
+show_table(
+    sched,
+    [
+        "date",
+        "area_name",
+        "item_code",
+        "item_name",
+        "action",
+        "lot_no",
+        "qty",
+        "unit",
+        "channel",
+        "cost_fen",
+        "arrival",
+        "expiry",
+    ],
+    {"action": "action", "channel": "channel"},
+)
+if not sched.empty:
+    headers = {c: t(f"col.{c}") for c in sched.columns}
+    st.download_button(
+        t("rotation.download"),
+        svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(sched)}, headers),
+        file_name=f"rotation-{int(year)}.xlsx",
+        key="rotation.download",
+    )
+if report.explanations:
+    st.subheader(t("rotation.explanations"))
+    explained = pd.DataFrame(report.explanations)
+    explained["unit_days"] = [  # 9,905顶·天: a gap carries its item's unit
+        fmt.qty(n, f"{u}·{t('rotation.day')}")
+        for n, u in zip(explained["unit_days"], explained["unit"], strict=True)
+    ]
+    show_table(
+        explained,
+        [
+            "area_name",
+            "item_code",
+            "item_name",
+            "first_day",
+            "last_day",
+            "unit_days",
+            "reason",
+            "earliest_arrival",
+        ],
+        {"reason": "reason"},
+    )

@@ -1,0 +1,101 @@
+"""储备定额与缺口: import the guiding catalogue, the standards, the gap report per county, township and site."""
+# nav: roles=planner,admin order=61 title=nav.standards icon=:material/straighten: section=plan
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
+
+guard(__file__)
+
+svc = services()
+st.title(t("standards.title"))
+st.caption(t("standards.caption"))
+
+with st.expander(t("standards.import")):
+    up = st.file_uploader(t("standards.import"), type=["xlsx", "csv"], key="standards.file")
+    if up is not None and st.button(t("standards.import_button"), key="standards.import_button"):
+        try:
+            report = svc.import_standards(up.getvalue(), up.name, current_user())
+            if report.errors:
+                st.error(t("standards.import_failed", n=len(report.errors)))
+                for e in report.errors[:50]:
+                    msg = t(f"import_errors.{e.code}")
+                    st.write(t("import.row_error", row=e.row, column=e.column, value=e.value, message=msg))
+            else:
+                st.success(t("standards.imported", n=report.accepted))
+        except DomainError as e:
+            show_error(e)
+
+gap = svc.gap_report()
+scopes = pd.DataFrame(gap["scopes"])
+only_gap = st.checkbox(t("standards.gap_only"), key="standards.gap_only")
+tab_scope, tab_site, tab_std = st.tabs(
+    [t("standards.by_scope"), t("standards.by_site"), t("standards.table")]
+)
+with tab_scope:
+    if only_gap and not scopes.empty:
+        scopes = scopes[scopes["gap"] > 0]
+    show_table(
+        scopes,
+        [
+            "scope",
+            "area_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "standard",
+            "physical",
+            "custodial",
+            "agreement",
+            "agreement_counted",
+            "counted",
+            "gap",
+            "coverage_pct",
+            "days_of_supply",
+        ],
+        {"scope": "scope"},
+    )
+with tab_site:
+    sites = pd.DataFrame(gap["sites"])
+    if only_gap and not sites.empty:
+        sites = sites[sites["gap"].fillna(0) > 0]
+    show_table(
+        sites,
+        [
+            "area_name",
+            "site_code",
+            "item_code",
+            "item_name",
+            "unit",
+            "standard",
+            "physical",
+            "gap",
+            "days_of_supply",
+        ],
+    )
+with tab_std:
+    show_table(
+        svc.reserve_views.standards(),
+        [
+            "level",
+            "area_code",
+            "item_code",
+            "item_name",
+            "unit",
+            "basis",
+            "qty",
+            "per_1000_per_day",
+            "sustain_days",
+            "counts_physical",
+            "counts_custodial",
+            "counts_agreement",
+            "agreement_cap_pct",
+            "source",
+        ],
+        {"level": "scope", "basis": "basis"},
+    )

@@ -1,0 +1,93 @@
+"""String catalogue: zh-CN is the source of truth, English the switch. Code uses keys: t("stock.title").
+
+Missing keys fall back to zh-CN, then to the key itself, so a missing translation never crashes a page; a test checks
+that both catalogues have the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+LANGS = {"zh": "zh_CN.toml", "en": "en.toml"}
+current_lang: ContextVar[str] = ContextVar("current_lang", default="zh")
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = str(v)
+    return out
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The main catalogue plus every fragment `stockpile/i18n/fragments/<lang>/*.toml` (one per feature area)."""
+    out = _flatten(tomllib.loads((HERE / LANGS[lang]).read_text(encoding="utf-8")))
+    for frag in sorted((HERE / "fragments" / lang).glob("*.toml")):
+        out.update(_flatten(tomllib.loads(frag.read_text(encoding="utf-8"))))
+    return out
+
+
+def set_lang(lang: str) -> None:
+    current_lang.set(lang if lang in LANGS else "zh")
+
+
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    """Translate `key` into the current (or given) language and fill `{params}`."""
+    lang = lang or current_lang.get()
+    text = catalogue(lang).get(key) or catalogue("zh").get(key) or key
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None = None) -> str:
+    """The message for a domain error code (`errors.<code>`); an invalid command with a known ``reason`` gets
+    that reason's own sentence (`errors.invalid.<reason>`) instead of the code."""
+    params = params or {}
+    reason = params.get("reason")
+    if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
+        return t(f"errors.invalid.{reason}", lang, **params)
+    if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
+        return t("errors.permission_denied_site", lang, **params)
+    if code == "permission_denied" and params.get("allowed_roles") and params.get("role"):
+        action = str(params.get("action", ""))  # who may, and why not you
+        return t(
+            "errors.permission_denied_role",
+            lang,
+            roles=("、" if (lang or current_lang.get()) == "zh" else " or ").join(
+                t(f"role.{r}", lang) for r in str(params["allowed_roles"]).split(",")
+            ),
+            action=t(f"action_name.{action}", lang) if f"action_name.{action}" in catalogue("zh") else action,
+            role=t(f"role.{params['role']}", lang),
+        )
+    return t(f"errors.{code}", lang, **params)
+
+
+def domain_error_text(e: Any, lang: str | None = None) -> str:
+    """A domain error as one sentence, the same in the app and the CLI: an error naming its own catalogue entry
+    (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
+    key = getattr(e, "catalogue_key", None)
+    params = dict(getattr(e, "params", {}) or {})
+    return t(key, lang, **params) if key else error_text(e.code, params, lang)
+
+
+def fmt_hm(seconds: int | float) -> str:
+    """A duration as h:mm, minutes rounded down (7 h 59 min 40 s → "7:59"), so it never reads as on the next
+    hour while still under it."""
+    minutes = int(seconds // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def fmt_int(n: int | float | None) -> str:
+    return "" if n is None or n != n else f"{int(n):,}"
