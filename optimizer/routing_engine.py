@@ -118,7 +118,9 @@ def _member_result(proc: subprocess.Popen[bytes] | None, deadline: float) -> Rou
     if proc is None:
         return None
     try:
-        out, _ = proc.communicate(timeout=max(0.1, deadline - time.time() + 0.5))
+        out, _ = proc.communicate(
+            timeout=max(0.1, deadline - time.time() + 0.5)
+        )  # timing: a deadline shared with the worker processes
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
@@ -232,7 +234,7 @@ def _portfolio(
         relay(quick.log[0])
         plans.append(quick)
     first: RoutingResult | None = None
-    deadline = time.time() + (limit - polish_s) - (time.monotonic() - started)
+    deadline = time.time() + (limit - polish_s) - (time.monotonic() - started)  # timing: shared deadline
     # member k (other processes): seed + k // 2; odd members use the adaptive history (plain deliveries only);
     # on VROOM-first problems member 1 is PyVRP's own cold start
     members = [

@@ -19,7 +19,7 @@ def main() -> None:
     problem, deadline, seed, iterations, tuned, adaptive = pickle.loads(sys.stdin.buffer.read())
     from optimizer.routing_engine import _pyvrp_result
 
-    left = deadline - time.time()
+    left = deadline - time.time()  # timing: the parent's deadline, same clock across processes
     result = _pyvrp_result(problem, left, seed, iterations, tuned, adaptive=adaptive) if left > 0.3 else None
     sys.stdout.buffer.write(pickle.dumps(result))
 
