@@ -1,0 +1,108 @@
+"""The bench's independent evaluator on hand-built tiny instances with known costs and infeasibilities."""
+
+from __future__ import annotations
+
+from bench.vrp_eval import evaluate, plan_of
+from optimizer.routing_model import Depot, Job, RoutingProblem, Vehicle
+
+# locations on a line, km: depot 0 at 0, village 1 at 10, village 2 at 20, agreement holder 3 at 5
+KM = [0, 10, 20, 5]
+
+
+def _problem(jobs: tuple[Job, ...], capacity: tuple[int, ...] = (1000, 5000, 4)) -> RoutingProblem:
+    dur = tuple(tuple(abs(a - b) * 60 for b in KM) for a in KM)  # 1 km per minute
+    dist = tuple(tuple(abs(a - b) * 1000 for b in KM) for a in KM)
+    return RoutingProblem(
+        dur,
+        dist,
+        jobs,
+        (Vehicle("t1", 0, 0, capacity, max_duration_s=6 * 3600),),
+        depots=(Depot(0, 900), Depot(3, 300)),
+        dimensions=("kg", "dm3", "cold_box"),
+    )
+
+
+def _pair(deadline: int = 8 * 3600, cold: int = 0) -> tuple[Job, Job]:
+    return (
+        Job("a", 1, (400, 1000, cold), source=0, service_s=600, deadline_s=deadline),
+        Job("b", 2, (400, 1000, 0), source=0, service_s=600, deadline_s=deadline, priority=2),
+    )
+
+
+def test_loading_once_per_depot_visit_costs_and_times() -> None:
+    """Two pickups in one depot visit pay loading once: 15 min loading, 10 + 10 min driving, 10 min unloading at
+    village 1, so b starts unloading at 45 min; distance 20 + 20 km."""
+    p = _problem(_pair(deadline=45 * 60))
+    e = evaluate(p, {"t1": [("a", "pickup"), ("b", "pickup"), ("a", "delivery"), ("b", "delivery")]})
+    assert e.valid and e.cost == 40_000 and e.distance == 40_000 and e.unserved == 0
+    assert e.makespan == 45 * 60 + 10 * 60 + 20 * 60
+
+
+def test_two_trips_pay_loading_twice_and_can_be_late() -> None:
+    """Multi-trip: back to the depot between deliveries pays loading again; with a 45 min deadline b is late."""
+    p = _problem(_pair(deadline=45 * 60))
+    e = evaluate(p, {"t1": [("a", "pickup"), ("a", "delivery"), ("b", "pickup"), ("b", "delivery")]})
+    assert e.distance == 10_000 + 10_000 + 20_000 + 20_000
+    assert [v for v in e.violations if "late" in v] == ["t1: b late (4800 > 2700)"]
+
+
+def test_unserved_job_costs_its_priority_penalty() -> None:
+    """Leaving b (priority 2) out costs 2 × 10 000 000 on top of the 20 km driven for a."""
+    p = _problem(_pair())
+    e = evaluate(p, {"t1": [("a", "pickup"), ("a", "delivery")]})
+    assert e.valid and e.unserved == 1 and e.cost == 20_000 + 20_000_000
+
+
+def test_capacity_is_checked_in_every_dimension() -> None:
+    """Five cold boxes on a van that takes four: an overload in the third dimension."""
+    p = _problem(_pair(cold=5))
+    e = evaluate(p, {"t1": [("a", "pickup"), ("a", "delivery"), ("b", "pickup"), ("b", "delivery")]})
+    assert len(e.violations) == 1 and "over capacity after a pickup" in e.violations[0]
+
+
+def test_delivery_before_pickup_and_double_service_are_invalid() -> None:
+    p = _problem(_pair())
+    e = evaluate(p, {"t1": [("a", "delivery"), ("a", "pickup"), ("b", "pickup"), ("b", "delivery")]})
+    assert any("before its pickup" in v for v in e.violations)
+    e = evaluate(p, {"t1": [("a", "pickup"), ("a", "delivery"), ("a", "delivery")]})
+    assert any("delivered twice" in v for v in e.violations)
+
+
+def test_agreement_goods_wait_for_their_ready_time() -> None:
+    """Agreement stock at location 3 is ready at 2 h: loading ends at 2 h 5 min, unloading at village 2 starts
+    15 min later; a 2 h 15 min deadline is missed, 2 h 20 min is met."""
+    ready = 2 * 3600
+    late = (Job("c", 2, (100, 100, 0), source=3, ready_s=ready, deadline_s=ready + 15 * 60),)
+    e = evaluate(_problem(late), {"t1": [("c", "pickup"), ("c", "delivery")]})
+    assert any("late (8400" in v for v in e.violations)
+    ok = (Job("c", 2, (100, 100, 0), source=3, ready_s=ready, deadline_s=ready + 20 * 60),)
+    assert evaluate(_problem(ok), {"t1": [("c", "pickup"), ("c", "delivery")]}).valid
+
+
+def test_goods_on_board_deliveries_and_shift_length() -> None:
+    """Jobs without a source start on the truck; a route past the shift is invalid."""
+    jobs = (Job("d", 2, (900, 100, 0)), Job("e", 1, (200, 100, 0)))
+    e = evaluate(_problem(jobs), {"t1": [("e", "delivery"), ("d", "delivery")]})
+    assert any("over capacity" in v for v in e.violations)  # 1100 kg on board at the start
+    short = RoutingProblem(
+        _problem(jobs).duration_s,
+        _problem(jobs).distance_m,
+        jobs[1:],
+        (Vehicle("t1", 0, 0, (1000, 5000, 4), max_duration_s=19 * 60),),
+        dimensions=("kg", "dm3", "cold_box"),
+    )
+    assert any("shift too long" in v for v in evaluate(short, {"t1": [("e", "delivery")]}).violations)
+
+
+def test_evaluator_agrees_with_the_product_on_its_own_plan() -> None:
+    """On a generated instance the product's plan is valid here too and costs exactly its reported objective."""
+    from bench.vrp_family import build, draw
+    from optimizer.check import verify
+    from optimizer.routing import RoutingParams
+    from optimizer.routing_engine import plan_routes
+
+    fp = draw("S", "agreement", 1001)
+    p = build(fp, 1001)
+    r = plan_routes(p, RoutingParams(time_limit_s=2))
+    e = evaluate(p, plan_of(r))
+    assert verify(p, r) == [] and e.valid and e.cost == r.objective
