@@ -15,7 +15,7 @@ from stockpile.domain.errors import AlreadyResolved, InvalidCommand
 from stockpile.schemas import WriteOffCmd
 from stockpile.services import authz
 from stockpile.services.posting import PostingResult, post_batch, replay, retrying
-from stockpile.services.stock import _check_time, decide_write_off, site_or_raise
+from stockpile.services.stock import _check_time, decide_write_off, item_or_raise, site_or_raise
 from stockpile.unit_of_work import AbstractUnitOfWork
 
 
@@ -44,6 +44,9 @@ def propose_write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime |
             if existing is not None:
                 return cmd.client_id
             _check_time(uow.ledger, cmd.occurred_at, at)
+            # the item's balance rows at the depot, locked (PostgreSQL row locks; SQLite writers are serial): two
+            # proposals for one lot at once are checked one after the other, so only one is ever pending
+            uow.ledger.lock_item_balances(site.id, item_or_raise(uow.ledger, cmd.item_code).id)
             if _pending_for_lot(uow, cmd):
                 raise InvalidCommand(reason="write_off_pending", lot_no=cmd.lot_no)
             decide_write_off(uow.ledger, cmd, at)  # unknown item/lot or bad qty fail now, not at approval

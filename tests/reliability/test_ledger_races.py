@@ -179,3 +179,34 @@ def test_opposite_transfers_do_not_deadlock(db_url, world, uow, engine):
     assert sorted(per_lot.values()) == [4 * ROUNDS, 4 * ROUNDS]
     assert states == {"received"}
     assert verify_ledger(uow) == []
+
+
+def test_two_write_off_proposals_for_one_lot_at_once_leave_one_pending(two_uows, engine):
+    """报废 four-eyes: a lot waiting for approval is not proposed again, even when two keepers press 提交报废申请
+    at the same moment on two connections: exactly one proposal is pending, the other is refused."""
+    from stockpile.adapters.orm_auth import WriteOffProposalRow
+    from stockpile.schemas import WriteOffCmd
+    from stockpile.services import write_offs
+
+    a, b = two_uows
+    for i in range(ROUNDS):
+        lot = f"WO{i}"
+        stock.record_receipt(receipt(W.depot, lot, 10), a, NOW)
+
+        def propose(uow, lot=lot):  # type: ignore[no-untyped-def]
+            cmd = WriteOffCmd(
+                client_id=uuid.uuid4(), actor="k", occurred_at=NOW, site_code=W.depot,
+                item_code=W.tent, lot_no=lot, qty=2, reason="damaged",
+            )  # fmt: skip
+            return lambda: write_offs.propose_write_off(cmd, uow, NOW)
+
+        outcome = run_pair((propose(a), propose(b)))
+        refused = [o for o in outcome if isinstance(o, DomainError)]
+        assert len(refused) == 1 and refused[0].params.get("reason") == "write_off_pending", outcome
+    with engine.connect() as c:
+        pending = c.execute(
+            select(func.count())
+            .select_from(WriteOffProposalRow)
+            .where(WriteOffProposalRow.state == "pending")
+        ).scalar_one()
+    assert pending == ROUNDS
