@@ -18,6 +18,8 @@ echo "== install it into a fresh venv"
 "$tmp/venv/bin/pip" install -q "$tmp"/dist/*.whl
 relief="$tmp/venv/bin/relief"
 mkdir "$tmp/work" && cd "$tmp/work"   # nothing of the repository here
+# a fresh installation's defaults: no database or settings inherited from the caller (make exports DATABASE_URL)
+unset DATABASE_URL RELIEF_DATABASE_URL RELIEF_SESSION_TOKEN
 export RELIEF_SESSION_FILE="$tmp/session.json"
 
 echo "== relief db upgrade (migrations shipped in the package)"
