@@ -6,11 +6,12 @@ import os
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 
 from optimizer.routing_engine import plan_routes
 from stockpile import clock
 from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents, storage
+from stockpile.adapters.database_kind import DatabaseState, database_state
 from stockpile.adapters.db import make_engine
 from stockpile.adapters.dispatch_documents import order_pdf, order_xlsx
 from stockpile.adapters.dispatch_repo import SqlDispatchRepository, scenario_matrix
@@ -42,20 +43,16 @@ def storage_problem(settings: Settings | None = None) -> str | None:
     created here —, no tables, corrupt, unreachable), or None when it can be used (issue 14 item 12)."""
     settings = settings or get_settings()
     url = settings.database_url
-    fault = storage.preflight(url)
-    if fault is None:
-        try:
-            engine = make_engine(url)
-            try:
-                with engine.connect() as c:
-                    if not inspect(c).has_table("movement"):
-                        fault = storage.StorageFault("not_initialised")
-            finally:
-                engine.dispose()
-        except Exception as e:  # only storage faults become a sentence; anything else is a bug and is raised
-            fault = storage.classify(e, url)
-            if fault is None:
-                raise
+    try:  # the same reading `relief demo` / `relief init` use; never creates a missing file
+        state = database_state(url)
+        fault = {
+            DatabaseState.MISSING: storage.StorageFault("missing"),
+            DatabaseState.EMPTY: storage.StorageFault("not_initialised"),
+        }.get(state)
+    except Exception as e:  # only storage faults become a sentence; anything else is a bug and is raised
+        fault = storage.classify(e, url)
+        if fault is None:
+            raise
     if fault is None:
         return None
     return t(f"storage.{fault.kind}", database=storage.database_label(url), detail=fault.detail)

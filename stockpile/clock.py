@@ -132,11 +132,6 @@ def local_day(at: datetime) -> date:
     return local(at).date()
 
 
-def start_of_day(day: date) -> datetime:
-    """00:00 of a county calendar day, aware."""
-    return datetime.combine(day, time(0, 0), tzinfo=_current.tz)
-
-
 def format_dt(at: datetime | None, seconds: bool = False) -> str:
     """The Chinese way, in the county's zone, never with an offset: `2026-12-05 02:26`."""
     if at is None:

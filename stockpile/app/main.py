@@ -94,7 +94,8 @@ def main() -> None:
     if who is None:
         for key in ("auth.token", "user"):
             st.session_state.pop(key, None)
-    st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and svc.is_demo_database()
+    is_demo = svc.is_demo_database()  # read once per run: the role picker and the sidebar note both need it
+    st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and is_demo
     if who is not None:
         role, user = who.role, who.username
         st.session_state["role"], st.session_state["user"] = role, user
@@ -114,7 +115,7 @@ def main() -> None:
         role, user = "guest", ""
         st.session_state["role"] = "guest"
     st.sidebar.caption(t("app.user", user=user or "—", role=t(f"role.{role}")))
-    if svc.is_demo_database():  # a real county's data is not "fictional"
+    if is_demo:  # a real county's data is not "fictional"
         st.sidebar.caption(t("app.demo_note"))
 
     nav = st.navigation(pages_for(role), expanded=True)
