@@ -1,6 +1,6 @@
 """Allocation benchmark: 50 sources × 1 000 points × 40 items, sparse; target optimal ≤ 5 s.
 
-Compares the min-cost-flow solver (optimizer.allocation) with the same lexicographic model solved as three
+Compares the min-cost-flow solver (optimizer.allocation.solve) with the same lexicographic model solved as three
 sequential MathOpt models (HiGHS MIP, CP-SAT). Run: ``.venv/bin/python -m bench.alloc_bench [--no-peers]``.
 Prints a table and writes ``bench/out/alloc.csv``.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from optimizer.alloc_check import check_allocation
-from optimizer.alloc_model import AllocationProblem, DemandLine
-from optimizer.allocation import _item_net, solve_allocation
-from optimizer.coverage_model import UNREACHABLE, Source, SourceKind
+from optimizer.allocation.check import check_allocation
+from optimizer.allocation.problem import AllocationProblem, DemandLine
+from optimizer.allocation.solve import _item_net, solve_allocation
+from optimizer.sources import UNREACHABLE, Source, SourceKind
 
 TARGET_S = 5.0
 OUT = Path(__file__).resolve().parent / "out"

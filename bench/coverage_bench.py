@@ -11,8 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.coverage import competitive_coverage, compute_coverage
-from optimizer.coverage_model import UNREACHABLE, CoverageProblem, DemandPoint, Source, SourceKind
+from optimizer.coverage.problem import CoverageProblem, DemandPoint
+from optimizer.coverage.solve import competitive_coverage, compute_coverage
+from optimizer.sources import UNREACHABLE, Source, SourceKind
 
 TARGET_S = 2.0
 OUT = Path(__file__).resolve().parent / "out"

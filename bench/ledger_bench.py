@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from stockpile import clock
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.demo import build_demo, create_demo_database, demo_now
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.read.views import Views
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.demo.builder import build_demo, create_demo_database, demo_now
 from stockpile.domain.model import Leg, MovementKind
-from stockpile.services.posting import PlannedLeg, PostingDraft, post_batch
-from stockpile.views import Views
+from stockpile.ledger.posting import PlannedLeg, PostingDraft, post_batch
 
 OUT = Path(__file__).resolve().parent / "out"
 # Every input is dated relative to the clock (issue 13): the demo is built as of today and the imported rows fall
@@ -53,7 +53,7 @@ def _keys(uow: SqlAlchemyUnitOfWork) -> list[tuple[int, int, int]]:
     """(site, item, lot) keys that hold stock in the demo."""
     from sqlalchemy import select
 
-    from stockpile.adapters.orm import StockBalanceRow as B
+    from stockpile.adapters.orm.ledger import StockBalanceRow as B
 
     with uow:
         rows = uow.session.execute(select(B.site_id, B.item_id, B.lot_id).where(B.on_hand > 0)).all()
@@ -206,7 +206,7 @@ def bench_large(tmp: Path, movements: int) -> dict[str, float]:
         rep.append(time.perf_counter() - t1)
     from sqlalchemy import func, select
 
-    from stockpile.adapters.orm import MovementRow
+    from stockpile.adapters.orm.ledger import MovementRow
 
     with engine.connect() as c:
         total = c.execute(select(func.count()).select_from(MovementRow)).scalar()

@@ -28,7 +28,7 @@ from optimizer.rotation import (
     greedy_plan,
     plan_rotation,
 )
-from optimizer.rotation_check import check_rotation
+from optimizer.rotation.check import check_rotation
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.coverage_model import UNREACHABLE
-from optimizer.prepositioning import solve_prepositioning
-from optimizer.siting import coverage_classes, solve_max_covering
-from optimizer.siting_check import evaluate_prepositioning, evaluate_siting
-from optimizer.siting_model import PrepositionProblem, SitingProblem
+from optimizer.coverage.prepositioning import solve_prepositioning
+from optimizer.coverage.siting import coverage_classes, solve_max_covering
+from optimizer.coverage.siting_check import evaluate_prepositioning, evaluate_siting
+from optimizer.coverage.siting_problem import PrepositionProblem, SitingProblem
+from optimizer.sources import UNREACHABLE
 
 TARGET_S = 30.0
 OUT = Path(__file__).resolve().parent / "out"

@@ -1,7 +1,7 @@
 """Routing benchmark: ours (OR-Tools) vs PyVRP and VROOM on Solomon, Homberger, X and county instances.
 
 Every solver is single-threaded with the same time limit; every output is re-timed and verified by
-``optimizer.check.verify``. Prints a table and writes bench/out/vrp_bench.csv (appends per row, so a long run
+``optimizer.routing.check.verify``. Prints a table and writes bench/out/vrp_bench.csv (appends per row, so a long run
 leaves partial results).
 
     .venv/bin/python -m bench.vrp_bench [--limit 10] [--solvers ortools,pyvrp,vroom] [--only C101,county_n50]
@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.vrp_peers import solve_pyvrp, solve_vroom
-from optimizer.check import verify
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_engine import plan_routes
-from optimizer.routing_model import DEFAULT_PENALTY, RoutingProblem, RoutingResult
-from optimizer.vrp_json import parse_solomon, parse_tsplib, problem_from_json
+from optimizer.routing.check import verify
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import DEFAULT_PENALTY, RoutingProblem, RoutingResult
+from optimizer.routing.solve import RoutingParams, solve_routes
+from optimizer.routing.vrp_json import parse_solomon, parse_tsplib, problem_from_json
 
 DATA = Path("/work/shared/bench-data")
 HERE = Path(__file__).resolve().parent

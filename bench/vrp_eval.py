@@ -2,8 +2,8 @@
 
 A plan is reduced to what any solver can give: per vehicle, the ordered visits (job id, "pickup" | "delivery").
 Times, loads and costs are re-simulated here from the problem alone, under the product's timing rule (loading once
-per depot visit, see ``optimizer.routing_model``); nothing a solver reports (arrival times, distances, objective)
-is trusted, and no code is shared with the solvers or with ``optimizer.check`` (a second, separate implementation).
+per depot visit, see ``optimizer.routing.problem``); nothing a solver reports (arrival times, distances, objective)
+is trusted, and no code is shared with the solvers or with ``optimizer.routing.check`` (a second, separate implementation).
 
 Cost = Σ distance × the vehicle's distance cost + fixed cost of each used vehicle + the drop penalty of every job
 not served (its ``penalty``, else 10 000 000 × priority). A plan is *valid* when it breaks no rule; unserved jobs
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from optimizer.routing_model import RoutingProblem, RoutingResult
+from optimizer.routing.problem import RoutingProblem, RoutingResult
 
 PENALTY_PER_PRIORITY = 10_000_000  # the published default drop penalty, restated
 NO_ROAD = 10**9

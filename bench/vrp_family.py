@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.routing_model import Depot, Job, RoutingProblem, Vehicle
+from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
 
 KINDS = ("delivery", "pickup", "agreement")
 SIZES = {"S": (50, 150), "M": (200, 400), "L": (500, 800)}

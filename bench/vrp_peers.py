@@ -1,10 +1,10 @@
 """Peer solvers (PyVRP 0.14, VROOM via pyvroom 1.15) on a RoutingProblem, converted back to our RoutingResult.
 
-Peers' visit orders are re-timed with our timing rule and then verified by ``optimizer.check.verify``, so every
+Peers' visit orders are re-timed with our timing rule and then verified by ``optimizer.routing.check.verify``, so every
 solver is judged by the same checker. Peers get the problem as their APIs naturally express it: no "loading once
 per depot visit", so each shipment pays the depot loading time as pickup service (conservative: on the tightly
 timed county instances this can leave them without a feasible plan). Our own PyVRP engine
-(``optimizer.routing_pyvrp``) models the loading rule exactly; ``bench.vrp_bench`` reports it alone as
+(``optimizer.routing.pyvrp_engine``) models the loading rule exactly; ``bench.vrp_bench`` reports it alone as
 ``pyvrp-ours``. Every peer runs single-threaded.
 """
 
@@ -18,8 +18,8 @@ import pyvrp
 import vroom
 from pyvrp.solve import SolveParams
 
-from optimizer import routing_pyvrp
-from optimizer.routing_model import (
+from optimizer.routing import pyvrp_engine as routing_pyvrp
+from optimizer.routing.problem import (
     Job,
     LogEntry,
     RoutingProblem,
@@ -28,8 +28,8 @@ from optimizer.routing_model import (
     Unserved,
     drop_penalty,
 )
-from optimizer.routing_pyvrp import ModelParts
-from optimizer.routing_schedule import diagnose, objective_of, schedule_route
+from optimizer.routing.pyvrp_engine import ModelParts
+from optimizer.routing.schedule import diagnose, objective_of, schedule_route
 
 __all__ = ["solve_pyvrp", "solve_vroom"]
 

@@ -1,6 +1,6 @@
 """County instances over several seeds: the race (product default) and PyVRP depend on their random seed, VROOM
 does not. Prints objective per seed, mean and the ratio of our mean to the best peer's mean (one run, same
-machine, 10 s each, every plan verified by ``optimizer.check.verify``; "infeasible" = not every job served).
+machine, 10 s each, every plan verified by ``optimizer.routing.check.verify``; "infeasible" = not every job served).
 
     .venv/bin/python -m bench.vrp_seeds [--seeds 3] [--limit 10]
 """
@@ -14,11 +14,11 @@ import statistics
 from pathlib import Path
 
 from bench.vrp_peers import solve_pyvrp, solve_vroom
-from optimizer.check import verify
-from optimizer.routing import RoutingParams
-from optimizer.routing_engine import plan_routes
-from optimizer.routing_model import RoutingProblem, RoutingResult
-from optimizer.vrp_json import problem_from_json
+from optimizer.routing.check import verify
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import RoutingProblem, RoutingResult
+from optimizer.routing.solve import RoutingParams
+from optimizer.routing.vrp_json import problem_from_json
 
 HERE = Path(__file__).resolve().parent
 

@@ -8,32 +8,35 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from optimizer.routing_engine import plan_routes
+from optimizer import plan_routes
 from stockpile import clock
-from stockpile.adapters import coverage_data, exporters, geo, importers, review_documents, storage
-from stockpile.adapters.database_kind import DatabaseState, database_state
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.dispatch_documents import order_pdf, order_xlsx
-from stockpile.adapters.dispatch_repo import SqlDispatchRepository, scenario_matrix
-from stockpile.adapters.documents import Documents
-from stockpile.adapters.item_units import ItemUnits
-from stockpile.adapters.mapview import MapView
-from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
-from stockpile.adapters.matrix_cache import CachedProvider, MatrixCache
-from stockpile.adapters.orm_oidc import SqlIdentityRepository
-from stockpile.adapters.ors import OrsLimits, OrsProvider
-from stockpile.adapters.passwords import Argon2Hasher
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork, load_planning_config
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db import storage
+from stockpile.adapters.db.database_kind import DatabaseState, database_state
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.documents import review as review_documents
+from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
+from stockpile.adapters.documents.ledger import Documents
+from stockpile.adapters.files import exporters, geo, importers
+from stockpile.adapters.orm.oidc import SqlIdentityRepository
+from stockpile.adapters.read import coverage_world as coverage_data
+from stockpile.adapters.read.item_units import ItemUnits
+from stockpile.adapters.read.mapview import MapView
+from stockpile.adapters.read.reserve import ReserveViews
+from stockpile.adapters.read.views import Views
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
+from stockpile.adapters.repos.passwords import Argon2Hasher
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
+from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
+from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
 from stockpile.config import Settings, get_settings
+from stockpile.coverage import circle as coverage_svc
+from stockpile.coverage.circle import CoverageDeps
 from stockpile.i18n import t
+from stockpile.ports.travel import TravelTimeProvider
 from stockpile.resources import resource
-from stockpile.services import coverage as coverage_svc
-from stockpile.services.coverage import CoverageDeps
 from stockpile.services.facade import Services
-from stockpile.travel_ports import TravelTimeProvider
-from stockpile.views import Views
-from stockpile.views_reserve import ReserveViews
 
 PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG overrides the path
 

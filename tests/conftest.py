@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from stockpile import clock
-from stockpile.adapters.db import create_schema, make_engine
-from stockpile.adapters.orm import Base
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import create_schema, make_engine
+from stockpile.adapters.orm.ledger import Base
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.i18n import current_lang
 from tests.support.factory import seed_minimal
 
@@ -162,7 +162,7 @@ __all__ = ["NOW", "Base", "cid", "date", "days", "pg_url_or_skip"]
 def demo_url(tmp_path_factory) -> str:
     """The demo county, built once per test session on SQLite (read-only tests share it), in a database created as
     a demo like `relief demo` does."""
-    from stockpile.demo import build_demo, create_demo_database
+    from stockpile.demo.builder import build_demo, create_demo_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     create_demo_database(url)

@@ -70,7 +70,7 @@ def test_no_module_but_the_clock_reads_the_wall_clock() -> None:
 def test_the_grep_sees_every_business_module() -> None:
     """The scan is not vacuous: it reads the packages that hold dates, and would catch a planted call."""
     names = {p.relative_to(ROOT).as_posix() for p in _sources()}
-    assert "stockpile/views.py" in names and "stockpile/services/stock.py" in names
+    assert "stockpile/adapters/read/views.py" in names and "stockpile/ledger/stock.py" in names
     planted = ROOT / "tests" / "_planted_clock_read.py"
     planted.write_text('"""date.today() in a docstring is fine."""\nx = date.today()\ny = time.monotonic()\n')
     try:

@@ -10,6 +10,24 @@ from datetime import date, datetime
 from typing import Any
 
 from stockpile import clock
+from stockpile.coverage import circle as coverage_svc
+from stockpile.coverage import siting
+from stockpile.dispatch import confirm as dispatch_confirm
+from stockpile.dispatch import plan as dispatch_use
+from stockpile.dispatch import scenario as dispatch_scenario
+from stockpile.imports import ledger_files as imports
+from stockpile.imports import masterdata
+from stockpile.imports.rows import ImportReport
+from stockpile.ledger import reservations, stock
+from stockpile.ledger.checks import verify_ledger
+from stockpile.ledger.posting import PostingResult
+from stockpile.planning import agreements as planning
+from stockpile.planning import gap as planning_gap
+from stockpile.planning import review as planning_review
+from stockpile.planning import rotation as planning_rotation
+from stockpile.planning import standards_import as planning_import
+from stockpile.planning.review import CoverageProvider
+from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.reserve.planning_errors import ReviewMissing
 from stockpile.reserve.records import (
     CallOffRecord,
@@ -31,30 +49,9 @@ from stockpile.schemas import (
     ReverseCmd,
     TransferCmd,
 )
-from stockpile.services import coverage as coverage_svc
-from stockpile.services import dispatch as dispatch_use
-from stockpile.services import (
-    dispatch_confirm,
-    dispatch_scenario,
-    imports,
-    masterdata,
-    planning,
-    planning_gap,
-    planning_import,
-    planning_review,
-    planning_rotation,
-    reads,
-    reservations,
-    siting,
-    stock,
-)
-from stockpile.services.checks import verify_ledger
 from stockpile.services.facade_reads import ReadServices
 from stockpile.services.facade_trust import TrustServices
-from stockpile.services.import_rows import ImportReport
-from stockpile.services.planning_review import CoverageProvider
-from stockpile.services.posting import PostingResult
-from stockpile.unit_of_work import AbstractUnitOfWork
+from stockpile.trust import scoped_reads as reads
 
 
 @dataclass

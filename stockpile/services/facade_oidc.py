@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from stockpile.services import oidc
-from stockpile.services.users import Login
-from stockpile.unit_of_work import AbstractUnitOfWork
+from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust import oidc
+from stockpile.trust.users import Login
 
 
 class OidcServices:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from stockpile.services import reads
-from stockpile.unit_of_work import AbstractUnitOfWork
+from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust import scoped_reads as reads
 
 
 class ReadServices:

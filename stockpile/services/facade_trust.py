@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from stockpile.ledger import write_offs
+from stockpile.ledger.posting import PostingResult
+from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import WriteOffCmd
-from stockpile.services import authz, users, write_offs
 from stockpile.services.facade_oidc import OidcServices
-from stockpile.services.posting import PostingResult
-from stockpile.unit_of_work import AbstractUnitOfWork
+from stockpile.trust import authz, users
 
 
 class TrustServices(OidcServices):

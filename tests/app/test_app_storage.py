@@ -52,7 +52,7 @@ def test_demo_note_only_in_a_demo_database(monkeypatch, demo_url, tmp_path):
 def test_no_fictional_data_note_in_a_real_installation(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    from stockpile.cli import app
+    from stockpile.cli.main import app
 
     url = f"sqlite:///{tmp_path / 'county.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from stockpile import clock
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm_dispatch import DispatchPlanRow
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.dispatch import DispatchPlanRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from tests.conftest import DEMO_NOW

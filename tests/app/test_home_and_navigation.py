@@ -6,7 +6,13 @@ import json
 
 from shapely.geometry import Point, Polygon
 
-from stockpile.adapters.mapview import STATUS_COLOURS, tile_bounds, tile_mosaic, tile_xy, township_polygons
+from stockpile.adapters.read.mapview import (
+    STATUS_COLOURS,
+    tile_bounds,
+    tile_mosaic,
+    tile_xy,
+    township_polygons,
+)
 from stockpile.app.pages.common import page_roles
 from tests.app.conftest import ROOT, page
 

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from stockpile.adapters.orm import MovementRow
-from stockpile.adapters.orm_auth import AuditEventRow
-from stockpile.adapters.passwords import Argon2Hasher
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.adapters.orm.ledger import MovementRow
+from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.domain.errors import AlreadyResolved, PermissionDenied
+from stockpile.ledger import reservations as rsv
+from stockpile.ledger import stock, write_offs
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -23,8 +25,7 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import authz, stock, users, write_offs
-from stockpile.services import reservations as rsv
+from stockpile.trust import authz, users
 from tests.conftest import NOW
 
 H = timedelta(hours=1)

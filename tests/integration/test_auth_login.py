@@ -9,11 +9,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from stockpile.adapters.orm_auth import AuditEventRow, UserRow
-from stockpile.adapters.passwords import Argon2Hasher
+from stockpile.adapters.orm.auth import AuditEventRow, UserRow
+from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.domain.errors import DomainError, InvalidCommand
 from stockpile.i18n import error_text
-from stockpile.services import users
+from stockpile.trust import users
 from tests.conftest import NOW
 
 PW = "correct horse 1"

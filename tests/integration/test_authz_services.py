@@ -11,18 +11,21 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from stockpile.adapters.all_tables import Base
-from stockpile.adapters.dispatch_repo import SqlDispatchRepository
-from stockpile.adapters.importers import read_table
-from stockpile.adapters.orm_auth import AuditEventRow
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.files.importers import read_table
+from stockpile.adapters.orm.all_tables import Base
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.dispatch import scenario as dispatch_scenario
 from stockpile.domain.errors import PermissionDenied
+from stockpile.planning import agreements as planning
+from stockpile.planning import review as planning_review
+from stockpile.planning import standards_import as planning_import
+from stockpile.planning.agreements import CallOffCmd, VerifyCmd
 from stockpile.reserve.records import TransportReserve
-from stockpile.services import dispatch_scenario, planning, planning_import, planning_review
-from stockpile.services.planning import CallOffCmd, VerifyCmd
 from tests.conftest import NOW
 from tests.support.reserve import CFG, CONTRACT, add_contract
 

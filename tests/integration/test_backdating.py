@@ -11,12 +11,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from stockpile.adapters.orm_auth import AuditEventRow
+from stockpile.adapters.orm.auth import AuditEventRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.errors import Frozen, InvalidCommand, PermissionDenied
+from stockpile.ledger import stock
 from stockpile.schemas import ReceiptCmd
-from stockpile.services import stock, users
+from stockpile.trust import users
 from tests.conftest import NOW
 from tests.integration.test_imports import HEAD, csv_bytes
 
@@ -143,7 +144,7 @@ def test_cli_sets_and_shows_the_posting_window(tmp_path, demo_url, monkeypatch):
 
     from typer.testing import CliRunner
 
-    from stockpile.cli import app
+    from stockpile.cli.main import app
     from tests.support.cli import login_as
 
     path = tmp_path / "cli.db"

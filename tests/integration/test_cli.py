@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from stockpile.cli import app
+from stockpile.cli.main import app
 from tests.conftest import FAR_EXPIRY, RECENT
 from tests.support.cli import login_as
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from stockpile.cli import app
+from stockpile.cli.main import app
 from tests.support.cli import login_as
 from tests.support.ors_standin import closed_port_url
 

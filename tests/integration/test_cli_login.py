@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from stockpile.adapters.orm_auth import AuditEventRow
-from stockpile.cli import app
-from stockpile.exitcodes import ExitCode
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.cli.exitcodes import ExitCode
+from stockpile.cli.main import app
 from tests.conftest import FAR_EXPIRY
 from tests.support.cli import demo_password, login_as
 
@@ -87,7 +87,7 @@ def test_admin_login_approves_a_write_off_as_that_admin(cli_db, demo_url):
     login_as("admin2")
     res = runner.invoke(app, ["writeoff-approve", proposal])
     assert res.exit_code == 0, res.output
-    from stockpile.adapters.db import make_engine
+    from stockpile.adapters.db.engine import make_engine
 
     engine = make_engine(f"sqlite:///{cli_db}")
     with engine.connect() as c:
@@ -123,7 +123,7 @@ def test_expired_cli_login_is_refused(cli_db):
     from stockpile.bootstrap import build_services
     from stockpile.clock import now as utcnow
     from stockpile.config import get_settings
-    from stockpile.services import users
+    from stockpile.trust import users
 
     login_as("admin")
     until = datetime.fromisoformat(json.loads(Path(session_path()).read_text(encoding="utf-8"))["expires_at"])

@@ -1,5 +1,5 @@
 """Issue 14 items 2 and 9: `relief stock|bincard|export` obey the CLI user's depot scope (the scoped services,
-called with the one CLI identity `stockpile.cli._actor`, the user of `relief login`), on a copy of the demo county."""
+called with the one CLI identity `stockpile.cli.main._actor`, the user of `relief login`), on a copy of the demo county."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stockpile.cli import app
+from stockpile.cli.main import app
 from tests.support.cli import login_as
 
 runner = CliRunner()

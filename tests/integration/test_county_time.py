@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from stockpile.adapters.orm_auth import AuditEventRow
+from stockpile.adapters.orm.auth import AuditEventRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.errors import PostingInFuture
 from stockpile.domain.ledger import check_posting_time
-from stockpile.services import users
+from stockpile.trust import users
 from tests.integration.test_auth_login import PW, CountingHasher
 from tests.integration.test_imports import GOOD, xlsx
 

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm
+from stockpile.adapters.orm import ledger as orm
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.coverage.circle import CircleQuery, Scenario
 from stockpile.domain.coverage_world import RequirementNorm
 from stockpile.schemas import ReceiptCmd
-from stockpile.services.coverage import CircleQuery, Scenario
 from tests.conftest import NOW
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from stockpile import clock
-from stockpile.adapters.db import make_engine
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.read.views import Views
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.demo import build_demo, contract_term, create_demo_database, demo_now
-from stockpile.services.dispatch import PlanSettings
-from stockpile.views import Views
+from stockpile.demo.builder import build_demo, contract_term, create_demo_database, demo_now
+from stockpile.dispatch.plan import PlanSettings
 from tests.conftest import TEST_NOW
 
 pytestmark = pytest.mark.dates

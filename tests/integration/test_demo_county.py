@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from stockpile import clock
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.services.checks import verify_ledger
-from stockpile.views import Views
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.read.views import Views
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ledger.checks import verify_ledger
 from tests.conftest import DEMO_NOW
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)

@@ -13,15 +13,15 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from stockpile.adapters.database_kind import DatabaseState, database_state
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm import ItemRow
-from stockpile.adapters.orm_auth import UserRow
+from stockpile.adapters.db.database_kind import DatabaseState, database_state
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.auth import UserRow
+from stockpile.adapters.orm.ledger import ItemRow
 from stockpile.bootstrap import build_services
-from stockpile.cli import app
+from stockpile.cli.exitcodes import ExitCode
+from stockpile.cli.main import app
 from stockpile.config import Settings
-from stockpile.demo import NotADemoDatabase, build_demo
-from stockpile.exitcodes import ExitCode
+from stockpile.demo.builder import NotADemoDatabase, build_demo
 from tests.support.cli import login_as
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,8 +163,8 @@ def test_an_empty_postgresql_database_can_become_a_demo_and_only_once_marked():
     `relief init` marks another database `county`, it is refused."""
     from sqlalchemy import text
 
-    from stockpile.adapters.database_kind import mark
-    from stockpile.demo import create_demo_database
+    from stockpile.adapters.db.database_kind import mark
+    from stockpile.demo.builder import create_demo_database
     from tests.conftest import pg_url_or_skip
 
     url = pg_url_or_skip()

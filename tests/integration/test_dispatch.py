@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm
-from stockpile.adapters.dispatch_repo import scenario_matrix
-from stockpile.adapters.matrix import HaversineMatrix
-from stockpile.adapters.orm_dispatch import CallOffRow, DispatchOrderRow
+from stockpile.adapters.orm import ledger as orm
+from stockpile.adapters.orm.dispatch import CallOffRow, DispatchOrderRow
+from stockpile.adapters.repos.dispatch import scenario_matrix
+from stockpile.adapters.travel.matrix import HaversineMatrix
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.dispatch.plan import PlanSettings
 from stockpile.domain.dispatch import PlanRejected
 from stockpile.schemas import IssueCmd
-from stockpile.services.dispatch import PlanSettings
 from tests.conftest import NOW
 from tests.support.dispatch import NEW_LOT, OLD_LOT, SCENARIO, CutOff, seed_dispatch
 
@@ -283,9 +283,9 @@ def test_contracted_transport_joins_the_fleet_pool(db_url, world):
 
     from sqlalchemy.orm import Session
 
-    from stockpile.adapters.db import make_engine
-    from stockpile.adapters.orm import SiteRow
-    from stockpile.adapters.orm_reserve import ContractedTransportRow
+    from stockpile.adapters.db.engine import make_engine
+    from stockpile.adapters.orm.ledger import SiteRow
+    from stockpile.adapters.orm.reserve import ContractedTransportRow
 
     engine = make_engine(db_url)
     with Session(engine) as s, s.begin():

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from stockpile.adapters import importers
-from stockpile.adapters.geo import CoordinateIssue, parse_degrees
+from stockpile.adapters.files import importers
+from stockpile.adapters.files.geo import CoordinateIssue, parse_degrees
 from stockpile.domain.errors import FileRejected
 from stockpile.i18n import catalogue, domain_error_text, t
+from stockpile.planning.standards_import import cell_count
 from stockpile.schemas import CellError
-from stockpile.services.planning_import import cell_count
 from tests.integration.test_hostile_inputs import XGOOD, XHEAD, csv, movements, row, run_import, xlsx
 from tests.support.cli import login_as
 
@@ -92,7 +92,7 @@ def test_huge_cell_reference_does_not_kill_the_cli(tmp_path, monkeypatch, cli_db
     path.write_bytes(with_cells(HUGE["value-at-XFD1048576"][0]))
     login_as("keeper_xz01")
     res = subprocess.run(
-        [sys.executable, "-m", "stockpile.cli", "import", str(path)],
+        [sys.executable, "-m", "stockpile.cli.main", "import", str(path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -276,7 +276,7 @@ CLI_FILES = {
 def test_cli_prints_file_refusals_in_the_app_words(code, cli_db, tmp_path):
     """Item 8: `relief import` prints a refused file's message exactly as the import page does
     (`import_errors.<code>`), never the raw catalogue key `errors.<code>`."""
-    from stockpile.cli import app
+    from stockpile.cli.main import app
 
     if code == "file_too_large":
         data, name = b"a" * (10 * 1024 * 1024 + 1), "a.csv"

@@ -17,12 +17,14 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from stockpile.adapters import exporters, importers
-from stockpile.adapters.orm import MovementRow
-from stockpile.adapters.orm_auth import AuditEventRow
+from stockpile.adapters.files import exporters, importers
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.adapters.orm.ledger import MovementRow
 from stockpile.domain.errors import FileRejected, OutOfStock, PermissionDenied
+from stockpile.imports import ledger_files as imports
+from stockpile.ledger import stock
 from stockpile.schemas import IssueCmd, ReceiptCmd
-from stockpile.services import imports, stock, users
+from stockpile.trust import users
 from tests.conftest import NOW
 
 HEAD = "业务类型,库点编码,物资编码,批次号,数量,有效期至,发生时间,备注,单位,生产日期,行号"

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
-from stockpile.adapters.orm import MovementRow, PostingRow
+from stockpile.adapters.orm.ledger import MovementRow, PostingRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.errors import FileRejected

@@ -24,6 +24,10 @@ from stockpile.domain.errors import (
     UnknownSite,
     UnknownUnit,
 )
+from stockpile.ledger import reservations as rsv
+from stockpile.ledger import stock
+from stockpile.ledger.checks import verify_ledger
+from stockpile.ledger.write_offs import approve_write_off, propose_write_off
 from stockpile.schemas import (
     AdjustCmd,
     CountCmd,
@@ -36,10 +40,6 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import reservations as rsv
-from stockpile.services import stock
-from stockpile.services.checks import verify_ledger
-from stockpile.services.write_offs import approve_write_off, propose_write_off
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
@@ -376,7 +376,7 @@ def test_raw_update_or_delete_on_movement_fails(engine, uow, world):
 
 def test_uncommitted_receipt_is_rolled_back(uow, world):
     """The unit of work rolls back unless told to commit."""
-    from stockpile.services.posting import post_batch
+    from stockpile.ledger.posting import post_batch
 
     with uow:
         d, _ = stock.decide_receipt(uow.ledger, receipt(world, 10), NOW)
@@ -394,7 +394,7 @@ def test_balance_check_constraint_forbids_reserved_above_on_hand(engine, uow, wo
 def test_fresh_pooled_connection_has_all_pragmas(tmp_path):
     """I15: every SQLite connection gets WAL, synchronous=FULL, foreign_keys=ON and busy_timeout; writers BEGIN
     IMMEDIATE (the database lock is taken at the start of the transaction)."""
-    from stockpile.adapters.db import make_engine
+    from stockpile.adapters.db.engine import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as c:

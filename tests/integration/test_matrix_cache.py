@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
-from stockpile.adapters.matrix_cache import FILE_NAME, CachedProvider, MatrixCache, matrix_key
-from stockpile.adapters.ors import OrsProvider
-from stockpile.travel_ports import NOTICE_FALLBACK_OFFLINE, AvoidAreas, LonLat, TravelTimeProvider
+from stockpile.adapters.travel.cache import FILE_NAME, CachedProvider, MatrixCache, matrix_key
+from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
+from stockpile.adapters.travel.ors import OrsProvider
+from stockpile.ports.travel import NOTICE_FALLBACK_OFFLINE, AvoidAreas, LonLat, TravelTimeProvider
 from tests.support.ors_standin import OrsStandin, closed_port_url
 
 DEPOT = LonLat(115.90, 29.60)

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 from shapely.geometry import Polygon as ShapelyPolygon
 
-from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
-from stockpile.travel_ports import (
+from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
+from stockpile.ports.travel import (
     NOTICE_FALLBACK_OFFLINE,
     UNREACHABLE,
     AvoidAreas,

@@ -10,12 +10,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from stockpile.adapters.all_tables import metadata
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.migrate import upgrade
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.db.migrate import upgrade
+from stockpile.adapters.orm.all_tables import metadata
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ledger.stock import record_receipt
 from stockpile.schemas import ReceiptCmd
-from stockpile.services.stock import record_receipt
 from tests.conftest import NOW, pg_url_or_skip
 from tests.support.factory import seed_minimal
 
@@ -72,6 +72,6 @@ def test_migrations_have_a_single_head():
     """Parallel branches are always joined: `alembic upgrade head` means one thing."""
     from alembic.script import ScriptDirectory
 
-    from stockpile.adapters.migrate import alembic_config
+    from stockpile.adapters.db.migrate import alembic_config
 
     assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1

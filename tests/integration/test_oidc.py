@@ -8,11 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from stockpile.adapters.orm_auth import AuditEventRow, LoginSessionRow
-from stockpile.adapters.orm_oidc import SqlIdentityRepository
+from stockpile.adapters.orm.auth import AuditEventRow, LoginSessionRow
+from stockpile.adapters.orm.oidc import SqlIdentityRepository
 from stockpile.domain.errors import InvalidCommand, PermissionDenied
-from stockpile.services import oidc, users
-from stockpile.services.users import LoginFailed
+from stockpile.trust import oidc, users
+from stockpile.trust.users import LoginFailed
 from tests.conftest import NOW
 
 ISS = "https://idp.county.example/realms/yjj"

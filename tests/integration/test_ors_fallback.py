@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from stockpile.adapters.matrix import FallbackProvider, HaversineMatrix
-from stockpile.adapters.ors import OrsLimits, OrsProvider
-from stockpile.travel_ports import NOTICE_FALLBACK_OFFLINE, LonLat, TravelMatrix, TravelTimeUnavailable
+from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
+from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
+from stockpile.ports.travel import NOTICE_FALLBACK_OFFLINE, LonLat, TravelMatrix, TravelTimeUnavailable
 from tests.support.ors_standin import OrsStandin, Reply, closed_port_url, recorded
 
 DEPOT = LonLat(115.90, 29.60)

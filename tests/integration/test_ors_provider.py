@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpile.adapters.ors import (
+from stockpile.adapters.travel.ors import (
     OrsLimits,
     OrsProvider,
     matrix_blocks,
@@ -17,7 +17,7 @@ from stockpile.adapters.ors import (
     parse_matrix,
     parse_route,
 )
-from stockpile.travel_ports import (
+from stockpile.ports.travel import (
     NOTICE_ISOCHRONE_RANGE_OFFLINE,
     UNREACHABLE,
     AvoidAreas,

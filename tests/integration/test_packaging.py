@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from stockpile.cli_setup import APP_SETTINGS, app_command
+from stockpile.cli.setup import APP_SETTINGS, app_command
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm_reserve as r
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork
+from stockpile.adapters.orm import reserve as r
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork
 from stockpile.domain.errors import ExistsWithDifferent
+from stockpile.planning import agreements as planning
+from stockpile.planning.agreements import CallOffCmd, VerifyCmd
 from stockpile.reserve.planning_errors import (
     CallOffExceedsAgreement,
     NegativeQuantity,
@@ -19,8 +21,6 @@ from stockpile.reserve.planning_errors import (
     UnknownContract,
 )
 from stockpile.reserve.records import TransportReserve
-from stockpile.services import planning
-from stockpile.services.planning import CallOffCmd, VerifyCmd
 from tests.conftest import NOW
 from tests.support.reserve import CFG, CONTRACT, add_contract
 

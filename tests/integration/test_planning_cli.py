@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stockpile.cli import app
+from stockpile.cli.main import app
 from stockpile.resources import resource
 from tests.support.cli import login_as
 

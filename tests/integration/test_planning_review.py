@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from stockpile.adapters import review_documents
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork
+from stockpile.adapters.documents import review as review_documents
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork
+from stockpile.planning import review as planning_review
 from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewSelfReview, ReviewWrongState
-from stockpile.services import planning_review
 from tests.conftest import NOW
 from tests.support.reserve import CFG, receive, set_standards, water_standard
 

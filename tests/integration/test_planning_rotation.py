@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from optimizer.rotation_check import check_rotation
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork
-from stockpile.services import planning_rotation
+from optimizer.rotation.check import check_rotation
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork
+from stockpile.planning import rotation as planning_rotation
 from tests.conftest import NOW
 from tests.support.reserve import CFG, receive, set_standards, water_standard
 

@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 import xlsxwriter
 
-from stockpile.adapters.importers import read_table
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork
+from stockpile.adapters.files.importers import read_table
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork
 from stockpile.domain.errors import FileRejected
+from stockpile.planning import gap as planning_gap
+from stockpile.planning import standards_import as planning_import
+from stockpile.planning.gap import rule_of
 from stockpile.reserve.records import Standard, StandardBasis
-from stockpile.services import planning_gap, planning_import
-from stockpile.services.planning_gap import rule_of
 from tests.conftest import NOW
 from tests.support.reserve import CFG, add_contract, receive, set_standards, water_standard
 

@@ -1,4 +1,4 @@
-"""Issue 14 item 9: read authorisation in the services (stockpile/services/reads.py), on SQLite and PostgreSQL.
+"""Issue 14 item 9: read authorisation in the services (stockpile/trust/scoped_reads.py), on SQLite and PostgreSQL.
 
 keeper1 keeps D-COUNTY, keeper2 keeps D-TS01 (tests/support/factory.py). A read of one depot the keeper does not
 keep is PermissionDenied with one `authz_denied` audit row; a list holds only the keeper's depots; dispatcher and
@@ -13,12 +13,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from stockpile.adapters.documents import Documents
-from stockpile.adapters.orm_auth import AuditEventRow
+from stockpile.adapters.documents.ledger import Documents
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.adapters.read.views import Views
 from stockpile.domain.errors import PermissionDenied
+from stockpile.ledger import stock
 from stockpile.schemas import ReceiptCmd, TransferCmd
-from stockpile.services import reads, stock, users
-from stockpile.views import Views
+from stockpile.trust import scoped_reads as reads
+from stockpile.trust import users
 from tests.conftest import NOW
 
 H = timedelta(hours=1)

@@ -12,18 +12,18 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from stockpile import clock
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.dispatch_repo import SqlDispatchRepository
-from stockpile.adapters.orm_auth import AuditEventRow
-from stockpile.adapters.orm_dispatch import ScenarioRow
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.auth import AuditEventRow
+from stockpile.adapters.orm.dispatch import ScenarioRow
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.bootstrap import build_services
-from stockpile.cli import app
+from stockpile.cli.main import app
 from stockpile.config import Settings
+from stockpile.dispatch import scenario as dispatch_scenario
+from stockpile.dispatch.plan import PlanSettings
 from stockpile.domain.dispatch import NotADrill, UnknownScenario
 from stockpile.domain.errors import PermissionDenied
-from stockpile.services import dispatch_scenario
-from stockpile.services.dispatch import PlanSettings
 from tests.conftest import DEMO_NOW, NOW
 from tests.support.cli import login_as
 from tests.support.dispatch import SCENARIO, seed_dispatch

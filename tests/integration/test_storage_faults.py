@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stockpile.cli import app
-from stockpile.exitcodes import ExitCode
-from stockpile.storage_guard import EXIT
+from stockpile.cli.exitcodes import ExitCode
+from stockpile.cli.main import app
+from stockpile.cli.storage_guard import EXIT
 from tests.conftest import pg_url_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,11 @@ def relief(*args: str, url: str, **env: str) -> subprocess.CompletedProcess[str]
     """`relief ARGS` in its own process (a full disk must not touch the test process)."""
     full = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "stockpile.cli", *args], capture_output=True, text=True, env=full, timeout=120
+        [sys.executable, "-m", "stockpile.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
     )
 
 

@@ -18,10 +18,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm import MovementRow, PostingRow, ReservationRow, StockBalanceRow
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.ledger import MovementRow, PostingRow, ReservationRow, StockBalanceRow
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import DomainError, OutOfStock
+from stockpile.ledger import reservations as rsv
+from stockpile.ledger import stock
+from stockpile.ledger.checks import verify_ledger
 from stockpile.schemas import (
     IssueCmd,
     ReceiptCmd,
@@ -30,9 +33,6 @@ from stockpile.schemas import (
     ResolveReservationCmd,
     TransferCmd,
 )
-from stockpile.services import reservations as rsv
-from stockpile.services import stock
-from stockpile.services.checks import verify_ledger
 from tests.conftest import NOW
 from tests.support.factory import World
 

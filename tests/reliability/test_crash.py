@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from stockpile.adapters import importers
-from stockpile.adapters.db import create_schema, make_engine
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
-from stockpile.services import imports
-from stockpile.services.checks import verify_ledger
+from stockpile.adapters.db.engine import create_schema, make_engine
+from stockpile.adapters.files import importers
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.imports import ledger_files as imports
+from stockpile.ledger.checks import verify_ledger
 from tests.conftest import NOW, pg_url_or_skip
 from tests.support.factory import seed_minimal
 

@@ -24,10 +24,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from stockpile.adapters.db import make_engine
+from stockpile.adapters.db.engine import make_engine
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.services.dispatch import PlanSettings
+from stockpile.dispatch.plan import PlanSettings
 from tests.conftest import DEMO_NOW, pg_url_or_skip
 
 RUNS = int(os.environ.get("CRASH_RUNS", "50"))
@@ -140,7 +140,7 @@ def _recreate(admin: Engine, name: str, template: str | None = None) -> None:
 def test_killed_confirmation_leaves_before_or_after_state_postgresql():
     """PostgreSQL: a confirmation killed at any point leaves the database as before or as after (the dead
     client's transaction is rolled back), and the ledger checks pass."""
-    from stockpile.demo import build_demo, create_demo_database
+    from stockpile.demo.builder import build_demo, create_demo_database
 
     url = make_url(pg_url_or_skip())
     base_name, run_name = f"{url.database}_dispatch_base", f"{url.database}_dispatch_run"

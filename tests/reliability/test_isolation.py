@@ -13,13 +13,13 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from stockpile.adapters.db import SQLITE_PRAGMAS, create_schema, make_engine
-from stockpile.adapters.orm import ReservationRow, StockBalanceRow
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import SQLITE_PRAGMAS, create_schema, make_engine
+from stockpile.adapters.orm.ledger import ReservationRow, StockBalanceRow
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Reservation
-from stockpile.services import stock
-from stockpile.services.checks import verify_ledger
+from stockpile.ledger import stock
+from stockpile.ledger.checks import verify_ledger
 from tests.conftest import NOW
 from tests.support.factory import seed_minimal
 from tests.support.reliability import W, hold, receipt

@@ -13,14 +13,15 @@ import uuid
 import pytest
 from sqlalchemy import event, select
 
-from stockpile.adapters import importers
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm import PostingRow, TransferRow
-from stockpile.adapters.repository import SqlLedgerRepository
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.files import importers
+from stockpile.adapters.orm.ledger import PostingRow, TransferRow
+from stockpile.adapters.repos.ledger import SqlLedgerRepository
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import DatabaseUnavailable, StorageFull
-from stockpile.services import imports, stock
-from stockpile.services.checks import verify_ledger
+from stockpile.imports import ledger_files as imports
+from stockpile.ledger import stock
+from stockpile.ledger.checks import verify_ledger
 from tests.conftest import NOW, pg_url_or_skip, reset_pg
 from tests.reliability.test_crash import dump_hash, import_file
 from tests.support.factory import seed_minimal
@@ -143,7 +144,7 @@ def test_import_on_full_disk_commits_nothing(tmp_path):
     committed, integrity_check ok, verify_ledger() == [], and the same file imports once there is room."""
     url = f"sqlite:///{tmp_path / 'full.db'}"
     e = make_engine(url)
-    from stockpile.adapters.db import create_schema
+    from stockpile.adapters.db.engine import create_schema
 
     create_schema(e)
     seed_minimal(e)

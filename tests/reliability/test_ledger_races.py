@@ -13,15 +13,15 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select
 
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm import MovementRow, ReservationRow, StockBalanceRow, TransferRow
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.ledger import MovementRow, ReservationRow, StockBalanceRow, TransferRow
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import AlreadyResolved, DomainError
+from stockpile.ledger import reservations as rsv
+from stockpile.ledger import stock
+from stockpile.ledger.checks import verify_ledger
+from stockpile.ledger.posting import PostingResult
 from stockpile.schemas import ReceiveTransferCmd, ResolveReservationCmd, ReverseCmd
-from stockpile.services import reservations as rsv
-from stockpile.services import stock
-from stockpile.services.checks import verify_ledger
-from stockpile.services.posting import PostingResult
 from tests.conftest import NOW
 from tests.support.reliability import W, hold, issue, receipt, run_pair, transfer
 
@@ -184,9 +184,9 @@ def test_opposite_transfers_do_not_deadlock(db_url, world, uow, engine):
 def test_two_write_off_proposals_for_one_lot_at_once_leave_one_pending(two_uows, engine):
     """报废 four-eyes: a lot waiting for approval is not proposed again, even when two keepers press 提交报废申请
     at the same moment on two connections: exactly one proposal is pending, the other is refused."""
-    from stockpile.adapters.orm_auth import WriteOffProposalRow
+    from stockpile.adapters.orm.auth import WriteOffProposalRow
+    from stockpile.ledger import write_offs
     from stockpile.schemas import WriteOffCmd
-    from stockpile.services import write_offs
 
     a, b = two_uows
     for i in range(ROUNDS):

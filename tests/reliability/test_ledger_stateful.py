@@ -26,8 +26,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from stockpile.adapters.db import create_schema, make_engine
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.db.engine import create_schema, make_engine
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import (
     AlreadyResolved,
     AlreadyReversed,
@@ -36,6 +36,9 @@ from stockpile.domain.errors import (
     OutOfStock,
     UnknownLot,
 )
+from stockpile.ledger import reservations as rsv
+from stockpile.ledger import stock, write_offs
+from stockpile.ledger.checks import verify_ledger
 from stockpile.schemas import (
     CountCmd,
     IssueCmd,
@@ -47,9 +50,6 @@ from stockpile.schemas import (
     TransferCmd,
     WriteOffCmd,
 )
-from stockpile.services import reservations as rsv
-from stockpile.services import stock, write_offs
-from stockpile.services.checks import verify_ledger
 from tests.conftest import NOW
 from tests.support.factory import World, seed_minimal
 

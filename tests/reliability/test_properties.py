@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from stockpile.domain import ledger
 from stockpile.domain.errors import OutOfStock, QtyOutOfRange
 from stockpile.domain.model import MAX_QTY, Lot
+from stockpile.ledger import stock
 from stockpile.schemas import IssueCmd, ReceiptCmd, ReserveCmd
-from stockpile.services import stock
 from tests.conftest import NOW
 from tests.support.reliability import W, issue, ledger_rows, receipt
 
@@ -98,8 +98,8 @@ def _models(qty: object) -> list[object]:
 @pytest.fixture(scope="module")
 def sqlite_world(tmp_path_factory):
     """One SQLite world for the whole property run (Hypothesis repeats the body, not the fixture)."""
-    from stockpile.adapters.db import create_schema, make_engine
-    from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+    from stockpile.adapters.db.engine import create_schema, make_engine
+    from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
     from tests.support.factory import seed_minimal
 
     e = make_engine(f"sqlite:///{tmp_path_factory.mktemp('qty') / 'q.db'}")

@@ -6,10 +6,10 @@ import json
 import time
 from pathlib import Path
 
-from optimizer.check import verify
-from optimizer.routing import RoutingParams
-from optimizer.routing_engine import plan_routes
-from optimizer.vrp_json import problem_from_json
+from optimizer.routing.check import verify
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.solve import RoutingParams
+from optimizer.routing.vrp_json import problem_from_json
 
 INSTANCE = Path(__file__).resolve().parents[2] / "bench" / "instances" / "county_n300.json"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from stockpile.demo import DEMO_PASSWORDS
+from stockpile.demo.builder import DEMO_PASSWORDS
 
 
 def demo_password(username: str) -> str:
@@ -18,7 +18,7 @@ def demo_password(username: str) -> str:
 def login_as(username: str, password: str | None = None) -> str:
     """`relief login USERNAME` with the password from RELIEF_PASSWORD (the demo one unless given), as a script
     would; returns the command's output."""
-    from stockpile.cli import app
+    from stockpile.cli.main import app
 
     res = CliRunner().invoke(
         app, ["login", username], env={"RELIEF_PASSWORD": password or demo_password(username)}

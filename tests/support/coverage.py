@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from stockpile.coverage.circle import CoverageDeps
 from stockpile.domain.coverage_world import CoverageWorld, DemandSite, RequirementNorm
 from stockpile.domain.model import (
     AdminLevel,
@@ -20,7 +21,6 @@ from stockpile.domain.model import (
     Site,
     SiteType,
 )
-from stockpile.services.coverage import CoverageDeps
 
 ON = date(2026, 6, 1)
 ITEMS = {"1010101": (1, "单帐篷", "顶"), "1020101": (2, "瓶装水", "瓶")}

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm
-from stockpile.adapters.orm_dispatch import ScenarioDemandRow, ScenarioPointRow, ScenarioRow, VehicleRow
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.orm import ledger as orm
+from stockpile.adapters.orm.dispatch import ScenarioDemandRow, ScenarioPointRow, ScenarioRow, VehicleRow
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ledger import stock
+from stockpile.ports.travel import UNREACHABLE, TravelMatrix
 from stockpile.schemas import ReceiptCmd
-from stockpile.services import stock
-from stockpile.travel_ports import UNREACHABLE, TravelMatrix
 from tests.conftest import NOW
 from tests.support.factory import World
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm
+from stockpile.adapters.orm import ledger as orm
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def seed_users(engine: Engine, users: dict[str, tuple[str, tuple[str, ...]]] = T
 
     from sqlalchemy import select
 
-    from stockpile.adapters.orm_auth import UserRow, UserSiteRow
+    from stockpile.adapters.orm.auth import UserRow, UserSiteRow
 
     with Session(engine) as s, s.begin():
         codes = {c: i for c, i in s.execute(select(orm.SiteRow.code, orm.SiteRow.id)).all()}

@@ -49,7 +49,7 @@ def enum_values() -> frozenset[str]:
     """Every enum value the code knows: StrEnum members and the schema's ``IN (...)`` lists."""
     import optimizer
     import stockpile
-    from stockpile.adapters.orm import Base
+    from stockpile.adapters.orm.ledger import Base
 
     for pkg in (stockpile, optimizer):
         for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):

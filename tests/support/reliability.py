@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from stockpile.adapters.orm import MovementRow, PostingRow, StockBalanceRow
+from stockpile.adapters.orm.ledger import MovementRow, PostingRow, StockBalanceRow
 from stockpile.schemas import IssueCmd, ReceiptCmd, ReserveCmd, TransferCmd
 from tests.conftest import NOW
 from tests.support.factory import World

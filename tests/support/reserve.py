@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from stockpile.adapters import orm
-from stockpile.adapters.reserve_repository import ReserveUnitOfWork, SqlReserveRepository
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.orm import ledger as orm
+from stockpile.adapters.repos.reserve import ReserveUnitOfWork, SqlReserveRepository
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ledger.stock import record_receipt
 from stockpile.reserve.records import PlanningConfig, Standard, StandardBasis
 from stockpile.schemas import ReceiptCmd
-from stockpile.services.stock import record_receipt
 from tests.support.factory import World
 
 SHOP = "XY-SHOP"

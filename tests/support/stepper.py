@@ -1,6 +1,6 @@
 """Drive the product's own `reserve()` step by step on two connections, like PostgreSQL's isolationtester.
 
-Each session runs `stockpile.services.reservations.reserve` on its own thread and engine and pauses at the
+Each session runs `stockpile.ledger.reservations.reserve` on its own thread and engine and pauses at the
 product's own steps: after its transaction began (the engine's `begin` event, after the product's
 `BEGIN IMMEDIATE` on SQLite), after the balance row was locked (`lock_balances`), and before `commit`. The
 controller releases one step at a time; a step that does not reach its next pause is *blocked* (waiting for a lock:
@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 
-from stockpile.adapters.uow import SqlAlchemyUnitOfWork
+from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ledger import reservations as rsv
 from stockpile.schemas import ReserveCmd
-from stockpile.services import reservations as rsv
 from tests.conftest import NOW
 
 STEPS = ("begin", "read", "reserve", "commit")  # start → begun → locked → committing → done

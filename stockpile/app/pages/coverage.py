@@ -11,12 +11,12 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile.app.pages.common import guard, services, show_error
+from stockpile.coverage.circle import CircleQuery, Scenario
+from stockpile.coverage.siting import Candidate, PrepositionQuery, SitingQuery
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_int, t
 from stockpile.i18n import format as fmt
-from stockpile.services.coverage import CircleQuery, Scenario
-from stockpile.services.siting import Candidate, PrepositionQuery, SitingQuery
-from stockpile.views_coverage import (
+from stockpile.reports.coverage_tables import (
     point_layer,
     reach_polygons,
     source_layer,

@@ -13,11 +13,11 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.dispatch.plan import DispatchPlan, PlanSettings
+from stockpile.dispatch.scenario import REBASABLE
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_hm, t
 from stockpile.i18n import format as fmt
-from stockpile.services.dispatch import DispatchPlan, PlanSettings
-from stockpile.services.dispatch_scenario import REBASABLE
 
 guard(__file__)
 

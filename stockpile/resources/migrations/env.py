@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from stockpile.adapters.all_tables import metadata as target_metadata_all
-from stockpile.adapters.db import make_engine
-from stockpile.adapters.orm import UTCDateTime
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm.all_tables import metadata as target_metadata_all
+from stockpile.adapters.orm.ledger import UTCDateTime
 from stockpile.config import get_settings
 
 config = context.config

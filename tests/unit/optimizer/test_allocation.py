@@ -1,4 +1,4 @@
-"""Business rules of the dispatch allocation (optimizer.allocation), each plan verified by check_allocation."""
+"""Business rules of the dispatch allocation (optimizer.allocation.solve), each plan verified by check_allocation."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.alloc_check import check_allocation
-from optimizer.alloc_errors import InvalidProblem
-from optimizer.alloc_model import AllocationProblem, AllocationResult, DemandLine, ShortfallReason
-from optimizer.allocation import solve_allocation
-from optimizer.coverage_model import UNREACHABLE, Source, SourceKind
+from optimizer.allocation.check import check_allocation
+from optimizer.allocation.problem import AllocationProblem, AllocationResult, DemandLine, ShortfallReason
+from optimizer.allocation.solve import solve_allocation
+from optimizer.errors import InvalidProblem
+from optimizer.sources import UNREACHABLE, Source, SourceKind
 
 HOUR = 3600
 

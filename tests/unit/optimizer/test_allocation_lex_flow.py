@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import optimizer.allocation as allocation
-from optimizer.alloc_check import check_allocation
-from optimizer.alloc_model import AllocationProblem
-from optimizer.lex_flow import FlowNetwork, solve_lexicographic, solve_min_cost_flow
+import optimizer.allocation.solve as allocation
+from optimizer.allocation.check import check_allocation
+from optimizer.allocation.lex_flow import FlowNetwork, solve_lexicographic, solve_min_cost_flow
+from optimizer.allocation.problem import AllocationProblem
 from tests.unit.optimizer.test_allocation import brute_force, mixed, tiny
 
 

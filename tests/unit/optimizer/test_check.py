@@ -7,10 +7,10 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer import check
-from optimizer.check import StockUse, verify
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import Depot, Job, RoutingProblem, RoutingResult, Stop, Unserved, Vehicle
+from optimizer.routing import check
+from optimizer.routing.check import StockUse, verify
+from optimizer.routing.problem import Depot, Job, RoutingProblem, RoutingResult, Stop, Unserved, Vehicle
+from optimizer.routing.solve import RoutingParams, solve_routes
 
 FAST = RoutingParams(time_limit_s=0.2)
 
@@ -134,7 +134,7 @@ def test_delivery_before_pickup_is_reported() -> None:
 def test_job_both_served_and_unserved_is_reported() -> None:
     """A served job also listed unserved is reported `served_and_unserved` only."""
     p, r = _planned()
-    from optimizer.routing_model import Reason
+    from optimizer.routing.problem import Reason
 
     bad = dataclasses.replace(r, unserved=(Unserved("a", Reason.NO_CAPACITY),))
     assert _codes(p, bad) == [check.SERVED_AND_UNSERVED]

@@ -1,4 +1,4 @@
-"""Business rules of the 1-hour guarantee circle measured on stock (optimizer.coverage)."""
+"""Business rules of the 1-hour guarantee circle measured on stock (optimizer.coverage.solve)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.alloc_errors import InvalidProblem
-from optimizer.coverage import competitive_coverage, compute_coverage, convex_hull, reach_hulls
-from optimizer.coverage_model import UNREACHABLE, CoverageProblem, DemandPoint, GapReason, Source, SourceKind
+from optimizer.coverage.problem import CoverageProblem, DemandPoint, GapReason
+from optimizer.coverage.solve import competitive_coverage, compute_coverage
+from optimizer.errors import InvalidProblem
+from optimizer.sources import UNREACHABLE, Source, SourceKind
 
 HOUR = 3600
 
@@ -121,16 +122,6 @@ def test_negative_travel_time_other_than_sentinel_is_malformed() -> None:
     """Only -1 means unreachable; any other negative travel time is rejected as malformed."""
     with pytest.raises(InvalidProblem):
         problem([depot("D1", 1)], [village("V1", 1)], [[-5]])
-
-
-def test_hull_of_reached_points_drops_interior_points() -> None:
-    """The reach polygon of a depot is the convex hull of the points it reaches; interior points drop out."""
-    square = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.5)]
-    assert set(convex_hull(square)) == {(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)}
-    p = problem(
-        [depot("D1", 1, loading=0)], [village(f"V{k}", 1) for k in range(5)], [[10, 10, 10, 10, 99999]]
-    )
-    assert len(reach_hulls(p, square, HOUR)["D1"]) == 4
 
 
 def brute_earliest(p: CoverageProblem, point: int, item: int) -> int | None:

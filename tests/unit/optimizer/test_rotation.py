@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from optimizer.errors import InvalidProblem
 from optimizer.rotation import (
-    InvalidRotationProblem,
     Lot,
     ProcurementOption,
     ReleaseChannel,
@@ -15,7 +15,7 @@ from optimizer.rotation import (
     StockKey,
     plan_rotation,
 )
-from optimizer.rotation_check import check_rotation
+from optimizer.rotation.check import check_rotation
 
 FAST = RotationParams(time_limit_s=5.0, stage_time_limit_s=1.0)
 TENDER = ProcurementOption("tender", lead_days=5, unit_price_fen=1000, shelf_life_days=400)
@@ -154,13 +154,13 @@ def test_shared_quarterly_budget_is_never_exceeded_across_items() -> None:
 )
 def test_malformed_input_raises_invalid_problem(bad) -> None:  # type: ignore[no-untyped-def]
     """Zero quantities, duplicate lot ids, wrong standard length and negative lead time are rejected."""
-    with pytest.raises(InvalidRotationProblem):
+    with pytest.raises(InvalidProblem):
         RotationProblem((bad(),), horizon_days=30, bucket_days=1)
 
 
 def test_solver_error_gives_the_greedy_plan_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     """If the MIP solver fails outright, the plan is the never-rotate greedy one and still passes the checker."""
-    import optimizer.rotation_model as model
+    import optimizer.rotation.mip as model
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("solver exploded")

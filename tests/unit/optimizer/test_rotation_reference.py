@@ -20,8 +20,8 @@ from optimizer.rotation import (
     greedy_plan,
     plan_rotation,
 )
-from optimizer.rotation_check import check_rotation
-from optimizer.rotation_jobs import split_budget
+from optimizer.rotation.check import check_rotation
+from optimizer.rotation.jobs import split_budget
 
 H = 5
 PARAMS = RotationParams(time_limit_s=5.0, stage_time_limit_s=1.0)
@@ -29,7 +29,7 @@ PARAMS = RotationParams(time_limit_s=5.0, stage_time_limit_s=1.0)
 
 def brute_force(p: RotationProblem) -> tuple[int, int, int]:
     """Lexicographic minimum of (shortfall unit-days, waste, cost) over every order pattern and every single
-    release (day, qty) per lot, simulated day by day from the rules in ``optimizer.rotation_types``."""
+    release (day, qty) per lot, simulated day by day from the rules in ``optimizer.rotation.problem``."""
     key = p.keys[0]
     opt, ch = key.options[0], key.channels[0]
     sizes = [0] + [q for q in range(opt.min_order_qty, (opt.max_order_qty or 0) + 1)]

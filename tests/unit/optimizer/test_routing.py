@@ -8,10 +8,9 @@ import time
 
 import pytest
 
-from optimizer.check import verify
 from optimizer.errors import InvalidProblem
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import (
+from optimizer.routing.check import verify
+from optimizer.routing.problem import (
     UNREACHABLE,
     Depot,
     Job,
@@ -23,6 +22,7 @@ from optimizer.routing_model import (
     Status,
     Vehicle,
 )
+from optimizer.routing.solve import RoutingParams, solve_routes
 
 FAST = RoutingParams(time_limit_s=0.3)
 KM_S = 90  # 40 km/h
@@ -167,7 +167,7 @@ def test_high_priority_job_is_served_when_the_fleet_is_short() -> None:
 
 def test_vehicle_profile_drives_on_its_own_matrix() -> None:
     """A vehicle with a profile is timed on that profile's matrix (e.g. a slow heavy truck)."""
-    from optimizer.routing_model import TravelMatrix
+    from optimizer.routing.problem import TravelMatrix
 
     dur, dist = line(0, 10)
     slow = TravelMatrix(tuple(tuple(2 * x for x in row) for row in dur), dist)

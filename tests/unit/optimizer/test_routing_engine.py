@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.check import verify
-from optimizer.routing import RoutingParams
-from optimizer.routing_engine import plan_routes
-from optimizer.routing_model import Depot, Job, Objective, RoutingProblem, Vehicle
+from optimizer.routing.check import verify
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import Depot, Job, Objective, RoutingProblem, Vehicle
+from optimizer.routing.solve import RoutingParams
 
 pytest.importorskip("pyvrp")
 
@@ -73,8 +73,8 @@ def test_pyvrp_engine_loads_once_per_depot_visit() -> None:
 
 def test_pyvrp_starts_from_a_given_plan_and_keeps_it_feasible() -> None:
     """A warm start from OR-Tools' plan never ends worse than that plan."""
-    from optimizer.routing import solve_routes
-    from optimizer.routing_pyvrp import solve_pyvrp
+    from optimizer.routing.pyvrp_engine import solve_pyvrp
+    from optimizer.routing.solve import solve_routes
 
     p = _problem(pickups=True)
     first = solve_routes(p, RoutingParams(time_limit_s=0.5, first_solution_only=True))
@@ -86,7 +86,7 @@ def test_pyvrp_starts_from_a_given_plan_and_keeps_it_feasible() -> None:
 
 def test_pyvrp_gives_up_early_without_a_feasible_plan() -> None:
     """The stopping rule ends PyVRP's search at the give-up time while it holds no feasible plan only."""
-    from optimizer.routing_pyvrp import _INFEASIBLE, _Stop
+    from optimizer.routing.pyvrp_engine import _INFEASIBLE, _Stop
 
     stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
     assert stop(float(_INFEASIBLE)) is True
@@ -96,8 +96,8 @@ def test_pyvrp_gives_up_early_without_a_feasible_plan() -> None:
 
 def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:
     """OR-Tools started from another engine's routes keeps them feasible and never ends worse."""
-    from optimizer.routing import solve_routes
-    from optimizer.routing_pyvrp import solve_pyvrp
+    from optimizer.routing.pyvrp_engine import solve_pyvrp
+    from optimizer.routing.solve import solve_routes
 
     p = _problem(pickups=True)
     start = solve_pyvrp(p, 0.2)
@@ -109,7 +109,7 @@ def test_pickup_and_delivery_gets_the_greedier_pyvrp_search() -> None:
     """Pickup-and-delivery problems get the tuned late-acceptance search; plain deliveries keep PyVRP's defaults."""
     from pyvrp.solve import SolveParams
 
-    from optimizer.routing_pyvrp import solve_params
+    from optimizer.routing.pyvrp_engine import solve_params
 
     tuned = solve_params(_problem(pickups=True))
     assert tuned.ils.history_length == 20 and tuned.perturbation.max_perturbations == 10

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from optimizer.check import verify
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import UNREACHABLE, Depot, Job, Reason, RoutingProblem, RoutingResult, Vehicle
-from optimizer.routing_replan import Replan, replan
+from optimizer.routing.check import verify
+from optimizer.routing.problem import UNREACHABLE, Depot, Job, Reason, RoutingProblem, RoutingResult, Vehicle
+from optimizer.routing.replan import Replan, replan
+from optimizer.routing.solve import RoutingParams, solve_routes
 
 FAST = RoutingParams(time_limit_s=0.3)
 KM = [0, 5, 10, 15, -5, -10]

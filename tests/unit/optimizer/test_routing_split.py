@@ -7,10 +7,10 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.check import verify
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import Depot, RoutingProblem, Vehicle
-from optimizer.routing_split import AllocationLine, split_allocation
+from optimizer.routing.check import verify
+from optimizer.routing.problem import Depot, RoutingProblem, Vehicle
+from optimizer.routing.solve import RoutingParams, solve_routes
+from optimizer.routing.split import AllocationLine, split_allocation
 
 CAP = (3000_000, 12_000_000)  # 3 t in g, 12 m³ in cm³
 

@@ -8,12 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.alloc_errors import InvalidProblem
-from optimizer.coverage_model import UNREACHABLE
-from optimizer.prepositioning import solve_prepositioning
-from optimizer.siting import solve_max_covering
-from optimizer.siting_check import evaluate_prepositioning, evaluate_siting
-from optimizer.siting_model import Move, PrepositionGap, PrepositionProblem, SitingProblem, SitingResult
+from optimizer.coverage.prepositioning import solve_prepositioning
+from optimizer.coverage.siting import solve_max_covering
+from optimizer.coverage.siting_check import evaluate_prepositioning, evaluate_siting
+from optimizer.coverage.siting_problem import (
+    Move,
+    PrepositionGap,
+    PrepositionProblem,
+    SitingProblem,
+    SitingResult,
+)
+from optimizer.errors import InvalidProblem
+from optimizer.sources import UNREACHABLE
 
 HOUR = 3600
 FAR = 5 * HOUR

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.vrp_eval import evaluate, plan_of
-from optimizer.routing_model import Depot, Job, RoutingProblem, Vehicle
+from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
 
 # locations on a line, km: depot 0 at 0, village 1 at 10, village 2 at 20, agreement holder 3 at 5
 KM = [0, 10, 20, 5]
@@ -97,9 +97,9 @@ def test_goods_on_board_deliveries_and_shift_length() -> None:
 def test_evaluator_agrees_with_the_product_on_its_own_plan() -> None:
     """On a generated instance the product's plan is valid here too and costs exactly its reported objective."""
     from bench.vrp_family import build, draw
-    from optimizer.check import verify
-    from optimizer.routing import RoutingParams
-    from optimizer.routing_engine import plan_routes
+    from optimizer.routing.check import verify
+    from optimizer.routing.engine import plan_routes
+    from optimizer.routing.solve import RoutingParams
 
     fp = draw("S", "agreement", 1001)
     p = build(fp, 1001)

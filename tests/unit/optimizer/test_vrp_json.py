@@ -6,9 +6,15 @@ import math
 
 import pytest
 
-from optimizer.check import verify
 from optimizer.errors import InvalidProblem
-from optimizer.vrp_json import parse_solomon, parse_tsplib, problem_from_json, result_to_json, solve_vrp
+from optimizer.routing.check import verify
+from optimizer.routing.vrp_json import (
+    parse_solomon,
+    parse_tsplib,
+    problem_from_json,
+    result_to_json,
+    solve_vrp,
+)
 
 SOLOMON = """TINY
 

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stockpile.coverage.circle import CircleQuery, Scenario, circle
+from stockpile.coverage.siting import SitingQuery
+from stockpile.coverage.siting import site as site_query
 from stockpile.domain.coverage_world import RequirementNorm, UnknownCoverageItem
 from stockpile.domain.errors import UnknownSite
 from stockpile.domain.model import SiteType
-from stockpile.services.coverage import CircleQuery, Scenario, circle
-from stockpile.services.siting import SitingQuery
-from stockpile.services.siting import site as site_query
 from tests.support.coverage import ON, FakeTravel, deps, reference_circle, site, village, world
 
 TENT = "1010101"
@@ -169,7 +169,7 @@ def test_siting_opens_the_candidate_that_covers_the_most_weighted_people():
     """With k = 1 the candidate next to the big uncovered village is chosen; after ≥ before."""
     depot = site(1, 10)
     big, small = village(0, 5000), village(1, 100)
-    from stockpile.services.siting import Candidate
+    from stockpile.coverage.siting import Candidate
 
     c_big, c_small = Candidate("C1", "近大村", 116.0, 29.51), Candidate("C2", "近小村", 116.01, 29.51)
     times = {

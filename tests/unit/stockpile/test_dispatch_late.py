@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.routing import RoutingParams, solve_routes
-from optimizer.routing_model import Depot, Job, RoutingProblem, Vehicle
-from optimizer.routing_schedule import earliest_start
-from stockpile.services.dispatch_kpis import late_priority_lines
+from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
+from optimizer.routing.schedule import earliest_start
+from optimizer.routing.solve import RoutingParams, solve_routes
+from stockpile.dispatch.kpis import late_priority_lines
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 

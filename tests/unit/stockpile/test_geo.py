@@ -10,8 +10,8 @@ from haversine import Unit, haversine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpile.adapters.geo import DEFAULT_AREA, Area, from_wgs84, parse_crs, read_point, to_wgs84
-from stockpile.travel_ports import LonLat
+from stockpile.adapters.files.geo import DEFAULT_AREA, Area, from_wgs84, parse_crs, read_point, to_wgs84
+from stockpile.ports.travel import LonLat
 
 COUNTY_SEAT = LonLat(115.90, 29.60)  # inside the demo area
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from stockpile.adapters.ddl import install_append_only_triggers
+from stockpile.adapters.db.ddl import install_append_only_triggers
 
 
 revision = '0002_auth'

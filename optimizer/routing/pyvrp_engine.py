@@ -1,0 +1,295 @@
+"""Second routing engine: PyVRP (MIT, hybrid genetic search) behind the same problem and result types.
+
+Used only where it can express the problem exactly or conservatively (``supports``): objective ``total``, one
+travel profile, no per-job vehicle restrictions. Jobs with a source become PyVRP shipments, the others clients
+delivered from the vehicle's start. PyVRP has no "load once per depot visit"; the model gets it exactly by moving
+the loading time into the travel time: every arrival at a pickup location from another place (or from a vehicle's
+start there) costs the depot's loading time, consecutive pickups at the same place cost nothing, and a pickup
+"happens" when loading ends (``ready + loading`` at the earliest). Vehicles start and end at separate copies of
+their depot location, so returning home costs no loading. The plan is re-timed by our rule and must still pass
+``check.verify`` before anyone uses it (the race does that).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+
+import pyvrp
+from pyvrp import Activity, ActivityType
+from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
+from pyvrp.search import PerturbationParams
+from pyvrp.solve import SolveParams
+
+from optimizer.routing.problem import (
+    Job,
+    LogEntry,
+    Objective,
+    ProgressCallback,
+    Route,
+    RoutingProblem,
+    RoutingResult,
+    Status,
+    Unserved,
+    Vehicle,
+    drop_penalty,
+)
+from optimizer.routing.schedule import diagnose, objective_of, schedule_route
+
+
+def supports(p: RoutingProblem) -> bool:
+    """True when PyVRP can take this problem (total objective, base matrices only, no vehicle restrictions)."""
+    return (
+        p.objective is Objective.TOTAL
+        and all(v.profile is None for v in p.vehicles)
+        and not any(j.vehicles for j in p.jobs)
+        and bool(p.jobs)
+        and bool(p.vehicles)
+    )
+
+
+def _vkey(p: RoutingProblem, v: Vehicle) -> tuple[int, ...]:
+    late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
+    return (v.start, v.end, *v.capacity, v.available_from_s, late, v.distance_cost, v.fixed_cost)
+
+
+def vehicle_types(p: RoutingProblem, m: pyvrp.Model, depots: dict[int, pyvrp.Depot]) -> list[list[int]]:
+    """One PyVRP vehicle type per group of identical vehicles; returns the vehicle indices of each type."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for k, v in enumerate(p.vehicles):
+        groups.setdefault(_vkey(p, v), []).append(k)
+    for members in groups.values():
+        v = p.vehicles[members[0]]
+        m.add_vehicle_type(
+            len(members),
+            capacity=list(v.capacity),
+            start_depot=depots[v.start],
+            end_depot=depots[v.end],
+            fixed_cost=v.fixed_cost,
+            tw_early=v.available_from_s,
+            tw_late=min(p.horizon_s, v.available_from_s + v.max_duration_s),
+            unit_distance_cost=v.distance_cost,
+        )
+    return list(groups.values())
+
+
+ModelParts = tuple[
+    pyvrp.Model, list[list[int]], list[Job], list[Job]
+]  # model, vehicle groups, clients, shipments
+
+
+def _model(p: RoutingProblem) -> ModelParts:
+    m = pyvrp.Model()
+    locs = [m.add_location(0, 0) for _ in range(p.n_locations)]  # deliveries and pickups
+    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
+    home_locs = {h: m.add_location(0, 0) for h in homes}  # vehicles start and end here
+    depots = {h: m.add_depot(home_locs[h], tw_late=p.horizon_s) for h in homes}
+    groups = vehicle_types(p, m, depots)
+    clients: list[Job] = []
+    shipments: list[Job] = []
+    for j in p.jobs:
+        prize = drop_penalty(j) if j.optional else 0
+        deadline = min(j.deadline_s, p.horizon_s)
+        if j.source is None:
+            m.add_client(locs[j.dest], delivery=list(j.demand), service_duration=j.service_s,
+                         tw_early=j.window_start_s, tw_late=deadline, required=not j.optional, prize=prize)  # fmt: skip
+            clients.append(j)
+        else:
+            m.add_shipment(locs[j.source], locs[j.dest], pickup_tw_early=j.ready_s + p.loading_s(j.source),
+                           delivery_tw_early=j.window_start_s, delivery_tw_late=deadline,
+                           delivery_service_duration=j.service_s, amount=list(j.demand),
+                           required=not j.optional, prize=prize)  # fmt: skip
+            shipments.append(j)
+    _edges(p, m, locs, home_locs, {j.source for j in shipments if j.source is not None})
+    return m, groups, clients, shipments
+
+
+def _edges(
+    p: RoutingProblem,
+    m: pyvrp.Model,
+    locs: list[pyvrp.Location],
+    home_locs: dict[int, pyvrp.Location],
+    pickup_at: set[int],
+) -> None:
+    """Travel edges; arriving at a pickup place from elsewhere (or from a home depot there) adds its loading."""
+    nodes = [(loc, a, False) for a, loc in enumerate(locs)] + [(loc, h, True) for h, loc in home_locs.items()]
+    dist, dur = p.distance_m, p.duration_s
+    loading = {a: p.loading_s(a) for a in pickup_at}
+    for frm, a, a_home in nodes:
+        for to, b, b_home in nodes:
+            if frm is to:
+                continue
+            extra = loading[b] if b in loading and not b_home and (a != b or a_home) else 0
+            m.add_edge(frm, to, distance=dist[a][b], duration=dur[a][b] + extra)
+
+
+def solve_params(p: RoutingProblem) -> SolveParams:
+    """PyVRP's defaults for plain deliveries; a greedier search for pickup-and-delivery.
+
+    On the county pickup-and-delivery instances a late-acceptance history of 20 (default 300) and at most 10
+    perturbations per iteration (default 25) found a feasible plan from every seed tried and shortened the
+    plans by 12-15 % at 8 s (bench/RESULTS.md); on Solomon, Homberger and X the defaults stay better.
+    """
+    if not any(j.source is not None for j in p.jobs):
+        return SolveParams()
+    return SolveParams(
+        ils=IteratedLocalSearchParams(history_length=20),
+        perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
+    )
+
+
+_INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the largest int64 as its cost
+
+
+class _Stop:
+    """Stopping rule: the time budget, or ``give_up_s`` without any feasible plan; reports improvements.
+
+    PyVRP calls the criterion once per iteration with the cost of its best solution (infinite while that is
+    infeasible), so the same hook gives the progress indicator PyVRP's improving objective.
+    """
+
+    def __init__(
+        self, budget_s: float, give_up_s: float | None, progress: Callable[[float], None] | None
+    ) -> None:
+        self.started = time.monotonic()
+        self.budget_s, self.give_up_s, self.progress = budget_s, give_up_s, progress
+        self.best = float("inf")
+
+    def __call__(self, best_cost: float) -> bool:
+        elapsed = time.monotonic() - self.started
+        if best_cost < min(self.best, _INFEASIBLE):
+            self.best = best_cost
+            if self.progress is not None:
+                self.progress(best_cost)
+        if self.give_up_s is not None and elapsed >= self.give_up_s and self.best == float("inf"):
+            return True
+        return elapsed >= self.budget_s
+
+
+def _warm_start(
+    p: RoutingProblem,
+    data: pyvrp.ProblemData,
+    groups: list[list[int]],
+    clients: list[Job],
+    shipments: list[Job],
+    routes: tuple[Route, ...],
+) -> pyvrp.Solution | None:
+    """A plan of the other engine as PyVRP's first solution (None if it cannot be expressed)."""
+    client_idx = {j.id: k for k, j in enumerate(clients)}
+    shipment_idx = {j.id: k for k, j in enumerate(shipments)}
+    type_of = {p.vehicles[k].id: t for t, members in enumerate(groups) for k in members}
+    out = []
+    for route in routes:
+        acts = []
+        for stop in route.stops:
+            if stop.job in client_idx:
+                acts.append(Activity(ActivityType.CLIENT, client_idx[stop.job]))
+            elif stop.job in shipment_idx:
+                kind = ActivityType.PICKUP if stop.kind == "pickup" else ActivityType.DELIVERY
+                acts.append(Activity(kind, shipment_idx[stop.job]))
+            else:
+                return None
+        out.append(pyvrp.Route(data, acts, type_of[route.vehicle]))
+    try:
+        return pyvrp.Solution(data, out)
+    except (ValueError, IndexError, RuntimeError):  # e.g. more routes of a type than its vehicles
+        return None
+
+
+def solve_pyvrp(
+    p: RoutingProblem,
+    time_limit_s: float,
+    seed: int = 1,
+    *,
+    initial: tuple[Route, ...] | None = None,
+    give_up_s: float | None = None,
+    progress: ProgressCallback | None = None,
+    build: Callable[[RoutingProblem], ModelParts] | None = None,
+    params: SolveParams | None = None,
+) -> RoutingResult:
+    """Solve with PyVRP within ``time_limit_s`` (model building included); needs ``supports(p)``.
+
+    Parameters
+    ----------
+    p : RoutingProblem
+        A problem PyVRP can take (see ``supports``).
+    time_limit_s : float
+        Wall-clock budget, model building included.
+    seed : int
+        PyVRP random seed.
+    initial : tuple of Route, optional
+        A plan (e.g. OR-Tools' first plan) to start the search from instead of PyVRP's own construction.
+    give_up_s : float, optional
+        Stop early when PyVRP has no feasible plan after this many seconds (the race then gives the time back).
+    progress : callable, optional
+        Receives PyVRP's improving objective (its own cost, equal to ours for a complete plan).
+    build : callable, optional
+        Another model of the same problem (the benchmark's PyVRP peer uses PyVRP's natural shipment model).
+    params : SolveParams, optional
+        PyVRP's search parameters; default ``solve_params(p)``.
+
+    Returns
+    -------
+    RoutingResult
+        Re-timed by our timing rule; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
+    """
+    started = time.monotonic()
+    m, groups, clients, shipments = (build or _model)(p)
+    left = max(0.05, time_limit_s - (time.monotonic() - started))
+    data = m.data()
+    warm = _warm_start(p, data, groups, clients, shipments, initial) if initial else None
+
+    def report(cost: float) -> None:
+        if progress is not None:
+            progress(LogEntry(time.monotonic() - started, int(cost)))
+
+    stop = _Stop(left, give_up_s, report if progress is not None else None)
+    with (
+        warnings.catch_warnings()
+    ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
+        warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
+        best = pyvrp.solve(
+            data,
+            stop,
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=params or solve_params(p),
+            initial_solution=warm,
+        ).best
+    elapsed = time.monotonic() - started
+    if not best.is_feasible():
+        unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
+        return RoutingResult(
+            Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp"
+        )
+    taken: dict[int, int] = {}
+    routes = []
+    for route in best.routes():
+        vt = route.vehicle_type()
+        k = groups[vt][taken.get(vt, 0)]
+        taken[vt] = taken.get(vt, 0) + 1
+        visits: list[tuple[Job, str]] = []
+        for act in route.schedule():
+            kind = act.type.name
+            if kind == "CLIENT":
+                visits.append((clients[act.idx], "delivery"))
+            elif kind in ("PICKUP", "DELIVERY"):
+                visits.append((shipments[act.idx], kind.lower()))
+        routes.append(schedule_route(p, p.vehicles[k], visits))
+    routes.sort(key=lambda r: [v.id for v in p.vehicles].index(r.vehicle))
+    served = {s.job for r in routes for s in r.stops}
+    unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
+    objective = objective_of(p, tuple(routes), unserved)
+    missing = any(not j.optional for j in p.jobs if j.id not in served)
+    return RoutingResult(
+        Status.PARTIAL if missing else Status.FEASIBLE,
+        tuple(routes),
+        unserved,
+        objective,
+        sum(r.distance_m for r in routes),
+        sum(r.end_s - r.start_s for r in routes),
+        (LogEntry(elapsed, objective),),
+        "pyvrp",
+    )

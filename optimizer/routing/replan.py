@@ -1,0 +1,138 @@
+"""Re-planning mid-execution: keep delivered and started stops, re-route the rest from where trucks are now.
+
+A stop is fixed once its truck has left for it (the previous stop's departure, or the route start, is before
+``now_s``); for a broken truck only completed stops (departure <= ``now_s``) count; or the caller says so (``fixed``: number of fixed stops per vehicle, e.g. from telematics).
+Each truck restarts from its last fixed stop at ``max(now_s, departure)`` with what it carries on board; jobs
+picked up and not delivered stay on that truck. A broken truck leaves the fleet: its fixed deliveries count as
+done, the goods it carries are reported ``stranded``, its other jobs go back to the pool. A closed road is a new
+matrix (``UNREACHABLE`` entries). New jobs join the pool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import takewhile
+
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import Job, Matrix, Route, RoutingProblem, RoutingResult, Stop, Vehicle
+from optimizer.routing.solve import RoutingParams
+
+
+@dataclass(frozen=True, slots=True)
+class Replan:
+    """The remaining problem from ``now_s``, its plan, the fixed part of each old route, and what is lost.
+
+    ``stranded``: jobs on board a broken truck; ``no_vehicle``: jobs only broken trucks were allowed to carry.
+    """
+
+    problem: RoutingProblem
+    result: RoutingResult
+    fixed: tuple[Route, ...]
+    stranded: tuple[str, ...]
+    no_vehicle: tuple[str, ...] = ()
+
+
+def _fixed_count(route: Route, now_s: int, broken: bool) -> int:
+    """Stops already done: completed ones, plus (for a running truck) the one it is driving to or serving."""
+    if broken:
+        return sum(1 for _ in takewhile(lambda s: s.departure_s <= now_s, route.stops))
+    left = route.start_s
+    for k, s in enumerate(route.stops):
+        if left >= now_s:
+            return k
+        left = s.departure_s
+    return len(route.stops)
+
+
+def _restart(v: Vehicle, last: Stop | None, now_s: int) -> Vehicle:
+    limit = v.available_from_s + v.max_duration_s
+    start = last.location if last else v.start
+    t = max(now_s, last.departure_s if last else v.available_from_s)
+    return dataclasses.replace(v, start=start, available_from_s=t, max_duration_s=max(0, limit - t))
+
+
+def replan(
+    problem: RoutingProblem,
+    previous: RoutingResult,
+    now_s: int,
+    *,
+    fixed: Mapping[str, int] | None = None,
+    new_jobs: Iterable[Job] = (),
+    broken: Iterable[str] = (),
+    duration_s: Matrix | None = None,
+    distance_m: Matrix | None = None,
+    params: RoutingParams | None = None,
+) -> Replan:
+    """Re-plan the rest of a plan at ``now_s``.
+
+    Parameters
+    ----------
+    problem, previous : RoutingProblem, RoutingResult
+        The plan being executed.
+    now_s : int
+        Current time.
+    fixed : mapping vehicle id → number of stops already fixed, optional
+        Overrides the time rule per vehicle.
+    new_jobs : iterable of Job
+        New demands.
+    broken : iterable of str
+        Vehicle ids out of service.
+    duration_s, distance_m : Matrix, optional
+        New matrices (closed road).
+    params : RoutingParams, optional
+        Solver settings.
+
+    Returns
+    -------
+    Replan
+        Verify ``result`` against ``problem`` with ``check.verify``.
+    """
+    broken_ids = set(broken)
+    routes = {r.vehicle: r for r in previous.routes}
+    done: set[str] = set()
+    kept_routes: list[Route] = []
+    onboard: dict[str, str] = {}  # job → vehicle carrying it
+    vehicles: list[Vehicle] = []
+    for v in problem.vehicles:
+        r = routes.get(v.id)
+        n = 0 if r is None else (fixed or {}).get(v.id, _fixed_count(r, now_s, v.id in broken_ids))
+        stops = () if r is None else r.stops[:n]
+        if r is not None:
+            kept_routes.append(dataclasses.replace(r, stops=stops))
+        delivered = {s.job for s in stops if s.kind == "delivery"}
+        done |= delivered
+        for s in stops:
+            if s.kind == "pickup" and s.job not in delivered:
+                onboard[s.job] = v.id
+        if v.id not in broken_ids:
+            vehicles.append(_restart(v, stops[-1] if stops else None, now_s))
+    index = {v.id: k for k, v in enumerate(vehicles)}
+    stranded = tuple(sorted(j for j, v in onboard.items() if v in broken_ids))
+    remaining: list[Job] = []
+    no_vehicle: list[str] = []
+    for j in (*problem.jobs, *new_jobs):
+        if j.id in done or j.id in stranded:
+            continue
+        carrier = onboard.get(j.id)
+        if carrier is not None:  # on board: delivered from the truck's current position, by that truck
+            j = dataclasses.replace(j, source=None, ready_s=0, vehicles=(index[carrier],))
+        elif j.vehicles:
+            allowed = tuple(
+                index[problem.vehicles[k].id] for k in j.vehicles if problem.vehicles[k].id in index
+            )
+            if not allowed:
+                no_vehicle.append(j.id)
+                continue
+            j = dataclasses.replace(j, vehicles=allowed)
+        remaining.append(j)
+    new_problem = dataclasses.replace(
+        problem,
+        duration_s=duration_s if duration_s is not None else problem.duration_s,
+        distance_m=distance_m if distance_m is not None else problem.distance_m,
+        jobs=tuple(remaining),
+        vehicles=tuple(vehicles),
+    )
+    result = plan_routes(new_problem, params)
+    return Replan(new_problem, result, tuple(kept_routes), stranded, tuple(no_vehicle))

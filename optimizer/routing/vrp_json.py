@@ -1,0 +1,296 @@
+"""Neutral JSON instance format ("relief-vrp/1"): dict in, dict out; parsers for Solomon and TSPLIB text.
+
+No file I/O here: callers read files and pass text or dicts. The format is documented in docs/routing.md.
+Points are named; jobs, depots and the fleet refer to points by id. Travel is given either as integer matrices
+(``matrix``) or computed from coordinates (``coordinates``) with an explicit rounding rule:
+
+- ``euclid``: d = floor(scale · euclid) ("floor", DIMACS truncation) or floor(scale · euclid + 0.5) ("round",
+  TSPLIB nint); duration = distance (same integer unit as every time in the instance);
+- ``haversine``: points carry lon/lat (WGS-84); distance_m = ceil(haversine_m · circuity), duration_s =
+  ceil(haversine_m · circuity / (speed_kmh / 3.6)).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from optimizer.errors import InvalidProblem
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import (
+    HORIZON_S,
+    Depot,
+    Job,
+    Matrix,
+    Objective,
+    RoutingProblem,
+    RoutingResult,
+    TravelMatrix,
+    Vehicle,
+)
+from optimizer.routing.solve import RoutingParams
+
+FORMAT = "relief-vrp/1"
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def _int(x: Any, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise InvalidProblem(f"{what}: expected an integer, got {x!r}")
+    return x
+
+
+def _ints(xs: Any, what: str) -> tuple[int, ...]:
+    if not isinstance(xs, Sequence) or isinstance(xs, str):
+        raise InvalidProblem(f"{what}: expected a list of integers")
+    return tuple(_int(x, what) for x in xs)
+
+
+def _matrix(rows: Any, what: str) -> Matrix:
+    if not isinstance(rows, Sequence):
+        raise InvalidProblem(f"{what}: expected a list of rows")
+    return tuple(_ints(r, what) for r in rows)
+
+
+def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def _from_coordinates(points: Sequence[Mapping[str, Any]], spec: Mapping[str, Any]) -> TravelMatrix:
+    kind = spec.get("type", "euclid")
+    n = len(points)
+    if kind == "euclid":
+        scale = float(spec.get("scale", 1))
+        rnd = spec.get("rounding", "floor")
+        if rnd not in ("floor", "round"):
+            raise InvalidProblem(f"unknown rounding {rnd!r}")
+        xy = [(float(p["x"]), float(p["y"])) for p in points]
+        shift = 0.5 if rnd == "round" else 0.0
+        d = tuple(
+            tuple(math.floor(scale * math.dist(xy[i], xy[j]) + shift) for j in range(n)) for i in range(n)
+        )
+        return TravelMatrix(d, d)
+    if kind == "haversine":
+        circuity = float(spec.get("circuity", 1.3))
+        speed = float(spec.get("speed_kmh", 40)) / 3.6
+        ll = [(float(p["lon"]), float(p["lat"])) for p in points]
+        road = [[haversine_m(ll[i], ll[j]) * circuity for j in range(n)] for i in range(n)]
+        dist = tuple(tuple(math.ceil(x) for x in row) for row in road)
+        dur = tuple(tuple(math.ceil(x / speed) for x in row) for row in road)
+        return TravelMatrix(dur, dist)
+    raise InvalidProblem(f"unknown coordinates type {kind!r}")
+
+
+def _travel(d: Mapping[str, Any], points: Sequence[Mapping[str, Any]]) -> TravelMatrix:
+    if "matrix" in d:
+        m = d["matrix"]
+        dur = _matrix(m["duration_s"], "matrix.duration_s")
+        return TravelMatrix(dur, _matrix(m.get("distance_m", m["duration_s"]), "matrix.distance_m"))
+    if "coordinates" in d:
+        return _from_coordinates(points, d["coordinates"])
+    raise InvalidProblem("instance needs 'matrix' or 'coordinates'")
+
+
+def _job(j: Mapping[str, Any], where: Mapping[str, int], nd: int) -> Job:
+    try:
+        window = _ints(j.get("window", [0, HORIZON_S]), "window")
+        src = j.get("from")
+        return Job(
+            id=str(j["id"]),
+            dest=where[j["to"]],
+            demand=_ints(j.get("demand", [0] * nd), "demand"),
+            source=None if src is None else where[src],
+            service_s=_int(j.get("service_s", 0), "service_s"),
+            ready_s=_int(j.get("ready_s", 0), "ready_s"),
+            window_start_s=window[0],
+            deadline_s=window[1],
+            priority=_int(j.get("priority", 1), "priority"),
+            penalty=None if j.get("penalty") is None else _int(j["penalty"], "penalty"),
+            optional=bool(j.get("optional", False)),
+        )
+    except KeyError as e:
+        raise InvalidProblem(f"job {j.get('id')!r}: unknown or missing {e}") from None
+
+
+def _fleet(fleet: Sequence[Mapping[str, Any]], where: Mapping[str, int], horizon: int) -> tuple[Vehicle, ...]:
+    out: list[Vehicle] = []
+    for f in fleet:
+        count = _int(f.get("count", 1), "count")
+        for k in range(count):
+            try:
+                out.append(
+                    Vehicle(
+                        id=str(f["id"]) if count == 1 else f"{f['id']}-{k + 1}",
+                        start=where[f["start"]],
+                        end=where[f.get("end", f["start"])],
+                        capacity=_ints(f["capacity"], "capacity"),
+                        available_from_s=_int(f.get("available_from_s", 0), "available_from_s"),
+                        max_duration_s=_int(f.get("max_duration_s", horizon), "max_duration_s"),
+                        distance_cost=_int(f.get("distance_cost", 1), "distance_cost"),
+                        fixed_cost=_int(f.get("fixed_cost", 0), "fixed_cost"),
+                        profile=f.get("profile"),
+                    )
+                )
+            except KeyError as e:
+                raise InvalidProblem(f"vehicle {f.get('id')!r}: unknown or missing {e}") from None
+    return tuple(out)
+
+
+def problem_from_json(d: Mapping[str, Any]) -> RoutingProblem:
+    """Build a RoutingProblem from a "relief-vrp/1" dict; malformed input raises InvalidProblem."""
+    if d.get("format", FORMAT) != FORMAT:
+        raise InvalidProblem(f"unknown format {d.get('format')!r}")
+    points = d.get("points", [])
+    where = {str(p["id"]): k for k, p in enumerate(points)}
+    if len(where) != len(points):
+        raise InvalidProblem("duplicate point id")
+    tm = _travel(d, points)
+    dims = tuple(str(x) for x in d.get("dimensions", ["qty"]))
+    horizon = _int(d.get("horizon_s", HORIZON_S), "horizon_s")
+    profiles = tuple(
+        TravelMatrix(_matrix(p["duration_s"], "profile"), _matrix(p["distance_m"], "profile"))
+        for p in d.get("profiles", [])
+    )
+    try:
+        depots = tuple(
+            Depot(where[x["point"]], _int(x.get("loading_s", 0), "loading_s")) for x in d.get("depots", [])
+        )
+    except KeyError as e:
+        raise InvalidProblem(f"depot: unknown point {e}") from None
+    return RoutingProblem(
+        duration_s=tm.duration_s,
+        distance_m=tm.distance_m,
+        jobs=tuple(_job(j, where, len(dims)) for j in d.get("jobs", [])),
+        vehicles=_fleet(d.get("fleet", []), where, horizon),
+        depots=depots,
+        profiles=profiles,
+        objective=Objective(d.get("objective", "total")),
+        horizon_s=horizon,
+        dimensions=dims,
+    )
+
+
+def result_to_json(result: RoutingResult, point_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """A plain dict of the result (locations as point ids when given)."""
+
+    def name(loc: int) -> str | int:
+        return point_ids[loc] if point_ids else loc
+
+    return {
+        "status": result.status.value,
+        "is_feasible": result.is_feasible,
+        "objective": result.objective,
+        "total_distance_m": result.total_distance_m,
+        "total_duration_s": result.total_duration_s,
+        "engine": result.engine,
+        "routes": [
+            {
+                "vehicle": r.vehicle,
+                "start_s": r.start_s,
+                "end_s": r.end_s,
+                "distance_m": r.distance_m,
+                "trips": r.trips,
+                "stops": [
+                    {
+                        "job": s.job,
+                        "kind": s.kind,
+                        "point": name(s.location),
+                        "arrival_s": s.arrival_s,
+                        "start_s": s.start_s,
+                        "departure_s": s.departure_s,
+                        "load": list(s.load),
+                    }
+                    for s in r.stops
+                ],
+            }
+            for r in result.routes
+        ],
+        "unserved": [{"job": u.job, "reason": u.reason.value} for u in result.unserved],
+    }
+
+
+def solve_vrp(instance: Mapping[str, Any], time_limit_s: float = 10.0, **params: Any) -> RoutingResult:
+    """Solve a "relief-vrp/1" instance given as plain data.
+
+    Parameters
+    ----------
+    instance : Mapping
+        The instance dict (see docs/routing.md).
+    time_limit_s : float
+        Search time limit in seconds (always applied).
+    **params
+        Further ``RoutingParams`` fields (engine, first_solution, metaheuristic, gls_lambda, ...).
+
+    Returns
+    -------
+    RoutingResult
+        The plan; infeasible instances give unserved jobs with reasons, malformed ones raise InvalidProblem.
+    """
+    return plan_routes(problem_from_json(instance), RoutingParams(time_limit_s=time_limit_s, **params))
+
+
+def parse_solomon(text: str, scale: int = 10) -> dict[str, Any]:
+    """Solomon / Gehring-Homberger VRPTW text → instance dict (coordinates and times × scale, DIMACS floor)."""
+    lines = [ln.split() for ln in text.splitlines() if ln.strip()]
+    name = lines[0][0]
+    k = next(i for i, ln in enumerate(lines) if ln[0].upper() == "NUMBER")
+    count, capacity = int(lines[k + 1][0]), int(lines[k + 1][1])
+    rows = [list(map(int, ln)) for ln in lines if len(ln) == 7 and ln[0].isdigit()]
+    depot = rows[0]
+    points = [{"id": str(r[0]), "x": r[1], "y": r[2]} for r in rows]
+    jobs = [
+        {"id": str(r[0]), "to": str(r[0]), "demand": [r[3]], "window": [r[4] * scale, r[5] * scale],
+         "service_s": r[6] * scale}
+        for r in rows[1:]
+    ]  # fmt: skip
+    return {
+        "format": FORMAT,
+        "name": name,
+        "dimensions": ["qty"],
+        "horizon_s": depot[5] * scale,
+        "points": points,
+        "coordinates": {"type": "euclid", "scale": scale, "rounding": "floor"},
+        "jobs": jobs,
+        "fleet": [{"id": "v", "count": count, "start": str(depot[0]), "capacity": [capacity]}],
+    }
+
+
+def parse_tsplib(text: str) -> dict[str, Any]:
+    """TSPLIB CVRP (.vrp, EUC_2D) → instance dict; fleet = ceil(1.2 k) + 2 vehicles (k from the name)."""
+    head: dict[str, str] = {}
+    sections: dict[str, list[list[str]]] = {}
+    current = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line == "EOF":
+            continue
+        if ":" in line and not line[0].isdigit() and not line.startswith("-"):
+            key, _, val = line.partition(":")
+            head[key.strip().upper()] = val.strip()
+        elif line.endswith("_SECTION"):
+            current = line
+            sections[current] = []
+        else:
+            sections[current].append(line.split())
+    if head.get("EDGE_WEIGHT_TYPE", "EUC_2D") != "EUC_2D":
+        raise InvalidProblem("only EUC_2D TSPLIB instances are supported")
+    coords = {r[0]: (int(float(r[1])), int(float(r[2]))) for r in sections["NODE_COORD_SECTION"]}
+    demand = {r[0]: int(r[1]) for r in sections["DEMAND_SECTION"]}
+    depot = sections["DEPOT_SECTION"][0][0]
+    name = head.get("NAME", "")
+    m = re.search(r"-k(\d+)", name)
+    count = math.ceil(1.2 * int(m.group(1))) + 2 if m else len(coords)
+    return {
+        "format": FORMAT,
+        "name": name,
+        "dimensions": ["qty"],
+        "points": [{"id": i, "x": x, "y": y} for i, (x, y) in coords.items()],
+        "coordinates": {"type": "euclid", "scale": 1, "rounding": "round"},
+        "jobs": [{"id": i, "to": i, "demand": [q]} for i, q in demand.items() if i != depot],
+        "fleet": [{"id": "v", "count": count, "start": depot, "capacity": [int(head["CAPACITY"])]}],
+    }

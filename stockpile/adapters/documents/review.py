@@ -1,0 +1,207 @@
+"""Annual storage-plan review (年度储备计划审查) as documents: xlsx (XlsxWriter, one sheet per section) and a
+Chinese PDF (reportlab, the WenQuanYi Zen Hei font embedded so any reader shows the Chinese text).
+
+Input is the plain review content (JSON-able dict) plus the workflow metadata (state, people, sha256).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from stockpile.adapters.files.exporters import to_xlsx as frames_to_xlsx
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+FONT_NAME = "WQYZenHei"
+
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "standard_vs_actual",
+        "review_doc.standard_vs_actual",
+        ("level", "item_code", "item_name", "unit", "areas", "standard", "counted", "gap", "areas_short"),
+    ),
+    ("coverage", "review_doc.coverage", ("area_name", "population", "covered_pct")),
+    (
+        "rotation",
+        "review_doc.rotation",
+        ("date", "area_name", "item_name", "lot_no", "qty", "channel", "cost_fen"),
+    ),
+    (
+        "procurement",
+        "review_doc.procurement",
+        ("date", "area_name", "item_name", "qty", "arrival", "cost_fen"),
+    ),
+    (
+        "renewals",
+        "review_doc.renewals",
+        ("contract_code", "holder_name", "valid_to", "lines", "agreed_value_fen"),
+    ),
+)
+
+
+def _headers() -> dict[str, str]:
+    from stockpile.i18n import catalogue, current_lang
+
+    return {k[4:]: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
+
+
+ENUMS = {"level": "scope", "channel": "channel", "action": "action"}
+
+
+def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """A section's rows with enumerations (level, channel, action) translated, money in 元 (numbers), shares
+    with %."""
+    v = doc.get(key)
+    rows = list(v.get("rows", [])) if key == "coverage" and isinstance(v, dict) else list(v or [])
+    return [{k: _value(k, x) for k, x in r.items()} for r in rows]
+
+
+def _value(col: str, x: Any) -> Any:
+    if col in ENUMS and x:
+        return t(f"{ENUMS[col]}.{x}")
+    if col.endswith("_fen") and not fmt.blank(x):
+        return round(int(x) / 100, 2)
+    if col.endswith("_pct") and not fmt.blank(x):
+        return fmt.pct_points(x)
+    if col == "lot_no":
+        return fmt.lot_text(x)
+    return x
+
+
+def _cell(col: str, x: Any) -> str:
+    """A printed cell: thousands separators, 元 with two decimals, at most two decimals."""
+    if fmt.blank(x) or x == "":
+        return ""
+    if col.endswith("_fen"):
+        return fmt.num(x, decimals=2) if isinstance(x, float) else fmt.yuan_amount(x)
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return str(x)
+    return fmt.num(x, decimals=2)
+
+
+def recommendation_text(r: Mapping[str, Any]) -> str:
+    """One recommended change as a sentence (the level translated: 县级, 乡（镇）级 …)."""
+    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
+    return t(f"review_doc.rec_{r['code']}", **params)
+
+
+def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[str, str]]:
+    b = doc.get("budget", {})
+    return [
+        (t("review_doc.year"), str(doc.get("year", ""))),
+        (t("review_doc.state"), t(f"review_state.{meta.get('state', 'prepared')}")),
+        (t("review_doc.preparer"), str(meta.get("preparer") or "")),
+        (t("review_doc.reviewer"), str(meta.get("reviewer") or "")),
+        (t("review_doc.approver"), str(meta.get("approver") or "")),
+        (t("review_doc.plan_start"), str(doc.get("plan_start", ""))),
+        (
+            t("review_doc.holds_standard"),
+            t("review_doc.yes") if doc.get("holds_standard") else t("review_doc.no"),
+        ),
+        (t("review_doc.shortfall_unit_days"), fmt.num(doc.get("shortfall_unit_days", 0))),
+        (t("review_doc.budget_total"), fmt.yuan_amount(int(b.get("total_fen", 0)))),
+        (t("review_doc.sha256"), str(meta.get("sha256") or t("review_doc.unsigned"))),
+    ]
+
+
+def to_xlsx(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> bytes:
+    """One workbook: summary, each section, recommendations; translated headers."""
+    sheets: dict[str, pd.DataFrame] = {
+        t("review_doc.summary"): pd.DataFrame(summary_rows(doc, meta), columns=["item", "value"]),
+    }
+    for key, title, cols in SECTIONS:
+        rows = _rows(doc, key)
+        if key == "coverage" and not doc.get("coverage", {}).get("available"):
+            rows = [{"area_name": t("review_doc.coverage_not_available")}]
+        sheets[t(title)] = pd.DataFrame(rows, columns=list(cols))
+    sheets[t("review_doc.recommendations")] = pd.DataFrame(
+        [{"item": recommendation_text(r)} for r in doc.get("recommendations", [])], columns=["item"]
+    )
+    headers = {**_headers(), "item": t("review_doc.item"), "value": t("review_doc.value")}
+    return frames_to_xlsx(sheets, headers)
+
+
+def _register_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        if not CJK_FONT.exists():
+            raise RuntimeError(f"CJK font missing: {CJK_FONT} (apt-get install fonts-wqy-zenhei)")
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(CJK_FONT), subfontIndex=0))
+    return FONT_NAME
+
+
+def _table(rows: Sequence[Sequence[Any]], font: str, widths: list[float] | None = None) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    tbl = Table([[str("" if c is None else c) for c in r] for r in rows], colWidths=widths, repeatRows=1)
+    tbl.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return tbl
+
+
+def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200) -> bytes:
+    """A4 PDF in Chinese with the CJK font embedded; long sections are cut at `max_rows` with a note."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    font = _register_font()
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22, spaceAfter=8)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    heads = _headers()
+    story: list[Any] = [
+        Paragraph(t("review_doc.title", year=doc.get("year", "")), h1),
+        _table(
+            [[t("review_doc.item"), t("review_doc.value")], *summary_rows(doc, meta)],
+            font,
+            [50 * mm, 120 * mm],
+        ),
+    ]
+    for key, title, cols in SECTIONS:
+        story.append(Paragraph(t(title), h2))
+        rows = _rows(doc, key)
+        if key == "coverage" and not doc.get("coverage", {}).get("available"):
+            story.append(Paragraph(t("review_doc.coverage_not_available"), body))
+            continue
+        if not rows:
+            story.append(Paragraph(t("review_doc.none"), body))
+            continue
+        data = [[heads.get(c, c) for c in cols]] + [
+            [_cell(c, r.get(c)) for c in cols] for r in rows[:max_rows]
+        ]
+        story.append(_table(data, font))
+        if len(rows) > max_rows:
+            story.append(Paragraph(t("review_doc.truncated", n=len(rows) - max_rows), body))
+    story.append(Paragraph(t("review_doc.recommendations"), h2))
+    for r in doc.get("recommendations", []) or [{"code": "none"}]:
+        story.append(Paragraph("· " + recommendation_text(r), body))
+    story.append(Spacer(1, 12))
+    buf = io.BytesIO()
+    SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=t("review_doc.title", year=doc.get("year", "")),
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+    ).build(story)
+    return buf.getvalue()

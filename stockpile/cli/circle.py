@@ -1,0 +1,196 @@
+"""`relief circle` (1-hour guarantee circle on stock) and `relief site` (k new reserve points), tables + xlsx."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stockpile.cli.login import current_user
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import error_text, t
+
+Items = Annotated[list[str], typer.Option("--item", help="物资编码 (repeat for several)")]
+Minutes = Annotated[int | None, typer.Option("--minutes", help="时限（分钟），默认保障圈 60")]
+Damaged = Annotated[list[str] | None, typer.Option("--damaged", help="受损储备库编码 (repeat)")]
+Blocked = Annotated[Path | None, typer.Option("--blocked", help="封路区域 GeoJSON 文件")]
+Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="写出 xlsx 文件")]
+
+
+def _travel_notice(info: Any) -> None:
+    from stockpile.cli.main import console, err_console
+
+    console.print(t("coverage.cli_travel", source=t(f"travel.source_{info.source}")))
+    if info.notice:
+        err_console.print(f"[yellow]{t(info.notice, detail=info.detail)}[/yellow]")
+    elif info.is_estimate:
+        console.print(f"[yellow]{t('coverage.estimate_used')}[/yellow]")
+
+
+def _scenario(svc: Any, damaged: list[str] | None, blocked: Path | None) -> Any:
+    from stockpile.coverage.circle import Scenario
+
+    avoid = svc.read_avoid_areas(blocked.read_bytes(), blocked.name) if blocked else None
+    return Scenario(frozenset(damaged or ()), avoid)
+
+
+def _print(df: Any, title: str, translate: dict[str, str] | None = None) -> Any:
+    """Translate headers (coverage.col_*) and enum values, print a rich table, return the translated frame."""
+    from rich.table import Table
+
+    from stockpile.cli.main import _cell, console
+
+    view = df.copy()
+    for col, prefix in (translate or {}).items():
+        view[col] = [t(f"{prefix}{v}") for v in view[col]]
+    view.columns = [t(f"coverage.col_{c}") for c in view.columns]
+    tab = Table(title=title)
+    for c in view.columns:
+        tab.add_column(str(c))
+    for row in view.itertuples(index=False):
+        tab.add_row(*[_cell(v) for v in row])
+    console.print(tab)
+    return view
+
+
+def _fail(e: DomainError) -> typer.Exit:
+    from stockpile.cli.main import err_console
+
+    err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    return typer.Exit(1)
+
+
+def circle(
+    item: Items,
+    minutes: Minutes = None,
+    damaged: Damaged = None,
+    blocked: Blocked = None,
+    competitive: Annotated[bool, typer.Option(help="所有村同时需要（竞争库存）")] = False,
+    xlsx: Xlsx = None,
+) -> None:
+    """1小时保障圈: coverage per township and uncovered villages with reasons, from stock and agreements."""
+    from stockpile.cli.main import _services, console
+    from stockpile.coverage.circle import CircleQuery
+    from stockpile.reports.coverage_tables import targets_table, township_table, uncovered_table
+
+    current_user()  # login required
+    svc = _services()
+    try:
+        q = CircleQuery(
+            tuple(item),
+            None if minutes is None else minutes * 60,
+            _scenario(svc, damaged, blocked),
+            competitive=competitive,
+        )
+        rep = svc.coverage_circle(q)
+    except DomainError as e:
+        raise _fail(e) from e
+    _travel_notice(rep.travel)
+    targets = _print(targets_table(rep).rename(columns={"threshold_min": "threshold"}), t("coverage.targets"))
+    towns = township_table(rep).drop(columns=["township_code", "item_code"])
+    towns_view = _print(towns, t("coverage.per_township"))
+    unc = uncovered_table(rep)
+    unc["kind"] = [t(f"coverage.kind_{k}") for k in unc["kind"]]
+    unc_view = _print(
+        unc.drop(columns=["point_code", "item_code"]).rename(columns={"earliest_min": "earliest"}),
+        t("coverage.uncovered_list"),
+        {"reason": "reason."},
+    )
+    if unc.empty:
+        console.print(t("coverage.all_covered"))
+    if xlsx:
+        sheets = {
+            t("coverage.targets")[:31]: targets,
+            t("coverage.per_township")[:31]: towns_view,
+            t("coverage.uncovered_list")[:31]: unc_view,
+        }
+        xlsx.write_bytes(svc.to_xlsx(sheets, {}))
+        console.print(t("coverage.cli_written", path=xlsx))
+
+
+def _read_candidates(path: Path) -> tuple[Any, ...]:
+    from stockpile.cli.main import err_console
+    from stockpile.coverage.siting import Candidate
+
+    try:
+        rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        return tuple(
+            Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
+        )
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as e:
+        err_console.print(f"[red]{t('coverage.bad_candidates')}[/red]")
+        raise typer.Exit(1) from e
+
+
+def site(
+    k: Annotated[int, typer.Option("--k", help="新增储备点数量")] = 2,
+    minutes: Minutes = None,
+    candidates: Annotated[Path | None, typer.Option(help="候选点 CSV: code,name,lon,lat")] = None,
+    damaged: Damaged = None,
+    blocked: Blocked = None,
+    xlsx: Xlsx = None,
+) -> None:
+    """选址推演: k new reserve points maximising hazard-weighted population within the limit, before/after."""
+    import pandas as pd
+
+    from stockpile.cli.main import _services, console
+    from stockpile.coverage.siting import SitingQuery
+
+    current_user()  # login required
+    svc = _services()
+    try:
+        q = SitingQuery(
+            k,
+            None if minutes is None else minutes * 60,
+            _read_candidates(candidates) if candidates else (),
+            _scenario(svc, damaged, blocked),
+        )
+        rep = svc.coverage_site(q)
+    except DomainError as e:
+        raise _fail(e) from e
+    _travel_notice(rep.travel)
+    chosen = pd.DataFrame(
+        [{"site": f"{c.code} {c.name}", "lon": c.lon, "lat": c.lat} for c in rep.chosen],
+        columns=["site", "lon", "lat"],
+    )
+    view = _print(chosen, t("coverage.chosen"))
+    total = max(1, rep.population_total)
+    summary = pd.DataFrame(
+        [
+            {
+                "scenario": t(f"coverage.{key}"),
+                "population": pop,
+                "points_uncovered": len(unc),
+                "ratio": round(100 * pop / total, 1),
+            }
+            for key, pop, unc in (
+                ("before", rep.population_before, rep.uncovered_before),
+                ("after", rep.population_after, rep.uncovered_after),
+            )
+        ],
+        columns=["scenario", "population", "points_uncovered", "ratio"],
+    )
+    summary_view = _print(summary, t("coverage.siting"))
+    console.print(
+        t(
+            "coverage.cli_site_summary",
+            k=rep.k,
+            minutes=rep.threshold_s // 60,
+            before=rep.population_before,
+            after=rep.population_after,
+            total=rep.population_total,
+            status=rep.status,
+        )
+    )
+    if xlsx:
+        sheets = {t("coverage.chosen")[:31]: view, t("coverage.siting")[:31]: summary_view}
+        xlsx.write_bytes(svc.to_xlsx(sheets, {}))
+        console.print(t("coverage.cli_written", path=xlsx))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("circle")(circle)
+    app.command("site")(site)

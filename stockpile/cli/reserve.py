@@ -1,0 +1,190 @@
+"""Reserve-planning commands: `relief agreements check-due`, `relief gap`, `relief rotation --year 2027`,
+`relief standards import FILE`, `relief review prepare|review|approve|export`. Each acts as the user of `relief
+login` (`cli_login.current_user()`): the review's preparer, reviewer and approver are whoever logged in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from stockpile.cli.login import current_user
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
+
+Year = Annotated[int, typer.Option(help="审查年度")]
+
+
+def _cli() -> Any:
+    from stockpile.cli import main as cli
+
+    return cli
+
+
+def _fail(e: DomainError) -> None:
+    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")  # a refused file: the import page's words
+    raise typer.Exit(1) from e
+
+
+def check_due() -> None:
+    """协议核查到期与预警: overdue checks, contracts expiring within 90 days, lines verified below agreed."""
+    cli = _cli()
+    current_user()  # login required
+    svc = cli._services()
+    alerts = svc.agreement_alerts()
+    cli._table(
+        pd.DataFrame(svc.check_schedule()),
+        [
+            "contract_code",
+            "holder_name",
+            "valid_to",
+            "interval_days",
+            "last_checked_on",
+            "next_due",
+            "days_to_due",
+        ],
+        t("agreements.schedule"),
+    )
+    if not alerts:
+        cli.console.print(t("cli_reserve.no_alerts"))
+        return
+    for a in alerts:
+        text = t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
+        cli.console.print(f"[yellow]{a.contract_code} {a.holder_name}: {text}[/yellow]")
+    raise typer.Exit(2 if any(a.kind == "check_overdue" for a in alerts) else 0)
+
+
+def gap(
+    level: Annotated[str | None, typer.Option(help="county | township | village")] = None,
+    only_gap: Annotated[bool, typer.Option("--only-gap", help="只列有缺口的")] = False,
+    sites: Annotated[bool, typer.Option("--sites", help="按储备库（点）")] = False,
+) -> None:
+    """储备缺口: standard, physical, agreement, gap and days of supply per county, township (or site)."""
+    cli = _cli()
+    current_user()  # login required
+    report = cli._services().gap_report()
+    df = pd.DataFrame(report["sites" if sites else "scopes"])
+    if df.empty:
+        cli.console.print(t("stock.empty"))
+        return
+    if level and not sites:
+        df = df[df["scope"] == level]
+    if only_gap:
+        df = df[df["gap"].fillna(0) > 0]
+    cols = ["area_name", "item_code", "item_name", "standard", "physical", "gap", "days_of_supply"]
+    if not sites:
+        cols = ["scope", *cols[:5], "custodial", "agreement_counted", "counted", *cols[5:]]
+    cli._table(df, cols)
+    cli.console.print(t("cli_reserve.gap_total", n=int((df["gap"].fillna(0) > 0).sum())))
+
+
+def rotation(
+    year: Annotated[int, typer.Option(help="计划年度")],
+    out: Annotated[Path | None, typer.Option(help="xlsx file for the schedule")] = None,
+) -> None:
+    """更新轮换计划 for a year: releases and procurements so counted stock ≥ standard every day."""
+    cli = _cli()
+    current_user()  # login required
+    svc = cli._services()
+    rep = svc.rotation_plan(year)
+    df = pd.DataFrame(rep.schedule)
+    if not df.empty:
+        cli._table(df, ["date", "area_name", "item_code", "item_name", "action", "lot_no", "qty", "cost_fen"])
+    for e in rep.explanations:
+        cli.console.print(
+            f"[yellow]{e['area_name']} {e['item_name']} {e['first_day']}–{e['last_day']}: {t('reason.' + e['reason'])}[/yellow]"
+        )
+    spend = sum(r["cost_fen"] for r in rep.schedule if r["action"] == "procure")
+    cli.console.print(
+        t(
+            "cli_reserve.rotation_done",
+            actions=len(rep.schedule),
+            yuan=f"{spend / 100:,.2f}",
+            status=rep.plan.status,
+            unit_days=rep.plan.shortfall_unit_days,
+        )
+    )
+    if out is not None:
+        out.write_bytes(svc.to_xlsx({"rotation": df}, {c: t(f"col.{c}") for c in df.columns}))
+        cli.console.print(t("cli.exported", path=out))
+
+
+def standards_import(path: Path) -> None:
+    """导入上级应急物资储备指导目录 (xlsx/csv): every row valid, or nothing written (planner, admin)."""
+    cli = _cli()
+    who = current_user()
+    try:
+        svc = cli._services()
+        report = svc.import_standards(path.read_bytes(), path.name, who)
+    except DomainError as e:
+        _fail(e)
+        return
+    if report.errors:
+        for err in report.errors:
+            cli.err_console.print(cli.row_error_text(err))
+        cli.err_console.print(f"[red]{t('standards.import_failed', n=len(report.errors))}[/red]")
+        raise typer.Exit(1)
+    cli.console.print(t("standards.imported", n=report.accepted))
+
+
+def review_step(step: str, year: int) -> None:
+    cli = _cli()
+    who = current_user()  # approving needs the approver's own login (four-eyes)
+    svc = cli._services()
+    try:
+        if step == "prepare":
+            svc.prepare_review(year, who)
+        elif step == "review":
+            svc.mark_reviewed(year, who)
+        else:
+            snap = svc.approve_review(year, who)
+            cli.console.print(t("review.approved", sha=snap.sha256))
+            return
+    except DomainError as e:
+        _fail(e)
+    cli.console.print(t(f"review.{'prepared' if step == 'prepare' else 'reviewed'}"))
+
+
+def register(app: typer.Typer) -> None:
+    agreements = typer.Typer(help="协议储备 agreement reserves", no_args_is_help=True)
+    agreements.command("check-due")(check_due)
+    app.add_typer(agreements, name="agreements")
+    app.command("gap")(gap)
+    app.command("rotation")(rotation)
+    standards = typer.Typer(help="储备定额 reserve standards", no_args_is_help=True)
+    standards.command("import")(standards_import)
+    app.add_typer(standards, name="standards")
+    review = typer.Typer(help="年度储备计划审查 annual storage-plan review", no_args_is_help=True)
+
+    @review.command("prepare")
+    def _prepare(year: Year) -> None:
+        review_step("prepare", year)
+
+    @review.command("review")
+    def _review(year: Year) -> None:
+        review_step("review", year)
+
+    @review.command("approve")
+    def _approve(year: Year) -> None:
+        review_step("approve", year)
+
+    @review.command("export")
+    def _export(
+        year: Year,
+        fmt: Annotated[str, typer.Option("--format", help="pdf | xlsx")] = "pdf",
+        out: Annotated[Path | None, typer.Option(help="output file")] = None,
+    ) -> None:
+        cli = _cli()
+        current_user()  # login required
+        try:
+            data = cli._services().export_review(year, fmt)
+        except DomainError as e:
+            _fail(e)
+            return
+        path = out or Path(f"review-{year}.{fmt}")
+        path.write_bytes(data)
+        cli.console.print(t("cli_reserve.review_exported", path=path))
+
+    app.add_typer(review, name="review")

@@ -1,0 +1,73 @@
+"""The `relief` command group that turns storage faults into a clear sentence and an exit code of their own, never a
+traceback (issue 14 item 12; kinds in `adapters/storage.py`, codes in `exitcodes.py`).
+
+Before a command runs, a SQLite `DATABASE_URL` naming a file that does not exist is refused (only `relief demo`,
+`relief init` and `relief db upgrade` create a database). While it runs, a database error is classified: corrupt,
+read-only, full, without tables, unreachable. A command that already printed a storage fault's domain message
+(`storage_full`, `database_unavailable`) keeps its message and gets the fault's exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from stockpile.adapters.db.storage import StorageFault, classify, database_label, preflight
+from stockpile.cli.exitcodes import ExitCode
+from stockpile.config import get_settings
+from stockpile.i18n import t
+
+err_console = Console(stderr=True)
+
+CREATES_DATABASE = frozenset({"demo", "init", "db", "solve-vrp"})  # solve-vrp reads a JSON file, no database
+EXIT = {
+    "missing": ExitCode.DATABASE_MISSING,
+    "not_initialised": ExitCode.DATABASE_NOT_INITIALISED,
+    "corrupt": ExitCode.DATABASE_CORRUPT,
+    "read_only": ExitCode.DATABASE_READ_ONLY,
+    "full": ExitCode.DATABASE_FULL,
+    "unavailable": ExitCode.DATABASE_UNAVAILABLE,
+}
+
+
+def refuse(fault: StorageFault, url: str) -> typer.Exit:
+    """Print the fault's sentence; the Exit to raise."""
+    err_console.print(
+        f"[red]{t(f'storage.{fault.kind}', database=database_label(url), detail=fault.detail)}[/red]"
+    )
+    return typer.Exit(EXIT[fault.kind])
+
+
+def check_before(subcommand: str | None) -> None:
+    """Called by the app's callback: refuse a missing SQLite file unless the command creates databases."""
+    if subcommand is None or subcommand in CREATES_DATABASE:
+        return
+    url = get_settings().database_url
+    fault = preflight(url)
+    if fault is not None:
+        raise refuse(fault, url)
+
+
+class StorageSafeGroup(TyperGroup):
+    """Every subcommand runs inside this group's `invoke`: storage faults end as a sentence and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.Exit as e:
+            url = get_settings().database_url
+            fault = classify(e.__cause__, url) if e.exit_code == ExitCode.REFUSED else None
+            if fault is None:
+                raise
+            raise typer.Exit(EXIT[fault.kind]) from e  # the command printed its message already
+        except (
+            Exception
+        ) as e:  # usage errors and bugs are not storage faults: classify() returns None, re-raised
+            url = get_settings().database_url
+            fault = classify(e, url)
+            if fault is None:
+                raise
+            raise refuse(fault, url) from e

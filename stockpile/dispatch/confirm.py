@@ -1,0 +1,301 @@
+"""confirm_plan (确认调度方案), mark_shipped (装车发运) and replan_dispatch (执行中重新规划).
+
+Confirming re-runs the checker inside the transaction and refuses any violation; then, in ONE transaction, it
+reserves lots by FEFO for every physical pickup (the ledger's rule: on hand − reserved ≥ qty under a row lock,
+expired lots never), records agreement call-offs (动用通知) and writes one dispatch order (调拨单) per vehicle.
+The plan id is the client id: confirming twice changes nothing. Issue movements (出库) are posted when the keeper
+marks an order as shipped, by resolving each of its reservations with action `issue`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from optimizer import NO_ROAD as UNREACHABLE
+from optimizer import RoutingParams, replan
+from stockpile import clock
+from stockpile.dispatch.kpis import kpis_of
+from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
+from stockpile.domain import ledger
+from stockpile.domain.dispatch import PlanRejected, UnknownOrder
+from stockpile.domain.errors import AlreadyResolved, OutOfStock
+from stockpile.ledger.posting import retrying
+from stockpile.ledger.reservations import resolve_reservation
+from stockpile.schemas import ResolveReservationCmd
+from stockpile.trust import authz
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    plan_id: uuid.UUID
+    orders: tuple[str, ...]
+    reservations: int
+    call_offs: int
+    replayed: bool
+
+
+def order_no(plan_id: uuid.UUID, vehicle: str) -> str:
+    """调拨单号: DD + the plan id's first 8 hex digits + the vehicle code."""
+    return f"DD{plan_id.hex[:8].upper()}-{vehicle}"
+
+
+def _pickups(plan: DispatchPlan) -> dict[tuple[str, str, str], int]:
+    """(vehicle, source site code, item) → quantity picked up from physical stock on that vehicle."""
+    out: dict[tuple[str, str, str], int] = {}
+    for r in plan.result.routes:
+        for s in r.stops:
+            if s.kind == "pickup" and plan.source_kind.get(s.job) == "physical":
+                for item, q in plan.contents[s.job]:
+                    key = (r.vehicle, plan.places[s.location].code, item)
+                    out[key] = out.get(key, 0) + q
+    return out
+
+
+def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) -> tuple[int, list[str]]:
+    """FEFO holds for every physical pickup, all or nothing; returns (count, stock violations)."""
+    rows: dict[tuple[int, int], Any] = {}
+    cands: dict[tuple[str, str], list[ledger.Candidate]] = {}
+    ids: dict[tuple[str, str], tuple[int, int]] = {}
+    pick = _pickups(plan)
+    for _, site, item in sorted(pick):
+        if (site, item) in cands:
+            continue
+        sid, iid = repo.site_id(site), repo.item_id(item)
+        ids[(site, item)] = (sid, iid)
+        locked = uow.ledger.lock_item_balances(sid, iid)
+        for b, _lot in locked:
+            rows[(sid, b.lot_id)] = b
+        cands[(site, item)] = [ledger.Candidate(lot, b.on_hand - b.reserved) for b, lot in locked]
+    problems: list[str] = []
+    holds: list[dict[str, object]] = []
+    changed: set[tuple[int, int]] = set()
+    for (vehicle, site, item), qty in sorted(pick.items()):
+        sid, iid = ids[(site, item)]
+        try:
+            picks = ledger.fefo_pick(cands[(site, item)], qty, at.date())
+        except OutOfStock as e:
+            problems.append(f"stock_gone:{site}:{item}:{e.params.get('available', 0)}<{qty}")
+            continue
+        taken = {lot.id: q for lot, q in picks}
+        cands[(site, item)] = [
+            ledger.Candidate(c.lot, c.available - taken.get(c.lot.id, 0)) for c in cands[(site, item)]
+        ]
+        doc = order_no(plan.id, vehicle)
+        for lot, q in picks:
+            holds.append(
+                {
+                    "id": uuid.uuid5(plan.id, f"{vehicle}/{site}/{item}/{lot.id}"),
+                    "site_id": sid,
+                    "lot_id": lot.id,
+                    "item_id": iid,
+                    "qty": q,
+                    "plan_ref": doc,
+                    "state": "pending",
+                    "actor": actor,
+                    "created_at": at,
+                    "expires_at": None,
+                }
+            )
+            rows[(sid, lot.id)].reserved += q
+            changed.add((sid, lot.id))
+    if problems:
+        return 0, problems
+    for h in holds:
+        uow.ledger.add_reservation(h)
+    uow.ledger.set_balances(
+        [
+            (s, lt, rows[(s, lt)].on_hand, rows[(s, lt)].reserved, rows[(s, lt)].last_occurred_at)
+            for s, lt in sorted(changed)
+        ]
+    )
+    return len(holds), []
+
+
+def _order_lines(plan: DispatchPlan, repo: Any, vehicle_route: Any) -> list[dict[str, Any]]:
+    lines = []
+    for s in vehicle_route.stops:
+        place = plan.places[s.location]
+        for item, q in plan.contents[s.job]:
+            lines.append(
+                {
+                    "job": s.job,
+                    "stop_kind": s.kind,
+                    "place_code": place.code,
+                    "place_name": place.name,
+                    "item_id": repo.item_id(item),
+                    "qty": q,
+                    "eta": plan.start + timedelta(seconds=s.start_s),
+                }
+            )
+    return lines
+
+
+def _call_offs(plan: DispatchPlan, repo: Any) -> int:
+    agg: dict[tuple[str, str], tuple[int, int]] = {}
+    jobs = {j.id: j for j in plan.problem.jobs}
+    for r in plan.result.routes:
+        for s in r.stops:
+            if s.kind == "pickup" and plan.source_kind.get(s.job) in ("agreement", "capacity"):
+                for item, q in plan.contents[s.job]:
+                    key = (plan.places[s.location].code, item)
+                    old_q, old_r = agg.get(key, (0, 0))
+                    agg[key] = (old_q + q, max(old_r, jobs[s.job].ready_s))
+    for (site, item), (q, ready) in sorted(agg.items()):
+        repo.add_call_off(
+            uuid.uuid5(plan.id, f"calloff/{site}/{item}"),
+            plan.id,
+            repo.site_id(site),
+            repo.item_id(item),
+            q,
+            plan.start + timedelta(seconds=ready),
+        )
+    return len(agg)
+
+
+def _summary(plan: DispatchPlan) -> dict[str, Any]:
+    k = plan.kpis
+    return {
+        "scenario": plan.scenario_code,
+        "priority_share": round(k.priority_share, 4),
+        "completion_s": k.completion_s,
+        "relief_time_s": k.relief_time_s,
+        "distance_m": k.distance_m,
+        "delivered": k.delivered,
+        "demand": k.demand,
+        "unserved": len(plan.unserved),
+    }
+
+
+def confirm_plan(
+    plan: DispatchPlan,
+    uow: Any,
+    repo_of: Callable[[Any], Any],
+    actor: str,
+    now: datetime | None = None,
+) -> Confirmation:
+    """Check again, then reserve, call off and write the orders in one transaction; idempotent by plan id."""
+
+    def attempt() -> Confirmation:
+        at = (now or clock.now()).replace(microsecond=0)
+        with uow:
+            authz.require(uow, actor, "confirm_dispatch", None, plan.id, "plan")
+            repo = repo_of(uow)
+            if repo.plan_exists(plan.id):
+                orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
+                return Confirmation(plan.id, orders, 0, 0, True)
+            violations = plan_violations(plan.problem, plan.result, plan.stock_use())
+            if violations:
+                raise PlanRejected(violations=violations)
+            n_res, gone = _reserve(plan, uow, repo, at, actor)
+            if gone:
+                raise PlanRejected(violations=gone)
+            repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
+            docs: list[str] = []
+            for r in plan.result.routes:
+                if r.stops:
+                    doc = order_no(plan.id, r.vehicle)
+                    repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
+                    docs.append(doc)
+            n_call = _call_offs(plan, repo)
+            uow.commit()
+            return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
+
+    return authz.guarded(uow, lambda: retrying(attempt), now)
+
+
+def mark_shipped(
+    doc_no: str, uow: Any, repo_of: Callable[[Any], Any], actor: str, now: datetime | None = None
+) -> int:
+    """装车发运: post the issue (出库) of every pending hold of the order; returns how many were issued."""
+    at = (now or clock.now()).replace(microsecond=0)
+    with uow:
+        repo = repo_of(uow)
+        if repo.order_state(doc_no) is None:
+            raise UnknownOrder(doc_no=doc_no)
+        ids = repo.reservation_ids(doc_no)
+    issued = 0
+    for rid in ids:
+        cmd = ResolveReservationCmd(reservation_id=rid, actor=actor, action="issue", occurred_at=at)
+        try:
+            resolve_reservation(cmd, uow, at)
+            issued += 1
+        except AlreadyResolved:
+            continue
+    with uow:
+        repo_of(uow).mark_order_shipped(doc_no, at)
+        uow.commit()
+    return issued
+
+
+def replan_dispatch(
+    plan: DispatchPlan,
+    now_s: int,
+    *,
+    broken: tuple[str, ...] = (),
+    planner_params: RoutingParams | None = None,
+    duration_s: Any = None,
+    distance_m: Any = None,
+    blocked_geojson: str = "",
+    matrix: MatrixFn | None = None,
+) -> DispatchPlan:
+    """Re-plan mid-execution (broken truck, closed road): delivered and started stops stay as they are.
+
+    A closed road is a new blocked area: the matrix is fetched again (`-1` → no road) and the rest re-planned on it.
+    """
+    params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
+    if blocked_geojson and matrix is not None:
+        dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)
+        duration_s = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dur)
+        distance_m = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dist)
+    rp = replan(
+        plan.problem,
+        plan.result,
+        now_s,
+        broken=broken,
+        duration_s=duration_s,
+        distance_m=distance_m,
+        params=params,
+    )
+    dest = {j.id: plan.places[j.dest].code for j in plan.problem.jobs}
+    contents: Mapping[str, Any] = plan.contents
+    whole = dataclasses.replace(rp.result, routes=(*rp.fixed, *rp.result.routes))
+    g = plan.settings.guarantee_s
+    kpis = dataclasses.replace(
+        kpis_of(rp.problem, whole, contents, dest, plan.demand, plan.priority_points, g),
+        since_report_s=plan.kpis.since_report_s,
+        target_s=plan.kpis.target_s,
+    )
+    return dataclasses.replace(
+        plan,
+        id=uuid.uuid4(),
+        problem=rp.problem,
+        result=rp.result,
+        unserved=unserved_routing(rp.result, contents, dest),
+        kpis=kpis,
+        violations=tuple(plan_violations(rp.problem, rp.result, None)),
+        extra={"fixed": rp.fixed, "stranded": rp.stranded, "replanned_at_s": now_s},
+    )
+
+
+def order_sheet(
+    doc_no: str, uow: Any, repo_of: Callable[[Any], Any]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Header and lines of a confirmed order, for the xlsx/PDF writers."""
+    with uow:
+        repo = repo_of(uow)
+        state = repo.order_state(doc_no)
+        if state is None:
+            raise UnknownOrder(doc_no=doc_no)
+        lines = repo.order_lines(doc_no)
+        vehicle = doc_no.rsplit("-", 1)[-1] if "-" in doc_no else ""
+        header = {
+            "调拨单号": doc_no,
+            "车辆": doc_no.split("-", 1)[1] if "-" in doc_no else vehicle,
+            "状态": state,
+        }
+        return header, lines

@@ -1,0 +1,218 @@
+"""更新轮换计划 for a year: DB lots + standards + procurement options (config) → `optimizer.rotation.solve` →
+schedule table, daily counted-stock-vs-standard series and explanations of any day the standard cannot be held.
+
+Mapping rules:
+- One stock key per scope (level × area) × item with a standard; its lots are the unexpired government lots
+  (physical and, if the standard counts them, custodial) at the scope's sites; a lot without expiry never expires.
+- The horizon runs from the plan start (today when planning a later year, so orders for January go out now)
+  to 31 December of the year; budget quarters are calendar quarters (config: Q1–Q4 budgets in fen).
+- Agreement stock counts only from contracts valid for the whole horizon (a contract ending earlier is a
+  renewal item of the review), capped at the standard's agreement share.
+- Procurement: one option per item (lead days from config, price = item price × ‰, shelf life of the item);
+  release channels from config, valued in ‰ of the item price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from optimizer import (
+    Lot,
+    ProcurementOption,
+    ReleaseChannel,
+    RotationParams,
+    RotationPlan,
+    RotationProblem,
+    StockKey,
+    plan_rotation,
+)
+from stockpile.planning.agreements import counted_agreement
+from stockpile.planning.gap import ReserveData, _scope_sites, load_data, rule_of, scopes
+from stockpile.reserve.records import PlanningConfig
+
+NEVER = 100_000  # days: "no expiry" inside the integer model
+
+
+@dataclass(frozen=True, slots=True)
+class RotationInput:
+    """The optimizer problem plus what is needed to turn days and ids back into dates and names."""
+
+    problem: RotationProblem
+    start: date
+    key_names: dict[str, dict[str, str]]  # key id → area/item names and unit
+    lot_names: dict[str, str]  # lot id → lot no
+
+
+@dataclass(frozen=True, slots=True)
+class RotationReport:
+    start: date
+    plan: RotationPlan
+    problem: RotationProblem
+    schedule: list[dict[str, Any]]
+    series: list[dict[str, Any]]
+    explanations: list[dict[str, Any]]
+    keys: list[dict[str, Any]]
+
+
+def horizon(year: int, today: date) -> tuple[date, date]:
+    """From today (planning ahead) or 1 January, to 31 December of `year`."""
+    start = today if today.year < year else max(today, date(year, 1, 1))
+    return start, date(year, 12, 31)
+
+
+def quarters(start: date, end: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Day offsets of the budget quarters and the calendar quarter (0–3) each one is."""
+    offs, cal = [0], [(start.month - 1) // 3]
+    y, m = start.year, 3 * ((start.month - 1) // 3) + 1
+    while True:
+        m += 3
+        if m > 12:
+            y, m = y + 1, 1
+        d = date(y, m, 1)
+        if d > end:
+            break
+        offs.append((d - start).days)
+        cal.append((m - 1) // 3)
+    return tuple(offs), tuple(cal)
+
+
+def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig) -> RotationInput:
+    start, end = horizon(year, today)
+    days = (end - start).days + 1
+    q_starts, q_cal = quarters(start, end)
+    items = {i.code: i for i in data.items}
+    item_of = {i.id: i.code for i in data.items}
+    keys, names, lot_names = [], {}, {}
+    for std, area in scopes(data):
+        sites = {s.id for s in _scope_sites(data, std.level, area.code)}
+        item = items[std.item_code]
+        qty: dict[int, int] = {}
+        exp: dict[int, int] = {}
+        for lt in data.lots:
+            ok_mode = (lt.mode == "physical" and std.counts_physical) or (
+                lt.mode == "custodial" and std.counts_custodial
+            )
+            if lt.site_id not in sites or item_of[lt.item_id] != item.code or not ok_mode:
+                continue
+            e = NEVER if lt.expiry is None else (lt.expiry - start).days
+            if e <= 0:
+                continue
+            qty[lt.lot_id] = qty.get(lt.lot_id, 0) + lt.on_hand
+            exp[lt.lot_id] = e
+            lot_names[str(lt.lot_id)] = lt.lot_no
+        rule = rule_of(std)
+        standard = rule.required(area.population)
+        if standard == 0 and not qty:
+            continue
+        agreement = 0
+        if std.counts_agreement:
+            agreement = sum(
+                counted_agreement(c, ln, start, list(data.calloffs), cfg.check_interval_days)
+                for c in data.contracts
+                if c.holder_site_id in sites and c.valid_to >= end
+                for ln in c.lines
+                if ln.item_code == item.code
+            )
+        price = item.price_fen * cfg.procurement_price_permille // 1000
+        life = item.shelf_life_days or NEVER
+        key_id = f"{std.level}:{area.code}:{item.code}"
+        keys.append(
+            StockKey(
+                key_id,
+                tuple(Lot(str(i), q, exp[i]) for i, q in sorted(qty.items())),
+                (standard,),
+                (
+                    ProcurementOption(
+                        "buy",
+                        cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days),
+                        price,
+                        life,
+                    ),
+                ),
+                tuple(
+                    ReleaseChannel(
+                        c.channel_id, item.price_fen * c.value_permille // 1000, c.min_remaining_days
+                    )
+                    for c in cfg.channels
+                ),
+                agreement,
+                rule.agreement_cap(area.population),
+            )
+        )
+        names[key_id] = {
+            "area_name": area.name,
+            "item_code": item.code,
+            "item_name": item.name,
+            "unit": item.unit,
+        }
+    budget = None
+    if cfg.quarter_budget_fen is not None:
+        budget = tuple(cfg.quarter_budget_fen[q] for q in q_cal)
+    problem = RotationProblem(
+        tuple(keys),
+        horizon_days=days,
+        bucket_days=cfg.bucket_days,
+        quarter_starts=q_starts,
+        quarter_budget_fen=budget,
+    )
+    return RotationInput(problem, start, names, lot_names)
+
+
+def _day(start: date, d: int | None) -> date | None:
+    return None if d is None or d >= NEVER // 2 else start + timedelta(days=d)
+
+
+def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
+    s = inp.start
+    schedule = [
+        {
+            "date": _day(s, a.day),
+            **inp.key_names[a.key_id],
+            "key_id": a.key_id,
+            "action": a.kind,
+            "lot_no": inp.lot_names.get(a.lot_id, a.lot_id),
+            "qty": a.qty,
+            "cost_fen": a.cost_fen,
+            "channel": a.channel_id or "",
+            "arrival": _day(s, a.arrival_day),
+            "expiry": _day(s, a.expiry_day),
+        }
+        for a in sorted(plan.actions, key=lambda a: (a.day, a.key_id, a.kind))
+    ]
+    series = [
+        {"date": s + timedelta(days=d), "key_id": ser.key_id, "counted": c, "standard": st}
+        for ser in plan.stock
+        for d, (c, st) in enumerate(zip(ser.counted, ser.standard, strict=True))
+    ]
+    explanations = [
+        {
+            **inp.key_names[e.key_id],
+            "key_id": e.key_id,
+            "first_day": s + timedelta(days=e.first_day),
+            "last_day": s + timedelta(days=e.last_day),
+            "unit_days": e.unit_days,
+            "reason": e.reason,
+            "earliest_arrival": _day(s, e.earliest_arrival_day),
+        }
+        for e in plan.explanations
+    ]
+    keys = [
+        {
+            "key_id": ser.key_id,
+            **inp.key_names[ser.key_id],
+            "standard": max(ser.standard, default=0),
+            "min_counted": min(ser.counted, default=0),
+            "short_days": len(ser.short_days()),
+        }
+        for ser in plan.stock
+    ]
+    return RotationReport(s, plan, inp.problem, schedule, series, explanations, keys)
+
+
+def rotation_plan(uow: Any, year: int, today: date, cfg: PlanningConfig) -> RotationReport:
+    """Plan the year's rotation (releases and procurements) so counted stock ≥ standard every day."""
+    inp = build_problem(load_data(uow), year, today, cfg)
+    plan = plan_rotation(inp.problem, RotationParams(time_limit_s=cfg.time_limit_s))
+    return report_from_plan(inp, plan)
