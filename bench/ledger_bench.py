@@ -275,7 +275,7 @@ def bench_import(tmp: Path, rows: int = 50_000) -> dict[str, float]:
     svc = build_services(Settings(database_url=url))
     data = make_import_xlsx(rows, random.Random(3))
     t0 = time.perf_counter()
-    rep = svc.import_file(data, "bench.xlsx", "keeper_demo", now=NOW)  # a demo keeper of all depots
+    rep = svc.imports.import_file(data, "bench.xlsx", "keeper_demo", now=NOW)  # a demo keeper of all depots
     dt = time.perf_counter() - t0
     assert rep.ok and rep.accepted == rows, (rep.errors[:5], rep.needs_confirmation)
     return {"rows": float(rows), "import_s": dt, "bytes": float(len(data))}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
 from stockpile.adapters.files import exporters, geo, importers
+from stockpile.adapters.files.importers import RawTable
 from stockpile.adapters.orm.oidc import SqlIdentityRepository
 from stockpile.adapters.read import coverage_world as coverage_data
 from stockpile.adapters.read.item_units import ItemUnits
@@ -31,12 +34,18 @@ from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
 from stockpile.config import Settings, get_settings
-from stockpile.coverage import circle as coverage_svc
 from stockpile.coverage.circle import CoverageDeps
+from stockpile.coverage.circle import review_rows as coverage_rows
+from stockpile.coverage.service import CoverageService
+from stockpile.dispatch.service import DispatchService
 from stockpile.i18n import t
+from stockpile.imports.service import ImportService
+from stockpile.ledger.service import LedgerService
+from stockpile.planning.service import PlanningService
 from stockpile.ports.travel import TravelTimeProvider
 from stockpile.resources import resource
-from stockpile.services.facade import Services
+from stockpile.trust.scoped_reads import ScopedReads
+from stockpile.trust.service import TrustService
 
 PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG overrides the path
 
@@ -61,45 +70,69 @@ def storage_problem(settings: Settings | None = None) -> str | None:
     return t(f"storage.{fault.kind}", database=storage.database_label(url), detail=fault.detail)
 
 
+@dataclass(frozen=True)
+class Services:
+    """What the app and the CLI call: one service object per capability, plus the read side and file writers the
+    screens use for tables and downloads. Built once per process by `build_services`."""
+
+    ledger: LedgerService
+    imports: ImportService
+    planning: PlanningService
+    coverage: CoverageService
+    dispatch: DispatchService
+    trust: TrustService
+    reads: ScopedReads  # stock, documents and the map as the actor may see them
+    views: Views  # master data and county-wide tables (no depot scoping needed)
+    reserve_views: ReserveViews
+    map_view: MapView
+    item_units: ItemUnits
+    settings: Settings
+    read_table: Callable[..., RawTable] = importers.read_table
+    to_xlsx: Callable[..., bytes] = exporters.to_xlsx
+    to_csv: Callable[..., bytes] = exporters.to_csv
+
+
 def build_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
-    clock.configure(settings.timezone)  # the one clock reads the county's time zone (issue 13)
+    clock.configure(settings.timezone)  # the one clock reads the county's time zone
     engine = make_engine(settings.database_url)
     views = Views(engine)
-    services = _services(settings, engine, views)
-    # the annual review's "coverage within the circle" comes from the coverage service (issues 4 and 6)
-    if services.coverage is not None:
-        services.coverage_provider = partial(coverage_svc.review_rows, services.coverage)
-    return services
-
-
-def _services(settings: Settings, engine: Engine, views: Views) -> Services:
+    uow = partial(SqlAlchemyUnitOfWork, engine)
+    map_view = MapView(views, settings.tile_url)
+    documents = Documents(engine, exporters.to_xlsx)
+    read_table = partial(
+        importers.read_table, max_rows=settings.import_max_rows, max_bytes=settings.import_max_bytes
+    )
+    coverage = CoverageService(build_coverage(settings, engine))
+    planning = PlanningService(
+        uow=partial(ReserveUnitOfWork, engine),
+        ledger_uow=uow,
+        read_table=read_table,
+        exporter=review_documents,
+        config=load_planning_config(Path(os.environ.get("RELIEF_PLANNING_CONFIG", PLANNING_CONFIG))),
+        # the annual review's "coverage within the circle" comes from the coverage capability
+        coverage=partial(coverage_rows, coverage.deps),
+    )
     return Services(
-        uow_factory=partial(SqlAlchemyUnitOfWork, engine),
+        ledger=LedgerService(uow),
+        imports=ImportService(uow, read_table, geo.read_declared_point, documents),
+        planning=planning,
+        coverage=coverage,
+        dispatch=DispatchService(
+            uow=uow,
+            repo=lambda u: SqlDispatchRepository(u.session),
+            travel_matrix=partial(scenario_matrix, build_travel(settings)),
+            planner=plan_routes,
+            render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
+            time_limit_s=float(settings.solve_time_limit_s),
+        ),
+        trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
+        reads=ScopedReads(uow, views, documents, map_view),
         views=views,
-        read_table=importers.read_table,
-        to_xlsx=exporters.to_xlsx,
-        to_csv=exporters.to_csv,
-        settings=settings,
-        read_point=geo.read_declared_point,
-        # ---- reserve planning (issue 6) ----
-        reserve_uow_factory=partial(ReserveUnitOfWork, engine),
-        planning_config=load_planning_config(Path(os.environ.get("RELIEF_PLANNING_CONFIG", PLANNING_CONFIG))),
         reserve_views=ReserveViews(engine),
-        review_exporter=review_documents,
-        # app (issue 7): home map read model and printable documents
-        map_view=MapView(views, settings.tile_url),
-        documents=Documents(engine, exporters.to_xlsx),
+        map_view=map_view,
         item_units=ItemUnits(engine),
-        # ---- coverage, siting, travel times (issue 4) ----
-        coverage=build_coverage(settings, engine),
-        hasher=Argon2Hasher(),  # trust: argon2id login
-        identity_repo=lambda uow: SqlIdentityRepository(uow.session),  # trust: OIDC links (st.login)
-        # ---- dispatch (issue 5) ----
-        dispatch_repo=lambda uow: SqlDispatchRepository(uow.session),
-        travel_matrix=partial(scenario_matrix, build_travel(settings)),
-        planner=plan_routes,
-        render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
+        settings=settings,
     )
 
 

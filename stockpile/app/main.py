@@ -90,11 +90,13 @@ def main() -> None:
     svc = st.session_state["services"]
     # Who is acting, re-read from the database on every rerun: a revoked or disabled login is gone at once.
     token = st.session_state.get("auth.token")
-    who = svc.session_user(token) if token else None
+    who = svc.trust.session_user(token) if token else None
     if who is None:
         for key in ("auth.token", "user"):
             st.session_state.pop(key, None)
-    is_demo = svc.is_demo_database()  # read once per run: the role picker and the sidebar note both need it
+    is_demo = (
+        svc.trust.is_demo_database()
+    )  # read once per run: the role picker and the sidebar note both need it
     st.session_state["demo_mode"] = demo_mode = bool(settings.role_picker) and is_demo
     if who is not None:
         role, user = who.role, who.username

@@ -33,7 +33,7 @@ def _travel_notice(info: Any) -> None:
 def _scenario(svc: Any, damaged: list[str] | None, blocked: Path | None) -> Any:
     from stockpile.coverage.circle import Scenario
 
-    avoid = svc.read_avoid_areas(blocked.read_bytes(), blocked.name) if blocked else None
+    avoid = svc.coverage.read_avoid_areas(blocked.read_bytes(), blocked.name) if blocked else None
     return Scenario(frozenset(damaged or ()), avoid)
 
 
@@ -85,7 +85,7 @@ def circle(
             _scenario(svc, damaged, blocked),
             competitive=competitive,
         )
-        rep = svc.coverage_circle(q)
+        rep = svc.coverage.circle(q)
     except DomainError as e:
         raise _fail(e) from e
     _travel_notice(rep.travel)
@@ -148,7 +148,7 @@ def site(
             _read_candidates(candidates) if candidates else (),
             _scenario(svc, damaged, blocked),
         )
-        rep = svc.coverage_site(q)
+        rep = svc.coverage.site(q)
     except DomainError as e:
         raise _fail(e) from e
     _travel_notice(rep.travel)

@@ -132,7 +132,7 @@ def register(app: typer.Typer) -> None:
         actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
         svc = build_services(get_settings())
         try:
-            plan = svc.plan_dispatch(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
+            plan = svc.dispatch.plan(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
         except DomainError as e:
             _fail(e)
             return
@@ -150,13 +150,13 @@ def register(app: typer.Typer) -> None:
         if not confirm:
             return
         try:
-            conf = svc.confirm_plan(plan, actor)
+            conf = svc.dispatch.confirm(plan, actor)
         except DomainError as e:
             _fail(e)
             return
         out.mkdir(parents=True, exist_ok=True)
         for doc in conf.orders:
-            xlsx, pdf = svc.order_documents(doc)
+            xlsx, pdf = svc.dispatch.order_documents(doc)
             (out / f"{doc}.xlsx").write_bytes(xlsx)
             (out / f"{doc}.pdf").write_bytes(pdf)
         con.print(t("dispatch.confirmed", orders=len(conf.orders), holds=conf.reservations, out=str(out)))
@@ -169,7 +169,7 @@ def register(app: typer.Typer) -> None:
         actor = current_user()
         svc = build_services(get_settings())
         try:
-            n = svc.mark_shipped(doc_no, actor)
+            n = svc.dispatch.mark_shipped(doc_no, actor)
         except DomainError as e:
             _fail(e)
             return

@@ -72,7 +72,7 @@ def current_actor() -> Any:
     token = _stored_token()
     if not token:
         raise _refuse("login.required")
-    who = _svc().session_user(token)
+    who = _svc().trust.session_user(token)
     if who is None:
         raise _refuse("login.expired")
     return who
@@ -104,7 +104,7 @@ def login(
     password = os.environ.get("RELIEF_PASSWORD") or str(typer.prompt(t("auth.password"), hide_input=True))
     settings = get_settings()
     try:
-        login = _svc().login(name, password, hours=settings.cli_session_hours, channel="cli")
+        login = _svc().trust.login(name, password, hours=settings.cli_session_hours, channel="cli")
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(ExitCode.NOT_LOGGED_IN) from e
@@ -129,14 +129,14 @@ def _revoke_previous(path: Path) -> None:
         old = str(json.loads(path.read_text(encoding="utf-8"))["token"])
     except (OSError, ValueError, KeyError, TypeError):
         return
-    _svc().logout(old)
+    _svc().trust.logout(old)
 
 
 def logout() -> None:
     """退出登录: the server-side login is revoked and the session file removed."""
     token = _stored_token()
     if token:
-        _svc().logout(token)
+        _svc().trust.logout(token)
     session_file().unlink(missing_ok=True)
     console.print(t("login.logged_out"))
 

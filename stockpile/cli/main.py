@@ -93,7 +93,7 @@ def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
     --at) keeps the first attempt's time so that it replays instead of conflicting."""
     actor = _actor()
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
-    earlier = _services().posting_time(cid) if client_id and not at else None
+    earlier = _services().ledger.posting_time(cid) if client_id and not at else None
     when = datetime.fromisoformat(at) if at else (earlier or clock.now())
     when = clock.local(when)  # no offset given = county time
     return {
@@ -168,10 +168,10 @@ def stock_cmd(
     """What is where, in which lots, expiring when (the user's depots only: a keeper sees the assigned ones)."""
     svc, user = _services(), _actor()
     if by_item:
-        df = _read(svc.stock_by_item, user)
+        df = _read(svc.reads.stock_by_item, user)
         _table(df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item"))
         return
-    df = _read(svc.stock, user, site, item_code=item, expiring_within_days=expiring)
+    df = _read(svc.reads.stock, user, site, item_code=item, expiring_within_days=expiring)
     if df.empty:
         console.print(t("stock.empty"))
         return
@@ -199,7 +199,7 @@ def stock_cmd(
 @app.command()
 def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
-    df = _read(_services().available, _actor(), item)
+    df = _read(_services().reads.available, _actor(), item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
     _table(
         df,
@@ -211,7 +211,7 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 @app.command()
 def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
     """货位卡: movements of one item at one site with the running balance (a depot of the user's)."""
-    df = _read(_services().bin_card, _actor(), site, item, lot)
+    df = _read(_services().reads.bin_card, _actor(), site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
     _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
 
@@ -226,7 +226,7 @@ def check() -> None:
     url = get_settings().database_url
     if (fault := integrity_check(url)) is not None:
         raise refuse(fault, url)
-    errors = _services().verify_ledger()
+    errors = _services().ledger.verify_ledger()
     if errors:
         for e in errors[:50]:
             err_console.print(f"{e.code} {e.key} {e.detail}")
@@ -261,7 +261,7 @@ def receive(
         manufactured_on=date.fromisoformat(made) if made else None,
         doc_no=doc,
     )
-    _post(_services().record_receipt, cmd)
+    _post(_services().ledger.record_receipt, cmd)
 
 
 @app.command()
@@ -287,7 +287,7 @@ def issue(
         unit=unit,
         event_tag=event,
     )
-    _post(_services().issue_stock, cmd)
+    _post(_services().ledger.issue_stock, cmd)
 
 
 @app.command()
@@ -309,14 +309,14 @@ def transfer(
         qty=qty,
         lot_no=lot,
     )
-    _post(_services().ship_transfer, cmd)
+    _post(_services().ledger.ship_transfer, cmd)
 
 
 @app.command("transfer-receive")
 def transfer_receive(transfer_id: str, client_id: ClientId = None, at: When = None) -> None:
     """Receive a transfer at its destination."""
     _post(
-        _services().receive_transfer,
+        _services().ledger.receive_transfer,
         ReceiveTransferCmd(**_common(client_id, at), transfer_id=uuid.UUID(transfer_id)),
     )
 
@@ -332,7 +332,7 @@ def count(
 ) -> None:
     """盘点: post counted − book quantity at the count time."""
     _post(
-        _services().record_count,
+        _services().ledger.record_count,
         CountCmd(**_common(client_id, at), site_code=site, item_code=item, lot_no=lot, counted=counted),
     )
 
@@ -357,7 +357,7 @@ def writeoff(
         reason=WriteOffReason(reason),
     )
     try:
-        pid = _services().propose_write_off(cmd)
+        pid = _services().ledger.propose_write_off(cmd)
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(1) from e
@@ -368,7 +368,7 @@ def writeoff(
 def reverse(posting_id: str, client_id: ClientId = None, at: When = None) -> None:
     """冲销: reverse every movement of an earlier posting (once)."""
     _post(
-        _services().reverse_posting,
+        _services().ledger.reverse_posting,
         ReverseCmd(**_common(client_id, at), posting_id=uuid.UUID(posting_id)),
     )
 
@@ -382,7 +382,7 @@ def import_cmd(
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
     svc = _services()
     try:
-        rep = svc.import_file(path.read_bytes(), path.name, _actor(), frozenset(confirm or ()))
+        rep = svc.imports.import_file(path.read_bytes(), path.name, _actor(), frozenset(confirm or ()))
     except DomainError as e:  # a refused file reads as on the import page
         err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
@@ -407,16 +407,16 @@ def export(
 ) -> None:
     """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers (the user's depots)."""
     svc, user = _services(), _actor()
-    stock_df = _read(svc.stock, user, site)
+    stock_df = _read(svc.reads.stock, user, site)
     stock_df["status"] = [t(f"status.{s}") for s in stock_df["status"]]
-    ledger_df = _read(svc.ledger, user, limit=1_000_000, action="export", site_code=site)
+    ledger_df = _read(svc.reads.ledger, user, limit=1_000_000, action="export", site_code=site)
     ledger_df["kind"] = [t(f"kind.{k}") for k in ledger_df["kind"]]
     headers = {k.removeprefix("col."): val for k, val in _catalogue_cols().items()}
     out.write_bytes(
         svc.to_xlsx(
             {
                 t("stock.by_lot"): stock_df,
-                t("stock.by_item"): _read(svc.stock_by_item, user),
+                t("stock.by_item"): _read(svc.reads.stock_by_item, user),
                 "台账": ledger_df,
             },
             headers,
@@ -440,19 +440,15 @@ def _catalogue_cols() -> dict[str, str]:
     return {k: v for k, v in catalogue(current_lang.get()).items() if k.startswith("col.")}
 
 
-def _register_extensions() -> None:
-    """Feature areas add their commands in `stockpile/cli_<area>.py` with a `register(app)` function."""
-    import importlib
-    import pkgutil
+def _register_areas() -> None:
+    """Each feature area of the CLI adds its commands with a `register(app)` function; the list is explicit."""
+    from stockpile.cli import circle, dispatch, login, periods, reserve, scenario, setup, users
 
-    import stockpile
-
-    for m in pkgutil.iter_modules(stockpile.__path__):
-        if m.name.startswith("cli_"):
-            importlib.import_module(f"stockpile.{m.name}").register(app)
+    for area in (circle, dispatch, login, periods, reserve, scenario, setup, users):
+        area.register(app)
 
 
-_register_extensions()
+_register_areas()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -20,7 +20,7 @@ period_app = typer.Typer(help="账期 freeze date and backdate window (I12)", no
 def show() -> None:
     """当前冻结日期与补录期限."""
     current_user()  # login required
-    frozen_to, days = _svc().posting_window()
+    frozen_to, days = _svc().ledger.posting_window()
     console.print(f"{t('auth.freeze_date')}: {frozen_to or '-'}")
     console.print(f"{t('auth.backdate_days')}: {days}")
 
@@ -28,14 +28,14 @@ def show() -> None:
 @period_app.command("freeze-date")
 def freeze_date(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
     """设置冻结日期: postings on or before it need an admin with a grant on the depot."""
-    _run(_svc().set_freeze_date, _admin(), date.fromisoformat(day))
+    _run(_svc().trust.set_freeze_date, _admin(), date.fromisoformat(day))
     console.print(t("auth.saved"))
 
 
 @period_app.command("backdate-days")
 def backdate_days(days: int) -> None:
     """设置补录期限（天）: postings more than N days back need an admin with a grant on the depot."""
-    _run(_svc().set_backdate_days, _admin(), days)
+    _run(_svc().trust.set_backdate_days, _admin(), days)
     console.print(t("auth.saved"))
 
 

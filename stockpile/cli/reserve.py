@@ -33,9 +33,9 @@ def check_due() -> None:
     cli = _cli()
     current_user()  # login required
     svc = cli._services()
-    alerts = svc.agreement_alerts()
+    alerts = svc.planning.agreement_alerts()
     cli._table(
-        pd.DataFrame(svc.check_schedule()),
+        pd.DataFrame(svc.planning.check_schedule()),
         [
             "contract_code",
             "holder_name",
@@ -64,7 +64,7 @@ def gap(
     """储备缺口: standard, physical, agreement, gap and days of supply per county, township (or site)."""
     cli = _cli()
     current_user()  # login required
-    report = cli._services().gap_report()
+    report = cli._services().planning.gap_report()
     df = pd.DataFrame(report["sites" if sites else "scopes"])
     if df.empty:
         cli.console.print(t("stock.empty"))
@@ -88,7 +88,7 @@ def rotation(
     cli = _cli()
     current_user()  # login required
     svc = cli._services()
-    rep = svc.rotation_plan(year)
+    rep = svc.planning.rotation_plan(year)
     df = pd.DataFrame(rep.schedule)
     if not df.empty:
         cli._table(df, ["date", "area_name", "item_code", "item_name", "action", "lot_no", "qty", "cost_fen"])
@@ -117,7 +117,7 @@ def standards_import(path: Path) -> None:
     who = current_user()
     try:
         svc = cli._services()
-        report = svc.import_standards(path.read_bytes(), path.name, who)
+        report = svc.planning.import_standards(path.read_bytes(), path.name, who)
     except DomainError as e:
         _fail(e)
         return
@@ -135,11 +135,11 @@ def review_step(step: str, year: int) -> None:
     svc = cli._services()
     try:
         if step == "prepare":
-            svc.prepare_review(year, who)
+            svc.planning.prepare_review(year, who)
         elif step == "review":
-            svc.mark_reviewed(year, who)
+            svc.planning.mark_reviewed(year, who)
         else:
-            snap = svc.approve_review(year, who)
+            snap = svc.planning.approve_review(year, who)
             cli.console.print(t("review.approved", sha=snap.sha256))
             return
     except DomainError as e:
@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
         cli = _cli()
         current_user()  # login required
         try:
-            data = cli._services().export_review(year, fmt)
+            data = cli._services().planning.export_review(year, fmt)
         except DomainError as e:
             _fail(e)
             return

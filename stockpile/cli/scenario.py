@@ -41,7 +41,7 @@ def rebase_cmd(
     actor = current_user()  # the logged-in dispatcher (issue 14 item 2)
     svc = build_services(get_settings())
     try:
-        r = svc.rebase_scenario(code, actor, to=when)
+        r = svc.dispatch.rebase_scenario(code, actor, to=when)
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(1) from None

@@ -61,7 +61,7 @@ def add(
     depot: Depots = None,
 ) -> None:
     """新增用户 (a keeper needs --depot)."""
-    _run(_svc().add_user, _admin(), username, role, _password(), tuple(depot or ()))
+    _run(_svc().trust.add_user, _admin(), username, role, _password(), tuple(depot or ()))
     console.print(t("auth.cli_user_added", username=username, role=role))
 
 
@@ -74,17 +74,17 @@ def grant(
     """授权: set the role and/or replace the depot assignments (the user's logins are revoked on a role change)."""
     svc = _svc()
     if role:
-        _run(svc.set_role, _admin(), username, role)
+        _run(svc.trust.set_role, _admin(), username, role)
     if depot is not None:
-        _run(svc.set_sites, _admin(), username, tuple(depot))
-    _run(svc.set_active, _admin(), username, True)
+        _run(svc.trust.set_sites, _admin(), username, tuple(depot))
+    _run(svc.trust.set_active, _admin(), username, True)
     console.print(t("auth.cli_granted", username=username, role=role or "-", depots=", ".join(depot or [])))
 
 
 @user_app.command("revoke")
 def revoke(username: str) -> None:
     """停用: disable the user; every login ends at once and the next call is denied."""
-    _run(_svc().set_active, _admin(), username, False)
+    _run(_svc().trust.set_active, _admin(), username, False)
     console.print(t("auth.cli_revoked", username=username))
 
 
@@ -94,17 +94,14 @@ def list_cmd() -> None:
     tab = Table()
     for col in ("username", "role", "depots", "active", "locked"):
         tab.add_column(t(f"auth.{col}") if col != "username" else t("auth.username"))
-    for u in _run(_svc().list_users, _admin()):
+    for u in _run(_svc().trust.list_users, _admin()):
         tab.add_row(u.username, t(f"role.{u.role}"), ", ".join(u.site_codes), str(u.active), str(u.locked))
     console.print(tab)
 
 
 def create_first_admin(username: str, password: str) -> None:
     """The first admin of an installation (`relief init`, `relief user init-admin`); refused once any user exists."""
-    from stockpile.trust import users
-
-    svc = _svc()
-    _run(users.bootstrap_admin, svc.uow_factory(), svc.hasher, username, password)
+    _run(_svc().trust.bootstrap_admin, username, password)
 
 
 @user_app.command("init-admin")
@@ -116,7 +113,7 @@ def init_admin(username: str) -> None:
 
 def writeoff_approve(proposal_id: str) -> None:
     """批准报废 (four-eyes: an admin other than the proposer)."""
-    res = _run(_svc().approve_write_off, uuid.UUID(proposal_id), _admin())
+    res = _run(_svc().ledger.approve_write_off, uuid.UUID(proposal_id), _admin())
     console.print(t("auth.cli_approved", posting_id=res.posting_id))
 
 
@@ -133,7 +130,7 @@ def link_oidc(
     email: Annotated[str, typer.Option(help="email, for the admin's overview")] = "",
 ) -> None:
     """关联统一身份认证账号: the IdP account (iss, sub) may sign in as USERNAME (no auto-provisioning)."""
-    _run(_svc().link_identity, _admin(), username, issuer, subject, email)
+    _run(_svc().trust.link_identity, _admin(), username, issuer, subject, email)
     console.print(t("auth.cli_linked", username=username, issuer=issuer, subject=subject))
 
 
@@ -143,5 +140,5 @@ def unlink_oidc(
     subject: Annotated[str, typer.Option(help="OIDC subject (sub)")],
 ) -> None:
     """取消关联: the IdP account can no longer sign in; the linked user's logins end at once."""
-    _run(_svc().unlink_identity, _admin(), issuer, subject)
+    _run(_svc().trust.unlink_identity, _admin(), issuer, subject)
     console.print(t("auth.cli_unlinked", issuer=issuer, subject=subject))

@@ -96,7 +96,7 @@ POLICY: dict[tuple[str, str], Scope] = {
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
-# Every public use case (a function of stockpile/services/*.py taking a unit of work) → the action it checks.
+# Every public use case (a function of a use-case package taking a unit of work) → the action it checks.
 USE_CASES: dict[str, str] = {
     "ledger.stock.record_receipt": "receive",
     "ledger.stock.issue_stock": "issue",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -198,3 +199,65 @@ def expiry_dashboard(uow: AbstractUnitOfWork, actor: str, dash: dict[str, list[d
     if codes is None:
         return dash
     return {"buckets": [r for r in dash["buckets"] if r.get("site_code") in codes], "recommendations": []}
+
+
+@dataclass(frozen=True)
+class ScopedReads:
+    """The reads the app and the CLI make of stock, documents and the map, each checked for the actor here."""
+
+    uow: Callable[[], AbstractUnitOfWork]
+    views: Any  # the read side (adapters/read/views.py)
+    documents: Any  # printable documents (adapters/documents/ledger.py)
+    map_view: Any  # the home map's layers (adapters/read/mapview.py)
+
+    def my_sites(self, actor: str) -> Any:
+        """The depots the actor may pick (a keeper: the assigned ones)."""
+        return sites(self.uow(), self.views, actor)
+
+    def stock(self, actor: str, site_code: str | None = None, **filters: Any) -> Any:
+        return stock(self.uow(), self.views, actor, site_code, **filters)
+
+    def stock_by_item(self, actor: str, on: date | None = None) -> Any:
+        return stock_by_item(self.uow(), self.views, actor, on)
+
+    def available(self, actor: str, item_code: str) -> Any:
+        return available(self.uow(), self.views, actor, item_code)
+
+    def balance(self, actor: str, site_code: str, item_code: str) -> int:
+        return balance(self.uow(), self.views, actor, site_code, item_code)
+
+    def bin_card(self, actor: str, site_code: str, item_code: str, lot_no: str | None = None) -> Any:
+        return bin_card(self.uow(), self.views, actor, site_code, item_code, lot_no)
+
+    def ledger(
+        self,
+        actor: str,
+        limit: int = 500,
+        since: datetime | None = None,
+        action: str = "view_stock",
+        site_code: str | None = None,
+    ) -> Any:
+        return ledger(self.uow(), self.views, actor, limit, since, action, site_code)
+
+    def in_transit(self, actor: str, incoming: bool = False) -> Any:
+        return in_transit(self.uow(), self.views, actor, incoming)
+
+    def kpis(self, actor: str, on: date | None = None) -> dict[str, int]:
+        return kpis(self.uow(), self.views, actor, on)
+
+    def map_layers(self, actor: str, on: date | None = None) -> Any:
+        return map_layers(self.uow(), self.map_view, actor, on)
+
+    def voucher_pdf(self, posting_id: uuid.UUID, lang: str = "zh", *, actor: str) -> bytes:
+        """入库单 / 出库单 / 调拨单 of one posting of the actor's depots, as a PDF with an embedded CJK font."""
+        return voucher_pdf(self.uow(), self.documents, actor, posting_id, lang)
+
+    def count_sheet_pdf(
+        self, site_code: str, lang: str = "zh", on: date | None = None, *, actor: str
+    ) -> bytes:
+        """盘点表 of one of the actor's depots: every lot with its book quantity and blank count columns."""
+        return count_sheet_pdf(self.uow(), self.documents, actor, site_code, lang, on)
+
+    def recent_postings(self, kinds: tuple[str, ...], limit: int = 50, *, actor: str) -> Any:
+        """The latest postings of some kinds at the actor's depots (for picking a document to print)."""
+        return recent_postings(self.uow(), self.documents, actor, kinds, limit)

@@ -18,7 +18,7 @@ def test_admin_sets_freeze_date_and_backdate_window_on_the_periods_tab(services)
     at.number_input(key="admin.backdate_days").set_value(14)
     at.button(key="admin.set_backdate_days").click().run()
     assert not at.exception and not at.error
-    assert services.posting_window() == (date(2026, 3, 31), 14)
+    assert services.ledger.posting_window() == (date(2026, 3, 31), 14)
 
 
 def test_admin_links_and_unlinks_an_identity_on_the_identities_tab(services):
@@ -30,8 +30,8 @@ def test_admin_links_and_unlinks_an_identity_on_the_identities_tab(services):
     at.text_input(key="admin.id_subject").input("sub-9")
     at.button(key="admin.link_identity").click().run()
     assert not at.exception and not at.error
-    [link] = services.list_identities("admin")
+    [link] = services.trust.list_identities("admin")
     assert (link.username, link.subject) == ("planner", "sub-9")
     at.button(key="admin.unlink_identity").click().run()
     assert not at.exception and not at.error
-    assert services.list_identities("admin") == []
+    assert services.trust.list_identities("admin") == []

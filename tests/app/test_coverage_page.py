@@ -66,7 +66,7 @@ def test_only_items_with_a_norm_are_offered(services):
     opts = {
         o.rsplit("（", 1)[1].rstrip("）") for o in at.multiselect(key="coverage.items").options
     }  # name（code）
-    assert opts == set(services.coverage_norms())
+    assert opts == set(services.coverage.norms())
 
 
 def test_fallback_notice_is_shown_when_ors_is_down(demo_url, tmp_path):

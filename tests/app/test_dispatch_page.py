@@ -126,4 +126,4 @@ def test_rebase_button_starts_the_drill_again_now(tmp_path, demo_url):
         assert not page.exception
         assert any(f"报告时间 {reported} → {clock.format_dt(at)}" in s.value for s in page.success)
         assert f"灾情报告时间：{clock.format_dt(at)}" in [c.value for c in page.caption]
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == at
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == at

@@ -158,13 +158,13 @@ def test_role_picker_sets_the_role_and_the_app_still_opens_home(demo_services, m
 def test_logged_in_user_hides_the_role_picker(demo_services, monkeypatch, demo_url):
     """Once login puts a user in the session, the picker disappears and the user is named."""
     monkeypatch.setenv("DATABASE_URL", demo_url)
-    login = demo_services.login("keeper_xz01", "keeper-demo-2026")
+    login = demo_services.trust.login("keeper_xz01", "keeper-demo-2026")
     at = page("app", demo_services, **{"auth.token": login.token})
     at.run()
     assert not at.exception
     assert not [s for s in at.sidebar.selectbox if s.key and s.key.startswith("role_picker")]
     assert any("KEEPER_XZ01" in c.value.upper() for c in at.sidebar.caption)
-    demo_services.logout(login.token)
+    demo_services.trust.logout(login.token)
 
 
 def test_clicking_a_depot_on_the_map_selects_it_in_the_list(demo_services):

@@ -89,7 +89,7 @@ def test_hostile_file_is_refused_with_a_message(services):
 
 def test_import_page_offers_the_template(demo_services):
     """The import page offers an xlsx template whose sheet is 导入 with the Chinese headers."""
-    tpl = demo_services.import_template()
+    tpl = demo_services.imports.import_template()
     with zipfile.ZipFile(io.BytesIO(tpl)) as z:
         assert "导入" in z.read("xl/workbook.xml").decode()
         assert "业务类型" in z.read("xl/sharedStrings.xml").decode()
@@ -112,8 +112,8 @@ def test_export_builds_an_xlsx_with_chinese_headers(demo_services):
 def test_vouchers_and_count_sheet_are_pdfs_with_an_embedded_cjk_font(demo_services):
     """入库单/出库单/调拨单 and 盘点表 are PDFs that embed the CJK TrueType font."""
     for kind in ("receipt", "issue", "transfer"):
-        pid = demo_services.recent_postings((kind,), 1, actor="admin")["posting_id"].iloc[0]
-        pdf = demo_services.voucher_pdf(pid, actor="admin")
+        pid = demo_services.reads.recent_postings((kind,), 1, actor="admin")["posting_id"].iloc[0]
+        pdf = demo_services.reads.voucher_pdf(pid, actor="admin")
         assert pdf.startswith(b"%PDF") and b"FontFile2" in pdf
-    sheet = demo_services.count_sheet_pdf("XJK", actor="admin")
+    sheet = demo_services.reads.count_sheet_pdf("XJK", actor="admin")
     assert sheet.startswith(b"%PDF") and b"FontFile2" in sheet

@@ -185,9 +185,9 @@ def test_write_off_takes_an_expired_lot_out_once(services):
     at.button(key="write_off.submit.1").click().run()
     assert not at.exception
     assert services.views.balance(site, item) == before  # proposed, not yet posted
-    pending = services.pending_write_offs("admin")
+    pending = services.ledger.pending_write_offs("admin")
     assert len(pending) == 1
-    services.approve_write_off(pending[0].id, "admin")
+    services.ledger.approve_write_off(pending[0].id, "admin")
     assert services.views.balance(site, item) == before - qty
 
 

@@ -67,16 +67,16 @@ def test_without_auth_section_only_the_password_form_is_shown(services, idp):
 
 def test_linked_idp_account_signs_in_as_the_local_user(services, idp):
     """st.user logged in with (iss, sub) linked by an admin → the local planner's server-side session."""
-    services.link_identity("admin", "planner", ISS, "sub-planner", "planner@county.example")
+    services.trust.link_identity("admin", "planner", ISS, "sub-planner", "planner@county.example")
     claims = {"is_logged_in": True, "iss": ISS, "sub": "sub-planner", "email": "planner@county.example"}
     at = login_page(services, auth_section(), claims)
     at.run()
     assert not at.exception
     token = at.session_state["auth.token"]
     assert at.session_state["role"] == "planner"
-    assert services.session_user(token).username == "planner"
+    assert services.trust.session_user(token).username == "planner"
     at.button[0].click().run()  # 退出登录: ends the local session and the IdP cookie
-    assert services.session_user(token) is None
+    assert services.trust.session_user(token) is None
     assert ("logout", None) in idp
 
 

@@ -56,7 +56,7 @@ def audit_services(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> A
 
 def audit(at: Any, lang: str) -> list[str]:
     assert not at.exception, [e.value for e in at.exception]
-    names = frozenset(u.username for u in at.session_state["services"].list_users("admin"))
+    names = frozenset(u.username for u in at.session_state["services"].trust.list_users("admin"))
     return text_findings(shown_texts(at) + session_xlsx_texts(at), lang, names) + widget_findings(at, lang)
 
 
@@ -123,12 +123,12 @@ def test_printed_documents_show_words_not_machinery(services, tmp_path, lang):
     """The review PDF, a 入库单 and a 调拨单 keep the same rules as the screens (user names as typed, column names,
     money in 元)."""
     year = clock.today().year + 1
-    services.prepare_review(year, "planner", "")
-    texts = _pdf_texts(services.export_review(year, "pdf"), tmp_path, "review")
+    services.planning.prepare_review(year, "planner", "")
+    texts = _pdf_texts(services.planning.export_review(year, "pdf"), tmp_path, "review")
     for kind in ("receipt", "transfer"):
-        posting = services.recent_postings((kind,), 1, actor="admin").iloc[0].posting_id
-        texts += _pdf_texts(services.voucher_pdf(posting, lang, actor="admin"), tmp_path, kind)
-    names = frozenset(u.username for u in services.list_users("admin"))
+        posting = services.reads.recent_postings((kind,), 1, actor="admin").iloc[0].posting_id
+        texts += _pdf_texts(services.reads.voucher_pdf(posting, lang, actor="admin"), tmp_path, kind)
+    names = frozenset(u.username for u in services.trust.list_users("admin"))
     # the footer's full posting id is the ledger reference an auditor looks the paper up by: kept on purpose
     printed = t("doc.printed", lang)
     findings = text_findings([(w, s) for w, s in texts if printed not in s], lang, names)

@@ -27,7 +27,7 @@ def services(demo_url, tmp_path_factory):
     dst = tmp_path_factory.mktemp("planner") / "demo.db"
     shutil.copy(src, dst)
     svc = build_services(Settings(database_url=f"sqlite:///{dst}"))
-    svc.planning_config = dataclasses.replace(svc.planning_config, time_limit_s=3.0)
+    svc.planning.config = dataclasses.replace(svc.planning.config, time_limit_s=3.0)
     return svc
 
 

@@ -67,19 +67,19 @@ def test_a_lot_waiting_for_write_off_approval_cannot_be_proposed_again(services)
     """报废 four-eyes: while a lot's proposal waits for an admin, a second proposal for the same lot is refused
     (a new client id is a new request, not a replay)."""
     lot = services.views.stock(site_code="XZ01").iloc[0]
-    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+    services.ledger.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
     with pytest.raises(InvalidCommand) as refused:
-        services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+        services.ledger.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
     assert refused.value.params["reason"] == "write_off_pending"
     assert "待审批" in error_text(refused.value.code, refused.value.params)
-    assert len(services.pending_write_offs("admin")) == 1
+    assert len(services.ledger.pending_write_offs("admin")) == 1
 
 
 def test_the_write_off_page_marks_a_pending_lot_and_says_it_submits_a_request(services):
     """The lot shows 待审批报废 in the table and its option, picking it warns, and the button reads 提交报废申请
     (it proposes; an admin approves)."""
     lot = services.views.stock(site_code="XZ01").iloc[0]
-    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
+    services.ledger.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"]))
     at = page("write_off", services, role="keeper", user="keeper_xz01")
     at.run()
     at.selectbox(key="write_off.item").set_value(lot["item_code"]).run()
@@ -96,15 +96,15 @@ def test_a_planner_pressing_approve_is_told_who_may_approve_and_why_not_them(ser
     """批准 by a planner: the message names the role that may approve and the planner's own role, not a bare
     无权执行此操作; the review stays reviewed."""
     year = clock.today().year + 1
-    services.prepare_review(year, "planner", "")
-    services.mark_reviewed(year, "admin2")
+    services.planning.prepare_review(year, "planner", "")
+    services.planning.mark_reviewed(year, "admin2")
     at = page("review", services, role="planner", user="planner")
     at.run()
     at.number_input(key="review.year").set_value(year)
     at.button(key="review.approve").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["只有管理员可以批准年度储备计划；您当前的角色是规划审查。"]
-    assert services.review(year)[0].state.value == "reviewed"
+    assert services.planning.review(year)[0].state.value == "reviewed"
 
 
 def test_a_refusal_names_the_roles_in_english_too():
@@ -119,7 +119,7 @@ def test_a_refusal_names_the_roles_in_english_too():
 def test_the_admin_reads_a_write_off_request_in_names_and_words(services):
     """用户与审批 → 报废审批: depot and item by name, quantity with its unit, the reason in words."""
     lot = services.views.stock(site_code="XZ01").iloc[0]
-    services.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"], qty=2))
+    services.ledger.propose_write_off(_write_off("XZ01", lot["item_code"], lot["lot_no"], qty=2))
     at = page("admin_users", services, role="admin", user="admin")
     at.run()
     assert not at.exception

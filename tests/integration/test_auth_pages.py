@@ -48,9 +48,9 @@ def test_login_then_logout_revokes_the_token(services):
     assert not at.exception
     token = at.session_state["auth.token"]
     assert at.session_state["role"] == "planner"
-    assert services.session_user(token).username == "planner"
+    assert services.trust.session_user(token).username == "planner"
     at.button[0].click().run()  # 退出登录
-    assert services.session_user(token) is None
+    assert services.trust.session_user(token) is None
 
 
 @pytest.mark.parametrize("login", [None, ("keeper_xjk", "keeper-demo-2026")])
@@ -58,7 +58,7 @@ def test_admin_page_guard_stops_before_any_service_call(services, login):
     """W06: a guest or a keeper forcing the admin page's URL sees the guard, and no service is called."""
     state = {}
     if login:
-        state["auth.token"] = services.login(*login).token
+        state["auth.token"] = services.trust.login(*login).token
     counting = CountingServices(services)
     at = page("admin_users.py", counting, **state)
     at.run()
@@ -68,7 +68,7 @@ def test_admin_page_guard_stops_before_any_service_call(services, login):
 
 def test_admin_page_lists_users_for_an_admin(services):
     """An admin sees the user table with the demo users."""
-    token = services.login("admin", "admin-demo-2026").token
+    token = services.trust.login("admin", "admin-demo-2026").token
     at = page("admin_users.py", services, **{"auth.token": token})
     at.run()
     assert not at.exception

@@ -1,5 +1,5 @@
 """I14 inside the services: the planning, review and scenario writes authorise themselves, so a caller that
-bypasses the Services facade is still refused (one `authz_denied` row, nothing else) — SQLite and PostgreSQL."""
+bypasses the capability services is still refused (one `authz_denied` row, nothing else) — SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def audit_rows(engine: Engine) -> list[Any]:
 
 @pytest.mark.parametrize("case", sorted(CALLS))
 def test_wrong_role_calling_the_service_directly_is_denied_and_audited(case, engine, world):
-    """Called without the facade by a role §4 does not allow: PermissionDenied, one authz_denied row, no other
+    """Called without the service objects by a role §4 does not allow: PermissionDenied, one authz_denied row, no other
     row anywhere."""
     add_contract(engine, world, date(2026, 1, 1), date(2026, 12, 31))
     who, call = CALLS[case]
@@ -148,10 +148,10 @@ def test_allowed_planning_write_adds_one_ok_audit_row(engine, world):
     assert (row.outcome, row.actor, row.action, row.target) == ("ok", "plan", "manage_reserve_plan", CONTRACT)
 
 
-def test_facade_adds_no_second_denial_row(db_url, engine, world):
-    """Through the Services facade the denial is recorded once (the facade no longer pre-checks)."""
+def test_service_object_adds_no_second_denial_row(db_url, engine, world):
+    """Through the capability services the denial is recorded once (the facade no longer pre-checks)."""
     add_contract(engine, world, date(2026, 1, 1), date(2026, 12, 31))
     svc = build_services(Settings(database_url=db_url))
     with pytest.raises(PermissionDenied):
-        svc.approve_review(2026, "plan", NOW)
+        svc.planning.approve_review(2026, "plan", NOW)
     assert [r.outcome for r in audit_rows(engine)] == ["authz_denied"]

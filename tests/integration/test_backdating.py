@@ -122,17 +122,17 @@ ROWS = [["入库", "D-COUNTY", "1020101", "W-9", 10, "", "2027-06-30", "2026-05-
 def test_import_before_the_freeze_date_is_frozen_for_a_keeper(db_url, world):
     """I12 in batch imports: a keeper's row dated before the freeze date is refused by row, nothing posted."""
     svc = build_services(Settings(database_url=db_url))
-    svc.set_freeze_date("admin", date(2026, 5, 20))
-    report = svc.import_file(csv_bytes(ROWS, head=HEAD), "in.csv", "keeper1", now=NOW)
+    svc.trust.set_freeze_date("admin", date(2026, 5, 20))
+    report = svc.imports.import_file(csv_bytes(ROWS, head=HEAD), "in.csv", "keeper1", now=NOW)
     assert [e.code for e in report.errors] == ["frozen"] and report.accepted == 0
 
 
 def test_admin_import_may_backdate_and_is_flagged(db_url, world, engine):
     """I12 in batch imports: an admin with a grant on the depot imports rows before the freeze date; flagged."""
     svc = build_services(Settings(database_url=db_url))
-    svc.set_freeze_date("admin", date(2026, 5, 20))
-    svc.set_sites("admin2", "admin", (world.depot,))
-    report = svc.import_file(csv_bytes(ROWS, head=HEAD), "in.csv", "admin", now=NOW)
+    svc.trust.set_freeze_date("admin", date(2026, 5, 20))
+    svc.trust.set_sites("admin2", "admin", (world.depot,))
+    report = svc.imports.import_file(csv_bytes(ROWS, head=HEAD), "in.csv", "admin", now=NOW)
     assert not report.errors and report.accepted == 1
     [row] = ok_audits(engine, "import")
     assert json.loads(row.detail)["backdated"] is True

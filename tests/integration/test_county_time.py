@@ -24,8 +24,8 @@ LATE_UTC = datetime(2026, 6, 1, 18, 26, tzinfo=UTC)  # already 2026-06-02 02:26 
 def test_duplicate_import_notice_is_in_county_time(db_url, world):
     svc = build_services(Settings(database_url=db_url))
     data = xlsx(GOOD)
-    svc.import_file(data, "stock.xlsx", "keeper1", now=LATE_UTC)
-    rep = svc.import_file(data, "stock.xlsx", "keeper1", now=LATE_UTC + timedelta(minutes=5))
+    svc.imports.import_file(data, "stock.xlsx", "keeper1", now=LATE_UTC)
+    rep = svc.imports.import_file(data, "stock.xlsx", "keeper1", now=LATE_UTC + timedelta(minutes=5))
     assert rep.already_imported["when"] == "2026-06-02 02:26"
 
 

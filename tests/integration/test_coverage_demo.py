@@ -22,7 +22,7 @@ def svc(demo_url):
 
 def _reference(svc, item: str, threshold_s: int) -> dict[str, str]:
     """Uncovered point code → reason, by plain loops over the read views and the same travel matrix."""
-    norm = svc.coverage_norms()[item]
+    norm = svc.coverage.norms()[item]
     avail = svc.views.available_to_dispatch(item)
     sites = svc.views.sites().set_index("code")
     points = svc.views.demand_points()
@@ -65,7 +65,7 @@ def _reference(svc, item: str, threshold_s: int) -> dict[str, str]:
 @pytest.mark.parametrize(("item", "minutes"), [(TENT, 60), (TENT, 30), (WATER, 30), (WATER, 150)])
 def test_demo_circle_matches_the_brute_force_reference(svc, item, minutes):
     """Uncovered villages and shelters of the demo county, with reasons, equal the brute-force answer."""
-    rep = svc.coverage_circle(CircleQuery((item,), minutes * 60))
+    rep = svc.coverage.circle(CircleQuery((item,), minutes * 60))
     got = {p.code: r for p, _, r in rep.uncovered()}
     assert got == _reference(svc, item, minutes * 60)
     assert rep.travel.source == "offline" and rep.travel.notice is None  # ORS off: the embedded estimate
@@ -73,8 +73,8 @@ def test_demo_circle_matches_the_brute_force_reference(svc, item, minutes):
 
 def test_damaged_warehouse_widens_the_gap(svc):
     """The logistics-park warehouse (DC-WLY, 代储) holds most tents: damaged, no village gets 200 in time."""
-    base = svc.coverage_circle(CircleQuery((TENT,), 3600)).targets[0]
-    rep = svc.coverage_circle(CircleQuery((TENT,), 3600, Scenario(frozenset({"DC-WLY"}))))
+    base = svc.coverage.circle(CircleQuery((TENT,), 3600)).targets[0]
+    rep = svc.coverage.circle(CircleQuery((TENT,), 3600, Scenario(frozenset({"DC-WLY"}))))
     assert rep.targets[0].points_uncovered > base.points_uncovered
     assert {r for _, _, r in rep.uncovered()} == {"no_stock"}
 
@@ -84,9 +84,9 @@ def test_blocked_area_cuts_villages_off_when_offline_policy_is_unreachable(demo_
     s = build_services(Settings(database_url=demo_url, offline_avoid_policy="unreachable"))
     ring = [[115.95, 29.65], [116.2, 29.65], [116.2, 29.9], [115.95, 29.9], [115.95, 29.65]]
     geo = json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}}).encode()
-    avoid = s.read_avoid_areas(geo, "2026-07 洪水封路 v1")
-    base = s.coverage_circle(CircleQuery((WATER,), 5400))
-    cut = s.coverage_circle(CircleQuery((WATER,), 5400, Scenario(avoid=avoid)))
+    avoid = s.coverage.read_avoid_areas(geo, "2026-07 洪水封路 v1")
+    base = s.coverage.circle(CircleQuery((WATER,), 5400))
+    cut = s.coverage.circle(CircleQuery((WATER,), 5400, Scenario(avoid=avoid)))
     assert cut.targets[0].points_uncovered > base.targets[0].points_uncovered
     assert cut.travel.avoid_version == "2026-07 洪水封路 v1"
 
@@ -101,7 +101,7 @@ def test_bad_geojson_is_refused_with_a_code(svc):
         b'{"type": "Polygon", "coordinates": [[[500000, 3300000], [1, 2], [3, 4]]]}',
     ):
         with pytest.raises(BadAvoidAreas):
-            svc.read_avoid_areas(data, "x")
+            svc.coverage.read_avoid_areas(data, "x")
 
 
 def _ors_settings(demo_url, url, tmp_path):
@@ -121,8 +121,8 @@ def test_road_times_come_from_ors_when_it_answers(demo_url, tmp_path):
     """With ORS enabled and reachable, the matrix source is `ors`, no notice; isochrones come from ORS too."""
     with OrsStandin() as ors:
         s = build_services(_ors_settings(demo_url, ors.url, tmp_path))
-        rep = s.coverage_circle(CircleQuery((TENT,), 3600))
-        areas = s.coverage_reach_areas(rep)
+        rep = s.coverage.circle(CircleQuery((TENT,), 3600))
+        areas = s.coverage.reach_areas(rep)
     assert rep.travel.source == "ors" and rep.travel.notice is None
     assert areas and {a["source"] for a in areas} == {"ors"}
     assert any("/v2/matrix/driving-hgv/json" in p for p in ors.paths())
@@ -149,13 +149,13 @@ def test_ors_failure_falls_back_to_the_estimate_with_a_notice(demo_url, tmp_path
 
 def test_siting_on_the_demo_never_loses_coverage_and_is_proven(svc):
     """k = 2 new points at 10 minutes: covered population after ≥ before, status optimal, evaluator agrees."""
-    rep = svc.coverage_site(SitingQuery(2, 600))
+    rep = svc.coverage.site(SitingQuery(2, 600))
     assert len(rep.chosen) == 2 and rep.status == "optimal" and not rep.violations
     assert rep.population_after > rep.population_before
 
 
 def test_prepositioning_on_the_demo_moves_only_what_exists(svc):
     """Pre-positioning water at 20 minutes: the evaluator finds no broken rule and no loss of coverage."""
-    rep = svc.coverage_preposition(PrepositionQuery((WATER,), 1200))
+    rep = svc.coverage.preposition(PrepositionQuery((WATER,), 1200))
     assert not rep.violations
     assert rep.covered_after[WATER] >= rep.covered_before[WATER]

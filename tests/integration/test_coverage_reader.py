@@ -55,7 +55,7 @@ def test_circle_reads_villages_shelters_and_stock_from_the_database(db_url, engi
     """Stock received at the township point covers the near village and shelter, not the far village."""
     _villages(engine, world)
     svc = build_services(Settings(database_url=db_url, coverage_norms_file=tmp_path / "none.toml"))
-    svc.record_receipt(
+    svc.ledger.record_receipt(
         ReceiptCmd(
             client_id=uuid.uuid4(),
             actor="k",  # keeper of both depots
@@ -71,11 +71,11 @@ def test_circle_reads_villages_shelters_and_stock_from_the_database(db_url, engi
     q = CircleQuery(
         (world.tent,), 3600, norms=(RequirementNorm(world.tent, per_point=20),), on=date(2026, 6, 1)
     )
-    rep = svc.coverage_circle(q)
+    rep = svc.coverage.circle(q)
     verdict = {p.name: p.reasons.get(world.tent) for p in rep.points}
     assert verdict == {"近村": None, "远村": "too_far", "中心小学避难场所": None}
     assert [s.code for s in rep.sources] == [world.point]
-    damaged = svc.coverage_circle(
+    damaged = svc.coverage.circle(
         CircleQuery(q.item_codes, 3600, Scenario(frozenset({world.point})), norms=q.norms, on=q.on)
     )
     assert {p.reasons.get(world.tent) for p in damaged.points} == {"no_stock"}

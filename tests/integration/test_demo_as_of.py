@@ -78,9 +78,9 @@ def _replayed_plan(url: str, as_of: Any) -> Any:
     svc = build_services(Settings(database_url=url, solve_time_limit_s=2))
     later = demo_now(as_of) + REPLAY_AFTER
     with clock.pinned(later):
-        svc.rebase_scenario("FLOOD-DEMO", "dispatcher", to=later - REPORT_LEAD)
-        scenario, demand = svc.scenario_demand("FLOOD-DEMO")
-        plan = svc.plan_dispatch("FLOOD-DEMO", PlanSettings(time_limit_s=2), now=later)
+        svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=later - REPORT_LEAD)
+        scenario, demand = svc.dispatch.scenario_demand("FLOOD-DEMO")
+        plan = svc.dispatch.plan("FLOOD-DEMO", PlanSettings(time_limit_s=2), now=later)
     return scenario, demand, plan
 
 

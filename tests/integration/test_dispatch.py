@@ -52,7 +52,7 @@ def _reserved(engine) -> dict[str, int]:
 
 def test_scenario_plan_serves_all_demand_and_passes_the_checker(svc):
     """A plan for a scenario with enough stock and trucks serves every line and has no checker violation."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     assert plan.violations == ()
     assert plan.unserved == ()
     assert plan.kpis.delivered == plan.kpis.demand == 606
@@ -62,29 +62,29 @@ def test_scenario_plan_serves_all_demand_and_passes_the_checker(svc):
 def test_relief_time_runs_from_the_report_not_from_the_plan(svc):
     """The relief target (8 h) counts from the disaster report: a plan made 3 h later gives the rest 5 h."""
     later = NOW + timedelta(hours=3)
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=later)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=later)
     k = plan.kpis
     assert k.since_report_s == 3 * 3600 and k.target_s == 8 * 3600
     assert k.relief_time_s == 3 * 3600 + k.completion_s and k.relief_on_time
     assert max(j.deadline_s for j in plan.problem.jobs) <= 5 * 3600
     assert plan.violations == () and plan.unserved == ()
-    fresh = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    fresh = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     assert fresh.kpis.since_report_s == 0 and max(j.deadline_s for j in fresh.problem.jobs) > 5 * 3600
 
 
 def test_priority_outside_a_tight_circle_is_listed_as_too_far(svc):
     """With a 5-minute circle the shelter is late even for a free truck: listed with reason too_far."""
-    plan = svc.plan_dispatch(SCENARIO, dataclasses.replace(FAST, guarantee_s=300), now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, dataclasses.replace(FAST, guarantee_s=300), now=NOW)
     late = plan.late_priority()
     assert late and {ln.point for ln in late} == {"S1"} and {ln.reason for ln in late} == {"too_far"}
     assert sum(ln.qty for ln in late) == 300 and all(ln.earliest_s > 300 for ln in late)
-    assert svc.plan_dispatch(SCENARIO, FAST, now=NOW).late_priority() == ()
+    assert svc.dispatch.plan(SCENARIO, FAST, now=NOW).late_priority() == ()
 
 
 def test_confirm_reserves_near_expiry_lots_first_in_one_transaction(svc, engine):
     """Confirming holds the picked water FEFO: the near-expiry lot is used up before the fresh one."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
-    conf = svc.confirm_plan(plan, "disp1", NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    conf = svc.dispatch.confirm(plan, "disp1", NOW)
     assert not conf.replayed and conf.reservations > 0
     held = _reserved(engine)
     water_from_depot = sum(
@@ -96,15 +96,15 @@ def test_confirm_reserves_near_expiry_lots_first_in_one_transaction(svc, engine)
     )
     assert held.get(OLD_LOT, 0) == min(250, water_from_depot)
     assert held.get(OLD_LOT, 0) + held.get(NEW_LOT, 0) == water_from_depot
-    assert svc.verify_ledger() == []
+    assert svc.ledger.verify_ledger() == []
 
 
 def test_confirming_twice_changes_nothing(svc, engine):
     """The plan id is the client id: a second confirmation returns the same orders and writes nothing."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
-    first = svc.confirm_plan(plan, "disp1", NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    first = svc.dispatch.confirm(plan, "disp1", NOW)
     before = _counts(engine)
-    again = svc.confirm_plan(plan, "disp1", NOW)
+    again = svc.dispatch.confirm(plan, "disp1", NOW)
     assert again.replayed and again.orders == first.orders
     assert _counts(engine) == before
 
@@ -115,19 +115,19 @@ def _served_job(plan):
 
 def test_overloaded_plan_is_refused_and_nothing_written(svc, engine):
     """A plan whose truck carries more than its capacity is refused with `overload`; nothing is written."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     small = tuple(dataclasses.replace(v, capacity=(1, 1, 0)) for v in plan.problem.vehicles)
     bad = dataclasses.replace(plan, problem=dataclasses.replace(plan.problem, vehicles=small))
     before = _counts(engine)
     with pytest.raises(PlanRejected) as e:
-        svc.confirm_plan(bad, "disp1", NOW)
+        svc.dispatch.confirm(bad, "disp1", NOW)
     assert {v.split(":")[0] for v in e.value.params["violations"]} == {"overload"}
     assert _counts(engine) == before
 
 
 def test_late_plan_is_refused_with_late(svc, engine):
     """A dispatcher edit that makes a served stop miss its deadline is refused with `late`."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     stop = _served_job(plan)
     jobs = tuple(
         dataclasses.replace(j, deadline_s=max(0, stop.start_s - 1)) if j.id == stop.job else j
@@ -136,15 +136,15 @@ def test_late_plan_is_refused_with_late(svc, engine):
     bad = dataclasses.replace(plan, problem=dataclasses.replace(plan.problem, jobs=jobs))
     before = _counts(engine)
     with pytest.raises(PlanRejected) as e:
-        svc.confirm_plan(bad, "disp1", NOW)
+        svc.dispatch.confirm(bad, "disp1", NOW)
     assert {v.split(":")[0] for v in e.value.params["violations"]} == {"late"}
     assert _counts(engine) == before
 
 
 def test_stock_gone_since_planning_is_refused(svc, engine, world):
     """Stock issued elsewhere after planning makes the plan unconfirmable (`stock_gone`); nothing written."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
-    svc.issue_stock(
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    svc.ledger.issue_stock(
         IssueCmd(
             client_id=__import__("uuid").uuid4(),
             actor="k",
@@ -158,33 +158,33 @@ def test_stock_gone_since_planning_is_refused(svc, engine, world):
     )
     before = _counts(engine)
     with pytest.raises(PlanRejected) as e:
-        svc.confirm_plan(plan, "disp1", NOW)
+        svc.dispatch.confirm(plan, "disp1", NOW)
     assert {v.split(":")[0] for v in e.value.params["violations"]} == {"stock_gone"}
     assert _counts(engine) == before
 
 
 def test_shipped_order_posts_issue_movements_once(svc, engine):
     """Marking an order shipped issues (出库) every hold of it; shipping again posts nothing more."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
-    conf = svc.confirm_plan(plan, "disp1", NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    conf = svc.dispatch.confirm(plan, "disp1", NOW)
     moves = _counts(engine)["movement"]
-    issued = sum(svc.mark_shipped(doc, "k", NOW + timedelta(minutes=10)) for doc in conf.orders)
+    issued = sum(svc.dispatch.mark_shipped(doc, "k", NOW + timedelta(minutes=10)) for doc in conf.orders)
     assert issued == conf.reservations
     assert _counts(engine)["movement"] == moves + issued
-    assert sum(svc.mark_shipped(doc, "k", NOW + timedelta(minutes=11)) for doc in conf.orders) == 0
+    assert sum(svc.dispatch.mark_shipped(doc, "k", NOW + timedelta(minutes=11)) for doc in conf.orders) == 0
     assert _reserved(engine).get(OLD_LOT, 0) == 0
     with engine.connect() as c:
         assert set(c.execute(select(DispatchOrderRow.state)).scalars()) == {"shipped"}
-    assert svc.verify_ledger() == []
+    assert svc.ledger.verify_ledger() == []
 
 
 def test_replan_after_broken_truck_keeps_delivered_stops(svc):
     """A truck breaking down mid-execution: its delivered stops stay, the rest is re-planned without it."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     route = max(plan.result.routes, key=lambda r: len(r.stops))
     first_delivery = next(s for s in route.stops if s.kind == "delivery")
     now_s = first_delivery.departure_s
-    new = svc.replan_dispatch(plan, now_s, broken=(route.vehicle,), planner_params=None)
+    new = svc.dispatch.replan(plan, now_s, broken=(route.vehicle,), planner_params=None)
     kept = next(r for r in new.extra["fixed"] if r.vehicle == route.vehicle)
     assert first_delivery in kept.stops
     assert all(r.vehicle != route.vehicle for r in new.result.routes)
@@ -195,10 +195,10 @@ def test_replan_after_broken_truck_keeps_delivered_stops(svc):
 
 def test_unreachable_point_is_unserved_not_an_error(svc):
     """A village cut off by the flood (-1 in the matrix) is listed unserved with reason `unreachable`."""
-    svc.travel_matrix = partial(
+    svc.dispatch.travel_matrix = partial(
         scenario_matrix, CutOff(HaversineMatrix(), [4])
     )  # places: 2 depots, then S1, V1, V2
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     assert {(u.point, u.reason) for u in plan.unserved} == {("V2", "unreachable")}
     assert plan.violations == ()
 
@@ -230,11 +230,11 @@ def test_agreement_pickups_are_called_off_on_confirm(svc, engine, world):
         )
     with engine.begin() as c:
         c.execute(text("UPDATE stock_balance SET reserved = on_hand"))  # all physical stock already held
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     assert {(u.item, u.reason) for u in plan.unserved} == {("1010101", "no_stock")}
     pickups = [j for j in plan.problem.jobs if plan.source_kind[j.id] == "agreement"]
     assert pickups and all(j.ready_s >= 30 * 60 for j in pickups)
-    svc.confirm_plan(plan, "disp1", NOW)
+    svc.dispatch.confirm(plan, "disp1", NOW)
     with engine.connect() as c:
         assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
 
@@ -256,22 +256,22 @@ def test_capacity_reserve_supplies_in_batches_after_activation(svc, engine, worl
         )
     with engine.begin() as c:
         c.execute(text("UPDATE stock_balance SET reserved = on_hand"))
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
     jobs = [j for j in plan.problem.jobs if plan.source_kind[j.id] == "capacity"]
     assert jobs and min(j.ready_s for j in jobs) == 60 * 60 + 4 * 3600
     assert {(u.item, u.reason) for u in plan.unserved} == {("1010101", "no_stock")}
     assert plan.violations == ()
-    svc.confirm_plan(plan, "disp1", NOW)
+    svc.dispatch.confirm(plan, "disp1", NOW)
     with engine.connect() as c:
         assert c.execute(select(func.sum(CallOffRow.qty))).scalar_one() == 600
 
 
 def test_replan_after_a_closed_road_lists_the_cut_village_unreachable(svc):
     """A road closed after planning: the re-plan on the new matrix reports the cut-off village `unreachable`."""
-    plan = svc.plan_dispatch(SCENARIO, FAST, now=NOW)
-    svc.travel_matrix = partial(scenario_matrix, CutOff(HaversineMatrix(), [4]))  # V2 cut off
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    svc.dispatch.travel_matrix = partial(scenario_matrix, CutOff(HaversineMatrix(), [4]))  # V2 cut off
     closed = '{"type": "Polygon", "coordinates": [[[115.87, 29.57], [115.89, 29.57], [115.89, 29.59]]]}'
-    new = svc.replan_dispatch(plan, 0, blocked_geojson=closed)
+    new = svc.dispatch.replan(plan, 0, blocked_geojson=closed)
     assert {u.point for u in new.unserved} == {"V2"}
     assert {u.reason for u in new.unserved} == {"unreachable"}
     assert new.violations == ()
@@ -304,7 +304,7 @@ def test_contracted_transport_joins_the_fleet_pool(db_url, world):
             )
         )
     svc = build_services(Settings(database_url=db_url))
-    contracted = [v for v in svc.fleet() if v.code.startswith("YL-T")]
+    contracted = [v for v in svc.dispatch.fleet() if v.code.startswith("YL-T")]
     assert [(v.home_site, v.activation_minutes, v.capacity_kg) for v in contracted] == [
         (world.depot, 90, 8000)
     ] * 2

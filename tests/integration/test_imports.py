@@ -54,7 +54,7 @@ def svc(db_url, world):
 
 
 def counts(svc):
-    with svc.uow_factory() as uow:
+    with svc.ledger.uow() as uow:
         s = uow.session
         return (
             s.scalar(select(func.count()).select_from(MovementRow)),
@@ -64,7 +64,7 @@ def counts(svc):
 
 def test_good_xlsx_posts_every_row_in_base_units(svc):
     """Receipts (one in 箱 of 24) and a FEFO issue: 100 + 48 − 30, the issue taking the earlier-expiring lot."""
-    rep = svc.import_file(xlsx(GOOD), "stock.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx(GOOD), "stock.xlsx", "keeper1", now=NOW)
     assert rep.ok and rep.accepted == 3
     df = svc.views.stock(site_code="D-COUNTY", item_code="1020101", on=date(2026, 6, 1))
     assert dict(zip(df["lot_no"], df["on_hand"], strict=True)) == {"W-001": 100, "W-002": 18}
@@ -73,9 +73,9 @@ def test_good_xlsx_posts_every_row_in_base_units(svc):
 def test_same_file_twice_reports_already_imported(svc):
     """F16 / I9: the file's sha256 makes a re-import a no-op that says when and by whom."""
     data = xlsx(GOOD)
-    svc.import_file(data, "stock.xlsx", "keeper1", now=NOW)
+    svc.imports.import_file(data, "stock.xlsx", "keeper1", now=NOW)
     before = counts(svc)
-    rep = svc.import_file(data, "stock.xlsx", "keeper2", now=NOW)
+    rep = svc.imports.import_file(data, "stock.xlsx", "keeper2", now=NOW)
     assert rep.already_imported["actor"] == "KEEPER1" or rep.already_imported["actor"] == "keeper1"
     assert counts(svc) == before
 
@@ -84,7 +84,7 @@ def test_bad_last_row_commits_nothing_and_lists_all_errors(svc):
     """I9: one bad row → zero movements, and every bad cell is listed."""
     rows = [*GOOD, ["入库", "NOPE", "9999999", "X", -5, "", "2027-01-01", "2026-05-20", ""]]
     before = counts(svc)
-    rep = svc.import_file(xlsx(rows), "bad.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx(rows), "bad.xlsx", "keeper1", now=NOW)
     assert not rep.ok
     got = {(e.row, e.column, e.code) for e in rep.errors}
     assert (5, "数量", "qty_not_positive") in got
@@ -111,7 +111,7 @@ def test_bad_cell_names_row_column_and_value_and_commits_nothing(svc, case, over
     for i, v in override.items():
         row[i] = v
     before = counts(svc)
-    rep = svc.import_file(xlsx([GOOD[1], row]), f"{case}.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx([GOOD[1], row]), f"{case}.xlsx", "keeper1", now=NOW)
     assert not rep.ok
     col, code, value = expected
     hit = [e for e in rep.errors if e.code == code]
@@ -124,55 +124,55 @@ def test_bad_cell_names_row_column_and_value_and_commits_nothing(svc, case, over
 
 def test_lot_with_a_different_expiry_than_the_database_is_refused(svc):
     """I10: same lot number = same expiry, across files too."""
-    svc.import_file(xlsx([GOOD[0]]), "a.xlsx", "keeper1", now=NOW)
+    svc.imports.import_file(xlsx([GOOD[0]]), "a.xlsx", "keeper1", now=NOW)
     row = list(GOOD[0])
     row[6], row[8] = "2027-12-31", "RK009"
-    rep = svc.import_file(xlsx([row]), "b.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx([row]), "b.xlsx", "keeper1", now=NOW)
     assert [(e.row, e.column, e.code) for e in rep.errors] == [(2, "有效期至", "lot_expiry_conflict")]
 
 
 def test_lot_with_two_expiries_in_one_file_flags_both_rows(svc):
     a, b = list(GOOD[0]), list(GOOD[0])
     b[6] = "2027-07-31"
-    rep = svc.import_file(xlsx([a, b]), "two.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx([a, b]), "two.xlsx", "keeper1", now=NOW)
     assert sorted(e.row for e in rep.errors if e.code == "lot_two_expiries") == [2, 3]
 
 
 def test_issue_that_goes_negative_part_way_names_the_row(svc):
     """V21: simulated in (time, row) order; the first row that would go negative is reported."""
     rows = [GOOD[0], ["出库", "D-COUNTY", "1020101", "", 150, "", "", "2026-05-21 10:00", "CK9"]]
-    rep = svc.import_file(xlsx(rows), "neg.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx(rows), "neg.xlsx", "keeper1", now=NOW)
     assert [(e.row, e.code) for e in rep.errors] == [(3, "out_of_stock")]
 
 
 def test_non_xlsx_file_named_xlsx_is_rejected(svc):
     with pytest.raises(FileRejected) as e:
-        svc.import_file(b"PK\x03\x04 this is not a zip at all", "fake.xlsx", "keeper1", now=NOW)
+        svc.imports.import_file(b"PK\x03\x04 this is not a zip at all", "fake.xlsx", "keeper1", now=NOW)
     assert e.value.code == "not_xlsx"
     with pytest.raises(FileRejected) as e:
-        svc.import_file(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "picture.xlsx", "keeper1", now=NOW)
+        svc.imports.import_file(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "picture.xlsx", "keeper1", now=NOW)
     assert e.value.code in {"binary_file", "bad_encoding"}
 
 
 def test_gbk_csv_needs_confirmation_then_imports(svc):
     """F02: GBK is read as GB18030 only after the user confirms the preview."""
     data = csv_bytes(GOOD, encoding="gbk")
-    rep = svc.import_file(data, "gbk.csv", "keeper1", now=NOW)
+    rep = svc.imports.import_file(data, "gbk.csv", "keeper1", now=NOW)
     assert rep.needs_confirmation == ["encoding_guessed_gb18030"] and counts(svc)[0] == 0
-    rep = svc.import_file(
+    rep = svc.imports.import_file(
         data, "gbk.csv", "keeper1", confirmed=frozenset({"encoding_guessed_gb18030"}), now=NOW
     )
     assert rep.ok and rep.accepted == 3
 
 
 def test_utf8_bom_csv_header_is_recognised(svc):
-    rep = svc.import_file(csv_bytes(GOOD), "bom.csv", "keeper1", now=NOW)
+    rep = svc.imports.import_file(csv_bytes(GOOD), "bom.csv", "keeper1", now=NOW)
     assert rep.ok
 
 
 def test_merged_header_is_rejected(svc):
     with pytest.raises(FileRejected) as e:
-        svc.import_file(xlsx(GOOD, merge=True), "merged.xlsx", "keeper1", now=NOW)
+        svc.imports.import_file(xlsx(GOOD, merge=True), "merged.xlsx", "keeper1", now=NOW)
     assert e.value.code == "merged_header"
 
 
@@ -180,8 +180,8 @@ def test_code_typed_as_number_keeps_its_digits_but_scientific_notation_is_refuse
     """V01/V02: a numeric item code 1020101 is the same code; 6.93217E+12 is Excel's damage and refused."""
     row = list(GOOD[0])
     row[2] = 1020101
-    assert svc.import_file(xlsx([row]), "num.xlsx", "keeper1", now=NOW).ok
+    assert svc.imports.import_file(xlsx([row]), "num.xlsx", "keeper1", now=NOW).ok
     row2 = list(GOOD[1])
     row2[2] = 6.93217e12
-    rep = svc.import_file(xlsx([row2]), "sci.xlsx", "keeper1", now=NOW)
+    rep = svc.imports.import_file(xlsx([row2]), "sci.xlsx", "keeper1", now=NOW)
     assert [e.code for e in rep.errors] == ["code_in_scientific_notation"]

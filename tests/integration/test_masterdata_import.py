@@ -46,7 +46,7 @@ def test_item_catalogue_import_adds_items_with_packs(svc):
         ["1010501", "睡袋", "Sleeping bag", "个", "生活救灾物资", 1800, 9000, "", "否", 9000, "箱:10"],
         ["1020105", "矿泉水(1.5L)", "Water 1.5 L", "瓶", "living_relief", 1550, 1700, 365, "否", 300, ""],
     ]
-    rep = svc.import_file(xlsx(rows, head=ITEM_HEAD), "items.xlsx", "admin", now=NOW)
+    rep = svc.imports.import_file(xlsx(rows, head=ITEM_HEAD), "items.xlsx", "admin", now=NOW)
     assert rep.ok and rep.accepted == 2
     items = svc.views.items().set_index("code")
     assert items.loc["1010501", "name_zh"] == "睡袋" and items.loc["1020105", "shelf_life_days"] == 365
@@ -59,7 +59,7 @@ def test_bad_item_rows_are_all_reported_and_nothing_is_added(svc):
         ["1010502", "Y", "", "个", "未知类别", -1, 1, "", "否", 1, "箱:1"],
     ]
     before = len(svc.views.items())
-    rep = svc.import_file(xlsx(rows, head=ITEM_HEAD), "bad-items.xlsx", "admin", now=NOW)
+    rep = svc.imports.import_file(xlsx(rows, head=ITEM_HEAD), "bad-items.xlsx", "admin", now=NOW)
     got = {(e.row, e.column, e.code) for e in rep.errors}
     assert (2, "物资编码", "item_code_not_7_digits") in got
     assert (3, "物资编码", "item_code_bad_level") in got
@@ -83,10 +83,10 @@ def test_site_import_converts_gcj02_and_rejects_swapped_or_null_island(svc):
     ]
     swapped = ["XZ-B", "反了", "township", "point", "government", "360499101", 29.55, 115.95, "", 10]
     null = ["XZ-C", "零点", "township", "point", "government", "360499101", 0, 0, "", 10]
-    rep = svc.import_file(xlsx([good, swapped, null], head=SITE_HEAD), "sites.xlsx", "admin", now=NOW)
+    rep = svc.imports.import_file(xlsx([good, swapped, null], head=SITE_HEAD), "sites.xlsx", "admin", now=NOW)
     codes = {(e.row, e.code) for e in rep.errors}
     assert codes == {(3, "geo_swapped"), (4, "geo_null_island")}
-    rep = svc.import_file(xlsx([good], head=SITE_HEAD), "sites-ok.xlsx", "admin", now=NOW)
+    rep = svc.imports.import_file(xlsx([good], head=SITE_HEAD), "sites-ok.xlsx", "admin", now=NOW)
     assert rep.ok
     site = svc.views.sites().set_index("code").loc["XZ-NEW"]
     assert 0.001 < abs(site["lon"] - 115.95) < 0.01  # GCJ-02 → WGS-84 shifts by a few hundred metres
@@ -99,5 +99,5 @@ def test_only_an_admin_may_import_master_data(svc):
     rows = [["1010501", "睡袋", "Sleeping bag", "个", "生活救灾物资", 1800, 9000, "", "否", 9000, ""]]
     before = len(svc.views.items())
     with pytest.raises(PermissionDenied):
-        svc.import_file(xlsx(rows, head=ITEM_HEAD), "items.xlsx", "keeper1", now=NOW)
+        svc.imports.import_file(xlsx(rows, head=ITEM_HEAD), "items.xlsx", "keeper1", now=NOW)
     assert len(svc.views.items()) == before

@@ -53,9 +53,9 @@ def _audit(db: str) -> list[AuditEventRow]:
 def test_rebase_moves_the_report_time_and_keeps_demand_and_needed_by(svc, db):
     """The report time becomes `to`; points, needed-by minutes and demand are unchanged (they count from the
     report, so every deadline moved by the same delta); one `ok` audit row under run_scenario with both times."""
-    before, demand = svc.scenario_demand("FLOOD-DEMO")
-    r = svc.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
-    after, demand_after = svc.scenario_demand("FLOOD-DEMO")
+    before, demand = svc.dispatch.scenario_demand("FLOOD-DEMO")
+    r = svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
+    after, demand_after = svc.dispatch.scenario_demand("FLOOD-DEMO")
     assert after.reported_at == TO and r.reported_before == before.reported_at and r.reported_at == TO
     assert r.delta == TO - before.reported_at
     assert after.points == before.points and demand_after == demand
@@ -79,20 +79,20 @@ def test_rebase_defaults_to_the_clocks_now_and_the_drill_plans_as_new(svc):
     now) it plans with no time already run, every unit delivered."""
     at = DEMO_NOW + timedelta(days=3)
     with clock.pinned(at):
-        stale = svc.plan_dispatch("FLOOD-DEMO", PlanSettings(time_limit_s=1), now=at)
-        svc.rebase_scenario("FLOOD-DEMO", "planner")
-        sc, _ = svc.scenario_demand("FLOOD-DEMO")
-        plan = svc.plan_dispatch("FLOOD-DEMO", PlanSettings(time_limit_s=1), now=at)
+        stale = svc.dispatch.plan("FLOOD-DEMO", PlanSettings(time_limit_s=1), now=at)
+        svc.dispatch.rebase_scenario("FLOOD-DEMO", "planner")
+        sc, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
+        plan = svc.dispatch.plan("FLOOD-DEMO", PlanSettings(time_limit_s=1), now=at)
     assert stale.kpis.since_report_s == (3 * 24 + 1) * 3600 and not stale.kpis.relief_on_time
     assert sc.reported_at == at
     assert plan.kpis.since_report_s == 0 and plan.kpis.delivered == plan.kpis.demand > 0
 
 
 def test_a_keeper_may_not_rebase_and_nothing_moves(svc, db):
-    before, _ = svc.scenario_demand("FLOOD-DEMO")
+    before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
     with pytest.raises(PermissionDenied):
-        svc.rebase_scenario("FLOOD-DEMO", "keeper_demo", to=TO)
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
+        svc.dispatch.rebase_scenario("FLOOD-DEMO", "keeper_demo", to=TO)
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
     row = _audit(db)[-1]
     assert (row.actor, row.action, row.outcome) == ("keeper_demo", "run_scenario", "authz_denied")
 
@@ -101,14 +101,14 @@ def test_a_live_event_keeps_its_report_time(svc, db):
     """A live event's report time is a fact: refused, nothing written."""
     with make_engine(db).begin() as c:
         c.execute(update(ScenarioRow).where(ScenarioRow.code == "FLOOD-DEMO").values(kind="live"))
-    before, _ = svc.scenario_demand("FLOOD-DEMO")
+    before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
     n = len(_audit(db))
     with pytest.raises(NotADrill):
-        svc.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
+        svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
     assert len(_audit(db)) == n
     with pytest.raises(UnknownScenario):
-        svc.rebase_scenario("NOPE", "dispatcher", to=TO)
+        svc.dispatch.rebase_scenario("NOPE", "dispatcher", to=TO)
 
 
 @pytest.fixture
@@ -119,12 +119,12 @@ def cli_db(db, monkeypatch):
 
 def test_cli_rebase_prints_both_times(cli_db, svc):
     """`relief scenario rebase FLOOD-DEMO --to …` (naive = county time) prints the old and new report times."""
-    before, _ = svc.scenario_demand("FLOOD-DEMO")
+    before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
     login_as("dispatcher")
     res = runner.invoke(app, ["scenario", "rebase", "FLOOD-DEMO", "--to", "2030-01-01T08:00"])
     assert res.exit_code == 0, res.output
     assert f"报告时间 {clock.format_dt(before.reported_at)} → 2030-01-01 08:00" in res.output
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == TO
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == TO
 
 
 def test_cli_rebase_without_to_uses_now(cli_db, svc):
@@ -134,7 +134,7 @@ def test_cli_rebase_without_to_uses_now(cli_db, svc):
         res = runner.invoke(app, ["--lang", "en", "scenario", "rebase", "FLOOD-DEMO"])
     assert res.exit_code == 0, res.output
     assert "→ 2031-03-05 18:30" in res.output  # county time
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == at
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == at
 
 
 @pytest.mark.parametrize(
@@ -145,12 +145,12 @@ def test_cli_rebase_without_to_uses_now(cli_db, svc):
     ],
 )
 def test_cli_rebase_refusals_are_messages(cli_db, svc, user, args, code, text):
-    before, _ = svc.scenario_demand("FLOOD-DEMO")
+    before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
     login_as(user)
     res = runner.invoke(app, ["scenario", "rebase", "FLOOD-DEMO", *args])
     assert res.exit_code == code, res.output
     assert "Traceback" not in res.output and text in res.output
-    assert svc.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
+    assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
 
 
 def test_demo_as_of_builds_every_date_from_it(tmp_path, monkeypatch):
@@ -163,7 +163,7 @@ def test_demo_as_of_builds_every_date_from_it(tmp_path, monkeypatch):
     res = runner.invoke(app, ["demo", "--as-of", "2027-12-31"])
     assert res.exit_code == 0, res.output
     svc = build_services(Settings(database_url=db))
-    sc, _ = svc.scenario_demand("FLOOD-DEMO")
+    sc, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
     assert clock.format_dt(sc.reported_at) == "2027-12-31 16:00"
     agreements = svc.views.agreements()
     assert (agreements["valid_to"].astype(str) > "2028-01-01").all()

@@ -95,7 +95,7 @@ def _crash_runs(fresh_copy: Callable[[], str], plan: object, before: str) -> dic
         assert state in seen, "partial confirmation visible after SIGKILL"
         if state not in verified:  # same content as a verified state → same verdict
             services = build_services(Settings(database_url=url))
-            assert services.verify_ledger() == []
+            assert services.ledger.verify_ledger() == []
             verified.add(state)
         seen[state] += 1
     assert seen[before] + seen[after] == RUNS and seen[before] >= 1
@@ -104,7 +104,7 @@ def _crash_runs(fresh_copy: Callable[[], str], plan: object, before: str) -> dic
 
 def _flood_plan(url: str) -> object:
     svc = build_services(Settings(database_url=url))
-    plan = svc.plan_dispatch("FLOOD-DEMO", PlanSettings(time_limit_s=2), now=DEMO_NOW)
+    plan = svc.dispatch.plan("FLOOD-DEMO", PlanSettings(time_limit_s=2), now=DEMO_NOW)
     assert plan.violations == () and sum(len(r.stops) for r in plan.result.routes) >= 50
     return plan
 

@@ -1,15 +1,9 @@
-"""Import every ORM module (`orm.py`, `orm_*.py`) so `Base.metadata` knows all tables (migrations, create_schema)."""
+"""Every ORM module imported, so `Base.metadata` knows all tables (migrations, create_schema). The list is explicit:
+a new table module is added here."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-import stockpile.adapters as _pkg
+from stockpile.adapters.orm import auth, dispatch, ledger, oidc, reserve  # noqa: F401  (they register tables)
 from stockpile.adapters.orm.ledger import Base
-
-for _m in pkgutil.iter_modules(_pkg.__path__):
-    if _m.name == "orm" or _m.name.startswith("orm_"):
-        importlib.import_module(f"stockpile.adapters.{_m.name}")
 
 metadata = Base.metadata

@@ -16,7 +16,7 @@ from stockpile.i18n import t
 ROLES = ["keeper", "dispatcher", "planner", "admin"]
 svc = services()
 token = st.session_state.get("auth.token")
-who = svc.session_user(token) if token else None
+who = svc.trust.session_user(token) if token else None
 # demo/training mode (app.py sets the flag from settings.role_picker): the picked admin role's demo user
 demo_admin = bool(st.session_state.get("demo_mode")) and st.session_state.get("role") == "admin"
 if (who is None or who.role != "admin") and not demo_admin:
@@ -53,7 +53,7 @@ users_tab, writeoffs_tab, periods_tab, ids_tab, audit_tab = st.tabs(
     ]
 )
 with users_tab:
-    people = svc.list_users(admin)
+    people = svc.trust.list_users(admin)
     table = pd.DataFrame(
         [
             {
@@ -79,7 +79,7 @@ with users_tab:
             t("auth.depots"), depot_codes, format_func=depot_label, placeholder=t("app.choose_options")
         )
         if st.form_submit_button(t("auth.add_user")):
-            attempt(svc.add_user, admin, name.strip(), role, password, tuple(depots))
+            attempt(svc.trust.add_user, admin, name.strip(), role, password, tuple(depots))
     if names:
         st.subheader(t("auth.edit_user"))
         # outside the form, so that picking a user reloads the form with that user's role, depots and state
@@ -106,16 +106,16 @@ with users_tab:
             new_password = c1.text_input(t("auth.reset_password"), type="password", max_chars=256)
             b1, b2, b3, b4 = st.columns(4)
             if b1.form_submit_button(t("auth.set_role")):
-                attempt(svc.set_role, admin, target, new_role)
+                attempt(svc.trust.set_role, admin, target, new_role)
             if b2.form_submit_button(t("auth.set_depots")):
-                attempt(svc.set_sites, admin, target, tuple(new_depots))
+                attempt(svc.trust.set_sites, admin, target, tuple(new_depots))
             if b3.form_submit_button(t("auth.set_active")):
-                attempt(svc.set_active, admin, target, active)
+                attempt(svc.trust.set_active, admin, target, active)
             if b4.form_submit_button(t("auth.reset_password")) and new_password:
-                attempt(svc.reset_password, admin, target, new_password)
+                attempt(svc.trust.reset_password, admin, target, new_password)
 
 with writeoffs_tab:
-    pending = svc.pending_write_offs(admin)
+    pending = svc.ledger.pending_write_offs(admin)
     if not pending:
         st.info(t("auth.no_pending"))
     for p in pending:
@@ -126,12 +126,12 @@ with writeoffs_tab:
             f" · {t('auth.proposer')}: {p.proposer}"
         )
         if c2.button(t("auth.approve"), key=f"approve.{p.id}"):
-            attempt(svc.approve_write_off, p.id, admin)
+            attempt(svc.ledger.approve_write_off, p.id, admin)
         if c3.button(t("auth.reject"), key=f"reject.{p.id}"):
-            attempt(svc.reject_write_off, p.id, admin)
+            attempt(svc.ledger.reject_write_off, p.id, admin)
 
 with periods_tab:  # I12: freeze date and backdate window; only an admin with a depot grant posts before them
-    frozen_to, back_days = svc.posting_window()
+    frozen_to, back_days = svc.ledger.posting_window()
     st.caption(t("auth.periods_caption"))
     with st.form("admin.periods"):
         c1, c2 = st.columns(2)
@@ -146,12 +146,12 @@ with periods_tab:  # I12: freeze date and backdate window; only an admin with a 
         )
         b1, b2 = st.columns(2)
         if b1.form_submit_button(t("auth.set_freeze_date"), key="admin.set_freeze_date") and day is not None:
-            attempt(svc.set_freeze_date, admin, day)
+            attempt(svc.trust.set_freeze_date, admin, day)
         if b2.form_submit_button(t("auth.set_backdate_days"), key="admin.set_backdate_days"):
-            attempt(svc.set_backdate_days, admin, int(days))
+            attempt(svc.trust.set_backdate_days, admin, int(days))
 
 with ids_tab:  # OIDC (st.login): an IdP account signs in only as the local user an admin linked it to
-    links = svc.list_identities(admin)
+    links = svc.trust.list_identities(admin)
     st.dataframe(
         pd.DataFrame(
             [
@@ -175,13 +175,13 @@ with ids_tab:  # OIDC (st.login): an IdP account signs in only as the local user
         email = c2.text_input(t("auth.identity_email"), max_chars=254, key="admin.id_email")
         b1, b2 = st.columns(2)
         if b1.form_submit_button(t("auth.link_identity"), key="admin.link_identity"):
-            attempt(svc.link_identity, admin, id_user, issuer, subject, email)
+            attempt(svc.trust.link_identity, admin, id_user, issuer, subject, email)
         if b2.form_submit_button(t("auth.unlink_identity"), key="admin.unlink_identity"):
-            attempt(svc.unlink_identity, admin, issuer, subject)
+            attempt(svc.trust.unlink_identity, admin, issuer, subject)
 
 with audit_tab:
     show_table(  # words and county times; the client ids stay in the database for the record
-        pd.DataFrame(svc.audit_log(admin, 500)),
+        pd.DataFrame(svc.trust.audit_log(admin, 500)),
         ["at", "actor", "action", "outcome", "target", "before_qty", "after_qty"],
         {"target": "kind"},
     )

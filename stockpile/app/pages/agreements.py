@@ -33,7 +33,7 @@ st.title(t("agreements.title"))
 st.caption(t("agreements.caption"))
 
 st.subheader(t("agreements.alerts"))
-alerts = svc.agreement_alerts()
+alerts = svc.planning.agreement_alerts()
 if not alerts:
     st.success(t("agreements.no_alerts"))
 for a in alerts:
@@ -54,7 +54,7 @@ tabs = st.tabs(
 )
 with tabs[0]:
     show_table(
-        pd.DataFrame(svc.check_schedule()),
+        pd.DataFrame(svc.planning.check_schedule()),
         [
             "contract_code",
             "holder_name",
@@ -143,7 +143,7 @@ with tabs[5]:
         ],
     )
 
-contracts = {c.code: c for c in svc.contracts()}
+contracts = {c.code: c for c in svc.planning.contracts()}
 if contracts:
     left, right = st.columns(2)
     with left:
@@ -187,7 +187,7 @@ if contracts:
                     remark,
                 )
                 try:
-                    svc.record_verification(cmd)
+                    svc.planning.record_verification(cmd)
                     del st.session_state["agreements.verify_id"]
                     st.success(t("agreements.verified", contract=code, n=len(qtys)))
                 except DomainError as e:
@@ -212,7 +212,7 @@ if contracts:
             event = st.text_input(t("agreements.event"), key="agreements.calloff_event")
             if st.form_submit_button(t("agreements.submit_calloff")):
                 try:
-                    rec = svc.call_off(
+                    rec = svc.planning.call_off(
                         CallOffCmd(
                             kid,
                             actor,

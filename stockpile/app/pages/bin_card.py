@@ -27,12 +27,12 @@ with c1:
     site = site_picker(t("form.site"), "bin_card.site")
 with c2:
     item = item_picker(t("form.item"), "bin_card.item")
-lots = svc.stock(current_user(), site, item_code=item, include_zero=True)
+lots = svc.reads.stock(current_user(), site, item_code=item, include_zero=True)
 lot = c3.selectbox(
     t("form.lot_no"), ["", *lots["lot_no"]], format_func=lambda x: x or t("stock.all"), key="bin_card.lot"
 )
 with st.spinner(t("app.working")):
-    card = svc.bin_card(current_user(), site, item, lot or None)
+    card = svc.reads.bin_card(current_user(), site, item, lot or None)
 unit = item_unit(item)
 st.metric(t("bin_card.balance", unit=unit), fmt_num(int(card["balance"].iloc[-1]) if not card.empty else 0))
 if not card.empty:

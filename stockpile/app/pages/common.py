@@ -195,7 +195,7 @@ def site_table(mine: bool = True) -> pd.DataFrame:
     (issue 14: the scope is decided in the service, not here). `mine=False`: the county's site list (master
     data), e.g. a transfer's destination."""
     svc = services()
-    return svc.my_sites(current_user()) if mine else svc.views.sites()
+    return svc.reads.my_sites(current_user()) if mine else svc.views.sites()
 
 
 def user_names(df: pd.DataFrame, column: str = "actor") -> pd.DataFrame:

@@ -32,11 +32,11 @@ form.flash()
 
 site = site_picker(t("form.site"), "count.site")
 with st.spinner(t("app.working")):
-    sheet = svc.count_sheet_pdf(site, lang(), actor=current_user())
+    sheet = svc.reads.count_sheet_pdf(site, lang(), actor=current_user())
 st.download_button(
     t("count.print_sheet"), sheet, file_name=f"盘点表-{site}.pdf", mime="application/pdf", key="count.sheet"
 )
-lots = svc.stock(current_user(), site)
+lots = svc.reads.stock(current_user(), site)
 item = item_picker(t("form.item"), "count.item", sorted(set(lots["item_code"])) if not lots.empty else [])
 if not item:
     st.info(t("issue.nothing"))
@@ -75,7 +75,7 @@ if form.submit(t("count.submit")):
             counted=counted,
             remark=remark,
         ),
-        svc.record_count,
+        svc.ledger.record_count,
         lambda res: t(
             "count.posted_superseded" if res.extra.get("superseded") else "count.posted",
             item=item_name(item),

@@ -31,10 +31,10 @@ svc = services()
 st.title(t("coverage.title"))
 st.caption(t("coverage.caption"))
 
-norms = svc.coverage_norms()
+norms = svc.coverage.norms()
 items = svc.views.items()
 names = dict(zip(items["code"], items["name_zh"], strict=True))
-cfg = svc.coverage_settings()
+cfg = svc.coverage.settings()
 sites = svc.views.sites()
 
 c1, c2 = st.columns([2, 1])
@@ -66,9 +66,9 @@ if not chosen_items:
     st.stop()
 
 try:
-    avoid = svc.read_avoid_areas(upload.getvalue(), upload.name) if upload is not None else None
+    avoid = svc.coverage.read_avoid_areas(upload.getvalue(), upload.name) if upload is not None else None
     scenario = Scenario(frozenset(damaged), avoid)
-    report = svc.coverage_circle(
+    report = svc.coverage.circle(
         CircleQuery(tuple(chosen_items), minutes * 60, scenario, competitive=competitive)
     )
 except DomainError as e:
@@ -98,7 +98,7 @@ iso_key = (
     getattr(avoid, "version", None),
 )
 if st.session_state.get("coverage.iso_key") != iso_key:
-    st.session_state["coverage.iso"] = svc.coverage_reach_areas(report, avoid)
+    st.session_state["coverage.iso"] = svc.coverage.reach_areas(report, avoid)
     st.session_state["coverage.iso_key"] = iso_key
 polys = reach_polygons(report, st.session_state["coverage.iso"])
 layers = [
@@ -179,7 +179,7 @@ with st.expander(t("coverage.siting")):
                     Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"]))
                     for r in rows
                 )
-            st.session_state["coverage.siting"] = svc.coverage_site(
+            st.session_state["coverage.siting"] = svc.coverage.site(
                 SitingQuery(int(k), minutes * 60, cands, scenario)
             )
         except DomainError as e:
@@ -227,7 +227,7 @@ with st.expander(t("coverage.siting")):
 with st.expander(t("coverage.preposition")):
     if st.button(t("coverage.preposition_run"), key="coverage.prep_run"):
         try:
-            st.session_state["coverage.prep"] = svc.coverage_preposition(
+            st.session_state["coverage.prep"] = svc.coverage.preposition(
                 PrepositionQuery(tuple(chosen_items), minutes * 60, scenario)
             )
         except DomainError as e:

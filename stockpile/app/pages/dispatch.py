@@ -29,12 +29,12 @@ st.caption(t("dispatch.caption"))
 plans: list[DispatchPlan] = st.session_state.setdefault("dispatch.plans", [])
 confirmed: dict[str, Any] = st.session_state.setdefault("dispatch.confirmed", {})
 
-codes = svc.scenarios()
+codes = svc.dispatch.scenarios()
 if not codes:
     st.info(t("dispatch.no_scenario"))
     st.stop()
 code = st.selectbox(t("dispatch.scenario"), codes, key="dispatch.scenario")
-scenario, demand = svc.scenario_demand(code)
+scenario, demand = svc.dispatch.scenario_demand(code)
 st.caption(
     f"{scenario.name} · {fmt.enum_text('event', scenario.event)} · {fmt.enum_text('scenario_kind', scenario.kind)}"
 )
@@ -44,10 +44,10 @@ if scenario.kind in REBASABLE and st.button(
 ):
     # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
     try:
-        r = svc.rebase_scenario(code, current_user())
+        r = svc.dispatch.rebase_scenario(code, current_user())
         before, after = clock.format_dt(r.reported_before), clock.format_dt(r.reported_at)
         st.success(t("drill.rebased", scenario=code, before=before, after=after))
-        scenario, demand = svc.scenario_demand(code)
+        scenario, demand = svc.dispatch.scenario_demand(code)
     except DomainError as e:
         show_error(e)
 reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
@@ -86,13 +86,13 @@ def _demand_editor() -> dict[tuple[str, str], int]:
     )
     out = {(r.point, r.item): int(r.qty) for r in edited.itertuples() if pd.notna(r.qty)}
     if st.button(t("dispatch.save_demand"), key="dispatch.save"):
-        svc.save_demand(code, out, current_user())
+        svc.dispatch.save_demand(code, out, current_user())
         st.success(t("dispatch.demand_saved"))
     return out
 
 
 edited = _demand_editor()
-fleet = svc.fleet()
+fleet = svc.dispatch.fleet()
 c1, c2, c3 = st.columns([3, 1, 2])
 chosen = c1.multiselect(
     t("dispatch.fleet"),
@@ -122,7 +122,7 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
 
     try:
         settings = PlanSettings(time_limit_s=float(limit), objective=objective, vehicles=tuple(chosen))
-        plan = svc.plan_dispatch(code, settings, demand=edited, progress=progress)
+        plan = svc.dispatch.plan(code, settings, demand=edited, progress=progress)
         plans.append(plan)
         bar.progress(1.0, text=t("dispatch.done", seconds=time.monotonic() - started))
     except DomainError as e:
@@ -296,7 +296,7 @@ def _confirm(plan: DispatchPlan) -> None:
     )
     if clicked and not done:
         try:
-            conf = svc.confirm_plan(plan, current_user())
+            conf = svc.dispatch.confirm(plan, current_user())
             confirmed[key] = conf
             done = conf
             st.success(
@@ -309,7 +309,7 @@ def _confirm(plan: DispatchPlan) -> None:
     if done:
         st.subheader(t("dispatch.orders"))
         for doc in done.orders:
-            xlsx, pdf = svc.order_documents(doc)
+            xlsx, pdf = svc.dispatch.order_documents(doc)
             a, b = st.columns(2)
             a.download_button(t("dispatch.download_xlsx", doc=doc), xlsx, f"{doc}.xlsx", key=f"x.{doc}")
             b.download_button(t("dispatch.download_pdf", doc=doc), pdf, f"{doc}.pdf", key=f"p.{doc}")
@@ -326,7 +326,7 @@ def _replan(plan: DispatchPlan) -> None:
         )
         minutes = b.number_input(t("dispatch.elapsed"), 0, 24 * 60, 60, key="dispatch.elapsed")
         if st.button(t("dispatch.replan_run"), key="dispatch.replan_run"):
-            new = svc.replan_dispatch(plan, int(minutes) * 60, broken=tuple(broken))
+            new = svc.dispatch.replan(plan, int(minutes) * 60, broken=tuple(broken))
             plans.append(new)
             st.success(t("dispatch.replanned", fixed=sum(len(r.stops) for r in new.extra["fixed"])))
             st.rerun()

@@ -30,9 +30,9 @@ st.subheader(t("exports.xlsx"))
 if st.button(t("exports.make_xlsx"), key="exports.make"):
     with st.status(t("exports.working"), expanded=False) as status:
         sheets = {
-            t("stock.by_lot"): svc.stock(user),
-            t("stock.by_item"): svc.stock_by_item(user),
-            t("exports.ledger_sheet"): user_names(svc.ledger(user, limit=100_000, action="export")),
+            t("stock.by_lot"): svc.reads.stock(user),
+            t("stock.by_item"): svc.reads.stock_by_item(user),
+            t("exports.ledger_sheet"): user_names(svc.reads.ledger(user, limit=100_000, action="export")),
         }
         sheets = {name: fmt.export_frame(df) for name, df in sheets.items()}  # words, 元, no internal ids
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
@@ -56,7 +56,7 @@ kind = st.radio(
     horizontal=True,
     key="exports.kind",
 )
-recent = svc.recent_postings((kind,), 50, actor=user)
+recent = svc.reads.recent_postings((kind,), 50, actor=user)
 if recent.empty:
     st.info(t("exports.no_postings"))
 else:
@@ -75,7 +75,7 @@ else:
         key="exports.posting",
     )
     with st.spinner(t("app.working")):
-        pdf = svc.voucher_pdf(rows[pick].posting_id, lang(), actor=user)
+        pdf = svc.reads.voucher_pdf(rows[pick].posting_id, lang(), actor=user)
     st.download_button(
         t("exports.download_pdf"),
         pdf,
@@ -87,7 +87,7 @@ else:
 st.subheader(t("exports.count_sheet"))
 site = site_picker(t("form.site"), "exports.site")
 with st.spinner(t("app.working")):
-    sheet = svc.count_sheet_pdf(site, lang(), actor=user)
+    sheet = svc.reads.count_sheet_pdf(site, lang(), actor=user)
 st.download_button(
     t("count.print_sheet"),
     sheet,

@@ -20,8 +20,8 @@ st.title(t("home.title"))
 st.caption(t("home.caption"))
 
 with st.spinner(t("home.loading")):
-    k = svc.kpis(current_user())
-    layers = svc.map_layers(current_user())  # a keeper's map: the assigned depots only (issue 14)
+    k = svc.reads.kpis(current_user())
+    layers = svc.reads.map_layers(current_user())  # a keeper's map: the assigned depots only (issue 14)
 cols = st.columns(5)
 for col, key in zip(
     cols, ["expiring_30", "expired_lots", "agreement_checks_overdue", "in_transit", "lots"], strict=True
@@ -170,7 +170,7 @@ c1.metric(t("home.status_label"), t(f"home.status.{row['status']}"))
 c2.metric(t("kpi.lots"), fmt_num(row["lots"]))
 c3.metric(t("home.expired"), fmt_num(row["expired"]))
 c4.metric(t("home.near"), fmt_num(row["near"]))
-stock = svc.stock(current_user(), site)
+stock = svc.reads.stock(current_user(), site)
 if lang() == "en" and not stock.empty:
     stock["item_name"] = stock["item_name_en"]
 show_table(

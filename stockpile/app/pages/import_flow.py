@@ -44,7 +44,7 @@ def import_flow(data: bytes, filename: str) -> None:
         return
     try:
         with st.status(t("imports.working"), expanded=False) as status:
-            report = svc.import_file(data, filename, current_user(), confirmed)
+            report = svc.imports.import_file(data, filename, current_user(), confirmed)
             status.update(label=t("imports.checked"), state="complete")
     except DomainError as e:
         show_error(e)

@@ -17,7 +17,7 @@ st.title(t("imports.title"))
 st.caption(t("imports.caption"))
 st.download_button(
     t("imports.template"),
-    svc.import_template(lang()),
+    svc.imports.import_template(lang()),
     file_name="导入模板.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="imports.template",

@@ -35,7 +35,7 @@ last = form.flash()
 if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("issue.print"),
-        svc.voucher_pdf(last.posting_id, lang(), actor=current_user()),
+        svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
         file_name=f"出库单-{str(last.posting_id)[:8]}.pdf",
         mime="application/pdf",
         key="issue.print",
@@ -44,7 +44,7 @@ if last is not None and not getattr(last, "replayed", False):
 c1, c2 = st.columns(2)
 with c1:
     site = site_picker(t("form.site"), "issue.site")
-lots = svc.stock(current_user(), site)
+lots = svc.reads.stock(current_user(), site)
 with c2:
     item = item_picker(t("form.item"), "issue.item", sorted(set(lots["item_code"])) if not lots.empty else [])
 if not item:
@@ -79,7 +79,7 @@ purpose = c3.selectbox(
 occurred_at = when_inputs(form.key("when"))
 if qty and not lot:
     try:
-        picks = svc.suggest_fefo(site, item, int(qty) * factor, occurred_at.date(), current_user())
+        picks = svc.ledger.suggest_fefo(site, item, int(qty) * factor, occurred_at.date(), current_user())
         st.info(t("issue.fefo", picks="；".join(f"{lo} × {fmt_num(q)}{unit}" for lo, q in picks)))
     except DomainError as e:
         show_error(e)
@@ -104,12 +104,12 @@ if form.submit(t("issue.submit")):
             event_tag=event_tag,
             remark=remark,
         ),
-        svc.issue_stock,
+        svc.ledger.issue_stock,
         lambda res: t(
             "issue.posted",
             qty=fmt_num((qty or 0) * factor),
             unit=unit,
             item=item_name(item),
-            balance=fmt_num(svc.balance(current_user(), site, item)),
+            balance=fmt_num(svc.reads.balance(current_user(), site, item)),
         ),
     )

@@ -17,7 +17,7 @@ from stockpile.i18n import t
 
 svc = services()
 token = st.session_state.get("auth.token")
-who = svc.session_user(token) if token else None
+who = svc.trust.session_user(token) if token else None
 
 
 def _secrets() -> Any:
@@ -51,7 +51,7 @@ def _oidc_sign_in(cfg: OidcConfig, claims: dict[str, Any]) -> None:
     ident = (str(claims.get("iss") or cfg.provider or "default"), str(claims.get("sub") or ""))
     if st.session_state.get("auth.oidc_refused") != ident:
         try:
-            login = svc.login_oidc(*ident, str(claims.get("email") or ""))
+            login = svc.trust.login_oidc(*ident, str(claims.get("email") or ""))
         except DomainError as e:
             st.session_state["auth.oidc_refused"] = ident
             show_error(e)
@@ -79,14 +79,16 @@ if who is None:
     claims = _idp_user() if oidc is not None else {}
     if oidc is not None and claims:
         _oidc_sign_in(oidc, claims)
-    if svc.is_demo_database():  # marked by `relief demo` in the database itself; never on a real installation
+    if (
+        svc.trust.is_demo_database()
+    ):  # marked by `relief demo` in the database itself; never on a real installation
         st.info(t("auth.demo_accounts"))
     with st.form("auth.login"):
         name = st.text_input(t("auth.username"), max_chars=64)
         password = st.text_input(t("auth.password"), type="password", max_chars=256)
         if st.form_submit_button(t("auth.login")):
             try:
-                login = svc.login(name.strip(), password)
+                login = svc.trust.login(name.strip(), password)
             except DomainError as e:
                 show_error(e)
             else:
@@ -97,7 +99,7 @@ else:
     st.title(t("auth.signed_in_title"))
     st.text(t("auth.signed_in_as", user=who.username, role=t(f"role.{who.role}")))
     if st.button(t("auth.logout")):
-        svc.logout(token)
+        svc.trust.logout(token)
         _forget()
         if oidc is not None and _idp_user():
             st.logout()  # also end the identity provider's cookie, else the next run would sign in again
@@ -107,7 +109,7 @@ else:
         new = st.text_input(t("auth.new_password"), type="password", max_chars=256)
         if st.form_submit_button(t("auth.save")):
             try:
-                svc.change_password(who.username, old, new)
+                svc.trust.change_password(who.username, old, new)
             except DomainError as e:
                 show_error(e)
             else:

@@ -32,7 +32,7 @@ last = form.flash()
 if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("receive.print"),
-        svc.voucher_pdf(last.posting_id, lang(), actor=current_user()),
+        svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
         file_name=f"入库单-{str(last.posting_id)[:8]}.pdf",
         mime="application/pdf",
         key="receive.print",
@@ -44,7 +44,7 @@ with c1:
 with c2:
     item = item_picker(t("form.item"), "receive.item")
 unit = item_unit(item)
-st.metric(t("receive.balance", unit=unit), fmt_num(svc.balance(current_user(), site, item)))
+st.metric(t("receive.balance", unit=unit), fmt_num(svc.reads.balance(current_user(), site, item)))
 
 c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
 lot_no = c1.text_input(t("form.lot_no"), key=form.key("lot_no"), max_chars=64)
@@ -109,13 +109,13 @@ if form.submit(t("receive.submit")):
             event_tag=event_tag,
             remark=remark,
         ),
-        svc.record_receipt,
+        svc.ledger.record_receipt,
         lambda res: t(
             "receive.posted",
             qty=fmt_num((qty or 0) * factor),
             unit=unit,
             item=item_name(item),
             lot=lot_no,
-            balance=fmt_num(svc.balance(current_user(), site, item)),
+            balance=fmt_num(svc.reads.balance(current_user(), site, item)),
         ),
     )

@@ -31,18 +31,18 @@ b1, b2, b3 = st.columns(3)
 try:
     if b1.button(t("review.prepare"), key="review.prepare"):
         with st.spinner(t("review.prepare")):
-            svc.prepare_review(year, actor, notes)
+            svc.planning.prepare_review(year, actor, notes)
         st.success(t("review.prepared"))
     if b2.button(t("review.mark_reviewed"), key="review.mark_reviewed"):
-        svc.mark_reviewed(year, actor)
+        svc.planning.mark_reviewed(year, actor)
         st.success(t("review.reviewed"))
     if b3.button(t("review.approve"), key="review.approve"):
-        snap = svc.approve_review(year, actor)
+        snap = svc.planning.approve_review(year, actor)
         st.success(t("review.approved", sha=snap.sha256))
 except DomainError as e:
     show_error(e)
 
-rv, snaps = svc.review(year)
+rv, snaps = svc.planning.review(year)
 if rv is None:
     st.info(t("review.none"))
     st.stop()
@@ -58,12 +58,15 @@ doc = rv.content
 d1, d2 = st.columns(2)
 d1.download_button(
     t("review.export_xlsx"),
-    svc.export_review(year, "xlsx"),
+    svc.planning.export_review(year, "xlsx"),
     file_name=f"review-{year}.xlsx",
     key="review.xlsx",
 )
 d2.download_button(
-    t("review.export_pdf"), svc.export_review(year, "pdf"), file_name=f"review-{year}.pdf", key="review.pdf"
+    t("review.export_pdf"),
+    svc.planning.export_review(year, "pdf"),
+    file_name=f"review-{year}.pdf",
+    key="review.pdf",
 )
 
 st.subheader(t("review_doc.standard_vs_actual"))

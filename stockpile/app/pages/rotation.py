@@ -22,7 +22,7 @@ year = st.number_input(
 )
 if st.button(t("rotation.run"), key="rotation.run"):
     with st.spinner(t("rotation.run")):
-        st.session_state["rotation.report"] = svc.rotation_plan(int(year))
+        st.session_state["rotation.report"] = svc.planning.rotation_plan(int(year))
 report = st.session_state.get("rotation.report")
 if report is None:
     st.info(t("rotation.not_run"))

@@ -20,7 +20,7 @@ with st.expander(t("standards.import")):
     up = st.file_uploader(t("standards.import"), type=["xlsx", "csv"], key="standards.file")
     if up is not None and st.button(t("standards.import_button"), key="standards.import_button"):
         try:
-            report = svc.import_standards(up.getvalue(), up.name, current_user())
+            report = svc.planning.import_standards(up.getvalue(), up.name, current_user())
             if report.errors:
                 st.error(t("standards.import_failed", n=len(report.errors)))
                 for e in report.errors[:50]:
@@ -31,7 +31,7 @@ with st.expander(t("standards.import")):
         except DomainError as e:
             show_error(e)
 
-gap = svc.gap_report()
+gap = svc.planning.gap_report()
 scopes = pd.DataFrame(gap["scopes"])
 only_gap = st.checkbox(t("standards.gap_only"), key="standards.gap_only")
 tab_scope, tab_site, tab_std = st.tabs(

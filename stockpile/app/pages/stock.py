@@ -46,14 +46,14 @@ within = c3.number_input(
 )
 
 user = current_user()
-k = svc.kpis(user)
+k = svc.reads.kpis(user)
 cols = st.columns(4)
 for col, key in zip(cols, ["lots", "expired_lots", "expiring_30", "in_transit"], strict=True):
     col.metric(t(f"kpi.{key}"), k[key])
 
 tab_lots, tab_items, tab_avail = st.tabs([t("stock.by_lot"), t("stock.by_item"), t("stock.availability")])
 with tab_lots:
-    df = svc.stock(user, site or None, item_code=item or None, expiring_within_days=within or None)
+    df = svc.reads.stock(user, site or None, item_code=item or None, expiring_within_days=within or None)
     show_table(
         df,
         [
@@ -75,7 +75,7 @@ with tab_lots:
     )
     status_legend()
 with tab_items:
-    by_item = svc.stock_by_item(user)
+    by_item = svc.reads.stock_by_item(user)
     show_table(
         by_item,
         ["item_code", "item_name", "unit", "on_hand", "reserved", "available", "expired_qty", "near_qty"],
@@ -83,7 +83,7 @@ with tab_items:
 with tab_avail:
     if item:
         show_table(
-            svc.available(user, item),
+            svc.reads.available(user, item),
             ["site_code", "site_name", "mode", "qty", "per_day", "lead_minutes", "reference"],
             {"mode": "mode"},
         )

@@ -39,7 +39,7 @@ rform.flash()
 if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("transfer.print"),
-        svc.voucher_pdf(last.posting_id, lang(), actor=current_user()),
+        svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
         file_name=f"调拨单-{str(last.posting_id)[:8]}.pdf",
         mime="application/pdf",
         key="transfer.print",
@@ -52,7 +52,7 @@ with tab_ship:
         src = site_picker(t("form.from_site"), "transfer.from")
     with c2:
         dst = site_picker(t("form.to_site"), "transfer.to", exclude=src, mine=False)
-    lots = svc.stock(current_user(), src)
+    lots = svc.reads.stock(current_user(), src)
     item = item_picker(
         t("form.item"), "transfer.item", sorted(set(lots["item_code"])) if not lots.empty else []
     )
@@ -76,7 +76,9 @@ with tab_ship:
         occurred_at = when_inputs(form.key("when"))
         if qty and not lot:
             try:
-                picks = svc.suggest_fefo(src, item, int(qty) * factor, occurred_at.date(), current_user())
+                picks = svc.ledger.suggest_fefo(
+                    src, item, int(qty) * factor, occurred_at.date(), current_user()
+                )
                 st.info(t("issue.fefo", picks="；".join(f"{lo} × {fmt_num(q)}{unit}" for lo, q in picks)))
             except DomainError as e:
                 show_error(e)
@@ -98,7 +100,7 @@ with tab_ship:
                     doc_no=doc_no,
                     remark=remark,
                 ),
-                svc.ship_transfer,
+                svc.ledger.ship_transfer,
                 lambda res: t(
                     "transfer.shipped", qty=fmt_num((qty or 0) * factor), unit=unit, item=item_name(item)
                 ),
@@ -107,8 +109,8 @@ with tab_ship:
         st.info(t("issue.nothing"))
 
 with tab_recv:
-    transit = svc.in_transit(current_user())  # from or to the user's depots (issue 14)
-    incoming = svc.in_transit(current_user(), incoming=True)  # those the user may receive
+    transit = svc.reads.in_transit(current_user())  # from or to the user's depots (issue 14)
+    incoming = svc.reads.in_transit(current_user(), incoming=True)  # those the user may receive
     if transit.empty:
         st.info(t("transfer.none_in_transit"))
     else:
@@ -149,7 +151,7 @@ with tab_recv:
                 lambda cid: ReceiveTransferCmd(
                     client_id=cid, actor=current_user(), occurred_at=when, transfer_id=uuid.UUID(pick)
                 ),
-                svc.receive_transfer,
+                svc.ledger.receive_transfer,
                 lambda res: t(
                     "transfer.received",
                     no=first[pick].doc_no or t("transfer.no_doc_no"),

@@ -30,7 +30,7 @@ form = OnceForm("write_off")
 form.flash()
 
 site = site_picker(t("form.site"), "write_off.site")
-lots = svc.stock(current_user(), site)
+lots = svc.reads.stock(current_user(), site)
 codes = [] if lots.empty else [*lots[lots["status"] == "expired"]["item_code"], *lots["item_code"]]
 item = item_picker(
     t("form.item"), "write_off.item", list(dict.fromkeys(codes))
@@ -42,7 +42,9 @@ unit = item_unit(item)
 mine = lots[lots["item_code"] == item]
 # lots already proposed for 报废 and waiting for an admin: marked, and not proposed twice (the service refuses too)
 pending = {
-    p.lot_no for p in svc.pending_write_offs(current_user()) if (p.site_code, p.item_code) == (site, item)
+    p.lot_no
+    for p in svc.ledger.pending_write_offs(current_user())
+    if (p.site_code, p.item_code) == (site, item)
 }
 mine = mine.assign(write_off=[t("write_off.pending_mark") if lo in pending else "" for lo in mine["lot_no"]])
 show_table(
@@ -102,6 +104,6 @@ if form.submit(t("write_off.submit")):
             doc_no=doc_no,
             remark=remark,
         ),
-        svc.propose_write_off,  # four-eyes: an admin other than the proposer approves (admin page)
+        svc.ledger.propose_write_off,  # four-eyes: an admin other than the proposer approves (admin page)
         lambda res: t("write_off.proposed", qty=fmt_num(qty), unit=unit, item=item_name(item), lot=lot),
     )

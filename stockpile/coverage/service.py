@@ -1,0 +1,45 @@
+"""The coverage capability as the app and the CLI call it: the 1-hour guarantee circle measured on stock, reach
+areas for the map, siting of new reserve points and pre-positioning of existing stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stockpile.coverage import circle as circle_use
+from stockpile.coverage import siting
+from stockpile.coverage.circle import CircleQuery, CircleReport, CoverageDeps
+
+
+@dataclass(frozen=True)
+class CoverageService:
+    deps: CoverageDeps
+
+    def circle(self, query: CircleQuery) -> CircleReport:
+        """Which villages and shelters cannot get the items within T (and the relief-time targets)."""
+        return circle_use.circle(query, self.deps)
+
+    def reach_areas(self, report: CircleReport, avoid: Any = None) -> list[dict[str, Any]]:
+        """Isochrone polygons from openrouteservice when enabled; [] offline (the map draws hulls)."""
+        return circle_use.reach_areas(report, self.deps, avoid)
+
+    def site(self, query: siting.SitingQuery) -> siting.SitingReport:
+        """Max-covering what-if: k new reserve points, coverage before and after."""
+        return siting.site(query, self.deps)
+
+    def preposition(self, query: siting.PrepositionQuery) -> siting.PrepositionReport:
+        """Moves of physical stock between existing points that widen the circle."""
+        return siting.preposition(query, self.deps)
+
+    def read_avoid_areas(self, data: bytes, version: str) -> Any:
+        """Parse an uploaded GeoJSON of blocked areas (道路中断, 桥梁损毁); BadAvoidAreas on a bad file."""
+        return self.deps.read_avoid_areas(data, version)
+
+    def norms(self) -> dict[str, Any]:
+        """The configured requirement norms by item code."""
+        return {n.item_code: n for n in self.deps.norms}
+
+    def settings(self) -> dict[str, Any]:
+        """Thresholds and profile the circle uses (seconds)."""
+        d = self.deps
+        return {"guarantee_s": d.guarantee_s, "relief_targets_s": d.relief_targets_s, "profile": d.profile}

@@ -1,0 +1,87 @@
+"""The dispatch capability as the app and the CLI call it: a disaster scenario's demand, the plan (allocation and
+routes of the mixed fleet), its confirmation into holds and orders, shipping, replanning, and printed orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stockpile.dispatch import confirm as confirm_use
+from stockpile.dispatch import plan as plan_use
+from stockpile.dispatch import scenario as scenario_use
+from stockpile.dispatch.plan import DispatchPlan, PlanSettings
+from stockpile.ports.uow import AbstractUnitOfWork
+
+
+@dataclass
+class DispatchService:
+    uow: Callable[[], AbstractUnitOfWork]
+    repo: Callable[[Any], Any]  # unit of work → the dispatch repository (scenarios, fleet, plans, orders)
+    travel_matrix: Callable[..., Any]  # points → travel-time matrix (router, cache or the offline estimate)
+    planner: Callable[..., Any]  # the optimizer's routing entry
+    render_order: Callable[[Any, Any], tuple[bytes, bytes]]  # order header, lines → (xlsx, pdf)
+    time_limit_s: float = 10.0  # the solver's default budget when the caller gives no settings
+
+    def scenarios(self) -> list[str]:
+        with self.uow() as uow:
+            return list(self.repo(uow).scenario_codes())
+
+    def scenario_demand(self, code: str) -> tuple[Any, dict[tuple[str, str], int]]:
+        """The scenario and its demand per (point, item): entered, else derived from the norms."""
+        return scenario_use.scenario_demand(code, self.uow(), self.repo)
+
+    def save_demand(self, code: str, demand: dict[tuple[str, str], int], actor: str) -> None:
+        scenario_use.save_demand(code, demand, actor, self.uow(), self.repo)
+
+    def rebase_scenario(
+        self, code: str, actor: str, to: datetime | None = None, now: datetime | None = None
+    ) -> scenario_use.Rebased:
+        """Move a drill's report time to `to` (default: now) and every scenario time with it."""
+        return scenario_use.rebase_scenario(code, to, actor, self.uow(), self.repo, now)
+
+    def fleet(self) -> list[Any]:
+        with self.uow() as uow:
+            return list(self.repo(uow).fleet())
+
+    def plan(
+        self,
+        code: str,
+        settings: PlanSettings | None = None,
+        demand: dict[tuple[str, str], int] | None = None,
+        progress: Callable[[Any], None] | None = None,
+        now: datetime | None = None,
+    ) -> DispatchPlan:
+        return plan_use.plan_dispatch(
+            code,
+            self.uow(),
+            self.repo,
+            self.travel_matrix,
+            self.planner,
+            settings or PlanSettings(time_limit_s=self.time_limit_s),
+            demand,
+            progress,
+            now,
+        )
+
+    def confirm(
+        self, plan: DispatchPlan, actor: str, now: datetime | None = None
+    ) -> confirm_use.Confirmation:
+        return confirm_use.confirm_plan(plan, self.uow(), self.repo, actor, now)
+
+    def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
+        return confirm_use.mark_shipped(doc_no, self.uow(), self.repo, actor, now)
+
+    def replan(self, plan: DispatchPlan, now_s: int, **kw: Any) -> DispatchPlan:
+        """Broken trucks (`broken=`), a closed road (`blocked_geojson=`): delivered and started stops stay."""
+        return confirm_use.replan_dispatch(plan, now_s, matrix=self.travel_matrix, **kw)
+
+    def orders(self, plan_id: Any) -> list[dict[str, Any]]:
+        with self.uow() as uow:
+            return list(self.repo(uow).orders(plan_id))
+
+    def order_documents(self, doc_no: str) -> tuple[bytes, bytes]:
+        """(xlsx, pdf) of a confirmed dispatch order."""
+        header, lines = confirm_use.order_sheet(doc_no, self.uow(), self.repo)
+        return self.render_order(header, lines)
