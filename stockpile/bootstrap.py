@@ -1,4 +1,4 @@
-"""The one place where adapters meet services (STYLE.md §3)."""
+"""The one place where adapters meet services (the layers' import rules: tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG ov
 
 def storage_problem(settings: Settings | None = None) -> str | None:
     """Before the app opens the database: a sentence naming what is wrong with it (missing SQLite file — never
-    created here —, no tables, corrupt, unreachable), or None when it can be used (issue 14 item 12)."""
+    created here —, no tables, corrupt, unreachable), or None when it can be used."""
     settings = settings or get_settings()
     url = settings.database_url
     try:  # the same reading `relief demo` / `relief init` use; never creates a missing file
@@ -63,11 +63,11 @@ def storage_problem(settings: Settings | None = None) -> str | None:
 
 def build_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
-    clock.configure(settings.timezone)  # the one clock reads the county's time zone (issue 13)
+    clock.configure(settings.timezone)  # the one clock reads the county's time zone
     engine = make_engine(settings.database_url)
     views = Views(engine)
     services = _services(settings, engine, views)
-    # the annual review's "coverage within the circle" comes from the coverage service (issues 4 and 6)
+    # the annual review's "coverage within the circle" comes from the coverage service
     if services.coverage is not None:
         services.coverage_provider = partial(coverage_svc.review_rows, services.coverage)
     return services
@@ -82,20 +82,20 @@ def _services(settings: Settings, engine: Engine, views: Views) -> Services:
         to_csv=exporters.to_csv,
         settings=settings,
         read_point=geo.read_declared_point,
-        # ---- reserve planning (issue 6) ----
+        # ---- reserve planning ----
         reserve_uow_factory=partial(ReserveUnitOfWork, engine),
         planning_config=load_planning_config(Path(os.environ.get("RELIEF_PLANNING_CONFIG", PLANNING_CONFIG))),
         reserve_views=ReserveViews(engine),
         review_exporter=review_documents,
-        # app (issue 7): home map read model and printable documents
+        # app: home map read model and printable documents
         map_view=MapView(views, settings.tile_url),
         documents=Documents(engine, exporters.to_xlsx),
         item_units=ItemUnits(engine),
-        # ---- coverage, siting, travel times (issue 4) ----
+        # ---- coverage, siting, travel times ----
         coverage=build_coverage(settings, engine),
         hasher=Argon2Hasher(),  # trust: argon2id login
         identity_repo=lambda uow: SqlIdentityRepository(uow.session),  # trust: OIDC links (st.login)
-        # ---- dispatch (issue 5) ----
+        # ---- dispatch ----
         dispatch_repo=lambda uow: SqlDispatchRepository(uow.session),
         travel_matrix=partial(scenario_matrix, build_travel(settings)),
         planner=plan_routes,
@@ -103,7 +103,7 @@ def _services(settings: Settings, engine: Engine, views: Views) -> Services:
     )
 
 
-# ---- travel times and the 1-hour circle (issue 4) ----------------------------------------------------------
+# ---- travel times and the 1-hour circle --------------------------------------------------------------------
 def build_travel(s: Settings) -> TravelTimeProvider:
     """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""
     offline = HaversineMatrix(

@@ -63,13 +63,13 @@ class Services(TrustServices, ReadServices):
     to_csv: Callable[..., bytes]
     settings: Any
     read_point: Callable[..., Any]
-    # ---- app (issue 7): the home map's read model and printable documents (adapters injected by bootstrap) --
+    # ---- app: the home map's read model and printable documents (adapters injected by bootstrap) -----------
     map_view: Any = None
     documents: Any = None
     item_units: Any = None  # item_units.of(code) → [(unit, factor)]: base unit first, then packs
     hasher: Any = None  # users.PasswordHasherPort (argon2id), wired in bootstrap
     identity_repo: Callable[[Any], Any] | None = None  # OIDC links (facade_oidc.py), wired in bootstrap
-    # ---- dispatch (issue 5): injected adapters -------------------------------------------------------------
+    # ---- dispatch: injected adapters -----------------------------------------------------------------------
     dispatch_repo: Callable[[Any], Any] | None = None
     travel_matrix: Any = None
     planner: Callable[..., Any] | None = None
@@ -138,11 +138,11 @@ class Services(TrustServices, ReadServices):
     def verify_ledger(self) -> list[Any]:
         return verify_ledger(self.uow_factory())
 
-    # ---- reserve planning (储备规划, issue 6): agreements, standards, gap, rotation, expiry, annual review ------
+    # ---- reserve planning (储备规划): agreements, standards, gap, rotation, expiry, annual review --------------
     reserve_uow_factory: Callable[[], AbstractUnitOfWork] | None = None
     planning_config: PlanningConfig = field(default_factory=PlanningConfig)
     reserve_views: Any = None
-    review_exporter: Any = None  # adapters.review_documents: to_xlsx(doc) / to_pdf(doc) → bytes
+    review_exporter: Any = None  # adapters.documents.review: to_xlsx(doc) / to_pdf(doc) → bytes
     coverage_provider: CoverageProvider | None = None  # guarantee-circle figures, wired when the circle lands
 
     def _ruow(self) -> Any:
@@ -191,7 +191,7 @@ class Services(TrustServices, ReadServices):
         return planning_gap.gap_report(self._ruow(), on or _local_day(), self.planning_config)
 
     def expiry_dashboard(self, on: date | None = None, *, actor: str) -> dict[str, list[dict[str, Any]]]:
-        """近效期看板; a keeper's is narrowed to the assigned depots (issue 14)."""
+        """近效期看板; a keeper's is narrowed to the assigned depots."""
         dash = planning_gap.expiry_dashboard(self._ruow(), on or _local_day(), self.planning_config)
         return dict(reads.expiry_dashboard(self.uow_factory(), actor, dash))
 
@@ -232,12 +232,12 @@ class Services(TrustServices, ReadServices):
         writer = self.review_exporter.to_pdf if fmt == "pdf" else self.review_exporter.to_xlsx
         return bytes(writer(doc, meta))
 
-    # ---- app (issue 7): printable documents -----------------------------------------------------------------
+    # ---- app: printable documents --------------------------------------------------------------------------
     def import_template(self, lang: str = "zh") -> bytes:
         """An xlsx import template (sheet 导入) with the accepted Chinese headers and two example rows."""
         return bytes(self.documents.import_template(lang))
 
-    # ---- coverage: 1-hour circle on stock, siting, pre-positioning, travel times (issue 4) -----------------
+    # ---- coverage: 1-hour circle on stock, siting, pre-positioning, travel times ---------------------------
     coverage: coverage_svc.CoverageDeps | None = None
 
     def _coverage(self) -> coverage_svc.CoverageDeps:
@@ -275,7 +275,7 @@ class Services(TrustServices, ReadServices):
         d = self._coverage()
         return {"guarantee_s": d.guarantee_s, "relief_targets_s": d.relief_targets_s, "profile": d.profile}
 
-    # ---- dispatch (issue 5) ------------------------------------------------------------------------------
+    # ---- dispatch ----------------------------------------------------------------------------------------
     def scenarios(self) -> list[str]:
         with self.uow_factory() as uow:
             return list(self._drepo(uow).scenario_codes())

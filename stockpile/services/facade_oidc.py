@@ -1,5 +1,5 @@
 """The OIDC part of the `Services` facade (a mixin): sign-in through the county's identity provider and the admin's
-links between external identities and local users (services/oidc.py)."""
+links between external identities and local users (trust/oidc.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The scoped reads of the `Services` facade (a mixin, issue 14 item 9): every depot-bound read the app and the
-CLI make names the actor and goes through services/reads.py, which checks POLICY and the user's depots as stored
-now. Master data (items, the county's site list for a transfer's destination) stays on `views`."""
+"""The scoped reads of the `Services` facade (a mixin): every depot-bound read the app and the
+CLI make names the actor and goes through trust/scoped_reads.py, which checks POLICY and the user's depots as
+stored now. Master data (items, the county's site list for a transfer's destination) stays on `views`."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class ReadServices:
     def map_layers(self, actor: str, on: date | None = None) -> Any:
         return reads.map_layers(self.uow_factory(), self.map_view, actor, on)
 
-    # ---- printable documents (issue 7) ---------------------------------------------------------------------
+    # ---- printable documents -------------------------------------------------------------------------------
     def voucher_pdf(self, posting_id: Any, lang: str = "zh", *, actor: str) -> bytes:
         """入库单 / 出库单 / 调拨单 of one posting of the actor's depots, as a PDF with an embedded CJK font."""
         return reads.voucher_pdf(self.uow_factory(), self.documents, actor, posting_id, lang)

@@ -1,5 +1,6 @@
 """The trust part of the `Services` facade (a mixin): login, users, freeze date and backdating, four-eyes
-write-offs and the audit log (services/users.py, write_offs.py, authz.py). The OIDC sign-in is its own mixin."""
+write-offs and the audit log (trust/users.py, ledger/write_offs.py, trust/authz.py). The OIDC sign-in is its own
+mixin."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class TrustServices(OidcServices):
         users.set_freeze_date(self.uow_factory(), admin, day)
 
     def set_backdate_days(self, admin: str, days: int) -> None:
-        """I12: postings more than `days` back need an admin (with a grant on the depot)."""
+        """Postings more than `days` back need an admin (with a grant on the depot)."""
         users.set_backdate_days(self.uow_factory(), admin, days)
 
     def posting_window(self) -> tuple[date | None, int]:
@@ -71,7 +72,7 @@ class TrustServices(OidcServices):
 
     def is_demo_database(self) -> bool:
         """True only in a database created as a demo (`relief demo`): the login page lists demo accounts and the
-        training role picker works only there (issue 14 item 1)."""
+        training role picker works only there."""
         with self.uow_factory() as uow:
             return bool(uow.ledger.database_kind() == "demo")
 

@@ -1,4 +1,4 @@
-"""Import every ORM module (`orm.py`, `orm_*.py`) so `Base.metadata` knows all tables (migrations, create_schema)."""
+"""Import every ORM module (adapters/orm/) so `Base.metadata` knows all tables (migrations, create_schema)."""
 
 from __future__ import annotations
 

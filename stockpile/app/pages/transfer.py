@@ -107,7 +107,7 @@ with tab_ship:
         st.info(t("issue.nothing"))
 
 with tab_recv:
-    transit = svc.in_transit(current_user())  # from or to the user's depots (issue 14)
+    transit = svc.in_transit(current_user())  # from or to the user's depots
     incoming = svc.in_transit(current_user(), incoming=True)  # those the user may receive
     if transit.empty:
         st.info(t("transfer.none_in_transit"))
