@@ -1,4 +1,4 @@
-"""Ledger benchmarks (issue 3). Prints ratios and times measured in the same run; writes bench/out/ledger.csv.
+"""Ledger benchmarks. Prints ratios and times measured in the same run; writes bench/out/ledger.csv.
 
 1. Posting 10 000 movements in one batch through the ledger engine (checks, postings, balances) vs a raw sqlite3
    `executemany` INSERT of the same movement rows into an identical table: ratio raw_time / engine_time (≥ 0.25).
@@ -32,10 +32,10 @@ from stockpile.domain.model import Leg, MovementKind
 from stockpile.ledger.posting import PlannedLeg, PostingDraft, post_batch
 
 OUT = Path(__file__).resolve().parent / "out"
-# Every input is dated relative to the clock (issue 13): the demo is built as of today and the imported rows fall
+# Every input is dated relative to the clock: the demo is built as of today and the imported rows fall
 # inside the backdating limit, whatever day the bench runs; `main` pins the clock at NOW for the whole run.
 NOW = demo_now()
-# the imported rows' times: inside the 30-day backdating window (I12), with room to spare
+# the imported rows' times: inside the 30-day backdating window, with room to spare
 IMPORT_DAYS_BACK = 20
 
 

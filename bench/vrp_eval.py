@@ -1,4 +1,4 @@
-"""One independent evaluator for every solver's plan (issue 21): one cost model, one feasibility check.
+"""One independent evaluator for every solver's plan: one cost model, one feasibility check.
 
 A plan is reduced to what any solver can give: per vehicle, the ordered visits (job id, "pickup" | "delivery").
 Times, loads and costs are re-simulated here from the problem alone, under the product's timing rule (loading once

@@ -1,4 +1,4 @@
-"""A broader family of routing test instances (issue 21), separate from the county generator ``bench.vrp_county``.
+"""A broader family of routing test instances, separate from the county generator ``bench.vrp_county``.
 
 Every instance is drawn from ``FamilyParams`` by a seeded ``random.Random``; the same (class, seed) gives the same
 instance, byte for byte. Classes fix the size range and the problem kind; everything else (number of depots,

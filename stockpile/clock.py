@@ -1,4 +1,4 @@
-"""One clock: the county's "now" and "today" (issue 13).
+"""One clock: the county's "now" and "today".
 
 Business code asks this module, never `date.today()`, `datetime.now()`, `datetime.utcnow()` or `time.time()`
 (`tests/test_clock.py` greps the tree). "Now" is always an aware datetime in the county's time zone

@@ -1,7 +1,7 @@
 """Settings (pydantic-settings): environment variables `RELIEF_*` (and `DATABASE_URL`), or a `.env` file.
 
 Reference data that the seeds do not fix (the guarantee circle, relief-time targets, speeds) lives here or in the
-database, never as constants in code (STYLE.md §5, DOMAIN.md caveats 1, 3, 5).
+database, never as constants in code.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # The login page lists the demo accounts only in a database created as a demo (`relief demo` marks it;
     # services.is_demo_database), and the role picker works only there: no setting can show them elsewhere.
 
-    # 1-hour guarantee circle and relief-time targets (seconds); DOMAIN.md caveats 1 and 3
+    # 1-hour guarantee circle and relief-time targets (seconds): county settings, no national figure in code
     guarantee_seconds: int = 3600
     relief_targets_seconds: tuple[int, ...] = (8 * 3600, 10 * 3600)
 
@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     speed_car_kmh: float = 50.0
     speed_hgv_kmh: float = 40.0
     matrix_cache_dir: Path = Field(default_factory=lambda: data_dir() / "cache")
-    # travel times, further (issue 4; docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
+    # travel times, further (docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
     ors_total_timeout_s: float = 60.0
     ors_max_attempts: int = 3
     ors_backoff_s: float = 0.5
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     offline_avoid_policy: Literal["penalty", "unreachable"] = "penalty"
     offline_avoid_penalty: float = 1.5
     cache_max_age_s: float | None = None
-    # coverage and siting (issue 4; docs/coverage.md)
+    # coverage and siting (docs/coverage.md)
     coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"
     capacity_batch_s: int = 6 * 3600  # 产能储备: output counted in batches of this many seconds' production

@@ -1,6 +1,6 @@
 """Pydantic v2 boundary models: forms, CLI and importers build these; services receive them validated.
 
-Rules enforced here (RELIABILITY.md §3): quantities are strict ints in 1..10^9 (no floats, no bools, no "1,000"),
+Rules enforced here: quantities are strict ints in 1..10^9 (no floats, no bools, no "1,000"),
 timestamps are aware (naive ones are refused), codes are trimmed + NFKC + upper-cased, text loses control characters
 and is length-capped.
 """
@@ -94,7 +94,7 @@ SaneDate = Annotated[date | None, AfterValidator(_sane_date)]
 
 
 class Cmd(BaseModel):
-    """Common fields of every ledger command (I6: the client id is made when the form renders)."""
+    """Common fields of every ledger command (the client id is made when the form renders)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -233,7 +233,7 @@ class StockQuery(BaseModel):
     include_transit: bool = False
 
 
-# ---- import rows (RELIABILITY.md §3 V01–V24): raw cells → typed values, or a coded error ------------------------
+# ---- import rows: raw cells → typed values, or a coded error -----------------------------------------------
 KIND_ALIASES = {
     "入库": "receipt",
     "验收入库": "receipt",
@@ -301,7 +301,7 @@ class CellError(ValueError):
 
 
 def cell_text(v: object, max_len: int = 200) -> str:
-    """Text cells: numbers become text, formulas stay literal text (V22), controls are stripped (V24)."""
+    """Text cells: numbers become text, formulas stay literal text, controls are stripped."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -313,7 +313,7 @@ def cell_text(v: object, max_len: int = 200) -> str:
 
 
 def cell_code(v: object) -> str:
-    """Codes: strings kept as typed (V01), numbers only if integral and short (V02), NFKC + upper (V03)."""
+    """Codes: strings kept as typed, numbers only if integral and short, NFKC + upper."""
     if v is None or (isinstance(v, str) and not v.strip()):
         raise CellError("required")
     if isinstance(v, bool):
@@ -339,7 +339,7 @@ def cell_code(v: object) -> str:
 
 
 def cell_qty(v: object) -> int:
-    """Quantities: whole numbers 1..10^9 in plain digits (V06–V10); native integral floats are fine."""
+    """Quantities: whole numbers 1..10^9 in plain digits; native integral floats are fine."""
     if v is None or (isinstance(v, str) and not v.strip()):
         raise CellError("required")
     if isinstance(v, bool):
@@ -373,7 +373,7 @@ def cell_qty(v: object) -> int:
 
 
 def cell_date(v: object, required: bool = False) -> date | None:
-    """Dates: native date cells or ISO 8601 text only (V12, V13, V17)."""
+    """Dates: native date cells or ISO 8601 text only."""
     if v is None or (isinstance(v, str) and not v.strip()):
         if required:
             raise CellError("required")
@@ -400,7 +400,7 @@ def cell_date(v: object, required: bool = False) -> date | None:
 
 
 def cell_datetime(v: object) -> datetime:
-    """Timestamps: native cells or ISO 8601 text; no offset = the county's time zone, an offset is honoured (V14)."""
+    """Timestamps: native cells or ISO 8601 text; no offset = the county's time zone, an offset is honoured."""
     from datetime import UTC
 
     if v is None or (isinstance(v, str) and not v.strip()):

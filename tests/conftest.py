@@ -170,4 +170,4 @@ def demo_url(tmp_path_factory) -> str:
     return url
 
 
-DEMO_NOW = TEST_NOW  # the demo is built as of the day the tests stand at (issue 13)
+DEMO_NOW = TEST_NOW  # the demo is built as of the day the tests stand at

@@ -1,4 +1,4 @@
-"""One clock (issue 13): business code asks `stockpile.clock` for "now" and "today", in the county's time zone."""
+"""One clock: business code asks `stockpile.clock` for "now" and "today", in the county's time zone."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The import rules of STYLE.md §3, checked by an `ast` scan of every module.
+"""The import rules between layers (RULES below), checked by an `ast` scan of every module.
 
 A layer may only import what its row of the table allows; stdlib is always allowed.
 """
@@ -127,7 +127,7 @@ CASES = [(layer, f) for layer in RULES for f in _files(layer)]
 
 @pytest.mark.parametrize(("layer", "path"), CASES, ids=[str(f.relative_to(ROOT)) for _, f in CASES])
 def test_module_respects_its_layer(layer: str, path: Path) -> None:
-    """Each module imports only what STYLE.md §3 allows its layer."""
+    """Each module imports only what RULES allows its layer."""
     allowed, forbidden = RULES[layer]
     bad = []
     for name in _imports(path):

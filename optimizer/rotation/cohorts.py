@@ -2,7 +2,7 @@
 
 Lots of one key with the same arrival bucket, expiry bucket and waste rule are one cohort; its release
 deadlines are those of its earliest-expiring lot, so they hold for every lot in it (exact with daily
-buckets). ``rotation_jobs.to_actions`` splits a cohort release back onto its lots, earliest expiry first.
+buckets). ``jobs.to_actions`` splits a cohort release back onto its lots, earliest expiry first.
 """
 
 from __future__ import annotations

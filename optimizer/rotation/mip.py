@@ -1,7 +1,7 @@
 """The rotation MIP (MathOpt, solved with SCIP): cohorts of lots, stock balance per bucket.
 
 Lots of one key with the same arrival bucket, expiry bucket, release windows and waste rule are one cohort;
-``rotation.py`` splits a cohort release back onto its lots, earliest expiry first (FEFO).
+``jobs.to_actions`` splits a cohort release back onto its lots, earliest expiry first (FEFO).
 Stock at the end of bucket t (the bucket's lowest day, since inside a bucket stock only expires):
 ``I[t] = I[t-1] + arrivals[t] - releases[t] - (what is left of cohorts expiring in t)``.
 """

@@ -185,7 +185,7 @@ def _route(p: RoutingProblem, v: Vehicle, r: Route) -> tuple[list[Violation], in
 
 
 def _penalty(job: Job) -> int:
-    # the published rule of routing_model.drop_penalty, restated so the checker stands alone
+    # the published rule of problem.drop_penalty, restated so the checker stands alone
     return job.penalty if job.penalty is not None else DEFAULT_PENALTY * max(1, job.priority)
 
 

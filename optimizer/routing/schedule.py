@@ -1,6 +1,6 @@
 """Turn a solver's visit order into timed stops, diagnose unserved jobs, compute the objective.
 
-Follows the timing rule of ``routing_model``; ``check.py`` re-implements it separately to verify plans.
+Follows the timing rule of ``problem.py``; ``check.py`` re-implements it separately to verify plans.
 """
 
 from __future__ import annotations

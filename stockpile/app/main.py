@@ -101,7 +101,7 @@ def main() -> None:
     if who is not None:
         role, user = who.role, who.username
         st.session_state["role"], st.session_state["user"] = role, user
-    elif demo_mode:  # training role picker: only in a database made by `relief demo` (issue 14 item 1)
+    elif demo_mode:  # training role picker: only in a database made by `relief demo`
         current = st.session_state.get("role", settings.current_role)
         role = st.sidebar.selectbox(
             t("app.role_pick"),

@@ -1,4 +1,4 @@
-"""Exit codes of the `relief` CLI: one per kind of refusal, so scripts can tell them apart (issue 14)."""
+"""Exit codes of the `relief` CLI: one per kind of refusal, so scripts can tell them apart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`relief login | logout | whoami`: the CLI acts only as the user who logged in (issue 14 item 2, docs/trust.md).
+"""`relief login | logout | whoami`: the CLI acts only as the user who logged in (docs/trust.md).
 
 `relief login` checks the password with the app's own login (Argon2id, lockout, audit) and gets a server-side session
 (`login_session`: only the token's sha256 is stored; it ends at `cli_session_hours`, at logout, or when the user is

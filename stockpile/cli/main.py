@@ -1,7 +1,7 @@
 """`relief` command line (typer + rich): database, demo county, stock queries and one-movement postings.
 
-Every command that reads or changes county data acts as the user of `relief login` (`current_user()`, cli_login.py;
-no login → exit code 3). Every posting command takes --client-id so a retried command is idempotent (I6); without it
+Every command that reads or changes county data acts as the user of `relief login` (`current_user()`, cli/login.py;
+no login → exit code 3). Every posting command takes --client-id so a retried command is idempotent; without it
 a new id is made. Messages come from the i18n catalogue (--lang en for English).
 """
 
@@ -37,7 +37,7 @@ from stockpile.schemas import (
 )
 
 app = typer.Typer(
-    cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code (issue 14 item 12)
+    cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code
     help="应急物资储备与调度优化 · relief-materials ledger and optimizer",
     no_args_is_help=True,
 )
@@ -55,9 +55,7 @@ When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (d
 def _main(ctx: typer.Context, lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
     set_lang(lang)
     try:
-        clock.configure(
-            get_settings().timezone
-        )  # every date the CLI reads or prints is the county's (issue 13)
+        clock.configure(get_settings().timezone)  # every date the CLI reads or prints is the county's
     except ValidationError as e:
         err_console.print(f"[red]{t('cli.bad_settings', detail=_settings_problem(e))}[/red]")
         raise typer.Exit(2) from e
@@ -74,7 +72,7 @@ def _services() -> Any:
 
 def _actor() -> str:
     """The CLI's user, for writes and reads alike: the one place the CLI decides who it acts as — the user of
-    `relief login` (`cli_login.current_user()`; no login → exit code 3, no default user). The services re-read that
+    `relief login` (`cli.login.current_user()`; no login → exit code 3, no default user). The services re-read that
     user's role and depots on every call, so `relief stock|bincard|export` show only what the user may see."""
     return current_user()
 
@@ -218,8 +216,8 @@ def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = N
 
 @app.command()
 def check() -> None:
-    """Check the database file (SQLite integrity_check), then rebuild balances from movements and compare (ledger
-    invariants I1–I3)."""
+    """Check the database file (SQLite integrity_check), then rebuild balances from movements and compare (no
+    running balance below 0, stored balances equal the movements, 0 ≤ reserved ≤ on hand)."""
     from stockpile.adapters.db.storage import integrity_check
     from stockpile.cli.storage_guard import refuse
 

@@ -1,4 +1,4 @@
-"""`relief period show|freeze-date|backdate-days` (I12): the freeze date (冻结日期) and the backdate window.
+"""`relief period show|freeze-date|backdate-days`: the freeze date (冻结日期) and the backdate window.
 
 Acts as the user of `relief login` (an admin for changes); the services check POLICY and audit each change."""
 
@@ -13,7 +13,7 @@ from stockpile.cli.login import current_user
 from stockpile.cli.users import _admin, _run, _svc, console
 from stockpile.i18n import t
 
-period_app = typer.Typer(help="账期 freeze date and backdate window (I12)", no_args_is_help=True)
+period_app = typer.Typer(help="账期 freeze date and backdate window", no_args_is_help=True)
 
 
 @period_app.command("show")

@@ -1,6 +1,6 @@
 """Reserve-planning commands: `relief agreements check-due`, `relief gap`, `relief rotation --year 2027`,
 `relief standards import FILE`, `relief review prepare|review|approve|export`. Each acts as the user of `relief
-login` (`cli_login.current_user()`): the review's preparer, reviewer and approver are whoever logged in."""
+login` (`cli.login.current_user()`): the review's preparer, reviewer and approver are whoever logged in."""
 
 from __future__ import annotations
 

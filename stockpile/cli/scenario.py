@@ -1,4 +1,4 @@
-"""`relief scenario rebase CODE [--to WHEN]`: move a drill kept for training to a new report time (issue 13)."""
+"""`relief scenario rebase CODE [--to WHEN]`: move a drill kept for training to a new report time."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def rebase_cmd(
         except ValueError:
             err_console.print(f"[red]{t('drill.bad_to', value=to)}[/red]")
             raise typer.Exit(2) from None
-    actor = current_user()  # the logged-in dispatcher (issue 14 item 2)
+    actor = current_user()  # the logged-in dispatcher
     svc = build_services(get_settings())
     try:
         r = svc.dispatch.rebase_scenario(code, actor, to=when)

@@ -1,9 +1,9 @@
 """`relief init` (a real installation: empty, first admin) and `relief demo` (the fictional county, only into a
-database created as a demo). Issue 14 item 1; docs/trust.md.
+database created as a demo). See docs/trust.md.
 
 Neither needs a login: they only create databases. `relief demo` refuses any database that `relief demo` did not
 create (exit code 4), `relief init` refuses a demo database; the kind is written in the database itself
-(`adapters/database_kind.py`).
+(`adapters/db/database_kind.py`).
 """
 
 from __future__ import annotations

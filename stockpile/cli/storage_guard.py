@@ -1,5 +1,5 @@
 """The `relief` command group that turns storage faults into a clear sentence and an exit code of their own, never a
-traceback (issue 14 item 12; kinds in `adapters/storage.py`, codes in `exitcodes.py`).
+traceback (kinds in `adapters/db/storage.py`, codes in `cli/exitcodes.py`).
 
 Before a command runs, a SQLite `DATABASE_URL` naming a file that does not exist is refused (only `relief demo`,
 `relief init` and `relief db upgrade` create a database). While it runs, a database error is classified: corrupt,

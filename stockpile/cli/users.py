@@ -1,6 +1,6 @@
 """`relief user add|grant|revoke|list|init-admin` and `relief writeoff-approve` (trust area).
 
-Every command acts as the user of `relief login` (`cli_login.current_user()`; no default user) and goes through the
+Every command acts as the user of `relief login` (`cli.login.current_user()`; no default user) and goes through the
 same POLICY and audit as the app: only an admin's own login manages users or approves a write-off. `init-admin` (like
 `relief init`) needs no login and is refused once any user exists. Passwords are prompted (hidden) or read from
 RELIEF_NEW_PASSWORD, never taken as a command-line argument.

@@ -65,7 +65,7 @@ class CoverageDeps:
 
     read_world: Callable[[], CoverageWorld]
     norms: tuple[RequirementNorm, ...]
-    travel: Any  # adapters.coverage_data.TravelGateway: matrix(origins, destinations, profile, avoid)
+    travel: Any  # adapters.read.coverage_world.TravelGateway: matrix(origins, destinations, profile, avoid)
     read_avoid_areas: Callable[[bytes, str], Any]
     profile: str = "driving-hgv"
     guarantee_s: int = 3600

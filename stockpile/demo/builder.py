@@ -1,6 +1,6 @@
 """The fictional demo county 示范县 (code 369921), built by a seeded generator.
 
-Everything here is SYNTHETIC (DOMAIN.md §5): names, codes, populations and coordinates are invented, shaped on a
+Everything here is SYNTHETIC: names, codes, populations and coordinates are invented, shaped on a
 lake-side county like Chaisang (000:24): 12 township-level units, ~170 villages, 24 shelters, a county depot, an
 equipment store, 11 township points, a team base, a custodial (代储) enterprise warehouse and three agreement
 holders; 44 catalogue items (stockpile/resources/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
@@ -308,7 +308,7 @@ def build_items(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
     return items
 
 
-# A contract term relative to the as-of day (issue 13: no calendar-year cliff): signed 323 days before, running
+# A contract term relative to the as-of day (no calendar-year cliff): signed 323 days before, running
 # 41 more days (as of 2026-11-20 that is the old 1 Jan – 31 Dec term, so the demo reads as it always did).
 TERM_BEFORE_DAYS, TERM_AFTER_DAYS = 323, 41
 
@@ -678,7 +678,7 @@ def _add_operations(
 
 
 class NotADemoDatabase(DomainError):
-    """Demo data and demo accounts only go into a database created as a demo (issue 14 item 1)."""
+    """Demo data and demo accounts only go into a database created as a demo."""
 
     code = "not_a_demo_database"
 
@@ -748,7 +748,7 @@ def _build(url: str, scale: Scale, rng: random.Random, now: datetime, today: dat
         items = build_items(uow)
         build_agreements(uow, sites, today)
         build_users(uow, sites, now)
-        build_dispatch_demo(uow.session, now)  # fleet, norms, flood drill (issue 5)
+        build_dispatch_demo(uow.session, now)  # fleet, norms, flood drill
         uow.commit()
     with uow:
         ctx = _Ctx(uow, now, built)

@@ -1,7 +1,7 @@
-"""Demo dispatch data: a fleet, demo ration norms and a flood scenario in three townships (SYNTHETIC, DOMAIN.md §5).
+"""Demo dispatch data: a fleet, demo ration norms and a flood scenario in three townships (SYNTHETIC).
 
-The norms are demo configuration, not a standard: DOMAIN.md says the seeds give none, so a county enters its own.
-Like demo.py this is a composition script (adapters only, no services).
+The norms are demo configuration, not a standard: no national norm fixes them, so a county enters its own.
+Like demo/builder.py this is a composition script (adapters only, no services).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reserve-planning part of the demo county (SYNTHETIC, DOMAIN.md §5): agreement check schedules and a year of
+"""Reserve-planning part of the demo county (SYNTHETIC): agreement check schedules and a year of
 verification history (核查), one call-off (调用) with compensation, contracted transport (协议运力), reserve
 standards (储备定额) for the county and township levels, and a year of expiries (monthly short-shelf-life lots
 at the county depot, received through the ledger's own receipt use case passed in as `receive`).
@@ -105,7 +105,7 @@ def _calloff(repo: SqlReserveRepository, now: datetime) -> None:
 
 
 # Contracted transport runs two terms: from 323 days before the as-of day to 406 days after it (as of 2026-11-20,
-# the old 1 Jan of the build year – 31 Dec of the next one), so no calendar year ends it (issue 13).
+# the old 1 Jan of the build year – 31 Dec of the next one), so no calendar year ends it.
 TRANSPORT_BEFORE_DAYS, TRANSPORT_AFTER_DAYS = 323, 406
 
 

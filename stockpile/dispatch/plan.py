@@ -1,13 +1,13 @@
 """plan_dispatch (调度方案): scenario → sources → travel matrix → allocation → vehicle-sized jobs → routes → checker.
 
-Nothing is written: the plan lives in memory until `dispatch_confirm.confirm_plan`. Rules:
+Nothing is written: the plan lives in memory until `dispatch.confirm.confirm_plan`. Rules:
 
 - Sources: physical stock = on hand − reserved of unexpired lots (near-expiry stock is drawn first: the others
   carry a draw cost); agreement stock (协议储备) is ready after its call-off lead time; damaged depots send nothing.
 - Priority demand (class 1: shelters, medical) must arrive inside the guarantee circle (default 60 min from the
   dispatch order) when the allocation can reach it there, otherwise within the relief target; the rest within the
-  relief target (8 h), which runs from the scenario's report time (DOMAIN R77/R78/R84: "after the disaster"): a plan
-  made 2 h after the report has 6 h left (never less than the circle).
+  relief target (8 h), which runs from the scenario's report time (the targets count "after the disaster"): a
+  plan made 2 h after the report has 6 h left (never less than the circle).
 - An unreachable pair (-1 in the provider's matrix) becomes an unserved line with reason `unreachable`.
 - Every plan is verified: routing checker (ETAs, loads, deadlines, stock per source) and allocation checker.
 """
@@ -88,7 +88,9 @@ class PlanSettings:
     guarantee_s: int = 3600
     target_s: int = 8 * 3600
     vehicles: tuple[str, ...] | None = None  # None = the whole active fleet
-    engine: str = "race"  # OR-Tools' first plan, then PyVRP where it can express the problem (routing_engine)
+    engine: str = (
+        "race"  # OR-Tools' first plan, then PyVRP where it can express the problem (routing/engine.py)
+    )
 
 
 @dataclass(frozen=True)

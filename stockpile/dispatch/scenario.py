@@ -80,7 +80,7 @@ def save_demand(
     repo_of: Callable[[Any], Any],
     now: datetime | None = None,
 ) -> None:
-    """Store edited demand as the scenario's entered demand (run_scenario: dispatcher, planner, admin; I14).
+    """Store edited demand as the scenario's entered demand (run_scenario: dispatcher, planner, admin).
     A what-if: no stock is touched."""
 
     def body() -> None:

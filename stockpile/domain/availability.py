@@ -1,5 +1,5 @@
 """What is available to dispatch (可调用): physical and custodial stock now, agreement stock after its call-off lead
-time, capacity reserve after activation. Agreements are records, not movements (DOMAIN.md §1.3)."""
+time, capacity reserve after activation. Agreements are records, not movements."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the 1-hour circle (1小时保障圈) and siting read from the database, and the requirement norms (定额).
 
-Pure stdlib. The norms are reference data (DOMAIN.md caveat 5: the seeds give no quantities): a demand point
+Pure stdlib. The norms are reference data (no national figure fixes the quantities): a demand point
 needs `per_point + ceil(per_1000 × population ÷ 1000)` units of an item, e.g. 200 tents per village, or 3 packs
 of noodles per person. They come from `stockpile/resources/coverage_norms.toml` (see docs/coverage.md) or a what-if override.
 """

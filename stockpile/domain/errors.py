@@ -46,13 +46,13 @@ class OutOfStock(DomainError):
 
 
 class NegativeLaterBalance(DomainError):
-    """I1: a backdated movement would make a later running balance negative."""
+    """A backdated movement would make a later running balance negative."""
 
     code = "negative_later_balance"
 
 
 class LotExpired(DomainError):
-    """I10: expired lots are only written off."""
+    """Expired lots are only written off."""
 
     code = "lot_expired"
 
@@ -62,7 +62,7 @@ class ExpiredOnArrival(DomainError):
 
 
 class LotExpiryConflict(DomainError):
-    """I10: one expiry per (item, lot)."""
+    """One expiry per (item, lot)."""
 
     code = "lot_expiry_conflict"
 
@@ -72,25 +72,25 @@ class LotOwnerConflict(DomainError):
 
 
 class PostingInFuture(DomainError):
-    """I12: occurred_at later than now + 5 min."""
+    """occurred_at later than now + 5 min."""
 
     code = "posting_in_future"
 
 
 class Frozen(DomainError):
-    """I12: before the freeze date (冻结日期) only an admin may post."""
+    """Before the freeze date (冻结日期) only an admin may post."""
 
     code = "frozen"
 
 
 class ExistsWithDifferent(DomainError):
-    """I6: the client id was used before with another payload."""
+    """The client id was used before with another payload."""
 
     code = "exists_with_different"
 
 
 class AlreadyResolved(DomainError):
-    """I4: a reservation or transfer resolves at most once."""
+    """A reservation or transfer resolves at most once."""
 
     code = "already_resolved"
 
@@ -108,7 +108,7 @@ class PermissionDenied(DomainError):
 
 
 class RetryableConflict(DomainError):
-    """A serialization failure or deadlock the adapter saw; the whole use case may be retried (I7)."""
+    """A serialization failure or deadlock the adapter saw; the whole use case may be retried."""
 
     code = "retryable_conflict"
 
@@ -121,13 +121,13 @@ class StorageFull(DomainError):
 
 class DatabaseUnavailable(DomainError):
     """The database connection was lost mid-transaction (server restarted, backend terminated): nothing of the
-    write was committed; resubmitting the same command is safe (I6)."""
+    write was committed; resubmitting the same command is safe."""
 
     code = "database_unavailable"
 
 
 class FileRejected(DomainError):
-    """A whole import file is refused before any row is read (RELIABILITY.md §3 F01–F16); `code` says why."""
+    """A whole import file is refused before any row is read; `code` says why."""
 
     code = "file_rejected"
 

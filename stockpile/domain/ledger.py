@@ -1,4 +1,4 @@
-"""Pure ledger rules (I1, I2, I6, I10–I13): what may be posted, FEFO picks, count adjustments, ledger checks.
+"""Pure ledger rules: what may be posted, FEFO picks, count adjustments, ledger checks.
 
 Nothing here touches a database: repositories hand in balances and histories, these functions decide.
 """
@@ -32,14 +32,12 @@ from stockpile.domain.model import (
 )
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
-DEFAULT_BACKDATE_DAYS = (
-    30  # I12: postings more than N days back need the admin right (setting `backdate_days`)
-)
+DEFAULT_BACKDATE_DAYS = 30  # postings more than N days back need the admin right (setting `backdate_days`)
 FAR_FUTURE = date.max
 
 
 def check_qty(qty: object) -> int:
-    """I13: a quantity is an int (not bool, not float), 0 < qty ≤ 10^9."""
+    """A quantity is an int (not bool, not float), 0 < qty ≤ 10^9."""
     if isinstance(qty, bool) or not isinstance(qty, int):
         raise QtyOutOfRange(qty=qty)
     if not 0 < qty <= MAX_QTY:
@@ -62,7 +60,7 @@ def check_posting_time(
     may_backdate: bool = False,
     backdate_days: int | None = None,
 ) -> bool:
-    """I12: no posting more than 5 minutes in the future; on or before the freeze date, or more than
+    """No posting more than 5 minutes in the future; on or before the freeze date, or more than
     `backdate_days` back, only with the admin right (`may_backdate`), else `Frozen`. True when the posting is
     such an allowed backdating (the caller flags it in the audit)."""
     if occurred_at.tzinfo is None:
@@ -83,13 +81,13 @@ def check_posting_time(
 
 
 def check_lot_usable(lot: Lot, on: date) -> None:
-    """I10: an expired lot is never issued, reserved, transferred or dispatched; only written off."""
+    """An expired lot is never issued, reserved, transferred or dispatched; only written off."""
     if lot.is_expired_on(on):
         raise LotExpired(lot_no=lot.lot_no, expiry=lot.expiry.isoformat() if lot.expiry else "")
 
 
 def check_receipt_lot(existing: Lot | None, expiry: date | None, on: date, lot_no: str) -> None:
-    """I10: same lot number = same expiry; a lot expired on arrival is refused."""
+    """Same lot number = same expiry; a lot expired on arrival is refused."""
     if existing is not None and existing.expiry != expiry:
         raise LotExpiryConflict(
             lot_no=lot_no,
@@ -109,7 +107,7 @@ class Candidate:
 
 
 def fefo_key(lot: Lot) -> tuple[date, datetime, int]:
-    """FEFO order (I10): expiry (none = last), then received, then id."""
+    """FEFO order: expiry (none = last), then received, then id."""
     received = lot.received_at or datetime.max.replace(tzinfo=None)
     if received.tzinfo is not None:
         received = received.replace(tzinfo=None)
@@ -135,7 +133,7 @@ def fefo_pick(candidates: Sequence[Candidate], qty: int, on: date) -> list[tuple
 
 
 def check_future_balances(balance_at: int, delta: int, later_qtys: Iterable[int], key: object = None) -> None:
-    """I1: inserting `delta` at time t keeps every running balance from t onwards ≥ 0.
+    """Inserting `delta` at time t keeps every running balance from t onwards ≥ 0.
 
     `balance_at` is the balance as of t (all legs with occurred_at ≤ t), `later_qtys` the legs after t in
     (occurred_at, seq) order.
@@ -150,7 +148,7 @@ def check_future_balances(balance_at: int, delta: int, later_qtys: Iterable[int]
 
 
 def count_adjustment(counted: int, balance_as_of: int) -> int:
-    """I11: a stocktake posts counted − balance at the count time, never a reset."""
+    """A stocktake posts counted − balance at the count time, never a reset."""
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0 or counted > MAX_QTY:
         raise QtyOutOfRange(qty=counted)
     return counted - balance_as_of
@@ -166,12 +164,12 @@ def digest_of(blob: str) -> str:
 
 
 def payload_digest(payload: Mapping[str, Any]) -> str:
-    """Canonical digest of a command payload (I6)."""
+    """Canonical digest of a command payload."""
     return digest_of(canonical_json(payload))
 
 
 def first_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
-    """The first field whose value differs between two payloads (I6 names it)."""
+    """The first field whose value differs between two payloads (the refusal of a replay names it)."""
     for k in sorted(set(a) | set(b)):
         if str(a.get(k)) != str(b.get(k)):
             return k
@@ -192,7 +190,7 @@ def verify_balances(
     balances: Mapping[tuple[int, int], tuple[int, int]],
     pending_reserved: Mapping[tuple[int, int], int],
 ) -> list[LedgerError]:
-    """I2/I3: stored balances equal the movement sums, 0 ≤ reserved ≤ on hand, reserved = Σ pending holds."""
+    """Stored balances equal the movement sums, 0 ≤ reserved ≤ on hand, reserved = Σ pending holds."""
     errors: list[LedgerError] = []
     for key in sorted(set(movement_sums) | set(balances) | set(pending_reserved)):
         total = movement_sums.get(key, 0)
@@ -213,7 +211,7 @@ def verify_balances(
 
 
 def verify_running_balances(history: Mapping[tuple[int, int], Sequence[int]]) -> list[LedgerError]:
-    """I1: every prefix sum per key, in (occurred_at, seq) order, is ≥ 0."""
+    """Every prefix sum per key, in (occurred_at, seq) order, is ≥ 0."""
     errors: list[LedgerError] = []
     for key, qtys in sorted(history.items()):
         running = 0

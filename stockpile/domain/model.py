@@ -1,7 +1,7 @@
 """Pure domain model of the relief-materials ledger (台账): master data, lots, movements, reservations, reserves.
 
 Quantities are ints in the item's base unit, times are aware UTC datetimes, expiry is a date, money is int fen.
-Only the standard library is imported here (STYLE.md §3).
+Only the standard library is imported here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-MAX_QTY = 1_000_000_000  # I13: 0 < |qty| ≤ 10^9
+MAX_QTY = 1_000_000_000  # 0 < |qty| ≤ 10^9
 
 
 class AdminLevel(StrEnum):
@@ -236,13 +236,13 @@ class Lot:
     received_at: datetime | None = None
 
     def is_expired_on(self, day: date) -> bool:
-        """I10: a lot with expiry ≤ the posting date counts as expired."""
+        """A lot with expiry ≤ the posting date counts as expired."""
         return self.expiry is not None and self.expiry <= day
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who acts: every use case takes one (I14)."""
+    """Who acts: every use case takes one."""
 
     username: str
     role: str = "keeper"

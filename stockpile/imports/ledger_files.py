@@ -1,5 +1,5 @@
 """Batch import (台账导入): every row checked, every error reported with row/column/value, then all rows posted in
-one transaction or none (I9). The file's sha256 makes a re-import a no-op (F16)."""
+one transaction or none. The file's sha256 makes a re-import a no-op."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def import_movements(
         return report
     report = retrying(lambda: _post_rows(rows, table, actor, uow, at, marker, header_of, filename, report))
     denied = sorted({e.value for e in report.errors if e.code == "permission_denied"})
-    if denied:  # V05: rows on a depot the keeper is not assigned to; kept although nothing was posted
+    if denied:  # rows on a depot the keeper is not assigned to; kept although nothing was posted
         authz.record_denial(
             uow,
             PermissionDenied(
@@ -90,7 +90,7 @@ def _post_rows(
         who = authz.require_role(uow, actor, "import")
         builder = _DraftBuilder(uow.ledger, actor, at, marker, header_of, report)
         builder.may = lambda site_id: authz.allowed(who, "import", frozenset({site_id}))
-        builder.may_backdate = who.role == "admin"  # I12: on depots granted to the admin
+        builder.may_backdate = who.role == "admin"  # on depots granted to the admin
         drafts = builder.build(sorted(rows, key=lambda r: (r.values["occurred_at"], r.row)))
         if report.errors:
             return report

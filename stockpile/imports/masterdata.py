@@ -192,7 +192,7 @@ def _already(uow: AbstractUnitOfWork, table: Any, report: ImportReport) -> bool:
 
 
 def _admin_op(uow: AbstractUnitOfWork, actor: str, target: str) -> None:
-    """Master data is the admin's (RELIABILITY.md §4); a denial is audited."""
+    """Master data is the admin's; a denial is audited."""
 
     def run() -> None:
         with uow:

@@ -1,5 +1,5 @@
 """The rows of a batch import (台账导入): header mapping, per-cell checks and cross-row checks, each error reported
-with its row, column and value. ``imports.import_movements`` posts the rows once all of them pass."""
+with its row, column and value. ``ledger_files.import_movements`` posts the rows once all of them pass."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def show_value(v: Any) -> str:
 
 
 def cross_row_checks(rows: list[ParsedRow], report: ImportReport, header_of: Mapping[str, str]) -> None:
-    """V17 expiry < manufacture, V18 one lot two expiries, V19 duplicate ids, V20 identical rows (warning).
+    """Across rows: expiry before manufacture, one lot with two expiries, duplicate ids, identical rows (warning).
     One error per cell: a cell whose value was already refused (a homoglyph lot code) gets no second error."""
     flagged = {(e.row, e.column) for e in report.errors}
 

@@ -1,4 +1,5 @@
-"""Ledger checks as data (I1–I3): rebuild balances from movements and compare with the maintained table."""
+"""Ledger checks as data: rebuild balances from movements and compare with the maintained table (no running
+balance below 0, stored balances equal the movements, 0 ≤ reserved ≤ on hand)."""
 
 from __future__ import annotations
 

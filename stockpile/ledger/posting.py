@@ -2,7 +2,7 @@
 
 A `PostingDraft` is a command already decided into legs. `post_batch` locks the balance rows of every key it
 touches, simulates each key's running balance in (occurred_at, seq) order including later existing legs when the
-batch is backdated (I1), keeps on-hand ≥ reserved (I3), then appends postings and movements and applies the deltas
+batch is backdated, keeps on-hand ≥ reserved, then appends postings and movements and applies the deltas
 in the same transaction.
 """
 
@@ -84,7 +84,7 @@ def retrying(fn: Callable[[], T], retries: int = MAX_RETRIES) -> T:
 def replay(
     uow: AbstractUnitOfWork, client_id: uuid.UUID, kind: str, payload: dict[str, Any]
 ) -> PostingResult | None:
-    """I6: same id + same payload → the first result; same id + other payload → ExistsWithDifferent(field)."""
+    """Same id + same payload → the first result; same id + other payload → ExistsWithDifferent(field)."""
     rec = uow.ledger.posting(client_id)
     if rec is None:
         return None
@@ -134,7 +134,7 @@ def post_batch(uow: AbstractUnitOfWork, drafts: Sequence[PostingDraft], now: dat
 def _simulate_key(
     repo: Any, key: tuple[int, int], row: Any, evs: list[tuple[datetime, int, int, int, int]]
 ) -> None:
-    """I1 + I3 for one key: every running balance ≥ 0 and, at the end, on hand ≥ reserved."""
+    """For one key: every running balance ≥ 0 and, at the end, on hand ≥ reserved."""
     first_t = evs[0][0]
     backdated = row.last_occurred_at is not None and first_t < row.last_occurred_at
     if backdated:

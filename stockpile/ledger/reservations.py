@@ -1,4 +1,4 @@
-"""Reservations (预留): a hold on (site, lot, qty) for a plan, resolved at most once (I3, I4)."""
+"""Reservations (预留): a hold on (site, lot, qty) for a plan, resolved at most once."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from stockpile.trust import authz
 
 
 def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> Reservation:
-    """Lock the balance row and hold `qty` if on hand − reserved ≥ qty (I3); same client id replays (I6)."""
+    """Lock the balance row and hold `qty` if on hand − reserved ≥ qty; same client id replays."""
 
     def attempt() -> Reservation:
         at = now or clock.now()
@@ -83,7 +83,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
 def resolve_reservation(
     cmd: ResolveReservationCmd, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> PostingResult | None:
-    """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved (I4)."""
+    """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved."""
 
     def attempt() -> PostingResult | None:
         at = now or clock.now()
@@ -142,7 +142,7 @@ def _post_issue(
     posting_id: uuid.UUID,
     at: datetime,
 ) -> PostingResult:
-    _check_time(repo, cmd.occurred_at, at)  # I12: freeze date and backdate window (no admin acts here)
+    _check_time(repo, cmd.occurred_at, at)  # freeze date and backdate window (no admin acts here)
     lot = repo.lot_by_id(res.lot_id)
     ledger.check_lot_usable(lot, cmd.occurred_at.date())
     leg = PlannedLeg(

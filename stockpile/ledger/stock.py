@@ -1,7 +1,7 @@
 """Keeper use cases on the ledger: 验收入库, 出库, 调拨 (ship + receive), 盘点, 报废, adjustments and reversal.
 
-Each use case: replay check (I6) → load → decide legs with the pure rules → `post_batch` → commit, retried as a
-whole on a serialization conflict (I7). `decide_*` functions are reused by the batch importer.
+Each use case: replay check → load → decide legs with the pure rules → `post_batch` → commit, retried as a
+whole on a serialization conflict. `decide_*` functions are reused by the batch importer.
 """
 
 from __future__ import annotations
@@ -66,14 +66,14 @@ def lot_or_raise(repo: Any, item: Item, lot_no: str) -> Lot:
 
 
 def _check_time(repo: Any, occurred_at: datetime, now: datetime, may_backdate: bool = False) -> bool:
-    """I12 against the stored freeze date and `backdate_days`; True for an allowed (admin) backdating."""
+    """Check the time against the stored freeze date and `backdate_days`; True for an allowed (admin) backdating."""
     return ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate, repo.backdate_days())
 
 
 def _run(
     uow: AbstractUnitOfWork, cmd: Any, kind: str, decide: Any, now: datetime | None, action: str, scope: Any
 ) -> PostingResult:
-    """Authorise (I14) → replay or decide + post + audit + commit, retried as a whole; denials are audited."""
+    """Authorise → replay or decide + post + audit + commit, retried as a whole; denials are audited."""
 
     def attempt() -> PostingResult:
         at = now or clock.now()
@@ -82,7 +82,7 @@ def _run(
             first = replay(uow, cmd.client_id, kind, cmd.payload())
             if first is not None:
                 return first
-            # I12: an admin posts only on a depot granted to them (POLICY OWN) and may backdate there
+            # an admin posts only on a depot granted to them (POLICY OWN) and may backdate there
             backdated = _check_time(uow.ledger, cmd.occurred_at, at, who.role == "admin")
             draft, after = decide(uow.ledger, cmd, at)
             legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for p in draft.legs]
@@ -131,7 +131,7 @@ def _draft(cmd: Any, kind: str, legs: list[PlannedLeg]) -> PostingDraft:
 
 # ---- 验收入库 ----------------------------------------------------------------------------------------------
 def decide_receipt(repo: Any, cmd: ReceiptCmd, now: datetime) -> tuple[PostingDraft, None]:
-    """Accepted goods only; the lot is created on first receipt; same lot number = same expiry (I10)."""
+    """Accepted goods only; the lot is created on first receipt; same lot number = same expiry."""
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
     qty = ledger.check_qty(item.to_base(cmd.qty, cmd.unit or None))
@@ -209,7 +209,7 @@ def suggest_fefo(
 
 # ---- 调拨 ---------------------------------------------------------------------------------------------------
 def decide_transfer(repo: Any, cmd: TransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
-    """OUT at the source and IN to 在途 in one transaction (I8)."""
+    """OUT at the source and IN to 在途 in one transaction."""
     src = site_or_raise(repo, cmd.from_site_code)
     dst = site_or_raise(repo, cmd.to_site_code)
     item = item_or_raise(repo, cmd.item_code)
@@ -235,7 +235,7 @@ def ship_transfer(cmd: TransferCmd, uow: AbstractUnitOfWork, now: datetime | Non
 
 
 def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
-    """Receipt at the destination clears 在途 once (I4/I8). The transfer row is locked before any balance, so
+    """Receipt at the destination clears 在途 once. The transfer row is locked before any balance, so
     of two receipts (or a receipt and a cancellation) the second reads the first one's outcome."""
     found = repo.transfer(cmd.transfer_id, lock=True)
     if found is None:
@@ -269,7 +269,7 @@ def receive_transfer(
 
 # ---- 盘点, 报废, adjustments -------------------------------------------------------------------------------
 def decide_count(repo: Any, cmd: CountCmd, now: datetime) -> tuple[PostingDraft, Any]:
-    """I11: post counted − balance at the count time; a count older than a later count changes nothing."""
+    """Post counted − balance at the count time; a count older than a later count changes nothing."""
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
     lot = lot_or_raise(repo, item, cmd.lot_no)
@@ -332,7 +332,7 @@ REVERSIBLE = {"receipt", "issue", "write_off", "adjust", "transfer"}
 
 
 def decide_reverse(repo: Any, cmd: ReverseCmd, now: datetime) -> tuple[PostingDraft, Any]:
-    """I5: corrections only by reversal, once per movement, refused if it would break I1."""
+    """Corrections only by reversal, once per movement, refused if a running balance would go negative."""
     original = repo.posting(cmd.posting_id)
     if original is None:
         raise InvalidCommand(reason="unknown_posting", posting_id=str(cmd.posting_id))

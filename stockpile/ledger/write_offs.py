@@ -33,7 +33,7 @@ class WriteOffProposal:
 
 
 def propose_write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> uuid.UUID:
-    """A keeper proposes 报废 of a lot at an own depot; the proposal id is the command's client id (I6)."""
+    """A keeper proposes 报废 of a lot at an own depot; the proposal id is the command's client id."""
 
     def run() -> uuid.UUID:
         at = now or clock.now()
@@ -69,7 +69,8 @@ def propose_write_off(cmd: WriteOffCmd, uow: AbstractUnitOfWork, now: datetime |
 def approve_write_off(
     proposal_id: uuid.UUID, approver: str, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> PostingResult:
-    """An admin other than the proposer posts the proposed write-off (I1 and I10 are checked now)."""
+    """An admin other than the proposer posts the proposed write-off; running balances and the lot's expiry are
+    checked now, at posting."""
 
     def run() -> PostingResult:
         at = now or clock.now()

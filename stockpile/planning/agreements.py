@@ -91,7 +91,7 @@ def _line(c: Contract, item_code: str) -> ContractLine:
 
 
 def record_verification(cmd: VerifyCmd, uow: Any, today: date, now: datetime) -> CheckRecord:
-    """Record a 核查 (planner, admin; I14): checked-on date, inspector, verified quantity per line; the line's last
+    """Record a 核查 (planner, admin): checked-on date, inspector, verified quantity per line; the line's last
     check moves on."""
 
     def body() -> CheckRecord:
@@ -163,7 +163,7 @@ def counted_agreement(
 
 
 def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> CallOffRecord:
-    """调用 (dispatcher, admin; I14): at most the counted quantity of the line; compensation from the agreed
+    """调用 (dispatcher, admin): at most the counted quantity of the line; compensation from the agreed
     price."""
 
     def body() -> CallOffRecord:
@@ -284,7 +284,7 @@ def validate_transport(tr: TransportReserve) -> None:
 
 
 def save_transport(uow: Any, actor: str, tr: TransportReserve, now: datetime | None = None) -> None:
-    """Add a 协议运力 record (planner, admin; I14)."""
+    """Add a 协议运力 record (planner, admin)."""
 
     def body() -> None:
         validate_transport(tr)

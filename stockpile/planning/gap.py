@@ -3,7 +3,7 @@
 Gap rules:
 - A standard (level, area, item) applies to that area, or to every area of the level when `area` is "".
 - A site counts towards the scope (level L, area A) when its admin level is L and its area is A or lies inside A;
-  so do agreement holders (their valid, verified quantity, see `planning.counted_agreement`).
+  so do agreement holders (their valid, verified quantity, see `agreements.counted_agreement`).
 - Counted = physical (if the standard counts it) + custodial 代储 (if counted) + agreement (if counted, at most
   `agreement_cap_pct` % of the standard). Expired lots never count. Gap = max(0, standard − counted).
 - Days of supply = counted ÷ daily need at the per-capita norm (`reserve.standards.days_of_supply`); none for

@@ -157,7 +157,7 @@ def prepare_review(
     coverage: CoverageProvider | None = None,
     notes: str = "",
 ) -> Review:
-    """Prepare (or re-prepare) the year's review (planner, admin; I14); an approved review is frozen."""
+    """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen."""
     authz.check(uow, actor, "prepare_review", str(year), now)  # POLICY before the (slow) document is built
     content = build_document(uow, year, today, cfg, coverage)
 
@@ -180,7 +180,7 @@ def _load(uow: Any, year: int) -> Review:
 
 
 def mark_reviewed(uow: Any, year: int, actor: str, now: datetime) -> Review:
-    """prepared → reviewed (planner, admin; I14) by someone other than the preparer."""
+    """prepared → reviewed (planner, admin) by someone other than the preparer."""
 
     def body() -> Review:
         rv = _load(uow, year)
@@ -204,7 +204,7 @@ def canonical(content: dict[str, Any]) -> tuple[str, str]:
 
 
 def approve(uow: Any, year: int, actor: str, now: datetime) -> Snapshot:
-    """reviewed → approved by an admin other than the preparer (I14, four-eyes); the signed version is frozen
+    """reviewed → approved by an admin other than the preparer (four-eyes); the signed version is frozen
     (append-only)."""
 
     def body() -> Snapshot:

@@ -288,7 +288,7 @@ def agreements_from_table(
 
 
 def import_standards(table: Any, actor: str, uow: Any, now: datetime) -> ImportReport:
-    """Replace the reserve standards with the guiding catalogue (planner, admin; I14): every row valid, or nothing
+    """Replace the reserve standards with the guiding catalogue (planner, admin): every row valid, or nothing
     written (a refused file writes no audit row either)."""
     report = ImportReport()
 
@@ -306,7 +306,7 @@ def import_standards(table: Any, actor: str, uow: Any, now: datetime) -> ImportR
 
 
 def import_agreements(table: Any, actor: str, uow: Any, now: datetime | None = None) -> ImportReport:
-    """Add or update agreement contracts and their lines (planner, admin; I14): every row valid, or nothing
+    """Add or update agreement contracts and their lines (planner, admin): every row valid, or nothing
     written."""
     report = ImportReport()
 

@@ -1,4 +1,4 @@
-"""The unit of work port: a use case loads, decides and commits inside `with uow:`; leaving rolls back (STYLE §4)."""
+"""The unit of work port: a use case loads, decides and commits inside `with uow:`; leaving rolls back."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def bucket_of(
     expiry: date | None, as_of: date, thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
 ) -> str | None:
     """The bucket name for one expiry date, or None when it is not at risk. A lot whose expiry is on or before
-    ``as_of`` is expired, as in the ledger (I10, ``Lot.is_expired_on``) and the rotation model."""
+    ``as_of`` is expired, as in the ledger (``Lot.is_expired_on``) and the rotation model."""
     if expiry is None:
         return None
     left = (expiry - as_of).days

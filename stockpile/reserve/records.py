@@ -192,7 +192,7 @@ class ReleaseChannelCfg:
 
 @dataclass(frozen=True, slots=True)
 class PlanningConfig:
-    """Reference data of reserve planning (STYLE.md §5: data or config, never constants in code)."""
+    """Reference data of reserve planning (data or config, never constants in code)."""
 
     check_interval_days: int = 90
     expiring_contract_days: int = 90

@@ -1,4 +1,4 @@
-"""Authorisation (I14): deny by default, one POLICY table, checked in the services on every call.
+"""Authorisation: deny by default, one POLICY table, checked in the services on every call.
 
 Every use case names its actor (the username the app took from the server-side login). `require` re-reads that
 user's role, active flag and depots from the database in the use case's own transaction, looks up
@@ -31,7 +31,7 @@ class Scope(StrEnum):
 
 
 K, A = Scope.OWN, Scope.ALL
-# role × action → scope rule. A (role, action) pair that is absent is denied (RELIABILITY.md §4).
+# role × action → scope rule. A (role, action) pair that is absent is denied.
 POLICY: dict[tuple[str, str], Scope] = {
     # read side
     ("keeper", "view_stock"): K,
@@ -51,7 +51,7 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("keeper", "transfer_out"): K,
     ("keeper", "transfer_in"): K,
     ("keeper", "reverse"): K,
-    # admin: only on depots granted to them (audited `set_sites`), and may backdate there (I12)
+    # admin: only on depots granted to them (audited `set_sites`), and may backdate there
     ("admin", "receive"): K,
     ("admin", "issue"): K,
     ("admin", "count"): K,
@@ -85,14 +85,14 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("planner", "review_plan"): A,
     ("admin", "review_plan"): A,
     ("admin", "approve_review"): A,  # and approver ≠ preparer (a CHECK and the use case)
-    # reserve standards, agreements, check intervals, contracted transport (§4 "Reserve standards, 年度储备计划")
+    # reserve standards, agreements, check intervals, contracted transport: planner and admin
     ("planner", "manage_reserve_plan"): A,
     ("admin", "manage_reserve_plan"): A,
     ("admin", "manage_master_data"): A,
     # administration
     ("admin", "manage_users"): A,
     ("admin", "view_audit"): A,
-    ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days` (I12)
+    ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days`
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -115,7 +115,7 @@ USE_CASES: dict[str, str] = {
     "ledger.reservations.expire_due_reservations": "expire_reservations",
     "imports.ledger_files.import_movements": "import",
     "trust.authz.visible_site_codes": "view_stock",
-    # scoped reads (issue 14 item 9): one depot → PermissionDenied unless the actor's; lists → the actor's depots
+    # scoped reads: one depot → PermissionDenied unless the actor's; lists → the actor's depots
     **{
         f"trust.scoped_reads.{f}": "view_stock"
         for f in (
@@ -162,7 +162,7 @@ USE_CASES: dict[str, str] = {
     "trust.oidc.list_identities": "manage_users",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
-_PLAN_READ = "read-only planning figures that every signed-in role may see (RELIABILITY.md §4)"
+_PLAN_READ = "read-only planning figures that every signed-in role may see"
 NOT_USER_ACTIONS: dict[str, str] = {
     "dispatch.confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
     " checked on the hold's depot)",
@@ -218,7 +218,7 @@ def allowed(actor: Actor, action: str, sites: frozenset[int] | None) -> bool:
 
 
 def load_actor(uow: AbstractUnitOfWork, username: str) -> Actor | None:
-    """Role, active flag and depots as stored now (I14: never a cached login)."""
+    """Role, active flag and depots as stored now (never a cached login)."""
     rec = uow.auth.user(username)
     if rec is None or not rec.active:
         return None
@@ -386,7 +386,7 @@ def audit_legs(
     backdated: bool = False,
 ) -> None:
     """Audit a posting: before/after on-hand summed over the touched keys, per key in `detail`; an admin's
-    posting before the freeze date or beyond `backdate_days` (I12) is flagged `{"backdated": true, "legs": …}`."""
+    posting before the freeze date or beyond `backdate_days` is flagged `{"backdated": true, "legs": …}`."""
     delta: dict[tuple[int, int], int] = {}
     for site, _item, lot, qty in legs:
         delta[(site, lot)] = delta.get((site, lot), 0) + qty

@@ -4,7 +4,7 @@ The identity provider only proves who the person is (`iss` + `sub` of the ID tok
 local account: an admin links an external identity to an existing user (`link_identity`), and `login_oidc` admits
 only a linked, active user, opening the same revocable server-side session as the password login (no
 auto-provisioning: an unknown identity is refused and audited). Role, depots and active flag are re-read on every
-later call exactly as for password logins (I14).
+later call exactly as for password logins.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 from stockpile.trust.users import Login, LoginFailed, open_session
 
-RepoOf = Callable[[Any], Any]  # uow → identity repository (adapters.orm_oidc.SqlIdentityRepository)
+RepoOf = Callable[[Any], Any]  # uow → identity repository (adapters.orm.oidc.SqlIdentityRepository)
 
 
 def _clean(issuer: str, subject: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Scoped reads (issue 14 item 9): every depot-bound read a keeper can reach is authorised here, not by a page.
+"""Scoped reads: every depot-bound read a keeper can reach is authorised here, not by a page.
 
 The actor's role and depots are re-read from the database on every call (`authz.require_role` / `require`) and
 checked against POLICY. A read of one depot (a bin card, a count sheet, a voucher) on a depot the user may not see

@@ -361,7 +361,7 @@ def audit_log(uow: AbstractUnitOfWork, admin: str, limit: int = 500) -> list[dic
 
 
 def set_freeze_date(uow: AbstractUnitOfWork, admin: str, day: date, now: datetime | None = None) -> None:
-    """冻结日期: postings before it are refused (I12)."""
+    """冻结日期: postings before it are refused."""
 
     def op(at: datetime) -> None:
         before = uow.ledger.freeze_date()
@@ -372,7 +372,7 @@ def set_freeze_date(uow: AbstractUnitOfWork, admin: str, day: date, now: datetim
 
 
 def set_backdate_days(uow: AbstractUnitOfWork, admin: str, days: int, now: datetime | None = None) -> None:
-    """补录期限: postings more than `days` back need the admin right, like those before the freeze date (I12)."""
+    """补录期限: postings more than `days` back need the admin right, like those before the freeze date."""
     if not 0 <= days <= 3660:
         raise InvalidCommand(reason="backdate_days", days=days)
 

@@ -1,4 +1,4 @@
-"""AppTest: the admin page's 账期 tab sets the freeze date and the backdate window (I12) through the services."""
+"""AppTest: the admin page's 账期 tab sets the freeze date and the backdate window through the services."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The app on a database it cannot use (issue 14 item 12): a clear sentence, no traceback, no file created."""
+"""The app on a database it cannot use: a clear sentence, no traceback, no file created."""
 
 from __future__ import annotations
 

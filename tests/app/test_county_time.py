@@ -1,4 +1,4 @@
-"""The county's day, not the server's (issue 13): a UTC container at 20:00 shows Beijing's tomorrow."""
+"""The county's day, not the server's: a UTC container at 20:00 shows Beijing's tomorrow."""
 
 from __future__ import annotations
 

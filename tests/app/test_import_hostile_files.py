@@ -1,4 +1,4 @@
-"""Hostile files uploaded through the pages (issue 14 items 3 and 6): the page shows the Chinese refusal and keeps
+"""Hostile files uploaded through the pages: the page shows the Chinese refusal and keeps
 running; nothing is posted. The import page and the planning (standards) page share the one reader."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ FILES = {
 
 @pytest.mark.parametrize("case", sorted(FILES))
 def test_hostile_upload_on_the_import_page_shows_the_chinese_refusal(case, services):
-    """Items 3, 6: uploading the file to 批量导入 shows the refusal naming the cell or entry, no exception, no
+    """Uploading the file to 批量导入 shows the refusal naming the cell or entry, no exception, no
     preview, and the keeper's stock is unchanged."""
     make, words = FILES[case]
     before = services.views.balance("XJK", "1010101")
@@ -31,7 +31,7 @@ def test_hostile_upload_on_the_import_page_shows_the_chinese_refusal(case, servi
 
 
 def test_hostile_upload_on_the_standards_page_shows_the_chinese_refusal(services):
-    """Item 3 on the planning import: the standards page reads through the same reader and refuses the same way."""
+    """On the planning import: the standards page reads through the same reader and refuses the same way."""
     at = page("standards", services)
     at.run()
     at.file_uploader(key="standards.file").upload("std.xlsx", FILES["XFD1048576"][0]()).run()

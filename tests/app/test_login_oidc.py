@@ -93,7 +93,7 @@ def test_unlinked_idp_account_is_refused_with_a_way_out(services, idp):
 
 @pytest.mark.parametrize("cookie", ["", "xxx", "change-me-" * 4, "a" * 40])
 def test_placeholder_cookie_secret_disables_the_provider(cookie):
-    """Config guard (§4 (10)): a missing, short, placeholder or one-character cookie_secret offers no OIDC."""
+    """Config guard: a missing, short, placeholder or one-character cookie_secret offers no OIDC."""
     assert not cookie_secret_ok(cookie)
     assert oidc_config({"auth": auth_section(cookie)}) is None
 

@@ -1,4 +1,4 @@
-"""§4 (5), W06: a page forced by a role it is not for shows the guard and calls no service (app.py builds each
+"""A page forced by a role it is not for shows the guard and calls no service (app.py builds each
 role's navigation from the same `# nav: roles=` header the guard reads)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 item 9: a single-depot keeper sees nothing of another depot on any page.
+"""A single-depot keeper sees nothing of another depot on any page.
 
 Every page is rendered as `keeper_xz01` (keeper of 城关镇应急物资储备点 XZ01 only) on the demo county, and every
 rendered element is searched for the code or the name of every other site: texts, metrics, select-box options

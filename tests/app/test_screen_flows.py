@@ -1,4 +1,4 @@
-"""Flows a person walks through (issue 22): where a login lands, what the admin's edit form shows, a write-off
+"""Flows a person walks through: where a login lands, what the admin's edit form shows, a write-off
 request that waits for approval."""
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def test_english_switch_translates_the_page(services, monkeypatch, demo_url):
 
 
 def test_a_keeper_sees_only_the_assigned_depots(services):
-    """RELIABILITY.md §4 (6): the keeper of XZ01 sees XZ01's lots and no other depot's, in the list and the filter."""
+    """The keeper of XZ01 sees XZ01's lots and no other depot's, in the list and the filter."""
     at = AppTest.from_file(str(ROOT / "stockpile/app/pages/stock.py"), default_timeout=30)
     at.session_state["services"] = services
     at.session_state["user"] = "keeper_xz01"

@@ -58,7 +58,7 @@ def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     db = tmp_path_factory.mktemp("browser") / "demo.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), db)
     port = _free_port()
-    # demo mode: the suite picks roles in the sidebar (issue 7: "log in or pick the role"); login has its own tests
+    # demo mode: the suite picks roles in the sidebar ("log in or pick the role"); login has its own tests
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "RELIEF_TILE_URL": "", "RELIEF_ROLE_PICKER": "1"}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",

@@ -1,4 +1,4 @@
-"""The planner's pages in headless Debian Chromium (issue 6): pick the 规划审查 role, open every planner page, no
+"""The planner's pages in headless Debian Chromium: pick the 规划审查 role, open every planner page, no
 exception, one screenshot each."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Roles, depot scope, stale privilege, four-eyes, audit (I14, RELIABILITY.md §4) on SQLite and PostgreSQL."""
+"""Roles, depot scope, stale privilege, four-eyes, audit on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def audits(engine, outcome=None, actor=None) -> list[AuditEventRow]:
 
 
 def test_denied_action_writes_authz_denied_and_no_movement(uow, world, engine):
-    """I14: keeper of D1 receiving at D2 is refused in the service: one authz_denied row, no movement."""
+    """Keeper of D1 receiving at D2 is refused in the service: one authz_denied row, no movement."""
     with pytest.raises(PermissionDenied):
         stock.record_receipt(receipt(world.point, actor="keeper1"), uow, NOW)
     assert moves(engine) == 0
@@ -134,7 +134,7 @@ def _idor_calls(w, shipped_from_point, posting_on_point):
 
 @pytest.mark.parametrize("call", ["issue", "transfer", "count", "reverse", "ledger_view", "write_off"])
 def test_keeper_of_d1_acting_on_d2_is_denied_and_audited(uow, world, engine, call):
-    """§4 (2) IDOR: keeper of D1 on D2 → PermissionDenied, exactly one authz_denied, no movement."""
+    """IDOR: keeper of D1 on D2 → PermissionDenied, exactly one authz_denied, no movement."""
     first = stock.record_receipt(receipt(world.point, actor="keeper2"), uow, NOW)
     before = moves(engine)
     fn = _idor_calls(world, None, first.posting_id)[call]
@@ -160,7 +160,7 @@ def test_unknown_user_is_denied_everything(uow, world, engine):
 
 @pytest.mark.parametrize("change", ["depot_removed", "deactivated", "role_revoked"])
 def test_stale_privilege_is_denied_on_the_next_call(uow, world, engine, change):
-    """§4 (4): after depot removal, deactivation or a role change the keeper's very next call is refused."""
+    """After depot removal, deactivation or a role change the keeper's very next call is refused."""
     stock.record_receipt(receipt(world.depot, actor="keeper1"), uow, NOW)
     if change == "depot_removed":
         users.set_sites(uow, "admin", "keeper1", (world.point,), NOW)
@@ -174,7 +174,7 @@ def test_stale_privilege_is_denied_on_the_next_call(uow, world, engine, change):
 
 
 def test_password_change_and_deactivation_revoke_existing_logins(uow, world):
-    """§4 (4)/(8): a login dies with a password change, a deactivation, or logout (server-side session)."""
+    """A login dies with a password change, a deactivation, or logout (server-side session)."""
     users.add_user(uow, HASHER, "admin", "alice", "keeper", "correct horse 1", (world.depot,), now=NOW)
     a = users.login(uow, HASHER, "alice", "correct horse 1", NOW)
     assert users.session_user(uow, a.token, NOW).site_ids
@@ -198,7 +198,7 @@ def test_session_expires(uow, world):
 
 
 def test_write_off_needs_a_second_person(uow, world, engine):
-    """§4 (7) four-eyes: proposing moves nothing; self-approval is denied; an admin ≠ proposer posts; both audited."""
+    """Four-eyes: proposing moves nothing; self-approval is denied; an admin ≠ proposer posts; both audited."""
     stock.record_receipt(receipt(world.depot, actor="k"), uow, NOW)
     cmd = WriteOffCmd(
         client_id=uuid.uuid4(),
@@ -255,7 +255,7 @@ def test_only_the_plan_owner_resolves_a_reservation(uow, world):
 
 
 def test_every_write_adds_an_audit_row_with_before_and_after(uow, world, engine):
-    """I14: who, what, when, target, before/after quantities, client id."""
+    """Who, what, when, target, before/after quantities, client id."""
     cmd = receipt(world.depot, qty=10)
     stock.record_receipt(cmd, uow, NOW)
     stock.issue_stock(
@@ -276,7 +276,7 @@ def test_every_write_adds_an_audit_row_with_before_and_after(uow, world, engine)
 
 
 def test_update_or_delete_on_audit_event_fails(uow, world, engine):
-    """I14 under the I5 trigger: audit rows can be neither changed nor deleted, on both backends."""
+    """Under the append-only trigger: audit rows can be neither changed nor deleted, on both backends."""
     with pytest.raises(PermissionDenied):
         stock.record_receipt(receipt(world.point, actor="keeper1"), uow, NOW)
     for sql in ("UPDATE audit_event SET actor = 'x'", "DELETE FROM audit_event"):
@@ -286,7 +286,7 @@ def test_update_or_delete_on_audit_event_fails(uow, world, engine):
 
 
 def test_last_admin_cannot_be_demoted_or_disabled(uow, world):
-    """§4: users, roles — the last active admin is kept."""
+    """Users, roles — the last active admin is kept."""
     users.set_active(uow, "admin", "admin2", False, NOW)
     with pytest.raises(users.LastAdmin):
         users.set_role(uow, "admin", "admin", "planner", NOW)

@@ -1,4 +1,4 @@
-"""Config guard (RELIABILITY.md §4 (10), V23): XSRF on, uploads capped, no raw HTML in pages, no secrets in git."""
+"""Config guard: XSRF on, uploads capped, no raw HTML in pages, no secrets in git."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_streamlit_config_has_xsrf_on_and_uploads_capped():
 
 
 def test_the_import_service_caps_size_too():
-    """The service refuses what the widget would (F09): default cap ≤ 10 MB, ≤ 50 000 rows."""
+    """The service refuses what the widget would: default cap ≤ 10 MB, ≤ 50 000 rows."""
     from stockpile.config import Settings
 
     s = Settings()
@@ -26,7 +26,7 @@ def test_the_import_service_caps_size_too():
 
 
 def test_pages_never_render_raw_html():
-    """V23: no unsafe_allow_html=True, no st.html, no components.html in stockpile/app/pages/ or app.py."""
+    """No unsafe_allow_html=True, no st.html, no components.html in stockpile/app/pages/ or app.py."""
     bad = re.compile(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1\.html|components\.html\(")
     offenders = [
         str(p.relative_to(ROOT))
@@ -37,7 +37,7 @@ def test_pages_never_render_raw_html():
 
 
 def test_pages_do_not_cache_data_across_users():
-    """§4 (6): no st.cache_data in stockpile/app/pages/ (a cached frame could show one keeper another's rows)."""
+    """No st.cache_data in stockpile/app/pages/ (a cached frame could show one keeper another's rows)."""
     offenders = [
         p.name
         for p in sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))

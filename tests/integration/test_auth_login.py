@@ -1,4 +1,4 @@
-"""Own login (RELIABILITY.md §4 (8)): Argon2id, rehash on login, lockout after 5 failures, dummy hash for unknown
+"""Own login: Argon2id, rehash on login, lockout after 5 failures, dummy hash for unknown
 users, server-side logout."""
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _answer(uow, hasher, name: str, password: str, at) -> tuple[str, dict, str]:
 
 
 def test_lockout_gives_real_and_unknown_names_the_same_answer(uow, engine, alice, hasher):
-    """Issue 14 item 10: a locked real account and a name that does not exist get one answer (same code, same
+    """A locked real account and a name that does not exist get one answer (same code, same
     parameters, same sentence), so trying 6 times does not reveal which names exist; only the audit row says
     `locked`."""
     for _ in range(users.MAX_FAILURES):
@@ -150,7 +150,7 @@ def test_lockout_gives_real_and_unknown_names_the_same_answer(uow, engine, alice
     ],
 )
 def test_password_policy_refuses_username_repeats_and_common_passwords(uow, world, hasher, password, reason):
-    """Issue 14 item 11: the user name (or a password containing it), repeats of one character or chunk, and
+    """The user name (or a password containing it), repeats of one character or chunk, and
     passwords on the bundled common-password list (zxcvbn's) are refused on every path that sets a password."""
     with pytest.raises(InvalidCommand) as exc:
         users.add_user(uow, hasher, "admin", "dave", "planner", password, now=NOW)

@@ -1,4 +1,4 @@
-"""AppTest: the login page signs in and out; the admin page guards itself before any service call (W06, §4 (5))."""
+"""AppTest: the login page signs in and out; the admin page guards itself before any service call."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_login_then_logout_revokes_the_token(services):
 
 @pytest.mark.parametrize("login", [None, ("keeper_xjk", "keeper-demo-2026")])
 def test_admin_page_guard_stops_before_any_service_call(services, login):
-    """W06: a guest or a keeper forcing the admin page's URL sees the guard, and no service is called."""
+    """A guest or a keeper forcing the admin page's URL sees the guard, and no service is called."""
     state = {}
     if login:
         state["auth.token"] = services.trust.login(*login).token

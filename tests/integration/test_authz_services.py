@@ -1,4 +1,4 @@
-"""I14 inside the services: the planning, review and scenario writes authorise themselves, so a caller that
+"""Authorisation in the services: the planning, review and scenario writes authorise themselves, so a caller that
 bypasses the capability services is still refused (one `authz_denied` row, nothing else) — SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _transport() -> TransportReserve:
     return TransportReserve("T1", "运输公司", None, 2, 5000, 20000, 60, date(2026, 1, 1), date(2026, 12, 31))
 
 
-# use case → (a role §4 does not allow, the call made straight on the service with that user)
+# use case → (a role POLICY does not allow, the call made straight on the service with that user)
 CALLS: dict[str, tuple[str, Callable[[Engine, str], Any]]] = {
     "record_verification": (
         "keeper1",
@@ -116,7 +116,7 @@ def audit_rows(engine: Engine) -> list[Any]:
 
 @pytest.mark.parametrize("case", sorted(CALLS))
 def test_wrong_role_calling_the_service_directly_is_denied_and_audited(case, engine, world):
-    """Called without the service objects by a role §4 does not allow: PermissionDenied, one authz_denied row, no other
+    """Called without the service objects by a role POLICY does not allow: PermissionDenied, one authz_denied row, no other
     row anywhere."""
     add_contract(engine, world, date(2026, 1, 1), date(2026, 12, 31))
     who, call = CALLS[case]

@@ -1,4 +1,4 @@
-"""I12 backdating: on or before the freeze date (冻结日期), or more than `backdate_days` back, only an admin posts,
+"""Backdating: on or before the freeze date (冻结日期), or more than `backdate_days` back, only an admin posts,
 and only on a depot granted to them (audited `set_sites`); such postings are flagged in the audit row.
 Single postings, reservation issues and batch imports follow the same rule — SQLite and PostgreSQL."""
 
@@ -62,7 +62,7 @@ def ok_audits(engine, action):
 
 
 def test_admin_may_backdate_before_the_freeze_date(uow, world):
-    """I12: an admin with a grant on the depot posts on a day the freeze date closed for keepers."""
+    """An admin with a grant on the depot posts on a day the freeze date closed for keepers."""
     freeze(uow)
     grant_admin_the_depot(uow, world)
     stock.record_receipt(receipt(world, NOW - 15 * D, actor="admin"), uow, NOW)
@@ -70,14 +70,14 @@ def test_admin_may_backdate_before_the_freeze_date(uow, world):
 
 
 def test_admin_without_a_depot_grant_may_not_post(uow, world):
-    """§4: an admin posts stock only via an audited keeper grant of that depot; without it: denied."""
+    """An admin posts stock only via an audited keeper grant of that depot; without it: denied."""
     with pytest.raises(PermissionDenied):
         stock.record_receipt(receipt(world, NOW - D, actor="admin"), uow, NOW)
     assert on_hand(uow, world) == 0
 
 
 def test_keeper_beyond_backdate_days_is_frozen(uow, world):
-    """I12: more than `backdate_days` back a keeper gets Frozen; inside the window the posting goes through."""
+    """More than `backdate_days` back a keeper gets Frozen; inside the window the posting goes through."""
     users.set_backdate_days(uow, "admin", 7, NOW)
     with pytest.raises(Frozen):
         stock.record_receipt(receipt(world, NOW - 8 * D), uow, NOW)
@@ -86,7 +86,7 @@ def test_keeper_beyond_backdate_days_is_frozen(uow, world):
 
 
 def test_default_backdate_window_is_thirty_days(uow, world):
-    """I12: without a setting, postings more than 30 days back need an admin."""
+    """Without a setting, postings more than 30 days back need an admin."""
     with pytest.raises(Frozen):
         stock.record_receipt(receipt(world, NOW - 31 * D), uow, NOW)
     grant_admin_the_depot(uow, world)
@@ -95,7 +95,7 @@ def test_default_backdate_window_is_thirty_days(uow, world):
 
 
 def test_admin_backdated_posting_is_audited(uow, world, engine):
-    """I12 + I14: the audit row of an admin's backdated posting carries `backdated: true`; a current one does not."""
+    """The audit row of an admin's backdated posting carries `backdated: true`; a current one does not."""
     freeze(uow)
     grant_admin_the_depot(uow, world)
     stock.record_receipt(receipt(world, NOW - 15 * D, actor="admin"), uow, NOW)
@@ -120,7 +120,7 @@ ROWS = [["入库", "D-COUNTY", "1020101", "W-9", 10, "", "2027-06-30", "2026-05-
 
 
 def test_import_before_the_freeze_date_is_frozen_for_a_keeper(db_url, world):
-    """I12 in batch imports: a keeper's row dated before the freeze date is refused by row, nothing posted."""
+    """In batch imports: a keeper's row dated before the freeze date is refused by row, nothing posted."""
     svc = build_services(Settings(database_url=db_url))
     svc.trust.set_freeze_date("admin", date(2026, 5, 20))
     report = svc.imports.import_file(csv_bytes(ROWS, head=HEAD), "in.csv", "keeper1", now=NOW)
@@ -128,7 +128,7 @@ def test_import_before_the_freeze_date_is_frozen_for_a_keeper(db_url, world):
 
 
 def test_admin_import_may_backdate_and_is_flagged(db_url, world, engine):
-    """I12 in batch imports: an admin with a grant on the depot imports rows before the freeze date; flagged."""
+    """In batch imports: an admin with a grant on the depot imports rows before the freeze date; flagged."""
     svc = build_services(Settings(database_url=db_url))
     svc.trust.set_freeze_date("admin", date(2026, 5, 20))
     svc.trust.set_sites("admin2", "admin", (world.depot,))

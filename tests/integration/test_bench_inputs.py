@@ -1,4 +1,4 @@
-"""Bench inputs are dated relative to the clock (issue 13): the ledger bench's import rows (shipped with fixed
+"""Bench inputs are dated relative to the clock: the ledger bench's import rows (shipped with fixed
 dates, all refused `frozen` once they fell out of the backdating window) are accepted whatever day it is."""
 
 from __future__ import annotations

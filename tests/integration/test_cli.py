@@ -1,4 +1,4 @@
-"""The `relief` CLI end to end on a temporary SQLite database: the keeper's jobs of issue 3."""
+"""The `relief` CLI end to end on a temporary SQLite database: the keeper's daily jobs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CLI's identity (issue 14 item 2): it acts only as the user of `relief login`, never a default or an asserted
+"""The CLI's identity: it acts only as the user of `relief login`, never a default or an asserted
 name; approvals need the approver's own login; the token is kept for the OS user alone (docs/trust.md)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 items 2 and 9: `relief stock|bincard|export` obey the CLI user's depot scope (the scoped services,
+"""`relief stock|bincard|export` obey the CLI user's depot scope (the scoped services,
 called with the one CLI identity `stockpile.cli.main._actor`, the user of `relief login`), on a copy of the demo county."""
 
 from __future__ import annotations

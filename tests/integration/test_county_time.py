@@ -1,4 +1,4 @@
-"""Times shown to a person are the county's, the Chinese way, never ISO with an offset (issue 13)."""
+"""Times shown to a person are the county's, the Chinese way, never ISO with an offset."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_duplicate_import_notice_is_in_county_time(db_url, world):
 
 
 def test_lockout_time_in_the_audit_log_is_county_time(uow, world, engine):
-    """The person trying sees only `login_failed` (issue 14 item 10: the lockout does not reveal who exists); the
+    """The person trying sees only `login_failed` (the lockout does not reveal who exists); the
     admin's audit row names the lock's end in county time, never ISO with an offset."""
     hasher = CountingHasher()
     users.add_user(uow, hasher, "admin", "alice", "keeper", PW, (world.depot,), now=LATE_UTC)

@@ -66,7 +66,7 @@ def test_circle_reads_villages_shelters_and_stock_from_the_database(db_url, engi
             qty=50,
             expiry=None,
         ),
-        NOW,  # I12: a posting dated NOW - 1 day is inside the backdate window only relative to NOW
+        NOW,  # a posting dated NOW - 1 day is inside the backdate window only relative to NOW
     )
     q = CircleQuery(
         (world.tent,), 3600, norms=(RequirementNorm(world.tent, per_point=20),), on=date(2026, 6, 1)

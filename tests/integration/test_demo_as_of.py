@@ -1,4 +1,4 @@
-"""The demo built as of any date reads the same (issue 13): a year apart or across a New Year, the same expired and
+"""The demo built as of any date reads the same: a year apart or across a New Year, the same expired and
 near-expiry lots, agreement stock still available after 1 January, and the FLOOD-DEMO drill, re-based days after
 it was built, has the same demand, deadlines and KPIs as on the day it was made."""
 
@@ -35,7 +35,7 @@ def demos(tmp_path_factory) -> dict[Any, str]:
     out = {}
     for n, as_of in enumerate(AS_OF):
         url = f"sqlite:///{tmp_path_factory.mktemp(f'asof{n}') / 'demo.db'}"
-        create_demo_database(url)  # demo data only into a database created as a demo (issue 14)
+        create_demo_database(url)  # demo data only into a database created as a demo
         build_demo(url, as_of=as_of)
         out[as_of] = url
     return out

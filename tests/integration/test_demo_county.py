@@ -1,4 +1,5 @@
-"""The demo county is plausible (issue 3's ranges), consistent (ledger checks pass) and answers the stock questions."""
+"""The demo county is plausible (sizes and expiries in realistic ranges), consistent (ledger checks pass) and
+answers the stock questions."""
 
 from __future__ import annotations
 

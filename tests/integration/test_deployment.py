@@ -1,4 +1,4 @@
-"""Deployment safety (issue 14 item 1): demo data and demo accounts only ever go into a database created as a demo
+"""Deployment safety: demo data and demo accounts only ever go into a database created as a demo
 (marked in the database itself); a real installation starts empty with `relief init`; `make run` builds the demo
 only for the default demo file; the login page lists demo accounts only in a demo database."""
 
@@ -89,7 +89,7 @@ def test_init_starts_an_empty_installation_with_the_first_admin(tmp_path, monkey
 
 
 def test_init_refuses_a_weak_first_password(tmp_path, monkeypatch):
-    """The first admin's password passes the same policy as every other (item 11)."""
+    """The first admin's password passes the same policy as every other."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'county.db'}")
     res = runner.invoke(app, ["init", "chief"], env={"RELIEF_NEW_PASSWORD": "password1234"})
     assert res.exit_code == ExitCode.REFUSED and "常用密码" in res.output

@@ -1,4 +1,4 @@
-"""Dispatch rules (issue 5) on SQLite and PostgreSQL: plan → check → confirm (FEFO holds) → ship → issue."""
+"""Dispatch rules on SQLite and PostgreSQL: plan → check → confirm (FEFO holds) → ship → issue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile files of issue 14 (items 3–8), on the real reader: each is refused with the product's own message naming
+"""Hostile files on the real reader: each is refused with the product's own message naming
 the row, column and value or the file problem; nothing is committed; the process survives."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def refused(data: bytes, name: str = "a.xlsx") -> FileRejected:
     return e.value
 
 
-# ---- item 3: a cell reference far out makes the reader allocate the whole grid ---------------------------------
+# ---- a cell reference far out makes the reader allocate the whole grid -------------------------------------
 HUGE = {
     "value-at-XFD1048576": (b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "XFD1048576"),
     "empty-cell-at-XFD1048576": (b'<row r="1048576"><c r="XFD1048576" s="0"/></row>', "XFD1048576"),
@@ -63,7 +63,7 @@ HUGE = {
 
 @pytest.mark.parametrize("case", sorted(HUGE))
 def test_huge_cell_reference_is_refused_before_reading(case):
-    """Issue 14 item 3: every cell reference is checked against rows × columns caps before calamine reads the
+    """Every cell reference is checked against rows × columns caps before calamine reads the
     sheet (one value at XFD1048576 made it allocate 512 GiB and abort the process); the cell is named."""
     extra, cell = HUGE[case]
     e = refused(with_cells(extra))
@@ -72,7 +72,7 @@ def test_huge_cell_reference_is_refused_before_reading(case):
 
 
 def test_huge_declared_dimension_is_refused_before_reading():
-    """Item 3: the sheet's declared dimension is checked as well."""
+    """The sheet's declared dimension is checked as well."""
     data = patch_entry(
         good_xlsx(), SHEET, lambda x: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', x)
     )
@@ -81,13 +81,13 @@ def test_huge_declared_dimension_is_refused_before_reading():
 
 @pytest.mark.parametrize("ref", ["A0", "XFE1", "A1048577", "1A", "A-1"])
 def test_invalid_cell_reference_is_refused_and_named(ref):
-    """Item 3: a reference outside Excel's grid or not a reference at all is a damaged file, named."""
+    """A reference outside Excel's grid or not a reference at all is a damaged file, named."""
     e = refused(with_cells(f'<row r="3"><c r="{ref}"><v>1</v></c></row>'.encode()))
     assert (e.code, e.params["cell"]) == ("bad_cell_reference", ref)
 
 
 def test_huge_cell_reference_does_not_kill_the_cli(tmp_path, monkeypatch, cli_db):
-    """Item 3 in the CLI: `relief import` in its own process prints the Chinese refusal and exits 1, not 134."""
+    """In the CLI: `relief import` in its own process prints the Chinese refusal and exits 1, not 134."""
     path = tmp_path / "huge.xlsx"
     path.write_bytes(with_cells(HUGE["value-at-XFD1048576"][0]))
     login_as("keeper_xz01")
@@ -101,7 +101,7 @@ def test_huge_cell_reference_does_not_kill_the_cli(tmp_path, monkeypatch, cli_db
     assert "工作表范围过大" in res.stdout + res.stderr and "XFD1048576" in res.stdout + res.stderr
 
 
-# ---- item 4: the formula check reads the XML with a parser, whatever the attribute order -----------------------
+# ---- the formula check reads the XML with a parser, whatever the attribute order ---------------------------
 FORMULA_CELLS = {
     "s-before-r": b'<c s="0" r="E2"><f>A2*3</f><v>30</v></c>',
     "t-before-r": b'<c t="n" r="E2"><f>A2*3</f><v>30</v></c>',
@@ -112,7 +112,7 @@ FORMULA_CELLS = {
 
 @pytest.mark.parametrize("case", sorted(FORMULA_CELLS))
 def test_formula_is_refused_whatever_the_attribute_order(case, uow, world, engine):
-    """Item 4: a formula in the quantity column is refused (its cached value 30 is never posted), however the
+    """A formula in the quantity column is refused (its cached value 30 is never posted), however the
     `<c>` element spells its attributes."""
     data = xlsx([XHEAD, [*XGOOD[:4], "=A2*3", *XGOOD[5:]]])
     if FORMULA_CELLS[case] is not None:
@@ -134,7 +134,7 @@ def _strip_refs(m: re.Match[bytes]) -> bytes:
 
 
 def test_formula_is_found_when_the_sheet_starts_after_column_a(uow, world, engine):
-    """Item 4: calamine starts a row at the first used column; formulas are still matched to their own cell."""
+    """Calamine starts a row at the first used column; formulas are still matched to their own cell."""
     data = xlsx([[None, *XHEAD], [None, *XGOOD[:4], "=B2*3", *XGOOD[5:]]])
     report = run_import(uow, data, "a.xlsx")
     assert ("formula_not_value", 2, "数量", "=B2*3") in [
@@ -143,10 +143,10 @@ def test_formula_is_found_when_the_sheet_starts_after_column_a(uow, world, engin
     assert movements(engine) == 0
 
 
-# ---- item 5: hidden sheets ---------------------------------------------------------------------------------------
+# ---- hidden sheets -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
 def test_hidden_import_sheet_is_refused(state, uow, world, engine):
-    """Item 5: a hidden (or very hidden) sheet named Import is never read instead of the visible sheet."""
+    """A hidden (or very hidden) sheet named Import is never read instead of the visible sheet."""
     wb = openpyxl.Workbook()
     wb.active.title = "Sheet1"
     wb.active.append(XHEAD)
@@ -162,7 +162,7 @@ def test_hidden_import_sheet_is_refused(state, uow, world, engine):
 
 
 def test_visible_import_sheet_beside_a_hidden_one_is_read():
-    """Item 5: a hidden helper sheet (drop-down lists) beside the visible Import sheet does not stop the import."""
+    """A hidden helper sheet (drop-down lists) beside the visible Import sheet does not stop the import."""
     wb = openpyxl.Workbook()
     wb.active.title = "Import"
     for r in [XHEAD, XGOOD]:
@@ -173,9 +173,9 @@ def test_visible_import_sheet_beside_a_hidden_one_is_read():
     assert len(importers.read_table(buf.getvalue(), "a.xlsx").rows) == 1
 
 
-# ---- item 6: the csv module's and zipfile's own errors become the product's -----------------------------------
+# ---- the csv module's and zipfile's own errors become the product's ----------------------------------------
 def test_csv_cell_over_the_field_limit_is_refused_with_the_line(uow, world, engine):
-    """Item 6: a CSV cell over 131 072 characters is refused with the line, not a raw `_csv.Error`."""
+    """A CSV cell over 131 072 characters is refused with the line, not a raw `_csv.Error`."""
     data = csv(row(remark="x" * 131_073))
     e = refused(data, "a.csv")
     assert (e.code, e.params["line"], e.params["cap"]) == ("csv_cell_too_long", 2, 131_072)
@@ -206,7 +206,7 @@ LIES = {
 
 @pytest.mark.parametrize("case", sorted(LIES))
 def test_zip_entry_lying_about_its_size_is_refused(case):
-    """Item 6: an entry whose declared size does not match its content (a bomb past the Σ-size check, or a
+    """An entry whose declared size does not match its content (a bomb past the Σ-size check, or a
     damaged file) is refused naming the entry, never a raw `BadZipFile`, before any reader sees it."""
     data = xlsx([XHEAD, XGOOD, ["入库", "D-COUNTY", "1020101", "文本批次", 1, "2027-01-01", "2026-05-31"]])
     name, size = LIES[case]
@@ -216,7 +216,7 @@ def test_zip_entry_lying_about_its_size_is_refused(case):
     assert name in domain_error_text(e)
 
 
-# ---- item 7: digits of other scripts; one error per cell --------------------------------------------------------
+# ---- digits of other scripts; one error per cell -----------------------------------------------------------
 @pytest.mark.parametrize(
     ("column", "field", "value"),
     [
@@ -228,7 +228,7 @@ def test_zip_entry_lying_about_its_size_is_refused(case):
     ],
 )
 def test_other_script_digits_are_refused(column, field, value, uow, world, engine):
-    """Item 7: only ASCII and full-width digits are numbers; ٥ or ५ is refused naming row, column and value."""
+    """Only ASCII and full-width digits are numbers; ٥ or ५ is refused naming row, column and value."""
     report = run_import(uow, csv(row(**{field: value})), "a.csv")
     assert [(e.code, e.row, e.column, e.value) for e in report.errors] == [
         ("digits_not_ascii", 2, column, value)
@@ -238,12 +238,12 @@ def test_other_script_digits_are_refused(column, field, value, uow, world, engin
 
 
 def test_full_width_digits_are_still_numbers(uow, world, engine):
-    """Item 7: full-width digits stay accepted (V09)."""
+    """Full-width digits stay accepted."""
     assert run_import(uow, csv(row(qty="１０")), "a.csv").ok
 
 
 def test_other_script_digits_are_refused_in_planning_and_coordinates():
-    """Item 7: the planning import's counts and the site import's coordinates refuse them too."""
+    """The planning import's counts and the site import's coordinates refuse them too."""
     with pytest.raises(CellError) as e:
         cell_count("٥")
     assert e.value.code == "digits_not_ascii"
@@ -253,7 +253,7 @@ def test_other_script_digits_are_refused_in_planning_and_coordinates():
 
 @pytest.mark.parametrize("lot", ["Л1", "L\u202e1", "ＬＯＴ・1"])
 def test_homoglyph_lot_code_gets_one_error_per_cell(lot, uow, world, engine):
-    """Item 7: a homoglyph (Cyrillic Л) lot code is one `invalid_code` error, no second "必填" for the same cell."""
+    """A homoglyph (Cyrillic Л) lot code is one `invalid_code` error, no second "必填" for the same cell."""
     report = run_import(uow, csv(row(lot=lot)), "a.csv")
     cells = [(e.row, e.column) for e in report.errors]
     assert [(e.code, e.row, e.column) for e in report.errors] == [("invalid_code", 2, "批次号")], (
@@ -262,7 +262,7 @@ def test_homoglyph_lot_code_gets_one_error_per_cell(lot, uow, world, engine):
     assert len(cells) == len(set(cells)) and movements(engine) == 0
 
 
-# ---- item 8: the CLI prints file refusals in the app's words ------------------------------------------------------
+# ---- the CLI prints file refusals in the app's words -------------------------------------------------------
 CLI_FILES = {
     "no_import_sheet": (lambda: xlsx([XHEAD, XGOOD], sheets=("A", "B")), "a.xlsx"),
     "too_many_rows": (lambda: csv(*([row()] * 50_001)), "a.csv"),
@@ -274,7 +274,7 @@ CLI_FILES = {
 
 @pytest.mark.parametrize("code", sorted([*CLI_FILES, "file_too_large"]))
 def test_cli_prints_file_refusals_in_the_app_words(code, cli_db, tmp_path):
-    """Item 8: `relief import` prints a refused file's message exactly as the import page does
+    """`relief import` prints a refused file's message exactly as the import page does
     (`import_errors.<code>`), never the raw catalogue key `errors.<code>`."""
     from stockpile.cli.main import app
 
@@ -297,7 +297,7 @@ def test_cli_prints_file_refusals_in_the_app_words(code, cli_db, tmp_path):
 
 
 def test_every_file_refusal_has_a_message_in_both_languages():
-    """Item 8: every `FileRejected` code raised in stockpile/ has its `import_errors.<code>` sentence, zh and en."""
+    """Every `FileRejected` code raised in stockpile/ has its `import_errors.<code>` sentence, zh and en."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "stockpile"
@@ -312,7 +312,7 @@ def test_every_file_refusal_has_a_message_in_both_languages():
 
 
 def test_entity_declarations_in_the_sheet_are_refused():
-    """Item 4 / F11: the sheet parser keeps defusedxml's rules: a DTD with entities in the sheet XML is refused."""
+    """The sheet parser keeps defusedxml's rules: a DTD with entities in the sheet XML is refused."""
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
     data = patch_entry(
         good_xlsx(), SHEET, lambda x: bomb + x.split(b"?>", 1)[-1] if x.startswith(b"<?xml") else bomb + x

@@ -1,6 +1,7 @@
-"""Hostile imports and forms (RELIABILITY.md §3): one parametrized case per table row id, on SQLite and PostgreSQL.
+"""Hostile imports and forms: one parametrized case per kind of hostile input (ids
+F01–F16: whole files, V01–V24: cells and rows), on SQLite and PostgreSQL.
 
-A refused file or row names the code (and row, column, value) and commits nothing (I9); accepted variants post.
+A refused file or row names the code (and row, column, value) and commits nothing; accepted variants post.
 """
 
 from __future__ import annotations
@@ -255,7 +256,7 @@ def run_import(uow, data: bytes, name: str, confirmed=frozenset()):
 
 @pytest.mark.parametrize("case", sorted(FILES))
 def test_hostile_file_or_cell(case, uow, world, engine):
-    """§3: each hostile file or cell gets its code (with row, column, value); refused input commits nothing."""
+    """Each hostile file or cell gets its code (with row, column, value); refused input commits nothing."""
     data, name, expected = FILES[case]
     before = movements(engine)
     if expected[0] == "file":
@@ -280,7 +281,7 @@ def test_hostile_file_or_cell(case, uow, world, engine):
 
 
 def test_v05_other_depot_row_is_audited_as_denied(uow, world, engine):
-    """V05: a row on a depot not assigned to the keeper → 'not permitted for depot D2' + authz_denied row."""
+    """A row on a depot not assigned to the keeper → 'not permitted for depot D2' + authz_denied row."""
     report = run_import(uow, csv(row(site="D-TS01")), "a.csv")
     assert [e.params.get("site") for e in report.errors] == ["D-TS01"]
     with engine.connect() as c:
@@ -289,7 +290,7 @@ def test_v05_other_depot_row_is_audited_as_denied(uow, world, engine):
 
 
 def test_f09_too_many_rows_is_refused_with_the_cap():
-    """F09: more than 50 000 rows is refused by the reader with the cap named."""
+    """More than 50 000 rows is refused by the reader with the cap named."""
     data = csv(*([GOOD] * 50_001))
     with pytest.raises(FileRejected) as e:
         importers.read_table(data, "a.csv")
@@ -297,14 +298,14 @@ def test_f09_too_many_rows_is_refused_with_the_cap():
 
 
 def test_f15_v15_frozen_before_freeze_date(uow, world, engine):
-    """V15: a row dated before the freeze date (冻结日期) is refused as frozen; nothing committed."""
+    """A row dated before the freeze date (冻结日期) is refused as frozen; nothing committed."""
     users.set_freeze_date(uow, "admin", date(2026, 6, 1), NOW)
     report = run_import(uow, csv(GOOD), "a.csv")
     assert [e.code for e in report.errors] == ["frozen"] and movements(engine) == 0
 
 
 def test_f16_same_file_twice_is_a_no_op(uow, world, engine):
-    """F16: the file's sha256 is the client id: the second import reports who imported it when."""
+    """The file's sha256 is the client id: the second import reports who imported it when."""
     data = csv(GOOD)
     assert run_import(uow, data, "a.csv").ok
     n = movements(engine)
@@ -314,7 +315,7 @@ def test_f16_same_file_twice_is_a_no_op(uow, world, engine):
 
 
 def test_v18_lot_with_other_expiry_in_the_database(uow, world, engine):
-    """V18: a lot number already stored with another expiry is refused (I10)."""
+    """A lot number already stored with another expiry is refused."""
     assert run_import(uow, csv(GOOD), "a.csv").ok
     report = run_import(uow, csv(row(expiry="2027-03-01", at="2026-05-31 11:00")), "b.csv")
     assert [e.code for e in report.errors] == ["lot_expiry_conflict"]
@@ -332,7 +333,7 @@ V22 = [
 
 
 def test_v22_exports_never_contain_formulas():
-    """V22: xlsx/csv exports prefix dangerous strings with ', numbers stay numbers; no cell data_type 'f'."""
+    """Exports (xlsx, csv) prefix dangerous strings with ', numbers stay numbers; no cell data_type 'f'."""
     df = pd.DataFrame({"name": V22, "qty": list(range(-3, len(V22) - 3))})
     wb = openpyxl.load_workbook(io.BytesIO(exporters.to_xlsx({"s": df}, {})))
     cells = [c for r in wb["s"].iter_rows(min_row=2) for c in r]
@@ -344,7 +345,7 @@ def test_v22_exports_never_contain_formulas():
     assert [r[0] for r in back[1:]] == ["'" + v for v in V22]
 
 
-# ---- forms (W01–W05): the service re-checks what the widget promised ------------------------------------------
+# ---- forms: the service re-checks what the widget promised -------------------------------------------------
 def _issue(world, qty, actor="keeper1", site=None, cid=None):
     return IssueCmd(
         client_id=cid or uuid.uuid4(),
@@ -374,7 +375,7 @@ def _stock(uow, world, qty=10):
 
 
 def test_w01_double_submit_posts_once(uow, world, engine):
-    """W01: the same client id twice (double click, rerun) → one movement, the second says already posted."""
+    """The same client id twice (double click, rerun) → one movement, the second says already posted."""
     _stock(uow, world)
     cmd = _issue(world, 3)
     first = stock.issue_stock(cmd, uow, NOW)
@@ -383,7 +384,7 @@ def test_w01_double_submit_posts_once(uow, world, engine):
 
 
 def test_w02_stock_changed_since_render_is_rechecked(uow, world, engine):
-    """W02: the form showed 10, someone issued 8 meanwhile: the submit is refused with the current available."""
+    """The form showed 10, someone issued 8 meanwhile: the submit is refused with the current available."""
     _stock(uow, world)
     stock.issue_stock(_issue(world, 8), uow, NOW)
     with pytest.raises(OutOfStock) as e:
@@ -392,7 +393,7 @@ def test_w02_stock_changed_since_render_is_rechecked(uow, world, engine):
 
 
 def test_w03_crafted_depot_is_denied_in_the_service(uow, world, engine):
-    """W03: keeper of D1 sending D2 (URL or session state) → PermissionDenied + audit row, no movement."""
+    """Keeper of D1 sending D2 (URL or session state) → PermissionDenied + audit row, no movement."""
     with pytest.raises(PermissionDenied):
         stock.issue_stock(_issue(world, 1, site=world.point), uow, NOW)
     with engine.connect() as c:
@@ -402,13 +403,13 @@ def test_w03_crafted_depot_is_denied_in_the_service(uow, world, engine):
 
 @pytest.mark.parametrize("qty", [0, -1, 10**9 + 1, 1.5])
 def test_w04_qty_beyond_widget_limits_is_refused(qty, world):
-    """W04 / I13: the command model refuses what the widget should have (≤ 0, > 10^9, fractions)."""
+    """The command model refuses what the widget should have (≤ 0, > 10^9, fractions)."""
     with pytest.raises(ValidationError):
         _issue(world, qty)
 
 
 def test_w05_huge_paste_is_refused_with_a_length_message(world):
-    """W05: a 100 000-character remark is a validation error naming the limit; nothing is stored."""
+    """A 100 000-character remark is a validation error naming the limit; nothing is stored."""
     with pytest.raises(ValidationError) as e:
         IssueCmd(**(_issue(world, 1).model_dump() | {"remark": "x" * 100_000}))
     assert "1000" in str(e.value)

@@ -1,5 +1,5 @@
-"""Batch import: good files post every row; each kind of bad input of issue 3 is reported with row, column and value,
-and nothing at all is committed (I9)."""
+"""Batch import: good files post every row; each kind of bad input is reported with row, column and value,
+and nothing at all is committed."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_good_xlsx_posts_every_row_in_base_units(svc):
 
 
 def test_same_file_twice_reports_already_imported(svc):
-    """F16 / I9: the file's sha256 makes a re-import a no-op that says when and by whom."""
+    """The file's sha256 makes a re-import a no-op that says when and by whom."""
     data = xlsx(GOOD)
     svc.imports.import_file(data, "stock.xlsx", "keeper1", now=NOW)
     before = counts(svc)
@@ -81,7 +81,7 @@ def test_same_file_twice_reports_already_imported(svc):
 
 
 def test_bad_last_row_commits_nothing_and_lists_all_errors(svc):
-    """I9: one bad row → zero movements, and every bad cell is listed."""
+    """One bad row → zero movements, and every bad cell is listed."""
     rows = [*GOOD, ["入库", "NOPE", "9999999", "X", -5, "", "2027-01-01", "2026-05-20", ""]]
     before = counts(svc)
     rep = svc.imports.import_file(xlsx(rows), "bad.xlsx", "keeper1", now=NOW)
@@ -123,7 +123,7 @@ def test_bad_cell_names_row_column_and_value_and_commits_nothing(svc, case, over
 
 
 def test_lot_with_a_different_expiry_than_the_database_is_refused(svc):
-    """I10: same lot number = same expiry, across files too."""
+    """Same lot number = same expiry, across files too."""
     svc.imports.import_file(xlsx([GOOD[0]]), "a.xlsx", "keeper1", now=NOW)
     row = list(GOOD[0])
     row[6], row[8] = "2027-12-31", "RK009"
@@ -139,7 +139,7 @@ def test_lot_with_two_expiries_in_one_file_flags_both_rows(svc):
 
 
 def test_issue_that_goes_negative_part_way_names_the_row(svc):
-    """V21: simulated in (time, row) order; the first row that would go negative is reported."""
+    """Simulated in (time, row) order; the first row that would go negative is reported."""
     rows = [GOOD[0], ["出库", "D-COUNTY", "1020101", "", 150, "", "", "2026-05-21 10:00", "CK9"]]
     rep = svc.imports.import_file(xlsx(rows), "neg.xlsx", "keeper1", now=NOW)
     assert [(e.row, e.code) for e in rep.errors] == [(3, "out_of_stock")]
@@ -155,7 +155,7 @@ def test_non_xlsx_file_named_xlsx_is_rejected(svc):
 
 
 def test_gbk_csv_needs_confirmation_then_imports(svc):
-    """F02: GBK is read as GB18030 only after the user confirms the preview."""
+    """GBK is read as GB18030 only after the user confirms the preview."""
     data = csv_bytes(GOOD, encoding="gbk")
     rep = svc.imports.import_file(data, "gbk.csv", "keeper1", now=NOW)
     assert rep.needs_confirmation == ["encoding_guessed_gb18030"] and counts(svc)[0] == 0
@@ -177,7 +177,7 @@ def test_merged_header_is_rejected(svc):
 
 
 def test_code_typed_as_number_keeps_its_digits_but_scientific_notation_is_refused(svc):
-    """V01/V02: a numeric item code 1020101 is the same code; 6.93217E+12 is Excel's damage and refused."""
+    """A numeric item code 1020101 is the same code; 6.93217E+12 is Excel's damage and refused."""
     row = list(GOOD[0])
     row[2] = 1020101
     assert svc.imports.import_file(xlsx([row]), "num.xlsx", "keeper1", now=NOW).ok

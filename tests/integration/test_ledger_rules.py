@@ -1,4 +1,4 @@
-"""The ledger rules of RELIABILITY.md §1 (I1–I13), each a test named after the rule, on SQLite and PostgreSQL."""
+"""The ledger rules, each a test named after the rule, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_issue_takes_the_lot_that_expires_first(uow, world):
 
 
 def test_issuing_more_than_available_raises_out_of_stock(uow, world):
-    """I1: no negative stock now."""
+    """No negative stock now."""
     stock.record_receipt(receipt(world, 3), uow, NOW)
     with pytest.raises(OutOfStock):
         stock.issue_stock(issue(world, 4), uow, NOW)
@@ -107,7 +107,7 @@ def test_issuing_more_than_available_raises_out_of_stock(uow, world):
 
 
 def test_backdated_issue_that_breaks_a_later_balance_is_refused(uow, world):
-    """I1: receipt 10 at t1, issue 8 at t3; an issue of 5 backdated to t2 would leave −3 after t3."""
+    """Receipt 10 at t1, issue 8 at t3; an issue of 5 backdated to t2 would leave −3 after t3."""
     stock.record_receipt(receipt(world, 10, at=NOW - 10 * H), uow, NOW)
     stock.issue_stock(issue(world, 8, at=NOW - 2 * H), uow, NOW)
     with pytest.raises((NegativeLaterBalance, OutOfStock)):
@@ -119,7 +119,7 @@ def test_backdated_issue_that_breaks_a_later_balance_is_refused(uow, world):
 
 
 def test_issuing_an_expired_lot_raises_lot_expired(uow, world):
-    """I10: an expired lot is never issued; FEFO skips it."""
+    """An expired lot is never issued; FEFO skips it."""
     stock.record_receipt(
         receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW
     )
@@ -131,7 +131,7 @@ def test_issuing_an_expired_lot_raises_lot_expired(uow, world):
 
 
 def test_expired_lot_can_be_written_off(uow, world):
-    """I10: the only way out for an expired lot is 报废."""
+    """The only way out for an expired lot is 报废."""
     stock.record_receipt(
         receipt(world, 5, lot="OLD", expiry=date(2026, 6, 15), at=NOW - 30 * 24 * H), uow, NOW
     )
@@ -155,27 +155,27 @@ def test_expired_lot_can_be_written_off(uow, world):
 
 
 def test_same_lot_other_expiry_raises_conflict(uow, world):
-    """I10: one expiry per (item, lot)."""
+    """One expiry per (item, lot)."""
     stock.record_receipt(receipt(world, 5, lot="L", expiry=date(2027, 1, 1)), uow, NOW)
     with pytest.raises(LotExpiryConflict):
         stock.record_receipt(receipt(world, 5, lot="L", expiry=date(2027, 2, 1)), uow, NOW)
 
 
 def test_receipt_already_expired_is_refused(uow, world):
-    """V16: goods expired on arrival are not received."""
+    """Goods expired on arrival are not received."""
     with pytest.raises(ExpiredOnArrival):
         stock.record_receipt(receipt(world, 5, expiry=date(2026, 5, 1)), uow, NOW)
 
 
 def test_future_posting_is_refused(uow, world):
-    """I12: occurred_at more than 5 minutes ahead is refused."""
+    """occurred_at more than 5 minutes ahead is refused."""
     with pytest.raises(PostingInFuture):
         stock.record_receipt(receipt(world, 5, at=NOW + timedelta(minutes=6)), uow, NOW)
     stock.record_receipt(receipt(world, 5, at=NOW + timedelta(minutes=4)), uow, NOW)
 
 
 def test_keeper_before_freeze_date_is_frozen(uow, world):
-    """I12: nothing is posted on or before the freeze date (冻结日期)."""
+    """Nothing is posted on or before the freeze date (冻结日期)."""
     with uow:
         uow.ledger.set_setting("freeze_date", "2026-05-20")
         uow.commit()
@@ -184,7 +184,7 @@ def test_keeper_before_freeze_date_is_frozen(uow, world):
 
 
 def test_same_client_id_twice_writes_one_movement(uow, world):
-    """I6: a retry with the same client id returns the first result and writes nothing."""
+    """A retry with the same client id returns the first result and writes nothing."""
     cmd = receipt(world, 5)
     first = stock.record_receipt(cmd, uow, NOW)
     again = stock.record_receipt(cmd, uow, NOW)
@@ -193,7 +193,7 @@ def test_same_client_id_twice_writes_one_movement(uow, world):
 
 
 def test_same_id_other_qty_raises_exists_with_different(uow, world):
-    """I6: the same client id with other content is an error naming the field."""
+    """The same client id with other content is an error naming the field."""
     cmd = receipt(world, 5)
     stock.record_receipt(cmd, uow, NOW)
     with pytest.raises(ExistsWithDifferent) as e:
@@ -217,7 +217,7 @@ def test_unknown_item_or_site_is_refused(uow, world):
 
 
 def test_transfer_sits_in_transit_until_received_once(uow, world):
-    """I8: OUT at A + IN to 在途 on shipping; receipt at B clears transit exactly once."""
+    """OUT at A + IN to 在途 on shipping; receipt at B clears transit exactly once."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
     ship = stock.ship_transfer(
         TransferCmd(
@@ -242,7 +242,7 @@ def test_transfer_sits_in_transit_until_received_once(uow, world):
 
 
 def test_only_the_latest_count_applies(uow, world):
-    """I11: count 10; a backdated count of 20 changes nothing; a later count of 40 → 40."""
+    """Count 10; a backdated count of 20 changes nothing; a later count of 40 → 40."""
     stock.record_receipt(receipt(world, 7, at=NOW - 48 * H), uow, NOW)
 
     def count(n, at):
@@ -269,7 +269,7 @@ def test_only_the_latest_count_applies(uow, world):
 
 
 def test_reserving_more_than_available_raises(uow, world):
-    """I3: a hold needs on hand − reserved ≥ qty, and an issue cannot take held stock."""
+    """A hold needs on hand − reserved ≥ qty, and an issue cannot take held stock."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
     r = ReserveCmd(
         client_id=uuid.uuid4(), actor="disp", site_code=world.depot, item_code=world.water, lot_no="L1", qty=7
@@ -284,7 +284,7 @@ def test_reserving_more_than_available_raises(uow, world):
 
 
 def test_posting_a_reservation_twice_returns_already_posted(uow, world):
-    """I4: a reservation resolves at most once."""
+    """A reservation resolves at most once."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
     held = rsv.reserve(
         ReserveCmd(
@@ -330,7 +330,7 @@ def test_released_reservation_frees_the_stock(uow, world):
 
 
 def test_reversing_twice_is_refused(uow, world):
-    """I5: a posting is reversed at most once, and a reversal that breaks I1 is refused."""
+    """A posting is reversed at most once, and a reversal that would make a running balance negative is refused."""
     first = stock.record_receipt(receipt(world, 10), uow, NOW)
     rev = ReverseCmd(client_id=uuid.uuid4(), actor="k", occurred_at=NOW, posting_id=first.posting_id)
     stock.reverse_posting(rev, uow, NOW)
@@ -367,7 +367,7 @@ def test_adjustment_reason_sets_the_direction(uow, world):
 
 
 def test_raw_update_or_delete_on_movement_fails(engine, uow, world):
-    """I5: the movement table is append-only at the database level (trigger on both backends)."""
+    """The movement table is append-only at the database level (trigger on both backends)."""
     stock.record_receipt(receipt(world, 10), uow, NOW)
     for sql in ("UPDATE movement SET qty = 99", "DELETE FROM movement", "DELETE FROM posting"):
         with pytest.raises(DBAPIError), engine.begin() as c:
@@ -392,7 +392,7 @@ def test_balance_check_constraint_forbids_reserved_above_on_hand(engine, uow, wo
 
 
 def test_fresh_pooled_connection_has_all_pragmas(tmp_path):
-    """I15: every SQLite connection gets WAL, synchronous=FULL, foreign_keys=ON and busy_timeout; writers BEGIN
+    """Every SQLite connection gets WAL, synchronous=FULL, foreign_keys=ON and busy_timeout; writers BEGIN
     IMMEDIATE (the database lock is taken at the start of the transaction)."""
     from stockpile.adapters.db.engine import make_engine
 

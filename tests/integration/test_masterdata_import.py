@@ -93,7 +93,7 @@ def test_site_import_converts_gcj02_and_rejects_swapped_or_null_island(svc):
 
 
 def test_only_an_admin_may_import_master_data(svc):
-    """RELIABILITY.md §4: master data is the admin's; a keeper's import is denied and audited, nothing added."""
+    """Master data is the admin's; a keeper's import is denied and audited, nothing added."""
     from stockpile.domain.errors import PermissionDenied
 
     rows = [["1010501", "睡袋", "Sleeping bag", "个", "生活救灾物资", 1800, 9000, "", "否", 9000, ""]]

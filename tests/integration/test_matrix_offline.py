@@ -1,4 +1,4 @@
-"""Offline travel-time estimate: haversine × detour factor ÷ speed, rounded up once (STYLE.md §5)."""
+"""Offline travel-time estimate: haversine × detour factor ÷ speed, rounded up once."""
 
 from __future__ import annotations
 

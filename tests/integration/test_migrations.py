@@ -44,7 +44,7 @@ def test_alembic_upgrade_head_matches_the_models(empty_url):
 
 
 def test_migrated_movement_table_is_append_only(empty_url):
-    """The migration installs the I5 triggers too."""
+    """The migration installs the append-only triggers too."""
     upgrade(empty_url)
     engine = make_engine(empty_url)
     w = seed_minimal(engine)

@@ -72,7 +72,7 @@ def test_deactivated_user_is_denied(linked, engine):
 
 @pytest.mark.parametrize("how", ["deactivated", "unlinked"])
 def test_revoked_oidc_session_is_denied_on_the_next_call(linked, how):
-    """Deactivating the user or unlinking the identity ends the OIDC login at once (I14 stale privilege)."""
+    """Deactivating the user or unlinking the identity ends the OIDC login at once (no stale privilege)."""
     login = oidc.login_oidc(linked, repo_of, ISS, "sub-plan")
     if how == "deactivated":
         users.set_active(linked, "admin", "plan", False, NOW)

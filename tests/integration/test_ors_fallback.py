@@ -1,4 +1,4 @@
-"""ORS failures (RELIABILITY.md §5): retried when worth it, else answered offline with a visible notice."""
+"""ORS failures: retried when worth it, else answered offline with a visible notice."""
 
 from __future__ import annotations
 

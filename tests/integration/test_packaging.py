@@ -1,4 +1,4 @@
-"""The product installs as a wheel that works on its own (issue 15): resources and the app ship in the package.
+"""The product installs as a wheel that works on its own: resources and the app ship in the package.
 
 The full check — build, install into a fresh venv, run `relief db upgrade|demo|stock|app` in an empty folder — is
 `scripts/wheel_check.sh`, run by `.ci/run`. These tests guard the parts cheaply on every `make test`.

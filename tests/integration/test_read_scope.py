@@ -1,4 +1,4 @@
-"""Issue 14 item 9: read authorisation in the services (stockpile/trust/scoped_reads.py), on SQLite and PostgreSQL.
+"""Read authorisation in the services (stockpile/trust/scoped_reads.py), on SQLite and PostgreSQL.
 
 keeper1 keeps D-COUNTY, keeper2 keeps D-TS01 (tests/support/factory.py). A read of one depot the keeper does not
 keep is PermissionDenied with one `authz_denied` audit row; a list holds only the keeper's depots; dispatcher and

@@ -1,4 +1,4 @@
-"""Drills re-based (issue 13): `rebase_scenario` moves a drill's report time and every deadline with it, audited
+"""Drills re-based: `rebase_scenario` moves a drill's report time and every deadline with it, audited
 under run_scenario; a live event and a keeper are refused; `relief scenario rebase` end to end (demo copy)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Storage faults (issue 14 item 12): a missing file, a file without tables, a corrupt file, a read-only database, a
+"""Storage faults: a missing file, a file without tables, a corrupt file, a read-only database, a
 full disk and an unreachable server each give a clear Chinese sentence and an exit code of their own, never a
 traceback; a missing file is never created; `relief check` names a corrupt file.
 
@@ -89,7 +89,7 @@ def test_storage_faults_have_distinct_exit_codes():
 )
 def test_missing_database_file_is_refused_and_never_created(tmp_path, monkeypatch, args):
     """DATABASE_URL naming a file that does not exist: exit 10 and a sentence naming the file and `relief init`;
-    the file is not created (before issue 14 an empty file was made, then `no such table`)."""
+    the file is not created (an empty file used to be made, then `no such table`)."""
     path = tmp_path / "typo.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
     res = runner.invoke(app, args, env={"RELIEF_PASSWORD": PASSWORD, "RELIEF_NEW_PASSWORD": PASSWORD})

@@ -1,4 +1,4 @@
-"""C: real concurrent writers on file SQLite and PostgreSQL (RELIABILITY.md §2, I3, I6, I7).
+"""Concurrency: real concurrent writers on file SQLite and PostgreSQL.
 
 8 writer processes × 500 operations (issues, transfers, reservations) race for the same 3 hot lots, 10 % of the
 operations replay an acknowledged client id. Afterwards: 0 over-issue (no balance < 0, verify_ledger() == []),
@@ -195,7 +195,7 @@ def test_eight_writers_never_over_issue_lose_or_duplicate(db_url, world, uow, en
 
 
 def test_two_dispatchers_race_for_last_units(db_url, world, engine):
-    """I7: 10 on hand, two dispatchers reserve 7 at once, 200 times: exactly one wins every time."""
+    """10 on hand, two dispatchers reserve 7 at once, 200 times: exactly one wins every time."""
     rounds = int(os.environ.get("RACE_ROUNDS", "200"))
     uows = [SqlAlchemyUnitOfWork(engine) for _ in range(2)]
     lots = [f"R{i:03d}" for i in range(rounds)]

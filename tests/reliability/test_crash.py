@@ -1,4 +1,4 @@
-"""F: a 2 000-row batch import killed with SIGKILL at random points, 50 times per backend (RELIABILITY.md §2, I9).
+"""Faults: a 2 000-row batch import killed with SIGKILL at random points, 50 times per backend.
 
 After each kill the database is reopened and must equal the before- or the after-state (sha256 of a canonical dump
 of the ledger tables, by natural keys so rolled-back sequence values do not matter), pass SQLite

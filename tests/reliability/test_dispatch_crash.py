@@ -1,4 +1,4 @@
-"""Crash (RELIABILITY.md §2): SIGKILL confirm_plan of the demo flood plan (> 50 stops) at random points, on SQLite
+"""Crash: SIGKILL confirm_plan of the demo flood plan (> 50 stops) at random points, on SQLite
 and on PostgreSQL.
 
 After every kill the database is either exactly as before or exactly as after a complete confirmation (hash of the

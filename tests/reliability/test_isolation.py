@@ -1,4 +1,4 @@
-"""C: every interleaving of two reserving sessions (I7), in the spirit of isolationtester's classroom-scheduling.
+"""Every interleaving of two reserving sessions, in the spirit of isolationtester's classroom-scheduling.
 
 Two sessions each reserve 7 of the same 10 units through the product's `reserve()`; the steps begin / read (lock the
 balance row) / reserve / commit of both are interleaved in all C(8, 4) = 70 orders. No order may over-reserve. A
@@ -41,7 +41,7 @@ def schedule(db_url, world):
 
 
 def test_reserve_all_interleavings(schedule, uow, engine):
-    """I7: two sessions reserving 7 of the same 10 units, in every one of the 70 step orders: exactly one
+    """Two sessions reserving 7 of the same 10 units, in every one of the 70 step orders: exactly one
     reservation is made, the other session gets OutOfStock, reserved never exceeds on hand."""
     assert len(PERMS) == 70
     for i in range(len(PERMS)):
@@ -102,7 +102,7 @@ def _deferred_read_then_write(path: str) -> list[str]:
 
 
 def test_sqlite_deferred_begin_fails(tmp_path):
-    """I7/I15 control: without BEGIN IMMEDIATE, read-then-write by two SQLite writers fails to upgrade the read
+    """The control case: without BEGIN IMMEDIATE, read-then-write by two SQLite writers fails to upgrade the read
     (`database is locked`, SQLITE_BUSY_SNAPSHOT) in a schedule the product engine runs cleanly."""
     db_url = f"sqlite:///{tmp_path / 'ledger.db'}"
     engine = make_engine(db_url)

@@ -1,4 +1,4 @@
-"""F: faults injected into real writes (I6, I8, I9, I15): a failure or SIGKILL between transfer legs, a kill right
+"""Faults injected into real writes: a failure or SIGKILL between transfer legs, a kill right
 after commit, a full disk, a terminated PostgreSQL backend, a killed writer. Afterwards the database holds whole
 postings only, `verify_ledger() == []`, and (SQLite) `PRAGMA integrity_check` is ok.
 """
@@ -57,7 +57,7 @@ def _integrity_ok(url: str) -> None:
 
 
 def test_failure_after_out_leg_stores_neither_leg(db_url, world, uow, engine, monkeypatch):
-    """I8: a failure after the transfer OUT leg is written and before the IN-transit leg stores neither leg, no
+    """A failure after the transfer OUT leg is written and before the IN-transit leg stores neither leg, no
     transfer and no balance change; the same command posts whole afterwards."""
     stock.record_receipt(receipt(W.depot, "T1", 10), uow, NOW)
     before = ledger_rows(engine)
@@ -77,7 +77,7 @@ def test_failure_after_out_leg_stores_neither_leg(db_url, world, uow, engine, mo
 
 
 def test_sigkill_between_transfer_legs_stores_neither_leg(db_url, world, uow, engine):
-    """I8: a writer SIGKILLed between the OUT and the IN-transit leg leaves neither; the ledger stays whole."""
+    """A writer SIGKILLed between the OUT and the IN-transit leg leaves neither; the ledger stays whole."""
     stock.record_receipt(receipt(W.depot, "T2", 10), uow, NOW)
     before = ledger_rows(engine)
     engine.dispose()
@@ -116,7 +116,7 @@ def _commit_then_die(url: str, cmd: object, fn: object) -> Child:
 
 
 def test_kill_after_commit_then_resubmit_is_already_posted(db_url, world, uow, engine):
-    """I6: a client killed right after its commit resubmits the same command: "already posted" (the first
+    """A client killed right after its commit resubmits the same command: "already posted" (the first
     result, replayed), and one movement per leg, not two."""
     stock.record_receipt(receipt(W.depot, "K1", 50), uow, NOW)
     engine.dispose()
@@ -140,7 +140,7 @@ def _small_file() -> importers.Table:  # type: ignore[name-defined]
 
 
 def test_import_on_full_disk_commits_nothing(tmp_path):
-    """I9 (SQLite): the disk fills up mid-import (PRAGMA max_page_count) → StorageFull, a clear error; nothing is
+    """SQLite: the disk fills up mid-import (PRAGMA max_page_count) → StorageFull, a clear error; nothing is
     committed, integrity_check ok, verify_ledger() == [], and the same file imports once there is room."""
     url = f"sqlite:///{tmp_path / 'full.db'}"
     e = make_engine(url)
@@ -172,7 +172,7 @@ def test_import_on_full_disk_commits_nothing(tmp_path):
 
 @pytest.mark.postgres
 def test_import_with_killed_backend_commits_nothing(monkeypatch):
-    """I9 (PostgreSQL): the importing connection's backend is terminated (pg_terminate_backend) mid-import →
+    """PostgreSQL: the importing connection's backend is terminated (pg_terminate_backend) mid-import →
     DatabaseUnavailable, a clear error; nothing is committed, verify_ledger() == [], and a re-import works."""
     url = pg_url_or_skip()
     engine = make_engine(url)
@@ -219,7 +219,7 @@ def _post_and_acknowledge(url: str, w: int) -> None:
 
 
 def test_acknowledged_movement_survives_sigkill(db_url, world, uow, engine):
-    """I15: a writer SIGKILLed mid-stream (3 times): every client id it was told is committed exists afterwards,
+    """A writer SIGKILLed mid-stream (3 times): every client id it was told is committed exists afterwards,
     SQLite integrity_check is ok and verify_ledger() == [] (WAL + synchronous=FULL)."""
     engine.dispose()
     acked: list[str] = []

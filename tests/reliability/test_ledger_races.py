@@ -1,4 +1,4 @@
-"""C: two real connections (or processes) racing on one reservation, one client id, or opposite transfers (I4, I6, I8).
+"""Concurrency: two real connections (or processes) racing on one reservation, one client id, or opposite transfers.
 
 Every test runs on file SQLite and on PostgreSQL; each racer has its own engine, so its own connection pool.
 """
@@ -47,7 +47,7 @@ def _resolve(uow: SqlAlchemyUnitOfWork, rid: uuid.UUID, action: str):  # type: i
 
 
 def test_concurrent_post_and_void_one_wins(two_uows, engine):
-    """I4: post (issue) and void (release) of one pending hold at once, ×50: exactly one wins, the other is
+    """Post (issue) and void (release) of one pending hold at once, ×50: exactly one wins, the other is
     refused with AlreadyResolved and changes nothing; balances stay consistent."""
     a, b = two_uows
     stock.record_receipt(receipt(W.depot, "PV", 10 * ROUNDS), a, NOW)
@@ -78,7 +78,7 @@ def test_concurrent_post_and_void_one_wins(two_uows, engine):
 
 
 def test_one_client_id_from_two_connections_writes_one_row(two_uows, engine):
-    """I6: the same command (same client id) posted at once from two connections → one movement; the second
+    """The same command (same client id) posted at once from two connections → one movement; the second
     answer is the first result (replayed), never an error."""
     a, b = two_uows
     stock.record_receipt(receipt(W.depot, "ID", 10 * ROUNDS), a, NOW)
@@ -110,7 +110,7 @@ def _cancel(uow: SqlAlchemyUnitOfWork, transfer_id: uuid.UUID):  # type: ignore[
 
 @pytest.mark.parametrize("other", ["receive", "cancel"])
 def test_a_transfer_is_received_or_cancelled_once(two_uows, engine, other):
-    """I4/I8: two receipts (or a receipt and a cancellation) of one in-transit transfer at once, ×50: exactly one
+    """Two receipts (or a receipt and a cancellation) of one in-transit transfer at once, ×50: exactly one
     wins; the loser is told AlreadyResolved, never OutOfStock or a lock error, and 在途 is cleared once."""
     a, b = two_uows
     stock.record_receipt(receipt(W.depot, "TR", 3 * ROUNDS), a, NOW)
@@ -152,7 +152,7 @@ def _shuttle(url: str, src: str, dst: str, rounds: int, out: mp.Queue) -> None: 
 
 
 def test_opposite_transfers_do_not_deadlock(db_url, world, uow, engine):
-    """I8/I7: A→B in one process while B→A runs in another (ship + receive, ×50 each): no deadlock or lock error
+    """A→B in one process while B→A runs in another (ship + receive, ×50 each): no deadlock or lock error
     escapes the retry, every transfer is received, and Σ on-hand + 在途 per lot is conserved."""
     for lot in ("X1", "X2"):  # two lots, so FEFO locks several rows per side
         stock.record_receipt(receipt(W.depot, lot, 2 * ROUNDS), uow, NOW)

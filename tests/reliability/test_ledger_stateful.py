@@ -1,4 +1,5 @@
-"""S: the ledger use cases against a plain dict model (RELIABILITY.md §2), I1–I3 and I8 after every step.
+"""Stateful test: the ledger use cases against a plain dict model; after every step the balances match the
+movements, no running balance is below 0, 0 ≤ reserved ≤ on hand, and stock in transit is conserved.
 
 One rule per use case (receive, issue, transfer ship/receive, count, four-eyes write-off, reserve, resolve, reverse)
 plus `replay` (same client id) and `backdate`. Each outcome must be the one the model allows (TigerBeetle's auditor):
@@ -113,7 +114,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.reserved: dict[tuple[str, str], int] = {}
         self.legs: dict[tuple[str, str], list[tuple[object, int, int]]] = {}
         self.transit: dict[str, int] = {}
-        self.inflow = 0  # Σ receipts − issues − write-offs ± counts ± reversals (I8 conservation)
+        self.inflow = 0  # Σ receipts − issues − write-offs ± counts ± reversals (conserved across transfers)
         self.known: set[str] = set()
         self.transfers: dict[uuid.UUID, tuple[str, str, int, bool]] = {}
         self.holds: dict[uuid.UUID, tuple[str, str, int]] = {}
@@ -243,7 +244,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @_on("count")
     @rule(site=sites, lot=lots, counted=st.integers(0, 60))
     def count(self, site: str, lot: str, counted: int) -> None:
-        """I11: counted − balance at t; refused when it would leave less than the reserved quantity (I3)."""
+        """Counted − balance at t; refused when it would leave less than the reserved quantity."""
         at = self._tick()
         cmd = CountCmd(
             client_id=uuid.uuid4(),
@@ -313,7 +314,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.holds))
     @rule(data=st.data(), action=st.sampled_from(["issue", "release"]), twice=st.booleans())
     def resolve(self, data: st.DataObject, action: str, twice: bool) -> None:
-        """I4: a hold resolves once; issuing it takes the held quantity out of on-hand and reserved."""
+        """A hold resolves once; issuing it takes the held quantity out of on-hand and reserved."""
         at = self._tick()
         rid = data.draw(st.sampled_from(list(self.holds)))
         site, lot, qty = self.holds.pop(rid)
@@ -331,7 +332,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.postings))
     @rule(data=st.data())
     def reverse(self, data: st.DataObject) -> None:
-        """I5: once per posting; reversing a receipt needs the stock still available (I1/I3)."""
+        """Once per posting; reversing a receipt needs the stock still available."""
         at = self._tick()
         pid, site, lot, qty = data.draw(st.sampled_from(self.postings))
         cmd = ReverseCmd(client_id=uuid.uuid4(), actor="k", occurred_at=at, posting_id=pid)
@@ -348,7 +349,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.replayable))
     @rule(data=st.data(), other=st.booleans())
     def replay(self, data: st.DataObject, other: bool) -> None:
-        """I6: same id + same payload → the first result, nothing new; other payload → ExistsWithDifferent."""
+        """Same id + same payload → the first result, nothing new; other payload → ExistsWithDifferent."""
         at = self._tick()
         fn, cmd = data.draw(st.sampled_from(self.replayable))
         if other:
@@ -361,7 +362,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @_on("backdate")
     @rule(site=sites, lot=lots, qty=qtys, back=st.integers(1, 600), receipt=st.booleans())
     def backdate(self, site: str, lot: str, qty: int, back: int, receipt: bool) -> None:
-        """I1: a backdated issue is refused if any running balance from its time on would go negative."""
+        """A backdated issue is refused if any running balance from its time on would go negative."""
         self._tick()
         at = max(self.start + timedelta(seconds=30), self.t - timedelta(minutes=back, seconds=30))
         key = (site, lot)
@@ -420,7 +421,7 @@ class LedgerMachine(RuleBasedStateMachine):
     # ---- invariants -------------------------------------------------------------------------------------------
     @invariant()
     def ledger_agrees(self) -> None:
-        """I1–I3, I8: stored balances = model, verify_ledger() == [], 0 ≤ reserved ≤ on hand = Σ pending holds,
+        """Stored balances = model, verify_ledger() == [], 0 ≤ reserved ≤ on hand = Σ pending holds,
         every prefix ≥ 0, and stock is conserved across transfers."""
         assert verify_ledger(self.uow) == []
         with self.uow:
@@ -446,7 +447,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 running += q
                 assert running >= 0, key
             assert 0 <= self.reserved.get(key, 0) <= self.on_hand.get(key, 0)
-        # I8: Σ on-hand + in transit = Σ in − out − write-offs ± counts ± reversals, in the model and the database
+        # Σ on-hand + in transit = Σ in − out − write-offs ± counts ± reversals, in the model and the database
         assert sum(self.on_hand.values()) + sum(self.transit.values()) == self.inflow
         assert sum(o for o, _ in stored.values()) == self.inflow
 

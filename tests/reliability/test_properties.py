@@ -1,4 +1,4 @@
-"""P/U: FEFO against a plain greedy (I10) and the quantity boundary (I13) at the pydantic edge and in the service."""
+"""Properties: FEFO against a plain greedy and the quantity boundary at the pydantic edge and in the service."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _greedy(cands: list[ledger.Candidate], qty: int, on: date) -> list[tuple[int
 @settings(max_examples=300, deadline=None)
 @given(lots, st.integers(1, 40), st.randoms(use_true_random=False))
 def test_fefo_equals_greedy_over_sorted_lots(spec, qty, rnd) -> None:
-    """I10: the FEFO pick equals a greedy over usable lots sorted by (expiry or ∞, received_at, id)."""
+    """The FEFO pick equals a greedy over usable lots sorted by (expiry or ∞, received_at, id)."""
     cands = [
         ledger.Candidate(
             Lot(
@@ -114,7 +114,7 @@ def sqlite_world(tmp_path_factory):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(BAD_QTYS)
 def test_boundary_rejects_non_int_or_out_of_range_qty(sqlite_world, qty) -> None:
-    """I13: a qty that is not a whole number in 1..10^9 is refused by every command model and by the service."""
+    """A qty that is not a whole number in 1..10^9 is refused by every command model and by the service."""
     for make in _models(qty):
         with pytest.raises(ValidationError):
             make()  # type: ignore[operator]
@@ -131,14 +131,14 @@ def test_boundary_rejects_non_int_or_out_of_range_qty(sqlite_world, qty) -> None
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, MAX_QTY))
 def test_boundary_accepts_every_int_in_range(qty: int) -> None:
-    """I13: every int in 1..10^9 passes the boundary unchanged (the refusals above are not over-eager)."""
+    """Every int in 1..10^9 passes the boundary unchanged (the refusals above are not over-eager)."""
     assert IssueCmd(**(issue(W.depot, None, 1).model_dump() | {"qty": qty})).qty == qty
     assert ledger.check_qty(qty) == qty
 
 
 @pytest.mark.parametrize("qty", [1.5, 0.5, 2.25, "1.5"])
 def test_fractional_qty_for_unit_item_is_rejected(qty, uow, world, engine) -> None:
-    """I13: 1.5 tents (a counted item, base unit 顶) is refused by the form model and by the service; 0 writes."""
+    """1.5 tents (a counted item, base unit 顶) is refused by the form model and by the service; 0 writes."""
     stock.record_receipt(receipt(W.depot, "L1", 10), uow, NOW)
     before = ledger_rows(engine)
     with pytest.raises(ValidationError):

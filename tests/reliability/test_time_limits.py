@@ -1,4 +1,4 @@
-"""§5 time limits: the routing time limit bounds the whole call, so a dispatcher is never left waiting."""
+"""Time limits: the routing time limit bounds the whole call, so a dispatcher is never left waiting."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ INSTANCE = Path(__file__).resolve().parents[2] / "bench" / "instances" / "county
 
 
 def test_n300_with_a_2s_limit_returns_within_3s() -> None:
-    """§5: n = 300 stops, engine "race", a 2 s limit → a checked plan back within 3 s (OR-Tools' default is ∞)."""
+    """n = 300 stops, engine "race", a 2 s limit → a checked plan back within 3 s (OR-Tools' default is ∞)."""
     problem = problem_from_json(json.loads(INSTANCE.read_text(encoding="utf-8")))
     assert len(problem.jobs) >= 300
     started = time.monotonic()

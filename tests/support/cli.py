@@ -1,4 +1,4 @@
-"""Log the `relief` CLI in for a test: the CLI acts only as the user of `relief login` (issue 14 item 2).
+"""Log the `relief` CLI in for a test: the CLI acts only as the user of `relief login`.
 
 `tests/conftest.py` points RELIEF_SESSION_FILE at a per-test file, so a login here never touches the developer's own.
 """

@@ -1,4 +1,4 @@
-"""What kind of database `DATABASE_URL` points at, written in the database itself (issue 14 item 1).
+"""What kind of database `DATABASE_URL` points at, written in the database itself.
 
 `relief demo` marks the database it creates as a demo (`app_setting.database_kind = 'demo'`); `relief init` marks a
 real installation (`'county'`). Demo data and demo accounts only ever go into a database marked `demo`, and only a
@@ -25,7 +25,7 @@ class DatabaseState(StrEnum):
     EMPTY = "empty"  # reachable, no table at all
     DEMO = "demo"  # created by `relief demo`
     COUNTY = "county"  # created by `relief init`
-    UNMARKED = "unmarked"  # tables but no marker (made by `relief db upgrade`, or before issue 14)
+    UNMARKED = "unmarked"  # tables but no marker (made by `relief db upgrade`, or an older database)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -1,4 +1,5 @@
-"""Append-only triggers (I5, I14) for both backends, shared by `create_schema` and the alembic migrations."""
+"""Append-only triggers (ledger movements and postings, the audit log) for both backends, shared by
+`create_schema` and the alembic migrations."""
 
 from __future__ import annotations
 

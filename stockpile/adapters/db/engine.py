@@ -1,4 +1,4 @@
-"""Engines for the two supported backends with the settings the ledger relies on (I7, I15).
+"""Engines for the two supported backends with the settings the ledger relies on.
 
 SQLite: every pooled connection gets WAL, synchronous=FULL, foreign_keys=ON and busy_timeout; the driver's own
 transaction handling is switched off and writers start with BEGIN IMMEDIATE (readers, marked `readonly`, with a

@@ -1,4 +1,4 @@
-"""Storage faults in words (issue 14 item 12): a missing SQLite file, a database without tables, a corrupt file, a
+"""Storage faults in words: a missing SQLite file, a database without tables, a corrupt file, a
 read-only file or server, a full disk and an unreachable server each become one `StorageFault` kind, so the CLI can
 print a clear sentence and exit with its own code instead of a traceback.
 

@@ -1,4 +1,4 @@
-"""Exports: xlsx with Chinese headers (XlsxWriter) and CSV, neutralising formula injection (RELIABILITY V22).
+"""Exports: xlsx with Chinese headers (XlsxWriter) and CSV, neutralising formula injection.
 
 Strings that a spreadsheet would run as a formula (starting with = + - @ { TAB CR) get a leading apostrophe;
 XlsxWriter is told never to turn strings into formulas; numbers stay numbers.

@@ -1,4 +1,4 @@
-"""Coordinates: read, check and convert imported points to WGS-84 `LonLat` (RELIABILITY.md V25–V28).
+"""Coordinates: read, check and convert imported points to WGS-84 `LonLat`.
 
 Rules:
 - Inside the system every point is WGS-84 `[lon, lat]`. A file may declare GCJ-02 (高德, 腾讯) or BD-09 (百度);

@@ -1,4 +1,4 @@
-"""File → table of raw cells, refusing hostile containers (RELIABILITY.md §3 F01–F16) before any row is read.
+"""File → table of raw cells, refusing hostile containers before any row is read.
 
 Returns a `RawTable` (header + numbered rows of raw cell values, all text kept as str) or raises `FileRejected`
 with a code and the values the message needs. Row-level validation happens at the boundary models and in the
@@ -124,7 +124,7 @@ def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
         _verify_entries(zf)
         try:
             sheet, path = _sheet_path(zf)
-        except DefusedXmlException as e:  # F11: DTDs and entities (billion laughs, XXE) are refused
+        except DefusedXmlException as e:  # DTDs and entities (billion laughs, XXE) are refused
             raise FileRejected("xml_forbidden", detail=type(e).__name__) from e
         except (SafeET.ParseError, KeyError, StopIteration, AttributeError) as e:
             raise FileRejected("not_xlsx", detail=type(e).__name__) from e
@@ -152,7 +152,7 @@ def _read_xlsx(data: bytes, digest: str, max_rows: int) -> RawTable:
 
 
 def _with_formulas(row: list[Any], row_no: int, formulas: dict[tuple[int, int], str], col0: int) -> list[Any]:
-    """A formula is never read as its cached value: numeric columns refuse it (F15), text keeps it literal (V22)."""
+    """A formula is never read as its cached value: numeric columns refuse it, text keeps it literal."""
     return [formulas.get((row_no, col0 + c), v) for c, v in enumerate(row)]
 
 
@@ -161,7 +161,7 @@ def _header_text(v: Any) -> str:
 
 
 def _collect(table: RawTable, it: Any, header: list[str], max_rows: int, start: int) -> None:
-    """Rows until the first empty one; data after it is reported, not read (F14)."""
+    """Rows until the first empty one; data after it is reported, not read."""
     row_no = start
     empty_at = None
     for values in it:
@@ -212,7 +212,7 @@ def _read_csv(data: bytes, digest: str, max_rows: int) -> RawTable:
             "binary_file", offset=next(i for i, ch in enumerate(text) if ord(ch) < 32 and ch not in "\t\r\n")
         )
     first_line = text.split("\n", 1)[0]
-    try:  # only the delimiter comes from the header line; quoting stays Excel's ("" inside quotes, F06/V22)
+    try:  # only the delimiter comes from the header line; quoting stays Excel's ("" inside quotes)
         delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","

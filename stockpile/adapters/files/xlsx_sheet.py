@@ -1,9 +1,9 @@
 """The import sheet's XML, read with a real (defused, streaming) XML parser before any spreadsheet reader sees it.
 
 A spreadsheet reader sizes its grid from the cell references, so one cell at ``XFD1048576`` makes it allocate
-rows × columns of the whole sheet (issue 14 item 3). The scan checks the declared dimension and every row and cell
+rows × columns of the whole sheet. The scan checks the declared dimension and every row and cell
 reference against the import caps first, and collects what the values alone do not show: formula cells (however
-the ``<c>`` element's attributes are ordered, item 4) and merged header cells (F13).
+the ``<c>`` element's attributes are ordered) and merged header cells.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class _Scanner:
         self.p = expat.ParserCreate(namespace_separator="}")
         self.p.buffer_text = True
         self.p.StartElementHandler = self.start
-        # defusedxml's rules on the raw parser (F11): no DTD, no entity declarations, no external references
+        # defusedxml's rules on the raw parser: no DTD, no entity declarations, no external references
         self.p.StartDoctypeDeclHandler = self.forbid_dtd
         self.p.EntityDeclHandler = self.forbid_entity
         self.p.UnparsedEntityDeclHandler = self.forbid_entity
@@ -158,7 +158,7 @@ def scan_sheet(stream: IO[bytes], max_rows: int, slack_rows: int) -> SheetScan:
     scanner = _Scanner(_Box(max_rows, slack_rows))
     try:
         scanner.p.ParseFile(stream)
-    except DefusedXmlException as e:  # F11: DTDs and entities in the sheet itself
+    except DefusedXmlException as e:  # DTDs and entities in the sheet itself
         raise FileRejected("xml_forbidden", detail=type(e).__name__) from e
     except expat.ExpatError as e:
         raise FileRejected("not_xlsx", detail="sheet XML") from e

@@ -1,4 +1,4 @@
-"""Users, depot assignments, server-side login sessions, write-off proposals and the append-only audit log (I14).
+"""Users, depot assignments, server-side login sessions, write-off proposals and the append-only audit log.
 
 `SqlAuthRepository` is what the unit of work exposes as `uow.auth`: every authorisation re-reads the user's role,
 active flag and depots from these tables (never from a cached login).
@@ -174,7 +174,7 @@ class SqlAuthRepository:
             self.s.add(UserSiteRow(user_id=user_id, site_id=sid))
         self.s.flush()
 
-    # ---- login sessions -------------------------------------------------------------------------------------
+    # ---- login sessions ------------------------------------------------------------------------------------
     def add_session(
         self, sid: uuid.UUID, token_sha256: str, user_id: int, now: datetime, until: datetime
     ) -> None:
@@ -198,7 +198,7 @@ class SqlAuthRepository:
             q = q.where(LoginSessionRow.token_sha256 == token_sha256)
         return int(self.s.execute(q.values(revoked_at=now)).rowcount)  # type: ignore[attr-defined]
 
-    # ---- write-off proposals --------------------------------------------------------------------------------
+    # ---- write-off proposals -------------------------------------------------------------------------------
     def add_proposal(
         self, pid: uuid.UUID, site_id: int, payload: dict[str, Any], proposer: str, now: datetime
     ) -> None:
@@ -232,7 +232,7 @@ class SqlAuthRepository:
         )
         return bool(self.s.execute(q).rowcount)  # type: ignore[attr-defined]
 
-    # ---- other look-ups the policy needs --------------------------------------------------------------------
+    # ---- other look-ups the policy needs -------------------------------------------------------------------
     def reservation_owner(self, rid: uuid.UUID) -> str | None:
         from stockpile.adapters.orm.ledger import ReservationRow
 
@@ -246,7 +246,7 @@ class SqlAuthRepository:
             q = q.where(SiteRow.id.in_(sorted(site_ids)))
         return {i: c for i, c in self.s.execute(q).all()}
 
-    # ---- audit ------------------------------------------------------------------------------------------------
+    # ---- audit ---------------------------------------------------------------------------------------------
     def add_audit(self, **values: Any) -> None:
         if isinstance(values.get("detail"), (dict, list)):
             values["detail"] = json.dumps(values["detail"], ensure_ascii=False, sort_keys=True, default=str)

@@ -157,7 +157,7 @@ class LotRow(Base):
 
 
 class PostingRow(Base):
-    """One command (a form submit, an import file, a plan confirmation): its id is the client id (I6)."""
+    """One command (a form submit, an import file, a plan confirmation): its id is the client id."""
 
     __tablename__ = "posting"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

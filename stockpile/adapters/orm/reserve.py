@@ -1,8 +1,8 @@
 """Tables of reserve planning (储备规划): agreement checks (核查), call-offs (调用), contracted transport (协议运力),
 reserve standards (储备定额) and the annual storage-plan review (年度储备计划审查) with its frozen signed snapshot.
 
-The contract, its lines and capacity reserves live in `orm.py`. `reserve_review_snapshot` is append-only: the
-triggers are installed by migration 0002_reserve and, for `create_schema`, by the `after_create` hook below.
+The contract, its lines and capacity reserves live in `orm/ledger.py`. `reserve_review_snapshot` is append-only:
+the triggers are installed by migration 0002_reserve and, for `create_schema`, by the `after_create` hook below.
 """
 
 from __future__ import annotations

@@ -165,7 +165,7 @@ class MapView:
         return self._townships
 
     def layers(self, on: date | None = None, site_codes: Collection[str] | None = None) -> MapLayers:
-        """The county's layers; with `site_codes` (a keeper's read scope, issue 14) only those depots and no
+        """The county's layers; with `site_codes` (a keeper's read scope) only those depots and no
         agreement holders (the county's agreements are not a keeper's data). The bounds stay the county's."""
         sites = self.views.sites()
         stock = self.views.stock(on=on, site_codes=site_codes)

@@ -54,7 +54,7 @@ class Views:
         site_codes: Collection[str] | None = None,
     ) -> pd.DataFrame:
         """Balances by site × item × lot with expiry, days left and a status (expired / near / ok); only the
-        `site_codes` depots when given (the services' read scope, issue 14)."""
+        `site_codes` depots when given (the services' read scope)."""
         on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         q = (

@@ -140,7 +140,8 @@ class SqlDispatchRepository:
 
     def contracted_transport(self, on: date) -> list[VehicleSpec]:
         """协议运力 valid on `on` (reserve planning's contracted_transport): one vehicle per contracted truck, at its
-        base depot, available after the activation delay (issue 6's fleet pool for the dispatch optimizer)."""
+        base depot, available after the activation delay; reserve planning's contracted trucks join the dispatch
+        optimizer's fleet this way."""
         from stockpile.adapters.orm.reserve import ContractedTransportRow as T
 
         s = orm.SiteRow

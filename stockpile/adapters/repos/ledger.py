@@ -1,6 +1,6 @@
 """SQLAlchemy repository of the ledger: maps rows ↔ domain objects, locks balance rows, applies legs.
 
-Locking (I7): balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
+Locking: balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
 SELECT … FOR UPDATE in canonical (site, lot) order on PostgreSQL; SQLite writers hold the database lock from
 BEGIN IMMEDIATE, so FOR UPDATE is not needed there.
 """
@@ -423,7 +423,7 @@ class SqlLedgerRepository:
         )
         return {int(x) for x in got if x is not None}
 
-    # ---- transfers ------------------------------------------------------------------------------------------
+    # ---- transfers -----------------------------------------------------------------------------------------
     def add_transfer(
         self,
         transfer_id: uuid.UUID,
@@ -462,7 +462,7 @@ class SqlLedgerRepository:
     def resolve_transfer(
         self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """I4-style: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
+        """Resolved at most once: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
         t = orm.TransferRow
         res = self.s.execute(
             update(t)
@@ -472,7 +472,7 @@ class SqlLedgerRepository:
         )
         return bool(res.rowcount)  # type: ignore[attr-defined]
 
-    # ---- counts ---------------------------------------------------------------------------------------------
+    # ---- counts --------------------------------------------------------------------------------------------
     def later_count_exists(self, site_id: int, lot_id: int, at: datetime) -> bool:
         c = orm.StockCountRow
         q = select(c.id).where(c.site_id == site_id, c.lot_id == lot_id, c.occurred_at > at).limit(1)
@@ -481,7 +481,7 @@ class SqlLedgerRepository:
     def add_count(self, values: dict[str, object]) -> None:
         self.s.execute(insert(orm.StockCountRow), [values])
 
-    # ---- reservations ---------------------------------------------------------------------------------------
+    # ---- reservations --------------------------------------------------------------------------------------
     def reservation(self, rid: uuid.UUID) -> Reservation | None:
         r = self.s.get(orm.ReservationRow, rid, populate_existing=True)
         if r is None:
@@ -496,7 +496,7 @@ class SqlLedgerRepository:
     def resolve_reservation(
         self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """I4: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
+        """UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
         r = orm.ReservationRow
         res = self.s.execute(
             update(r)
@@ -511,18 +511,18 @@ class SqlLedgerRepository:
         q = select(r.id).where(r.state == "pending", r.expires_at.is_not(None), r.expires_at <= now)
         return list(self.s.scalars(q))
 
-    # ---- settings -------------------------------------------------------------------------------------------
+    # ---- settings ------------------------------------------------------------------------------------------
     def freeze_date(self) -> date | None:
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "freeze_date"))
         return date.fromisoformat(v) if v else None
 
     def backdate_days(self) -> int:
-        """I12: postings more than this many days back need the admin right (default 30)."""
+        """Postings more than this many days back need the admin right (default 30)."""
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
         return int(v) if v else DEFAULT_BACKDATE_DAYS
 
     def database_kind(self) -> str | None:
-        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None (issue 14 item 1)."""
+        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None."""
         return self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "database_kind"))
 
     def set_setting(self, key: str, value: str) -> None:
@@ -533,7 +533,7 @@ class SqlLedgerRepository:
             row.value = value
         self.s.flush()
 
-    # ---- checks ---------------------------------------------------------------------------------------------
+    # ---- checks --------------------------------------------------------------------------------------------
     def movement_sums(self) -> dict[tuple[int, int], int]:
         m = orm.MovementRow
         rows = self.s.execute(

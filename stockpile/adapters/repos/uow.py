@@ -1,4 +1,4 @@
-"""SQLAlchemy unit of work. Database conflicts a retry can fix become `RetryableConflict` (I7)."""
+"""SQLAlchemy unit of work. Database conflicts a retry can fix become `RetryableConflict`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def as_domain_error(exc: BaseException) -> DomainError | None:
-    """A database fault the user must be told about in words (I9): retryable conflict, full disk, lost
+    """A database fault the user must be told about in words: retryable conflict, full disk, lost
     connection; None for anything else (a bug, which keeps its traceback)."""
     if not isinstance(exc, DBAPIError):
         return None

@@ -1,6 +1,6 @@
 """Offline travel times (`HaversineMatrix`) and the provider that falls back to them (`FallbackProvider`).
 
-Offline rule (STYLE.md §5): distance_m = ceil(haversine_m × circuity), duration_s = ceil(haversine_m × circuity ÷
+Offline rule: distance_m = ceil(haversine_m × circuity), duration_s = ceil(haversine_m × circuity ÷
 speed), circuity (detour factor, default 1.3) and speeds per profile (car 50 km/h, hgv 40 km/h) from config,
 rounded once. Results carry `source="offline"`; pages label them 估算（直线距离×系数）.
 

@@ -1,6 +1,6 @@
 """用户与权限: users, roles, depot assignments, four-eyes write-off approvals and the audit log (admin only).
 
-The page guard is for the user's sake; the services re-check the admin role on every call (I14)."""
+The page guard is for the user's sake; the services re-check the admin role on every call."""
 # nav: roles=admin order=90 title=nav.admin_users icon=:material/manage_accounts: section=admin
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ with writeoffs_tab:
         if c3.button(t("auth.reject"), key=f"reject.{p.id}"):
             attempt(svc.ledger.reject_write_off, p.id, admin)
 
-with periods_tab:  # I12: freeze date and backdate window; only an admin with a depot grant posts before them
+with periods_tab:  # freeze date and backdate window; only an admin with a depot grant posts before them
     frozen_to, back_days = svc.ledger.posting_window()
     st.caption(t("auth.periods_caption"))
     with st.form("admin.periods"):

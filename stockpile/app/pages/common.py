@@ -49,9 +49,9 @@ def page_roles(page_file: str | Path) -> frozenset[str]:
 
 
 def guard(page_file: str) -> None:
-    """W06: a page opened by a role it is not for (a forced URL, a crafted session) shows the guard and stops
+    """A page opened by a role it is not for (a forced URL, a crafted session) shows the guard and stops
     before any service call. The role is the one app.py re-reads from the login on every rerun; the services
-    re-check it anyway (I14)."""
+    re-check it anyway."""
     set_lang(st.session_state.get("lang", "zh"))
     if st.session_state.get("role", "guest") not in page_roles(page_file):
         st.error(t("auth.forbidden"))
@@ -192,7 +192,7 @@ def show_validation(e: ValidationError) -> None:
 # ---- pickers -----------------------------------------------------------------------------------------------
 def site_table(mine: bool = True) -> pd.DataFrame:
     """Sites (small read, never cached in pages); by default only the depots the services let the user see
-    (issue 14: the scope is decided in the service, not here). `mine=False`: the county's site list (master
+    (the scope is decided in the service, not here). `mine=False`: the county's site list (master
     data), e.g. a transfer's destination."""
     svc = services()
     return svc.reads.my_sites(current_user()) if mine else svc.views.sites()

@@ -15,7 +15,7 @@ svc = services()
 st.title(t("expiry.title"))
 st.caption(t("expiry.caption"))
 
-dash = svc.planning.expiry_dashboard(actor=current_user())  # a keeper's: the assigned depots (issue 14)
+dash = svc.planning.expiry_dashboard(actor=current_user())  # a keeper's: the assigned depots
 buckets = pd.DataFrame(dash["buckets"])
 names = ["expired", "le_30", "le_60", "le_90", "le_180"]
 cols = st.columns(len(names))

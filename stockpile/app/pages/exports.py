@@ -22,7 +22,7 @@ from stockpile.i18n import t
 guard(__file__)
 
 svc = services()
-user = current_user()  # every read below is scoped to the user's depots by the services (issue 14)
+user = current_user()  # every read below is scoped to the user's depots by the services
 st.title(t("exports.title"))
 st.caption(t("exports.caption"))
 

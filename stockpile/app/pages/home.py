@@ -21,7 +21,7 @@ st.caption(t("home.caption"))
 
 with st.spinner(t("home.loading")):
     k = svc.reads.kpis(current_user())
-    layers = svc.reads.map_layers(current_user())  # a keeper's map: the assigned depots only (issue 14)
+    layers = svc.reads.map_layers(current_user())  # a keeper's map: the assigned depots only
 cols = st.columns(5)
 for col, key in zip(
     cols, ["expiring_30", "expired_lots", "agreement_checks_overdue", "in_transit", "lots"], strict=True

@@ -109,7 +109,7 @@ with tab_ship:
         st.info(t("issue.nothing"))
 
 with tab_recv:
-    transit = svc.reads.in_transit(current_user())  # from or to the user's depots (issue 14)
+    transit = svc.reads.in_transit(current_user())  # from or to the user's depots
     incoming = svc.reads.in_transit(current_user(), incoming=True)  # those the user may receive
     if transit.empty:
         st.info(t("transfer.none_in_transit"))

@@ -1,4 +1,4 @@
-"""Coordinate rules for imported points (RELIABILITY.md V25–V28): WGS-84 inside, GCJ-02/BD-09 converted once."""
+"""Coordinate rules for imported points: WGS-84 inside, GCJ-02/BD-09 converted once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The POLICY table (RELIABILITY.md §4): deny by default, role × action × scope, and every use case covered."""
+"""The POLICY table: deny by default, role × action × scope, and every use case covered."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "t
 OWN, OTHER = 1, 2
 SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
 
-# The contract of RELIABILITY.md §4 written out independently of POLICY: (role, action) → scopes allowed.
+# The access contract written out independently of POLICY: (role, action) → scopes allowed.
 CONTRACT: dict[tuple[str, str], set[str]] = {
     ("keeper", "view_stock"): {"own"},
     ("dispatcher", "view_stock"): {"own", "other", "all"},
@@ -44,7 +44,7 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
             "view_write_offs",
         )
     },
-    # §4 "Receive, issue, count, import": admin only via an audited keeper grant (depots assigned to the admin)
+    # receive, issue, count, import: admin only via an audited keeper grant (depots assigned to the admin)
     **{("admin", a): {"own"} for a in ("receive", "issue", "count", "import")},
     ("admin", "view_write_offs"): {"own", "other", "all"},
     ("admin", "approve_write_off"): {"own", "other", "all"},
@@ -55,7 +55,7 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     ("dispatcher", "run_scenario"): {"own", "other", "all"},
     ("planner", "run_scenario"): {"own", "other", "all"},
     ("admin", "run_scenario"): {"own", "other", "all"},
-    # RELIABILITY.md §4 "Reserve standards, 年度储备计划": planner and admin; approval: admin (≠ preparer);
+    # reserve standards, 年度储备计划: planner and admin; approval: admin (≠ preparer);
     # agreement call-off is a dispatch action; master data: admin
     ("planner", "verify_agreement"): {"own", "other", "all"},
     ("admin", "verify_agreement"): {"own", "other", "all"},
@@ -83,7 +83,7 @@ MATRIX = list(itertools.product(ROLES, authz.ACTIONS, SCOPES))
 
 @pytest.mark.parametrize(("role", "action", "scope"), MATRIX, ids=["-".join(c) for c in MATRIX])
 def test_policy_matrix_cell_matches_the_contract(role, action, scope):
-    """Each role × action × scope {own, other, all} is allowed exactly when §4 allows it; absent pairs are denied."""
+    """Each role × action × scope {own, other, all} is allowed exactly as CONTRACT says; absent pairs are denied."""
     actor = Actor("u", role, frozenset({OWN}))
     assert allowed(actor, action, SCOPES[scope]) == (scope in CONTRACT.get((role, action), set()))
 

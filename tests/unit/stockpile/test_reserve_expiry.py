@@ -25,7 +25,7 @@ def lot(days: int | None, qty: int = 10, site: str = "s1", item: str = "water") 
 
 
 def test_expiry_buckets_follow_days_left_and_the_expiry_day_is_expired() -> None:
-    """Yesterday and today → expired (ledger I10), 30 days → ≤30, 31 → ≤60, 180 → ≤180, 181 or none → not at risk."""
+    """Yesterday and today → expired (as the ledger), 30 days → ≤30, 31 → ≤60, 180 → ≤180, 181 or none → not at risk."""
     got = [
         bucket_of(None if d is None else TODAY + timedelta(days=d), TODAY)
         for d in (-1, 0, 30, 31, 180, 181, None)
