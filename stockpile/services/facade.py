@@ -12,9 +12,11 @@ from typing import Any
 from stockpile import clock
 from stockpile.coverage import circle as coverage_svc
 from stockpile.coverage import siting
+from stockpile.coverage.commands import CircleQuery, PrepositionQuery, SitingQuery
 from stockpile.dispatch import confirm as dispatch_confirm
 from stockpile.dispatch import plan as dispatch_use
 from stockpile.dispatch import scenario as dispatch_scenario
+from stockpile.dispatch.commands import PlanSettings
 from stockpile.imports import ledger_files as imports
 from stockpile.imports import masterdata
 from stockpile.imports.rows import ImportReport
@@ -26,6 +28,7 @@ from stockpile.planning import gap as planning_gap
 from stockpile.planning import review as planning_review
 from stockpile.planning import rotation as planning_rotation
 from stockpile.planning import standards_import as planning_import
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.planning.review import CoverageProvider
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.reserve.planning_errors import ReviewMissing
@@ -149,11 +152,11 @@ class Services(TrustServices, ReadServices):
         assert self.reserve_uow_factory is not None, "reserve planning is not wired (bootstrap)"
         return self.reserve_uow_factory()
 
-    def record_verification(self, cmd: planning.VerifyCmd, now: datetime | None = None) -> CheckRecord:
+    def record_verification(self, cmd: VerifyCmd, now: datetime | None = None) -> CheckRecord:
         now = now or clock.now()
         return planning.record_verification(cmd, self._ruow(), _local_day(now), now)
 
-    def call_off(self, cmd: planning.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
+    def call_off(self, cmd: CallOffCmd, now: datetime | None = None) -> CallOffRecord:
         return planning.call_off(cmd, self._ruow(), self.planning_config, now or clock.now())
 
     def set_check_interval(self, actor: str, contract_code: str, days: int) -> None:
@@ -244,7 +247,7 @@ class Services(TrustServices, ReadServices):
         assert self.coverage is not None, "coverage is not wired (bootstrap.build_coverage)"
         return self.coverage
 
-    def coverage_circle(self, query: coverage_svc.CircleQuery) -> coverage_svc.CircleReport:
+    def coverage_circle(self, query: CircleQuery) -> coverage_svc.CircleReport:
         """Which villages and shelters cannot get the items within T (and the relief-time targets)."""
         return coverage_svc.circle(query, self._coverage())
 
@@ -254,11 +257,11 @@ class Services(TrustServices, ReadServices):
         """Isochrone polygons from openrouteservice when enabled; [] offline (the page draws hulls)."""
         return coverage_svc.reach_areas(report, self._coverage(), avoid)
 
-    def coverage_site(self, query: siting.SitingQuery) -> siting.SitingReport:
+    def coverage_site(self, query: SitingQuery) -> siting.SitingReport:
         """Max-covering what-if: k new reserve points, coverage before and after."""
         return siting.site(query, self._coverage())
 
-    def coverage_preposition(self, query: siting.PrepositionQuery) -> siting.PrepositionReport:
+    def coverage_preposition(self, query: PrepositionQuery) -> siting.PrepositionReport:
         """Moves of physical stock between existing points that widen the circle."""
         return siting.preposition(query, self._coverage())
 
@@ -300,7 +303,7 @@ class Services(TrustServices, ReadServices):
     def plan_dispatch(
         self,
         code: str,
-        settings: dispatch_use.PlanSettings | None = None,
+        settings: PlanSettings | None = None,
         demand: dict[tuple[str, str], int] | None = None,
         progress: Callable[[Any], None] | None = None,
         now: datetime | None = None,
@@ -312,7 +315,7 @@ class Services(TrustServices, ReadServices):
             self._drepo,
             self.travel_matrix,
             self.planner,
-            settings or dispatch_use.PlanSettings(time_limit_s=self.settings.solve_time_limit_s),
+            settings or PlanSettings(time_limit_s=self.settings.solve_time_limit_s),
             demand,
             progress,
             now,
