@@ -166,3 +166,131 @@ def test_every_module_is_under_a_layer_rule() -> None:
     ]
     missing = [str(f.relative_to(ROOT)) for f in product if f not in covered]
     assert not missing, f"no layer rule for {missing} (add a row to RULES in tests/test_layers.py)"
+
+
+# --- the import graph: what a page really loads, through any number of stockpile modules ---
+
+SOLVERS = {"optimizer", "ortools", "pyvrp"}
+PAGES = "stockpile/app/pages"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES: dict[str, Path] = {_module_name(f): f for f in sorted((ROOT / "stockpile").rglob("*.py"))}
+
+
+def _with_packages(name: str) -> list[str]:
+    """A module and the packages Python imports on the way to it: a.b.c → a, a.b, a.b.c."""
+    parts = name.split(".")
+    return [".".join(parts[: n + 1]) for n in range(len(parts))]
+
+
+def _loads(module: str) -> set[str]:
+    """What importing a stockpile module loads: `from pkg import name` is pkg.name when that is a module, else
+    pkg; relative imports are resolved; every package on the way counts (its `__init__` runs)."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out.update(_with_packages(a.name))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            out.update(_with_packages(base))
+            for a in node.names:
+                if f"{base}.{a.name}" in MODULES:
+                    out.add(f"{base}.{a.name}")
+    return out
+
+
+def _reachable(start: str) -> dict[str, str]:
+    """Every module (stockpile or not) importing `start` loads, each with the stockpile module that imports it."""
+    seen: dict[str, str] = {m: "" for m in _with_packages(start) if m in MODULES}
+    todo = list(seen)
+    while todo:
+        module = todo.pop()
+        for name in sorted(_loads(module)):
+            if name in seen:
+                continue
+            seen[name] = module
+            if name in MODULES:
+                todo.append(name)
+    return seen
+
+
+def _chain(seen: dict[str, str], name: str) -> str:
+    path = [name]
+    while seen.get(path[-1]):
+        path.append(seen[path[-1]])
+    return " ← ".join(path)
+
+
+def test_no_page_reaches_the_optimizer() -> None:
+    """A page loads commands, queries, schemas, i18n and reports, never a solver, not even through a use case:
+    the optimizer (and OR-Tools, PyVRP) is the services' business."""
+    pages = sorted(m for m, f in MODULES.items() if f.is_relative_to(ROOT / PAGES))
+    assert pages, PAGES
+    bad = []
+    for page in pages:
+        seen = _reachable(page)
+        bad += [_chain(seen, n) for n in sorted(seen) if n in SOLVERS]
+    assert not bad, "pages reach a solver:\n" + "\n".join(bad)
+
+
+def test_commands_modules_never_reach_the_optimizer() -> None:
+    """Each capability's commands.py (what a page may import from a use case) is plain data: no solver behind it."""
+    commands = sorted(m for m in MODULES if m.endswith(".commands"))
+    assert {
+        "stockpile.dispatch.commands",
+        "stockpile.coverage.commands",
+        "stockpile.planning.commands",
+    } <= set(commands)
+    bad = []
+    for module in commands:
+        seen = _reachable(module)
+        bad += [_chain(seen, n) for n in sorted(seen) if n in SOLVERS]
+    assert not bad, "commands modules reach a solver:\n" + "\n".join(bad)
+
+
+def _public_api() -> set[str]:
+    tree = ast.parse((ROOT / "optimizer" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return set(ast.literal_eval(node.value))
+    raise AssertionError("optimizer/__init__.py has no __all__")
+
+
+def test_stockpile_uses_only_the_optimizer_public_api() -> None:
+    """stockpile imports `from optimizer import X` with X in optimizer.__all__; never a subpackage."""
+    api = _public_api()
+    bad = []
+    for path in sorted((ROOT / "stockpile").rglob("*.py")):
+        where = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                bad += [
+                    f"{where}:{node.lineno} import {a.name}"
+                    for a in node.names
+                    if a.name == "optimizer" or a.name.startswith("optimizer.")
+                ]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module.startswith("optimizer."):
+                    bad.append(f"{where}:{node.lineno} from {node.module} import ...")
+                elif node.module == "optimizer":
+                    bad += [
+                        f"{where}:{node.lineno} from optimizer import {a.name} (not in optimizer.__all__)"
+                        for a in node.names
+                        if a.name not in api
+                    ]
+    assert not bad, "\n".join(bad)

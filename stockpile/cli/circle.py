@@ -31,7 +31,7 @@ def _travel_notice(info: Any) -> None:
 
 
 def _scenario(svc: Any, damaged: list[str] | None, blocked: Path | None) -> Any:
-    from stockpile.coverage.circle import Scenario
+    from stockpile.coverage.commands import Scenario
 
     avoid = svc.coverage.read_avoid_areas(blocked.read_bytes(), blocked.name) if blocked else None
     return Scenario(frozenset(damaged or ()), avoid)
@@ -73,7 +73,7 @@ def circle(
 ) -> None:
     """1小时保障圈: coverage per township and uncovered villages with reasons, from stock and agreements."""
     from stockpile.cli.main import _services, console
-    from stockpile.coverage.circle import CircleQuery
+    from stockpile.coverage.commands import CircleQuery
     from stockpile.reports.coverage_tables import targets_table, township_table, uncovered_table
 
     current_user()  # login required
@@ -113,7 +113,7 @@ def circle(
 
 def _read_candidates(path: Path) -> tuple[Any, ...]:
     from stockpile.cli.main import err_console
-    from stockpile.coverage.siting import Candidate
+    from stockpile.coverage.commands import Candidate
 
     try:
         rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
@@ -137,7 +137,7 @@ def site(
     import pandas as pd
 
     from stockpile.cli.main import _services, console
-    from stockpile.coverage.siting import SitingQuery
+    from stockpile.coverage.commands import SitingQuery
 
     current_user()  # login required
     svc = _services()

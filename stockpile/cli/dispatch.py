@@ -16,8 +16,8 @@ from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
-from stockpile.dispatch.kpis import LateLine
-from stockpile.dispatch.plan import DispatchPlan, PlanSettings
+from stockpile.dispatch.commands import LateLine, PlanSettings
+from stockpile.dispatch.plan import DispatchPlan
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
 from stockpile.i18n import format as fmt

@@ -15,7 +15,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +30,7 @@ from optimizer import (
     reachable_points,
 )
 from stockpile import clock
+from stockpile.coverage.commands import CircleQuery
 from stockpile.coverage.report import (
     CircleReport,
     PointRow,
@@ -45,11 +46,9 @@ from stockpile.domain.errors import UnknownItem, UnknownSite
 from stockpile.domain.model import ReserveMode, Site
 
 __all__ = [
-    "CircleQuery",
     "CircleReport",
     "CoverageDeps",
     "PointRow",
-    "Scenario",
     "SourceRow",
     "TargetRow",
     "TownshipRow",
@@ -73,24 +72,6 @@ class CoverageDeps:
     capacity_batch_s: int = 6 * 3600
     siting_time_limit_s: float = 20.0
     solve_time_limit_s: float = 10.0
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A what-if: depots out of action (受损) and blocked areas (AvoidAreas from `read_avoid_areas`)."""
-
-    damaged_site_codes: frozenset[str] = frozenset()
-    avoid: Any = None
-
-
-@dataclass(frozen=True)
-class CircleQuery:
-    item_codes: tuple[str, ...]
-    threshold_s: int | None = None  # None: the configured guarantee circle (60 min)
-    scenario: Scenario = field(default_factory=Scenario)
-    norms: tuple[RequirementNorm, ...] = ()  # what-if overrides of the configured norms
-    competitive: bool = False
-    on: date | None = None
 
 
 def norms_for(

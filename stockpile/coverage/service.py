@@ -8,7 +8,8 @@ from typing import Any
 
 from stockpile.coverage import circle as circle_use
 from stockpile.coverage import siting
-from stockpile.coverage.circle import CircleQuery, CircleReport, CoverageDeps
+from stockpile.coverage.circle import CircleReport, CoverageDeps
+from stockpile.coverage.commands import CircleQuery, PrepositionQuery, SitingQuery
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,11 @@ class CoverageService:
         """Isochrone polygons from openrouteservice when enabled; [] offline (the map draws hulls)."""
         return circle_use.reach_areas(report, self.deps, avoid)
 
-    def site(self, query: siting.SitingQuery) -> siting.SitingReport:
+    def site(self, query: SitingQuery) -> siting.SitingReport:
         """Max-covering what-if: k new reserve points, coverage before and after."""
         return siting.site(query, self.deps)
 
-    def preposition(self, query: siting.PrepositionQuery) -> siting.PrepositionReport:
+    def preposition(self, query: PrepositionQuery) -> siting.PrepositionReport:
         """Moves of physical stock between existing points that widen the circle."""
         return siting.preposition(query, self.deps)
 

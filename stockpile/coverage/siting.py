@@ -12,7 +12,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from optimizer import (
@@ -26,33 +26,17 @@ from optimizer import (
 from stockpile import clock
 from stockpile.coverage.circle import (
     CoverageDeps,
-    Scenario,
     TravelInfo,
     _site_codes,
     check_items,
     norms_for,
 )
+from stockpile.coverage.commands import Candidate, PrepositionQuery, SitingQuery
 from stockpile.domain.availability import available_sources
-from stockpile.domain.coverage_world import CoverageWorld, RequirementNorm
+from stockpile.domain.coverage_world import CoverageWorld
 from stockpile.domain.model import OwnerType, ReserveMode, Site, SiteType
 
 HOLDING_TYPES = (SiteType.DEPOT, SiteType.POINT)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    code: str
-    name: str
-    lon: float
-    lat: float
-
-
-@dataclass(frozen=True)
-class SitingQuery:
-    k: int
-    threshold_s: int | None = None
-    candidates: tuple[Candidate, ...] = ()  # empty: villages and township seats without a point
-    scenario: Scenario = field(default_factory=Scenario)
 
 
 @dataclass(frozen=True)
@@ -142,15 +126,6 @@ def site(query: SitingQuery, deps: CoverageDeps) -> SitingReport:
         violations=after.violations,
         travel=info,
     )
-
-
-@dataclass(frozen=True)
-class PrepositionQuery:
-    item_codes: tuple[str, ...]
-    threshold_s: int | None = None
-    scenario: Scenario = field(default_factory=Scenario)
-    norms: tuple[RequirementNorm, ...] = ()
-    on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -1,58 +1,16 @@
 """Dispatch KPIs (保障圈内优先需求占比, 救助时间, km) and the priority deliveries planned outside the circle, with why.
 
-Pure functions over a routing problem, its result and what each job carries; no unit of work.
+Pure functions over a routing problem, its result and what each job carries; no unit of work. The result types
+(`Kpis`, `LateLine`) live in dispatch/commands.py, where a page may import them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from optimizer import RoutingProblem, RoutingResult, earliest_start
-
-
-@dataclass(frozen=True, slots=True)
-class Kpis:
-    priority_demand: int
-    priority_in_circle: int
-    demand: int
-    delivered: int
-    completion_s: int
-    distance_m: int
-    since_report_s: int = (
-        0  # the scenario's report time to the plan start: the relief clock was already running
-    )
-    target_s: int = 8 * 3600
-
-    @property
-    def relief_time_s(self) -> int:
-        """Relief time (救助时间) counted from the disaster report: time already passed + plan completion."""
-        return self.since_report_s + self.completion_s
-
-    @property
-    def relief_on_time(self) -> bool:
-        """The plan completes inside the jurisdiction's relief-time target (<8 h or <10 h, from the report)."""
-        return self.relief_time_s < self.target_s
-
-    @property
-    def priority_share(self) -> float:
-        """Share of priority demand (units) delivered inside the guarantee circle."""
-        return self.priority_in_circle / self.priority_demand if self.priority_demand else 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class LateLine:
-    """A priority delivery planned after the guarantee circle. ``earliest_s`` is the lower bound of a truck doing
-    nothing else; reason ``too_far`` = even that truck misses the circle (stock or trucks too far away: move
-    stock closer, 前置), ``fleet_busy`` = a free truck would make it (requisition or call off more trucks)."""
-
-    point: str
-    item: str
-    qty: int
-    eta_s: int
-    earliest_s: int | None
-    reason: str
+from stockpile.dispatch.commands import Kpis, LateLine
 
 
 def late_priority_lines(

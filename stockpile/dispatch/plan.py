@@ -44,7 +44,8 @@ from optimizer import (
 from optimizer import NO_ROAD as UNREACHABLE
 from optimizer import verify_routes as verify
 from stockpile import clock
-from stockpile.dispatch.kpis import Kpis, LateLine, kpis_of, late_priority_lines
+from stockpile.dispatch.commands import Kpis, LateLine, Place, PlanSettings, PlanView, UnservedLine
+from stockpile.dispatch.kpis import kpis_of, late_priority_lines
 from stockpile.dispatch.scenario import World, load_world
 from stockpile.domain.dispatch import (
     ItemSpec,
@@ -55,6 +56,7 @@ from stockpile.domain.dispatch import (
 MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
 """(lon, lat) points and blocked-area GeoJSON → (duration_s, distance_m, source); wired in bootstrap."""
 Planner = Callable[[RoutingProblem, RoutingParams, ProgressCallback | None], RoutingResult]
+DEFAULT_SETTINGS = PlanSettings()
 COLD_BOX_CM3 = 50_000
 FRESH_DRAW_COST = 5_000  # metres-equivalent per unit: near-expiry stock goes first
 DIMENSIONS = ("g", "cm3", "cold_cm3")
@@ -62,35 +64,6 @@ UNIT_PENALTY = (
     10_000  # per unit carried, on top of the priority penalty: when trucks are short (or the circle is
 )
 # too tight for every priority job) the plan keeps the jobs carrying more units, which is what the KPIs count
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    code: str
-    name: str
-    lon: float
-    lat: float
-    kind: str  # site | point
-
-
-@dataclass(frozen=True, slots=True)
-class UnservedLine:
-    point: str
-    item: str
-    qty: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlanSettings:
-    time_limit_s: float = 10.0
-    objective: str = "total"  # total | makespan
-    guarantee_s: int = 3600
-    target_s: int = 8 * 3600
-    vehicles: tuple[str, ...] | None = None  # None = the whole active fleet
-    engine: str = (
-        "race"  # OR-Tools' first plan, then PyVRP where it can express the problem (routing/engine.py)
-    )
 
 
 @dataclass(frozen=True)
@@ -126,6 +99,9 @@ class DispatchPlan:
         return late_priority_lines(
             self.problem, self.result, self.contents, codes, self.priority_points, self.settings.guarantee_s
         )
+
+
+_READ_AS: type[PlanView] = DispatchPlan  # mypy checks that the dispatch page can read a plan as a PlanView
 
 
 def _places(w: World) -> tuple[Place, ...]:
@@ -327,7 +303,7 @@ def plan_dispatch(
     repo_of: Callable[[Any], Any],
     matrix: MatrixFn,
     planner: Planner,
-    settings: PlanSettings = PlanSettings(),
+    settings: PlanSettings = DEFAULT_SETTINGS,
     demand: Mapping[tuple[str, str], int] | None = None,
     progress: ProgressCallback | None = None,
     now: datetime | None = None,

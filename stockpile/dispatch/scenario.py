@@ -9,6 +9,7 @@ from typing import Any
 
 from stockpile.clock import format_dt, local
 from stockpile.clock import now as clock_now
+from stockpile.dispatch.commands import REBASABLE
 from stockpile.domain.dispatch import (
     ItemSpec,
     NotADrill,
@@ -104,9 +105,6 @@ class Rebased:
     @property
     def delta(self) -> timedelta:
         return self.reported_at - self.reported_before
-
-
-REBASABLE = frozenset({"drill", "prepositioning"})
 
 
 def rebase_scenario(

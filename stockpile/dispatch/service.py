@@ -11,7 +11,8 @@ from typing import Any
 from stockpile.dispatch import confirm as confirm_use
 from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import scenario as scenario_use
-from stockpile.dispatch.plan import DispatchPlan, PlanSettings
+from stockpile.dispatch.commands import PlanSettings
+from stockpile.dispatch.plan import DispatchPlan
 from stockpile.ports.uow import AbstractUnitOfWork
 
 

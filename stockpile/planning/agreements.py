@@ -12,12 +12,12 @@ Rules:
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from stockpile.domain.errors import ExistsWithDifferent, InvalidCommand, UnknownItem, UnknownSite
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.reserve import agreements as rules
 from stockpile.reserve.planning_errors import (
     CallOffExceedsAgreement,
@@ -37,33 +37,6 @@ from stockpile.reserve.records import (
     TransportReserve,
 )
 from stockpile.trust import authz
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyCmd:
-    """核查 of one contract: verified quantity per item code (every line need not be checked)."""
-
-    client_id: uuid.UUID
-    actor: str
-    contract_code: str
-    checked_on: date
-    inspector: str
-    verified: tuple[tuple[str, int], ...]  # (item_code, verified_qty)
-    remark: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CallOffCmd:
-    """调用 of agreement stock in an emergency."""
-
-    client_id: uuid.UUID
-    actor: str
-    contract_code: str
-    item_code: str
-    qty: int
-    called_at: datetime
-    event_tag: str = ""
-    to_site_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from stockpile import clock
 from stockpile.imports.rows import ImportReport
 from stockpile.planning import agreements, gap, rotation, standards_import
 from stockpile.planning import review as review_use
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.planning.review import CoverageProvider
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.reserve.planning_errors import ReviewMissing
@@ -43,11 +44,11 @@ class PlanningService:
     coverage: CoverageProvider | None = None  # the circle's figures for the review, wired by bootstrap
 
     # ---- agreement stock and contracted transport ----------------------------------------------------------
-    def record_verification(self, cmd: agreements.VerifyCmd, now: datetime | None = None) -> CheckRecord:
+    def record_verification(self, cmd: VerifyCmd, now: datetime | None = None) -> CheckRecord:
         now = now or clock.now()
         return agreements.record_verification(cmd, self.uow(), clock.local_day(now), now)
 
-    def call_off(self, cmd: agreements.CallOffCmd, now: datetime | None = None) -> CallOffRecord:
+    def call_off(self, cmd: CallOffCmd, now: datetime | None = None) -> CallOffRecord:
         return agreements.call_off(cmd, self.uow(), self.config, now or clock.now())
 
     def set_check_interval(self, actor: str, contract_code: str, days: int) -> None:

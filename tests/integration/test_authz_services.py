@@ -24,7 +24,7 @@ from stockpile.domain.errors import PermissionDenied
 from stockpile.planning import agreements as planning
 from stockpile.planning import review as planning_review
 from stockpile.planning import standards_import as planning_import
-from stockpile.planning.agreements import CallOffCmd, VerifyCmd
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.reserve.records import TransportReserve
 from tests.conftest import NOW
 from tests.support.reserve import CFG, CONTRACT, add_contract

@@ -8,8 +8,7 @@ import pytest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.coverage.circle import CircleQuery, Scenario
-from stockpile.coverage.siting import PrepositionQuery, SitingQuery
+from stockpile.coverage.commands import CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from tests.support.ors_standin import OrsStandin, Reply, closed_port_url
 
 TENT, WATER = "1010101", "1020101"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from stockpile.adapters.orm import ledger as orm
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.coverage.circle import CircleQuery, Scenario
+from stockpile.coverage.commands import CircleQuery, Scenario
 from stockpile.domain.coverage_world import RequirementNorm
 from stockpile.schemas import ReceiptCmd
 from tests.conftest import NOW

@@ -16,7 +16,7 @@ from stockpile.adapters.read.views import Views
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.demo.builder import build_demo, contract_term, create_demo_database, demo_now
-from stockpile.dispatch.plan import PlanSettings
+from stockpile.dispatch.commands import PlanSettings
 from tests.conftest import TEST_NOW
 
 pytestmark = pytest.mark.dates

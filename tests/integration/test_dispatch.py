@@ -16,7 +16,7 @@ from stockpile.adapters.repos.dispatch import scenario_matrix
 from stockpile.adapters.travel.matrix import HaversineMatrix
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.dispatch.plan import PlanSettings
+from stockpile.dispatch.commands import PlanSettings
 from stockpile.domain.dispatch import PlanRejected
 from stockpile.schemas import IssueCmd
 from tests.conftest import NOW

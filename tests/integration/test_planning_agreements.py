@@ -13,7 +13,7 @@ from stockpile.adapters.orm import reserve as r
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork
 from stockpile.domain.errors import ExistsWithDifferent
 from stockpile.planning import agreements as planning
-from stockpile.planning.agreements import CallOffCmd, VerifyCmd
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.reserve.planning_errors import (
     CallOffExceedsAgreement,
     NegativeQuantity,

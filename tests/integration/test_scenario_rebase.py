@@ -21,7 +21,7 @@ from stockpile.bootstrap import build_services
 from stockpile.cli.main import app
 from stockpile.config import Settings
 from stockpile.dispatch import scenario as dispatch_scenario
-from stockpile.dispatch.plan import PlanSettings
+from stockpile.dispatch.commands import PlanSettings
 from stockpile.domain.dispatch import NotADrill, UnknownScenario
 from stockpile.domain.errors import PermissionDenied
 from tests.conftest import DEMO_NOW, NOW

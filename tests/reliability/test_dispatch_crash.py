@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from stockpile.adapters.db.engine import make_engine
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.dispatch.plan import PlanSettings
+from stockpile.dispatch.commands import PlanSettings
 from tests.conftest import DEMO_NOW, pg_url_or_skip
 
 RUNS = int(os.environ.get("CRASH_RUNS", "50"))

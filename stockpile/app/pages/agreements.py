@@ -22,7 +22,7 @@ from stockpile.app.pages.common import (
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
-from stockpile.planning.agreements import CallOffCmd, VerifyCmd
+from stockpile.planning.commands import CallOffCmd, VerifyCmd
 
 guard(__file__)
 

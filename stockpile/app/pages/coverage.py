@@ -11,8 +11,7 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile.app.pages.common import guard, services, show_error
-from stockpile.coverage.circle import CircleQuery, Scenario
-from stockpile.coverage.siting import Candidate, PrepositionQuery, SitingQuery
+from stockpile.coverage.commands import Candidate, CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_int, t
 from stockpile.i18n import format as fmt

@@ -13,8 +13,7 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
-from stockpile.dispatch.plan import DispatchPlan, PlanSettings
-from stockpile.dispatch.scenario import REBASABLE
+from stockpile.dispatch.commands import REBASABLE, PlanSettings, PlanView
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_hm, t
 from stockpile.i18n import format as fmt
@@ -26,7 +25,7 @@ COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56,
 svc = services()
 st.title(t("dispatch.title"))
 st.caption(t("dispatch.caption"))
-plans: list[DispatchPlan] = st.session_state.setdefault("dispatch.plans", [])
+plans: list[PlanView] = st.session_state.setdefault("dispatch.plans", [])
 confirmed: dict[str, Any] = st.session_state.setdefault("dispatch.confirmed", {})
 
 codes = svc.dispatch.scenarios()
@@ -129,11 +128,11 @@ if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
         show_error(e)
 
 
-def _eta(plan: DispatchPlan, s: int) -> str:
+def _eta(plan: PlanView, s: int) -> str:
     return clock.local(plan.start + timedelta(seconds=s)).strftime("%m-%d %H:%M")
 
 
-def _kpis(plan: DispatchPlan) -> None:
+def _kpis(plan: PlanView) -> None:
     k = plan.kpis
     m = st.columns(5)
     m[0].metric(t("dispatch.kpi.priority_share"), fmt.pct(k.priority_share, decimals=0))
@@ -155,7 +154,7 @@ def _kpis(plan: DispatchPlan) -> None:
         st.caption(t("dispatch.estimate"))
 
 
-def _map(plan: DispatchPlan) -> None:
+def _map(plan: PlanView) -> None:
     paths = []
     for n, r in enumerate(plan.result.routes):
         home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
@@ -192,7 +191,7 @@ def _map(plan: DispatchPlan) -> None:
     st.pydeck_chart(deck)
 
 
-def _tables(plan: DispatchPlan) -> None:
+def _tables(plan: PlanView) -> None:
     rows = []
     for r in plan.result.routes:
         for s in r.stops:
@@ -231,7 +230,7 @@ def _tables(plan: DispatchPlan) -> None:
     )
 
 
-def _late(plan: DispatchPlan) -> None:
+def _late(plan: PlanView) -> None:
     """Priority deliveries outside the circle, with why: too far even for a free truck, or the fleet was busy."""
     late = plan.late_priority()
     if not late:
@@ -288,7 +287,7 @@ def _compare() -> None:
     st.dataframe(pd.DataFrame(data), hide_index=True, width="stretch")
 
 
-def _confirm(plan: DispatchPlan) -> None:
+def _confirm(plan: PlanView) -> None:
     key = str(plan.id)
     done = confirmed.get(key)
     clicked = st.button(
@@ -315,7 +314,7 @@ def _confirm(plan: DispatchPlan) -> None:
             b.download_button(t("dispatch.download_pdf", doc=doc), pdf, f"{doc}.pdf", key=f"p.{doc}")
 
 
-def _replan(plan: DispatchPlan) -> None:
+def _replan(plan: PlanView) -> None:
     with st.expander(t("dispatch.replan")):
         a, b = st.columns(2)
         broken = a.multiselect(

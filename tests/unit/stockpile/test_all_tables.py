@@ -7,11 +7,10 @@ import sys
 
 
 def test_all_tables_alone_knows_every_area() -> None:
-    code = (
-        "from stockpile.adapters.orm.all_tables import metadata\n"
-        "print(' '.join(sorted(metadata.tables)))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    code = "from stockpile.adapters.orm.all_tables import metadata\nprint(' '.join(sorted(metadata.tables)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     from stockpile.adapters.orm import auth, dispatch, ledger, oidc, reserve
 
     expected = set()

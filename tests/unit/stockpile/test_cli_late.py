@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from stockpile.cli.dispatch import _late_lines
-from stockpile.dispatch.kpis import LateLine
+from stockpile.dispatch.commands import LateLine
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stockpile.coverage.circle import CircleQuery, Scenario, circle
-from stockpile.coverage.siting import SitingQuery
+from stockpile.coverage.circle import circle
+from stockpile.coverage.commands import CircleQuery, Scenario, SitingQuery
 from stockpile.coverage.siting import site as site_query
 from stockpile.domain.coverage_world import RequirementNorm, UnknownCoverageItem
 from stockpile.domain.errors import UnknownSite
@@ -169,7 +169,7 @@ def test_siting_opens_the_candidate_that_covers_the_most_weighted_people():
     """With k = 1 the candidate next to the big uncovered village is chosen; after ≥ before."""
     depot = site(1, 10)
     big, small = village(0, 5000), village(1, 100)
-    from stockpile.coverage.siting import Candidate
+    from stockpile.coverage.commands import Candidate
 
     c_big, c_small = Candidate("C1", "近大村", 116.0, 29.51), Candidate("C2", "近小村", 116.01, 29.51)
     times = {

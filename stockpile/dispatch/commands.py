@@ -1,0 +1,157 @@
+"""What the dispatch page and the CLI hand to the services and read back: settings, result rows, KPIs, and the
+read-only shape of a plan (`PlanView`). Plain data; never imports the optimizer, so a page can import it.
+
+`DispatchPlan` (dispatch/plan.py) carries the optimizer's routing problem and result, so a page does not import
+it: it reads a plan through `PlanView`, the fields and the few route, stop and vehicle attributes it shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+REBASABLE = frozenset({"drill", "prepositioning"})
+"""Scenario kinds whose report time may move to now (a drill kept for training, a pre-positioning what-if)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    time_limit_s: float = 10.0
+    objective: str = "total"  # total | makespan
+    guarantee_s: int = 3600
+    target_s: int = 8 * 3600
+    vehicles: tuple[str, ...] | None = None  # None = the whole active fleet
+    engine: str = "race"  # OR-Tools' first plan, then PyVRP where it can express the problem (routing_engine)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+    lon: float
+    lat: float
+    kind: str  # site | point
+
+
+@dataclass(frozen=True, slots=True)
+class UnservedLine:
+    point: str
+    item: str
+    qty: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Kpis:
+    priority_demand: int
+    priority_in_circle: int
+    demand: int
+    delivered: int
+    completion_s: int
+    distance_m: int
+    since_report_s: int = (
+        0  # the scenario's report time to the plan start: the relief clock was already running
+    )
+    target_s: int = 8 * 3600
+
+    @property
+    def relief_time_s(self) -> int:
+        """Relief time (救助时间) counted from the disaster report: time already passed + plan completion."""
+        return self.since_report_s + self.completion_s
+
+    @property
+    def relief_on_time(self) -> bool:
+        """The plan completes inside the jurisdiction's relief-time target (<8 h or <10 h, from the report)."""
+        return self.relief_time_s < self.target_s
+
+    @property
+    def priority_share(self) -> float:
+        """Share of priority demand (units) delivered inside the guarantee circle."""
+        return self.priority_in_circle / self.priority_demand if self.priority_demand else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class LateLine:
+    """A priority delivery planned after the guarantee circle. ``earliest_s`` is the lower bound of a truck doing
+    nothing else; reason ``too_far`` = even that truck misses the circle (stock or trucks too far away: move
+    stock closer, 前置), ``fleet_busy`` = a free truck would make it (requisition or call off more trucks)."""
+
+    point: str
+    item: str
+    qty: int
+    eta_s: int
+    earliest_s: int | None
+    reason: str
+
+
+# ---- a plan as the page reads it (DispatchPlan satisfies it; checked by mypy in dispatch/plan.py) ------------
+
+
+class StopView(Protocol):
+    @property
+    def job(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # pickup | delivery
+    @property
+    def location(self) -> int: ...  # index into PlanView.places
+    @property
+    def start_s(self) -> int: ...  # seconds after PlanView.start
+
+
+class RouteView(Protocol):
+    @property
+    def vehicle(self) -> str: ...
+    @property
+    def stops(self) -> Sequence[StopView]: ...
+
+
+class VehicleView(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def start(self) -> int: ...  # index into PlanView.places
+
+
+class ProblemView(Protocol):
+    @property
+    def vehicles(self) -> Sequence[VehicleView]: ...
+
+
+class ResultView(Protocol):
+    @property
+    def routes(self) -> Sequence[RouteView]: ...
+
+
+class PlanView(Protocol):
+    """A dispatch plan in memory, read-only: what the page shows, compares and hands back to confirm or replan."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def scenario_code(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def places(self) -> Sequence[Place]: ...
+    @property
+    def problem(self) -> ProblemView: ...
+    @property
+    def result(self) -> ResultView: ...
+    @property
+    def contents(self) -> Mapping[str, tuple[tuple[str, int], ...]]: ...
+    @property
+    def unserved(self) -> Sequence[UnservedLine]: ...
+    @property
+    def kpis(self) -> Kpis: ...
+    @property
+    def violations(self) -> Sequence[str]: ...
+    @property
+    def settings(self) -> PlanSettings: ...
+    @property
+    def matrix_source(self) -> str: ...
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
+    def late_priority(self) -> tuple[LateLine, ...]: ...
