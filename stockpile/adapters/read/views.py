@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -308,7 +308,7 @@ _STOCK_COLUMNS = [
 ]
 
 
-def _stock_query() -> Select[Unpack[tuple[Any, ...]]]:
+def _stock_query() -> Select[*tuple[Any, ...]]:
     """Balances joined to their site, item and lot, labelled as ``_STOCK_COLUMNS``, in site, item, expiry order."""
     b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
     return (
