@@ -1,4 +1,5 @@
-"""The one place where adapters meet services (STYLE.md §3)."""
+"""The one place where adapters meet use cases: it builds the engine, units of work, travel times and document
+writers and hands them to one service object per capability (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG ov
 
 def storage_problem(settings: Settings | None = None) -> str | None:
     """Before the app opens the database: a sentence naming what is wrong with it (missing SQLite file — never
-    created here —, no tables, corrupt, unreachable), or None when it can be used (issue 14 item 12)."""
+    created here —, no tables, corrupt, unreachable), or None when it can be used."""
     settings = settings or get_settings()
     url = settings.database_url
     try:  # the same reading `relief demo` / `relief init` use; never creates a missing file
@@ -136,7 +137,7 @@ def build_services(settings: Settings | None = None) -> Services:
     )
 
 
-# ---- travel times and the 1-hour circle (issue 4) ----------------------------------------------------------
+# ---- travel times and the 1-hour circle ---------------------------------------------------------------------
 def build_travel(s: Settings) -> TravelTimeProvider:
     """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""
     offline = HaversineMatrix(

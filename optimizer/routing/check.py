@@ -23,6 +23,7 @@ from optimizer.routing.problem import (
     Route,
     RoutingProblem,
     RoutingResult,
+    Stop,
     Vehicle,
 )
 
@@ -127,10 +128,7 @@ def _route(p: RoutingProblem, v: Vehicle, r: Route) -> tuple[list[Violation], in
     out: list[Violation] = []
     if r.start_s < v.available_from_s:
         out.append(Violation(NOT_AVAILABLE, v.id, detail=f"starts {r.start_s} < {v.available_from_s}"))
-    onboard = [0] * len(p.dimensions)
-    for s in r.stops:
-        if s.kind == "delivery" and jobs[s.job].source is None:
-            onboard = [a + b for a, b in zip(onboard, jobs[s.job].demand, strict=True)]
+    onboard = _loaded_at_start(p, jobs, r)
     at, clock, dist = v.start, max(r.start_s, v.available_from_s), 0
     last_pickup_at, last_start = -1, clock
     for s in r.stops:
@@ -156,32 +154,59 @@ def _route(p: RoutingProblem, v: Vehicle, r: Route) -> tuple[list[Violation], in
                 out.append(Violation(LATE, v.id, s.job, f"starts {start} > deadline {job.deadline_s}"))
             onboard = [a - b for a, b in zip(onboard, job.demand, strict=True)]
             last_pickup_at = -1
-        if (s.arrival_s, s.start_s, s.departure_s) != (arrival, start, departure):
-            out.append(
-                Violation(
-                    WRONG_ETA,
-                    v.id,
-                    s.job,
-                    f"reported {s.arrival_s}/{s.start_s}/{s.departure_s}, "
-                    f"recomputed {arrival}/{start}/{departure}",
-                )
-            )
-        if any(x > c or x < 0 for x, c in zip(onboard, v.capacity, strict=True)):
-            out.append(Violation(OVERLOAD, v.id, s.job, f"load {tuple(onboard)} > capacity {v.capacity}"))
-        if tuple(onboard) != s.load:
-            out.append(Violation(WRONG_LOAD, v.id, s.job, f"reported {s.load}, recomputed {tuple(onboard)}"))
+        out.extend(_stop_reports(v, s, (arrival, start, departure), tuple(onboard)))
         at, clock, last_start = place, departure, start
     if dur[at][v.end] >= UNREACHABLE:
         out.append(Violation(NO_ROAD, v.id, "", f"{at} -> end {v.end}"))
     end = clock + dur[at][v.end]
     dist += dist_m[at][v.end]
+    out.extend(_route_end_reports(p, v, r, end, dist))
+    return out, dist, end
+
+
+def _loaded_at_start(p: RoutingProblem, jobs: dict[str, Job], r: Route) -> list[int]:
+    """The load a route leaves with: everything it delivers without a pickup, per dimension."""
+    onboard = [0] * len(p.dimensions)
+    for s in r.stops:
+        if s.kind == "delivery" and jobs[s.job].source is None:
+            onboard = [a + b for a, b in zip(onboard, jobs[s.job].demand, strict=True)]
+    return onboard
+
+
+def _stop_reports(
+    v: Vehicle, s: Stop, times: tuple[int, int, int], onboard: tuple[int, ...]
+) -> list[Violation]:
+    """A stop's reported times and load against the recomputed ones (arrival, start, departure), and the load
+    against the vehicle's capacity."""
+    out: list[Violation] = []
+    arrival, start, departure = times
+    if (s.arrival_s, s.start_s, s.departure_s) != times:
+        out.append(
+            Violation(
+                WRONG_ETA,
+                v.id,
+                s.job,
+                f"reported {s.arrival_s}/{s.start_s}/{s.departure_s}, "
+                f"recomputed {arrival}/{start}/{departure}",
+            )
+        )
+    if any(x > c or x < 0 for x, c in zip(onboard, v.capacity, strict=True)):
+        out.append(Violation(OVERLOAD, v.id, s.job, f"load {onboard} > capacity {v.capacity}"))
+    if onboard != s.load:
+        out.append(Violation(WRONG_LOAD, v.id, s.job, f"reported {s.load}, recomputed {onboard}"))
+    return out
+
+
+def _route_end_reports(p: RoutingProblem, v: Vehicle, r: Route, end: int, dist: int) -> list[Violation]:
+    """The route's reported end and distance against the recomputed ones, and its length against the limits."""
+    out: list[Violation] = []
     if end != r.end_s:
         out.append(Violation(WRONG_ETA, v.id, "", f"route end reported {r.end_s}, recomputed {end}"))
     if end - max(r.start_s, v.available_from_s) > v.max_duration_s or end > p.horizon_s:
         out.append(Violation(ROUTE_TOO_LONG, v.id, "", f"ends {end}"))
     if dist != r.distance_m:
         out.append(Violation(WRONG_DISTANCE, v.id, "", f"reported {r.distance_m}, recomputed {dist}"))
-    return out, dist, end
+    return out
 
 
 def _penalty(job: Job) -> int:

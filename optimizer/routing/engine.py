@@ -1,6 +1,7 @@
-"""One entry point for routing: OR-Tools, PyVRP, or a race of both on one core's time budget.
+"""One entry point for routing: OR-Tools, PyVRP, or both one after another on one core's time budget.
 
-The race (measured in bench/RESULTS.md) runs in steps on one time budget, never in parallel:
+Engine "race" (so named in settings and results; measured in bench/RESULTS.md) is no race: ``_best_of`` runs its
+steps sequentially on one time budget, never in parallel, and keeps the best checked plan:
 
 1. OR-Tools builds its first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
 2. PyVRP searches from its own (random) start; if it holds no feasible plan after ``give_up_share`` of the budget
@@ -84,72 +85,120 @@ def plan_routes(
     if params.engine == "pyvrp":
         alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
         return alone if alone is not None else solve_routes(problem, params, progress)
-    return _race(problem, params, progress, started)
+    return _best_of(problem, params, progress, started)
 
 
-def _race(
+def _best_of(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """OR-Tools' first plan → PyVRP cold → (if it gave up) PyVRP warm from OR-Tools → OR-Tools polishes the best
-    plan; the best checked plan wins."""
+    """The best checked plan of the steps of engine "race", run one after another on one time budget.
+
+    Despite the engine's name nothing runs in parallel: OR-Tools' first plan → PyVRP cold → (if it gave up)
+    PyVRP warm from OR-Tools → OR-Tools polishes the best plan; the best plan that passes the checker wins.
+    """
     if not _pyvrp_takes(problem):
         return solve_routes(problem, params, progress)
     quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
     first = solve_routes(
         problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
     )
-    plans = [first] if first.routes and not verify(problem, first) else []
-    log = first.log
-    bar = min((p.objective for p in plans), default=None)
-
-    def relay(
-        entry: LogEntry,
-    ) -> None:  # improvements of the later steps, on the race clock, only when better
-        nonlocal bar
-        if progress is not None and (bar is None or entry.objective < bar):
-            bar = entry.objective
-            progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - started))
-
-    polish_s = params.time_limit_s * params.polish_share
-
-    def left() -> float:  # PyVRP's time: the budget less what is kept for the polish
-        return params.time_limit_s - polish_s - (time.monotonic() - started)
-
-    cold = None
-    for attempt in range(params.cold_attempts):  # another seed is another random start
-        give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
-        if left() <= give_up and attempt > 0:
-            break
-        cold = _pyvrp_result(problem, left(), params.seed + attempt, None, give_up, relay)
-        if cold is not None:
-            break
-    if cold is not None:
-        plans.append(cold)
-    elif left() > 0.1:
-        if quick != params.first_solution and left() > 0.3 * params.time_limit_s:
-            better = solve_routes(
-                problem,
-                dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * left()),
-                relay,
-            )
-            if better.routes and not verify(problem, better):
-                plans.append(better)
-        start = min(plans, key=lambda p: p.objective) if plans else None
-        warm = _pyvrp_result(problem, left(), params.seed, start.routes if start else None, None, relay)
-        if warm is not None:
-            plans.append(warm)
+    plans = [first] if _checked(problem, first) else []
+    relay = _Relay(progress, started, min((p.objective for p in plans), default=None))
+    budget = _Budget(params, started)
+    plans += _pyvrp_plans(problem, params, quick, plans, budget, relay)
     if not plans:
         return dataclasses.replace(first, engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
     build_s = first.log[0].elapsed_s if first.log else 0.0  # model building is outside OR-Tools' own limit
-    rest = left() + polish_s - build_s
-    if rest > 0.05:  # OR-Tools' neighbourhoods (and its exact loading rule) polish PyVRP's plan
-        polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
-        if polished.routes and not verify(problem, polished) and polished.objective < best.objective:
-            best = dataclasses.replace(polished, engine=f"{best.engine}+ortools")
+    best = _polished(problem, params, best, budget.left() + budget.polish_s - build_s, relay)
+    log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
     return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")
+
+
+def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:
+    """The plan serves someone and passes the checker."""
+    return bool(result.routes) and not verify(problem, result)
+
+
+@dataclasses.dataclass
+class _Relay:
+    """Passes the later steps' improvements on to ``progress``, on the whole call's clock, only when better."""
+
+    progress: ProgressCallback | None
+    started: float
+    bar: float | None
+
+    def __call__(self, entry: LogEntry) -> None:
+        if self.progress is not None and (self.bar is None or entry.objective < self.bar):
+            self.bar = entry.objective
+            self.progress(dataclasses.replace(entry, elapsed_s=time.monotonic() - self.started))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Budget:
+    """The call's time budget: ``polish_s`` is kept for OR-Tools' polish, the rest is PyVRP's."""
+
+    params: RoutingParams
+    started: float
+
+    @property
+    def polish_s(self) -> float:
+        return self.params.time_limit_s * self.params.polish_share
+
+    def left(self) -> float:
+        """PyVRP's time left: the budget less what is kept for the polish."""
+        return self.params.time_limit_s - self.polish_s - (time.monotonic() - self.started)
+
+
+def _pyvrp_plans(
+    problem: RoutingProblem,
+    params: RoutingParams,
+    quick: str,
+    plans: list[RoutingResult],
+    budget: _Budget,
+    relay: _Relay,
+) -> list[RoutingResult]:
+    """PyVRP's checked plans: from a cold start (another seed on each attempt), or, if it gave up, warm from
+    the best OR-Tools plan so far (a better first plan when there is time for it)."""
+    cold = None
+    for attempt in range(params.cold_attempts):  # another seed is another random start
+        give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
+        if budget.left() <= give_up and attempt > 0:
+            break
+        cold = _pyvrp_result(problem, budget.left(), params.seed + attempt, None, give_up, relay)
+        if cold is not None:
+            return [cold]
+    if budget.left() <= 0.1:
+        return []
+    found: list[RoutingResult] = []
+    if quick != params.first_solution and budget.left() > 0.3 * params.time_limit_s:
+        better = solve_routes(
+            problem,
+            dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * budget.left()),
+            relay,
+        )
+        if _checked(problem, better):
+            found.append(better)
+    start = min(plans + found, key=lambda p: p.objective) if plans + found else None
+    warm = _pyvrp_result(problem, budget.left(), params.seed, start.routes if start else None, None, relay)
+    if warm is not None:
+        found.append(warm)
+    return found
+
+
+def _polished(
+    problem: RoutingProblem, params: RoutingParams, best: RoutingResult, rest: float, relay: _Relay
+) -> RoutingResult:
+    """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for ``rest`` seconds; the polished
+    plan replaces it only when checked and better."""
+    if rest <= 0.05:
+        return best
+    polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
+    if _checked(problem, polished) and polished.objective < best.objective:
+        return dataclasses.replace(polished, engine=f"{best.engine}+ortools")
+    return best
 
 
 def _big_pickup(problem: RoutingProblem, params: RoutingParams) -> bool:

@@ -245,25 +245,47 @@ def solve_pyvrp(
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
     stop = _Stop(left, give_up_s, report if progress is not None else None)
-    with (
-        warnings.catch_warnings()
-    ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
-        warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
-        best = pyvrp.solve(
-            data,
-            stop,
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=params or solve_params(p),
-            initial_solution=warm,
-        ).best
+    best = _search(data, stop, seed, params or solve_params(p), warm)
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
         return RoutingResult(
             Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp"
         )
+    return _result(p, _routes_of(p, best, groups, clients, shipments), elapsed)
+
+
+def _search(
+    data: pyvrp.ProblemData,
+    stop: _Stop,
+    seed: int,
+    params: SolveParams,
+    warm: pyvrp.Solution | None,
+) -> pyvrp.Solution:
+    """PyVRP's best solution (feasible or not) when ``stop`` says so."""
+    with (
+        warnings.catch_warnings()
+    ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
+        warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
+        return pyvrp.solve(
+            data,
+            stop,
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=params,
+            initial_solution=warm,
+        ).best
+
+
+def _routes_of(
+    p: RoutingProblem,
+    best: pyvrp.Solution,
+    groups: list[list[int]],
+    clients: list[Job],
+    shipments: list[Job],
+) -> list[Route]:
+    """PyVRP's visit orders, each on its own vehicle of the type, re-timed by our rule, in fleet order."""
     taken: dict[int, int] = {}
     routes = []
     for route in best.routes():
@@ -279,6 +301,11 @@ def solve_pyvrp(
                 visits.append((shipments[act.idx], kind.lower()))
         routes.append(schedule_route(p, p.vehicles[k], visits))
     routes.sort(key=lambda r: [v.id for v in p.vehicles].index(r.vehicle))
+    return routes
+
+
+def _result(p: RoutingProblem, routes: list[Route], elapsed: float) -> RoutingResult:
+    """The result of a feasible PyVRP plan: who is left unserved and why, objective and totals."""
     served = {s.job for r in routes for s in r.stops}
     unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
     objective = objective_of(p, tuple(routes), unserved)

@@ -90,32 +90,73 @@ def replan(
         Verify ``result`` against ``problem`` with ``check.verify``.
     """
     broken_ids = set(broken)
+    done = _executed(problem, previous, now_s, fixed or {}, broken_ids)
+    index = {v.id: k for k, v in enumerate(done.vehicles)}
+    stranded = tuple(sorted(j for j, v in done.onboard.items() if v in broken_ids))
+    remaining, no_vehicle = _remaining_jobs(problem, (*problem.jobs, *new_jobs), done, set(stranded), index)
+    new_problem = dataclasses.replace(
+        problem,
+        duration_s=duration_s if duration_s is not None else problem.duration_s,
+        distance_m=distance_m if distance_m is not None else problem.distance_m,
+        jobs=tuple(remaining),
+        vehicles=tuple(done.vehicles),
+    )
+    result = plan_routes(new_problem, params)
+    return Replan(new_problem, result, tuple(done.kept_routes), stranded, tuple(no_vehicle))
+
+
+@dataclass
+class _Executed:
+    """What is fixed at ``now_s``: the kept part of each route, the jobs delivered, the jobs on board (job →
+    vehicle carrying it) and the trucks still running, restarted from their last fixed stop."""
+
+    kept_routes: list[Route]
+    delivered: set[str]
+    onboard: dict[str, str]
+    vehicles: list[Vehicle]
+
+
+def _executed(
+    problem: RoutingProblem,
+    previous: RoutingResult,
+    now_s: int,
+    fixed: Mapping[str, int],
+    broken_ids: set[str],
+) -> _Executed:
+    """Split each old route into its fixed stops (by ``fixed`` or the time rule) and the rest."""
     routes = {r.vehicle: r for r in previous.routes}
-    done: set[str] = set()
-    kept_routes: list[Route] = []
-    onboard: dict[str, str] = {}  # job → vehicle carrying it
-    vehicles: list[Vehicle] = []
+    out = _Executed([], set(), {}, [])
     for v in problem.vehicles:
         r = routes.get(v.id)
-        n = 0 if r is None else (fixed or {}).get(v.id, _fixed_count(r, now_s, v.id in broken_ids))
+        n = 0 if r is None else fixed.get(v.id, _fixed_count(r, now_s, v.id in broken_ids))
         stops = () if r is None else r.stops[:n]
         if r is not None:
-            kept_routes.append(dataclasses.replace(r, stops=stops))
+            out.kept_routes.append(dataclasses.replace(r, stops=stops))
         delivered = {s.job for s in stops if s.kind == "delivery"}
-        done |= delivered
+        out.delivered |= delivered
         for s in stops:
             if s.kind == "pickup" and s.job not in delivered:
-                onboard[s.job] = v.id
+                out.onboard[s.job] = v.id
         if v.id not in broken_ids:
-            vehicles.append(_restart(v, stops[-1] if stops else None, now_s))
-    index = {v.id: k for k, v in enumerate(vehicles)}
-    stranded = tuple(sorted(j for j, v in onboard.items() if v in broken_ids))
+            out.vehicles.append(_restart(v, stops[-1] if stops else None, now_s))
+    return out
+
+
+def _remaining_jobs(
+    problem: RoutingProblem,
+    jobs: Iterable[Job],
+    done: _Executed,
+    stranded: set[str],
+    index: Mapping[str, int],
+) -> tuple[list[Job], list[str]]:
+    """The jobs still to plan (vehicle restrictions renumbered for the remaining fleet), and the ids of those only
+    broken trucks were allowed to carry."""
     remaining: list[Job] = []
     no_vehicle: list[str] = []
-    for j in (*problem.jobs, *new_jobs):
-        if j.id in done or j.id in stranded:
+    for j in jobs:
+        if j.id in done.delivered or j.id in stranded:
             continue
-        carrier = onboard.get(j.id)
+        carrier = done.onboard.get(j.id)
         if carrier is not None:  # on board: delivered from the truck's current position, by that truck
             j = dataclasses.replace(j, source=None, ready_s=0, vehicles=(index[carrier],))
         elif j.vehicles:
@@ -127,12 +168,4 @@ def replan(
                 continue
             j = dataclasses.replace(j, vehicles=allowed)
         remaining.append(j)
-    new_problem = dataclasses.replace(
-        problem,
-        duration_s=duration_s if duration_s is not None else problem.duration_s,
-        distance_m=distance_m if distance_m is not None else problem.distance_m,
-        jobs=tuple(remaining),
-        vehicles=tuple(vehicles),
-    )
-    result = plan_routes(new_problem, params)
-    return Replan(new_problem, result, tuple(kept_routes), stranded, tuple(no_vehicle))
+    return remaining, no_vehicle

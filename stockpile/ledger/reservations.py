@@ -38,20 +38,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
             if row.on_hand - row.reserved < cmd.qty:
                 raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
-            repo.add_reservation(
-                {
-                    "id": cmd.client_id,
-                    "site_id": site.id,
-                    "lot_id": lot.id,
-                    "item_id": item.id,
-                    "qty": cmd.qty,
-                    "plan_ref": cmd.plan_ref,
-                    "state": "pending",
-                    "actor": cmd.actor,
-                    "created_at": at,
-                    "expires_at": cmd.expires_at,
-                }
-            )
+            repo.add_reservation(_pending_row(cmd, site.id, lot.id, item.id, at))
             repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
             authz.audit_ok(
                 uow,
@@ -78,6 +65,22 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             )
 
     return authz.guarded(uow, lambda: retrying(attempt), now)
+
+
+def _pending_row(cmd: ReserveCmd, site_id: int, lot_id: int, item_id: int, at: datetime) -> dict[str, object]:
+    """The new reservation's row: pending, made by the command's actor at `at`."""
+    return {
+        "id": cmd.client_id,
+        "site_id": site_id,
+        "lot_id": lot_id,
+        "item_id": item_id,
+        "qty": cmd.qty,
+        "plan_ref": cmd.plan_ref,
+        "state": "pending",
+        "actor": cmd.actor,
+        "created_at": at,
+        "expires_at": cmd.expires_at,
+    }
 
 
 def resolve_reservation(

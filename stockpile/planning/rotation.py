@@ -30,7 +30,7 @@ from optimizer import (
 )
 from stockpile.planning.agreements import counted_agreement
 from stockpile.planning.gap import ReserveData, _scope_sites, load_data, rule_of, scopes
-from stockpile.reserve.records import PlanningConfig
+from stockpile.reserve.records import ItemRef, PlanningConfig, Standard
 
 NEVER = 100_000  # days: "no expiry" inside the integer model
 
@@ -79,67 +79,30 @@ def quarters(start: date, end: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig) -> RotationInput:
+    """The rotation problem for `year`: one stock key per scope × item with a standard or stock."""
     start, end = horizon(year, today)
     days = (end - start).days + 1
     q_starts, q_cal = quarters(start, end)
     items = {i.code: i for i in data.items}
     item_of = {i.id: i.code for i in data.items}
-    keys, names, lot_names = [], {}, {}
+    keys: list[StockKey] = []
+    names: dict[str, dict[str, str]] = {}
+    lot_names: dict[str, str] = {}
     for std, area in scopes(data):
         sites = {s.id for s in _scope_sites(data, std.level, area.code)}
         item = items[std.item_code]
-        qty: dict[int, int] = {}
-        exp: dict[int, int] = {}
-        for lt in data.lots:
-            ok_mode = (lt.mode == "physical" and std.counts_physical) or (
-                lt.mode == "custodial" and std.counts_custodial
-            )
-            if lt.site_id not in sites or item_of[lt.item_id] != item.code or not ok_mode:
-                continue
-            e = NEVER if lt.expiry is None else (lt.expiry - start).days
-            if e <= 0:
-                continue
-            qty[lt.lot_id] = qty.get(lt.lot_id, 0) + lt.on_hand
-            exp[lt.lot_id] = e
-            lot_names[str(lt.lot_id)] = lt.lot_no
+        qty, exp = _scope_lots(data, std, sites, item_of, item.code, start, lot_names)
         rule = rule_of(std)
         standard = rule.required(area.population)
         if standard == 0 and not qty:
             continue
-        agreement = 0
-        if std.counts_agreement:
-            agreement = sum(
-                counted_agreement(c, ln, start, list(data.calloffs), cfg.check_interval_days)
-                for c in data.contracts
-                if c.holder_site_id in sites and c.valid_to >= end
-                for ln in c.lines
-                if ln.item_code == item.code
-            )
-        price = item.price_fen * cfg.procurement_price_permille // 1000
-        life = item.shelf_life_days or NEVER
+        agreement = (
+            _agreement_stock(data, std, sites, item.code, start, end, cfg) if std.counts_agreement else 0
+        )
         key_id = f"{std.level}:{area.code}:{item.code}"
+        lots = tuple(Lot(str(i), q, exp[i]) for i, q in sorted(qty.items()))
         keys.append(
-            StockKey(
-                key_id,
-                tuple(Lot(str(i), q, exp[i]) for i, q in sorted(qty.items())),
-                (standard,),
-                (
-                    ProcurementOption(
-                        "buy",
-                        cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days),
-                        price,
-                        life,
-                    ),
-                ),
-                tuple(
-                    ReleaseChannel(
-                        c.channel_id, item.price_fen * c.value_permille // 1000, c.min_remaining_days
-                    )
-                    for c in cfg.channels
-                ),
-                agreement,
-                rule.agreement_cap(area.population),
-            )
+            _stock_key(key_id, lots, standard, agreement, rule.agreement_cap(area.population), item, cfg)
         )
         names[key_id] = {
             "area_name": area.name,
@@ -158,6 +121,87 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
         quarter_budget_fen=budget,
     )
     return RotationInput(problem, start, names, lot_names)
+
+
+def _scope_lots(
+    data: ReserveData,
+    std: Standard,
+    sites: set[int],
+    item_of: dict[int, str],
+    item_code: str,
+    start: date,
+    lot_names: dict[str, str],
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Quantity and expiry day (from `start`) per lot of the item at the scope's sites in the modes the standard
+    counts, unexpired at `start`; records each lot's number in `lot_names`."""
+    qty: dict[int, int] = {}
+    exp: dict[int, int] = {}
+    for lt in data.lots:
+        ok_mode = (lt.mode == "physical" and std.counts_physical) or (
+            lt.mode == "custodial" and std.counts_custodial
+        )
+        if lt.site_id not in sites or item_of[lt.item_id] != item_code or not ok_mode:
+            continue
+        e = NEVER if lt.expiry is None else (lt.expiry - start).days
+        if e <= 0:
+            continue
+        qty[lt.lot_id] = qty.get(lt.lot_id, 0) + lt.on_hand
+        exp[lt.lot_id] = e
+        lot_names[str(lt.lot_id)] = lt.lot_no
+    return qty, exp
+
+
+def _agreement_stock(
+    data: ReserveData,
+    std: Standard,
+    sites: set[int],
+    item_code: str,
+    start: date,
+    end: date,
+    cfg: PlanningConfig,
+) -> int:
+    """Agreement stock of the item at the scope's holders, from contracts valid for the whole horizon."""
+    return sum(
+        counted_agreement(c, ln, start, list(data.calloffs), cfg.check_interval_days)
+        for c in data.contracts
+        if c.holder_site_id in sites and c.valid_to >= end
+        for ln in c.lines
+        if ln.item_code == item_code
+    )
+
+
+def _stock_key(
+    key_id: str,
+    lots: tuple[Lot, ...],
+    standard: int,
+    agreement: int,
+    agreement_cap: int,
+    item: ItemRef,
+    cfg: PlanningConfig,
+) -> StockKey:
+    """A stock key with one procurement option (config lead days, item price × ‰) and the config's release
+    channels."""
+    price = item.price_fen * cfg.procurement_price_permille // 1000
+    life = item.shelf_life_days or NEVER
+    return StockKey(
+        key_id,
+        lots,
+        (standard,),
+        (
+            ProcurementOption(
+                "buy",
+                cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days),
+                price,
+                life,
+            ),
+        ),
+        tuple(
+            ReleaseChannel(c.channel_id, item.price_fen * c.value_permille // 1000, c.min_remaining_days)
+            for c in cfg.channels
+        ),
+        agreement,
+        agreement_cap,
+    )
 
 
 def _day(start: date, d: int | None) -> date | None:

@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from stockpile import clock
-from stockpile.adapters.db.engine import readonly
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm.auth import user_names
+from stockpile.adapters.read.master_views import MasterDataViews
 from stockpile.adapters.repos.ledger import TRANSIT_CODE, lot_from_row, site_from_row
 from stockpile.adapters.repos.masterdata import SqlMasterRepository
 from stockpile.domain.availability import available_sources
@@ -25,16 +25,8 @@ from stockpile.domain.model import Balance
 NEAR_EXPIRY_DAYS = 90
 
 
-class Views:
+class Views(MasterDataViews):
     """Queries that answer "what is where, in which lots, expiring when"."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = readonly(engine)
-
-    def _df(self, q: Any, columns: list[str] | None = None) -> pd.DataFrame:
-        with self.engine.connect() as c:
-            rows = c.execute(q).mappings().all()
-        return pd.DataFrame(rows, columns=columns or (list(rows[0].keys()) if rows else None))
 
     def user_names(self) -> dict[str, str]:
         """Actor as recorded on a posting (capitals) → the user name as typed."""
@@ -57,29 +49,7 @@ class Views:
         `site_codes` depots when given (the services' read scope)."""
         on = on or clock.today()
         b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
-        q = (
-            select(
-                s.code.label("site_code"),
-                s.name.label("site_name"),
-                s.area_code.label("area_code"),
-                i.code.label("item_code"),
-                i.name_zh.label("item_name"),
-                i.name_en.label("item_name_en"),
-                i.base_unit.label("unit"),
-                i.category.label("category"),
-                lt.lot_no.label("lot_no"),
-                lt.expiry.label("expiry"),
-                lt.owner_type.label("lot_owner"),
-                s.owner_type.label("site_owner"),
-                b.on_hand.label("on_hand"),
-                b.reserved.label("reserved"),
-                i.price_fen.label("price_fen"),
-            )
-            .join(s, s.id == b.site_id)
-            .join(i, i.id == b.item_id)
-            .join(lt, lt.id == b.lot_id)
-            .order_by(s.code, i.code, lt.expiry, lt.lot_no)
-        )
+        q = _stock_query()
         if not include_zero:
             q = q.where(b.on_hand != 0)
         if not include_transit:
@@ -94,34 +64,7 @@ class Views:
             q = q.where(s.area_code == township_code)
         if expiring_within_days is not None:
             q = q.where(lt.expiry.is_not(None), lt.expiry <= on + timedelta(days=expiring_within_days))
-        cols = [
-            "site_code",
-            "site_name",
-            "area_code",
-            "item_code",
-            "item_name",
-            "item_name_en",
-            "unit",
-            "category",
-            "lot_no",
-            "expiry",
-            "lot_owner",
-            "site_owner",
-            "on_hand",
-            "reserved",
-            "price_fen",
-        ]
-        df = self._df(q, cols)
-        df["available"] = df["on_hand"] - df["reserved"]
-        df["days_left"] = pd.array(
-            [(e - on).days if isinstance(e, date) else None for e in df["expiry"]], dtype="Int64"
-        )
-        df["status"] = [_status(d) for d in df["days_left"]]
-        df["mode"] = [
-            "custodial" if lo == "government" and so != "government" else "physical"
-            for lo, so in zip(df["lot_owner"], df["site_owner"], strict=True)
-        ]
-        return df.drop(columns=["lot_owner", "site_owner"])
+        return _with_status(self._df(q, _STOCK_COLUMNS), on)
 
     def balance(self, site_code: str, item_code: str) -> int:
         """On hand of one item at one site (all lots): one indexed read of the balance table."""
@@ -255,121 +198,6 @@ class Views:
             q = q.where(dst.code.in_(codes) if incoming else (src.code.in_(codes) | dst.code.in_(codes)))
         return self._df(q)
 
-    # ---- master data -------------------------------------------------------------------------------------
-    def sites(self, include_transit: bool = False, site_codes: Collection[str] | None = None) -> pd.DataFrame:
-        s = orm.SiteRow
-        q = select(
-            s.id,
-            s.code,
-            s.name,
-            s.admin_level,
-            s.site_type,
-            s.owner_type,
-            s.owner_name,
-            s.area_code,
-            s.lon,
-            s.lat,
-            s.loading_minutes,
-            s.operating_mode,
-            s.hazard_types,
-            s.active,
-        ).order_by(s.code)
-        if not include_transit:
-            q = q.where(s.code != TRANSIT_CODE)
-        if site_codes is not None:
-            q = q.where(s.code.in_(list(site_codes)))
-        return self._df(q)
-
-    def items(self) -> pd.DataFrame:
-        i = orm.ItemRow
-        return self._df(
-            select(
-                i.id,
-                i.code,
-                i.name_zh,
-                i.name_en,
-                i.base_unit,
-                i.category,
-                i.unit_weight_g,
-                i.unit_volume_cm3,
-                i.shelf_life_days,
-                i.needs_cold,
-                i.price_fen,
-            ).order_by(i.code)
-        )
-
-    def areas(self, level: str | None = None) -> pd.DataFrame:
-        a = orm.AdminAreaRow
-        q = select(
-            a.code,
-            a.name,
-            a.level,
-            a.parent_code,
-            a.population,
-            a.lon,
-            a.lat,
-            a.township_kind,
-            a.hazard_weight,
-        ).order_by(a.code)
-        if level:
-            q = q.where(a.level == level)
-        return self._df(q)
-
-    def demand_points(self) -> pd.DataFrame:
-        """Villages (admin areas) and shelters (their own table) as one list of demand points."""
-        villages = self.areas("village").rename(columns={"parent_code": "township_code"})
-        villages["kind"] = "village"
-        villages["capacity_persons"] = 0
-        sh = orm.ShelterRow
-        shelters = self._df(select(sh.code, sh.name, sh.township_code, sh.lon, sh.lat, sh.capacity_persons))
-        shelters["kind"] = "shelter"
-        shelters["population"] = shelters["capacity_persons"]
-        shelters["hazard_weight"] = 1
-        cols = [
-            "code",
-            "name",
-            "kind",
-            "township_code",
-            "population",
-            "capacity_persons",
-            "lon",
-            "lat",
-            "hazard_weight",
-        ]
-        return pd.concat([villages[cols], shelters[cols]], ignore_index=True)
-
-    def agreements(self, on: date | None = None) -> pd.DataFrame:
-        on = on or clock.today()
-        c, ln, s, i = orm.AgreementContractRow, orm.AgreementLineRow, orm.SiteRow, orm.ItemRow
-        q = (
-            select(
-                c.code.label("contract"),
-                s.code.label("holder_code"),
-                s.name.label("holder"),
-                i.code.label("item_code"),
-                i.name_zh.label("item_name"),
-                ln.agreed_qty,
-                ln.price_fen,
-                c.lead_time_minutes,
-                c.valid_from,
-                c.valid_to,
-                ln.last_verified_on,
-                ln.last_verified_qty,
-            )
-            .join(ln, ln.contract_id == c.id)
-            .join(s, s.id == c.holder_site_id)
-            .join(i, i.id == ln.item_id)
-            .order_by(c.code, i.code)
-        )
-        df = self._df(q)
-        if not df.empty:
-            df["valid"] = [f <= on <= t for f, t in zip(df["valid_from"], df["valid_to"], strict=True)]
-            df["counted_qty"] = [
-                min(a, v) if ok and v is not None and v == v else 0
-                for a, v, ok in zip(df["agreed_qty"], df["last_verified_qty"], df["valid"], strict=True)
-            ]
-        return df
-
     # ---- availability --------------------------------------------------------------------------------------
     def available_to_dispatch(
         self, item_code: str | None = None, on: date | None = None, site_codes: Collection[str] | None = None
@@ -459,3 +287,65 @@ def _status(days_left: Any) -> str:
     if days_left <= NEAR_EXPIRY_DAYS:
         return "near"
     return "ok"
+
+
+_STOCK_COLUMNS = [
+    "site_code",
+    "site_name",
+    "area_code",
+    "item_code",
+    "item_name",
+    "item_name_en",
+    "unit",
+    "category",
+    "lot_no",
+    "expiry",
+    "lot_owner",
+    "site_owner",
+    "on_hand",
+    "reserved",
+    "price_fen",
+]
+
+
+def _stock_query() -> Select[*tuple[Any, ...]]:
+    """Balances joined to their site, item and lot, labelled as ``_STOCK_COLUMNS``, in site, item, expiry order."""
+    b, s, i, lt = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow, orm.LotRow
+    return (
+        select(
+            s.code.label("site_code"),
+            s.name.label("site_name"),
+            s.area_code.label("area_code"),
+            i.code.label("item_code"),
+            i.name_zh.label("item_name"),
+            i.name_en.label("item_name_en"),
+            i.base_unit.label("unit"),
+            i.category.label("category"),
+            lt.lot_no.label("lot_no"),
+            lt.expiry.label("expiry"),
+            lt.owner_type.label("lot_owner"),
+            s.owner_type.label("site_owner"),
+            b.on_hand.label("on_hand"),
+            b.reserved.label("reserved"),
+            i.price_fen.label("price_fen"),
+        )
+        .join(s, s.id == b.site_id)
+        .join(i, i.id == b.item_id)
+        .join(lt, lt.id == b.lot_id)
+        .order_by(s.code, i.code, lt.expiry, lt.lot_no)
+    )
+
+
+def _with_status(df: pd.DataFrame, on: date) -> pd.DataFrame:
+    """Available quantity, days left and expiry status as of ``on``, and the mode (custodial when government lots
+    lie at another owner's site) in place of the two owner columns."""
+    df["available"] = df["on_hand"] - df["reserved"]
+    df["days_left"] = pd.array(
+        [(e - on).days if isinstance(e, date) else None for e in df["expiry"]], dtype="Int64"
+    )
+    df["status"] = [_status(d) for d in df["days_left"]]
+    df["mode"] = [
+        "custodial" if lo == "government" and so != "government" else "physical"
+        for lo, so in zip(df["lot_owner"], df["site_owner"], strict=True)
+    ]
+    return df.drop(columns=["lot_owner", "site_owner"])

@@ -12,7 +12,7 @@ import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, tuple_, update
@@ -21,22 +21,26 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm import ledger as orm
-from stockpile.domain.ledger import DEFAULT_BACKDATE_DAYS
+from stockpile.adapters.repos.ledger_records import LedgerRecords
+from stockpile.adapters.repos.ledger_rows import item_from_row, lot_from_row, site_from_row
 from stockpile.domain.model import (
     AdminLevel,
     Balance,
-    Category,
     Item,
-    LonLat,
     Lot,
-    LotSource,
-    OperatingMode,
     OwnerType,
-    Reservation,
-    ReservationState,
     Site,
     SiteType,
 )
+
+__all__ = [
+    "TRANSIT_CODE",
+    "PostingRecord",
+    "SqlLedgerRepository",
+    "item_from_row",
+    "lot_from_row",
+    "site_from_row",
+]
 
 TRANSIT_CODE = "TRANSIT"  # the virtual 在途 location
 
@@ -53,59 +57,7 @@ class PostingRecord:
     occurred_at: datetime | None = None
 
 
-def item_from_row(r: orm.ItemRow, packs: Sequence[tuple[str, int]] = ()) -> Item:
-    return Item(
-        id=r.id,
-        code=r.code,
-        name_zh=r.name_zh,
-        name_en=r.name_en,
-        base_unit=r.base_unit,
-        category=Category(r.category),
-        unit_weight_g=r.unit_weight_g,
-        unit_volume_cm3=r.unit_volume_cm3,
-        shelf_life_days=r.shelf_life_days,
-        needs_cold=r.needs_cold,
-        needs_dry=r.needs_dry,
-        hazardous=r.hazardous,
-        price_fen=r.price_fen,
-        packs=tuple(packs),
-    )
-
-
-def site_from_row(r: orm.SiteRow) -> Site:
-    return Site(
-        id=r.id,
-        code=r.code,
-        name=r.name,
-        admin_level=AdminLevel(r.admin_level),
-        site_type=SiteType(r.site_type),
-        owner_type=OwnerType(r.owner_type),
-        area_code=r.area_code or "",
-        location=LonLat(r.lon or 0.0, r.lat or 0.0),
-        loading_minutes=r.loading_minutes,
-        operating_mode=OperatingMode(r.operating_mode),
-        hazard_types=tuple(h for h in r.hazard_types.split(",") if h),
-        owner_name=r.owner_name,
-        active=r.active,
-    )
-
-
-def lot_from_row(r: orm.LotRow) -> Lot:
-    return Lot(
-        id=r.id,
-        item_id=r.item_id,
-        lot_no=r.lot_no,
-        expiry=r.expiry,
-        manufactured_on=r.manufactured_on,
-        owner_type=OwnerType(r.owner_type),
-        owner_name=r.owner_name,
-        source=LotSource(r.source),
-        donor=r.donor,
-        received_at=r.received_at,
-    )
-
-
-class SqlLedgerRepository:
+class SqlLedgerRepository(LedgerRecords):
     """All ledger reads and writes a use case needs, inside the unit of work's session."""
 
     def __init__(self, session: Session) -> None:
@@ -422,143 +374,3 @@ class SqlLedgerRepository:
             select(orm.MovementRow.reverses_seq).where(orm.MovementRow.reverses_seq.in_(list(seqs)))
         )
         return {int(x) for x in got if x is not None}
-
-    # ---- transfers -----------------------------------------------------------------------------------------
-    def add_transfer(
-        self,
-        transfer_id: uuid.UUID,
-        from_id: int,
-        to_id: int,
-        at: datetime,
-        lines: list[tuple[int, int, int]],
-    ) -> None:
-        self.s.add(
-            orm.TransferRow(
-                id=transfer_id, from_site_id=from_id, to_site_id=to_id, state="in_transit", shipped_at=at
-            )
-        )
-        self.s.flush()
-        self.s.execute(
-            insert(orm.TransferLineRow),
-            [
-                {"transfer_id": transfer_id, "lot_id": lot, "item_id": item, "qty": q}
-                for lot, item, q in lines
-            ],
-        )
-
-    def transfer(
-        self, transfer_id: uuid.UUID, lock: bool = False
-    ) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
-        """A transfer and its lines; ``lock`` takes the row lock first (SELECT … FOR UPDATE), so a second receipt
-        or cancellation waits for the first and then reads its outcome (SQLite's writer lock already serialises)."""
-        row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True, with_for_update=lock)
-        if row is None:
-            return None
-        lines = list(
-            self.s.scalars(select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id))
-        )
-        return row, lines
-
-    def resolve_transfer(
-        self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
-    ) -> bool:
-        """Resolved at most once: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
-        t = orm.TransferRow
-        res = self.s.execute(
-            update(t)
-            .where(t.id == transfer_id, t.state == "in_transit")
-            .values(state=new_state, received_at=at, receive_posting_id=posting_id)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(res.rowcount)  # type: ignore[attr-defined]
-
-    # ---- counts --------------------------------------------------------------------------------------------
-    def later_count_exists(self, site_id: int, lot_id: int, at: datetime) -> bool:
-        c = orm.StockCountRow
-        q = select(c.id).where(c.site_id == site_id, c.lot_id == lot_id, c.occurred_at > at).limit(1)
-        return self.s.scalar(q) is not None
-
-    def add_count(self, values: dict[str, object]) -> None:
-        self.s.execute(insert(orm.StockCountRow), [values])
-
-    # ---- reservations --------------------------------------------------------------------------------------
-    def reservation(self, rid: uuid.UUID) -> Reservation | None:
-        r = self.s.get(orm.ReservationRow, rid, populate_existing=True)
-        if r is None:
-            return None
-        return Reservation(
-            r.id, r.site_id, r.item_id, r.lot_id, r.qty, r.plan_ref, ReservationState(r.state), r.expires_at
-        )
-
-    def add_reservation(self, values: dict[str, object]) -> None:
-        self.s.execute(insert(orm.ReservationRow), [values])
-
-    def resolve_reservation(
-        self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None
-    ) -> bool:
-        """UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
-        r = orm.ReservationRow
-        res = self.s.execute(
-            update(r)
-            .where(r.id == rid, r.state == "pending")
-            .values(state=state, resolved_at=at, resolve_posting_id=posting_id)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(res.rowcount)  # type: ignore[attr-defined]
-
-    def pending_reservations_due(self, now: datetime) -> list[uuid.UUID]:
-        r = orm.ReservationRow
-        q = select(r.id).where(r.state == "pending", r.expires_at.is_not(None), r.expires_at <= now)
-        return list(self.s.scalars(q))
-
-    # ---- settings ------------------------------------------------------------------------------------------
-    def freeze_date(self) -> date | None:
-        v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "freeze_date"))
-        return date.fromisoformat(v) if v else None
-
-    def backdate_days(self) -> int:
-        """Postings more than this many days back need the admin right (default 30)."""
-        v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
-        return int(v) if v else DEFAULT_BACKDATE_DAYS
-
-    def database_kind(self) -> str | None:
-        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None."""
-        return self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "database_kind"))
-
-    def set_setting(self, key: str, value: str) -> None:
-        row = self.s.get(orm.SettingRow, key)
-        if row is None:
-            self.s.add(orm.SettingRow(key=key, value=value))
-        else:
-            row.value = value
-        self.s.flush()
-
-    # ---- checks --------------------------------------------------------------------------------------------
-    def movement_sums(self) -> dict[tuple[int, int], int]:
-        m = orm.MovementRow
-        rows = self.s.execute(
-            select(m.site_id, m.lot_id, func.sum(m.qty)).group_by(m.site_id, m.lot_id)
-        ).all()
-        return {(s, lot): int(q) for s, lot, q in rows}
-
-    def stored_balances(self) -> dict[tuple[int, int], tuple[int, int]]:
-        b = orm.StockBalanceRow
-        rows = self.s.execute(select(b.site_id, b.lot_id, b.on_hand, b.reserved)).all()
-        return {(s, lot): (int(o), int(r)) for s, lot, o, r in rows if o or r}
-
-    def pending_sums(self) -> dict[tuple[int, int], int]:
-        r = orm.ReservationRow
-        rows = self.s.execute(
-            select(r.site_id, r.lot_id, func.sum(r.qty))
-            .where(r.state == "pending")
-            .group_by(r.site_id, r.lot_id)
-        ).all()
-        return {(s, lot): int(q) for s, lot, q in rows}
-
-    def histories(self) -> dict[tuple[int, int], list[int]]:
-        m = orm.MovementRow
-        out: dict[tuple[int, int], list[int]] = {}
-        q = select(m.site_id, m.lot_id, m.qty).order_by(m.site_id, m.lot_id, m.occurred_at, m.seq)
-        for s, lot, qty in self.s.execute(q):
-            out.setdefault((s, lot), []).append(int(qty))
-        return out

@@ -16,7 +16,6 @@ Rules:
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from openrouteservice import exceptions as ors_exc
 from pydantic import SecretStr
 
 from stockpile.adapters.travel.matrix import HaversineMatrix
+from stockpile.adapters.travel.ors_replies import malformed, parse_isochrones, parse_matrix, parse_route
 from stockpile.ports.travel import (
     NOTICE_ISOCHRONE_RANGE_OFFLINE,
     PROFILES,
@@ -42,6 +42,16 @@ from stockpile.ports.travel import (
     TravelMatrix,
     TravelTimeUnavailable,
 )
+
+__all__ = [
+    "PUBLIC_BASE_URL",
+    "OrsLimits",
+    "OrsProvider",
+    "matrix_blocks",
+    "parse_isochrones",
+    "parse_matrix",
+    "parse_route",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,111 +110,6 @@ def matrix_blocks(n: int, m: int, limit: int) -> Iterator[tuple[range, range]]:
 
 def _chunks(seq: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [seq[i : i + size] for i in range(0, len(seq), size)]
-
-
-def _number(v: object, what: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise _malformed(f"{what} holds {v!r}, not a number ≥ 0")
-    return float(v)
-
-
-def _grid(body: object, key: str, rows: int, cols: int) -> list[list[Any]]:
-    grid = body.get(key) if isinstance(body, dict) else None
-    if (
-        not isinstance(grid, list)
-        or len(grid) != rows
-        or any(not isinstance(r, list) or len(r) != cols for r in grid)
-    ):
-        raise _malformed(f"matrix reply lacks '{key}' as a {rows}×{cols} array")
-    return grid
-
-
-def parse_matrix(body: object, rows: int, cols: int) -> tuple[list[list[int]], list[list[int]]]:
-    """ORS matrix JSON → (duration_s, distance_m) int grids; `null` in either → UNREACHABLE in both."""
-    durations = _grid(body, "durations", rows, cols)
-    distances = _grid(body, "distances", rows, cols)
-    out_s = [[0] * cols for _ in range(rows)]
-    out_m = [[0] * cols for _ in range(rows)]
-    for i in range(rows):
-        for j in range(cols):
-            s, m = durations[i][j], distances[i][j]
-            if s is None or m is None:
-                out_s[i][j] = out_m[i][j] = UNREACHABLE
-            else:
-                out_s[i][j] = math.ceil(_number(s, "durations"))
-                out_m[i][j] = math.ceil(_number(m, "distances"))
-    return out_s, out_m
-
-
-def _positions(coords: object, what: str, min_len: int) -> tuple[LonLat, ...]:
-    if not isinstance(coords, list) or len(coords) < min_len:
-        raise _malformed(f"{what} is not a list of ≥ {min_len} positions")
-    out = []
-    for c in coords:
-        if not isinstance(c, list) or len(c) < 2 or not all(_finite(v) for v in c[:2]):
-            raise _malformed(f"{what} position {c!r} is not [lon, lat]")
-        out.append(LonLat(float(c[0]), float(c[1])))
-    return tuple(out)
-
-
-def _finite(v: object) -> bool:
-    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
-
-
-def _malformed(detail: str) -> TravelTimeUnavailable:
-    return TravelTimeUnavailable("malformed_reply", detail)
-
-
-def parse_isochrones(
-    body: object, n_points: int, ranges_s: Sequence[int]
-) -> dict[tuple[int, int], Isochrone]:
-    """ORS isochrones GeoJSON → {(group_index, range_s): Isochrone}; every pair asked for must be present."""
-    features = body.get("features") if isinstance(body, dict) else None
-    if not isinstance(features, list):
-        raise _malformed("isochrones reply has no 'features' list")
-    found: dict[tuple[int, int], Isochrone] = {}
-    for f in features:
-        props = f.get("properties") if isinstance(f, dict) else None
-        geom = f.get("geometry") if isinstance(f, dict) else None
-        if not isinstance(props, dict) or not isinstance(geom, dict) or geom.get("type") != "Polygon":
-            raise _malformed("isochrone feature lacks properties or a Polygon")
-        idx, value = props.get("group_index"), props.get("value")
-        if not isinstance(idx, int) or not 0 <= idx < n_points:
-            raise _malformed(f"isochrone group_index {idx!r} out of range")
-        rng = round(_number(value, "isochrone value"))
-        rings = geom.get("coordinates")
-        if not isinstance(rings, list) or not rings:
-            raise _malformed("isochrone Polygon has no rings")
-        found[(idx, rng)] = Isochrone(
-            idx, rng, tuple(_positions(r, "isochrone ring", 4) for r in rings), "ors"
-        )
-    missing = [(i, r) for i in range(n_points) for r in ranges_s if (i, r) not in found]
-    if missing:
-        raise _malformed(f"isochrones reply misses (point, range) {missing[:3]}")
-    return found
-
-
-def parse_route(body: object) -> tuple[tuple[LonLat, ...], int, int, tuple[int, ...]]:
-    """ORS directions GeoJSON → (coordinates, duration_s, distance_m, per-leg duration_s)."""
-    features = body.get("features") if isinstance(body, dict) else None
-    if not isinstance(features, list) or not features or not isinstance(features[0], dict):
-        raise _malformed("directions reply has no route feature")
-    feature = features[0]
-    props, geom = feature.get("properties"), feature.get("geometry")
-    if not isinstance(props, dict) or not isinstance(geom, dict) or geom.get("type") != "LineString":
-        raise _malformed("route feature lacks properties or a LineString")
-    summary = props.get("summary")
-    coords = geom.get("coordinates")
-    if not isinstance(summary, dict) or not isinstance(coords, list):
-        raise _malformed("route lacks a summary or coordinates")
-    line = _positions(coords, "route", 0)
-    segments = props.get("segments", [])
-    if not isinstance(segments, list) or any(not isinstance(s, dict) for s in segments):
-        raise _malformed("route segments are not objects")
-    legs = tuple(math.ceil(_number(s.get("duration", 0), "segment duration")) for s in segments)
-    duration = math.ceil(_number(summary.get("duration", 0), "route duration"))
-    distance = math.ceil(_number(summary.get("distance", 0), "route distance"))
-    return line, duration, distance, legs
 
 
 class OrsProvider:
@@ -290,7 +195,7 @@ class OrsProvider:
             except requests.RequestException as exc:
                 raise TravelTimeUnavailable("network_error", f"{what}: {type(exc).__name__}") from exc
             except ors_exc.HTTPError as exc:
-                raise _malformed(f"{what}: HTTP {exc.status_code}, not JSON") from exc
+                raise malformed(f"{what}: HTTP {exc.status_code}, not JSON") from exc
             except ors_exc.ApiError as exc:
                 if unroutable and exc.status == 404 and _error_code(exc.message) in _UNROUTABLE_CODES:
                     return None
