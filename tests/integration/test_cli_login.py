@@ -130,7 +130,7 @@ def test_expired_cli_login_is_refused(cli_db):
     assert until <= utcnow() + timedelta(hours=8, minutes=1)
     svc = build_services(get_settings())
     old = users.login(
-        svc.uow_factory(), svc.hasher, "admin", demo_password("admin"), utcnow() - timedelta(hours=9), 8
+        svc.trust.uow(), svc.trust.hasher, "admin", demo_password("admin"), utcnow() - timedelta(hours=9), 8
     )
     res = runner.invoke(app, ["stock", "--site", "XZ01"], env={"RELIEF_SESSION_TOKEN": old.token})
     assert res.exit_code == ExitCode.NOT_LOGGED_IN and "relief login" in res.output
