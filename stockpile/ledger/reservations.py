@@ -12,6 +12,7 @@ from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, Invali
 from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
 from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
 from stockpile.ledger.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise
+from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import ReserveCmd, ResolveReservationCmd
 from stockpile.trust import authz
@@ -38,20 +39,17 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
             if row.on_hand - row.reserved < cmd.qty:
                 raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
-            repo.add_reservation(
-                {
-                    "id": cmd.client_id,
-                    "site_id": site.id,
-                    "lot_id": lot.id,
-                    "item_id": item.id,
-                    "qty": cmd.qty,
-                    "plan_ref": cmd.plan_ref,
-                    "state": "pending",
-                    "actor": cmd.actor,
-                    "created_at": at,
-                    "expires_at": cmd.expires_at,
-                }
+            held = Reservation(
+                cmd.client_id,
+                site.id,
+                item.id,
+                lot.id,
+                cmd.qty,
+                cmd.plan_ref,
+                ReservationState.PENDING,
+                cmd.expires_at,
             )
+            repo.add_reservation(held, cmd.actor, at)
             repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
             authz.audit_ok(
                 uow,
@@ -66,16 +64,7 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
                 {"lot": lot.id, "qty": cmd.qty, "measure": "reserved"},
             )
             uow.commit()
-            return Reservation(
-                cmd.client_id,
-                site.id,
-                item.id,
-                lot.id,
-                cmd.qty,
-                cmd.plan_ref,
-                ReservationState.PENDING,
-                cmd.expires_at,
-            )
+            return held
 
     return authz.guarded(uow, lambda: retrying(attempt), now)
 
@@ -136,7 +125,7 @@ def resolve_reservation(
 
 def _post_issue(
     uow: AbstractUnitOfWork,
-    repo: Any,
+    repo: LedgerRepository,
     res: Reservation,
     cmd: ResolveReservationCmd,
     posting_id: uuid.UUID,

@@ -8,10 +8,8 @@ BEGIN IMMEDIATE, so FOR UPDATE is not needed there.
 from __future__ import annotations
 
 import json
-import operator
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,27 +28,23 @@ from stockpile.domain.model import (
     LonLat,
     Lot,
     LotSource,
+    Movement,
+    MovementKind,
     OperatingMode,
     OwnerType,
     Reservation,
     ReservationState,
     Site,
     SiteType,
+    StockCount,
+    Transfer,
+    TransferLine,
 )
+from stockpile.ports.repos import NewPosting, PostingRecord
+
+__all__ = ["PostingRecord", "SqlLedgerRepository", "item_from_row", "lot_from_row", "site_from_row"]
 
 TRANSIT_CODE = "TRANSIT"  # the virtual 在途 location
-
-
-@dataclass(frozen=True, slots=True)
-class PostingRecord:
-    id: uuid.UUID
-    kind: str
-    digest: str
-    payload: dict[str, object]
-    actor: str
-    recorded_at: datetime
-    movement_seqs: tuple[int, ...]
-    occurred_at: datetime | None = None
 
 
 def item_from_row(r: orm.ItemRow, packs: Sequence[tuple[str, int]] = ()) -> Item:
@@ -215,10 +209,9 @@ class SqlLedgerRepository:
         return lot_from_row(row)
 
     # ---- balances -----------------------------------------------------------------------------------------
-    def lock_balances(
-        self, keys: Iterable[tuple[int, int, int]]
-    ) -> dict[tuple[int, int], orm.StockBalanceRow]:
-        """Create missing (site, lot) balance rows and lock them all in canonical order. Keys: (site, item, lot)."""
+    def lock_balances(self, keys: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], Balance]:
+        """Create missing (site, lot) balance rows and lock them all in canonical order. Keys: (site, item, lot).
+        Returns what the rows hold now; changes go back through `set_balances`."""
         wanted = sorted({(s, lot, i) for s, i, lot in keys})
         if not wanted:
             return {}
@@ -227,7 +220,7 @@ class SqlLedgerRepository:
         ]
         ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(orm.StockBalanceRow)
         self.s.execute(ins.on_conflict_do_nothing(index_elements=["site_id", "lot_id"]), values)
-        out: dict[tuple[int, int], orm.StockBalanceRow] = {}
+        out: dict[tuple[int, int], Balance] = {}
         b = orm.StockBalanceRow
         for start in range(0, len(wanted), 400):
             chunk = [(s, lot) for s, lot, _ in wanted[start : start + 400]]
@@ -239,10 +232,10 @@ class SqlLedgerRepository:
             )
             if self.dialect == "postgresql":
                 q = q.with_for_update()
-            out.update({(r.site_id, r.lot_id): r for r in self.s.scalars(q)})
+            out.update({(r.site_id, r.lot_id): self.to_balance(r) for r in self.s.scalars(q)})
         return out
 
-    def lock_item_balances(self, site_id: int, item_id: int) -> list[tuple[orm.StockBalanceRow, Lot]]:
+    def lock_item_balances(self, site_id: int, item_id: int) -> list[tuple[Balance, Lot]]:
         """Every balance row of an item at a site with its lot, locked (the FEFO candidates)."""
         q = (
             select(orm.StockBalanceRow, orm.LotRow)
@@ -253,7 +246,7 @@ class SqlLedgerRepository:
         )
         if self.dialect == "postgresql":
             q = q.with_for_update(of=orm.StockBalanceRow)
-        return [(b, lot_from_row(lot)) for b, lot in self.s.execute(q).all()]
+        return [(self.to_balance(b), lot_from_row(lot)) for b, lot in self.s.execute(q).all()]
 
     def balance_as_of(self, site_id: int, lot_id: int, at: datetime) -> int:
         q = select(func.coalesce(func.sum(orm.MovementRow.qty), 0)).where(
@@ -278,7 +271,7 @@ class SqlLedgerRepository:
 
     @staticmethod
     def to_balance(row: orm.StockBalanceRow) -> Balance:
-        return Balance(row.site_id, row.item_id, row.lot_id, row.on_hand, row.reserved)
+        return Balance(row.site_id, row.item_id, row.lot_id, row.on_hand, row.reserved, row.last_occurred_at)
 
     # ---- postings and movements ---------------------------------------------------------------------------
     def posting(self, posting_id: uuid.UUID) -> PostingRecord | None:
@@ -351,22 +344,41 @@ class SqlLedgerRepository:
         kinds = {"id": uid, "posting_id": uid, "occurred_at": dt, "recorded_at": dt}
         return [kinds.get(c) for c in cols]
 
-    def _insert_many(self, table: str, cols: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+    def _insert_many(self, table: str, cols: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
+        """Rows are value tuples in the order of `cols`."""
         mark = "?" if self.dialect == "sqlite" else "%s"
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        get = operator.itemgetter(*cols)
         conv = [(i, f) for i, f in enumerate(self._converters(cols)) if f is not None]
         params = []
         for r in rows:
-            t = list(get(r))
+            t = list(r)
             for i, f in conv:
                 t[i] = f(t[i])
             params.append(tuple(t))
         self.s.connection().exec_driver_sql(sql, params)
 
-    def add_postings(self, rows: list[dict[str, object]]) -> None:
-        if rows:
-            self._insert_many("posting", self.POSTING_COLS, rows)
+    def add_postings(self, postings: Sequence[NewPosting]) -> None:
+        if postings:
+            self._insert_many(
+                "posting",
+                self.POSTING_COLS,
+                (
+                    (
+                        p.id,
+                        p.kind,
+                        p.digest,
+                        p.payload_json,
+                        p.actor,
+                        p.recorded_at,
+                        p.occurred_at,
+                        p.doc_no,
+                        p.event_tag,
+                        p.remark,
+                        p.legs,
+                    )
+                    for p in postings
+                ),
+            )
 
     def _next_seqs(self, n: int) -> list[int]:
         """Movement seqs for n new legs: SQLite writers are serialised (BEGIN IMMEDIATE), so max + 1…;
@@ -378,14 +390,34 @@ class SqlLedgerRepository:
         q = "SELECT nextval(pg_get_serial_sequence('movement', 'seq')) FROM generate_series(1, %s)"
         return [int(x) for x in conn.exec_driver_sql(q, (n,)).scalars()]
 
-    def add_movements(self, rows: list[dict[str, object]]) -> list[int]:
-        """Append movement rows in one executemany and return their seqs in input order."""
-        if not rows:
+    def add_movements(self, moves: Sequence[Movement]) -> list[int]:
+        """Append movements in one executemany and return their seqs in input order (their own seq is ignored)."""
+        if not moves:
             return []
-        seqs = self._next_seqs(len(rows))
-        for r, seq in zip(rows, seqs, strict=True):
-            r["seq"] = seq
-        self._insert_many("movement", self.MOVEMENT_COLS, rows)
+        seqs = self._next_seqs(len(moves))
+        self._insert_many(
+            "movement",
+            self.MOVEMENT_COLS,
+            (
+                (
+                    seq,
+                    m.id,
+                    m.posting_id,
+                    m.kind.value,
+                    m.site_id,
+                    m.item_id,
+                    m.lot_id,
+                    m.qty,
+                    m.occurred_at,
+                    m.recorded_at,
+                    m.actor,
+                    m.purpose,
+                    m.reason,
+                    m.reverses_seq,
+                )
+                for m, seq in zip(moves, seqs, strict=True)
+            ),
+        )
         return seqs
 
     def set_balances(self, values: list[tuple[int, int, int, int, datetime | None]]) -> None:
@@ -408,14 +440,31 @@ class SqlLedgerRepository:
         ]
         self.s.connection().execute(stmt, params)
 
-    def movements_of(self, posting_id: uuid.UUID) -> list[orm.MovementRow]:
-        return list(
-            self.s.scalars(
-                select(orm.MovementRow)
-                .where(orm.MovementRow.posting_id == posting_id)
-                .order_by(orm.MovementRow.seq)
-            )
+    def movements_of(self, posting_id: uuid.UUID) -> list[Movement]:
+        q = (
+            select(orm.MovementRow)
+            .where(orm.MovementRow.posting_id == posting_id)
+            .order_by(orm.MovementRow.seq)
         )
+        return [
+            Movement(
+                r.seq,
+                r.id,
+                r.posting_id,
+                MovementKind(r.kind),
+                r.site_id,
+                r.item_id,
+                r.lot_id,
+                r.qty,
+                r.occurred_at,
+                r.recorded_at,
+                r.actor,
+                r.reverses_seq,
+                r.purpose,
+                r.reason,
+            )
+            for r in self.s.scalars(q)
+        ]
 
     def reversed_seqs(self, seqs: Sequence[int]) -> set[int]:
         got = self.s.scalars(
@@ -448,16 +497,19 @@ class SqlLedgerRepository:
 
     def transfer(
         self, transfer_id: uuid.UUID, lock: bool = False
-    ) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
+    ) -> tuple[Transfer, list[TransferLine]] | None:
         """A transfer and its lines; ``lock`` takes the row lock first (SELECT … FOR UPDATE), so a second receipt
         or cancellation waits for the first and then reads its outcome (SQLite's writer lock already serialises)."""
         row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True, with_for_update=lock)
         if row is None:
             return None
-        lines = list(
-            self.s.scalars(select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id))
+        lines = self.s.scalars(
+            select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id)
         )
-        return row, lines
+        return (
+            Transfer(row.id, row.from_site_id, row.to_site_id, row.state, row.shipped_at),
+            [TransferLine(ln.lot_id, ln.item_id, ln.qty) for ln in lines],
+        )
 
     def resolve_transfer(
         self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
@@ -478,7 +530,19 @@ class SqlLedgerRepository:
         q = select(c.id).where(c.site_id == site_id, c.lot_id == lot_id, c.occurred_at > at).limit(1)
         return self.s.scalar(q) is not None
 
-    def add_count(self, values: dict[str, object]) -> None:
+    def add_count(self, count: StockCount) -> None:
+        c = count
+        values = {
+            "posting_id": c.posting_id,
+            "site_id": c.site_id,
+            "lot_id": c.lot_id,
+            "item_id": c.item_id,
+            "counted": c.counted,
+            "system_qty": c.system_qty,
+            "adjustment": c.adjustment,
+            "occurred_at": c.occurred_at,
+            "superseded": c.superseded,
+        }
         self.s.execute(insert(orm.StockCountRow), [values])
 
     # ---- reservations ---------------------------------------------------------------------------------------
@@ -490,7 +554,19 @@ class SqlLedgerRepository:
             r.id, r.site_id, r.item_id, r.lot_id, r.qty, r.plan_ref, ReservationState(r.state), r.expires_at
         )
 
-    def add_reservation(self, values: dict[str, object]) -> None:
+    def add_reservation(self, res: Reservation, actor: str, created_at: datetime) -> None:
+        values = {
+            "id": res.id,
+            "site_id": res.site_id,
+            "lot_id": res.lot_id,
+            "item_id": res.item_id,
+            "qty": res.qty,
+            "plan_ref": res.plan_ref,
+            "state": res.state.value,
+            "actor": actor,
+            "created_at": created_at,
+            "expires_at": res.expires_at,
+        }
         self.s.execute(insert(orm.ReservationRow), [values])
 
     def resolve_reservation(
