@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from optimizer import RoutingParams, replan
 from stockpile import clock
 from stockpile.dispatch.kpis import kpis_of
 from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
+from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
@@ -31,8 +32,6 @@ from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import ResolveReservationCmd
 from stockpile.trust import authz
-
-RepoOf = Callable[[AbstractUnitOfWork], DispatchRepository]  # the unit of work → its dispatch repository
 
 
 @dataclass(frozen=True, slots=True)
