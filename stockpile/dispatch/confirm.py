@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +21,15 @@ from optimizer import RoutingParams, replan
 from stockpile import clock
 from stockpile.dispatch.kpis import kpis_of
 from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
+from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
+from stockpile.domain.model import Balance, Reservation, ReservationState
 from stockpile.ledger.posting import retrying
 from stockpile.ledger.reservations import resolve_reservation
+from stockpile.ports.repos import DispatchRepository
+from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import ResolveReservationCmd
 from stockpile.trust import authz
 
@@ -56,9 +60,11 @@ def _pickups(plan: DispatchPlan) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) -> tuple[int, list[str]]:
+def _reserve(
+    plan: DispatchPlan, uow: AbstractUnitOfWork, repo: DispatchRepository, at: datetime, actor: str
+) -> tuple[int, list[str]]:
     """FEFO holds for every physical pickup, all or nothing; returns (count, stock violations)."""
-    rows: dict[tuple[int, int], Any] = {}
+    rows: dict[tuple[int, int], Balance] = {}
     cands: dict[tuple[str, str], list[ledger.Candidate]] = {}
     ids: dict[tuple[str, str], tuple[int, int]] = {}
     pick = _pickups(plan)
@@ -72,8 +78,8 @@ def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) 
             rows[(sid, b.lot_id)] = b
         cands[(site, item)] = [ledger.Candidate(lot, b.on_hand - b.reserved) for b, lot in locked]
     problems: list[str] = []
-    holds: list[dict[str, object]] = []
-    changed: set[tuple[int, int]] = set()
+    holds: list[Reservation] = []
+    held: dict[tuple[int, int], int] = {}  # (site, lot) → quantity newly held
     for (vehicle, site, item), qty in sorted(pick.items()):
         sid, iid = ids[(site, item)]
         try:
@@ -88,35 +94,38 @@ def _reserve(plan: DispatchPlan, uow: Any, repo: Any, at: datetime, actor: str) 
         doc = order_no(plan.id, vehicle)
         for lot, q in picks:
             holds.append(
-                {
-                    "id": uuid.uuid5(plan.id, f"{vehicle}/{site}/{item}/{lot.id}"),
-                    "site_id": sid,
-                    "lot_id": lot.id,
-                    "item_id": iid,
-                    "qty": q,
-                    "plan_ref": doc,
-                    "state": "pending",
-                    "actor": actor,
-                    "created_at": at,
-                    "expires_at": None,
-                }
+                Reservation(
+                    uuid.uuid5(plan.id, f"{vehicle}/{site}/{item}/{lot.id}"),
+                    sid,
+                    iid,
+                    lot.id,
+                    q,
+                    doc,
+                    ReservationState.PENDING,
+                    None,
+                )
             )
-            rows[(sid, lot.id)].reserved += q
-            changed.add((sid, lot.id))
+            held[(sid, lot.id)] = held.get((sid, lot.id), 0) + q
     if problems:
         return 0, problems
     for h in holds:
-        uow.ledger.add_reservation(h)
+        uow.ledger.add_reservation(h, actor, at)
     uow.ledger.set_balances(
         [
-            (s, lt, rows[(s, lt)].on_hand, rows[(s, lt)].reserved, rows[(s, lt)].last_occurred_at)
-            for s, lt in sorted(changed)
+            (
+                s,
+                lt,
+                rows[(s, lt)].on_hand,
+                rows[(s, lt)].reserved + held[(s, lt)],
+                rows[(s, lt)].last_occurred_at,
+            )
+            for s, lt in sorted(held)
         ]
     )
     return len(holds), []
 
 
-def _order_lines(plan: DispatchPlan, repo: Any, vehicle_route: Any) -> list[dict[str, Any]]:
+def _order_lines(plan: DispatchPlan, repo: DispatchRepository, vehicle_route: Any) -> list[dict[str, Any]]:
     lines = []
     for s in vehicle_route.stops:
         place = plan.places[s.location]
@@ -135,7 +144,7 @@ def _order_lines(plan: DispatchPlan, repo: Any, vehicle_route: Any) -> list[dict
     return lines
 
 
-def _call_offs(plan: DispatchPlan, repo: Any) -> int:
+def _call_offs(plan: DispatchPlan, repo: DispatchRepository) -> int:
     agg: dict[tuple[str, str], tuple[int, int]] = {}
     jobs = {j.id: j for j in plan.problem.jobs}
     for r in plan.result.routes:
@@ -173,8 +182,8 @@ def _summary(plan: DispatchPlan) -> dict[str, Any]:
 
 def confirm_plan(
     plan: DispatchPlan,
-    uow: Any,
-    repo_of: Callable[[Any], Any],
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
     actor: str,
     now: datetime | None = None,
 ) -> Confirmation:
@@ -209,7 +218,7 @@ def confirm_plan(
 
 
 def mark_shipped(
-    doc_no: str, uow: Any, repo_of: Callable[[Any], Any], actor: str, now: datetime | None = None
+    doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf, actor: str, now: datetime | None = None
 ) -> int:
     """装车发运: post the issue (出库) of every pending hold of the order; returns how many were issued."""
     at = (now or clock.now()).replace(microsecond=0)
@@ -283,7 +292,7 @@ def replan_dispatch(
 
 
 def order_sheet(
-    doc_no: str, uow: Any, repo_of: Callable[[Any], Any]
+    doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Header and lines of a confirmed order, for the xlsx/PDF writers."""
     with uow:

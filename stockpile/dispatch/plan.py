@@ -46,12 +46,13 @@ from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.dispatch.commands import Kpis, LateLine, Place, PlanSettings, PlanView, UnservedLine
 from stockpile.dispatch.kpis import kpis_of, late_priority_lines
-from stockpile.dispatch.scenario import World, load_world
+from stockpile.dispatch.scenario import RepoOf, World, load_world
 from stockpile.domain.dispatch import (
     ItemSpec,
     StockSource,
     VehicleSpec,
 )
+from stockpile.ports.uow import AbstractUnitOfWork
 
 MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
 """(lon, lat) points and blocked-area GeoJSON → (duration_s, distance_m, source); wired in bootstrap."""
@@ -299,8 +300,8 @@ def plan_violations(plan_problem: RoutingProblem, res: RoutingResult, stock: Sto
 
 def plan_dispatch(
     code: str,
-    uow: Any,
-    repo_of: Callable[[Any], Any],
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
     matrix: MatrixFn,
     planner: Planner,
     settings: PlanSettings = DEFAULT_SETTINGS,

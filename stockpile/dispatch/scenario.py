@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from stockpile.clock import format_dt, local
 from stockpile.clock import now as clock_now
@@ -20,7 +19,11 @@ from stockpile.domain.dispatch import (
     VehicleSpec,
     derived_demand,
 )
+from stockpile.ports.repos import DispatchRepository
+from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+
+RepoOf = Callable[[AbstractUnitOfWork], DispatchRepository]  # the unit of work → its dispatch repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +39,8 @@ class World:
 
 
 def load_world(
-    uow: Any,
-    repo_of: Callable[[Any], Any],
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
     code: str,
     at: datetime,
     vehicles: Sequence[str] | None,
@@ -62,7 +65,7 @@ def load_world(
 
 
 def scenario_demand(
-    code: str, uow: Any, repo_of: Callable[[Any], Any]
+    code: str, uow: AbstractUnitOfWork, repo_of: RepoOf
 ) -> tuple[Scenario, dict[tuple[str, str], int]]:
     """The scenario and its demand: entered quantities, else population × norm × days."""
     with uow:
@@ -77,8 +80,8 @@ def save_demand(
     code: str,
     demand: Mapping[tuple[str, str], int],
     actor: str,
-    uow: Any,
-    repo_of: Callable[[Any], Any],
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
     now: datetime | None = None,
 ) -> None:
     """Store edited demand as the scenario's entered demand (run_scenario: dispatcher, planner, admin).
@@ -111,8 +114,8 @@ def rebase_scenario(
     code: str,
     to: datetime | None,
     actor: str,
-    uow: Any,
-    repo_of: Callable[[Any], Any],
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
     now: datetime | None = None,
 ) -> Rebased:
     """Re-base a scenario kept for training (drill, pre-positioning what-if) so that it reads as on the day it was

@@ -275,15 +275,20 @@ class Movement:
     recorded_at: datetime
     actor: str
     reverses_seq: int | None = None
+    purpose: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Balance:
+    """The stored balance of one (site, lot): on hand, held by reservations, and the latest leg's time."""
+
     site_id: int
     item_id: int
     lot_id: int
     on_hand: int
     reserved: int
+    last_occurred_at: datetime | None = None
 
     @property
     def available(self) -> int:
@@ -300,6 +305,39 @@ class Reservation:
     plan_ref: str
     state: ReservationState
     expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StockCount:
+    """One 盘点 record: what was counted, what the ledger said then, and the adjustment posted (0 if superseded)."""
+
+    posting_id: uuid.UUID
+    site_id: int
+    lot_id: int
+    item_id: int
+    counted: int
+    system_qty: int
+    adjustment: int
+    occurred_at: datetime
+    superseded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A shipped transfer (调拨): its id is the shipping posting's id; state is one of `TransferState`'s values."""
+
+    id: uuid.UUID
+    from_site_id: int
+    to_site_id: int
+    state: str
+    shipped_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TransferLine:
+    lot_id: int
+    item_id: int
+    qty: int
 
 
 @dataclass(frozen=True, slots=True)

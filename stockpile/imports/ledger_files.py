@@ -23,6 +23,7 @@ from stockpile.imports.rows import (
     show_value,
 )
 from stockpile.ledger.posting import PlannedLeg, PostingDraft, post_batch, retrying
+from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import MOVEMENT_COLUMNS
 from stockpile.trust import authz
@@ -124,7 +125,7 @@ class _DraftBuilder:
 
     def __init__(
         self,
-        repo: Any,
+        repo: LedgerRepository,
         actor: str,
         now: datetime,
         marker: uuid.UUID,

@@ -23,7 +23,8 @@ from stockpile.domain.errors import (
     OutOfStock,
     RetryableConflict,
 )
-from stockpile.domain.model import Leg
+from stockpile.domain.model import Balance, Leg, Movement
+from stockpile.ports.repos import LedgerRepository, NewPosting
 from stockpile.ports.uow import AbstractUnitOfWork
 
 T = TypeVar("T")
@@ -132,7 +133,7 @@ def post_batch(uow: AbstractUnitOfWork, drafts: Sequence[PostingDraft], now: dat
 
 
 def _simulate_key(
-    repo: Any, key: tuple[int, int], row: Any, evs: list[tuple[datetime, int, int, int, int]]
+    repo: LedgerRepository, key: tuple[int, int], row: Balance, evs: list[tuple[datetime, int, int, int, int]]
 ) -> None:
     """For one key: every running balance ≥ 0 and, at the end, on hand ≥ reserved."""
     first_t = evs[0][0]
@@ -165,44 +166,45 @@ def _simulate_key(
         )
 
 
-def _append(repo: Any, drafts: Sequence[PostingDraft], now: datetime) -> list[PostingResult]:
-    postings: list[dict[str, Any]] = []
-    moves: list[dict[str, Any]] = []
+def _append(repo: LedgerRepository, drafts: Sequence[PostingDraft], now: datetime) -> list[PostingResult]:
+    postings: list[NewPosting] = []
+    moves: list[Movement] = []
     spans: list[tuple[int, int]] = []
     for d in drafts:
         postings.append(
-            {
-                "id": d.id,
-                "kind": d.kind,
-                "digest": d.digest,
-                "payload": d.payload_json,
-                "actor": d.actor,
-                "recorded_at": now,
-                "occurred_at": d.occurred_at,
-                "doc_no": d.doc_no,
-                "event_tag": d.event_tag,
-                "remark": d.remark,
-                "legs": len(d.legs),
-            }
+            NewPosting(
+                id=d.id,
+                kind=d.kind,
+                digest=d.digest,
+                payload_json=d.payload_json,
+                actor=d.actor,
+                recorded_at=now,
+                occurred_at=d.occurred_at,
+                legs=len(d.legs),
+                doc_no=d.doc_no,
+                event_tag=d.event_tag,
+                remark=d.remark,
+            )
         )
         start = len(moves)
         for i, pl in enumerate(d.legs):
             moves.append(
-                {
-                    "id": uuid.UUID(int=d.id.int ^ ((i + 1) << 64)),
-                    "posting_id": d.id,
-                    "kind": pl.leg.kind.value,
-                    "site_id": pl.leg.site_id,
-                    "item_id": pl.leg.item_id,
-                    "lot_id": pl.leg.lot_id,
-                    "qty": pl.leg.qty,
-                    "occurred_at": d.occurred_at,
-                    "recorded_at": now,
-                    "actor": d.actor,
-                    "purpose": pl.purpose,
-                    "reason": pl.reason,
-                    "reverses_seq": pl.leg.reverses_seq,
-                }
+                Movement(
+                    seq=0,  # given by the repository
+                    id=uuid.UUID(int=d.id.int ^ ((i + 1) << 64)),
+                    posting_id=d.id,
+                    kind=pl.leg.kind,
+                    site_id=pl.leg.site_id,
+                    item_id=pl.leg.item_id,
+                    lot_id=pl.leg.lot_id,
+                    qty=pl.leg.qty,
+                    occurred_at=d.occurred_at,
+                    recorded_at=now,
+                    actor=d.actor,
+                    reverses_seq=pl.leg.reverses_seq,
+                    purpose=pl.purpose,
+                    reason=pl.reason,
+                )
             )
         spans.append((start, len(moves)))
     repo.add_postings(postings)

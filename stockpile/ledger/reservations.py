@@ -12,6 +12,7 @@ from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, Invali
 from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
 from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
 from stockpile.ledger.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise
+from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import ReserveCmd, ResolveReservationCmd
 from stockpile.trust import authz
@@ -38,7 +39,8 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
             row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
             if row.on_hand - row.reserved < cmd.qty:
                 raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
-            repo.add_reservation(_pending_row(cmd, site.id, lot.id, item.id, at))
+            held = _pending(cmd, site.id, lot.id, item.id)
+            repo.add_reservation(held, cmd.actor, at)
             repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
             authz.audit_ok(
                 uow,
@@ -53,34 +55,23 @@ def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = Non
                 {"lot": lot.id, "qty": cmd.qty, "measure": "reserved"},
             )
             uow.commit()
-            return Reservation(
-                cmd.client_id,
-                site.id,
-                item.id,
-                lot.id,
-                cmd.qty,
-                cmd.plan_ref,
-                ReservationState.PENDING,
-                cmd.expires_at,
-            )
+            return held
 
     return authz.guarded(uow, lambda: retrying(attempt), now)
 
 
-def _pending_row(cmd: ReserveCmd, site_id: int, lot_id: int, item_id: int, at: datetime) -> dict[str, object]:
-    """The new reservation's row: pending, made by the command's actor at `at`."""
-    return {
-        "id": cmd.client_id,
-        "site_id": site_id,
-        "lot_id": lot_id,
-        "item_id": item_id,
-        "qty": cmd.qty,
-        "plan_ref": cmd.plan_ref,
-        "state": "pending",
-        "actor": cmd.actor,
-        "created_at": at,
-        "expires_at": cmd.expires_at,
-    }
+def _pending(cmd: ReserveCmd, site_id: int, lot_id: int, item_id: int) -> Reservation:
+    """The new hold: pending on one lot of one depot until issued, released or expired."""
+    return Reservation(
+        cmd.client_id,
+        site_id,
+        item_id,
+        lot_id,
+        cmd.qty,
+        cmd.plan_ref,
+        ReservationState.PENDING,
+        cmd.expires_at,
+    )
 
 
 def resolve_reservation(
@@ -139,7 +130,7 @@ def resolve_reservation(
 
 def _post_issue(
     uow: AbstractUnitOfWork,
-    repo: Any,
+    repo: LedgerRepository,
     res: Reservation,
     cmd: ResolveReservationCmd,
     posting_id: uuid.UUID,

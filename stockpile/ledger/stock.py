@@ -28,8 +28,10 @@ from stockpile.domain.model import (
     MovementKind,
     Site,
     SiteType,
+    StockCount,
 )
 from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, replay, retrying
+from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import (
     AdjustCmd,
@@ -44,28 +46,30 @@ from stockpile.schemas import (
 from stockpile.trust import authz
 
 
-def item_or_raise(repo: Any, code: str) -> Item:
+def item_or_raise(repo: LedgerRepository, code: str) -> Item:
     item: Item | None = repo.item_by_code(code)
     if item is None:
         raise UnknownItem(item_code=code)
     return item
 
 
-def site_or_raise(repo: Any, code: str) -> Site:
+def site_or_raise(repo: LedgerRepository, code: str) -> Site:
     site: Site | None = repo.site_by_code(code)
     if site is None or site.site_type is SiteType.TRANSIT:
         raise UnknownSite(site_code=code)
     return site
 
 
-def lot_or_raise(repo: Any, item: Item, lot_no: str) -> Lot:
+def lot_or_raise(repo: LedgerRepository, item: Item, lot_no: str) -> Lot:
     lot: Lot | None = repo.lot(item.id, lot_no)
     if lot is None:
         raise UnknownLot(item_code=item.code, lot_no=lot_no)
     return lot
 
 
-def _check_time(repo: Any, occurred_at: datetime, now: datetime, may_backdate: bool = False) -> bool:
+def _check_time(
+    repo: LedgerRepository, occurred_at: datetime, now: datetime, may_backdate: bool = False
+) -> bool:
     """Check the time against the stored freeze date and `backdate_days`; True for an allowed (admin) backdating."""
     return ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate, repo.backdate_days())
 
@@ -96,20 +100,20 @@ def _run(
     return authz.guarded(uow, lambda: retrying(attempt), now)
 
 
-def _at_site(repo: Any, cmd: Any) -> frozenset[int]:
+def _at_site(repo: LedgerRepository, cmd: Any) -> frozenset[int]:
     return frozenset({site_or_raise(repo, cmd.site_code).id})
 
 
-def _from_site(repo: Any, cmd: TransferCmd) -> frozenset[int]:
+def _from_site(repo: LedgerRepository, cmd: TransferCmd) -> frozenset[int]:
     return frozenset({site_or_raise(repo, cmd.from_site_code).id})
 
 
-def _transfer_destination(repo: Any, cmd: ReceiveTransferCmd) -> frozenset[int]:
+def _transfer_destination(repo: LedgerRepository, cmd: ReceiveTransferCmd) -> frozenset[int]:
     found = repo.transfer(cmd.transfer_id)
     return frozenset({found[0].to_site_id}) if found is not None else frozenset()
 
 
-def _posting_sites(repo: Any, cmd: ReverseCmd) -> frozenset[int]:
+def _posting_sites(repo: LedgerRepository, cmd: ReverseCmd) -> frozenset[int]:
     """Every depot the reversed posting touched (the 在途 location is nobody's depot)."""
     transit = repo.transit_site_id()
     return frozenset(m.site_id for m in repo.movements_of(cmd.posting_id) if m.site_id != transit)
@@ -130,7 +134,7 @@ def _draft(cmd: Any, kind: str, legs: list[PlannedLeg]) -> PostingDraft:
 
 
 # ---- 验收入库 ----------------------------------------------------------------------------------------------
-def decide_receipt(repo: Any, cmd: ReceiptCmd, now: datetime) -> tuple[PostingDraft, None]:
+def decide_receipt(repo: LedgerRepository, cmd: ReceiptCmd, now: datetime) -> tuple[PostingDraft, None]:
     """Accepted goods only; the lot is created on first receipt; same lot number = same expiry."""
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
@@ -163,7 +167,9 @@ def record_receipt(cmd: ReceiptCmd, uow: AbstractUnitOfWork, now: datetime | Non
 
 
 # ---- 出库 ---------------------------------------------------------------------------------------------------
-def _pick(repo: Any, site: Site, item: Item, qty: int, lot_no: str | None, on: Any) -> list[tuple[Lot, int]]:
+def _pick(
+    repo: LedgerRepository, site: Site, item: Item, qty: int, lot_no: str | None, on: Any
+) -> list[tuple[Lot, int]]:
     """FEFO over the site's lots, or the named lot (which must not be expired)."""
     rows = repo.lock_item_balances(site.id, item.id)
     if lot_no:
@@ -174,7 +180,7 @@ def _pick(repo: Any, site: Site, item: Item, qty: int, lot_no: str | None, on: A
     return ledger.fefo_pick([ledger.Candidate(lt, b.on_hand - b.reserved) for b, lt in rows], qty, on)
 
 
-def decide_issue(repo: Any, cmd: IssueCmd, now: datetime) -> tuple[PostingDraft, None]:
+def decide_issue(repo: LedgerRepository, cmd: IssueCmd, now: datetime) -> tuple[PostingDraft, None]:
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
     qty = ledger.check_qty(item.to_base(cmd.qty, cmd.unit or None))
@@ -208,7 +214,7 @@ def suggest_fefo(
 
 
 # ---- 调拨 ---------------------------------------------------------------------------------------------------
-def decide_transfer(repo: Any, cmd: TransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
+def decide_transfer(repo: LedgerRepository, cmd: TransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
     """OUT at the source and IN to 在途 in one transaction."""
     src = site_or_raise(repo, cmd.from_site_code)
     dst = site_or_raise(repo, cmd.to_site_code)
@@ -234,7 +240,9 @@ def ship_transfer(cmd: TransferCmd, uow: AbstractUnitOfWork, now: datetime | Non
     return _run(uow, cmd, "transfer", decide_transfer, now, "transfer_out", _from_site)
 
 
-def decide_receive_transfer(repo: Any, cmd: ReceiveTransferCmd, now: datetime) -> tuple[PostingDraft, Any]:
+def decide_receive_transfer(
+    repo: LedgerRepository, cmd: ReceiveTransferCmd, now: datetime
+) -> tuple[PostingDraft, Any]:
     """Receipt at the destination clears 在途 once. The transfer row is locked before any balance, so
     of two receipts (or a receipt and a cancellation) the second reads the first one's outcome."""
     found = repo.transfer(cmd.transfer_id, lock=True)
@@ -268,7 +276,7 @@ def receive_transfer(
 
 
 # ---- 盘点, 报废, adjustments -------------------------------------------------------------------------------
-def decide_count(repo: Any, cmd: CountCmd, now: datetime) -> tuple[PostingDraft, Any]:
+def decide_count(repo: LedgerRepository, cmd: CountCmd, now: datetime) -> tuple[PostingDraft, Any]:
     """Post counted − balance at the count time; a count older than a later count changes nothing."""
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
@@ -281,17 +289,17 @@ def decide_count(repo: Any, cmd: CountCmd, now: datetime) -> tuple[PostingDraft,
 
     def after(res: PostingResult) -> PostingResult:
         repo.add_count(
-            {
-                "posting_id": cmd.client_id,
-                "site_id": site.id,
-                "lot_id": lot.id,
-                "item_id": item.id,
-                "counted": cmd.counted,
-                "system_qty": system_qty,
-                "adjustment": adj,
-                "occurred_at": cmd.occurred_at,
-                "superseded": superseded,
-            }
+            StockCount(
+                posting_id=cmd.client_id,
+                site_id=site.id,
+                lot_id=lot.id,
+                item_id=item.id,
+                counted=cmd.counted,
+                system_qty=system_qty,
+                adjustment=adj,
+                occurred_at=cmd.occurred_at,
+                superseded=superseded,
+            )
         )
         return PostingResult(
             res.posting_id,
@@ -306,7 +314,7 @@ def record_count(cmd: CountCmd, uow: AbstractUnitOfWork, now: datetime | None = 
     return _run(uow, cmd, "count", decide_count, now, "count", _at_site)
 
 
-def decide_write_off(repo: Any, cmd: WriteOffCmd, now: datetime) -> tuple[PostingDraft, None]:
+def decide_write_off(repo: LedgerRepository, cmd: WriteOffCmd, now: datetime) -> tuple[PostingDraft, None]:
     """报废: the one exit for expired lots."""
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
@@ -315,7 +323,7 @@ def decide_write_off(repo: Any, cmd: WriteOffCmd, now: datetime) -> tuple[Postin
     return _draft(cmd, "write_off", [PlannedLeg(leg, reason=cmd.reason.value)]), None
 
 
-def decide_adjust(repo: Any, cmd: AdjustCmd, now: datetime) -> tuple[PostingDraft, None]:
+def decide_adjust(repo: LedgerRepository, cmd: AdjustCmd, now: datetime) -> tuple[PostingDraft, None]:
     site = site_or_raise(repo, cmd.site_code)
     item = item_or_raise(repo, cmd.item_code)
     lot = lot_or_raise(repo, item, cmd.lot_no)
@@ -331,7 +339,7 @@ def adjust_stock(cmd: AdjustCmd, uow: AbstractUnitOfWork, now: datetime | None =
 REVERSIBLE = {"receipt", "issue", "write_off", "adjust", "transfer"}
 
 
-def decide_reverse(repo: Any, cmd: ReverseCmd, now: datetime) -> tuple[PostingDraft, Any]:
+def decide_reverse(repo: LedgerRepository, cmd: ReverseCmd, now: datetime) -> tuple[PostingDraft, Any]:
     """Corrections only by reversal, once per movement, refused if a running balance would go negative."""
     original = repo.posting(cmd.posting_id)
     if original is None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from stockpile import clock
 from stockpile.domain.errors import AlreadyResolved, InvalidCommand
 from stockpile.ledger.posting import PostingResult, post_batch, replay, retrying
 from stockpile.ledger.stock import _check_time, decide_write_off, item_or_raise, site_or_raise
+from stockpile.ports.repos import ProposalRecord
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import WriteOffCmd
 from stockpile.trust import authz
@@ -163,7 +163,7 @@ def _pending_for_lot(uow: AbstractUnitOfWork, cmd: WriteOffCmd) -> bool:
     return False
 
 
-def _load(uow: AbstractUnitOfWork, proposal_id: uuid.UUID) -> tuple[Any, WriteOffCmd]:
+def _load(uow: AbstractUnitOfWork, proposal_id: uuid.UUID) -> tuple[ProposalRecord, WriteOffCmd]:
     prop = uow.auth.proposal(proposal_id)
     if prop is None:
         raise InvalidCommand(reason="unknown_proposal", proposal_id=str(proposal_id))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import abc
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
+
+from stockpile.ports.repos import AuthRepository, LedgerRepository, MasterRepository
 
 
 class AbstractUnitOfWork(abc.ABC):
     """Repositories hang off the unit of work; nothing is written unless `commit()` is called."""
 
-    ledger: Any
-    master: Any
-    auth: Any
+    ledger: LedgerRepository
+    master: MasterRepository
+    auth: AuthRepository
 
     def __enter__(self) -> Self:
         return self

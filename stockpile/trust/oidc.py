@@ -15,11 +15,12 @@ from typing import Any
 
 from stockpile import clock
 from stockpile.domain.errors import InvalidCommand
+from stockpile.ports.repos import IdentityLink, IdentityRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 from stockpile.trust.users import Login, LoginFailed, open_session
 
-RepoOf = Callable[[Any], Any]  # uow → identity repository (adapters.orm.oidc.SqlIdentityRepository)
+RepoOf = Callable[[AbstractUnitOfWork], IdentityRepository]  # the unit of work → its identity repository
 
 
 def _clean(issuer: str, subject: str) -> tuple[str, str]:
@@ -119,7 +120,7 @@ def unlink_identity(
     authz.guarded(uow, run, now)
 
 
-def list_identities(uow: AbstractUnitOfWork, repo_of: RepoOf, admin: str) -> list[Any]:
+def list_identities(uow: AbstractUnitOfWork, repo_of: RepoOf, admin: str) -> list[IdentityLink]:
     """Admin: every link (user, issuer, subject, email, since)."""
 
     def run() -> list[Any]:

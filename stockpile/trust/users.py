@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand, UnknownSite
 from stockpile.domain.model import Actor
+from stockpile.ports.repos import UserRecord
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
@@ -125,7 +126,7 @@ def login(
         return login
 
 
-def open_session(uow: AbstractUnitOfWork, rec: Any, at: datetime, hours: int = SESSION_HOURS) -> Login:
+def open_session(uow: AbstractUnitOfWork, rec: UserRecord, at: datetime, hours: int = SESSION_HOURS) -> Login:
     """A revocable server-side login for an authenticated user: only the token's sha256 is stored (12 h; the CLI's
     `relief login` asks for fewer, `cli_session_hours`)."""
     token = secrets.token_urlsafe(32)
@@ -253,7 +254,7 @@ def _user_or_raise(uow: AbstractUnitOfWork, username: str) -> Any:
     return rec
 
 
-def _keep_last_admin(uow: AbstractUnitOfWork, rec: Any) -> None:
+def _keep_last_admin(uow: AbstractUnitOfWork, rec: UserRecord) -> None:
     if rec.role == "admin" and rec.active and uow.auth.count_active_admins() <= 1:
         raise LastAdmin(username=rec.username)
 

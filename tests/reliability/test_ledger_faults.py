@@ -19,6 +19,7 @@ from stockpile.adapters.orm.ledger import PostingRow, TransferRow
 from stockpile.adapters.repos.ledger import SqlLedgerRepository
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.domain.errors import DatabaseUnavailable, StorageFull
+from stockpile.domain.model import Movement
 from stockpile.imports import ledger_files as imports
 from stockpile.ledger import stock
 from stockpile.ledger.checks import verify_ledger
@@ -38,8 +39,8 @@ def _out_leg_only(write_first: object) -> object:
     """A replacement for `add_movements` that writes the first leg (the OUT leg), then calls `write_first`."""
     original = SqlLedgerRepository.add_movements
 
-    def add_movements(self: SqlLedgerRepository, rows: list[dict[str, object]]) -> list[int]:
-        assert [r["kind"] for r in rows] == ["transfer_out", "transit_in"]
+    def add_movements(self: SqlLedgerRepository, rows: list[Movement]) -> list[int]:
+        assert [r.kind for r in rows] == ["transfer_out", "transit_in"]
         original(self, rows[:1])
         self.s.flush()
         write_first()  # type: ignore[operator]
@@ -183,7 +184,7 @@ def test_import_with_killed_backend_commits_nothing(monkeypatch):
     original = SqlLedgerRepository.add_movements
     killed: list[int] = []
 
-    def add_movements(self: SqlLedgerRepository, rows: list[dict[str, object]]) -> list[int]:
+    def add_movements(self: SqlLedgerRepository, rows: list[Movement]) -> list[int]:
         if not killed:  # half the batch is in, then the server ends this backend
             original(self, rows[: len(rows) // 2])
             pid = self.s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar_one()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from stockpile.adapters.orm.ledger import Base, Code, IntPK, Stamp, UTCDateTime
+from stockpile.ports.repos import AuditEvent, LoginSessionRecord, ProposalRecord, UserRecord
+
+__all__ = ["SqlAuthRepository", "UserRecord", "user_name_of", "user_names"]
 
 
 class UserRow(Base):
@@ -96,19 +98,6 @@ class AuditEventRow(Base):
     before_qty: Mapped[int | None] = mapped_column(BigInteger)
     after_qty: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(Text, default="")
-
-
-@dataclass(frozen=True, slots=True)
-class UserRecord:
-    id: int
-    username: str
-    display_name: str
-    role: str
-    active: bool
-    password_hash: str
-    failed_logins: int
-    locked_until: datetime | None
-    site_ids: frozenset[int]
 
 
 class SqlAuthRepository:
@@ -185,8 +174,11 @@ class SqlAuthRepository:
         )
         self.s.flush()
 
-    def session_by_token(self, token_sha256: str) -> LoginSessionRow | None:
-        return self.s.scalar(select(LoginSessionRow).where(LoginSessionRow.token_sha256 == token_sha256))
+    def session_by_token(self, token_sha256: str) -> LoginSessionRecord | None:
+        r = self.s.scalar(select(LoginSessionRow).where(LoginSessionRow.token_sha256 == token_sha256))
+        if r is None:
+            return None
+        return LoginSessionRecord(r.id, r.token_sha256, r.user_id, r.created_at, r.expires_at, r.revoked_at)
 
     def revoke_sessions(
         self, now: datetime, user_id: int | None = None, token_sha256: str | None = None
@@ -214,12 +206,27 @@ class SqlAuthRepository:
         )
         self.s.flush()
 
-    def proposal(self, pid: uuid.UUID) -> WriteOffProposalRow | None:
-        return self.s.get(WriteOffProposalRow, pid, populate_existing=True)
+    @staticmethod
+    def _proposal(r: WriteOffProposalRow) -> ProposalRecord:
+        return ProposalRecord(
+            r.id,
+            r.site_id,
+            r.payload,
+            r.proposer,
+            r.proposed_at,
+            r.state,
+            r.decided_by,
+            r.decided_at,
+            r.posting_id,
+        )
 
-    def pending_proposals(self) -> list[WriteOffProposalRow]:
+    def proposal(self, pid: uuid.UUID) -> ProposalRecord | None:
+        r = self.s.get(WriteOffProposalRow, pid, populate_existing=True)
+        return None if r is None else self._proposal(r)
+
+    def pending_proposals(self) -> list[ProposalRecord]:
         q = select(WriteOffProposalRow).where(WriteOffProposalRow.state == "pending")
-        return list(self.s.scalars(q.order_by(WriteOffProposalRow.proposed_at)).all())
+        return [self._proposal(r) for r in self.s.scalars(q.order_by(WriteOffProposalRow.proposed_at)).all()]
 
     def decide_proposal(
         self, pid: uuid.UUID, state: str, by: str, now: datetime, posting_id: uuid.UUID | None
@@ -253,13 +260,28 @@ class SqlAuthRepository:
         self.s.add(AuditEventRow(**values))
         self.s.flush()
 
-    def audit_events(self, outcome: str | None = None, actor: str | None = None) -> list[AuditEventRow]:
+    def audit_events(self, outcome: str | None = None, actor: str | None = None) -> list[AuditEvent]:
         q = select(AuditEventRow).order_by(AuditEventRow.id)
         if outcome is not None:
             q = q.where(AuditEventRow.outcome == outcome)
         if actor is not None:
             q = q.where(AuditEventRow.actor == actor)
-        return list(self.s.scalars(q).all())
+        return [
+            AuditEvent(
+                e.id,
+                e.at,
+                e.actor,
+                e.action,
+                e.outcome,
+                e.target,
+                e.site_id,
+                e.client_id,
+                e.before_qty,
+                e.after_qty,
+                e.detail,
+            )
+            for e in self.s.scalars(q).all()
+        ]
 
 
 def user_name_of(conn: Any, actor: str) -> str:

@@ -3,7 +3,6 @@ the county's identity provider is admitted only for a linked, active user (no au
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
@@ -11,6 +10,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from stockpile.adapters.orm.auth import UserRow
 from stockpile.adapters.orm.ledger import Base, IntPK, Stamp
+from stockpile.ports.repos import IdentityLink
+
+__all__ = ["ExternalIdentityRow", "IdentityLink", "SqlIdentityRepository"]
 
 
 class ExternalIdentityRow(Base):
@@ -24,15 +26,6 @@ class ExternalIdentityRow(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[Stamp]
     __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_external_identity_issuer_subject"),)
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityLink:
-    username: str
-    issuer: str
-    subject: str
-    email: str
-    created_at: datetime
 
 
 class SqlIdentityRepository:

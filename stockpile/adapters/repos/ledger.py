@@ -1,6 +1,6 @@
 """SQLAlchemy repository of the ledger: maps rows ↔ domain objects, locks balance rows, applies legs.
 
-Locking: balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
+Locking (I7): balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
 SELECT … FOR UPDATE in canonical (site, lot) order on PostgreSQL; SQLite writers hold the database lock from
 BEGIN IMMEDIATE, so FOR UPDATE is not needed there.
 """
@@ -8,10 +8,8 @@ BEGIN IMMEDIATE, so FOR UPDATE is not needed there.
 from __future__ import annotations
 
 import json
-import operator
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,33 +26,17 @@ from stockpile.domain.model import (
     Balance,
     Item,
     Lot,
+    Movement,
+    MovementKind,
     OwnerType,
     Site,
     SiteType,
 )
+from stockpile.ports.repos import NewPosting, PostingRecord
 
-__all__ = [
-    "TRANSIT_CODE",
-    "PostingRecord",
-    "SqlLedgerRepository",
-    "item_from_row",
-    "lot_from_row",
-    "site_from_row",
-]
+__all__ = ["PostingRecord", "SqlLedgerRepository", "item_from_row", "lot_from_row", "site_from_row"]
 
 TRANSIT_CODE = "TRANSIT"  # the virtual 在途 location
-
-
-@dataclass(frozen=True, slots=True)
-class PostingRecord:
-    id: uuid.UUID
-    kind: str
-    digest: str
-    payload: dict[str, object]
-    actor: str
-    recorded_at: datetime
-    movement_seqs: tuple[int, ...]
-    occurred_at: datetime | None = None
 
 
 class SqlLedgerRepository(LedgerRecords):
@@ -167,10 +149,9 @@ class SqlLedgerRepository(LedgerRecords):
         return lot_from_row(row)
 
     # ---- balances -----------------------------------------------------------------------------------------
-    def lock_balances(
-        self, keys: Iterable[tuple[int, int, int]]
-    ) -> dict[tuple[int, int], orm.StockBalanceRow]:
-        """Create missing (site, lot) balance rows and lock them all in canonical order. Keys: (site, item, lot)."""
+    def lock_balances(self, keys: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], Balance]:
+        """Create missing (site, lot) balance rows and lock them all in canonical order. Keys: (site, item, lot).
+        Returns what the rows hold now; changes go back through `set_balances`."""
         wanted = sorted({(s, lot, i) for s, i, lot in keys})
         if not wanted:
             return {}
@@ -179,7 +160,7 @@ class SqlLedgerRepository(LedgerRecords):
         ]
         ins = (pg_insert if self.dialect == "postgresql" else sqlite_insert)(orm.StockBalanceRow)
         self.s.execute(ins.on_conflict_do_nothing(index_elements=["site_id", "lot_id"]), values)
-        out: dict[tuple[int, int], orm.StockBalanceRow] = {}
+        out: dict[tuple[int, int], Balance] = {}
         b = orm.StockBalanceRow
         for start in range(0, len(wanted), 400):
             chunk = [(s, lot) for s, lot, _ in wanted[start : start + 400]]
@@ -191,10 +172,10 @@ class SqlLedgerRepository(LedgerRecords):
             )
             if self.dialect == "postgresql":
                 q = q.with_for_update()
-            out.update({(r.site_id, r.lot_id): r for r in self.s.scalars(q)})
+            out.update({(r.site_id, r.lot_id): self.to_balance(r) for r in self.s.scalars(q)})
         return out
 
-    def lock_item_balances(self, site_id: int, item_id: int) -> list[tuple[orm.StockBalanceRow, Lot]]:
+    def lock_item_balances(self, site_id: int, item_id: int) -> list[tuple[Balance, Lot]]:
         """Every balance row of an item at a site with its lot, locked (the FEFO candidates)."""
         q = (
             select(orm.StockBalanceRow, orm.LotRow)
@@ -205,7 +186,7 @@ class SqlLedgerRepository(LedgerRecords):
         )
         if self.dialect == "postgresql":
             q = q.with_for_update(of=orm.StockBalanceRow)
-        return [(b, lot_from_row(lot)) for b, lot in self.s.execute(q).all()]
+        return [(self.to_balance(b), lot_from_row(lot)) for b, lot in self.s.execute(q).all()]
 
     def balance_as_of(self, site_id: int, lot_id: int, at: datetime) -> int:
         q = select(func.coalesce(func.sum(orm.MovementRow.qty), 0)).where(
@@ -230,7 +211,7 @@ class SqlLedgerRepository(LedgerRecords):
 
     @staticmethod
     def to_balance(row: orm.StockBalanceRow) -> Balance:
-        return Balance(row.site_id, row.item_id, row.lot_id, row.on_hand, row.reserved)
+        return Balance(row.site_id, row.item_id, row.lot_id, row.on_hand, row.reserved, row.last_occurred_at)
 
     # ---- postings and movements ---------------------------------------------------------------------------
     def posting(self, posting_id: uuid.UUID) -> PostingRecord | None:
@@ -303,22 +284,41 @@ class SqlLedgerRepository(LedgerRecords):
         kinds = {"id": uid, "posting_id": uid, "occurred_at": dt, "recorded_at": dt}
         return [kinds.get(c) for c in cols]
 
-    def _insert_many(self, table: str, cols: tuple[str, ...], rows: list[dict[str, object]]) -> None:
+    def _insert_many(self, table: str, cols: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
+        """Rows are value tuples in the order of `cols`."""
         mark = "?" if self.dialect == "sqlite" else "%s"
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        get = operator.itemgetter(*cols)
         conv = [(i, f) for i, f in enumerate(self._converters(cols)) if f is not None]
         params = []
         for r in rows:
-            t = list(get(r))
+            t = list(r)
             for i, f in conv:
                 t[i] = f(t[i])
             params.append(tuple(t))
         self.s.connection().exec_driver_sql(sql, params)
 
-    def add_postings(self, rows: list[dict[str, object]]) -> None:
-        if rows:
-            self._insert_many("posting", self.POSTING_COLS, rows)
+    def add_postings(self, postings: Sequence[NewPosting]) -> None:
+        if postings:
+            self._insert_many(
+                "posting",
+                self.POSTING_COLS,
+                (
+                    (
+                        p.id,
+                        p.kind,
+                        p.digest,
+                        p.payload_json,
+                        p.actor,
+                        p.recorded_at,
+                        p.occurred_at,
+                        p.doc_no,
+                        p.event_tag,
+                        p.remark,
+                        p.legs,
+                    )
+                    for p in postings
+                ),
+            )
 
     def _next_seqs(self, n: int) -> list[int]:
         """Movement seqs for n new legs: SQLite writers are serialised (BEGIN IMMEDIATE), so max + 1…;
@@ -330,14 +330,34 @@ class SqlLedgerRepository(LedgerRecords):
         q = "SELECT nextval(pg_get_serial_sequence('movement', 'seq')) FROM generate_series(1, %s)"
         return [int(x) for x in conn.exec_driver_sql(q, (n,)).scalars()]
 
-    def add_movements(self, rows: list[dict[str, object]]) -> list[int]:
-        """Append movement rows in one executemany and return their seqs in input order."""
-        if not rows:
+    def add_movements(self, moves: Sequence[Movement]) -> list[int]:
+        """Append movements in one executemany and return their seqs in input order (their own seq is ignored)."""
+        if not moves:
             return []
-        seqs = self._next_seqs(len(rows))
-        for r, seq in zip(rows, seqs, strict=True):
-            r["seq"] = seq
-        self._insert_many("movement", self.MOVEMENT_COLS, rows)
+        seqs = self._next_seqs(len(moves))
+        self._insert_many(
+            "movement",
+            self.MOVEMENT_COLS,
+            (
+                (
+                    seq,
+                    m.id,
+                    m.posting_id,
+                    m.kind.value,
+                    m.site_id,
+                    m.item_id,
+                    m.lot_id,
+                    m.qty,
+                    m.occurred_at,
+                    m.recorded_at,
+                    m.actor,
+                    m.purpose,
+                    m.reason,
+                    m.reverses_seq,
+                )
+                for m, seq in zip(moves, seqs, strict=True)
+            ),
+        )
         return seqs
 
     def set_balances(self, values: list[tuple[int, int, int, int, datetime | None]]) -> None:
@@ -360,14 +380,31 @@ class SqlLedgerRepository(LedgerRecords):
         ]
         self.s.connection().execute(stmt, params)
 
-    def movements_of(self, posting_id: uuid.UUID) -> list[orm.MovementRow]:
-        return list(
-            self.s.scalars(
-                select(orm.MovementRow)
-                .where(orm.MovementRow.posting_id == posting_id)
-                .order_by(orm.MovementRow.seq)
-            )
+    def movements_of(self, posting_id: uuid.UUID) -> list[Movement]:
+        q = (
+            select(orm.MovementRow)
+            .where(orm.MovementRow.posting_id == posting_id)
+            .order_by(orm.MovementRow.seq)
         )
+        return [
+            Movement(
+                r.seq,
+                r.id,
+                r.posting_id,
+                MovementKind(r.kind),
+                r.site_id,
+                r.item_id,
+                r.lot_id,
+                r.qty,
+                r.occurred_at,
+                r.recorded_at,
+                r.actor,
+                r.reverses_seq,
+                r.purpose,
+                r.reason,
+            )
+            for r in self.s.scalars(q)
+        ]
 
     def reversed_seqs(self, seqs: Sequence[int]) -> set[int]:
         got = self.s.scalars(

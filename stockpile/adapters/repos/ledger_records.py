@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm import ledger as orm
 from stockpile.domain.ledger import DEFAULT_BACKDATE_DAYS
-from stockpile.domain.model import Reservation, ReservationState
+from stockpile.domain.model import Reservation, ReservationState, StockCount, Transfer, TransferLine
 
 
 class LedgerRecords:
@@ -47,21 +47,24 @@ class LedgerRecords:
 
     def transfer(
         self, transfer_id: uuid.UUID, lock: bool = False
-    ) -> tuple[orm.TransferRow, list[orm.TransferLineRow]] | None:
+    ) -> tuple[Transfer, list[TransferLine]] | None:
         """A transfer and its lines; ``lock`` takes the row lock first (SELECT … FOR UPDATE), so a second receipt
         or cancellation waits for the first and then reads its outcome (SQLite's writer lock already serialises)."""
         row = self.s.get(orm.TransferRow, transfer_id, populate_existing=True, with_for_update=lock)
         if row is None:
             return None
-        lines = list(
-            self.s.scalars(select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id))
+        lines = self.s.scalars(
+            select(orm.TransferLineRow).where(orm.TransferLineRow.transfer_id == transfer_id)
         )
-        return row, lines
+        return (
+            Transfer(row.id, row.from_site_id, row.to_site_id, row.state, row.shipped_at),
+            [TransferLine(ln.lot_id, ln.item_id, ln.qty) for ln in lines],
+        )
 
     def resolve_transfer(
         self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """Resolved at most once: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
+        """I4-style: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
         t = orm.TransferRow
         res = self.s.execute(
             update(t)
@@ -77,7 +80,19 @@ class LedgerRecords:
         q = select(c.id).where(c.site_id == site_id, c.lot_id == lot_id, c.occurred_at > at).limit(1)
         return self.s.scalar(q) is not None
 
-    def add_count(self, values: dict[str, object]) -> None:
+    def add_count(self, count: StockCount) -> None:
+        c = count
+        values = {
+            "posting_id": c.posting_id,
+            "site_id": c.site_id,
+            "lot_id": c.lot_id,
+            "item_id": c.item_id,
+            "counted": c.counted,
+            "system_qty": c.system_qty,
+            "adjustment": c.adjustment,
+            "occurred_at": c.occurred_at,
+            "superseded": c.superseded,
+        }
         self.s.execute(insert(orm.StockCountRow), [values])
 
     # ---- reservations ---------------------------------------------------------------------------------------
@@ -89,13 +104,25 @@ class LedgerRecords:
             r.id, r.site_id, r.item_id, r.lot_id, r.qty, r.plan_ref, ReservationState(r.state), r.expires_at
         )
 
-    def add_reservation(self, values: dict[str, object]) -> None:
+    def add_reservation(self, res: Reservation, actor: str, created_at: datetime) -> None:
+        values = {
+            "id": res.id,
+            "site_id": res.site_id,
+            "lot_id": res.lot_id,
+            "item_id": res.item_id,
+            "qty": res.qty,
+            "plan_ref": res.plan_ref,
+            "state": res.state.value,
+            "actor": actor,
+            "created_at": created_at,
+            "expires_at": res.expires_at,
+        }
         self.s.execute(insert(orm.ReservationRow), [values])
 
     def resolve_reservation(
         self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """Resolved at most once: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
+        """I4: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
         r = orm.ReservationRow
         res = self.s.execute(
             update(r)
@@ -116,12 +143,12 @@ class LedgerRecords:
         return date.fromisoformat(v) if v else None
 
     def backdate_days(self) -> int:
-        """Postings more than this many days back need the admin right (default 30)."""
+        """I12: postings more than this many days back need the admin right (default 30)."""
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
         return int(v) if v else DEFAULT_BACKDATE_DAYS
 
     def database_kind(self) -> str | None:
-        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None."""
+        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None (issue 14 item 1)."""
         return self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "database_kind"))
 
     def set_setting(self, key: str, value: str) -> None:
