@@ -1,6 +1,6 @@
 """SQLAlchemy repository of the ledger: maps rows ↔ domain objects, locks balance rows, applies legs.
 
-Locking (I7): balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
+Locking: balance rows are created if missing (INSERT … ON CONFLICT DO NOTHING) and then locked with
 SELECT … FOR UPDATE in canonical (site, lot) order on PostgreSQL; SQLite writers hold the database lock from
 BEGIN IMMEDIATE, so FOR UPDATE is not needed there.
 """

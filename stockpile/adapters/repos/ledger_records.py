@@ -64,7 +64,7 @@ class LedgerRecords:
     def resolve_transfer(
         self, transfer_id: uuid.UUID, new_state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """I4-style: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
+        """Resolved at most once: UPDATE … WHERE state = 'in_transit'; False if it was already resolved."""
         t = orm.TransferRow
         res = self.s.execute(
             update(t)
@@ -122,7 +122,7 @@ class LedgerRecords:
     def resolve_reservation(
         self, rid: uuid.UUID, state: str, at: datetime, posting_id: uuid.UUID | None
     ) -> bool:
-        """I4: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
+        """Resolved at most once: UPDATE … WHERE state = 'pending'; False when someone resolved it first."""
         r = orm.ReservationRow
         res = self.s.execute(
             update(r)
@@ -143,12 +143,12 @@ class LedgerRecords:
         return date.fromisoformat(v) if v else None
 
     def backdate_days(self) -> int:
-        """I12: postings more than this many days back need the admin right (default 30)."""
+        """Postings more than this many days back need the admin right (default 30)."""
         v = self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "backdate_days"))
         return int(v) if v else DEFAULT_BACKDATE_DAYS
 
     def database_kind(self) -> str | None:
-        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None (issue 14 item 1)."""
+        """`demo` (made by `relief demo`), `county` (made by `relief init`) or None."""
         return self.s.scalar(select(orm.SettingRow.value).where(orm.SettingRow.key == "database_kind"))
 
     def set_setting(self, key: str, value: str) -> None:
