@@ -131,18 +131,18 @@ def test_road_times_come_from_ors_when_it_answers(demo_url, tmp_path):
 def test_ors_failure_falls_back_to_the_estimate_with_a_notice(demo_url, tmp_path, failure):
     """Connection refused or persistent HTTP 500 → offline estimate, `travel.fallback_offline` notice."""
     if failure == "refused":
-        rep = build_services(_ors_settings(demo_url, closed_port_url(), tmp_path)).coverage_circle(
+        rep = build_services(_ors_settings(demo_url, closed_port_url(), tmp_path)).coverage.circle(
             CircleQuery((TENT,), 3600)
         )
     else:
         with OrsStandin() as ors:
             ors.push(*[Reply(500, {"error": "down"}) for _ in range(4)])
-            rep = build_services(_ors_settings(demo_url, ors.url, tmp_path)).coverage_circle(
+            rep = build_services(_ors_settings(demo_url, ors.url, tmp_path)).coverage.circle(
                 CircleQuery((TENT,), 3600)
             )
     assert rep.travel.source == "offline" and rep.travel.notice == "travel.fallback_offline"
     assert ("connection_failed" if failure == "refused" else "server_error") in rep.travel.detail
-    offline = build_services(Settings(database_url=demo_url)).coverage_circle(CircleQuery((TENT,), 3600))
+    offline = build_services(Settings(database_url=demo_url)).coverage.circle(CircleQuery((TENT,), 3600))
     assert {p.code for p, _, _ in rep.uncovered()} == {p.code for p, _, _ in offline.uncovered()}
 
 

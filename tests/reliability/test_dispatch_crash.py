@@ -66,7 +66,7 @@ def _confirm_in_child(url: str, plan: object) -> int:
     if pid == 0:  # pragma: no cover - runs in the child
         code = 1
         try:
-            build_services(Settings(database_url=url)).confirm_plan(plan, "dispatcher", DEMO_NOW)  # type: ignore[arg-type]
+            build_services(Settings(database_url=url)).dispatch.confirm(plan, "dispatcher", DEMO_NOW)  # type: ignore[arg-type]
             code = 0
         finally:
             os._exit(code)
