@@ -26,10 +26,10 @@ def _reference(svc, item: str, threshold_s: int) -> dict[str, str]:
     sites = svc.views.sites().set_index("code")
     points = svc.views.demand_points()
     codes = sorted(set(avail["site_code"]))
-    m = svc.coverage.travel.matrix(
+    m = svc.coverage.deps.travel.matrix(
         [(sites.loc[c, "lon"], sites.loc[c, "lat"]) for c in codes],
         list(zip(points["lon"], points["lat"], strict=True)),
-        svc.coverage.profile,
+        svc.coverage.deps.profile,
     )
     row = {c: m.duration_s[k] for k, c in enumerate(codes)}
     out = {}
