@@ -34,6 +34,7 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
                 "stockpile.clock",
                 "optimizer",
                 "pydantic",
+                "tenacity",
             }
             | USE_CASE_PREFIXES,
             {"sqlalchemy", "streamlit", "stockpile.adapters", "openrouteservice", "pandas"},
