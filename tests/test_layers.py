@@ -23,7 +23,7 @@ UI_AND_ENTRY = {"streamlit", "stockpile.bootstrap"}
 RULES: dict[str, tuple[set[str], set[str]]] = {
     "stockpile/domain": ({"stockpile.domain"}, set()),
     "stockpile/reserve": ({"stockpile.domain", "stockpile.reserve"}, set()),
-    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp"}, set()),
+    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp", "vrplib"}, set()),
     **{
         f"stockpile/{p}": (
             {
@@ -34,6 +34,7 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
                 "stockpile.clock",
                 "optimizer",
                 "pydantic",
+                "tenacity",
             }
             | USE_CASE_PREFIXES,
             {"sqlalchemy", "streamlit", "stockpile.adapters", "openrouteservice", "pandas"},

@@ -17,6 +17,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from vrplib import parse as vrplib_parse
+
 from optimizer.errors import InvalidProblem
 from optimizer.routing.engine import plan_routes
 from optimizer.routing.problem import (
@@ -235,62 +237,68 @@ def solve_vrp(instance: Mapping[str, Any], time_limit_s: float = 10.0, **params:
 
 
 def parse_solomon(text: str, scale: int = 10) -> dict[str, Any]:
-    """Solomon / Gehring-Homberger VRPTW text → instance dict (coordinates and times × scale, DIMACS floor)."""
-    lines = [ln.split() for ln in text.splitlines() if ln.strip()]
-    name = lines[0][0]
-    k = next(i for i, ln in enumerate(lines) if ln[0].upper() == "NUMBER")
-    count, capacity = int(lines[k + 1][0]), int(lines[k + 1][1])
-    rows = [list(map(int, ln)) for ln in lines if len(ln) == 7 and ln[0].isdigit()]
-    depot = rows[0]
-    points = [{"id": str(r[0]), "x": r[1], "y": r[2]} for r in rows]
-    jobs = [
-        {"id": str(r[0]), "to": str(r[0]), "demand": [r[3]], "window": [r[4] * scale, r[5] * scale],
-         "service_s": r[6] * scale}
-        for r in rows[1:]
-    ]  # fmt: skip
+    """Solomon / Gehring-Homberger VRPTW text → instance dict (coordinates and times × scale, DIMACS floor).
+
+    The text is read by `vrplib` (the reader the VRP community maintains); node i of the file is point ``str(i)``,
+    node 0 the depot."""
+    d = _read(vrplib_parse.parse_solomon, text)
+    try:
+        coords, demand, windows, service = d["node_coord"], d["demand"], d["time_window"], d["service_time"]
+        points = [{"id": str(i), "x": int(x), "y": int(y)} for i, (x, y) in enumerate(coords)]
+        jobs = [
+            {"id": str(i), "to": str(i), "demand": [int(demand[i])],
+             "window": [int(windows[i][0]) * scale, int(windows[i][1]) * scale],
+             "service_s": int(service[i]) * scale}
+            for i in range(1, len(coords))
+        ]  # fmt: skip
+        fleet = [{"id": "v", "count": int(d["vehicles"]), "start": "0", "capacity": [int(d["capacity"])]}]
+        horizon = int(windows[0][1]) * scale
+    except (KeyError, IndexError, TypeError, ValueError) as e:
+        raise InvalidProblem(f"not a Solomon instance: {e}") from e
     return {
         "format": FORMAT,
-        "name": name,
+        "name": str(d.get("name", "")),
         "dimensions": ["qty"],
-        "horizon_s": depot[5] * scale,
+        "horizon_s": horizon,
         "points": points,
         "coordinates": {"type": "euclid", "scale": scale, "rounding": "floor"},
         "jobs": jobs,
-        "fleet": [{"id": "v", "count": count, "start": str(depot[0]), "capacity": [capacity]}],
+        "fleet": fleet,
     }
 
 
 def parse_tsplib(text: str) -> dict[str, Any]:
-    """TSPLIB CVRP (.vrp, EUC_2D) → instance dict; fleet = ceil(1.2 k) + 2 vehicles (k from the name)."""
-    head: dict[str, str] = {}
-    sections: dict[str, list[list[str]]] = {}
-    current = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line == "EOF":
-            continue
-        if ":" in line and not line[0].isdigit() and not line.startswith("-"):
-            key, _, val = line.partition(":")
-            head[key.strip().upper()] = val.strip()
-        elif line.endswith("_SECTION"):
-            current = line
-            sections[current] = []
-        else:
-            sections[current].append(line.split())
-    if head.get("EDGE_WEIGHT_TYPE", "EUC_2D") != "EUC_2D":
+    """TSPLIB CVRP (.vrp, EUC_2D) → instance dict, read by `vrplib`; node ids are the file's 1-based numbers;
+    fleet = ceil(1.2 k) + 2 vehicles (k from the name, as in the X instances' naming)."""
+    d = _read(vrplib_parse.parse_vrplib, text)
+    if str(d.get("edge_weight_type", "EUC_2D")) != "EUC_2D":
         raise InvalidProblem("only EUC_2D TSPLIB instances are supported")
-    coords = {r[0]: (int(float(r[1])), int(float(r[2]))) for r in sections["NODE_COORD_SECTION"]}
-    demand = {r[0]: int(r[1]) for r in sections["DEMAND_SECTION"]}
-    depot = sections["DEPOT_SECTION"][0][0]
-    name = head.get("NAME", "")
+    try:
+        coords, demand = d["node_coord"], d["demand"]
+        depot = str(int(d["depot"][0]) + 1)  # vrplib numbers nodes from 0
+        capacity = int(d["capacity"])
+    except (KeyError, IndexError, TypeError, ValueError) as e:
+        raise InvalidProblem(f"not a TSPLIB CVRP instance: {e}") from e
+    ids = [str(i + 1) for i in range(len(coords))]
+    name = str(d.get("name", ""))
     m = re.search(r"-k(\d+)", name)
-    count = math.ceil(1.2 * int(m.group(1))) + 2 if m else len(coords)
+    count = math.ceil(1.2 * int(m.group(1))) + 2 if m else len(ids)
     return {
         "format": FORMAT,
         "name": name,
         "dimensions": ["qty"],
-        "points": [{"id": i, "x": x, "y": y} for i, (x, y) in coords.items()],
+        "points": [{"id": i, "x": int(x), "y": int(y)} for i, (x, y) in zip(ids, coords, strict=True)],
         "coordinates": {"type": "euclid", "scale": 1, "rounding": "round"},
-        "jobs": [{"id": i, "to": i, "demand": [q]} for i, q in demand.items() if i != depot],
-        "fleet": [{"id": "v", "count": count, "start": depot, "capacity": [int(head["CAPACITY"])]}],
+        "jobs": [
+            {"id": i, "to": i, "demand": [int(q)]} for i, q in zip(ids, demand, strict=True) if i != depot
+        ],
+        "fleet": [{"id": "v", "count": count, "start": depot, "capacity": [capacity]}],
     }
+
+
+def _read(parser: Any, text: str) -> dict[str, Any]:
+    """Run a vrplib text parser; anything it cannot read is a malformed instance."""
+    try:
+        return dict(parser(text, compute_edge_weights=False))
+    except Exception as e:  # vrplib raises plain ValueError/IndexError/KeyError on malformed text
+        raise InvalidProblem(f"unreadable instance: {e}") from e

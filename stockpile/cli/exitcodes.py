@@ -17,3 +17,4 @@ class ExitCode(IntEnum):
     DATABASE_READ_ONLY = 13  # the file or its folder cannot be written
     DATABASE_FULL = 14  # disk or quota full
     DATABASE_UNAVAILABLE = 15  # server unreachable, connection lost, locked too long
+    DATABASE_DRIVER_MISSING = 16  # a PostgreSQL URL but the driver (the postgres extra) is not installed

@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from stockpile.adapters.db.storage import StorageFault, classify, database_label, preflight
@@ -30,14 +31,16 @@ EXIT = {
     "read_only": ExitCode.DATABASE_READ_ONLY,
     "full": ExitCode.DATABASE_FULL,
     "unavailable": ExitCode.DATABASE_UNAVAILABLE,
+    "driver_missing": ExitCode.DATABASE_DRIVER_MISSING,
 }
 
 
 def refuse(fault: StorageFault, url: str) -> typer.Exit:
     """Print the fault's sentence; the Exit to raise."""
+    text = t(f"storage.{fault.kind}", database=database_label(url), detail=fault.detail)
     err_console.print(
-        f"[red]{t(f'storage.{fault.kind}', database=database_label(url), detail=fault.detail)}[/red]"
-    )
+        f"[red]{escape(text)}[/red]"
+    )  # the sentence may hold brackets (a pip extra, a driver error)
     return typer.Exit(EXIT[fault.kind])
 
 

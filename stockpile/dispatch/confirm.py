@@ -26,7 +26,7 @@ from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, UnknownOrder
 from stockpile.domain.errors import AlreadyResolved, OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
-from stockpile.ledger.posting import retrying
+from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ledger.reservations import resolve_reservation
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -180,6 +180,8 @@ def _summary(plan: DispatchPlan) -> dict[str, Any]:
     }
 
 
+@authz.records_denials
+@retry_on_conflict
 def confirm_plan(
     plan: DispatchPlan,
     uow: AbstractUnitOfWork,
@@ -188,33 +190,29 @@ def confirm_plan(
     now: datetime | None = None,
 ) -> Confirmation:
     """Check again, then reserve, call off and write the orders in one transaction; idempotent by plan id."""
-
-    def attempt() -> Confirmation:
-        at = (now or clock.now()).replace(microsecond=0)
-        with uow:
-            authz.require(uow, actor, "confirm_dispatch", None, plan.id, "plan")
-            repo = repo_of(uow)
-            if repo.plan_exists(plan.id):
-                orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
-                return Confirmation(plan.id, orders, 0, 0, True)
-            violations = plan_violations(plan.problem, plan.result, plan.stock_use())
-            if violations:
-                raise PlanRejected(violations=violations)
-            n_res, gone = _reserve(plan, uow, repo, at, actor)
-            if gone:
-                raise PlanRejected(violations=gone)
-            repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
-            docs: list[str] = []
-            for r in plan.result.routes:
-                if r.stops:
-                    doc = order_no(plan.id, r.vehicle)
-                    repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
-                    docs.append(doc)
-            n_call = _call_offs(plan, repo)
-            uow.commit()
-            return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
-
-    return authz.guarded(uow, lambda: retrying(attempt), now)
+    at = (now or clock.now()).replace(microsecond=0)
+    with uow:
+        authz.require(uow, actor, "confirm_dispatch", None, plan.id, "plan")
+        repo = repo_of(uow)
+        if repo.plan_exists(plan.id):
+            orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
+            return Confirmation(plan.id, orders, 0, 0, True)
+        violations = plan_violations(plan.problem, plan.result, plan.stock_use())
+        if violations:
+            raise PlanRejected(violations=violations)
+        n_res, gone = _reserve(plan, uow, repo, at, actor)
+        if gone:
+            raise PlanRejected(violations=gone)
+        repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
+        docs: list[str] = []
+        for r in plan.result.routes:
+            if r.stops:
+                doc = order_no(plan.id, r.vehicle)
+                repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
+                docs.append(doc)
+        n_call = _call_offs(plan, repo)
+        uow.commit()
+        return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
 
 
 def mark_shipped(

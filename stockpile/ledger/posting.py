@@ -8,13 +8,13 @@ in the same transaction.
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from stockpile.domain import ledger
 from stockpile.domain.errors import (
@@ -70,16 +70,19 @@ class PostingResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def retrying(fn: Callable[[], T], retries: int = MAX_RETRIES) -> T:
-    """Run a whole use case again on a serialization failure or deadlock (≤ 5 times, jittered)."""
-    for attempt in range(retries + 1):
-        try:
-            return fn()
-        except RetryableConflict:
-            if attempt == retries:
-                raise
-            time.sleep(random.uniform(0.005, 0.05) * (2**attempt))
-    raise AssertionError("unreachable")  # pragma: no cover
+retry_on_conflict = retry(
+    retry=retry_if_exception_type(RetryableConflict),
+    stop=stop_after_attempt(MAX_RETRIES + 1),
+    wait=wait_random_exponential(multiplier=0.01, max=0.5),
+    reraise=True,
+)
+"""Decorator: run the whole use case again on a serialization failure or deadlock (at most MAX_RETRIES more
+times, with jittered exponential waits), then let the last conflict through."""
+
+
+def retrying(fn: Callable[[], T]) -> T:
+    """Call `fn` under `retry_on_conflict` (for a use case that retries only part of its work)."""
+    return retry_on_conflict(fn)()
 
 
 def replay(

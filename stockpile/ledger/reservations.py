@@ -10,7 +10,7 @@ from stockpile import clock
 from stockpile.domain import ledger
 from stockpile.domain.errors import AlreadyResolved, ExistsWithDifferent, InvalidCommand, OutOfStock
 from stockpile.domain.model import Leg, MovementKind, Reservation, ReservationState
-from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retrying
+from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, retry_on_conflict
 from stockpile.ledger.stock import _check_time, item_or_raise, lot_or_raise, site_or_raise
 from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -18,46 +18,44 @@ from stockpile.schemas import ReserveCmd, ResolveReservationCmd
 from stockpile.trust import authz
 
 
+@authz.records_denials
+@retry_on_conflict
 def reserve(cmd: ReserveCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> Reservation:
     """Lock the balance row and hold `qty` if on hand − reserved ≥ qty; same client id replays."""
-
-    def attempt() -> Reservation:
-        at = now or clock.now()
-        with uow:
-            repo = uow.ledger
-            site = site_or_raise(repo, cmd.site_code)
-            item = item_or_raise(repo, cmd.item_code)
-            lot = lot_or_raise(repo, item, cmd.lot_no)
-            authz.require(uow, cmd.actor, "reserve", {site.id}, cmd.client_id, cmd.plan_ref)
-            existing: Reservation | None = repo.reservation(cmd.client_id)
-            if existing is not None:
-                same = (existing.site_id, existing.lot_id, existing.qty) == (site.id, lot.id, cmd.qty)
-                if not same:
-                    raise ExistsWithDifferent(field="qty", client_id=str(cmd.client_id))
-                return existing
-            ledger.check_lot_usable(lot, at.date())
-            row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
-            if row.on_hand - row.reserved < cmd.qty:
-                raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
-            held = _pending(cmd, site.id, lot.id, item.id)
-            repo.add_reservation(held, cmd.actor, at)
-            repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
-            authz.audit_ok(
-                uow,
-                cmd.actor,
-                "reserve",
-                at,
-                cmd.plan_ref,
-                cmd.client_id,
-                site.id,
-                row.reserved,
-                row.reserved + cmd.qty,
-                {"lot": lot.id, "qty": cmd.qty, "measure": "reserved"},
-            )
-            uow.commit()
-            return held
-
-    return authz.guarded(uow, lambda: retrying(attempt), now)
+    at = now or clock.now()
+    with uow:
+        repo = uow.ledger
+        site = site_or_raise(repo, cmd.site_code)
+        item = item_or_raise(repo, cmd.item_code)
+        lot = lot_or_raise(repo, item, cmd.lot_no)
+        authz.require(uow, cmd.actor, "reserve", {site.id}, cmd.client_id, cmd.plan_ref)
+        existing: Reservation | None = repo.reservation(cmd.client_id)
+        if existing is not None:
+            same = (existing.site_id, existing.lot_id, existing.qty) == (site.id, lot.id, cmd.qty)
+            if not same:
+                raise ExistsWithDifferent(field="qty", client_id=str(cmd.client_id))
+            return existing
+        ledger.check_lot_usable(lot, at.date())
+        row = repo.lock_balances([(site.id, item.id, lot.id)])[(site.id, lot.id)]
+        if row.on_hand - row.reserved < cmd.qty:
+            raise OutOfStock(requested=cmd.qty, available=row.on_hand - row.reserved, lot_no=lot.lot_no)
+        held = _pending(cmd, site.id, lot.id, item.id)
+        repo.add_reservation(held, cmd.actor, at)
+        repo.set_balances([(site.id, lot.id, row.on_hand, row.reserved + cmd.qty, row.last_occurred_at)])
+        authz.audit_ok(
+            uow,
+            cmd.actor,
+            "reserve",
+            at,
+            cmd.plan_ref,
+            cmd.client_id,
+            site.id,
+            row.reserved,
+            row.reserved + cmd.qty,
+            {"lot": lot.id, "qty": cmd.qty, "measure": "reserved"},
+        )
+        uow.commit()
+        return held
 
 
 def _pending(cmd: ReserveCmd, site_id: int, lot_id: int, item_id: int) -> Reservation:
@@ -74,58 +72,56 @@ def _pending(cmd: ReserveCmd, site_id: int, lot_id: int, item_id: int) -> Reserv
     )
 
 
+@authz.records_denials
+@retry_on_conflict
 def resolve_reservation(
     cmd: ResolveReservationCmd, uow: AbstractUnitOfWork, now: datetime | None = None
 ) -> PostingResult | None:
     """Issue (出库 the held quantity), release or expire a pending hold; a second resolve → AlreadyResolved."""
-
-    def attempt() -> PostingResult | None:
-        at = now or clock.now()
-        with uow:
-            repo = uow.ledger
-            res: Reservation | None = repo.reservation(cmd.reservation_id)
-            if res is None:
-                raise InvalidCommand(reason="unknown_reservation", reservation_id=str(cmd.reservation_id))
-            action = {"expire": "expire_reservations", "issue": "issue_reservation"}.get(
-                cmd.action, "resolve_reservation"
+    at = now or clock.now()
+    with uow:
+        repo = uow.ledger
+        res: Reservation | None = repo.reservation(cmd.reservation_id)
+        if res is None:
+            raise InvalidCommand(reason="unknown_reservation", reservation_id=str(cmd.reservation_id))
+        action = {"expire": "expire_reservations", "issue": "issue_reservation"}.get(
+            cmd.action, "resolve_reservation"
+        )
+        who = authz.require(uow, cmd.actor, action, {res.site_id}, cmd.client_id, str(res.id))
+        if (
+            action != "expire_reservations"
+            and who.role == "dispatcher"  # a dispatcher resolves only the holds of own plans
+            and (uow.auth.reservation_owner(res.id) or "").upper() != who.username.upper()
+        ):
+            raise authz.deny(who, action, "not_plan_owner", target=str(res.id))
+        row = repo.lock_balances([(res.site_id, res.item_id, res.lot_id)])[(res.site_id, res.lot_id)]
+        res = repo.reservation(cmd.reservation_id)  # re-read under the lock: a racer may have resolved it
+        assert res is not None
+        new_state = {"issue": "issued", "release": "released", "expire": "expired"}[cmd.action]
+        if res.state is not ReservationState.PENDING:
+            raise AlreadyResolved(state=res.state.value, reservation_id=str(res.id))
+        posting_id = cmd.client_id or uuid.uuid5(res.id, "issue")
+        result = _post_issue(uow, repo, res, cmd, posting_id, at) if cmd.action == "issue" else None
+        if result is None:
+            repo.set_balances(
+                [(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty, row.last_occurred_at)]
             )
-            who = authz.require(uow, cmd.actor, action, {res.site_id}, cmd.client_id, str(res.id))
-            if (
-                action != "expire_reservations"
-                and who.role == "dispatcher"  # a dispatcher resolves only the holds of own plans
-                and (uow.auth.reservation_owner(res.id) or "").upper() != who.username.upper()
-            ):
-                raise authz.deny(who, action, "not_plan_owner", target=str(res.id))
-            row = repo.lock_balances([(res.site_id, res.item_id, res.lot_id)])[(res.site_id, res.lot_id)]
-            res = repo.reservation(cmd.reservation_id)  # re-read under the lock: a racer may have resolved it
-            assert res is not None
-            new_state = {"issue": "issued", "release": "released", "expire": "expired"}[cmd.action]
-            if res.state is not ReservationState.PENDING:
-                raise AlreadyResolved(state=res.state.value, reservation_id=str(res.id))
-            posting_id = cmd.client_id or uuid.uuid5(res.id, "issue")
-            result = _post_issue(uow, repo, res, cmd, posting_id, at) if cmd.action == "issue" else None
-            if result is None:
-                repo.set_balances(
-                    [(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty, row.last_occurred_at)]
-                )
-            if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
-                raise AlreadyResolved(reservation_id=str(res.id))
-            authz.audit_ok(
-                uow,
-                cmd.actor,
-                f"reservation_{cmd.action}",
-                at,
-                str(res.id),
-                posting_id,
-                res.site_id,
-                row.on_hand,
-                row.on_hand - (res.qty if result else 0),
-                {"lot": res.lot_id, "qty": res.qty},
-            )
-            uow.commit()
-            return result
-
-    return authz.guarded(uow, lambda: retrying(attempt), now)
+        if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
+            raise AlreadyResolved(reservation_id=str(res.id))
+        authz.audit_ok(
+            uow,
+            cmd.actor,
+            f"reservation_{cmd.action}",
+            at,
+            str(res.id),
+            posting_id,
+            res.site_id,
+            row.on_hand,
+            row.on_hand - (res.qty if result else 0),
+            {"lot": res.lot_id, "qty": res.qty},
+        )
+        uow.commit()
+        return result
 
 
 def _post_issue(

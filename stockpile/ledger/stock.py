@@ -30,7 +30,14 @@ from stockpile.domain.model import (
     SiteType,
     StockCount,
 )
-from stockpile.ledger.posting import PlannedLeg, PostingDraft, PostingResult, post_batch, replay, retrying
+from stockpile.ledger.posting import (
+    PlannedLeg,
+    PostingDraft,
+    PostingResult,
+    post_batch,
+    replay,
+    retry_on_conflict,
+)
 from stockpile.ports.repos import LedgerRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import (
@@ -74,30 +81,28 @@ def _check_time(
     return ledger.check_posting_time(occurred_at, now, repo.freeze_date(), may_backdate, repo.backdate_days())
 
 
+@authz.records_denials
+@retry_on_conflict
 def _run(
     uow: AbstractUnitOfWork, cmd: Any, kind: str, decide: Any, now: datetime | None, action: str, scope: Any
 ) -> PostingResult:
     """Authorise → replay or decide + post + audit + commit, retried as a whole; denials are audited."""
-
-    def attempt() -> PostingResult:
-        at = now or clock.now()
-        with uow:
-            who = authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
-            first = replay(uow, cmd.client_id, kind, cmd.payload())
-            if first is not None:
-                return first
-            # an admin posts only on a depot granted to them (POLICY OWN) and may backdate there
-            backdated = _check_time(uow.ledger, cmd.occurred_at, at, who.role == "admin")
-            draft, after = decide(uow.ledger, cmd, at)
-            legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for p in draft.legs]
-            before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
-            [res] = post_batch(uow, [draft], at)
-            extra = after(res) if after else None
-            authz.audit_legs(uow, cmd.actor, action, at, legs, before, cmd.client_id, kind, backdated)
-            uow.commit()
-            return extra or res
-
-    return authz.guarded(uow, lambda: retrying(attempt), now)
+    at = now or clock.now()
+    with uow:
+        who = authz.require(uow, cmd.actor, action, scope(uow.ledger, cmd), cmd.client_id, kind)
+        first = replay(uow, cmd.client_id, kind, cmd.payload())
+        if first is not None:
+            return first
+        # an admin posts only on a depot granted to them (POLICY OWN) and may backdate there
+        backdated = _check_time(uow.ledger, cmd.occurred_at, at, who.role == "admin")
+        draft, after = decide(uow.ledger, cmd, at)
+        legs = [(p.leg.site_id, p.leg.item_id, p.leg.lot_id, p.leg.qty) for p in draft.legs]
+        before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
+        [res] = post_batch(uow, [draft], at)
+        extra = after(res) if after else None
+        authz.audit_legs(uow, cmd.actor, action, at, legs, before, cmd.client_id, kind, backdated)
+        uow.commit()
+        return extra or res
 
 
 def _at_site(repo: LedgerRepository, cmd: Any) -> frozenset[int]:

@@ -9,10 +9,12 @@ kept although the use case rolls back. Every write adds an `ok` audit row in the
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from stockpile import clock
 from stockpile.domain.errors import PermissionDenied
@@ -20,6 +22,7 @@ from stockpile.domain.model import Actor
 from stockpile.ports.uow import AbstractUnitOfWork
 
 T = TypeVar("T")
+P = ParamSpec("P")
 ROLES = ("keeper", "dispatcher", "planner", "admin")
 
 
@@ -275,6 +278,23 @@ def _who_may(actor: Actor | None, action: str) -> dict[str, str]:
 
 def deny(actor: Actor, action: str, reason: str, **params: Any) -> PermissionDenied:
     return PermissionDenied(actor=actor.username, action=action, reason=reason, site="", **params)
+
+
+def records_denials(fn: Callable[P, T]) -> Callable[P, T]:
+    """Decorator for a use case with a `uow` (and optional `now`) parameter: a PermissionDenied is recorded as
+    `authz_denied` in its own transaction, then re-raised."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def use_case(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except PermissionDenied as e:
+            bound = signature.bind_partial(*args, **kwargs).arguments
+            record_denial(bound["uow"], e, bound.get("now"))
+            raise
+
+    return use_case
 
 
 def guarded(uow: AbstractUnitOfWork, fn: Callable[[], T], now: datetime | None = None) -> T:

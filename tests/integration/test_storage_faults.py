@@ -74,7 +74,7 @@ def no_traceback(res: object) -> None:
 def test_storage_faults_have_distinct_exit_codes():
     """Scripts can tell the faults apart: one code per kind, none shared with the other refusals."""
     codes = list(EXIT.values())
-    assert len(set(codes)) == len(codes) == 6
+    assert len(set(codes)) == len(codes) == 7
     assert not set(codes) & {
         ExitCode.OK,
         ExitCode.REFUSED,
@@ -211,6 +211,19 @@ def test_unreachable_database_server_is_refused_with_its_own_exit_code(monkeypat
     res = runner.invoke(app, ["login", "admin"], env={"RELIEF_PASSWORD": PASSWORD})
     assert res.exit_code == ExitCode.DATABASE_UNAVAILABLE, res.output
     assert "无法连接数据库" in res.output
+    no_traceback(res)
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch):
+    """An installation without the postgres extra given a PostgreSQL URL: exit 16 and the pip command, no
+    ModuleNotFoundError traceback."""
+    monkeypatch.setitem(
+        sys.modules, "psycopg", None
+    )  # `import psycopg` now fails as if it were not installed
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://relief@127.0.0.1:5/county")
+    res = runner.invoke(app, ["login", "admin"], env={"RELIEF_PASSWORD": PASSWORD})
+    assert res.exit_code == ExitCode.DATABASE_DRIVER_MISSING, res.output
+    assert "relief-stockpile[postgres]" in res.output and "未安装 PostgreSQL 驱动" in res.output
     no_traceback(res)
 
 

@@ -22,7 +22,7 @@ from stockpile.domain.errors import DatabaseUnavailable, StorageFull
 
 LOW_DISK_BYTES = 64 * 1024  # below this much free space a SQLite failure is taken as "disk full"
 
-KINDS = ("missing", "not_initialised", "corrupt", "read_only", "full", "unavailable")
+KINDS = ("missing", "not_initialised", "corrupt", "read_only", "full", "unavailable", "driver_missing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,8 @@ def classify(exc: BaseException | None, url: str) -> StorageFault | None:
 
 
 def _classify_one(exc: BaseException, url: str) -> StorageFault | None:
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] == "psycopg":
+        return StorageFault("driver_missing", exc.name or "psycopg")  # PostgreSQL without the postgres extra
     if isinstance(exc, StorageFull):
         return StorageFault("full")
     if isinstance(exc, DatabaseUnavailable):

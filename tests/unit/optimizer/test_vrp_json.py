@@ -108,3 +108,19 @@ def test_malformed_instance_raises_invalid_problem(inst: dict[str, object]) -> N
     """A malformed instance (unknown format or point, float matrix, no travel data) raises InvalidProblem."""
     with pytest.raises(InvalidProblem):
         problem_from_json(inst)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_solomon, ""),
+        (parse_solomon, "C101\nVEHICLE\nNUMBER CAPACITY\n25 two-hundred\n"),
+        (parse_tsplib, "NAME : broken\nTYPE : CVRP\nDIMENSION : 3\n"),
+        (parse_tsplib, SOLOMON),
+    ],
+    ids=["empty", "solomon-text-capacity", "tsplib-no-sections", "solomon-given-to-tsplib"],
+)
+def test_unreadable_instance_text_raises_invalid_problem(parse: object, text: str) -> None:
+    """Text the instance reader cannot read is a malformed instance, never a raw parser error."""
+    with pytest.raises(InvalidProblem):
+        parse(text)  # type: ignore[operator]
