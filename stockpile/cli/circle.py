@@ -125,6 +125,28 @@ def _read_candidates(path: Path) -> tuple[Any, ...]:
         raise typer.Exit(1) from e
 
 
+def _siting_summary(rep: Any) -> Any:
+    """Population and uncovered points before and after the new reserve points, one row each."""
+    import pandas as pd
+
+    total = max(1, rep.population_total)
+    return pd.DataFrame(
+        [
+            {
+                "scenario": t(f"coverage.{key}"),
+                "population": pop,
+                "points_uncovered": len(unc),
+                "ratio": round(100 * pop / total, 1),
+            }
+            for key, pop, unc in (
+                ("before", rep.population_before, rep.uncovered_before),
+                ("after", rep.population_after, rep.uncovered_after),
+            )
+        ],
+        columns=["scenario", "population", "points_uncovered", "ratio"],
+    )
+
+
 def site(
     k: Annotated[int, typer.Option("--k", help="新增储备点数量")] = 2,
     minutes: Minutes = None,
@@ -157,23 +179,7 @@ def site(
         columns=["site", "lon", "lat"],
     )
     view = _print(chosen, t("coverage.chosen"))
-    total = max(1, rep.population_total)
-    summary = pd.DataFrame(
-        [
-            {
-                "scenario": t(f"coverage.{key}"),
-                "population": pop,
-                "points_uncovered": len(unc),
-                "ratio": round(100 * pop / total, 1),
-            }
-            for key, pop, unc in (
-                ("before", rep.population_before, rep.uncovered_before),
-                ("after", rep.population_after, rep.uncovered_after),
-            )
-        ],
-        columns=["scenario", "population", "points_uncovered", "ratio"],
-    )
-    summary_view = _print(summary, t("coverage.siting"))
+    summary_view = _print(_siting_summary(rep), t("coverage.siting"))
     console.print(
         t(
             "coverage.cli_site_summary",

@@ -115,98 +115,102 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     return out
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("plan")
-    def plan_cmd(
-        scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
-        time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
-        objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
-        confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
-        out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
-        late_detail: Annotated[
-            bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
-        ] = False,
-    ) -> None:
-        """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
-        con = _console()
-        actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
-        svc = build_services(get_settings())
-        try:
-            plan = svc.dispatch.plan(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
-        except DomainError as e:
-            _fail(e)
-            return
-        con.print(_routes_table(plan))
-        for line in _kpi_lines(plan, late_detail):
-            con.print(line)
-        if plan.unserved:
-            tab = Table(title=t("dispatch.unserved"))
-            for col in ("point", "item", "qty", "reason"):
-                tab.add_column(t(f"dispatch.col.{col}"))
-            for u in plan.unserved:
-                tab.add_row(u.point, u.item, str(u.qty), t(f"dispatch.reason.{u.reason}"))
-            con.print(tab)
-        con.print(t("dispatch.checker_ok") if not plan.violations else t("dispatch.checker_bad"))
-        if not confirm:
-            return
-        try:
-            conf = svc.dispatch.confirm(plan, actor)
-        except DomainError as e:
-            _fail(e)
-            return
-        out.mkdir(parents=True, exist_ok=True)
-        for doc in conf.orders:
-            xlsx, pdf = svc.dispatch.order_documents(doc)
-            (out / f"{doc}.xlsx").write_bytes(xlsx)
-            (out / f"{doc}.pdf").write_bytes(pdf)
-        con.print(t("dispatch.confirmed", orders=len(conf.orders), holds=conf.reservations, out=str(out)))
-
-    @app.command("ship")
-    def ship_cmd(
-        doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
-    ) -> None:
-        """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
-        actor = current_user()
-        svc = build_services(get_settings())
-        try:
-            n = svc.dispatch.mark_shipped(doc_no, actor)
-        except DomainError as e:
-            _fail(e)
-            return
-        _console().print(t("dispatch.shipped", doc=doc_no, n=n))
-
-    @app.command("solve-vrp")
-    def solve_vrp_cmd(
-        instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance")],
-        time_limit: Annotated[float, typer.Option("--time-limit")] = 10.0,
-        engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "race",
-        out: Annotated[
-            Path | None, typer.Option("--out", help="result JSON (default: INSTANCE.result.json)")
-        ] = None,
-    ) -> None:
-        """求解中立格式的车辆路径实例，输出路线、目标值与校验结论。"""
-        con = _console()
-        data = json.loads(instance.read_text(encoding="utf-8"))
-        problem = problem_from_json(data)
-        result = solve_vrp(data, time_limit_s=time_limit, engine=engine)
-        violations = verify(problem, result)
-        ids = [str(p["id"]) for p in data.get("points", [])]
-        tab = Table(title=t("dispatch.routes"))
-        tab.add_column(t("dispatch.col.vehicle"))
-        tab.add_column(t("dispatch.col.stops"))
-        tab.add_column(t("dispatch.col.km"))
-        for r in result.routes:
-            km = fmt.km(r.distance_m)  # the column says 公里: not metres
-            tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), km)
+def plan_cmd(
+    scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
+    time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
+    objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
+    confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
+    out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
+    late_detail: Annotated[
+        bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
+    ] = False,
+) -> None:
+    """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
+    con = _console()
+    actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
+    svc = build_services(get_settings())
+    try:
+        plan = svc.dispatch.plan(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
+    except DomainError as e:
+        _fail(e)
+        return
+    con.print(_routes_table(plan))
+    for line in _kpi_lines(plan, late_detail):
+        con.print(line)
+    if plan.unserved:
+        tab = Table(title=t("dispatch.unserved"))
+        for col in ("point", "item", "qty", "reason"):
+            tab.add_column(t(f"dispatch.col.{col}"))
+        for u in plan.unserved:
+            tab.add_row(u.point, u.item, str(u.qty), t(f"dispatch.reason.{u.reason}"))
         con.print(tab)
-        con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
-        con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))
-        for v in violations:
-            con.print(f"  - {v.code} {v.vehicle} {v.job} {v.detail}")
-        doc = result_to_json(result, ids)
-        doc["violations"] = [v.code for v in violations]
-        target = out or instance.with_suffix(".result.json")
-        target.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-        con.print(str(target))
-        if violations:
-            raise typer.Exit(2)
+    con.print(t("dispatch.checker_ok") if not plan.violations else t("dispatch.checker_bad"))
+    if not confirm:
+        return
+    try:
+        conf = svc.dispatch.confirm(plan, actor)
+    except DomainError as e:
+        _fail(e)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for doc in conf.orders:
+        xlsx, pdf = svc.dispatch.order_documents(doc)
+        (out / f"{doc}.xlsx").write_bytes(xlsx)
+        (out / f"{doc}.pdf").write_bytes(pdf)
+    con.print(t("dispatch.confirmed", orders=len(conf.orders), holds=conf.reservations, out=str(out)))
+
+
+def ship_cmd(
+    doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
+) -> None:
+    """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+    actor = current_user()
+    svc = build_services(get_settings())
+    try:
+        n = svc.dispatch.mark_shipped(doc_no, actor)
+    except DomainError as e:
+        _fail(e)
+        return
+    _console().print(t("dispatch.shipped", doc=doc_no, n=n))
+
+
+def solve_vrp_cmd(
+    instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance")],
+    time_limit: Annotated[float, typer.Option("--time-limit")] = 10.0,
+    engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "race",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="result JSON (default: INSTANCE.result.json)")
+    ] = None,
+) -> None:
+    """求解中立格式的车辆路径实例，输出路线、目标值与校验结论。"""
+    con = _console()
+    data = json.loads(instance.read_text(encoding="utf-8"))
+    problem = problem_from_json(data)
+    result = solve_vrp(data, time_limit_s=time_limit, engine=engine)
+    violations = verify(problem, result)
+    ids = [str(p["id"]) for p in data.get("points", [])]
+    tab = Table(title=t("dispatch.routes"))
+    tab.add_column(t("dispatch.col.vehicle"))
+    tab.add_column(t("dispatch.col.stops"))
+    tab.add_column(t("dispatch.col.km"))
+    for r in result.routes:
+        km = fmt.km(r.distance_m)  # the column says 公里: not metres
+        tab.add_row(r.vehicle, " → ".join(f"{s.job}" for s in r.stops), km)
+    con.print(tab)
+    con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
+    con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))
+    for v in violations:
+        con.print(f"  - {v.code} {v.vehicle} {v.job} {v.detail}")
+    doc = result_to_json(result, ids)
+    doc["violations"] = [v.code for v in violations]
+    target = out or instance.with_suffix(".result.json")
+    target.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    con.print(str(target))
+    if violations:
+        raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
+    app.command("ship")(ship_cmd)
+    app.command("solve-vrp")(solve_vrp_cmd)

@@ -60,14 +60,18 @@ def _pickups(plan: DispatchPlan) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def _reserve(
-    plan: DispatchPlan, uow: AbstractUnitOfWork, repo: DispatchRepository, at: datetime, actor: str
-) -> tuple[int, list[str]]:
-    """FEFO holds for every physical pickup, all or nothing; returns (count, stock violations)."""
+def _lock_candidates(
+    pick: dict[tuple[str, str, str], int], uow: AbstractUnitOfWork, repo: DispatchRepository
+) -> tuple[
+    dict[tuple[int, int], Balance],
+    dict[tuple[str, str], list[ledger.Candidate]],
+    dict[tuple[str, str], tuple[int, int]],
+]:
+    """Lock the balances of every (site, item) picked up, in sorted order: the locked rows by (site, lot), the FEFO
+    candidates (lot, available) by (site code, item code) and the (site id, item id) of each."""
     rows: dict[tuple[int, int], Balance] = {}
     cands: dict[tuple[str, str], list[ledger.Candidate]] = {}
     ids: dict[tuple[str, str], tuple[int, int]] = {}
-    pick = _pickups(plan)
     for _, site, item in sorted(pick):
         if (site, item) in cands:
             continue
@@ -77,6 +81,15 @@ def _reserve(
         for b, _lot in locked:
             rows[(sid, b.lot_id)] = b
         cands[(site, item)] = [ledger.Candidate(lot, b.on_hand - b.reserved) for b, lot in locked]
+    return rows, cands, ids
+
+
+def _reserve(
+    plan: DispatchPlan, uow: AbstractUnitOfWork, repo: DispatchRepository, at: datetime, actor: str
+) -> tuple[int, list[str]]:
+    """FEFO holds for every physical pickup, all or nothing; returns (count, stock violations)."""
+    pick = _pickups(plan)
+    rows, cands, ids = _lock_candidates(pick, uow, repo)
     problems: list[str] = []
     holds: list[Reservation] = []
     held: dict[tuple[int, int], int] = {}  # (site, lot) → quantity newly held

@@ -1,4 +1,5 @@
-"""Authorisation: deny by default, one POLICY table, checked in the services on every call.
+"""Authorisation: deny by default, one POLICY table (trust/policy.py, re-exported here), checked in the services
+on every call.
 
 Every use case names its actor (the username the app took from the server-side login). `require` re-reads that
 user's role, active flag and depots from the database in the use case's own transaction, looks up
@@ -13,201 +14,21 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
 from stockpile import clock
 from stockpile.domain.errors import PermissionDenied
 from stockpile.domain.model import Actor
 from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust.policy import ACTIONS as ACTIONS
+from stockpile.trust.policy import NOT_USER_ACTIONS as NOT_USER_ACTIONS
+from stockpile.trust.policy import POLICY as POLICY
+from stockpile.trust.policy import ROLES as ROLES
+from stockpile.trust.policy import USE_CASES as USE_CASES
+from stockpile.trust.policy import Scope as Scope
 
 T = TypeVar("T")
 P = ParamSpec("P")
-ROLES = ("keeper", "dispatcher", "planner", "admin")
-
-
-class Scope(StrEnum):
-    """OWN: every depot the command touches is assigned to the user. ALL: any depot, or none."""
-
-    OWN = "own"
-    ALL = "all"
-
-
-K, A = Scope.OWN, Scope.ALL
-# role × action → scope rule. A (role, action) pair that is absent is denied.
-POLICY: dict[tuple[str, str], Scope] = {
-    # read side
-    ("keeper", "view_stock"): K,
-    ("dispatcher", "view_stock"): A,
-    ("planner", "view_stock"): A,
-    ("admin", "view_stock"): A,
-    ("keeper", "export"): K,
-    ("dispatcher", "export"): A,
-    ("planner", "export"): A,
-    ("admin", "export"): A,
-    # keeper postings on own depots (admin acts only through an audited keeper grant)
-    ("keeper", "receive"): K,
-    ("keeper", "issue"): K,
-    ("keeper", "count"): K,
-    ("keeper", "adjust"): K,
-    ("keeper", "import"): K,
-    ("keeper", "transfer_out"): K,
-    ("keeper", "transfer_in"): K,
-    ("keeper", "reverse"): K,
-    # admin: only on depots granted to them (audited `set_sites`), and may backdate there
-    ("admin", "receive"): K,
-    ("admin", "issue"): K,
-    ("admin", "count"): K,
-    ("admin", "import"): K,
-    # 报废 four-eyes: keeper proposes, an admin other than the proposer approves
-    ("keeper", "propose_write_off"): K,
-    ("keeper", "view_write_offs"): K,
-    ("admin", "view_write_offs"): A,
-    ("admin", "approve_write_off"): A,
-    # dispatch
-    ("dispatcher", "reserve"): A,
-    ("dispatcher", "resolve_reservation"): A,  # plus: only the plan owner (checked in the use case)
-    ("dispatcher", "expire_reservations"): A,
-    ("admin", "expire_reservations"): A,
-    ("dispatcher", "confirm_dispatch"): A,
-    (
-        "dispatcher",
-        "issue_reservation",
-    ): A,  # a dispatcher only for holds of own plans (checked in the use case)
-    ("keeper", "issue_reservation"): K,  # 装车发运: the depot's keeper issues the held stock
-    ("dispatcher", "run_scenario"): A,
-    ("planner", "run_scenario"): A,
-    ("admin", "run_scenario"): A,
-    # reserve planning (储备规划): agreements, call-offs, the annual review; master data
-    ("planner", "verify_agreement"): A,
-    ("admin", "verify_agreement"): A,
-    ("dispatcher", "call_off_agreement"): A,
-    ("admin", "call_off_agreement"): A,
-    ("planner", "prepare_review"): A,
-    ("admin", "prepare_review"): A,
-    ("planner", "review_plan"): A,
-    ("admin", "review_plan"): A,
-    ("admin", "approve_review"): A,  # and approver ≠ preparer (a CHECK and the use case)
-    # reserve standards, agreements, check intervals, contracted transport: planner and admin
-    ("planner", "manage_reserve_plan"): A,
-    ("admin", "manage_reserve_plan"): A,
-    ("admin", "manage_master_data"): A,
-    # administration
-    ("admin", "manage_users"): A,
-    ("admin", "view_audit"): A,
-    ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days`
-}
-ACTIONS = tuple(sorted({a for _, a in POLICY}))
-
-# Every public use case (a function of a use-case package taking a unit of work) → the action it checks.
-USE_CASES: dict[str, str] = {
-    "ledger.stock.record_receipt": "receive",
-    "ledger.stock.issue_stock": "issue",
-    "ledger.stock.suggest_fefo": "view_stock",
-    "ledger.stock.ship_transfer": "transfer_out",
-    "ledger.stock.receive_transfer": "transfer_in",
-    "ledger.stock.record_count": "count",
-    "ledger.stock.adjust_stock": "adjust",
-    "ledger.stock.reverse_posting": "reverse",
-    "ledger.write_offs.propose_write_off": "propose_write_off",
-    "ledger.write_offs.approve_write_off": "approve_write_off",
-    "ledger.write_offs.reject_write_off": "approve_write_off",
-    "ledger.write_offs.pending_write_offs": "view_write_offs",
-    "ledger.reservations.reserve": "reserve",
-    "ledger.reservations.resolve_reservation": "resolve_reservation",
-    "ledger.reservations.expire_due_reservations": "expire_reservations",
-    "imports.ledger_files.import_movements": "import",
-    "trust.authz.visible_site_codes": "view_stock",
-    # scoped reads: one depot → PermissionDenied unless the actor's; lists → the actor's depots
-    **{
-        f"trust.scoped_reads.{f}": "view_stock"
-        for f in (
-            "site_scope",
-            "sites",
-            "stock",
-            "stock_by_item",
-            "available",
-            "balance",
-            "bin_card",
-            "ledger",
-            "in_transit",
-            "kpis",
-            "map_layers",
-            "expiry_dashboard",
-        )
-    },
-    **{f"trust.scoped_reads.{f}": "export" for f in ("recent_postings", "count_sheet_pdf", "voucher_pdf")},
-    "trust.users.add_user": "manage_users",
-    "trust.users.set_role": "manage_users",
-    "trust.users.set_active": "manage_users",
-    "trust.users.set_sites": "manage_users",
-    "trust.users.reset_password": "manage_users",
-    "trust.users.list_users": "manage_users",
-    "trust.users.audit_log": "view_audit",
-    "trust.users.set_freeze_date": "set_freeze_date",
-    "trust.users.set_backdate_days": "set_freeze_date",
-    "dispatch.confirm.confirm_plan": "confirm_dispatch",
-    "imports.masterdata.import_items": "manage_master_data",
-    "imports.masterdata.import_sites": "manage_master_data",
-    "planning.agreements.record_verification": "verify_agreement",
-    "planning.agreements.call_off": "call_off_agreement",
-    "planning.agreements.set_check_interval": "manage_reserve_plan",
-    "planning.agreements.save_transport": "manage_reserve_plan",
-    "planning.standards_import.import_standards": "manage_reserve_plan",
-    "planning.standards_import.import_agreements": "manage_reserve_plan",
-    "planning.review.prepare_review": "prepare_review",
-    "planning.review.mark_reviewed": "review_plan",
-    "planning.review.approve": "approve_review",
-    "dispatch.scenario.save_demand": "run_scenario",
-    "dispatch.scenario.rebase_scenario": "run_scenario",
-    "trust.oidc.link_identity": "manage_users",
-    "trust.oidc.unlink_identity": "manage_users",
-    "trust.oidc.list_identities": "manage_users",
-}
-# Functions that take a unit of work but are not user actions, with the reason.
-_PLAN_READ = "read-only planning figures that every signed-in role may see"
-NOT_USER_ACTIONS: dict[str, str] = {
-    "dispatch.confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
-    " checked on the hold's depot)",
-    "dispatch.confirm.order_sheet": "read of a confirmed order for printing",
-    "dispatch.plan.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
-    "dispatch.scenario.load_world": "read model for planning",
-    "dispatch.scenario.scenario_demand": "read model for planning",
-    "planning.agreements.fleet_pool": _PLAN_READ,
-    "planning.agreements.item_code_or_raise": "validation helper inside the gated planning writes",
-    "planning.gap.load_data": _PLAN_READ,
-    "planning.gap.gap_report": _PLAN_READ,
-    "planning.gap.expiry_dashboard": _PLAN_READ,
-    "planning.review.build_document": _PLAN_READ,
-    "planning.review.current_review": _PLAN_READ,
-    "planning.rotation.rotation_plan": _PLAN_READ,
-    "ledger.posting.replay": "engine step inside an authorised use case",
-    "ledger.posting.post_batch": "engine step inside an authorised use case",
-    "ledger.checks.verify_ledger": "integrity check for tests and the operator's console; returns no stock figures",
-    "trust.users.login": "before authentication: checks the password itself",
-    "trust.users.open_session": "engine step of a login that has already authenticated the user",
-    "trust.oidc.login_oidc": "before authentication: the identity provider proved (iss, sub); only a linked, active"
-    " local user is admitted",
-    "trust.users.logout": "ends the caller's own login (token holder)",
-    "trust.users.session_user": "resolves the caller's own login token",
-    "trust.users.change_password": "the user's own password; needs the current password",
-    "trust.users.bootstrap_admin": "first-run CLI only: refuses when any user exists",
-    **{
-        f"trust.authz.{f}": "the policy machinery itself, called inside use cases"
-        for f in (
-            "load_actor",
-            "require",
-            "require_role",
-            "guarded",
-            "check",
-            "write_as",
-            "record_denial",
-            "audit_ok",
-            "on_hand_before",
-            "audit_legs",
-        )
-    },
-}
 
 
 def allowed(actor: Actor, action: str, sites: frozenset[int] | None) -> bool:

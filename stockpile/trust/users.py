@@ -6,17 +6,17 @@ as a wrong name or password (`login_failed`), so the lockout does not tell eithe
 lock. Success makes a random token whose sha256 is
 stored as a server-side session (logout, a password change, deactivation or a role change revoke it). Admin use
 cases go through the POLICY (`manage_users`) and are audited; the last active admin cannot be demoted or disabled.
+The password policy and the hasher port live in `passwords.py` (re-exported here).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand, UnknownSite
@@ -24,11 +24,13 @@ from stockpile.domain.model import Actor
 from stockpile.ports.repos import UserRecord
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+from stockpile.trust.passwords import MIN_PASSWORD as MIN_PASSWORD
+from stockpile.trust.passwords import PasswordHasherPort as PasswordHasherPort
+from stockpile.trust.passwords import check_password as _check_password
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 SESSION_HOURS = 12
-MIN_PASSWORD = 10
 
 
 class LoginFailed(DomainError):
@@ -39,13 +41,6 @@ class LoginFailed(DomainError):
 
 class LastAdmin(DomainError):
     code = "last_admin"
-
-
-class PasswordHasherPort(Protocol):
-    def hash(self, password: str) -> str: ...
-    def verify(self, stored_hash: str, password: str) -> bool: ...
-    def needs_rehash(self, stored_hash: str) -> bool: ...
-    def is_common(self, password: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,21 +174,6 @@ def change_password(
         uow.auth.revoke_sessions(at, user_id=rec.id)
         authz.audit_ok(uow, username, "change_password", at, username)
         uow.commit()
-
-
-def _check_password(hasher: PasswordHasherPort, pw: str, username: str) -> None:
-    """Password policy: 10 to 256 characters, not the user name (nor containing it), not a repeat (`aaaaaaaaaaaa`,
-    `abcabcabcabc`, fewer than 4 different characters) and not on the bundled common-password list (the port's
-    `is_common`, the zxcvbn project's list)."""
-    if len(pw) < MIN_PASSWORD or len(pw) > 256:
-        raise InvalidCommand(reason="weak_password", min=MIN_PASSWORD)
-    name = username.strip().casefold()
-    if len(name) >= 3 and name in pw.casefold():
-        raise InvalidCommand(reason="password_has_username")
-    if len(set(pw.casefold())) < 4 or re.fullmatch(r"(.+?)\1+", pw):
-        raise InvalidCommand(reason="password_repetitive")
-    if hasher.is_common(pw):
-        raise InvalidCommand(reason="password_common")
 
 
 def _site_ids(uow: AbstractUnitOfWork, codes: tuple[str, ...] | list[str]) -> frozenset[int]:

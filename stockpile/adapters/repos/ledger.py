@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm import ledger as orm
+from stockpile.adapters.repos.bulk import insert_many
 from stockpile.adapters.repos.ledger_records import LedgerRecords
 from stockpile.adapters.repos.ledger_rows import item_from_row, lot_from_row, site_from_row
 from stockpile.domain.model import (
@@ -234,7 +234,8 @@ class SqlLedgerRepository(LedgerRecords):
             row.occurred_at,
         )
 
-    # Bulk appends go straight to the driver's executemany: the ledger's hot path (bench/ledger_bench.py).
+    # Bulk appends go straight to the driver's executemany (repos/bulk.py): the ledger's hot path
+    # (bench/ledger_bench.py).
     POSTING_COLS = (
         "id",
         "kind",
@@ -265,41 +266,11 @@ class SqlLedgerRepository(LedgerRecords):
         "reverses_seq",
     )
 
-    def _converters(self, cols: tuple[str, ...]) -> list[Any]:
-        """Per column: what SQLAlchemy would bind (UUID → 32 hex on SQLite, aware → naive-UTC text on SQLite,
-        naive UTC on PostgreSQL); datetimes are converted once per distinct value (legs share timestamps)."""
-        sqlite = self.dialect == "sqlite"
-        memo: dict[datetime, object] = {}
-
-        def dt(v: datetime) -> object:
-            out = memo.get(v)
-            if out is None:
-                naive = v.astimezone(UTC).replace(tzinfo=None)
-                out = memo[v] = naive.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else naive
-            return out
-
-        def uid(v: uuid.UUID) -> object:
-            return v.hex if sqlite else v
-
-        kinds = {"id": uid, "posting_id": uid, "occurred_at": dt, "recorded_at": dt}
-        return [kinds.get(c) for c in cols]
-
-    def _insert_many(self, table: str, cols: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
-        """Rows are value tuples in the order of `cols`."""
-        mark = "?" if self.dialect == "sqlite" else "%s"
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        conv = [(i, f) for i, f in enumerate(self._converters(cols)) if f is not None]
-        params = []
-        for r in rows:
-            t = list(r)
-            for i, f in conv:
-                t[i] = f(t[i])
-            params.append(tuple(t))
-        self.s.connection().exec_driver_sql(sql, params)
-
     def add_postings(self, postings: Sequence[NewPosting]) -> None:
         if postings:
-            self._insert_many(
+            insert_many(
+                self.s,
+                self.dialect,
                 "posting",
                 self.POSTING_COLS,
                 (
@@ -335,7 +306,9 @@ class SqlLedgerRepository(LedgerRecords):
         if not moves:
             return []
         seqs = self._next_seqs(len(moves))
-        self._insert_many(
+        insert_many(
+            self.s,
+            self.dialect,
             "movement",
             self.MOVEMENT_COLS,
             (

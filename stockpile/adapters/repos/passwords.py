@@ -21,7 +21,7 @@ def common_passwords() -> frozenset[str]:
 
 
 class Argon2Hasher:
-    """The `PasswordHasherPort` of trust/users.py: hash, verify (False on any mismatch), needs_rehash,
+    """The `PasswordHasherPort` of trust/passwords.py: hash, verify (False on any mismatch), needs_rehash,
     is_common."""
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
