@@ -13,6 +13,7 @@ class AbstractUnitOfWork(abc.ABC):
     ledger: Any
     master: Any
     auth: Any
+    county: Any
 
     def __enter__(self) -> Self:
         return self
