@@ -82,8 +82,8 @@ def import_county(
             if report.errors or not _replace_allowed(uow, parsed, replace, report):
                 return report
             report.changes = _apply(uow, parsed)
-            if dry_run or not report.changes:
-                return report
+            if dry_run or all(c.kind == "kept" for c in report.changes):
+                return report  # a preview, or nothing changed (records still referenced stay as they were)
             detail = {"county": county_code(parsed), **report.counts()}
             authz.audit_ok(uow, actor, "manage_master_data", at, target="county", detail=detail)
             uow.commit()
