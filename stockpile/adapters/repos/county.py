@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from stockpile.adapters.db.engine import readonly
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm import reserve as r
 from stockpile.adapters.orm.county import CountyRow
@@ -27,14 +28,14 @@ Records = dict[tuple[Any, ...], dict[str, Any]]
 def township_bbox(engine: Engine) -> Bbox | None:
     """The county's area from its townships' seats in the database (None before any township is loaded)."""
     a = orm.AdminAreaRow
-    with engine.connect() as c:
+    with readonly(engine).connect() as c:
         seats = c.execute(select(a.lon, a.lat).where(a.level == "township", a.lon.is_not(None))).all()
     return county_bbox([(float(x), float(y)) for x, y in seats if x is not None and y is not None])
 
 
 def bureau_name(engine: Engine) -> str | None:
     """The bureau named in the county's settings (printed on documents), or None before onboarding."""
-    with engine.connect() as c:
+    with readonly(engine).connect() as c:
         return c.execute(select(CountyRow.bureau)).scalar()
 
 
