@@ -19,7 +19,7 @@ from stockpile.adapters.db.engine import make_engine
 from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
-from stockpile.adapters.files import exporters, geo, importers
+from stockpile.adapters.files import county_workbook, exporters, geo, importers
 from stockpile.adapters.files.importers import RawTable
 from stockpile.adapters.orm.oidc import SqlIdentityRepository
 from stockpile.adapters.read import coverage_world as coverage_data
@@ -27,6 +27,7 @@ from stockpile.adapters.read.item_units import ItemUnits
 from stockpile.adapters.read.mapview import MapView
 from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
+from stockpile.adapters.repos.county import township_bbox
 from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
 from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
@@ -42,6 +43,7 @@ from stockpile.dispatch.service import DispatchService
 from stockpile.i18n import t
 from stockpile.imports.service import ImportService
 from stockpile.ledger.service import LedgerService
+from stockpile.onboarding.service import OnboardingService
 from stockpile.planning.service import PlanningService
 from stockpile.ports.travel import TravelTimeProvider
 from stockpile.resources import resource
@@ -82,6 +84,7 @@ class Services:
     coverage: CoverageService
     dispatch: DispatchService
     trust: TrustService
+    onboarding: OnboardingService
     reads: ScopedReads  # stock, documents and the map as the actor may see them
     views: Views  # master data and county-wide tables (no depot scoping needed)
     reserve_views: ReserveViews
@@ -116,7 +119,7 @@ def build_services(settings: Settings | None = None) -> Services:
     )
     return Services(
         ledger=LedgerService(uow),
-        imports=ImportService(uow, read_table, geo.read_declared_point, documents),
+        imports=ImportService(uow, read_table, partial(site_point, engine), documents),
         planning=planning,
         coverage=coverage,
         dispatch=DispatchService(
@@ -128,6 +131,17 @@ def build_services(settings: Settings | None = None) -> Services:
             time_limit_s=float(settings.solve_time_limit_s),
         ),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
+        onboarding=OnboardingService(
+            uow=uow,
+            read_workbook=partial(
+                county_workbook.read_workbook,
+                max_rows=settings.import_max_rows,
+                max_bytes=settings.import_max_bytes,
+            ),
+            write_workbook=county_workbook.write_workbook,
+            read_point=geo.county_point,
+            to_crs=geo.to_county_crs,
+        ),
         reads=ScopedReads(uow, views, documents, map_view),
         views=views,
         reserve_views=ReserveViews(engine),
@@ -135,6 +149,13 @@ def build_services(settings: Settings | None = None) -> Services:
         item_units=ItemUnits(engine),
         settings=settings,
     )
+
+
+def site_point(engine: Engine, lon: object, lat: object, crs_text: str | None) -> geo.PointCheck:
+    """A depot's declared coordinates in WGS-84, inside the county's area (from its townships; anywhere in China
+    before any township is loaded)."""
+    bbox = township_bbox(engine)
+    return geo.read_declared_point(lon, lat, crs_text, geo.Area(*bbox) if bbox else geo.CHINA)
 
 
 # ---- travel times and the 1-hour circle ---------------------------------------------------------------------

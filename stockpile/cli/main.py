@@ -121,6 +121,7 @@ def _register_areas() -> None:
     ledger's own commands come first (reads, postings, files), in the order `relief --help` lists them."""
     from stockpile.cli import (
         circle,
+        county,
         dispatch,
         files,
         ledger,
@@ -133,7 +134,20 @@ def _register_areas() -> None:
         users,
     )
 
-    for area in (reads, ledger, files, circle, dispatch, login, periods, reserve, scenario, setup, users):
+    for area in (
+        reads,
+        ledger,
+        files,
+        circle,
+        county,
+        dispatch,
+        login,
+        periods,
+        reserve,
+        scenario,
+        setup,
+        users,
+    ):
         area.register(app)
 
 

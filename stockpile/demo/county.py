@@ -29,6 +29,16 @@ TOWNSHIPS = [  # name, kind, offset (lon, lat), population
     ("新港街道", "jiedao", (0.06, 0.04), 35000),
     ("红旗垦殖场", "chang", (-0.16, -0.02), 8000),
 ]
+DEMO_SETTINGS = {  # the demo county's 县情, as its workbook's first sheet would give them
+    "name": "示范县",
+    "code": COUNTY,
+    "bureau": "示范县应急管理局",
+    "time_zone": "Asia/Shanghai",
+    "guarantee_minutes": 60,
+    "initial_relief_hours": 8,
+    "effective_relief_hours": 10,
+    "crs": "WGS84",
+}
 SURNAMES = "李王张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
 PLACES = [
     "家村",
@@ -73,6 +83,7 @@ def build_master(uow: SqlAlchemyUnitOfWork, rng: random.Random, scale: Scale, to
         lon=CENTER[0],
         lat=CENTER[1],
     )
+    uow.county.put("county", (COUNTY,), DEMO_SETTINGS)
     used: set[str] = set()
     towns: list[dict[str, Any]] = []
     for i, (name, kind, (dx, dy), pop) in enumerate(TOWNSHIPS, start=1):

@@ -74,6 +74,12 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     return t(f"errors.{code}", lang, **params)
 
 
+def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
+    """The reason for a county-workbook problem: its own sentence, else the import's sentence for the same code."""
+    key = f"county_errors.{code}" if f"county_errors.{code}" in catalogue("zh") else f"import_errors.{code}"
+    return t(key, lang, **dict(params or {}))
+
+
 def domain_error_text(e: Any, lang: str | None = None) -> str:
     """A domain error as one sentence, the same in the app and the CLI: an error naming its own catalogue entry
     (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""

@@ -6,7 +6,7 @@ import abc
 from types import TracebackType
 from typing import Self
 
-from stockpile.ports.repos import AuthRepository, LedgerRepository, MasterRepository
+from stockpile.ports.repos import AuthRepository, CountyRepository, LedgerRepository, MasterRepository
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -15,6 +15,7 @@ class AbstractUnitOfWork(abc.ABC):
     ledger: LedgerRepository
     master: MasterRepository
     auth: AuthRepository
+    county: CountyRepository  # the county's own settings (县情) and workbook records
 
     def __enter__(self) -> Self:
         return self

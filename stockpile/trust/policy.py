@@ -135,6 +135,8 @@ USE_CASES: dict[str, str] = {
     "dispatch.confirm.confirm_plan": "confirm_dispatch",
     "imports.masterdata.import_items": "manage_master_data",
     "imports.masterdata.import_sites": "manage_master_data",
+    "onboarding.county.import_county": "manage_master_data",
+    "onboarding.county.export_county": "manage_master_data",
     "planning.agreements.record_verification": "verify_agreement",
     "planning.agreements.call_off": "call_off_agreement",
     "planning.agreements.set_check_interval": "manage_reserve_plan",

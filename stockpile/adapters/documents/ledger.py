@@ -31,6 +31,7 @@ from stockpile import clock
 from stockpile.adapters.db.engine import readonly
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm.auth import user_name_of
+from stockpile.adapters.repos.county import bureau_name
 from stockpile.adapters.repos.ledger import TRANSIT_CODE
 from stockpile.i18n import t
 from stockpile.schemas import MOVEMENT_COLUMNS
@@ -122,6 +123,10 @@ class Documents:
         cols = ["posting_id", "kind", "occurred_at", "doc_no", "actor", "site_name", "lines", "qty"]
         return pd.DataFrame(list(out.values())[:limit], columns=cols)
 
+    def bureau(self, lang: str = "zh") -> str:
+        """The bureau printed on every document: the county's own (县情), else the catalogue's demo bureau."""
+        return bureau_name(self.engine) or t("app.county", lang)
+
     def voucher(self, posting_id: uuid.UUID) -> Voucher:
         p, m, s, i, lt = orm.PostingRow, orm.MovementRow, orm.SiteRow, orm.ItemRow, orm.LotRow
         with self.engine.connect() as c:
@@ -195,7 +200,7 @@ class Documents:
         ]
         total = ["", t("doc.total", lang), "", "", f"{sum(ln['qty'] for ln in v.lines):,}", ""]
         signs = [t(f"doc.sign_{k}", lang) for k in ("keeper", "checker", "head")]
-        return _render(title, meta, head, [*body, total], signs, str(v.posting_id), lang)
+        return _render(title, meta, head, [*body, total], signs, str(v.posting_id), lang, self.bureau(lang))
 
     def count_sheet_pdf(self, site_code: str, lang: str = "zh", on: date | None = None) -> bytes:
         """盘点表: every lot at the site with its book quantity; 实盘数量 and 差异 left blank for the count."""
@@ -221,7 +226,9 @@ class Documents:
         head += [t("doc.counted", lang), t("doc.variance", lang)]
         body = [[r[0], r[1], r[2], _d(r[3]), f"{r[4]:,}", r[5], "", ""] for r in rows]
         signs = [t(f"doc.sign_{k}", lang) for k in ("counter", "keeper", "head")]
-        return _render(title, meta, head, body, signs, f"{site_code} {on.isoformat()}", lang)
+        return _render(
+            title, meta, head, body, signs, f"{site_code} {on.isoformat()}", lang, self.bureau(lang)
+        )
 
     # ---- xlsx template -----------------------------------------------------------------------------------------
     def import_template(self, lang: str = "zh") -> bytes:
@@ -255,6 +262,7 @@ def _render(
     signs: list[str],
     footer: str,
     lang: str,
+    bureau: str,
 ) -> bytes:
     font = cjk_font()
     buf = io.BytesIO()
@@ -266,12 +274,12 @@ def _render(
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         title=title,
-        author=t("app.county", lang),
+        author=bureau,
     )
     h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, alignment=1, spaceAfter=6)
     small = ParagraphStyle("s", fontName=font, fontSize=9, leading=12)
     cell = ParagraphStyle("c", fontName=font, fontSize=9, leading=11)
-    story: list[Any] = [Paragraph(t("app.county", lang), small), Paragraph(title, h1)]
+    story: list[Any] = [Paragraph(bureau, small), Paragraph(title, h1)]
     pairs = [[Paragraph(f"{k}：{v}", small) for k, v in meta[i : i + 2]] for i in range(0, len(meta), 2)]
     pairs = [p + [Paragraph("", small)] * (2 - len(p)) for p in pairs]
     story += [Table(pairs, colWidths=[90 * mm, 90 * mm]), Spacer(1, 4 * mm)]

@@ -62,7 +62,22 @@ class Area:
         return self.min_lon <= p.lon <= self.max_lon and self.min_lat <= p.lat <= self.max_lat
 
 
-DEFAULT_AREA = Area(min_lon=115.5, min_lat=29.2, max_lon=116.3, max_lat=30.0)
+DEFAULT_AREA = Area(min_lon=115.5, min_lat=29.2, max_lon=116.3, max_lat=30.0)  # the demo county's box
+CHINA = Area(min_lon=73.4, min_lat=18.1, max_lon=135.1, max_lat=53.6)  # a point outside cannot be a county's
+
+
+def county_point(
+    lon: object, lat: object, crs: str, bbox: tuple[float, float, float, float] | None
+) -> PointCheck:
+    """A county-workbook point in its declared system, inside the county's box (or, without one, in China)."""
+    return read_declared_point(lon, lat, crs, Area(*bbox) if bbox else CHINA)
+
+
+def to_county_crs(lon: float, lat: float, crs: str) -> tuple[float, float]:
+    """A stored WGS-84 point written back in the county's declared system (GCJ-02, BD-09 or WGS-84)."""
+    parsed = parse_crs(crs)
+    p = from_wgs84(LonLat(lon, lat), parsed if isinstance(parsed, str) else "WGS84")
+    return p.lon, p.lat
 
 
 class CoordinateIssue(NamedTuple):

@@ -110,6 +110,7 @@ class ShelterRow(Base):
     lon: Mapped[float]
     lat: Mapped[float]
     capacity_persons: Mapped[int] = mapped_column(Integer, default=0)
+    level: Mapped[str] = mapped_column(String(32), default="")  # e.g. 县级 / 乡镇级 / 村级
 
 
 class ItemRow(Base):

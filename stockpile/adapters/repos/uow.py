@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stockpile.adapters.orm.auth import SqlAuthRepository
+from stockpile.adapters.repos.county import SqlCountyRepository
 from stockpile.adapters.repos.ledger import SqlLedgerRepository
 from stockpile.adapters.repos.masterdata import SqlMasterRepository
 from stockpile.domain.errors import DatabaseUnavailable, DomainError, RetryableConflict, StorageFull
@@ -56,6 +57,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.ledger = SqlLedgerRepository(self.session)
         self.master = SqlMasterRepository(self.session)
         self.auth = SqlAuthRepository(self.session)
+        self.county = SqlCountyRepository(self.session)
         return self
 
     def __exit__(

@@ -15,7 +15,7 @@ from stockpile.trust import authz
 from stockpile.trust.authz import POLICY, ROLES, allowed
 
 STOCKPILE = Path(__file__).resolve().parents[3] / "stockpile"
-USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust")
+USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding")
 OWN, OTHER = 1, 2
 SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
 

@@ -1,0 +1,109 @@
+"""The county workbook as a file: read every sheet (after the same container checks as any import: not a zip bomb,
+not a macro workbook, not corrupt), and write sheets with Chinese headers, drop-downs and a 说明 sheet (xlsxwriter).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import xlsxwriter
+from openpyxl import load_workbook
+
+from stockpile.adapters.files.importers import MAX_BYTES, MAX_ROWS, _check_zip, _verify_entries
+from stockpile.domain.errors import FileRejected
+
+RawSheet = tuple[list[str], list[tuple[int, dict[str, Any]]]]
+VALIDATION_ROWS = 2000  # drop-downs reach this far down each sheet
+
+
+def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> dict[str, RawSheet]:
+    """Every visible sheet: its header (row 1) and its numbered rows (header → raw cell value)."""
+    if not data:
+        raise FileRejected("file_empty")
+    if len(data) > max_bytes:
+        raise FileRejected("file_too_large", size=len(data), cap=max_bytes)
+    if data[:4] != b"PK\x03\x04":
+        raise FileRejected("not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _check_zip(zf, len(data))
+            _verify_entries(zf)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise FileRejected("not_xlsx") from e
+    try:
+        return {ws.title: _sheet(ws, max_rows) for ws in wb.worksheets if ws.sheet_state == "visible"}
+    finally:
+        wb.close()
+
+
+def _sheet(ws: Any, max_rows: int) -> RawSheet:
+    it = ws.iter_rows(values_only=True)
+    first = next(it, None)
+    header = [("" if v is None else str(v).strip()) for v in (first or ())]
+    while header and not header[-1]:
+        header.pop()
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, values in enumerate(it, start=2):
+        if n - 1 > max_rows:
+            raise FileRejected("too_many_rows", cap=max_rows)
+        cells = {h: v for h, v in zip(header, values, strict=False) if h}
+        if any(v is not None and str(v).strip() for v in cells.values()):
+            rows.append((n, cells))
+    return header, rows
+
+
+def write_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, Any]], Mapping[str, Sequence[str]]]],
+    notes_name: str,
+    notes: Sequence[str],
+) -> bytes:
+    """One sheet per (name, headers, rows as header → value, drop-down choices per header), then the notes."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    bold = wb.add_format({"bold": True, "bg_color": "#E8EDF3", "border": 1})
+    text = wb.add_format({"num_format": "@"})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, headers, rows, choices in sheets:
+        ws = wb.add_worksheet(name)
+        for col, h in enumerate(headers):
+            ws.write_string(0, col, h, bold)
+            ws.set_column(
+                col,
+                col,
+                max(10, len(h) * 2 + 2),
+                text if h.endswith(("编码", "代码", "车牌号", "编号")) else None,
+            )
+            if h in choices:
+                ws.data_validation(
+                    1, col, VALIDATION_ROWS, col, {"validate": "list", "source": list(choices[h])}
+                )
+        for r, row in enumerate(rows, start=1):
+            for col, h in enumerate(headers):
+                _write(ws, r, col, row.get(h), text, day)
+        ws.freeze_panes(1, 0)
+    ws = wb.add_worksheet(notes_name)
+    ws.set_column(0, 0, 120)
+    for r, line in enumerate(notes):
+        ws.write_string(r, 0, line)
+    wb.close()
+    return buf.getvalue()
+
+
+def _write(ws: Any, r: int, col: int, v: Any, text: Any, day: Any) -> None:
+    if v is None or v == "":
+        return
+    if isinstance(v, bool):
+        ws.write_string(r, col, "是" if v else "否")
+    elif isinstance(v, datetime | date):
+        ws.write_datetime(r, col, datetime(v.year, v.month, v.day), day)
+    elif isinstance(v, int | float):
+        ws.write_number(r, col, v)
+    else:
+        ws.write_string(r, col, str(v), text)

@@ -1,0 +1,91 @@
+"""County workbook commands: `relief county template FILE`, `relief county import FILE [--dry-run] [--replace]`,
+`relief county export FILE`. Import and export act as the admin of `relief login`.
+
+An import prints every problem (sheet, row, column, value, reason) and writes nothing when there is one; otherwise
+it prints what was added, changed, deactivated, deleted or kept (`--dry-run`: what would be, nothing written).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stockpile.cli.login import current_user
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, problem_text, t
+
+File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook")]
+
+
+def _cli() -> Any:
+    from stockpile.cli import main as cli
+
+    return cli
+
+
+def _fail(e: DomainError) -> None:
+    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")
+    raise typer.Exit(1) from e
+
+
+def template(file: File) -> None:
+    """写出空白县情工作簿（含下拉框和说明） / write the empty county workbook."""
+    file.write_bytes(_cli()._services().onboarding.template())
+    _cli().console.print(t("county.template_written", path=str(file)))
+
+
+def export(file: File) -> None:
+    """导出本县全部基础数据为县情工作簿 / export the county's data as its workbook."""
+    actor = current_user()
+    try:
+        data = _cli()._services().onboarding.export_workbook(actor)
+    except DomainError as e:
+        _fail(e)
+    file.write_bytes(data)
+    _cli().console.print(t("county.exported", path=str(file)))
+
+
+def import_(
+    file: File,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览，不写入 / preview only")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="以另一个县的数据替换本县（仅限台账为空） / replace the county")
+    ] = False,
+) -> None:
+    """导入县情工作簿：全部成功或全部不导入 / import the county workbook, all or nothing."""
+    cli = _cli()
+    actor = current_user()
+    try:
+        report = cli._services().onboarding.import_workbook(file.read_bytes(), actor, replace, dry_run)
+    except DomainError as e:
+        _fail(e)
+    for p in report.warnings:
+        cli.console.print(f"[yellow]{_problem(p)}[/yellow]")
+    if report.errors:
+        for p in report.errors:
+            cli.err_console.print(f"[red]{_problem(p)}[/red]")
+        cli.err_console.print(t("county.refused", n=len(report.errors)))
+        raise typer.Exit(1)
+    for c in report.changes:
+        fields = f"（{'、'.join(c.fields)}）" if c.fields else ""
+        cli.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{fields}")
+    counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
+    key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
+    cli.console.print(t(key, **counts))
+
+
+def _problem(p: Any) -> str:
+    """One problem as a sentence: where (sheet, row, column), the value, and why."""
+    where = t("county.where", sheet=p.sheet or "—", row=p.row or "—", column=p.column or "—")
+    value = t("county.value", value=p.value) if p.value else ""
+    return f"{where}{value}：{problem_text(p.code, p.params)}"
+
+
+def register(app: typer.Typer) -> None:
+    county = typer.Typer(help="县情工作簿 county workbook: template, import, export", no_args_is_help=True)
+    county.command("template")(template)
+    county.command("import")(import_)
+    county.command("export")(export)
+    app.add_typer(county, name="county")

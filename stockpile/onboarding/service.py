@@ -1,0 +1,55 @@
+"""The onboarding capability as the app and the CLI call it (`svc.onboarding`): the county workbook's template,
+its import (with a dry-run preview) and its export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from stockpile.onboarding import county
+from stockpile.onboarding.county import CountyReport, ToCrs
+from stockpile.onboarding.parse import RawSheet
+from stockpile.onboarding.points import ReadPoint
+from stockpile.onboarding.sheets import NOTES, NOTES_SHEET, SHEETS, Sheet
+from stockpile.ports.uow import AbstractUnitOfWork
+
+# (name, headers, rows as header → value, drop-down choices per header), notes sheet name, notes → xlsx bytes
+WriteWorkbook = Callable[[Sequence[Any], str, Sequence[str]], bytes]
+
+
+def _choices(sheet: Sheet) -> dict[str, list[str]]:
+    return {c.header: list(c.choices) for c in sheet.columns if c.choices is not None}
+
+
+@dataclass(frozen=True)
+class OnboardingService:
+    uow: Callable[[], AbstractUnitOfWork]
+    read_workbook: Callable[[bytes], Mapping[str, RawSheet]]
+    write_workbook: WriteWorkbook
+    read_point: ReadPoint
+    to_crs: ToCrs
+
+    def template(self) -> bytes:
+        """Every sheet with its headers and drop-downs, no rows; the 说明 sheet explains the rules."""
+        sheets: list[Any] = [(s.name, [c.header for c in s.columns], [], _choices(s)) for s in SHEETS]
+        return self.write_workbook(sheets, NOTES_SHEET, NOTES)
+
+    def import_workbook(
+        self,
+        data: bytes,
+        actor: str,
+        replace: bool = False,
+        dry_run: bool = False,
+        now: datetime | None = None,
+    ) -> CountyReport:
+        """Read the file (container checks), check every sheet and row, write all or nothing (or preview only)."""
+        raw = self.read_workbook(data)
+        return county.import_county(raw, actor, self.uow(), self.read_point, replace, dry_run, now)
+
+    def export_workbook(self, actor: str) -> bytes:
+        """The county's data as the same workbook: importing it back changes nothing."""
+        sheets = county.export_county(actor, self.uow(), self.to_crs)
+        rows = [(s.name, [c.header for c in s.columns], r, _choices(s)) for s, r in sheets]
+        return self.write_workbook(rows, NOTES_SHEET, NOTES)

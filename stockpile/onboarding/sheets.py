@@ -1,0 +1,294 @@
+"""The county workbook's sheets: Chinese sheet names and headers, what each column holds, the drop-down choices.
+
+One description serves the template, the import's checks and the export, so the three can never disagree. A
+column's `kind` says how a cell is read (`parse.py`) and written back (`export_rows`):
+text · code · int0 (whole number ≥ 0) · pos (whole number > 0) · lon/lat (decimal degrees) · date · bool (是/否)
+· choice (a label from `choices`, or the stored value) · packs (箱:24;托:960).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+YES_NO = {"是": True, "否": False}
+CRS_CHOICES = {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"}
+TOWNSHIP_KINDS = {"乡": "xiang", "镇": "zhen", "场": "chang", "街道": "jiedao"}
+SITE_LEVELS = {"县级": "county", "乡镇级": "township", "村级": "village"}
+SITE_TYPES = {
+    "综合储备库": "depot",
+    "储备点": "point",
+    "器材库": "equipment_store",
+    "队伍营房": "team_base",
+    "企业仓库": "enterprise_warehouse",
+    "商超": "supermarket",
+    "生产企业": "producer",
+}
+OWNERS = {"政府": "government", "企业": "enterprise", "社会": "social"}
+MODES = {"常态": "normal", "应急": "emergency"}
+CATEGORIES = {"抢险救援物资": "rescue", "救援队伍保障物资": "team_support", "生活救灾物资": "living_relief"}
+OWNERSHIP = {"自有": "own", "合同": "contracted", "征用": "requisitioned"}
+BASIS = {"定量": "absolute", "按人口": "per_capita"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    field: str
+    header: str
+    kind: str = "text"
+    required: bool = True
+    choices: Mapping[str, object] | None = None
+    default: object = None  # the value of a blank optional cell (None: the kind's own blank)
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    id: str
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    optional: bool = False
+
+    def column(self, field: str) -> Column:
+        return next(c for c in self.columns if c.field == field)
+
+
+def _c(
+    field: str,
+    header: str,
+    kind: str = "text",
+    required: bool = True,
+    choices: Mapping[str, object] | None = None,
+    default: object = None,
+) -> Column:
+    return Column(field, header, kind, required, choices, default)
+
+
+LON, LAT = _c("lon", "经度", "lon"), _c("lat", "纬度", "lat")
+
+COUNTY = Sheet(
+    "county",
+    "县情",
+    (
+        _c("name", "县名"),
+        _c("code", "区划代码", "code"),
+        _c("bureau", "应急管理局名称"),
+        _c("time_zone", "时区"),
+        _c("guarantee_minutes", "保障圈时限(分钟)", "pos"),
+        _c("initial_relief_hours", "初步救助时限(小时)", "pos"),
+        _c("effective_relief_hours", "有效救助时限(小时)", "pos"),
+        _c("crs", "坐标系", "choice", choices=CRS_CHOICES),
+    ),
+    ("code",),
+)
+TOWNSHIPS = Sheet(
+    "townships",
+    "乡镇",
+    (
+        _c("code", "乡镇代码", "code"),
+        _c("name", "乡镇名称"),
+        _c("township_kind", "类型", "choice", choices=TOWNSHIP_KINDS),
+        LON,
+        LAT,
+        _c("population", "人口", "int0"),
+        _c("hazard_weight", "灾害暴露(1-3)", "pos", required=False, default=1),
+    ),
+    ("code",),
+)
+VILLAGES = Sheet(
+    "villages",
+    "村社区",
+    (
+        _c("code", "村社区代码", "code"),
+        _c("parent_code", "所属乡镇代码", "code"),
+        _c("name", "名称"),
+        LON,
+        LAT,
+        _c("population", "人口", "int0"),
+        _c("hazard_weight", "灾害暴露(1-3)", "pos", required=False, default=1),
+    ),
+    ("code",),
+)
+SHELTERS = Sheet(
+    "shelters",
+    "避难场所",
+    (
+        _c("code", "场所编码", "code"),
+        _c("name", "名称"),
+        _c("township_code", "所属乡镇代码", "code"),
+        LON,
+        LAT,
+        _c("capacity_persons", "容纳人数", "int0"),
+        _c("level", "级别", required=False),
+    ),
+    ("code",),
+)
+SITES = Sheet(
+    "sites",
+    "储备库点",
+    (
+        _c("code", "库点编码", "code"),
+        _c("name", "名称"),
+        _c("admin_level", "级别", "choice", choices=SITE_LEVELS),
+        _c("site_type", "类型", "choice", choices=SITE_TYPES),
+        _c("owner_type", "权属", "choice", choices=OWNERS),
+        _c("owner_name", "权属单位", required=False),
+        _c("area_code", "所属区划代码", "code"),
+        _c("operating_mode", "运行模式", "choice", required=False, choices=MODES, default="normal"),
+        _c("hazard_types", "服务灾种", required=False),
+        _c("loading_minutes", "装车时间(分钟/车)", "int0"),
+        LON,
+        LAT,
+    ),
+    ("code",),
+)
+ITEMS = Sheet(
+    "items",
+    "物资目录",
+    (
+        _c("code", "物资编码", "code"),
+        _c("name_zh", "名称"),
+        _c("name_en", "英文名称", required=False),
+        _c("base_unit", "基本单位"),
+        _c("packs", "包装换算", "packs", required=False),
+        _c("unit_weight_g", "单件重量(克)", "int0"),
+        _c("unit_volume_cm3", "单件体积(立方厘米)", "int0"),
+        _c("shelf_life_days", "保质期(天)", "pos", required=False),
+        _c("needs_cold", "冷链", "bool", required=False, choices=YES_NO),
+        _c("needs_dry", "防潮", "bool", required=False, choices=YES_NO),
+        _c("hazardous", "危险品", "bool", required=False, choices=YES_NO),
+        _c("category", "类别", "choice", choices=CATEGORIES),
+        _c("price_fen", "单价(分)", "int0", required=False),
+    ),
+    ("code",),
+)
+STANDARDS = Sheet(
+    "standards",
+    "储备定额",
+    (
+        _c("level", "级别", "choice", choices=SITE_LEVELS),
+        _c("area_code", "区划代码(空=该级全部)", "code", required=False),
+        _c("item_code", "物资编码", "code"),
+        _c("basis", "计算方式", "choice", choices=BASIS),
+        _c("qty", "定额数量", "int0", required=False),
+        _c("per_1000_per_day", "每千人每日", "int0", required=False),
+        _c("sustain_days", "保障天数", "int0", required=False),
+        _c("agreement_cap_pct", "协议储备上限(%)", "int0", required=False, default=100),
+        _c("source", "依据", required=False),
+    ),
+    ("level", "area_code", "item_code"),
+)
+NORMS = Sheet(
+    "norms",
+    "人均标准",
+    (
+        _c("item_code", "物资编码", "code"),
+        _c("units_per_100", "每百人数量", "pos"),
+        _c("per_day", "按日计", "bool", choices=YES_NO),
+        _c("priority_only", "仅安置点/医疗点", "bool", required=False, choices=YES_NO),
+    ),
+    ("item_code",),
+)
+VEHICLES = Sheet(
+    "vehicles",
+    "车辆",
+    (
+        _c("code", "车牌号"),
+        _c("name", "名称"),
+        _c("ownership", "权属", "choice", choices=OWNERSHIP),
+        _c("home_site", "所属库点编码", "code"),
+        _c("capacity_kg", "载重(千克)", "int0"),
+        _c("capacity_dm3", "容积(立方分米)", "int0"),
+        _c("cold_boxes", "冷链箱位", "int0", required=False),
+        _c("activation_minutes", "启用时间(分钟)", "int0", required=False),
+    ),
+    ("code",),
+)
+AGREEMENTS = Sheet(
+    "agreements",
+    "协议储备",
+    (
+        _c("contract", "合同编号", "code"),
+        _c("holder", "协议单位库点编码", "code"),
+        _c("item_code", "物资编码", "code"),
+        _c("agreed_qty", "协议数量", "pos"),
+        _c("price_fen", "单价(分)", "int0", required=False),
+        _c("lead_time_minutes", "调用时限(分钟)", "int0"),
+        _c("valid_from", "有效期起", "date"),
+        _c("valid_to", "有效期止", "date"),
+        _c("last_verified_on", "最近核查日期", "date", required=False),
+        _c("last_verified_qty", "最近核查数量", "int0", required=False),
+        _c("contact", "联系人", required=False),
+    ),
+    ("contract", "item_code"),
+)
+CAPACITY = Sheet(
+    "capacity",
+    "产能储备",
+    (
+        _c("producer", "生产企业库点编码", "code"),
+        _c("item_code", "物资编码", "code"),
+        _c("units_per_day", "日产能", "pos"),
+        _c("activation_minutes", "启动时间(分钟)", "int0"),
+        _c("valid_from", "有效期起", "date"),
+        _c("valid_to", "有效期止", "date"),
+    ),
+    ("producer", "item_code"),
+)
+TRANSPORT = Sheet(
+    "transport",
+    "协议运力",
+    (
+        _c("code", "协议编号", "code"),
+        _c("carrier", "承运单位"),
+        _c("base_site", "基地库点编码", "code", required=False),
+        _c("vehicles", "车辆数", "pos"),
+        _c("capacity_kg", "单车载重(千克)", "pos"),
+        _c("capacity_dm3", "单车容积(立方分米)", "pos"),
+        _c("activation_minutes", "启用时间(分钟)", "int0"),
+        _c("valid_from", "有效期起", "date"),
+        _c("valid_to", "有效期止", "date"),
+        _c("contact", "联系人", required=False),
+    ),
+    ("code",),
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    COUNTY,
+    TOWNSHIPS,
+    VILLAGES,
+    SHELTERS,
+    SITES,
+    ITEMS,
+    STANDARDS,
+    NORMS,
+    VEHICLES,
+    AGREEMENTS,
+    CAPACITY,
+    TRANSPORT,
+)
+BY_ID = {s.id: s for s in SHEETS}
+NOTES_SHEET = "说明"
+NOTES = (
+    "本工作簿是一个县的全部基础数据：每张表一类记录，第 1 行是表头，从第 2 行起每行一条。",
+    "导入是“全部成功或全部不导入”：任何一行有错，都会列出所有错误（表、行、列、值），数据库不做任何改动。",
+    "同一文件导入两次不会产生变化；导出后再导入也不会产生变化。",
+    "文件中删去的库点、车辆会被停用（不删除）；被出入库、方案或审查引用的记录永远不会被删除。",
+    "坐标：十进制度数，坐标系在“县情”表中声明（WGS-84 / GCJ-02 高德腾讯 / BD-09 百度），导入时统一换算为 WGS-84。",
+    "本县范围由各乡镇驻地坐标（外扩约 15 公里）确定，范围外的点会被指出所在行。",
+    "带下拉框的列请从下拉框中选择；编码列请设为“文本”格式，避免 Excel 转成科学计数法。",
+)
+
+
+def label_of(column: Column, value: object) -> object:
+    """The workbook's text for a stored value (the first label of a choice, 是/否, the packs string)."""
+    if value is None:
+        return None
+    if column.choices is not None:
+        for label, v in column.choices.items():
+            if v == value:
+                return label
+        return value
+    if column.kind == "packs":
+        return ";".join(f"{u}:{f}" for u, f in value)  # type: ignore[attr-defined]
+    return value

@@ -1,0 +1,164 @@
+"""Bad county workbooks: each is refused with the sheet, row, column and value of every problem, and nothing is
+written (all or nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import prcoords
+import pytest
+from sqlalchemy import func, select
+
+from stockpile import clock
+from stockpile.adapters.orm import ledger as orm
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
+from stockpile.domain.errors import FileRejected
+from tests.support import county_book
+from tests.support.factory import seed_users
+
+Book = dict[str, tuple[list[str], list[list[Any]]]]
+
+
+@pytest.fixture
+def svc(engine, db_url):
+    seed_users(engine, {"admin": ("admin", ())})
+    return build_services(Settings(database_url=db_url))
+
+
+def _set(book: Book, sheet: str, row: int, header: str, value: Any) -> None:
+    headers, rows = book[sheet]
+    rows[row][headers.index(header)] = value
+
+
+def _dup_township(b: Book) -> None:
+    b["乡镇"][1].append(list(b["乡镇"][1][0]))
+
+
+def _orphan_village(b: Book) -> None:
+    _set(b, "村社区", 0, "所属乡镇代码", "360724199")
+
+
+def _swapped(b: Book) -> None:
+    _set(b, "村社区", 1, "经度", 25.8)
+    _set(b, "村社区", 1, "纬度", 114.5)
+
+
+def _abroad(b: Book) -> None:
+    _set(b, "乡镇", 2, "经度", 2.35)  # Paris
+    _set(b, "乡镇", 2, "纬度", 48.85)
+
+
+def _outside(b: Book) -> None:
+    _set(b, "避难场所", 0, "经度", 115.9)  # in Jiangxi, but another county
+    _set(b, "避难场所", 0, "纬度", 29.6)
+
+
+def _bad_term(b: Book) -> None:
+    today = clock.today()
+    _set(b, "协议储备", 0, "有效期起", today)
+    _set(b, "协议储备", 0, "有效期止", today - timedelta(days=1))
+
+
+def _no_capacity(b: Book) -> None:
+    for h in ("载重(千克)", "容积(立方分米)", "冷链箱位"):
+        _set(b, "车辆", 0, h, 0)
+
+
+CASES: list[tuple[str, Callable[[Book], None], str, int, str]] = [
+    ("duplicate code", _dup_township, "乡镇", 8, "duplicate_code"),
+    ("village of a missing township", _orphan_village, "村社区", 2, "unknown_township"),
+    ("negative population", lambda b: _set(b, "乡镇", 0, "人口", -5), "乡镇", 2, "negative"),
+    ("population as text", lambda b: _set(b, "乡镇", 1, "人口", "很多"), "乡镇", 3, "qty_not_integer"),
+    ("coordinates swapped", _swapped, "村社区", 3, "geo_swapped"),
+    (
+        "null island",
+        lambda b: (_set(b, "储备库点", 0, "经度", 0), _set(b, "储备库点", 0, "纬度", 0)),
+        "储备库点",
+        2,
+        "geo_null_island",
+    ),
+    ("out of China", _abroad, "乡镇", 4, "geo_out_of_china"),
+    ("outside the county", _outside, "避难场所", 2, "geo_out_of_area"),
+    ("agreement ends before it starts", _bad_term, "协议储备", 2, "valid_to_before_from"),
+    ("vehicle carries nothing", _no_capacity, "车辆", 2, "vehicle_no_capacity"),
+    (
+        "depot of unknown type",
+        lambda b: _set(b, "储备库点", 1, "类型", "地下室"),
+        "储备库点",
+        3,
+        "invalid_choice",
+    ),
+    (
+        "pack factor not whole",
+        lambda b: _set(b, "物资目录", 1, "包装换算", "箱:2.5"),
+        "物资目录",
+        3,
+        "qty_not_integer",
+    ),
+    ("sheet missing", lambda b: b.pop("车辆"), "车辆", 0, "sheet_missing"),
+    ("header renamed", lambda b: b["乡镇"][0].__setitem__(5, "常住人口"), "乡镇", 1, "missing_column"),
+]
+
+
+@pytest.mark.parametrize(("name", "spoil", "sheet", "row", "code"), CASES, ids=[c[0] for c in CASES])
+def test_bad_workbook_is_refused_with_its_place(svc, engine, name, spoil, sheet, row, code):
+    book = county_book.sheets(clock.today())
+    spoil(book)
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin")
+    assert not report.ok and not report.committed
+    assert any((p.sheet, p.row, p.code) == (sheet, row, code) for p in report.errors), report.errors
+    with engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(orm.AdminAreaRow)).scalar_one() == 0
+
+
+def test_every_bad_row_in_one_pass(svc):
+    """Different kinds of problems in different sheets are all reported together, not only the first kind."""
+    book = county_book.sheets(clock.today())
+    _orphan_village(book)
+    _no_capacity(book)
+    _set(book, "乡镇", 0, "人口", -5)
+    codes = {p.code for p in svc.onboarding.import_workbook(county_book.xlsx(book), "admin").errors}
+    assert {"unknown_township", "vehicle_no_capacity", "negative"} <= codes
+
+
+def test_empty_workbook(svc):
+    import io
+
+    from openpyxl import Workbook
+
+    buf = io.BytesIO()
+    Workbook().save(buf)
+    report = svc.onboarding.import_workbook(buf.getvalue(), "admin")
+    assert [p.code for p in report.errors] == ["workbook_empty"]
+
+
+def test_not_a_workbook(svc):
+    with pytest.raises(FileRejected):
+        svc.onboarding.import_workbook(b"name,code\n", "admin")
+
+
+def test_gcj02_declared_but_wgs84_given_warns(svc):
+    """A village just outside the border as given, moved inside by the GCJ-02 → WGS-84 shift: a warning names it."""
+    book = county_book.sheets(clock.today())
+    _set(book, "县情", 0, "坐标系", "GCJ-02")
+    lons = [t[2] for t in county_book.TOWNSHIPS]
+    lats = [t[3] for t in county_book.TOWNSHIPS]
+    # the townships' seats convert too: find the border after conversion, then a point the shift carries over it
+    seats = [prcoords.gcj_wgs_bored(prcoords.Coords(la, lo)) for lo, la in zip(lons, lats, strict=True)]
+    east = max(s.lon for s in seats) + 0.15
+    given = east + 0.002  # outside as given; the shift (about −0.005° lon here) brings it inside
+    _set(book, "村社区", 0, "经度", round(given, 6))
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    assert report.ok, report.errors
+    assert any(p.code == "crs_shift_crosses_border" and p.row == 2 for p in report.warnings), report.warnings
+
+
+def test_non_admin_is_refused(svc, engine):
+    from stockpile.domain.errors import PermissionDenied
+
+    seed_users(engine, {"plan": ("planner", ())})
+    with pytest.raises(PermissionDenied):
+        svc.onboarding.import_workbook(county_book.xlsx(county_book.sheets(clock.today())), "plan")

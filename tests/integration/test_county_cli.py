@@ -1,0 +1,106 @@
+"""A real county from nothing but its workbook, on the command line: `relief init`, `relief county template |
+import | export`, then the county answers `relief stock` and `relief circle`. Another county's workbook is refused
+unless `--replace` on an empty ledger; a depot left out of the workbook is deactivated, not deleted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from stockpile import clock
+from stockpile.cli.main import app
+from tests.support import county_book
+from tests.support.cli import login_as
+
+runner = CliRunner()
+PASSWORD = "river lantern 2031 quiet"
+
+
+def run(*args: str, code: int = 0) -> str:
+    res = runner.invoke(app, list(args))
+    assert res.exit_code == code, res.output
+    return res.output
+
+
+@pytest.fixture
+def county(tmp_path, monkeypatch) -> Path:
+    """An empty real installation (`relief init chief`), logged in as its admin; the 上犹县 workbook on disk."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'county.db'}")
+    res = runner.invoke(app, ["init", "chief"], env={"RELIEF_NEW_PASSWORD": PASSWORD})
+    assert res.exit_code == 0, res.output
+    login_as("chief", PASSWORD)
+    book = tmp_path / "shangyou.xlsx"
+    book.write_bytes(county_book.xlsx(county_book.sheets(clock.today())))
+    return book
+
+
+def test_template_has_every_sheet_and_drop_downs(county, tmp_path):
+    run("county", "template", str(tmp_path / "t.xlsx"))
+    wb = load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames[:3] == ["县情", "乡镇", "村社区"] and wb.sheetnames[-1] == "说明"
+    assert wb["储备库点"].data_validations.dataValidation  # 级别/类型/权属 drop-downs
+
+
+def test_second_county_answers_stock_and_circle(county, tmp_path):
+    out = run("county", "import", str(county), "--dry-run")
+    assert "预览" in out
+    assert "已导入" in run("county", "import", str(county))
+    assert "没有任何改动" in run("county", "import", str(county))
+    run("county", "export", str(tmp_path / "back.xlsx"))
+    assert "没有任何改动" in run("county", "import", str(tmp_path / "back.xlsx"))
+    run("user", "grant", "chief", "--depot", "SY-XJK")
+    run("receive", "SY-XJK", "1010101", "LOT-SY-1", "300")
+    assert "SY-XJK" in run("stock")
+    out = run("circle", "--item", "1010101", "--minutes", "60")
+    assert "东山镇" in out
+
+
+def test_another_county_needs_replace_and_an_empty_ledger(county, tmp_path):
+    run("county", "import", str(county))
+    book = county_book.sheets(clock.today())
+    other = {
+        name: (h, [[c.replace("360724", "360725") if isinstance(c, str) else c for c in row] for row in rows])
+        for name, (h, rows) in book.items()
+    }
+    path = tmp_path / "other.xlsx"
+    path.write_bytes(county_book.xlsx(other))
+    out = run("county", "import", str(path), code=1)
+    assert "另一个县" in out
+    run("user", "grant", "chief", "--depot", "SY-XJK")
+    run("receive", "SY-XJK", "1010101", "LOT-SY-1", "300")
+    assert "台账已有出入库记录" in run("county", "import", str(path), "--replace", code=1)
+
+
+def test_replace_on_an_empty_ledger(county, tmp_path):
+    run("county", "import", str(county))
+    book = county_book.sheets(clock.today())
+    other = {
+        name: (h, [[c.replace("360724", "360725") if isinstance(c, str) else c for c in row] for row in rows])
+        for name, (h, rows) in book.items()
+    }
+    path = tmp_path / "other.xlsx"
+    path.write_bytes(county_book.xlsx(other))
+    assert "已导入" in run("county", "import", str(path), "--replace")
+    assert "没有任何改动" in run("county", "import", str(path))
+
+
+def test_a_depot_left_out_is_deactivated_and_a_used_item_kept(county, tmp_path):
+    run("county", "import", str(county))
+    run("user", "grant", "chief", "--depot", "SY-XJK")
+    run("receive", "SY-XJK", "1020101", "LOT-W-1", "100", "--expiry", "2099-01-01")
+    book = county_book.sheets(clock.today())
+    headers, rows = book["储备库点"]
+    book["储备库点"] = (headers, [r for r in rows if r[0] != "SY-XZ04"])
+    headers, rows = book["物资目录"]
+    book["物资目录"] = (headers, [r for r in rows if r[0] != "1020101"])
+    for sheet in ("人均标准", "协议储备"):
+        headers, rows = book[sheet]
+        book[sheet] = (headers, [r for r in rows if "1020101" not in r])
+    path = tmp_path / "less.xlsx"
+    path.write_bytes(county_book.xlsx(book))
+    out = run("county", "import", str(path))
+    assert "停用 储备库点 SY-XZ04" in out
+    assert "保留（仍被引用，未删除） 物资目录 1020101" in out
