@@ -180,6 +180,23 @@ def job_queue(url: str, svc: JobService) -> JobQueue:
     return thread_queue.shared_queue(url, svc.run, pending)
 
 
+def run_worker(settings: Settings, concurrency: int = 1, stalled_s: float = 10.0) -> None:
+    """`relief worker`: Procrastinate's worker on PostgreSQL; on SQLite a poller with worker threads."""
+    svc = build_services(settings)
+    url = settings.database_url
+    if is_postgres(url):
+        from stockpile.adapters.jobs.procrastinate_queue import run_worker as run_pg
+
+        run_pg(url, svc.jobs.run, concurrency, stalled_s)
+        return
+
+    def pending() -> list[Any]:
+        with svc.jobs.uow() as u:
+            return svc.jobs.store(u).pending(include_running=False)
+
+    thread_queue.poll_forever(svc.jobs.run, pending, concurrency)
+
+
 # ---- travel times and the 1-hour circle ---------------------------------------------------------------------
 def build_travel(s: Settings) -> TravelTimeProvider:
     """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""

@@ -75,3 +75,26 @@ def drop_shared(key: str) -> None:
         q = _QUEUES.pop(key, None)
     if q is not None:
         q.stop()
+
+
+def poll_forever(
+    runner: Runner,
+    pending: Callable[[], Iterable[uuid.UUID]],
+    threads: int = 1,
+    interval_s: float = 1.0,
+    stop: threading.Event | None = None,
+) -> None:
+    """`relief worker` on SQLite: look for queued jobs every `interval_s` and run them on `threads` threads
+    (jobs submitted by `relief plan --no-wait` or another process), until `stop` is set or Ctrl+C."""
+    q = ThreadQueue(runner, threads, name="worker")
+    seen: set[uuid.UUID] = set()
+    stop = stop or threading.Event()
+    try:
+        while not stop.is_set():
+            for job_id in pending():
+                if job_id not in seen:
+                    seen.add(job_id)
+                    q.enqueue(job_id, "")
+            stop.wait(interval_s)
+    finally:
+        q.stop()
