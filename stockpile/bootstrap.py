@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -21,6 +22,8 @@ from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
 from stockpile.adapters.files import county_workbook, exporters, geo, importers
 from stockpile.adapters.files.importers import RawTable
+from stockpile.adapters.jobs import thread_queue
+from stockpile.adapters.orm.jobs import SqlJobStore
 from stockpile.adapters.orm.oidc import SqlIdentityRepository
 from stockpile.adapters.read import coverage_world as coverage_data
 from stockpile.adapters.read.item_units import ItemUnits
@@ -42,9 +45,12 @@ from stockpile.coverage.service import CoverageService
 from stockpile.dispatch.service import DispatchService
 from stockpile.i18n import t
 from stockpile.imports.service import ImportService
+from stockpile.jobs import kinds as job_kinds
+from stockpile.jobs.service import JobService
 from stockpile.ledger.service import LedgerService
 from stockpile.onboarding.service import OnboardingService
 from stockpile.planning.service import PlanningService
+from stockpile.ports.jobs import JobQueue
 from stockpile.ports.travel import TravelTimeProvider
 from stockpile.resources import resource
 from stockpile.trust.scoped_reads import ScopedReads
@@ -85,6 +91,7 @@ class Services:
     dispatch: DispatchService
     trust: TrustService
     onboarding: OnboardingService
+    jobs: JobService
     reads: ScopedReads  # stock, documents and the map as the actor may see them
     views: Views  # master data and county-wide tables (no depot scoping needed)
     reserve_views: ReserveViews
@@ -117,19 +124,21 @@ def build_services(settings: Settings | None = None) -> Services:
         # the annual review's "coverage within the circle" comes from the coverage capability
         coverage=partial(coverage_rows, coverage.deps),
     )
+    dispatch = DispatchService(
+        uow=uow,
+        repo=lambda u: SqlDispatchRepository(u.session),
+        travel_matrix=partial(scenario_matrix, build_travel(settings)),
+        planner=plan_routes,
+        render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
+        time_limit_s=float(settings.solve_time_limit_s),
+    )
     return Services(
         ledger=LedgerService(uow),
         imports=ImportService(uow, read_table, partial(site_point, engine), documents),
         planning=planning,
         coverage=coverage,
-        dispatch=DispatchService(
-            uow=uow,
-            repo=lambda u: SqlDispatchRepository(u.session),
-            travel_matrix=partial(scenario_matrix, build_travel(settings)),
-            planner=plan_routes,
-            render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
-            time_limit_s=float(settings.solve_time_limit_s),
-        ),
+        dispatch=dispatch,
+        jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -156,6 +165,57 @@ def site_point(engine: Engine, lon: object, lat: object, crs_text: str | None) -
     before any township is loaded)."""
     bbox = township_bbox(engine)
     return geo.read_declared_point(lon, lat, crs_text, geo.Area(*bbox) if bbox else geo.CHINA)
+
+
+# ---- jobs: Procrastinate on PostgreSQL, worker threads in process on SQLite -----------------------------------
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
+def build_jobs(url: str, uow: Callable[[], SqlAlchemyUnitOfWork], handlers: dict[str, Any]) -> JobService:
+    """The job service; its queue is made on first submit (a reading CLI command starts no worker)."""
+    made: list[JobQueue] = []
+    svc = JobService(
+        uow=uow, store=lambda u: SqlJobStore(u.session), queue=lambda: made[0], handlers=handlers
+    )
+
+    def queue() -> JobQueue:
+        if not made:
+            made.append(job_queue(url, svc))
+        return made[0]
+
+    svc.queue = queue
+    return svc
+
+
+def job_queue(url: str, svc: JobService) -> JobQueue:
+    if is_postgres(url):
+        from stockpile.adapters.jobs.procrastinate_queue import ProcrastinateQueue
+
+        return ProcrastinateQueue(url, svc.run)
+
+    def pending() -> list[Any]:
+        with svc.uow() as u:
+            return svc.store(u).pending(include_running=True)
+
+    return thread_queue.shared_queue(url, svc.run, pending)
+
+
+def run_worker(settings: Settings, concurrency: int = 1, stalled_s: float = 10.0) -> None:
+    """`relief worker`: Procrastinate's worker on PostgreSQL; on SQLite a poller with worker threads."""
+    svc = build_services(settings)
+    url = settings.database_url
+    if is_postgres(url):
+        from stockpile.adapters.jobs.procrastinate_queue import run_worker as run_pg
+
+        run_pg(url, svc.jobs.run, concurrency, stalled_s)
+        return
+
+    def pending() -> list[Any]:
+        with svc.jobs.uow() as u:
+            return svc.jobs.store(u).pending(include_running=False)
+
+    thread_queue.poll_forever(svc.jobs.run, pending, concurrency)
 
 
 # ---- travel times and the 1-hour circle ---------------------------------------------------------------------

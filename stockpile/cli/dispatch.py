@@ -115,6 +115,32 @@ def _late_lines(plan: DispatchPlan, detail: bool = False) -> list[str]:
     return out
 
 
+def _solve(svc: Any, actor: str, scenario: str, settings: PlanSettings, wait: bool) -> DispatchPlan | None:
+    """Submit the solve as a job; with `wait`, follow it and return the plan (None when not waiting)."""
+    from stockpile.cli.jobs import error_line, status_text, wait_for
+
+    try:
+        job_id = svc.jobs.submit_plan(scenario, settings, actor)
+    except DomainError as e:
+        _fail(e)
+        return None
+    if not wait:
+        _console().print(t("jobs.not_waiting", id=job_id))
+        return None
+    _console().print(t("jobs.submitted", id=job_id, kind=t("jobs.kind.dispatch_plan")))
+    rec = wait_for(svc, job_id, actor, timeout_s=max(600.0, settings.time_limit_s * 10))
+    plan = svc.jobs.plan(job_id, actor)
+    if plan is None:
+        from stockpile.cli.main import err_console
+
+        err_console.print(
+            error_line(rec) if rec.error else t("jobs.timeout", id=job_id, status=status_text(rec))
+        )
+        raise typer.Exit(1)
+    result: DispatchPlan = plan
+    return result
+
+
 def plan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
     time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
@@ -124,15 +150,16 @@ def plan_cmd(
     late_detail: Annotated[
         bool, typer.Option("--late-detail", help="未进保障圈的优先需求逐项列出（默认按需求点汇总）")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="等待求解作业完成（默认）；--no-wait 只提交作业")
+    ] = True,
 ) -> None:
-    """调度方案：分配 + 车辆路径，经校验；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
+    """调度方案：作为后台作业求解（分配 + 车辆路径，经校验）；--confirm 预留库存并输出调拨单（xlsx/PDF）。"""
     con = _console()
     actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
     svc = build_services(get_settings())
-    try:
-        plan = svc.dispatch.plan(scenario, PlanSettings(time_limit_s=time_limit, objective=objective))
-    except DomainError as e:
-        _fail(e)
+    plan = _solve(svc, actor, scenario, PlanSettings(time_limit_s=time_limit, objective=objective), wait)
+    if plan is None:
         return
     con.print(_routes_table(plan))
     for line in _kpi_lines(plan, late_detail):

@@ -82,6 +82,16 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("admin", "manage_users"): A,
     ("admin", "view_audit"): A,
     ("admin", "set_freeze_date"): A,  # also the backdate window `backdate_days`
+    # jobs (作业): long work run by a worker; a user reads and cancels own jobs, an admin everybody's
+    ("dispatcher", "run_job"): A,
+    ("planner", "run_job"): A,
+    ("admin", "run_job"): A,
+    ("dispatcher", "view_jobs"): A,
+    ("planner", "view_jobs"): A,
+    ("admin", "view_jobs"): A,
+    ("dispatcher", "cancel_job"): A,
+    ("planner", "cancel_job"): A,
+    ("admin", "cancel_job"): A,
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -148,6 +158,10 @@ USE_CASES: dict[str, str] = {
     "planning.review.approve": "approve_review",
     "dispatch.scenario.save_demand": "run_scenario",
     "dispatch.scenario.rebase_scenario": "run_scenario",
+    "jobs.jobs.submit_job": "run_job",
+    "jobs.jobs.get_job": "view_jobs",
+    "jobs.jobs.list_jobs": "view_jobs",
+    "jobs.jobs.cancel_job": "cancel_job",
     "trust.oidc.link_identity": "manage_users",
     "trust.oidc.unlink_identity": "manage_users",
     "trust.oidc.list_identities": "manage_users",
@@ -155,6 +169,7 @@ USE_CASES: dict[str, str] = {
 # Functions that take a unit of work but are not user actions, with the reason.
 _PLAN_READ = "read-only planning figures that every signed-in role may see"
 NOT_USER_ACTIONS: dict[str, str] = {
+    "jobs.jobs.run_job": "the worker's side of a job submit_job authorised; runs the submitter's own request",
     "dispatch.confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
     " checked on the hold's depot)",
     "dispatch.confirm.order_sheet": "read of a confirmed order for printing",

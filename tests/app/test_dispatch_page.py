@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,6 +42,19 @@ def _page(services) -> AppTest:
     return at
 
 
+def _run_plan(at: AppTest, timeout_s: float = 60.0) -> AppTest:
+    """Press 生成方案: the solve is a job on the embedded worker; rerun (as the page's fragment does every second)
+    until its plan is on the page."""
+    before = len(at.session_state["dispatch.plans"]) if "dispatch.plans" in at.session_state else 0
+    at.button(key="dispatch.run").click().run()
+    end = time.monotonic() + timeout_s
+    while len(at.session_state["dispatch.plans"]) == before and time.monotonic() < end:
+        time.sleep(0.3)
+        at.run()
+    assert len(at.session_state["dispatch.plans"]) > before, [e.value for e in at.exception]
+    return at
+
+
 def test_page_shows_the_scenario_and_its_derived_demand(services):
     """The demo flood drill is offered and its demand (population × norms) fills the editor."""
     at = _page(services)
@@ -56,7 +70,7 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
     """Planning shows the five KPIs (relief time from the report included), the checker verdict, the route table
     and the offline map."""
     at = _page(services)
-    at.button(key="dispatch.run").click().run()
+    _run_plan(at)
     assert not at.exception
     assert [m.label for m in at.metric] == [
         "优先需求 60 分钟内送达",
@@ -73,9 +87,9 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
 def test_two_plans_compare_side_by_side(services):
     """After two runs the comparison table holds one column per plan."""
     at = _page(services)
-    at.button(key="dispatch.run").click().run()
+    _run_plan(at)
     at.radio(key="dispatch.objective").set_value("makespan").run()
-    at.button(key="dispatch.run").click().run()
+    _run_plan(at)
     assert not at.exception
     table = at.dataframe[-1].value
     assert list(table.columns)[1:] == ["方案 1：FLOOD-DEMO", "方案 2：FLOOD-DEMO"]
@@ -84,7 +98,7 @@ def test_two_plans_compare_side_by_side(services):
 def test_confirm_is_double_submit_safe(services, db):
     """Confirming writes one plan with its orders; a second click writes nothing more."""
     at = _page(services)
-    at.button(key="dispatch.run").click().run()
+    _run_plan(at)
     at.button(key="dispatch.confirm").click().run()
     assert not at.exception
     assert any("已确认" in s.value for s in at.success)
@@ -99,7 +113,7 @@ def test_confirm_is_double_submit_safe(services, db):
 def test_replan_after_a_broken_truck_from_the_page(services):
     """The dispatcher marks a truck broken mid-execution; the re-plan keeps done stops and drops that truck."""
     at = _page(services)
-    at.button(key="dispatch.run").click().run()
+    _run_plan(at)
     truck = at.multiselect(key="dispatch.broken").options[0]
     at.multiselect(key="dispatch.broken").select(truck).run()
     at.button(key="dispatch.replan_run").click().run()
@@ -127,3 +141,17 @@ def test_rebase_button_starts_the_drill_again_now(tmp_path, demo_url):
         assert any(f"报告时间 {reported} → {clock.format_dt(at)}" in s.value for s in page.success)
         assert f"灾情报告时间：{clock.format_dt(at)}" in [c.value for c in page.caption]
     assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == at
+
+
+def test_the_plan_is_found_again_after_leaving_the_page(services, pinned_clock):
+    """Submit, go elsewhere (a new session: the tab closed), come back: the newest solve's plan is on the page and
+    every earlier solve of the scenario can be picked again."""
+    pinned_clock.advance(timedelta(minutes=5))  # submitted after the other tests' solves
+    first = _run_plan(_page(services))
+    plan_id = first.session_state["dispatch.plans"][-1].id
+    back = _page(services)
+    assert not back.exception
+    assert [p.id for p in back.session_state["dispatch.plans"]] == [plan_id]
+    assert len(back.metric) == 5 and back.button(key="dispatch.confirm")
+    picker = back.selectbox(key="dispatch.pick_job")
+    assert len(picker.options) >= 2 and "s" in picker.options[1]

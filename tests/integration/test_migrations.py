@@ -38,9 +38,15 @@ def test_alembic_upgrade_head_matches_the_models(empty_url):
     upgrade(empty_url)
     engine = make_engine(empty_url)
     with engine.connect() as c:
-        diff = compare_metadata(MigrationContext.configure(c, opts={"compare_type": False}), metadata)
+        opts = {"compare_type": False, "include_name": _ours}
+        diff = compare_metadata(MigrationContext.configure(c, opts=opts), metadata)
     engine.dispose()
     assert diff == []
+
+
+def _ours(name, type_, parent_names):
+    """Procrastinate's tables (PostgreSQL job queue) are its own schema, applied by our migration: not compared."""
+    return not (type_ == "table" and str(name).startswith("procrastinate_"))
 
 
 def test_migrated_movement_table_is_append_only(empty_url):

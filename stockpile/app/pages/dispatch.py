@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -15,8 +14,9 @@ from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.dispatch.commands import REBASABLE, PlanSettings, PlanView
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import fmt_hm, t
+from stockpile.i18n import error_text, fmt_hm, t
 from stockpile.i18n import format as fmt
+from stockpile.jobs.commands import DISPATCH_PLAN, DONE, FINISHED, JobView
 
 guard(__file__)
 
@@ -111,21 +111,76 @@ objective = c3.radio(
     horizontal=True,
 )
 
+
+# ---- solving: a job run by a worker; the page follows it and finds its plan again later ----------------------
+def _adopt(job_id: Any) -> None:
+    """Put a done job's plan on the page (once)."""
+    plan = svc.jobs.plan(job_id, current_user())
+    if plan is not None and all(p.id != plan.id for p in plans):
+        plans.append(plan)
+
+
+def _job_label(rec: JobView) -> str:
+    """When a solve finished, its objective and time limit: 11-20 09:12 · 总里程最短 · 10 秒."""
+    how, when = rec.params["settings"], clock.format_dt(rec.finished_at or rec.created_at)
+    return f"{when} · {t('dispatch.objective_' + how['objective'])} · {fmt.num(how['time_limit_s'], decimals=0)} s"
+
+
+def _scenario_jobs() -> list[JobView]:
+    """This user's dispatch solves of the scenario on screen, newest first."""
+    recs = svc.jobs.list_jobs(current_user(), (DISPATCH_PLAN,), 20)
+    return [r for r in recs if r.params.get("scenario") == code]
+
+
 if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
-    bar = st.progress(0.0)
-    started = time.monotonic()
-
-    def progress(entry: Any) -> None:
-        share = min(1.0, (time.monotonic() - started) / max(1.0, float(limit)))
-        bar.progress(share, text=t("dispatch.running", objective=f"{entry.objective:,}"))
-
     try:
         settings = PlanSettings(time_limit_s=float(limit), objective=objective, vehicles=tuple(chosen))
-        plan = svc.dispatch.plan(code, settings, demand=edited, progress=progress)
-        plans.append(plan)
-        bar.progress(1.0, text=t("dispatch.done", seconds=time.monotonic() - started))
+        st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, settings, current_user(), demand=edited)
     except DomainError as e:
         show_error(e)
+elif not plans and "dispatch.job" not in st.session_state:
+    # back on the page (or a new tab): the newest solve of this scenario, finished or still running
+    for rec in _scenario_jobs()[:1]:
+        if rec.status == DONE:
+            _adopt(rec.id)
+        elif rec.status not in FINISHED:
+            st.session_state["dispatch.job"] = rec.id
+
+
+@st.fragment(run_every=1.0)
+def _follow() -> None:
+    """The running solve: progress with the engine's objective, a cancel button; the plan once done."""
+    job_id = st.session_state.get("dispatch.job")
+    if job_id is None:
+        return
+    rec = svc.jobs.get(job_id, current_user())
+    if rec.status in FINISHED:
+        del st.session_state["dispatch.job"]
+        if rec.status == DONE:
+            _adopt(job_id)
+            st.rerun()  # the whole page: KPIs, map and tables of the new plan
+        elif rec.error:
+            st.error(error_text(str(rec.error.get("code")), dict(rec.error.get("params") or {})))
+        return
+    elapsed = (clock.now() - rec.started_at).total_seconds() if rec.started_at else 0.0
+    share = min(1.0, max(0.0, elapsed) / max(1.0, float(rec.params["settings"]["time_limit_s"])))
+    last = [e["objective"] for e in rec.progress if "objective" in e]
+    text = t("dispatch.running", objective=f"{last[-1]:,}") if last else t(f"jobs.status.{rec.status}")
+    st.progress(share, text=text)
+    if st.button(t("jobs.cancel"), key="dispatch.cancel"):
+        svc.jobs.cancel(job_id, current_user())
+        del st.session_state["dispatch.job"]
+        st.rerun()
+
+
+_follow()
+done_jobs = {r.id: r for r in _scenario_jobs() if r.status == DONE}  # earlier solves, also from other visits
+if done_jobs:
+    picked = st.selectbox(t("jobs.plan_jobs"), [None, *done_jobs], key="dispatch.pick_job", placeholder=t("app.choose_option"), format_func=lambda i: (
+        "—" if i is None else _job_label(done_jobs[i])
+    ))  # fmt: skip
+    if picked is not None:
+        _adopt(picked)
 
 
 def _eta(plan: PlanView, s: int) -> str:

@@ -15,7 +15,7 @@ from stockpile.trust import authz
 from stockpile.trust.authz import POLICY, ROLES, allowed
 
 STOCKPILE = Path(__file__).resolve().parents[3] / "stockpile"
-USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding")
+USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding", "jobs")
 OWN, OTHER = 1, 2
 SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
 
@@ -76,6 +76,12 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     ("admin", "manage_users"): {"own", "other", "all"},
     ("admin", "view_audit"): {"own", "other", "all"},
     ("admin", "set_freeze_date"): {"own", "other", "all"},
+    # jobs: dispatcher, planner and admin submit, read and cancel (own jobs; an admin any: checked in the use case)
+    **{
+        (r, a): {"own", "other", "all"}
+        for r in ("dispatcher", "planner", "admin")
+        for a in ("run_job", "view_jobs", "cancel_job")
+    },
 }
 
 MATRIX = list(itertools.product(ROLES, authz.ACTIONS, SCOPES))

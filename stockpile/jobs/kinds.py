@@ -1,0 +1,97 @@
+"""What each job kind runs: the handlers a worker calls with (params, actor, progress). Parameters are JSON; the
+result is the use case's own object, stored as JSON by `codec.encode` and read back by `result_type`.
+
+- dispatch_plan: {"scenario", "settings" (PlanSettings), "demand" ([[point, item, qty], …] or null), "now"}
+  → the whole `DispatchPlan`. Stored, not recomputed: the search stops at a wall-clock limit (and the race engine
+  depends on timing), so solving again would give another plan than the one the dispatcher saw and confirms.
+- rotation_plan: {"year"} → `RotationReport`.
+- siting: {"query" (SitingQuery)} → `SitingReport`.
+- probe: {"seconds", "echo"} → {"echo", "slept"}: waits (reporting progress) and echoes; the queue's own test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from stockpile.coverage.commands import SitingQuery
+from stockpile.coverage.service import CoverageService
+from stockpile.coverage.siting import SitingReport
+from stockpile.dispatch.commands import PlanSettings
+from stockpile.dispatch.plan import DispatchPlan
+from stockpile.dispatch.service import DispatchService
+from stockpile.domain.errors import InvalidCommand
+from stockpile.jobs.codec import decode, encode
+from stockpile.jobs.commands import DISPATCH_PLAN, PROBE, ROTATION_PLAN, SITING
+from stockpile.jobs.jobs import Handler, Progress
+from stockpile.planning.rotation import RotationReport
+from stockpile.planning.service import PlanningService
+
+PROBE_MAX_S = 60.0
+RESULT_TYPES: dict[str, Any] = {
+    DISPATCH_PLAN: DispatchPlan,
+    ROTATION_PLAN: RotationReport,
+    SITING: SitingReport,
+    PROBE: Any,
+}
+
+
+def dispatch_params(
+    code: str,
+    settings: PlanSettings,
+    demand: Mapping[tuple[str, str], int] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A dispatch plan's job parameters."""
+    return {
+        "scenario": code,
+        "settings": encode(settings),
+        "demand": None if demand is None else [[p, i, q] for (p, i), q in sorted(demand.items())],
+        "now": None if now is None else now.isoformat(),
+    }
+
+
+def _dispatch(svc: DispatchService) -> Handler:
+    def run(params: Mapping[str, Any], actor: str, progress: Progress) -> DispatchPlan:
+        demand = params.get("demand")
+        return svc.plan(
+            str(params["scenario"]),
+            decode(PlanSettings, params["settings"]),
+            None if demand is None else {(p, i): int(q) for p, i, q in demand},
+            progress,
+            None if not params.get("now") else datetime.fromisoformat(params["now"]),
+        )
+
+    return run
+
+
+def _probe(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[str, Any]:
+    seconds = float(params.get("seconds", 0))
+    if not 0 <= seconds <= PROBE_MAX_S:
+        raise InvalidCommand(reason="probe_seconds", seconds=seconds)
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(0.2, left))
+        progress({"left_s": round(max(0.0, end - time.monotonic()), 1)})
+    return {"echo": params.get("echo"), "slept": seconds}
+
+
+def handlers(
+    dispatch: DispatchService, planning: PlanningService, coverage: CoverageService
+) -> dict[str, Handler]:
+    """Every kind's handler, on the services bootstrap built."""
+
+    def rotation(params: Mapping[str, Any], actor: str, progress: Progress) -> RotationReport:
+        return planning.rotation_plan(int(params["year"]))
+
+    def siting(params: Mapping[str, Any], actor: str, progress: Progress) -> SitingReport:
+        return coverage.site(decode(SitingQuery, params["query"]))
+
+    return {DISPATCH_PLAN: _dispatch(dispatch), ROTATION_PLAN: rotation, SITING: siting, PROBE: _probe}
+
+
+def read_result(kind: str, data: Any) -> Any:
+    """A stored result as the object the kind's use case returned."""
+    return decode(RESULT_TYPES.get(kind, Any), data)
