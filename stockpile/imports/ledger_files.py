@@ -167,21 +167,7 @@ class _DraftBuilder:
                 continue
             if v.get("expiry") is not None and v["expiry"] <= v["occurred_at"].date():
                 continue  # reported as expired on arrival by the row pass
-            new.setdefault(
-                (item.id, v["lot_no"]),
-                Lot(
-                    0,
-                    item.id,
-                    v["lot_no"],
-                    v.get("expiry"),
-                    v.get("manufactured_on"),
-                    OwnerType(v.get("owner_type", "government")),
-                    "",
-                    LotSource(v.get("source", "procured")),
-                    v.get("donor", ""),
-                    v["occurred_at"],
-                ),
-            )
+            new.setdefault((item.id, v["lot_no"]), _new_lot(item.id, v))
         self.lots.update(self.repo.add_lots(list(new.values())))
 
     def _row(self, r: ParsedRow) -> PostingDraft | None:
@@ -252,20 +238,7 @@ class _DraftBuilder:
             self.err(r.row, "expiry", v.get("expiry"), e.code, **e.params)
             return None
         if lot is None:
-            lot = self.repo.add_lot(
-                Lot(
-                    0,
-                    item.id,
-                    v["lot_no"],
-                    v.get("expiry"),
-                    v.get("manufactured_on"),
-                    OwnerType(v.get("owner_type", "government")),
-                    "",
-                    LotSource(v.get("source", "procured")),
-                    v.get("donor", ""),
-                    v["occurred_at"],
-                )
-            )
+            lot = self.repo.add_lot(_new_lot(item.id, v))
             self.lots[(item.id, lot.lot_no)] = lot
         self.avail[(site_id, lot.id)] = self.avail.get((site_id, lot.id), 0) + qty
         return [PlannedLeg(Leg(MovementKind.RECEIPT, site_id, item.id, lot.id, qty), reason="passed")]
@@ -303,3 +276,19 @@ class _DraftBuilder:
             )
             for lot, q in picks
         ]
+
+
+def _new_lot(item_id: int, v: dict[str, Any]) -> Lot:
+    """The lot a receipt row creates: its number, expiry and origin as the row gives them."""
+    return Lot(
+        0,
+        item_id,
+        v["lot_no"],
+        v.get("expiry"),
+        v.get("manufactured_on"),
+        OwnerType(v.get("owner_type", "government")),
+        "",
+        LotSource(v.get("source", "procured")),
+        v.get("donor", ""),
+        v["occurred_at"],
+    )

@@ -191,14 +191,11 @@ def _already(uow: AbstractUnitOfWork, table: Any, report: ImportReport) -> bool:
     return first is not None
 
 
+@authz.records_denials
 def _admin_op(uow: AbstractUnitOfWork, actor: str, target: str) -> None:
     """Master data is the admin's; a denial is audited."""
-
-    def run() -> None:
-        with uow:
-            authz.require(uow, actor, "manage_master_data", None, None, target)
-
-    authz.guarded(uow, run)
+    with uow:
+        authz.require(uow, actor, "manage_master_data", None, None, target)
 
 
 def import_items(

@@ -202,20 +202,17 @@ def issue_stock(cmd: IssueCmd, uow: AbstractUnitOfWork, now: datetime | None = N
     return _run(uow, cmd, "issue", decide_issue, now, "issue", _at_site)
 
 
+@authz.records_denials
 def suggest_fefo(
     uow: AbstractUnitOfWork, site_code: str, item_code: str, qty: int, on: Any, actor: str
 ) -> list[tuple[str, int]]:
     """The lots FEFO would take for `qty` (for forms: shown before posting); needs view rights on the site."""
-
-    def run() -> list[tuple[str, int]]:
-        with uow:
-            site = site_or_raise(uow.ledger, site_code)
-            authz.require(uow, actor, "view_stock", {site.id})
-            item = item_or_raise(uow.ledger, item_code)
-            picks = _pick(uow.ledger, site, item, qty, None, on)
-            return [(lot.lot_no, q) for lot, q in picks]
-
-    return authz.guarded(uow, run)
+    with uow:
+        site = site_or_raise(uow.ledger, site_code)
+        authz.require(uow, actor, "view_stock", {site.id})
+        item = item_or_raise(uow.ledger, item_code)
+        picks = _pick(uow.ledger, site, item, qty, None, on)
+        return [(lot.lot_no, q) for lot, q in picks]
 
 
 # ---- 调拨 ---------------------------------------------------------------------------------------------------

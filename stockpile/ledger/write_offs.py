@@ -112,33 +112,30 @@ def reject_write_off(
         uow.commit()
 
 
+@authz.records_denials
 def pending_write_offs(uow: AbstractUnitOfWork, actor: str) -> list[WriteOffProposal]:
     """Open proposals the actor may see (a keeper: own depots; an admin: all)."""
-
-    def run() -> list[WriteOffProposal]:
-        with uow:
-            who = authz.require_role(uow, actor, "view_write_offs")
-            out = []
-            for p in uow.auth.pending_proposals():
-                if not authz.allowed(who, "view_write_offs", frozenset({p.site_id})):
-                    continue
-                c = WriteOffCmd.model_validate_json(p.payload)
-                out.append(
-                    WriteOffProposal(
-                        p.id,
-                        c.site_code,
-                        c.item_code,
-                        c.lot_no,
-                        c.qty,
-                        c.reason.value,
-                        p.proposer,
-                        p.proposed_at,
-                        p.state,
-                    )
+    with uow:
+        who = authz.require_role(uow, actor, "view_write_offs")
+        out = []
+        for p in uow.auth.pending_proposals():
+            if not authz.allowed(who, "view_write_offs", frozenset({p.site_id})):
+                continue
+            c = WriteOffCmd.model_validate_json(p.payload)
+            out.append(
+                WriteOffProposal(
+                    p.id,
+                    c.site_code,
+                    c.item_code,
+                    c.lot_no,
+                    c.qty,
+                    c.reason.value,
+                    p.proposer,
+                    p.proposed_at,
+                    p.state,
                 )
-            return out
-
-    return authz.guarded(uow, run)
+            )
+        return out
 
 
 def _pending_for_lot(uow: AbstractUnitOfWork, cmd: WriteOffCmd) -> bool:

@@ -127,18 +127,16 @@ def guarded(uow: AbstractUnitOfWork, fn: Callable[[], T], now: datetime | None =
         raise
 
 
+@records_denials
 def check(
     uow: AbstractUnitOfWork, username: str, action: str, target: str = "", now: datetime | None = None
 ) -> None:
     """Authorise a not-depot-bound action without writing (a denial is audited as `authz_denied`)."""
-
-    def run() -> None:
-        with uow:
-            require(uow, username, action, None, None, target)
-
-    guarded(uow, run, now)
+    with uow:
+        require(uow, username, action, None, None, target)
 
 
+@records_denials
 def write_as(
     uow: AbstractUnitOfWork,
     username: str,
@@ -153,16 +151,12 @@ def write_as(
     (it must not commit), one `ok` audit row (with `detail`, read after the body ran), commit. A denial is
     audited as `authz_denied`; nothing else is written."""
     at = now or clock.now()
-
-    def run() -> T:
-        with uow:
-            require(uow, username, action, None, client_id, target)
-            out = body()
-            audit_ok(uow, username, action, at, target=target, client_id=client_id, detail=detail)
-            uow.commit()
-            return out
-
-    return guarded(uow, run, now)
+    with uow:
+        require(uow, username, action, None, client_id, target)
+        out = body()
+        audit_ok(uow, username, action, at, target=target, client_id=client_id, detail=detail)
+        uow.commit()
+        return out
 
 
 def record_denial(uow: AbstractUnitOfWork, e: PermissionDenied, now: datetime | None = None) -> None:
@@ -250,14 +244,11 @@ def audit_legs(
     )
 
 
+@records_denials
 def visible_site_codes(uow: AbstractUnitOfWork, username: str) -> frozenset[str] | None:
     """The depots whose stock the user may see: a keeper's own, `None` (all) for the other roles."""
-
-    def run() -> frozenset[str] | None:
-        with uow:
-            actor = require_role(uow, username, "view_stock")
-            if POLICY[(actor.role, "view_stock")] is Scope.ALL:
-                return None
-            return frozenset(uow.auth.site_codes(actor.site_ids).values()) if actor.site_ids else frozenset()
-
-    return guarded(uow, run)
+    with uow:
+        actor = require_role(uow, username, "view_stock")
+        if POLICY[(actor.role, "view_stock")] is Scope.ALL:
+            return None
+        return frozenset(uow.auth.site_codes(actor.site_ids).values()) if actor.site_ids else frozenset()

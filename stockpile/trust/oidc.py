@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from stockpile import clock
 from stockpile.domain.errors import InvalidCommand
@@ -61,6 +60,7 @@ def login_oidc(
         return login
 
 
+@authz.records_denials
 def link_identity(
     uow: AbstractUnitOfWork,
     repo_of: RepoOf,
@@ -73,25 +73,22 @@ def link_identity(
 ) -> None:
     """Admin: let the identity-provider account (issuer, subject) sign in as the local user `username`."""
     issuer, subject = _clean(issuer, subject)
-
-    def run() -> None:
-        at = now or clock.now()
-        with uow:
-            authz.require(uow, admin, "manage_users", None, None, username)
-            rec = uow.auth.user(username)
-            if rec is None:
-                raise InvalidCommand(reason="unknown_user", username=username)
-            repo = repo_of(uow)
-            if repo.username_for(issuer, subject) is not None:
-                raise InvalidCommand(reason="identity_linked", subject=subject)
-            repo.link(rec.id, issuer, subject, email.strip()[:254], at)
-            detail = {"issuer": issuer, "subject": subject}
-            authz.audit_ok(uow, admin, "link_oidc", at, rec.username, detail=detail)
-            uow.commit()
-
-    authz.guarded(uow, run, now)
+    at = now or clock.now()
+    with uow:
+        authz.require(uow, admin, "manage_users", None, None, username)
+        rec = uow.auth.user(username)
+        if rec is None:
+            raise InvalidCommand(reason="unknown_user", username=username)
+        repo = repo_of(uow)
+        if repo.username_for(issuer, subject) is not None:
+            raise InvalidCommand(reason="identity_linked", subject=subject)
+        repo.link(rec.id, issuer, subject, email.strip()[:254], at)
+        detail = {"issuer": issuer, "subject": subject}
+        authz.audit_ok(uow, admin, "link_oidc", at, rec.username, detail=detail)
+        uow.commit()
 
 
+@authz.records_denials
 def unlink_identity(
     uow: AbstractUnitOfWork,
     repo_of: RepoOf,
@@ -102,30 +99,23 @@ def unlink_identity(
 ) -> None:
     """Admin: remove a link; the linked user's logins end at once (they may have come through it)."""
     issuer, subject = _clean(issuer, subject)
-
-    def run() -> None:
-        at = now or clock.now()
-        with uow:
-            authz.require(uow, admin, "manage_users", None, None, subject)
-            repo = repo_of(uow)
-            username = repo.username_for(issuer, subject)
-            rec = uow.auth.user(username) if username else None
-            if rec is None or not repo.unlink(issuer, subject):
-                raise InvalidCommand(reason="identity_unknown", subject=subject)
-            uow.auth.revoke_sessions(at, user_id=rec.id)
-            detail = {"issuer": issuer, "subject": subject}
-            authz.audit_ok(uow, admin, "unlink_oidc", at, rec.username, detail=detail)
-            uow.commit()
-
-    authz.guarded(uow, run, now)
+    at = now or clock.now()
+    with uow:
+        authz.require(uow, admin, "manage_users", None, None, subject)
+        repo = repo_of(uow)
+        username = repo.username_for(issuer, subject)
+        rec = uow.auth.user(username) if username else None
+        if rec is None or not repo.unlink(issuer, subject):
+            raise InvalidCommand(reason="identity_unknown", subject=subject)
+        uow.auth.revoke_sessions(at, user_id=rec.id)
+        detail = {"issuer": issuer, "subject": subject}
+        authz.audit_ok(uow, admin, "unlink_oidc", at, rec.username, detail=detail)
+        uow.commit()
 
 
+@authz.records_denials
 def list_identities(uow: AbstractUnitOfWork, repo_of: RepoOf, admin: str) -> list[IdentityLink]:
     """Admin: every link (user, issuer, subject, email, since)."""
-
-    def run() -> list[Any]:
-        with uow:
-            authz.require(uow, admin, "manage_users", None)
-            return list(repo_of(uow).links())
-
-    return authz.guarded(uow, run)
+    with uow:
+        authz.require(uow, admin, "manage_users", None)
+        return list(repo_of(uow).links())

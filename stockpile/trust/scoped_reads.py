@@ -39,17 +39,14 @@ def _codes(uow: AbstractUnitOfWork, actor: str, action: str, site_code: str | No
     return frozenset({site_code})
 
 
+@authz.records_denials
 def _read_guarded(
     uow: AbstractUnitOfWork, actor: str, action: str, site_code: str | None, read: Callable[[Codes], T]
 ) -> T:
     """Authorise, then read with the scope; a denial is audited in a transaction of its own."""
-
-    def run() -> T:
-        with uow:
-            codes = _codes(uow, actor, action, site_code)
-        return read(codes)
-
-    return authz.guarded(uow, run)
+    with uow:
+        codes = _codes(uow, actor, action, site_code)
+    return read(codes)
 
 
 def site_scope(uow: AbstractUnitOfWork, actor: str, site_code: str | None = None) -> Codes:
@@ -156,28 +153,25 @@ def count_sheet_pdf(
     )
 
 
+@authz.records_denials
 def voucher_pdf(
     uow: AbstractUnitOfWork, documents: Any, actor: str, posting_id: uuid.UUID, lang: str = "zh"
 ) -> bytes:
     """入库单 / 出库单 / 调拨单 of a posting with a leg at one of the actor's depots (a transfer: also its
     destination's keeper); any other posting is PermissionDenied."""
-
-    def run() -> bytes:
-        with uow:
-            who = authz.require_role(uow, actor, "export")
-            sites = _posting_sites(uow, posting_id)
-            if not any(authz.allowed(who, "export", frozenset({s})) for s in sites):
-                codes = uow.auth.site_codes(sites) if sites else {}
-                raise PermissionDenied(
-                    actor=actor,
-                    action="export",
-                    site=", ".join(sorted(codes.values())),
-                    reason="policy",
-                    target=str(posting_id),
-                )
-        return bytes(documents.voucher_pdf(posting_id, lang))
-
-    return authz.guarded(uow, run)
+    with uow:
+        who = authz.require_role(uow, actor, "export")
+        sites = _posting_sites(uow, posting_id)
+        if not any(authz.allowed(who, "export", frozenset({s})) for s in sites):
+            codes = uow.auth.site_codes(sites) if sites else {}
+            raise PermissionDenied(
+                actor=actor,
+                action="export",
+                site=", ".join(sorted(codes.values())),
+                reason="policy",
+                target=str(posting_id),
+            )
+    return bytes(documents.voucher_pdf(posting_id, lang))
 
 
 def _posting_sites(uow: AbstractUnitOfWork, posting_id: uuid.UUID) -> frozenset[int]:

@@ -186,18 +186,16 @@ def _site_ids(uow: AbstractUnitOfWork, codes: tuple[str, ...] | list[str]) -> fr
     return frozenset(out)
 
 
+@authz.records_denials
 def _admin_op(
     uow: AbstractUnitOfWork, admin: str, now: datetime | None, fn: Any, action: str = "manage_users"
 ) -> Any:
-    def run() -> Any:
-        at = now or clock.now()
-        with uow:
-            authz.require(uow, admin, action, None)
-            out = fn(at)
-            uow.commit()
-            return out
-
-    return authz.guarded(uow, run, now)
+    at = now or clock.now()
+    with uow:
+        authz.require(uow, admin, action, None)
+        out = fn(at)
+        uow.commit()
+        return out
 
 
 def add_user(

@@ -16,8 +16,8 @@ import dataclasses
 import itertools
 import logging
 import math
-from collections.abc import Mapping, Sequence
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal, TypeVar
 
 import numpy as np
 import shapely
@@ -40,6 +40,7 @@ from stockpile.ports.travel import (
     TravelTimeUnavailable,
 )
 
+Answer = TypeVar("Answer", TravelMatrix, IsochroneSet, Route)
 log = logging.getLogger(__name__)
 
 DEFAULT_SPEEDS_KMH: Mapping[str, float] = {"driving-car": 50.0, "driving-hgv": 40.0}
@@ -220,9 +221,14 @@ class FallbackProvider:
         """The primary's identity: only its answers are authoritative (fallback answers are flagged, not cached)."""
         return self.primary.identity
 
-    def _detail(self, exc: TravelTimeUnavailable) -> str:
-        log.warning("travel-time provider unavailable, using fallback: %s", exc)
-        return f"{exc.code}: {exc.detail}; estimated offline with {self.fallback.identity}"
+    def _answer(self, ask: Callable[[TravelTimeProvider], Answer]) -> Answer:
+        """The primary's answer; when it is unavailable, the fallback's, marked with the notice and the reason."""
+        try:
+            return ask(self.primary)
+        except TravelTimeUnavailable as exc:
+            log.warning("travel-time provider unavailable, using fallback: %s", exc)
+            detail = f"{exc.code}: {exc.detail}; estimated offline with {self.fallback.identity}"
+            return dataclasses.replace(ask(self.fallback), notice=NOTICE_FALLBACK_OFFLINE, detail=detail)
 
     def matrix(
         self,
@@ -231,12 +237,7 @@ class FallbackProvider:
         profile: Profile,
         avoid: AvoidAreas | None = None,
     ) -> TravelMatrix:
-        try:
-            return self.primary.matrix(origins, destinations, profile, avoid)
-        except TravelTimeUnavailable as exc:
-            detail = self._detail(exc)
-            result = self.fallback.matrix(origins, destinations, profile, avoid)
-            return dataclasses.replace(result, notice=NOTICE_FALLBACK_OFFLINE, detail=detail)
+        return self._answer(lambda p: p.matrix(origins, destinations, profile, avoid))
 
     def isochrones(
         self,
@@ -245,19 +246,9 @@ class FallbackProvider:
         profile: Profile,
         avoid: AvoidAreas | None = None,
     ) -> IsochroneSet:
-        try:
-            return self.primary.isochrones(points, ranges_s, profile, avoid)
-        except TravelTimeUnavailable as exc:
-            detail = self._detail(exc)
-            result = self.fallback.isochrones(points, ranges_s, profile, avoid)
-            return dataclasses.replace(result, notice=NOTICE_FALLBACK_OFFLINE, detail=detail)
+        return self._answer(lambda p: p.isochrones(points, ranges_s, profile, avoid))
 
     def directions(
         self, points: Sequence[LonLat], profile: Profile, avoid: AvoidAreas | None = None
     ) -> Route:
-        try:
-            return self.primary.directions(points, profile, avoid)
-        except TravelTimeUnavailable as exc:
-            detail = self._detail(exc)
-            result = self.fallback.directions(points, profile, avoid)
-            return dataclasses.replace(result, notice=NOTICE_FALLBACK_OFFLINE, detail=detail)
+        return self._answer(lambda p: p.directions(points, profile, avoid))

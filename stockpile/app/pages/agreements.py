@@ -86,16 +86,6 @@ with tabs[1]:
 with tabs[2]:
     show_table(
         rv.checks(),
-        [
-            "contract_code",
-            "checked_on",
-            "inspector",
-            "item_code",
-            "item_name",
-            "agreed_qty",
-            "verified_qty",
-            "remark",
-        ],
     )
 with tabs[3]:
     show_table(
@@ -114,33 +104,11 @@ with tabs[3]:
 with tabs[4]:
     show_table(
         rv.transports(),
-        [
-            "code",
-            "carrier",
-            "base_site_name",
-            "vehicles",
-            "capacity_kg",
-            "capacity_dm3",
-            "activation_minutes",
-            "valid_from",
-            "valid_to",
-            "contact",
-        ],
     )
 
 with tabs[5]:
     show_table(
         rv.capacity(),
-        [
-            "holder_name",
-            "item_code",
-            "item_name",
-            "unit",
-            "per_day",
-            "activation_minutes",
-            "valid_from",
-            "valid_to",
-        ],
     )
 
 contracts = {c.code: c for c in svc.planning.contracts()}

@@ -134,16 +134,18 @@ def _localise(view: pd.DataFrame, names: list[str]) -> dict[str, Any]:
 
 def show_table(
     df: pd.DataFrame,
-    columns: list[str],
+    columns: list[str] | None = None,
     translate: dict[str, str] | None = None,
     status_col: str | None = None,
     key: str | None = None,
 ) -> None:
-    """A dataframe with translated headers and enum values, locale formats, rows tinted by expiry status."""
+    """A dataframe with translated headers and enum values, locale formats, rows tinted by expiry status; the
+    columns shown are `columns` (in that order), or all of the frame's when None."""
     if df.empty:
         st.info(t("stock.empty"))
         return
-    view = user_names(df[[c for c in columns if c in df.columns]].reset_index(drop=True))
+    shown = list(df.columns) if columns is None else [c for c in columns if c in df.columns]
+    view = user_names(df[shown].reset_index(drop=True))
     status = list(df[status_col]) if status_col and status_col in df.columns else None
     known = catalogue("zh")
     for col, prefix in (translate or {}).items():  # a value the section does not know is shown as it is

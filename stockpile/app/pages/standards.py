@@ -81,21 +81,5 @@ with tab_site:
 with tab_std:
     show_table(
         svc.reserve_views.standards(),
-        [
-            "level",
-            "area_code",
-            "item_code",
-            "item_name",
-            "unit",
-            "basis",
-            "qty",
-            "per_1000_per_day",
-            "sustain_days",
-            "counts_physical",
-            "counts_custodial",
-            "counts_agreement",
-            "agreement_cap_pct",
-            "source",
-        ],
         {"level": "scope", "basis": "basis"},
     )

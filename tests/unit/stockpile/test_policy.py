@@ -158,4 +158,15 @@ def test_every_mapped_use_case_calls_the_policy():
         tree = ast.parse((STOCKPILE / package / f"{module}.py").read_text(encoding="utf-8"))
         node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == fn)
         src = ast.unparse(node)
-        assert any(k in src for k in ("authz.", "require(", "_admin_op(", "_run(", "guarded(")), name
+        assert any(
+            k in src
+            for k in (
+                "authz.",
+                "require(",
+                "require_role(",
+                "records_denials",
+                "_admin_op(",
+                "_run(",
+                "guarded(",
+            )
+        ), name
