@@ -151,7 +151,7 @@ if contracts:
                     code,
                     checked_on,
                     inspector,
-                    tuple((k, int(v)) for k, v in qtys.items()),
+                    tuple((k, int(v or 0)) for k, v in qtys.items()),  # None was refused above
                     remark,
                 )
                 try:

@@ -75,14 +75,14 @@ def fmt_num(n: Any) -> str:
 
 
 def fmt_date(d: date | None) -> str:
-    if _blank(d):
+    if d is None or _blank(d):
         return ""
     return f"{d.year}年{d.month}月{d.day}日" if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0")
 
 
 def fmt_dt(dt: datetime | None) -> str:
     """A timestamp in the county's time zone, formatted for the locale."""
-    if _blank(dt):
+    if dt is None or _blank(dt):
         return ""
     local = clock.local(dt)
     return f"{fmt_date(local.date())} {local:%H:%M}"
@@ -97,7 +97,7 @@ def cell_date(d: Any) -> str:
     """A date in a table cell: ISO (GB/T 7408) in Chinese, "13 Dec 2026" in English."""
     if _blank(d):
         return "—"
-    return d.isoformat() if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0")
+    return str(d.isoformat() if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0"))
 
 
 def cell_dt(v: Any) -> str:
@@ -197,7 +197,8 @@ def site_table(mine: bool = True) -> pd.DataFrame:
     (the scope is decided in the service, not here). `mine=False`: the county's site list (master
     data), e.g. a transfer's destination."""
     svc = services()
-    return svc.reads.my_sites(current_user()) if mine else svc.views.sites()
+    sites: pd.DataFrame = svc.reads.my_sites(current_user()) if mine else svc.views.sites()
+    return sites
 
 
 def user_names(df: pd.DataFrame, column: str = "actor") -> pd.DataFrame:
@@ -209,8 +210,8 @@ def user_names(df: pd.DataFrame, column: str = "actor") -> pd.DataFrame:
 
 
 def item_table() -> pd.DataFrame:
-    svc = services()
-    return svc.views.items()
+    items: pd.DataFrame = services().views.items()
+    return items
 
 
 def site_picker(label: str, key: str, exclude: str | None = None, mine: bool = True) -> str:

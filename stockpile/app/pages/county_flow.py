@@ -43,7 +43,7 @@ def _changes(changes: list[Any]) -> pd.DataFrame:
     ).astype(str)
 
 
-def _counts(report: Any) -> dict[str, int]:
+def _counts(report: Any) -> dict[str, Any]:
     return {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
 
 

@@ -83,7 +83,11 @@ def _demand_editor() -> dict[tuple[str, str], int]:
         },
         width="stretch",
     )
-    out = {(r.point, r.item): int(r.qty) for r in edited.itertuples() if pd.notna(r.qty)}
+    out = {
+        (str(r["point"]), str(r["item"])): int(r["qty"])
+        for r in edited.to_dict("records")
+        if pd.notna(r["qty"])
+    }
     if st.button(t("dispatch.save_demand"), key="dispatch.save"):
         svc.dispatch.save_demand(code, out, current_user())
         st.success(t("dispatch.demand_saved"))
@@ -225,8 +229,8 @@ def _map(plan: PlanView) -> None:
         }
         for p in plan.places
     ]
-    lon = sum(p["lon"] for p in pts) / len(pts)
-    lat = sum(p["lat"] for p in pts) / len(pts)
+    lon = sum(p.lon for p in plan.places) / len(plan.places)
+    lat = sum(p.lat for p in plan.places) / len(plan.places)
     deck = pdk.Deck(
         map_provider=None,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),

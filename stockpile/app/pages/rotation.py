@@ -48,7 +48,8 @@ cols[2].metric(
 
 st.subheader(t("rotation.chart"))
 labels = {r["key_id"]: f"{r['area_name']} · {r['item_code']} {r['item_name']}" for r in report.keys}
-order = sorted(labels, key=lambda k: (-int(keys.set_index("key_id").loc[k, "short_days"]), labels[k]))
+short_days = dict(zip(keys["key_id"], keys["short_days"], strict=True))
+order = sorted(labels, key=lambda k: (-int(short_days[k]), labels[k]))
 key = st.selectbox(t("rotation.key"), order, format_func=lambda k: labels[k], key="rotation.key")
 series = pd.DataFrame([r for r in report.series if r["key_id"] == key])
 if not series.empty:

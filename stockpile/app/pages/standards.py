@@ -81,5 +81,5 @@ with tab_site:
 with tab_std:
     show_table(
         svc.reserve_views.standards(),
-        {"level": "scope", "basis": "basis"},
+        translate={"level": "scope", "basis": "basis"},
     )

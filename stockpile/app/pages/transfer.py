@@ -147,14 +147,15 @@ with tab_recv:
         if rform.submit(t("transfer.receive_submit")) and pick is None:
             st.error(t("transfer.pick_first"))
         elif pick is not None and rform.submitted:
+            chosen = first[pick]
             rform.post(
                 lambda cid: ReceiveTransferCmd(
-                    client_id=cid, actor=current_user(), occurred_at=when, transfer_id=uuid.UUID(pick)
+                    client_id=cid, actor=current_user(), occurred_at=when, transfer_id=uuid.UUID(str(pick))
                 ),
                 svc.ledger.receive_transfer,
                 lambda res: t(
                     "transfer.received",
-                    no=first[pick].doc_no or t("transfer.no_doc_no"),
-                    dst=first[pick].to_site_name,
+                    no=chosen.doc_no or t("transfer.no_doc_no"),
+                    dst=chosen.to_site_name,
                 ),
             )
