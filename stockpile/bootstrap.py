@@ -32,6 +32,7 @@ from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
 from stockpile.adapters.repos.county import township_bbox
 from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
+from stockpile.adapters.repos.events import SqlEventsRepository
 from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
@@ -43,6 +44,7 @@ from stockpile.coverage.circle import CoverageDeps
 from stockpile.coverage.circle import review_rows as coverage_rows
 from stockpile.coverage.service import CoverageService
 from stockpile.dispatch.service import DispatchService
+from stockpile.events.service import EventService
 from stockpile.i18n import t
 from stockpile.imports.service import ImportService
 from stockpile.jobs import kinds as job_kinds
@@ -50,8 +52,10 @@ from stockpile.jobs.service import JobService
 from stockpile.ledger.service import LedgerService
 from stockpile.onboarding.service import OnboardingService
 from stockpile.planning.service import PlanningService
+from stockpile.ports.events import EventsRepository
 from stockpile.ports.jobs import JobQueue
 from stockpile.ports.travel import TravelTimeProvider
+from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.resources import resource
 from stockpile.trust.scoped_reads import ScopedReads
 from stockpile.trust.service import TrustService
@@ -92,6 +96,7 @@ class Services:
     trust: TrustService
     onboarding: OnboardingService
     jobs: JobService
+    events: EventService
     reads: ScopedReads  # stock, documents and the map as the actor may see them
     views: Views  # master data and county-wide tables (no depot scoping needed)
     reserve_views: ReserveViews
@@ -139,6 +144,7 @@ def build_services(settings: Settings | None = None) -> Services:
         coverage=coverage,
         dispatch=dispatch,
         jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
+        events=EventService(uow=uow, repo=events_repo),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -158,6 +164,12 @@ def build_services(settings: Settings | None = None) -> Services:
         item_units=ItemUnits(engine),
         settings=settings,
     )
+
+
+def events_repo(u: AbstractUnitOfWork) -> EventsRepository:
+    """The events repository on a SQLAlchemy unit of work's open session."""
+    assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
+    return SqlEventsRepository(u.session)
 
 
 def site_point(engine: Engine, lon: object, lat: object, crs_text: str | None) -> geo.PointCheck:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 
 # The use-case packages, one per capability: they decide, ports carry their reads and writes.
-USE_CASES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding", "jobs")
+USE_CASES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding", "jobs", "events")
 USE_CASE_PREFIXES = {f"stockpile.{p}" for p in USE_CASES}
 UI_AND_ENTRY = {"streamlit", "stockpile.bootstrap"}
 

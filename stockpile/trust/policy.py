@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-ROLES = ("keeper", "dispatcher", "planner", "admin")
+ROLES = ("keeper", "dispatcher", "planner", "admin", "informant")
 
 
 class Scope(StrEnum):
-    """OWN: every depot the command touches is assigned to the user. ALL: any depot, or none."""
+    """OWN: every depot (for an informant: every township) the command touches is assigned to the user. ALL: any
+    depot or township, or none."""
 
     OWN = "own"
     ALL = "all"
@@ -92,6 +93,21 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("dispatcher", "cancel_job"): A,
     ("planner", "cancel_job"): A,
     ("admin", "cancel_job"): A,
+    # disaster events (灾情): an informant (灾情信息员) reports and requests for own townships; the county decides
+    ("dispatcher", "manage_events"): A,
+    ("admin", "manage_events"): A,
+    ("informant", "view_events"): K,
+    ("dispatcher", "view_events"): A,
+    ("planner", "view_events"): A,
+    ("admin", "view_events"): A,
+    ("informant", "report_disaster"): K,
+    ("dispatcher", "report_disaster"): A,
+    ("admin", "report_disaster"): A,
+    ("informant", "request_materials"): K,
+    ("dispatcher", "request_materials"): A,
+    ("admin", "request_materials"): A,
+    ("dispatcher", "approve_request"): A,
+    ("admin", "approve_request"): A,
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -165,6 +181,15 @@ USE_CASES: dict[str, str] = {
     "trust.oidc.link_identity": "manage_users",
     "trust.oidc.unlink_identity": "manage_users",
     "trust.oidc.list_identities": "manage_users",
+    "events.reports.new_event": "manage_events",
+    "events.reports.list_events": "view_events",
+    "events.reports.add_report": "report_disaster",
+    "events.reports.list_reports": "view_events",
+    "events.reports.set_informant_townships": "manage_users",
+    "events.requests.add_request": "request_materials",
+    "events.requests.decide_request": "approve_request",
+    "events.requests.list_requests": "view_events",
+    "events.scenario.scenario_from_event": "run_scenario",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
 _PLAN_READ = "read-only planning figures that every signed-in role may see"
@@ -176,6 +201,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "dispatch.plan.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
     "dispatch.scenario.load_world": "read model for planning",
     "dispatch.scenario.scenario_demand": "read model for planning",
+    "events.access.township_scope": "the events' policy check itself (an informant's townships), called inside"
+    " the events use cases",
     "planning.agreements.fleet_pool": _PLAN_READ,
     "planning.agreements.item_code_or_raise": "validation helper inside the gated planning writes",
     "planning.gap.load_data": _PLAN_READ,

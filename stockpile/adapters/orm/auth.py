@@ -44,7 +44,9 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[Stamp]
     __table_args__ = (
-        CheckConstraint("role IN ('keeper', 'dispatcher', 'planner', 'admin')", name="role_known"),
+        CheckConstraint(
+            "role IN ('keeper', 'dispatcher', 'planner', 'admin', 'informant')", name="role_known"
+        ),
     )
 
 

@@ -15,7 +15,17 @@ from stockpile.trust import authz
 from stockpile.trust.authz import POLICY, ROLES, allowed
 
 STOCKPILE = Path(__file__).resolve().parents[3] / "stockpile"
-USE_CASE_PACKAGES = ("ledger", "imports", "coverage", "dispatch", "planning", "trust", "onboarding", "jobs")
+USE_CASE_PACKAGES = (
+    "ledger",
+    "imports",
+    "coverage",
+    "dispatch",
+    "planning",
+    "trust",
+    "onboarding",
+    "jobs",
+    "events",
+)
 OWN, OTHER = 1, 2
 SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
 
@@ -82,6 +92,16 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
         for r in ("dispatcher", "planner", "admin")
         for a in ("run_job", "view_jobs", "cancel_job")
     },
+    # disaster events: an informant reports, requests and reads for own townships only; the county decides
+    **{(r, "manage_events"): {"own", "other", "all"} for r in ("dispatcher", "admin")},
+    **{(r, "view_events"): {"own", "other", "all"} for r in ("dispatcher", "planner", "admin")},
+    **{
+        (r, a): {"own", "other", "all"}
+        for r in ("dispatcher", "admin")
+        for a in ("report_disaster", "request_materials")
+    },
+    **{("informant", a): {"own"} for a in ("view_events", "report_disaster", "request_materials")},
+    **{(r, "approve_request"): {"own", "other", "all"} for r in ("dispatcher", "admin")},
 }
 
 MATRIX = list(itertools.product(ROLES, authz.ACTIONS, SCOPES))

@@ -1,0 +1,212 @@
+"""Disaster events (灾情): the rules for reports, follow-ups, township requests and an event's demand.
+
+Pure Python. A township's disaster-information officer (灾情信息员) files an initial report per village within 2 hours
+and follow-ups (续报) later; the latest report of a village supersedes the earlier figures. Townships send requests
+(请领) to the county, which approves, partly approves or refuses each line. An event's demand for dispatch is the
+approved request lines plus affected persons × the county's per-person norms × sustain days, one figure per
+village and item (a village is never counted twice).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from stockpile.domain.dispatch import Norm
+from stockpile.domain.errors import DomainError
+
+EVENT_KINDS = ("flood", "earthquake", "typhoon", "landslide", "drought", "fire", "snow", "other")
+LEVELS = (1, 2, 3, 4)  # response level Ⅰ (most severe) … Ⅳ
+PRIORITIES = (1, 2, 3)  # 1 = shelters, medical, lives at risk first
+DECISIONS = ("approved", "partly", "refused")
+OPEN_STATUS = "submitted"
+
+
+class UnknownEvent(DomainError):
+    code = "unknown_event"
+
+
+class UnknownArea(DomainError):
+    """A township, village or shelter code the county does not have."""
+
+    code = "unknown_area"
+
+
+class VillageOutsideTownship(DomainError):
+    code = "village_outside_township"
+
+
+class RelocatedOverAffected(DomainError):
+    code = "relocated_over_affected"
+
+
+class FollowUpTooEarly(DomainError):
+    code = "follow_up_too_early"
+
+
+class ReportInFuture(DomainError):
+    code = "report_in_future"
+
+
+class BadEventInput(DomainError):
+    """A field outside its allowed values (kind, level, priority, a negative count); `field` and `value` say which."""
+
+    code = "bad_event_input"
+
+
+class UnknownRequest(DomainError):
+    code = "unknown_request"
+
+
+class RequestAlreadyDecided(DomainError):
+    code = "request_already_decided"
+
+
+class EventHasNoDemand(DomainError):
+    code = "event_has_no_demand"
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    code: str
+    name: str
+    kind: str
+    area_code: str
+    level: int
+    reported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    id: int
+    event_code: str
+    township: str
+    village: str
+    reported_at: datetime
+    affected: int
+    relocated: int
+    damaged_houses: int
+    reporter: str
+    supersedes: int | None
+    needs: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    id: int
+    event_code: str
+    township: str
+    item_code: str
+    qty: int
+    priority: int
+    needed_by: datetime | None
+    destination: str
+    status: str
+    approved_qty: int | None
+    reason: str
+    requested_by: str
+    decided_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A destination the county knows: a village (its township is `township`) or a shelter."""
+
+    code: str
+    name: str
+    kind: str  # village | shelter
+    township: str
+    lon: float
+    lat: float
+
+
+def check_event(kind: str, level: int) -> None:
+    if kind not in EVENT_KINDS:
+        raise BadEventInput(field="kind", value=kind, allowed="/".join(EVENT_KINDS))
+    if level not in LEVELS:
+        raise BadEventInput(field="level", value=level, allowed="1/2/3/4")
+
+
+def check_figures(affected: int, relocated: int, damaged_houses: int, needs: Mapping[str, int]) -> None:
+    """Counts are whole and not negative; relocated persons are among the affected; needs are positive."""
+    for name, value in (("affected", affected), ("relocated", relocated), ("damaged_houses", damaged_houses)):
+        if value < 0:
+            raise BadEventInput(field=name, value=value, allowed=">= 0")
+    if relocated > affected:
+        raise RelocatedOverAffected(relocated=relocated, affected=affected)
+    for item, qty in needs.items():
+        if qty <= 0:
+            raise BadEventInput(field=f"need {item}", value=qty, allowed="> 0")
+
+
+def check_follow_up(
+    village: str, at: datetime, latest: ReportRecord | None, fmt: Callable[[datetime], str] = str
+) -> None:
+    """A follow-up may not be earlier than the report it supersedes (`fmt` writes the times for the message)."""
+    if latest is not None and at < latest.reported_at:
+        raise FollowUpTooEarly(village=village, at=fmt(at), previous=fmt(latest.reported_at))
+
+
+def check_request_line(qty: int, priority: int) -> None:
+    if qty <= 0:
+        raise BadEventInput(field="qty", value=qty, allowed="> 0")
+    if priority not in PRIORITIES:
+        raise BadEventInput(field="priority", value=priority, allowed="1/2/3")
+
+
+def decide(line: RequestLine, decision: str, qty: int | None, reason: str) -> tuple[str, int]:
+    """The status and approved quantity of a decision on a submitted line; a line is decided once."""
+    if line.status != OPEN_STATUS:
+        raise RequestAlreadyDecided(request=line.id, status=line.status, by=line.decided_by)
+    if decision not in DECISIONS:
+        raise BadEventInput(field="decision", value=decision, allowed="/".join(DECISIONS))
+    if decision == "refused":
+        if not reason.strip():
+            raise BadEventInput(field="reason", value="", allowed="a reason for the refusal")
+        return "refused", 0
+    approved = line.qty if qty is None else qty
+    if approved <= 0 or approved > line.qty:
+        raise BadEventInput(field="approved_qty", value=approved, allowed=f"1..{line.qty}")
+    if approved < line.qty and not reason.strip():
+        raise BadEventInput(field="reason", value="", allowed="a reason for the partial approval")
+    return ("approved" if approved == line.qty else "partly"), approved
+
+
+def latest_per_village(reports: Iterable[ReportRecord]) -> dict[str, ReportRecord]:
+    """The current figures of each village: its latest report (a follow-up supersedes the earlier ones)."""
+    out: dict[str, ReportRecord] = {}
+    for r in sorted(reports, key=lambda r: (r.reported_at, r.id)):
+        out[r.village] = r
+    return out
+
+
+def event_demand(
+    latest: Mapping[str, ReportRecord],
+    approved: Sequence[RequestLine],
+    norms: Sequence[Norm],
+    sustain_days: int,
+    shelters: frozenset[str] = frozenset(),
+) -> dict[tuple[str, str], int]:
+    """(place, item) → quantity. Per village: affected persons × norm ÷ 100 (rounded up) × days for daily norms.
+    Approved request lines add to their destination; where a line's destination and item already carry the
+    norm-derived figure, the larger of the two counts (the request covers the same people), so no village is
+    counted twice."""
+    out: dict[tuple[str, str], int] = {}
+    for village, r in latest.items():
+        for n in norms:
+            if n.priority_only and village not in shelters:
+                continue
+            days = sustain_days if n.per_day else 1
+            qty = math.ceil(r.affected * n.units_per_100 / 100) * days
+            if qty > 0:
+                out[(village, n.item_code)] = qty
+    requested: dict[tuple[str, str], int] = {}
+    for line in approved:
+        key = (line.destination, line.item_code)
+        requested[key] = requested.get(key, 0) + (line.approved_qty or 0)
+    for key, qty in requested.items():
+        if qty > 0:
+            out[key] = max(out.get(key, 0), qty)
+    return out

@@ -1,0 +1,27 @@
+"""Who may act on which township: an informant (灾情信息员) only on the townships assigned to them (their own
+scope, as depots are a keeper's); dispatchers and admins on any."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from stockpile.domain.model import Actor
+from stockpile.ports.events import EventsRepository
+from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust import authz
+from stockpile.trust.policy import Scope
+
+RepoOf = Callable[[AbstractUnitOfWork], EventsRepository]  # the unit of work → its events repository
+
+
+def township_scope(
+    uow: AbstractUnitOfWork, repo: EventsRepository, username: str, action: str
+) -> tuple[Actor, frozenset[str] | None]:
+    """The actor and the townships they may act on (None = all); an informant with no township may do nothing."""
+    actor = authz.require_role(uow, username, action)
+    if authz.POLICY[(actor.role, action)] is Scope.ALL:
+        return actor, None
+    own = repo.user_areas(username)
+    if not own:
+        raise authz.deny(actor, action, "no_township")
+    return actor, own

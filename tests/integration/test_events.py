@@ -1,0 +1,180 @@
+"""Disaster events: reports and follow-ups, township requests and their decisions, a scenario from an event, and
+the bad inputs of issue 17 (each refused with a clear message and nothing written)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stockpile import clock
+from stockpile.adapters.orm import ledger as orm
+from stockpile.adapters.orm.auth import UserRow
+from stockpile.adapters.orm.dispatch import RationNormRow
+from stockpile.adapters.orm.events import DisasterReportRow, ReliefRequestRow, UserAreaRow
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository
+from stockpile.bootstrap import events_repo
+from stockpile.dispatch.scenario import scenario_demand
+from stockpile.domain.errors import PermissionDenied, UnknownItem
+from stockpile.domain.events import (
+    BadEventInput,
+    EventHasNoDemand,
+    EventRecord,
+    FollowUpTooEarly,
+    RelocatedOverAffected,
+    ReportRecord,
+    RequestAlreadyDecided,
+    RequestLine,
+    VillageOutsideTownship,
+)
+from stockpile.events.service import EventService
+from stockpile.i18n import error_text
+
+T2 = "360499102"  # a second township
+V1, V2, V3 = "360499101201", "360499101202", "360499102201"  # two villages of 城关镇, one of the second
+SHELTER = "SH-01"
+
+
+@pytest.fixture
+def svc(engine, world) -> EventService:
+    with Session(engine) as s, s.begin():
+        s.add(
+            orm.AdminAreaRow(
+                code=T2, name="沙洲镇", level="township", parent_code=world.county, lon=115.95, lat=29.63
+            )
+        )
+        s.flush()
+        for code, town, name in (
+            (V1, world.township, "东村"),
+            (V2, world.township, "西村"),
+            (V3, T2, "南村"),
+        ):
+            s.add(
+                orm.AdminAreaRow(
+                    code=code, name=name, level="village", parent_code=town, lon=115.91, lat=29.62
+                )
+            )
+        s.add(
+            orm.ShelterRow(
+                code=SHELTER, name="城关中学避难场所", township_code=world.township, lon=115.93, lat=29.6
+            )
+        )
+        s.add(
+            RationNormRow(
+                item_id=s.scalar(select(orm.ItemRow.id).where(orm.ItemRow.code == world.water)),
+                units_per_100=300,
+                per_day=True,
+                priority_only=False,
+            )
+        )
+        inf = UserRow(
+            username="inf1", role="informant", password_hash="", created_at=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        s.add(inf)
+        s.flush()
+        s.add(UserAreaRow(user_id=inf.id, area_code=world.township))
+    from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+
+    return EventService(uow=lambda: SqlAlchemyUnitOfWork(engine), repo=events_repo)
+
+
+def _event(svc: EventService, world, at: datetime) -> EventRecord:
+    return svc.new_event(EventRecord("FLOOD-1", "城关洪涝", "flood", world.county, 4, at), "disp")
+
+
+def _report(
+    village: str, at: datetime, affected: int = 100, relocated: int = 20, township: str = ""
+) -> ReportRecord:
+    return ReportRecord(0, "FLOOD-1", township, village, at, affected, relocated, 3, "", None, ())
+
+
+def _count(engine, table) -> int:
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_report_and_follow_up_supersede_the_village_figures(svc, world, engine):
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    first = svc.add_report(_report(V1, now - timedelta(hours=1)), "inf1")
+    again = svc.add_report(_report(V1, now - timedelta(minutes=30), affected=150, relocated=60), "inf1")
+    assert first.township == world.township and again.supersedes == first.id
+    latest = svc.reports("FLOOD-1", "inf1", latest_only=True)
+    assert [(r.village, r.affected) for r in latest] == [(V1, 150)]
+    assert len(svc.reports("FLOOD-1", "disp")) == 2
+
+
+def test_bad_reports_are_refused_and_write_nothing(svc, world, engine):
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    svc.add_report(_report(V1, now - timedelta(minutes=30)), "inf1")
+    with pytest.raises(VillageOutsideTownship) as e:
+        svc.add_report(
+            _report(V3, now - timedelta(minutes=10)), "inf1"
+        )  # 沙洲镇's village, informant of 城关镇
+    assert "不属于" in error_text(e.value.code, e.value.params)
+    with pytest.raises(VillageOutsideTownship):
+        svc.add_report(_report(V3, now, township=world.township), "disp")  # named township ≠ the village's
+    with pytest.raises(RelocatedOverAffected):
+        svc.add_report(_report(V2, now, affected=10, relocated=11), "inf1")
+    with pytest.raises(FollowUpTooEarly) as e:
+        svc.add_report(_report(V1, now - timedelta(hours=1)), "inf1")
+    assert "早于" in error_text(e.value.code, e.value.params)
+    assert _count(engine, DisasterReportRow) == 1
+
+
+def test_keeper_may_not_report(svc, world):
+    _event(svc, world, clock.now())
+    with pytest.raises(PermissionDenied):
+        svc.add_report(_report(V1, clock.now()), "keeper1")
+
+
+def _line(item: str, qty: int, to: str = V1, priority: int = 2) -> RequestLine:
+    return RequestLine(0, "FLOOD-1", "", item, qty, priority, None, to, "", None, "", "", "")
+
+
+def test_requests_are_decided_once(svc, world, engine):
+    _event(svc, world, clock.now() - timedelta(hours=1))
+    line = svc.add_request(_line(world.tent, 50), "inf1")
+    assert line.status == "submitted" and line.township == world.township
+    for bad in (_line("9999999", 5), _line(world.tent, 0)):
+        with pytest.raises((UnknownItem, BadEventInput)):
+            svc.add_request(bad, "inf1")
+    with pytest.raises(VillageOutsideTownship):
+        svc.add_request(_line(world.tent, 5, to=V3), "inf1")
+    with pytest.raises(PermissionDenied):
+        svc.decide_request(line.id, "approved", "inf1")
+    with pytest.raises(BadEventInput):  # partly without a reason
+        svc.decide_request(line.id, "approved", "disp", qty=30)
+    done = svc.decide_request(line.id, "approved", "disp", qty=30, reason="县库帐篷不足")
+    assert (done.status, done.approved_qty) == ("partly", 30)
+    with pytest.raises(RequestAlreadyDecided) as e:
+        svc.decide_request(line.id, "approved", "admin")
+    assert "不能重复审批" in error_text(e.value.code, e.value.params)
+    assert _count(engine, ReliefRequestRow) == 1
+
+
+def test_scenario_from_event_counts_each_village_once(svc, world, engine):
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    with pytest.raises(EventHasNoDemand):
+        svc.scenario_from_event("FLOOD-1", "disp")
+    svc.add_report(_report(V1, now - timedelta(hours=1), affected=100), "inf1")
+    svc.add_report(_report(V1, now - timedelta(minutes=20), affected=200, relocated=50), "inf1")  # follow-up
+    water = svc.add_request(_line(world.water, 1000, to=V1), "inf1")
+    tents = svc.add_request(_line(world.tent, 40, to=SHELTER, priority=1), "inf1")
+    svc.decide_request(water.id, "approved", "disp")
+    svc.decide_request(tents.id, "approved", "disp", qty=25, reason="分批")
+    code = svc.scenario_from_event("FLOOD-1", "disp", sustain_days=3)
+    from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+
+    sc, demand = scenario_demand(
+        code, SqlAlchemyUnitOfWork(engine), lambda u: SqlDispatchRepository(u.session)
+    )
+    # 200 affected × 3 bottles per person per day × 3 days = 1800 ≥ the 1000 requested: counted once, not 2800
+    assert demand == {(V1, world.water): 1800, (SHELTER, world.tent): 25}
+    assert sc.kind == "live" and sc.reported_at == now - timedelta(hours=2)
+    assert {p.code: p.priority for p in sc.points} == {V1: 2, SHELTER: 1}
+    assert {r.status for r in svc.requests("FLOOD-1", "disp")} == {"planned"}

@@ -1,0 +1,100 @@
+"""`relief event|report|request|scenario new` on a copy of the demo county, ending in `relief plan` on the
+scenario made from the event; refusals are sentences with exit code 1."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.orm import ledger as orm
+from stockpile.cli.main import app
+from tests.support.cli import login_as
+
+runner = CliRunner()
+TENT, WATER = "1010101", "1020101"
+
+
+@pytest.fixture
+def places(tmp_path, demo_url, monkeypatch) -> tuple[str, str, str]:
+    """(county, township, one of its villages) of a private copy of the demo county."""
+    path = tmp_path / "events.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    a = orm.AdminAreaRow
+    with make_engine(f"sqlite:///{path}").connect() as c:
+        county = c.execute(select(a.code).where(a.level == "county")).scalar_one()
+        town, village = c.execute(
+            select(a.parent_code, a.code).where(a.level == "village").order_by(a.code).limit(1)
+        ).one()
+    return county, town, village
+
+
+def _ok(args: list[str]) -> str:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_event_to_plan_from_the_cli(places):
+    county, _town, village = places
+    login_as("dispatcher")
+    assert "FLOOD-X" in _ok(["event", "new", "FLOOD-X", "--name", "演练洪涝", "--area", county])
+    assert "FLOOD-X" in _ok(["event", "list"])
+    _ok(
+        [
+            "report",
+            "add",
+            "FLOOD-X",
+            village,
+            "--affected",
+            "300",
+            "--relocated",
+            "120",
+            "--need",
+            f"{TENT}=20",
+        ]
+    )
+    out = _ok(["report", "add", "FLOOD-X", village, "--affected", "400", "--relocated", "150"])
+    assert "续报" in out
+    assert "400" in _ok(["report", "list", "FLOOD-X", "--latest"])
+    assert "已提交请领 1" in _ok(
+        ["request", "add", "FLOOD-X", TENT, "30", "--to", village, "--priority", "1"]
+    )
+    assert "部分批准" in _ok(["request", "approve", "1", "--qty", "20", "--reason", "县库不足"])
+    res = runner.invoke(app, ["request", "approve", "1"])
+    assert res.exit_code == 1 and "不能重复审批" in res.output and "Traceback" not in res.output
+    assert "FLOOD-X-SC" in _ok(["scenario", "new", "--event", "FLOOD-X"])
+    plan = _ok(["plan", "FLOOD-X-SC", "--time-limit", "2"])
+    assert "校验器：通过" in plan and "已安排送达" in plan
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["report", "add", "FLOOD-Y", "V", "--affected", "1"], "未知灾害事件"),
+        (["request", "add", "FLOOD-Z", "9999999", "1", "--to", "V"], "未知灾害事件"),
+        (["scenario", "new", "--event", "FLOOD-Q"], "未知灾害事件"),
+    ],
+)
+def test_refusals_are_sentences(places, args, text):
+    login_as("dispatcher")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 1 and text in res.output, res.output
+
+
+def test_bad_inputs_from_the_cli(places):
+    county, _town, village = places
+    login_as("dispatcher")
+    _ok(["event", "new", "FLOOD-X", "--name", "演练洪涝", "--area", county])
+    res = runner.invoke(app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--relocated", "11"])
+    assert res.exit_code == 1 and "不能多于受灾人数" in res.output
+    res = runner.invoke(app, ["request", "add", "FLOOD-X", "9999999", "5", "--to", village])
+    assert res.exit_code == 1 and "9999999" in res.output
+    res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, "0", "--to", village])
+    assert res.exit_code == 1 and "qty" in res.output
+    res = runner.invoke(app, ["scenario", "new", "--event", "FLOOD-X"])
+    assert res.exit_code == 1 and "没有任何需求" in res.output
