@@ -7,11 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.app.pages.dispatch_map import plan_map
 from stockpile.dispatch.commands import REBASABLE, PlanSettings, PlanView
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
@@ -20,7 +20,6 @@ from stockpile.jobs.commands import DISPATCH_PLAN, DONE, FINISHED, JobView
 
 guard(__file__)
 
-COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
 
 svc = services()
 st.title(t("dispatch.title"))
@@ -213,43 +212,6 @@ def _kpis(plan: PlanView) -> None:
         st.caption(t("dispatch.estimate"))
 
 
-def _map(plan: PlanView) -> None:
-    paths = []
-    for n, r in enumerate(plan.result.routes):
-        home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
-        locs = [home, *[s.location for s in r.stops], home]
-        path = [[plan.places[i].lon, plan.places[i].lat] for i in locs]
-        paths.append({"vehicle": r.vehicle, "path": path, "color": COLORS[n % len(COLORS)]})
-    pts = [
-        {
-            "name": p.name,
-            "lon": p.lon,
-            "lat": p.lat,
-            "color": (29, 53, 87) if p.kind == "site" else (230, 57, 70),
-        }
-        for p in plan.places
-    ]
-    lon = sum(p.lon for p in plan.places) / len(plan.places)
-    lat = sum(p.lat for p in plan.places) / len(plan.places)
-    deck = pdk.Deck(
-        map_provider=None,
-        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
-        layers=[
-            pdk.Layer("PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3),
-            pdk.Layer(
-                "ScatterplotLayer",
-                pts,
-                get_position=["lon", "lat"],
-                get_fill_color="color",
-                get_radius=250,
-                pickable=True,
-            ),
-        ],
-        tooltip={"text": "{name}{vehicle}"},
-    )
-    st.pydeck_chart(deck)
-
-
 def _tables(plan: PlanView) -> None:
     rows = []
     for r in plan.result.routes:
@@ -396,7 +358,7 @@ if plans:
         st.info(t("dispatch.is_replan", minutes=current.extra["replanned_at_s"] // 60))
     _kpis(current)
     st.subheader(t("dispatch.map"))
-    _map(current)
+    plan_map(current)
     _tables(current)
     if current.extra.get("fixed") is None:
         _confirm(current)
