@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from stockpile.cli.common import cell, console, err_console, services
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, t
@@ -21,7 +22,6 @@ Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="写出 xlsx 文件")]
 
 
 def _travel_notice(info: Any) -> None:
-    from stockpile.cli.main import console, err_console
 
     console.print(t("coverage.cli_travel", source=t(f"travel.source_{info.source}")))
     if info.notice:
@@ -41,8 +41,6 @@ def _print(df: Any, title: str, translate: dict[str, str] | None = None) -> Any:
     """Translate headers (coverage.col_*) and enum values, print a rich table, return the translated frame."""
     from rich.table import Table
 
-    from stockpile.cli.main import _cell, console
-
     view = df.copy()
     for col, prefix in (translate or {}).items():
         view[col] = [t(f"{prefix}{v}") for v in view[col]]
@@ -51,13 +49,12 @@ def _print(df: Any, title: str, translate: dict[str, str] | None = None) -> Any:
     for c in view.columns:
         tab.add_column(str(c))
     for row in view.itertuples(index=False):
-        tab.add_row(*[_cell(v) for v in row])
+        tab.add_row(*[cell(v) for v in row])
     console.print(tab)
     return view
 
 
 def _fail(e: DomainError) -> typer.Exit:
-    from stockpile.cli.main import err_console
 
     err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
     return typer.Exit(1)
@@ -72,12 +69,11 @@ def circle(
     xlsx: Xlsx = None,
 ) -> None:
     """1小时保障圈: coverage per township and uncovered villages with reasons, from stock and agreements."""
-    from stockpile.cli.main import _services, console
     from stockpile.coverage.commands import CircleQuery
     from stockpile.reports.coverage_tables import targets_table, township_table, uncovered_table
 
     current_user()  # login required
-    svc = _services()
+    svc = services()
     try:
         q = CircleQuery(
             tuple(item),
@@ -112,7 +108,6 @@ def circle(
 
 
 def _read_candidates(path: Path) -> tuple[Any, ...]:
-    from stockpile.cli.main import err_console
     from stockpile.coverage.commands import Candidate
 
     try:
@@ -158,11 +153,10 @@ def site(
     """选址推演: k new reserve points maximising hazard-weighted population within the limit, before/after."""
     import pandas as pd
 
-    from stockpile.cli.main import _services, console
     from stockpile.coverage.commands import SitingQuery
 
     current_user()  # login required
-    svc = _services()
+    svc = services()
     try:
         q = SitingQuery(
             k,

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from stockpile.cli import common
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, problem_text, t
@@ -19,32 +20,26 @@ from stockpile.i18n import domain_error_text, problem_text, t
 File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook")]
 
 
-def _cli() -> Any:
-    from stockpile.cli import main as cli
-
-    return cli
-
-
 def _fail(e: DomainError) -> None:
-    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")
+    common.err_console.print(f"[red]{domain_error_text(e)}[/red]")
     raise typer.Exit(1) from e
 
 
 def template(file: File) -> None:
     """写出空白县情工作簿（含下拉框和说明） / write the empty county workbook."""
-    file.write_bytes(_cli()._services().onboarding.template())
-    _cli().console.print(t("county.template_written", path=str(file)))
+    file.write_bytes(common.services().onboarding.template())
+    common.console.print(t("county.template_written", path=str(file)))
 
 
 def export(file: File) -> None:
     """导出本县全部基础数据为县情工作簿 / export the county's data as its workbook."""
     actor = current_user()
     try:
-        data = _cli()._services().onboarding.export_workbook(actor)
+        data = common.services().onboarding.export_workbook(actor)
     except DomainError as e:
         _fail(e)
     file.write_bytes(data)
-    _cli().console.print(t("county.exported", path=str(file)))
+    common.console.print(t("county.exported", path=str(file)))
 
 
 def import_(
@@ -55,25 +50,24 @@ def import_(
     ] = False,
 ) -> None:
     """导入县情工作簿：全部成功或全部不导入 / import the county workbook, all or nothing."""
-    cli = _cli()
     actor = current_user()
     try:
-        report = cli._services().onboarding.import_workbook(file.read_bytes(), actor, replace, dry_run)
+        report = common.services().onboarding.import_workbook(file.read_bytes(), actor, replace, dry_run)
     except DomainError as e:
         _fail(e)
     for p in report.warnings:
-        cli.console.print(f"[yellow]{_problem(p)}[/yellow]")
+        common.console.print(f"[yellow]{_problem(p)}[/yellow]")
     if report.errors:
         for p in report.errors:
-            cli.err_console.print(f"[red]{_problem(p)}[/red]")
-        cli.err_console.print(t("county.refused", n=len(report.errors)))
+            common.err_console.print(f"[red]{_problem(p)}[/red]")
+        common.err_console.print(t("county.refused", n=len(report.errors)))
         raise typer.Exit(1)
     for c in report.changes:
         fields = f"（{'、'.join(c.fields)}）" if c.fields else ""
-        cli.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{fields}")
+        common.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{fields}")
     counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
     key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
-    cli.console.print(t(key, **counts))
+    common.console.print(t(key, **counts))
 
 
 def _problem(p: Any) -> str:

@@ -14,6 +14,7 @@ from optimizer import problem_from_json, result_to_json, solve_vrp
 from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli.common import console, err_console
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.dispatch.commands import LateLine, PlanSettings
@@ -24,13 +25,11 @@ from stockpile.i18n import format as fmt
 
 
 def _console() -> Any:
-    from stockpile.cli.main import console
 
     return console
 
 
 def _fail(e: DomainError) -> None:
-    from stockpile.cli.main import err_console
 
     err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
     if "violations" in e.params:
@@ -131,8 +130,6 @@ def _solve(svc: Any, actor: str, scenario: str, settings: PlanSettings, wait: bo
     rec = wait_for(svc, job_id, actor, timeout_s=max(600.0, settings.time_limit_s * 10))
     plan = svc.jobs.plan(job_id, actor)
     if plan is None:
-        from stockpile.cli.main import err_console
-
         err_console.print(
             error_line(rec) if rec.error else t("jobs.timeout", id=job_id, status=status_text(rec))
         )

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli.common import console, err_console
 from stockpile.cli.login import current_user
 from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
@@ -30,7 +31,6 @@ WHEN = "ISO 8601，无时区按本县时间（默认：现在）/ ISO 8601, coun
 
 def _run(fn: Callable[..., R], *args: Any, **kw: Any) -> R:
     """Call the events service; a refusal is the catalogue's sentence and exit code 1 (never a traceback)."""
-    from stockpile.cli.main import err_console
 
     try:
         return fn(*args, **kw)
@@ -40,7 +40,6 @@ def _run(fn: Callable[..., R], *args: Any, **kw: Any) -> R:
 
 
 def _when(text: str | None) -> datetime:
-    from stockpile.cli.main import err_console
 
     if text is None:
         return clock.now().replace(microsecond=0)
@@ -52,7 +51,6 @@ def _when(text: str | None) -> datetime:
 
 
 def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    from stockpile.cli.main import console
 
     tab = Table(title=title)
     for h in headers:
@@ -78,7 +76,6 @@ def event_new(
     at: Annotated[str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}")] = None,
 ) -> None:
     """登记灾害事件（调度员、管理员）。"""
-    from stockpile.cli.main import console
 
     actor = current_user()
     ev = _run(_svc().new_event, EventRecord(code, name, kind, area, level, _when(at)), actor)
@@ -101,7 +98,6 @@ def event_list() -> None:
 
 
 def _needs(values: Sequence[str]) -> tuple[tuple[str, int], ...]:
-    from stockpile.cli.main import err_console
 
     out: list[tuple[str, int]] = []
     for v in values:
@@ -125,7 +121,6 @@ def report_add(
     at: Annotated[str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}")] = None,
 ) -> None:
     """报送一个村（社区）的灾情；同一村的后续报告为续报，替代之前的数字。"""
-    from stockpile.cli.main import console
 
     rec = ReportRecord(
         0, event, township, village, _when(at), affected, relocated, houses, "", None, _needs(need or [])
@@ -152,7 +147,6 @@ def report_list(
     latest: Annotated[bool, typer.Option("--latest", help="只看各村最新数字 latest figures only")] = False,
 ) -> None:
     """一个事件的灾情报告（信息员只看本乡镇）。"""
-    from stockpile.cli.main import console
 
     rows = _run(_svc().reports, event, current_user(), latest)
     if not rows:
@@ -204,7 +198,6 @@ def request_add(
     township: Annotated[str, typer.Option("--township", help="请领乡镇 requesting township")] = "",
 ) -> None:
     """乡镇向县里请领物资（一行）。"""
-    from stockpile.cli.main import console
 
     when = None if needed_by is None else _when(needed_by)
     line = RequestLine(0, event, township, item, qty, priority, when, to, "", None, "", "", "")
@@ -222,7 +215,6 @@ def request_approve(
     reason: Annotated[str, typer.Option("--reason", help="理由（部分批准或不批准时必填）reason")] = "",
 ) -> None:
     """审批一行请领：全部批准、部分批准（--qty）或不予批准（--refuse），每行只审批一次。"""
-    from stockpile.cli.main import console
 
     decision = "refused" if refuse else "approved"
     r = _run(_svc().decide_request, request_id, decision, current_user(), qty, reason)
@@ -237,7 +229,6 @@ def request_list(
     event: Annotated[str | None, typer.Argument(help="事件编码 event code (default: all)")] = None,
 ) -> None:
     """请领及审批状态（信息员只看本乡镇）。"""
-    from stockpile.cli.main import console
 
     rows = _run(_svc().requests, event, current_user())
     if not rows:
@@ -287,7 +278,6 @@ def scenario_new(
     days: Annotated[int, typer.Option("--days", help="保障天数 sustain days")] = 3,
 ) -> None:
     """由灾害事件生成调度情景：已批准的请领 + 受灾人数 × 人均标准 × 保障天数（每村只算一次）。"""
-    from stockpile.cli.main import console
 
     name = _run(_svc().scenario_from_event, event, current_user(), code, days)
     console.print(t("events.scenario_created", event=event, scenario=name))
@@ -299,7 +289,6 @@ def informant_set(
     townships: Annotated[list[str], typer.Argument(help="负责的乡镇代码 township codes")],
 ) -> None:
     """设置灾情信息员负责的乡镇（管理员）。"""
-    from stockpile.cli.main import console
 
     _run(_svc().set_informant_townships, username, townships, current_user())
     console.print(t("events.areas_set", user=username, areas="、".join(townships)))

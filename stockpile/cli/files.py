@@ -1,6 +1,6 @@
 """`relief import FILE` (receipts and issues from xlsx or csv, all rows or none) and `relief export` (xlsx).
 
-Both act as the user of `relief login` (`main._actor()`): an import posts as that user, an export holds only the
+Both act as the user of `relief login` (`common.acting_user()`): an import posts as that user, an export holds only the
 user's depots.
 """
 
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from stockpile.cli.common import acting_user, console, err_console, read_scoped, services
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, error_text, t
 
@@ -20,11 +21,10 @@ def import_cmd(
     confirm: Annotated[list[str] | None, typer.Option(help="e.g. encoding_guessed_gb18030")] = None,
 ) -> None:
     """Import receipts/issues from xlsx or csv: every row checked, all rows posted or none."""
-    from stockpile.cli.main import _actor, _services, console, err_console
 
-    svc = _services()
+    svc = services()
     try:
-        rep = svc.imports.import_file(path.read_bytes(), path.name, _actor(), frozenset(confirm or ()))
+        rep = svc.imports.import_file(path.read_bytes(), path.name, acting_user(), frozenset(confirm or ()))
     except DomainError as e:  # a refused file reads as on the import page
         err_console.print(f"[red]{domain_error_text(e)}[/red]")
         raise typer.Exit(1) from e
@@ -47,19 +47,18 @@ def export(
     site: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Export balances by lot, totals by item and the ledger to xlsx with Chinese headers (the user's depots)."""
-    from stockpile.cli.main import _actor, _read, _services, console
 
-    svc, user = _services(), _actor()
-    stock_df = _read(svc.reads.stock, user, site)
+    svc, user = services(), acting_user()
+    stock_df = read_scoped(svc.reads.stock, user, site)
     stock_df["status"] = [t(f"status.{s}") for s in stock_df["status"]]
-    ledger_df = _read(svc.reads.ledger, user, limit=1_000_000, action="export", site_code=site)
+    ledger_df = read_scoped(svc.reads.ledger, user, limit=1_000_000, action="export", site_code=site)
     ledger_df["kind"] = [t(f"kind.{k}") for k in ledger_df["kind"]]
     headers = {k.removeprefix("col."): val for k, val in _catalogue_cols().items()}
     out.write_bytes(
         svc.to_xlsx(
             {
                 t("stock.by_lot"): stock_df,
-                t("stock.by_item"): _read(svc.reads.stock_by_item, user),
+                t("stock.by_item"): read_scoped(svc.reads.stock_by_item, user),
                 "台账": ledger_df,
             },
             headers,

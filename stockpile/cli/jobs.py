@@ -12,6 +12,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services, is_postgres, run_worker
+from stockpile.cli.common import console, err_console
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -22,7 +23,6 @@ job_app = typer.Typer(help="后台作业 background jobs", no_args_is_help=True)
 
 
 def _consoles() -> tuple[Any, Any]:
-    from stockpile.cli.main import console, err_console
 
     return console, err_console
 

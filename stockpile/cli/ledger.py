@@ -1,6 +1,6 @@
 """`relief receive|issue|transfer|transfer-receive|count|writeoff|reverse`: one posting per command.
 
-Each acts as the user of `relief login` (`main._actor()`) and takes --client-id so a retried command is idempotent;
+Each acts as the user of `relief login` (`common.acting_user()`) and takes --client-id so a retried command is idempotent;
 without it a new id is made.
 """
 
@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from stockpile import clock
+from stockpile.cli.common import acting_user, console, err_console, services
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, WriteOffReason
 from stockpile.i18n import error_text, t
@@ -32,17 +33,15 @@ When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (d
 
 def _ledger() -> Any:
     """The ledger service (svc.ledger)."""
-    from stockpile.cli.main import _services
 
-    return _services().ledger
+    return services().ledger
 
 
 def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
     """Client id, actor (the logged-in user) and occurred-at of a posting command; a retry (same --client-id, no
     --at) keeps the first attempt's time so that it replays instead of conflicting."""
-    from stockpile.cli.main import _actor
 
-    actor = _actor()
+    actor = acting_user()
     cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
     earlier = _ledger().posting_time(cid) if client_id and not at else None
     when = datetime.fromisoformat(at) if at else (earlier or clock.now())
@@ -55,7 +54,6 @@ def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
 
 
 def _post(fn: Any, cmd: Any) -> None:
-    from stockpile.cli.main import console, err_console
 
     try:
         res = fn(cmd)
@@ -174,7 +172,6 @@ def writeoff(
     at: When = None,
 ) -> None:
     """Propose 报废 with a reason (expired, damaged, obsolete, lost); an admin approves (`relief writeoff-approve`)."""
-    from stockpile.cli.main import console, err_console
 
     cmd = WriteOffCmd(
         **_common(client_id, at),

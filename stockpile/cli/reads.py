@@ -1,6 +1,6 @@
 """`relief stock|available|bincard|check`: what is where, what can be dispatched, one bin card, the ledger's check.
 
-Reads act as the user of `relief login` (`main._actor()`); the scoped services show only that user's depots.
+Reads act as the user of `relief login` (`common.acting_user()`); the scoped services show only that user's depots.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from stockpile.cli.common import acting_user, console, err_console, print_table, read_scoped, services
 from stockpile.config import get_settings
 from stockpile.i18n import t
 
@@ -36,28 +37,28 @@ def stock_cmd(
     by_item: Annotated[bool, typer.Option("--by-item", help="按物资汇总")] = False,
 ) -> None:
     """What is where, in which lots, expiring when (the user's depots only: a keeper sees the assigned ones)."""
-    from stockpile.cli.main import _actor, _read, _services, _table, console
 
-    svc, user = _services(), _actor()
+    svc, user = services(), acting_user()
     if by_item:
-        df = _read(svc.reads.stock_by_item, user)
-        _table(df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item"))
+        df = read_scoped(svc.reads.stock_by_item, user)
+        print_table(
+            df, ["item_code", "item_name", "unit", "on_hand", "reserved", "available"], t("stock.by_item")
+        )
         return
-    df = _read(svc.reads.stock, user, site, item_code=item, expiring_within_days=expiring)
+    df = read_scoped(svc.reads.stock, user, site, item_code=item, expiring_within_days=expiring)
     if df.empty:
         console.print(t("stock.empty"))
         return
     df["status"] = [t(f"status.{s}") for s in df["status"]]
-    _table(df, LOT_COLUMNS, t("stock.by_lot"))
+    print_table(df, LOT_COLUMNS, t("stock.by_lot"))
 
 
 def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
     """Available to dispatch: physical + custodial now, agreement after lead time, capacity after activation."""
-    from stockpile.cli.main import _actor, _read, _services, _table
 
-    df = _read(_services().reads.available, _actor(), item)
+    df = read_scoped(services().reads.available, acting_user(), item)
     df["mode"] = [t(f"mode.{m}") for m in df["mode"]]
-    _table(
+    print_table(
         df,
         ["site_code", "site_name", "mode", "qty", "per_day", "lead_minutes", "reference"],
         t("stock.availability"),
@@ -66,24 +67,22 @@ def available(item: Annotated[str, typer.Option(help="物资编码")]) -> None:
 
 def bincard(site: str, item: str, lot: Annotated[str | None, typer.Option()] = None) -> None:
     """货位卡: movements of one item at one site with the running balance (a depot of the user's)."""
-    from stockpile.cli.main import _actor, _read, _services, _table
 
-    df = _read(_services().reads.bin_card, _actor(), site, item, lot)
+    df = read_scoped(services().reads.bin_card, acting_user(), site, item, lot)
     df["kind"] = [t(f"kind.{k}") for k in df["kind"]]
-    _table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
+    print_table(df, ["occurred_at", "kind", "lot_no", "qty", "balance", "actor", "doc_no"])
 
 
 def check() -> None:
     """Check the database file (SQLite integrity_check), then rebuild balances from movements and compare (no
     running balance below 0, stored balances equal the movements, 0 ≤ reserved ≤ on hand)."""
     from stockpile.adapters.db.storage import integrity_check
-    from stockpile.cli.main import _services, console, err_console
     from stockpile.cli.storage_guard import refuse
 
     url = get_settings().database_url
     if (fault := integrity_check(url)) is not None:
         raise refuse(fault, url)
-    errors = _services().ledger.verify_ledger()
+    errors = services().ledger.verify_ledger()
     if errors:
         for e in errors[:50]:
             err_console.print(f"{e.code} {e.key} {e.detail}")

@@ -5,11 +5,13 @@ login` (`cli.login.current_user()`): the review's preparer, reviewer and approve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
 
+from stockpile.cli import common
+from stockpile.cli.files import row_error_text
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
@@ -17,24 +19,17 @@ from stockpile.i18n import domain_error_text, t
 Year = Annotated[int, typer.Option(help="审查年度")]
 
 
-def _cli() -> Any:
-    from stockpile.cli import main as cli
-
-    return cli
-
-
 def _fail(e: DomainError) -> None:
-    _cli().err_console.print(f"[red]{domain_error_text(e)}[/red]")  # a refused file: the import page's words
+    common.err_console.print(f"[red]{domain_error_text(e)}[/red]")  # a refused file: the import page's words
     raise typer.Exit(1) from e
 
 
 def check_due() -> None:
     """协议核查到期与预警: overdue checks, contracts expiring within 90 days, lines verified below agreed."""
-    cli = _cli()
     current_user()  # login required
-    svc = cli._services()
+    svc = common.services()
     alerts = svc.planning.agreement_alerts()
-    cli._table(
+    common.print_table(
         pd.DataFrame(svc.planning.check_schedule()),
         [
             "contract_code",
@@ -48,11 +43,11 @@ def check_due() -> None:
         t("agreements.schedule"),
     )
     if not alerts:
-        cli.console.print(t("cli_reserve.no_alerts"))
+        common.console.print(t("cli_reserve.no_alerts"))
         return
     for a in alerts:
         text = t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
-        cli.console.print(f"[yellow]{a.contract_code} {a.holder_name}: {text}[/yellow]")
+        common.console.print(f"[yellow]{a.contract_code} {a.holder_name}: {text}[/yellow]")
     raise typer.Exit(2 if any(a.kind == "check_overdue" for a in alerts) else 0)
 
 
@@ -62,12 +57,11 @@ def gap(
     sites: Annotated[bool, typer.Option("--sites", help="按储备库（点）")] = False,
 ) -> None:
     """储备缺口: standard, physical, agreement, gap and days of supply per county, township (or site)."""
-    cli = _cli()
     current_user()  # login required
-    report = cli._services().planning.gap_report()
+    report = common.services().planning.gap_report()
     df = pd.DataFrame(report["sites" if sites else "scopes"])
     if df.empty:
-        cli.console.print(t("stock.empty"))
+        common.console.print(t("stock.empty"))
         return
     if level and not sites:
         df = df[df["scope"] == level]
@@ -76,8 +70,8 @@ def gap(
     cols = ["area_name", "item_code", "item_name", "standard", "physical", "gap", "days_of_supply"]
     if not sites:
         cols = ["scope", *cols[:5], "custodial", "agreement_counted", "counted", *cols[5:]]
-    cli._table(df, cols)
-    cli.console.print(t("cli_reserve.gap_total", n=int((df["gap"].fillna(0) > 0).sum())))
+    common.print_table(df, cols)
+    common.console.print(t("cli_reserve.gap_total", n=int((df["gap"].fillna(0) > 0).sum())))
 
 
 def rotation(
@@ -85,19 +79,20 @@ def rotation(
     out: Annotated[Path | None, typer.Option(help="xlsx file for the schedule")] = None,
 ) -> None:
     """更新轮换计划 for a year: releases and procurements so counted stock ≥ standard every day."""
-    cli = _cli()
     current_user()  # login required
-    svc = cli._services()
+    svc = common.services()
     rep = svc.planning.rotation_plan(year)
     df = pd.DataFrame(rep.schedule)
     if not df.empty:
-        cli._table(df, ["date", "area_name", "item_code", "item_name", "action", "lot_no", "qty", "cost_fen"])
+        common.print_table(
+            df, ["date", "area_name", "item_code", "item_name", "action", "lot_no", "qty", "cost_fen"]
+        )
     for e in rep.explanations:
-        cli.console.print(
+        common.console.print(
             f"[yellow]{e['area_name']} {e['item_name']} {e['first_day']}–{e['last_day']}: {t('reason.' + e['reason'])}[/yellow]"
         )
     spend = sum(r["cost_fen"] for r in rep.schedule if r["action"] == "procure")
-    cli.console.print(
+    common.console.print(
         t(
             "cli_reserve.rotation_done",
             actions=len(rep.schedule),
@@ -108,31 +103,29 @@ def rotation(
     )
     if out is not None:
         out.write_bytes(svc.to_xlsx({"rotation": df}, {c: t(f"col.{c}") for c in df.columns}))
-        cli.console.print(t("cli.exported", path=out))
+        common.console.print(t("cli.exported", path=out))
 
 
 def standards_import(path: Path) -> None:
     """导入上级应急物资储备指导目录 (xlsx/csv): every row valid, or nothing written (planner, admin)."""
-    cli = _cli()
     who = current_user()
     try:
-        svc = cli._services()
+        svc = common.services()
         report = svc.planning.import_standards(path.read_bytes(), path.name, who)
     except DomainError as e:
         _fail(e)
         return
     if report.errors:
         for err in report.errors:
-            cli.err_console.print(cli.row_error_text(err))
-        cli.err_console.print(f"[red]{t('standards.import_failed', n=len(report.errors))}[/red]")
+            common.err_console.print(row_error_text(err))
+        common.err_console.print(f"[red]{t('standards.import_failed', n=len(report.errors))}[/red]")
         raise typer.Exit(1)
-    cli.console.print(t("standards.imported", n=report.accepted))
+    common.console.print(t("standards.imported", n=report.accepted))
 
 
 def review_step(step: str, year: int) -> None:
-    cli = _cli()
     who = current_user()  # approving needs the approver's own login (four-eyes)
-    svc = cli._services()
+    svc = common.services()
     try:
         if step == "prepare":
             svc.planning.prepare_review(year, who)
@@ -140,11 +133,11 @@ def review_step(step: str, year: int) -> None:
             svc.planning.mark_reviewed(year, who)
         else:
             snap = svc.planning.approve_review(year, who)
-            cli.console.print(t("review.approved", sha=snap.sha256))
+            common.console.print(t("review.approved", sha=snap.sha256))
             return
     except DomainError as e:
         _fail(e)
-    cli.console.print(t(f"review.{'prepared' if step == 'prepare' else 'reviewed'}"))
+    common.console.print(t(f"review.{'prepared' if step == 'prepare' else 'reviewed'}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -176,15 +169,14 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="pdf | xlsx")] = "pdf",
         out: Annotated[Path | None, typer.Option(help="output file")] = None,
     ) -> None:
-        cli = _cli()
         current_user()  # login required
         try:
-            data = cli._services().planning.export_review(year, fmt)
+            data = common.services().planning.export_review(year, fmt)
         except DomainError as e:
             _fail(e)
             return
         path = out or Path(f"review-{year}.{fmt}")
         path.write_bytes(data)
-        cli.console.print(t("cli_reserve.review_exported", path=path))
+        common.console.print(t("cli_reserve.review_exported", path=path))
 
     app.add_typer(review, name="review")

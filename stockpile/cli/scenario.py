@@ -9,6 +9,7 @@ import typer
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
+from stockpile.cli.common import console, err_console
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -29,7 +30,6 @@ def rebase_cmd(
     ] = None,
 ) -> None:
     """演练情景按新的报告时间重新定基：需求、时限与指标与建立当天一致。"""
-    from stockpile.cli.main import console, err_console
 
     when: datetime | None = None
     if to is not None:

@@ -1,5 +1,5 @@
 """`relief stock|bincard|export` obey the CLI user's depot scope (the scoped services,
-called with the one CLI identity `stockpile.cli.main._actor`, the user of `relief login`), on a copy of the demo county."""
+called with the one CLI identity `stockpile.cli.common.acting_user`, the user of `relief login`), on a copy of the demo county."""
 
 from __future__ import annotations
 

@@ -1,0 +1,67 @@
+"""What the CLI's areas share: the consoles, the services, the acting user, scoped reads and rich tables."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stockpile import clock
+from stockpile.bootstrap import build_services
+from stockpile.cli.login import current_user
+from stockpile.config import get_settings
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
+
+# piped or captured output gets a wide console so tables are never cut to 80 columns
+console = Console(width=None if sys.stdout.isatty() else 220)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 220)
+
+
+def services() -> Any:
+    return build_services(get_settings())
+
+
+def acting_user() -> str:
+    """The CLI's user, for writes and reads alike: the one place the CLI decides who it acts as — the user of
+    `relief login` (`cli.login.current_user()`; no login → exit code 3, no default user). The services re-read that
+    user's role and depots on every call, so `relief stock|bincard|export` show only what the user may see."""
+    return current_user()
+
+
+def read_scoped(fn: Any, *args: Any, **kw: Any) -> Any:
+    """A scoped read; a denial (another depot, an unknown user) is the catalogue's sentence and exit code 1."""
+    try:
+        return fn(*args, **kw)
+    except DomainError as e:
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
+        raise typer.Exit(1) from e
+
+
+def print_table(df: Any, columns: list[str], title: str = "") -> None:
+    tab = Table(title=title or None)
+    for c in columns:
+        tab.add_column(
+            t(f"col.{c}"),
+            justify="right"
+            if c in {"on_hand", "reserved", "available", "qty", "days_left", "balance"}
+            else "left",
+        )
+    for row in df[columns].itertuples(index=False):
+        tab.add_row(*[cell(v) for v in row])
+    console.print(tab)
+
+
+def cell(v: Any) -> str:
+    """Blank for missing values; timestamps in the county's time zone to the minute."""
+    import pandas as pd
+
+    if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+        return ""
+    if isinstance(v, datetime):
+        return clock.format_dt(v)
+    return str(v)
