@@ -23,7 +23,7 @@ from stockpile.onboarding.sheets import (
     Sheet,
 )
 
-CONTRACT_FIELDS = ("holder", "lead_time_minutes", "valid_from", "valid_to", "contact")
+CONTRACT_FIELDS = ("holder", "lead_time_minutes", "valid_from", "valid_to", "contact", "subsidy_fen")
 
 
 def county_code(out: Parsed) -> str | None:

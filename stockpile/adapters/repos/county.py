@@ -91,6 +91,7 @@ class SqlCountyRepository:
                 "last_verified_on": l_.last_verified_on,
                 "last_verified_qty": l_.last_verified_qty,
                 "contact": c_.contact,
+                "subsidy_fen": c_.subsidy_fen,
             }
         return out
 
@@ -137,6 +138,7 @@ class SqlCountyRepository:
             "valid_to": rec["valid_to"],
             "lead_time_minutes": rec["lead_time_minutes"],
             "contact": rec["contact"],
+            "subsidy_fen": rec["subsidy_fen"],
         }
         if c is None:
             c = orm.AgreementContractRow(code=rec["contract"], **head)
