@@ -44,6 +44,16 @@ def test_template_has_every_sheet_and_drop_downs(county, tmp_path):
     assert wb["储备库点"].data_validations.dataValidation  # 级别/类型/权属 drop-downs
 
 
+def test_template_needs_no_database(tmp_path, monkeypatch):
+    """Before `relief init`: the template is written and no database file appears; import still needs one."""
+    db = tmp_path / "none.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    run("county", "template", str(tmp_path / "t.xlsx"))
+    assert (tmp_path / "t.xlsx").stat().st_size > 0 and not db.exists()
+    res = runner.invoke(app, ["county", "import", str(tmp_path / "t.xlsx")])
+    assert res.exit_code != 0 and not db.exists()
+
+
 def test_second_county_answers_stock_and_circle(county, tmp_path):
     out = run("county", "import", str(county), "--dry-run")
     assert "预览" in out
