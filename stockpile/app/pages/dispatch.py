@@ -134,10 +134,8 @@ def _scenario_jobs() -> list[JobView]:
 
 if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
     try:
-        settings = svc.dispatch.plan_settings(
-            time_limit_s=float(limit), objective=objective, vehicles=tuple(chosen)
-        )
-        st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, settings, current_user(), demand=edited)
+        ps = svc.dispatch.plan_settings(time_limit_s=float(limit), objective=objective, vehicles=(*chosen,))
+        st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, ps, current_user(), demand=edited)
     except DomainError as e:
         show_error(e)
 elif not plans and "dispatch.job" not in st.session_state:
