@@ -25,7 +25,7 @@ export RELIEF_SESSION_FILE="$tmp/session.json"
 echo "== relief db upgrade (migrations shipped in the package)"
 DATABASE_URL="sqlite:///$tmp/work/data/county.db" "$relief" db upgrade
 
-echo "== relief demo (catalogue shipped in the package; the database under ./data)"
+echo "== relief demo (the demo county's workbook shipped in the package; the database under ./data)"
 "$relief" demo
 test -f "$tmp/work/data/demo.db"
 

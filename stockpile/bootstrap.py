@@ -30,7 +30,7 @@ from stockpile.adapters.read.item_units import ItemUnits
 from stockpile.adapters.read.mapview import MapView
 from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
-from stockpile.adapters.repos.county import township_bbox
+from stockpile.adapters.repos.county import county_settings, township_bbox
 from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
 from stockpile.adapters.repos.events import SqlEventsRepository
 from stockpile.adapters.repos.passwords import Argon2Hasher
@@ -50,7 +50,7 @@ from stockpile.imports.service import ImportService
 from stockpile.jobs import kinds as job_kinds
 from stockpile.jobs.service import JobService
 from stockpile.ledger.service import LedgerService
-from stockpile.onboarding.service import OnboardingService
+from stockpile.onboarding.service import OnboardingService, template_workbook
 from stockpile.planning.service import PlanningService
 from stockpile.ports.events import EventsRepository
 from stockpile.ports.jobs import JobQueue
@@ -108,10 +108,33 @@ class Services:
     to_csv: Callable[..., bytes] = exporters.to_csv
 
 
+def with_county(settings: Settings, engine: Engine) -> Settings:
+    """The settings the product runs on: the county's 县情 row (its time zone, guarantee-circle minutes and
+    relief-time targets) over the environment's RELIEF_TIMEZONE / RELIEF_GUARANTEE_SECONDS /
+    RELIEF_RELIEF_TARGETS_SECONDS, which stand only until a county workbook is imported (docs/onboarding.md)."""
+    row = county_settings(engine)
+    if row is None:
+        return settings
+    targets = (row["initial_relief_hours"] * 3600, row["effective_relief_hours"] * 3600)
+    return settings.model_copy(
+        update={
+            "timezone": row["time_zone"],
+            "guarantee_seconds": row["guarantee_minutes"] * 60,
+            "relief_targets_seconds": targets,
+        }
+    )
+
+
+def county_template() -> bytes:
+    """The empty county workbook: no database, no settings (`relief county template` before `relief init`)."""
+    return template_workbook(county_workbook.write_workbook)
+
+
 def build_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
-    clock.configure(settings.timezone)  # the one clock reads the county's time zone
     engine = make_engine(settings.database_url)
+    settings = with_county(settings, engine)
+    clock.configure(settings.timezone)  # the one clock reads the county's time zone
     views = Views(engine)
     uow = partial(SqlAlchemyUnitOfWork, engine)
     map_view = MapView(views, settings.tile_url)
@@ -136,6 +159,8 @@ def build_services(settings: Settings | None = None) -> Services:
         planner=plan_routes,
         render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
         time_limit_s=float(settings.solve_time_limit_s),
+        guarantee_s=settings.guarantee_seconds,
+        target_s=settings.relief_targets_seconds[0],
     )
     return Services(
         ledger=LedgerService(uow),

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -85,6 +85,15 @@ def use(clock: Clock) -> Clock:
     global _current
     previous, _current = _current, clock
     return previous
+
+
+def known_zone(name: str) -> bool:
+    """True if `name` is an IANA time zone the clock can run on (a county workbook's 时区 is checked with it)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(name)
 
 
 def configure(tz: str | None) -> None:

@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     # The login page lists the demo accounts only in a database created as a demo (`relief demo` marks it;
     # services.is_demo_database), and the role picker works only there: no setting can show them elsewhere.
 
-    # 1-hour guarantee circle and relief-time targets (seconds): county settings, no national figure in code
+    # 1-hour guarantee circle and relief-time targets (seconds) and the time zone above: these stand only until the
+    # county's workbook is imported; then its 县情 row decides (bootstrap.with_county, docs/onboarding.md)
     guarantee_seconds: int = 3600
     relief_targets_seconds: tuple[int, ...] = (8 * 3600, 10 * 3600)
 
@@ -80,12 +81,6 @@ class Settings(BaseSettings):
 
     # map
     tile_url: str = ""  # e.g. a 天地图 XYZ URL with the county's key, or an intranet tile server
-    county_bbox: tuple[float, float, float, float] = (
-        115.5,
-        29.2,
-        116.3,
-        30.0,
-    )  # lon_min, lat_min, lon_max, lat_max
 
     # solver limits
     solve_time_limit_s: int = 10

@@ -26,8 +26,10 @@ def _fail(e: DomainError) -> None:
 
 
 def template(file: File) -> None:
-    """写出空白县情工作簿（含下拉框和说明） / write the empty county workbook."""
-    file.write_bytes(common.services().onboarding.template())
+    """写出空白县情工作簿（含下拉框和说明），无需数据库 / write the empty county workbook (no database needed)."""
+    from stockpile.bootstrap import county_template
+
+    file.write_bytes(county_template())
     common.console.print(t("county.template_written", path=str(file)))
 
 
@@ -77,8 +79,16 @@ def _problem(p: Any) -> str:
     return f"{where}{value}：{problem_text(p.code, p.params)}"
 
 
+def _check_storage(ctx: typer.Context) -> None:
+    """The database is checked here, not by the app's callback: `template` needs none."""
+    from stockpile.cli.storage_guard import check_before
+
+    check_before(f"county {ctx.invoked_subcommand}")
+
+
 def register(app: typer.Typer) -> None:
     county = typer.Typer(help="县情工作簿 county workbook: template, import, export", no_args_is_help=True)
+    county.callback()(_check_storage)
     county.command("template")(template)
     county.command("import")(import_)
     county.command("export")(export)

@@ -155,7 +155,8 @@ def plan_cmd(
     con = _console()
     actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
     svc = build_services(get_settings())
-    plan = _solve(svc, actor, scenario, PlanSettings(time_limit_s=time_limit, objective=objective), wait)
+    settings = svc.dispatch.plan_settings(time_limit_s=time_limit, objective=objective)
+    plan = _solve(svc, actor, scenario, settings, wait)
     if plan is None:
         return
     con.print(_routes_table(plan))

@@ -24,6 +24,10 @@ from stockpile.i18n import t
 err_console = Console(stderr=True)
 
 CREATES_DATABASE = frozenset({"demo", "init", "db", "solve-vrp"})  # solve-vrp reads a JSON file, no database
+NO_DATABASE = frozenset({"county template"})  # writes the empty workbook from the product's own sheet list
+CHECKED_BY_GROUP = frozenset(
+    {"county"}
+)  # the group's callback checks, once it knows which of its commands runs
 EXIT = {
     "missing": ExitCode.DATABASE_MISSING,
     "not_initialised": ExitCode.DATABASE_NOT_INITIALISED,
@@ -45,8 +49,9 @@ def refuse(fault: StorageFault, url: str) -> typer.Exit:
 
 
 def check_before(subcommand: str | None) -> None:
-    """Called by the app's callback: refuse a missing SQLite file unless the command creates databases."""
-    if subcommand is None or subcommand in CREATES_DATABASE:
+    """Called by the app's callback (and a group's, as "group command"): refuse a missing SQLite file unless the
+    command creates databases or needs none."""
+    if subcommand is None or subcommand in CREATES_DATABASE | NO_DATABASE | CHECKED_BY_GROUP:
         return
     url = get_settings().database_url
     fault = preflight(url)

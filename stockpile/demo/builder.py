@@ -1,14 +1,15 @@
-"""The fictional demo county 示范县 (code 369921), built by a seeded generator.
+"""The fictional demo county 示范县 (code 369921): its workbook imported, then a year of history posted.
 
-Everything here is invented: names, codes, populations and coordinates are invented, shaped on a
-lake-side county like Chaisang (000:24): 12 township-level units, ~170 villages, 24 shelters, a county depot, an
-equipment store, 11 township points, a team base, a custodial (代储) enterprise warehouse and three agreement
-holders; 44 catalogue items (stockpile/resources/catalogue.csv, demo GB/T 38565-style codes); lots with spread-out expiries (some
-near expiry, a few expired); a year of movements posted through the real ledger engine.
+Everything here is invented: names, codes, populations and coordinates, shaped on a lake-side county like Chaisang
+(000:24). The county's records come from its own county workbook (stockpile/resources/demo_county.xlsx: 12
+township-level units, ~170 villages, 24 shelters, a county depot, an equipment store, 11 township points, a team
+base, a custodial (代储) enterprise warehouse, three agreement holders, 44 items, standards, norms, fleet, agreements,
+capacity and contracted transport), imported by the same onboarding use case a real county goes through
+(`demo/workbook.py`). What a workbook cannot hold is built here: the logins' passwords (users.py), the flood drill
+(dispatch.py), a year of movements posted through the real ledger engine (history.py, operations.py) and the
+reserve history: checks, a call-off, a year of expiries (reserve.py). database.py guards the demo database.
 
-Like bootstrap.py this module wires adapters and services together (it is a composition script); the county's
-parts are built by county.py (areas, shelters, items), sites.py, agreements.py, users.py and history.py
-(receipts, then operations.py's year), database.py guards the demo database.
+Like bootstrap.py this module wires adapters and use cases together (it is a composition script).
 """
 
 from __future__ import annotations
@@ -20,18 +21,8 @@ from typing import Any
 
 from stockpile import clock
 from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.files.geo import county_point
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
-from stockpile.demo.agreements import TERM_AFTER_DAYS, TERM_BEFORE_DAYS, build_agreements, contract_term
-from stockpile.demo.county import (
-    CENTER,
-    COUNTY,
-    PLACES,
-    SURNAMES,
-    TOWNSHIPS,
-    build_items,
-    build_master,
-    load_catalogue,
-)
 from stockpile.demo.database import (
     NotADemoDatabase,
     create_demo_database,
@@ -40,45 +31,35 @@ from stockpile.demo.database import (
     require_demo_database,
     wipe,
 )
-from stockpile.demo.dispatch import build_dispatch_demo
+from stockpile.demo.dispatch import build_scenario
 from stockpile.demo.history import build_history
 from stockpile.demo.reserve import build_reserve_demo
 from stockpile.demo.scale import Built, Scale
-from stockpile.demo.sites import build_sites
 from stockpile.demo.stock_plan import LIVING_POINT_ITEMS
-from stockpile.demo.users import DEMO_PASSWORDS, build_users
+from stockpile.demo.users import DEMO_PASSWORDS, build_keepers, build_staff
+from stockpile.demo.workbook import COUNTY, contract_term, demo_items, demo_workbook
 from stockpile.domain.errors import DomainError
 from stockpile.ledger import stock
 from stockpile.ledger.posting import post_batch
+from stockpile.onboarding.county import import_county
 from stockpile.schemas import CountCmd
 
 __all__ = [
     "AS_OF_TIME",
-    "CENTER",
     "COUNTY",
     "DEMO_PASSWORDS",
     "LIVING_POINT_ITEMS",
-    "PLACES",
-    "SURNAMES",
-    "TERM_AFTER_DAYS",
-    "TERM_BEFORE_DAYS",
-    "TOWNSHIPS",
     "Built",
+    "DemoWorkbookRefused",
     "NotADemoDatabase",
     "Scale",
-    "build_agreements",
     "build_demo",
     "build_history",
-    "build_items",
-    "build_master",
-    "build_sites",
-    "build_users",
     "contract_term",
     "create_demo_database",
     "database_label",
     "demo_now",
     "has_data",
-    "load_catalogue",
     "require_demo_database",
     "wipe",
 ]
@@ -154,23 +135,37 @@ def build_demo(
         return _build(url, scale, rng, now, today)
 
 
+class DemoWorkbookRefused(RuntimeError):
+    """The shipped demo workbook did not import cleanly (a broken resource): the problems, one per line."""
+
+
+def _import_workbook(uow: SqlAlchemyUnitOfWork, today: date, now: datetime) -> None:
+    """The demo county's workbook through the onboarding use case, as the demo admin."""
+    report = import_county(demo_workbook(today), "admin", uow, county_point, now=now)
+    if not report.ok:
+        lines = (f"{p.sheet} {p.row} {p.column} {p.value}: {p.code}" for p in report.errors)
+        raise DemoWorkbookRefused("\n".join(lines))
+
+
 def _build(url: str, scale: Scale, rng: random.Random, now: datetime, today: date) -> Built:
     engine = make_engine(url)
     uow = SqlAlchemyUnitOfWork(engine)
     built = Built()
     with uow:
-        towns = build_master(uow, rng, scale, today)["towns"]
-        sites = build_sites(uow, towns, today)
-        items = build_items(uow)
-        build_agreements(uow, sites, today)
-        build_users(uow, sites, now)
-        build_dispatch_demo(uow.session, now)  # fleet, norms, flood drill
+        build_staff(uow, now)  # the admin who imports the workbook
+        uow.commit()
+    _import_workbook(uow, today, now)
+    with uow:
+        sites = dict(uow.master.site_ids())
+        items = demo_items(uow)
+        build_keepers(uow, sites, now)
+        build_scenario(uow.session, now)  # the flood drill on the imported villages and shelters
         uow.commit()
     with uow:
         ctx = _Ctx(uow, now, built)
         build_history(ctx, rng, items, sites, scale, today)
         uow.commit()
-    build_reserve_demo(uow, sites, today, now, stock.record_receipt)
+    build_reserve_demo(uow, today, now, stock.record_receipt)
     built.site_codes = sorted(sites)
     engine.dispose()
     return built

@@ -1,9 +1,7 @@
-"""Reserve-planning part of the demo county (SYNTHETIC): agreement check schedules and a year of
-verification history (核查), one call-off (调用) with compensation, contracted transport (协议运力), reserve
-standards (储备定额) for the county and township levels, and a year of expiries (monthly short-shelf-life lots
-at the county depot, received through the ledger's own receipt use case passed in as `receive`).
-
-The standards' figures are invented for the demo; real ones come from the higher-level guiding catalogue.
+"""Reserve-planning part of the demo county that no workbook holds (SYNTHETIC): agreement check schedules and a
+year of verification history (核查), one call-off (调用) with compensation, and a year of expiries (monthly
+short-shelf-life lots at the county depot, received through the ledger's own receipt use case passed in as
+`receive`). Contracted transport (协议运力) and the reserve standards (储备定额) are the demo workbook's sheets.
 """
 
 from __future__ import annotations
@@ -17,43 +15,13 @@ from sqlalchemy import select
 
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.repos.reserve import SqlReserveRepository
-from stockpile.reserve.records import CallOffRecord, CheckRecord, Standard, StandardBasis, TransportReserve
+from stockpile.reserve.records import CallOffRecord, CheckRecord
 from stockpile.schemas import ReceiptCmd
 
 DEMO_NS = uuid.UUID("0b7c51f4-2f55-4a43-9e3c-5a6d2c3e9b11")
-COUNTY = "369921"
 INSPECTORS = ("应急局 刘科长", "应急局 陈干事", "财政局 周科员")
 CHECK_INTERVALS = {"XY-2026-001": 90, "XY-2026-002": 60, "XY-2026-003": 120}
-P, A = StandardBasis.PER_CAPITA, StandardBasis.ABSOLUTE
-SOURCE = "上级应急物资储备指导目录（示范）"
-COUNTY_STANDARDS = (  # item, basis, qty, per 1000 persons per day, sustain days, agreement cap %
-    ("1020101", P, 0, 30, 7, 66),
-    ("1020201", P, 0, 20, 7, 66),
-    ("1020202", A, 10000, 0, 0, 50),
-    ("1020203", A, 1500, 0, 0, 50),
-    ("1020204", A, 6000, 0, 0, 66),
-    ("1010101", A, 500, 0, 0, 0),
-    ("1010201", A, 3000, 0, 0, 0),
-    ("1030302", A, 60000, 0, 0, 50),
-)
-TOWNSHIP_STANDARDS = (
-    ("1010101", A, 10, 0, 0, 0),
-    ("1010201", A, 20, 0, 0, 0),
-    ("1020101", P, 0, 2, 3, 0),
-    ("1020201", A, 100, 0, 0, 0),
-    ("1020202", A, 300, 0, 0, 0),
-)
 YEAR_OF_EXPIRIES = (("1020101", 2000), ("1020201", 1500), ("1020203", 300), ("1020204", 1000))
-
-
-def _standards() -> list[Standard]:
-    out = []
-    for level, area, rows in (("county", COUNTY, COUNTY_STANDARDS), ("township", "", TOWNSHIP_STANDARDS)):
-        for code, basis, qty, norm, days, cap in rows:
-            out.append(
-                Standard(level, area, code, basis, qty, norm, days, agreement_cap_pct=cap, source=SOURCE)
-            )
-    return out
 
 
 def _history(repo: SqlReserveRepository, today: date, now: datetime) -> None:
@@ -104,43 +72,6 @@ def _calloff(repo: SqlReserveRepository, now: datetime) -> None:
     repo.add_calloff(rec, c.id, None, "demo", now)
 
 
-# Contracted transport runs two terms: from 323 days before the as-of day to 406 days after it (as of 2026-11-20,
-# the old 1 Jan of the build year – 31 Dec of the next one), so no calendar year ends it.
-TRANSPORT_BEFORE_DAYS, TRANSPORT_AFTER_DAYS = 323, 406
-
-
-def _transport(repo: SqlReserveRepository, sites: dict[str, int], today: date) -> None:
-    y0, y1 = today - timedelta(days=TRANSPORT_BEFORE_DAYS), today + timedelta(days=TRANSPORT_AFTER_DAYS)
-    repo.add_transport(
-        TransportReserve(
-            "YL-2026-01",
-            "示范县顺达物流有限公司",
-            sites.get("DC-WLY"),
-            6,
-            8000,
-            40000,
-            60,
-            y0,
-            y1,
-            "张经理 0792-0000011",
-        )
-    )
-    repo.add_transport(
-        TransportReserve(
-            "YL-2026-02",
-            "示范县城乡公交公司（货运）",
-            sites.get("XJK"),
-            4,
-            2000,
-            12000,
-            45,
-            y0,
-            y1,
-            "吴站长 0792-0000012",
-        )
-    )
-
-
 def _receipts(uow: Any, receive: Callable[..., Any], today: date, now: datetime) -> int:
     """A lot a month for the next year of short-shelf-life goods at the county depot (a year of expiries)."""
     with uow:
@@ -168,15 +99,11 @@ def _receipts(uow: Any, receive: Callable[..., Any], today: date, now: datetime)
     return n
 
 
-def build_reserve_demo(
-    uow: Any, sites: dict[str, int], today: date, now: datetime, receive: Callable[..., Any]
-) -> int:
+def build_reserve_demo(uow: Any, today: date, now: datetime, receive: Callable[..., Any]) -> int:
     """Add the reserve-planning data to a freshly built demo county; returns the number of lots received."""
     with uow:
         repo = SqlReserveRepository(uow.session)
         _history(repo, today, now)
         _calloff(repo, now)
-        _transport(repo, sites, today)
-        repo.replace_standards(_standards(), now)
         uow.commit()
     return _receipts(uow, receive, today, now)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Scale:
-    """How big a county to build: the demo, or a large one for benchmarks (≥ 1 M movements)."""
+    """How much history to build: the demo's year, or a large one for benchmarks (≥ 1 M movements); the county
+    itself is always the demo workbook's."""
 
-    villages_per_township: tuple[int, int] = (12, 17)
     history_days: int = 365
     extra_issue_rounds: int = 0  # large county: many small issues/receipts
     lots_per_key: tuple[int, int] = (1, 3)

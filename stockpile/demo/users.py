@@ -18,25 +18,28 @@ DEMO_PASSWORDS = {
     "planner": "planner-demo-2026",
     "keeper": "keeper-demo-2026",
 }
+STAFF = (("admin", "admin"), ("admin2", "admin"), ("dispatcher", "dispatcher"), ("planner", "planner"))
 
 
-def build_users(uow: SqlAlchemyUnitOfWork, sites: dict[str, int], now: datetime) -> None:
-    """Demo users: two admins, a dispatcher, a planner, one keeper per depot or point, and keeper_demo."""
+def _hash(password: str) -> str:
     from stockpile.adapters.repos.passwords import Argon2Hasher
 
-    hasher = Argon2Hasher()
-    hashes = {role: hasher.hash(pw) for role, pw in DEMO_PASSWORDS.items()}
+    return Argon2Hasher().hash(password)
+
+
+def build_staff(uow: SqlAlchemyUnitOfWork, now: datetime) -> None:
+    """Two admins, a dispatcher and a planner: they exist before the county's workbook (an admin imports it)."""
+    for name, role in STAFF:
+        uow.auth.add_user(name, role, _hash(DEMO_PASSWORDS[name]), "", now)
+
+
+def build_keepers(uow: SqlAlchemyUnitOfWork, sites: dict[str, int], now: datetime) -> None:
+    """One keeper per depot or point, and keeper_demo (all of them), once the workbook has made the depots."""
+    keeper = _hash(DEMO_PASSWORDS["keeper"])
     depots = {c: i for c, i in sites.items() if c == "XJK" or c.startswith("XZ")}
     auth = uow.auth
-    for name, role in (
-        ("admin", "admin"),
-        ("admin2", "admin"),
-        ("dispatcher", "dispatcher"),
-        ("planner", "planner"),
-    ):
-        auth.add_user(name, role, hashes[name], "", now)
     for code, sid in sorted(depots.items()):
-        uid = auth.add_user(f"keeper_{code.lower()}", "keeper", hashes["keeper"], f"{code} 保管员", now)
+        uid = auth.add_user(f"keeper_{code.lower()}", "keeper", keeper, f"{code} 保管员", now)
         auth.set_sites(uid, frozenset({sid}))
-    uid = auth.add_user("keeper_demo", "keeper", hashes["keeper"], "演示保管员", now)
+    uid = auth.add_user("keeper_demo", "keeper", keeper, "演示保管员", now)
     auth.set_sites(uid, frozenset(depots.values()))

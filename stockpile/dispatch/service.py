@@ -24,6 +24,17 @@ class DispatchService:
     planner: Callable[..., Any]  # the optimizer's routing entry
     render_order: Callable[[Any, Any], tuple[bytes, bytes]]  # order header, lines → (xlsx, pdf)
     time_limit_s: float = 10.0  # the solver's default budget when the caller gives no settings
+    guarantee_s: int = 3600  # the county's guarantee circle (its 县情 row, else the environment's)
+    target_s: int = 8 * 3600  # the county's first relief-time target (初步救助)
+
+    def plan_settings(self, **given: Any) -> PlanSettings:
+        """Plan settings with the county's guarantee circle, relief target and the default budget, unless given."""
+        base: dict[str, Any] = {
+            "time_limit_s": self.time_limit_s,
+            "guarantee_s": self.guarantee_s,
+            "target_s": self.target_s,
+        }
+        return PlanSettings(**{**base, **given})
 
     def scenarios(self) -> list[str]:
         with self.uow() as uow:
@@ -60,7 +71,7 @@ class DispatchService:
             self.repo,
             self.travel_matrix,
             self.planner,
-            settings or PlanSettings(time_limit_s=self.time_limit_s),
+            settings or self.plan_settings(),
             demand,
             progress,
             now,

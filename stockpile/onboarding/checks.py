@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from stockpile import clock
 from stockpile.onboarding.parse import Parsed
 from stockpile.onboarding.sheets import (
     AGREEMENTS,
@@ -23,7 +24,7 @@ from stockpile.onboarding.sheets import (
     Sheet,
 )
 
-CONTRACT_FIELDS = ("holder", "lead_time_minutes", "valid_from", "valid_to", "contact")
+CONTRACT_FIELDS = ("holder", "lead_time_minutes", "valid_from", "valid_to", "contact", "subsidy_fen")
 
 
 def county_code(out: Parsed) -> str | None:
@@ -36,10 +37,21 @@ def check_rules(out: Parsed) -> None:
     code = county_code(out)
     if not out.records.get(COUNTY.id) and not any(p.sheet == COUNTY.name for p in out.errors):
         out.error(COUNTY, 2, "区划代码", "", "county_row_missing")
+    _check_time_zone(out)
     _check_codes_in_county(out, code)
     _check_references(out, code)
     _check_ranges(out)
     _check_contracts(out)
+
+
+def _check_time_zone(out: Parsed) -> None:
+    """The county's time zone is an IANA name the clock knows (Asia/Shanghai, Asia/Urumqi…)."""
+    for row, r in _each(out, COUNTY):
+        zone = r.get("time_zone")
+        if zone is None:
+            continue
+        if not clock.known_zone(str(zone)):
+            out.error(COUNTY, row, COUNTY.column("time_zone").header, zone, "unknown_time_zone")
 
 
 def _codes(out: Parsed, sheet: Sheet) -> set[Any]:

@@ -23,6 +23,12 @@ def _choices(sheet: Sheet) -> dict[str, list[str]]:
     return {c.header: list(c.choices) for c in sheet.columns if c.choices is not None}
 
 
+def template_workbook(write_workbook: WriteWorkbook) -> bytes:
+    """Every sheet with its headers and drop-downs, no rows; the 说明 sheet explains the rules (no database)."""
+    sheets: list[Any] = [(s.name, [c.header for c in s.columns], [], _choices(s)) for s in SHEETS]
+    return write_workbook(sheets, NOTES_SHEET, NOTES)
+
+
 @dataclass(frozen=True)
 class OnboardingService:
     uow: Callable[[], AbstractUnitOfWork]
@@ -33,8 +39,7 @@ class OnboardingService:
 
     def template(self) -> bytes:
         """Every sheet with its headers and drop-downs, no rows; the 说明 sheet explains the rules."""
-        sheets: list[Any] = [(s.name, [c.header for c in s.columns], [], _choices(s)) for s in SHEETS]
-        return self.write_workbook(sheets, NOTES_SHEET, NOTES)
+        return template_workbook(self.write_workbook)
 
     def import_workbook(
         self,

@@ -219,6 +219,7 @@ AGREEMENTS = Sheet(
         _c("last_verified_on", "最近核查日期", "date", required=False),
         _c("last_verified_qty", "最近核查数量", "int0", required=False),
         _c("contact", "联系人", required=False),
+        _c("subsidy_fen", "年度补贴(分)", "int0", required=False),
     ),
     ("contract", "item_code"),
 )

@@ -1,5 +1,5 @@
 """Files the product ships inside its package (found the same way in a checkout and in an installed wheel):
-alembic migrations, the demo item catalogue, the default coverage norms and reserve-planning reference data.
+alembic migrations, the demo county's workbook (demo_county.xlsx), the default coverage norms and reserve-planning reference data.
 
 The county's own files and the embedded database live in the working directory's `data/` (settings), never here.
 """

@@ -42,7 +42,7 @@ def test_wheel_ships_migrations_catalogues_resources_and_the_app(tmp_path):
         "stockpile/resources/migrations/env.py",
         "stockpile/resources/migrations/script.py.mako",
         "stockpile/resources/migrations/versions/0001_ledger_ledger.py",
-        "stockpile/resources/catalogue.csv",
+        "stockpile/resources/demo_county.xlsx",
         "stockpile/resources/coverage_norms.toml",
         "stockpile/resources/reserve_planning.toml",
         "stockpile/i18n/zh_CN.toml",

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from stockpile.adapters.db.engine import readonly
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm import reserve as r
 from stockpile.adapters.orm.county import CountyRow
-from stockpile.adapters.repos.county_rows import SIMPLE, finish_county, read_county, read_items, write_county
+from stockpile.adapters.repos.county_rows import (
+    COUNTY_FIELDS,
+    SIMPLE,
+    finish_county,
+    read_county,
+    read_items,
+    write_county,
+)
 from stockpile.domain.county_area import Bbox, county_bbox
 
 Records = dict[tuple[Any, ...], dict[str, Any]]
@@ -31,6 +39,21 @@ def township_bbox(engine: Engine) -> Bbox | None:
     with readonly(engine).connect() as c:
         seats = c.execute(select(a.lon, a.lat).where(a.level == "township", a.lon.is_not(None))).all()
     return county_bbox([(float(x), float(y)) for x, y in seats if x is not None and y is not None])
+
+
+def county_settings(engine: Engine) -> dict[str, Any] | None:
+    """The county's 县情 row (time zone, guarantee minutes, relief targets…), or None before onboarding, on a
+    database not yet migrated, or on a SQLite file that does not exist (never created by this read)."""
+    if engine.url.get_backend_name() == "sqlite":
+        path = engine.url.database or ""
+        if path and path != ":memory:" and not Path(path).exists():
+            return None
+    try:
+        with readonly(engine).connect() as c:
+            row = c.execute(select(*(getattr(CountyRow, f) for f in COUNTY_FIELDS))).mappings().first()
+    except SQLAlchemyError:
+        return None
+    return None if row is None else dict(row)
 
 
 def bureau_name(engine: Engine) -> str | None:
@@ -91,6 +114,7 @@ class SqlCountyRepository:
                 "last_verified_on": l_.last_verified_on,
                 "last_verified_qty": l_.last_verified_qty,
                 "contact": c_.contact,
+                "subsidy_fen": c_.subsidy_fen,
             }
         return out
 
@@ -137,6 +161,7 @@ class SqlCountyRepository:
             "valid_to": rec["valid_to"],
             "lead_time_minutes": rec["lead_time_minutes"],
             "contact": rec["contact"],
+            "subsidy_fen": rec["subsidy_fen"],
         }
         if c is None:
             c = orm.AgreementContractRow(code=rec["contract"], **head)

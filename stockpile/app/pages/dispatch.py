@@ -12,7 +12,7 @@ import streamlit as st
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import plan_map
-from stockpile.dispatch.commands import REBASABLE, PlanSettings, PlanView
+from stockpile.dispatch.commands import REBASABLE, PlanView
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
 from stockpile.i18n import format as fmt
@@ -137,8 +137,8 @@ def _scenario_jobs() -> list[JobView]:
 
 if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
     try:
-        settings = PlanSettings(time_limit_s=float(limit), objective=objective, vehicles=tuple(chosen))
-        st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, settings, current_user(), demand=edited)
+        ps = svc.dispatch.plan_settings(time_limit_s=float(limit), objective=objective, vehicles=(*chosen,))
+        st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, ps, current_user(), demand=edited)
     except DomainError as e:
         show_error(e)
 elif not plans and "dispatch.job" not in st.session_state:
