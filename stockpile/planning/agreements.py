@@ -18,6 +18,7 @@ from typing import Any
 
 from stockpile.domain.errors import ExistsWithDifferent, InvalidCommand, UnknownItem, UnknownSite
 from stockpile.planning.commands import CallOffCmd, VerifyCmd
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve import agreements as rules
 from stockpile.reserve.planning_errors import (
     CallOffExceedsAgreement,
@@ -49,7 +50,7 @@ class Alert:
     detail: int  # days overdue / days left / shortfall units
 
 
-def _contract(uow: Any, code: str) -> Contract:
+def _contract(uow: AbstractReserveUnitOfWork, code: str) -> Contract:
     c: Contract | None = uow.reserve.contract(code)
     if c is None:
         raise UnknownContract(contract_code=code)
@@ -63,7 +64,9 @@ def _line(c: Contract, item_code: str) -> ContractLine:
     return ln
 
 
-def record_verification(cmd: VerifyCmd, uow: Any, today: date, now: datetime) -> CheckRecord:
+def record_verification(
+    cmd: VerifyCmd, uow: AbstractReserveUnitOfWork, today: date, now: datetime
+) -> CheckRecord:
     """Record a 核查 (planner, admin): checked-on date, inspector, verified quantity per line; the line's last
     check moves on."""
 
@@ -88,7 +91,7 @@ def record_verification(cmd: VerifyCmd, uow: Any, today: date, now: datetime) ->
         if old is not None:
             if old != rec:
                 raise ExistsWithDifferent(field="verified")
-            return old  # type: ignore[no-any-return]
+            return old
         uow.reserve.add_check(rec, c.id, cmd.actor, now)
         return rec
 
@@ -135,7 +138,9 @@ def counted_agreement(
     return max(0, counted - called_since_check(calloffs, c.code, line))
 
 
-def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> CallOffRecord:
+def call_off(
+    cmd: CallOffCmd, uow: AbstractReserveUnitOfWork, cfg: PlanningConfig, now: datetime
+) -> CallOffRecord:
     """调用 (dispatcher, admin): at most the counted quantity of the line; compensation from the agreed
     price."""
 
@@ -148,7 +153,7 @@ def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> C
         if old is not None:
             if (old.contract_code, old.item_code, old.qty) != (c.code, cmd.item_code, cmd.qty):
                 raise ExistsWithDifferent(field="qty")
-            return old  # type: ignore[no-any-return]
+            return old
         on = cmd.called_at.date()
         if not c.is_valid_on(on):
             raise ContractNotValid(contract_code=c.code, valid_to=c.valid_to.isoformat())
@@ -180,7 +185,7 @@ def call_off(cmd: CallOffCmd, uow: Any, cfg: PlanningConfig, now: datetime) -> C
 
 
 def set_check_interval(
-    uow: Any, actor: str, contract_code: str, days: int, now: datetime | None = None
+    uow: AbstractReserveUnitOfWork, actor: str, contract_code: str, days: int, now: datetime | None = None
 ) -> None:
     """The check schedule of one contract (核查周期, days; planner, admin)."""
 
@@ -256,7 +261,9 @@ def validate_transport(tr: TransportReserve) -> None:
             raise NegativeQuantity(item_code=name, qty=v)
 
 
-def save_transport(uow: Any, actor: str, tr: TransportReserve, now: datetime | None = None) -> None:
+def save_transport(
+    uow: AbstractReserveUnitOfWork, actor: str, tr: TransportReserve, now: datetime | None = None
+) -> None:
     """Add a 协议运力 record (planner, admin)."""
 
     def body() -> None:
@@ -266,12 +273,12 @@ def save_transport(uow: Any, actor: str, tr: TransportReserve, now: datetime | N
     authz.write_as(uow, actor, "manage_reserve_plan", body, now, "transport")
 
 
-def fleet_pool(uow: Any, on: date) -> list[TransportReserve]:
+def fleet_pool(uow: AbstractReserveUnitOfWork, on: date) -> list[TransportReserve]:
     """协议运力 valid on `on`, for the dispatch optimizer's fleet pool (vehicles, capacity, activation delay)."""
     with uow:
         return [t for t in uow.reserve.transports() if t.valid_from <= on <= t.valid_to]
 
 
-def item_code_or_raise(uow: Any, code: str) -> None:
+def item_code_or_raise(uow: AbstractReserveUnitOfWork, code: str) -> None:
     if code not in {i.code for i in uow.reserve.items()}:
         raise UnknownItem(item_code=code)

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any
 
 from stockpile.planning.agreements import counted_agreement
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve import expiry
 from stockpile.reserve import standards as rules
 from stockpile.reserve.records import (
@@ -52,7 +53,7 @@ class ReserveData:
         return next((a for a in self.areas if a.code == code), None)
 
 
-def load_data(uow: Any) -> ReserveData:
+def load_data(uow: AbstractReserveUnitOfWork) -> ReserveData:
     with uow:
         r = uow.reserve
         return ReserveData(
@@ -207,7 +208,9 @@ def site_rows(data: ReserveData, on: date, gaps: list[dict[str, Any]]) -> list[d
     return rows
 
 
-def gap_report(uow: Any, on: date, cfg: PlanningConfig) -> dict[str, list[dict[str, Any]]]:
+def gap_report(
+    uow: AbstractReserveUnitOfWork, on: date, cfg: PlanningConfig
+) -> dict[str, list[dict[str, Any]]]:
     """Gap report per county, township (and village) scope and per site."""
     data = load_data(uow)
     gaps = gap_rows(data, on, cfg)
@@ -292,6 +295,8 @@ def move_to_agreement(data: ReserveData, on: date, cfg: PlanningConfig) -> list[
     return sorted(rows, key=lambda r: -int(r["at_risk_value_fen"]))
 
 
-def expiry_dashboard(uow: Any, on: date, cfg: PlanningConfig) -> dict[str, list[dict[str, Any]]]:
+def expiry_dashboard(
+    uow: AbstractReserveUnitOfWork, on: date, cfg: PlanningConfig
+) -> dict[str, list[dict[str, Any]]]:
     data = load_data(uow)
     return {"buckets": expiry_rows(data, on), "recommendations": move_to_agreement(data, on, cfg)}

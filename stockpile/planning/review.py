@@ -21,6 +21,7 @@ from typing import Any
 from stockpile.planning.agreements import agreement_alerts
 from stockpile.planning.gap import gap_rows, load_data, move_to_agreement
 from stockpile.planning.rotation import RotationReport, rotation_plan
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve.planning_errors import (
     ReviewFourEyes,
     ReviewMissing,
@@ -101,7 +102,11 @@ def recommendations(
 
 
 def build_document(
-    uow: Any, year: int, today: date, cfg: PlanningConfig, coverage: CoverageProvider | None
+    uow: AbstractReserveUnitOfWork,
+    year: int,
+    today: date,
+    cfg: PlanningConfig,
+    coverage: CoverageProvider | None,
 ) -> dict[str, Any]:
     """The review content as plain JSON-able data."""
     data = load_data(uow)
@@ -148,7 +153,7 @@ def build_document(
 
 
 def prepare_review(
-    uow: Any,
+    uow: AbstractReserveUnitOfWork,
     year: int,
     actor: str,
     today: date,
@@ -172,14 +177,14 @@ def prepare_review(
     return authz.write_as(uow, actor, "prepare_review", body, now, str(year))
 
 
-def _load(uow: Any, year: int) -> Review:
+def _load(uow: AbstractReserveUnitOfWork, year: int) -> Review:
     rv = uow.reserve.review(year)
     if rv is None:
         raise ReviewMissing(year=year)
-    return rv  # type: ignore[no-any-return]
+    return rv
 
 
-def mark_reviewed(uow: Any, year: int, actor: str, now: datetime) -> Review:
+def mark_reviewed(uow: AbstractReserveUnitOfWork, year: int, actor: str, now: datetime) -> Review:
     """prepared → reviewed (planner, admin) by someone other than the preparer."""
 
     def body() -> Review:
@@ -203,7 +208,7 @@ def canonical(content: dict[str, Any]) -> tuple[str, str]:
     return blob, hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def approve(uow: Any, year: int, actor: str, now: datetime) -> Snapshot:
+def approve(uow: AbstractReserveUnitOfWork, year: int, actor: str, now: datetime) -> Snapshot:
     """reviewed → approved by an admin other than the preparer (four-eyes); the signed version is frozen
     (append-only)."""
 
@@ -234,6 +239,6 @@ def approve(uow: Any, year: int, actor: str, now: datetime) -> Snapshot:
     return authz.write_as(uow, actor, "approve_review", body, now, str(year))
 
 
-def current_review(uow: Any, year: int) -> tuple[Review | None, list[Snapshot]]:
+def current_review(uow: AbstractReserveUnitOfWork, year: int) -> tuple[Review | None, list[Snapshot]]:
     with uow:
         return uow.reserve.review(year), uow.reserve.snapshots(year)

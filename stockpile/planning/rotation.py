@@ -30,6 +30,7 @@ from optimizer import (
 )
 from stockpile.planning.agreements import counted_agreement
 from stockpile.planning.gap import ReserveData, _scope_sites, load_data, rule_of, scopes
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve.records import ItemRef, PlanningConfig, Standard
 
 NEVER = 100_000  # days: "no expiry" inside the integer model
@@ -255,7 +256,9 @@ def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
     return RotationReport(s, plan, inp.problem, schedule, series, explanations, keys)
 
 
-def rotation_plan(uow: Any, year: int, today: date, cfg: PlanningConfig) -> RotationReport:
+def rotation_plan(
+    uow: AbstractReserveUnitOfWork, year: int, today: date, cfg: PlanningConfig
+) -> RotationReport:
     """Plan the year's rotation (releases and procurements) so counted stock ≥ standard every day."""
     inp = build_problem(load_data(uow), year, today, cfg)
     plan = plan_rotation(inp.problem, RotationParams(time_limit_s=cfg.time_limit_s))

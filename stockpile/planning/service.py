@@ -16,7 +16,7 @@ from stockpile.planning import agreements, gap, rotation, standards_import
 from stockpile.planning import review as review_use
 from stockpile.planning.commands import CallOffCmd, VerifyCmd
 from stockpile.planning.review import CoverageProvider
-from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.ports.uow import AbstractReserveUnitOfWork, AbstractUnitOfWork
 from stockpile.reserve.planning_errors import ReviewMissing
 from stockpile.reserve.records import (
     CallOffRecord,
@@ -32,7 +32,7 @@ from stockpile.trust import scoped_reads
 
 @dataclass
 class PlanningService:
-    uow: Callable[[], Any]  # the reserve-planning unit of work (contracts, standards, reviews)
+    uow: Callable[[], AbstractReserveUnitOfWork]  # contracts, transport, standards, reviews
     ledger_uow: Callable[[], AbstractUnitOfWork]  # for narrowing the expiry dashboard to a keeper's depots
     read_table: Callable[
         [bytes, str], Any

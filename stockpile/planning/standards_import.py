@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from stockpile.imports.rows import ImportReport, RowError, header_ok, parse_cells
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve.records import Standard, StandardBasis
 from stockpile.schemas import CellError, cell_code, cell_date, cell_text, foreign_digits
 from stockpile.trust import authz
@@ -287,7 +288,7 @@ def agreements_from_table(
     return {} if report.errors else out
 
 
-def import_standards(table: Any, actor: str, uow: Any, now: datetime) -> ImportReport:
+def import_standards(table: Any, actor: str, uow: AbstractReserveUnitOfWork, now: datetime) -> ImportReport:
     """Replace the reserve standards with the guiding catalogue (planner, admin): every row valid, or nothing
     written (a refused file writes no audit row either)."""
     report = ImportReport()
@@ -305,7 +306,9 @@ def import_standards(table: Any, actor: str, uow: Any, now: datetime) -> ImportR
     return report
 
 
-def import_agreements(table: Any, actor: str, uow: Any, now: datetime | None = None) -> ImportReport:
+def import_agreements(
+    table: Any, actor: str, uow: AbstractReserveUnitOfWork, now: datetime | None = None
+) -> ImportReport:
     """Add or update agreement contracts and their lines (planner, admin): every row valid, or nothing
     written."""
     report = ImportReport()

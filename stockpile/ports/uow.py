@@ -6,7 +6,13 @@ import abc
 from types import TracebackType
 from typing import Self
 
-from stockpile.ports.repos import AuthRepository, CountyRepository, LedgerRepository, MasterRepository
+from stockpile.ports.repos import (
+    AuthRepository,
+    CountyRepository,
+    LedgerRepository,
+    MasterRepository,
+    ReserveRepository,
+)
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -30,3 +36,10 @@ class AbstractUnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def rollback(self) -> None: ...
+
+
+class AbstractReserveUnitOfWork(AbstractUnitOfWork):
+    """The unit of work of reserve planning: the ledger's repositories plus `reserve` (agreements, transport,
+    standards, reviews)."""
+
+    reserve: ReserveRepository

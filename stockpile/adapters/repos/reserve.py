@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm import reserve as r
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve.records import (
     AreaRef,
     CallOffRecord,
@@ -374,7 +375,7 @@ class SqlReserveRepository:
         )
 
 
-class ReserveUnitOfWork(SqlAlchemyUnitOfWork):
+class ReserveUnitOfWork(SqlAlchemyUnitOfWork, AbstractReserveUnitOfWork):
     """The ledger unit of work plus `reserve` (agreements, standards, reviews)."""
 
     def __enter__(self) -> Self:
