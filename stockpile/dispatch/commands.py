@@ -155,3 +155,12 @@ class PlanView(Protocol):
     @property
     def extra(self) -> Mapping[str, Any]: ...
     def late_priority(self) -> tuple[LateLine, ...]: ...
+
+
+def improvement_over_first(objectives: Sequence[float]) -> float | None:
+    """How much better the best plan found so far is than the first one, as a fraction (0.124 = 12.4 % lower
+    objective); None while there is only the first plan or nothing improved it."""
+    if len(objectives) < 2 or objectives[0] <= 0:
+        return None
+    best = min(objectives)
+    return (objectives[0] - best) / objectives[0] if best < objectives[0] else None

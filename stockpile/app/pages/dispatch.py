@@ -12,7 +12,7 @@ import streamlit as st
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import plan_map
-from stockpile.dispatch.commands import REBASABLE, PlanView
+from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
 from stockpile.i18n import format as fmt
@@ -150,6 +150,16 @@ elif not plans and "dispatch.job" not in st.session_state:
             st.session_state["dispatch.job"] = rec.id
 
 
+def _progress_text(rec: JobView) -> str:
+    """How the search is doing in words a dispatcher reads: the first plan found, then how much better the best
+    plan is than the first (the objective itself is a weighted sum nobody can read)."""
+    seen = [float(e["objective"]) for e in rec.progress if "objective" in e]
+    if not seen:
+        return t(f"jobs.status.{rec.status}")
+    better = improvement_over_first(seen)
+    return t("dispatch.running", better=fmt.pct(better)) if better else t("dispatch.running_first")
+
+
 @st.fragment(run_every=1.0)
 def _follow() -> None:
     """The running solve: progress with the engine's objective, a cancel button; the plan once done."""
@@ -167,9 +177,7 @@ def _follow() -> None:
         return
     elapsed = (clock.now() - rec.started_at).total_seconds() if rec.started_at else 0.0
     share = min(1.0, max(0.0, elapsed) / max(1.0, float(rec.params["settings"]["time_limit_s"])))
-    last = [e["objective"] for e in rec.progress if "objective" in e]
-    text = t("dispatch.running", objective=f"{last[-1]:,}") if last else t(f"jobs.status.{rec.status}")
-    st.progress(share, text=text)
+    st.progress(share, text=_progress_text(rec))
     if st.button(t("jobs.cancel"), key="dispatch.cancel"):
         svc.jobs.cancel(job_id, current_user())
         del st.session_state["dispatch.job"]
