@@ -74,6 +74,18 @@ class Kpis:
 
 
 @dataclass(frozen=True, slots=True)
+class VehicleLine:
+    """One vehicle's day in a plan: what a dispatcher checks before confirming."""
+
+    vehicle: str
+    stops: int  # deliveries and pickups
+    trips: int  # departures from a depot
+    load_share: float  # the fullest moment, as a share of the tightest capacity (weight or volume)
+    distance_m: int
+    return_s: int  # arrival back at its end depot, seconds after the plan's start
+
+
+@dataclass(frozen=True, slots=True)
 class LateLine:
     """A priority delivery planned after the guarantee circle. ``earliest_s`` is the lower bound of a truck doing
     nothing else; reason ``too_far`` = even that truck misses the circle (stock or trucks too far away: move
@@ -155,6 +167,7 @@ class PlanView(Protocol):
     @property
     def extra(self) -> Mapping[str, Any]: ...
     def late_priority(self) -> tuple[LateLine, ...]: ...
+    def vehicle_lines(self) -> tuple[VehicleLine, ...]: ...
 
 
 def improvement_over_first(objectives: Sequence[float]) -> float | None:

@@ -29,6 +29,7 @@ from optimizer import (
     Depot,
     Objective,
     ProgressCallback,
+    Route,
     RoutingParams,
     RoutingProblem,
     RoutingResult,
@@ -44,7 +45,15 @@ from optimizer import (
 from optimizer import NO_ROAD as UNREACHABLE
 from optimizer import verify_routes as verify
 from stockpile import clock
-from stockpile.dispatch.commands import Kpis, LateLine, Place, PlanSettings, PlanView, UnservedLine
+from stockpile.dispatch.commands import (
+    Kpis,
+    LateLine,
+    Place,
+    PlanSettings,
+    PlanView,
+    UnservedLine,
+    VehicleLine,
+)
 from stockpile.dispatch.kpis import kpis_of, late_priority_lines
 from stockpile.dispatch.scenario import RepoOf, World, load_world
 from stockpile.domain.dispatch import (
@@ -100,6 +109,20 @@ class DispatchPlan:
         return late_priority_lines(
             self.problem, self.result, self.contents, codes, self.priority_points, self.settings.guarantee_s
         )
+
+    def vehicle_lines(self) -> tuple[VehicleLine, ...]:
+        """Per vehicle that moves: stops, trips, its fullest moment against its tightest capacity, distance and
+        return time."""
+        caps = {v.id: v.capacity for v in self.problem.vehicles}
+        return tuple(_vehicle_line(r, caps[r.vehicle]) for r in self.result.routes if r.stops)
+
+
+def _vehicle_line(route: Route, capacity: tuple[int, ...]) -> VehicleLine:
+    share = max(
+        (q / c for s in route.stops for q, c in zip(s.load, capacity, strict=False) if c > 0),
+        default=0.0,
+    )
+    return VehicleLine(route.vehicle, len(route.stops), route.trips, share, route.distance_m, route.end_s)
 
 
 _READ_AS: type[PlanView] = DispatchPlan  # mypy checks that the dispatch page can read a plan as a PlanView

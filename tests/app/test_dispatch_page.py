@@ -82,6 +82,9 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
     assert any("校验器：通过" in s.value for s in at.success)
     assert len(at.get("deck_gl_json_chart")) == 1
     assert len(at.dataframe) >= 1
+    assert "车辆汇总" in [h.value for h in at.subheader]
+    per_vehicle = next(d.value for d in at.dataframe if "最大装载率" in d.value.columns)
+    assert len(per_vehicle) >= 1 and all(v.endswith("%") for v in per_vehicle["最大装载率"])
 
 
 def test_two_plans_compare_side_by_side(services):

@@ -59,6 +59,20 @@ def test_scenario_plan_serves_all_demand_and_passes_the_checker(svc):
     assert plan.kpis.priority_in_circle == plan.kpis.priority_demand == 300
 
 
+def test_per_vehicle_lines_add_up_to_the_routes(svc):
+    """The per-vehicle summary: one line per moving vehicle, its stops, distance and return time as in its route,
+    never fuller than its capacity."""
+    plan = svc.dispatch.plan(SCENARIO, FAST, now=NOW)
+    routes = {r.vehicle: r for r in plan.result.routes if r.stops}
+    lines = plan.vehicle_lines()
+    assert {v.vehicle for v in lines} == set(routes)
+    for v in lines:
+        r = routes[v.vehicle]
+        assert (v.stops, v.distance_m, v.return_s, v.trips) == (len(r.stops), r.distance_m, r.end_s, r.trips)
+        assert 0 < v.load_share <= 1
+        assert v.return_s >= max(s.departure_s for s in r.stops)
+
+
 def test_relief_time_runs_from_the_report_not_from_the_plan(svc):
     """The relief target (8 h) counts from the disaster report: a plan made 3 h later gives the rest 5 h."""
     later = NOW + timedelta(hours=3)

@@ -220,7 +220,25 @@ def _kpis(plan: PlanView) -> None:
         st.caption(t("dispatch.estimate"))
 
 
+def _vehicles(plan: PlanView) -> None:
+    """One line per vehicle that moves: stops, trips, how full it gets, distance and when it is back."""
+    st.subheader(t("dispatch.vehicles"))
+    rows = [
+        {
+            t("dispatch.col.vehicle"): v.vehicle,
+            t("dispatch.col.stops"): fmt.num(v.stops),
+            t("dispatch.col.trips"): fmt.num(v.trips),
+            t("dispatch.col.load"): fmt.pct(v.load_share, decimals=0),
+            t("dispatch.col.km"): fmt.km(v.distance_m),
+            t("dispatch.col.back"): _eta(plan, v.return_s),
+        }
+        for v in plan.vehicle_lines()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dispatch.vehicles_table")
+
+
 def _tables(plan: PlanView) -> None:
+    _vehicles(plan)
     rows = []
     for r in plan.result.routes:
         for s in r.stops:
