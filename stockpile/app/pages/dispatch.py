@@ -310,7 +310,15 @@ def _compare() -> None:
     if len(plans) < 2:
         st.caption(t("dispatch.compare_hint"))
         return
-    labels = [t("dispatch.plan_label", n=n + 1, scenario=p.scenario_code) for n, p in enumerate(plans)]
+    labels = [
+        t(
+            "dispatch.plan_label",
+            n=n + 1,
+            objective=t(f"dispatch.objective_short_{p.settings.objective}"),
+            limit=fmt.num(p.settings.time_limit_s, decimals=0),
+        )
+        for n, p in enumerate(plans)
+    ]
     pick = st.multiselect(
         t("dispatch.compare_pick"),
         list(range(len(plans))),
