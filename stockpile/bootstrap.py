@@ -157,7 +157,10 @@ def build_services(settings: Settings | None = None) -> Services:
         repo=lambda u: SqlDispatchRepository(u.session),
         travel_matrix=partial(scenario_matrix, build_travel(settings)),
         planner=plan_routes,
-        render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
+        render_order=lambda sheet: (
+            order_xlsx(sheet, documents.bureau()),
+            order_pdf(sheet, documents.bureau()),
+        ),
         time_limit_s=float(settings.solve_time_limit_s),
         guarantee_s=settings.guarantee_seconds,
         target_s=settings.relief_targets_seconds[0],

@@ -187,12 +187,13 @@ def plan_cmd(
 
 def ship_cmd(
     doc_no: Annotated[str, typer.Argument(help="调拨单号 dispatch order number")],
+    depot: Annotated[str, typer.Option("--depot", help="仓库编码（省略：本人所管的全部仓库）")] = "",
 ) -> None:
-    """装车发运：按调拨单的批次预留过账出库（重复执行不会重复出库）。"""
+    """装车发运（relief order ship 的别名）：按仓库将预留一次过账出库（重复执行不会重复出库）。"""
     actor = current_user()
     svc = build_services(get_settings())
     try:
-        n = svc.dispatch.mark_shipped(doc_no, actor)
+        n = svc.dispatch.ship(doc_no, depot, actor) if depot else svc.dispatch.mark_shipped(doc_no, actor)
     except DomainError as e:
         _fail(e)
         return

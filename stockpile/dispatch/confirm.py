@@ -1,10 +1,11 @@
-"""confirm_plan (确认调度方案), mark_shipped (装车发运) and replan_dispatch (执行中重新规划).
+"""confirm_plan (确认调度方案), mark_shipped (装车发运, the `relief ship` alias) and replan_dispatch (执行中重新规划).
 
 Confirming re-runs the checker inside the transaction and refuses any violation; then, in ONE transaction, it
 reserves lots by FEFO for every physical pickup (the ledger's rule: on hand − reserved ≥ qty under a row lock,
 expired lots never), records agreement call-offs (动用通知) and writes one dispatch order (调拨单) per vehicle.
-The plan id is the client id: confirming twice changes nothing. Issue movements (出库) are posted when the keeper
-marks an order as shipped, by resolving each of its reservations with action `issue`.
+The plan id is the client id: confirming twice changes nothing; another plan of a scenario that still has an open
+(not voided, not closed) plan is refused. Issue movements (出库) are posted when each depot's keeper ships its part
+of an order (dispatch/orders.py).
 """
 
 from __future__ import annotations
@@ -20,17 +21,16 @@ from optimizer import NO_ROAD as UNREACHABLE
 from optimizer import RoutingParams, replan
 from stockpile import clock
 from stockpile.dispatch.kpis import kpis_of
+from stockpile.dispatch.orders import ship_depot
 from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain import ledger
-from stockpile.domain.dispatch import PlanRejected, UnknownOrder
-from stockpile.domain.errors import AlreadyResolved, OutOfStock
+from stockpile.domain.dispatch import PlanRejected, PlanStillOpen, UnknownOrder
+from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
 from stockpile.ledger.posting import retry_on_conflict
-from stockpile.ledger.reservations import resolve_reservation
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
-from stockpile.schemas import ResolveReservationCmd
 from stockpile.trust import authz
 
 
@@ -179,6 +179,25 @@ def _call_offs(plan: DispatchPlan, repo: DispatchRepository) -> int:
     return len(agg)
 
 
+def _docs(repo: DispatchRepository, plan_id: uuid.UUID) -> str:
+    return ", ".join(o["doc_no"] for o in repo.orders(plan_id))
+
+
+def _write_orders(plan: DispatchPlan, repo: DispatchRepository) -> list[str]:
+    """One order per vehicle with stops, the vehicle's plate and driver, and one part per depot it loads held
+    stock at (that depot's keeper ships it)."""
+    pick = _pickups(plan)
+    docs: list[str] = []
+    for r in plan.result.routes:
+        if r.stops:
+            doc = order_no(plan.id, r.vehicle)
+            repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
+            repo.order_vehicle(doc, r.vehicle)
+            repo.add_order_depots(doc, [repo.site_id(site) for v, site, _ in pick if v == r.vehicle])
+            docs.append(doc)
+    return docs
+
+
 def _summary(plan: DispatchPlan) -> dict[str, Any]:
     k = plan.kpis
     return {
@@ -210,6 +229,10 @@ def confirm_plan(
         if repo.plan_exists(plan.id):
             orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
             return Confirmation(plan.id, orders, 0, 0, True)
+        repo.lock_scenario(plan.scenario_id)  # a second dispatcher confirming the same scenario waits here
+        open_plan = repo.open_plan(plan.scenario_id)
+        if open_plan is not None:
+            raise PlanStillOpen(scenario=plan.scenario_code, orders=_docs(repo, open_plan))
         violations = plan_violations(plan.problem, plan.result, plan.stock_use())
         if violations:
             raise PlanRejected(violations=violations)
@@ -217,12 +240,7 @@ def confirm_plan(
         if gone:
             raise PlanRejected(violations=gone)
         repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
-        docs: list[str] = []
-        for r in plan.result.routes:
-            if r.stops:
-                doc = order_no(plan.id, r.vehicle)
-                repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
-                docs.append(doc)
+        docs = _write_orders(plan, repo)
         n_call = _call_offs(plan, repo)
         uow.commit()
         return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
@@ -231,25 +249,22 @@ def confirm_plan(
 def mark_shipped(
     doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf, actor: str, now: datetime | None = None
 ) -> int:
-    """装车发运: post the issue (出库) of every pending hold of the order; returns how many were issued."""
-    at = (now or clock.now()).replace(microsecond=0)
+    """`relief ship` (alias): ship every part of the order at the actor's depots (a dispatcher: every part), each
+    part in its own transaction; returns how many holds were issued."""
     with uow:
         repo = repo_of(uow)
-        if repo.order_state(doc_no) is None:
+        if repo.order(doc_no) is None:
             raise UnknownOrder(doc_no=doc_no)
-        ids = repo.reservation_ids(doc_no)
-    issued = 0
-    for rid in ids:
-        cmd = ResolveReservationCmd(reservation_id=rid, actor=actor, action="issue", occurred_at=at)
-        try:
-            resolve_reservation(cmd, uow, at)
-            issued += 1
-        except AlreadyResolved:
-            continue
+        depots = [d["site"] for d in repo.order_depots(doc_no) if d["state"] != "shipped"]
+        who = authz.load_actor(uow, actor)
+    mine = [d for d in depots if who is None or who.role != "keeper" or _keeps(uow, who, d)]
+    return sum(ship_depot(doc_no, d, uow, repo_of, actor, now) for d in (mine or depots[:1]))
+
+
+def _keeps(uow: AbstractUnitOfWork, who: Any, depot: str) -> bool:
     with uow:
-        repo_of(uow).mark_order_shipped(doc_no, at)
-        uow.commit()
-    return issued
+        site = uow.ledger.site_by_code(depot)
+    return site is not None and site.id in who.site_ids
 
 
 def replan_dispatch(
@@ -300,22 +315,3 @@ def replan_dispatch(
         violations=tuple(plan_violations(rp.problem, rp.result, None)),
         extra={"fixed": rp.fixed, "stranded": rp.stranded, "replanned_at_s": now_s},
     )
-
-
-def order_sheet(
-    doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf
-) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """Header and lines of a confirmed order, for the xlsx/PDF writers."""
-    with uow:
-        repo = repo_of(uow)
-        state = repo.order_state(doc_no)
-        if state is None:
-            raise UnknownOrder(doc_no=doc_no)
-        lines = repo.order_lines(doc_no)
-        vehicle = doc_no.rsplit("-", 1)[-1] if "-" in doc_no else ""
-        header = {
-            "调拨单号": doc_no,
-            "车辆": doc_no.split("-", 1)[1] if "-" in doc_no else vehicle,
-            "状态": state,
-        }
-        return header, lines

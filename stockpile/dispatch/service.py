@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from stockpile.dispatch import confirm as confirm_use
+from stockpile.dispatch import orders as orders_use
 from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import scenario as scenario_use
 from stockpile.dispatch.commands import PlanSettings
@@ -22,7 +23,7 @@ class DispatchService:
     repo: Callable[[Any], Any]  # unit of work → the dispatch repository (scenarios, fleet, plans, orders)
     travel_matrix: Callable[..., Any]  # points → travel-time matrix (router, cache or the offline estimate)
     planner: Callable[..., Any]  # the optimizer's routing entry
-    render_order: Callable[[Any, Any], tuple[bytes, bytes]]  # order header, lines → (xlsx, pdf)
+    render_order: Callable[[Any], tuple[bytes, bytes]]  # OrderSheet → (xlsx, pdf)
     time_limit_s: float = 10.0  # the solver's default budget when the caller gives no settings
     guarantee_s: int = 3600  # the county's guarantee circle (its 县情 row, else the environment's)
     target_s: int = 8 * 3600  # the county's first relief-time target (初步救助)
@@ -93,7 +94,33 @@ class DispatchService:
         with self.uow() as uow:
             return list(self.repo(uow).orders(plan_id))
 
-    def order_documents(self, doc_no: str) -> tuple[bytes, bytes]:
-        """(xlsx, pdf) of a confirmed dispatch order."""
-        header, lines = confirm_use.order_sheet(doc_no, self.uow(), self.repo)
-        return self.render_order(header, lines)
+    def order_documents(self, doc_no: str, actor: str | None = None) -> tuple[bytes, bytes]:
+        """(xlsx, pdf) of a confirmed order, derived from the database (with `actor`: as that user may see it)."""
+        if actor is None:
+            sheet = orders_use.order_sheet(doc_no, self.uow(), self.repo)
+        else:
+            sheet = orders_use.show_order(doc_no, self.uow(), self.repo, actor)
+        return self.render_order(sheet)
+
+    # ---- orders after confirmation (dispatch/orders.py) ----------------------------------------------------
+    def list_orders(self, actor: str, **filters: str) -> list[dict[str, Any]]:
+        return orders_use.list_orders(self.uow(), self.repo, actor, **filters)
+
+    def show_order(self, doc_no: str, actor: str) -> orders_use.OrderSheet:
+        return orders_use.show_order(doc_no, self.uow(), self.repo, actor)
+
+    def void(self, doc_no: str, actor: str, now: datetime | None = None) -> orders_use.Voided:
+        return orders_use.void_plan(doc_no, self.uow(), self.repo, actor, now)
+
+    def pick(self, doc_no: str, depot: str, actor: str, now: datetime | None = None) -> bool:
+        return orders_use.pick_depot(doc_no, depot, self.uow(), self.repo, actor, now)
+
+    def ship(self, doc_no: str, depot: str, actor: str, now: datetime | None = None) -> int:
+        return orders_use.ship_depot(doc_no, depot, self.uow(), self.repo, actor, now)
+
+    def receive(self, doc_no: str, receiver: str, actor: str, **kw: Any) -> dict[Any, Any]:
+        """签收: `quantities` and `reasons` by (stop code, item code), `received_at`, `now`."""
+        return orders_use.receive_order(doc_no, receiver, self.uow(), self.repo, actor, **kw)
+
+    def close(self, doc_no: str, actor: str, now: datetime | None = None) -> bool:
+        return orders_use.close_order(doc_no, self.uow(), self.repo, actor, now)

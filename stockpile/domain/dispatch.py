@@ -134,3 +134,31 @@ class PlanRejected(DomainError):
 
 class UnknownOrder(DomainError):
     code = "unknown_order"
+
+
+class PlanStillOpen(DomainError):
+    """The scenario has a confirmed plan that is not voided: a second one would hold the same demand twice."""
+
+    code = "plan_still_open"
+
+
+class OrderWrongState(DomainError):
+    """The order (or its depot part) is not in a state that allows the step; `state` says where it is."""
+
+    code = "order_wrong_state"
+
+
+class NoLinesAtDepot(DomainError):
+    """The order holds nothing at the depot named."""
+
+    code = "order_no_lines_at_depot"
+
+
+class ReceiptInvalid(DomainError):
+    """签收 quantities: unknown line, more than planned, or a shortage without a reason."""
+
+    code = "receipt_invalid"
+
+
+# order states in their order; `void` only before anything was shipped
+ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")

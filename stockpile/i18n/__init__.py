@@ -85,6 +85,8 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
     key = getattr(e, "catalogue_key", None)
     params = dict(getattr(e, "params", {}) or {})
+    if "state" in params and getattr(e, "code", "") == "order_wrong_state":  # an order's state in words
+        params["state"] = t(f"order.state.{params['state']}", lang)
     return t(key, lang, **params) if key else error_text(e.code, params, lang)
 
 

@@ -153,6 +153,57 @@ def _post_issue(
     return out
 
 
+def issue_holds(
+    uow: AbstractUnitOfWork, holds: list[Reservation], actor: str, occurred_at: datetime, at: datetime
+) -> int:
+    """Engine step inside an authorised use case (shipping one depot's part of an order): lock the balances, post
+    the issue (出库) of every pending hold and resolve it, in the caller's transaction (it commits). Holds resolved
+    meanwhile are skipped; returns how many were issued."""
+    repo = uow.ledger
+    repo.lock_balances(sorted({(h.site_id, h.item_id, h.lot_id) for h in holds}))
+    n = 0
+    for h in holds:
+        res = repo.reservation(h.id)  # re-read under the lock
+        if res is None or res.state is not ReservationState.PENDING:
+            continue
+        posting_id = uuid.uuid5(res.id, "issue")
+        cmd = ResolveReservationCmd(
+            reservation_id=res.id, actor=actor, action="issue", occurred_at=occurred_at
+        )
+        _post_issue(uow, repo, res, cmd, posting_id, at)
+        if not repo.resolve_reservation(res.id, "issued", at, posting_id):
+            raise AlreadyResolved(reservation_id=str(res.id))
+        authz.audit_ok(
+            uow, actor, "reservation_issue", at, str(res.id), posting_id, res.site_id, detail={"qty": res.qty}
+        )
+        n += 1
+    return n
+
+
+def release_holds(uow: AbstractUnitOfWork, holds: list[Reservation], at: datetime) -> int:
+    """Engine step inside an authorised use case (voiding a plan): release every pending hold and give its
+    quantity back to the balance, in the caller's transaction. Returns how many were released."""
+    repo = uow.ledger
+    rows = repo.lock_balances(sorted({(h.site_id, h.item_id, h.lot_id) for h in holds}))
+    back: dict[tuple[int, int], int] = {}
+    n = 0
+    for h in holds:
+        res = repo.reservation(h.id)
+        if res is None or res.state is not ReservationState.PENDING:
+            continue
+        if not repo.resolve_reservation(res.id, "released", at, None):
+            raise AlreadyResolved(reservation_id=str(res.id))
+        back[(res.site_id, res.lot_id)] = back.get((res.site_id, res.lot_id), 0) + res.qty
+        n += 1
+    repo.set_balances(
+        [
+            (s, lt, rows[(s, lt)].on_hand, rows[(s, lt)].reserved - q, rows[(s, lt)].last_occurred_at)
+            for (s, lt), q in sorted(back.items())
+        ]
+    )
+    return n
+
+
 def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime | None = None) -> int:
     """Expire every pending hold whose expiry passed; returns how many were expired."""
     at = now or clock.now()

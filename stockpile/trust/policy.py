@@ -63,6 +63,18 @@ POLICY: dict[tuple[str, str], Scope] = {
     ): A,  # a dispatcher only for holds of own plans (checked in the use case)
     ("keeper", "issue_reservation"): K,  # 装车发运: the depot's keeper issues the held stock
     ("dispatcher", "run_scenario"): A,
+    # orders after confirmation: a keeper sees and picks the parts at own depots; the dispatcher voids, records
+    # the receipt (签收, for the township or the driver) and closes
+    ("keeper", "view_orders"): K,
+    ("dispatcher", "view_orders"): A,
+    ("planner", "view_orders"): A,
+    ("admin", "view_orders"): A,
+    ("keeper", "pick_order"): K,
+    ("dispatcher", "pick_order"): A,
+    ("dispatcher", "manage_orders"): A,
+    ("admin", "manage_orders"): A,
+    ("dispatcher", "receive_dispatch"): A,
+    ("admin", "receive_dispatch"): A,
     ("planner", "run_scenario"): A,
     ("admin", "run_scenario"): A,
     # reserve planning (储备规划): agreements, call-offs, the annual review; master data
@@ -159,6 +171,13 @@ USE_CASES: dict[str, str] = {
     "trust.users.set_freeze_date": "set_freeze_date",
     "trust.users.set_backdate_days": "set_freeze_date",
     "dispatch.confirm.confirm_plan": "confirm_dispatch",
+    "dispatch.orders.list_orders": "view_orders",
+    "dispatch.orders.show_order": "view_orders",
+    "dispatch.orders.void_plan": "manage_orders",
+    "dispatch.orders.close_order": "manage_orders",
+    "dispatch.orders.pick_depot": "pick_order",
+    "dispatch.orders.ship_depot": "issue_reservation",
+    "dispatch.orders.receive_order": "receive_dispatch",
     "imports.masterdata.import_items": "manage_master_data",
     "imports.masterdata.import_sites": "manage_master_data",
     "onboarding.county.import_county": "manage_master_data",
@@ -195,9 +214,11 @@ USE_CASES: dict[str, str] = {
 _PLAN_READ = "read-only planning figures that every signed-in role may see"
 NOT_USER_ACTIONS: dict[str, str] = {
     "jobs.jobs.run_job": "the worker's side of a job submit_job authorised; runs the submitter's own request",
-    "dispatch.confirm.mark_shipped": "issues each hold through reservations.resolve_reservation (issue_reservation"
-    " checked on the hold's depot)",
-    "dispatch.confirm.order_sheet": "read of a confirmed order for printing",
+    "dispatch.confirm.mark_shipped": "the `relief ship` alias: calls orders.ship_depot per depot (issue_reservation"
+    " checked on each depot)",
+    "dispatch.orders.order_sheet": "read of a confirmed order for printing; show_order is the checked read",
+    "ledger.reservations.issue_holds": "engine step inside an authorised use case (orders.ship_depot)",
+    "ledger.reservations.release_holds": "engine step inside an authorised use case (orders.void_plan)",
     "dispatch.plan.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
     "dispatch.scenario.load_world": "read model for planning",
     "dispatch.scenario.scenario_demand": "read model for planning",

@@ -48,7 +48,9 @@ def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
     assert pdfs and len(pdfs) == len(xlsxs)
     assert pdfs[0].read_bytes().startswith(b"%PDF") and b"WenQuanYi" in pdfs[0].read_bytes()
     sheet = load_workbook(xlsxs[0]).active
-    assert sheet["A1"].value == "调拨单"
+    assert (
+        sheet["A1"].value == "示范县应急管理局" and sheet["A2"].value == "应急物资调拨单"
+    )  # bureau from 县情
     doc = xlsxs[0].stem
     login_as("keeper_demo")
     shipped = runner.invoke(app, ["ship", doc])

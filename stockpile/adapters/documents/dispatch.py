@@ -1,4 +1,6 @@
-"""Dispatch orders (调拨单) per vehicle as xlsx (openpyxl) and PDF (reportlab, embedded CJK font).
+"""Dispatch orders (调拨单) per vehicle as xlsx (openpyxl) and PDF (reportlab, embedded CJK font), derived from the
+order as stored: bureau name from the county settings, order number, plate and driver, stops in order with ETAs,
+items by name with lot, quantity and unit, the green-channel pass text, receipt and signature lines.
 
 The PDF embeds WenQuanYi Zen Hei (Debian `fonts-wqy-zenhei`, subfont 0) so Chinese text prints on any machine.
 """
@@ -6,9 +8,10 @@ The PDF embeds WenQuanYi Zen Hei (Debian `fonts-wqy-zenhei`, subfont 0) so Chine
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from reportlab.lib import colors
@@ -19,11 +22,20 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from stockpile import clock
+from stockpile.i18n import t
 
 CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CJK_FONT = "WenQuanYiZenHei"
-HEADERS = ("序号", "作业", "类型", "地点", "物资编码", "物资名称", "数量", "单位", "预计时间")
-KIND_ZH = {"pickup": "装货", "delivery": "卸货"}
+COLUMNS = ("no", "kind", "place", "eta", "item", "lot", "qty", "unit")
+
+
+class Sheet(Protocol):
+    """What the writers read of an order (dispatch.orders.OrderSheet)."""
+
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+    depots: list[dict[str, Any]]
+    receipt: list[dict[str, Any]]
 
 
 class FontMissing(RuntimeError):
@@ -38,50 +50,95 @@ def _font() -> str:
     return CJK_FONT
 
 
-def _rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+def _when(v: Any) -> str:
+    return "" if v is None else clock.local(v).strftime("%Y-%m-%d %H:%M")
+
+
+def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(label, value) pairs of the order header, in Chinese words (state never as a code)."""
+    none = t("order.doc.not_recorded")
+    driver = " ".join(x for x in (h.get("driver", ""), h.get("driver_phone", "")) if x) or none
+    parts = "、".join(f"{d['site_name']}({d['site']}) {t('order.state.' + d['state'])}" for d in depots)
     return [
-        [
-            str(ln["line_no"]),
-            str(ln["job"]),
-            KIND_ZH.get(str(ln["kind"]), str(ln["kind"])),
-            f"{ln['place_name']}({ln['place_code']})",
-            str(ln["item_code"]),
-            str(ln["item_name"]),
-            str(ln["qty"]),
-            str(ln["unit"]),
-            clock.local(ln["eta"]).strftime("%m-%d %H:%M"),
-        ]
-        for ln in lines
+        (t("order.doc.doc_no"), str(h["doc_no"])),
+        (t("order.doc.scenario"), f"{h.get('scenario_name', '')}（{h.get('scenario', '')}）"),
+        (t("order.doc.vehicle"), str(h.get("vehicle", ""))),
+        (t("order.doc.plate"), str(h.get("plate") or none)),
+        (t("order.doc.driver"), driver),
+        (t("order.doc.state"), t(f"order.state.{h['state']}")),
+        (t("order.doc.confirmed"), f"{_when(h.get('confirmed_at'))}  {h.get('confirmed_by', '')}"),
+        (t("order.doc.depots"), parts or "—"),
     ]
 
 
-def order_xlsx(header: Mapping[str, str], lines: Sequence[Mapping[str, Any]]) -> bytes:
-    """One sheet: the order header (单号, 车辆, 方案) then one row per stop line."""
+def line_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """Stops in order: the stop number counts places, so several items of one stop share it."""
+    out, stop, last = [], 0, None
+    for ln in lines:
+        if (ln["kind"], ln["place_code"], ln["eta"]) != last:
+            stop, last = stop + 1, (ln["kind"], ln["place_code"], ln["eta"])
+        out.append(
+            [
+                str(stop),
+                t(f"dispatch.stop.{ln['kind']}"),
+                f"{ln['place_name']}({ln['place_code']})",
+                clock.local(ln["eta"]).strftime("%m-%d %H:%M"),
+                str(ln["item_name"]),
+                str(ln.get("lot_no") or "—"),
+                str(ln["qty"]),
+                str(ln["unit"]),
+            ]
+        )
+    return out
+
+
+def receipt_rows(h: Mapping[str, Any], receipt: Sequence[Mapping[str, Any]]) -> list[str]:
+    if not receipt:
+        return []
+    rows = [f"{t('order.doc.received_by')}：{h.get('received_by', '')}  {t('order.doc.received_at')}："
+            f"{_when(h.get('delivered_at'))}"]  # fmt: skip
+    for r in receipt:
+        if r["received"] < r["planned"]:
+            rows.append(
+                f"{t('order.doc.shortage')}：{r['place_code']} {r['item_name']} "
+                f"{r['received']}/{r['planned']} {r['reason']}"
+            )
+    return rows
+
+
+def order_xlsx(sheet: Sheet, bureau: str) -> bytes:
+    """One sheet: bureau and title, the header, one row per stop line, receipt, green channel, signatures."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "调拨单"
-    ws.append(["调拨单"])
-    for k, v in header.items():
+    ws.title = t("order.doc.title")[:31]
+    ws.append([bureau])
+    ws.append([t("order.doc.title")])
+    for k, v in header_rows(sheet.header, sheet.depots):
         ws.append([k, v])
     ws.append([])
-    ws.append(list(HEADERS))
-    for r in _rows(lines):
-        ws.append([int(r[0]), *r[1:6], int(r[6]), *r[7:]])
+    ws.append([t(f"order.doc.col_{c}") for c in COLUMNS])
+    for r in line_rows(sheet.lines):
+        ws.append([int(r[0]), *r[1:6], int(r[6]), r[7]])
+    ws.append([])
+    for line in receipt_rows(sheet.header, sheet.receipt):
+        ws.append([line])
+    ws.append([t("order.doc.green_channel_title"), t("order.doc.green_channel")])
+    ws.append([t("order.doc.signatures")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def order_pdf(header: Mapping[str, str], lines: Sequence[Mapping[str, Any]]) -> bytes:
+def order_pdf(sheet: Sheet, bureau: str) -> bytes:
     """A4 landscape order with the CJK font embedded."""
     font = _font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=20)
     body = ParagraphStyle("b", fontName=font, fontSize=10, leading=13)
-    story: list[Any] = [Paragraph("应急物资调拨单", title), Spacer(1, 6)]
-    story += [Paragraph(f"{k}：{v}", body) for k, v in header.items()]
+    story: list[Any] = [Paragraph(bureau, body), Paragraph(t("order.doc.title"), title), Spacer(1, 6)]
+    story += [Paragraph(f"{k}：{v}", body) for k, v in header_rows(sheet.header, sheet.depots)]
     story.append(Spacer(1, 8))
-    table = Table([list(HEADERS), *_rows(lines)], repeatRows=1)
+    table = Table([[t(f"order.doc.col_{c}") for c in COLUMNS], *line_rows(sheet.lines)], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -91,11 +148,23 @@ def order_pdf(header: Mapping[str, str], lines: Sequence[Mapping[str, Any]]) -> 
             ]
         )
     )
+    story += [table, Spacer(1, 10)]
+    story += [Paragraph(line, body) for line in receipt_rows(sheet.header, sheet.receipt)]
     story += [
-        table,
+        Paragraph(f"{t('order.doc.green_channel_title')}：{t('order.doc.green_channel')}", body),
         Spacer(1, 16),
-        Paragraph("调度员：__________  保管员：__________  驾驶员：__________", body),
+        Paragraph(t("order.doc.signatures"), body),
     ]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=landscape(A4), title="调拨单").build(story)
+    SimpleDocTemplate(buf, pagesize=landscape(A4), title=str(sheet.header["doc_no"])).build(story)
+    return buf.getvalue()
+
+
+def orders_zip(docs: Iterable[tuple[str, bytes, bytes]]) -> bytes:
+    """One zip of every order's xlsx and PDF (doc number, xlsx, pdf)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for doc, xlsx, pdf in docs:
+            z.writestr(f"{doc}.xlsx", xlsx)
+            z.writestr(f"{doc}.pdf", pdf)
     return buf.getvalue()

@@ -87,6 +87,9 @@ class VehicleRow(Base):
     cold_boxes: Mapped[int] = mapped_column(Integer, default=0)
     activation_minutes: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    plate: Mapped[str] = mapped_column(String(32), default="")  # 车牌号, printed on the order
+    driver: Mapped[str] = mapped_column(String(64), default="")
+    driver_phone: Mapped[str] = mapped_column(String(32), default="")
     __table_args__ = (
         CheckConstraint("ownership IN ('own','contracted','requisitioned')", name="ownership_known"),
         CheckConstraint("capacity_kg > 0 AND capacity_dm3 > 0 AND cold_boxes >= 0", name="capacity_pos"),
@@ -94,7 +97,10 @@ class VehicleRow(Base):
 
 
 class DispatchPlanRow(Base):
-    """A confirmed plan; its id is the in-memory plan's id (confirming twice finds it)."""
+    """A confirmed plan; its id is the in-memory plan's id (confirming twice finds it).
+
+    `scenario_open` holds the scenario id while the plan is open and NULL once it is voided: the unique constraint
+    lets only one open plan per scenario exist, even when two dispatchers confirm at the same moment."""
 
     __tablename__ = "dispatch_plan"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -103,10 +109,19 @@ class DispatchPlanRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     objective: Mapped[int] = mapped_column(BigInteger)
     summary: Mapped[str] = mapped_column(Text, default="")  # KPIs as JSON
+    scenario_open: Mapped[int | None] = mapped_column(Integer, unique=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
 
 
 class DispatchOrderRow(Base):
-    """调拨单: one per vehicle trip plan; state pending → shipped."""
+    """调拨单: one per vehicle; state pending → picked → shipped → delivered → closed (or void before shipping).
+
+    Plate, driver and phone are copied from the vehicle when the plan is confirmed, so a reprint shows the truck
+    that was sent even after the fleet table changes."""
 
     __tablename__ = "dispatch_order"
     doc_no: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -114,6 +129,45 @@ class DispatchOrderRow(Base):
     vehicle_code: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="pending")
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    plate: Mapped[str] = mapped_column(String(32), default="")
+    driver: Mapped[str] = mapped_column(String(64), default="")
+    driver_phone: Mapped[str] = mapped_column(String(32), default="")
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_by: Mapped[str] = mapped_column(String(64), default="")
+    receipt_note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending','picked','shipped','delivered','closed','void')", name="state_known"
+        ),
+    )
+
+
+class OrderDepotRow(Base):
+    """One depot's part of an order (出库单): its keeper picks and ships the lines held at that depot."""
+
+    __tablename__ = "dispatch_order_depot"
+    doc_no: Mapped[str] = mapped_column(ForeignKey("dispatch_order.doc_no"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | picked | shipped | void
+    picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shipped_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ReceiptLineRow(Base):
+    """签收: what a stop received of an item, against what the order planned, with the reason of any shortage."""
+
+    __tablename__ = "dispatch_receipt_line"
+    doc_no: Mapped[str] = mapped_column(ForeignKey("dispatch_order.doc_no"), primary_key=True)
+    place_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    planned_qty: Mapped[int] = mapped_column(BigInteger)
+    received_qty: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (CheckConstraint("received_qty >= 0", name="received_nonneg"),)
 
 
 class DispatchLineRow(Base):

@@ -24,6 +24,7 @@ from stockpile.adapters.orm.dispatch import (
     ScenarioRow,
     VehicleRow,
 )
+from stockpile.adapters.repos.dispatch_orders import SqlOrderRecords
 from stockpile.domain.dispatch import (
     ItemSpec,
     Norm,
@@ -53,7 +54,7 @@ def scenario_matrix(
     return m.duration_s, m.distance_m, m.source
 
 
-class SqlDispatchRepository:
+class SqlDispatchRepository(SqlOrderRecords):
     def __init__(self, session: Session) -> None:
         self.s = session
 
@@ -259,6 +260,8 @@ class SqlDispatchRepository:
                 actor=actor,
                 objective=objective,
                 summary=json.dumps(dict(summary), ensure_ascii=False, sort_keys=True),
+                scenario_open=scenario_id,
+                voided_by="",
             )
         )
         self.s.flush()

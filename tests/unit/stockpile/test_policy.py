@@ -31,6 +31,21 @@ SCOPES = {"own": frozenset({OWN}), "other": frozenset({OTHER}), "all": None}
 
 # The access contract written out independently of POLICY: (role, action) → scopes allowed.
 CONTRACT: dict[tuple[str, str], set[str]] = {
+    ("keeper", "view_orders"): {"own"},
+    ("keeper", "pick_order"): {"own"},
+    **{
+        (r, a): {"own", "other", "all"}
+        for r, a in (
+            ("dispatcher", "view_orders"),
+            ("planner", "view_orders"),
+            ("admin", "view_orders"),
+            ("dispatcher", "pick_order"),
+            ("dispatcher", "manage_orders"),
+            ("admin", "manage_orders"),
+            ("dispatcher", "receive_dispatch"),
+            ("admin", "receive_dispatch"),
+        )
+    },
     ("keeper", "view_stock"): {"own"},
     ("dispatcher", "view_stock"): {"own", "other", "all"},
     ("planner", "view_stock"): {"own", "other", "all"},

@@ -1,0 +1,199 @@
+"""`relief order list|show|reprint|void|pick|ship|receive|close`: dispatch orders after confirmation, as the user of
+`relief login` (scoped like the Orders page: a keeper sees and ships the parts at own depots)."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from stockpile import clock
+from stockpile.cli.common import acting_user, console, err_console, services
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
+
+order_app = typer.Typer(
+    help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close"
+)
+
+
+def _run(fn: Any, *args: Any, **kw: Any) -> Any:
+    """Call a service; a domain error is one translated sentence and exit code 1 (never a traceback)."""
+    try:
+        return fn(*args, **kw)
+    except DomainError as e:
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
+        raise typer.Exit(1) from e
+
+
+def _when(v: datetime | None) -> str:
+    return "" if v is None else clock.local(v).strftime("%m-%d %H:%M")
+
+
+def _parts(depots: list[dict[str, Any]]) -> str:
+    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}）" for d in depots)
+
+
+@order_app.command("list")
+def list_cmd(
+    scenario: Annotated[str, typer.Option("--scenario", help="情景编码")] = "",
+    depot: Annotated[str, typer.Option("--depot", help="仓库编码")] = "",
+    vehicle: Annotated[str, typer.Option("--vehicle", help="车辆编码")] = "",
+    state: Annotated[str, typer.Option("--state", help="pending|picked|shipped|delivered|closed|void")] = "",
+) -> None:
+    """列出调拨单（保管员只见本库的调拨单）。"""
+    svc, actor = services(), acting_user()
+    rows = _run(svc.dispatch.list_orders, actor, scenario=scenario, depot=depot, vehicle=vehicle, state=state)
+    if not rows:
+        console.print(t("order.cli.none"))
+        return
+    tab = Table()
+    for c in ("doc", "scenario", "vehicle", "state", "depots", "confirmed"):
+        tab.add_column(t(f"order.cli.col_{c}"))
+    for r in rows:
+        tab.add_row(
+            r["doc_no"],
+            r["scenario"],
+            f"{r['vehicle']} {r['plate']}".strip(),
+            t(f"order.state.{r['state']}"),
+            _parts(r["depots"]),
+            _when(r["confirmed_at"]),
+        )
+    console.print(tab)
+
+
+@order_app.command("show")
+def show_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
+    """显示一张调拨单：表头、按站点顺序的明细（批号、数量、单位、预计时间）、各仓库状态。"""
+    from stockpile.adapters.documents.dispatch import header_rows, line_rows, receipt_rows
+
+    sheet = _run(services().dispatch.show_order, doc_no, acting_user())
+    for k, v in header_rows(sheet.header, sheet.depots):
+        console.print(f"{k}：{v}")
+    tab = Table()
+    for c in ("no", "kind", "place", "eta", "item", "lot", "qty", "unit"):
+        tab.add_column(t(f"order.doc.col_{c}"))
+    for row in line_rows(sheet.lines):
+        tab.add_row(*row)
+    console.print(tab)
+    for line in receipt_rows(sheet.header, sheet.receipt):
+        console.print(line)
+
+
+@order_app.command("reprint")
+def reprint_cmd(
+    doc_nos: Annotated[list[str] | None, typer.Argument(help="调拨单号（省略：所有可见的调拨单）")] = None,
+    scenario: Annotated[str, typer.Option("--scenario", help="只输出该情景的调拨单")] = "",
+    out: Annotated[Path, typer.Option("--out", help="输出目录")] = Path("orders"),
+    zip_: Annotated[bool, typer.Option("--zip", help="另打包为一个 zip")] = False,
+) -> None:
+    """从数据库重新生成调拨单（xlsx 与 PDF），随时可重印。"""
+    svc, actor = services(), acting_user()
+    docs = doc_nos or [r["doc_no"] for r in _run(svc.dispatch.list_orders, actor, scenario=scenario)]
+    out.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        xlsx, pdf = _run(svc.dispatch.order_documents, doc, actor)
+        (out / f"{doc}.xlsx").write_bytes(xlsx)
+        (out / f"{doc}.pdf").write_bytes(pdf)
+    if zip_ and docs:
+        with zipfile.ZipFile(out / "orders.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for doc in docs:
+                z.write(out / f"{doc}.xlsx", f"{doc}.xlsx")
+                z.write(out / f"{doc}.pdf", f"{doc}.pdf")
+    console.print(t("order.cli.reprinted", n=len(docs), out=str(out)))
+
+
+@order_app.command("void")
+def void_cmd(doc_no: Annotated[str, typer.Argument(help="该方案任一调拨单号")]) -> None:
+    """作废调拨单所属的整个调度方案，一次释放全部预留（已发运的不能作废）。"""
+    v = _run(services().dispatch.void, doc_no, acting_user())
+    plan = v.plan_id.hex[:8].upper()
+    key = "order.cli.voided" if v.released or v.orders else "order.cli.void_again"
+    console.print(t(key, plan=plan, orders=len(v.orders), holds=v.released))
+
+
+@order_app.command("pick")
+def pick_cmd(
+    doc_no: Annotated[str, typer.Argument(help="调拨单号")],
+    depot: Annotated[str, typer.Option("--depot", help="仓库编码")],
+) -> None:
+    """备货：本库保管员标记本库部分已备货。"""
+    done = _run(services().dispatch.pick, doc_no, depot, acting_user())
+    console.print(t("order.cli.picked" if done else "order.cli.picked_again", doc=doc_no, depot=depot))
+
+
+@order_app.command("ship")
+def ship_cmd(
+    doc_no: Annotated[str, typer.Argument(help="调拨单号")],
+    depot: Annotated[str, typer.Option("--depot", help="仓库编码")],
+) -> None:
+    """装车发运：本库部分的全部预留一次过账出库（其他仓库的部分由其保管员发运）。"""
+    n = _run(services().dispatch.ship, doc_no, depot, acting_user())
+    console.print(t("order.cli.shipped" if n else "order.cli.shipped_again", doc=doc_no, depot=depot, n=n))
+
+
+def _local_time(text: str) -> datetime:
+    """ISO time; without a zone it is county time."""
+    try:
+        v = datetime.fromisoformat(text)
+    except ValueError as e:
+        err_console.print(f"[red]{t('errors.receipt_invalid', line=text)}[/red]")
+        raise typer.Exit(1) from e
+    return v if v.tzinfo else v.replace(tzinfo=clock.county_tz())
+
+
+def _pairs(values: list[str]) -> dict[tuple[str, str], str]:
+    """STOP:ITEM=VALUE options → {(stop, item): value}."""
+    out = {}
+    for v in values:
+        key, _, val = v.partition("=")
+        stop, _, item = key.partition(":")
+        out[(stop.strip(), item.strip())] = val.strip()
+    return out
+
+
+@order_app.command("receive")
+def receive_cmd(
+    doc_no: Annotated[str, typer.Argument(help="调拨单号")],
+    receiver: Annotated[str, typer.Option("--receiver", help="签收人姓名")],
+    qty: Annotated[
+        list[str] | None, typer.Option("--qty", help="实收 站点:物资编码=数量（默认按计划）")
+    ] = None,
+    reason: Annotated[
+        list[str] | None, typer.Option("--reason", help="短少/损坏原因 站点:物资编码=原因")
+    ] = None,
+    at: Annotated[str, typer.Option("--at", help="签收时间（县时间，默认现在）")] = "",
+) -> None:
+    """签收：登记签收人、时间、实收数量及短少/损坏原因；调拨单转为已签收。"""
+    try:
+        quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
+    except ValueError as e:
+        err_console.print(f"[red]{t('errors.receipt_invalid', line=str(e))}[/red]")
+        raise typer.Exit(1) from e
+    when = _local_time(at) if at else None
+    lines = _run(
+        services().dispatch.receive,
+        doc_no,
+        receiver,
+        acting_user(),
+        quantities=quantities,
+        reasons=_pairs(reason or []),
+        received_at=when,
+    )
+    short = sum(p - g for p, g, _ in lines.values())
+    console.print(t("order.cli.received", doc=doc_no, receiver=receiver, short=short))
+
+
+@order_app.command("close")
+def close_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
+    """结单：已签收的调拨单结单；方案的全部调拨单结单后，该情景可确认新方案。"""
+    done = _run(services().dispatch.close, doc_no, acting_user())
+    console.print(t("order.cli.closed" if done else "order.cli.closed_again", doc=doc_no))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(order_app, name="order")
