@@ -152,19 +152,7 @@ def build_services(settings: Settings | None = None) -> Services:
         # the annual review's "coverage within the circle" comes from the coverage capability
         coverage=partial(coverage_rows, coverage.deps),
     )
-    dispatch = DispatchService(
-        uow=uow,
-        repo=lambda u: SqlDispatchRepository(u.session),
-        travel_matrix=partial(scenario_matrix, build_travel(settings)),
-        planner=plan_routes,
-        render_order=lambda sheet: (
-            order_xlsx(sheet, documents.bureau()),
-            order_pdf(sheet, documents.bureau()),
-        ),
-        time_limit_s=float(settings.solve_time_limit_s),
-        guarantee_s=settings.guarantee_seconds,
-        target_s=settings.relief_targets_seconds[0],
-    )
+    dispatch = build_dispatch(settings, uow, documents)
     return Services(
         ledger=LedgerService(uow),
         imports=ImportService(uow, read_table, partial(site_point, engine), documents),
@@ -191,6 +179,25 @@ def build_services(settings: Settings | None = None) -> Services:
         map_view=map_view,
         item_units=ItemUnits(engine),
         settings=settings,
+    )
+
+
+def build_dispatch(
+    settings: Settings, uow: Callable[[], SqlAlchemyUnitOfWork], documents: Documents
+) -> DispatchService:
+    """The dispatch service: the scenario repository, travel times, the routing engine and the order documents."""
+    return DispatchService(
+        uow=uow,
+        repo=lambda u: SqlDispatchRepository(u.session),
+        travel_matrix=partial(scenario_matrix, build_travel(settings)),
+        planner=plan_routes,
+        render_order=lambda sheet: (
+            order_xlsx(sheet, documents.bureau()),
+            order_pdf(sheet, documents.bureau()),
+        ),
+        time_limit_s=float(settings.solve_time_limit_s),
+        guarantee_s=settings.guarantee_seconds,
+        target_s=settings.relief_targets_seconds[0],
     )
 
 

@@ -6,12 +6,11 @@ import abc
 from types import TracebackType
 from typing import Self
 
+from stockpile.ports.planning import CountyRepository, ReserveRepository
 from stockpile.ports.repos import (
     AuthRepository,
-    CountyRepository,
     LedgerRepository,
     MasterRepository,
-    ReserveRepository,
 )
 
 
