@@ -1,0 +1,129 @@
+"""调拨单: confirmed dispatch orders after the plan: list and filter them, reprint one or all (one zip), and move each
+through its steps: 备货 and 发运 per depot by that depot's keeper, 签收 and 结单 by the dispatcher, 作废 of a plan not yet
+shipped. Everything is read from the database, so an order survives a closed browser. UI only."""
+# nav: roles=dispatcher,keeper,admin order=31 title=nav.orders icon=:material/receipt_long: section=dispatch
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from stockpile.app.pages.common import current_user, fmt_dt, guard, services, show_error
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import t
+
+guard(__file__)
+svc, user = services(), current_user()
+STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
+
+st.title(t("nav.orders"))
+c1, c2 = st.columns(2)
+scenario = c1.selectbox(
+    t("order.cli.col_scenario"),
+    ["", *svc.dispatch.scenarios()],
+    key="orders.scenario",
+    format_func=lambda s: s or "—",
+)
+state = c2.selectbox(
+    t("order.cli.col_state"),
+    ["", *STATES],
+    key="orders.state",
+    format_func=lambda s: t(f"order.state.{s}") if s else "—",
+)
+try:
+    rows = svc.dispatch.list_orders(user, scenario=scenario, state=state)
+except DomainError as e:
+    show_error(e)
+    st.stop()
+if not rows:
+    st.info(t("order.cli.none"))
+    st.stop()
+
+
+def _depots(r: dict[str, Any]) -> str:
+    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}）" for d in r["depots"])
+
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("order.cli.col_doc"): [r["doc_no"] for r in rows],
+            t("order.cli.col_scenario"): [r["scenario"] for r in rows],
+            t("order.cli.col_vehicle"): [r.get("plate") or r["vehicle"] for r in rows],
+            t("order.cli.col_state"): [t(f"order.state.{r['state']}") for r in rows],
+            t("order.cli.col_depots"): [_depots(r) for r in rows],
+            t("order.cli.col_confirmed"): [fmt_dt(r["confirmed_at"]) for r in rows],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+
+def _zip(docs: list[str]) -> bytes:
+    """Every listed order as PDF and xlsx in one zip, rebuilt from the database."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for doc in docs:
+            xlsx, pdf = svc.dispatch.order_documents(doc, user)
+            z.writestr(f"{doc}.pdf", pdf)
+            z.writestr(f"{doc}.xlsx", xlsx)
+    return buf.getvalue()
+
+
+if st.button(t("orders.prepare_all", n=len(rows)), key="orders.prepare_all"):
+    st.session_state["orders.zip"] = _zip([r["doc_no"] for r in rows])
+if "orders.zip" in st.session_state:
+    st.download_button(
+        t("orders.download_all"),
+        st.session_state["orders.zip"],
+        "orders.zip",
+        "application/zip",
+        key="orders.zip_dl",
+    )
+
+st.subheader(t("orders.one"))
+doc = st.selectbox(t("order.cli.col_doc"), [r["doc_no"] for r in rows], key="orders.doc")
+order = next(r for r in rows if r["doc_no"] == doc)
+xlsx, pdf = svc.dispatch.order_documents(doc, user)
+d1, d2 = st.columns(2)
+d1.download_button(t("orders.pdf"), pdf, f"{doc}.pdf", "application/pdf", key="orders.pdf")
+d2.download_button(t("orders.xlsx"), xlsx, f"{doc}.xlsx", key="orders.xlsx")
+
+
+def _step(label: str, key: str, run: Any, done: str, **params: Any) -> None:
+    """A button that runs one step of the order; the step's own refusal is shown in words."""
+    if st.button(label, key=key):
+        try:
+            run()
+        except DomainError as e:
+            show_error(e)
+        else:
+            st.success(t(done, doc=doc, **params))
+
+
+mine = set(svc.reads.my_sites(user)["code"])
+for d in order["depots"]:
+    if d["site"] not in mine or d["state"] not in ("pending", "picked"):
+        continue
+    a, b = st.columns(2)
+    with a:
+        _step(t("orders.pick", depot=d["site_name"]), f"orders.pick.{d['site']}",
+              lambda s=d["site"]: svc.dispatch.pick(doc, s, user), "order.cli.picked", depot=d["site_name"])  # fmt: skip
+    with b:
+        _step(t("orders.ship", depot=d["site_name"]), f"orders.ship.{d['site']}",
+              lambda s=d["site"]: svc.dispatch.ship(doc, s, user), "orders.shipped", depot=d["site_name"])  # fmt: skip
+
+if st.session_state.get("role") in ("dispatcher", "admin"):
+    if order["state"] == "shipped":
+        receiver = st.text_input(t("order.doc.received_by"), key="orders.receiver", max_chars=64)
+        _step(t("orders.receive"), "orders.receive",
+              lambda: svc.dispatch.receive(doc, receiver.strip(), user), "orders.received")  # fmt: skip
+    if order["state"] == "delivered":
+        _step(t("orders.close"), "orders.close", lambda: svc.dispatch.close(doc, user), "order.cli.closed")
+    if order["state"] in ("pending", "picked"):
+        _step(t("orders.void"), "orders.void", lambda: svc.dispatch.void(doc, user), "orders.voided")
