@@ -31,11 +31,15 @@ err_console = Console(stderr=True)
 
 
 def session_file() -> Path:
-    """Where this OS user's CLI login is kept."""
+    """Where this OS user's CLI login is kept; one file per county (`session.CODE.json`) when a county is chosen,
+    since each county's database has its own users and sessions."""
     if env := os.environ.get("RELIEF_SESSION_FILE"):
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "relief" / "session.json"
+        path = Path(env)
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        path = Path(base) / "relief" / "session.json"
+    county = get_settings().county
+    return path.with_name(f"{path.stem}.{county}{path.suffix}") if county else path
 
 
 def _svc() -> Any:
