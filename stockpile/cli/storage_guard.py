@@ -25,7 +25,8 @@ err_console = Console(stderr=True)
 
 CREATES_DATABASE = frozenset({"demo", "init", "db", "solve-vrp"})  # solve-vrp reads a JSON file, no database
 # the empty workbook from the product's own sheet list; the registry of counties from its TOML file
-NO_DATABASE = frozenset({"county template", "county list"})
+# `province` reads the registry's county databases, each one named when it fails
+NO_DATABASE = frozenset({"county template", "county list", "province"})
 CHECKED_BY_GROUP = frozenset(
     {"county"}
 )  # the group's callback checks, once it knows which of its commands runs

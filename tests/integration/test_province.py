@@ -17,6 +17,7 @@ from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.bootstrap import build_services
 from stockpile.cli.main import app
 from stockpile.config import Settings
+from stockpile.domain.errors import DomainError
 from stockpile.schemas import ReceiptCmd
 from tests.conftest import TEST_NOW, pg_url_or_skip
 from tests.support.factory import seed_minimal, seed_users
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.postgres
 runner = CliRunner()
 COUNTIES = {"360401": ("甲县", "LOT-A", 10), "360402": ("乙县", "LOT-B", 7)}
 PASSWORD = {"360401": "Gan-county-one-2026", "360402": "Gan-county-two-2026"}
+PROVINCE_PASSWORD = "Province-reader-2026"  # the same reader, granted by each county in its own database
 
 
 def _fresh_database(server_url: str, name: str) -> str:
@@ -44,6 +46,11 @@ def _seed_county(url: str, code: str, extra_users: dict[str, tuple[str, tuple[st
         seed_users(engine, extra_users)
     with engine.begin() as c:  # each county's keeper1 has its own password
         c.execute(update(UserRow).values(password_hash=Argon2Hasher().hash(PASSWORD[code])))
+        c.execute(
+            update(UserRow)
+            .where(UserRow.username == "prov")
+            .values(password_hash=Argon2Hasher().hash(PROVINCE_PASSWORD))
+        )
     engine.dispose()
     _, lot, qty = COUNTIES[code]
     svc = build_services(Settings(database_url=url))
@@ -68,7 +75,7 @@ def province(tmp_path_factory):
     lines = [f'server = "{server.rsplit("/", 1)[0]}"']
     for code, (name, _, _) in COUNTIES.items():
         url = _fresh_database(server, f"relief_{code}")
-        _seed_county(url, code, {})
+        _seed_county(url, code, {"prov": ("province", ())})
         lines += [f"[counties.{code}]", f'name = "{name}"']
     path = tmp_path_factory.mktemp("province") / "counties.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -116,3 +123,51 @@ def test_a_keeper_of_county_a_never_sees_county_b(registry):
     assert smuggled.exit_code == 3 and "LOT-B" not in smuggled.output
     wrong = _relief("--county", "360402", "login", "keeper1", RELIEF_PASSWORD=PASSWORD["360401"])
     assert wrong.exit_code == 3
+
+
+def _own_figures(registry, code: str):
+    """What the county itself shows its admin: stock per item, county-level gaps, the review's coverage rows."""
+    from stockpile.config import county_url
+
+    svc = build_services(Settings(database_url=county_url(registry, code)))
+    stock = svc.reads.stock_by_item("admin")
+    gaps = [r for r in svc.planning.gap_report()["scopes"] if r["scope"] == "county"]
+    try:
+        return stock, gaps, svc.planning.coverage() if svc.planning.coverage else []
+    except DomainError:  # the shipped norms name items this small county lacks
+        return stock, gaps, []
+
+
+def test_province_rollup_is_the_sum_of_the_counties(registry, tmp_path):
+    """`relief province login prov` signs in to both counties; the roll-up's stock per county × item is each
+    county's own, its totals the sum, its gaps and coverage the counties' own figures."""
+    import pandas as pd
+
+    signed = _relief("province", "login", "prov", RELIEF_PASSWORD=PROVINCE_PASSWORD)
+    assert signed.exit_code == 0, signed.output
+    out = tmp_path / "rollup.xlsx"
+    res = _relief("province", "rollup", "--xlsx", str(out))
+    assert res.exit_code == 0, res.output
+    book = pd.read_excel(out, sheet_name=None, dtype={"县代码": str, "物资编码": str})
+    stock, totals = book["各县库存"], book["全省合计"]
+    own = {code: _own_figures(registry, code) for code in COUNTIES}
+    for code, (_, _, qty) in COUNTIES.items():
+        mine = stock[stock["县代码"] == code].set_index("物资编码")["账面库存"].to_dict()
+        theirs = own[code][0].set_index("item_code")["on_hand"].to_dict()
+        assert mine == theirs and theirs["1020101"] == qty
+    summed = sum(own[c][0].set_index("item_code")["on_hand"] for c in COUNTIES)
+    assert totals.set_index("物资编码")["账面库存"].to_dict() == summed.to_dict()
+    assert len(book["定额缺口"]) == sum(len(own[c][1]) for c in COUNTIES)
+    cover = book["保障圈覆盖率"].set_index("县代码")
+    for code in COUNTIES:
+        rows = own[code][2]
+        assert cover.loc[code, "人口"] == sum(r["population"] for r in rows)
+
+
+def test_only_a_province_reader_gets_the_rollup(registry):
+    """keeper1 logged in to 甲县 only: 甲县 refuses the roll-up (a keeper is not its province reader), 乙县 has no
+    login; both are named, no figures of either, exit 1."""
+    _relief("--county", "360401", "login", "keeper1", RELIEF_PASSWORD=PASSWORD["360401"])
+    res = _relief("province", "rollup")
+    assert res.exit_code == 1
+    assert "LOT" not in res.output and "未登录该县" in res.output
