@@ -6,11 +6,13 @@ database, never as constants in code.
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stockpile.resources import resource
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
         default_factory=lambda: f"sqlite:///{data_dir() / 'demo.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "RELIEF_DATABASE_URL"),
     )
+    # a province on one server (docs/deployment.md): the registry of counties, and the county this process serves
+    counties_file: Path | None = None  # RELIEF_COUNTIES_FILE: a TOML file, code → database (read_counties)
+    county: str = ""  # RELIEF_COUNTY or `relief --county CODE`: its database replaces DATABASE_URL
     language: str = "zh"
     timezone: str = "Asia/Shanghai"  # the county's IANA time zone: every "now", "today" and shown time (stockpile/clock.py)
     current_role: str = "admin"  # the role picker's first choice (demo database only)
@@ -98,6 +103,59 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Shanghai)") from e
         return v
 
+    @model_validator(mode="after")
+    def _county_database(self) -> Settings:
+        """A chosen county runs on its own database from the registry; an unknown code is a settings error."""
+        if self.county:
+            self.database_url = county_url(self.counties_file, self.county)
+        return self
+
+
+@dataclass(frozen=True)
+class County:
+    """One county of the province: its code (行政区划代码), its name and its own database."""
+
+    code: str
+    name: str
+    database_url: str
+
+
+def read_counties(path: Path | None) -> list[County]:
+    """The county registry: a TOML file with an optional `server` URL and one `[counties.CODE]` table per county
+    (`name`, and `database_url`, by default the server's database `relief_CODE`). Sorted by code."""
+    if path is None:
+        raise ValueError("no county registry: set RELIEF_COUNTIES_FILE to the counties' TOML file")
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise ValueError(f"county registry {path} unreadable: {e}") from e
+    server = str(data.get("server", "")).rstrip("/")
+    out = []
+    for code, row in sorted(dict(data.get("counties", {})).items()):
+        url = str(row.get("database_url") or (f"{server}/relief_{code}" if server else ""))
+        if not url:
+            raise ValueError(f"county {code} in {path} has no database_url and the file no server")
+        out.append(County(str(code), str(row.get("name", code)), url))
+    return out
+
+
+def county_url(path: Path | None, code: str) -> str:
+    """The database of county `code` (ValueError naming the known codes when it is not registered)."""
+    counties = read_counties(path)
+    for c in counties:
+        if c.code == code:
+            return c.database_url
+    known = ", ".join(c.code for c in counties) or "none"
+    raise ValueError(f"county {code!r} is not in {path} (registered: {known})")
+
+
+_chosen: list[str] = []  # `relief --county CODE` for this invocation (empty: RELIEF_COUNTY, else none)
+
+
+def choose_county(code: str | None) -> None:
+    """The CLI's callback names the county every settings read of this command uses."""
+    _chosen[:] = [code] if code else []
+
 
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(county=_chosen[0]) if _chosen else Settings()

@@ -1,5 +1,6 @@
-"""County workbook commands: `relief county template FILE`, `relief county import FILE [--dry-run] [--replace]`,
-`relief county export FILE`. Import and export act as the admin of `relief login`.
+"""County commands: the workbook (`relief county template FILE`, `relief county import FILE [--dry-run]
+[--replace]`, `relief county export FILE`; import and export act as the admin of `relief login`) and the province's
+registry of counties (`relief county list`: no database, no login).
 
 An import prints every problem (sheet, row, column, value, reason) and writes nothing when there is one; otherwise
 it prints what was added, changed, deactivated, deleted or kept (`--dry-run`: what would be, nothing written).
@@ -72,6 +73,28 @@ def import_(
     common.console.print(t(key, **counts))
 
 
+def list_() -> None:
+    """列出本省登记的县（RELIEF_COUNTIES_FILE）/ the counties registered for this province."""
+    from rich.table import Table
+
+    from stockpile.adapters.db.storage import database_label
+    from stockpile.config import get_settings, read_counties
+
+    settings = get_settings()
+    try:
+        counties = read_counties(settings.counties_file)
+    except ValueError as e:
+        common.err_console.print(f"[red]{t('province.registry_bad', detail=str(e))}[/red]")
+        raise typer.Exit(2) from e
+    tab = Table(title=t("province.counties_title", n=len(counties)))
+    for key in ("code", "name", "database", "chosen"):
+        tab.add_column(t(f"province.col_{key}"))
+    for c in counties:
+        chosen = "✓" if c.code == settings.county else ""
+        tab.add_row(c.code, c.name, database_label(c.database_url), chosen)
+    common.console.print(tab)
+
+
 def _problem(p: Any) -> str:
     """One problem as a sentence: where (sheet, row, column), the value, and why."""
     where = t("county.where", sheet=p.sheet or "—", row=p.row or "—", column=p.column or "—")
@@ -92,4 +115,5 @@ def register(app: typer.Typer) -> None:
     county.command("template")(template)
     county.command("import")(import_)
     county.command("export")(export)
+    county.command("list")(list_)
     app.add_typer(county, name="county")

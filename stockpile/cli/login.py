@@ -31,11 +31,15 @@ err_console = Console(stderr=True)
 
 
 def session_file() -> Path:
-    """Where this OS user's CLI login is kept."""
+    """Where this OS user's CLI login is kept; one file per county (`session.CODE.json`) when a county is chosen,
+    since each county's database has its own users and sessions."""
     if env := os.environ.get("RELIEF_SESSION_FILE"):
-        return Path(env)
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "relief" / "session.json"
+        path = Path(env)
+    else:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        path = Path(base) / "relief" / "session.json"
+    county = get_settings().county
+    return path.with_name(f"{path.stem}.{county}{path.suffix}") if county else path
 
 
 def _svc() -> Any:
@@ -102,9 +106,8 @@ def login(
     """登录: password from a hidden prompt or RELIEF_PASSWORD; the login is kept for this OS user only."""
     name = (username or str(typer.prompt(t("auth.username")))).strip()
     password = os.environ.get("RELIEF_PASSWORD") or str(typer.prompt(t("auth.password"), hide_input=True))
-    settings = get_settings()
     try:
-        login = _svc().trust.login(name, password, hours=settings.cli_session_hours, channel="cli")
+        login = sign_in(name, password, store=not print_token)
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(ExitCode.NOT_LOGGED_IN) from e
@@ -112,15 +115,30 @@ def login(
         typer.echo(login.token)
         return
     path = session_file()
-    _revoke_previous(path)
-    _write_session(
-        path,
-        {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()},
-    )
     until = clock.format_dt(login.expires_at)
     console.print(
         t("login.ok", user=login.username, role=t(f"role.{login.role}"), until=until, path=str(path))
     )
+
+
+def sign_in(name: str, password: str, store: bool = True) -> Any:
+    """The app's login for the CLI (DomainError when refused); `store`: kept in the session file, replacing (and
+    revoking) the one there. The database and the file are the chosen county's."""
+    login = _svc().trust.login(name, password, hours=get_settings().cli_session_hours, channel="cli")
+    if store:
+        path = session_file()
+        _revoke_previous(path)
+        _write_session(
+            path,
+            {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()},
+        )
+    return login
+
+
+def stored_user() -> Any:
+    """The chosen county's logged-in user (`Actor`), or None: no login there, or it ended."""
+    token = _stored_token()
+    return _svc().trust.session_user(token) if token else None
 
 
 def _revoke_previous(path: Path) -> None:

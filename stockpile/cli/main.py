@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from stockpile import clock
 from stockpile.cli.common import console, err_console
 from stockpile.cli.storage_guard import StorageSafeGroup, check_before
-from stockpile.config import get_settings
+from stockpile.config import choose_county, get_settings
 from stockpile.i18n import set_lang, t
 
 app = typer.Typer(
@@ -30,8 +30,18 @@ app.add_typer(db_app, name="db")
 
 
 @app.callback()
-def _main(ctx: typer.Context, lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh") -> None:
+def _main(
+    ctx: typer.Context,
+    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
+    county: Annotated[
+        str | None,
+        typer.Option(
+            "--county", help="县代码：使用该县的数据库（RELIEF_COUNTIES_FILE）/ the county's database"
+        ),
+    ] = None,
+) -> None:
     set_lang(lang)
+    choose_county(county)  # every settings read of this command; none given: RELIEF_COUNTY, else DATABASE_URL
     try:
         clock.configure(get_settings().timezone)  # every date the CLI reads or prints is the county's
     except ValidationError as e:
@@ -75,6 +85,7 @@ def _register_areas() -> None:
         login,
         orders,
         periods,
+        province,
         reads,
         reserve,
         scenario,
@@ -94,6 +105,7 @@ def _register_areas() -> None:
         jobs,
         login,
         periods,
+        province,
         reserve,
         scenario,
         setup,

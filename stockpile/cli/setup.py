@@ -132,6 +132,8 @@ def serve(
 ) -> None:
     """启动应用 / start the web app on this machine (the database is DATABASE_URL's, as for every command)."""
     args = app_command(host, port)
+    if county := get_settings().county:  # `relief --county CODE app`: the app serves that county
+        os.environ["RELIEF_COUNTY"] = county
     os.execv(
         args[0], args
     )  # Streamlit takes over this process: Ctrl-C and service managers reach it directly

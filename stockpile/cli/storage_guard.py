@@ -24,7 +24,9 @@ from stockpile.i18n import t
 err_console = Console(stderr=True)
 
 CREATES_DATABASE = frozenset({"demo", "init", "db", "solve-vrp"})  # solve-vrp reads a JSON file, no database
-NO_DATABASE = frozenset({"county template"})  # writes the empty workbook from the product's own sheet list
+# the empty workbook from the product's own sheet list; the registry of counties from its TOML file
+# `province` reads the registry's county databases, each one named when it fails
+NO_DATABASE = frozenset({"county template", "county list", "province"})
 CHECKED_BY_GROUP = frozenset(
     {"county"}
 )  # the group's callback checks, once it knows which of its commands runs
@@ -66,8 +68,10 @@ class StorageSafeGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except typer.Exit as e:
+            if e.exit_code != ExitCode.REFUSED:  # also bad settings (exit 2): then there is no URL to read
+                raise
             url = get_settings().database_url
-            fault = classify(e.__cause__, url) if e.exit_code == ExitCode.REFUSED else None
+            fault = classify(e.__cause__, url)
             if fault is None:
                 raise
             raise typer.Exit(EXIT[fault.kind]) from e  # the command printed its message already

@@ -57,7 +57,7 @@ def _run(fn: Any, *args: Any) -> Any:
 @user_app.command("add")
 def add(
     username: str,
-    role: Annotated[str, typer.Option(help="keeper | dispatcher | planner | admin")],
+    role: Annotated[str, typer.Option(help="keeper | dispatcher | planner | admin | informant | province")],
     depot: Depots = None,
 ) -> None:
     """新增用户 (a keeper needs --depot)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-ROLES = ("keeper", "dispatcher", "planner", "admin", "informant")
+ROLES = ("keeper", "dispatcher", "planner", "admin", "informant", "province")
 
 
 class Scope(StrEnum):
@@ -28,6 +28,9 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("dispatcher", "view_stock"): A,
     ("planner", "view_stock"): A,
     ("admin", "view_stock"): A,
+    # 省级查看: a county grants the province's reader the county's stock, gaps and coverage, nothing else
+    ("province", "view_stock"): A,
+    ("province", "view_rollup"): A,
     ("keeper", "export"): K,
     ("dispatcher", "export"): A,
     ("planner", "export"): A,
@@ -161,6 +164,7 @@ USE_CASES: dict[str, str] = {
         )
     },
     **{f"trust.scoped_reads.{f}": "export" for f in ("recent_postings", "count_sheet_pdf", "voucher_pdf")},
+    "trust.scoped_reads.rollup_reader": "view_rollup",
     "trust.users.add_user": "manage_users",
     "trust.users.set_role": "manage_users",
     "trust.users.set_active": "manage_users",

@@ -77,6 +77,12 @@ def stock_by_item(uow: AbstractUnitOfWork, views: Any, actor: str, on: date | No
     return _read_guarded(uow, actor, "view_stock", None, lambda c: views.stock_by_item(on=on, site_codes=c))
 
 
+def rollup_reader(uow: AbstractUnitOfWork, actor: str) -> None:
+    """The province roll-up reads this county (its stock, gaps and coverage) only for a user the county granted
+    `view_rollup` (the province role); a keeper or a planner is refused and audited like every denial."""
+    _read_guarded(uow, actor, "view_rollup", None, lambda codes: None)
+
+
 def available(uow: AbstractUnitOfWork, views: Any, actor: str, item_code: str) -> Any:
     """Available to dispatch per source, of the sources the actor may see (a keeper: own depots)."""
     return _read_guarded(
@@ -213,6 +219,10 @@ class ScopedReads:
 
     def stock_by_item(self, actor: str, on: date | None = None) -> Any:
         return stock_by_item(self.uow(), self.views, actor, on)
+
+    def rollup_reader(self, actor: str) -> None:
+        """PermissionDenied unless the county granted the actor the province roll-up."""
+        rollup_reader(self.uow(), actor)
 
     def available(self, actor: str, item_code: str) -> Any:
         return available(self.uow(), self.views, actor, item_code)

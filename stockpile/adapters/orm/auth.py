@@ -45,7 +45,7 @@ class UserRow(Base):
     created_at: Mapped[Stamp]
     __table_args__ = (
         CheckConstraint(
-            "role IN ('keeper', 'dispatcher', 'planner', 'admin', 'informant')", name="role_known"
+            "role IN ('keeper', 'dispatcher', 'planner', 'admin', 'informant', 'province')", name="role_known"
         ),
     )
 

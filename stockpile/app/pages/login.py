@@ -1,7 +1,7 @@
 """登录 / 退出: own login (Argon2id, lockout after 5 failures), and optionally the county's identity provider
 (OIDC via `st.login`) when `.streamlit/secrets.toml` configures one. The browser session keeps only the login token;
 the server-side login can be revoked (logout, password change, deactivation, role change, unlinking)."""
-# nav: roles=guest,keeper,dispatcher,planner,admin order=1 title=nav.login icon=:material/login: section=admin
+# nav: roles=guest,keeper,dispatcher,planner,admin,province order=1 title=nav.login icon=:material/login: section=admin
 
 from __future__ import annotations
 

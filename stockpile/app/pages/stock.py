@@ -1,5 +1,5 @@
 """库存总览: what is where, in which lots, expiring when; totals by item; available to dispatch."""
-# nav: roles=keeper,dispatcher,planner,admin order=10 title=nav.stock icon=:material/inventory_2: section=query
+# nav: roles=keeper,dispatcher,planner,admin,province order=10 title=nav.stock icon=:material/inventory_2: section=query
 
 from __future__ import annotations
 

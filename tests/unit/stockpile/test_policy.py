@@ -117,6 +117,9 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     },
     **{("informant", a): {"own"} for a in ("view_events", "report_disaster", "request_materials")},
     **{(r, "approve_request"): {"own", "other", "all"} for r in ("dispatcher", "admin")},
+    # the province's reader (省级查看): the county's stock (and with it its gaps and coverage) and nothing else
+    ("province", "view_stock"): {"own", "other", "all"},
+    ("province", "view_rollup"): {"own", "other", "all"},
 }
 
 MATRIX = list(itertools.product(ROLES, authz.ACTIONS, SCOPES))
