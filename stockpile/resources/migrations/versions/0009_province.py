@@ -1,16 +1,16 @@
 """province: the read-only `province` role (省级查看), a user a county grants to read its stock, standard gaps and
 coverage for the province roll-up (docs/deployment.md)
 
-Revision ID: 0008_province
-Revises: 0007_events
+Revision ID: 0009_province
+Revises: 0008_orders
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0008_province"
-down_revision = "0007_events"
+revision = "0009_province"
+down_revision = "0008_orders"
 branch_labels = None
 depends_on = None
 
