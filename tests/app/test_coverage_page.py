@@ -56,8 +56,22 @@ def test_siting_what_if_shows_before_and_after(services):
     at.button(key="coverage.site_run").click().run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "现有网络覆盖人口" in labels and "新增后覆盖人口" in labels
+    assert "现有网络覆盖人口" in labels and "新增后覆盖人口" in labels and "时限内无储备点可达的点" in labels
     assert len(at.dataframe[-1].value) == 2
+    assert any("不看库存数量" in c.value for c in at.caption)  # which measure siting uses is said
+
+
+def test_siting_says_when_the_gap_is_stock_not_distance(services):
+    """At 60 minutes every point has a reserve point in reach: the panel says the uncovered points lack stock and
+    points to pre-positioning instead of proposing sites that add nobody."""
+    at = _page(services)
+    at.slider(key="coverage.minutes").set_value(60).run()
+    at.button(key="coverage.site_run").click().run()
+    assert not at.exception
+    rep = at.session_state["coverage.siting"]
+    if rep.uncovered_before:
+        pytest.skip("the demo county has points beyond any reserve point at 60 minutes")
+    assert any("缺的是库存而非距离" in i.value for i in at.info)
 
 
 def test_only_items_with_a_norm_are_offered(services):

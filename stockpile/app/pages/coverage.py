@@ -187,6 +187,10 @@ with st.expander(t("coverage.siting")):
             st.error(t("coverage.bad_candidates"))
     rep = st.session_state.get("coverage.siting")
     if rep is not None:
+        # siting measures reach (a reserve point within T), the headline above measures stock: say which is which
+        st.caption(t("coverage.siting_measure", minutes=minutes))
+        if not rep.uncovered_before:
+            st.info(t("coverage.siting_all_reached", n=county.points_uncovered))
         b1, b2, b3 = st.columns(3)
         b1.metric(t("coverage.before"), fmt_int(rep.population_before))
         b2.metric(
@@ -195,7 +199,7 @@ with st.expander(t("coverage.siting")):
             delta=fmt_int(rep.population_after - rep.population_before),
         )
         b3.metric(
-            t("coverage.points_uncovered"),
+            t("coverage.points_unreached"),
             len(rep.uncovered_after),
             delta=len(rep.uncovered_after) - len(rep.uncovered_before),
             delta_color="inverse",
