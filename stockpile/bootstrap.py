@@ -3,10 +3,11 @@ writers and hands them to one service object per capability (docs/architecture.m
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -34,6 +35,9 @@ from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
+from stockpile.adapters.travel.roads import GraphFileError, RoadGraphProvider, SpeedTable, load_graph
+from stockpile.adapters.travel.roads.provider import UnusableGraph
+from stockpile.adapters.travel.roads.speeds import SpeedTableError
 from stockpile.config import Settings, get_settings
 from stockpile.coverage.circle import CoverageDeps
 from stockpile.coverage.circle import review_rows as coverage_rows
@@ -138,8 +142,52 @@ def build_services(settings: Settings | None = None) -> Services:
 
 
 # ---- travel times and the 1-hour circle ---------------------------------------------------------------------
+log = logging.getLogger(__name__)
+
+
 def build_travel(s: Settings) -> TravelTimeProvider:
-    """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""
+    """The county's road graph when imported; else openrouteservice (behind the offline fallback and the matrix
+    cache) when enabled; else the straight-line estimate alone. An imported graph that cannot be read is
+    reported on every answer (FallbackProvider's notice) and the next source answers."""
+    rest = _ors_or_estimate(s)
+    roads = road_provider(s)
+    if isinstance(roads, str):
+        return FallbackProvider(primary=UnusableGraph(roads), fallback=rest)
+    return roads if roads is not None else rest
+
+
+def road_provider(s: Settings) -> RoadGraphProvider | str | None:
+    """The road-graph provider for the settings, None without an imported graph, or why the graph is unusable.
+    Loaded once per file version (path, size, mtime) and speed table, and shared."""
+    path = s.road_graph_file
+    if not s.road_enabled or not path.is_file():
+        return None
+    try:
+        stat, speeds = path.stat(), s.road_speeds_file.stat()
+        return _load_roads(
+            str(path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            str(s.road_speeds_file),
+            speeds.st_mtime_ns,
+            s.road_flood,
+            s.road_snap_warn_m,
+        )
+    except (GraphFileError, SpeedTableError, OSError, ValueError) as e:
+        log.error("road graph %s unusable: %s", path, e)
+        return f"road graph {path.name}: {e}"
+
+
+@lru_cache(maxsize=4)
+def _load_roads(
+    path: str, size: int, mtime_ns: int, speeds: str, speeds_mtime_ns: int, flood: bool, snap_warn_m: float
+) -> RoadGraphProvider:
+    return RoadGraphProvider(
+        load_graph(Path(path)), SpeedTable.from_toml(Path(speeds)), flood=flood, snap_warn_m=snap_warn_m
+    )
+
+
+def _ors_or_estimate(s: Settings) -> TravelTimeProvider:
     offline = HaversineMatrix(
         circuity=s.detour_factor,
         speeds_kmh={"driving-car": s.speed_car_kmh, "driving-hgv": s.speed_hgv_kmh},
@@ -175,7 +223,9 @@ def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
     return CoverageDeps(
         read_world=coverage_data.SqlCoverageReader(engine).load,
         norms=coverage_data.load_norms(s.coverage_norms_file),
-        travel=coverage_data.TravelGateway(build_travel(s), isochrones_from_router=s.ors_enabled),
+        travel=coverage_data.TravelGateway(
+            build_travel(s), isochrones_from_router=s.ors_enabled or road_provider(s) is not None
+        ),
         read_avoid_areas=coverage_data.read_avoid_areas,
         profile=s.coverage_profile,
         guarantee_s=s.guarantee_seconds,

@@ -440,9 +440,9 @@ def _catalogue_cols() -> dict[str, str]:
 
 def _register_areas() -> None:
     """Each feature area of the CLI adds its commands with a `register(app)` function; the list is explicit."""
-    from stockpile.cli import circle, dispatch, login, periods, reserve, scenario, setup, users
+    from stockpile.cli import circle, dispatch, login, periods, reserve, roads, scenario, setup, users
 
-    for area in (circle, dispatch, login, periods, reserve, scenario, setup, users):
+    for area in (circle, dispatch, login, periods, reserve, roads, scenario, setup, users):
         area.register(app)
 
 
