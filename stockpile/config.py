@@ -77,7 +77,9 @@ class Settings(BaseSettings):
     road_speeds_file: Path = resource("road_speeds.toml")  # km/h per highway class × profile, flood slowdown
     road_flood: bool = False  # multiply road times by the table's [flood] factors
     road_snap_warn_m: float = 500.0  # a site farther than this from the nearest road is named in a notice
-    road_enabled: bool = True  # false: leave an imported graph unused (openrouteservice or the estimate answer)
+    road_enabled: bool = (
+        True  # false: leave an imported graph unused (openrouteservice or the estimate answer)
+    )
     # coverage and siting (docs/coverage.md)
     coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"

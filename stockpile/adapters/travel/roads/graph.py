@@ -136,10 +136,13 @@ def build_graph(ways: RawWays) -> tuple[RoadGraph, dict[str, int]]:
     is_vertex = counts[inverse] >= 2
     is_vertex[ways.offsets[:-1]] = True
     is_vertex[ways.offsets[1:] - 1] = True
+    a, b = _segment_ends(is_vertex, piece_of)
+    # a closed way with no other junction (a ring road) would be one segment from a node to itself: split it
+    loop = (ways.node_id[a] == ways.node_id[b]) & (b - a >= 2)
+    if loop.any():
+        is_vertex[(a[loop] + b[loop]) // 2] = True
+        a, b = _segment_ends(is_vertex, piece_of)
     vpos = np.flatnonzero(is_vertex)
-    a, b = vpos[:-1], vpos[1:]
-    same = piece_of[a] == piece_of[b]
-    a, b = a[same], b[same]
     step = np.zeros(n_pos)
     if n_pos > 1:
         step[1:] = haversine_m(ways.lon[:-1], ways.lat[:-1], ways.lon[1:], ways.lat[1:])
@@ -200,6 +203,14 @@ def build_graph(ways: RawWays) -> tuple[RoadGraph, dict[str, int]]:
     )
     dropped = {"segments": int((~keep).sum()), "nodes": int(n - used.sum())}
     return graph, dropped
+
+
+def _segment_ends(is_vertex: np.ndarray, piece_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of consecutive vertices within one way piece: each pair is a segment's first and last point."""
+    vpos = np.flatnonzero(is_vertex)
+    a, b = vpos[:-1], vpos[1:]
+    same = piece_of[a] == piece_of[b]
+    return a[same], b[same]
 
 
 def with_times(graph: RoadGraph, car: np.ndarray, hgv: np.ndarray, meta: dict[str, Any]) -> RoadGraph:

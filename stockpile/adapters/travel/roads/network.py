@@ -28,6 +28,7 @@ from stockpile.adapters.travel.roads.osm import BACKWARD, FORWARD
 T_UNIT_S = 1e-3
 L_UNIT_M = 1.0
 _MANTISSA_BITS = 52
+AT_NODE_M = 0.5
 
 
 class Projection:
@@ -169,19 +170,28 @@ class Network:
         """Packed weight of `frac` of each segment (time and length scale together)."""
         return self.packing.pack(self.seg_time[seg] * frac, self.graph.seg_len_m[seg] * frac)
 
+    def at_u(self, seg: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        return np.asarray(frac * self.graph.seg_len_m[seg] <= AT_NODE_M)
+
+    def at_v(self, seg: np.ndarray, frac: np.ndarray) -> np.ndarray:
+        return np.asarray((1 - frac) * self.graph.seg_len_m[seg] <= AT_NODE_M)
+
     def augmented(self, orig: Snaps, dest: Snaps) -> csr_matrix:
         """The CSR with origins at n … n+no-1 and destinations at n+no … n+no+nd-1."""
         g, n, no, nd = self.graph, self.n, len(orig.seg), len(dest.seg)
         tails, heads, ws = [self.tail], [self.head], [self.w]
         o_ids = n + np.arange(no)
         d_ids = n + no + np.arange(nd)
+        # a point on a junction (within AT_NODE_M) joins it in every direction, whatever its segment's one-way
         s, f = orig.seg, orig.frac
-        fo, bo = self.fwd_ok[s], self.bwd_ok[s]
+        fo = self.fwd_ok[s] | self.at_v(s, f)
+        bo = self.bwd_ok[s] | self.at_u(s, f)
         tails += [o_ids[fo], o_ids[bo]]
         heads += [g.seg_v[s[fo]].astype(np.int64), g.seg_u[s[bo]].astype(np.int64)]
         ws += [self.part(s[fo], 1 - f[fo]), self.part(s[bo], f[bo])]
         s, f = dest.seg, dest.frac
-        fd, bd = self.fwd_ok[s], self.bwd_ok[s]
+        fd = self.fwd_ok[s] | self.at_u(s, f)
+        bd = self.bwd_ok[s] | self.at_v(s, f)
         tails += [g.seg_u[s[fd]].astype(np.int64), g.seg_v[s[bd]].astype(np.int64)]
         heads += [d_ids[fd], d_ids[bd]]
         ws += [self.part(s[fd], f[fd]), self.part(s[bd], 1 - f[bd])]
