@@ -44,6 +44,7 @@ class ImportReport:
     directed_edges: int
     ways_seen: int
     ways_kept: int
+    osm_nodes: int
     dropped_segments: int
     bbox: tuple[float, float, float, float]
     road_km: float
@@ -85,6 +86,7 @@ def build_from_extract(
     info: dict[str, object] = {
         "ways_seen": ways.ways_seen,
         "ways_kept": ways.ways_kept,
+        "osm_nodes": len(np.unique(ways.node_id)),
         "dropped_segments": dropped["segments"],
         "header_bbox": list(ways.header_bbox) if ways.header_bbox else None,
     }
@@ -146,6 +148,7 @@ def import_extract(
         nodes=graph.n_nodes,
         segments=graph.n_segments,
         directed_edges=graph.n_directed_edges,
+        osm_nodes=int(info["osm_nodes"]),  # type: ignore[call-overload]
         ways_seen=int(info["ways_seen"]),  # type: ignore[call-overload]
         ways_kept=int(info["ways_kept"]),  # type: ignore[call-overload]
         dropped_segments=int(info["dropped_segments"]),  # type: ignore[call-overload]

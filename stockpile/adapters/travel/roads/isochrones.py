@@ -70,57 +70,71 @@ class IsochroneDrawer:
         frac = np.where(total > 0, (sc - seg_start[sseg]) / np.where(total > 0, total, 1.0), 0.0)
         return sseg, np.clip(frac, 0.0, 1.0), sx, sy
 
-    def reached(self, net: Network, seconds: np.ndarray, snap: Snaps, r: float) -> np.ndarray:
-        """Boolean per sample: on a part of the road reachable within `r` seconds."""
+    @cached_property
+    def layout(self) -> tuple[float, float, int, int, np.ndarray, np.ndarray, np.ndarray]:
+        """Every sample and node put in a cell of one grid over the graph, sorted by cell (once per graph):
+        x0, y0, width, height, the order that sorts samples-then-nodes by cell, where each cell's run starts,
+        and the cells."""
+        _, _, sx, sy = self.samples
+        nx, ny = self.proj.xy(self.graph.node_lon, self.graph.node_lat)
+        px, py = np.concatenate([sx, nx]), np.concatenate([sy, ny])
+        x0, y0 = float(px.min()), float(py.min())
+        ix = ((px - x0) // self.cell).astype(np.int64)
+        iy = ((py - y0) // self.cell).astype(np.int64)
+        w, h = int(ix.max()) + 1, int(iy.max()) + 1
+        flat = iy * w + ix
+        order = np.argsort(flat, kind="stable")
+        sorted_flat = flat[order]
+        starts = np.flatnonzero(np.concatenate([[True], sorted_flat[1:] != sorted_flat[:-1]]))
+        return x0, y0, w, h, order, starts, sorted_flat[starts]
+
+    def sample_seconds(self, net: Network, seconds: np.ndarray, snap: Snaps) -> np.ndarray:
+        """When each road sample is first reached: from its segment's tail or head (where the segment runs that
+        way), or from the site along the site's own segment; then each node's own time."""
         g = self.graph
         sseg, frac, _, _ = self.samples
-        t = net.seg_time
-        with np.errstate(invalid="ignore", divide="ignore"):
-            from_u = np.where(net.fwd_ok & (seconds[g.seg_u] <= r), (r - seconds[g.seg_u]) / t, -1.0)
-            from_v = np.where(net.bwd_ok & (seconds[g.seg_v] <= r), (r - seconds[g.seg_v]) / t, -1.0)
-        hit = (frac <= from_u[sseg]) | (1.0 - frac <= from_v[sseg])
+        t = net.seg_time[sseg]
+        with np.errstate(invalid="ignore"):
+            from_u = np.where(net.fwd_ok[sseg], seconds[g.seg_u][sseg] + frac * t, np.inf)
+            from_v = np.where(net.bwd_ok[sseg], seconds[g.seg_v][sseg] + (1.0 - frac) * t, np.inf)
+        tau = np.minimum(from_u, from_v)
         s, f = int(snap.seg[0]), float(snap.frac[0])
-        own = sseg == s
-        if own.any():
-            reach = r / t[s] if np.isfinite(t[s]) and t[s] > 0 else np.inf
-            lo = f - reach if net.bwd_ok[s] else f
-            hi = f + reach if net.fwd_ok[s] else f
-            hit[own] |= (frac[own] >= lo) & (frac[own] <= hi)
-        return np.asarray(hit)
+        own = np.flatnonzero(sseg == s)
+        if len(own) and np.isfinite(net.seg_time[s]):
+            d = frac[own] - f
+            ok = ((d >= 0) & net.fwd_ok[s]) | ((d <= 0) & net.bwd_ok[s])
+            tau[own] = np.where(ok, np.minimum(tau[own], np.abs(d) * net.seg_time[s]), tau[own])
+        return np.concatenate([tau, seconds])
 
     def draw(
         self, net: Network, seconds: np.ndarray, snap: Snaps, site_xy: tuple[float, float], ranges: list[int]
     ) -> list[Polygon]:
         """One polygon per range (ascending), each containing the previous one."""
-        _, _, sx, sy = self.samples
-        g = self.graph
-        nx, ny = self.proj.xy(g.node_lon, g.node_lat)
-        marks = [self.reached(net, seconds, snap, r) for r in ranges]
-        nodes = [seconds <= r for r in ranges]
-        anchor = np.array([[site_xy[0], site_xy[1]], [float(snap.x[0]), float(snap.y[0])]])
-        # the connector from the site to the road, sampled like a road
+        x0, y0, w, _h, order, starts, cells = self.layout
+        cell_s = np.minimum.reduceat(self.sample_seconds(net, seconds, snap)[order], starts)
+        # the site and its connector to the road count as reached at once
         k = max(2, int(np.ceil(float(snap.dist_m[0]) / (self.cell / 2))) + 1)
         tt = np.linspace(0.0, 1.0, k)
-        cx = anchor[0, 0] + (anchor[1, 0] - anchor[0, 0]) * tt
-        cy = anchor[0, 1] + (anchor[1, 1] - anchor[0, 1]) * tt
-        used_x = np.concatenate([sx[marks[-1]], nx[nodes[-1]], cx])
-        used_y = np.concatenate([sy[marks[-1]], ny[nodes[-1]], cy])
-        x0 = float(used_x.min()) - 3 * self.cell
-        y0 = float(used_y.min()) - 3 * self.cell
-        w = int((used_x.max() - x0) // self.cell) + 4
-        h = int((used_y.max() - y0) // self.cell) + 4
-        site_cell = (int((site_xy[1] - y0) // self.cell), int((site_xy[0] - x0) // self.cell))
+        cx = ((site_xy[0] + (float(snap.x[0]) - site_xy[0]) * tt - x0) // self.cell).astype(np.int64)
+        cy = ((site_xy[1] + (float(snap.y[0]) - site_xy[1]) * tt - y0) // self.cell).astype(np.int64)
+        top = max(ranges)
+        live = cell_s <= top
+        rows, cols = cells[live] // w, cells[live] % w
+        r0 = int(min(rows.min(initial=cy.min()), cy.min())) - 3
+        c0 = int(min(cols.min(initial=cx.min()), cx.min())) - 3
+        r1 = int(max(rows.max(initial=cy.max()), cy.max())) + 4
+        c1 = int(max(cols.max(initial=cx.max()), cx.max())) + 4
+        box = np.full((r1 - r0, c1 - c0), np.inf)
+        box[rows - r0, cols - c0] = cell_s[live]
+        box[cy - r0, cx - c0] = 0.0
+        site_cell = (int(cy[0] - r0), int(cx[0] - c0))
+        gx0, gy0 = x0 + c0 * self.cell, y0 + r0 * self.cell
         out: list[Polygon] = []
-        for mark, node in zip(marks, nodes, strict=True):
-            grid = np.zeros((h, w), dtype=bool)
-            px = np.concatenate([sx[mark], nx[node], cx])
-            py = np.concatenate([sy[mark], ny[node], cy])
-            grid[((py - y0) // self.cell).astype(int), ((px - x0) // self.cell).astype(int)] = True
-            grid = ndimage.binary_dilation(grid, structure=_SQUARE)
+        for r in ranges:
+            grid = ndimage.binary_dilation(box <= r, structure=_SQUARE)
             grid = self._fill_small_holes(grid)
             labels, _ = ndimage.label(grid, structure=_CROSS)
-            grid = labels == labels[site_cell]
-            out.append(self._trace(grid, x0, y0))
+            out.append(self._trace(labels == labels[site_cell], gx0, gy0))
         return out
 
     def _fill_small_holes(self, grid: np.ndarray) -> np.ndarray:
