@@ -141,7 +141,14 @@ def circle_on(travel_s: tuple[tuple[int, ...], ...]) -> float:
     return time.perf_counter() - t0
 
 
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux /proc), MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
 def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]:
+    rss0 = rss_mb()
     speeds = SpeedTable.from_toml(shipped("road_speeds.toml"))
     out = folder / f"{name}.npz"
     rep, t_import = _timed(lambda: import_extract(pbf, out, speeds))
@@ -191,6 +198,13 @@ def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]
     row("isochrones 20x3", t, te, note=f"{vertices:,} polygon vertices, cell {roads.drawer.cell:.0f} m")
     route, t = _timed(roads.directions, centres[:10], "driving-hgv")
     row("directions 10 stops", t, note=f"{len(route.coordinates):,} points")
+    g = roads.graph
+    arrays = sum(getattr(g, k).nbytes for k in g.__dataclass_fields__ if k != "meta") / 1e6
+    row(
+        "memory",
+        0.0,
+        note=f"graph arrays {arrays:.0f} MB; process resident {rss_mb() - rss0:+.0f} MB over this network's run",
+    )
     return rows
 
 
