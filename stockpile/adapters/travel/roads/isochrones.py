@@ -3,8 +3,8 @@
 For a range R every segment contributes the part reachable in time: from its tail u, (R − T_u) ÷ t of it
 (if it runs that way), from its head v likewise, and from the site itself on the site's own segment. Sample
 points along the roads (at most half a cell apart) that lie on reachable parts mark cells of a grid in local
-metres; the grid is dilated by one cell (a road corridor of about one cell each side), holes smaller than
-`hole_m2` are filled (a lake or a hill ringed by roads stays a hole), the part holding the site is kept, and its
+metres; the grid is dilated by `corridor_m` (300 m: the area a road serves either side), holes smaller than
+`hole_m2` (4 km²) are filled (a lake or a hill ringed by roads stays a hole), the part holding the site is kept, and its
 boundary is traced into one polygon. For one site, a longer range marks a superset of cells, so 15 ⊂ 30 ⊂ 60 min
 holds exactly, and every node reachable within R lies inside R's polygon.
 """
@@ -26,7 +26,14 @@ _SQUARE = np.ones((3, 3), dtype=bool)
 
 
 class IsochroneDrawer:
-    def __init__(self, graph: RoadGraph, proj: Projection, cell_m: float | None, hole_m2: float) -> None:
+    def __init__(
+        self,
+        graph: RoadGraph,
+        proj: Projection,
+        cell_m: float | None,
+        hole_m2: float,
+        corridor_m: float = 300.0,
+    ) -> None:
         self.graph, self.proj = graph, proj
         if cell_m is None:
             x, y = proj.xy(
@@ -38,6 +45,7 @@ class IsochroneDrawer:
             raise ValueError("isochrone cell size must be positive metres")
         self.cell = cell_m
         self.hole_cells = max(0, int(hole_m2 / cell_m**2))
+        self.dilate = max(1, round(corridor_m / cell_m))  # cells of reachable area either side of a road
 
     @cached_property
     def samples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -120,10 +128,11 @@ class IsochroneDrawer:
         top = max(ranges)
         live = cell_s <= top
         rows, cols = cells[live] // w, cells[live] % w
-        r0 = int(min(rows.min(initial=cy.min()), cy.min())) - 3
-        c0 = int(min(cols.min(initial=cx.min()), cx.min())) - 3
-        r1 = int(max(rows.max(initial=cy.max()), cy.max())) + 4
-        c1 = int(max(cols.max(initial=cx.max()), cx.max())) + 4
+        m = self.dilate + 3
+        r0 = int(min(rows.min(initial=cy.min()), cy.min())) - m
+        c0 = int(min(cols.min(initial=cx.min()), cx.min())) - m
+        r1 = int(max(rows.max(initial=cy.max()), cy.max())) + m + 1
+        c1 = int(max(cols.max(initial=cx.max()), cx.max())) + m + 1
         box = np.full((r1 - r0, c1 - c0), np.inf)
         box[rows - r0, cols - c0] = cell_s[live]
         box[cy - r0, cx - c0] = 0.0
@@ -131,7 +140,7 @@ class IsochroneDrawer:
         gx0, gy0 = x0 + c0 * self.cell, y0 + r0 * self.cell
         out: list[Polygon] = []
         for r in ranges:
-            grid = ndimage.binary_dilation(box <= r, structure=_SQUARE)
+            grid = ndimage.binary_dilation(box <= r, structure=_SQUARE, iterations=self.dilate)
             grid = self._fill_small_holes(grid)
             labels, _ = ndimage.label(grid, structure=_CROSS)
             out.append(self._trace(labels == labels[site_cell], gx0, gy0))

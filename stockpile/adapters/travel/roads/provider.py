@@ -76,7 +76,8 @@ class RoadGraphProvider:
         flood: bool = False,
         snap_warn_m: float = 500.0,
         isochrone_cell_m: float | None = None,
-        isochrone_hole_m2: float = 1_000_000.0,
+        isochrone_hole_m2: float = 4_000_000.0,
+        isochrone_corridor_m: float = 300.0,
         label: str = "",
     ) -> None:
         if graph.n_segments == 0:
@@ -108,7 +109,9 @@ class RoadGraphProvider:
         self._networks: OrderedDict[tuple[str, str], Network] = OrderedDict()
         self._lock = threading.Lock()  # one provider serves every Streamlit session
         self._all_open = np.ones(graph.n_segments, dtype=bool)
-        self.drawer = IsochroneDrawer(graph, self.proj, isochrone_cell_m, isochrone_hole_m2)
+        self.drawer = IsochroneDrawer(
+            graph, self.proj, isochrone_cell_m, isochrone_hole_m2, isochrone_corridor_m
+        )
 
     @property
     def identity(self) -> str:
