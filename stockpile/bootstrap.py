@@ -28,14 +28,20 @@ from stockpile.adapters.read.item_units import ItemUnits
 from stockpile.adapters.read.mapview import MapView
 from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
-from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix, scenario_route
 from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
-from stockpile.adapters.travel.roads import GraphFileError, RoadGraphProvider, SpeedTable, load_graph
+from stockpile.adapters.travel.roads import (
+    GraphFileError,
+    RoadGraph,
+    RoadGraphProvider,
+    SpeedTable,
+    load_graph,
+)
 from stockpile.adapters.travel.roads.provider import UnusableGraph
 from stockpile.adapters.travel.roads.speeds import SpeedTableError
 from stockpile.config import Settings, get_settings
@@ -103,7 +109,7 @@ def build_services(settings: Settings | None = None) -> Services:
     engine = make_engine(settings.database_url)
     views = Views(engine)
     uow = partial(SqlAlchemyUnitOfWork, engine)
-    map_view = MapView(views, settings.tile_url)
+    map_view = MapView(views, settings.tile_url, roads=partial(road_graph, settings))
     documents = Documents(engine, exporters.to_xlsx)
     read_table = partial(
         importers.read_table, max_rows=settings.import_max_rows, max_bytes=settings.import_max_bytes
@@ -127,6 +133,7 @@ def build_services(settings: Settings | None = None) -> Services:
             uow=uow,
             repo=lambda u: SqlDispatchRepository(u.session),
             travel_matrix=partial(scenario_matrix, build_travel(settings)),
+            route_line=partial(scenario_route, build_travel(settings)),
             planner=plan_routes,
             render_order=lambda header, lines: (order_xlsx(header, lines), order_pdf(header, lines)),
             time_limit_s=float(settings.solve_time_limit_s),
@@ -176,6 +183,12 @@ def road_provider(s: Settings) -> RoadGraphProvider | str | None:
     except (GraphFileError, SpeedTableError, OSError, ValueError) as e:
         log.error("road graph %s unusable: %s", path, e)
         return f"road graph {path.name}: {e}"
+
+
+def road_graph(s: Settings) -> RoadGraph | None:
+    """The imported road graph for the maps (None without one, or when it is unusable)."""
+    roads = road_provider(s)
+    return roads.graph if isinstance(roads, RoadGraphProvider) else None
 
 
 @lru_cache(maxsize=4)

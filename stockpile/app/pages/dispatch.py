@@ -154,13 +154,17 @@ def _kpis(plan: PlanView) -> None:
         st.caption(t("dispatch.estimate"))
 
 
+def _route_lines(plan: PlanView) -> list[dict]:
+    """Each vehicle's line along the roads (when the travel source has them), fetched once per plan."""
+    cache = st.session_state.setdefault("dispatch.route_lines", {})
+    if plan.id not in cache:
+        cache[plan.id] = svc.dispatch.route_lines(plan)
+    return list(cache[plan.id])
+
+
 def _map(plan: PlanView) -> None:
-    paths = []
-    for n, r in enumerate(plan.result.routes):
-        home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
-        locs = [home, *[s.location for s in r.stops], home]
-        path = [[plan.places[i].lon, plan.places[i].lat] for i in locs]
-        paths.append({"vehicle": r.vehicle, "path": path, "color": COLORS[n % len(COLORS)]})
+    paths = [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(_route_lines(plan))]
+    roads = svc.map_view.road_paths()
     pts = [
         {
             "name": p.name,
@@ -176,7 +180,23 @@ def _map(plan: PlanView) -> None:
         map_provider=None,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
         layers=[
-            pdk.Layer("PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3),
+            *(
+                [
+                    pdk.Layer(
+                        "PathLayer",
+                        roads,
+                        get_path="path",
+                        get_color="color",
+                        get_width="width",
+                        width_min_pixels=1,
+                    )
+                ]
+                if not roads.empty
+                else []
+            ),
+            pdk.Layer(
+                "PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3, pickable=True
+            ),
             pdk.Layer(
                 "ScatterplotLayer",
                 pts,
@@ -189,6 +209,15 @@ def _map(plan: PlanView) -> None:
         tooltip={"text": "{name}{vehicle}"},
     )
     st.pydeck_chart(deck)
+    # one colour per vehicle: the legend
+    legend = " ".join(
+        f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;height:4px;'
+        f'background:rgb{tuple(p["color"])};vertical-align:middle"></span> {p["vehicle"]}</span>'
+        for p in paths
+    )
+    st.markdown(f"{t('dispatch.legend')} {legend}", unsafe_allow_html=True)
+    if paths and all(p["source"] == "offline" for p in paths):
+        st.caption(t("dispatch.routes_straight"))
 
 
 def _tables(plan: PlanView) -> None:
