@@ -99,3 +99,29 @@ def test_relief_demo_builds_and_imports_the_road_network(tmp_path: Path, monkeyp
     assert normal.exit_code == 0 and blocked.exit_code == 0, normal.output + blocked.output
     assert "路网（本县 OpenStreetMap 路网" in normal.output
     assert blocked.output.count("路程太远") > normal.output.count("路程太远")
+
+
+def test_dispatch_routes_are_drawn_along_the_roads(demo_url: str, tmp_path: Path, monkeypatch):
+    """With the demo network imported, each vehicle's line follows the roads (many points, source "roads"),
+    starts and ends at its depot, and the plan's matrix came from the road graph too."""
+    import shutil
+
+    from stockpile.bootstrap import build_services
+    from stockpile.config import Settings
+    from stockpile.dispatch.commands import PlanSettings
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
+    graph = tmp_path / "roads" / "county-roads.npz"
+    pbf = write_demo_network(f"sqlite:///{db}", tmp_path / "roads" / "demo.osm.pbf")
+    import_extract(pbf, graph, SpeedTable.from_toml(resource("road_speeds.toml")))
+    svc = build_services(Settings(database_url=f"sqlite:///{db}", road_graph_file=graph))
+    plan = svc.dispatch.plan("FLOOD-DEMO", PlanSettings(time_limit_s=1))
+    assert plan.matrix_source == "roads" and not plan.violations
+    lines = svc.dispatch.route_lines(plan)
+    assert lines and all(line["source"] == "roads" for line in lines)
+    for line, r in zip(lines, plan.result.routes, strict=True):
+        home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
+        assert len(line["path"]) > len(r.stops) + 2  # more than straight legs
+        assert line["path"][0] == pytest.approx([plan.places[home].lon, plan.places[home].lat], abs=1e-6)
+    assert not svc.map_view.road_paths().empty
