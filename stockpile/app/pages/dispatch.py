@@ -20,7 +20,16 @@ from stockpile.i18n import format as fmt
 
 guard(__file__)
 
-COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
+# one colour per vehicle, from Streamlit's named text colours so that the legend (markdown, no raw HTML) matches
+PALETTE = [
+    ("red", (255, 75, 75)),
+    ("blue", (28, 131, 225)),
+    ("green", (33, 195, 84)),
+    ("violet", (128, 61, 245)),
+    ("orange", (255, 164, 33)),
+    ("gray", (128, 132, 149)),
+]
+COLORS = [rgb for _, rgb in PALETTE]
 
 svc = services()
 st.title(t("dispatch.title"))
@@ -210,12 +219,8 @@ def _map(plan: PlanView) -> None:
     )
     st.pydeck_chart(deck)
     # one colour per vehicle: the legend
-    legend = " ".join(
-        f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;height:4px;'
-        f'background:rgb{tuple(p["color"])};vertical-align:middle"></span> {p["vehicle"]}</span>'
-        for p in paths
-    )
-    st.markdown(f"{t('dispatch.legend')} {legend}", unsafe_allow_html=True)
+    legend = " · ".join(f":{PALETTE[n % len(PALETTE)][0]}[━━] {p['vehicle']}" for n, p in enumerate(paths))
+    st.markdown(f"{t('dispatch.legend')} {legend}")
     if paths and all(p["source"] == "offline" for p in paths):
         st.caption(t("dispatch.routes_straight"))
 
