@@ -192,3 +192,28 @@ def test_the_property_test_compares_real_routes():
     """Guard against a vacuous property test: most examples had reachable pairs to compare."""
     test_matrix_equals_a_brute_force_dijkstra()
     assert len(_CHECKED) >= 50 and sum(c > 1 for c in _CHECKED) >= 30, _CHECKED[:20]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.booleans(), min_size=9, max_size=9), min_size=7, max_size=7))
+def test_isochrone_outline_traces_exactly_the_cells(cells):
+    """The merged boundary runs polygonize to exactly the union of the (4-connected) cell set, pinches included."""
+    import shapely
+    from scipy import ndimage
+
+    from stockpile.adapters.travel.roads.isochrones import _boundary
+
+    grid = np.array(cells, dtype=bool)
+    labels, count = ndimage.label(grid, structure=ndimage.generate_binary_structure(2, 1))
+    if not count:
+        return
+    grid = labels == 1
+    faces = shapely.get_parts(shapely.polygonize(shapely.linestrings(_boundary(grid))))
+    inside = shapely.point_on_surface(faces)
+    ix, iy = np.floor(shapely.get_x(inside)).astype(int), np.floor(shapely.get_y(inside)).astype(int)
+    shape = shapely.union_all(faces[grid[iy, ix]])
+    cells_union = shapely.union_all(
+        [shapely.box(c, r, c + 1, r + 1) for r, c in zip(*np.nonzero(grid), strict=True)]
+    )
+    assert shape.geom_type == "Polygon"
+    assert shape.symmetric_difference(cells_union).area < 1e-9

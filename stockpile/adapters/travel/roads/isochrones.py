@@ -22,7 +22,6 @@ from stockpile.adapters.travel.roads.network import Network, Projection, Snaps
 from stockpile.ports.travel import LonLat, Polygon
 
 _CROSS = ndimage.generate_binary_structure(2, 1)
-_SQUARE = np.ones((3, 3), dtype=bool)
 
 
 class IsochroneDrawer:
@@ -140,7 +139,8 @@ class IsochroneDrawer:
         gx0, gy0 = x0 + c0 * self.cell, y0 + r0 * self.cell
         out: list[Polygon] = []
         for r in ranges:
-            grid = ndimage.binary_dilation(box <= r, structure=_SQUARE, iterations=self.dilate)
+            # dilation by a (2k+1)² square = k rounds of the 3 × 3 one, as a separable maximum filter
+            grid = ndimage.maximum_filter((box <= r).view(np.uint8), size=2 * self.dilate + 1) > 0
             grid = self._fill_small_holes(grid)
             labels, _ = ndimage.label(grid, structure=_CROSS)
             out.append(self._trace(labels == labels[site_cell], gx0, gy0))
@@ -161,31 +161,46 @@ class IsochroneDrawer:
 
     def _trace(self, grid: np.ndarray, x0: float, y0: float) -> Polygon:
         """The outline of the cell set as one polygon (outer ring, then holes), in lon/lat."""
-        g = np.pad(grid, 1)
-        dh = np.argwhere(g[1:, :] != g[:-1, :])  # boundary y = i, x from j-1 to j
-        dv = np.argwhere(g[:, 1:] != g[:, :-1])  # boundary x = j, y from i-1 to i
-        segs = np.concatenate(
-            [
-                np.stack(
-                    [np.column_stack([dh[:, 1] - 1, dh[:, 0]]), np.column_stack([dh[:, 1], dh[:, 0]])], axis=1
-                ),
-                np.stack(
-                    [np.column_stack([dv[:, 1], dv[:, 0] - 1]), np.column_stack([dv[:, 1], dv[:, 0]])], axis=1
-                ),
-            ]
-        ).astype(float)
-        faces = shapely.get_parts(shapely.polygonize(shapely.linestrings(segs)))
+        faces = shapely.get_parts(shapely.polygonize(shapely.linestrings(_boundary(grid))))
         inside = shapely.point_on_surface(faces)
         ix = np.floor(shapely.get_x(inside)).astype(int)
         iy = np.floor(shapely.get_y(inside)).astype(int)
-        filled = faces[grid[iy, ix]]
-        shape = shapely.union_all(filled)
+        shape = shapely.union_all(faces[grid[iy, ix]])
         if shape.geom_type != "Polygon":  # cannot happen for a 4-connected cell set; keep the largest piece
             shape = max(shapely.get_parts(shape), key=lambda p: p.area)
-        shape = shapely.simplify(shape, 0.0)  # drop the collinear grid vertices
         rings = [np.asarray(shape.exterior.coords), *(np.asarray(r.coords) for r in shape.interiors)]
         out = []
         for ring in rings:
             lon, lat = self.proj.lonlat(x0 + ring[:, 0] * self.cell, y0 + ring[:, 1] * self.cell)
-            out.append(tuple(LonLat(float(a), float(b)) for a, b in zip(lon, lat, strict=True)))
+            out.append(tuple(map(LonLat._make, zip(lon.tolist(), lat.tolist(), strict=True))))
         return tuple(out)
+
+
+def _runs(edges: np.ndarray, cont: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat indices where runs of edges start and end, for rows of `edges` (cont[r, j]: edge j runs into j+1)."""
+    c = np.zeros(edges.shape, dtype=bool)
+    c[:, :-1] = cont
+    prev = np.zeros(edges.shape, dtype=bool)
+    prev[:, 1:] = c[:, :-1]
+    return np.flatnonzero(edges & ~prev), np.flatnonzero(edges & ~c)
+
+
+def _boundary(grid: np.ndarray) -> np.ndarray:
+    """The cell set's boundary as straight runs (n × 2 × 2, grid units): unit edges merged wherever the boundary
+    goes straight on through a vertex no other boundary edge touches (the four-edge pinch of diagonal cells
+    stays a vertex, so polygonize sees a correctly noded graph)."""
+    g = np.pad(grid, 1)
+    hm = g[1:, :] != g[:-1, :]  # (i, j): y = i, x from j-1 to j
+    vm = g[:, 1:] != g[:, :-1]  # (i, j): x = j, y from i-1 to i
+    h_cont = hm[:, :-1] & hm[:, 1:] & ~(vm[:-1, :] | vm[1:, :])  # through vertex (x=j, y=i)
+    starts, ends = _runs(hm, h_cont)
+    w = hm.shape[1]
+    hy = (starts // w).astype(float)
+    h_segs = np.stack([np.column_stack([starts % w - 1, hy]), np.column_stack([ends % w, hy])], axis=1)
+    vt = vm.T  # rows = x, columns = i
+    v_cont = vt[:, :-1] & vt[:, 1:] & ~(hm.T[:-1, :] | hm.T[1:, :])  # through vertex (x=j, y=i)
+    starts, ends = _runs(vt, v_cont)
+    n = vt.shape[1]
+    vx = (starts // n).astype(float)
+    v_segs = np.stack([np.column_stack([vx, starts % n - 1]), np.column_stack([vx, ends % n])], axis=1)
+    return np.concatenate([h_segs, v_segs]).astype(float)
