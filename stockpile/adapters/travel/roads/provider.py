@@ -21,11 +21,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
-import shapely
 from scipy.sparse.csgraph import dijkstra
-from shapely.geometry import MultiPolygon
-from shapely.geometry import Polygon as ShapelyPolygon
 
+from stockpile.adapters.travel.roads.avoid import ClosedRoads
 from stockpile.adapters.travel.roads.graph import RoadGraph
 from stockpile.adapters.travel.roads.isochrones import IsochroneDrawer
 from stockpile.adapters.travel.roads.network import Network, Packing, Projection, Snaps
@@ -48,21 +46,6 @@ log = logging.getLogger(__name__)
 NOTICE_SNAP_FAR = "travel.roads_snap_far"
 _DIJKSTRA_CELLS = 6_000_000  # rows × nodes per Dijkstra batch (48 MB of float64)
 _CACHED_NETWORKS = 8
-
-
-def avoid_geometry(avoid: AvoidAreas) -> MultiPolygon:
-    """The avoid polygons as one valid shapely geometry; a ring that encloses no area is refused."""
-    polys: list[ShapelyPolygon] = []
-    for i, poly in enumerate(avoid.polygons):
-        shape = ShapelyPolygon(poly[0], holes=poly[1:])
-        if not shape.is_valid:
-            shape = shapely.make_valid(shape)
-        if shape.is_empty or shape.area <= 0:
-            raise ValueError(
-                f"avoid polygon {i + 1} of {avoid.version!r} encloses no area (are its points on a line?)"
-            )
-        polys.extend(p for p in getattr(shape, "geoms", [shape]) if isinstance(p, ShapelyPolygon))
-    return MultiPolygon(polys)
 
 
 class RoadGraphProvider:
@@ -109,6 +92,7 @@ class RoadGraphProvider:
         self._networks: OrderedDict[tuple[str, str], Network] = OrderedDict()
         self._lock = threading.Lock()  # one provider serves every Streamlit session
         self._all_open = np.ones(graph.n_segments, dtype=bool)
+        self._closures = ClosedRoads(graph)
         self.drawer = IsochroneDrawer(
             graph, self.proj, isochrone_cell_m, isochrone_hole_m2, isochrone_corridor_m
         )
@@ -136,42 +120,7 @@ class RoadGraphProvider:
 
     def closed_segments(self, avoid: AvoidAreas) -> np.ndarray:
         """Segments that intersect an avoid polygon or belong to one of its OSM way ids."""
-        closed = np.isin(self.graph.seg_way, np.asarray(avoid.way_ids, dtype=np.int64))
-        if avoid.polygons:
-            area = avoid_geometry(avoid)
-            g = self.graph
-            bbox = area.bounds
-            lon, lat = g.shape_lon, g.shape_lat
-            seg_of_pt = np.repeat(np.arange(g.n_segments), np.diff(g.shape_offsets))
-            near = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
-            candidates = np.unique(seg_of_pt[near])
-            # a segment may cross the area with no shape point inside its bounding box: test their lines too
-            lines = self._seg_lines_lonlat()
-            hits = self._line_tree().query(area, predicate="intersects")
-            candidates = np.union1d(candidates, hits)
-            if len(candidates):
-                closed[candidates[shapely.intersects(lines[candidates], area)]] = True
-        return closed
-
-    def _seg_lines_lonlat(self) -> np.ndarray:
-        cached = getattr(self, "_lonlat_lines", None)
-        if cached is None:
-            g = self.graph
-            coords = np.column_stack([g.shape_lon, g.shape_lat])
-            cached = np.asarray(
-                shapely.linestrings(
-                    coords, indices=np.repeat(np.arange(g.n_segments), np.diff(g.shape_offsets))
-                )
-            )
-            self._lonlat_lines = cached
-        return cached
-
-    def _line_tree(self) -> shapely.STRtree:
-        tree = getattr(self, "_lonlat_tree", None)
-        if tree is None:
-            tree = shapely.STRtree(self._seg_lines_lonlat())
-            self._lonlat_tree = tree
-        return tree
+        return self._closures.segments(avoid)
 
     def snap(self, points: Sequence[LonLat], profile: Profile, avoid: AvoidAreas | None = None) -> Snaps:
         net = self.network(profile, avoid)
