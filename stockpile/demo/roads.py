@@ -109,6 +109,119 @@ def _spanning_tree(points: Sequence[tuple[float, float]]) -> list[tuple[int, int
     return edges
 
 
+class _Network:
+    """Builds the demo network step by step on a `_Writer` (see the module docstring)."""
+
+    def __init__(self, seat: tuple[float, float], towns: Sequence[Place], seed: int) -> None:
+        self.w = _Writer(random.Random(seed))
+        self.seat = self.w.node(*seat)
+        self.towns = towns
+        self.bridge_ends: list[tuple[int, int]] = []  # (west node, east node)
+        self.town_node = {
+            t.code: self.seat
+            if math.hypot(t.lon - seat[0], t.lat - seat[1]) < 1e-6
+            else self.w.node(t.lon, t.lat)
+            for t in towns
+        }
+
+    def river_and_bridges(self) -> None:
+        """The river (not a road: for maps; the importer ignores it) and the bridges with their approaches."""
+        w = self.w
+        river = [w.node(river_lon(lat), lat) for lat in (29.10 + 0.02 * k for k in range(51))]
+        w.ways.append((_RIVER_WAY, river, {"waterway": "river", "name": "示范河"}))
+        for wid, name, lat in BRIDGES:
+            west = w.node(river_lon(lat) - _HALF_SPAN, lat)
+            east = w.node(river_lon(lat) + _HALF_SPAN, lat)
+            tags = {"highway": "secondary", "bridge": "yes", "name": name, "layer": "1"}
+            w.ways.append((wid, [west, east], tags))
+            self.bridge_ends.append((west, east))
+            for end in (west, east):  # each end joins the nearest township centre on its bank
+                x, y = w.nodes[end]
+                bank = [t for t in self.towns if east_bank(t.lon, t.lat) == east_bank(x, y)]
+                if bank:
+                    t = bank[_nearest([(p.lon, p.lat) for p in bank], x, y)]
+                    w.road(end, self.town_node[t.code], {"highway": "secondary"})
+
+    def over_river(self, a: int, b: int, tags: dict[str, str]) -> None:
+        """A road from a to b, crossing the river over the bridge that makes the shortest detour."""
+        w = self.w
+        (ax, ay), (bx, by) = w.nodes[a], w.nodes[b]
+        if east_bank(ax, ay) == east_bank(bx, by):
+            w.road(a, b, tags)
+            return
+
+        def via(k: int) -> float:
+            (wx, wy), (ex, ey) = w.nodes[self.bridge_ends[k][0]], w.nodes[self.bridge_ends[k][1]]
+            return math.hypot(ax - wx, ay - wy) + math.hypot(bx - ex, by - ey)
+
+        k = min(range(len(self.bridge_ends)), key=via)
+        near_a, near_b = self.bridge_ends[k] if not east_bank(ax, ay) else self.bridge_ends[k][::-1]
+        w.road(a, near_a, tags)
+        w.road(near_b, b, tags)
+
+    def county_and_township_roads(self) -> None:
+        """Secondary roads from the seat to every centre; tertiary ones to the two nearest centres on a bank."""
+        for t in self.towns:
+            if self.town_node[t.code] != self.seat:
+                self.over_river(self.seat, self.town_node[t.code], {"highway": "secondary"})
+        linked: set[frozenset[str]] = set()
+        for t in self.towns:
+            bank = east_bank(t.lon, t.lat)
+            others = [o for o in self.towns if o.code != t.code and east_bank(o.lon, o.lat) == bank]
+            others.sort(key=lambda o: (o.lon - t.lon) ** 2 + (o.lat - t.lat) ** 2)
+            for o in others[:2]:
+                pair = frozenset((t.code, o.code))
+                if pair not in linked:
+                    linked.add(pair)
+                    self.w.road(self.town_node[t.code], self.town_node[o.code], {"highway": "tertiary"})
+
+    def village_roads(self, villages: Sequence[Place]) -> None:
+        """A spanning tree per township and bank (the far bank reaches its centre over a bridge), then links
+        between neighbouring villages of different townships (within ~3 km, same bank)."""
+        w = self.w
+        for t in self.towns:
+            home = east_bank(t.lon, t.lat)
+            for bank in (home, not home):
+                group = [v for v in villages if v.group == t.code and east_bank(v.lon, v.lat) == bank]
+                if not group:
+                    continue
+                pts = [(v.lon, v.lat) for v in group]
+                ids = [w.node(v.lon, v.lat) for v in group]
+                if bank == home:
+                    pts, ids = [(t.lon, t.lat), *pts], [self.town_node[t.code], *ids]
+                for i, j in _spanning_tree(pts):
+                    w.road(ids[i], ids[j], {"highway": "unclassified"}, bends=1)
+                if bank != home:
+                    nearest = ids[_nearest(pts, t.lon, t.lat)]
+                    self.over_river(nearest, self.town_node[t.code], {"highway": "unclassified"})
+        node_of = dict(zip((v.code for v in villages), _village_nodes(w, villages), strict=True))
+        pairs: set[frozenset[str]] = set()
+        for v in villages:
+            bank = east_bank(v.lon, v.lat)
+            others = [o for o in villages if o.group != v.group and east_bank(o.lon, o.lat) == bank]
+            if not others:
+                continue
+            o = others[_nearest([(p.lon, p.lat) for p in others], v.lon, v.lat)]
+            pair = frozenset((v.code, o.code))
+            near = math.hypot(o.lon - v.lon, o.lat - v.lat) < 0.03
+            if near and node_of[v.code] and node_of[o.code] and pair not in pairs:
+                pairs.add(pair)
+                w.road(node_of[v.code], node_of[o.code], {"highway": "unclassified"}, bends=1)
+
+    def access_roads(self, sites: Sequence[Place]) -> None:
+        """A short service road from each depot, reserve point and shelter to the nearest main road (same bank)."""
+        w = self.w
+        main = [
+            n for _, refs, tags in w.ways if tags.get("highway") in ("secondary", "tertiary") for n in refs
+        ]
+        for s in sites:
+            here = w.node(s.lon, s.lat)
+            bank = east_bank(s.lon, s.lat)
+            near = [n for n in main if east_bank(*w.nodes[n]) == bank]
+            target = near[_nearest([w.nodes[n] for n in near], s.lon, s.lat)]
+            w.road(here, target, {"highway": "service"}, bends=0)
+
+
 def build_network(
     seat: tuple[float, float],
     towns: Sequence[Place],
@@ -117,107 +230,12 @@ def build_network(
     seed: int = 19,
 ) -> _Writer:
     """Nodes and ways of the demo network (see the module docstring)."""
-    w = _Writer(random.Random(seed))
-    seat_node = w.node(*seat)
-    # the river (not a road: drawn on maps, ignored by the importer) and the bridges
-    lats = [29.10 + 0.02 * k for k in range(51)]
-    river = [w.node(river_lon(lat), lat) for lat in lats]
-    w.ways.append((_RIVER_WAY, river, {"waterway": "river", "name": "示范河"}))
-    bridge_ends: list[tuple[int, int]] = []  # (west node, east node)
-    for wid, name, lat in BRIDGES:
-        west = w.node(river_lon(lat) - _HALF_SPAN, lat)
-        east = w.node(river_lon(lat) + _HALF_SPAN, lat)
-        w.ways.append(
-            (wid, [west, east], {"highway": "secondary", "bridge": "yes", "name": name, "layer": "1"})
-        )
-        bridge_ends.append((west, east))
-
-    def over_river(a: int, b: int, tags: dict[str, str]) -> None:
-        """A road from a to b, crossing the river over the bridge that makes the shortest detour."""
-        (ax, ay), (bx, by) = w.nodes[a], w.nodes[b]
-        if east_bank(ax, ay) == east_bank(bx, by):
-            w.road(a, b, tags)
-            return
-
-        def via(k: int) -> float:
-            (wx, wy), (ex, ey) = w.nodes[bridge_ends[k][0]], w.nodes[bridge_ends[k][1]]
-            return math.hypot(ax - wx, ay - wy) + math.hypot(bx - ex, by - ey)
-
-        k = min(range(len(bridge_ends)), key=via)
-        near_a, near_b = bridge_ends[k] if not east_bank(ax, ay) else bridge_ends[k][::-1]
-        w.road(a, near_a, tags)
-        w.road(near_b, b, tags)
-
-    # bridge approaches join the county road network on both banks
-    town_nodes = {
-        t.code: seat_node if math.hypot(t.lon - seat[0], t.lat - seat[1]) < 1e-6 else w.node(t.lon, t.lat)
-        for t in towns
-    }
-    for west, east in bridge_ends:
-        for end in (west, east):
-            x, y = w.nodes[end]
-            same_bank = [t for t in towns if east_bank(t.lon, t.lat) == east_bank(x, y)]
-            if same_bank:
-                t = same_bank[_nearest([(p.lon, p.lat) for p in same_bank], x, y)]
-                w.road(end, town_nodes[t.code], {"highway": "secondary"})
-    for t in towns:  # county roads from the seat
-        if town_nodes[t.code] != seat_node:
-            over_river(seat_node, town_nodes[t.code], {"highway": "secondary"})
-    linked: set[frozenset[str]] = set()
-    for t in towns:  # township roads to the two nearest centres on the same bank
-        others = [o for o in towns if o.code != t.code and east_bank(o.lon, o.lat) == east_bank(t.lon, t.lat)]
-        others.sort(key=lambda o: (o.lon - t.lon) ** 2 + (o.lat - t.lat) ** 2)
-        for o in others[:2]:
-            pair = frozenset((t.code, o.code))
-            if pair not in linked:
-                linked.add(pair)
-                w.road(town_nodes[t.code], town_nodes[o.code], {"highway": "tertiary"})
-    for t in towns:  # village roads: a spanning tree per bank within each township
-        own = [v for v in villages if v.group == t.code]
-        for bank in (east_bank(t.lon, t.lat), not east_bank(t.lon, t.lat)):
-            group = [v for v in own if east_bank(v.lon, v.lat) == bank]
-            if not group:
-                continue
-            pts = (
-                [(t.lon, t.lat), *((v.lon, v.lat) for v in group)]
-                if bank == east_bank(t.lon, t.lat)
-                else [(v.lon, v.lat) for v in group]
-            )
-            ids = [town_nodes[t.code]] if bank == east_bank(t.lon, t.lat) else []
-            ids += [w.node(v.lon, v.lat) for v in group]
-            for i, j in _spanning_tree(pts):
-                w.road(ids[i], ids[j], {"highway": "unclassified"}, bends=1)
-            if bank != east_bank(t.lon, t.lat):  # the far-bank villages reach their centre over a bridge
-                over_river(ids[_nearest(pts, t.lon, t.lat)], town_nodes[t.code], {"highway": "unclassified"})
-    # neighbouring villages of different townships are linked too (within ~3 km, same bank)
-    node_of = dict(zip((v.code for v in villages), _village_nodes(w, villages), strict=True))
-    pairs: set[frozenset[str]] = set()
-    for v in villages:
-        others = [
-            o for o in villages if o.group != v.group and east_bank(o.lon, o.lat) == east_bank(v.lon, v.lat)
-        ]
-        if not others:
-            continue
-        o = others[_nearest([(p.lon, p.lat) for p in others], v.lon, v.lat)]
-        pair = frozenset((v.code, o.code))
-        if (
-            math.hypot(o.lon - v.lon, o.lat - v.lat) < 0.03
-            and node_of[v.code]
-            and node_of[o.code]
-            and pair not in pairs
-        ):
-            pairs.add(pair)
-            w.road(node_of[v.code], node_of[o.code], {"highway": "unclassified"}, bends=1)
-    road_nodes = [
-        nid for _, refs, tags in w.ways if tags.get("highway") in ("secondary", "tertiary") for nid in refs
-    ]
-    for s in sites:  # access roads for depots, reserve points and shelters, to the nearest main road
-        here = w.node(s.lon, s.lat)
-        bank = east_bank(s.lon, s.lat)
-        near = [n for n in road_nodes if east_bank(*w.nodes[n]) == bank and n != here]
-        target = near[_nearest([w.nodes[n] for n in near], s.lon, s.lat)]
-        w.road(here, target, {"highway": "service"}, bends=0)
-    return w
+    net = _Network(seat, towns, seed)
+    net.river_and_bridges()
+    net.county_and_township_roads()
+    net.village_roads(villages)
+    net.access_roads(sites)
+    return net.w
 
 
 def _village_nodes(w: _Writer, villages: Sequence[Place]) -> list[int]:
