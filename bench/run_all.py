@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["ledger_bench", "coverage_bench", "siting_bench", "alloc_bench", "rotation_bench", "vrp_bench"]
+SCRIPTS = [
+    "ledger_bench",
+    "coverage_bench",
+    "siting_bench",
+    "alloc_bench",
+    "rotation_bench",
+    "vrp_bench",
+    "roads_bench",
+]
 
 
 def main() -> int:

@@ -3,10 +3,11 @@ writers and hands them to one service object per capability (docs/architecture.m
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from stockpile.adapters.read.mapview import MapView
 from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
 from stockpile.adapters.repos.county import county_settings, township_bbox
-from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix
+from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix, scenario_route
 from stockpile.adapters.repos.events import SqlEventsRepository
 from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
@@ -39,6 +40,15 @@ from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
+from stockpile.adapters.travel.roads import (
+    GraphFileError,
+    RoadGraph,
+    RoadGraphProvider,
+    SpeedTable,
+    load_graph,
+)
+from stockpile.adapters.travel.roads.provider import UnusableGraph
+from stockpile.adapters.travel.roads.speeds import SpeedTableError
 from stockpile.config import Settings, get_settings
 from stockpile.coverage.circle import CoverageDeps
 from stockpile.coverage.circle import review_rows as coverage_rows
@@ -137,7 +147,7 @@ def build_services(settings: Settings | None = None) -> Services:
     clock.configure(settings.timezone)  # the one clock reads the county's time zone
     views = Views(engine)
     uow = partial(SqlAlchemyUnitOfWork, engine)
-    map_view = MapView(views, settings.tile_url)
+    map_view = MapView(views, settings.tile_url, roads=partial(road_graph, settings))
     documents = Documents(engine, exporters.to_xlsx)
     read_table = partial(
         importers.read_table, max_rows=settings.import_max_rows, max_bytes=settings.import_max_bytes
@@ -186,10 +196,12 @@ def build_dispatch(
     settings: Settings, uow: Callable[[], SqlAlchemyUnitOfWork], documents: Documents
 ) -> DispatchService:
     """The dispatch service: the scenario repository, travel times, the routing engine and the order documents."""
+    travel = build_travel(settings)
     return DispatchService(
         uow=uow,
         repo=lambda u: SqlDispatchRepository(u.session),
-        travel_matrix=partial(scenario_matrix, build_travel(settings)),
+        travel_matrix=partial(scenario_matrix, travel),
+        route_line=partial(scenario_route, travel),
         planner=plan_routes,
         render_order=lambda sheet: (
             order_xlsx(sheet, documents.bureau()),
@@ -266,8 +278,58 @@ def run_worker(settings: Settings, concurrency: int = 1, stalled_s: float = 10.0
 
 
 # ---- travel times and the 1-hour circle ---------------------------------------------------------------------
+log = logging.getLogger(__name__)
+
+
 def build_travel(s: Settings) -> TravelTimeProvider:
-    """openrouteservice behind the offline fallback and the matrix cache when enabled; else the estimate alone."""
+    """The county's road graph when imported; else openrouteservice (behind the offline fallback and the matrix
+    cache) when enabled; else the straight-line estimate alone. An imported graph that cannot be read is
+    reported on every answer (FallbackProvider's notice) and the next source answers."""
+    rest = _ors_or_estimate(s)
+    roads = road_provider(s)
+    if isinstance(roads, str):
+        return FallbackProvider(primary=UnusableGraph(roads), fallback=rest)
+    return roads if roads is not None else rest
+
+
+def road_provider(s: Settings) -> RoadGraphProvider | str | None:
+    """The road-graph provider for the settings, None without an imported graph, or why the graph is unusable.
+    Loaded once per file version (path, size, mtime) and speed table, and shared."""
+    path = s.road_graph_file
+    if not s.road_enabled or not path.is_file():
+        return None
+    try:
+        stat, speeds = path.stat(), s.road_speeds_file.stat()
+        return _load_roads(
+            str(path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            str(s.road_speeds_file),
+            speeds.st_mtime_ns,
+            s.road_flood,
+            s.road_snap_warn_m,
+        )
+    except (GraphFileError, SpeedTableError, OSError, ValueError) as e:
+        log.error("road graph %s unusable: %s", path, e)
+        return f"road graph {path.name}: {e}"
+
+
+def road_graph(s: Settings) -> RoadGraph | None:
+    """The imported road graph for the maps (None without one, or when it is unusable)."""
+    roads = road_provider(s)
+    return roads.graph if isinstance(roads, RoadGraphProvider) else None
+
+
+@lru_cache(maxsize=4)
+def _load_roads(
+    path: str, size: int, mtime_ns: int, speeds: str, speeds_mtime_ns: int, flood: bool, snap_warn_m: float
+) -> RoadGraphProvider:
+    return RoadGraphProvider(
+        load_graph(Path(path)), SpeedTable.from_toml(Path(speeds)), flood=flood, snap_warn_m=snap_warn_m
+    )
+
+
+def _ors_or_estimate(s: Settings) -> TravelTimeProvider:
     offline = HaversineMatrix(
         circuity=s.detour_factor,
         speeds_kmh={"driving-car": s.speed_car_kmh, "driving-hgv": s.speed_hgv_kmh},
@@ -303,7 +365,9 @@ def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
     return CoverageDeps(
         read_world=coverage_data.SqlCoverageReader(engine).load,
         norms=coverage_data.load_norms(s.coverage_norms_file),
-        travel=coverage_data.TravelGateway(build_travel(s), isochrones_from_router=s.ors_enabled),
+        travel=coverage_data.TravelGateway(
+            build_travel(s), isochrones_from_router=s.ors_enabled or road_provider(s) is not None
+        ),
         read_avoid_areas=coverage_data.read_avoid_areas,
         profile=s.coverage_profile,
         guarantee_s=s.guarantee_seconds,

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     offline_avoid_policy: Literal["penalty", "unreachable"] = "penalty"
     offline_avoid_penalty: float = 1.5
     cache_max_age_s: float | None = None
+    # the county's own road graph (`relief roads import`, docs/travel-times.md): used whenever the file exists
+    road_graph_file: Path = Field(default_factory=lambda: data_dir() / "roads" / "county-roads.npz")
+    road_speeds_file: Path = resource("road_speeds.toml")  # km/h per highway class × profile, flood slowdown
+    road_flood: bool = False  # multiply road times by the table's [flood] factors
+    road_snap_warn_m: float = 500.0  # a site farther than this from the nearest road is named in a notice
+    road_enabled: bool = (
+        True  # false: leave an imported graph unused (openrouteservice or the estimate answer)
+    )
     # coverage and siting (docs/coverage.md)
     coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"

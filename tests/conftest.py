@@ -105,6 +105,14 @@ def _no_cli_login_from_outside(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.delenv("RELIEF_PASSWORD", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_road_graph_from_outside(tmp_path_factory, monkeypatch) -> None:
+    """A road graph imported into the checkout's data/ never changes the tests' travel times (issue 19): tests
+    that want one point RELIEF_ROAD_GRAPH_FILE at their own."""
+    nowhere = tmp_path_factory.getbasetemp() / "no-roads" / uuid.uuid4().hex / "county-roads.npz"
+    monkeypatch.setenv("RELIEF_ROAD_GRAPH_FILE", str(nowhere))
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":

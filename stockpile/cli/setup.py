@@ -27,6 +27,10 @@ err_console = Console(stderr=True)
 def demo(
     force: Annotated[bool, typer.Option(help="rebuild a demo database even if it holds data")] = False,
     large: Annotated[int, typer.Option(help="extra issue rounds per key (benchmark county)")] = 0,
+    roads: Annotated[
+        bool,
+        typer.Option("--roads/--no-roads", help="同时生成并导入示范路网 / also build the demo road network"),
+    ] = True,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -61,6 +65,38 @@ def demo(
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(ExitCode.NOT_A_DEMO_DATABASE) from e
     console.print(t("cli.demo_built", postings=built.postings, movements=built.movements))
+    if roads:
+        _demo_roads(url)
+
+
+def _demo_roads(url: str) -> None:
+    """The demo county's synthetic road network: written as an .osm.pbf next to the road graph, imported through
+    the same importer as a real extract, plus the FLOOD-DEMO drill's closed bridge as GeoJSON (issue 19)."""
+    from stockpile.adapters.db.engine import make_engine
+    from stockpile.adapters.read.road_sites import county_places
+    from stockpile.adapters.travel.roads import SpeedTable, import_extract
+    from stockpile.demo.roads import write_closed_bridge, write_demo_network
+
+    settings = get_settings()
+    folder = settings.road_graph_file.parent
+    pbf = write_demo_network(url, folder / "demo-county.osm.pbf")
+    rep = import_extract(
+        pbf,
+        settings.road_graph_file,
+        SpeedTable.from_toml(settings.road_speeds_file),
+        sites=county_places(make_engine(url)),
+        snap_warn_m=settings.road_snap_warn_m,
+    )
+    bridge = write_closed_bridge(folder / "flood-demo-closed-bridge.geojson")
+    console.print(
+        t(
+            "roads.demo_built",
+            nodes=f"{rep.nodes:,}",
+            km=f"{rep.road_km:,.0f}",
+            path=str(rep.path),
+            bridge=str(bridge),
+        )
+    )
 
 
 def _as_of(value: str | None) -> date | datetime | None:

@@ -6,6 +6,7 @@ Like demo/builder.py this is a composition script (adapters only, no services).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm.dispatch import ScenarioPointRow, ScenarioRow
 from stockpile.adapters.orm.ledger import AdminAreaRow, ShelterRow
+from stockpile.demo.roads import closed_bridge_geojson
 
 COUNTY = "369921"
 FLOOD_TOWNSHIPS = (f"{COUNTY}102", f"{COUNTY}105", f"{COUNTY}110")  # 明湖乡, 沙洲镇, 江渚镇
@@ -31,6 +33,7 @@ def build_scenario(s: Session | None, now: datetime) -> None:
         kind="drill",
         reported_at=now - timedelta(hours=1),
         sustain_days=1,
+        blocked_geojson=json.dumps(closed_bridge_geojson(), ensure_ascii=False),  # 中大桥 closed by the flood
     )
     s.add(sc)
     s.flush()

@@ -37,6 +37,27 @@ class DispatchService:
         }
         return PlanSettings(**{**base, **given})
 
+    # points (lon, lat), blocked GeoJSON → (the line to draw, its source): roads when known, else straight legs
+    route_line: Callable[..., Any] | None = None
+
+    def route_lines(self, plan: Any) -> list[dict[str, Any]]:
+        """Each vehicle's round trip (home → stops → home) as a line for the map, along the roads when the
+        travel-time source has them; `source` says which ("roads", "ors", "offline")."""
+        with self.uow() as uow:
+            sc = self.repo(uow).scenario(plan.scenario_code)
+        blocked = sc.blocked_geojson if sc is not None else ""
+        out = []
+        for r in plan.result.routes:
+            home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
+            locs = [home, *[s.location for s in r.stops], home]
+            points = [(plan.places[i].lon, plan.places[i].lat) for i in locs]
+            if self.route_line is None:
+                line, source = points, "offline"
+            else:
+                line, source = self.route_line(points, blocked)
+            out.append({"vehicle": r.vehicle, "path": [list(p) for p in line], "source": source})
+        return out
+
     def scenarios(self) -> list[str]:
         with self.uow() as uow:
             return list(self.repo(uow).scenario_codes())

@@ -6,8 +6,9 @@ Rules every provider keeps:
 - Durations are integer seconds and distances integer metres, rounded once with `math.ceil` by the adapter.
 - An unreachable origin → destination pair holds `UNREACHABLE` (-1) in both matrices; callers turn it into an
   unserved stop with reason `unreachable`, never into a travel time.
-- `source` says where the numbers came from: `"ors"` (road network), `"offline"` (straight line × detour factor
-  ÷ speed, shown as 估算（直线距离×系数）) or `"cache"` (a stored openrouteservice answer).
+- `source` says where the numbers came from: `"roads"` (the county's imported OpenStreetMap road graph,
+  in-process), `"ors"` (an openrouteservice server), `"offline"` (straight line × detour factor ÷ speed, shown as
+  估算（直线距离×系数）) or `"cache"` (a stored openrouteservice answer).
 - `notice` is an i18n key the page must show (e.g. `travel.fallback_offline`); `detail` is the English reason.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 Profile = Literal["driving-car", "driving-hgv"]
 PROFILES: tuple[Profile, ...] = ("driving-car", "driving-hgv")
-Source = Literal["ors", "offline", "cache"]
+Source = Literal["roads", "ors", "offline", "cache"]
 
 UNREACHABLE = -1
 """Sentinel in `duration_s`/`distance_m` for a pair the router cannot connect."""
@@ -68,10 +69,14 @@ class AvoidAreas:
 
     The version is what the dispatcher sees ("2024-07-03 洪水封路 v2"); the cache key also hashes the geometry,
     so reusing a version string for other polygons cannot return a stale matrix.
+
+    `way_ids` closes OpenStreetMap ways by id (a collapsed bridge); only the road graph knows way ids, so
+    openrouteservice and the straight-line estimate honour the polygons alone.
     """
 
     version: str
     polygons: tuple[Polygon, ...]
+    way_ids: tuple[int, ...] = ()
 
     @classmethod
     def from_rings(cls, version: str, polygons: Sequence[Sequence[Sequence[Sequence[float]]]]) -> AvoidAreas:
@@ -80,6 +85,22 @@ class AvoidAreas:
         if not built or any(not poly for poly in built):
             raise ValueError("avoid areas need at least one polygon with an outer ring")
         return cls(version=version, polygons=built)
+
+    @classmethod
+    def closing_ways(
+        cls,
+        version: str,
+        way_ids: Sequence[int],
+        polygons: Sequence[Sequence[Sequence[Sequence[float]]]] = (),
+    ) -> AvoidAreas:
+        """Close OpenStreetMap ways by id (road graph only), with optional polygons as in `from_rings`."""
+        ids = tuple(sorted({int(w) for w in way_ids}))
+        built = tuple(tuple(_close(ring) for ring in poly) for poly in polygons)
+        if not ids and not built:
+            raise ValueError("avoid areas need a polygon or a way id")
+        if any(not poly for poly in built):
+            raise ValueError("every avoid polygon needs an outer ring")
+        return cls(version=version, polygons=built, way_ids=ids)
 
     def to_geojson(self) -> dict[str, Any]:
         """The GeoJSON MultiPolygon openrouteservice takes as `options.avoid_polygons`."""
@@ -91,7 +112,10 @@ class AvoidAreas:
     def digest(self) -> str:
         """sha256 of the version and the geometry (coordinates rounded to 1e-6°, about 0.1 m)."""
         rounded = [[[[round(p.lon, 6), round(p.lat, 6)] for p in r] for r in poly] for poly in self.polygons]
-        payload = json.dumps([self.version, rounded], separators=(",", ":"), ensure_ascii=False)
+        parts: list[Any] = [self.version, rounded]
+        if self.way_ids:  # absent when empty, so digests of polygon-only areas are unchanged
+            parts.append(sorted(set(self.way_ids)))
+        payload = json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -8,7 +8,7 @@ reads like an administrative map and keeps each village inside its own township.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -120,6 +120,16 @@ def tile_mosaic(
     return best
 
 
+_ROAD_STYLE: dict[str, tuple[list[int], int]] = {  # class → (RGBA, width in metres)
+    "motorway": ([170, 90, 20, 230], 60),
+    "trunk": ([170, 90, 20, 230], 50),
+    "primary": ([190, 110, 30, 220], 40),
+    "secondary": ([200, 130, 50, 210], 35),
+    "tertiary": ([120, 120, 120, 200], 25),
+    "other": ([150, 150, 150, 160], 15),
+}
+
+
 @dataclass(frozen=True)
 class MapLayers:
     townships: pd.DataFrame  # code, name, polygon (rings), lon, lat
@@ -135,10 +145,38 @@ class MapLayers:
 class MapView:
     """Builds the home map's layer tables from the read views (cached boundaries; stock read every call)."""
 
-    def __init__(self, views: Any, tile_url: str = "") -> None:
+    def __init__(self, views: Any, tile_url: str = "", roads: Callable[[], Any] | None = None) -> None:
         self.views = views
         self.tile_url = tile_url
         self._townships: pd.DataFrame | None = None
+        self._roads = roads
+        self._road_paths: tuple[int, pd.DataFrame] | None = None
+
+    def road_paths(self) -> pd.DataFrame:
+        """The imported road network as map lines (path, cls, color, width in metres); empty without one.
+        Drawn offline under the other layers, main roads darker and wider (issue 19)."""
+        graph = self._roads() if self._roads is not None else None
+        if graph is None:
+            return pd.DataFrame(columns=["path", "cls", "color", "width"])
+        if self._road_paths is not None and self._road_paths[0] == id(graph):
+            return self._road_paths[1]
+        classes = graph.classes
+        rows = []
+        for s in range(graph.n_segments):
+            lon, lat = graph.shape(s)
+            cls = classes[int(graph.seg_class[s])]
+            color, width = _ROAD_STYLE.get(cls, _ROAD_STYLE["other"])
+            rows.append(
+                {
+                    "path": [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)],
+                    "cls": cls,
+                    "color": color,
+                    "width": width,
+                }
+            )
+        df = pd.DataFrame(rows)
+        self._road_paths = (id(graph), df)
+        return df
 
     def tiles(self, bounds: tuple[float, float, float, float]) -> list[dict[str, Any]]:
         """Base-map tiles from the configured XYZ URL (none when unset: the map stays offline)."""

@@ -40,18 +40,34 @@ NEAR_EXPIRY_DAYS = 90
 CAPACITY_DAYS = 3  # capacity reserve counted for the first three days of an event
 
 
+def _scenario_avoid(blocked_geojson: str) -> AvoidAreas | None:
+    if not blocked_geojson:
+        return None
+    geo = json.loads(blocked_geojson)
+    polys = geo["coordinates"] if geo.get("type") == "MultiPolygon" else [geo["coordinates"]]
+    return AvoidAreas.from_rings("scenario", polys)
+
+
 def scenario_matrix(
     provider: TravelTimeProvider, points: Sequence[tuple[float, float]], blocked_geojson: str
 ) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], str]:
     """Square heavy-truck matrix over (lon, lat) points, avoiding the scenario's blocked areas (GeoJSON)."""
-    avoid = None
-    if blocked_geojson:
-        geo = json.loads(blocked_geojson)
-        polys = geo["coordinates"] if geo.get("type") == "MultiPolygon" else [geo["coordinates"]]
-        avoid = AvoidAreas.from_rings("scenario", polys)
     locs = [LonLat(lon, lat) for lon, lat in points]
-    m = provider.matrix(locs, locs, "driving-hgv", avoid)
+    m = provider.matrix(locs, locs, "driving-hgv", _scenario_avoid(blocked_geojson))
     return m.duration_s, m.distance_m, m.source
+
+
+def scenario_route(
+    provider: TravelTimeProvider, points: Sequence[tuple[float, float]], blocked_geojson: str
+) -> tuple[list[tuple[float, float]], str]:
+    """A heavy truck's line through `points` in order for the map: along the roads when the provider has them
+    (road graph, openrouteservice), else straight legs; and the source that drew it."""
+    route = provider.directions(
+        [LonLat(lon, lat) for lon, lat in points], "driving-hgv", _scenario_avoid(blocked_geojson)
+    )
+    if not route.reachable or not route.coordinates:
+        return [(float(lon), float(lat)) for lon, lat in points], "offline"
+    return [(p.lon, p.lat) for p in route.coordinates], route.source
 
 
 class SqlDispatchRepository(SqlOrderRecords):

@@ -215,6 +215,7 @@ class OrsProvider:
     ) -> TravelMatrix:
         """Road durations (s) and distances (m), chunked to the element limit; `null` → UNREACHABLE."""
         _check_profile(profile)
+        avoid = _polygons_only(avoid)
         deadline = self._deadline()
         n, m = len(origins), len(destinations)
         duration = [[0] * m for _ in range(n)]
@@ -252,6 +253,7 @@ class OrsProvider:
     ) -> IsochroneSet:
         """Reachable areas per point and range; ranges above the API limit are estimated offline, with a notice."""
         _check_profile(profile)
+        avoid = _polygons_only(avoid)
         wanted = sorted({int(r) for r in ranges_s})
         if any(r <= 0 for r in wanted):
             raise ValueError("isochrone ranges must be positive seconds")
@@ -305,6 +307,7 @@ class OrsProvider:
     ) -> Route:
         """Road route through `points` (split at the waypoint limit); route/point not found → unreachable."""
         _check_profile(profile)
+        avoid = _polygons_only(avoid)
         if len(points) < 2:
             raise ValueError("directions need at least two points")
         step = self.limits.directions_max_waypoints - 1
@@ -331,6 +334,11 @@ class OrsProvider:
             legs.extend(leg_s)
             total_s, total_m = total_s + seconds, total_m + metres
         return Route(tuple(line), total_s, total_m, "ors", leg_duration_s=tuple(legs))
+
+
+def _polygons_only(avoid: AvoidAreas | None) -> AvoidAreas | None:
+    """ORS knows no OSM way ids: an avoid set of way ids alone is no avoid set here (docs/travel-times.md)."""
+    return avoid if avoid is not None and avoid.polygons else None
 
 
 def _check_profile(profile: str) -> None:

@@ -80,6 +80,8 @@ if report.travel.notice:
     st.warning(t(report.travel.notice, detail=report.travel.detail))
 elif report.travel.is_estimate:
     st.caption(t("coverage.estimate_used"))
+else:
+    st.caption(t("coverage.cli_travel", source=t(f"travel.source_{report.travel.source}")))
 
 county = report.targets[0]
 m1, m2, m3, m4 = st.columns(4)
@@ -100,7 +102,23 @@ if st.session_state.get("coverage.iso_key") != iso_key:
     st.session_state["coverage.iso"] = svc.coverage.reach_areas(report, avoid)
     st.session_state["coverage.iso_key"] = iso_key
 polys = reach_polygons(report, st.session_state["coverage.iso"])
+roads = svc.map_view.road_paths()  # the imported road network, drawn offline under the rest (issue 19)
 layers = [
+    *(
+        [
+            pdk.Layer(
+                "PathLayer",
+                roads,
+                get_path="path",
+                get_color="color",
+                get_width="width",
+                width_min_pixels=1,
+                pickable=False,
+            )
+        ]
+        if not roads.empty
+        else []
+    ),
     pdk.Layer(
         "PolygonLayer",
         polys,

@@ -220,6 +220,14 @@ def _kpis(plan: PlanView) -> None:
         st.caption(t("dispatch.estimate"))
 
 
+def _route_lines(plan: PlanView) -> list[dict[str, Any]]:
+    """Each vehicle's line along the roads (when the travel source has them), fetched once per plan."""
+    cache = st.session_state.setdefault("dispatch.route_lines", {})
+    if plan.id not in cache:
+        cache[plan.id] = svc.dispatch.route_lines(plan)
+    return list(cache[plan.id])
+
+
 def _vehicles(plan: PlanView) -> None:
     """One line per vehicle that moves: stops, trips, how full it gets, distance and when it is back."""
     st.subheader(t("dispatch.vehicles"))
@@ -392,7 +400,7 @@ if plans:
         st.info(t("dispatch.is_replan", minutes=current.extra["replanned_at_s"] // 60))
     _kpis(current)
     st.subheader(t("dispatch.map"))
-    plan_map(current)
+    plan_map(current, _route_lines(current), svc.map_view.road_paths())
     _tables(current)
     if current.extra.get("fixed") is None:
         _confirm(current)

@@ -1,23 +1,56 @@
-"""The dispatch plan on a map: each vehicle's route as a coloured path (depot → stops → depot) and the depots and
-demand points as dots. UI only (pydeck)."""
+"""The dispatch plan on a map: the road network underneath (when imported), each vehicle's route along the roads
+in its own colour with a legend, and the depots and demand points as dots. UI only (pydeck)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from stockpile.dispatch.commands import PlanView
+from stockpile.i18n import t
 
-COLORS = [(230, 57, 70), (29, 53, 87), (42, 157, 143), (244, 162, 97), (131, 56, 236), (255, 190, 11)]
+# one colour per vehicle, from Streamlit's named text colours so that the legend (markdown, no raw HTML) matches
+PALETTE = [
+    ("red", (255, 75, 75)),
+    ("blue", (28, 131, 225)),
+    ("green", (33, 195, 84)),
+    ("violet", (128, 61, 245)),
+    ("orange", (255, 164, 33)),
+    ("gray", (128, 132, 149)),
+]
+COLORS = [rgb for _, rgb in PALETTE]
 
 
-def plan_map(plan: PlanView) -> None:
-    paths = []
-    for n, r in enumerate(plan.result.routes):
-        home = next(v.start for v in plan.problem.vehicles if v.id == r.vehicle)
-        locs = [home, *[s.location for s in r.stops], home]
-        path = [[plan.places[i].lon, plan.places[i].lat] for i in locs]
-        paths.append({"vehicle": r.vehicle, "path": path, "color": COLORS[n % len(COLORS)]})
+def _layers(paths: list[dict[str, Any]], roads: pd.DataFrame, pts: list[dict[str, Any]]) -> list[pdk.Layer]:
+    base = (
+        [
+            pdk.Layer(
+                "PathLayer", roads, get_path="path", get_color="color", get_width="width", width_min_pixels=1
+            )
+        ]
+        if not roads.empty
+        else []
+    )
+    return [
+        *base,
+        pdk.Layer("PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3, pickable=True),
+        pdk.Layer(
+            "ScatterplotLayer",
+            pts,
+            get_position=["lon", "lat"],
+            get_fill_color="color",
+            get_radius=250,
+            pickable=True,
+        ),
+    ]
+
+
+def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFrame) -> None:
+    """`route_lines`: each vehicle's line with its source (roads, ors, offline); `roads`: the base network."""
+    paths = [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(route_lines)]
     pts = [
         {
             "name": p.name,
@@ -32,17 +65,11 @@ def plan_map(plan: PlanView) -> None:
     deck = pdk.Deck(
         map_provider=None,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
-        layers=[
-            pdk.Layer("PathLayer", paths, get_path="path", get_color="color", width_min_pixels=3),
-            pdk.Layer(
-                "ScatterplotLayer",
-                pts,
-                get_position=["lon", "lat"],
-                get_fill_color="color",
-                get_radius=250,
-                pickable=True,
-            ),
-        ],
+        layers=_layers(paths, roads, pts),
         tooltip={"text": "{name}{vehicle}"},
     )
     st.pydeck_chart(deck)
+    legend = " · ".join(f":{PALETTE[n % len(PALETTE)][0]}[━━] {p['vehicle']}" for n, p in enumerate(paths))
+    st.markdown(f"{t('dispatch.legend')} {legend}")
+    if paths and all(p["source"] == "offline" for p in paths):
+        st.caption(t("dispatch.routes_straight"))

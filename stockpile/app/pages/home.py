@@ -30,8 +30,8 @@ for col, key in zip(
 
 show = st.multiselect(
     t("home.layers"),
-    ["townships", "depots", "holders", "shelters", "villages"],
-    default=["townships", "depots", "holders", "shelters", "villages"],
+    ["townships", "roads", "depots", "holders", "shelters", "villages"],
+    default=["townships", "roads", "depots", "holders", "shelters", "villages"],
     format_func=lambda x: t(f"home.layer.{x}"),
     placeholder=t("app.choose_options"),
     key="home.layers",
@@ -70,6 +70,13 @@ if "townships" in show:
             **text_common,
         ),
     ]
+roads = svc.map_view.road_paths()  # the imported road network (issue 19), offline
+if "roads" in show and not roads.empty:
+    deck_layers.append(
+        pdk.Layer(
+            "PathLayer", roads, get_path="path", get_color="color", get_width="width", width_min_pixels=1
+        )
+    )
 if "villages" in show:
     deck_layers.append(
         pdk.Layer(
