@@ -11,7 +11,7 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
-from stockpile.app.pages.dispatch_map import plan_map
+from stockpile.app.pages.dispatch_map import plan_map, vehicle_table
 from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
@@ -228,25 +228,8 @@ def _route_lines(plan: PlanView) -> list[dict[str, Any]]:
     return list(cache[plan.id])
 
 
-def _vehicles(plan: PlanView) -> None:
-    """One line per vehicle that moves: stops, trips, how full it gets, distance and when it is back."""
-    st.subheader(t("dispatch.vehicles"))
-    rows = [
-        {
-            t("dispatch.col.vehicle"): v.vehicle,
-            t("dispatch.col.stops"): fmt.num(v.stops),
-            t("dispatch.col.trips"): fmt.num(v.trips),
-            t("dispatch.col.load"): fmt.pct(v.load_share, decimals=0),
-            t("dispatch.col.km"): fmt.km(v.distance_m),
-            t("dispatch.col.back"): _eta(plan, v.return_s),
-        }
-        for v in plan.vehicle_lines()
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dispatch.vehicles_table")
-
-
 def _tables(plan: PlanView) -> None:
-    _vehicles(plan)
+    vehicle_table(plan, _eta)
     rows = []
     for r in plan.result.routes:
         for s in r.stops:

@@ -1,8 +1,9 @@
-"""The dispatch plan on a map: the road network underneath (when imported), each vehicle's route along the roads
+"""The dispatch plan on a map and per vehicle: the road network underneath (when imported), each vehicle's route along the roads
 in its own colour with a legend, and the depots and demand points as dots. UI only (pydeck)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile.dispatch.commands import PlanView
+from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 
 # one colour per vehicle, from Streamlit's named text colours so that the legend (markdown, no raw HTML) matches
@@ -73,3 +75,20 @@ def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFr
     st.markdown(f"{t('dispatch.legend')} {legend}")
     if paths and all(p["source"] == "offline" for p in paths):
         st.caption(t("dispatch.routes_straight"))
+
+
+def vehicle_table(plan: PlanView, eta: Callable[[PlanView, int], str]) -> None:
+    """One line per vehicle that moves: stops, trips, how full it gets, distance and when it is back."""
+    st.subheader(t("dispatch.vehicles"))
+    rows = [
+        {
+            t("dispatch.col.vehicle"): v.vehicle,
+            t("dispatch.col.stops"): fmt.num(v.stops),
+            t("dispatch.col.trips"): fmt.num(v.trips),
+            t("dispatch.col.load"): fmt.pct(v.load_share, decimals=0),
+            t("dispatch.col.km"): fmt.km(v.distance_m),
+            t("dispatch.col.back"): eta(plan, v.return_s),
+        }
+        for v in plan.vehicle_lines()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dispatch.vehicles_table")
