@@ -143,30 +143,15 @@ def build_graph(ways: RawWays) -> tuple[RoadGraph, dict[str, int]]:
         is_vertex[(a[loop] + b[loop]) // 2] = True
         a, b = _segment_ends(is_vertex, piece_of)
     vpos = np.flatnonzero(is_vertex)
-    step = np.zeros(n_pos)
-    if n_pos > 1:
-        step[1:] = haversine_m(ways.lon[:-1], ways.lat[:-1], ways.lon[1:], ways.lat[1:])
-    cum = np.cumsum(step)
-    seg_len = cum[b] - cum[a]
+    seg_len = _lengths_m(ways, n_pos, a, b)
     vert_ids = np.unique(ways.node_id[vpos])
     u = np.searchsorted(vert_ids, ways.node_id[a])
     v = np.searchsorted(vert_ids, ways.node_id[b])
     piece = piece_of[a]
     loops = u == v
     a, b, u, v, seg_len, piece = a[~loops], b[~loops], u[~loops], v[~loops], seg_len[~loops], piece[~loops]
-    flags = ways.flags[piece]
-
-    # the largest strongly connected part of the graph any profile may drive
     n = len(vert_ids)
-    fwd, bwd = (flags & FORWARD) > 0, (flags & BACKWARD) > 0
-    tail = np.concatenate([u[fwd], v[bwd]])
-    head = np.concatenate([v[fwd], u[bwd]])
-    keep_vertex = np.zeros(n, dtype=bool)
-    if n:
-        adj = coo_matrix((np.ones(len(tail)), (tail, head)), shape=(n, n)).tocsr()
-        _, label = connected_components(adj, directed=True, connection="strong")
-        biggest = np.bincount(label).argmax()
-        keep_vertex = label == biggest
+    keep_vertex = _largest_strong_part(u, v, ways.flags[piece], n)
     keep = keep_vertex[u] & keep_vertex[v]
     if n and keep_vertex.sum() < 2:
         keep[:] = False
@@ -175,12 +160,7 @@ def build_graph(ways: RawWays) -> tuple[RoadGraph, dict[str, int]]:
     new_index = np.cumsum(used) - 1
     a, b, u, v, seg_len, piece = a[keep], b[keep], u[keep], v[keep], seg_len[keep], piece[keep]
 
-    # shape points: each segment's positions a … b, copied out
-    lengths = b - a + 1
-    shape_offsets = np.zeros(len(a) + 1, dtype=np.int64)
-    shape_offsets[1:] = np.cumsum(lengths)
-    starts = np.repeat(a - shape_offsets[:-1], lengths)
-    idx = np.arange(int(shape_offsets[-1])) + starts
+    shape_offsets, idx = _shape_points(a, b)
     first_pos = np.zeros(n, dtype=np.int64)
     first_pos[np.searchsorted(vert_ids, ways.node_id[vpos])] = vpos
     graph = RoadGraph(
@@ -203,6 +183,39 @@ def build_graph(ways: RawWays) -> tuple[RoadGraph, dict[str, int]]:
     )
     dropped = {"segments": int((~keep).sum()), "nodes": int(n - used.sum())}
     return graph, dropped
+
+
+def _lengths_m(ways: RawWays, n_pos: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each segment's length along its way's node positions a … b, in metres."""
+    step = np.zeros(n_pos)
+    if n_pos > 1:
+        step[1:] = haversine_m(ways.lon[:-1], ways.lat[:-1], ways.lon[1:], ways.lat[1:])
+    cum = np.cumsum(step)
+    lengths: np.ndarray = cum[b] - cum[a]
+    return lengths
+
+
+def _largest_strong_part(u: np.ndarray, v: np.ndarray, flags: np.ndarray, n: int) -> np.ndarray:
+    """The vertices of the largest strongly connected part of the graph any profile may drive (a road one can
+    reach but never leave, or the reverse, would give one-way-only answers)."""
+    fwd, bwd = (flags & FORWARD) > 0, (flags & BACKWARD) > 0
+    tail = np.concatenate([u[fwd], v[bwd]])
+    head = np.concatenate([v[fwd], u[bwd]])
+    if not n:
+        return np.zeros(0, dtype=bool)
+    adj = coo_matrix((np.ones(len(tail)), (tail, head)), shape=(n, n)).tocsr()
+    _, label = connected_components(adj, directed=True, connection="strong")
+    keep: np.ndarray = label == np.bincount(label).argmax()
+    return keep
+
+
+def _shape_points(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each segment's shape as the positions a … b of its way, laid end to end: (offsets, positions)."""
+    lengths = b - a + 1
+    shape_offsets = np.zeros(len(a) + 1, dtype=np.int64)
+    shape_offsets[1:] = np.cumsum(lengths)
+    starts = np.repeat(a - shape_offsets[:-1], lengths)
+    return shape_offsets, np.arange(int(shape_offsets[-1])) + starts
 
 
 def _segment_ends(is_vertex: np.ndarray, piece_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

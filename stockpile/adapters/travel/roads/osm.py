@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import osmium
@@ -123,27 +124,58 @@ def check_pbf(path: Path) -> None:
         raise ExtractError("not_pbf", f"{path.name} is not an OpenStreetMap PBF file (no OSMHeader block)")
 
 
+class _Pieces:
+    """The drivable way pieces read so far: node positions laid end to end, one entry per piece."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.lons: list[float] = []
+        self.lats: list[float] = []
+        self.offsets = [0]
+        self.way_ids: list[int] = []
+        self.cls: list[int] = []
+        self.flags: list[int] = []
+        self.speeds: list[int] = []
+
+    def add_way(self, way: Any, class_idx: int, flags: int) -> int:
+        """Add a way's runs of nodes with known locations (a node missing from the extract splits the way);
+        returns how many pieces it gave."""
+        run: list[tuple[int, float, float]] = []
+        pieces = 0
+        for nd in [*way.nodes, None]:
+            if nd is not None and nd.location.valid():
+                run.append((nd.ref, nd.location.lon, nd.location.lat))
+                continue
+            if len(run) >= 2:
+                for ref, lon, lat in run:
+                    self.ids.append(ref)
+                    self.lons.append(lon)
+                    self.lats.append(lat)
+                self.offsets.append(len(self.ids))
+                self.way_ids.append(way.id)
+                self.cls.append(class_idx)
+                self.flags.append(flags)
+                self.speeds.append(parse_maxspeed(way.tags.get("maxspeed")))
+                pieces += 1
+            run = []
+        return pieces
+
+
+def _header_bbox(path: Path) -> tuple[float, float, float, float] | None:
+    box = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header().box()
+    if not box.valid():
+        return None
+    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+
+
 def read_ways(path: Path, classes: tuple[str, ...]) -> RawWays:
     """All drivable way pieces of the extract with their node locations (one pass, pyosmium)."""
     check_pbf(path)
     index = {c: i for i, c in enumerate(classes)}
-    ids: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    offsets = [0]
-    way_ids: list[int] = []
-    cls: list[int] = []
-    flags: list[int] = []
-    speeds: list[int] = []
+    got = _Pieces()
     seen = kept = 0
     try:
-        header = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING).header()
-        box = header.box()
-        header_bbox = (
-            (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-            if box.valid()
-            else None
-        )
+        header_bbox = _header_bbox(path)
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
@@ -153,44 +185,23 @@ def read_ways(path: Path, classes: tuple[str, ...]) -> RawWays:
             if not isinstance(obj, osmium.osm.Way):
                 continue
             seen += 1
-            highway = obj.tags.get("highway")
-            if highway not in index:
-                continue
-            f = way_flags(obj.tags, highway)
-            if not f:
-                continue
-            run: list[tuple[int, float, float]] = []
-            pieces = 0
-            for nd in [*obj.nodes, None]:
-                if nd is not None and nd.location.valid():
-                    run.append((nd.ref, nd.location.lon, nd.location.lat))
-                    continue
-                if len(run) >= 2:
-                    for ref, lon, lat in run:
-                        ids.append(ref)
-                        lons.append(lon)
-                        lats.append(lat)
-                    offsets.append(len(ids))
-                    way_ids.append(obj.id)
-                    cls.append(index[highway])
-                    flags.append(f)
-                    speeds.append(parse_maxspeed(obj.tags.get("maxspeed")))
-                    pieces += 1
-                run = []
-            kept += pieces > 0
+            highway = obj.tags.get("highway") or ""
+            f = way_flags(obj.tags, highway) if highway in index else 0
+            if f:
+                kept += got.add_way(obj, index[highway], f) > 0
     except RuntimeError as e:
         text = str(e)
         code = "truncated" if "EOF" in text or "unexpected" in text.lower() else "unreadable"
         raise ExtractError(code, f"{path.name}: {text}") from e
     return RawWays(
-        node_id=np.asarray(ids, dtype=np.int64),
-        lon=np.asarray(lons, dtype=float),
-        lat=np.asarray(lats, dtype=float),
-        offsets=np.asarray(offsets, dtype=np.int64),
-        way_id=np.asarray(way_ids, dtype=np.int64),
-        class_idx=np.asarray(cls, dtype=np.uint8),
-        flags=np.asarray(flags, dtype=np.uint8),
-        maxspeed=np.asarray(speeds, dtype=np.uint8),
+        node_id=np.asarray(got.ids, dtype=np.int64),
+        lon=np.asarray(got.lons, dtype=float),
+        lat=np.asarray(got.lats, dtype=float),
+        offsets=np.asarray(got.offsets, dtype=np.int64),
+        way_id=np.asarray(got.way_ids, dtype=np.int64),
+        class_idx=np.asarray(got.cls, dtype=np.uint8),
+        flags=np.asarray(got.flags, dtype=np.uint8),
+        maxspeed=np.asarray(got.speeds, dtype=np.uint8),
         classes=classes,
         header_bbox=header_bbox,
         ways_seen=seen,
