@@ -255,10 +255,13 @@ def mark_shipped(
         repo = repo_of(uow)
         if repo.order(doc_no) is None:
             raise UnknownOrder(doc_no=doc_no)
-        depots = [d["site"] for d in repo.order_depots(doc_no) if d["state"] != "shipped"]
+        parts = repo.order_depots(doc_no)
         who = authz.load_actor(uow, actor)
-    mine = [d for d in depots if who is None or who.role != "keeper" or _keeps(uow, who, d)]
-    return sum(ship_depot(doc_no, d, uow, repo_of, actor, now) for d in (mine or depots[:1]))
+    mine = [d["site"] for d in parts if who is None or who.role != "keeper" or _keeps(uow, who, d["site"])]
+    if not mine:  # no part is the keeper's: ship_depot refuses in words and audits the refusal
+        mine = [parts[0]["site"]] if parts else []
+    todo = [d["site"] for d in parts if d["site"] in mine and d["state"] != "shipped"]
+    return sum(ship_depot(doc_no, d, uow, repo_of, actor, now) for d in todo)  # a repeat ships nothing more
 
 
 def _keeps(uow: AbstractUnitOfWork, who: Any, depot: str) -> bool:

@@ -137,8 +137,15 @@ def test_posting_pages_are_for_keepers_and_admins_only():
     roles = nav_roles()
     for name in ("receive", "issue", "transfer", "count", "write_off", "imports"):
         assert roles[name] == {"keeper", "admin"}, name
-    for name in ("home", "stock", "bin_card", "exports"):
+    for name in ("home", "bin_card", "exports"):
         assert roles[name] == {"keeper", "dispatcher", "planner", "admin"}, name
+    assert roles["stock"] == {
+        "keeper",
+        "dispatcher",
+        "planner",
+        "admin",
+        "province",
+    }  # the province reads stock
 
 
 def test_role_picker_sets_the_role_and_the_app_still_opens_home(demo_services, monkeypatch, demo_url):

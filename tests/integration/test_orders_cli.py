@@ -25,7 +25,8 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
     assert listed.exit_code == 0 and "待备货" in listed.output and "pending" not in listed.output
     svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
     orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
-    doc = next(o for o in orders if o["depots"])
+    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
+    doc = next(o for o in orders if o["depots"] and o["depots"][0]["site"] in kept)  # a depot with a keeper
     shown = runner.invoke(app, ["order", "show", doc["doc_no"]])
     assert shown.exit_code == 0 and "车牌号" in shown.output and doc["doc_no"] in shown.output
     out = tmp_path / "again"
@@ -33,8 +34,12 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
     assert reprint.exit_code == 0, reprint.output
     assert len(zipfile.ZipFile(out / "orders.zip").namelist()) == 2 * len(orders)
     depot = doc["depots"][0]["site"]
-    keeper = f"keeper_{depot.lower()}"
-    others = [o for o in orders if all(d["site"] != depot for d in o["depots"]) and o["depots"]]
+    keepers = [u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes]
+    keeper = min(
+        keepers, key=lambda u: len(u.site_codes)
+    ).username  # the depot's own keeper, else keeper_demo
+    mine = set(next(u.site_codes for u in keepers if u.username == keeper))
+    others = [o for o in orders if o["depots"] and not {d["site"] for d in o["depots"]} & mine]
     login_as(keeper)
     if others:  # another depot's order: refused in words, nothing issued
         refused = runner.invoke(
