@@ -84,6 +84,8 @@ def test_standards_page_shows_gaps_per_county_and_township(services):
     assert (df["缺口"] >= 0).all()
     at.checkbox(key="standards.gap_only").check().run()
     assert (at.dataframe[0].value["缺口"] > 0).all()
+    buttons = [b for b in at.get("download_button") if "下载缺口报告" in b.proto.label]
+    assert len(buttons) == 1  # the gap report leaves the page as a workbook (both tables)
 
 
 def test_rotation_page_plans_and_charts_stock_against_the_standard(services):

@@ -7,6 +7,7 @@ XlsxWriter is told never to turn strings into formulas; numbers stay numbers.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +43,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def sheet_title(name: str) -> str:
+    """A name Excel accepts for a sheet: none of []:*?/\\, not blank, at most 31 characters."""
+    clean = re.sub(r"[\[\]:*?/\\]", "·", name).strip("'") or "Sheet"
+    return clean[:31]
+
+
 def to_xlsx(sheets: Mapping[str, pd.DataFrame], headers: Mapping[str, str]) -> bytes:
     """One workbook, one sheet per frame, translated headers, frozen header row, autofilter."""
     buf = io.BytesIO()
@@ -52,8 +59,9 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame], headers: Mapping[str, str]) -> b
     ) as xw:
         for name, df in sheets.items():
             frame = _prepare(df, headers)
-            frame.to_excel(xw, sheet_name=name[:31], index=False)
-            ws = xw.sheets[name[:31]]
+            title = sheet_title(name)
+            frame.to_excel(xw, sheet_name=title, index=False)
+            ws = xw.sheets[title]
             ws.freeze_panes(1, 0)
             if len(frame.columns):
                 ws.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)

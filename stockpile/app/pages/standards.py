@@ -8,6 +8,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 
 guard(__file__)
@@ -77,6 +78,18 @@ with tab_site:
             "gap",
             "days_of_supply",
         ],
+    )
+if not scopes.empty or gap["sites"]:
+    sheets = {
+        t("standards.by_scope"): fmt.export_frame(pd.DataFrame(gap["scopes"])),
+        t("standards.by_site"): fmt.export_frame(pd.DataFrame(gap["sites"])),
+    }
+    headers = {str(c): t(f"col.{c}") for df in sheets.values() for c in df.columns}
+    st.download_button(
+        t("standards.download_gap"),
+        svc.to_xlsx(sheets, headers),
+        file_name="reserve-gap.xlsx",
+        key="standards.download_gap",
     )
 with tab_std:
     show_table(
