@@ -144,7 +144,8 @@ def build_document(
             "total_fen": sum(r["cost_fen"] for r in procurement),
         },
         "holds_standard": rot.plan.holds_standard,
-        "shortfall_unit_days": rot.plan.shortfall_unit_days,
+        "shortfall_unit_days": rot.plan.shortfall_unit_days,  # kept in the data; a sum over different units
+        "short_keys": len({e["key_id"] for e in rot.explanations}),
         "explanations": rot.explanations,
         "renewals": renewals,
         "recommendations": recommendations(levels, rot, move_to_agreement(data, today, cfg), alerts),

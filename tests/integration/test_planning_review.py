@@ -119,6 +119,16 @@ def test_xlsx_export_opens_with_a_sheet_per_section(prepared):
     assert wb["保障圈覆盖情况"]["A2"].value.startswith("暂不可用")
 
 
+def test_summary_counts_short_pairs_not_a_sum_over_units(prepared):
+    """Bottles and tents do not add up: the summary names how many area/item pairs fall short, never a
+    unit-days total over different items."""
+    doc, meta = _doc(prepared)
+    wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(doc, meta)))
+    cells = [str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value is not None]
+    assert "未达定额的区域/物资组合数" in cells and "缺口（单位·天）" not in cells
+    assert doc["short_keys"] == len({e["key_id"] for e in doc["explanations"]})
+
+
 def test_pdf_export_embeds_the_cjk_font(prepared):
     """The PDF is a real PDF with the WenQuanYi font embedded (a reader without CJK fonts still shows it)."""
     pdf = review_documents.to_pdf(*_doc(prepared))

@@ -104,7 +104,8 @@ def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[
             t("review_doc.holds_standard"),
             t("review_doc.yes") if doc.get("holds_standard") else t("review_doc.no"),
         ),
-        (t("review_doc.shortfall_unit_days"), fmt.num(doc.get("shortfall_unit_days", 0))),
+        # bottles and tents do not add up: the summary counts the area/item pairs short (details per pair follow)
+        (t("review_doc.short_keys"), fmt.num(doc.get("short_keys", 0))),
         (t("review_doc.budget_total"), fmt.yuan_amount(int(b.get("total_fen", 0)))),
         (t("review_doc.sha256"), str(meta.get("sha256") or t("review_doc.unsigned"))),
     ]
