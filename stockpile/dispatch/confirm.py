@@ -11,6 +11,7 @@ of an order (dispatch/orders.py).
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, PlanStillOpen, UnknownOrder
 from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
+from stockpile.jobs import codec
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -84,7 +86,7 @@ def _lock_candidates(
     return rows, cands, ids
 
 
-def _reserve(
+def reserve(
     plan: DispatchPlan, uow: AbstractUnitOfWork, repo: DispatchRepository, at: datetime, actor: str
 ) -> tuple[int, list[str]]:
     """FEFO holds for every physical pickup, all or nothing; returns (count, stock violations)."""
@@ -157,7 +159,7 @@ def _order_lines(plan: DispatchPlan, repo: DispatchRepository, vehicle_route: An
     return lines
 
 
-def _call_offs(plan: DispatchPlan, repo: DispatchRepository) -> int:
+def record_call_offs(plan: DispatchPlan, repo: DispatchRepository) -> int:
     agg: dict[tuple[str, str], tuple[int, int]] = {}
     jobs = {j.id: j for j in plan.problem.jobs}
     for r in plan.result.routes:
@@ -183,7 +185,7 @@ def _docs(repo: DispatchRepository, plan_id: uuid.UUID) -> str:
     return ", ".join(o["doc_no"] for o in repo.orders(plan_id))
 
 
-def _write_orders(plan: DispatchPlan, repo: DispatchRepository) -> list[str]:
+def write_orders(plan: DispatchPlan, repo: DispatchRepository) -> list[str]:
     """One order per vehicle with stops, the vehicle's plate and driver, and one part per depot it loads held
     stock at (that depot's keeper ships it)."""
     pick = _pickups(plan)
@@ -198,7 +200,12 @@ def _write_orders(plan: DispatchPlan, repo: DispatchRepository) -> list[str]:
     return docs
 
 
-def _summary(plan: DispatchPlan) -> dict[str, Any]:
+def plan_json(plan: DispatchPlan) -> str:
+    """The plan as stored on its row at confirmation (without a re-plan's working notes)."""
+    return json.dumps(codec.encode(dataclasses.replace(plan, extra={})), ensure_ascii=False)
+
+
+def summary(plan: DispatchPlan) -> dict[str, Any]:
     k = plan.kpis
     return {
         "scenario": plan.scenario_code,
@@ -236,12 +243,15 @@ def confirm_plan(
         violations = plan_violations(plan.problem, plan.result, plan.stock_use())
         if violations:
             raise PlanRejected(violations=violations)
-        n_res, gone = _reserve(plan, uow, repo, at, actor)
+        n_res, gone = reserve(plan, uow, repo, at, actor)
         if gone:
             raise PlanRejected(violations=gone)
-        repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, _summary(plan))
-        docs = _write_orders(plan, repo)
-        n_call = _call_offs(plan, repo)
+        repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, summary(plan))
+        repo.store_plan(
+            plan.id, plan_json(plan), None
+        )  # re-planned later from the database (dispatch/replan.py)
+        docs = write_orders(plan, repo)
+        n_call = record_call_offs(plan, repo)
         uow.commit()
         return Confirmation(plan.id, tuple(docs), n_res, n_call, False)
 
@@ -280,10 +290,13 @@ def replan_dispatch(
     distance_m: Any = None,
     blocked_geojson: str = "",
     matrix: MatrixFn | None = None,
+    fixed: Mapping[str, int] | None = None,
+    new_jobs: tuple[Any, ...] = (),
 ) -> DispatchPlan:
     """Re-plan mid-execution (broken truck, closed road): delivered and started stops stay as they are.
 
     A closed road is a new blocked area: the matrix is fetched again (`-1` → no road) and the rest re-planned on it.
+    `fixed` (vehicle → stops done, from the orders' states) replaces the rule by elapsed time; `new_jobs` join.
     """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
     if blocked_geojson and matrix is not None:
@@ -295,6 +308,8 @@ def replan_dispatch(
         plan.result,
         now_s,
         broken=broken,
+        fixed=fixed,
+        new_jobs=new_jobs,
         duration_s=duration_s,
         distance_m=distance_m,
         params=params,

@@ -161,6 +161,8 @@ def void_plan(
         orders = [o["doc_no"] for o in repo.orders(plan_id)]
         if plan["voided_at"] is not None:
             return Voided(plan_id, tuple(orders), 0)
+        if repo.plan_links(plan_id)[1] is not None:  # re-planned: void the plan that replaced it instead
+            raise OrderWrongState(doc_no=doc_no, state="superseded", step="void")
         for doc in orders:
             o = _order(repo, doc, lock=True)
             shipped = [d["site"] for d in repo.order_depots(doc) if d["state"] == "shipped"]
@@ -191,8 +193,8 @@ def _depot_part(
     part = next((d for d in repo.order_depots(doc_no) if d["site_id"] == site.id), None)
     if part is None:
         raise NoLinesAtDepot(doc_no=doc_no, depot=depot)
-    if o["state"] == "void":
-        raise OrderWrongState(doc_no=doc_no, state="void", step=action)
+    if o["state"] in ("void", "superseded") or part["state"] == "superseded":  # replaced by a re-plan
+        raise OrderWrongState(doc_no=doc_no, state=o["state"], step=action)
     return o, part, who
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from stockpile.dispatch import confirm as confirm_use
 from stockpile.dispatch import orders as orders_use
 from stockpile.dispatch import plan as plan_use
+from stockpile.dispatch import replan as replan_use
 from stockpile.dispatch import scenario as scenario_use
 from stockpile.dispatch.commands import PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
@@ -99,10 +100,24 @@ class DispatchService:
             now,
         )
 
-    def confirm(
-        self, plan: DispatchPlan, actor: str, now: datetime | None = None
-    ) -> confirm_use.Confirmation:
+    def confirm(self, plan: DispatchPlan, actor: str, now: datetime | None = None) -> Any:
+        """Confirm a plan; a re-plan of a confirmed plan supersedes that plan's open orders (dispatch/replan.py)."""
+        if replan_use.is_replan(plan):
+            return replan_use.confirm_replan(plan, self.uow(), self.repo, actor, now)
         return confirm_use.confirm_plan(plan, self.uow(), self.repo, actor, now)
+
+    def replan_open(
+        self,
+        code: str,
+        actor: str,
+        broken: tuple[str, ...] = (),
+        now: datetime | None = None,
+        time_limit_s: float | None = None,
+    ) -> DispatchPlan:
+        """Re-plan the scenario's confirmed plan: stops fixed by the orders' states, broken trucks out."""
+        return replan_use.replan_open(
+            code, self.uow(), self.repo, actor, broken=broken, now=now, time_limit_s=time_limit_s
+        )
 
     def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
         return confirm_use.mark_shipped(doc_no, self.uow(), self.repo, actor, now)

@@ -160,5 +160,19 @@ class ReceiptInvalid(DomainError):
     code = "receipt_invalid"
 
 
-# order states in their order; `void` only before anything was shipped
-ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
+class ReplanNotPossible(DomainError):
+    """Nothing to re-plan: the scenario has no open confirmed plan (`no_open_plan`), or its plan was confirmed
+    before plans were kept in the database (`not_stored`)."""
+
+    code = "replan_not_possible"
+
+
+class ReplanStale(DomainError):
+    """The re-plan was made from a plan that is no longer the open one (another re-plan was confirmed first), or
+    an order it counted as open has shipped since: re-plan again."""
+
+    code = "replan_stale"
+
+
+# order states in their order; `void` only before anything was shipped, `superseded` by a confirmed re-plan
+ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void", "superseded")

@@ -112,9 +112,12 @@ class DispatchPlanRow(Base):
     scenario_open: Mapped[int | None] = mapped_column(Integer, unique=True)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_by: Mapped[str] = mapped_column(String(64), default="")
+    plan_json: Mapped[str] = mapped_column(Text, default="")  # the whole plan, so it can be re-planned (0013)
+    supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a re-plan: the plan it replaced
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # replaced by this re-plan
 
 
-ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
+ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void", "superseded")
 
 
 class DispatchOrderRow(Base):
@@ -138,9 +141,11 @@ class DispatchOrderRow(Base):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     received_by: Mapped[str] = mapped_column(String(64), default="")
     receipt_note: Mapped[str] = mapped_column(Text, default="")
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the re-plan that replaced this order
     __table_args__ = (
         CheckConstraint(
-            "state IN ('pending','picked','shipped','delivered','closed','void')", name="state_known"
+            "state IN ('pending','picked','shipped','delivered','closed','void','superseded')",
+            name="state_known",
         ),
     )
 

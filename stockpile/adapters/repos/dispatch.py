@@ -25,6 +25,7 @@ from stockpile.adapters.orm.dispatch import (
     VehicleRow,
 )
 from stockpile.adapters.repos.dispatch_orders import SqlOrderRecords
+from stockpile.adapters.repos.dispatch_replan import SqlReplanRecords
 from stockpile.domain.dispatch import (
     ItemSpec,
     Norm,
@@ -70,7 +71,7 @@ def scenario_route(
     return [(p.lon, p.lat) for p in route.coordinates], route.source
 
 
-class SqlDispatchRepository(SqlOrderRecords):
+class SqlDispatchRepository(SqlOrderRecords, SqlReplanRecords):
     def __init__(self, session: Session) -> None:
         self.s = session
 

@@ -35,6 +35,7 @@ ORDER_FIELDS = (
     "voided_at",
     "received_by",
     "receipt_note",
+    "superseded_by",
 )
 
 
