@@ -314,7 +314,7 @@ def replan_dispatch(
         distance_m=distance_m,
         params=params,
     )
-    dest = {j.id: plan.places[j.dest].code for j in plan.problem.jobs}
+    dest = {j.id: plan.places[j.dest].code for j in (*plan.problem.jobs, *new_jobs)}
     contents: Mapping[str, Any] = plan.contents
     whole = dataclasses.replace(rp.result, routes=(*rp.fixed, *rp.result.routes))
     g = plan.settings.guarantee_s

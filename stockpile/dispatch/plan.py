@@ -163,7 +163,7 @@ def _source(
     return Source(sid, SourceKind.PHYSICAL, qty, load)
 
 
-def _allocation_problem(
+def allocation_problem(
     w: World, idx: Mapping[str, int], dur: list[list[int]], dist: list[list[int]], st: PlanSettings
 ) -> AllocationProblem:
     items = tuple(sorted({i for _, i in w.demand}))
@@ -215,7 +215,7 @@ def _deadline(priority: int, arrival_s: int, st: PlanSettings, need_s: int, hori
     return st.target_s if arrival_s <= st.target_s else horizon_s
 
 
-def _jobs(
+def split_jobs(
     w: World, ar: AllocationResult, idx: Mapping[str, int], st: PlanSettings, horizon_s: int
 ) -> tuple[list[Any], dict[str, str]]:
     by_point = {p.code: p for p in w.scenario.points}
@@ -340,9 +340,9 @@ def plan_dispatch(
     places = _places(w)
     idx = {p.code: k for k, p in enumerate(places)}
     dur, dist, source = _matrix(places, matrix, w.scenario.blocked_geojson)
-    ap = _allocation_problem(w, idx, dur, dist, left)
+    ap = allocation_problem(w, idx, dur, dist, left)
     ar = solve_allocation(ap)
-    jobs, kinds = _jobs(w, ar, idx, left, 3 * settings.target_s)
+    jobs, kinds = split_jobs(w, ar, idx, left, 3 * settings.target_s)
     problem = _routing_problem(w, places, dur, dist, jobs, settings)
     problem, res = _route_with_relief(problem, planner, left, progress)
     contents = {sj.job.id: sj.contents for sj in jobs}

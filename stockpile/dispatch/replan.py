@@ -160,6 +160,9 @@ def replan_open(
         fixed=fixed_stops(base, out),
         new_jobs=new_jobs,
     )
+    short = tuple(plan.extra.get("short", ()))  # new demand the free stock cannot cover
+    if short:
+        new = dataclasses.replace(new, unserved=(*new.unserved, *short))
     kept, superseded, parts = _replaced(base, out)
     extra = {**new.extra, "base_plan": str(base.plan.id), "kept": kept, "superseded": superseded}
     extra.update(parts=[list(p) for p in parts], broken=sorted(out), new_jobs=[j.id for j in new_jobs])

@@ -12,6 +12,7 @@ from stockpile.dispatch import confirm as confirm_use
 from stockpile.dispatch import orders as orders_use
 from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import replan as replan_use
+from stockpile.dispatch import replan_demand
 from stockpile.dispatch import scenario as scenario_use
 from stockpile.dispatch.commands import PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
@@ -114,9 +115,21 @@ class DispatchService:
         now: datetime | None = None,
         time_limit_s: float | None = None,
     ) -> DispatchPlan:
-        """Re-plan the scenario's confirmed plan: stops fixed by the orders' states, broken trucks out."""
+        """Re-plan the scenario's confirmed plan: stops fixed by the orders' states, broken trucks out, the demand
+        the scenario gained since (a new request) joins."""
+
+        def grown(base: DispatchPlan, at: datetime) -> Any:
+            return replan_demand.new_demand(code, self.uow(), self.repo, self.travel_matrix, base, at)
+
         return replan_use.replan_open(
-            code, self.uow(), self.repo, actor, broken=broken, now=now, time_limit_s=time_limit_s
+            code,
+            self.uow(),
+            self.repo,
+            actor,
+            broken=broken,
+            now=now,
+            time_limit_s=time_limit_s,
+            extend=grown,
         )
 
     def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:

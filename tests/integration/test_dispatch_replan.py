@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm import ledger as orm
-from stockpile.adapters.orm.dispatch import DispatchOrderRow, DispatchPlanRow
+from stockpile.adapters.orm.dispatch import DispatchOrderRow, DispatchPlanRow, ScenarioPointRow, ScenarioRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.dispatch.commands import PlanSettings
@@ -91,7 +91,7 @@ def test_shipped_order_is_kept_and_the_open_ones_are_superseded(svc, engine):
 
 
 def test_superseded_order_cannot_be_shipped_or_voided(svc):
-    plan, conf = _confirmed(svc)
+    _plan, conf = _confirmed(svc)
     new = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER, time_limit_s=1.0)
     svc.dispatch.confirm(new, "disp1", LATER)
     old = conf.orders[0]
@@ -108,7 +108,7 @@ def test_superseded_order_cannot_be_shipped_or_voided(svc):
 def test_broken_truck_leaves_the_plan(svc, engine):
     """A broken truck gets no stop in the re-plan; its open order is superseded; the stock it held is held again
     for the trucks that take over (or freed when nobody can)."""
-    plan, conf = _confirmed(svc)
+    _plan, conf = _confirmed(svc)
     broken = svc.dispatch.show_order(conf.orders[0], "disp1").header["vehicle"]
     new = svc.dispatch.replan_open(SCENARIO, "disp1", broken=(broken,), now=LATER, time_limit_s=1.0)
     assert broken not in {r.vehicle for r in new.result.routes if r.stops}
@@ -140,7 +140,7 @@ def test_broken_truck_after_shipping_strands_its_load(svc, engine):
 
 def test_replan_made_before_a_shipment_is_refused_after_it(svc, engine):
     """An order the re-plan counted as open ships before the re-plan is confirmed: refused, nothing written."""
-    plan, conf = _confirmed(svc)
+    _plan, conf = _confirmed(svc)
     new = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER, time_limit_s=1.0)
     _ship_all(svc, conf.orders[0])
     held = _reserved(engine)
@@ -190,4 +190,40 @@ def test_replan_of_a_replan_and_nothing_to_replan(svc):
     again = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER + timedelta(minutes=5), time_limit_s=1.0)
     assert again.extra["base_plan"] == str(first.id) and again.violations == ()
     svc.dispatch.confirm(again, "disp1", LATER + timedelta(minutes=5))
+    assert svc.ledger.verify_ledger() == []
+
+
+def _delivered(plan, jobs, item: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in plan.result.routes:
+        for s in r.stops:
+            if s.job in jobs and s.kind == "delivery":
+                code = plan.places[s.location].code
+                out[code] = out.get(code, 0) + sum(q for it, q in plan.contents[s.job] if it == item)
+    return out
+
+
+@pytest.mark.parametrize("point", ["V2", "V9"])
+def test_new_request_joins_the_replan_and_is_held_on_confirm(svc, engine, point):
+    """Demand added after confirmation (a new request at a known point, or at a point the plan never had) is
+    allocated on the free stock and routed with the open part; the shipped order is untouched; confirming holds
+    the new stock too."""
+    _plan, conf = _confirmed(svc)
+    _ship_all(svc, conf.orders[0])
+    if point == "V9":
+        with Session(engine) as s, s.begin():
+            sid = s.scalar(select(ScenarioRow.id).where(ScenarioRow.code == SCENARIO))
+            s.add(ScenarioPointRow(scenario_id=sid, code="V9", name="点V9", point_kind="village", lon=115.93,
+                                   lat=29.61, population=50, priority=2, needed_by_minutes=480))  # fmt: skip
+    _, demand = svc.dispatch.scenario_demand(SCENARIO)
+    demand[(point, "1020101")] = demand.get((point, "1020101"), 0) + 40
+    svc.dispatch.save_demand(SCENARIO, demand, "disp1")
+    new = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER, time_limit_s=1.0)
+    assert new.extra["new_jobs"] and new.violations == ()
+    assert _delivered(new, set(new.extra["new_jobs"]), "1020101") == {point: 40}
+    before = _reserved(engine)
+    res = svc.dispatch.confirm(new, "disp1", LATER)
+    assert res.reservations > 0 and _pending_held(engine) == _reserved(engine)
+    assert _reserved(engine) >= before  # the open part's holds moved, the new request's were added
+    assert _states(engine)[conf.orders[0]][0] == "shipped"
     assert svc.ledger.verify_ledger() == []
