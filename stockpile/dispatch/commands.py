@@ -99,6 +99,26 @@ class LateLine:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class EditedStop:
+    """One stop of a plan as the dispatcher arranged it: on `vehicle`, at position `seq` (fractions slot a stop
+    between two others). `job` and `kind` name the stop; the page keeps them hidden."""
+
+    vehicle: str
+    job: str
+    kind: str  # pickup | delivery
+    seq: float
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule an edited plan breaks, in terms a dispatcher reads: `code` picks the sentence
+    (dispatch.edit.finding.<code>), `params` fill it (vehicle, place, item, quantities, times)."""
+
+    code: str
+    params: Mapping[str, Any]
+
+
 # ---- a plan as the page reads it (DispatchPlan satisfies it; checked by mypy in dispatch/plan.py) ------------
 
 

@@ -28,7 +28,14 @@ from stockpile import clock
 from stockpile.dispatch import confirm as confirm_use
 from stockpile.dispatch.plan import DispatchPlan, plan_violations
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import PlanRejected, ReplanNotPossible, ReplanStale, UnknownScenario
+from stockpile.domain.dispatch import (
+    PlanNotStored,
+    PlanRejected,
+    ReplanLost,
+    ReplanNotPossible,
+    ReplanStale,
+    UnknownScenario,
+)
 from stockpile.jobs import codec
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ledger.reservations import release_holds
@@ -72,10 +79,10 @@ def load_base(code: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> Base:
             raise UnknownScenario(scenario=code)
         plan_id = repo.open_plan(sc.id)
         if plan_id is None:
-            raise ReplanNotPossible(scenario=code, reason="no_open_plan")
+            raise ReplanNotPossible(scenario=code)
         text = repo.plan_json(plan_id)
         if not text:
-            raise ReplanNotPossible(scenario=code, reason="not_stored")
+            raise PlanNotStored(scenario=code)
         orders = tuple(
             OrderState(o["doc_no"], o["vehicle"], o["state"], {d["site"]: d["state"] for d in repo.order_depots(o["doc_no"])})
             for o in repo.orders(plan_id)
@@ -177,7 +184,7 @@ def _still_open(uow: AbstractUnitOfWork, repo: DispatchRepository, plan: Dispatc
     """Refuse when the base plan is no longer the open one or an order counted as open has shipped since."""
     base = uuid.UUID(str(plan.extra["base_plan"]))
     if repo.open_plan(plan.scenario_id) != base:
-        raise ReplanStale(scenario=plan.scenario_code, doc_no="")
+        raise ReplanLost(scenario=plan.scenario_code)
     for doc in plan.extra.get("superseded", []):
         o = repo.order(doc, lock=True)
         parts = repo.order_depots(doc)

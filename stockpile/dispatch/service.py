@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from stockpile.dispatch import confirm as confirm_use
+from stockpile.dispatch import edit as edit_use
 from stockpile.dispatch import orders as orders_use
 from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import replan as replan_use
@@ -131,6 +132,10 @@ class DispatchService:
             time_limit_s=time_limit_s,
             extend=grown,
         )
+
+    def edit_plan(self, plan: DispatchPlan, stops: Any, now: datetime | None = None) -> edit_use.EditedPlan:
+        """The plan with stops moved or reordered (`EditedStop`s), re-timed and checked; findings in words."""
+        return edit_use.edit_plan(plan, stops, self.uow(), self.repo, now)
 
     def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
         return confirm_use.mark_shipped(doc_no, self.uow(), self.repo, actor, now)

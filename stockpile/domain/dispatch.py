@@ -161,17 +161,35 @@ class ReceiptInvalid(DomainError):
 
 
 class ReplanNotPossible(DomainError):
-    """Nothing to re-plan: the scenario has no open confirmed plan (`no_open_plan`), or its plan was confirmed
-    before plans were kept in the database (`not_stored`)."""
+    """Nothing to re-plan: the scenario has no open confirmed plan."""
 
-    code = "replan_not_possible"
+    code = "replan_no_open_plan"
+
+
+class PlanNotStored(ReplanNotPossible):
+    """The open plan was confirmed before plans were kept in the database: void it and confirm again."""
+
+    code = "replan_not_stored"
 
 
 class ReplanStale(DomainError):
-    """The re-plan was made from a plan that is no longer the open one (another re-plan was confirmed first), or
-    an order it counted as open has shipped since: re-plan again."""
+    """An order the re-plan counted as open (not shipped) has shipped since: re-plan again."""
 
     code = "replan_stale"
+
+
+class ReplanLost(ReplanStale):
+    """The re-plan was made from a plan that is no longer the scenario's open one (another dispatcher's re-plan
+    was confirmed first, or the plan was voided or closed)."""
+
+    code = "replan_lost"
+
+
+class PlanEditInvalid(DomainError):
+    """An edited plan names a vehicle the plan does not have (`unknown_vehicle`) or adds or drops stops
+    (`stops_changed`): only moving and reordering are edits."""
+
+    code = "plan_edit_invalid"
 
 
 # order states in their order; `void` only before anything was shipped, `superseded` by a confirmed re-plan
