@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockpile import clock
 from stockpile.adapters.db.engine import make_engine
-from stockpile.adapters.orm.dispatch import DispatchPlanRow
+from stockpile.adapters.orm.dispatch import DispatchOrderRow, DispatchPlanRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from tests.conftest import DEMO_NOW
@@ -117,18 +117,81 @@ def test_confirm_is_double_submit_safe(services, db):
     assert at.button(key="dispatch.confirm").disabled
 
 
-def test_replan_after_a_broken_truck_from_the_page(services):
-    """The dispatcher marks a truck broken mid-execution; the re-plan keeps done stops and drops that truck."""
-    at = _page(services)
+def test_replan_of_the_confirmed_plan_after_a_broken_truck(tmp_path, demo_url):
+    """Confirm, then a truck breaks down: the re-plan (from the orders' states) leaves it out, says what it keeps
+    and replaces, and confirming it supersedes the unshipped orders in the database."""
+    path = tmp_path / "replan.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    svc = build_services(Settings(database_url=f"sqlite:///{path}", solve_time_limit_s=1))
+    at = _page(svc)
     _run_plan(at)
-    truck = at.multiselect(key="dispatch.broken").options[0]
+    at.button(key="dispatch.confirm").click().run()
+    first = at.session_state["dispatch.plans"][-1]
+    truck = next(r.vehicle for r in first.result.routes if r.stops)
     at.multiselect(key="dispatch.broken").select(truck).run()
     at.button(key="dispatch.replan_run").click().run()
-    assert not at.exception
-    assert any("重新规划方案" in i.value for i in at.info)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已确认方案的重新规划" in i.value for i in at.info)
     plan = at.session_state["dispatch.plans"][-1]
-    assert all(r.vehicle != truck for r in plan.result.routes)
-    assert plan.violations == ()
+    assert plan.extra["base_plan"] == str(first.id)
+    assert all(r.vehicle != truck for r in plan.result.routes if r.stops)
+    at.button(key="dispatch.confirm").click().run()
+    assert not at.exception
+    assert any("已确认新方案" in s.value for s in at.success), [s.value for s in at.success] + [
+        e.value for e in at.error
+    ]
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as c:
+        states = set(
+            c.execute(select(DispatchOrderRow.state).where(DispatchOrderRow.plan_id == first.id)).scalars()
+        )
+    engine.dispose()
+    assert states == {"superseded"}
+
+
+def test_edited_plan_is_checked_and_adopted_from_the_page(services):
+    """The edit panel lists every stop; checking it unchanged passes the checker and the adopted plan (a new
+    plan, re-timed) can be confirmed like any other."""
+    at = _page(services)
+    _run_plan(at)
+    plan = at.session_state["dispatch.plans"][-1]
+    editor = next(d.value for d in at.dataframe if "seq" in d.value.columns)
+    assert len(editor) == sum(len(r.stops) for r in plan.result.routes)
+    assert "p0-" not in " ".join(str(v) for v in editor.to_numpy().ravel())  # no internal job ids
+    at.button(key="dispatch.edit_check").click().run()
+    assert not at.exception
+    assert any("没有违规" in s.value for s in at.success)
+    at.button(key="dispatch.edit_adopt").click().run()
+    assert not at.exception
+    adopted = at.session_state["dispatch.plans"][-1]
+    assert adopted.id != plan.id and adopted.extra.get("edited") and adopted.violations == ()
+    assert not at.button(key="dispatch.confirm").disabled
+
+
+def test_an_edit_breaking_a_rule_lists_it_in_words(services):
+    """Piling every stop onto one truck (all pickups first) overloads it: the page lists the violation in words
+    and offers no adopt button."""
+    from stockpile.app.pages import dispatch_replan
+    from stockpile.dispatch.commands import EditedStop
+
+    at = _page(services)
+    _run_plan(at)
+    plan = at.session_state["dispatch.plans"][-1]
+    truck = plan.problem.vehicles[0].id
+    stops = [s for r in plan.result.routes for s in r.stops]
+    piled = [
+        EditedStop(truck, s.job, s.kind, (0.0 if s.kind == "pickup" else 1000.0) + n)
+        for n, s in enumerate(stops)
+    ]
+    out = services.dispatch.edit_plan(plan, piled)
+    at.session_state["dispatch.edit_result"] = (plan.id, out)  # as if the editor had been changed and checked
+    at.run()
+    assert not at.exception
+    assert out.findings and any("违规" in e.value for e in at.error)
+    shown = " ".join(m.value for m in at.markdown)
+    assert truck in shown and "超载" in shown and "overload" not in shown
+    assert not [b for b in at.button if b.key == "dispatch.edit_adopt"]
+    assert dispatch_replan.finding_text(out.findings[0], lambda g: "", str) in shown
 
 
 @pytest.mark.dates

@@ -12,6 +12,7 @@ import streamlit as st
 from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import plan_map, vehicle_table
+from stockpile.app.pages.dispatch_replan import edit_panel, replan_info, replan_panel
 from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
@@ -344,11 +345,20 @@ def _confirm(plan: PlanView) -> None:
             conf = svc.dispatch.confirm(plan, current_user())
             confirmed[key] = conf
             done = conf
-            st.success(
-                t("dispatch.already_confirmed")
-                if conf.replayed
-                else t("dispatch.confirmed_page", orders=len(conf.orders), holds=conf.reservations)
-            )
+            if conf.replayed:
+                st.success(t("dispatch.already_confirmed"))
+            elif getattr(conf, "superseded", ()):  # a re-plan: the open orders it replaced
+                n = len(conf.superseded)
+                st.success(
+                    t(
+                        "dispatch.replan2.confirmed",
+                        orders=len(conf.orders),
+                        superseded=n,
+                        holds=conf.reservations,
+                    )
+                )
+            else:
+                st.success(t("dispatch.confirmed_page", orders=len(conf.orders), holds=conf.reservations))
         except DomainError as e:
             show_error(e)
     if done:
@@ -360,32 +370,18 @@ def _confirm(plan: PlanView) -> None:
             b.download_button(t("dispatch.download_pdf", doc=doc), pdf, f"{doc}.pdf", key=f"p.{doc}")
 
 
-def _replan(plan: PlanView) -> None:
-    with st.expander(t("dispatch.replan")):
-        a, b = st.columns(2)
-        broken = a.multiselect(
-            t("dispatch.broken"),
-            [r.vehicle for r in plan.result.routes],
-            placeholder=t("app.choose_options"),
-            key="dispatch.broken",
-        )
-        minutes = b.number_input(t("dispatch.elapsed"), 0, 24 * 60, 60, key="dispatch.elapsed")
-        if st.button(t("dispatch.replan_run"), key="dispatch.replan_run"):
-            new = svc.dispatch.replan(plan, int(minutes) * 60, broken=tuple(broken))
-            plans.append(new)
-            st.success(t("dispatch.replanned", fixed=sum(len(r.stops) for r in new.extra["fixed"])))
-            st.rerun()
-
-
+if "dispatch.replan_made" in st.session_state:
+    st.success(st.session_state.pop("dispatch.replan_made"))
 if plans:
     current = plans[-1]
     if current.extra.get("fixed") is not None:
-        st.info(t("dispatch.is_replan", minutes=current.extra["replanned_at_s"] // 60))
+        replan_info(current, _goods)
     _kpis(current)
     st.subheader(t("dispatch.map"))
     plan_map(current, _route_lines(current), svc.map_view.road_paths())
     _tables(current)
-    if current.extra.get("fixed") is None:
+    if current.extra.get("fixed") is None or current.extra.get("base_plan"):  # a what-if by minutes is not
         _confirm(current)
-        _replan(current)
+        edit_panel(svc, current, plans, _goods, _eta, lambda i: ITEM_NAMES.get(i, i))
     _compare()
+replan_panel(svc, code, plans)
