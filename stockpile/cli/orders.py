@@ -34,6 +34,11 @@ def _when(v: datetime | None) -> str:
     return "" if v is None else clock.local(v).strftime("%m-%d %H:%M")
 
 
+def _plan_no(plan_id: Any) -> str:
+    """A plan as its orders' number prefix (DD + 8 hex digits)."""
+    return f"DD{plan_id.hex[:8].upper()}"
+
+
 def _parts(depots: list[dict[str, Any]]) -> str:
     return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}）" for d in depots)
 
@@ -43,7 +48,9 @@ def list_cmd(
     scenario: Annotated[str, typer.Option("--scenario", help="情景编码")] = "",
     depot: Annotated[str, typer.Option("--depot", help="仓库编码")] = "",
     vehicle: Annotated[str, typer.Option("--vehicle", help="车辆编码")] = "",
-    state: Annotated[str, typer.Option("--state", help="pending|picked|shipped|delivered|closed|void")] = "",
+    state: Annotated[
+        str, typer.Option("--state", help="pending|picked|shipped|delivered|closed|void|superseded")
+    ] = "",
 ) -> None:
     """列出调拨单（保管员只见本库的调拨单）。"""
     svc, actor = services(), acting_user()
@@ -59,7 +66,12 @@ def list_cmd(
             r["doc_no"],
             r["scenario"],
             f"{r['vehicle']} {r['plate']}".strip(),
-            t(f"order.state.{r['state']}"),
+            t(f"order.state.{r['state']}")
+            + (
+                f"（{t('order.cli.superseded_by', plan=_plan_no(r['superseded_by']))}）"
+                if r.get("superseded_by")
+                else ""
+            ),
             _parts(r["depots"]),
             _when(r["confirmed_at"]),
         )

@@ -136,6 +136,7 @@ def _replaced(base: Base, broken: frozenset[str]) -> tuple[list[str], list[str],
     return kept, superseded, parts
 
 
+@authz.records_denials
 def replan_open(
     code: str,
     uow: AbstractUnitOfWork,

@@ -78,6 +78,11 @@ class DispatchService:
         """Move a drill's report time to `to` (default: now) and every scenario time with it."""
         return scenario_use.rebase_scenario(code, to, actor, self.uow(), self.repo, now)
 
+    def item_names(self) -> dict[str, tuple[str, str]]:
+        """Item code → (name, base unit), for what a printed plan lists."""
+        with self.uow() as uow:
+            return {c: (i.name, i.unit) for c, i in self.repo(uow).items().items()}
+
     def fleet(self) -> list[Any]:
         with self.uow() as uow:
             return list(self.repo(uow).fleet())

@@ -54,6 +54,13 @@ def _when(v: Any) -> str:
     return "" if v is None else clock.local(v).strftime("%Y-%m-%d %H:%M")
 
 
+def _state(h: Mapping[str, Any]) -> str:
+    """The state in words; a superseded order names the plan that replaced it (its orders' number prefix)."""
+    state = t(f"order.state.{h['state']}")
+    new = h.get("superseded_by")
+    return f"{state}（{t('order.cli.superseded_by', plan=f'DD{new.hex[:8].upper()}')}）" if new else state
+
+
 def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """(label, value) pairs of the order header, in Chinese words (state never as a code)."""
     none = t("order.doc.not_recorded")
@@ -65,7 +72,7 @@ def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> li
         (t("order.doc.vehicle"), str(h.get("vehicle", ""))),
         (t("order.doc.plate"), str(h.get("plate") or none)),
         (t("order.doc.driver"), driver),
-        (t("order.doc.state"), t(f"order.state.{h['state']}")),
+        (t("order.doc.state"), _state(h)),
         (t("order.doc.confirmed"), f"{_when(h.get('confirmed_at'))}  {h.get('confirmed_by', '')}"),
         (t("order.doc.depots"), parts or "—"),
     ]

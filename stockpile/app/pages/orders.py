@@ -44,6 +44,13 @@ if not rows:
     st.stop()
 
 
+def _state(r: dict[str, Any]) -> str:
+    """已被替代 names the re-plan that replaced the order (its orders' number prefix)."""
+    new = r.get("superseded_by")
+    pointer = f"（{t('order.cli.superseded_by', plan=f'DD{new.hex[:8].upper()}')}）" if new else ""
+    return t(f"order.state.{r['state']}") + pointer
+
+
 def _depots(r: dict[str, Any]) -> str:
     return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}）" for d in r["depots"])
 
@@ -54,7 +61,7 @@ st.dataframe(
             t("order.cli.col_doc"): [r["doc_no"] for r in rows],
             t("order.cli.col_scenario"): [r["scenario"] for r in rows],
             t("order.cli.col_vehicle"): [r.get("plate") or r["vehicle"] for r in rows],
-            t("order.cli.col_state"): [t(f"order.state.{r['state']}") for r in rows],
+            t("order.cli.col_state"): [_state(r) for r in rows],
             t("order.cli.col_depots"): [_depots(r) for r in rows],
             t("order.cli.col_confirmed"): [fmt_dt(r["confirmed_at"]) for r in rows],
         }

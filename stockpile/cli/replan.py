@@ -1,0 +1,79 @@
+"""`relief order replan SCENARIO [--broken V …] [--confirm]`: re-plan the scenario's confirmed plan from its orders'
+states (new request, broken truck) and, with --confirm, supersede the unshipped orders in one transaction. Acts as
+the user of `relief login`; the command joins the `order` group (cli/orders.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from stockpile import clock
+from stockpile.cli.common import acting_user, console, err_console, services
+from stockpile.cli.orders import _local_time, order_app
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import domain_error_text, t
+
+
+def _goods(svc: Any, contents: Any) -> str:
+    names = svc.dispatch.item_names()
+    return "、".join(f"{names.get(i, (i, ''))[0]} {q}{names.get(i, ('', ''))[1]}" for i, q in contents)
+
+
+def _describe(svc: Any, plan: Any) -> None:
+    """What the re-plan keeps, replaces, strands and adds, then its routes, KPIs and the checker's verdict."""
+    from stockpile.cli.dispatch import _kpi_lines, _routes_table
+
+    x, none = plan.extra, t("order.cli.replan_none")
+    console.print(t("order.cli.replan_kept", orders="、".join(x["kept"]) or none))
+    console.print(t("order.cli.replan_superseded", orders="、".join(x["superseded"]) or none))
+    if x["parts"]:
+        console.print(t("order.cli.replan_parts", parts="、".join(f"{d}/{s}" for d, s in x["parts"])))
+    if x["stranded"]:
+        goods = "；".join(_goods(svc, plan.contents.get(j, ())) for j in x["stranded"])
+        console.print(f"[yellow]{t('order.cli.replan_stranded', goods=goods)}[/yellow]")
+    if x["new_jobs"]:
+        console.print(t("order.cli.replan_new", n=len(x["new_jobs"])))
+    console.print(_routes_table(plan))
+    for line in _kpi_lines(plan):
+        console.print(line)
+    console.print(t("dispatch.checker_bad") if plan.violations else t("dispatch.checker_ok"))
+
+
+def replan_cmd(
+    scenario: Annotated[str, typer.Argument(help="情景编码")],
+    broken: Annotated[list[str] | None, typer.Option("--broken", help="故障车辆编码（可重复）")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="求解时间上限（秒）")] = 10.0,
+    at: Annotated[str, typer.Option("--at", help="重新规划时刻（县时区，默认现在）")] = "",
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="确认新方案：替代未发运调拨单并转移预留")
+    ] = False,
+) -> None:
+    """按调拨单状态重新规划已确认方案：已发运/已签收保持不变，故障车辆不再参与，未发运部分与新增需求一起重新优化。"""
+    svc, actor = services(), acting_user()
+    when = _local_time(at) if at else clock.now()  # without a zone: county time
+    try:
+        plan = svc.dispatch.replan_open(scenario, actor, tuple(broken or ()), when, time_limit)
+        console.print(
+            t("order.cli.replan_title", scenario=scenario, at=clock.local(when).strftime("%m-%d %H:%M"))
+        )
+        _describe(svc, plan)
+        if not confirm:
+            console.print(t("order.cli.replan_not_confirmed"))
+            return
+        conf = svc.dispatch.confirm(plan, actor, when)
+    except DomainError as e:
+        err_console.print(f"[red]{domain_error_text(e)}[/red]")
+        for v in e.params.get("violations", []):
+            err_console.print(f"  - {v}")
+        raise typer.Exit(1) from e
+    console.print(
+        t("order.cli.replan_confirmed", plan=f"DD{conf.plan_id.hex[:8].upper()}", orders=len(conf.orders),
+          superseded=len(conf.superseded), released=conf.released, holds=conf.reservations)
+    )  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    """Joins the `order` group that cli/orders.py registers (listed after it in main._register_areas)."""
+    del app
+    order_app.command("replan")(replan_cmd)

@@ -1,0 +1,43 @@
+"""`relief order replan` on the demo county: a re-plan of the confirmed plan with a broken truck, printed in words,
+then confirmed: the unshipped orders are superseded; without a confirmed plan, one sentence and exit 1."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from stockpile.bootstrap import build_services
+from stockpile.cli.main import app
+from stockpile.config import Settings
+from tests.support.cli import login_as
+
+runner = CliRunner()
+
+
+def test_replan_in_the_cli(cli_db, tmp_path):
+    login_as("dispatcher")
+    none = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1"])
+    assert (
+        none.exit_code == 1 and "没有已确认且未作废的方案" in none.output and "Traceback" not in none.output
+    )
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    first = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
+    broken = first[0]["vehicle"]
+    look = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--broken", broken, "--time-limit", "1"])
+    assert look.exit_code == 0, look.output
+    assert "将被替代" in look.output and "未确认" in look.output and "p0-" not in look.output
+    assert {o["state"] for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")} == {"pending"}
+    done = runner.invoke(
+        app, ["order", "replan", "FLOOD-DEMO", "--broken", broken, "--time-limit", "1", "--confirm"]
+    )
+    assert done.exit_code == 0 and "已确认新方案" in done.output, done.output
+    after = {o["doc_no"]: o for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")}
+    assert {after[o["doc_no"]]["state"] for o in first} == {"superseded"}
+    assert all(broken != o["vehicle"] for d, o in after.items() if o["state"] == "pending")
+    listed = runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"])
+    assert "已被替代" in listed.output and "superseded" not in listed.output
+    new_no = next(o["doc_no"] for o in after.values() if o["state"] == "pending").split("-")[0]
+    shown = runner.invoke(app, ["order", "show", first[0]["doc_no"]])
+    assert shown.exit_code == 0 and "已被新方案" in shown.output and new_no in shown.output
+    assert svc.ledger.verify_ledger() == []
