@@ -16,6 +16,7 @@ from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.dispatch.commands import PlanSettings
 from stockpile.domain.dispatch import OrderWrongState, ReplanNotPossible, ReplanStale
+from stockpile.domain.errors import PermissionDenied
 from tests.conftest import NOW
 from tests.support.dispatch import SCENARIO, seed_dispatch
 
@@ -227,3 +228,17 @@ def test_new_request_joins_the_replan_and_is_held_on_confirm(svc, engine, point)
     assert _reserved(engine) >= before  # the open part's holds moved, the new request's were added
     assert _states(engine)[conf.orders[0]][0] == "shipped"
     assert svc.ledger.verify_ledger() == []
+
+
+def test_a_keeper_may_neither_replan_nor_confirm_a_replan(svc, engine):
+    """Re-planning is the dispatcher's (run_scenario), confirming it too (confirm_dispatch); a keeper is refused
+    and nothing is written."""
+    _confirmed(svc)
+    with pytest.raises(PermissionDenied):
+        svc.dispatch.replan_open(SCENARIO, "keeper1", now=LATER, time_limit_s=1.0)
+    new = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER, time_limit_s=1.0)
+    held = _reserved(engine)
+    with pytest.raises(PermissionDenied):
+        svc.dispatch.confirm(new, "keeper1", LATER)
+    assert _reserved(engine) == held
+    assert {s for s, _ in _states(engine).values()} == {"pending"}
