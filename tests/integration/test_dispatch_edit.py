@@ -117,3 +117,20 @@ def test_adding_or_dropping_stops_is_not_an_edit(svc, plan):
         svc.dispatch.edit_plan(plan, stops[1:], NOW)
     with pytest.raises(PlanEditInvalid):
         svc.dispatch.edit_plan(plan, [EditedStop("NOPE", s.job, s.kind, s.seq) for s in stops], NOW)
+
+
+def test_shelter_moved_to_a_late_truck_misses_the_guarantee_circle(svc, plan):
+    """The shelter's delivery (priority, 60-minute circle) moved onto the contracted truck, which only starts an
+    hour after the order: the finding names the circle, the shelter and the planned time."""
+    shelter = next(k for k, p in enumerate(plan.places) if p.code == "S1")
+    stops = _as_is(plan)
+    jobs = {
+        j.id for j in plan.problem.jobs if j.dest == shelter and j.deadline_s <= plan.settings.guarantee_s
+    }
+    assert jobs, "the shelter's demand is planned inside the circle"
+    moved = [EditedStop("C1", s.job, s.kind, 50.0 + s.seq) if s.job in jobs else s for s in stops]
+    out = svc.dispatch.edit_plan(plan, moved, NOW)
+    late = [f for f in out.findings if f.code == "late_circle"]
+    assert late and all(f.params["vehicle"] == "C1" and f.params["place"] == "点S1" for f in late)
+    assert late[0].params["minutes"] == 60 and late[0].params["eta"] > late[0].params["deadline"]
+    assert any(v.startswith("late:C1") for v in out.plan.violations)
