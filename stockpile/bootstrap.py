@@ -182,6 +182,7 @@ def build_services(settings: Settings | None = None) -> Services:
             write_workbook=county_workbook.write_workbook,
             read_point=geo.county_point,
             to_crs=geo.to_county_crs,
+            hasher=Argon2Hasher(),
         ),
         reads=ScopedReads(uow, views, documents, map_view),
         views=views,

@@ -71,6 +71,10 @@ def import_(
     counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
     key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
     common.console.print(t(key, **counts))
+    if report.setup_codes:  # the only time anyone sees them: only their hashes are stored
+        common.console.print(f"[yellow]{t('county.setup_codes_title', n=len(report.setup_codes))}[/yellow]")
+        for user, code in report.setup_codes.items():
+            common.console.print(f"  {user}\t{code}")
 
 
 def list_() -> None:

@@ -19,9 +19,11 @@ from stockpile import clock
 from stockpile.onboarding.checks import check_rules, county_code
 from stockpile.onboarding.parse import Parsed, Problem, RawSheet, parse_workbook
 from stockpile.onboarding.points import ReadPoint, read_points
-from stockpile.onboarding.sheets import COUNTY, SHEETS, TOWNSHIPS, Sheet, label_of
+from stockpile.onboarding.sheets import COUNTY, RECORD_SHEETS, SHEETS, TOWNSHIPS, USERS, Sheet, label_of
+from stockpile.onboarding.users import apply_users, check_users
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+from stockpile.trust.passwords import PasswordHasherPort
 
 COORD_TOLERANCE = 1e-5  # degrees (about 1 m): a point converted out and back is the same point
 ToCrs = Callable[[float, float, str], tuple[float, float]]
@@ -42,6 +44,9 @@ class CountyReport:
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
     committed: bool = False
+    setup_codes: dict[str, str] = field(
+        default_factory=dict
+    )  # new account → its one-time setup code (shown once)
 
     @property
     def ok(self) -> bool:
@@ -69,8 +74,10 @@ def import_county(
     replace: bool = False,
     dry_run: bool = False,
     now: datetime | None = None,
+    hasher: PasswordHasherPort | None = None,
 ) -> CountyReport:
-    """Check every sheet and row, then write the differences in one transaction (none on any error or dry run)."""
+    """Check every sheet and row, then write the differences in one transaction (none on any error or dry run).
+    New accounts of the 用户 sheet get setup codes (hashed with `hasher`) only when the import commits."""
     at = now or clock.now()
     report = CountyReport(dry_run=dry_run)
 
@@ -82,12 +89,16 @@ def import_county(
             if report.errors or not _replace_allowed(uow, parsed, replace, report):
                 return report
             report.changes = _apply(uow, parsed)
+            users, codes, report.errors = apply_users(uow, parsed, hasher, actor, at, make_codes=not dry_run)
+            if report.errors:
+                return report
+            report.changes += [Change(USERS.name, name, kind, f) for name, kind, f in users]
             if dry_run or all(c.kind == "kept" for c in report.changes):
                 return report  # a preview, or nothing changed (records still referenced stay as they were)
             detail = {"county": county_code(parsed), **report.counts()}
             authz.audit_ok(uow, actor, "manage_master_data", at, target="county", detail=detail)
             uow.commit()
-            report.committed = True
+            report.committed, report.setup_codes = True, codes
             return report
 
     return authz.guarded(uow, run)
@@ -99,6 +110,7 @@ def _checked(raw: Mapping[str, RawSheet], read_point: ReadPoint) -> Parsed:
     read_points(parsed, county.get("crs") or "WGS84", read_point)
     if not any(p.code == "workbook_empty" for p in parsed.errors):
         check_rules(parsed)
+        check_users(parsed)
     return parsed
 
 
@@ -124,7 +136,7 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
     """Write what differs, sheet by sheet; then take away, dependents first, what the workbook no longer lists."""
     current = uow.county.snapshot()
     changes: list[Change] = []
-    for sheet in SHEETS:
+    for sheet in RECORD_SHEETS:
         old = current.get(sheet.id, {})
         for key, rec in parsed.records[sheet.id].items():
             before = old.get(key)
@@ -138,7 +150,7 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
                     continue
                 changes.append(Change(sheet.name, _key_text(key), "changed", diff))
             uow.county.put(sheet.id, key, rec)
-    for sheet in reversed(SHEETS[1:]):  # the county row itself is never taken away
+    for sheet in reversed(RECORD_SHEETS[1:]):  # the county row itself is never taken away
         gone = [k for k in current.get(sheet.id, {}) if k not in parsed.records[sheet.id]]
         for key in gone:
             changes.append(Change(sheet.name, _key_text(key), uow.county.remove(sheet.id, key)))

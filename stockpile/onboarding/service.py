@@ -14,6 +14,7 @@ from stockpile.onboarding.parse import RawSheet
 from stockpile.onboarding.points import ReadPoint
 from stockpile.onboarding.sheets import NOTES, NOTES_SHEET, SHEETS, Sheet
 from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust.passwords import PasswordHasherPort
 
 # (name, headers, rows as header → value, drop-down choices per header), notes sheet name, notes → xlsx bytes
 WriteWorkbook = Callable[[Sequence[Any], str, Sequence[str]], bytes]
@@ -36,6 +37,7 @@ class OnboardingService:
     write_workbook: WriteWorkbook
     read_point: ReadPoint
     to_crs: ToCrs
+    hasher: PasswordHasherPort  # setup codes of the accounts the 用户 sheet makes
 
     def template(self) -> bytes:
         """Every sheet with its headers and drop-downs, no rows; the 说明 sheet explains the rules."""
@@ -51,7 +53,9 @@ class OnboardingService:
     ) -> CountyReport:
         """Read the file (container checks), check every sheet and row, write all or nothing (or preview only)."""
         raw = self.read_workbook(data)
-        return county.import_county(raw, actor, self.uow(), self.read_point, replace, dry_run, now)
+        return county.import_county(
+            raw, actor, self.uow(), self.read_point, replace, dry_run, now, hasher=self.hasher
+        )
 
     def export_workbook(self, actor: str) -> bytes:
         """The county's data as the same workbook: importing it back changes nothing."""

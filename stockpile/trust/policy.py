@@ -247,6 +247,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "trust.users.session_user": "resolves the caller's own login token",
     "trust.users.change_password": "the user's own password; needs the current password",
     "trust.users.bootstrap_admin": "first-run CLI only: refuses when any user exists",
+    "trust.first_login.set_first_password": "before authentication: proves the account's one-time setup code",
+    "onboarding.users.apply_users": "engine step inside onboarding.county.import_county (manage_master_data)",
     **{
         f"trust.authz.{f}": "the policy machinery itself, called inside use cases"
         for f in (

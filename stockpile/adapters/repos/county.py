@@ -28,6 +28,7 @@ from stockpile.adapters.repos.county_rows import (
     read_items,
     write_county,
 )
+from stockpile.adapters.repos.county_users import put_user, read_users
 from stockpile.domain.county_area import Bbox, county_bbox
 
 Records = dict[tuple[Any, ...], dict[str, Any]]
@@ -84,7 +85,14 @@ class SqlCountyRepository:
         for sheet, table in SIMPLE.items():
             out[sheet] = table.read(self.s, self._site_codes(), self._item_codes())
         out["agreements"] = self._agreements()
+        out["users"] = read_users(self.s)
         return out
+
+    def users(self) -> Records:
+        return read_users(self.s)
+
+    def put_user(self, rec: Mapping[str, Any], password_hash: str | None) -> None:
+        put_user(self.s, rec, password_hash)
 
     def _site_codes(self) -> dict[int, str]:
         return {i: c for c, i in self.s.execute(select(orm.SiteRow.code, orm.SiteRow.id)).all()}

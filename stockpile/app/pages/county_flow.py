@@ -80,3 +80,9 @@ def county_flow(data: bytes, replace: bool = False) -> None:
         st.dataframe(_problems(report.errors), hide_index=True, width="stretch")
         return
     st.success(t("county.imported", **_counts(report)))
+    if report.setup_codes:  # the only time anyone sees them: only their hashes are stored
+        st.warning(t("county.setup_codes_title", n=len(report.setup_codes)))
+        codes = [
+            {t("county.col_user"): u, t("county.col_setup_code"): c} for u, c in report.setup_codes.items()
+        ]
+        st.dataframe(pd.DataFrame(codes).astype(str), hide_index=True, width="stretch")
