@@ -157,3 +157,27 @@ def test_second_county_answers_plan_on_a_drill(county):
     _drill(os.environ["DATABASE_URL"])
     out = run("plan", "SY-DRILL", "--time-limit", "2")
     assert "校验器：通过" in out and "赣B-SY001" in out
+
+
+def test_imported_user_sets_a_password_at_first_cli_login(county, tmp_path):
+    """`relief county import` prints each new account's setup code once; `relief login` with it asks for a new
+    password (twice) and logs the user in; before that no password logs in."""
+    import re
+
+    book = county_book.sheets(clock.today())
+    book["用户"] = (
+        ["用户名", "姓名", "角色", "负责库点编码", "负责乡镇代码"],
+        [["keeper_sy", "", "保管员", "SY-XJK", ""]],
+    )
+    path = tmp_path / "with_users.xlsx"
+    path.write_bytes(county_book.xlsx(book))
+    out = run("county", "import", str(path))
+    code = re.search(r"keeper_sy\s+([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", out).group(1)
+    refused = runner.invoke(app, ["login", "keeper_sy"], env={"RELIEF_PASSWORD": PASSWORD})
+    assert refused.exit_code != 0
+    mismatch = runner.invoke(app, ["login", "keeper_sy"], input=f"{code}\nNew-pass-3011x\nother-pass-3011x\n")
+    assert mismatch.exit_code != 0 and "不一致" in mismatch.output
+    res = runner.invoke(app, ["login", "keeper_sy"], input=f"{code}\nNew-pass-3011x\nNew-pass-3011x\n")
+    assert res.exit_code == 0, res.output
+    assert "keeper_sy" in run("whoami")
+    login_as("keeper_sy", "New-pass-3011x")  # from now on the chosen password is the login
