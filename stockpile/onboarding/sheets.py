@@ -29,6 +29,8 @@ MODES = {"常态": "normal", "应急": "emergency"}
 CATEGORIES = {"抢险救援物资": "rescue", "救援队伍保障物资": "team_support", "生活救灾物资": "living_relief"}
 OWNERSHIP = {"自有": "own", "合同": "contracted", "征用": "requisitioned"}
 BASIS = {"定量": "absolute", "按人口": "per_capita"}
+# the sections of road_speeds.toml (`ports.travel.PROFILES`): a van or pickup drives as a car, a lorry as a truck
+SPEED_PROFILES = {"小型车": "driving-car", "货车": "driving-hgv", "car": "driving-car", "hgv": "driving-hgv"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,17 @@ VEHICLES = Sheet(
         _c("capacity_dm3", "容积(立方分米)", "int0"),
         _c("cold_boxes", "冷链箱位", "int0", required=False),
         _c("activation_minutes", "启用时间(分钟)", "int0", required=False),
+        _c(
+            "speed_profile",
+            "速度类型",
+            "choice",
+            required=False,
+            choices=SPEED_PROFILES,
+            default="driving-hgv",
+        ),
+        _c("available_hours", "可用时长(小时)", "pos", required=False),
+        _c("driver", "司机", required=False),
+        _c("driver_phone", "司机电话", required=False),
     ),
     ("code",),
 )

@@ -181,3 +181,39 @@ def test_imported_user_sets_a_password_at_first_cli_login(county, tmp_path):
     assert res.exit_code == 0, res.output
     assert "keeper_sy" in run("whoami")
     login_as("keeper_sy", "New-pass-3011x")  # from now on the chosen password is the login
+
+
+def test_driver_from_the_workbook_is_on_the_dispatch_order(county, tmp_path):
+    """The 车辆 sheet's driver and phone reach the confirmed order (`relief order show`), the plate is the key."""
+    import os
+    import re
+
+    book = county_book.sheets(clock.today())
+    headers, rows = book["车辆"]
+    book["车辆"] = (
+        [*headers, "速度类型", "可用时长(小时)", "司机", "司机电话"],
+        [rows[0] + ["货车", 10, "钟师傅", "13907970001"]],
+    )
+    book["用户"] = (
+        ["用户名", "姓名", "角色", "负责库点编码", "负责乡镇代码"],
+        [["sy_dispatch", "", "调度员", "", ""]],
+    )
+    path = tmp_path / "drivers.xlsx"
+    path.write_bytes(county_book.xlsx(book))
+    code = re.search(r"sy_dispatch\s+(\S{14})", run("county", "import", str(path))).group(1)
+    run("user", "grant", "chief", "--depot", "SY-XJK")
+    run("receive", "SY-XJK", "1020101", "LOT-SY-W", "5000", "--expiry", "2099-01-01")
+    run("receive", "SY-XJK", "1010201", "LOT-SY-Q", "800")
+    _drill(os.environ["DATABASE_URL"])
+    first = runner.invoke(app, ["login", "sy_dispatch"], input=f"{code}\nNew-pass-3011x\nNew-pass-3011x\n")
+    assert first.exit_code == 0, first.output
+    out = run("plan", "SY-DRILL", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "orders"))
+    assert "已确认" in out, out
+    from sqlalchemy import create_engine, select
+
+    from stockpile.adapters.orm.dispatch import DispatchOrderRow
+
+    with create_engine(os.environ["DATABASE_URL"]).connect() as c:
+        doc = c.execute(select(DispatchOrderRow.doc_no)).scalar_one()
+    shown = run("order", "show", doc)
+    assert "钟师傅" in shown and "13907970001" in shown and "赣B-SY001" in shown
