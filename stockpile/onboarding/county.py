@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from stockpile import clock
+from stockpile.onboarding.boundaries import BOUNDARIES, ReadBoundaries, apply_boundaries, check_boundaries
+from stockpile.onboarding.boundaries import KEY as BOUNDARY_KEY
 from stockpile.onboarding.checks import check_rules, county_code
 from stockpile.onboarding.parse import Parsed, Problem, RawSheet, parse_workbook
 from stockpile.onboarding.points import ReadPoint, read_points
@@ -75,9 +77,12 @@ def import_county(
     dry_run: bool = False,
     now: datetime | None = None,
     hasher: PasswordHasherPort | None = None,
+    boundaries: bytes | None = None,
+    read_boundaries: ReadBoundaries | None = None,
 ) -> CountyReport:
     """Check every sheet and row, then write the differences in one transaction (none on any error or dry run).
-    New accounts of the 用户 sheet get setup codes (hashed with `hasher`) only when the import commits."""
+    New accounts of the 用户 sheet get setup codes (hashed with `hasher`) only when the import commits. With a
+    `boundaries` file (GeoJSON, read by `read_boundaries`) the townships' polygons are replaced too."""
     at = now or clock.now()
     report = CountyReport(dry_run=dry_run)
 
@@ -85,6 +90,8 @@ def import_county(
         with uow:
             authz.require(uow, actor, "manage_master_data", None, None, "county")
             parsed = _checked(raw, read_point)
+            if boundaries is not None and read_boundaries is not None and not parsed.errors:
+                check_boundaries(parsed, read_boundaries(boundaries, _crs(parsed)))
             report.errors, report.warnings = parsed.errors, parsed.warnings
             if report.errors or not _replace_allowed(uow, parsed, replace, report):
                 return report
@@ -93,6 +100,9 @@ def import_county(
             if report.errors:
                 return report
             report.changes += [Change(USERS.name, name, kind, f) for name, kind, f in users]
+            if boundaries is not None:
+                shapes = parsed.records.get(BOUNDARY_KEY, {})
+                report.changes += [Change(BOUNDARIES, c, k) for c, k in apply_boundaries(uow, shapes)]
             if dry_run or all(c.kind == "kept" for c in report.changes):
                 return report  # a preview, or nothing changed (records still referenced stay as they were)
             detail = {"county": county_code(parsed), **report.counts()}
@@ -104,10 +114,14 @@ def import_county(
     return authz.guarded(uow, run)
 
 
+def _crs(parsed: Parsed) -> str:
+    county = next(iter(parsed.records.get(COUNTY.id, {}).values()), {})
+    return str(county.get("crs") or "WGS84")
+
+
 def _checked(raw: Mapping[str, RawSheet], read_point: ReadPoint) -> Parsed:
     parsed = parse_workbook(raw)
-    county = next(iter(parsed.records.get(COUNTY.id, {}).values()), {})
-    read_points(parsed, county.get("crs") or "WGS84", read_point)
+    read_points(parsed, _crs(parsed), read_point)
     if not any(p.code == "workbook_empty" for p in parsed.errors):
         check_rules(parsed)
         check_users(parsed)
@@ -187,3 +201,17 @@ def export_county(
             rows.append({c.header: label_of(c, rec.get(c.field)) for c in sheet.columns})
         out.append((sheet, rows))
     return out
+
+
+def export_boundaries(actor: str, uow: AbstractUnitOfWork) -> tuple[str, list[tuple[str, str, Any]]]:
+    """The county's declared coordinate system and its townships' polygons: (code, name, WGS-84 geometry)."""
+
+    def read() -> tuple[str, list[tuple[str, str, Any]]]:
+        with uow:
+            authz.require(uow, actor, "manage_master_data", None, None, "county")
+            names = {k[0]: r["name"] for k, r in uow.county.snapshot().get(TOWNSHIPS.id, {}).items()}
+            crs = (uow.county.county() or {}).get("crs") or "WGS84"
+            shapes = uow.county.boundaries()
+            return crs, [(c, names.get(c, ""), g) for c, g in sorted(shapes.items())]
+
+    return authz.guarded(uow, read)

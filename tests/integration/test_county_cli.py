@@ -217,3 +217,24 @@ def test_driver_from_the_workbook_is_on_the_dispatch_order(county, tmp_path):
         doc = c.execute(select(DispatchOrderRow.doc_no)).scalar_one()
     shown = run("order", "show", doc)
     assert "钟师傅" in shown and "13907970001" in shown and "赣B-SY001" in shown
+
+
+def test_boundaries_file_on_the_command_line(county, tmp_path):
+    """`relief county import FILE --boundaries B.geojson` stores the outlines; `export --boundaries` writes them
+    back; importing both again changes nothing; a bad feature names its number and writes nothing."""
+    import json
+
+    shapes = tmp_path / "towns.geojson"
+    shapes.write_text(json.dumps(county_book.boundaries(), ensure_ascii=False), encoding="utf-8")
+    assert "已导入" in run("county", "import", str(county), "--boundaries", str(shapes))
+    out = run("county", "export", str(tmp_path / "back.xlsx"), "--boundaries", str(tmp_path / "back.geojson"))
+    assert "已导出乡镇边界" in out
+    again = run(
+        "county", "import", str(tmp_path / "back.xlsx"), "--boundaries", str(tmp_path / "back.geojson")
+    )
+    assert "没有任何改动" in again
+    bad = county_book.boundaries()
+    bad["features"][2]["geometry"] = {"type": "LineString", "coordinates": [[114.5, 25.8], [114.6, 25.9]]}
+    shapes.write_text(json.dumps(bad), encoding="utf-8")
+    res = runner.invoke(app, ["county", "import", str(county), "--boundaries", str(shapes)])
+    assert res.exit_code == 1 and "乡镇边界(GeoJSON)" in res.output and "第 3 行" in res.output
