@@ -7,6 +7,9 @@ folder): `RELIEF_SESSION_FILE`, else `$XDG_CONFIG_HOME/relief/session.json`, els
 Scripts pass the token in `RELIEF_SESSION_TOKEN` instead (`relief login --print-token`, password from
 `RELIEF_PASSWORD`). Every command that reads or changes county data calls `current_user()`: without a valid login it
 stops with a clear message and exit code 3. There is no default user.
+
+An account the county workbook made has no password yet: its one-time setup code typed as the password leads to
+choosing one (hidden prompt twice, or RELIEF_NEW_PASSWORD), and the user is logged in with it (`trust/first_login.py`).
 """
 
 from __future__ import annotations
