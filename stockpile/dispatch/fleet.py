@@ -6,15 +6,18 @@ for both)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from optimizer import NO_ROAD as UNREACHABLE
-from optimizer import TravelMatrix, Vehicle
+from optimizer import RoutingProblem, TravelMatrix, Vehicle
 from stockpile.dispatch.commands import Place
 from stockpile.domain.dispatch import VehicleSpec
+from stockpile.ports.travel import PROFILES
 
 BASE_PROFILE = "driving-hgv"  # the plan's own matrix (allocation and every heavy truck)
+OTHER_PROFILES = tuple(p for p in PROFILES if p != BASE_PROFILE)  # RoutingProblem.profiles, in this order
 COLD_BOX_CM3 = 50_000  # one cold-chain box slot: 50 dm³ of chilled goods
 
 
@@ -33,13 +36,29 @@ def _fixed(m: Any) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(UNREACHABLE if x < 0 else int(x) for x in row) for row in m)
 
 
+def _matrices(places: Sequence[Place], matrix: Any, blocked: str) -> tuple[TravelMatrix, ...]:
+    out = []
+    for prof in OTHER_PROFILES:
+        dur, dist, _ = matrix([(p.lon, p.lat) for p in places], blocked, profile=prof)
+        out.append(TravelMatrix(_fixed(dur), _fixed(dist)))
+    return tuple(out)
+
+
 def profile_matrices(
     fleet: Sequence[VehicleSpec], places: Sequence[Place], matrix: Any, blocked: str
 ) -> tuple[Mapping[str, int], tuple[TravelMatrix, ...]]:
-    """The other profiles the fleet uses (index by profile name) and their matrices over the plan's places."""
-    others = sorted({v.speed_profile for v in fleet if v.speed_profile != BASE_PROFILE})
-    mats = []
-    for prof in others:
-        dur, dist, _ = matrix([(p.lon, p.lat) for p in places], blocked, profile=prof)
-        mats.append(TravelMatrix(_fixed(dur), _fixed(dist)))
-    return {p: k for k, p in enumerate(others)}, tuple(mats)
+    """The other profiles' matrices over the plan's places, in OTHER_PROFILES order (index by profile name), when
+    a vehicle of the fleet uses one; none when every vehicle is a heavy truck."""
+    if all(v.speed_profile == BASE_PROFILE for v in fleet):
+        return {}, ()
+    return {p: k for k, p in enumerate(OTHER_PROFILES)}, _matrices(places, matrix, blocked)
+
+
+def refreshed_profiles(
+    problem: RoutingProblem, places: Sequence[Place], matrix: Any, blocked: str
+) -> RoutingProblem:
+    """After a road closure the other profiles' matrices are fetched again too (a car must not drive the closed
+    road either); a plan of heavy trucks only is returned as it is."""
+    if not problem.profiles:
+        return problem
+    return dataclasses.replace(problem, profiles=_matrices(places, matrix, blocked))

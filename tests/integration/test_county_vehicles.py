@@ -98,3 +98,31 @@ def test_a_car_gets_the_car_matrix_and_its_shift_limit():
     truck = vehicle(fleet[0], 0, index.get("driving-hgv"))
     assert (car.profile, car.max_duration_s) == (0, 8 * 3600)
     assert truck.profile is None and truck.max_duration_s > 24 * 3600
+
+
+def test_a_road_closure_refreshes_the_car_matrix_too():
+    """Re-planning around a closed road fetches the car's matrix again with the closure, not only the truck's."""
+    from optimizer import RoutingProblem
+    from stockpile.dispatch.fleet import refreshed_profiles
+
+    asked: list[tuple[str, str]] = []
+
+    def matrix(points, blocked, profile="driving-hgv"):
+        asked.append((profile, blocked))
+        n, t = len(points), 600 if blocked else 60
+        return (
+            [[0 if i == j else t for j in range(n)] for i in range(n)],
+            [[0] * n for _ in range(n)],
+            "offline",
+        )
+
+    places = [Place("D", "库", 114.5, 25.8, "site"), Place("V", "村", 114.6, 25.8, "point")]
+    index, mats = profile_matrices([_spec("C1", "driving-car", None)], places, matrix, "")
+    base = ((0, 60), (60, 0))
+    dims = ("g", "cm3", "cold_cm3")
+    car = vehicle(_spec("C1", "driving-car", None), 0, index["driving-car"])
+    problem = RoutingProblem(base, base, (), (car,), profiles=mats, dimensions=dims)
+    after = refreshed_profiles(problem, places, matrix, '{"type": "Polygon"}')
+    assert after.profiles[0].duration_s[0][1] == 600 and asked[-1] == ("driving-car", '{"type": "Polygon"}')
+    trucks = RoutingProblem(base, base, (), (vehicle(_spec("T1", "driving-hgv", None), 0),), dimensions=dims)
+    assert refreshed_profiles(trucks, places, matrix, "x") is trucks
