@@ -66,6 +66,7 @@ class UserInfo:
     active: bool
     site_codes: tuple[str, ...]
     locked: bool
+    must_set_password: bool = False  # made by the county workbook, no password chosen yet
 
 
 _DUMMY: dict[int, str] = {}
@@ -335,6 +336,7 @@ def list_users(uow: AbstractUnitOfWork, admin: str, now: datetime | None = None)
                 r.active,
                 tuple(sorted(codes[s] for s in r.site_ids if s in codes)),
                 r.locked_until is not None and r.locked_until > at,
+                r.must_set_password,
             )
             for r in uow.auth.users()
         ]

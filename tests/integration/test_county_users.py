@@ -83,6 +83,7 @@ def test_scope_follows_the_sheet(svc):
     _imported(svc)
     keeper = {u.username: u for u in svc.trust.list_users("admin")}["keeper_sy"]
     assert keeper.site_codes == ("SY-XJK", "SY-XZ04") and keeper.role == "keeper"
+    assert keeper.must_set_password  # the users page shows who has not chosen a password yet
 
 
 def test_reimport_and_round_trip_change_nothing_and_keep_passwords(svc):
