@@ -21,7 +21,7 @@ from stockpile.adapters.db.engine import make_engine
 from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
-from stockpile.adapters.files import county_workbook, exporters, geo, importers
+from stockpile.adapters.files import boundaries, county_workbook, exporters, geo, importers
 from stockpile.adapters.files.importers import RawTable
 from stockpile.adapters.jobs import thread_queue
 from stockpile.adapters.orm.jobs import SqlJobStore
@@ -182,6 +182,9 @@ def build_services(settings: Settings | None = None) -> Services:
             write_workbook=county_workbook.write_workbook,
             read_point=geo.county_point,
             to_crs=geo.to_county_crs,
+            hasher=Argon2Hasher(),
+            read_boundaries=boundaries.read_boundaries,
+            write_boundaries=boundaries.write_boundaries,
         ),
         reads=ScopedReads(uow, views, documents, map_view),
         views=views,

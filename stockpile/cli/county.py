@@ -1,6 +1,7 @@
 """County commands: the workbook (`relief county template FILE`, `relief county import FILE [--dry-run]
-[--replace]`, `relief county export FILE`; import and export act as the admin of `relief login`) and the province's
-registry of counties (`relief county list`: no database, no login).
+[--replace] [--boundaries FILE.geojson]`, `relief county export FILE [--boundaries FILE.geojson]`; import and export
+act as the admin of `relief login`) and the province's registry of counties (`relief county list`: no database, no
+login).
 
 An import prints every problem (sheet, row, column, value, reason) and writes nothing when there is one; otherwise
 it prints what was added, changed, deactivated, deleted or kept (`--dry-run`: what would be, nothing written).
@@ -34,15 +35,30 @@ def template(file: File) -> None:
     common.console.print(t("county.template_written", path=str(file)))
 
 
-def export(file: File) -> None:
-    """导出本县全部基础数据为县情工作簿 / export the county's data as its workbook."""
+Boundaries = Annotated[
+    Path | None,
+    typer.Option(
+        "--boundaries", help="乡镇边界 GeoJSON（按乡镇代码或名称对应） / township boundaries (GeoJSON)"
+    ),
+]
+
+
+def export(file: File, boundaries: Boundaries = None) -> None:
+    """导出本县全部基础数据为县情工作簿（--boundaries：乡镇边界另存为 GeoJSON） / export the county's data."""
     actor = current_user()
     try:
         data = common.services().onboarding.export_workbook(actor)
+        shapes = common.services().onboarding.export_boundaries(actor) if boundaries else None
     except DomainError as e:
         _fail(e)
     file.write_bytes(data)
     common.console.print(t("county.exported", path=str(file)))
+    if boundaries is not None:
+        if shapes is None:
+            common.console.print(t("county.no_boundaries"))
+        else:
+            boundaries.write_bytes(shapes)
+            common.console.print(t("county.exported_boundaries", path=str(boundaries)))
 
 
 def import_(
@@ -51,11 +67,15 @@ def import_(
     replace: Annotated[
         bool, typer.Option("--replace", help="以另一个县的数据替换本县（仅限台账为空） / replace the county")
     ] = False,
+    boundaries: Boundaries = None,
 ) -> None:
     """导入县情工作簿：全部成功或全部不导入 / import the county workbook, all or nothing."""
     actor = current_user()
+    shapes = boundaries.read_bytes() if boundaries is not None else None
     try:
-        report = common.services().onboarding.import_workbook(file.read_bytes(), actor, replace, dry_run)
+        report = common.services().onboarding.import_workbook(
+            file.read_bytes(), actor, replace, dry_run, boundaries=shapes
+        )
     except DomainError as e:
         _fail(e)
     for p in report.warnings:
@@ -71,6 +91,10 @@ def import_(
     counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
     key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
     common.console.print(t(key, **counts))
+    if report.setup_codes:  # the only time anyone sees them: only their hashes are stored
+        common.console.print(f"[yellow]{t('county.setup_codes_title', n=len(report.setup_codes))}[/yellow]")
+        for user, code in report.setup_codes.items():
+            common.console.print(f"  {user}\t{code}")
 
 
 def list_() -> None:

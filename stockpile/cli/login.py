@@ -7,6 +7,9 @@ folder): `RELIEF_SESSION_FILE`, else `$XDG_CONFIG_HOME/relief/session.json`, els
 Scripts pass the token in `RELIEF_SESSION_TOKEN` instead (`relief login --print-token`, password from
 `RELIEF_PASSWORD`). Every command that reads or changes county data calls `current_user()`: without a valid login it
 stops with a clear message and exit code 3. There is no default user.
+
+An account the county workbook made has no password yet: its one-time setup code typed as the password leads to
+choosing one (hidden prompt twice, or RELIEF_NEW_PASSWORD), and the user is logged in with it (`trust/first_login.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from stockpile.cli.exitcodes import ExitCode
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, t
+from stockpile.trust.users import PasswordNotSet
 
 console = Console()
 err_console = Console(stderr=True)
@@ -107,7 +111,10 @@ def login(
     name = (username or str(typer.prompt(t("auth.username")))).strip()
     password = os.environ.get("RELIEF_PASSWORD") or str(typer.prompt(t("auth.password"), hide_input=True))
     try:
-        login = sign_in(name, password, store=not print_token)
+        try:
+            login = sign_in(name, password, store=not print_token)
+        except PasswordNotSet:
+            login = _first_password(name, password, store=not print_token)
     except DomainError as e:
         err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
         raise typer.Exit(ExitCode.NOT_LOGGED_IN) from e
@@ -126,12 +133,32 @@ def sign_in(name: str, password: str, store: bool = True) -> Any:
     revoking) the one there. The database and the file are the chosen county's."""
     login = _svc().trust.login(name, password, hours=get_settings().cli_session_hours, channel="cli")
     if store:
-        path = session_file()
-        _revoke_previous(path)
-        _write_session(
-            path,
-            {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()},
-        )
+        _store(login)
+    return login
+
+
+def _store(login: Any) -> None:
+    path = session_file()
+    _revoke_previous(path)
+    _write_session(
+        path, {"token": login.token, "username": login.username, "expires_at": login.expires_at.isoformat()}
+    )
+
+
+def _first_password(name: str, setup_code: str, store: bool) -> Any:
+    """First login of an account the county workbook made: the setup code was right, so the user chooses a
+    password now (hidden prompt twice, or RELIEF_NEW_PASSWORD for scripts) and is logged in with it."""
+    console.print(t("login.first_intro", user=name))
+    new = os.environ.get("RELIEF_NEW_PASSWORD")
+    if not new:
+        new = str(typer.prompt(t("login.first_new"), hide_input=True))
+        if new != str(typer.prompt(t("login.first_repeat"), hide_input=True)):
+            err_console.print(f"[red]{t('login.first_mismatch')}[/red]")
+            raise typer.Exit(ExitCode.NOT_LOGGED_IN)
+    hours = get_settings().cli_session_hours
+    login = _svc().trust.set_first_password(name, setup_code, new, hours=hours, channel="cli")
+    if store:
+        _store(login)
     return login
 
 

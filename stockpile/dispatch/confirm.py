@@ -21,6 +21,7 @@ from typing import Any
 from optimizer import NO_ROAD as UNREACHABLE
 from optimizer import RoutingParams, replan
 from stockpile import clock
+from stockpile.dispatch.fleet import refreshed_profiles
 from stockpile.dispatch.kpis import kpis_of
 from stockpile.dispatch.orders import ship_depot
 from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
@@ -299,12 +300,14 @@ def replan_dispatch(
     `fixed` (vehicle → stops done, from the orders' states) replaces the rule by elapsed time; `new_jobs` join.
     """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
+    problem = plan.problem
     if blocked_geojson and matrix is not None:
         dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)
         duration_s = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dur)
         distance_m = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dist)
+        problem = refreshed_profiles(problem, plan.places, matrix, blocked_geojson)
     rp = replan(
-        plan.problem,
+        problem,
         plan.result,
         now_s,
         broken=broken,

@@ -24,8 +24,9 @@ from optimizer import RoutingResult, objective_of, schedule_route
 from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.dispatch.commands import EditedStop, Finding
+from stockpile.dispatch.fleet import COLD_BOX_CM3
 from stockpile.dispatch.kpis import kpis_of
-from stockpile.dispatch.plan import COLD_BOX_CM3, DispatchPlan, plan_violations
+from stockpile.dispatch.plan import DispatchPlan, plan_violations
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain.dispatch import PlanEditInvalid
 from stockpile.ports.uow import AbstractUnitOfWork

@@ -37,7 +37,7 @@ from optimizer import (
     SourceKind,
     SplitLine,
     StockUse,
-    Vehicle,
+    TravelMatrix,
     check_allocation,
     solve_allocation,
     split_allocation,
@@ -54,20 +54,20 @@ from stockpile.dispatch.commands import (
     UnservedLine,
     VehicleLine,
 )
+from stockpile.dispatch.fleet import profile_matrices, vehicle
 from stockpile.dispatch.kpis import kpis_of, late_priority_lines
 from stockpile.dispatch.scenario import RepoOf, World, load_world
 from stockpile.domain.dispatch import (
     ItemSpec,
     StockSource,
-    VehicleSpec,
 )
 from stockpile.ports.uow import AbstractUnitOfWork
 
-MatrixFn = Callable[[Sequence[tuple[float, float]], str], tuple[Any, Any, str]]
-"""(lon, lat) points and blocked-area GeoJSON → (duration_s, distance_m, source); wired in bootstrap."""
+MatrixFn = Callable[..., tuple[Any, Any, str]]
+"""(lon, lat) points and blocked-area GeoJSON [, profile=driving-car] → (duration_s, distance_m, source); the heavy
+truck's unless a profile is named; wired in bootstrap."""
 Planner = Callable[[RoutingProblem, RoutingParams, ProgressCallback | None], RoutingResult]
 DEFAULT_SETTINGS = PlanSettings()
-COLD_BOX_CM3 = 50_000
 FRESH_DRAW_COST = 5_000  # metres-equivalent per unit: near-expiry stock goes first
 DIMENSIONS = ("g", "cm3", "cold_cm3")
 UNIT_PENALTY = (
@@ -203,11 +203,6 @@ def _unit(item: ItemSpec) -> tuple[int, int, int]:
     return (item.weight_g, item.volume_cm3, item.volume_cm3 if item.needs_cold else 0)
 
 
-def _vehicle(v: VehicleSpec, home: int) -> Vehicle:
-    cap = (v.capacity_kg * 1000, v.capacity_dm3 * 1000, v.cold_boxes * COLD_BOX_CM3)
-    return Vehicle(v.code, start=home, end=home, capacity=cap, available_from_s=v.activation_minutes * 60)
-
-
 def _deadline(priority: int, arrival_s: int, st: PlanSettings, need_s: int, horizon_s: int) -> int:
     """Circle for priority demand the allocation can reach in time, else the relief target, else the horizon."""
     if priority == 1 and arrival_s <= need_s:
@@ -243,7 +238,7 @@ def split_jobs(
     for g, ((kind, cold, _, _), lines) in enumerate(sorted(groups.items())):
         fleet = [v for v in w.fleet if v.cold_boxes > 0] if cold else w.fleet
         ref = max(fleet or w.fleet, key=lambda v: (v.capacity_kg, v.capacity_dm3), default=None)
-        cap = _vehicle(ref, 0).capacity if ref is not None else (1, 1, 1)
+        cap = vehicle(ref, 0).capacity if ref is not None else (1, 1, 1)
         for sj in split_allocation(lines, cap, unload_s=600, prefix=f"{kind[0]}{'c' if cold else ''}{g}"):
             units = sum(q for _, q in sj.contents)
             penalty = DEFAULT_PENALTY * max(1, sj.job.priority) + UNIT_PENALTY * units
@@ -260,6 +255,7 @@ def _routing_problem(
     dist: list[list[int]],
     jobs: list[Any],
     st: PlanSettings,
+    profiles: tuple[Mapping[str, int], tuple[TravelMatrix, ...]] = ({}, ()),
 ) -> RoutingProblem:
     idx = {p.code: k for k, p in enumerate(places)}
     fix = [[UNREACHABLE if v < 0 else v for v in row] for row in dur]
@@ -269,7 +265,12 @@ def _routing_problem(
         duration_s=tuple(tuple(r) for r in fix),
         distance_m=tuple(tuple(r) for r in fixd),
         jobs=tuple(sj.job for sj in jobs),
-        vehicles=tuple(_vehicle(v, idx[v.home_site]) for v in w.fleet if v.home_site in idx),
+        vehicles=tuple(
+            vehicle(v, idx[v.home_site], profiles[0].get(v.speed_profile))
+            for v in w.fleet
+            if v.home_site in idx
+        ),
+        profiles=profiles[1],
         depots=depots,
         objective=Objective.MAKESPAN if st.objective == "makespan" else Objective.TOTAL,
         horizon_s=3 * st.target_s,
@@ -343,7 +344,8 @@ def plan_dispatch(
     ap = allocation_problem(w, idx, dur, dist, left)
     ar = solve_allocation(ap)
     jobs, kinds = split_jobs(w, ar, idx, left, 3 * settings.target_s)
-    problem = _routing_problem(w, places, dur, dist, jobs, settings)
+    profiles = profile_matrices(w.fleet, places, matrix, w.scenario.blocked_geojson)
+    problem = _routing_problem(w, places, dur, dist, jobs, settings, profiles)
     problem, res = _route_with_relief(problem, planner, left, progress)
     contents = {sj.job.id: sj.contents for sj in jobs}
     dest = {sj.job.id: places[sj.job.dest].code for sj in jobs}

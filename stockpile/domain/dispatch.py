@@ -58,6 +58,10 @@ class VehicleSpec:
     capacity_dm3: int
     cold_boxes: int
     activation_minutes: int
+    speed_profile: str = (
+        "driving-hgv"  # road_speeds.toml section its travel times use (driving-car, driving-hgv)
+    )
+    available_hours: int | None = None  # hours it may be on the road in one dispatch (None: no limit)
 
 
 @dataclass(frozen=True, slots=True)

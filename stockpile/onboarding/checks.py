@@ -3,6 +3,7 @@ agreement's holder and item), date ranges, capacities, and codes that belong to 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -24,6 +25,8 @@ from stockpile.onboarding.sheets import (
     Sheet,
 )
 
+# a mobile (13x–19x, 11 digits) or a landline with its area code (0797-1234567), optionally after +86
+PHONE = re.compile(r"(\+?86)?(1[3-9]\d{9}|0\d{2,3}\d{7,8})")
 CONTRACT_FIELDS = ("holder", "lead_time_minutes", "valid_from", "valid_to", "contact", "subsidy_fen")
 
 
@@ -41,6 +44,7 @@ def check_rules(out: Parsed) -> None:
     _check_codes_in_county(out, code)
     _check_references(out, code)
     _check_ranges(out)
+    _check_drivers(out)
     _check_contracts(out)
 
 
@@ -122,6 +126,16 @@ def _check_ranges(out: Parsed) -> None:
     for row, r in _each(out, STANDARDS):
         if r.get("agreement_cap_pct") is not None and r["agreement_cap_pct"] > 100:
             out.error(STANDARDS, row, "协议储备上限(%)", r["agreement_cap_pct"], "percent_range")
+
+
+def _check_drivers(out: Parsed) -> None:
+    """A driver's phone is a phone number (printed on the dispatch order); a shift is at most a day."""
+    for row, r in _each(out, VEHICLES):
+        phone = str(r.get("driver_phone") or "")
+        if phone and not PHONE.fullmatch(re.sub(r"[\s-]", "", phone)):
+            out.error(VEHICLES, row, "司机电话", phone, "phone_invalid")
+        if r.get("available_hours") is not None and r["available_hours"] > 24:
+            out.error(VEHICLES, row, "可用时长(小时)", r["available_hours"], "hours_range")
 
 
 def _check_contracts(out: Parsed) -> None:

@@ -16,12 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from stockpile import clock
+from stockpile.onboarding.boundaries import BOUNDARIES, ReadBoundaries, apply_boundaries, check_boundaries
+from stockpile.onboarding.boundaries import KEY as BOUNDARY_KEY
 from stockpile.onboarding.checks import check_rules, county_code
 from stockpile.onboarding.parse import Parsed, Problem, RawSheet, parse_workbook
 from stockpile.onboarding.points import ReadPoint, read_points
-from stockpile.onboarding.sheets import COUNTY, SHEETS, TOWNSHIPS, Sheet, label_of
+from stockpile.onboarding.sheets import COUNTY, RECORD_SHEETS, SHEETS, TOWNSHIPS, USERS, Sheet, label_of
+from stockpile.onboarding.users import apply_users, check_users
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+from stockpile.trust.passwords import PasswordHasherPort
 
 COORD_TOLERANCE = 1e-5  # degrees (about 1 m): a point converted out and back is the same point
 ToCrs = Callable[[float, float, str], tuple[float, float]]
@@ -42,6 +46,9 @@ class CountyReport:
     changes: list[Change] = field(default_factory=list)
     dry_run: bool = False
     committed: bool = False
+    setup_codes: dict[str, str] = field(
+        default_factory=dict
+    )  # new account → its one-time setup code (shown once)
 
     @property
     def ok(self) -> bool:
@@ -69,8 +76,13 @@ def import_county(
     replace: bool = False,
     dry_run: bool = False,
     now: datetime | None = None,
+    hasher: PasswordHasherPort | None = None,
+    boundaries: bytes | None = None,
+    read_boundaries: ReadBoundaries | None = None,
 ) -> CountyReport:
-    """Check every sheet and row, then write the differences in one transaction (none on any error or dry run)."""
+    """Check every sheet and row, then write the differences in one transaction (none on any error or dry run).
+    New accounts of the 用户 sheet get setup codes (hashed with `hasher`) only when the import commits. With a
+    `boundaries` file (GeoJSON, read by `read_boundaries`) the townships' polygons are replaced too."""
     at = now or clock.now()
     report = CountyReport(dry_run=dry_run)
 
@@ -78,27 +90,41 @@ def import_county(
         with uow:
             authz.require(uow, actor, "manage_master_data", None, None, "county")
             parsed = _checked(raw, read_point)
+            if boundaries is not None and read_boundaries is not None and not parsed.errors:
+                check_boundaries(parsed, read_boundaries(boundaries, _crs(parsed)))
             report.errors, report.warnings = parsed.errors, parsed.warnings
             if report.errors or not _replace_allowed(uow, parsed, replace, report):
                 return report
             report.changes = _apply(uow, parsed)
+            users, codes, report.errors = apply_users(uow, parsed, hasher, actor, at, make_codes=not dry_run)
+            if report.errors:
+                return report
+            report.changes += [Change(USERS.name, name, kind, f) for name, kind, f in users]
+            if boundaries is not None:
+                shapes = parsed.records.get(BOUNDARY_KEY, {})
+                report.changes += [Change(BOUNDARIES, c, k) for c, k in apply_boundaries(uow, shapes)]
             if dry_run or all(c.kind == "kept" for c in report.changes):
                 return report  # a preview, or nothing changed (records still referenced stay as they were)
             detail = {"county": county_code(parsed), **report.counts()}
             authz.audit_ok(uow, actor, "manage_master_data", at, target="county", detail=detail)
             uow.commit()
-            report.committed = True
+            report.committed, report.setup_codes = True, codes
             return report
 
     return authz.guarded(uow, run)
 
 
+def _crs(parsed: Parsed) -> str:
+    county = next(iter(parsed.records.get(COUNTY.id, {}).values()), {})
+    return str(county.get("crs") or "WGS84")
+
+
 def _checked(raw: Mapping[str, RawSheet], read_point: ReadPoint) -> Parsed:
     parsed = parse_workbook(raw)
-    county = next(iter(parsed.records.get(COUNTY.id, {}).values()), {})
-    read_points(parsed, county.get("crs") or "WGS84", read_point)
+    read_points(parsed, _crs(parsed), read_point)
     if not any(p.code == "workbook_empty" for p in parsed.errors):
         check_rules(parsed)
+        check_users(parsed)
     return parsed
 
 
@@ -124,7 +150,7 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
     """Write what differs, sheet by sheet; then take away, dependents first, what the workbook no longer lists."""
     current = uow.county.snapshot()
     changes: list[Change] = []
-    for sheet in SHEETS:
+    for sheet in RECORD_SHEETS:
         old = current.get(sheet.id, {})
         for key, rec in parsed.records[sheet.id].items():
             before = old.get(key)
@@ -138,7 +164,7 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
                     continue
                 changes.append(Change(sheet.name, _key_text(key), "changed", diff))
             uow.county.put(sheet.id, key, rec)
-    for sheet in reversed(SHEETS[1:]):  # the county row itself is never taken away
+    for sheet in reversed(RECORD_SHEETS[1:]):  # the county row itself is never taken away
         gone = [k for k in current.get(sheet.id, {}) if k not in parsed.records[sheet.id]]
         for key in gone:
             changes.append(Change(sheet.name, _key_text(key), uow.county.remove(sheet.id, key)))
@@ -175,3 +201,17 @@ def export_county(
             rows.append({c.header: label_of(c, rec.get(c.field)) for c in sheet.columns})
         out.append((sheet, rows))
     return out
+
+
+def export_boundaries(actor: str, uow: AbstractUnitOfWork) -> tuple[str, list[tuple[str, str, Any]]]:
+    """The county's declared coordinate system and its townships' polygons: (code, name, WGS-84 geometry)."""
+
+    def read() -> tuple[str, list[tuple[str, str, Any]]]:
+        with uow:
+            authz.require(uow, actor, "manage_master_data", None, None, "county")
+            names = {k[0]: r["name"] for k, r in uow.county.snapshot().get(TOWNSHIPS.id, {}).items()}
+            crs = (uow.county.county() or {}).get("crs") or "WGS84"
+            shapes = uow.county.boundaries()
+            return crs, [(c, names.get(c, ""), g) for c, g in sorted(shapes.items())]
+
+    return authz.guarded(uow, read)

@@ -7,6 +7,7 @@ values (codes, not labels), so they compare directly with what the database hold
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -102,13 +103,16 @@ def parse_cell(column: Column, v: Any) -> Any:
         return cell_date(v)
     if kind == "packs":
         return tuple(sorted(_packs(v)))
+    if kind == "codes":
+        parts = re.split(r"[;；,，、\s]+", v) if isinstance(v, str) else [v]  # one code typed as a number
+        return tuple(sorted({cell_code(c) for c in parts if c != ""}))
     if kind in ("lon", "lat"):
         return v  # read with the county's coordinate system later (`points.py`)
     return cell_text(v)
 
 
 def _kind_blank(kind: str) -> Any:
-    return {"text": "", "code": "", "int0": 0, "bool": False, "packs": ()}.get(kind)
+    return {"text": "", "code": "", "int0": 0, "bool": False, "packs": (), "codes": ()}.get(kind)
 
 
 def parse_sheet(sheet: Sheet, raw: RawSheet | None, out: Parsed) -> None:

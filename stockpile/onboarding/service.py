@@ -9,11 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from stockpile.onboarding import county
+from stockpile.onboarding.boundaries import ReadBoundaries
 from stockpile.onboarding.county import CountyReport, ToCrs
 from stockpile.onboarding.parse import RawSheet
 from stockpile.onboarding.points import ReadPoint
 from stockpile.onboarding.sheets import NOTES, NOTES_SHEET, SHEETS, Sheet
 from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust.passwords import PasswordHasherPort
 
 # (name, headers, rows as header → value, drop-down choices per header), notes sheet name, notes → xlsx bytes
 WriteWorkbook = Callable[[Sequence[Any], str, Sequence[str]], bytes]
@@ -36,6 +38,9 @@ class OnboardingService:
     write_workbook: WriteWorkbook
     read_point: ReadPoint
     to_crs: ToCrs
+    hasher: PasswordHasherPort  # setup codes of the accounts the 用户 sheet makes
+    read_boundaries: ReadBoundaries  # township outlines (GeoJSON) → checked polygons in WGS-84
+    write_boundaries: Callable[[list[tuple[str, str, Any]], str], bytes]  # back in the declared system
 
     def template(self) -> bytes:
         """Every sheet with its headers and drop-downs, no rows; the 说明 sheet explains the rules."""
@@ -48,10 +53,28 @@ class OnboardingService:
         replace: bool = False,
         dry_run: bool = False,
         now: datetime | None = None,
+        boundaries: bytes | None = None,
     ) -> CountyReport:
-        """Read the file (container checks), check every sheet and row, write all or nothing (or preview only)."""
+        """Read the file (container checks), check every sheet and row, write all or nothing (or preview only);
+        with `boundaries` (a GeoJSON file of township outlines) their polygons too."""
         raw = self.read_workbook(data)
-        return county.import_county(raw, actor, self.uow(), self.read_point, replace, dry_run, now)
+        return county.import_county(
+            raw,
+            actor,
+            self.uow(),
+            self.read_point,
+            replace,
+            dry_run,
+            now,
+            hasher=self.hasher,
+            boundaries=boundaries,
+            read_boundaries=self.read_boundaries,
+        )
+
+    def export_boundaries(self, actor: str) -> bytes | None:
+        """The townships' polygons as GeoJSON in the county's declared system (None when there is none)."""
+        crs, rows = county.export_boundaries(actor, self.uow())
+        return self.write_boundaries(rows, crs) if rows else None
 
     def export_workbook(self, actor: str) -> bytes:
         """The county's data as the same workbook: importing it back changes nothing."""

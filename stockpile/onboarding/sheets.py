@@ -3,7 +3,7 @@
 One description serves the template, the import's checks and the export, so the three can never disagree. A
 column's `kind` says how a cell is read (`parse.py`) and written back (`export_rows`):
 text · code · int0 (whole number ≥ 0) · pos (whole number > 0) · lon/lat (decimal degrees) · date · bool (是/否)
-· choice (a label from `choices`, or the stored value) · packs (箱:24;托:960).
+· choice (a label from `choices`, or the stored value) · packs (箱:24;托:960) · codes (several codes: A01;A02).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ MODES = {"常态": "normal", "应急": "emergency"}
 CATEGORIES = {"抢险救援物资": "rescue", "救援队伍保障物资": "team_support", "生活救灾物资": "living_relief"}
 OWNERSHIP = {"自有": "own", "合同": "contracted", "征用": "requisitioned"}
 BASIS = {"定量": "absolute", "按人口": "per_capita"}
+# the sections of road_speeds.toml (`ports.travel.PROFILES`): a van or pickup drives as a car, a lorry as a truck
+SPEED_PROFILES = {"小型车": "driving-car", "货车": "driving-hgv", "car": "driving-car", "hgv": "driving-hgv"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,17 @@ VEHICLES = Sheet(
         _c("capacity_dm3", "容积(立方分米)", "int0"),
         _c("cold_boxes", "冷链箱位", "int0", required=False),
         _c("activation_minutes", "启用时间(分钟)", "int0", required=False),
+        _c(
+            "speed_profile",
+            "速度类型",
+            "choice",
+            required=False,
+            choices=SPEED_PROFILES,
+            default="driving-hgv",
+        ),
+        _c("available_hours", "可用时长(小时)", "pos", required=False),
+        _c("driver", "司机", required=False),
+        _c("driver_phone", "司机电话", required=False),
     ),
     ("code",),
 )
@@ -254,6 +267,28 @@ TRANSPORT = Sheet(
     ("code",),
 )
 
+ROLES = {
+    "保管员": "keeper",
+    "调度员": "dispatcher",
+    "规划审查": "planner",
+    "管理员": "admin",
+    "灾情信息员": "informant",
+    "省级查看": "province",
+}
+USERS = Sheet(
+    "users",
+    "用户",
+    (
+        _c("username", "用户名"),
+        _c("display_name", "姓名", required=False),
+        _c("role", "角色", "choice", choices=ROLES),
+        _c("sites", "负责库点编码", "codes", required=False),
+        _c("townships", "负责乡镇代码", "codes", required=False),
+    ),
+    ("username",),
+    optional=True,
+)
+
 SHEETS: tuple[Sheet, ...] = (
     COUNTY,
     TOWNSHIPS,
@@ -267,7 +302,9 @@ SHEETS: tuple[Sheet, ...] = (
     AGREEMENTS,
     CAPACITY,
     TRANSPORT,
+    USERS,
 )
+RECORD_SHEETS = SHEETS[:-1]  # written record by record; the 用户 sheet makes accounts (`onboarding/users.py`)
 BY_ID = {s.id: s for s in SHEETS}
 NOTES_SHEET = "说明"
 NOTES = (
@@ -278,6 +315,11 @@ NOTES = (
     "坐标：十进制度数，坐标系在“县情”表中声明（WGS-84 / GCJ-02 高德腾讯 / BD-09 百度），导入时统一换算为 WGS-84。",
     "本县范围由各乡镇驻地坐标（外扩约 15 公里）确定，范围外的点会被指出所在行。",
     "带下拉框的列请从下拉框中选择；编码列请设为“文本”格式，避免 Excel 转成科学计数法。",
+    "“用户”表可选：导入时新建的账号没有密码，系统为每个新账号生成一次性的初始设置码（只显示一次），"
+    "用户首次登录时用它设置自己的密码；已有账号的密码不变。保管员须填负责库点，灾情信息员须填负责乡镇，"
+    "多个编码用分号隔开。导出的工作簿不含任何密码。",
+    "车辆的速度类型（小型车/货车）决定行驶时间，可用时长限制一次调度的在途小时数，司机和电话印在调拨单上。",
+    "乡镇边界（可选）不在本工作簿中：另用乡镇面图层导出的 GeoJSON 文件与工作簿一起导入，按乡镇代码或名称对应。",
 )
 
 
@@ -290,6 +332,8 @@ def label_of(column: Column, value: object) -> object:
             if v == value:
                 return label
         return value
+    if column.kind == "codes":
+        return ";".join(value)  # type: ignore[arg-type]
     if column.kind == "packs":
         return ";".join(f"{u}:{f}" for u, f in value)  # type: ignore[attr-defined]
     return value

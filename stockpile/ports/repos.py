@@ -73,6 +73,7 @@ class UserRecord:
     failed_logins: int
     locked_until: datetime | None
     site_ids: frozenset[int]
+    must_set_password: bool = False  # created without a password (county workbook): must choose one first
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,3 +32,8 @@ def check_password(hasher: PasswordHasherPort, pw: str, username: str) -> None:
         raise InvalidCommand(reason="password_repetitive")
     if hasher.is_common(pw):
         raise InvalidCommand(reason="password_common")
+
+
+def setup_code_text(code: str) -> str:
+    """A one-time setup code (first login) as hashed and compared: no case, spaces or dashes (typed from a note)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())

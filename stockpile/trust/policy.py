@@ -188,6 +188,7 @@ USE_CASES: dict[str, str] = {
     "imports.masterdata.import_sites": "manage_master_data",
     "onboarding.county.import_county": "manage_master_data",
     "onboarding.county.export_county": "manage_master_data",
+    "onboarding.county.export_boundaries": "manage_master_data",
     "planning.agreements.record_verification": "verify_agreement",
     "planning.agreements.call_off": "call_off_agreement",
     "planning.agreements.set_check_interval": "manage_reserve_plan",
@@ -253,6 +254,10 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "trust.users.session_user": "resolves the caller's own login token",
     "trust.users.change_password": "the user's own password; needs the current password",
     "trust.users.bootstrap_admin": "first-run CLI only: refuses when any user exists",
+    "trust.first_login.set_first_password": "before authentication: proves the account's one-time setup code",
+    "onboarding.users.apply_users": "engine step inside onboarding.county.import_county (manage_master_data)",
+    "onboarding.boundaries.apply_boundaries": "engine step inside onboarding.county.import_county"
+    " (manage_master_data)",
     **{
         f"trust.authz.{f}": "the policy machinery itself, called inside use cases"
         for f in (

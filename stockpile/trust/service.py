@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from stockpile.ports.uow import AbstractUnitOfWork
-from stockpile.trust import authz, oidc, users
+from stockpile.trust import authz, first_login, oidc, users
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,14 @@ class TrustService:
         self, username: str, password: str, hours: int = users.SESSION_HOURS, channel: str = "app"
     ) -> users.Login:
         return users.login(self.uow(), self.hasher, username, password, hours=hours, channel=channel)
+
+    def set_first_password(
+        self, username: str, setup_code: str, new: str, hours: int = users.SESSION_HOURS, channel: str = "app"
+    ) -> users.Login:
+        """First login of an account made by the county workbook: its setup code and a new password → a session."""
+        return first_login.set_first_password(
+            self.uow(), self.hasher, username, setup_code, new, hours=hours, channel=channel
+        )
 
     def session_user(self, token: str) -> Any:
         """The login's user re-read from the database, or None (revoked, expired, disabled)."""

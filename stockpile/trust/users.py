@@ -27,6 +27,7 @@ from stockpile.trust import authz
 from stockpile.trust.passwords import MIN_PASSWORD as MIN_PASSWORD
 from stockpile.trust.passwords import PasswordHasherPort as PasswordHasherPort
 from stockpile.trust.passwords import check_password as _check_password
+from stockpile.trust.passwords import setup_code_text
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -37,6 +38,12 @@ class LoginFailed(DomainError):
     """Wrong name or password, or a locked account: one answer for all three (never says which)."""
 
     code = "login_failed"
+
+
+class PasswordNotSet(DomainError):
+    """The setup code was right: the account has no password yet and must choose one (`first_login.py`)."""
+
+    code = "password_not_set"
 
 
 class LastAdmin(DomainError):
@@ -59,6 +66,7 @@ class UserInfo:
     active: bool
     site_codes: tuple[str, ...]
     locked: bool
+    must_set_password: bool = False  # made by the county workbook, no password chosen yet
 
 
 _DUMMY: dict[int, str] = {}
@@ -97,7 +105,9 @@ def login(
             )
             uow.commit()
             raise LoginFailed()
-        ok = hasher.verify(rec.password_hash, password)
+        ok = hasher.verify(
+            rec.password_hash, setup_code_text(password) if rec.must_set_password else password
+        )
         if rec.locked_until is not None and rec.locked_until > at:
             lock = {"result": "locked", "until": clock.format_dt(rec.locked_until)}  # for the admin only
             authz.audit_ok(uow, username, "login", at, detail=lock, outcome="login_failed")
@@ -111,6 +121,10 @@ def login(
             authz.audit_ok(uow, username, "login", at, detail=detail, outcome="login_failed")
             uow.commit()
             raise LoginFailed()
+        if rec.must_set_password:  # a setup code (county workbook): it only leads to choosing a password
+            authz.audit_ok(uow, username, "login", at, detail={"result": "must_set_password"}, outcome="ok")
+            uow.commit()
+            raise PasswordNotSet()
         values: dict[str, Any] = {"failed_logins": 0, "locked_until": None}
         if hasher.needs_rehash(rec.password_hash):
             values["password_hash"] = hasher.hash(password)
@@ -170,7 +184,7 @@ def change_password(
         rec = uow.auth.user(username)
         if rec is None or not rec.active or not hasher.verify(rec.password_hash, old):
             raise LoginFailed()
-        uow.auth.update_user(rec.id, password_hash=hasher.hash(new))
+        uow.auth.update_user(rec.id, password_hash=hasher.hash(new), must_set_password=False)
         uow.auth.revoke_sessions(at, user_id=rec.id)
         authz.audit_ok(uow, username, "change_password", at, username)
         uow.commit()
@@ -303,7 +317,8 @@ def reset_password(
 
     def op(at: datetime) -> None:
         rec = _user_or_raise(uow, username)
-        uow.auth.update_user(rec.id, password_hash=hasher.hash(password), failed_logins=0, locked_until=None)
+        values = {"password_hash": hasher.hash(password), "must_set_password": False}
+        uow.auth.update_user(rec.id, failed_logins=0, locked_until=None, **values)
         uow.auth.revoke_sessions(at, user_id=rec.id)
         authz.audit_ok(uow, admin, "reset_password", at, username)
 
@@ -321,6 +336,7 @@ def list_users(uow: AbstractUnitOfWork, admin: str, now: datetime | None = None)
                 r.active,
                 tuple(sorted(codes[s] for s in r.site_ids if s in codes)),
                 r.locked_until is not None and r.locked_until > at,
+                r.must_set_password,
             )
             for r in uow.auth.users()
         ]

@@ -139,7 +139,8 @@ def test_pages_read_depot_data_only_through_the_scoped_services() -> None:
     """A page never reads the read model's depot-bound views directly (stock, bin card, ledger, transit, KPIs,
     map layers, documents): only master data (`views.items()`, `views.sites()`, `views.user_names()`: the
     account names as typed, for the actor column) bypasses the scoped reads; so do the base map's layers, which hold
-    no depot data: tiles and the imported road network (`map_view.road_paths()`, issue 19)."""
+    no depot data: tiles, the imported road network (`map_view.road_paths()`, issue 19) and the township outlines
+    (`map_view.townships()`: the county's boundaries file or the sketch)."""
     allowed = {"items", "sites", "user_names"}
     found = []
     for path in [ROOT / "app.py", *sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))]:
@@ -147,6 +148,6 @@ def test_pages_read_depot_data_only_through_the_scoped_services() -> None:
         found += [
             (path.name, m.group(1))
             for m in re.finditer(r"(?<![a-z_])(?:views|map_view|documents)\.(\w+)\(", text)
-            if m.group(1) not in allowed and m.group(1) not in {"tiles", "road_paths"}
+            if m.group(1) not in allowed and m.group(1) not in {"tiles", "road_paths", "townships"}
         ]
     assert not found, found

@@ -157,3 +157,84 @@ def test_second_county_answers_plan_on_a_drill(county):
     _drill(os.environ["DATABASE_URL"])
     out = run("plan", "SY-DRILL", "--time-limit", "2")
     assert "校验器：通过" in out and "赣B-SY001" in out
+
+
+def test_imported_user_sets_a_password_at_first_cli_login(county, tmp_path):
+    """`relief county import` prints each new account's setup code once; `relief login` with it asks for a new
+    password (twice) and logs the user in; before that no password logs in."""
+    import re
+
+    book = county_book.sheets(clock.today())
+    book["用户"] = (
+        ["用户名", "姓名", "角色", "负责库点编码", "负责乡镇代码"],
+        [["keeper_sy", "", "保管员", "SY-XJK", ""]],
+    )
+    path = tmp_path / "with_users.xlsx"
+    path.write_bytes(county_book.xlsx(book))
+    out = run("county", "import", str(path))
+    code = re.search(r"keeper_sy\s+([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})", out).group(1)
+    refused = runner.invoke(app, ["login", "keeper_sy"], env={"RELIEF_PASSWORD": PASSWORD})
+    assert refused.exit_code != 0
+    mismatch = runner.invoke(app, ["login", "keeper_sy"], input=f"{code}\nNew-pass-3011x\nother-pass-3011x\n")
+    assert mismatch.exit_code != 0 and "不一致" in mismatch.output
+    res = runner.invoke(app, ["login", "keeper_sy"], input=f"{code}\nNew-pass-3011x\nNew-pass-3011x\n")
+    assert res.exit_code == 0, res.output
+    assert "keeper_sy" in run("whoami")
+    login_as("keeper_sy", "New-pass-3011x")  # from now on the chosen password is the login
+
+
+def test_driver_from_the_workbook_is_on_the_dispatch_order(county, tmp_path):
+    """The 车辆 sheet's driver and phone reach the confirmed order (`relief order show`), the plate is the key."""
+    import os
+    import re
+
+    book = county_book.sheets(clock.today())
+    headers, rows = book["车辆"]
+    book["车辆"] = (
+        [*headers, "速度类型", "可用时长(小时)", "司机", "司机电话"],
+        [rows[0] + ["货车", 10, "钟师傅", "13907970001"]],
+    )
+    book["用户"] = (
+        ["用户名", "姓名", "角色", "负责库点编码", "负责乡镇代码"],
+        [["sy_dispatch", "", "调度员", "", ""]],
+    )
+    path = tmp_path / "drivers.xlsx"
+    path.write_bytes(county_book.xlsx(book))
+    code = re.search(r"sy_dispatch\s+(\S{14})", run("county", "import", str(path))).group(1)
+    run("user", "grant", "chief", "--depot", "SY-XJK")
+    run("receive", "SY-XJK", "1020101", "LOT-SY-W", "5000", "--expiry", "2099-01-01")
+    run("receive", "SY-XJK", "1010201", "LOT-SY-Q", "800")
+    _drill(os.environ["DATABASE_URL"])
+    first = runner.invoke(app, ["login", "sy_dispatch"], input=f"{code}\nNew-pass-3011x\nNew-pass-3011x\n")
+    assert first.exit_code == 0, first.output
+    out = run("plan", "SY-DRILL", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "orders"))
+    assert "已确认" in out, out
+    from sqlalchemy import create_engine, select
+
+    from stockpile.adapters.orm.dispatch import DispatchOrderRow
+
+    with create_engine(os.environ["DATABASE_URL"]).connect() as c:
+        doc = c.execute(select(DispatchOrderRow.doc_no)).scalar_one()
+    shown = run("order", "show", doc)
+    assert "钟师傅" in shown and "13907970001" in shown and "赣B-SY001" in shown
+
+
+def test_boundaries_file_on_the_command_line(county, tmp_path):
+    """`relief county import FILE --boundaries B.geojson` stores the outlines; `export --boundaries` writes them
+    back; importing both again changes nothing; a bad feature names its number and writes nothing."""
+    import json
+
+    shapes = tmp_path / "towns.geojson"
+    shapes.write_text(json.dumps(county_book.boundaries(), ensure_ascii=False), encoding="utf-8")
+    assert "已导入" in run("county", "import", str(county), "--boundaries", str(shapes))
+    out = run("county", "export", str(tmp_path / "back.xlsx"), "--boundaries", str(tmp_path / "back.geojson"))
+    assert "已导出乡镇边界" in out
+    again = run(
+        "county", "import", str(tmp_path / "back.xlsx"), "--boundaries", str(tmp_path / "back.geojson")
+    )
+    assert "没有任何改动" in again
+    bad = county_book.boundaries()
+    bad["features"][2]["geometry"] = {"type": "LineString", "coordinates": [[114.5, 25.8], [114.6, 25.9]]}
+    shapes.write_text(json.dumps(bad), encoding="utf-8")
+    res = runner.invoke(app, ["county", "import", str(county), "--boundaries", str(shapes)])
+    assert res.exit_code == 1 and "乡镇边界(GeoJSON)" in res.output and "第 3 行" in res.output

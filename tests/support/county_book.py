@@ -274,3 +274,22 @@ def xlsx(book: dict[str, tuple[list[str], list[list[Any]]]]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def boundaries(half: float = 0.03, keyed_by: str = "XZQDM") -> dict[str, Any]:
+    """Township outlines as a bureau's GeoJSON export (a square around each seat, keyed like the land survey's
+    layers: XZQDM the code, XZQMC the name); a test may spoil any feature before `json.dumps`."""
+    features = []
+    for i, (name, _, lon, lat, _) in enumerate(TOWNSHIPS, 1):
+        ring = [
+            [lon - half, lat - half],
+            [lon + half, lat - half],
+            [lon + half, lat + half],
+            [lon - half, lat + half],
+            [lon - half, lat - half],
+        ]
+        props = {"XZQDM": _town(i), "XZQMC": name} if keyed_by == "XZQDM" else {"XZQMC": name}
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -43,6 +43,9 @@ class UserRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[Stamp]
+    # made from the county workbook's 用户 sheet: `password_hash` holds the hash of a one-time setup code, which
+    # only leads to choosing a password (first login), never to a session
+    must_set_password: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         CheckConstraint(
             "role IN ('keeper', 'dispatcher', 'planner', 'admin', 'informant', 'province')", name="role_known"
@@ -130,6 +133,7 @@ class SqlAuthRepository:
             row.failed_logins,
             row.locked_until,
             frozenset(sites),
+            row.must_set_password,
         )
 
     def users(self) -> list[UserRecord]:

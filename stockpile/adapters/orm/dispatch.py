@@ -90,6 +90,10 @@ class VehicleRow(Base):
     plate: Mapped[str] = mapped_column(String(32), default="")  # 车牌号, printed on the order
     driver: Mapped[str] = mapped_column(String(64), default="")
     driver_phone: Mapped[str] = mapped_column(String(32), default="")
+    speed_profile: Mapped[str] = mapped_column(String(16), default="driving-hgv")  # road_speeds.toml section
+    available_hours: Mapped[int | None] = mapped_column(
+        Integer
+    )  # hours on the road per dispatch (None: no limit)
     __table_args__ = (
         CheckConstraint("ownership IN ('own','contracted','requisitioned')", name="ownership_known"),
         CheckConstraint("capacity_kg > 0 AND capacity_dm3 > 0 AND cold_boxes >= 0", name="capacity_pos"),

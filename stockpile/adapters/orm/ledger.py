@@ -79,6 +79,7 @@ class AdminAreaRow(Base):
     lat: Mapped[float | None]
     township_kind: Mapped[str | None] = mapped_column(String(16))
     hazard_weight: Mapped[int] = mapped_column(Integer, default=1)  # 多灾易灾 / 灾后交通困难 exposure weight
+    boundary: Mapped[str | None] = mapped_column(Text)  # a township's outline: GeoJSON geometry in WGS-84
     __table_args__ = (CheckConstraint("population >= 0", name="population_nonneg"),)
 
 

@@ -1,12 +1,14 @@
 """Read model for 应急一张图: township boundaries, depots by stock status, holders, shelters, villages, base tiles.
 
-The data has no polygons, so township boundaries are derived: a Voronoi diagram of every village and township seat,
-cells merged per township and clipped to the county outline (a buffered concave hull of all points). The result
-reads like an administrative map and keeps each village inside its own township.
+A township is drawn with its own boundary polygon when the county imported one (its boundaries file, GeoJSON);
+otherwise the boundary is sketched: a Voronoi diagram of every village and township seat, cells merged per
+township and clipped to the county outline (a buffered concave hull of all points), minus any real polygons. The
+sketch reads like an administrative map and keeps each village inside its own township.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from shapely.geometry import MultiPoint, Point, Polygon
+from shapely.geometry import MultiPoint, Point, Polygon, shape
 from shapely.ops import unary_union
 
 STATUS_COLOURS: dict[str, list[int]] = {
@@ -65,6 +67,32 @@ def township_polygons(
         shape = unary_union(parts).intersection(outline)
         polys = list(shape.geoms) if hasattr(shape, "geoms") else [shape]
         out[code] = [_ring(p) for p in polys if isinstance(p, Polygon) and not p.is_empty]
+    return out
+
+
+def _township_rings(
+    towns: pd.DataFrame, villages: pd.DataFrame, real: dict[str, Any]
+) -> dict[str, list[Ring]]:
+    """Township code → outer rings: the county's own boundary polygons where it has them; the Voronoi sketch for
+    the others, with the real polygons cut out so the two never overlap."""
+    out: dict[str, list[Ring]] = {}
+    shapes = {code: shape(g) for code, g in real.items()}
+    for code, geom in shapes.items():
+        parts = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+        out[code] = [_ring(p) for p in parts if isinstance(p, Polygon) and not p.is_empty]
+    if len(shapes) == len(towns):
+        return out
+    seats = [(c, lo, la) for c, lo, la in zip(towns["code"], towns["lon"], towns["lat"], strict=True)]
+    around = list(zip(villages["lon"], villages["lat"], strict=True))
+    taken = unary_union(list(shapes.values())) if shapes else None
+    for code, rings in township_polygons(seats, outline_points=around).items():
+        if code in out:
+            continue
+        cells = [Polygon(r) for r in rings]
+        if taken is not None:
+            rest = unary_union(cells).difference(taken)
+            cells = [p for p in (rest.geoms if hasattr(rest, "geoms") else [rest]) if isinstance(p, Polygon)]
+        out[code] = [_ring(p) for p in cells if not p.is_empty]
     return out
 
 
@@ -148,7 +176,7 @@ class MapView:
     def __init__(self, views: Any, tile_url: str = "", roads: Callable[[], Any] | None = None) -> None:
         self.views = views
         self.tile_url = tile_url
-        self._townships: pd.DataFrame | None = None
+        self._townships: tuple[Any, pd.DataFrame] | None = None
         self._roads = roads
         self._road_paths: tuple[int, pd.DataFrame] | None = None
 
@@ -185,12 +213,15 @@ class MapView:
         return tile_mosaic(self.tile_url, (w - pad_x, s - pad_y, e + pad_x, n + pad_y))
 
     def townships(self) -> pd.DataFrame:
-        if self._townships is None:
-            towns = self.views.areas("township")
-            villages = self.views.areas("village")
-            seats = [(c, lo, la) for c, lo, la in zip(towns["code"], towns["lon"], towns["lat"], strict=True)]
-            around = list(zip(villages["lon"], villages["lat"], strict=True))
-            polys = township_polygons(seats, outline_points=around)
+        """One row per township polygon part (code, name, ring, label point): the county's own boundary where its
+        boundaries file gave one, else the Voronoi sketch (minus the real boundaries). Rebuilt when the townships,
+        villages or boundaries change (a county import), else cached."""
+        towns = self.views.areas("township")
+        villages = self.views.areas("village")
+        real = self.views.boundaries()
+        key = (towns.to_json(), villages.to_json(), json.dumps(real, sort_keys=True))
+        if self._townships is None or self._townships[0] != key:
+            polys = _township_rings(towns, villages, real)
             rows = []
             for code, name in zip(towns["code"], towns["name"], strict=True):
                 for ring in polys.get(code, []):
@@ -199,8 +230,8 @@ class MapView:
                     )  # the name goes at the centre of the cell, away from the seat's depot
                     label = poly.centroid if poly.contains(poly.centroid) else poly.representative_point()
                     rows.append({"code": code, "name": name, "polygon": ring, "lon": label.x, "lat": label.y})
-            self._townships = pd.DataFrame(rows, columns=["code", "name", "polygon", "lon", "lat"])
-        return self._townships
+            self._townships = (key, pd.DataFrame(rows, columns=["code", "name", "polygon", "lon", "lat"]))
+        return self._townships[1]
 
     def layers(self, on: date | None = None, site_codes: Collection[str] | None = None) -> MapLayers:
         """The county's layers; with `site_codes` (a keeper's read scope) only those depots and no

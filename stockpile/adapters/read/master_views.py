@@ -6,6 +6,7 @@ availability to these.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import date
 from typing import Any
@@ -92,6 +93,13 @@ class MasterDataViews(ReadViews):
         if level:
             q = q.where(a.level == level)
         return self._df(q)
+
+    def boundaries(self) -> dict[str, Any]:
+        """Township code → its boundary polygon (GeoJSON geometry, WGS-84) from the county's boundaries file."""
+        a = orm.AdminAreaRow
+        q = select(a.code, a.boundary).where(a.level == "township", a.boundary.is_not(None))
+        with self.engine.connect() as c:
+            return {code: json.loads(text) for code, text in c.execute(q) if text}
 
     def demand_points(self) -> pd.DataFrame:
         """Villages (admin areas) and shelters (their own table) as one list of demand points."""

@@ -7,6 +7,7 @@ Records are the workbook's stored values keyed by its natural keys (codes, not d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -28,6 +29,7 @@ from stockpile.adapters.repos.county_rows import (
     read_items,
     write_county,
 )
+from stockpile.adapters.repos.county_users import put_user, read_users
 from stockpile.domain.county_area import Bbox, county_bbox
 
 Records = dict[tuple[Any, ...], dict[str, Any]]
@@ -84,7 +86,28 @@ class SqlCountyRepository:
         for sheet, table in SIMPLE.items():
             out[sheet] = table.read(self.s, self._site_codes(), self._item_codes())
         out["agreements"] = self._agreements()
+        out["users"] = read_users(self.s)
         return out
+
+    def users(self) -> Records:
+        return read_users(self.s)
+
+    def put_user(self, rec: Mapping[str, Any], password_hash: str | None) -> None:
+        put_user(self.s, rec, password_hash)
+
+    def boundaries(self) -> dict[str, Any]:
+        """Township code → its boundary (GeoJSON geometry, WGS-84), for the townships that have one."""
+        a = orm.AdminAreaRow
+        rows = self.s.execute(
+            select(a.code, a.boundary).where(a.level == "township", a.boundary.is_not(None))
+        )
+        return {code: json.loads(text) for code, text in rows if text}
+
+    def set_boundary(self, code: str, geometry: Mapping[str, Any] | None) -> None:
+        area = self.s.get(orm.AdminAreaRow, code)
+        if area is not None:
+            area.boundary = None if geometry is None else json.dumps(geometry, separators=(",", ":"))
+            self.s.flush()
 
     def _site_codes(self) -> dict[int, str]:
         return {i: c for c, i in self.s.execute(select(orm.SiteRow.code, orm.SiteRow.id)).all()}

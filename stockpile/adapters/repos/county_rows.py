@@ -43,7 +43,7 @@ class SimpleTable:
     sites: tuple[str, ...] = ()  # fields holding a depot code (the column holds its id)
     items: tuple[str, ...] = ()  # fields holding an item code
     active: bool = False  # has an `active` flag: only active rows are read, a removed row is deactivated
-    extra: Callable[[Session], dict[str, Any]] | None = None  # more values on every write
+    extra: Callable[[Session, Mapping[str, Any]], dict[str, Any]] | None = None  # more values on every write
     skip: Callable[[Any], bool] | None = None
 
     def _rows(self, s: Session) -> list[Any]:
@@ -93,7 +93,7 @@ class SimpleTable:
         if self.active:
             values["active"] = True
         if self.extra:
-            values.update(self.extra(s))
+            values.update(self.extra(s, rec))
         row = s.scalar(select(self.row).filter_by(**self._where(key, site_ids, item_ids)))
         if row is None:
             s.add(self.row(**values))
@@ -124,7 +124,7 @@ SIMPLE: dict[str, SimpleTable] = {
         {**AREA, "township_kind": "township_kind"},
         ("code",),
         scope={"level": "township"},
-        extra=lambda s: {"parent_code": _county_code(s)},
+        extra=lambda s, _rec: {"parent_code": _county_code(s)},
     ),
     "villages": SimpleTable(
         orm.AdminAreaRow, {**AREA, "parent_code": "parent_code"}, ("code",), scope={"level": "village"}
@@ -200,10 +200,12 @@ SIMPLE: dict[str, SimpleTable] = {
             "capacity_dm3": "capacity_dm3",
             "cold_boxes": "cold_boxes",
             "activation_minutes": "activation_minutes",
+            **{f: f for f in ("speed_profile", "available_hours", "driver", "driver_phone")},
         },
         ("code",),
         sites=("home_site",),
         active=True,
+        extra=lambda _s, rec: {"plate": rec["code"]},  # the workbook's key is the plate printed on orders
     ),
     "capacity": SimpleTable(
         orm.CapacityReserveRow,

@@ -35,7 +35,7 @@ from stockpile.domain.dispatch import (
     StockSource,
     VehicleSpec,
 )
-from stockpile.ports.travel import AvoidAreas, LonLat, TravelTimeProvider
+from stockpile.ports.travel import PROFILES, AvoidAreas, LonLat, Profile, TravelTimeProvider
 
 NEAR_EXPIRY_DAYS = 90
 CAPACITY_DAYS = 3  # capacity reserve counted for the first three days of an event
@@ -50,11 +50,17 @@ def _scenario_avoid(blocked_geojson: str) -> AvoidAreas | None:
 
 
 def scenario_matrix(
-    provider: TravelTimeProvider, points: Sequence[tuple[float, float]], blocked_geojson: str
+    provider: TravelTimeProvider,
+    points: Sequence[tuple[float, float]],
+    blocked_geojson: str,
+    profile: Profile = "driving-hgv",
 ) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], str]:
-    """Square heavy-truck matrix over (lon, lat) points, avoiding the scenario's blocked areas (GeoJSON)."""
+    """Square matrix over (lon, lat) points for a vehicle profile (heavy truck unless a vehicle's speed profile
+    asks for another), avoiding the scenario's blocked areas (GeoJSON)."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile {profile!r} is not one of {PROFILES}")
     locs = [LonLat(lon, lat) for lon, lat in points]
-    m = provider.matrix(locs, locs, "driving-hgv", _scenario_avoid(blocked_geojson))
+    m = provider.matrix(locs, locs, profile, _scenario_avoid(blocked_geojson))
     return m.duration_s, m.distance_m, m.source
 
 
@@ -152,6 +158,8 @@ class SqlDispatchRepository(SqlOrderRecords, SqlReplanRecords):
                 r.capacity_dm3,
                 r.cold_boxes,
                 r.activation_minutes,
+                r.speed_profile,
+                r.available_hours,
             )
             for r, home in rows
         ] + self.contracted_transport(clock.today())

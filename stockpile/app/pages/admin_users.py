@@ -63,6 +63,7 @@ with users_tab:
                 t("auth.depots"): "、".join(depot_names.get(c, c) for c in u.site_codes),
                 t("auth.active"): u.active,
                 t("auth.locked"): u.locked,
+                t("auth.awaiting_first_login"): u.must_set_password,
             }
             for u in people
         ]

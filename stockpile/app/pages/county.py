@@ -35,8 +35,22 @@ try:
     )
 except DomainError as e:
     show_error(e)
+try:
+    shapes = svc.onboarding.export_boundaries(current_user())
+except DomainError as e:
+    shapes = None
+    show_error(e)
+if shapes is not None:
+    right.download_button(
+        t("county.download_boundaries"),
+        shapes,
+        "乡镇边界.geojson",
+        "application/geo+json",
+        key="county.bexport",
+    )
 replace = st.checkbox(t("county.replace"), key="county.replace")
 up = st.file_uploader(t("county.upload"), type=["xlsx"], key="county.file")
+bounds = st.file_uploader(t("county.upload_boundaries"), type=["geojson", "json"], key="county.boundaries")
 if up is None:
     st.stop()
-county_flow(up.getvalue(), replace)
+county_flow(up.getvalue(), replace, bounds.getvalue() if bounds is not None else None)

@@ -47,11 +47,11 @@ def _counts(report: Any) -> dict[str, Any]:
     return {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
 
 
-def county_flow(data: bytes, replace: bool = False) -> None:
+def county_flow(data: bytes, replace: bool = False, boundaries: bytes | None = None) -> None:
     svc, user = services(), current_user()
     try:
         with st.spinner(t("imports.reading")):
-            preview = svc.onboarding.import_workbook(data, user, replace, dry_run=True)
+            preview = svc.onboarding.import_workbook(data, user, replace, dry_run=True, boundaries=boundaries)
     except DomainError as e:
         show_error(e)
         return
@@ -71,7 +71,7 @@ def county_flow(data: bytes, replace: bool = False) -> None:
     if not st.button(t("county.commit"), type="primary", key="county.commit"):
         return
     try:
-        report = svc.onboarding.import_workbook(data, user, replace)
+        report = svc.onboarding.import_workbook(data, user, replace, boundaries=boundaries)
     except DomainError as e:
         show_error(e)
         return
@@ -80,3 +80,9 @@ def county_flow(data: bytes, replace: bool = False) -> None:
         st.dataframe(_problems(report.errors), hide_index=True, width="stretch")
         return
     st.success(t("county.imported", **_counts(report)))
+    if report.setup_codes:  # the only time anyone sees them: only their hashes are stored
+        st.warning(t("county.setup_codes_title", n=len(report.setup_codes)))
+        codes = [
+            {t("county.col_user"): u, t("county.col_setup_code"): c} for u, c in report.setup_codes.items()
+        ]
+        st.dataframe(pd.DataFrame(codes).astype(str), hide_index=True, width="stretch")

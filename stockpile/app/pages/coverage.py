@@ -103,7 +103,18 @@ if st.session_state.get("coverage.iso_key") != iso_key:
     st.session_state["coverage.iso_key"] = iso_key
 polys = reach_polygons(report, st.session_state["coverage.iso"])
 roads = svc.map_view.road_paths()  # the imported road network, drawn offline under the rest (issue 19)
+towns = svc.map_view.townships()  # the county's own township boundaries where imported, else the sketch
 layers = [
+    pdk.Layer(
+        "PolygonLayer",
+        towns,
+        get_polygon="polygon",
+        filled=False,
+        stroked=True,
+        get_line_color=[70, 90, 120, 160],
+        line_width_min_pixels=1,
+        pickable=False,
+    ),
     *(
         [
             pdk.Layer(

@@ -72,8 +72,35 @@ def _oidc_button(cfg: OidcConfig) -> None:
             st.error(t("auth.oidc_unavailable"))
 
 
+def _first_password(name: str, setup_code: str) -> None:
+    """First login: the setup code was right; the user chooses a password (twice) and is then logged in."""
+    st.title(t("auth.first_title"))
+    st.info(t("auth.first_intro", user=name))
+    with st.form("auth.first_password"):
+        new = st.text_input(t("auth.first_new"), type="password", max_chars=256)
+        again = st.text_input(t("auth.first_repeat"), type="password", max_chars=256)
+        if st.form_submit_button(t("auth.first_save")):
+            if new != again:
+                st.error(t("auth.first_mismatch"))
+            else:
+                try:
+                    login = svc.trust.set_first_password(name, setup_code, new)
+                except DomainError as e:
+                    show_error(e)
+                else:
+                    st.session_state.pop("auth.setup", None)
+                    _signed_in(login)
+    if st.button(t("auth.first_cancel"), key="auth.first_cancel"):
+        st.session_state.pop("auth.setup", None)
+        st.rerun()
+
+
 oidc = oidc_config(_secrets())
-if who is None:
+setup = st.session_state.get("auth.setup") if who is None else None
+if setup is not None:
+    _forget()
+    _first_password(*setup)
+elif who is None:
     _forget()
     st.title(t("auth.login_title"))
     claims = _idp_user() if oidc is not None else {}
@@ -90,9 +117,14 @@ if who is None:
             try:
                 login = svc.trust.login(name.strip(), password)
             except DomainError as e:
-                show_error(e)
+                if e.code != "password_not_set":
+                    show_error(e)
+                else:  # the setup code of an account made by the county workbook: choose a password first
+                    st.session_state["auth.setup"] = (name.strip(), password)
+                    st.rerun()
             else:
                 _signed_in(login)
+    st.caption(t("auth.setup_hint"))
     if oidc is not None and not claims:
         _oidc_button(oidc)
 else:
