@@ -1,13 +1,17 @@
 """Running rotation MIPs: one job per key (or a few keys sharing a budget), optionally on worker processes.
 
 A job is solved to the schedule lines of its keys. Large batches run on ``fork`` worker processes (the
-problem is inherited, not pickled); small ones, and platforms without ``fork``, run in this process.
+problem is inherited, not pickled); small ones, platforms without ``fork``, and calls from any thread but the
+process's main thread run in this process. The last rule keeps process pools out of servers: Streamlit runs its
+scripts, and the job workers (threads in the app on SQLite, Procrastinate's task threads) run their jobs, on
+other threads, and forking a process that has threads can deadlock the child.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -39,7 +43,7 @@ def run_jobs(
     if not jobs:
         return []
     n_workers = workers or (min(2, os.cpu_count() or 1) if len(jobs) >= 8 else 1)
-    if n_workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if n_workers <= 1 or not may_fork():
         return _run_chunk(p, jobs, deadline, limits)
     _SHARED[:] = [p]
     chunks = [jobs[i::n_workers] for i in range(n_workers)]
@@ -49,6 +53,12 @@ def run_jobs(
     for i, part in enumerate(parts):
         out[i::n_workers] = part
     return out
+
+
+def may_fork() -> bool:
+    """Worker processes only from the main thread of a process, on a platform that has ``fork``."""
+    main = threading.current_thread() is threading.main_thread()
+    return main and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _forked(chunk: list[Job], deadline: float, limits: StageLimits) -> list[tuple[str, Actions]]:

@@ -11,7 +11,7 @@ reasons, never an exception.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -24,6 +24,7 @@ from optimizer.routing.problem import (
     RoutingProblem,
     RoutingResult,
     Status,
+    StopFlag,
     Unserved,
 )
 from optimizer.routing.schedule import diagnose, objective_of, schedule_route
@@ -69,6 +70,12 @@ class RoutingParams:
     quick_first_above: int = (
         100  # more pickup jobs: a fast local-insertion plan first (first plan within ~1 s)
     )
+    stop: StopFlag | None = field(default=None, compare=False, repr=False)  # True: end the search now
+
+
+def stopped(params: RoutingParams) -> bool:
+    """The caller asked the search to stop (a cancelled job): no further step starts."""
+    return params.stop is not None and params.stop()
 
 
 def _has_pickups(p: RoutingProblem) -> bool:
@@ -166,7 +173,13 @@ def _solve_once(
         if progress is not None:
             progress(entry)
 
+    def on_any_solution() -> None:  # called at every accepted solution (several a second under GLS)
+        if stopped(params):
+            model.routing.CancelSearch()
+
     model.routing.AddAtSolutionCallback(on_solution)
+    if params.stop is not None:
+        model.routing.AddAtSolutionCallback(on_any_solution)
     sp = _search_params(problem, params)
     start = None
     if initial is not None:
@@ -253,6 +266,8 @@ def solve_routes(
         time_limit_s=params.time_limit_s / 3,
     )
     quick = _solve_once(problem, quick_params, progress, started, _NO_BAR)
+    if stopped(params):
+        return quick
     bar = quick.objective if quick.routes or not quick.unserved else _NO_BAR
     left = max(0.05, params.time_limit_s - (time.monotonic() - started))
     full = _solve_once(problem, replace(params, time_limit_s=left), progress, started, bar)

@@ -62,6 +62,7 @@ def _dispatch(svc: DispatchService) -> Handler:
             None if demand is None else {(p, i): int(q) for p, i, q in demand},
             progress,
             None if not params.get("now") else datetime.fromisoformat(params["now"]),
+            stop=progress.cancelled,
         )
 
     return run
@@ -72,7 +73,7 @@ def _probe(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[st
     if not 0 <= seconds <= PROBE_MAX_S:
         raise InvalidCommand(reason="probe_seconds", seconds=seconds)
     end = time.monotonic() + seconds
-    while (left := end - time.monotonic()) > 0:
+    while (left := end - time.monotonic()) > 0 and not progress.cancelled():
         time.sleep(min(0.2, left))
         progress({"left_s": round(max(0.0, end - time.monotonic()), 1)})
     return {"echo": params.get("echo"), "slept": seconds}
