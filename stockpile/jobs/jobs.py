@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand
 from stockpile.jobs.codec import encode
-from stockpile.jobs.commands import DISPATCH_PLAN, KINDS
+from stockpile.jobs.commands import DISPATCH_PLAN, KINDS, REVIEW_PREPARE
 from stockpile.ports.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobQueue, JobRecord, JobStore
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
@@ -32,7 +32,10 @@ Handler = Callable[[Mapping[str, Any], str, "Progress"], Any]  # params, actor, 
 MAX_ATTEMPTS = 3  # a job started this many times by workers that died is failed, not started again
 PROGRESS_EVERY_S = 0.5  # at most two progress writes a second
 CANCEL_LOOK_S = 0.5  # a running job looks at its row for a cancel at most twice a second
-KIND_ACTION = {DISPATCH_PLAN: "run_scenario"}  # beyond run_job, what a kind needs
+KIND_ACTION = {
+    DISPATCH_PLAN: "run_scenario",
+    REVIEW_PREPARE: "prepare_review",
+}  # beyond run_job, what a kind needs
 log = logging.getLogger(__name__)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from stockpile.domain.errors import Cancelled
 from stockpile.planning.agreements import agreement_alerts
 from stockpile.planning.gap import gap_rows, load_data, move_to_agreement
 from stockpile.planning.rotation import RotationReport, rotation_plan
@@ -162,10 +163,14 @@ def prepare_review(
     cfg: PlanningConfig,
     coverage: CoverageProvider | None = None,
     notes: str = "",
+    cancelled: Callable[[], bool] | None = None,
 ) -> Review:
-    """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen."""
+    """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen. Run as a job,
+    `cancelled` is asked once the (slow) document is built: a cancelled job writes no review."""
     authz.check(uow, actor, "prepare_review", str(year), now)  # POLICY before the (slow) document is built
     content = build_document(uow, year, today, cfg, coverage)
+    if cancelled is not None and cancelled():
+        raise Cancelled()
 
     def body() -> Review:
         old = uow.reserve.review(year)

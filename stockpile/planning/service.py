@@ -95,10 +95,17 @@ class PlanningService:
         return rotation.rotation_plan(self.uow(), year, today or clock.today(), self.config)
 
     # ---- the annual storage-plan review: prepared, reviewed, approved (a signed snapshot) ------------------
-    def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
+    def prepare_review(
+        self,
+        year: int,
+        actor: str,
+        notes: str = "",
+        now: datetime | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Review:
         now = now or clock.now()
         return review_use.prepare_review(
-            self.uow(), year, actor, clock.local_day(now), now, self.config, self.coverage, notes
+            self.uow(), year, actor, clock.local_day(now), now, self.config, self.coverage, notes, cancelled
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:
