@@ -152,6 +152,29 @@ def _initial_assignment(model: Model, routes: tuple[Route, ...]) -> pywrapcp.Ass
     return assignment
 
 
+def _watch(
+    model: Model, params: RoutingParams, progress: ProgressCallback | None, started: float, bar: int
+) -> list[LogEntry]:
+    """The search's log (improving plans below ``bar``, also sent to ``progress``), filled by a solution
+    callback; with ``params.stop`` the same callback ends the search when asked (several times a second under
+    GLS: it runs at every accepted solution)."""
+    log: list[LogEntry] = []
+
+    def on_solution() -> None:
+        if stopped(params):
+            model.routing.CancelSearch()
+        cost = int(model.routing.CostVar().Value())
+        if cost >= (log[-1].objective if log else bar):
+            return
+        entry = LogEntry(time.monotonic() - started, cost)
+        log.append(entry)
+        if progress is not None:
+            progress(entry)
+
+    model.routing.AddAtSolutionCallback(on_solution)
+    return log
+
+
 def _solve_once(
     problem: RoutingProblem,
     params: RoutingParams,
@@ -162,24 +185,7 @@ def _solve_once(
 ) -> RoutingResult:
     """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``."""
     model = Model(problem)
-    log: list[LogEntry] = []
-
-    def on_solution() -> None:
-        cost = int(model.routing.CostVar().Value())
-        if cost >= (log[-1].objective if log else bar):
-            return
-        entry = LogEntry(time.monotonic() - started, cost)
-        log.append(entry)
-        if progress is not None:
-            progress(entry)
-
-    def on_any_solution() -> None:  # called at every accepted solution (several a second under GLS)
-        if stopped(params):
-            model.routing.CancelSearch()
-
-    model.routing.AddAtSolutionCallback(on_solution)
-    if params.stop is not None:
-        model.routing.AddAtSolutionCallback(on_any_solution)
+    log = _watch(model, params, progress, started, bar)
     sp = _search_params(problem, params)
     start = None
     if initial is not None:

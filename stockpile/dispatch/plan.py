@@ -341,8 +341,7 @@ def plan_dispatch(
     now: datetime | None = None,
     stop: StopFlag | None = None,
 ) -> DispatchPlan:
-    """Plan a scenario: allocation, then routes; checked; written nowhere. `stop` returning True ends the
-    route search early with the best plan so far (a cancelled job, whose plan nobody keeps)."""
+    """Plan a scenario: allocation, then routes; checked; written nowhere (`stop`: a cancelled job's early end)."""
     start = (now or clock.now()).replace(microsecond=0)
     w = load_world(uow, repo_of, code, start, settings.vehicles, demand)
     since = max(0, int((start - w.scenario.reported_at).total_seconds()))
