@@ -9,6 +9,7 @@ other threads, and forking a process that has threads can deadlock the child.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import threading
@@ -47,8 +48,9 @@ def run_jobs(
         return _run_chunk(p, jobs, deadline, limits)
     _SHARED[:] = [p]
     chunks = [jobs[i::n_workers] for i in range(n_workers)]
+    plain = dataclasses.replace(limits, stop=None)  # a stop request is this process's: not sent to children
     with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork")) as ex:
-        parts = list(ex.map(_forked, chunks, [deadline] * n_workers, [limits] * n_workers))
+        parts = list(ex.map(_forked, chunks, [deadline] * n_workers, [plain] * n_workers))
     out: list[tuple[str, Actions]] = [("timeout", {})] * len(jobs)
     for i, part in enumerate(parts):
         out[i::n_workers] = part
@@ -70,14 +72,15 @@ def _run_chunk(
 ) -> list[tuple[str, Actions]]:
     """Two passes so that every job gets its exact service stage before any job polishes its cost: pass 1
     builds each model and solves service within half the time left (fair share per job), pass 2 runs
-    cost and the operations polish with the rest (fair share per job). Past the deadline nothing is built:
-    the job times out with no lines."""
+    cost and the operations polish with the rest (fair share per job). Past the deadline, or once
+    ``limits.stop`` asks (a cancelled job), nothing more is built or solved: a job not built times out with no
+    lines."""
     milps: list[RotationMilp | None] = []
     start = time.monotonic()
     mid = start + 0.5 * (deadline - start)
     for i, job in enumerate(jobs):
         now = time.monotonic()
-        if now >= deadline - 0.02:
+        if now >= deadline - 0.02 or limits.stopped():
             milps.append(None)
             continue
         built = RotationMilp(p, job.keys, job.budget, job.lead_zero)
@@ -85,7 +88,7 @@ def _run_chunk(
         built.stage("service", min(deadline, now + max(share, 0.25)), limits, built.hint_for(_greedy(p, job)))
         milps.append(built)
     for i, m in enumerate(milps):
-        if m is not None:
+        if m is not None and not limits.stopped():
             until = time.monotonic() + (deadline - time.monotonic()) / (len(milps) - i)
             m.stage("cost", until, limits)
             m.stage("operations", until, limits)

@@ -109,7 +109,7 @@ def handlers(
     """Every kind's handler, on the services bootstrap built."""
 
     def rotation(params: Mapping[str, Any], actor: str, progress: Progress) -> RotationReport:
-        return planning.rotation_plan(int(params["year"]))
+        return planning.rotation_plan(int(params["year"]), stop=progress.cancelled)
 
     def siting(params: Mapping[str, Any], actor: str, progress: Progress) -> SitingReport:
         return coverage.site(_coverage_query(SitingQuery, params))

@@ -91,8 +91,10 @@ class PlanningService:
         dash = gap.expiry_dashboard(self.uow(), on or clock.today(), self.config)
         return dict(scoped_reads.expiry_dashboard(self.ledger_uow(), actor, dash))
 
-    def rotation_plan(self, year: int, today: date | None = None) -> rotation.RotationReport:
-        return rotation.rotation_plan(self.uow(), year, today or clock.today(), self.config)
+    def rotation_plan(
+        self, year: int, today: date | None = None, stop: Callable[[], bool] | None = None
+    ) -> rotation.RotationReport:
+        return rotation.rotation_plan(self.uow(), year, today or clock.today(), self.config, stop)
 
     # ---- the annual storage-plan review: prepared, reviewed, approved (a signed snapshot) ------------------
     def prepare_review(

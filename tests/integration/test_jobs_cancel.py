@@ -3,16 +3,18 @@ and the search ends within about a second; the job ends cancelled and no result 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from stockpile import clock
 from stockpile.adapters.jobs import thread_queue
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.jobs.commands import CANCELLED, PROBE, RUNNING
+from stockpile.jobs.commands import CANCELLED, PROBE, ROTATION_PLAN, RUNNING
 
 
 @pytest.fixture
@@ -24,10 +26,10 @@ def svc(demo_url, tmp_path):
     thread_queue.drop_shared(url)
 
 
-def _wait(svc, job_id, until, timeout_s: float = 60.0):
+def _wait(svc, job_id, until, timeout_s: float = 60.0, user: str = "dispatcher"):
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        rec = svc.jobs.get(job_id, "dispatcher")
+        rec = svc.jobs.get(job_id, user)
         if until(rec):
             return rec
         time.sleep(0.05)
@@ -61,3 +63,18 @@ def test_cancelling_a_running_probe_stops_it(svc):
     took = _cancel_when_searching(svc, job_id)
     assert took < 3.0
     assert svc.jobs.get(job_id, "dispatcher").status == CANCELLED
+
+
+def test_cancelling_a_running_rotation_stops_before_its_next_stage(svc):
+    """A rotation plan with 30 s to search, cancelled once running: no further MIP stage starts, the job ends
+    cancelled within a few seconds and stores no plan."""
+    svc.planning.config = dataclasses.replace(svc.planning.config, time_limit_s=30.0)
+    job_id = svc.jobs.submit(ROTATION_PLAN, {"year": clock.today().year + 1}, "planner")
+    _wait(svc, job_id, lambda r: r.status == RUNNING, user="planner")
+    time.sleep(0.3)  # inside the solve
+    asked = time.monotonic()
+    assert svc.jobs.cancel(job_id, "planner") is True
+    svc.jobs.queue().join()
+    assert time.monotonic() - asked < 4.0
+    rec = svc.jobs.get(job_id, "planner")
+    assert (rec.status, rec.result) == (CANCELLED, None)
