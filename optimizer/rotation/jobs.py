@@ -1,13 +1,18 @@
 """Running rotation MIPs: one job per key (or a few keys sharing a budget), optionally on worker processes.
 
 A job is solved to the schedule lines of its keys. Large batches run on ``fork`` worker processes (the
-problem is inherited, not pickled); small ones, and platforms without ``fork``, run in this process.
+problem is inherited, not pickled); small ones, platforms without ``fork``, and calls from any thread but the
+process's main thread run in this process. The last rule keeps process pools out of servers: Streamlit runs its
+scripts, and the job workers (threads in the app on SQLite, Procrastinate's task threads) run their jobs, on
+other threads, and forking a process that has threads can deadlock the child.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -39,16 +44,23 @@ def run_jobs(
     if not jobs:
         return []
     n_workers = workers or (min(2, os.cpu_count() or 1) if len(jobs) >= 8 else 1)
-    if n_workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if n_workers <= 1 or not may_fork():
         return _run_chunk(p, jobs, deadline, limits)
     _SHARED[:] = [p]
     chunks = [jobs[i::n_workers] for i in range(n_workers)]
+    plain = dataclasses.replace(limits, stop=None)  # a stop request is this process's: not sent to children
     with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork")) as ex:
-        parts = list(ex.map(_forked, chunks, [deadline] * n_workers, [limits] * n_workers))
+        parts = list(ex.map(_forked, chunks, [deadline] * n_workers, [plain] * n_workers))
     out: list[tuple[str, Actions]] = [("timeout", {})] * len(jobs)
     for i, part in enumerate(parts):
         out[i::n_workers] = part
     return out
+
+
+def may_fork() -> bool:
+    """Worker processes only from the main thread of a process, on a platform that has ``fork``."""
+    main = threading.current_thread() is threading.main_thread()
+    return main and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _forked(chunk: list[Job], deadline: float, limits: StageLimits) -> list[tuple[str, Actions]]:
@@ -60,14 +72,15 @@ def _run_chunk(
 ) -> list[tuple[str, Actions]]:
     """Two passes so that every job gets its exact service stage before any job polishes its cost: pass 1
     builds each model and solves service within half the time left (fair share per job), pass 2 runs
-    cost and the operations polish with the rest (fair share per job). Past the deadline nothing is built:
-    the job times out with no lines."""
+    cost and the operations polish with the rest (fair share per job). Past the deadline, or once
+    ``limits.stop`` asks (a cancelled job), nothing more is built or solved: a job not built times out with no
+    lines."""
     milps: list[RotationMilp | None] = []
     start = time.monotonic()
     mid = start + 0.5 * (deadline - start)
     for i, job in enumerate(jobs):
         now = time.monotonic()
-        if now >= deadline - 0.02:
+        if now >= deadline - 0.02 or limits.stopped():
             milps.append(None)
             continue
         built = RotationMilp(p, job.keys, job.budget, job.lead_zero)
@@ -75,7 +88,7 @@ def _run_chunk(
         built.stage("service", min(deadline, now + max(share, 0.25)), limits, built.hint_for(_greedy(p, job)))
         milps.append(built)
     for i, m in enumerate(milps):
-        if m is not None:
+        if m is not None and not limits.stopped():
             until = time.monotonic() + (deadline - time.monotonic()) / (len(milps) - i)
             m.stage("cost", until, limits)
             m.stage("operations", until, limits)

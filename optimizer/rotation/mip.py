@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.math_opt import model_pb2
@@ -31,6 +31,10 @@ class StageLimits:
     stage_s: float = 2.0
     polish_s: float = 0.1
     cost_gap: float = 1e-3
+    stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)  # True: start no stage
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop()
 
 
 Form = dict[int, float]  # sparse linear form: variable index → coefficient
@@ -308,6 +312,9 @@ class RotationMilp:
         proven and cost within the gap, "feasible" if a stage was cut short, "timeout" without a solution."""
         polish = name == "operations"
         if (name != "service" and not self.values) or self.done == {"service", "cost", "operations"}:
+            return
+        if limits.stopped():  # a cancelled job: no further stage (the status says how far it got)
+            self.status = "timeout" if not self.values else "feasible"
             return
         left = until - time.monotonic()
         if left <= (2 * limits.polish_s if polish else 0.02):

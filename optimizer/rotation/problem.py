@@ -23,6 +23,7 @@ Rules of the model (the checker in ``optimizer.rotation.check`` re-simulates exa
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from optimizer.errors import InvalidProblem
@@ -119,6 +120,7 @@ class RotationParams:
     diagnose: bool = True
     workers: int = 0  # 0 = auto: 2 processes on ≥ 8 jobs when fork is available
     joint_max_keys: int = 4  # up to this many buying keys share the budget exactly in one MIP
+    stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)  # True: no further stage
 
 
 @dataclass(frozen=True, slots=True)

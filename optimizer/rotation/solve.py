@@ -163,7 +163,8 @@ def _rank(plan: RotationPlan) -> tuple[int, int, int]:
 
 
 def _lim(params: RotationParams) -> tuple[StageLimits, int]:
-    return StageLimits(params.stage_time_limit_s, params.polish_time_limit_s, params.cost_gap), params.workers
+    limits = StageLimits(params.stage_time_limit_s, params.polish_time_limit_s, params.cost_gap, params.stop)
+    return limits, params.workers
 
 
 def _worst(statuses: Iterable[str]) -> str:

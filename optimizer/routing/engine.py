@@ -22,8 +22,15 @@ import dataclasses
 import time
 
 from optimizer.routing.check import verify
-from optimizer.routing.problem import LogEntry, ProgressCallback, Route, RoutingProblem, RoutingResult
-from optimizer.routing.solve import RoutingParams, solve_routes
+from optimizer.routing.problem import (
+    LogEntry,
+    ProgressCallback,
+    Route,
+    RoutingProblem,
+    RoutingResult,
+    StopFlag,
+)
+from optimizer.routing.solve import RoutingParams, solve_routes, stopped
 
 ENGINES = ("ortools", "pyvrp", "race")
 
@@ -44,14 +51,15 @@ def _pyvrp_result(
     initial: tuple[Route, ...] | None = None,
     give_up_s: float | None = None,
     progress: ProgressCallback | None = None,
+    stop: StopFlag | None = None,
 ) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
-    if not _pyvrp_takes(problem) or time_limit_s <= 0:
+    if not _pyvrp_takes(problem) or time_limit_s <= 0 or (stop is not None and stop()):
         return None
     from optimizer.routing import pyvrp_engine as routing_pyvrp
 
     result = routing_pyvrp.solve_pyvrp(
-        problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress
+        problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress, stop=stop
     )
     return result if result.routes and not verify(problem, result) else None
 
@@ -83,7 +91,7 @@ def plan_routes(
     if params.engine == "ortools":
         return solve_routes(problem, params, progress)
     if params.engine == "pyvrp":
-        alone = _pyvrp_result(problem, params.time_limit_s, params.seed)
+        alone = _pyvrp_result(problem, params.time_limit_s, params.seed, stop=params.stop)
         return alone if alone is not None else solve_routes(problem, params, progress)
     return _best_of(problem, params, progress, started)
 
@@ -167,10 +175,10 @@ def _pyvrp_plans(
         give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
         if budget.left() <= give_up and attempt > 0:
             break
-        cold = _pyvrp_result(problem, budget.left(), params.seed + attempt, None, give_up, relay)
+        cold = _pyvrp_result(problem, budget.left(), params.seed + attempt, None, give_up, relay, params.stop)
         if cold is not None:
             return [cold]
-    if budget.left() <= 0.1:
+    if budget.left() <= 0.1 or stopped(params):
         return []
     found: list[RoutingResult] = []
     if quick != params.first_solution and budget.left() > 0.3 * params.time_limit_s:
@@ -182,7 +190,9 @@ def _pyvrp_plans(
         if _checked(problem, better):
             found.append(better)
     start = min(plans + found, key=lambda p: p.objective) if plans + found else None
-    warm = _pyvrp_result(problem, budget.left(), params.seed, start.routes if start else None, None, relay)
+    warm = _pyvrp_result(
+        problem, budget.left(), params.seed, start.routes if start else None, None, relay, params.stop
+    )
     if warm is not None:
         found.append(warm)
     return found
@@ -193,7 +203,7 @@ def _polished(
 ) -> RoutingResult:
     """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for ``rest`` seconds; the polished
     plan replaces it only when checked and better."""
-    if rest <= 0.05:
+    if rest <= 0.05 or stopped(params):
         return best
     polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
     if _checked(problem, polished) and polished.objective < best.objective:

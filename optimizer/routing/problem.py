@@ -278,6 +278,9 @@ class RoutingResult:
 
 
 ProgressCallback = Callable[[LogEntry], None]
+StopFlag = Callable[[], bool]
+"""Asked during a search (at each new solution, PyVRP once per iteration): True stops it with the best plan so
+far (a cancelled job). It must be cheap; the caller throttles any database read behind it."""
 
 DEFAULT_PENALTY = 10_000_000  # per priority unit: dropping a job costs more than any detour to serve it
 

@@ -31,6 +31,7 @@ from optimizer.routing.problem import (
     RoutingProblem,
     RoutingResult,
     Status,
+    StopFlag,
     Unserved,
     Vehicle,
     drop_penalty,
@@ -150,13 +151,19 @@ class _Stop:
     """
 
     def __init__(
-        self, budget_s: float, give_up_s: float | None, progress: Callable[[float], None] | None
+        self,
+        budget_s: float,
+        give_up_s: float | None,
+        progress: Callable[[float], None] | None,
+        stop: StopFlag | None = None,
     ) -> None:
         self.started = time.monotonic()
-        self.budget_s, self.give_up_s, self.progress = budget_s, give_up_s, progress
+        self.budget_s, self.give_up_s, self.progress, self.stop = budget_s, give_up_s, progress, stop
         self.best = float("inf")
 
     def __call__(self, best_cost: float) -> bool:
+        if self.stop is not None and self.stop():  # the caller's stop request (a cancelled job) comes first
+            return True
         elapsed = time.monotonic() - self.started
         if best_cost < min(self.best, _INFEASIBLE):
             self.best = best_cost
@@ -207,6 +214,7 @@ def solve_pyvrp(
     progress: ProgressCallback | None = None,
     build: Callable[[RoutingProblem], ModelParts] | None = None,
     params: SolveParams | None = None,
+    stop: StopFlag | None = None,
 ) -> RoutingResult:
     """Solve with PyVRP within ``time_limit_s`` (model building included); needs ``supports(p)``.
 
@@ -228,6 +236,8 @@ def solve_pyvrp(
         Another model of the same problem (the benchmark's PyVRP peer uses PyVRP's natural shipment model).
     params : SolveParams, optional
         PyVRP's search parameters; default ``solve_params(p)``.
+    stop : callable, optional
+        Asked once per iteration with the stopping rule: True ends the search with the best plan so far.
 
     Returns
     -------
@@ -244,8 +254,8 @@ def solve_pyvrp(
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop = _Stop(left, give_up_s, report if progress is not None else None)
-    best = _search(data, stop, seed, params or solve_params(p), warm)
+    stop_rule = _Stop(left, give_up_s, report if progress is not None else None, stop)
+    best = _search(data, stop_rule, seed, params or solve_params(p), warm)
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)

@@ -11,7 +11,7 @@ reasons, never an exception.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -24,6 +24,7 @@ from optimizer.routing.problem import (
     RoutingProblem,
     RoutingResult,
     Status,
+    StopFlag,
     Unserved,
 )
 from optimizer.routing.schedule import diagnose, objective_of, schedule_route
@@ -69,6 +70,12 @@ class RoutingParams:
     quick_first_above: int = (
         100  # more pickup jobs: a fast local-insertion plan first (first plan within ~1 s)
     )
+    stop: StopFlag | None = field(default=None, compare=False, repr=False)  # True: end the search now
+
+
+def stopped(params: RoutingParams) -> bool:
+    """The caller asked the search to stop (a cancelled job): no further step starts."""
+    return params.stop is not None and params.stop()
 
 
 def _has_pickups(p: RoutingProblem) -> bool:
@@ -145,6 +152,29 @@ def _initial_assignment(model: Model, routes: tuple[Route, ...]) -> pywrapcp.Ass
     return assignment
 
 
+def _watch(
+    model: Model, params: RoutingParams, progress: ProgressCallback | None, started: float, bar: int
+) -> list[LogEntry]:
+    """The search's log (improving plans below ``bar``, also sent to ``progress``), filled by a solution
+    callback; with ``params.stop`` the same callback ends the search when asked (several times a second under
+    GLS: it runs at every accepted solution)."""
+    log: list[LogEntry] = []
+
+    def on_solution() -> None:
+        if stopped(params):
+            model.routing.CancelSearch()
+        cost = int(model.routing.CostVar().Value())
+        if cost >= (log[-1].objective if log else bar):
+            return
+        entry = LogEntry(time.monotonic() - started, cost)
+        log.append(entry)
+        if progress is not None:
+            progress(entry)
+
+    model.routing.AddAtSolutionCallback(on_solution)
+    return log
+
+
 def _solve_once(
     problem: RoutingProblem,
     params: RoutingParams,
@@ -155,18 +185,7 @@ def _solve_once(
 ) -> RoutingResult:
     """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``."""
     model = Model(problem)
-    log: list[LogEntry] = []
-
-    def on_solution() -> None:
-        cost = int(model.routing.CostVar().Value())
-        if cost >= (log[-1].objective if log else bar):
-            return
-        entry = LogEntry(time.monotonic() - started, cost)
-        log.append(entry)
-        if progress is not None:
-            progress(entry)
-
-    model.routing.AddAtSolutionCallback(on_solution)
+    log = _watch(model, params, progress, started, bar)
     sp = _search_params(problem, params)
     start = None
     if initial is not None:
@@ -253,6 +272,8 @@ def solve_routes(
         time_limit_s=params.time_limit_s / 3,
     )
     quick = _solve_once(problem, quick_params, progress, started, _NO_BAR)
+    if stopped(params):
+        return quick
     bar = quick.objective if quick.routes or not quick.unserved else _NO_BAR
     left = max(0.05, params.time_limit_s - (time.monotonic() - started))
     full = _solve_once(problem, replace(params, time_limit_s=left), progress, started, bar)

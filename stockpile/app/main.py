@@ -9,6 +9,11 @@ Pages declare themselves in their first lines:
 
 Who acts: the logged-in user (login page; the server-side session is re-read on every rerun). A guest sees only
 the login page. In demo/training mode (RELIEF_ROLE_PICKER=1) a sidebar picker acts as the role's demo user.
+
+A province on one server (RELIEF_COUNTIES_FILE, docs/deployment.md): every county keeps its own database and its
+own users. The login page signs in to each registered county that accepts the name and password (a login per
+county, `auth.counties`); the sidebar's county picker lists only those, and the whole app then reads and writes
+the chosen county's database (its services, its login). A county that did not accept the login is never listed.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import nav_meta
 from stockpile.bootstrap import build_services, storage_problem
-from stockpile.config import get_settings
+from stockpile.config import County, Settings, get_settings, read_counties
 from stockpile.i18n import set_lang, t
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -30,6 +35,57 @@ SECTIONS = ("map", "keeper", "query", "dispatch", "plan", "admin")
 @st.cache_resource
 def _services():  # type: ignore[no-untyped-def]
     return build_services(get_settings())
+
+
+@st.cache_resource
+def _county_services(registry: str, code: str):  # type: ignore[no-untyped-def]
+    """One county's services, built once per process (keyed by the registry too: tests use several)."""
+    return build_services(Settings(counties_file=registry, county=code))
+
+
+def registry() -> list[County]:
+    """The province's counties (RELIEF_COUNTIES_FILE), [] for a one-county install or an unreadable file."""
+    path = get_settings().counties_file
+    if path is None:
+        return []
+    try:
+        return read_counties(path)
+    except ValueError:  # the CLI names the fault (`relief county list`); the app stays a one-county app
+        return []
+
+
+def county_picker() -> None:
+    """With a registry: the counties this session signed in to, one chosen in the sidebar; its services and login
+    become the session's. Before any login the first registered county (or RELIEF_COUNTY) answers."""
+    counties = registry()
+    if not counties:
+        return
+    path = str(get_settings().counties_file)
+    names = {c.code: c.name for c in counties}
+    st.session_state["county.names"] = names
+    st.session_state["county.services_of"] = lambda code: _county_services(path, code)
+    tokens: dict[str, str] = {
+        c: tok for c, tok in st.session_state.get("auth.counties", {}).items() if c in names
+    }
+    granted = sorted(tokens) or [get_settings().county or counties[0].code]
+    chosen = str(st.session_state.get("county") or "")
+    if chosen not in granted:  # never a county this session did not sign in to, whatever the session says
+        chosen = granted[0]
+    if len(granted) > 1:
+        chosen = str(
+            st.sidebar.selectbox(
+                t("app.county_pick"),
+                granted,
+                index=granted.index(chosen),
+                format_func=lambda c: names.get(c, c),
+                key="county.pick",
+            )
+        )
+    st.session_state["county"] = chosen
+    st.session_state["services"] = _county_services(path, chosen)
+    if chosen in tokens:
+        st.session_state["auth.token"] = tokens[chosen]
+    st.sidebar.caption(t("app.county_now", name=names[chosen]))
 
 
 @st.cache_data
@@ -70,13 +126,12 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
 def main() -> None:
     """One script run: services, language, who acts, the role's navigation."""
     st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
-    if "services" not in st.session_state:
+    if "services" not in st.session_state and not registry():
         problem = storage_problem(get_settings())  # a missing file is never created by opening the app
         if problem is not None:
             st.error(problem)
             st.stop()
         st.session_state["services"] = _services()
-    settings = st.session_state["services"].settings
 
     lang = st.sidebar.radio(
         "语言 / Language",
@@ -86,6 +141,8 @@ def main() -> None:
         key="lang",
     )
     set_lang(lang)
+    county_picker()  # with a province registry: the chosen county's services and login
+    settings = st.session_state["services"].settings
 
     svc = st.session_state["services"]
     # Who is acting, re-read from the database on every rerun: a revoked or disabled login is gone at once.

@@ -37,6 +37,7 @@ from optimizer import (
     SourceKind,
     SplitLine,
     StockUse,
+    StopFlag,
     TravelMatrix,
     check_allocation,
     solve_allocation,
@@ -296,12 +297,19 @@ def unserved_routing(
 
 
 def _route_with_relief(
-    problem: RoutingProblem, planner: Planner, st: PlanSettings, progress: ProgressCallback | None
+    problem: RoutingProblem,
+    planner: Planner,
+    st: PlanSettings,
+    progress: ProgressCallback | None,
+    stop: StopFlag | None = None,
 ) -> tuple[RoutingProblem, RoutingResult]:
     """Route with circle deadlines; priority jobs no truck can bring inside the circle get the relief target
-    instead (a second search with the other half of the time), so they arrive late rather than never."""
-    half = RoutingParams(time_limit_s=st.time_limit_s / 2, engine=st.engine)
+    instead (a second search with the other half of the time), so they arrive late rather than never. `stop`
+    (a cancelled job) ends the search early and skips the second one."""
+    half = RoutingParams(time_limit_s=st.time_limit_s / 2, engine=st.engine, stop=stop)
     res = planner(problem, half, progress)
+    if stop is not None and stop():
+        return problem, res
     missed = {u.job for u in res.unserved if str(u.reason) != "unreachable"}
     tight = [j for j in problem.jobs if j.id in missed and j.deadline_s < st.target_s]
     if not tight:
@@ -332,8 +340,9 @@ def plan_dispatch(
     demand: Mapping[tuple[str, str], int] | None = None,
     progress: ProgressCallback | None = None,
     now: datetime | None = None,
+    stop: StopFlag | None = None,
 ) -> DispatchPlan:
-    """Plan a scenario: allocation, then routes; checked; written nowhere."""
+    """Plan a scenario: allocation, then routes; checked; written nowhere (`stop`: a cancelled job's early end)."""
     start = (now or clock.now()).replace(microsecond=0)
     w = load_world(uow, repo_of, code, start, settings.vehicles, demand)
     since = max(0, int((start - w.scenario.reported_at).total_seconds()))
@@ -346,7 +355,7 @@ def plan_dispatch(
     jobs, kinds = split_jobs(w, ar, idx, left, 3 * settings.target_s)
     profiles = profile_matrices(w.fleet, places, matrix, w.scenario.blocked_geojson)
     problem = _routing_problem(w, places, dur, dist, jobs, settings, profiles)
-    problem, res = _route_with_relief(problem, planner, left, progress)
+    problem, res = _route_with_relief(problem, planner, left, progress, stop)
     contents = {sj.job.id: sj.contents for sj in jobs}
     dest = {sj.job.id: places[sj.job.dest].code for sj in jobs}
     limits: dict[tuple[int, str], int] = {}

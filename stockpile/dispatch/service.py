@@ -94,7 +94,9 @@ class DispatchService:
         demand: dict[tuple[str, str], int] | None = None,
         progress: Callable[[Any], None] | None = None,
         now: datetime | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> DispatchPlan:
+        """Plan a scenario (written nowhere); `stop` returning True ends the search early (a cancelled job)."""
         return plan_use.plan_dispatch(
             code,
             self.uow(),
@@ -105,6 +107,7 @@ class DispatchService:
             demand,
             progress,
             now,
+            stop,
         )
 
     def confirm(self, plan: DispatchPlan, actor: str, now: datetime | None = None) -> Any:

@@ -139,3 +139,9 @@ class FileRejected(DomainError):
     def catalogue_key(self) -> str:
         """Its message is the import page's (`import_errors.<code>`), in the app and the CLI alike."""
         return f"import_errors.{self.code}"
+
+
+class Cancelled(DomainError):
+    """Long work stopped before it wrote anything, because its job was cancelled."""
+
+    code = "job_cancelled"

@@ -17,22 +17,25 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand
 from stockpile.jobs.codec import encode
-from stockpile.jobs.commands import DISPATCH_PLAN, KINDS
-from stockpile.ports.jobs import CANCELLED, DONE, FAILED, QUEUED, JobQueue, JobRecord, JobStore
+from stockpile.jobs.commands import DISPATCH_PLAN, KINDS, REVIEW_PREPARE
+from stockpile.ports.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobQueue, JobRecord, JobStore
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
 StoreOf = Callable[[Any], JobStore]  # unit of work → the job table in its session
-Progress = Callable[[Any], None]
-Handler = Callable[[Mapping[str, Any], str, Progress], Any]  # params, actor, progress → the result object
+Handler = Callable[[Mapping[str, Any], str, "Progress"], Any]  # params, actor, progress → the result object
 MAX_ATTEMPTS = 3  # a job started this many times by workers that died is failed, not started again
 PROGRESS_EVERY_S = 0.5  # at most two progress writes a second
-KIND_ACTION = {DISPATCH_PLAN: "run_scenario"}  # beyond run_job, what a kind needs
+CANCEL_LOOK_S = 0.5  # a running job looks at its row for a cancel at most twice a second
+KIND_ACTION = {
+    DISPATCH_PLAN: "run_scenario",
+    REVIEW_PREPARE: "prepare_review",
+}  # beyond run_job, what a kind needs
 log = logging.getLogger(__name__)
 
 
@@ -100,7 +103,8 @@ def cancel_job(
     job_id: uuid.UUID, actor: str, uow: AbstractUnitOfWork, store: StoreOf, now: datetime | None = None
 ) -> bool:
     """Cancel a queued or running job (audited); False when it had already finished. A running solve stops
-    counting at once: its worker finishes the search but its result is never stored."""
+    counting at once and its worker stops the search within about a second (`JobProgress.cancelled`); its
+    result is never stored."""
     at = now or clock.now()
 
     def run() -> bool:
@@ -133,22 +137,47 @@ def _finish(
     return ok
 
 
-def _progress(job_id: uuid.UUID, attempt: int, uow: AbstractUnitOfWork, store: StoreOf) -> Progress:
-    """A progress callback that appends the engine's log entries to the row, at most every PROGRESS_EVERY_S."""
-    started, last = time.monotonic(), [0.0]
+class Progress(Protocol):
+    """What a handler gets: call it with the engine's log entries; ask `cancelled()` to stop a running solve."""
 
-    def report(entry: Any) -> None:
+    def __call__(self, entry: Any) -> None: ...
+    def cancelled(self) -> bool: ...
+
+
+class JobProgress:
+    """The running attempt's progress: appends the engine's log entries to the row (at most every
+    PROGRESS_EVERY_S) and answers `cancelled()` from the row (looked at most every CANCEL_LOOK_S, so an engine
+    may ask at every solution): True once the job was cancelled or another attempt took it over."""
+
+    def __init__(self, job_id: uuid.UUID, attempt: int, uow: AbstractUnitOfWork, store: StoreOf) -> None:
+        self.job_id, self.attempt, self.uow, self.store = job_id, attempt, uow, store
+        self.started = time.monotonic()
+        self.last_write = self.last_look = 0.0
+        self.stop = False
+
+    def __call__(self, entry: Any) -> None:
         now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S:
+        if now - self.last_write < PROGRESS_EVERY_S:
             return
-        last[0] = now
+        self.last_write = now
         data = encode(entry)
         row = data if isinstance(data, dict) else {"value": data}
-        with uow:
-            store(uow).add_progress(job_id, attempt, {"t": round(now - started, 2), **row})
-            uow.commit()
+        with self.uow:
+            live = self.store(self.uow).add_progress(
+                self.job_id, self.attempt, {"t": round(now - self.started, 2), **row}
+            )
+            self.uow.commit()
+        self.stop = self.stop or not live
 
-    return report
+    def cancelled(self) -> bool:
+        now = time.monotonic()
+        if self.stop or now - self.last_look < CANCEL_LOOK_S:
+            return self.stop
+        self.last_look = now
+        with self.uow:
+            rec = self.store(self.uow).get(self.job_id)
+        self.stop = rec is None or rec.status != RUNNING or rec.attempts != self.attempt
+        return self.stop
 
 
 def run_job(
@@ -167,7 +196,7 @@ def run_job(
         )
         return FAILED
     try:
-        result = handlers[rec.kind](rec.params, rec.actor, _progress(job_id, attempt, uow, store))
+        result = handlers[rec.kind](rec.params, rec.actor, JobProgress(job_id, attempt, uow, store))
     except DomainError as e:
         ok = _finish(job_id, attempt, uow, store, FAILED, error={"code": e.code, "params": encode(e.params)})
         return FAILED if ok else CANCELLED

@@ -5,35 +5,51 @@ result is the use case's own object, stored as JSON by `codec.encode` and read b
   → the whole `DispatchPlan`. Stored, not recomputed: the search stops at a wall-clock limit (and the race engine
   depends on timing), so solving again would give another plan than the one the dispatcher saw and confirms.
 - rotation_plan: {"year"} → `RotationReport`.
-- siting: {"query" (SitingQuery)} → `SitingReport`.
+- siting: {"query" (SitingQuery), "avoid" (AvoidAreas or null)} → `SitingReport`; preposition likewise with a
+  `PrepositionQuery` → `PrepositionReport` (`commands.coverage_params` makes both: blocked areas travel as their own field,
+  the query's `avoid` is typed loosely).
+- review_prepare: {"year", "notes"} → {"year", "state"}; the review itself is written by the use case (not when
+  the job was cancelled before the write).
 - probe: {"seconds", "echo"} → {"echo", "slept"}: waits (reporting progress) and echoes; the queue's own test.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from stockpile.coverage.commands import SitingQuery
+from stockpile.coverage.commands import PrepositionQuery, SitingQuery
 from stockpile.coverage.service import CoverageService
-from stockpile.coverage.siting import SitingReport
+from stockpile.coverage.siting import PrepositionReport, SitingReport
 from stockpile.dispatch.commands import PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.dispatch.service import DispatchService
 from stockpile.domain.errors import InvalidCommand
 from stockpile.jobs.codec import decode, encode
-from stockpile.jobs.commands import DISPATCH_PLAN, PROBE, ROTATION_PLAN, SITING
+from stockpile.jobs.commands import (
+    DISPATCH_PLAN,
+    PREPOSITION,
+    PROBE,
+    REVIEW_PREPARE,
+    ROTATION_PLAN,
+    SITING,
+    CoverageQuery,
+)
 from stockpile.jobs.jobs import Handler, Progress
 from stockpile.planning.rotation import RotationReport
 from stockpile.planning.service import PlanningService
+from stockpile.ports.travel import AvoidAreas
 
 PROBE_MAX_S = 60.0
 RESULT_TYPES: dict[str, Any] = {
     DISPATCH_PLAN: DispatchPlan,
     ROTATION_PLAN: RotationReport,
     SITING: SitingReport,
+    PREPOSITION: PrepositionReport,
+    REVIEW_PREPARE: Any,
     PROBE: Any,
 }
 
@@ -53,6 +69,14 @@ def dispatch_params(
     }
 
 
+def _coverage_query(tp: type[CoverageQuery], params: Mapping[str, Any]) -> Any:
+    query = decode(tp, params["query"])
+    if params.get("avoid") is None:
+        return query
+    avoid = decode(AvoidAreas, params["avoid"])
+    return dataclasses.replace(query, scenario=dataclasses.replace(query.scenario, avoid=avoid))
+
+
 def _dispatch(svc: DispatchService) -> Handler:
     def run(params: Mapping[str, Any], actor: str, progress: Progress) -> DispatchPlan:
         demand = params.get("demand")
@@ -62,6 +86,7 @@ def _dispatch(svc: DispatchService) -> Handler:
             None if demand is None else {(p, i): int(q) for p, i, q in demand},
             progress,
             None if not params.get("now") else datetime.fromisoformat(params["now"]),
+            stop=progress.cancelled,
         )
 
     return run
@@ -72,7 +97,7 @@ def _probe(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[st
     if not 0 <= seconds <= PROBE_MAX_S:
         raise InvalidCommand(reason="probe_seconds", seconds=seconds)
     end = time.monotonic() + seconds
-    while (left := end - time.monotonic()) > 0:
+    while (left := end - time.monotonic()) > 0 and not progress.cancelled():
         time.sleep(min(0.2, left))
         progress({"left_s": round(max(0.0, end - time.monotonic()), 1)})
     return {"echo": params.get("echo"), "slept": seconds}
@@ -84,12 +109,27 @@ def handlers(
     """Every kind's handler, on the services bootstrap built."""
 
     def rotation(params: Mapping[str, Any], actor: str, progress: Progress) -> RotationReport:
-        return planning.rotation_plan(int(params["year"]))
+        return planning.rotation_plan(int(params["year"]), stop=progress.cancelled)
 
     def siting(params: Mapping[str, Any], actor: str, progress: Progress) -> SitingReport:
-        return coverage.site(decode(SitingQuery, params["query"]))
+        return coverage.site(_coverage_query(SitingQuery, params))
 
-    return {DISPATCH_PLAN: _dispatch(dispatch), ROTATION_PLAN: rotation, SITING: siting, PROBE: _probe}
+    def preposition(params: Mapping[str, Any], actor: str, progress: Progress) -> PrepositionReport:
+        return coverage.preposition(_coverage_query(PrepositionQuery, params))
+
+    def review(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[str, Any]:
+        year, notes = int(params["year"]), str(params.get("notes") or "")
+        rv = planning.prepare_review(year, actor, notes, cancelled=progress.cancelled)
+        return {"year": rv.year, "state": rv.state.value}
+
+    return {
+        DISPATCH_PLAN: _dispatch(dispatch),
+        ROTATION_PLAN: rotation,
+        SITING: siting,
+        PREPOSITION: preposition,
+        REVIEW_PREPARE: review,
+        PROBE: _probe,
+    }
 
 
 def read_result(kind: str, data: Any) -> Any:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from stockpile.domain.errors import Cancelled
 from stockpile.planning.agreements import agreement_alerts
 from stockpile.planning.gap import gap_rows, load_data, move_to_agreement
 from stockpile.planning.rotation import RotationReport, rotation_plan
@@ -107,12 +108,13 @@ def build_document(
     today: date,
     cfg: PlanningConfig,
     coverage: CoverageProvider | None,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """The review content as plain JSON-able data."""
+    """The review content as plain JSON-able data (`stop`: a cancelled job ends its rotation early)."""
     data = load_data(uow)
     gaps = gap_rows(data, today, cfg)
     levels = standard_vs_actual(gaps)
-    rot = rotation_plan(uow, year, today, cfg)
+    rot = rotation_plan(uow, year, today, cfg, stop)
     alerts = agreement_alerts(list(data.contracts), cfg, today)
     year_end = date(year, 12, 31)
     renewals = [
@@ -162,10 +164,14 @@ def prepare_review(
     cfg: PlanningConfig,
     coverage: CoverageProvider | None = None,
     notes: str = "",
+    cancelled: Callable[[], bool] | None = None,
 ) -> Review:
-    """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen."""
+    """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen. Run as a job,
+    `cancelled` is asked once the (slow) document is built: a cancelled job writes no review."""
     authz.check(uow, actor, "prepare_review", str(year), now)  # POLICY before the (slow) document is built
-    content = build_document(uow, year, today, cfg, coverage)
+    content = build_document(uow, year, today, cfg, coverage, cancelled)
+    if cancelled is not None and cancelled():
+        raise Cancelled()
 
     def body() -> Review:
         old = uow.reserve.review(year)

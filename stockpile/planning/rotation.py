@@ -14,6 +14,7 @@ Mapping rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -257,9 +258,14 @@ def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
 
 
 def rotation_plan(
-    uow: AbstractReserveUnitOfWork, year: int, today: date, cfg: PlanningConfig
+    uow: AbstractReserveUnitOfWork,
+    year: int,
+    today: date,
+    cfg: PlanningConfig,
+    stop: Callable[[], bool] | None = None,
 ) -> RotationReport:
-    """Plan the year's rotation (releases and procurements) so counted stock ≥ standard every day."""
+    """Plan the year's rotation (releases and procurements) so counted stock ≥ standard every day; `stop` (a
+    cancelled job) ends it after the MIP stage running (at most the stage limit)."""
     inp = build_problem(load_data(uow), year, today, cfg)
-    plan = plan_rotation(inp.problem, RotationParams(time_limit_s=cfg.time_limit_s))
+    plan = plan_rotation(inp.problem, RotationParams(time_limit_s=cfg.time_limit_s, stop=stop))
     return report_from_plan(inp, plan)

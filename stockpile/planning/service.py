@@ -91,14 +91,23 @@ class PlanningService:
         dash = gap.expiry_dashboard(self.uow(), on or clock.today(), self.config)
         return dict(scoped_reads.expiry_dashboard(self.ledger_uow(), actor, dash))
 
-    def rotation_plan(self, year: int, today: date | None = None) -> rotation.RotationReport:
-        return rotation.rotation_plan(self.uow(), year, today or clock.today(), self.config)
+    def rotation_plan(
+        self, year: int, today: date | None = None, stop: Callable[[], bool] | None = None
+    ) -> rotation.RotationReport:
+        return rotation.rotation_plan(self.uow(), year, today or clock.today(), self.config, stop)
 
     # ---- the annual storage-plan review: prepared, reviewed, approved (a signed snapshot) ------------------
-    def prepare_review(self, year: int, actor: str, notes: str = "", now: datetime | None = None) -> Review:
+    def prepare_review(
+        self,
+        year: int,
+        actor: str,
+        notes: str = "",
+        now: datetime | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Review:
         now = now or clock.now()
         return review_use.prepare_review(
-            self.uow(), year, actor, clock.local_day(now), now, self.config, self.coverage, notes
+            self.uow(), year, actor, clock.local_day(now), now, self.config, self.coverage, notes, cancelled
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:

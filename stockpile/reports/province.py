@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from stockpile.coverage.commands import CircleQuery
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text
 
@@ -30,7 +31,7 @@ class CountyFigures:
     gaps: list[dict[str, Any]] = field(
         default_factory=list
     )  # county-level gap rows (svc.planning.gap_report)
-    population: int = 0  # of the townships the coverage circle judged
+    population: int = 0  # of the demand points the county's circle judged (every normed item)
     covered_population: float = 0.0  # population getting every normed item within the guarantee circle
     problem: str = ""
     coverage_problem: str = (
@@ -45,12 +46,20 @@ def county_figures(code: str, name: str, svc: Any, actor: str) -> CountyFigures:
     stock = svc.reads.stock_by_item(actor)
     gaps = [r for r in svc.planning.gap_report()["scopes"] if r["scope"] == "county"]
     try:
-        rows = svc.planning.coverage() if svc.planning.coverage else []
+        county = _county_circle(svc)
     except DomainError as e:  # stock and gaps still count; the ratio is missing, with the reason
         return CountyFigures(code, name, stock, gaps, coverage_problem=domain_error_text(e))
-    population = sum(int(r["population"]) for r in rows)
-    covered = sum(int(r["population"]) * float(r["covered_pct"]) / 100 for r in rows)
-    return CountyFigures(code, name, stock, gaps, population, covered)
+    if county is None:
+        return CountyFigures(code, name, stock, gaps)
+    covered = county.population - county.population_uncovered
+    return CountyFigures(code, name, stock, gaps, county.population, float(covered))
+
+
+def _county_circle(svc: Any) -> Any:
+    """The county's own 1-hour circle on every item with a norm, county-wide (the coverage page's headline with
+    those items chosen; the review's per-township rows add up to it): exact counts, not re-added percentages."""
+    codes = tuple(sorted(svc.coverage.norms()))
+    return svc.coverage.circle(CircleQuery(item_codes=codes)).targets[0] if codes else None
 
 
 def stock_table(counties: list[CountyFigures]) -> pd.DataFrame:

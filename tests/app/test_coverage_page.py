@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from tests.support.app_pages import settle
 from tests.support.ors_standin import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,14 +18,18 @@ PAGE = str(ROOT / "stockpile/app/pages/coverage.py")
 
 
 @pytest.fixture(scope="module")
-def services(demo_url):
-    return build_services(Settings(database_url=demo_url))
+def services(demo_url, tmp_path_factory):
+    """A copy of the demo county: siting and pre-positioning are jobs, and a job is a row."""
+    db = tmp_path_factory.mktemp("coverage_page") / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
+    return build_services(Settings(database_url=f"sqlite:///{db}"))
 
 
 def _page(services) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["services"] = services
     at.session_state["role"] = "dispatcher"
+    at.session_state["user"] = "dispatcher"  # the signed-in demo dispatcher: siting runs as their job
     return at.run()
 
 
@@ -53,7 +59,7 @@ def test_siting_what_if_shows_before_and_after(services):
     """The siting expander: k = 2 at 10 minutes shows covered population before and after, and the sites."""
     at = _page(services)
     at.slider(key="coverage.minutes").set_value(10).run()
-    at.button(key="coverage.site_run").click().run()
+    settle(at.button(key="coverage.site_run").click().run(), services)
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "现有网络覆盖人口" in labels and "新增后覆盖人口" in labels and "时限内无储备点可达的点" in labels
@@ -66,7 +72,7 @@ def test_siting_says_when_the_gap_is_stock_not_distance(services):
     points to pre-positioning instead of proposing sites that add nobody."""
     at = _page(services)
     at.slider(key="coverage.minutes").set_value(60).run()
-    at.button(key="coverage.site_run").click().run()
+    settle(at.button(key="coverage.site_run").click().run(), services)
     assert not at.exception
     rep = at.session_state["coverage.siting"]
     if rep.uncovered_before:

@@ -21,6 +21,7 @@ from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.i18n import set_lang, t
 from tests.app.conftest import ROOT, page
+from tests.support.app_pages import settle
 from tests.support.page_audit import session_xlsx_texts, shown_texts, text_findings, widget_findings
 
 PEOPLE = {  # who: (role, user)
@@ -71,7 +72,9 @@ def test_page_shows_words_not_machinery(audit_services, who, name, lang):
     findings = audit(at, lang)
     for key in ACTIONS.get(name, []):
         at.button(key=key).click().run()
-        findings += [f"after {key}: {f}" for f in audit(at, lang)]
+        findings += [f"after {key}: {f}" for f in audit(at, lang)]  # the job followed: progress, cancel
+        settle(at, audit_services)
+        findings += [f"after {key} ran: {f}" for f in audit(at, lang)]  # the job's answer
     assert not findings, "\n" + "\n".join(f"FINDING {f}" for f in sorted(set(findings)))
 
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from tests.support.app_pages import settle
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
 
@@ -95,6 +96,7 @@ def test_rotation_page_plans_and_charts_stock_against_the_standard(services):
     assert not at.exception and at.info
     at.number_input(key="rotation.year").set_value(date.today().year + 1)
     at.button(key="rotation.run").click().run()
+    settle(at, services)
     assert not at.exception
     assert at.session_state["rotation.report"].schedule
     assert any(e.type == "line_chart" or "chart" in e.type for e in at.main)
@@ -125,6 +127,7 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
     year = date.today().year + 1
     at.number_input(key="review.year").set_value(year)
     at.button(key="review.prepare").click().run()
+    settle(at, services)
     assert not at.exception and "已编制" in at.markdown[0].value
     assert not any("暂不可用" in i.value for i in at.info)  # the circle figures are wired into the review
     at.session_state["user"] = "admin2"

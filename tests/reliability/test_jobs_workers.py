@@ -96,3 +96,25 @@ def test_two_workers_one_killed_every_job_done_once(tmp_path):
     assert killed and all(r.attempts == 1 for r in recs if r.id not in killed)
     states = _rows(url, "SELECT status, count(*) FROM procrastinate_jobs GROUP BY status")
     assert states == [("succeeded", JOBS)]
+
+
+def test_a_running_job_cancelled_stops_in_its_worker_process(tmp_path):
+    """A `relief worker` process runs a 60 s probe; cancelled while it runs, the worker's task returns within a
+    few seconds (Procrastinate marks it succeeded: the runner finished) and the job keeps no result."""
+    url = pg_url_or_skip()
+    _fresh(url)
+    worker = _worker(url, tmp_path, 0)
+    try:
+        svc = build_services(Settings(database_url=url))
+        job_id = svc.jobs.submit(PROBE, {"seconds": 60, "echo": "long"}, "disp")
+        assert _wait(lambda: svc.jobs.get(job_id, "disp").status == "running", 60)
+        time.sleep(0.5)
+        assert svc.jobs.cancel(job_id, "disp") is True
+        asked = time.monotonic()
+        assert _wait(lambda: _rows(url, "SELECT status FROM procrastinate_jobs") == [("succeeded",)], 30)
+        assert time.monotonic() - asked < 5.0
+        rec = svc.jobs.get(job_id, "disp")
+        assert (rec.status, rec.result) == ("cancelled", None)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(30)

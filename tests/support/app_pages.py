@@ -30,3 +30,10 @@ class CountingServices:
             return _Counted(name, getattr(self.inner, name), self.calls)
         self.calls.append(name)
         return getattr(self.inner, name)
+
+
+def settle(at: Any, services: Any) -> Any:
+    """Wait until the embedded worker has run every submitted job, then rerun the page (as the page's fragment does
+    every second) so the job's answer is on it."""
+    services.jobs.queue().join()
+    return at.run()

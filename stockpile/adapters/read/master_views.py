@@ -29,6 +29,10 @@ class ReadViews:
     def _df(self, q: Any, columns: list[str] | None = None) -> pd.DataFrame:
         with self.engine.connect() as c:
             rows = c.execute(q).mappings().all()
+        if columns is None and not rows and hasattr(q, "selected_columns"):
+            columns = list(
+                q.selected_columns.keys()
+            )  # an empty table still has its columns (no shelters yet)
         return pd.DataFrame(rows, columns=columns or (list(rows[0].keys()) if rows else None))
 
 

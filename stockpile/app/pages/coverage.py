@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import guard, services, show_error
 from stockpile.coverage.commands import Candidate, CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_int, t
 from stockpile.i18n import format as fmt
+from stockpile.jobs.commands import PREPOSITION, SITING, coverage_params
 from stockpile.reports.coverage_tables import (
     point_layer,
     reach_polygons,
@@ -195,25 +198,32 @@ else:
         {"reason": "reason.", "kind": "coverage.kind_"},
     )
 
+
+def _candidates(upload: Any) -> tuple[Candidate, ...]:
+    """The uploaded candidate sites (code, name, lon, lat); none: villages and township seats."""
+    if upload is None:
+        return ()
+    rows = csv.DictReader(io.StringIO(upload.getvalue().decode("utf-8-sig")))
+    return tuple(
+        Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
+    )
+
+
+# siting and pre-positioning are jobs run by a worker: the page follows them and shows the newest answer to the
+# question on screen, also after the user left the page
 with st.expander(t("coverage.siting")):
     k = st.number_input(t("coverage.k"), min_value=1, max_value=20, value=2, step=1, key="coverage.k")
     cand_file = st.file_uploader(t("coverage.candidates"), type=["csv"], key="coverage.cand")
-    if st.button(t("coverage.site_run"), key="coverage.site_run"):
-        cands: tuple[Candidate, ...] = ()
-        try:
-            if cand_file is not None:
-                rows = csv.DictReader(io.StringIO(cand_file.getvalue().decode("utf-8-sig")))
-                cands = tuple(
-                    Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"]))
-                    for r in rows
-                )
-            st.session_state["coverage.siting"] = svc.coverage.site(
-                SitingQuery(int(k), minutes * 60, cands, scenario)
-            )
-        except DomainError as e:
-            show_error(e)
-        except (KeyError, ValueError, UnicodeDecodeError):
-            st.error(t("coverage.bad_candidates"))
+    siting: dict[str, Any] | None = None
+    try:
+        siting = coverage_params(SitingQuery(int(k), minutes * 60, _candidates(cand_file), scenario))
+    except (KeyError, ValueError, UnicodeDecodeError):
+        st.error(t("coverage.bad_candidates"))
+    if st.button(t("coverage.site_run"), key="coverage.site_run", disabled=siting is None) and siting:
+        job_panel.submit(SITING, siting, "coverage.siting")
+    st.session_state["coverage.siting"] = siting and job_panel.newest(
+        SITING, "coverage.siting", lambda p: p == siting
+    )
     rep = st.session_state.get("coverage.siting")
     if rep is not None:
         # siting measures reach (a reserve point within T), the headline above measures stock: say which is which
@@ -257,13 +267,12 @@ with st.expander(t("coverage.siting")):
         )
 
 with st.expander(t("coverage.preposition")):
+    prepositioning = coverage_params(PrepositionQuery(tuple(chosen_items), minutes * 60, scenario))
     if st.button(t("coverage.preposition_run"), key="coverage.prep_run"):
-        try:
-            st.session_state["coverage.prep"] = svc.coverage.preposition(
-                PrepositionQuery(tuple(chosen_items), minutes * 60, scenario)
-            )
-        except DomainError as e:
-            show_error(e)
+        job_panel.submit(PREPOSITION, prepositioning, "coverage.prep")
+    st.session_state["coverage.prep"] = job_panel.newest(
+        PREPOSITION, "coverage.prep", lambda p: p == prepositioning
+    )
     prep = st.session_state.get("coverage.prep")
     if prep is not None:
         p1, p2 = st.columns(2)

@@ -34,8 +34,44 @@ def _idp_user() -> dict[str, Any]:
 
 
 def _forget() -> None:
-    for key in ("auth.token", "user", "role"):
+    for key in ("auth.token", "auth.counties", "county", "user", "role"):
         st.session_state.pop(key, None)
+
+
+def _login(name: str, password: str) -> Any:
+    """Sign in. In a province (app.py's county registry) every registered county is asked with the same name and
+    password, and the counties that accept it are the ones the sidebar offers (`auth.counties`); the login of the
+    first such county is returned. Elsewhere (and when no county accepts) the session's own database answers, so a
+    refusal is the usual sentence."""
+    services_of = st.session_state.get("county.services_of")
+    if services_of is None:
+        return svc.trust.login(name, password)
+    tokens: dict[str, str] = {}
+    first, refusal = None, None
+    for code in st.session_state.get("county.names", {}):
+        try:
+            login = services_of(code).trust.login(name, password)
+        except DomainError as e:  # not granted there: the county audits the refusal
+            refusal = refusal or e
+            continue
+        except Exception:  # that county's database is down: the others still sign in
+            continue
+        tokens[code], first = login.token, first or (code, login)
+    if first is None:
+        if refusal is not None:
+            raise refusal
+        return svc.trust.login(name, password)
+    st.session_state["auth.counties"], st.session_state["county"] = tokens, first[0]
+    return first[1]
+
+
+def _logout(token: str) -> None:
+    """Sign out here and, in a province, of every county this session signed in to."""
+    services_of = st.session_state.get("county.services_of")
+    for code, tok in st.session_state.get("auth.counties", {}).items():
+        if services_of and tok != token:
+            services_of(code).trust.logout(tok)
+    svc.trust.logout(token)
 
 
 def _signed_in(login: Any) -> None:
@@ -115,7 +151,7 @@ elif who is None:
         password = st.text_input(t("auth.password"), type="password", max_chars=256)
         if st.form_submit_button(t("auth.login")):
             try:
-                login = svc.trust.login(name.strip(), password)
+                login = _login(name.strip(), password)
             except DomainError as e:
                 if e.code != "password_not_set":
                     show_error(e)
@@ -131,7 +167,7 @@ else:
     st.title(t("auth.signed_in_title"))
     st.text(t("auth.signed_in_as", user=who.username, role=t(f"role.{who.role}")))
     if st.button(t("auth.logout")):
-        svc.trust.logout(token)
+        _logout(str(token))
         _forget()
         if oidc is not None and _idp_user():
             st.logout()  # also end the identity provider's cookie, else the next run would sign in again

@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
+from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import t
+from stockpile.jobs.commands import REVIEW_PREPARE
 
 guard(__file__)
 
@@ -28,11 +30,17 @@ c2.text_input(t("col.actor"), value=actor, disabled=True, key="review.actor")
 notes = st.text_input(t("review.notes"), key="review.notes")
 
 b1, b2, b3 = st.columns(3)
+# preparing solves the year's rotation: a job run by a worker, followed here; the review is read back when done
+if b1.button(t("review.prepare"), key="review.prepare"):
+    job_panel.submit(REVIEW_PREPARE, {"year": year, "notes": notes}, "review.prep")
+prepared = job_panel.newest(REVIEW_PREPARE, "review.prep", lambda p: p.get("year") == year)
+if (
+    prepared is not None
+    and st.session_state.get("review.prep.seen") != st.session_state["review.prep.result"][0]
+):
+    st.session_state["review.prep.seen"] = st.session_state["review.prep.result"][0]
+    st.success(t("review.prepared"))  # once, when the preparation just finished
 try:
-    if b1.button(t("review.prepare"), key="review.prepare"):
-        with st.spinner(t("review.prepare")):
-            svc.planning.prepare_review(year, actor, notes)
-        st.success(t("review.prepared"))
     if b2.button(t("review.mark_reviewed"), key="review.mark_reviewed"):
         svc.planning.mark_reviewed(year, actor)
         st.success(t("review.reviewed"))

@@ -7,9 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
+from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import guard, services, show_table
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.jobs.commands import ROTATION_PLAN
 
 guard(__file__)
 
@@ -20,10 +22,14 @@ st.caption(t("rotation.caption"))
 year = st.number_input(
     t("rotation.year"), min_value=2000, max_value=2100, value=clock.today().year + 1, key="rotation.year"
 )
+# the plan is a job run by a worker (the solver forks nothing in this server); the newest plan of the year is
+# shown again when the planner comes back
 if st.button(t("rotation.run"), key="rotation.run"):
-    with st.spinner(t("rotation.run")):
-        st.session_state["rotation.report"] = svc.planning.rotation_plan(int(year))
-report = st.session_state.get("rotation.report")
+    job_panel.submit(ROTATION_PLAN, {"year": int(year)}, "rotation")
+report = job_panel.newest(
+    ROTATION_PLAN, "rotation", lambda p: p.get("year") == int(year), svc.planning.config.time_limit_s
+)
+st.session_state["rotation.report"] = report
 if report is None:
     st.info(t("rotation.not_run"))
     st.stop()

@@ -171,3 +171,14 @@ def test_solver_error_gives_the_greedy_plan_not_a_crash(monkeypatch: pytest.Monk
     plan = solve(p)
     assert plan.status == "timeout"
     assert all(a.kind == "procure" for a in plan.actions) and plan.actions
+
+
+def test_a_stop_request_starts_no_stage_and_still_gives_a_checked_plan() -> None:
+    """Asked to stop from the start (a cancelled job), the planner solves no MIP stage: the plan is the greedy
+    fallback, labelled timeout, and still passes the checker."""
+    asked: list[int] = []
+    key = tents(Lot("a", 12, 30), Lot("b", 10, 55), Lot("c", 8, 500))
+    p = RotationProblem((key,), horizon_days=90, bucket_days=1)
+    plan = plan_rotation(p, RotationParams(time_limit_s=30.0, stop=lambda: asked.append(1) is None))
+    assert asked and plan.status == "timeout"
+    assert check_rotation(p, plan) == []
