@@ -77,6 +77,12 @@ class RegisterService:
     def public_donations(self, event: str | None, actor: str, anonymous: str) -> list[PublicDonation]:
         return donations.public_donations(event, actor, self.uow(), self.repo, self.regs, anonymous)
 
+    def names(self) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
+        """Master data for tables: area code → name, item code → (name zh, name en, unit)."""
+        with self.uow() as u:
+            regs = self.regs(u)
+            return {c: n for c, (n, _) in regs.area_names().items()}, regs.item_names()
+
     # ---- information publication ----
     def publication(self, event: str, actor: str) -> Publication:
         return publication.publication(event, actor, self.uow(), self.repo, self.regs)
