@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from stockpile.domain.errors import DomainError
+from stockpile.domain.events import EventRecord
 
 REQUISITION_KINDS = ("goods", "vehicle")
 DONOR_KINDS = ("organisation", "person")  # a person's name is personal data: never on the public list
@@ -121,6 +122,44 @@ class DonationUse:
     village: str
     qty: int
     used_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """One line of the compensation list: what was taken from whom and what the county owes for it."""
+
+    requisition: Requisition
+    basis: str  # goods: qty×price (分); vehicle: days×daily rate (分)
+    owed_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PublicDonation:
+    """A line of the public list: what came in, when, from whom (an organisation's name; a private donor is not
+    named), how much was used and where (village names)."""
+
+    received_on: str
+    donor: str
+    item_code: str
+    qty: int
+    used: int
+    used_for: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """An event's information publication as figures (codes and numbers; names are looked up in `areas` and
+    `items`); it holds no person."""
+
+    event: EventRecord
+    at: datetime
+    people: list[tuple[str, int, int, int, int]]  # township, villages, affected, relocated, damaged houses
+    demand: list[tuple[str, str, int, int]]  # township, item, requested, approved
+    production: list[tuple[str, str, int]]  # agreement | capacity, item, qty
+    storage: list[tuple[str, str, int]]  # area (township or county), item, on hand
+    transport: list[tuple[str, int, int]]  # item, delivered, pending
+    areas: dict[str, str]  # area code → name
+    items: dict[str, tuple[str, str, str]]  # item code → (name zh, name en, unit)
 
 
 def check_requisition(r: Requisition) -> None:

@@ -7,7 +7,7 @@ contact (seeds 000:296)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from stockpile import clock
@@ -17,6 +17,7 @@ from stockpile.domain.model import IssuePurpose, LotSource, OwnerType
 from stockpile.domain.registers import (
     Donation,
     DonationUse,
+    PublicDonation,
     UnknownDonation,
     acceptance,
     check_donation,
@@ -31,19 +32,6 @@ from stockpile.ports.events import RegistersRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import IssueCmd, ReceiptCmd
 from stockpile.trust import authz
-
-
-@dataclass(frozen=True, slots=True)
-class PublicDonation:
-    """A line of the public list: what came in, when, from whom (an organisation's name; a private donor is not
-    named), how much was used and where (village names)."""
-
-    received_on: str
-    donor: str
-    item_code: str
-    qty: int
-    used: int
-    used_for: tuple[str, ...]
 
 
 def receive_donation(

@@ -6,30 +6,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from stockpile import clock
-from stockpile.domain.events import EventRecord, ReportRecord, UnknownEvent, latest_per_village
+from stockpile.domain.events import ReportRecord, UnknownEvent, latest_per_village
+from stockpile.domain.registers import Publication
 from stockpile.events.access import RepoOf
 from stockpile.events.requisitions import RegsOf
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
 DELIVERED = ("delivered", "closed")  # order states whose goods have arrived; the others are on their way
-
-
-@dataclass(frozen=True, slots=True)
-class Publication:
-    event: EventRecord
-    at: datetime
-    people: list[tuple[str, int, int, int, int]]  # township, villages, affected, relocated, damaged houses
-    demand: list[tuple[str, str, int, int]]  # township, item, requested, approved
-    production: list[tuple[str, str, int]]  # agreement | capacity, item, qty
-    storage: list[tuple[str, str, int]]  # area (township or county), item, on hand
-    transport: list[tuple[str, int, int]]  # item, delivered, pending
-    areas: dict[str, str]  # area code → name
-    items: dict[str, tuple[str, str, str]]  # item code → (name zh, name en, unit)
 
 
 def _people(reports: Sequence[ReportRecord]) -> list[tuple[str, int, int, int, int]]:

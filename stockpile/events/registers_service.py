@@ -7,12 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from stockpile.domain.registers import CompensationRule, Donation, DonationUse, Requisition
+from stockpile.domain.registers import (
+    CompensationRule,
+    Donation,
+    DonationUse,
+    Owed,
+    Publication,
+    PublicDonation,
+    Requisition,
+)
 from stockpile.events import donations, publication, requisitions
 from stockpile.events.access import RepoOf
-from stockpile.events.donations import PublicDonation
-from stockpile.events.publication import Publication
-from stockpile.events.requisitions import Owed, RegsOf
+from stockpile.events.requisitions import RegsOf
 from stockpile.ledger.posting import PostingResult
 from stockpile.ports.uow import AbstractUnitOfWork
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from stockpile import clock
@@ -16,6 +16,7 @@ from stockpile.domain.events import UnknownEvent
 from stockpile.domain.model import LotSource, OwnerType
 from stockpile.domain.registers import (
     CompensationRule,
+    Owed,
     Requisition,
     RequisitionNotReceivable,
     UnknownRequisition,
@@ -33,15 +34,6 @@ from stockpile.trust import authz
 
 RegsOf = Callable[[AbstractUnitOfWork], RegistersRepository]
 RECEIPT_IDS = uuid.UUID("6f1d7c52-8a59-4a57-9a43-5d0c2f0e9a11")  # namespace: one receipt per register line
-
-
-@dataclass(frozen=True, slots=True)
-class Owed:
-    """One line of the compensation list: what was taken from whom and what the county owes for it."""
-
-    requisition: Requisition
-    basis: str  # goods: qty×price (分); vehicle: days×daily rate (分)
-    owed_fen: int
 
 
 def record_requisition(

@@ -12,10 +12,7 @@ from typing import Any
 import pandas as pd
 
 from stockpile import clock
-from stockpile.domain.registers import Donation, DonationUse, Requisition
-from stockpile.events.donations import PublicDonation
-from stockpile.events.publication import Publication
-from stockpile.events.requisitions import Owed
+from stockpile.domain.registers import Donation, DonationUse, Owed, Publication, PublicDonation, Requisition
 from stockpile.i18n import current_lang, t
 from stockpile.i18n import format as fmt
 
