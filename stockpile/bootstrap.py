@@ -38,6 +38,7 @@ from stockpile.adapters.repos.events import SqlEventsRepository
 from stockpile.adapters.repos.passwords import Argon2Hasher
 from stockpile.adapters.repos.registers import SqlRegistersRepository, load_compensation_rule
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
+from stockpile.adapters.repos.scenarios import SqlScenarioEditRepository
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
@@ -56,7 +57,6 @@ from stockpile.coverage.circle import CoverageDeps
 from stockpile.coverage.circle import review_rows as coverage_rows
 from stockpile.coverage.service import CoverageService
 from stockpile.dispatch.service import DispatchService
-from stockpile.domain.registers import CompensationRule
 from stockpile.events.registers_service import RegisterService
 from stockpile.events.service import EventService
 from stockpile.i18n import t
@@ -75,7 +75,6 @@ from stockpile.trust.scoped_reads import ScopedReads
 from stockpile.trust.service import TrustService
 
 PLANNING_CONFIG = resource("reserve_planning.toml")  # RELIEF_PLANNING_CONFIG overrides the path
-REGISTERS_CONFIG = resource("event_registers.toml")  # RELIEF_REGISTERS_CONFIG overrides the path
 
 
 def storage_problem(settings: Settings | None = None) -> str | None:
@@ -177,8 +176,10 @@ def build_services(settings: Settings | None = None) -> Services:
         coverage=coverage,
         dispatch=dispatch,
         jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
-        events=EventService(uow=uow, repo=events_repo),
-        registers=RegisterService(uow=uow, repo=events_repo, regs=registers_repo, rule=_rule()),
+        events=EventService(uow, events_repo, scenario_edit_repo, coverage_data.read_avoid_areas),
+        registers=RegisterService(
+            uow, events_repo, registers_repo, load_compensation_rule(settings.registers_file)
+        ),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -233,8 +234,9 @@ def registers_repo(u: AbstractUnitOfWork) -> RegistersRepository:
     return SqlRegistersRepository(u.session)
 
 
-def _rule() -> CompensationRule:
-    return load_compensation_rule(Path(os.environ.get("RELIEF_REGISTERS_CONFIG", REGISTERS_CONFIG)))
+def scenario_edit_repo(u: AbstractUnitOfWork) -> SqlScenarioEditRepository:
+    assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
+    return SqlScenarioEditRepository(u.session)
 
 
 def site_point(engine: Engine, lon: object, lat: object, crs_text: str | None) -> geo.PointCheck:

@@ -234,6 +234,9 @@ USE_CASES: dict[str, str] = {
     "events.donations.list_donations": "view_registers",
     "events.donations.public_donations": "view_publication",
     "events.publication.publication": "view_publication",
+    "events.scenario_edit.show_scenario": "run_scenario",
+    "events.scenario_edit.clone_scenario": "run_scenario",
+    "events.scenario_edit.set_conditions": "run_scenario",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
 _PLAN_READ = "read-only planning figures that every signed-in role may see"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from stockpile import clock
-from stockpile.domain.events import EventRecord
+from stockpile.domain.events import EventRecord, RequestLine
 from stockpile.domain.registers import Donation
 from tests.app.conftest import page, texts
 
@@ -84,3 +84,19 @@ def test_publication_page_shows_the_four_parts_and_downloads(services):
     at = page("publication", services, role="dispatcher", user="dispatcher", lang="en")
     at.run()
     assert "Storage (by township)" in _shown(at)
+
+
+def test_event_scenario_page_makes_a_scenario_and_refuses_a_bad_roads_file(services):
+    _event(services)
+    line = RequestLine(0, "FLOOD-P", "", WATER, 40, 1, None, "369921101200", "", None, "", "", "")
+    services.events.add_request(line, "dispatcher")
+    line = services.events.requests("FLOOD-P", "dispatcher")[0]
+    services.events.decide_request(line.id, "approved", "dispatcher")
+    at = page("event_scenario", services, role="dispatcher", user="dispatcher")
+    at.run()
+    next(b for b in at.button if b.label == "由事件生成情景").click().run()
+    assert any("FLOOD-P-SC" in s for s in texts(at, "success")), texts(at, "error")
+    at.selectbox(key="scenario_edit.pick").set_value("FLOOD-P-SC").run()
+    assert not at.exception and "FLOOD-P-SC" in " ".join(texts(at, "markdown"))
+    next(b for b in at.button if b.label == "复制情景").click().run()
+    assert "FLOOD-P-SC-B" in services.dispatch.scenarios()

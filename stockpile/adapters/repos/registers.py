@@ -294,7 +294,8 @@ class SqlRegistersRepository:
 
 
 def load_compensation_rule(path: Path) -> CompensationRule:
-    """The 补偿 rule from TOML (stockpile/resources/event_registers.toml); a missing file → the defaults."""
+    """The 补偿 rule from TOML (settings.registers_file, shipped as stockpile/resources/event_registers.toml);
+    a missing file → the defaults."""
     if not path.exists():
         return CompensationRule()
     data = tomllib.loads(path.read_text(encoding="utf-8"))
