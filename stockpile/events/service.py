@@ -38,6 +38,9 @@ class EventService:
     def set_informant_townships(self, username: str, townships: Sequence[str], admin: str) -> None:
         reports.set_informant_townships(username, townships, admin, self.uow(), self.repo)
 
+    def informant_townships(self, username: str, admin: str) -> frozenset[str]:
+        return reports.informant_townships(username, admin, self.uow(), self.repo)
+
     def add_request(self, line: RequestLine, actor: str, now: datetime | None = None) -> RequestLine:
         return requests.add_request(line, actor, self.uow(), self.repo, now)
 

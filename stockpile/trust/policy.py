@@ -220,6 +220,7 @@ USE_CASES: dict[str, str] = {
     "events.reports.add_report": "report_disaster",
     "events.reports.list_reports": "view_events",
     "events.reports.set_informant_townships": "manage_users",
+    "events.reports.informant_townships": "manage_users",
     "events.requests.add_request": "request_materials",
     "events.requests.decide_request": "approve_request",
     "events.requests.list_requests": "view_events",

@@ -100,3 +100,15 @@ def test_event_scenario_page_makes_a_scenario_and_refuses_a_bad_roads_file(servi
     assert not at.exception and "FLOOD-P-SC" in " ".join(texts(at, "markdown"))
     next(b for b in at.button if b.label == "复制情景").click().run()
     assert "FLOOD-P-SC-B" in services.dispatch.scenarios()
+
+
+def test_admin_assigns_an_informant_their_townships(services):
+    services.trust.add_user("admin", "inf_page", "informant", "river lantern 2031 quiet", ())
+    town = services.views.areas("township")["code"].iloc[0]
+    at = page("admin_users", services, role="admin", user="admin")
+    at.run()
+    at.selectbox(key="admin.edit_target").set_value("inf_page").run()
+    at.multiselect(key="admin.informant_towns.inf_page").set_value([town])
+    next(b for b in at.button if b.label == "设置负责乡镇").click().run()
+    assert not at.exception and texts(at, "error") == []
+    assert services.events.informant_townships("inf_page", "admin") == frozenset({town})
