@@ -3,6 +3,7 @@ requests and the dispatch scenario an event becomes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,8 +92,15 @@ class EventService:
         text: str | None = None
         if blocked is not None:
             data, name = blocked
+            text = ""
             if data.strip():
                 assert self.read_blocked is not None, "bootstrap wires the GeoJSON reader"
-                self.read_blocked(data, name)
-            text = data.decode("utf-8-sig").strip() if data.strip() else ""
+                text = _multipolygon(self.read_blocked(data, name))
         return scenario_edit.set_conditions(code, damaged, text, actor, self.uow(), self._edit())
+
+
+def _multipolygon(areas: Any) -> str:
+    """Checked blocked areas (a Polygon, MultiPolygon or Feature(Collection) upload) as the one MultiPolygon the
+    scenario keeps and the dispatch matrix reads."""
+    coords = [[[[p.lon, p.lat] for p in ring] for ring in poly] for poly in areas.polygons]
+    return json.dumps({"type": "MultiPolygon", "coordinates": coords})
