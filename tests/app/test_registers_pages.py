@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from stockpile import clock
 from stockpile.domain.events import EventRecord, RequestLine
 from stockpile.domain.registers import Donation
+from stockpile.i18n import set_lang
 from tests.app.conftest import page, texts
+from tests.app.test_page_audit import audit
 
 WATER = "1020101"
 
@@ -112,3 +116,28 @@ def test_admin_assigns_an_informant_their_townships(services):
     next(b for b in at.button if b.label == "设置负责乡镇").click().run()
     assert not at.exception and texts(at, "error") == []
     assert services.events.informant_townships("inf_page", "admin") == frozenset({town})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_with_records_show_words_not_machinery(services, lang):
+    """With an event, a requisition, a donation and a scenario on file, the three pages pass the page audit."""
+    from stockpile.domain.registers import Requisition
+
+    event = _event(services)
+    line = RequestLine(0, event, "", WATER, 40, 1, None, "369921101200", "", None, "", "", "")
+    services.events.decide_request(
+        services.events.add_request(line, "dispatcher").id, "approved", "dispatcher"
+    )
+    services.events.scenario_from_event(event, "dispatcher")
+    goods = Requisition(0, event, "goods", "某超市", "13800000000", WATER, 10, "", "完好", clock.now(), 150)
+    services.registers.record_requisition(goods, "dispatcher")
+    gift = Donation(
+        0, event, "某公司", "organisation", "", WATER, 5, "JZ-A", None, "XJK", "", "", clock.now()
+    )
+    services.registers.receive_donation(gift, True, "keeper_xjk")
+    set_lang(lang)
+    for name in ("registers", "publication", "event_scenario"):
+        at = page(name, services, role="dispatcher", user="dispatcher", lang=lang)
+        at.run()
+        findings = audit(at, lang)
+        assert not findings, f"{name}: " + "\n".join(sorted(set(findings)))
