@@ -172,24 +172,18 @@ def record_receipt(cmd: ReceiptCmd, uow: AbstractUnitOfWork, now: datetime | Non
     return _run(uow, cmd, "receipt", decide_receipt, now, "receive", _at_site)
 
 
-def _then(decide: Any, then: Callable[[PostingResult], None]) -> Any:
-    """`decide` whose posting also runs `then` (a register's own row) before the one commit."""
+# a register's own row (征用, 捐赠) written on the same unit of work, before the posting's one commit
+Then = Callable[[PostingResult], None]
 
-    def run(repo: LedgerRepository, cmd: Any, now: datetime) -> tuple[PostingDraft, Any]:
-        draft, _ = decide(repo, cmd, now)
-        return draft, lambda res: then(res)
 
-    return run
+def _then(decide: Any, then: Then) -> Any:
+    return lambda repo, cmd, now: (decide(repo, cmd, now)[0], then)
 
 
 def record_receipt_then(
-    cmd: ReceiptCmd,
-    uow: AbstractUnitOfWork,
-    then: Callable[[PostingResult], None],
-    now: datetime | None = None,
+    cmd: ReceiptCmd, uow: AbstractUnitOfWork, then: Then, now: datetime | None = None
 ) -> PostingResult:
-    """验收入库 and the caller's record of it (a 征用 or 捐赠 register row, written by `then` on the same unit of
-    work) in one transaction: both or neither. A replay of the same client id returns the first posting."""
+    """验收入库 and the caller's register row (`then`) in one transaction: both or neither; a replay returns the first."""
     return _run(uow, cmd, "receipt", _then(decide_receipt, then), now, "receive", _at_site)
 
 
@@ -225,7 +219,7 @@ def issue_stock(cmd: IssueCmd, uow: AbstractUnitOfWork, now: datetime | None = N
 
 
 def issue_stock_then(
-    cmd: IssueCmd, uow: AbstractUnitOfWork, then: Callable[[PostingResult], None], now: datetime | None = None
+    cmd: IssueCmd, uow: AbstractUnitOfWork, then: Then, now: datetime | None = None
 ) -> PostingResult:
     """出库 and the caller's record of it (a donation's use) in one transaction: both or neither."""
     return _run(uow, cmd, "issue", _then(decide_issue, then), now, "issue", _at_site)

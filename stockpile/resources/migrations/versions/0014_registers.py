@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
+def _donation() -> None:
     op.create_table(
         "donation",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -49,6 +49,8 @@ def upgrade() -> None:
     with op.batch_alter_table("donation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_donation_event_id"), ["event_id"], unique=False)
 
+
+def _event_scenario() -> None:
     op.create_table(
         "event_scenario",
         sa.Column("event_id", sa.Integer(), nullable=False),
@@ -63,6 +65,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("event_id", "scenario_id", name=op.f("pk_event_scenario")),
     )
+
+
+def _requisition() -> None:
     op.create_table(
         "requisition",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -103,6 +108,8 @@ def upgrade() -> None:
     with op.batch_alter_table("requisition", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_requisition_event_id"), ["event_id"], unique=False)
 
+
+def _donation_use() -> None:
     op.create_table(
         "donation_use",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -127,6 +134,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("donation_use", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_donation_use_donation_id"), ["donation_id"], unique=False)
+
+
+def upgrade() -> None:
+    _donation()
+    _event_scenario()
+    _requisition()
+    _donation_use()
 
 
 def downgrade() -> None:
