@@ -119,7 +119,14 @@ def requisition_return(
 def requisition_list(event: EventArg = None, xlsx: XlsxOpt = None) -> None:
     """征用登记（含所有人与联系电话，仅供内部）。"""
     rows = _run(services().registers.requisitions, event, current_user())
-    _show({t("registers.sheet_register"): tables.requisition_table(rows, _items())}, xlsx)
+    _show(
+        {
+            t("registers.sheet_register"): tables.requisition_table(
+                rows, _items(), services().registers.site_names()
+            )
+        },
+        xlsx,
+    )
 
 
 @requisition_app.command("compensation")
@@ -185,7 +192,14 @@ def donation_use(
 def donation_list(event: EventArg = None, xlsx: XlsxOpt = None) -> None:
     """捐赠登记（含捐赠人、联系电话、拒收记录，仅供内部）。"""
     rows, uses = _run(services().registers.donations, event, current_user())
-    _show({t("registers.sheet_donations"): tables.donation_table(rows, uses, _items())}, xlsx)
+    _show(
+        {
+            t("registers.sheet_donations"): tables.donation_table(
+                rows, uses, _items(), services().registers.site_names()
+            )
+        },
+        xlsx,
+    )
 
 
 @donation_app.command("public")

@@ -89,6 +89,11 @@ class RegisterService:
             regs = self.regs(u)
             return {c: n for c, (n, _) in regs.area_names().items()}, regs.item_names()
 
+    def site_names(self) -> dict[str, str]:
+        """Depot code → name, for the registers' tables."""
+        with self.uow() as u:
+            return self.regs(u).site_names()
+
     # ---- information publication ----
     def publication(self, event: str, actor: str) -> Publication:
         return publication.publication(event, actor, self.uow(), self.repo, self.regs)

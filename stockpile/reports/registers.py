@@ -43,8 +43,19 @@ def what_text(r: Requisition, items: Items) -> str:
     return " ".join(x for x in (r.description, r.plate) if x)
 
 
-def requisition_table(rows: Sequence[Requisition], items: Items) -> pd.DataFrame:
-    """The register for the county's staff (owners and their contacts included)."""
+def _where(r: Requisition, sites: Mapping[str, str]) -> str:
+    """A vehicle's fleet code, or the depot (by name) and lot that received the goods."""
+    if r.vehicle_code:
+        return r.vehicle_code
+    depot = sites.get(r.home_site, r.home_site)
+    return " ".join(x for x in (depot, r.lot_no) if x) or t("registers.not_received")
+
+
+def requisition_table(
+    rows: Sequence[Requisition], items: Items, sites: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The register for the county's staff (owners and their contacts included); depots by name."""
+    sites = sites or {}
     cols = ("id", "event", "kind", "owner", "contact", "what", "condition", "taken_at", "where", "closed_at")
     return _frame(
         (
@@ -99,8 +110,14 @@ def compensation_tables(owed: Sequence[Owed], items: Items) -> dict[str, pd.Data
     return {t("registers.sheet_owners"): per_owner, t("registers.sheet_lines"): lines}
 
 
-def donation_table(rows: Sequence[Donation], uses: Sequence[DonationUse], items: Items) -> pd.DataFrame:
+def donation_table(
+    rows: Sequence[Donation],
+    uses: Sequence[DonationUse],
+    items: Items,
+    sites: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """The register for the county's staff: donors and contacts, lots, refusals and how much was used."""
+    sites = sites or {}
     used: dict[int, int] = defaultdict(int)
     for u in uses:
         used[u.donation_id] += u.qty
@@ -117,7 +134,7 @@ def donation_table(rows: Sequence[Donation], uses: Sequence[DonationUse], items:
                 _qty(items, d.item_code, d.qty),
                 d.lot_no,
                 "" if d.expiry is None else d.expiry.isoformat(),
-                d.site_code,
+                sites.get(d.site_code, d.site_code),
                 t(f"donation_status.{d.status}"),
                 t(f"refusal.{d.reason}") if d.reason else "",
                 _qty(items, d.item_code, used[d.id]),

@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stockpile import clock
+from stockpile.bootstrap import build_services
 from stockpile.cli.main import app
+from stockpile.config import get_settings
 from tests.support import county_book
 from tests.support.cli import login_as
 
@@ -113,6 +115,19 @@ def test_flood_on_the_second_county_from_report_to_publication(county):
     assert "上犹县山洪" in pdf and "运输" in pdf
     for private in ("钱八", "13500009999", "inf_a", "inf_b", "disp", "chief"):
         assert private not in public and private not in pdf
+    _figures_add_up()
+
+
+def _figures_add_up() -> None:
+    """The publication's figures, read back: each township's latest report, the requests and what was approved,
+    the county depot's stock (received + donated − used; holds stay on hand) and the confirmed plan's deliveries."""
+    pub = build_services(get_settings()).registers.publication("FLOOD-SY", "disp")
+    assert [(t, a, r) for t, _, a, r, _ in pub.people] == [(TOWN_A, 240, 90), (TOWN_B, 130, 40)]
+    assert pub.demand == [(TOWN_A, TENT, 60, 40), (TOWN_A, WATER, 1200, 1200)]
+    stock = {item: qty for area, item, qty in pub.storage if area == county_book.COUNTY}
+    assert stock == {TENT: 80, WATER: 3000 + 200 - 120}
+    moved = {item: (done, pending) for item, done, pending in pub.transport}
+    assert moved[TENT][0] == 0 and 0 < moved[TENT][1] <= 40  # confirmed, not yet delivered
 
 
 def test_the_same_walk_reads_in_english(county):

@@ -242,6 +242,9 @@ class SqlRegistersRepository:
         rows = self.s.execute(select(i.code, i.name_zh, i.name_en, i.base_unit))
         return {c: (zh, en or zh, unit) for c, zh, en, unit in rows}
 
+    def site_names(self) -> dict[str, str]:
+        return {c: n for c, n in self.s.execute(select(orm.SiteRow.code, orm.SiteRow.name))}
+
     def stock_by_area(self) -> list[tuple[str, str, int]]:
         """(area code of the site, item code, on hand) over every depot and point; no lot, no site."""
         b, s, i = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow

@@ -121,7 +121,7 @@ def requisitions_tab(event: str, items: dict[str, tuple[str, str, str]]) -> None
     rows: list[Requisition] = []
     if role in STAFF:
         rows = _run(svc.registers.requisitions, event, user) or []
-        st.dataframe(tables.requisition_table(rows, items), hide_index=True)
+        st.dataframe(tables.requisition_table(rows, items, svc.registers.site_names()), hide_index=True)
     if role in ("dispatcher", "admin"):
         _requisition_form(event, items)
         _close_form(rows)
@@ -192,7 +192,7 @@ def donations_tab(event: str, items: dict[str, tuple[str, str, str]]) -> None:
     if role in STAFF:
         got = _run(svc.registers.donations, event, user)
         rows, uses = got if got is not None else ([], [])
-        table = tables.donation_table(rows, uses, items)
+        table = tables.donation_table(rows, uses, items, svc.registers.site_names())
         st.dataframe(table, hide_index=True)
         _download(
             {t("registers.sheet_donations"): table}, f"{t('registers.tab_donations')}-{event}", "dl.don"
