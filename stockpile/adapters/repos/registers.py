@@ -283,7 +283,7 @@ class SqlRegistersRepository:
         """(agreement | capacity, item code, qty) called off for the event: the confirmed plans' call-offs (a
         holder with a 产能储备 of the item counts as capacity) and the agreement call-offs tagged with the event."""
         c, i, cap = CallOffRow, orm.ItemRow, orm.CapacityReserveRow
-        producers = set(self.s.execute(select(cap.producer_site_id, cap.item_id)).tuples())
+        producers = {(s, i) for s, i in self.s.execute(select(cap.producer_site_id, cap.item_id))}
         out: list[tuple[str, str, int]] = []
         q = select(c.holder_site_id, c.item_id, i.code, c.qty).join(i, i.id == c.item_id)
         for site, item, code, qty in self.s.execute(q.where(c.plan_id.in_(self._plan_ids(event_code)))):
