@@ -4,6 +4,7 @@ command acts as the user of `relief login`; lists print as tables and export wit
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,6 +27,18 @@ requisition_app = typer.Typer(help="征用登记与补偿 requisitions and compe
 donation_app = typer.Typer(help="捐赠登记 donations", no_args_is_help=True)
 EventArg = Annotated[str | None, typer.Argument(help="事件编码（默认全部）event code (default: all)")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="另存为 xlsx save as xlsx")]
+ClientId = Annotated[str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry")]
+
+
+def _client_id(text: str | None) -> uuid.UUID | None:
+    """A retried posting with the same --client-id is one posting (the ledger replays it)."""
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        err_console.print(f"[red]{t('registers.bad_client_id', value=text)}[/red]")
+        raise typer.Exit(2) from None
 
 
 def _fen(text: str) -> int:
@@ -152,13 +165,14 @@ def donation_add(
     event: Annotated[str, typer.Option("--event", help="定向捐赠的事件 event")] = "",
     failed: Annotated[bool, typer.Option("--failed", help="验收不合格 inspection failed")] = False,
     at: Annotated[str | None, typer.Option("--at", help="接收时间 received at (ISO 8601)")] = None,
+    client_id: ClientId = None,
 ) -> None:
     """捐赠验收（该库保管员）：合格的入库（来源「捐赠」），过期或不合格的拒收并登记。"""
     kind = "person" if person else "organisation"
     d = Donation(
         0, event, donor, kind, contact, item, qty, lot, _date(expiry), site, "", "", _when(at)
     )  # fmt: skip
-    done = _run(services().registers.receive_donation, d, not failed, current_user())
+    done = _run(services().registers.receive_donation, d, not failed, current_user(), _client_id(client_id))
     if done.status == "refused":
         reason = t(f"refusal.{done.reason}")
         err_console.print(f"[yellow]{t('registers.donation_refused', id=done.id, reason=reason)}[/yellow]")
@@ -182,9 +196,10 @@ def donation_use(
     event: Annotated[str, typer.Argument(help="事件编码 event code")],
     village: Annotated[str, typer.Argument(help="村（社区）代码 village code")],
     qty: Annotated[int, typer.Argument(help="数量 quantity")],
+    client_id: ClientId = None,
 ) -> None:
     """捐赠物资发往某村（该库保管员）：从该批次出库并记录去向。"""
-    _run(services().registers.use_donation, did, event, village, qty, current_user())
+    _run(services().registers.use_donation, did, event, village, qty, current_user(), _client_id(client_id))
     console.print(t("registers.donation_used", id=did, qty=qty, village=village, event=event))
 
 

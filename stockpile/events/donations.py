@@ -74,8 +74,14 @@ def receive_donation(
         accepted = replace(d, status="accepted", reason="")
         out.append(replace(accepted, id=regs_of(uow).add_donation(accepted, res.posting_id, actor)))
 
-    stock.record_receipt_then(cmd, uow, then, at)
-    return out[0] if out else replace(d, status="accepted")
+    res = stock.record_receipt_then(cmd, uow, then, at)
+    if (
+        not out
+    ):  # a retry with the same client id: the ledger replayed the receipt, the line is the first one's
+        with uow:
+            first = regs_of(uow).donation_of_posting(res.posting_id)
+        out.append(first if first is not None else replace(d, status="accepted"))
+    return out[0]
 
 
 def _check_refs(d: Donation, actor: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> None:

@@ -22,6 +22,7 @@ from tests.support.cli import login_as
 runner = CliRunner()
 WATER = "1020101"
 PHONE_OWNER, PHONE_DONOR = "13811112222", "13933334444"
+CID = "2b7f0a4e-5d1c-4a7e-9c3b-8f6d2e1a0b9c"
 
 
 def _ok(args: list[str], code: int = 0) -> str:
@@ -79,11 +80,17 @@ def test_donations_and_the_publication_carry_no_personal_data(event, tmp_path):
     out = _ok(["donation", "add", *common, "--donor", "赵六", "--person", "--contact", PHONE_DONOR,
                "--lot", "JZ-A", "--expiry", future])  # fmt: skip
     assert "已验收入库" in out
+    again = ["donation", "add", *common, "--donor", "某基金会", "--lot", "JZ-R", "--client-id", CID]
+    first, retry = (
+        _ok(again),
+        _ok(again),
+    )  # a retry with the same client id is the same donation, stocked once
+    assert first == retry and "捐赠 2 已验收入库" in retry
     out = _ok(["donation", "add", *common, "--donor", "某公司", "--lot", "JZ-OLD", "--expiry", past], 1)
     assert "拒收" in out and "已过期" in out
     login_as("dispatcher")
     listing = _ok(["donation", "list", event])
-    assert "赵六" in listing and "拒收" in listing
+    assert "赵六" in listing and "拒收" in listing and listing.count("JZ-R") == 1
     public = _ok(["donation", "public", event, "--xlsx", str(tmp_path / "public.xlsx")])
     assert "爱心人士" in public and "赵六" not in public
     _ok(["publish", event, "--xlsx", str(tmp_path / "pub.xlsx"), "--pdf", str(tmp_path / "pub.pdf")])

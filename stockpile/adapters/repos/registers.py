@@ -202,6 +202,10 @@ class SqlRegistersRepository:
         found = self._donations(DonationRow.id == did)
         return found[0] if found else None
 
+    def donation_of_posting(self, posting_id: uuid.UUID) -> Donation | None:
+        found = self._donations(DonationRow.posting_id == posting_id)
+        return found[0] if found else None
+
     def donations(self, event_code: str | None) -> list[Donation]:
         if event_code is None:
             return self._donations(None)
