@@ -21,6 +21,7 @@ from stockpile.adapters.db.engine import make_engine
 from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
+from stockpile.adapters.documents.tables import tables_pdf
 from stockpile.adapters.files import boundaries, county_workbook, exporters, geo, importers
 from stockpile.adapters.files.importers import RawTable
 from stockpile.adapters.jobs import thread_queue
@@ -35,7 +36,9 @@ from stockpile.adapters.repos.county import county_settings, township_bbox
 from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix, scenario_route
 from stockpile.adapters.repos.events import SqlEventsRepository
 from stockpile.adapters.repos.passwords import Argon2Hasher
+from stockpile.adapters.repos.registers import SqlRegistersRepository, load_compensation_rule
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_config
+from stockpile.adapters.repos.scenarios import SqlScenarioEditRepository
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
@@ -54,6 +57,7 @@ from stockpile.coverage.circle import CoverageDeps
 from stockpile.coverage.circle import review_rows as coverage_rows
 from stockpile.coverage.service import CoverageService
 from stockpile.dispatch.service import DispatchService
+from stockpile.events.registers_service import RegisterService
 from stockpile.events.service import EventService
 from stockpile.i18n import t
 from stockpile.imports.service import ImportService
@@ -62,7 +66,7 @@ from stockpile.jobs.service import JobService
 from stockpile.ledger.service import LedgerService
 from stockpile.onboarding.service import OnboardingService, template_workbook
 from stockpile.planning.service import PlanningService
-from stockpile.ports.events import EventsRepository
+from stockpile.ports.events import EventsRepository, RegistersRepository
 from stockpile.ports.jobs import JobQueue
 from stockpile.ports.travel import TravelTimeProvider
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -107,6 +111,7 @@ class Services:
     onboarding: OnboardingService
     jobs: JobService
     events: EventService
+    registers: RegisterService  # 征用, 捐赠 and the information publication
     reads: ScopedReads  # stock, documents and the map as the actor may see them
     views: Views  # master data and county-wide tables (no depot scoping needed)
     reserve_views: ReserveViews
@@ -116,6 +121,7 @@ class Services:
     read_table: Callable[..., RawTable] = importers.read_table
     to_xlsx: Callable[..., bytes] = exporters.to_xlsx
     to_csv: Callable[..., bytes] = exporters.to_csv
+    to_pdf: Callable[..., bytes] = tables_pdf  # titled tables as a Chinese PDF (the publication)
 
 
 def with_county(settings: Settings, engine: Engine) -> Settings:
@@ -170,7 +176,10 @@ def build_services(settings: Settings | None = None) -> Services:
         coverage=coverage,
         dispatch=dispatch,
         jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
-        events=EventService(uow=uow, repo=events_repo),
+        events=EventService(uow, events_repo, scenario_edit_repo, coverage_data.read_avoid_areas),
+        registers=RegisterService(
+            uow, events_repo, registers_repo, load_compensation_rule(settings.registers_file)
+        ),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -220,6 +229,17 @@ def events_repo(u: AbstractUnitOfWork) -> EventsRepository:
     """The events repository on a SQLAlchemy unit of work's open session."""
     assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
     return SqlEventsRepository(u.session)
+
+
+def registers_repo(u: AbstractUnitOfWork) -> RegistersRepository:
+    """The 征用 / 捐赠 registers and the publication's reads on a SQLAlchemy unit of work's open session."""
+    assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
+    return SqlRegistersRepository(u.session)
+
+
+def scenario_edit_repo(u: AbstractUnitOfWork) -> SqlScenarioEditRepository:
+    assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
+    return SqlScenarioEditRepository(u.session)
 
 
 def site_point(engine: Engine, lon: object, lat: object, crs_text: str | None) -> geo.PointCheck:

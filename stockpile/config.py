@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # the county's own road graph (`relief roads import`, docs/travel-times.md): used whenever the file exists
     road_graph_file: Path = Field(default_factory=lambda: data_dir() / "roads" / "county-roads.npz")
     road_speeds_file: Path = resource("road_speeds.toml")  # km/h per highway class × profile, flood slowdown
+    registers_file: Path = resource("event_registers.toml")  # 征用补偿 rule: RELIEF_REGISTERS_FILE
     road_flood: bool = False  # multiply road times by the table's [flood] factors
     road_snap_warn_m: float = 500.0  # a site farther than this from the nearest road is named in a notice
     road_enabled: bool = (

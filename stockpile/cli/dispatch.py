@@ -142,6 +142,9 @@ def plan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
     time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
     objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
+    rationing: Annotated[
+        str, typer.Option("--rationing", help="物资不足时 priority（先保优先）| fair（按比例公平分配）")
+    ] = "priority",
     confirm: Annotated[bool, typer.Option("--confirm", help="确认：预留批次并输出调拨单")] = False,
     out: Annotated[Path, typer.Option("--out", help="调拨单输出目录")] = Path("orders"),
     late_detail: Annotated[
@@ -155,7 +158,14 @@ def plan_cmd(
     con = _console()
     actor = current_user()  # login required; --confirm reserves as this user (the plan owner)
     svc = build_services(get_settings())
-    settings = svc.dispatch.plan_settings(time_limit_s=time_limit, objective=objective)
+    try:
+        settings = svc.dispatch.plan_settings(
+            time_limit_s=time_limit, objective=objective, rationing=rationing
+        )
+    except DomainError as e:
+        _fail(e)
+        return
+    con.print(t("rationing.cli_line", how=t(f"rationing.{rationing}")))
     plan = _solve(svc, actor, scenario, settings, wait)
     if plan is None:
         return

@@ -25,6 +25,12 @@ class PlanSettings:
     target_s: int = 8 * 3600
     vehicles: tuple[str, ...] | None = None  # None = the whole active fleet
     engine: str = "race"  # OR-Tools' first plan, then PyVRP where it can express the problem (routing_engine)
+    # scarce stock: "priority" serves the most urgent lines first; "fair" gives every reachable line the same
+    # served share first (E2, fair-share rationing), the rest by priority
+    rationing: str = "priority"
+
+
+RATIONING = ("priority", "fair")
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,6 +197,7 @@ def allocation_problem(
         distance_m=tuple(tuple(max(0, v) for v in row(dist, k[0])) for k in keys),
         draw_cost=draw,
         horizon_s=3 * st.target_s,
+        fair_share=st.rationing == "fair",
     )
 
 

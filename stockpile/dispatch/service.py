@@ -15,8 +15,9 @@ from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import replan as replan_use
 from stockpile.dispatch import replan_demand
 from stockpile.dispatch import scenario as scenario_use
-from stockpile.dispatch.commands import PlanSettings
+from stockpile.dispatch.commands import RATIONING, PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
+from stockpile.domain.errors import InvalidCommand
 from stockpile.ports.uow import AbstractUnitOfWork
 
 
@@ -38,6 +39,10 @@ class DispatchService:
             "guarantee_s": self.guarantee_s,
             "target_s": self.target_s,
         }
+        if given.get("rationing", "priority") not in RATIONING:
+            raise InvalidCommand(
+                reason="bad_rationing", value=given["rationing"], allowed="/".join(RATIONING)
+            )
         return PlanSettings(**{**base, **given})
 
     # points (lon, lat), blocked GeoJSON → (the line to draw, its source): roads when known, else straight legs

@@ -12,5 +12,23 @@ from stockpile.domain.events import (
     ReportRecord,
     RequestLine,
 )
+from stockpile.domain.registers import (
+    DONOR_KINDS,
+    REQUISITION_KINDS,
+    Donation,
+    Requisition,
+)
 
-__all__ = ["DECISIONS", "EVENT_KINDS", "LEVELS", "PRIORITIES", "EventRecord", "ReportRecord", "RequestLine"]
+__all__ = [
+    "DECISIONS",
+    "DONOR_KINDS",
+    "EVENT_KINDS",
+    "LEVELS",
+    "PRIORITIES",
+    "REQUISITION_KINDS",
+    "Donation",
+    "EventRecord",
+    "ReportRecord",
+    "RequestLine",
+    "Requisition",
+]

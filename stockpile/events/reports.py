@@ -151,3 +151,16 @@ def set_informant_townships(
 
     detail: Mapping[str, object] = {"townships": sorted(townships)}
     authz.write_as(uow, admin, "manage_users", body, at, username, detail=detail)
+
+
+def informant_townships(
+    username: str, admin: str, uow: AbstractUnitOfWork, repo_of: RepoOf
+) -> frozenset[str]:
+    """The townships an informant reports for, as the admin's users page shows them (manage_users: admin)."""
+
+    def run() -> frozenset[str]:
+        with uow:
+            authz.require_role(uow, admin, "manage_users")
+            return repo_of(uow).user_areas(username)
+
+    return authz.guarded(uow, run)

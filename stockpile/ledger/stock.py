@@ -6,6 +6,7 @@ whole on a serialization conflict. `decide_*` functions are reused by the batch 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -171,6 +172,21 @@ def record_receipt(cmd: ReceiptCmd, uow: AbstractUnitOfWork, now: datetime | Non
     return _run(uow, cmd, "receipt", decide_receipt, now, "receive", _at_site)
 
 
+# a register's own row (征用, 捐赠) written on the same unit of work, before the posting's one commit
+Then = Callable[[PostingResult], None]
+
+
+def _then(decide: Any, then: Then) -> Any:
+    return lambda repo, cmd, now: (decide(repo, cmd, now)[0], then)
+
+
+def record_receipt_then(
+    cmd: ReceiptCmd, uow: AbstractUnitOfWork, then: Then, now: datetime | None = None
+) -> PostingResult:
+    """验收入库 and the caller's register row (`then`) in one transaction: both or neither; a replay returns the first."""
+    return _run(uow, cmd, "receipt", _then(decide_receipt, then), now, "receive", _at_site)
+
+
 # ---- 出库 ---------------------------------------------------------------------------------------------------
 def _pick(
     repo: LedgerRepository, site: Site, item: Item, qty: int, lot_no: str | None, on: Any
@@ -200,6 +216,13 @@ def decide_issue(repo: LedgerRepository, cmd: IssueCmd, now: datetime) -> tuple[
 def issue_stock(cmd: IssueCmd, uow: AbstractUnitOfWork, now: datetime | None = None) -> PostingResult:
     """出库 by FEFO (or a named lot); never from expired lots or reserved quantity."""
     return _run(uow, cmd, "issue", decide_issue, now, "issue", _at_site)
+
+
+def issue_stock_then(
+    cmd: IssueCmd, uow: AbstractUnitOfWork, then: Then, now: datetime | None = None
+) -> PostingResult:
+    """出库 and the caller's record of it (a donation's use) in one transaction: both or neither."""
+    return _run(uow, cmd, "issue", _then(decide_issue, then), now, "issue", _at_site)
 
 
 @authz.records_denials

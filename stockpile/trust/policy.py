@@ -123,6 +123,15 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("admin", "request_materials"): A,
     ("dispatcher", "approve_request"): A,
     ("admin", "approve_request"): A,
+    # 征用 and 捐赠 registers and the information publication; goods enter stock through the keeper's `receive`
+    ("dispatcher", "manage_registers"): A,
+    ("admin", "manage_registers"): A,
+    ("dispatcher", "view_registers"): A,
+    ("planner", "view_registers"): A,
+    ("admin", "view_registers"): A,
+    ("dispatcher", "view_publication"): A,
+    ("planner", "view_publication"): A,
+    ("admin", "view_publication"): A,
 }
 ACTIONS = tuple(sorted({a for _, a in POLICY}))
 
@@ -130,6 +139,8 @@ ACTIONS = tuple(sorted({a for _, a in POLICY}))
 USE_CASES: dict[str, str] = {
     "ledger.stock.record_receipt": "receive",
     "ledger.stock.issue_stock": "issue",
+    "ledger.stock.record_receipt_then": "receive",
+    "ledger.stock.issue_stock_then": "issue",
     "ledger.stock.suggest_fefo": "view_stock",
     "ledger.stock.ship_transfer": "transfer_out",
     "ledger.stock.receive_transfer": "transfer_in",
@@ -212,10 +223,24 @@ USE_CASES: dict[str, str] = {
     "events.reports.add_report": "report_disaster",
     "events.reports.list_reports": "view_events",
     "events.reports.set_informant_townships": "manage_users",
+    "events.reports.informant_townships": "manage_users",
     "events.requests.add_request": "request_materials",
     "events.requests.decide_request": "approve_request",
     "events.requests.list_requests": "view_events",
     "events.scenario.scenario_from_event": "run_scenario",
+    "events.requisitions.record_requisition": "manage_registers",
+    "events.requisitions.receive_requisition": "receive",
+    "events.requisitions.close_requisition": "manage_registers",
+    "events.requisitions.list_requisitions": "view_registers",
+    "events.requisitions.compensation": "view_registers",
+    "events.donations.receive_donation": "receive",
+    "events.donations.use_donation": "issue",
+    "events.donations.list_donations": "view_registers",
+    "events.donations.public_donations": "view_publication",
+    "events.publication.publication": "view_publication",
+    "events.scenario_edit.show_scenario": "run_scenario",
+    "events.scenario_edit.clone_scenario": "run_scenario",
+    "events.scenario_edit.set_conditions": "run_scenario",
 }
 # Functions that take a unit of work but are not user actions, with the reason.
 _PLAN_READ = "read-only planning figures that every signed-in role may see"

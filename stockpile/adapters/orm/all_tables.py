@@ -3,7 +3,17 @@ a new table module is added here."""
 
 from __future__ import annotations
 
-from stockpile.adapters.orm import auth, county, dispatch, events, jobs, ledger, oidc, reserve  # noqa: F401  (they register tables)
+from stockpile.adapters.orm import (  # noqa: F401  (they register tables)
+    auth,
+    county,
+    dispatch,
+    events,
+    jobs,
+    ledger,
+    oidc,
+    registers,
+    reserve,
+)
 from stockpile.adapters.orm.ledger import Base
 
 metadata = Base.metadata

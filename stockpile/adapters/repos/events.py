@@ -19,6 +19,7 @@ from stockpile.adapters.orm.events import (
     ReliefRequestRow,
     UserAreaRow,
 )
+from stockpile.adapters.orm.registers import EventScenarioRow
 from stockpile.domain.dispatch import Norm, ScenarioPoint
 from stockpile.domain.events import EventRecord, Place, ReportRecord, RequestLine
 
@@ -259,6 +260,9 @@ class SqlEventsRepository:
         )
         self.s.add(sc)
         self.s.flush()
+        ev = self._event_row(event.code)
+        if ev is not None:  # the publication reads the deliveries of the scenarios made from the event
+            self.s.add(EventScenarioRow(event_id=ev.id, scenario_id=sc.id))
         for p in points:
             self.s.add(
                 ScenarioPointRow(

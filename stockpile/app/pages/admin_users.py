@@ -13,7 +13,7 @@ from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 
-ROLES = ["keeper", "dispatcher", "planner", "admin"]
+ROLES = ["keeper", "dispatcher", "planner", "admin", "informant", "province"]  # informant: 灾情信息员
 svc = services()
 token = st.session_state.get("auth.token")
 who = svc.trust.session_user(token) if token else None
@@ -41,6 +41,23 @@ def attempt(fn, *args) -> bool:  # type: ignore[no-untyped-def]
         return False
     st.success(t("auth.saved"))
     return True
+
+
+def informant_form(target: str) -> None:
+    towns = svc.views.areas("township")
+    town_names = dict(zip(towns["code"], towns["name"], strict=True))
+    mine = sorted(svc.events.informant_townships(target, admin))
+    with st.form(f"admin.informant.{target}"):
+        chosen = st.multiselect(
+            t("informant.townships"),
+            list(town_names),
+            default=[c for c in mine if c in town_names],
+            format_func=lambda c: f"{town_names[c]}（{c}）",
+            placeholder=t("app.choose_options"),
+            key=f"admin.informant_towns.{target}",
+        )
+        if st.form_submit_button(t("informant.set_townships")):
+            attempt(svc.events.set_informant_townships, target, tuple(chosen), admin)
 
 
 users_tab, writeoffs_tab, periods_tab, ids_tab, audit_tab = st.tabs(
@@ -114,6 +131,8 @@ with users_tab:
                 attempt(svc.trust.set_active, admin, target, active)
             if b4.form_submit_button(t("auth.reset_password")) and new_password:
                 attempt(svc.trust.reset_password, admin, target, new_password)
+        if current.role == "informant":  # 灾情信息员: the townships they report and request for
+            informant_form(target)
 
 with writeoffs_tab:
     pending = svc.ledger.pending_write_offs(admin)

@@ -114,6 +114,13 @@ objective = c3.radio(
     key="dispatch.objective",
     horizontal=True,
 )
+rationing = c3.radio(
+    t("rationing.label"),
+    ["priority", "fair"],
+    format_func=lambda r: t(f"rationing.{r}"),
+    key="dispatch.rationing",
+    horizontal=True,
+)
 
 
 # ---- solving: a job run by a worker; the page follows it and finds its plan again later ----------------------
@@ -138,7 +145,9 @@ def _scenario_jobs() -> list[JobView]:
 
 if st.button(t("dispatch.run"), type="primary", key="dispatch.run"):
     try:
-        ps = svc.dispatch.plan_settings(time_limit_s=float(limit), objective=objective, vehicles=(*chosen,))
+        ps = svc.dispatch.plan_settings(
+            time_limit_s=float(limit), objective=objective, vehicles=(*chosen,), rationing=rationing
+        )
         st.session_state["dispatch.job"] = svc.jobs.submit_plan(code, ps, current_user(), demand=edited)
     except DomainError as e:
         show_error(e)

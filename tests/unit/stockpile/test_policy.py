@@ -109,6 +109,10 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     },
     # disaster events: an informant reports, requests and reads for own townships only; the county decides
     **{(r, "manage_events"): {"own", "other", "all"} for r in ("dispatcher", "admin")},
+    # 征用 and 捐赠 registers: the county's dispatchers and admins keep them; the publication is read county-wide
+    **{(r, "manage_registers"): {"own", "other", "all"} for r in ("dispatcher", "admin")},
+    **{(r, "view_registers"): {"own", "other", "all"} for r in ("dispatcher", "planner", "admin")},
+    **{(r, "view_publication"): {"own", "other", "all"} for r in ("dispatcher", "planner", "admin")},
     **{(r, "view_events"): {"own", "other", "all"} for r in ("dispatcher", "planner", "admin")},
     **{
         (r, a): {"own", "other", "all"}

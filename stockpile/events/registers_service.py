@@ -1,0 +1,99 @@
+"""The 征用 and 捐赠 registers and the information publication as the app and the CLI call them (`svc.registers`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from stockpile.domain.registers import (
+    CompensationRule,
+    Donation,
+    DonationUse,
+    Owed,
+    Publication,
+    PublicDonation,
+    Requisition,
+)
+from stockpile.events import donations, publication, requisitions
+from stockpile.events.access import RepoOf
+from stockpile.events.requisitions import RegsOf
+from stockpile.ledger.posting import PostingResult
+from stockpile.ports.uow import AbstractUnitOfWork
+
+
+@dataclass(frozen=True)
+class RegisterService:
+    uow: Callable[[], AbstractUnitOfWork]
+    repo: RepoOf
+    regs: RegsOf
+    rule: CompensationRule = field(default_factory=CompensationRule)
+
+    # ---- 征用 and 补偿 ----
+    def record_requisition(self, r: Requisition, actor: str, now: datetime | None = None) -> Requisition:
+        return requisitions.record_requisition(r, actor, self.uow(), self.repo, self.regs, now)
+
+    def receive_requisition(
+        self, rid: int, site: str, lot_no: str, actor: str, now: datetime | None = None
+    ) -> PostingResult:
+        return requisitions.receive_requisition(rid, site, lot_no, actor, self.uow(), self.regs, now)
+
+    def close_requisition(
+        self, rid: int, consumed: bool, actor: str, at: datetime | None = None
+    ) -> Requisition:
+        return requisitions.close_requisition(rid, consumed, actor, self.uow(), self.regs, at)
+
+    def requisitions(self, event: str | None, actor: str) -> list[Requisition]:
+        return requisitions.list_requisitions(event, actor, self.uow(), self.repo, self.regs)
+
+    def compensation(self, event: str | None, actor: str, now: datetime | None = None) -> list[Owed]:
+        return requisitions.compensation(event, actor, self.uow(), self.repo, self.regs, self.rule, now)
+
+    # ---- 捐赠 ----
+    def receive_donation(
+        self,
+        d: Donation,
+        inspection_passed: bool,
+        actor: str,
+        client_id: uuid.UUID | None = None,
+        now: datetime | None = None,
+    ) -> Donation:
+        return donations.receive_donation(
+            d, inspection_passed, actor, self.uow(), self.repo, self.regs, client_id, now
+        )
+
+    def use_donation(
+        self,
+        donation_id: int,
+        event: str,
+        village: str,
+        qty: int,
+        actor: str,
+        client_id: uuid.UUID | None = None,
+        now: datetime | None = None,
+    ) -> DonationUse:
+        return donations.use_donation(
+            donation_id, event, village, qty, actor, self.uow(), self.repo, self.regs, client_id, now
+        )
+
+    def donations(self, event: str | None, actor: str) -> tuple[list[Donation], list[DonationUse]]:
+        return donations.list_donations(event, actor, self.uow(), self.repo, self.regs)
+
+    def public_donations(self, event: str | None, actor: str, anonymous: str) -> list[PublicDonation]:
+        return donations.public_donations(event, actor, self.uow(), self.repo, self.regs, anonymous)
+
+    def names(self) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
+        """Master data for tables: area code → name, item code → (name zh, name en, unit)."""
+        with self.uow() as u:
+            regs = self.regs(u)
+            return {c: n for c, (n, _) in regs.area_names().items()}, regs.item_names()
+
+    def site_names(self) -> dict[str, str]:
+        """Depot code → name, for the registers' tables."""
+        with self.uow() as u:
+            return self.regs(u).site_names()
+
+    # ---- information publication ----
+    def publication(self, event: str, actor: str) -> Publication:
+        return publication.publication(event, actor, self.uow(), self.repo, self.regs)

@@ -1,0 +1,189 @@
+"""征用 register and 补偿 (docs/events.md): a dispatcher or admin records goods or a vehicle taken for an event;
+goods enter stock through the ledger's receipt (a lot with source "requisitioned", received by the depot's keeper);
+a vehicle joins the fleet at once and leaves it when returned; the compensation owed is reckoned by the county's
+rule and listed per owner."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from stockpile import clock
+from stockpile.domain.errors import UnknownItem, UnknownSite
+from stockpile.domain.events import UnknownEvent
+from stockpile.domain.model import LotSource, OwnerType
+from stockpile.domain.registers import (
+    CompensationRule,
+    Owed,
+    Requisition,
+    RequisitionNotReceivable,
+    UnknownRequisition,
+    check_requisition,
+    check_return,
+    compensation_fen,
+)
+from stockpile.events.access import RepoOf
+from stockpile.ledger import stock
+from stockpile.ledger.posting import PostingResult
+from stockpile.ports.events import RegistersRepository
+from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.schemas import ReceiptCmd
+from stockpile.trust import authz
+
+RegsOf = Callable[[AbstractUnitOfWork], RegistersRepository]
+RECEIPT_IDS = uuid.UUID("6f1d7c52-8a59-4a57-9a43-5d0c2f0e9a11")  # namespace: one receipt per register line
+
+
+def record_requisition(
+    r: Requisition,
+    actor: str,
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
+    regs_of: RegsOf,
+    now: datetime | None = None,
+) -> Requisition:
+    """Record goods or a vehicle taken for an event (manage_registers: dispatcher, admin). A vehicle joins the
+    fleet (ownership requisitioned) at its depot in the same transaction."""
+    at = now or clock.now()
+    check_requisition(r)
+    out: list[Requisition] = []
+
+    def body() -> None:
+        regs = regs_of(uow)
+        if repo_of(uow).event(r.event_code) is None:
+            raise UnknownEvent(event=r.event_code)
+        if r.kind == "goods" and not repo_of(uow).item_known(r.item_code):
+            raise UnknownItem(item_code=r.item_code)
+        if r.home_site and not regs.site_known(r.home_site):
+            raise UnknownSite(site_code=r.home_site)
+        rid = regs.add_requisition(r, actor, at)
+        saved = replace(r, id=rid)
+        if r.kind == "vehicle":
+            saved = replace(saved, vehicle_code=regs.add_vehicle(saved))
+        out.append(saved)
+
+    authz.write_as(uow, actor, "manage_registers", body, at, f"{r.event_code}/{r.owner}", detail=_detail(r))
+    return out[0]
+
+
+def _detail(r: Requisition) -> dict[str, object]:
+    return {"kind": r.kind, "item": r.item_code, "qty": r.qty, "plate": r.plate}
+
+
+def _load(uow: AbstractUnitOfWork, regs_of: RegsOf, rid: int, actor: str) -> Requisition:
+    """The line, read by a user whose role may receive goods at all (the depot is checked by the receipt)."""
+    with uow:
+        authz.require_role(uow, actor, "receive")
+        found = regs_of(uow).requisition(rid)
+    if found is None:
+        raise UnknownRequisition(id=rid)
+    return found
+
+
+def receive_requisition(
+    rid: int,
+    site: str,
+    lot_no: str,
+    actor: str,
+    uow: AbstractUnitOfWork,
+    regs_of: RegsOf,
+    now: datetime | None = None,
+) -> PostingResult:
+    """验收入库 of requisitioned goods (receive: the depot's keeper): a lot with source "requisitioned", its owner
+    named as supplier, tagged with the event; the register line records the posting in the same transaction. The
+    receipt's client id comes from the line, so a retry never stocks the goods twice."""
+    at = now or clock.now()
+    r = authz.guarded(uow, lambda: _load(uow, regs_of, rid, actor))
+    if r.kind != "goods" or r.received_at is not None:
+        raise RequisitionNotReceivable(id=rid)
+    cmd = ReceiptCmd(
+        client_id=uuid.uuid5(RECEIPT_IDS, f"requisition/{rid}"),
+        actor=actor,
+        occurred_at=at,
+        doc_no=f"ZY-{rid}",
+        event_tag=r.event_code,
+        site_code=site,
+        item_code=r.item_code,
+        lot_no=lot_no or f"ZY-{rid}",
+        qty=r.qty,
+        owner_type=OwnerType.GOVERNMENT,
+        source=LotSource.REQUISITIONED,
+        supplier=r.owner,
+        remark=r.condition,
+    )
+
+    def then(res: PostingResult) -> None:
+        regs_of(uow).set_received(rid, site, cmd.lot_no, res.posting_id, at)
+
+    return stock.record_receipt_then(cmd, uow, then, now)
+
+
+def close_requisition(
+    rid: int,
+    consumed: bool,
+    actor: str,
+    uow: AbstractUnitOfWork,
+    regs_of: RegsOf,
+    at: datetime | None = None,
+) -> Requisition:
+    """Mark a line returned to its owner (a vehicle leaves the fleet) or consumed (manage_registers), once."""
+    now = clock.now()
+    when = at or now
+    out: list[Requisition] = []
+
+    def body() -> None:
+        regs = regs_of(uow)
+        r = regs.requisition(rid)
+        if r is None:
+            raise UnknownRequisition(id=rid)
+        check_return(r, when)
+        regs.close_requisition(rid, when, consumed)
+        out.append(replace(r, consumed_at=when) if consumed else replace(r, returned_at=when))
+
+    step = "consumed" if consumed else "returned"
+    authz.write_as(uow, actor, "manage_registers", body, now, str(rid), detail={"step": step})
+    return out[0]
+
+
+def list_requisitions(
+    event_code: str | None, actor: str, uow: AbstractUnitOfWork, repo_of: RepoOf, regs_of: RegsOf
+) -> list[Requisition]:
+    """The register (view_registers: dispatcher, planner, admin), of one event or all, by owner."""
+
+    def run() -> list[Requisition]:
+        with uow:
+            authz.require_role(uow, actor, "view_registers")
+            if event_code is not None and repo_of(uow).event(event_code) is None:
+                raise UnknownEvent(event=event_code)
+            return regs_of(uow).requisitions(event_code)
+
+    return authz.guarded(uow, run)
+
+
+def compensation(
+    event_code: str | None,
+    actor: str,
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
+    regs_of: RegsOf,
+    rule: CompensationRule,
+    now: datetime | None = None,
+) -> list[Owed]:
+    """What the county owes, line by line, ordered by owner (view_registers); a vehicle still held is reckoned up
+    to now."""
+    at = now or clock.now()
+
+    def run() -> list[Owed]:
+        with uow:
+            authz.require_role(uow, actor, "view_registers")
+            if event_code is not None and repo_of(uow).event(event_code) is None:
+                raise UnknownEvent(event=event_code)
+            out: list[Owed] = []
+            for r in regs_of(uow).requisitions(event_code):
+                owed, basis = compensation_fen(r, rule, at)
+                out.append(Owed(r, basis, owed))
+            return out
+
+    return authz.guarded(uow, run)
