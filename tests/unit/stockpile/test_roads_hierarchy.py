@@ -84,3 +84,23 @@ def test_a_hierarchy_survives_the_file_arrays():
     ref = dijkstra(csr_matrix((w, (tail, head)), shape=(n, n)), directed=True, indices=starts[1])[:, ends[1]]
     assert np.array_equal(h.matrix(starts, ends, 20, 30), ref)
     assert Hierarchy.from_arrays("ch_hgv_", h.arrays("ch_car_")) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1))
+def test_a_hierarchy_in_another_weights_order_is_exact_too(case, seed):
+    """Other speeds (the flood slowdown) reuse the stored node order: the answer must stay exact."""
+    n, pairs, _, _ = case
+    if not pairs:
+        return
+    tail = np.array([a for a, _ in pairs], np.int64)
+    head = np.array([b for _, b in pairs], np.int64)
+    w = np.array(list(pairs.values()), float)
+    first = Hierarchy.build(n, tail, head, w)
+    slower = w * np.random.default_rng(seed).integers(1, 4, len(w))  # per-road factors, as per class
+    again = Hierarchy.build(n, tail, head, slower, like=first)
+    assert np.array_equal(again.rank, first.rank)
+    assert (again.digest == first.digest) == np.array_equal(slower, w)
+    starts = (np.arange(n), np.arange(n), np.zeros(n))
+    ref = dijkstra(csr_matrix((slower, (tail, head)), shape=(n, n)), directed=True)
+    assert np.array_equal(again.matrix(starts, starts, n, n), ref)

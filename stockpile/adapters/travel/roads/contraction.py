@@ -241,6 +241,34 @@ def contract_all(n, st):  # type: ignore[no-untyped-def]
     return rank
 
 
+@njit(cache=True, nogil=True)
+def contract_in_order(n, st, order):  # type: ignore[no-untyped-def]
+    """Contract the nodes in a given order (another profile's, or the same roads with other speeds: a good order
+    for them too, and no priorities to simulate); returns the ranks, or an empty array when the store is full."""
+    cap = len(st[1])
+    done = np.zeros(n, np.bool_)
+    rank = np.full(n, -1, np.int64)
+    dist = np.full(n, INF)
+    touched = np.empty(n, np.int64)
+    hk, hv = np.empty(cap + 1), np.empty(cap + 1, np.int64)
+    e_tail, e_head, _w, nxt_out, nxt_in, first_out, first_in, _cnt = st
+    for r in range(n):
+        v = order[r]
+        if _contract(v, True, st, done, dist, touched, hk, hv) < 0:
+            return np.empty(0, np.int64)
+        done[v] = True
+        rank[v] = r
+        for side in range(2):
+            e = first_out[v] if side == 0 else first_in[v]
+            while e >= 0:
+                x = e_head[e] if side == 0 else e_tail[e]
+                if not done[x]:
+                    _prune(x, done, e_head, nxt_out, first_out)
+                    _prune(x, done, e_tail, nxt_in, first_in)
+                e = nxt_out[e] if side == 0 else nxt_in[e]
+    return rank
+
+
 def edge_store(
     n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray, room: float
 ) -> tuple[np.ndarray, ...]:

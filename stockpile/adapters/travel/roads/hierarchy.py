@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from stockpile.adapters.travel.roads.contraction import INF, contract_all, edge_store, heap_pop, heap_push
+from stockpile.adapters.travel.roads.contraction import (
+    INF,
+    contract_all,
+    contract_in_order,
+    edge_store,
+    heap_pop,
+    heap_push,
+)
 
 _FIELDS = ("rank", "up_ptr", "up_head", "up_w", "down_ptr", "down_tail", "down_w")
 
@@ -45,12 +52,16 @@ class Hierarchy:
     digest: str
 
     @classmethod
-    def build(cls, n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray) -> Hierarchy:
-        """Contract the graph (n nodes, directed edges tail → head of weight w, at most one per pair)."""
+    def build(
+        cls, n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray, like: Hierarchy | None = None
+    ) -> Hierarchy:
+        """Contract the graph (n nodes, directed edges tail → head of weight w, at most one per pair); in the
+        node order of `like` when given (the same roads with other weights: several times faster)."""
         room = 4.0
+        order = np.argsort(like.rank) if like is not None and like.n == n else None
         while True:
             st = edge_store(n, np.asarray(tail), np.asarray(head), np.asarray(w, float), room)
-            rank = contract_all(n, st)
+            rank = contract_all(n, st) if order is None else contract_in_order(n, st, order)
             if len(rank) == n:
                 break
             room *= 2

@@ -231,15 +231,11 @@ class Network:
 
 
 def build_hierarchies(graph: RoadGraph) -> dict[str, Hierarchy]:
-    """A contraction hierarchy per profile for the graph with every road open (both built at once on two
-    threads: the kernels release the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """A contraction hierarchy per profile for the graph with every road open: car first, then hgv in car's node
+    order (the same roads: a good order, several times cheaper than choosing one again)."""
     packing, proj = Packing(graph), Projection(0.0, 0.0)
-    nets = [
-        Network(graph, p, np.ones(graph.n_segments, bool), packing, proj)
-        for p in ("driving-car", "driving-hgv")
-    ]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        built = list(pool.map(lambda net: Hierarchy.build(net.n, net.tail, net.head, net.w), nets))
-    return {net.profile: h for net, h in zip(nets, built, strict=True)}
+    out: dict[str, Hierarchy] = {}
+    for profile in ("driving-car", "driving-hgv"):
+        net = Network(graph, profile, np.ones(graph.n_segments, bool), packing, proj)
+        out[profile] = Hierarchy.build(net.n, net.tail, net.head, net.w, like=out.get("driving-car"))
+    return out

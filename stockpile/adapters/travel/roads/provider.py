@@ -161,12 +161,9 @@ class RoadGraphProvider:
                 stored = self.graph.hierarchies.get(net.profile)
                 if stored is not None and stored.digest == net.hierarchy_digest:
                     h = stored
-                else:
-                    log.info(
-                        "road graph: building the %s hierarchy (not in the file, or other speeds)",
-                        net.profile,
-                    )
-                    h = Hierarchy.build(net.n, net.tail, net.head, net.w)
+                else:  # not in the file, or other speeds (flood): a stored node order still serves
+                    log.info("road graph: building the %s hierarchy", net.profile)
+                    h = Hierarchy.build(net.n, net.tail, net.head, net.w, like=stored)
                 self._hierarchies[net.profile] = h
             return h
 
