@@ -98,24 +98,13 @@ class Hierarchy:
     ) -> np.ndarray:
         """Distances n_orig × n_dest (inf = unreachable). `orig` and `dest` are (owner, node, initial weight)
         triples: origin `owner` starts at `node` with that weight; destination `owner` ends there with it."""
-        o_ptr, o_node, o_w = _groups(n_orig, *orig)
-        d_ptr, d_node, d_w = _groups(n_dest, *dest)
-        return np.asarray(
-            _many_to_many(
-                self.up_ptr,
-                self.up_head,
-                self.up_w,
-                self.down_ptr,
-                self.down_tail,
-                self.down_w,
-                o_ptr,
-                o_node,
-                o_w,
-                d_ptr,
-                d_node,
-                d_w,
-            )
-        )
+        o = _groups(n_orig, *orig)
+        d = _groups(n_dest, *dest)
+        up = (self.up_ptr, self.up_head, self.up_w)
+        down = (self.down_ptr, self.down_tail, self.down_w)
+        if n_dest <= n_orig:  # buckets on the smaller side (memory: its count × a search space)
+            return np.asarray(_many_to_many(*up, *down, *o, *d))
+        return np.asarray(_many_to_many(*down, *up, *d, *o)).T.copy()
 
 
 def _csr(n: int, owner: np.ndarray, other: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -205,6 +194,7 @@ def _grown(a, cap):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _many_to_many(up_ptr, up_head, up_w, down_ptr, down_tail, down_w, o_ptr, o_node, o_w, d_ptr, d_node, d_w):  # type: ignore[no-untyped-def]
+    """Origins × destinations. Symmetric: with the graphs and the sides swapped it gives the transpose."""
     n = len(up_ptr) - 1
     dist = np.full(n, INF)
     touched = np.empty(n, np.int64)
