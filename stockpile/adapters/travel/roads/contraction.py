@@ -17,6 +17,7 @@ from numba import njit
 
 INF = np.inf
 WITNESS_SETTLE = 64  # nodes a witness search may settle before it gives up (adds the shortcut)
+SIMULATE_SETTLE = 16  # the same when only counting shortcuts for a priority (grid of 100 k: 40 % less work, 2.5 % more shortcuts)
 
 
 @njit(cache=True, nogil=True)
@@ -60,7 +61,7 @@ def heap_pop(hk, hv, size):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _witness(src, skip, limit, e_head, e_w, nxt_out, first_out, done, dist, touched, hk, hv):  # type: ignore[no-untyped-def]
+def _witness(src, skip, limit, settle, e_head, e_w, nxt_out, first_out, done, dist, touched, hk, hv):  # type: ignore[no-untyped-def]
     """Distances from `src` avoiding `skip` and contracted nodes, up to `limit`; returns how many nodes it touched
     (their ids in `touched`; the caller resets `dist` for them)."""
     dist[src] = 0.0
@@ -72,7 +73,7 @@ def _witness(src, skip, limit, e_head, e_w, nxt_out, first_out, done, dist, touc
         k, u, size = heap_pop(hk, hv, size)
         if k > dist[u]:
             continue
-        if k > limit or settled >= WITNESS_SETTLE:
+        if k > limit or settled >= settle:
             break
         settled += 1
         e = first_out[u]
@@ -132,7 +133,21 @@ def _contract(v, apply, st, done, dist, touched, hk, hv):  # type: ignore[no-unt
                     top = e_w[e]
                 e = nxt_out[e]
             if top >= 0.0:
-                nt = _witness(u, v, w1 + top, e_head, e_w, nxt_out, first_out, done, dist, touched, hk, hv)
+                nt = _witness(
+                    u,
+                    v,
+                    w1 + top,
+                    WITNESS_SETTLE if apply else SIMULATE_SETTLE,
+                    e_head,
+                    e_w,
+                    nxt_out,
+                    first_out,
+                    done,
+                    dist,
+                    touched,
+                    hk,
+                    hv,
+                )
                 e = first_out[v]
                 while e >= 0:
                     x = e_head[e]
