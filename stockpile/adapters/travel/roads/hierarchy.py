@@ -107,6 +107,14 @@ class Hierarchy:
         return np.asarray(_many_to_many(*down, *up, *d, *o)).T.copy()
 
 
+def compile_queries(h: Hierarchy) -> None:
+    """Run a one-by-one query so numba compiles (and caches on disk) the query kernels now: the import pays for
+    it, not the first matrix a dispatcher asks for in the app."""
+    one = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1))
+    if h.n:
+        h.matrix(one, one, 1, 1)
+
+
 def _csr(n: int, owner: np.ndarray, other: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
     order = np.argsort(owner, kind="stable")
     ptr = np.zeros(n + 1, np.int64)

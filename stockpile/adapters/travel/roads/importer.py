@@ -19,6 +19,7 @@ import numpy as np
 
 from stockpile import clock
 from stockpile.adapters.travel.roads.graph import RoadGraph, build_graph, save_graph, with_times
+from stockpile.adapters.travel.roads.hierarchy import compile_queries
 from stockpile.adapters.travel.roads.network import build_hierarchies
 from stockpile.adapters.travel.roads.osm import ExtractError, read_ways
 from stockpile.adapters.travel.roads.speeds import SpeedTable
@@ -128,8 +129,7 @@ def import_extract(
         )
     far: list[FarSite] = []
     if sites:
-        provider = RoadGraphProvider(graph)
-        snaps = provider.snap([s.point for s in sites], "driving-car")
+        snaps = RoadGraphProvider(graph).snap([s.point for s in sites], "driving-car")
         far = [FarSite(s, float(d)) for s, d in zip(sites, snaps.dist_m, strict=True) if d > snap_warn_m]
     src = {"name": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
     meta = {
@@ -146,6 +146,7 @@ def import_extract(
     fields = {k: getattr(graph, k) for k in graph.__dataclass_fields__ if k not in ("meta", "hierarchies")}
     graph = RoadGraph(**fields, meta=meta, hierarchies=build_hierarchies(graph))
     save_graph(graph, out)
+    compile_queries(graph.hierarchies["driving-car"])
     return ImportReport(
         path=out,
         nodes=graph.n_nodes,
