@@ -9,8 +9,11 @@ Networks:
   unclassified, 10 % of the residential ways one-way, 4 % of blocks missing.
 
 Timed (wall clock, one run each, after one warm-up call that builds the snapping index):
-import (PBF → graph file); a 300 × 300 matrix; 100 sources × 5 000 villages; 20 isochrones × 3 ranges
-(15/30/60 min); and the straight-line estimate (`HaversineMatrix`) on the same points in the same run, as a ratio.
+import (PBF → graph file, including both profiles' contraction hierarchies); a 300 × 300 matrix from the
+hierarchy and the same matrix by plain Dijkstra per origin (scipy: the path before the hierarchy, still used when
+roads are closed for a call), with the speed-up and whether both answers are identical; 100 sources × 5 000
+villages; 20 isochrones × 3 ranges (15/30/60 min); and the straight-line estimate (`HaversineMatrix`) on the same
+points in the same run, as a ratio.
 Memory: peak RSS of the process (resource.getrusage) and the graph file's size.
 
 Run: ``.venv/bin/python -m bench.roads_bench`` (``--side 320``). Prints a table, writes ``bench/out/roads.csv``.
@@ -134,9 +137,13 @@ def _points(roads: RoadGraphProvider, n: int, rng: np.random.Generator) -> list[
     ]
 
 
+_LAST_CPU = [0.0]  # process CPU seconds of the last `_timed` call (the machine is shared: wall time varies)
+
+
 def _timed(fn, *args):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn(*args)
+    _LAST_CPU[0] = time.process_time() - c0
     return out, time.perf_counter() - t0
 
 
@@ -164,12 +171,15 @@ def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]
     speeds = SpeedTable.from_toml(shipped("road_speeds.toml"))
     out = folder / f"{name}.npz"
     rep, t_import = _timed(lambda: import_extract(pbf, out, speeds))
+    cpu_import = _LAST_CPU[0]
     roads, t_load = _timed(lambda: RoadGraphProvider(load_graph(out)))
     estimate = HaversineMatrix()
     rng = np.random.default_rng(1)
     rows: list[dict[str, object]] = []
 
-    def row(case: str, seconds: float, estimate_s: float | None = None, note: str = "") -> None:
+    def row(
+        case: str, seconds: float, estimate_s: float | None = None, note: str = "", cpu: float | None = None
+    ) -> None:
         rows.append(
             {
                 "network": name,
@@ -178,6 +188,7 @@ def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]
                 "segments": rep.segments,
                 "case": case,
                 "seconds": round(seconds, 3),
+                "cpu_s": "" if cpu is None else round(cpu, 3),
                 "estimate_s": "" if estimate_s is None else round(estimate_s, 3),
                 "ratio_to_estimate": "" if not estimate_s else round(seconds / estimate_s, 1),
                 "target_s": TARGETS.get(case, ""),
@@ -185,7 +196,12 @@ def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]
             }
         )
 
-    row("import", t_import, note=f"{pbf.stat().st_size / 1e6:.1f} MB PBF, {rep.road_km:,.0f} road km")
+    row(
+        "import",
+        t_import,
+        note=f"{pbf.stat().st_size / 1e6:.1f} MB PBF, {rep.road_km:,.0f} road km; incl. both profiles' hierarchies",
+        cpu=cpu_import,
+    )
     row("load graph file", t_load, note=f"{out.stat().st_size / 1e6:.1f} MB file")
     warm = _points(roads, 5, rng)
     _, t_warm = _timed(roads.matrix, warm, warm, "driving-hgv")
@@ -194,28 +210,59 @@ def bench_network(name: str, pbf: Path, folder: Path) -> list[dict[str, object]]
     row("first isochrone (road samples)", t_warm)
     p300 = _points(roads, 300, rng)
     m, t = _timed(roads.matrix, p300, p300, "driving-hgv")
+    cpu = _LAST_CPU[0]
     _, te = _timed(estimate.matrix, p300, p300, "driving-hgv")
     unreachable = len(m.unreachable_pairs())
-    row("matrix 300x300", t, te, note=f"{unreachable} unreachable pairs")
+    row(
+        "matrix 300x300",
+        t,
+        te,
+        note=f"{unreachable} unreachable pairs; contraction hierarchy",
+        cpu=cpu,
+    )
+    # the path before the hierarchy (and still the one with closed roads)
+    plain = RoadGraphProvider(roads.graph, hierarchy=False)
+    plain.matrix(warm, warm, "driving-hgv")  # its own snapping index
+    mp, tp = _timed(plain.matrix, p300, p300, "driving-hgv")
+    cpu = _LAST_CPU[0]
+    row(
+        "matrix 300x300 plain Dijkstra",
+        tp,
+        te,
+        note=f"scipy per origin; hierarchy {tp / t:.0f}× faster; answers identical: {'yes' if mp == m else 'NO'}",
+        cpu=cpu,
+    )
     sources, villages = _points(roads, 100, rng), _points(roads, 5000, rng)
     m, t = _timed(roads.matrix, sources, villages, "driving-hgv")
+    cpu = _LAST_CPU[0]
     me, te = _timed(estimate.matrix, sources, villages, "driving-hgv")
-    row("matrix 100x5000", t, te)
+    row("matrix 100x5000", t, te, cpu=cpu)
     t, te = circle_on(m.duration_s), circle_on(me.duration_s)
     row("circle 5000x100x40", t, te, note="compute_coverage on these road times vs on the estimate's")
     centres = _points(roads, 20, rng)
     iso, t = _timed(roads.isochrones, centres, [900, 1800, 3600], "driving-hgv")
+    cpu = _LAST_CPU[0]
     _, te = _timed(estimate.isochrones, centres, [900, 1800, 3600], "driving-hgv")
     vertices = sum(len(r) for x in iso.isochrones for r in x.polygon)
-    row("isochrones 20x3", t, te, note=f"{vertices:,} polygon vertices, cell {roads.drawer.cell:.0f} m")
+    row(
+        "isochrones 20x3",
+        t,
+        te,
+        note=f"{vertices:,} polygon vertices, cell {roads.drawer.cell:.0f} m",
+        cpu=cpu,
+    )
     route, t = _timed(roads.directions, centres[:10], "driving-hgv")
     row("directions 10 stops", t, note=f"{len(route.coordinates):,} points")
     g = roads.graph
-    arrays = sum(getattr(g, k).nbytes for k in g.__dataclass_fields__ if k != "meta") / 1e6
+    arrays = (
+        sum(getattr(g, k).nbytes for k in g.__dataclass_fields__ if k not in ("meta", "hierarchies")) / 1e6
+    )
+    ch = sum(a.nbytes for h in g.hierarchies.values() for a in h.arrays("").values()) / 1e6
     row(
         "memory",
         0.0,
-        note=f"graph arrays {arrays:.0f} MB; process resident {rss_mb() - rss0:+.0f} MB over this network's run",
+        note=f"graph arrays {arrays:.0f} MB + hierarchies {ch:.0f} MB; "
+        f"process resident {rss_mb() - rss0:+.0f} MB over this network's run",
     )
     return rows
 
@@ -252,11 +299,11 @@ def main() -> None:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(
-        f"{'network':<10}{'nodes':>8}{'osm':>8}{'case':>32}{'seconds':>9}{'estimate':>10}{'ratio':>7}{'target':>8}  note"
+        f"{'network':<10}{'nodes':>8}{'osm':>8}{'case':>32}{'seconds':>9}{'cpu':>8}{'estimate':>10}{'ratio':>7}{'target':>8}  note"
     )
     for r in rows:
         print(
-            f"{r['network']!s:<10}{r['nodes']!s:>8}{r['osm_nodes']!s:>8}{r['case']!s:>32}{r['seconds']!s:>9}{r['estimate_s']!s:>10}"
+            f"{r['network']!s:<10}{r['nodes']!s:>8}{r['osm_nodes']!s:>8}{r['case']!s:>32}{r['seconds']!s:>9}{r['cpu_s']!s:>8}{r['estimate_s']!s:>10}"
             f"{r['ratio_to_estimate']!s:>7}{r['target_s']!s:>8}  {r['note']}"
         )
     print(

@@ -41,6 +41,7 @@ from stockpile.adapters.repos.reserve import ReserveUnitOfWork, load_planning_co
 from stockpile.adapters.repos.scenarios import SqlScenarioEditRepository
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.adapters.travel.cache import CachedProvider, MatrixCache
+from stockpile.adapters.travel.current import CurrentTravel
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.ors import OrsLimits, OrsProvider
 from stockpile.adapters.travel.roads import (
@@ -208,7 +209,7 @@ def build_dispatch(
     settings: Settings, uow: Callable[[], SqlAlchemyUnitOfWork], documents: Documents
 ) -> DispatchService:
     """The dispatch service: the scenario repository, travel times, the routing engine and the order documents."""
-    travel = build_travel(settings)
+    travel = live_travel(settings)
     return DispatchService(
         uow=uow,
         repo=lambda u: SqlDispatchRepository(u.session),
@@ -308,7 +309,16 @@ def build_travel(s: Settings) -> TravelTimeProvider:
     """The county's road graph when imported; else openrouteservice (behind the offline fallback and the matrix
     cache) when enabled; else the straight-line estimate alone. An imported graph that cannot be read is
     reported on every answer (FallbackProvider's notice) and the next source answers."""
-    rest = _ors_or_estimate(s)
+    return _choose_travel(s, _ors_or_estimate(s))
+
+
+def live_travel(s: Settings) -> TravelTimeProvider:
+    """`build_travel` chosen again on every call (CurrentTravel): the services, built once per app, use a road
+    graph imported while the app runs from the next call on; a graph is loaded once per file version."""
+    return CurrentTravel(partial(_choose_travel, s, _ors_or_estimate(s)))
+
+
+def _choose_travel(s: Settings, rest: TravelTimeProvider) -> TravelTimeProvider:
     roads = road_provider(s)
     if isinstance(roads, str):
         return FallbackProvider(primary=UnusableGraph(roads), fallback=rest)
@@ -317,7 +327,8 @@ def build_travel(s: Settings) -> TravelTimeProvider:
 
 def road_provider(s: Settings) -> RoadGraphProvider | str | None:
     """The road-graph provider for the settings, None without an imported graph, or why the graph is unusable.
-    Loaded once per file version (path, size, mtime) and speed table, and shared."""
+    Loaded once per file version (path, inode, size, mtime: an import replaces the file, so a new one always has a
+    new key) and speed table, and shared."""
     path = s.road_graph_file
     if not s.road_enabled or not path.is_file():
         return None
@@ -325,6 +336,7 @@ def road_provider(s: Settings) -> RoadGraphProvider | str | None:
         stat, speeds = path.stat(), s.road_speeds_file.stat()
         return _load_roads(
             str(path),
+            stat.st_ino,
             stat.st_size,
             stat.st_mtime_ns,
             str(s.road_speeds_file),
@@ -345,7 +357,14 @@ def road_graph(s: Settings) -> RoadGraph | None:
 
 @lru_cache(maxsize=4)
 def _load_roads(
-    path: str, size: int, mtime_ns: int, speeds: str, speeds_mtime_ns: int, flood: bool, snap_warn_m: float
+    path: str,
+    inode: int,
+    size: int,
+    mtime_ns: int,
+    speeds: str,
+    speeds_mtime_ns: int,
+    flood: bool,
+    snap_warn_m: float,
 ) -> RoadGraphProvider:
     return RoadGraphProvider(
         load_graph(Path(path)), SpeedTable.from_toml(Path(speeds)), flood=flood, snap_warn_m=snap_warn_m
@@ -389,7 +408,7 @@ def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
         read_world=coverage_data.SqlCoverageReader(engine).load,
         norms=coverage_data.load_norms(s.coverage_norms_file),
         travel=coverage_data.TravelGateway(
-            build_travel(s), isochrones_from_router=s.ors_enabled or road_provider(s) is not None
+            live_travel(s), isochrones_from_router=lambda: s.ors_enabled or road_provider(s) is not None
         ),
         read_avoid_areas=coverage_data.read_avoid_areas,
         profile=s.coverage_profile,

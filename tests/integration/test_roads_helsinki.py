@@ -241,3 +241,41 @@ def test_the_flood_slowdown_multiplies_times_by_class(
     ratio = f[both] / car[both]
     assert ratio.min() >= 1.05 and ratio.max() <= 3.0 + 0.05
     assert "flood=on" in flooded.identity and "flood=off" in RoadGraphProvider(graph).identity
+
+
+# ---- the contraction hierarchy (the fast matrix) -----------------------------------------------------------------
+def test_the_file_carries_a_hierarchy_per_profile_and_the_provider_uses_it(
+    graph: RoadGraph, roads: RoadGraphProvider
+):
+    assert set(graph.hierarchies) == {"driving-car", "driving-hgv"}
+    for profile in graph.hierarchies:
+        assert roads.hierarchy(roads.network(profile)) is graph.hierarchies[profile]  # not rebuilt
+    # the settings' speed table equals the one used at import: the stored hierarchy still fits
+    same = RoadGraphProvider(graph, SPEEDS)
+    assert same.hierarchy(same.network(CAR_PROFILE)) is graph.hierarchies[CAR_PROFILE]
+
+
+def test_hierarchy_matrix_equals_plain_dijkstra_on_the_real_extract(
+    graph: RoadGraph, roads: RoadGraphProvider, sites: list[LonLat], car_matrix: TravelMatrix
+):
+    off_road = [LonLat(p.lon + 0.0004, p.lat - 0.0003) for p in sites[:30]]
+    plain = RoadGraphProvider(graph, hierarchy=False)
+    assert plain.hierarchy(plain.network(CAR_PROFILE)) is None
+    assert plain.matrix(sites, sites, CAR_PROFILE) == car_matrix
+    for profile in ("driving-car", "driving-hgv"):
+        assert plain.matrix(off_road, sites, profile) == roads.matrix(off_road, sites, profile)
+
+
+def test_other_speeds_get_their_own_hierarchy_and_closures_use_plain_dijkstra(
+    graph: RoadGraph, sites: list[LonLat]
+):
+    flooded = RoadGraphProvider(graph, SPEEDS, flood=True)
+    net = flooded.network(CAR_PROFILE)
+    built = flooded.hierarchy(net)
+    assert built is not None and built is not graph.hierarchies[CAR_PROFILE]
+    assert built.digest == net.hierarchy_digest != graph.hierarchies[CAR_PROFILE].digest
+    plain = RoadGraphProvider(graph, SPEEDS, flood=True, hierarchy=False)
+    assert flooded.matrix(sites[:25], sites, CAR_PROFILE) == plain.matrix(sites[:25], sites, CAR_PROFILE)
+    avoid = AvoidAreas.closing_ways("closed way", [int(graph.seg_way[0])])
+    closed = flooded.network(CAR_PROFILE, avoid)
+    assert not closed.all_open and flooded.hierarchy(closed) is None

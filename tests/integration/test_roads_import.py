@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stockpile.adapters.read.coverage_world import TravelGateway
 from stockpile.adapters.travel.matrix import FallbackProvider, HaversineMatrix
 from stockpile.adapters.travel.roads import (
     NOTICE_SNAP_FAR,
@@ -22,7 +23,7 @@ from stockpile.adapters.travel.roads import (
     load_graph,
 )
 from stockpile.adapters.travel.roads.osm import parse_maxspeed
-from stockpile.bootstrap import build_travel
+from stockpile.bootstrap import build_travel, live_travel, road_graph, road_provider
 from stockpile.config import Settings
 from stockpile.ports.travel import UNREACHABLE, AvoidAreas, LonLat
 from stockpile.resources import resource
@@ -233,3 +234,29 @@ def test_bootstrap_uses_the_road_graph_when_imported_else_the_estimate(tmp_path:
     assert isinstance(travel, FallbackProvider)
     m = travel.matrix([a], [b], "driving-car")
     assert m.source == "offline" and m.notice == "travel.fallback_offline" and "roads_unusable" in m.detail
+
+
+def test_the_services_use_a_road_graph_imported_while_the_app_runs(tmp_path: Path):
+    """Built once (as the app's services are), the travel source follows the file: no graph → the estimate;
+    imported → the road graph; imported again from another extract → the new graph, with a new identity;
+    removed → the estimate again. The isochrone switch follows it too."""
+    out = tmp_path / "roads" / "county-roads.npz"
+    settings = Settings(road_graph_file=out, ors_enabled=False)
+    travel = live_travel(settings)
+    gateway = TravelGateway(travel, lambda: road_provider(settings) is not None)
+    a, b = LonLat(24.9405, 60.1705), LonLat(24.9495, 60.1745)
+    assert travel.matrix([a], [b], "driving-car").source == "offline" and not gateway.isochrones_from_router
+    assert gateway.isochrones([(a.lon, a.lat)], [600], "driving-car") is None
+    import_extract(helsinki_pbf(), out, SPEEDS)
+    helsinki = travel.identity
+    assert travel.matrix([a], [b], "driving-car").source == "roads" and gateway.isochrones_from_router
+    first = travel.matrix([a], [b], "driving-car").duration_s[0][0]
+    # another extract over the same place: a coarse grid of primary roads, so the times differ
+    grid = grid_network(tmp_path / "grid.osm.pbf", 24.93, 60.16, 6, 6, STEP, highway="primary")
+    import_extract(grid, out, SPEEDS)
+    assert travel.identity != helsinki
+    again = travel.matrix([a], [b], "driving-car")
+    assert again.source == "roads" and again.duration_s[0][0] != first
+    assert road_graph(settings) is not None and road_graph(settings).n_nodes == 36
+    out.unlink()
+    assert travel.matrix([a], [b], "driving-car").source == "offline" and not gateway.isochrones_from_router

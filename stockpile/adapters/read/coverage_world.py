@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -159,9 +159,17 @@ def read_avoid_areas(data: bytes, version: str) -> AvoidAreas:
 class TravelGateway:
     """The travel provider seen from the services: plain (lon, lat) tuples in, the port's values out."""
 
-    def __init__(self, provider: TravelTimeProvider, isochrones_from_router: bool) -> None:
+    def __init__(
+        self, provider: TravelTimeProvider, isochrones_from_router: bool | Callable[[], bool]
+    ) -> None:
         self.provider = provider
-        self.isochrones_from_router = isochrones_from_router
+        self._router = isochrones_from_router
+
+    @property
+    def isochrones_from_router(self) -> bool:
+        """A router (road graph or openrouteservice) draws isochrones: asked each time when given as a callable,
+        so a road graph imported while the app runs is used without a restart."""
+        return self._router() if callable(self._router) else self._router
 
     def matrix(
         self,

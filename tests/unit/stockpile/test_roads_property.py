@@ -5,6 +5,7 @@ classes), random sites anywhere on the patch. The brute force is written indepen
 over the graph's segments, and for each site the ways on and off its road (the rest of the segment in its
 direction, the part behind it when two-way or when it stands on a junction, or straight along to a site on the
 same segment). Durations must agree within rounding (the provider rounds each edge to 1 ms, then up to a second).
+The provider answers from its contraction hierarchy; plain Dijkstra over the same graph must answer identically.
 """
 
 from __future__ import annotations
@@ -165,6 +166,9 @@ def test_matrix_equals_a_brute_force_dijkstra(case):
         return out
 
     m = provider.matrix(points, points, profile)
+    # the contraction hierarchy answers exactly what plain Dijkstra over the same graph answers
+    plain = RoadGraphProvider(graph, hierarchy=False).matrix(points, points, profile)
+    assert (plain.duration_s, plain.distance_m) == (m.duration_s, m.distance_m)
     _CHECKED.append(sum(v != UNREACHABLE for row in m.duration_s for v in row))
     for i in range(len(points)):
         for j in range(len(points)):

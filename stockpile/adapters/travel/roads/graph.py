@@ -10,7 +10,10 @@ File format (numpy `.npz`, `allow_pickle=False`), `format_version` = 1:
   node_lon/node_lat (float64, V), node_osm (int64, V),
   seg_u/seg_v (int32, S), seg_len_m (float64, S), seg_class (uint8, S), seg_flags (uint8, S: 1 forward,
   2 backward, 4 car, 8 hgv), seg_maxspeed (uint8, S), seg_way (int64, S), seg_time_car/seg_time_hgv (float64, S;
-  +inf where the profile may not drive), shape_offsets (int64, S+1), shape_lon/shape_lat (float64).
+  +inf where the profile may not drive), shape_offsets (int64, S+1), shape_lon/shape_lat (float64);
+  optionally, per profile (`ch_car_` / `ch_hgv_`), the contraction hierarchy built at import (hierarchy.py: rank,
+  up_ptr/up_head/up_w, down_ptr/down_tail/down_w, digest). A file without them (imported before) still reads;
+  its hierarchy is then built on the first matrix.
 The file is written to a temporary name in the same folder and renamed over the old one: a reader sees the old
 graph or the new one, never half a file.
 """
@@ -30,6 +33,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from stockpile.adapters.travel.roads.hierarchy import Hierarchy
 from stockpile.adapters.travel.roads.osm import BACKWARD, CAR, FORWARD, HGV, RawWays
 
 FORMAT = "relief-road-graph"
@@ -52,6 +56,7 @@ _ARRAYS = (
     "shape_lon",
     "shape_lat",
 )
+_CH_PREFIX = {"driving-car": "ch_car_", "driving-hgv": "ch_hgv_"}
 
 
 class GraphFileError(Exception):
@@ -88,6 +93,7 @@ class RoadGraph:
     shape_lon: np.ndarray
     shape_lat: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+    hierarchies: dict[str, Hierarchy] = field(default_factory=dict)  # per profile, every road open
 
     @property
     def n_nodes(self) -> int:
@@ -243,6 +249,8 @@ def save_graph(graph: RoadGraph, path: Path) -> None:
     arrays = {name: getattr(graph, name) for name in _ARRAYS}
     arrays["meta_json"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     arrays["format_version"] = np.asarray(FORMAT_VERSION, dtype=np.int64)
+    for profile, h in graph.hierarchies.items():
+        arrays.update(h.arrays(_CH_PREFIX[profile]))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -279,11 +287,14 @@ def load_graph(path: Path) -> RoadGraph:
             if missing:
                 raise GraphFileError("not_a_graph", f"{path} lacks {', '.join(missing)}")
             arrays = {name: data[name] for name in _ARRAYS}
+            stored = {name: data[name] for name in data.files if name.startswith("ch_")}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
         raise GraphFileError(
             "damaged", f"{path} is damaged ({type(e).__name__}): import the extract again"
         ) from e
-    graph = RoadGraph(**arrays, meta=meta)
+    found = {p: Hierarchy.from_arrays(prefix, stored) for p, prefix in _CH_PREFIX.items()}
+    hierarchies = {p: h for p, h in found.items() if h is not None and h.n == len(arrays["node_lon"])}
+    graph = RoadGraph(**arrays, meta=meta, hierarchies=hierarchies)
     _check_shapes(graph, path)
     return graph
 

@@ -3,7 +3,8 @@
 Steps: check the file is a PBF → read the drivable ways (osm.py) → split into segments and keep the largest
 strongly connected part (graph.py) → travel times per profile from the speed table → check the county's sites:
 every site must lie inside the extract's bounding box (else the import is refused and nothing is written), and a
-site more than `snap_warn_m` from the nearest road is listed as a warning → write the file atomically.
+site more than `snap_warn_m` from the nearest road is listed as a warning → a contraction hierarchy per profile
+(hierarchy.py: what makes a matrix fast) → write the file atomically.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import numpy as np
 
 from stockpile import clock
 from stockpile.adapters.travel.roads.graph import RoadGraph, build_graph, save_graph, with_times
+from stockpile.adapters.travel.roads.hierarchy import compile_queries
+from stockpile.adapters.travel.roads.network import build_hierarchies
 from stockpile.adapters.travel.roads.osm import ExtractError, read_ways
 from stockpile.adapters.travel.roads.speeds import SpeedTable
 from stockpile.ports.travel import LonLat
@@ -126,8 +129,7 @@ def import_extract(
         )
     far: list[FarSite] = []
     if sites:
-        provider = RoadGraphProvider(graph)
-        snaps = provider.snap([s.point for s in sites], "driving-car")
+        snaps = RoadGraphProvider(graph).snap([s.point for s in sites], "driving-car")
         far = [FarSite(s, float(d)) for s, d in zip(sites, snaps.dist_m, strict=True) if d > snap_warn_m]
     src = {"name": path.name, "bytes": path.stat().st_size, "sha256": _sha256(path)}
     meta = {
@@ -141,8 +143,10 @@ def import_extract(
             "directed_edges": graph.n_directed_edges,
         },
     }
-    graph = RoadGraph(**{k: getattr(graph, k) for k in graph.__dataclass_fields__ if k != "meta"}, meta=meta)
+    fields = {k: getattr(graph, k) for k in graph.__dataclass_fields__ if k not in ("meta", "hierarchies")}
+    graph = RoadGraph(**fields, meta=meta, hierarchies=build_hierarchies(graph))
     save_graph(graph, out)
+    compile_queries(graph.hierarchies["driving-car"])
     return ImportReport(
         path=out,
         nodes=graph.n_nodes,

@@ -23,12 +23,14 @@ import shapely
 from scipy.sparse import csr_matrix
 
 from stockpile.adapters.travel.roads.graph import EARTH_RADIUS_M, RoadGraph
+from stockpile.adapters.travel.roads.hierarchy import Hierarchy, edges_digest
 from stockpile.adapters.travel.roads.osm import BACKWARD, FORWARD
 
 T_UNIT_S = 1e-3
 L_UNIT_M = 1.0
 _MANTISSA_BITS = 52
 AT_NODE_M = 0.5
+Attach = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class Projection:
@@ -127,6 +129,7 @@ class Network:
         self.n = graph.n_nodes
         self.key = self.tail * self.n + self.head  # sorted: lexsort above ordered by tail, then head
         self.snappable = np.flatnonzero(self.fwd_ok | self.bwd_ok)
+        self.all_open = bool(open_seg.all())
 
     # ---- snapping --------------------------------------------------------------------------------------------
     @cached_property
@@ -176,40 +179,63 @@ class Network:
     def at_v(self, seg: np.ndarray, frac: np.ndarray) -> np.ndarray:
         return np.asarray((1 - frac) * self.graph.seg_len_m[seg] <= AT_NODE_M)
 
-    def augmented(self, orig: Snaps, dest: Snaps) -> csr_matrix:
-        """The CSR with origins at n … n+no-1 and destinations at n+no … n+no+nd-1."""
-        g, n, no, nd = self.graph, self.n, len(orig.seg), len(dest.seg)
-        tails, heads, ws = [self.tail], [self.head], [self.w]
-        o_ids = n + np.arange(no)
-        d_ids = n + no + np.arange(nd)
+    def attachments(self, orig: Snaps, dest: Snaps) -> tuple[Attach, Attach, Attach]:
+        """How sites join the road: (origin, node, weight) edges out of each origin, (destination, node, weight)
+        edges into each destination, and (origin, destination, weight) direct edges along a shared segment."""
+        g = self.graph
         # a point on a junction (within AT_NODE_M) joins it in every direction, whatever its segment's one-way
         s, f = orig.seg, orig.frac
         fo = self.fwd_ok[s] | self.at_v(s, f)
         bo = self.bwd_ok[s] | self.at_u(s, f)
-        tails += [o_ids[fo], o_ids[bo]]
-        heads += [g.seg_v[s[fo]].astype(np.int64), g.seg_u[s[bo]].astype(np.int64)]
-        ws += [self.part(s[fo], 1 - f[fo]), self.part(s[bo], f[bo])]
+        o_idx = np.arange(len(s))
+        out = (
+            np.concatenate([o_idx[fo], o_idx[bo]]),
+            np.concatenate([g.seg_v[s[fo]], g.seg_u[s[bo]]]).astype(np.int64),
+            np.concatenate([self.part(s[fo], 1 - f[fo]), self.part(s[bo], f[bo])]),
+        )
         s, f = dest.seg, dest.frac
         fd = self.fwd_ok[s] | self.at_u(s, f)
         bd = self.bwd_ok[s] | self.at_v(s, f)
-        tails += [g.seg_u[s[fd]].astype(np.int64), g.seg_v[s[bd]].astype(np.int64)]
-        heads += [d_ids[fd], d_ids[bd]]
-        ws += [self.part(s[fd], f[fd]), self.part(s[bd], 1 - f[bd])]
+        d_idx = np.arange(len(s))
+        into = (
+            np.concatenate([d_idx[fd], d_idx[bd]]),
+            np.concatenate([g.seg_u[s[fd]], g.seg_v[s[bd]]]).astype(np.int64),
+            np.concatenate([self.part(s[fd], f[fd]), self.part(s[bd], 1 - f[bd])]),
+        )
         # same segment: a direct edge when the segment runs from the origin towards the destination
-        if no and nd:
-            oi, di = np.nonzero(orig.seg[:, None] == dest.seg[None, :])
-            if len(oi):
-                s = orig.seg[oi]
-                delta = dest.frac[di] - orig.frac[oi]
-                ok = ((delta >= 0) & self.fwd_ok[s]) | ((delta <= 0) & self.bwd_ok[s])
-                tails.append(o_ids[oi[ok]])
-                heads.append(d_ids[di[ok]])
-                ws.append(self.part(s[ok], np.abs(delta[ok])))
-        tail, head, w = np.concatenate(tails), np.concatenate(heads), np.concatenate(ws)
+        oi, di = np.nonzero(orig.seg[:, None] == dest.seg[None, :])
+        s = orig.seg[oi]
+        delta = dest.frac[di] - orig.frac[oi]
+        ok = ((delta >= 0) & self.fwd_ok[s]) | ((delta <= 0) & self.bwd_ok[s])
+        direct = (oi[ok].astype(np.int64), di[ok].astype(np.int64), self.part(s[ok], np.abs(delta[ok])))
+        return out, into, direct
+
+    def augmented(self, orig: Snaps, dest: Snaps) -> csr_matrix:
+        """The CSR with origins at n … n+no-1 and destinations at n+no … n+no+nd-1."""
+        n, no, nd = self.n, len(orig.seg), len(dest.seg)
+        out, into, direct = self.attachments(orig, dest)
+        tail = np.concatenate([self.tail, n + out[0], into[1], n + direct[0]])
+        head = np.concatenate([self.head, out[1], n + no + into[0], n + no + direct[1]])
+        w = np.concatenate([self.w, out[2], into[2], direct[2]])
         size = n + no + nd
         return csr_matrix((w, (tail, head)), shape=(size, size))
+
+    @cached_property
+    def hierarchy_digest(self) -> str:
+        return edges_digest(self.n, self.tail, self.head, self.w)
 
     def edge_between(self, tail: np.ndarray, head: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Segment and reversed flag of the base edges tail → head (both arrays of real node ids)."""
         pos = np.searchsorted(self.key, tail * self.n + head)
         return self.seg[pos], self.rev[pos]
+
+
+def build_hierarchies(graph: RoadGraph) -> dict[str, Hierarchy]:
+    """A contraction hierarchy per profile for the graph with every road open: car first, then hgv in car's node
+    order (the same roads: a good order, several times cheaper than choosing one again)."""
+    packing, proj = Packing(graph), Projection(0.0, 0.0)
+    out: dict[str, Hierarchy] = {}
+    for profile in ("driving-car", "driving-hgv"):
+        net = Network(graph, profile, np.ones(graph.n_segments, bool), packing, proj)
+        out[profile] = Hierarchy.build(net.n, net.tail, net.head, net.w, like=out.get("driving-car"))
+    return out

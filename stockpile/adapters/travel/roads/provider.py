@@ -1,7 +1,10 @@
 """`RoadGraphProvider`: the `TravelTimeProvider` port answered from the county's imported road graph, in-process.
 
-- `matrix`: scipy's C Dijkstra (`csgraph.dijkstra` with `indices`) from each distinct origin over the graph
-  with the sites as virtual nodes (network.py); durations and distances rounded up once, unreachable = −1.
+- `matrix`: with every road open, a many-to-many query over the profile's contraction hierarchy (hierarchy.py,
+  stored in the graph file at import, or built on first use when the file has none or the speeds differ); with
+  roads closed for the call, scipy's C Dijkstra (`csgraph.dijkstra` with `indices`) from each distinct origin
+  over the graph with the sites as virtual nodes (network.py). Both give the same packed weights, exactly;
+  durations and distances rounded up once, unreachable = −1.
 - `isochrones`: the road pieces reachable within each range, drawn on a grid and traced to one polygon
   (isochrones.py); ranges of one point nest by construction.
 - `directions`: the shortest-time path between consecutive points, drawn along the roads' own geometry.
@@ -25,6 +28,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from stockpile.adapters.travel.roads.avoid import ClosedRoads
 from stockpile.adapters.travel.roads.graph import RoadGraph
+from stockpile.adapters.travel.roads.hierarchy import Hierarchy
 from stockpile.adapters.travel.roads.isochrones import IsochroneDrawer
 from stockpile.adapters.travel.roads.network import Network, Packing, Projection, Snaps
 from stockpile.adapters.travel.roads.speeds import SpeedTable
@@ -62,6 +66,7 @@ class RoadGraphProvider:
         isochrone_hole_m2: float = 4_000_000.0,
         isochrone_corridor_m: float = 300.0,
         label: str = "",
+        hierarchy: bool = True,
     ) -> None:
         if graph.n_segments == 0:
             raise ValueError("the road graph has no roads")
@@ -92,6 +97,9 @@ class RoadGraphProvider:
         self._networks: OrderedDict[tuple[str, str], Network] = OrderedDict()
         self._lock = threading.Lock()  # one provider serves every Streamlit session
         self._all_open = np.ones(graph.n_segments, dtype=bool)
+        self.use_hierarchy = hierarchy  # False: plain Dijkstra for every matrix (the benchmark's baseline)
+        self._hierarchies: dict[str, Hierarchy] = {}
+        self._ch_lock = threading.Lock()
         self._closures = ClosedRoads(graph)
         self.drawer = IsochroneDrawer(
             graph, self.proj, isochrone_cell_m, isochrone_hole_m2, isochrone_corridor_m
@@ -143,8 +151,25 @@ class RoadGraphProvider:
         return NOTICE_SNAP_FAR, detail
 
     # ---- matrix --------------------------------------------------------------------------------------------
+    def hierarchy(self, net: Network) -> Hierarchy | None:
+        """The contraction hierarchy for `net` when every road is open (None with closures: plain Dijkstra)."""
+        if not self.use_hierarchy or not net.all_open:
+            return None
+        with self._ch_lock:  # built once per profile, even when several sessions ask at once
+            h = self._hierarchies.get(net.profile)
+            if h is None:
+                stored = self.graph.hierarchies.get(net.profile)
+                if stored is not None and stored.digest == net.hierarchy_digest:
+                    h = stored
+                else:  # not in the file, or other speeds (flood): a stored node order still serves
+                    log.info("road graph: building the %s hierarchy", net.profile)
+                    h = Hierarchy.build(net.n, net.tail, net.head, net.w, like=stored)
+                self._hierarchies[net.profile] = h
+            return h
+
     def packed_matrix(self, net: Network, orig: Snaps, dest: Snaps) -> np.ndarray:
-        """Packed weights origins × destinations (inf = unreachable); one Dijkstra per distinct origin."""
+        """Packed weights origins × destinations (inf = unreachable): a hierarchy query when every road is open,
+        else one Dijkstra per distinct origin."""
         no, nd = len(orig.seg), len(dest.seg)
         out = np.full((no, nd), np.inf)
         if not no or not nd:
@@ -152,19 +177,29 @@ class RoadGraphProvider:
         keys = np.column_stack([orig.seg.astype(float), orig.frac])
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
-        csr = net.augmented(_take(orig, first), dest)
-        n = net.n
-        sources = n + np.arange(len(first))
-        rows = max(1, _DIJKSTRA_CELLS // csr.shape[0])
-        found = np.empty((len(first), nd))
-        for start in range(0, len(first), rows):
-            block = sources[start : start + rows]
-            dist = dijkstra(csr, directed=True, indices=block)
-            found[start : start + len(block)] = dist[:, n + len(first) :]
+        h, distinct = self.hierarchy(net), _take(orig, first)
+        if h is not None:
+            start, end, direct = net.attachments(distinct, dest)
+            found = h.matrix(start, end, len(first), nd)
+            np.minimum.at(found, (direct[0], direct[1]), direct[2])
+        else:
+            found = self._dijkstra_rows(net, distinct, dest)
         out[:] = found[inverse]
         same = (orig.seg[:, None] == dest.seg[None, :]) & (orig.frac[:, None] == dest.frac[None, :])
         out[same] = 0.0
         return out
+
+    @staticmethod
+    def _dijkstra_rows(net: Network, orig: Snaps, dest: Snaps) -> np.ndarray:
+        csr = net.augmented(orig, dest)
+        n, no = net.n, len(orig.seg)
+        sources = n + np.arange(no)
+        rows = max(1, _DIJKSTRA_CELLS // csr.shape[0])
+        found = np.empty((no, len(dest.seg)))
+        for start in range(0, no, rows):
+            block = sources[start : start + rows]
+            found[start : start + len(block)] = dijkstra(csr, directed=True, indices=block)[:, n + no :]
+        return found
 
     def matrix(
         self,
