@@ -1,0 +1,122 @@
+"""Map labels without collisions, and a view that fits the data (pure: label specs in, placed labels out).
+
+A label is a box in screen pixels around its anchor point. At the map's opening zoom one pixel is a known number
+of degrees, so each box becomes a shapely rectangle in degrees. Labels are placed greedily from the highest rank
+down: each tries a few offsets (below, above, right, left of its point, or centred for an area's name) and takes
+the first one whose box touches no box placed before and no marker; a label with no free spot is dropped (the map
+still names it on hover). Chinese glyphs are about as wide as they are tall, Latin ones about half.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from shapely import Polygon, box
+
+TILE_PX = 512  # deck.gl's world is 512 px wide at zoom 0
+POINT_OFFSETS: tuple[tuple[int, int], ...] = ((0, 16), (0, -16), (1, 0), (-1, 0))  # below, above, right, left
+CENTRED: tuple[tuple[int, int], ...] = ((0, 0), (0, -22), (0, 22), (0, -34), (0, 34))
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A label wanted at (lon, lat): `rank` orders who wins a spot (higher first); `size_px` is the font size;
+    `marker_px` the radius of the point's marker (0 for an area's name, which is centred on its point)."""
+
+    key: str
+    text: str
+    lon: float
+    lat: float
+    rank: int
+    size_px: int = 12
+    marker_px: int = 0
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    key: str
+    text: str
+    lon: float
+    lat: float
+    offset: tuple[int, int]  # pixels from the point to the label's centre (x right, y down)
+
+
+def text_px(text: str, size_px: int) -> tuple[float, float]:
+    """Width and height of a one-line label in pixels (wide glyphs one em, others half an em, plus a margin)."""
+    ems = sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+    return ems * size_px + 4, size_px + 4
+
+
+def degrees_per_px(zoom: float, lat: float) -> tuple[float, float]:
+    """(lon, lat) degrees one screen pixel spans at `zoom` near latitude `lat` (Web Mercator)."""
+    lon_deg = 360.0 / (TILE_PX * 2**zoom)
+    return lon_deg, lon_deg * math.cos(math.radians(lat))
+
+
+def fit_zoom(
+    bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 560, pad: float = 0.08
+) -> float:
+    """The deepest zoom at which `bounds` (lon_min, lat_min, lon_max, lat_max) fits the map with `pad` kept free
+    on each side; capped at 15 for a single point."""
+    w, s, e, n = bounds
+    mid = math.cos(math.radians((s + n) / 2))
+    span_x = max(e - w, 1e-6)
+    span_y = max(n - s, 1e-6) / max(mid, 1e-6)
+    usable_w, usable_h = width_px * (1 - 2 * pad), height_px * (1 - 2 * pad)
+    zoom = min(math.log2(usable_w * 360 / (TILE_PX * span_x)), math.log2(usable_h * 360 / (TILE_PX * span_y)))
+    return round(min(zoom, 15.0), 2)
+
+
+def _box_at(spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float) -> tuple[Polygon, tuple[int, int]]:
+    """The label's box in degrees for a candidate offset; side offsets (±1, 0) become a gap past the marker."""
+    w, h = text_px(spec.text, spec.size_px)
+    ox, oy = offset
+    if oy == 0 and ox in (1, -1):  # beside the marker: the box's near edge a few pixels past it
+        ox = int(ox * (spec.marker_px + 4 + w / 2))
+    elif ox == 0 and oy != 0 and spec.marker_px:
+        oy = int(math.copysign(spec.marker_px + 4 + h / 2, oy))
+    cx, cy = spec.lon + ox * dx, spec.lat - oy * dy  # screen y grows downwards, latitude upwards
+    return box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy), (ox, oy)
+
+
+def place_labels(
+    specs: Iterable[LabelSpec], zoom: float, markers: Sequence[tuple[float, float, int]] = ()
+) -> list[PlacedLabel]:
+    """Labels that fit without overlapping each other or the markers (lon, lat, radius px), highest rank first.
+
+    Rule: no two placed boxes intersect; a label is dropped only when every candidate spot is taken by a label of
+    equal or higher rank (or a marker)."""
+    ordered = sorted(specs, key=lambda s: (-s.rank, s.key))
+    if not ordered:
+        return []
+    mid_lat = sum(s.lat for s in ordered) / len(ordered)
+    dx, dy = degrees_per_px(zoom, mid_lat)
+    taken: list[Polygon] = [
+        box(lon - r * dx, lat - r * dy, lon + r * dx, lat + r * dy) for lon, lat, r in markers
+    ]
+    out = []
+    for spec in ordered:
+        for cand in POINT_OFFSETS if spec.marker_px else CENTRED:
+            shape, offset = _box_at(spec, cand, dx, dy)
+            if not any(shape.intersects(other) for other in taken):
+                taken.append(shape)
+                out.append(PlacedLabel(spec.key, spec.text, spec.lon, spec.lat, offset))
+                break
+    return out
+
+
+def label_boxes(placed: Iterable[PlacedLabel], specs: Iterable[LabelSpec], zoom: float) -> list[Polygon]:
+    """The boxes of placed labels in degrees (for tests and debugging)."""
+    by_key = {s.key: s for s in specs}
+    chosen = [p for p in placed if p.key in by_key]
+    if not chosen:
+        return []
+    dx, dy = degrees_per_px(zoom, sum(s.lat for s in by_key.values()) / len(by_key))
+    out = []
+    for p in chosen:
+        w, h = text_px(p.text, by_key[p.key].size_px)
+        cx, cy = p.lon + p.offset[0] * dx, p.lat - p.offset[1] * dy
+        out.append(box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy))
+    return out
