@@ -13,11 +13,24 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
 from shapely import Polygon, box
 
 TILE_PX = 512  # deck.gl's world is 512 px wide at zoom 0
 POINT_OFFSETS: tuple[tuple[int, int], ...] = ((0, 16), (0, -16), (1, 0), (-1, 0))  # below, above, right, left
-CENTRED: tuple[tuple[int, int], ...] = ((0, 0), (0, -22), (0, 22), (0, -34), (0, 34))
+CENTRED: tuple[tuple[int, int], ...] = (  # an area's name: its centre, else nudged up, down or aside
+    (0, 0),
+    (0, -22),
+    (0, 22),
+    (40, 0),
+    (-40, 0),
+    (0, -34),
+    (0, 34),
+    (-40, -22),
+    (40, -22),
+    (-40, 22),
+    (40, 22),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class PlacedLabel:
     lon: float
     lat: float
     offset: tuple[int, int]  # pixels from the point to the label's centre (x right, y down)
+    size_px: int = 12
 
 
 def text_px(text: str, size_px: int) -> tuple[float, float]:
@@ -69,7 +83,9 @@ def fit_zoom(
     return round(min(zoom, 15.0), 2)
 
 
-def _box_at(spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float) -> tuple[Polygon, tuple[int, int]]:
+def _box_at(
+    spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float
+) -> tuple[Polygon, tuple[int, int]]:
     """The label's box in degrees for a candidate offset; side offsets (±1, 0) become a gap past the marker."""
     w, h = text_px(spec.text, spec.size_px)
     ox, oy = offset
@@ -102,7 +118,7 @@ def place_labels(
             shape, offset = _box_at(spec, cand, dx, dy)
             if not any(shape.intersects(other) for other in taken):
                 taken.append(shape)
-                out.append(PlacedLabel(spec.key, spec.text, spec.lon, spec.lat, offset))
+                out.append(PlacedLabel(spec.key, spec.text, spec.lon, spec.lat, offset, spec.size_px))
                 break
     return out
 
@@ -120,3 +136,35 @@ def label_boxes(placed: Iterable[PlacedLabel], specs: Iterable[LabelSpec], zoom:
         cx, cy = p.lon + p.offset[0] * dx, p.lat - p.offset[1] * dy
         out.append(box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy))
     return out
+
+
+def area_labels(areas: pd.DataFrame, rank: int = 2, size_px: int = 16) -> list[LabelSpec]:
+    """One centred label per area (code, name, lon, lat): township names on the map."""
+    first = areas.drop_duplicates("code")
+    return [
+        LabelSpec(f"area:{c}", str(n), float(lo), float(la), rank, size_px)
+        for c, n, lo, la in zip(first["code"], first["name"], first["lon"], first["lat"], strict=True)
+    ]
+
+
+def site_labels(sites: pd.DataFrame, text_col: str = "label", marker_px: int = 9) -> list[LabelSpec]:
+    """One label beside each site's marker (code, lon, lat, site_type and `text_col`). Ranks: the county's own
+    depots (site type `depot`) 3, above township names (2, `area_labels`), above township points and the rest
+    (1): a township point's label ("城关镇储备点") gives way to its township's name, and stays on hover."""
+    return [
+        LabelSpec(f"site:{c}", str(x), float(lo), float(la), 3 if k == "depot" else 1, 12, marker_px)
+        for c, x, lo, la, k in zip(
+            sites["code"], sites[text_col], sites["lon"], sites["lat"], sites["site_type"], strict=True
+        )
+    ]
+
+
+def label_frame(placed: Sequence[PlacedLabel]) -> pd.DataFrame:
+    """Placed labels as rows for a pydeck TextLayer: lon, lat, text, offset ([x, y] pixels), size (pixels)."""
+    return pd.DataFrame(
+        [
+            {"lon": p.lon, "lat": p.lat, "text": p.text, "offset": list(p.offset), "size": p.size_px}
+            for p in placed
+        ],
+        columns=["lon", "lat", "text", "offset", "size"],
+    )
