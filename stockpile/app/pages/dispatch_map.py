@@ -50,9 +50,22 @@ def _layers(paths: list[dict[str, Any]], roads: pd.DataFrame, pts: list[dict[str
     ]
 
 
+def route_paths(route_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each vehicle's line with its own colour (the n-th vehicle takes the palette's n-th colour)."""
+    return [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(route_lines)]
+
+
+def route_legend(paths: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+    """The legend of `route_paths`' lines in markdown, in the lines' own colours: :red[━━] 车辆 1 · ..."""
+    return " · ".join(
+        f":{PALETTE[n % len(PALETTE)][0]}[━━] {(names or {}).get(p['vehicle'], p['vehicle'])}"
+        for n, p in enumerate(paths)
+    )
+
+
 def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFrame) -> None:
     """`route_lines`: each vehicle's line with its source (roads, ors, offline); `roads`: the base network."""
-    paths = [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(route_lines)]
+    paths = route_paths(route_lines)
     pts = [
         {
             "name": p.name,
@@ -71,8 +84,7 @@ def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFr
         tooltip={"text": "{name}{vehicle}"},
     )
     st.pydeck_chart(deck)
-    legend = " · ".join(f":{PALETTE[n % len(PALETTE)][0]}[━━] {p['vehicle']}" for n, p in enumerate(paths))
-    st.markdown(f"{t('dispatch.legend')} {legend}")
+    st.markdown(f"{t('dispatch.legend')} {route_legend(paths)}")
     if paths and all(p["source"] == "offline" for p in paths):
         st.caption(t("dispatch.routes_straight"))
 
