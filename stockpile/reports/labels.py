@@ -17,7 +17,14 @@ import pandas as pd
 from shapely import Polygon, box
 
 TILE_PX = 512  # deck.gl's world is 512 px wide at zoom 0
-POINT_OFFSETS: tuple[tuple[int, int], ...] = ((0, 16), (0, -16), (1, 0), (-1, 0))  # below, above, right, left
+EARTH_M = 40_075_016.7  # the equator's length in metres
+SIDES: tuple[tuple[int, int], ...] = (
+    (0, 1),
+    (0, -1),
+    (1, 0),
+    (-1, 0),
+)  # below, above, right, left of a marker
+GAPS_PX = (4, 16)  # from the marker's edge: close first, then past a neighbour's marker
 CENTRED: tuple[tuple[int, int], ...] = (  # an area's name: its centre, else nudged up, down or aside
     (0, 0),
     (0, -22),
@@ -69,6 +76,25 @@ def degrees_per_px(zoom: float, lat: float) -> tuple[float, float]:
     return lon_deg, lon_deg * math.cos(math.radians(lat))
 
 
+def marker_px(radius_m: float, zoom: float, lat: float, min_px: int = 0) -> int:
+    """A marker's radius on screen: `radius_m` metres at `zoom` near `lat`, at least `min_px` (deck.gl's
+    radius_min_pixels), rounded up."""
+    metres_per_px = EARTH_M * math.cos(math.radians(lat)) / (TILE_PX * 2**zoom)
+    return max(min_px, math.ceil(radius_m / metres_per_px))
+
+
+def markers(
+    rows: pd.DataFrame, zoom: float, radius_m: float | str, min_px: int = 0
+) -> list[tuple[float, float, int]]:
+    """(lon, lat, radius px) of the markers a scatter layer draws for `rows`: `radius_m` metres for all, or the
+    name of the rows' radius column; at least `min_px` (its radius_min_pixels)."""
+    radii = list(rows[radius_m]) if isinstance(radius_m, str) else [radius_m] * len(rows)
+    return [
+        (float(lo), float(la), marker_px(float(r), zoom, float(la), min_px))
+        for lo, la, r in zip(rows["lon"], rows["lat"], radii, strict=True)
+    ]
+
+
 def fit_zoom(
     bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 560, pad: float = 0.08
 ) -> float:
@@ -83,18 +109,24 @@ def fit_zoom(
     return round(min(zoom, 15.0), 2)
 
 
-def _box_at(
-    spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float
-) -> tuple[Polygon, tuple[int, int]]:
-    """The label's box in degrees for a candidate offset; side offsets (±1, 0) become a gap past the marker."""
+def _candidates(spec: LabelSpec) -> list[tuple[int, int]]:
+    """Pixel offsets from the point to the label's centre: an area's name at its centre or nudged; a marker's
+    label on each side of it, the box's near edge a small gap past the marker, then a wider gap."""
+    if not spec.marker_px:
+        return list(CENTRED)
     w, h = text_px(spec.text, spec.size_px)
-    ox, oy = offset
-    if oy == 0 and ox in (1, -1):  # beside the marker: the box's near edge a few pixels past it
-        ox = int(ox * (spec.marker_px + 4 + w / 2))
-    elif ox == 0 and oy != 0 and spec.marker_px:
-        oy = int(math.copysign(spec.marker_px + 4 + h / 2, oy))
-    cx, cy = spec.lon + ox * dx, spec.lat - oy * dy  # screen y grows downwards, latitude upwards
-    return box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy), (ox, oy)
+    return [
+        (int(sx * (spec.marker_px + gap + w / 2)), int(sy * (spec.marker_px + gap + h / 2)))
+        for gap in GAPS_PX
+        for sx, sy in SIDES
+    ]
+
+
+def _box_at(spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float) -> Polygon:
+    """The label's box in degrees with its centre `offset` pixels from its point."""
+    w, h = text_px(spec.text, spec.size_px)
+    cx, cy = spec.lon + offset[0] * dx, spec.lat - offset[1] * dy  # screen y grows downwards, latitude up
+    return box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy)
 
 
 def place_labels(
@@ -114,8 +146,8 @@ def place_labels(
     ]
     out = []
     for spec in ordered:
-        for cand in POINT_OFFSETS if spec.marker_px else CENTRED:
-            shape, offset = _box_at(spec, cand, dx, dy)
+        for offset in _candidates(spec):
+            shape = _box_at(spec, offset, dx, dy)
             if not any(shape.intersects(other) for other in taken):
                 taken.append(shape)
                 out.append(PlacedLabel(spec.key, spec.text, spec.lon, spec.lat, offset, spec.size_px))
@@ -130,12 +162,7 @@ def label_boxes(placed: Iterable[PlacedLabel], specs: Iterable[LabelSpec], zoom:
     if not chosen:
         return []
     dx, dy = degrees_per_px(zoom, sum(s.lat for s in by_key.values()) / len(by_key))
-    out = []
-    for p in chosen:
-        w, h = text_px(p.text, by_key[p.key].size_px)
-        cx, cy = p.lon + p.offset[0] * dx, p.lat - p.offset[1] * dy
-        out.append(box(cx - w / 2 * dx, cy - h / 2 * dy, cx + w / 2 * dx, cy + h / 2 * dy))
-    return out
+    return [_box_at(by_key[p.key], p.offset, dx, dy) for p in chosen]
 
 
 def area_labels(areas: pd.DataFrame, rank: int = 2, size_px: int = 16) -> list[LabelSpec]:
@@ -147,14 +174,18 @@ def area_labels(areas: pd.DataFrame, rank: int = 2, size_px: int = 16) -> list[L
     ]
 
 
-def site_labels(sites: pd.DataFrame, text_col: str = "label", marker_px: int = 9) -> list[LabelSpec]:
-    """One label beside each site's marker (code, lon, lat, site_type and `text_col`). Ranks: the county's own
-    depots (site type `depot`) 3, above township names (2, `area_labels`), above township points and the rest
-    (1): a township point's label ("城关镇储备点") gives way to its township's name, and stays on hover."""
+def site_labels(
+    sites: pd.DataFrame, text_col: str = "label", marker_px: int | Sequence[int] = 9
+) -> list[LabelSpec]:
+    """One label beside each site's marker (code, lon, lat, site_type and `text_col`; `marker_px` one radius for
+    all or one per row). Ranks: the county's own depots (site type `depot`) 3, above township names (2,
+    `area_labels`), above township points and the rest (1): a township point's label ("城关镇储备点") gives way
+    to its township's name, and stays on hover."""
+    radii = [marker_px] * len(sites) if isinstance(marker_px, int) else list(marker_px)
     return [
-        LabelSpec(f"site:{c}", str(x), float(lo), float(la), 3 if k == "depot" else 1, 12, marker_px)
-        for c, x, lo, la, k in zip(
-            sites["code"], sites[text_col], sites["lon"], sites["lat"], sites["site_type"], strict=True
+        LabelSpec(f"site:{c}", str(x), float(lo), float(la), 3 if k == "depot" else 1, 12, r)
+        for c, x, lo, la, k, r in zip(
+            sites["code"], sites[text_col], sites["lon"], sites["lat"], sites["site_type"], radii, strict=True
         )
     ]
 

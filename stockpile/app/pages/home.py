@@ -9,7 +9,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
 from stockpile.i18n import t
-from stockpile.reports.labels import area_labels, fit_zoom, label_frame, place_labels, site_labels
+from stockpile.reports.labels import area_labels, fit_zoom, label_frame, markers, place_labels, site_labels
 
 guard(__file__)
 
@@ -127,17 +127,15 @@ if "depots" in show:
 w, s, e, n = layers.bounds
 zoom = fit_zoom(layers.bounds, 1000, 560)
 # labels placed without collisions at the opening zoom: depots first, township names where they still fit
+depot_dots = markers(depots, zoom, 900, 8) if "depots" in show else []  # the depot layer's own sizes
 specs = [
     *(area_labels(layers.townships) if "townships" in show else []),
-    *(site_labels(depots) if "depots" in show else []),
+    *(site_labels(depots, marker_px=[r for _, _, r in depot_dots]) if "depots" in show else []),
 ]
-markers = (
-    [(lo, la, 9) for lo, la in zip(depots["lon"], depots["lat"], strict=True)] if "depots" in show else []
-)
 deck_layers.append(
     pdk.Layer(
         "TextLayer",
-        label_frame(place_labels(specs, zoom, markers)),
+        label_frame(place_labels(specs, zoom, depot_dots)),
         get_position=["lon", "lat"],
         get_text="text",
         get_size="size",

@@ -20,7 +20,7 @@ from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 from stockpile.jobs.commands import DISPATCH_PLAN, DONE
 from stockpile.reports.coverage_tables import reach_polygons
-from stockpile.reports.labels import LabelSpec, fit_zoom, label_frame, place_labels, site_labels
+from stockpile.reports.labels import LabelSpec, fit_zoom, label_frame, markers, place_labels, site_labels
 from stockpile.reports.situation import (
     NAMED_RGB,
     REACH_COLOUR,
@@ -136,20 +136,19 @@ def _dots(rows: pd.DataFrame, layer_id: str, min_px: int) -> pdk.Layer:
 
 def _labels(depots: pd.DataFrame, points: pd.DataFrame, zoom: float) -> pdk.Layer:
     """Depot names first, then demand points' where room is left (all of them on hover)."""
-    specs = site_labels(depots) if "stock" in show else []
-    if "demand" in show:  # below every depot (rank 0)
-        specs += [
-            LabelSpec(f"point:{c}", str(x), float(lo), float(la), 0, 11, 5)
-            for c, x, lo, la in zip(points["code"], points["name"], points["lon"], points["lat"], strict=True)
-        ]
-    markers = (
-        [(lo, la, 8) for lo, la in zip(depots["lon"], depots["lat"], strict=True)] if "stock" in show else []
-    )
+    depot_dots = markers(depots, zoom, "radius", 6) if "stock" in show else []  # as _dots draws them
+    point_dots = markers(points, zoom, "radius", 3) if "demand" in show else []
+    specs = site_labels(depots, marker_px=[r for _, _, r in depot_dots]) if "stock" in show else []
+    specs += [  # below every depot (rank 0)
+        LabelSpec(f"point:{c}", str(x), lo, la, 0, 11, r)
+        for c, x, (lo, la, r) in zip(points["code"], points["name"], point_dots, strict=False)
+    ]
+    placed = place_labels(specs, zoom, [*depot_dots, *point_dots])
     chars = "".join(sorted({ch for s in specs for ch in s.text} | set("0123456789（）")))
     return pdk.Layer(
         "TextLayer",
         id="labels",
-        data=label_frame(place_labels(specs, zoom, markers)),
+        data=label_frame(placed),
         get_position=["lon", "lat"],
         get_text="text",
         get_size="size",

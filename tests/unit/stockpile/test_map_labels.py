@@ -6,6 +6,7 @@ import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapely import Point, box
 
 from stockpile.reports.labels import (
     LabelSpec,
@@ -71,9 +72,7 @@ def test_a_dropped_label_lost_to_one_of_equal_or_higher_rank(specs: list[LabelSp
         assert near and max(ranks[k] for k in near) >= s.rank
 
 
-def _point(s: LabelSpec):  # type: ignore[no-untyped-def]
-    from shapely import Point
-
+def _point(s: LabelSpec) -> Point:
     return Point(s.lon, s.lat)
 
 
@@ -112,3 +111,19 @@ def test_the_view_fits_the_bounds() -> None:
     dx2, dy2 = degrees_per_px(z + 1, 29.6)
     assert (bounds[2] - bounds[0]) / dx2 > 900 * 0.84 or (bounds[3] - bounds[1]) / dy2 > 560 * 0.84
     assert fit_zoom((115.9, 29.6, 115.9, 29.6)) == 15.0
+
+
+def test_a_depot_inside_a_neighbours_bigger_marker_still_gets_its_label() -> None:
+    """Two depots 200 m apart, the smaller marker inside the bigger one: the more important depot's label moves
+    past the neighbour's marker instead of being dropped."""
+    county = _spec("xjk", "示范县救灾物资储备库", 115.905, 29.595, rank=3, marker=7)
+    point = _spec("xz01", "城关镇储备点", 115.904, 29.597, rank=1, marker=12)
+    dots = [(115.905, 29.595, 7), (115.904, 29.597, 12)]
+    placed = {p.key for p in place_labels([county, point], 9.9, markers=dots)}
+    assert "xjk" in placed
+    boxes = label_boxes(place_labels([county, point], 9.9, markers=dots), [county, point], 9.9)
+    dx, dy = degrees_per_px(9.9, 29.596)
+    for lon, lat, r in dots:
+        assert not any(
+            b.intersects(box(lon - r * dx, lat - r * dy, lon + r * dx, lat + r * dy)) for b in boxes
+        )
