@@ -78,6 +78,11 @@ def main() -> None:
         st.session_state["services"] = _services()
     settings = st.session_state["services"].settings
 
+    # the choice is also kept outside the widget: Streamlit drops a widget's state on a page switch (the landing
+    # after login), and the language must survive it
+    chosen = st.session_state.setdefault("lang.chosen", "zh")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = chosen
     lang = st.sidebar.radio(
         "语言 / Language",
         ["zh", "en"],
@@ -85,6 +90,7 @@ def main() -> None:
         horizontal=True,
         key="lang",
     )
+    st.session_state["lang.chosen"] = lang
     set_lang(lang)
 
     svc = st.session_state["services"]

@@ -34,6 +34,7 @@ WALKS = {  # who: (login, password, language, the key pages by file)
 }
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')"""
+MAP_PAGES = {"home", "situation", "coverage"}
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -55,8 +56,10 @@ def login_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _idle(page: Any) -> None:
-    page.wait_for_timeout(200)
-    page.wait_for_function(IDLE, timeout=90_000)
+    """The script run finished: no running indicator, no stale element, twice (the indicator shows late)."""
+    for pause in (200, 1000):
+        page.wait_for_timeout(pause)
+        page.wait_for_function(IDLE, timeout=90_000)
 
 
 def _title(name: str, lang: str) -> str:
@@ -70,10 +73,10 @@ def _log_in(page: Any, url: str, user: str, password: str, lang: str) -> None:
     if lang == "en":
         page.locator('[data-testid="stSidebar"] label', has_text="English").first.click()
         _idle(page)
-    page.get_by_label(t("auth.username", lang)).fill(user)
-    page.get_by_label(t("auth.password", lang)).fill(password)
+    page.get_by_label(t("auth.username", lang), exact=True).fill(user)
+    page.get_by_label(t("auth.password", lang), exact=True).fill(password)
     page.get_by_role("button", name=t("auth.login", lang)).click()
-    page.get_by_role("heading", name=_title("home", lang)).first.wait_for(timeout=90_000)  # the role's home
+    page.get_by_role("heading", name=t("home.title", lang)).first.wait_for(timeout=90_000)  # the role's home
     _idle(page)
 
 
@@ -82,6 +85,16 @@ def _open(page: Any, name: str, lang: str) -> None:
     page.locator(f'[data-testid="stSidebarNavLink"]:has(span[label="{title}"])').first.click()
     page.locator("h1").first.wait_for()
     _idle(page)
+
+
+def _map_drawn(page: Any, name: str) -> None:
+    """A page with a map: wait until deck.gl has its canvas and drew a frame (the screenshot shows the map)."""
+    if name in MAP_PAGES:
+        page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(
+            state="attached", timeout=90_000
+        )
+        _idle(page)
+        page.wait_for_timeout(2000)
 
 
 def _findings(page: Any, lang: str, where: str) -> list[str]:
@@ -103,6 +116,7 @@ def test_each_role_walks_its_key_pages(login_app: str, browser: Any, shots: Path
         for i, name in enumerate(pages):
             if name != "home":
                 _open(page, name, lang)
+            _map_drawn(page, name)
             findings += _findings(page, lang, f"{who}/{name}")
             page.screenshot(path=str(shots / f"walk-{who}-{i:02d}-{name}.png"), full_page=True)
     finally:
@@ -110,14 +124,15 @@ def test_each_role_walks_its_key_pages(login_app: str, browser: Any, shots: Path
     assert not findings, "\n" + "\n".join(findings)
 
 
-def test_the_gap_table_fits_the_page_at_1280_px(login_app: str, browser: Any, shots: Path) -> None:
-    """储备定额与缺口 at 1280 px: neither the page nor the grid scrolls sideways."""
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_gap_table_fits_the_page_at_1280_px(login_app: str, browser: Any, shots: Path, lang: str) -> None:
+    """储备定额与缺口 at 1280 px, in both languages: neither the page nor the grid scrolls sideways."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = ctx.new_page()
     page.set_default_timeout(60_000)
     try:
-        _log_in(page, login_app, "planner", DEMO_PASSWORDS["planner"], "zh")
-        _open(page, "standards", "zh")
+        _log_in(page, login_app, "planner", DEMO_PASSWORDS["planner"], lang)
+        _open(page, "standards", lang)
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.wait_for()
         page.wait_for_timeout(1000)
@@ -129,7 +144,7 @@ def test_the_gap_table_fits_the_page_at_1280_px(login_app: str, browser: Any, sh
                         scroll: s.scrollWidth, client: s.clientWidth};
             }"""
         )
-        page.screenshot(path=str(shots / "gap-table-1280.png"), full_page=True)
+        page.screenshot(path=str(shots / f"gap-table-1280-{lang}.png"), full_page=True)
     finally:
         ctx.close()
     assert sizes["right"] <= sizes["inner"] and sizes["page"] <= sizes["inner"], sizes

@@ -127,7 +127,11 @@ if "depots" in show:
 w, s, e, n = layers.bounds
 zoom = fit_zoom(layers.bounds, 1000, 560)
 # labels placed without collisions at the opening zoom: depots first, township names where they still fit
-depot_dots = markers(depots, zoom, 900, 8) if "depots" in show else []  # the depot layer's own sizes
+depot_dots = markers(depots, zoom, 900, 8) if "depots" in show else []  # the layers' own sizes
+other_dots = [
+    *(markers(layers.holders, zoom, 600, 6) if "holders" in show else []),
+    *(markers(layers.shelters, zoom, 450, 4) if "shelters" in show else []),
+]
 specs = [
     *(area_labels(layers.townships) if "townships" in show else []),
     *(site_labels(depots, marker_px=[r for _, _, r in depot_dots]) if "depots" in show else []),
@@ -135,7 +139,7 @@ specs = [
 deck_layers.append(
     pdk.Layer(
         "TextLayer",
-        label_frame(place_labels(specs, zoom, depot_dots)),
+        label_frame(place_labels(specs, zoom, [*depot_dots, *other_dots])),
         get_position=["lon", "lat"],
         get_text="text",
         get_size="size",
