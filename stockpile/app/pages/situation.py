@@ -207,7 +207,7 @@ if "reach" in show:
             reach,
             id="reach",
             get_polygon="polygon",
-            get_fill_color=[*NAMED_RGB[REACH_COLOUR], 10],  # faint: thirteen areas overlap
+            get_fill_color=[*NAMED_RGB[REACH_COLOUR], 10],  # faint: the areas overlap
             get_line_color=[*NAMED_RGB[REACH_COLOUR], 160],
             line_width_min_pixels=1,
             pickable=True,
