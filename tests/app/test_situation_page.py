@@ -12,6 +12,7 @@ from stockpile.app.pages.common import page_roles
 from stockpile.jobs.commands import DONE
 from stockpile.reports.labels import degrees_per_px
 from stockpile.reports.situation import NAMED_RGB
+from stockpile.trust.policy import POLICY, Scope
 from tests.app.conftest import ROOT, page
 
 LEGEND_COLOUR = re.compile(r":(\w+)\[")
@@ -30,8 +31,12 @@ def _legend(at: Any) -> str:
 
 
 def test_the_page_is_for_dispatchers_planners_and_admins() -> None:
-    """Keepers have their depots' map (home); the situation map is the county's."""
-    assert page_roles(ROOT / "stockpile/app/pages/situation.py") == {"dispatcher", "planner", "admin"}
+    """Keepers have their depots' map (home); the situation map is the county's: every role it is for may read
+    all depots' stock and the solve jobs in the permission table (the reads it makes)."""
+    roles = page_roles(ROOT / "stockpile/app/pages/situation.py")
+    assert roles == {"dispatcher", "planner", "admin"}
+    for role in roles:
+        assert POLICY[(role, "view_stock")] == Scope.ALL and (role, "view_jobs") in POLICY
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
