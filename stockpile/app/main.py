@@ -67,6 +67,26 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
     return {t(f"nav.section.{s}"): groups[s] for s in sorted(groups, key=lambda s: order.get(s, 99))}
 
 
+def _language() -> str:
+    """The sidebar's language switch, applied to this run. The choice is also kept outside the widget: Streamlit
+    drops a widget's state on a page switch (the landing after login), and the language must survive it."""
+    chosen = st.session_state.setdefault("lang.chosen", "zh")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = chosen
+    lang = str(
+        st.sidebar.radio(
+            "语言 / Language",
+            ["zh", "en"],
+            format_func=lambda x: "中文" if x == "zh" else "English",
+            horizontal=True,
+            key="lang",
+        )
+    )
+    st.session_state["lang.chosen"] = lang
+    set_lang(lang)
+    return lang
+
+
 def main() -> None:
     """One script run: services, language, who acts, the role's navigation."""
     st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
@@ -78,20 +98,7 @@ def main() -> None:
         st.session_state["services"] = _services()
     settings = st.session_state["services"].settings
 
-    # the choice is also kept outside the widget: Streamlit drops a widget's state on a page switch (the landing
-    # after login), and the language must survive it
-    chosen = st.session_state.setdefault("lang.chosen", "zh")
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = chosen
-    lang = st.sidebar.radio(
-        "语言 / Language",
-        ["zh", "en"],
-        format_func=lambda x: "中文" if x == "zh" else "English",
-        horizontal=True,
-        key="lang",
-    )
-    st.session_state["lang.chosen"] = lang
-    set_lang(lang)
+    lang = _language()
 
     svc = st.session_state["services"]
     # Who is acting, re-read from the database on every rerun: a revoked or disabled login is gone at once.
