@@ -13,6 +13,8 @@ import streamlit as st
 from stockpile.dispatch.commands import PlanView
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.reports.labels import fit_zoom
+from stockpile.reports.situation import extent
 
 # one colour per vehicle, from Streamlit's named text colours so that the legend (markdown, no raw HTML) matches
 PALETTE = [
@@ -75,11 +77,15 @@ def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFr
         }
         for p in plan.places
     ]
-    lon = sum(p.lon for p in plan.places) / len(plan.places)
-    lat = sum(p.lat for p in plan.places) / len(plan.places)
+    # the opening view holds every place and every route vertex (no route clipped off the edge)
+    west, south, east, north = extent([pd.DataFrame(pts, columns=["lon", "lat"])], [p["path"] for p in paths])
     deck = pdk.Deck(
         map_provider=None,
-        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
+        initial_view_state=pdk.ViewState(
+            longitude=(west + east) / 2,
+            latitude=(south + north) / 2,
+            zoom=fit_zoom((west, south, east, north), 700, 500),
+        ),
         layers=_layers(paths, roads, pts),
         tooltip={"text": "{name}{vehicle}"},
     )
