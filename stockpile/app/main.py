@@ -123,6 +123,26 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
     return {t(f"nav.section.{s}"): groups[s] for s in sorted(groups, key=lambda s: order.get(s, 99))}
 
 
+def _language() -> str:
+    """The sidebar's language switch, applied to this run. The choice is also kept outside the widget: Streamlit
+    drops a widget's state on a page switch (the landing after login), and the language must survive it."""
+    chosen = st.session_state.setdefault("lang.chosen", "zh")
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = chosen
+    lang = str(
+        st.sidebar.radio(
+            "语言 / Language",
+            ["zh", "en"],
+            format_func=lambda x: "中文" if x == "zh" else "English",
+            horizontal=True,
+            key="lang",
+        )
+    )
+    st.session_state["lang.chosen"] = lang
+    set_lang(lang)
+    return lang
+
+
 def main() -> None:
     """One script run: services, language, who acts, the role's navigation."""
     st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
@@ -133,14 +153,7 @@ def main() -> None:
             st.stop()
         st.session_state["services"] = _services()
 
-    lang = st.sidebar.radio(
-        "语言 / Language",
-        ["zh", "en"],
-        format_func=lambda x: "中文" if x == "zh" else "English",
-        horizontal=True,
-        key="lang",
-    )
-    set_lang(lang)
+    lang = _language()
     county_picker()  # with a province registry: the chosen county's services and login
     settings = st.session_state["services"].settings
 

@@ -70,7 +70,12 @@ def circle(
 ) -> None:
     """1小时保障圈: coverage per township and uncovered villages with reasons, from stock and agreements."""
     from stockpile.coverage.commands import CircleQuery
-    from stockpile.reports.coverage_tables import targets_table, township_table, uncovered_table
+    from stockpile.reports.coverage_tables import (
+        registered_population,
+        targets_table,
+        township_table,
+        uncovered_table,
+    )
 
     current_user()  # login required
     svc = services()
@@ -86,7 +91,8 @@ def circle(
         raise _fail(e) from e
     _travel_notice(rep.travel)
     targets = _print(targets_table(rep).rename(columns={"threshold_min": "threshold"}), t("coverage.targets"))
-    towns = township_table(rep).drop(columns=["township_code", "item_code"])
+    registered = registered_population(svc.views.areas("township"))
+    towns = township_table(rep, registered=registered).drop(columns=["township_code", "item_code"])
     towns_view = _print(towns, t("coverage.per_township"))
     unc = uncovered_table(rep)
     unc["kind"] = [t(f"coverage.kind_{k}") for k in unc["kind"]]

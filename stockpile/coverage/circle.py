@@ -339,10 +339,13 @@ def review_rows(deps: CoverageDeps) -> list[dict[str, object]]:
     if not codes:
         return []
     report = circle(CircleQuery(item_codes=codes), deps)
+    people = report.township_people()
     return [
         {
+            "area_code": row.township_code,
             "area_name": row.township_name,
-            "population": row.population,
+            "population_villages": people.get(row.township_code, (row.population, 0))[0],
+            "population_shelters": people.get(row.township_code, (row.population, 0))[1],
             "covered_pct": round(100 * row.ratio, 1),
         }
         for row in report.townships

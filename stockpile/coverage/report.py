@@ -96,6 +96,19 @@ class CircleReport:
     travel: TravelInfo
     competitive: bool
 
+    def township_people(self, item_code: str = "*") -> dict[str, tuple[int, int]]:
+        """Township code → (people in its villages and communities, people in its shelters) among the points that
+        need the item (any selected item for "*"): the two parts of a township row's population. A shelter's
+        figure is the people it takes in (from villages around), so it is shown apart, never added silently."""
+        out: dict[str, tuple[int, int]] = {}
+        for p in self.points:
+            needs = sum(p.required.values()) if item_code == "*" else p.required.get(item_code, 0)
+            if needs <= 0:
+                continue
+            v, s = out.get(p.township_code, (0, 0))
+            out[p.township_code] = (v, s + p.population) if p.kind == "shelter" else (v + p.population, s)
+        return out
+
     def uncovered(self) -> list[tuple[PointRow, str, str]]:
         """(point, item code, reason) for every uncovered point × item at T, by township then point."""
         return [

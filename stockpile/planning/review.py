@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,12 +35,18 @@ from stockpile.trust import authz
 CoverageProvider = Callable[[], list[dict[str, Any]]]
 
 
-def coverage_within_circle(provider: CoverageProvider | None) -> dict[str, Any]:
+def coverage_within_circle(
+    provider: CoverageProvider | None, registered: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     """Hook for the guarantee-circle figures (1小时保障圈, coverage issue): rows when a provider is wired,
-    otherwise `available: False` and the page/document shows "not yet available"."""
+    otherwise `available: False` and the page/document shows "not yet available". Each row also gets its
+    township's registered population (乡镇登记人口, `registered` by area code) beside the circle's village sum."""
     if provider is None:
         return {"available": False, "rows": []}
-    return {"available": True, "rows": provider()}
+    rows = [
+        {**r, "population_registered": (registered or {}).get(str(r.get("area_code")))} for r in provider()
+    ]
+    return {"available": True, "rows": rows}
 
 
 def _plain(v: Any) -> Any:
@@ -137,7 +143,7 @@ def build_document(
         "prepared_on": today,
         "plan_start": rot.start,
         "standard_vs_actual": levels,
-        "coverage": coverage_within_circle(coverage),
+        "coverage": coverage_within_circle(coverage, {a.code: a.population for a in data.areas}),
         "rotation": releases,
         "procurement": procurement,
         "budget": {

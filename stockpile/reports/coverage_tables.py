@@ -8,6 +8,7 @@ the isochrone, labelled as such).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -43,8 +44,23 @@ def targets_table(report: Any) -> pd.DataFrame:
     )
 
 
-def township_table(report: Any, item_code: str = "*") -> pd.DataFrame:
-    """Per township: points and population needing the item(s), uncovered, covered share (%)."""
+def registered_population(areas: pd.DataFrame) -> dict[str, int]:
+    """Area code → the population the county workbook registers for it (areas without a figure left out)."""
+    return {
+        str(c): int(p)
+        for c, p in zip(areas["code"], areas["population"], strict=True)
+        if p == p and p is not None
+    }
+
+
+def township_table(
+    report: Any, item_code: str = "*", registered: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """Per township: points needing the item(s), uncovered, the people the circle counts in two parts (村社区合计:
+    its villages and communities; 安置点: people its shelters take in), the county workbook's registered figure
+    (乡镇登记人口, when given: it counts residents, not points, so it differs), uncovered people, covered share (%
+    of villages + shelters)."""
+    people = report.township_people(item_code)
     rows = [
         {
             "township_code": r.township_code,
@@ -52,15 +68,25 @@ def township_table(report: Any, item_code: str = "*") -> pd.DataFrame:
             "item_code": r.item_code,
             "points": r.points,
             "points_uncovered": r.points_uncovered,
-            "population": r.population,
+            "population_villages": people.get(r.township_code, (r.population, 0))[0],
+            "population_shelters": people.get(r.township_code, (r.population, 0))[1],
+            "population_registered": (registered or {}).get(r.township_code),
             "population_uncovered": r.population_uncovered,
             "ratio": round(100 * r.ratio, 1),
         }
         for r in report.townships
         if r.item_code == item_code and r.points > 0
     ]
-    cols = ["township_code", "township", "item_code", "points", "points_uncovered", "population"]
-    return pd.DataFrame(rows, columns=[*cols, "population_uncovered", "ratio"])
+    cols = ["township_code", "township", "item_code", "points", "points_uncovered", "population_villages"]
+    df = pd.DataFrame(
+        rows, columns=[*cols, "population_shelters", "population_registered", "population_uncovered", "ratio"]
+    )
+    same = (df["population_registered"] == df["population_villages"]).all()
+    if registered is None or same:  # one figure where they agree, both (labelled) where they differ
+        df = df.drop(columns=["population_registered"])
+    else:
+        df["population_registered"] = df["population_registered"].astype("Int64")
+    return df
 
 
 def uncovered_table(report: Any) -> pd.DataFrame:

@@ -103,3 +103,26 @@ def test_fallback_notice_is_shown_when_ors_is_down(demo_url, tmp_path):
     at = _page(s)
     assert not at.exception
     assert any("路网服务暂不可用" in w.value for w in at.warning)
+
+
+def test_circle_page_and_review_say_which_population_they_show(services):
+    """The circle page's township table and the review's coverage rows give the same village sum (村社区合计) for a
+    township, shelters apart, and the county workbook's registered figure (乡镇登记人口) beside it, labelled."""
+    from stockpile.coverage.circle import review_rows
+    from stockpile.reports.coverage_tables import registered_population
+
+    dp = services.views.demand_points()
+    villages = dp[dp["kind"] == "village"].groupby("township_code")["population"].sum()
+    registered = registered_population(services.views.areas("township"))
+    at = _page(services)
+    table = next(d.value for d in at.dataframe if "村社区合计人口" in d.value.columns)
+    assert {"安置点人数", "乡镇登记人口"} <= set(table.columns) and "人口" not in table.columns
+    towns = services.views.areas("township").set_index("name")["code"]
+    for _, row in table.iterrows():
+        code = towns[row["乡镇"]]
+        assert int(str(row["村社区合计人口"]).replace(",", "")) == villages[code]
+        assert int(str(row["乡镇登记人口"]).replace(",", "")) == registered[code]
+    review = {r["area_code"]: r for r in review_rows(services.coverage.deps)}
+    for code, r in review.items():
+        assert r["population_villages"] == villages[code]
+    assert any("乡镇登记人口" in str(c.value) for c in at.caption)

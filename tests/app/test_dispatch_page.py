@@ -88,6 +88,24 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
     assert len(per_vehicle) >= 1 and all(v.endswith("%") for v in per_vehicle["最大装载率"])
 
 
+def test_the_plan_map_opens_on_every_route_and_place(services):
+    """The route map's opening view holds every route vertex and every depot and point (none clipped off)."""
+    import json
+
+    from stockpile.reports.labels import degrees_per_px
+
+    at = _run_plan(_page(services))
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = deck["initialViewState"]
+    dx, dy = degrees_per_px(view["zoom"], view["latitude"])
+    routes = [layer for layer in deck["layers"] if layer["@@type"] == "PathLayer"][-1]["data"]
+    dots = [layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer"][-1]["data"]
+    where = [tuple(v) for r in routes for v in r["path"]] + [(d["lon"], d["lat"]) for d in dots]
+    assert routes and where
+    for lon, lat in where:  # inside a 700 × 500 px map around the view's centre
+        assert abs(lon - view["longitude"]) <= 350 * dx and abs(lat - view["latitude"]) <= 250 * dy
+
+
 def test_two_plans_compare_side_by_side(services):
     """After two runs the comparison table holds one column per plan, each labelled by what it optimised and how long
     it searched (not twice the scenario's code)."""

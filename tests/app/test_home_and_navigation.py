@@ -43,7 +43,8 @@ def test_map_spec_is_offline_with_chinese_labels(demo_services):
     assert "http" not in spec  # nothing to download
     texts_ = [layer for layer in deck["layers"] if layer["@@type"] == "TextLayer"]
     assert texts_ and all("WenQuanYi" in layer["fontFamily"] for layer in texts_)
-    assert "城关镇" in {row["name"] for row in texts_[0]["data"]}
+    shown = {row["text"] for row in texts_[0]["data"]}
+    assert "城关镇" in shown and any("储备" in x for x in shown)  # township names and depot labels
     assert "城" in texts_[0]["characterSet"]
     assert "BitmapLayer" not in spec  # no tile URL configured
 
@@ -197,3 +198,25 @@ def test_role_survives_the_language_switch(demo_services, monkeypatch, demo_url)
     assert at.session_state["role"] == "keeper"
     assert at.sidebar.selectbox(key="role_picker.en").value == "keeper"
     assert any("(Keeper)" in c.value for c in at.sidebar.caption)
+
+
+def test_home_map_labels_do_not_overlap(demo_services):
+    """Township names and depot labels on the home map: no two label boxes intersect at the opening zoom, and
+    every township keeps its name on the map or on hover."""
+    from stockpile.reports.labels import LabelSpec, PlacedLabel, label_boxes
+
+    at = page("home", demo_services, role="admin", user="admin")
+    at.run()
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    zoom = deck["initialViewState"]["zoom"]
+    (text_layer,) = [layer for layer in deck["layers"] if layer["@@type"] == "TextLayer"]
+    rows = text_layer["data"]
+    specs = [LabelSpec(str(i), r["text"], r["lon"], r["lat"], 0, r["size"]) for i, r in enumerate(rows)]
+    placed = [
+        PlacedLabel(str(i), r["text"], r["lon"], r["lat"], tuple(r["offset"])) for i, r in enumerate(rows)
+    ]
+    boxes = label_boxes(placed, specs, zoom)
+    assert len(boxes) == len(rows) > 10
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    polygons = next(layer for layer in deck["layers"] if layer["@@type"] == "PolygonLayer")
+    assert polygons["pickable"] and {r["name"] for r in polygons["data"]} >= {"城关镇", "明湖乡"}

@@ -137,11 +137,12 @@ def test_transfer_receive_picker_offers_only_transfers_to_own_depots(demo_servic
 
 def test_pages_read_depot_data_only_through_the_scoped_services() -> None:
     """A page never reads the read model's depot-bound views directly (stock, bin card, ledger, transit, KPIs,
-    map layers, documents): only master data (`views.items()`, `views.sites()`, `views.user_names()`: the
-    account names as typed, for the actor column) bypasses the scoped reads; so do the base map's layers, which hold
-    no depot data: tiles, the imported road network (`map_view.road_paths()`, issue 19) and the township outlines
+    map layers, documents): only master data (`views.items()`, `views.sites()`, `views.areas()`: the county's
+    townships and villages with their registered populations, `views.user_names()`: the account names as typed,
+    for the actor column) bypasses the scoped reads; so do the base map's layers, which hold no depot data: tiles,
+    the imported road network (`map_view.road_paths()`, issue 19) and the township outlines
     (`map_view.townships()`: the county's boundaries file or the sketch)."""
-    allowed = {"items", "sites", "user_names"}
+    allowed = {"items", "sites", "areas", "user_names"}
     found = []
     for path in [ROOT / "app.py", *sorted((ROOT / "stockpile" / "app" / "pages").glob("*.py"))]:
         text = path.read_text(encoding="utf-8")

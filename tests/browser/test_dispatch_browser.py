@@ -6,84 +6,29 @@ Playwright (never `playwright install`). Skipped when Chromium is missing unless
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+from tests.support.streamlit_app import require_browser, serve_app
+
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited early")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, demo_url) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium required (REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
-        pytest.skip("Chromium not installed")
-    pytest.importorskip("playwright.sync_api")
-    db = tmp_path_factory.mktemp("browser") / "demo.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
-    port = _free_port()
+    require_browser()
+    tmp = tmp_path_factory.mktemp("dispatch-browser")
+    shutil.copy(demo_url.removeprefix("sqlite:///"), tmp / "demo.db")
     env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
         "RELIEF_SOLVE_TIME_LIMIT_S": "2",
         "RELIEF_CURRENT_ROLE": "dispatcher",
         "RELIEF_ROLE_PICKER": "1",  # demo mode: act as the dispatcher's demo account
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(url, proc)
+    with serve_app(tmp, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_dispatcher_plans_the_flood_drill_in_chromium(app_url, browser):  # type: ignore[no-untyped-def]

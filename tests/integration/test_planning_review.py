@@ -60,8 +60,11 @@ def test_review_document_holds_every_section(prepared):
 def test_coverage_hook_fills_the_section_when_a_provider_is_wired():
     """Until the circle issue lands the hook says not available; with a provider it carries its rows."""
     assert planning_review.coverage_within_circle(None)["available"] is False
-    rows = [{"area_name": "城关镇", "population": 1, "covered_pct": 100}]
-    assert planning_review.coverage_within_circle(lambda: rows) == {"available": True, "rows": rows}
+    rows = [{"area_code": "101", "area_name": "城关镇", "population_villages": 1, "covered_pct": 100}]
+    assert planning_review.coverage_within_circle(lambda: rows, {"101": 7}) == {
+        "available": True,
+        "rows": [{**rows[0], "population_registered": 7}],
+    }
 
 
 def test_workflow_runs_prepared_reviewed_approved_and_freezes_a_signed_snapshot(prepared):

@@ -26,7 +26,11 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "review_doc.standard_vs_actual",
         ("level", "item_code", "item_name", "unit", "areas", "standard", "counted", "gap", "areas_short"),
     ),
-    ("coverage", "review_doc.coverage", ("area_name", "population", "covered_pct")),
+    (  # the circle's village sum and shelters beside the county workbook's registered figure, labelled
+        "coverage",
+        "review_doc.coverage",
+        ("area_name", "population_villages", "population_shelters", "population_registered", "covered_pct"),
+    ),
     (
         "rotation",
         "review_doc.rotation",
@@ -60,6 +64,16 @@ def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     v = doc.get(key)
     rows = list(v.get("rows", [])) if key == "coverage" and isinstance(v, dict) else list(v or [])
     return [{k: _value(k, x) for k, x in r.items()} for r in rows]
+
+
+LEGACY_COVERAGE = ("area_name", "population", "covered_pct")  # reviews signed before the population split
+
+
+def _columns(key: str, cols: tuple[str, ...], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A section's columns; a coverage section signed before the split keeps its one population column."""
+    if key == "coverage" and rows and "population" in rows[0] and "population_villages" not in rows[0]:
+        return list(LEGACY_COVERAGE)
+    return list(cols)
 
 
 def _value(col: str, x: Any) -> Any:
@@ -120,7 +134,7 @@ def to_xlsx(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> bytes:
         rows = _rows(doc, key)
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             rows = [{"area_name": t("review_doc.coverage_not_available")}]
-        sheets[t(title)] = pd.DataFrame(rows, columns=list(cols))
+        sheets[t(title)] = pd.DataFrame(rows, columns=_columns(key, cols, rows))
     sheets[t("review_doc.recommendations")] = pd.DataFrame(
         [{"item": recommendation_text(r)} for r in doc.get("recommendations", [])], columns=["item"]
     )
@@ -187,8 +201,9 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
         if not rows:
             story.append(Paragraph(t("review_doc.none"), body))
             continue
-        data = [[heads.get(c, c) for c in cols]] + [
-            [_cell(c, r.get(c)) for c in cols] for r in rows[:max_rows]
+        shown = _columns(key, cols, rows)
+        data = [[heads.get(c, c) for c in shown]] + [
+            [_cell(c, r.get(c)) for c in shown] for r in rows[:max_rows]
         ]
         story.append(_table(data, font))
         if len(rows) > max_rows:

@@ -21,6 +21,7 @@ from stockpile.jobs.commands import PREPOSITION, SITING, coverage_params
 from stockpile.reports.coverage_tables import (
     point_layer,
     reach_polygons,
+    registered_population,
     source_layer,
     targets_table,
     township_table,
@@ -187,7 +188,9 @@ def _show(df: pd.DataFrame, translate: dict[str, str] | None = None) -> None:
 st.subheader(t("coverage.targets"))
 _show(targets_table(report).rename(columns={"threshold_min": "threshold"}))
 st.subheader(t("coverage.per_township"))
-_show(township_table(report).drop(columns=["township_code", "item_code"]))
+st.caption(t("coverage.population_note"))
+registered = registered_population(svc.views.areas("township"))
+_show(township_table(report, registered=registered).drop(columns=["township_code", "item_code"]))
 st.subheader(t("coverage.uncovered_list"))
 unc = uncovered_table(report)
 if unc.empty:

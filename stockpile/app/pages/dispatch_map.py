@@ -13,6 +13,8 @@ import streamlit as st
 from stockpile.dispatch.commands import PlanView
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.reports.labels import fit_zoom
+from stockpile.reports.situation import extent
 
 # one colour per vehicle, from Streamlit's named text colours so that the legend (markdown, no raw HTML) matches
 PALETTE = [
@@ -50,9 +52,22 @@ def _layers(paths: list[dict[str, Any]], roads: pd.DataFrame, pts: list[dict[str
     ]
 
 
+def route_paths(route_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each vehicle's line with its own colour (the n-th vehicle takes the palette's n-th colour)."""
+    return [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(route_lines)]
+
+
+def route_legend(paths: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+    """The legend of `route_paths`' lines in markdown, in the lines' own colours: :red[━━] 车辆 1 · ..."""
+    return " · ".join(
+        f":{PALETTE[n % len(PALETTE)][0]}[━━] {(names or {}).get(p['vehicle'], p['vehicle'])}"
+        for n, p in enumerate(paths)
+    )
+
+
 def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFrame) -> None:
     """`route_lines`: each vehicle's line with its source (roads, ors, offline); `roads`: the base network."""
-    paths = [{**line, "color": COLORS[n % len(COLORS)]} for n, line in enumerate(route_lines)]
+    paths = route_paths(route_lines)
     pts = [
         {
             "name": p.name,
@@ -62,17 +77,20 @@ def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFr
         }
         for p in plan.places
     ]
-    lon = sum(p.lon for p in plan.places) / len(plan.places)
-    lat = sum(p.lat for p in plan.places) / len(plan.places)
+    # the opening view holds every place and every route vertex (no route clipped off the edge)
+    west, south, east, north = extent([pd.DataFrame(pts, columns=["lon", "lat"])], [p["path"] for p in paths])
     deck = pdk.Deck(
         map_provider=None,
-        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=10),
+        initial_view_state=pdk.ViewState(
+            longitude=(west + east) / 2,
+            latitude=(south + north) / 2,
+            zoom=fit_zoom((west, south, east, north), 700, 500),
+        ),
         layers=_layers(paths, roads, pts),
         tooltip={"text": "{name}{vehicle}"},
     )
     st.pydeck_chart(deck)
-    legend = " · ".join(f":{PALETTE[n % len(PALETTE)][0]}[━━] {p['vehicle']}" for n, p in enumerate(paths))
-    st.markdown(f"{t('dispatch.legend')} {legend}")
+    st.markdown(f"{t('dispatch.legend')} {route_legend(paths)}")
     if paths and all(p["source"] == "offline" for p in paths):
         st.caption(t("dispatch.routes_straight"))
 

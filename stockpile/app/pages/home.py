@@ -9,6 +9,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
 from stockpile.i18n import t
+from stockpile.reports.labels import area_labels, fit_zoom, label_frame, markers, place_labels, site_labels
 
 guard(__file__)
 
@@ -51,23 +52,14 @@ if "townships" in show:
     deck_layers += [
         pdk.Layer(
             "PolygonLayer",
-            layers.townships,
+            layers.townships.assign(status_text=""),
             get_polygon="polygon",
             get_fill_color=[230, 236, 242, 140 if not base else 40],
             get_line_color=[70, 90, 120, 220],
             line_width_min_pixels=1.5,
             stroked=True,
             filled=True,
-            pickable=False,
-        ),
-        pdk.Layer(
-            "TextLayer",
-            layers.townships.drop_duplicates("code"),
-            get_position=["lon", "lat"],
-            get_text="name",
-            get_size=16,
-            get_color=[40, 55, 80, 200],
-            **text_common,
+            pickable=True,  # the township's name on hover, also where its label gave way to a depot's
         ),
     ]
 roads = svc.map_view.road_paths()  # the imported road network (issue 19), offline
@@ -131,19 +123,32 @@ if "depots" in show:
             line_width_min_pixels=2,
             pickable=True,
         ),
-        pdk.Layer(
-            "TextLayer",
-            depots,
-            get_position=["lon", "lat"],
-            get_text="label",
-            get_size=12,
-            get_color=[20, 20, 20, 255],
-            get_pixel_offset=[0, 16],
-            **text_common,
-        ),
     ]
 w, s, e, n = layers.bounds
-view = pdk.ViewState(longitude=(w + e) / 2, latitude=(s + n) / 2, zoom=9.7, pitch=0)
+zoom = fit_zoom(layers.bounds, 1000, 560)
+# labels placed without collisions at the opening zoom: depots first, township names where they still fit
+depot_dots = markers(depots, zoom, 900, 8) if "depots" in show else []  # the layers' own sizes
+other_dots = [
+    *(markers(layers.holders, zoom, 600, 6) if "holders" in show else []),
+    *(markers(layers.shelters, zoom, 450, 4) if "shelters" in show else []),
+]
+specs = [
+    *(area_labels(layers.townships) if "townships" in show else []),
+    *(site_labels(depots, marker_px=[r for _, _, r in depot_dots]) if "depots" in show else []),
+]
+deck_layers.append(
+    pdk.Layer(
+        "TextLayer",
+        label_frame(place_labels(specs, zoom, [*depot_dots, *other_dots])),
+        get_position=["lon", "lat"],
+        get_text="text",
+        get_size="size",
+        get_color=[30, 40, 60, 230],
+        get_pixel_offset="offset",
+        **text_common,
+    )
+)
+view = pdk.ViewState(longitude=(w + e) / 2, latitude=(s + n) / 2, zoom=zoom, pitch=0)
 deck = pdk.Deck(
     map_provider=None,  # offline; map_style left at its sentinel so no online style is fetched
     initial_view_state=view,

@@ -86,7 +86,18 @@ show_table(
 st.subheader(t("review.coverage_hook"))
 cov = doc.get("coverage", {})
 if cov.get("available"):
-    show_table(pd.DataFrame(cov.get("rows", [])), ["area_name", "population", "covered_pct"])
+    st.caption(t("review.population_note"))
+    show_table(  # a snapshot signed before the split has one population column; present columns only
+        pd.DataFrame(cov.get("rows", [])),
+        [
+            "area_name",
+            "population_villages",
+            "population_shelters",
+            "population_registered",
+            "population",
+            "covered_pct",
+        ],
+    )
 else:
     st.info(t("review_doc.coverage_not_available"))
 st.subheader(t("review_doc.rotation"))

@@ -35,31 +35,32 @@ with st.expander(t("standards.import")):
 gap = svc.planning.gap_report()
 scopes = pd.DataFrame(gap["scopes"])
 only_gap = st.checkbox(t("standards.gap_only"), key="standards.gap_only")
+# the page's width holds nine columns: the holdings' breakdown (physical, custodial, agreement) on request, item
+# and site codes in the workbook below
+breakdown = st.checkbox(t("standards.breakdown"), key="standards.breakdown")
 tab_scope, tab_site, tab_std = st.tabs(
     [t("standards.by_scope"), t("standards.by_site"), t("standards.table")]
 )
 with tab_scope:
     if only_gap and not scopes.empty:
         scopes = scopes[scopes["gap"] > 0]
+    held = ["physical", "custodial", "agreement", "agreement_counted"] if breakdown else []
     show_table(
         scopes,
         [
             "scope",
             "area_name",
-            "item_code",
             "item_name",
             "unit",
             "standard",
-            "physical",
-            "custodial",
-            "agreement",
-            "agreement_counted",
+            *held,
             "counted",
             "gap",
             "coverage_pct",
             "days_of_supply",
         ],
         {"scope": "scope"},
+        key="standards.gap_table",
     )
 with tab_site:
     sites = pd.DataFrame(gap["sites"])
@@ -67,17 +68,8 @@ with tab_site:
         sites = sites[sites["gap"].fillna(0) > 0]
     show_table(
         sites,
-        [
-            "area_name",
-            "site_code",
-            "item_code",
-            "item_name",
-            "unit",
-            "standard",
-            "physical",
-            "gap",
-            "days_of_supply",
-        ],
+        ["area_name", "item_name", "unit", "standard", "physical", "gap", "days_of_supply"],
+        key="standards.site_table",
     )
 if not scopes.empty or gap["sites"]:
     sheets = {
