@@ -66,7 +66,9 @@ def test_keeper_ships_own_part_and_dispatcher_receives_and_closes(services):
     doc = next(o for o in services.dispatch.list_orders("dispatcher") if o["depots"][0]["site"] in kept)
     site = doc["depots"][0]["site"]
     outsider = _page(services, _keeper_of(services, site, other=True), "keeper")
-    assert not [n for n in outsider.number_input if n.key.startswith(f"orders.qty.{site}.")]  # not their depot
+    assert not [
+        n for n in outsider.number_input if n.key.startswith(f"orders.qty.{site}.")
+    ]  # not their depot
 
     keeper = _page(services, _keeper_of(services, site), "keeper")
     keeper.selectbox(key="orders.doc").set_value(doc["doc_no"]).run()
