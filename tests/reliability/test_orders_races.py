@@ -61,7 +61,9 @@ def _at_once(*calls: Callable[[], Any]) -> list[Any]:
 
 def _order(svc) -> str:
     conf = svc.dispatch.confirm(svc.dispatch.plan(SCENARIO, FAST, now=NOW), "disp1", NOW)
-    return next(d for d in conf.orders if any(x["site"] == DEPOT for x in svc.dispatch.show_order(d, "disp1").depots))
+    return next(
+        d for d in conf.orders if any(x["site"] == DEPOT for x in svc.dispatch.show_order(d, "disp1").depots)
+    )
 
 
 def _issues(engine, doc: str) -> int:

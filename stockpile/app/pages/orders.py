@@ -22,6 +22,8 @@ svc, user = services(), current_user()
 STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
 
 st.title(t("nav.orders"))
+if flash := st.session_state.pop("orders.flash", None):  # the step just done, shown after the rerun
+    st.success(flash)
 c1, c2 = st.columns(2)
 scenario = c1.selectbox(
     t("order.cli.col_scenario"),
@@ -103,8 +105,9 @@ def _step(label: str, key: str, run: Any, done: str, **params: Any) -> None:
             run()
         except DomainError as e:
             show_error(e)
-        else:
-            st.success(t(done, doc=doc, **params))
+        else:  # rerun so the list, states and next steps show the order as it is now
+            st.session_state["orders.flash"] = t(done, doc=doc, **params)
+            st.rerun()
 
 
 def _held(site: str) -> dict[str, tuple[str, int, str]]:
@@ -141,7 +144,8 @@ def _ship_form(d: dict[str, Any]) -> None:
         return
     shipped, planned = sum(x for _, x in done.lines.values()), sum(p for p, _ in done.lines.values())
     key = "orders.ship_form.shipped_part" if done.short else "orders.shipped"
-    st.success(t(key, doc=doc, depot=d["site_name"], shipped=shipped, planned=planned))
+    st.session_state["orders.flash"] = t(key, doc=doc, depot=d["site_name"], shipped=shipped, planned=planned)
+    st.rerun()
 
 
 mine = set(svc.reads.my_sites(user)["code"])
