@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from stockpile import clock
-from stockpile.dispatch.orders import _order, lines_with_lots, shipped_sites
+from stockpile.dispatch.orders import lines_with_lots, shipped_sites
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import OrderWrongState, ReceiptInvalid
+from stockpile.domain.dispatch import OrderWrongState, ReceiptInvalid, UnknownOrder
 from stockpile.domain.events import deliver_requests
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ports.repos import DispatchRepository
@@ -64,7 +64,9 @@ def receive_order(
     with uow:
         authz.require(uow, actor, "receive_dispatch", None, None, doc_no)
         repo = repo_of(uow)
-        o = _order(repo, doc_no, lock=True)
+        o = repo.order(doc_no, lock=True)
+        if o is None:
+            raise UnknownOrder(doc_no=doc_no)
         if o["state"] != "shipped":
             raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
         if not receiver.strip():

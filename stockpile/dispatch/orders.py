@@ -191,7 +191,7 @@ def void_plan(
         return Voided(plan_id, tuple(orders), released)
 
 
-def _depot_part(
+def depot_part(
     uow: AbstractUnitOfWork, repo: DispatchRepository, doc_no: str, depot: str, actor: str, action: str
 ) -> tuple[dict[str, Any], dict[str, Any], Actor]:
     """The order (locked), its part at `depot`, and the actor allowed `action` there; refused before any write."""
@@ -217,7 +217,7 @@ def pick_depot(
     at = (now or clock.now()).replace(microsecond=0)
     with uow:
         repo = repo_of(uow)
-        o, part, _ = _depot_part(uow, repo, doc_no, depot, actor, "pick_order")
+        o, part, _ = depot_part(uow, repo, doc_no, depot, actor, "pick_order")
         if part["state"] != "pending":
             return False
         repo.set_depot_state(doc_no, part["site_id"], "picked", at, actor)

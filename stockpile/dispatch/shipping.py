@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from stockpile import clock
-from stockpile.dispatch.orders import _depot_part
+from stockpile.dispatch.orders import depot_part
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain.dispatch import check_shipment, loaded_per_hold
 from stockpile.domain.model import Reservation
@@ -88,7 +88,7 @@ def ship_depot(
     at = (now or clock.now()).replace(microsecond=0)
     with uow:
         repo = repo_of(uow)
-        o, part, who = _depot_part(uow, repo, doc_no, depot, actor, "issue_reservation")
+        o, part, who = depot_part(uow, repo, doc_no, depot, actor, "issue_reservation")
         plan = repo.plan_record(o["plan_id"]) or {}
         if who.role == "dispatcher" and str(plan.get("actor", "")).upper() != who.username.upper():
             raise authz.deny(who, "issue_reservation", "not_plan_owner", target=doc_no)

@@ -221,6 +221,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "dispatch.confirm.mark_shipped": "the `relief ship` alias: calls shipping.ship_depot per depot (issue_reservation"
     " checked on each depot)",
     "dispatch.orders.order_sheet": "read of a confirmed order for printing; show_order is the checked read",
+    "dispatch.orders.depot_part": "the check itself inside pick_depot and shipping.ship_depot (their action, on the"
+    " depot named)",
     "ledger.reservations.issue_holds": "engine step inside an authorised use case (shipping.ship_depot)",
     "ledger.reservations.ship_holds": "engine step inside an authorised use case (shipping.ship_depot)",
     "ledger.reservations.release_holds": "engine step inside an authorised use case (orders.void_plan)",
