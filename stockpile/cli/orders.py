@@ -36,7 +36,14 @@ def _when(v: datetime | None) -> str:
 
 
 def _parts(depots: list[dict[str, Any]]) -> str:
-    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}）" for d in depots)
+    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in depots)
+
+
+def _short(d: dict[str, Any]) -> str:
+    """A part that loaded less than it held: its shipped/planned quantity."""
+    if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
+        return ""
+    return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
 @order_app.command("list")

@@ -130,3 +130,5 @@ def test_cli_ships_a_part_short_with_a_reason_and_refuses_one_without(cli_db, tm
     assert res.exit_code == 0 and "部分发运" in res.output, res.output
     shown = runner.invoke(app, ["order", "show", doc["doc_no"]])
     assert "装车短少" in shown.output and "车辆装不下" in shown.output
+    listed = runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"])
+    assert "部分" in listed.output  # the part that loaded less says so in the list

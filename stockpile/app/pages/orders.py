@@ -48,7 +48,14 @@ if not rows:
 
 
 def _depots(r: dict[str, Any]) -> str:
-    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}）" for d in r["depots"])
+    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in r["depots"])
+
+
+def _short(d: dict[str, Any]) -> str:
+    """A part that loaded less than it held: its shipped/planned quantity."""
+    if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
+        return ""
+    return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
 st.dataframe(
