@@ -210,7 +210,7 @@ def receive_cmd(
     doc_no: Annotated[str, typer.Argument(help="调拨单号")],
     receiver: Annotated[str, typer.Option("--receiver", help="签收人姓名")],
     qty: Annotated[
-        list[str] | None, typer.Option("--qty", help="实收 站点:物资编码=数量（默认按计划）")
+        list[str] | None, typer.Option("--qty", help="实收 站点:物资编码=数量（默认按装车数量）")
     ] = None,
     reason: Annotated[
         list[str] | None, typer.Option("--reason", help="短少/损坏原因 站点:物资编码=原因")

@@ -149,7 +149,7 @@ def test_confirm_pick_ship_at_two_depots_receive_and_close_as_three_users(browse
     desk.get_by_label("签收人").fill("李村长")
     desk.get_by_label("签收人").press("Enter")
     idle(desk)
-    desk.get_by_role("button", name="登记签收（按计划数量）").click()
+    desk.get_by_role("button", name="登记签收（按装车数量）").click()
     _said(desk, "已签收")
     idle(desk)
     desk.get_by_role("button", name="结单").click()
