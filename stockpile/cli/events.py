@@ -245,6 +245,7 @@ def request_list(
         "destination",
         "status",
         "approved",
+        "delivered",
         "reason",
         "requested_by",
     ]
@@ -263,6 +264,7 @@ def request_list(
                 r.destination,
                 t(f"request_status.{r.status}"),
                 r.approved_qty,
+                r.delivered_qty,
                 r.reason,
                 r.requested_by,
             )

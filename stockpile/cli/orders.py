@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +41,14 @@ def _plan_no(plan_id: Any) -> str:
 
 
 def _parts(depots: list[dict[str, Any]]) -> str:
-    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}）" for d in depots)
+    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in depots)
+
+
+def _short(d: dict[str, Any]) -> str:
+    """A part that loaded less than it held: its shipped/planned quantity."""
+    if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
+        return ""
+    return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
 @order_app.command("list")
@@ -81,18 +89,18 @@ def list_cmd(
 @order_app.command("show")
 def show_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
     """显示一张调拨单：表头、按站点顺序的明细（批号、数量、单位、预计时间）、各仓库状态。"""
-    from stockpile.adapters.documents.dispatch import header_rows, line_rows, receipt_rows
+    from stockpile.adapters.documents.dispatch import header_rows, line_rows, receipt_rows, shipment_rows
 
     sheet = _run(services().dispatch.show_order, doc_no, acting_user())
     for k, v in header_rows(sheet.header, sheet.depots):
         console.print(f"{k}：{v}")
     tab = Table()
-    for c in ("no", "kind", "place", "eta", "item", "lot", "qty", "unit"):
+    for c in ("no", "kind", "place", "eta", "item", "lot", "qty", "shipped", "unit"):
         tab.add_column(t(f"order.doc.col_{c}"))
     for row in line_rows(sheet.lines):
         tab.add_row(*row)
     console.print(tab)
-    for line in receipt_rows(sheet.header, sheet.receipt):
+    for line in [*shipment_rows(sheet.shipments), *receipt_rows(sheet.header, sheet.receipt)]:
         console.print(line)
 
 
@@ -142,10 +150,51 @@ def pick_cmd(
 def ship_cmd(
     doc_no: Annotated[str, typer.Argument(help="调拨单号")],
     depot: Annotated[str, typer.Option("--depot", help="仓库编码")],
+    line: Annotated[
+        list[str] | None, typer.Option("--line", help="物资编码（与 --qty 成对，可重复）")
+    ] = None,
+    qty: Annotated[list[int] | None, typer.Option("--qty", help="该物资实际装车数量")] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help="少装原因 damaged|not_found|unusable|vehicle_full|other")
+    ] = "",
+    note: Annotated[str, typer.Option("--note", help="说明（原因为 other 时必填）")] = "",
+    file: Annotated[Path | None, typer.Option("--file", help="装车明细 CSV：物资编码,实装数量")] = None,
 ) -> None:
-    """装车发运：本库部分的全部预留一次过账出库（其他仓库的部分由其保管员发运）。"""
-    n = _run(services().dispatch.ship, doc_no, depot, acting_user())
-    console.print(t("order.cli.shipped" if n else "order.cli.shipped_again", doc=doc_no, depot=depot, n=n))
+    """装车发运：本库部分一次过账出库；少装时逐项给出实装数量与原因，短少部分的预留同时释放。"""
+    loaded = _loaded(line or [], qty or [], file)
+    svc, actor = services(), acting_user()
+    if not loaded:
+        n = _run(svc.dispatch.ship, doc_no, depot, actor)
+        console.print(
+            t("order.cli.shipped" if n else "order.cli.shipped_again", doc=doc_no, depot=depot, n=n)
+        )
+        return
+    done = _run(svc.dispatch.ship_loaded, doc_no, depot, actor, loaded, reason, note)
+    if done.again:
+        console.print(t("order.cli.shipped_again", doc=doc_no, depot=depot))
+        return
+    shipped = sum(s for _, s in done.lines.values())
+    planned = sum(p for p, _ in done.lines.values())
+    key = "order.cli.shipped_part" if done.short else "order.cli.shipped"
+    console.print(t(key, doc=doc_no, depot=depot, n=done.issued, shipped=shipped, planned=planned))
+
+
+def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, int]:
+    """--line/--qty pairs, or a CSV of item code and quantity loaded; a malformed row names itself and exits 1."""
+    if len(items) != len(qty):
+        err_console.print(f"[red]{t('order.cli.line_qty_pairs', lines=len(items), qty=len(qty))}[/red]")
+        raise typer.Exit(1)
+    out = dict(zip((i.strip() for i in items), qty, strict=True))
+    if file is None:
+        return out
+    for n, row in enumerate(csv.reader(file.read_text(encoding="utf-8-sig").splitlines()), start=1):
+        if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
+            continue  # blank line or header
+        if len(row) < 2 or not row[1].strip().lstrip("-").isdigit():
+            err_console.print(f"[red]{t('order.cli.ship_file_row', row=n, value=','.join(row))}[/red]")
+            raise typer.Exit(1)
+        out[row[0].strip()] = int(row[1])
+    return out
 
 
 def _local_time(text: str) -> datetime:
@@ -173,7 +222,7 @@ def receive_cmd(
     doc_no: Annotated[str, typer.Argument(help="调拨单号")],
     receiver: Annotated[str, typer.Option("--receiver", help="签收人姓名")],
     qty: Annotated[
-        list[str] | None, typer.Option("--qty", help="实收 站点:物资编码=数量（默认按计划）")
+        list[str] | None, typer.Option("--qty", help="实收 站点:物资编码=数量（默认按装车数量）")
     ] = None,
     reason: Annotated[
         list[str] | None, typer.Option("--reason", help="短少/损坏原因 站点:物资编码=原因")

@@ -23,9 +23,9 @@ from optimizer import RoutingParams, replan
 from stockpile import clock
 from stockpile.dispatch.fleet import refreshed_profiles
 from stockpile.dispatch.kpis import kpis_of
-from stockpile.dispatch.orders import ship_depot
 from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
 from stockpile.dispatch.scenario import RepoOf
+from stockpile.dispatch.shipping import ship_depot
 from stockpile.domain import ledger
 from stockpile.domain.dispatch import PlanRejected, PlanStillOpen, UnknownOrder
 from stockpile.domain.errors import OutOfStock
@@ -272,7 +272,9 @@ def mark_shipped(
     if not mine:  # no part is the keeper's: ship_depot refuses in words and audits the refusal
         mine = [parts[0]["site"]] if parts else []
     todo = [d["site"] for d in parts if d["site"] in mine and d["state"] != "shipped"]
-    return sum(ship_depot(doc_no, d, uow, repo_of, actor, now) for d in todo)  # a repeat ships nothing more
+    return sum(
+        ship_depot(doc_no, d, uow, repo_of, actor, now).issued for d in todo
+    )  # a repeat ships nothing more
 
 
 def _keeps(uow: AbstractUnitOfWork, who: Any, depot: str) -> bool:

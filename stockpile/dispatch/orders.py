@@ -10,18 +10,17 @@ transaction and frees the scenario for a new confirmation.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from stockpile import clock
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, ReceiptInvalid, UnknownOrder
+from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, UnknownOrder
 from stockpile.domain.errors import UnknownSite
 from stockpile.domain.model import Actor, Reservation
 from stockpile.ledger.posting import retry_on_conflict
-from stockpile.ledger.reservations import issue_holds, release_holds
+from stockpile.ledger.reservations import release_holds
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
@@ -44,6 +43,9 @@ class OrderSheet:
     lines: list[dict[str, Any]]
     depots: list[dict[str, Any]] = field(default_factory=list)
     receipt: list[dict[str, Any]] = field(default_factory=list)
+    shipments: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # per depot × item: planned, shipped, reason
 
 
 def _order(repo: DispatchRepository, doc_no: str, lock: bool = False) -> dict[str, Any]:
@@ -60,33 +62,42 @@ def _sees(actor: Actor, depots: list[dict[str, Any]]) -> bool:
     return any(authz.allowed(actor, "view_orders", frozenset({d["site_id"]})) for d in depots)
 
 
-def lines_with_lots(lines: list[dict[str, Any]], holds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def lines_with_lots(
+    lines: list[dict[str, Any]], holds: list[dict[str, Any]], shipped_sites: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """Split each pickup line by the lots held for it (FEFO order) and give a delivery line the lots of its job's
-    pickup; a line without holds (agreement or capacity stock) keeps an empty lot."""
+    pickup; a line without holds (agreement or capacity stock) keeps an empty lot. Once a depot part has shipped
+    (`shipped_sites`), each row says what left: a lot row in full, the lot-less remainder of a shortfall (its holds
+    were released) as 0; before, `shipped` is None."""
     queue: dict[tuple[str, str], list[list[Any]]] = {}
     for h in holds:
         if h["state"] != "released":
             queue.setdefault((h["site"], h["item_code"]), []).append([h["lot_no"], h["qty"]])
-    by_job: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    by_job: dict[tuple[str, str], list[tuple[str, int, int | None]]] = {}
     out: list[dict[str, Any]] = []
     for ln in lines:
         key = (ln["job"], ln["item_code"])
         if ln["kind"] == "pickup":
+            sent = ln["place_code"] in shipped_sites
             lots, need, q = [], ln["qty"], queue.get((ln["place_code"], ln["item_code"]), [])
             while need > 0 and q:
                 take = min(need, q[0][1])
-                lots.append((q[0][0], take))
+                lots.append((q[0][0], take, take if sent else None))
                 q[0][1] -= take
                 need -= take
                 if q[0][1] == 0:
                     q.pop(0)
             if need:
-                lots.append(("", need))
+                lots.append(("", need, 0 if sent else None))
             by_job[key] = lots
         else:
-            lots = by_job.get(key, [("", ln["qty"])])
-        out += [{**ln, "lot_no": lot, "qty": qty} for lot, qty in lots]
+            lots = by_job.get(key, [("", ln["qty"], None)])
+        out += [{**ln, "lot_no": lot, "qty": qty, "shipped": got} for lot, qty, got in lots]
     return out
+
+
+def shipped_sites(depots: list[dict[str, Any]]) -> frozenset[str]:
+    return frozenset(d["site"] for d in depots if d["state"] == "shipped")
 
 
 def order_sheet(doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> OrderSheet:
@@ -97,8 +108,9 @@ def order_sheet(doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> OrderS
         plan = repo.plan_record(o["plan_id"]) or {}
         header = {**o, "scenario": plan.get("scenario", ""), "scenario_name": plan.get("scenario_name", "")}
         header.update(confirmed_at=plan.get("confirmed_at"), confirmed_by=plan.get("actor", ""))
-        lines = lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no))
-        return OrderSheet(header, lines, repo.order_depots(doc_no), repo.receipt_lines(doc_no))
+        depots = repo.order_depots(doc_no)
+        lines = lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), shipped_sites(depots))
+        return OrderSheet(header, lines, depots, repo.receipt_lines(doc_no), repo.ship_lines(doc_no))
 
 
 @authz.records_denials
@@ -181,7 +193,7 @@ def void_plan(
         return Voided(plan_id, tuple(orders), released)
 
 
-def _depot_part(
+def depot_part(
     uow: AbstractUnitOfWork, repo: DispatchRepository, doc_no: str, depot: str, actor: str, action: str
 ) -> tuple[dict[str, Any], dict[str, Any], Actor]:
     """The order (locked), its part at `depot`, and the actor allowed `action` there; refused before any write."""
@@ -207,7 +219,7 @@ def pick_depot(
     at = (now or clock.now()).replace(microsecond=0)
     with uow:
         repo = repo_of(uow)
-        o, part, _ = _depot_part(uow, repo, doc_no, depot, actor, "pick_order")
+        o, part, _ = depot_part(uow, repo, doc_no, depot, actor, "pick_order")
         if part["state"] != "pending":
             return False
         repo.set_depot_state(doc_no, part["site_id"], "picked", at, actor)
@@ -216,96 +228,6 @@ def pick_depot(
         authz.audit_ok(uow, actor, "pick_order", at, doc_no, site_id=part["site_id"], detail={"depot": depot})
         uow.commit()
         return True
-
-
-@authz.records_denials
-@retry_on_conflict
-def ship_depot(
-    doc_no: str, depot: str, uow: AbstractUnitOfWork, repo_of: RepoOf, actor: str, now: datetime | None = None
-) -> int:
-    """装车发运 of one depot's part: every hold there issued (出库) in one transaction; the order is shipped when
-    every part is. Returns the holds issued (0 when the part was already shipped)."""
-    at = (now or clock.now()).replace(microsecond=0)
-    with uow:
-        repo = repo_of(uow)
-        o, part, who = _depot_part(uow, repo, doc_no, depot, actor, "issue_reservation")
-        plan = repo.plan_record(o["plan_id"]) or {}
-        if who.role == "dispatcher" and str(plan.get("actor", "")).upper() != who.username.upper():
-            raise authz.deny(who, "issue_reservation", "not_plan_owner", target=doc_no)
-        if part["state"] == "shipped":
-            return 0
-        n = issue_holds(uow, _holds(uow, repo, doc_no, part["site_id"]), actor, at, at)
-        repo.set_depot_state(doc_no, part["site_id"], "shipped", at, actor)
-        if all(d["state"] == "shipped" for d in repo.order_depots(doc_no)):
-            repo.set_order_state(doc_no, "shipped", at)
-        elif o["state"] == "pending":
-            repo.set_order_state(doc_no, "picked", at)
-        authz.audit_ok(uow, actor, "ship_order", at, doc_no, site_id=part["site_id"], detail={"holds": n})
-        uow.commit()
-        return n
-
-
-def _receipt_lines(
-    planned: Mapping[tuple[str, str], tuple[int, int]],
-    quantities: Mapping[tuple[str, str], int],
-    reasons: Mapping[tuple[str, str], str],
-) -> dict[tuple[str, int], tuple[int, int, str]]:
-    """(place, item id) → (planned, received, reason); received defaults to planned, a shortage needs a reason."""
-    unknown = sorted(set(quantities) - set(planned))
-    if unknown:
-        raise ReceiptInvalid(reason="unknown_line", line=f"{unknown[0][0]}/{unknown[0][1]}")
-    out = {}
-    for key, (qty, item_id) in sorted(planned.items()):
-        got = quantities.get(key, qty)
-        why = reasons.get(key, "").strip()
-        if got < 0 or got > qty:
-            raise ReceiptInvalid(reason="qty_range", line=f"{key[0]}/{key[1]}", planned=qty, received=got)
-        if got < qty and not why:
-            raise ReceiptInvalid(
-                reason="reason_missing", line=f"{key[0]}/{key[1]}", planned=qty, received=got
-            )
-        out[(key[0], item_id)] = (qty, got, why[:200])
-    return out
-
-
-@authz.records_denials
-@retry_on_conflict
-def receive_order(
-    doc_no: str,
-    receiver: str,
-    uow: AbstractUnitOfWork,
-    repo_of: RepoOf,
-    actor: str,
-    quantities: Mapping[tuple[str, str], int] | None = None,
-    reasons: Mapping[tuple[str, str], str] | None = None,
-    received_at: datetime | None = None,
-    now: datetime | None = None,
-) -> dict[tuple[str, int], tuple[int, int, str]]:
-    """签收: receiver, time and quantities per (stop, item) with the reason of any shortage or damage; the order
-    becomes delivered. Only a shipped order can be received, once."""
-    at = (now or clock.now()).replace(microsecond=0)
-    when = (received_at or at).replace(microsecond=0)
-    with uow:
-        authz.require(uow, actor, "receive_dispatch", None, None, doc_no)
-        repo = repo_of(uow)
-        o = _order(repo, doc_no, lock=True)
-        if o["state"] != "shipped":
-            raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
-        if not receiver.strip():
-            raise ReceiptInvalid(reason="receiver_missing", line="")
-        planned: dict[tuple[str, str], tuple[int, int]] = {}
-        for ln in repo.order_lines(doc_no):
-            if ln["kind"] == "delivery":
-                key = (ln["place_code"], ln["item_code"])
-                old = planned.get(key, (0, 0))[0]
-                planned[key] = (old + ln["qty"], repo.item_id(ln["item_code"]))
-        lines = _receipt_lines(planned, quantities or {}, reasons or {})
-        repo.add_receipt_lines(doc_no, lines)
-        short = sum(p - g for p, g, _ in lines.values())
-        repo.set_order_state(doc_no, "delivered", when, received_by=receiver.strip()[:64])
-        authz.audit_ok(uow, actor, "receive_order", at, doc_no, detail={"receiver": receiver, "short": short})
-        uow.commit()
-        return lines
 
 
 @authz.records_denials

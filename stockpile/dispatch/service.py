@@ -9,12 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from stockpile.dispatch import confirm as confirm_use
+from stockpile.dispatch import delivery as delivery_use
 from stockpile.dispatch import edit as edit_use
 from stockpile.dispatch import orders as orders_use
 from stockpile.dispatch import plan as plan_use
 from stockpile.dispatch import replan as replan_use
 from stockpile.dispatch import replan_demand
 from stockpile.dispatch import scenario as scenario_use
+from stockpile.dispatch import shipping as shipping_use
 from stockpile.dispatch.commands import RATIONING, PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.domain.errors import InvalidCommand
@@ -183,11 +185,26 @@ class DispatchService:
         return orders_use.pick_depot(doc_no, depot, self.uow(), self.repo, actor, now)
 
     def ship(self, doc_no: str, depot: str, actor: str, now: datetime | None = None) -> int:
-        return orders_use.ship_depot(doc_no, depot, self.uow(), self.repo, actor, now)
+        """Ship a depot part in full; the holds issued (0 when it had already shipped)."""
+        return shipping_use.ship_depot(doc_no, depot, self.uow(), self.repo, actor, now).issued
+
+    def ship_loaded(
+        self,
+        doc_no: str,
+        depot: str,
+        actor: str,
+        loaded: dict[str, int],
+        reason: str = "",
+        note: str = "",
+        now: datetime | None = None,
+    ) -> shipping_use.Shipped:
+        """Ship a depot part with the quantity actually loaded per item code; a shortfall needs a reason from
+        SHORT_REASONS (and 'other' a note) and is released from its holds in the same transaction."""
+        return shipping_use.ship_depot(doc_no, depot, self.uow(), self.repo, actor, now, loaded, reason, note)
 
     def receive(self, doc_no: str, receiver: str, actor: str, **kw: Any) -> dict[Any, Any]:
         """签收: `quantities` and `reasons` by (stop code, item code), `received_at`, `now`."""
-        return orders_use.receive_order(doc_no, receiver, self.uow(), self.repo, actor, **kw)
+        return delivery_use.receive_order(doc_no, receiver, self.uow(), self.repo, actor, **kw)
 
     def close(self, doc_no: str, actor: str, now: datetime | None = None) -> bool:
         return orders_use.close_order(doc_no, self.uow(), self.repo, actor, now)

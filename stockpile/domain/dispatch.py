@@ -198,3 +198,47 @@ class PlanEditInvalid(DomainError):
 
 # order states in their order; `void` only before anything was shipped, `superseded` by a confirmed re-plan
 ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void", "superseded")
+
+
+class ShipInvalid(DomainError):
+    """A shipment's loaded quantities: an item not held at the depot, more than held or below zero, a shortfall
+    without a reason from the catalogue, or 'other' without a note."""
+
+    code = "ship_invalid"
+
+
+# why a depot loaded less than it held (装车短少原因); 'other' needs a note in words
+SHORT_REASONS = ("damaged", "not_found", "unusable", "vehicle_full", "other")
+
+
+def loaded_per_hold(holds: list[tuple[str, int]], loaded: int) -> list[int]:
+    """Spread the quantity loaded of one item over its holds in FEFO order ((hold key, held qty) pairs, earliest
+    expiry first): the keeper loads the lots that expire first, so a shortfall comes off the latest lots."""
+    out = []
+    for _, qty in holds:
+        take = max(0, min(qty, loaded))
+        out.append(take)
+        loaded -= take
+    return out
+
+
+def check_shipment(
+    held: dict[str, int], loaded: dict[str, int], reason: str, note: str
+) -> dict[str, tuple[int, int]]:
+    """item → (held, loaded): items not named load in full; a shortfall needs a reason from SHORT_REASONS
+    (and 'other' a note). Raises ShipInvalid naming the item and value before anything is written."""
+    unknown = sorted(set(loaded) - set(held))
+    if unknown:
+        raise ShipInvalid(reason="unknown_line", line=unknown[0])
+    out = {}
+    for item, qty in sorted(held.items()):
+        got = loaded.get(item, qty)
+        if got < 0 or got > qty:
+            raise ShipInvalid(reason="qty_range", line=f"{item}: {got}/{qty}")
+        out[item] = (qty, got)
+    if any(g < p for p, g in out.values()):
+        if reason not in SHORT_REASONS:
+            raise ShipInvalid(reason="reason_missing", line=reason or "—")
+        if reason == "other" and not note.strip():
+            raise ShipInvalid(reason="note_missing", line="other")
+    return out

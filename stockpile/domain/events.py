@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from stockpile.domain.dispatch import Norm
 from stockpile.domain.errors import DomainError
@@ -108,6 +108,7 @@ class RequestLine:
     reason: str
     requested_by: str
     decided_by: str
+    delivered_qty: int | None = None  # received on 签收 of the orders that served it
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,4 +210,26 @@ def event_demand(
     for key, qty in requested.items():
         if qty > 0:
             out[key] = max(out.get(key, 0), qty)
+    return out
+
+
+def deliver_requests(
+    lines: Sequence[RequestLine], received: Mapping[tuple[str, str], int]
+) -> dict[int, tuple[int, str]]:
+    """签收 of an order, traced back to the request lines its scenario planned: the quantity received at a
+    (destination, item) goes to that place's lines of the item, most urgent first (priority, needed-by, id), up
+    to what each still lacks of its approved quantity. Returns request id → (delivered so far, status):
+    `delivered` once the approved quantity arrived, `part_delivered` while short, `planned` while nothing came.
+    Lines at places and items the order did not serve are left out."""
+    out: dict[int, tuple[int, str]] = {}
+    far = datetime.max.replace(tzinfo=UTC)
+    for (place, item), qty in sorted(received.items()):
+        mine = [r for r in lines if r.destination == place and r.item_code == item]
+        for r in sorted(mine, key=lambda r: (r.priority, r.needed_by or far, r.id)):
+            had = r.delivered_qty or 0
+            take = max(0, min(qty, (r.approved_qty or 0) - had))
+            qty -= take
+            got = had + take
+            status = "delivered" if got >= (r.approved_qty or 0) else ("part_delivered" if got else "planned")
+            out[r.id] = (got, status)
     return out

@@ -64,7 +64,7 @@ def scenario_from_event(
         used = {p for p, _ in demand}
         pts = [_point(places[c], latest, lines, ev) for c in sorted(used)]
         repo.add_scenario(name, ev, sustain_days, pts, demand)
-        repo.mark_planned([r.id for r in lines])
+        repo.mark_planned([r.id for r in lines], name)  # traced: 签收 of its orders delivers them
 
     authz.write_as(
         uow, actor, "run_scenario", body, at, name, detail={"op": "from_event", "event": event_code}

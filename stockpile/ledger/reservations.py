@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -202,6 +203,43 @@ def release_holds(uow: AbstractUnitOfWork, holds: list[Reservation], at: datetim
         ]
     )
     return n
+
+
+def ship_holds(
+    uow: AbstractUnitOfWork,
+    loaded: list[tuple[Reservation, int]],
+    actor: str,
+    occurred_at: datetime,
+    at: datetime,
+) -> tuple[int, int]:
+    """Engine step inside an authorised use case (a depot part shipped with the quantity actually loaded per hold):
+    a hold loaded in full is issued; a hold not loaded is released; a hold loaded in part is split — released, and
+    a new hold of the loaded quantity (id uuid5(hold, "loaded"), same lot, order and expiry) issued — all in the
+    caller's transaction. Returns (holds issued, units released back to the balance)."""
+    repo = uow.ledger
+    repo.lock_balances(sorted({(h.site_id, h.item_id, h.lot_id) for h, _ in loaded}))
+    issue: list[Reservation] = []
+    short: list[Reservation] = []
+    split: list[Reservation] = []
+    for h, qty in loaded:
+        res = repo.reservation(h.id)  # re-read under the lock
+        if res is None or res.state is not ReservationState.PENDING:
+            continue
+        if qty >= res.qty:
+            issue.append(res)
+            continue
+        short.append(res)
+        if qty > 0:
+            split.append(replace(res, id=uuid.uuid5(res.id, "loaded"), qty=qty))
+    release_holds(uow, short, at)
+    rows = repo.lock_balances(sorted({(h.site_id, h.item_id, h.lot_id) for h in split}))
+    for h in split:
+        repo.add_reservation(h, actor, at)
+        row = rows[(h.site_id, h.lot_id)]
+        repo.set_balances([(h.site_id, h.lot_id, row.on_hand, row.reserved + h.qty, row.last_occurred_at)])
+        rows[(h.site_id, h.lot_id)] = replace(row, reserved=row.reserved + h.qty)
+    n = issue_holds(uow, [*issue, *split], actor, occurred_at, at)
+    return n, sum(r.qty for r in short) - sum(h.qty for h in split)
 
 
 def expire_due_reservations(uow: AbstractUnitOfWork, actor: str, now: datetime | None = None) -> int:

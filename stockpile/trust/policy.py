@@ -191,8 +191,8 @@ USE_CASES: dict[str, str] = {
     "dispatch.orders.void_plan": "manage_orders",
     "dispatch.orders.close_order": "manage_orders",
     "dispatch.orders.pick_depot": "pick_order",
-    "dispatch.orders.ship_depot": "issue_reservation",
-    "dispatch.orders.receive_order": "receive_dispatch",
+    "dispatch.shipping.ship_depot": "issue_reservation",
+    "dispatch.delivery.receive_order": "receive_dispatch",
     "dispatch.replan.replan_open": "run_scenario",
     "dispatch.replan.confirm_replan": "confirm_dispatch",
     "imports.masterdata.import_items": "manage_master_data",
@@ -246,10 +246,13 @@ USE_CASES: dict[str, str] = {
 _PLAN_READ = "read-only planning figures that every signed-in role may see"
 NOT_USER_ACTIONS: dict[str, str] = {
     "jobs.jobs.run_job": "the worker's side of a job submit_job authorised; runs the submitter's own request",
-    "dispatch.confirm.mark_shipped": "the `relief ship` alias: calls orders.ship_depot per depot (issue_reservation"
+    "dispatch.confirm.mark_shipped": "the `relief ship` alias: calls shipping.ship_depot per depot (issue_reservation"
     " checked on each depot)",
     "dispatch.orders.order_sheet": "read of a confirmed order for printing; show_order is the checked read",
-    "ledger.reservations.issue_holds": "engine step inside an authorised use case (orders.ship_depot)",
+    "dispatch.orders.depot_part": "the check itself inside pick_depot and shipping.ship_depot (their action, on the"
+    " depot named)",
+    "ledger.reservations.issue_holds": "engine step inside an authorised use case (shipping.ship_depot)",
+    "ledger.reservations.ship_holds": "engine step inside an authorised use case (shipping.ship_depot)",
     "ledger.reservations.release_holds": "engine step inside an authorised use case (orders.void_plan)",
     "dispatch.plan.plan_dispatch": "what-if in memory, writes nothing; confirm_plan is the checked step",
     "dispatch.scenario.load_world": "read model for planning",

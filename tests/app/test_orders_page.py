@@ -42,6 +42,15 @@ def _keeper_of(services, site: str, other: bool = False) -> str:
     return next(u.username for u in keepers if (site in u.site_codes) != other)
 
 
+def _submit(at: AppTest, site: str) -> None:
+    next(b for b in at.button if b.key.startswith(f"FormSubmitter:orders.ship.{site}-")).click().run()
+
+
+def _part(services, doc_no: str, site: str) -> dict:
+    order = next(o for o in services.dispatch.list_orders("dispatcher") if o["doc_no"] == doc_no)
+    return next(d for d in order["depots"] if d["site"] == site)
+
+
 def test_dispatcher_lists_and_reprints_every_order_in_one_zip(services):
     at = _page(services, "dispatcher", "dispatcher")
     table = at.dataframe[0].value
@@ -57,12 +66,23 @@ def test_keeper_ships_own_part_and_dispatcher_receives_and_closes(services):
     doc = next(o for o in services.dispatch.list_orders("dispatcher") if o["depots"][0]["site"] in kept)
     site = doc["depots"][0]["site"]
     outsider = _page(services, _keeper_of(services, site, other=True), "keeper")
-    assert not [b for b in outsider.button if b.key == f"orders.ship.{site}"]  # not their depot: no button
+    assert not [
+        n for n in outsider.number_input if n.key.startswith(f"orders.qty.{site}.")
+    ]  # not their depot
 
     keeper = _page(services, _keeper_of(services, site), "keeper")
     keeper.selectbox(key="orders.doc").set_value(doc["doc_no"]).run()
-    keeper.button(key=f"orders.ship.{site}").click().run()
-    assert not keeper.error and any("已发运" in s.value for s in keeper.success)
+    qty = next(n for n in keeper.number_input if n.key.startswith(f"orders.qty.{site}."))
+    held = int(qty.value)
+    qty.set_value(held - 1)
+    _submit(keeper, site)  # loading less without a reason: refused in words, nothing shipped
+    assert keeper.error and "原因" in keeper.error[0].value
+    assert _part(services, doc["doc_no"], site)["state"] != "shipped"
+    keeper.selectbox(key=f"orders.reason.{site}").set_value("damaged")
+    _submit(keeper, site)
+    assert not keeper.error and any("部分发运" in s.value for s in keeper.success)
+    part = _part(services, doc["doc_no"], site)
+    assert part["state"] == "shipped" and part["shipped_qty"] == part["planned_qty"] - 1
 
     for part in doc["depots"][1:]:  # the order's other depots ship too (the dispatcher may ship any part)
         services.dispatch.ship(doc["doc_no"], part["site"], "dispatcher")

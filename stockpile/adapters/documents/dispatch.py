@@ -26,7 +26,7 @@ from stockpile.i18n import t
 
 CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 CJK_FONT = "WenQuanYiZenHei"
-COLUMNS = ("no", "kind", "place", "eta", "item", "lot", "qty", "unit")
+COLUMNS = ("no", "kind", "place", "eta", "item", "lot", "qty", "shipped", "unit")
 
 
 class Sheet(Protocol):
@@ -36,6 +36,7 @@ class Sheet(Protocol):
     lines: list[dict[str, Any]]
     depots: list[dict[str, Any]]
     receipt: list[dict[str, Any]]
+    shipments: list[dict[str, Any]]
 
 
 class FontMissing(RuntimeError):
@@ -65,7 +66,7 @@ def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> li
     """(label, value) pairs of the order header, in Chinese words (state never as a code)."""
     none = t("order.doc.not_recorded")
     driver = " ".join(x for x in (h.get("driver", ""), h.get("driver_phone", "")) if x) or none
-    parts = "、".join(f"{d['site_name']}({d['site']}) {t('order.state.' + d['state'])}" for d in depots)
+    parts = "、".join(_part(d) for d in depots)
     return [
         (t("order.doc.doc_no"), str(h["doc_no"])),
         (t("order.doc.scenario"), f"{h.get('scenario_name', '')}（{h.get('scenario', '')}）"),
@@ -75,6 +76,24 @@ def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> li
         (t("order.doc.state"), _state(h)),
         (t("order.doc.confirmed"), f"{_when(h.get('confirmed_at'))}  {h.get('confirmed_by', '')}"),
         (t("order.doc.depots"), parts or "—"),
+    ]
+
+
+def _part(d: Mapping[str, Any]) -> str:
+    """A depot part in words; a part that loaded less than it held says so (已发运（部分 6/10）)."""
+    text = f"{d['site_name']}({d['site']}) {t('order.state.' + d['state'])}"
+    if d.get("shipped_qty") is not None and d["shipped_qty"] < d["planned_qty"]:
+        text += t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
+    return text
+
+
+def shipment_rows(shipments: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One sentence per item a depot loaded less of than it held: depot, item, shipped/planned, reason, note."""
+    return [
+        f"{t('order.doc.loading_short')}：{r['site_name']} {r['item_name']} {r['shipped']}/{r['planned']} {r['unit']}"
+        f" {t('order.short_reason.' + r['reason']) if r['reason'] else ''} {r['note']}".rstrip()
+        for r in shipments
+        if r["shipped"] < r["planned"]
     ]
 
 
@@ -93,6 +112,7 @@ def line_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
                 str(ln["item_name"]),
                 str(ln.get("lot_no") or "—"),
                 str(ln["qty"]),
+                "—" if ln.get("shipped") is None else str(ln["shipped"]),
                 str(ln["unit"]),
             ]
         )
@@ -126,9 +146,9 @@ def order_xlsx(sheet: Sheet, bureau: str) -> bytes:
     ws.append([])
     ws.append([t(f"order.doc.col_{c}") for c in COLUMNS])
     for r in line_rows(sheet.lines):
-        ws.append([int(r[0]), *r[1:6], int(r[6]), r[7]])
+        ws.append([int(r[0]), *r[1:6], int(r[6]), int(r[7]) if r[7].isdigit() else r[7], r[8]])
     ws.append([])
-    for line in receipt_rows(sheet.header, sheet.receipt):
+    for line in [*shipment_rows(sheet.shipments), *receipt_rows(sheet.header, sheet.receipt)]:
         ws.append([line])
     ws.append([t("order.doc.green_channel_title"), t("order.doc.green_channel")])
     ws.append([t("order.doc.signatures")])
@@ -156,6 +176,7 @@ def order_pdf(sheet: Sheet, bureau: str) -> bytes:
         )
     )
     story += [table, Spacer(1, 10)]
+    story += [Paragraph(line, body) for line in shipment_rows(sheet.shipments)]
     story += [Paragraph(line, body) for line in receipt_rows(sheet.header, sheet.receipt)]
     story += [
         Paragraph(f"{t('order.doc.green_channel_title')}：{t('order.doc.green_channel')}", body),

@@ -10,7 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stockpile.adapters.orm.ledger import Base, UTCDateTime
@@ -164,6 +174,26 @@ class OrderDepotRow(Base):
     picked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shipped_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ShipLineRow(Base):
+    """What a depot part loaded of an item (发运明细): planned (held) against shipped, with the reason from the
+    catalogue (and a note) when it loaded less. Written for every item when the part ships, in full or not."""
+
+    __tablename__ = "dispatch_ship_line"
+    doc_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    planned_qty: Mapped[int] = mapped_column(BigInteger)
+    shipped_qty: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")
+    __table_args__ = (
+        CheckConstraint("shipped_qty >= 0 AND shipped_qty <= planned_qty", name="shipped_range"),
+        ForeignKeyConstraint(
+            ["doc_no", "site_id"], ["dispatch_order_depot.doc_no", "dispatch_order_depot.site_id"]
+        ),
+    )
 
 
 class ReceiptLineRow(Base):

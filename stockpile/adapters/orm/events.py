@@ -83,11 +83,14 @@ class ReliefRequestRow(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_by: Mapped[str] = mapped_column(String(64), default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch_scenario.id"))  # the plan's scenario
+    delivered_qty: Mapped[int | None] = mapped_column(BigInteger)  # received on 签收 of the orders serving it
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_pos"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         CheckConstraint(
-            "status IN ('submitted','approved','partly','refused','planned','delivered')", name="status_known"
+            "status IN ('submitted','approved','partly','refused','planned','part_delivered','delivered')",
+            name="status_known",
         ),
         CheckConstraint(
             "approved_qty IS NULL OR (approved_qty >= 0 AND approved_qty <= qty)", name="approved"

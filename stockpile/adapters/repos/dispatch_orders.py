@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from stockpile.adapters.orm import ledger as orm
@@ -18,8 +18,11 @@ from stockpile.adapters.orm.dispatch import (
     OrderDepotRow,
     ReceiptLineRow,
     ScenarioRow,
+    ShipLineRow,
     VehicleRow,
 )
+from stockpile.adapters.orm.events import DisasterEventRow, ReliefRequestRow
+from stockpile.domain.events import RequestLine
 
 ORDER_FIELDS = (
     "doc_no",
@@ -105,9 +108,17 @@ class SqlOrderRecords:
             .order_by(s.code)
             .execution_options(populate_existing=True)
         )
+        sums: dict[int, tuple[int, int]] = {}
+        for sid, planned, shipped in self.s.execute(
+            select(ShipLineRow.site_id, func.sum(ShipLineRow.planned_qty), func.sum(ShipLineRow.shipped_qty))
+            .where(ShipLineRow.doc_no == doc_no)
+            .group_by(ShipLineRow.site_id)
+        ):
+            sums[sid] = (int(planned), int(shipped))
         return [
             {"site_id": r.site_id, "site": code, "site_name": name, "state": r.state, "shipped_at": r.shipped_at,
-             "shipped_by": r.shipped_by}
+             "shipped_by": r.shipped_by, "planned_qty": sums.get(r.site_id, (None, None))[0],
+             "shipped_qty": sums.get(r.site_id, (None, None))[1]}
             for r, code, name in rows
         ]  # fmt: skip
 
@@ -193,3 +204,60 @@ class SqlOrderRecords:
              "received": r.received_qty, "reason": r.reason}
             for r, c, n in rows
         ]  # fmt: skip
+
+    def add_ship_lines(
+        self, doc_no: str, site_id: int, lines: Mapping[str, tuple[int, int, str, str]]
+    ) -> None:
+        """item code → (planned, shipped, reason code, note) of one depot part as it left."""
+        q = select(orm.ItemRow.code, orm.ItemRow.id).where(orm.ItemRow.code.in_(list(lines)))
+        ids = {code: item_id for code, item_id in self.s.execute(q)}
+        for item, (planned, shipped, reason, note) in sorted(lines.items()):
+            self.s.add(
+                ShipLineRow(
+                    doc_no=doc_no,
+                    site_id=site_id,
+                    item_id=ids[item],
+                    planned_qty=planned,
+                    shipped_qty=shipped,
+                    reason=reason,
+                    note=note,
+                )
+            )
+        self.s.flush()
+
+    def ship_lines(self, doc_no: str) -> list[dict[str, Any]]:
+        """What each depot part loaded per item, against what it held (empty until a part ships)."""
+        ln, s, i = ShipLineRow, orm.SiteRow, orm.ItemRow
+        rows = self.s.execute(
+            select(ln, s.code, s.name, i.code, i.name_zh, i.base_unit)
+            .join(s, s.id == ln.site_id)
+            .join(i, i.id == ln.item_id)
+            .where(ln.doc_no == doc_no)
+            .order_by(s.code, i.code)
+        )
+        return [
+            {"site": sc, "site_name": sn, "item_code": ic, "item_name": n, "unit": u, "planned": r.planned_qty,
+             "shipped": r.shipped_qty, "reason": r.reason, "note": r.note}
+            for r, sc, sn, ic, n, u in rows
+        ]  # fmt: skip
+
+    def planned_requests(self, scenario_id: int) -> list[RequestLine]:
+        """Request lines planned into the scenario and not yet fully delivered, locked (签收 adds to them)."""
+        r, e, i = ReliefRequestRow, DisasterEventRow, orm.ItemRow
+        q = (
+            select(r, e.code, i.code)
+            .join(e, e.id == r.event_id)
+            .join(i, i.id == r.item_id)
+            .where(r.scenario_id == scenario_id, r.status.in_(("planned", "part_delivered")))
+            .order_by(r.id)
+            .with_for_update()
+        )
+        return [
+            RequestLine(x.id, ev, x.township_code, item, x.qty, x.priority, x.needed_by, x.destination, x.status,
+                        x.approved_qty, x.reason, x.requested_by, x.decided_by, x.delivered_qty)
+            for x, ev, item in self.s.execute(q)
+        ]  # fmt: skip
+
+    def set_request_delivered(self, request_id: int, delivered_qty: int, status: str) -> None:
+        r = ReliefRequestRow
+        self.s.execute(update(r).where(r.id == request_id).values(delivered_qty=delivered_qty, status=status))

@@ -181,6 +181,7 @@ class SqlEventsRepository:
             x.reason,
             x.requested_by,
             x.decided_by,
+            x.delivered_qty,
         )
 
     def request(self, request_id: int) -> RequestLine | None:
@@ -220,12 +221,15 @@ class SqlEventsRepository:
             .values(status=status, approved_qty=approved_qty, reason=reason, decided_by=by, decided_at=at)
         )
 
-    def mark_planned(self, request_ids: Sequence[int]) -> None:
+    def mark_planned(self, request_ids: Sequence[int], scenario: str = "") -> None:
+        """Approved lines become `planned`, linked to the scenario that carries them (the trace a receipt of
+        that scenario's orders follows back to the request line)."""
         r = ReliefRequestRow
+        sc = self.s.scalar(select(ScenarioRow.id).where(ScenarioRow.code == scenario)) if scenario else None
         self.s.execute(
             update(r)
             .where(r.id.in_(list(request_ids)), r.status.in_(("approved", "partly")))
-            .values(status="planned")
+            .values(status="planned", scenario_id=sc)
         )
 
     # ---- scenario from an event --------------------------------------------------------------------------

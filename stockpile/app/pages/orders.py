@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from stockpile.app.pages.common import current_user, fmt_dt, guard, services, show_error
+from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import t
 
@@ -21,6 +22,8 @@ svc, user = services(), current_user()
 STATES = ("pending", "picked", "shipped", "delivered", "closed", "void")
 
 st.title(t("nav.orders"))
+if flash := st.session_state.pop("orders.flash", None):  # the step just done, shown after the rerun
+    st.success(flash)
 c1, c2 = st.columns(2)
 scenario = c1.selectbox(
     t("order.cli.col_scenario"),
@@ -52,7 +55,14 @@ def _state(r: dict[str, Any]) -> str:
 
 
 def _depots(r: dict[str, Any]) -> str:
-    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}）" for d in r["depots"])
+    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in r["depots"])
+
+
+def _short(d: dict[str, Any]) -> str:
+    """A part that loaded less than it held: its shipped/planned quantity."""
+    if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
+        return ""
+    return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
 st.dataframe(
@@ -109,21 +119,56 @@ def _step(label: str, key: str, run: Any, done: str, **params: Any) -> None:
             run()
         except DomainError as e:
             show_error(e)
-        else:
-            st.success(t(done, doc=doc, **params))
+        else:  # rerun so the list, states and next steps show the order as it is now
+            st.session_state["orders.flash"] = t(done, doc=doc, **params)
+            st.rerun()
+
+
+def _held(site: str) -> dict[str, tuple[str, int, str]]:
+    """item code → (name, quantity, unit) the depot's part picks (its pick list, summed over lots)."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for ln in svc.dispatch.show_order(doc, user).lines:
+        if ln["kind"] == "pickup" and ln["place_code"] == site and ln["lot_no"]:
+            name, qty, unit = out.get(ln["item_code"], (ln["item_name"], 0, ln["unit"]))
+            out[ln["item_code"]] = (name, qty + ln["qty"], unit)
+    return out
+
+
+def _ship_form(d: dict[str, Any]) -> None:
+    """装车发运 with the quantity actually loaded per item (default: all picked); loading less needs a reason."""
+    held = _held(d["site"])
+    with st.form(f"orders.ship.{d['site']}"):
+        st.markdown(t("orders.ship_form.title", depot=d["site_name"]))
+        loaded = {
+            code: st.number_input(t("orders.ship_form.loaded", item=name, planned=qty, unit=unit),
+                                  min_value=0, max_value=qty, value=qty, step=1, key=f"orders.qty.{d['site']}.{code}")
+            for code, (name, qty, unit) in sorted(held.items())
+        }  # fmt: skip
+        reason = st.selectbox(t("orders.ship_form.reason"), ["", *SHORT_REASONS], key=f"orders.reason.{d['site']}",
+                              format_func=lambda r: t(f"order.short_reason.{r}") if r else "—")  # fmt: skip
+        note = st.text_input(t("orders.ship_form.note"), key=f"orders.note.{d['site']}", max_chars=200)
+        if not st.form_submit_button(t("orders.ship_form.submit")):
+            return
+    try:
+        done = svc.dispatch.ship_loaded(
+            doc, d["site"], user, {k: int(v) for k, v in loaded.items()}, reason, note
+        )
+    except DomainError as e:
+        show_error(e)
+        return
+    shipped, planned = sum(x for _, x in done.lines.values()), sum(p for p, _ in done.lines.values())
+    key = "orders.ship_form.shipped_part" if done.short else "orders.shipped"
+    st.session_state["orders.flash"] = t(key, doc=doc, depot=d["site_name"], shipped=shipped, planned=planned)
+    st.rerun()
 
 
 mine = set(svc.reads.my_sites(user)["code"])
 for d in order["depots"]:
     if d["site"] not in mine or d["state"] not in ("pending", "picked"):
         continue
-    a, b = st.columns(2)
-    with a:
-        _step(t("orders.pick", depot=d["site_name"]), f"orders.pick.{d['site']}",
-              lambda s=d["site"]: svc.dispatch.pick(doc, s, user), "order.cli.picked", depot=d["site_name"])  # fmt: skip
-    with b:
-        _step(t("orders.ship", depot=d["site_name"]), f"orders.ship.{d['site']}",
-              lambda s=d["site"]: svc.dispatch.ship(doc, s, user), "orders.shipped", depot=d["site_name"])  # fmt: skip
+    _step(t("orders.pick", depot=d["site_name"]), f"orders.pick.{d['site']}",
+          lambda s=d["site"]: svc.dispatch.pick(doc, s, user), "order.cli.picked", depot=d["site_name"])  # fmt: skip
+    _ship_form(d)
 
 if st.session_state.get("role") in ("dispatcher", "admin"):
     if order["state"] == "shipped":

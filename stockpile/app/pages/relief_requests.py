@@ -35,6 +35,7 @@ cols = [
     "destination",
     "status",
     "approved",
+    "delivered",
     "reason",
 ]
 table = pd.DataFrame(
@@ -49,6 +50,7 @@ table = pd.DataFrame(
             r.destination,
             t(f"request_status.{r.status}"),
             r.approved_qty,
+            r.delivered_qty,
             r.reason,
         )
         for r in rows

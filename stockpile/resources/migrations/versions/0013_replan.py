@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_replan"
-down_revision = "0010_county_users"
+down_revision = "0012_orders_partial"
 branch_labels = None
 depends_on = None
 

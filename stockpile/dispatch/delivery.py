@@ -1,0 +1,118 @@
+"""签收 (receipt) of a shipped order: receiver, time and quantities per stop and item against what was loaded for
+that stop, the reason of any shortage or damage; the order becomes delivered. The request lines (请领) the order's
+scenario planned move to `delivered` (or `part_delivered` while short) in the same transaction: the trace runs
+order → plan → scenario → the request lines planned into that scenario, matched by destination and item."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from stockpile import clock
+from stockpile.dispatch.orders import lines_with_lots, shipped_sites
+from stockpile.dispatch.scenario import RepoOf
+from stockpile.domain.dispatch import OrderWrongState, ReceiptInvalid, UnknownOrder
+from stockpile.domain.events import deliver_requests
+from stockpile.ledger.posting import retry_on_conflict
+from stockpile.ports.repos import DispatchRepository
+from stockpile.ports.uow import AbstractUnitOfWork
+from stockpile.trust import authz
+
+
+def _receipt_lines(
+    planned: Mapping[tuple[str, str], tuple[int, int]],
+    quantities: Mapping[tuple[str, str], int],
+    reasons: Mapping[tuple[str, str], str],
+) -> dict[tuple[str, int], tuple[int, int, str]]:
+    """(place, item id) → (loaded, received, reason); received defaults to what was loaded for the stop, a
+    shortage against it needs a reason (a shortfall at loading has its own reason on the shipment)."""
+    unknown = sorted(set(quantities) - set(planned))
+    if unknown:
+        raise ReceiptInvalid(reason="unknown_line", line=f"{unknown[0][0]}/{unknown[0][1]}")
+    out = {}
+    for key, (qty, item_id) in sorted(planned.items()):
+        got = quantities.get(key, qty)
+        why = reasons.get(key, "").strip()
+        if got < 0 or got > qty:
+            raise ReceiptInvalid(reason="qty_range", line=f"{key[0]}/{key[1]}", planned=qty, received=got)
+        if got < qty and not why:
+            raise ReceiptInvalid(
+                reason="reason_missing", line=f"{key[0]}/{key[1]}", planned=qty, received=got
+            )
+        out[(key[0], item_id)] = (qty, got, why[:200])
+    return out
+
+
+@authz.records_denials
+@retry_on_conflict
+def receive_order(
+    doc_no: str,
+    receiver: str,
+    uow: AbstractUnitOfWork,
+    repo_of: RepoOf,
+    actor: str,
+    quantities: Mapping[tuple[str, str], int] | None = None,
+    reasons: Mapping[tuple[str, str], str] | None = None,
+    received_at: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[tuple[str, int], tuple[int, int, str]]:
+    """签收: receiver, time and quantities per (stop, item) with the reason of any shortage or damage; the order
+    becomes delivered. Only a shipped order can be received, once."""
+    at = (now or clock.now()).replace(microsecond=0)
+    when = (received_at or at).replace(microsecond=0)
+    with uow:
+        authz.require(uow, actor, "receive_dispatch", None, None, doc_no)
+        repo = repo_of(uow)
+        o = repo.order(doc_no, lock=True)
+        if o is None:
+            raise UnknownOrder(doc_no=doc_no)
+        if o["state"] != "shipped":
+            raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
+        if not receiver.strip():
+            raise ReceiptInvalid(reason="receiver_missing", line="")
+        lines = _receipt_lines(_loaded(repo, doc_no), quantities or {}, reasons or {})
+        repo.add_receipt_lines(doc_no, lines)
+        delivered = _deliver_requests(repo, o["plan_id"], doc_no, lines)
+        short = sum(p - g for p, g, _ in lines.values())
+        repo.set_order_state(doc_no, "delivered", when, received_by=receiver.strip()[:64])
+        authz.audit_ok(
+            uow,
+            actor,
+            "receive_order",
+            at,
+            doc_no,
+            detail={"receiver": receiver, "short": short, "requests": delivered},
+        )
+        uow.commit()
+        return lines
+
+
+def _loaded(repo: DispatchRepository, doc_no: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(stop, item code) → (quantity loaded for it, item id): the planned delivery less any shortfall at loading."""
+    depots = shipped_sites(repo.order_depots(doc_no))
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for ln in lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), depots):
+        if ln["kind"] == "delivery":
+            key = (ln["place_code"], ln["item_code"])
+            got = ln["qty"] if ln["shipped"] is None else ln["shipped"]
+            out[key] = (out.get(key, (0, 0))[0] + got, repo.item_id(ln["item_code"]))
+    return out
+
+
+def _deliver_requests(
+    repo: DispatchRepository,
+    plan_id: Any,
+    doc_no: str,
+    lines: Mapping[tuple[str, int], tuple[int, int, str]],
+) -> dict[str, list[int]]:
+    """Move the scenario's request lines at the received stops and items to delivered / part_delivered."""
+    plan = repo.plan_record(plan_id) or {}
+    codes = {repo.item_id(ln["item_code"]): ln["item_code"] for ln in repo.order_lines(doc_no)}
+    received = {(place, codes[item]): got for (place, item), (_, got, _) in lines.items()}
+    changes = deliver_requests(repo.planned_requests(int(plan.get("scenario_id") or 0)), received)
+    for rid, (qty, status) in sorted(changes.items()):
+        repo.set_request_delivered(rid, qty, status)
+    return {
+        s: sorted(r for r, (_, st) in changes.items() if st == s) for s in ("delivered", "part_delivered")
+    }
