@@ -331,6 +331,15 @@ def plan_violations(plan_problem: RoutingProblem, res: RoutingResult, stock: Sto
     return [f"{v.code}:{v.vehicle}:{v.job}" for v in verify(plan_problem, res, stock)]
 
 
+def _stock_limits(w: World, idx: Mapping[str, int]) -> dict[tuple[int, str], int]:
+    """(place index, item) → the quantity the plan's sources hold there."""
+    limits: dict[tuple[int, str], int] = {}
+    for s in w.sources:
+        if s.site in idx:
+            limits[(idx[s.site], s.item)] = limits.get((idx[s.site], s.item), 0) + s.qty
+    return limits
+
+
 def plan_dispatch(
     code: str,
     uow: AbstractUnitOfWork,
@@ -359,10 +368,7 @@ def plan_dispatch(
     problem, res = _route_with_relief(problem, planner, left, progress, stop)
     contents = {sj.job.id: sj.contents for sj in jobs}
     dest = {sj.job.id: places[sj.job.dest].code for sj in jobs}
-    limits: dict[tuple[int, str], int] = {}
-    for s in w.sources:
-        if s.site in idx:
-            limits[(idx[s.site], s.item)] = limits.get((idx[s.site], s.item), 0) + s.qty
+    limits = _stock_limits(w, idx)
     stock = StockUse(limits=limits, takes={k: dict(v) for k, v in contents.items()})
     prio = frozenset(p.code for p in w.scenario.points if p.priority == 1)
     violations = plan_violations(problem, res, stock) + [
