@@ -19,7 +19,10 @@ from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.events import EventRecord, RequestLine
 from stockpile.domain.registers import Donation, Requisition
-from tests.browser.conftest import CHROMIUM, ROOT, _free_port, _skip_or_fail, _wait_healthy
+from tests.support.streamlit_app import CHROMIUM, ROOT
+from tests.support.streamlit_app import free_port as _free_port
+from tests.support.streamlit_app import skip_or_fail as _skip_or_fail
+from tests.support.streamlit_app import wait_healthy as _wait_healthy
 
 pytestmark = pytest.mark.browser
 WATER = "1020101"

@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +22,11 @@ import pytest
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.demo.users import DEMO_PASSWORDS
-from tests.browser.conftest import CHROMIUM, ROOT, SHOTS, _free_port, _skip_or_fail, _wait_healthy
 from tests.browser.test_app_browser import choose, idle, no_exception
+from tests.support.streamlit_app import CHROMIUM, ROOT
+from tests.support.streamlit_app import free_port as _free_port
+from tests.support.streamlit_app import skip_or_fail as _skip_or_fail
+from tests.support.streamlit_app import wait_healthy as _wait_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +88,9 @@ def _open(page: Any, title: str) -> None:
             break
         except PlaywrightTimeout:
             if attempt == 2:
-                page.screenshot(path=str(SHOTS / f"orders-open-{title}.png"), full_page=True)
+                page.screenshot(
+                    path=str(Path(tempfile.gettempdir()) / f"orders-open-{title}.png"), full_page=True
+                )
                 raise
     idle(page)
 

@@ -23,7 +23,7 @@ from stockpile.adapters.travel.roads import (
     load_graph,
 )
 from stockpile.adapters.travel.roads.osm import parse_maxspeed
-from stockpile.bootstrap import build_travel, live_travel, road_graph, road_provider
+from stockpile.adapters.travel.sources import build_travel, live_travel, road_graph, road_provider
 from stockpile.config import Settings
 from stockpile.ports.travel import UNREACHABLE, AvoidAreas, LonLat
 from stockpile.resources import resource
