@@ -42,7 +42,9 @@ def _describe(svc: Any, plan: Any) -> None:
     console.print(t("dispatch.checker_bad") if plan.violations else t("dispatch.checker_ok"))
 
 
-def _solve(svc: Any, actor: str, scenario: str, broken: tuple[str, ...], limit: float, at: Any, wait: bool) -> Any:
+def _solve(
+    svc: Any, actor: str, scenario: str, broken: tuple[str, ...], limit: float, at: Any, wait: bool
+) -> Any:
     """Submit the re-plan as a job (a worker solves it); with `wait`, follow it and return its stored plan."""
     from stockpile.cli.jobs import error_line, status_text, wait_for
 
@@ -54,7 +56,9 @@ def _solve(svc: Any, actor: str, scenario: str, broken: tuple[str, ...], limit: 
     rec = wait_for(svc, job_id, actor, timeout_s=max(600.0, limit * 10))
     plan = svc.jobs.plan(job_id, actor)
     if plan is None:
-        err_console.print(error_line(rec) if rec.error else t("jobs.timeout", id=job_id, status=status_text(rec)))
+        err_console.print(
+            error_line(rec) if rec.error else t("jobs.timeout", id=job_id, status=status_text(rec))
+        )
         raise typer.Exit(1)
     return plan
 

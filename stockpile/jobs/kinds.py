@@ -131,7 +131,7 @@ def handlers(
         return planning.rotation_plan(int(params["year"]), stop=progress.cancelled)
 
     def siting(params: Mapping[str, Any], actor: str, progress: Progress) -> SitingReport:
-        return coverage.site(_coverage_query(SitingQuery, params))
+        return coverage.site(_coverage_query(SitingQuery, params), stop=progress.cancelled)
 
     def preposition(params: Mapping[str, Any], actor: str, progress: Progress) -> PrepositionReport:
         return coverage.preposition(_coverage_query(PrepositionQuery, params))

@@ -122,12 +122,15 @@ def _replan_made(at: AppTest, timeout_s: float = 60.0) -> Any:
     """Rerun (as the job panel's fragment does every second) until the re-plan job's plan is the page's plan."""
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        plans = at.session_state["dispatch.plans"] if "dispatch.plans" in at.session_state else []
-        if plans and plans[-1].extra.get("base_plan"):
-            return plans[-1]
+        if at.session_state.get("dispatch.plans"):
+            newest = at.session_state["dispatch.plans"][-1]
+            if newest.extra.get("base_plan"):
+                return newest
         time.sleep(0.3)
         at.run()
-    raise AssertionError(["no re-plan on the page", *[e.value for e in at.exception], *[e.value for e in at.error]])
+    raise AssertionError(
+        ["no re-plan on the page", *[e.value for e in at.exception], *[e.value for e in at.error]]
+    )
 
 
 def _confirmed_superseded(path: Path, plan_id: Any) -> set[str]:
