@@ -6,6 +6,7 @@ Never runs `playwright install`: the browser is the Debian package.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -50,23 +51,17 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) 
     raise TimeoutError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free port with DATABASE_URL = a temp copy of the demo database."""
-    if not CHROMIUM.exists():
-        _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    db = tmp_path_factory.mktemp("browser") / "demo.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
+@contextlib.contextmanager
+def serve_app(env: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free 127.0.0.1 port with `env` added to this process's; its URL while open."""
     port = _free_port()
-    # demo mode: the suite picks roles in the sidebar ("log in or pick the role"); login has its own tests
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "RELIEF_TILE_URL": "", "RELIEF_ROLE_PICKER": "1"}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = (log_dir / "streamlit.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -78,6 +73,19 @@ def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with DATABASE_URL = a temp copy of the demo database."""
+    if not CHROMIUM.exists():
+        _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    db = tmp_path_factory.mktemp("browser") / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), db)
+    # demo mode: the suite picks roles in the sidebar ("log in or pick the role"); login has its own tests
+    env = {"DATABASE_URL": f"sqlite:///{db}", "RELIEF_TILE_URL": "", "RELIEF_ROLE_PICKER": "1"}
+    with serve_app(env, tmp_path_factory.mktemp("browser-log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
