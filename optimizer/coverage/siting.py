@@ -32,7 +32,7 @@ STOP_LOOK_S = 0.1  # how often the watcher asks the stop flag
 Solved = tuple[list[int], int, str]  # (chosen candidate indices, upper bound on the weight, status)
 
 
-def _watch(solver: cp_model.CpSolver, stop: StopFlag, done: threading.Event) -> threading.Thread:
+def watch_stop(solver: cp_model.CpSolver, stop: StopFlag, done: threading.Event) -> threading.Thread:
     """A thread that stops the CP-SAT search once `stop()` says so (until `done` is set)."""
 
     def run() -> None:
@@ -99,7 +99,7 @@ def _cp_sat(
     solver.parameters.max_time_in_seconds = limit_s
     solver.parameters.num_workers = 2
     done = threading.Event()
-    watcher = None if stop is None else _watch(solver, stop, done)
+    watcher = None if stop is None else watch_stop(solver, stop, done)
     try:
         status = solver.solve(model)
     finally:

@@ -29,9 +29,11 @@ class CoverageService:
         """Max-covering what-if: k new reserve points, coverage before and after (`stop`: end the search early)."""
         return siting.site(query, self.deps, stop)
 
-    def preposition(self, query: PrepositionQuery) -> siting.PrepositionReport:
-        """Moves of physical stock between existing points that widen the circle."""
-        return siting.preposition(query, self.deps)
+    def preposition(
+        self, query: PrepositionQuery, stop: Callable[[], bool] | None = None
+    ) -> siting.PrepositionReport:
+        """Moves of physical stock between existing points that widen the circle (`stop`: end it early)."""
+        return siting.preposition(query, self.deps, stop)
 
     def read_avoid_areas(self, data: bytes, version: str) -> Any:
         """Parse an uploaded GeoJSON of blocked areas (道路中断, 桥梁损毁); BadAvoidAreas on a bad file."""

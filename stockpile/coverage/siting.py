@@ -156,8 +156,11 @@ def _stock(
     return stock
 
 
-def preposition(query: PrepositionQuery, deps: CoverageDeps) -> PrepositionReport:
-    """Pre-positioning of physical stock among existing points; the evaluator checks the moves."""
+def preposition(
+    query: PrepositionQuery, deps: CoverageDeps, stop: Callable[[], bool] | None = None
+) -> PrepositionReport:
+    """Pre-positioning of physical stock among existing points; the evaluator checks the moves (`stop`: a
+    cancelled job's early end)."""
     world = deps.read_world()
     check_items(world, query.item_codes)
     norms = norms_for(deps, query.item_codes, query.norms)
@@ -182,7 +185,7 @@ def preposition(query: PrepositionQuery, deps: CoverageDeps) -> PrepositionRepor
         move_s=tuple(tuple(row[n:]) for row in m.duration_s),
         threshold_s=t,
     )
-    res = solve_prepositioning(problem, time_limit_s=deps.solve_time_limit_s)
+    res = solve_prepositioning(problem, time_limit_s=deps.solve_time_limit_s, stop=stop)
     before = evaluate_prepositioning(problem, ())
     after = evaluate_prepositioning(problem, res.moves)
     return PrepositionReport(

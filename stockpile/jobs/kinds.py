@@ -134,7 +134,7 @@ def handlers(
         return coverage.site(_coverage_query(SitingQuery, params), stop=progress.cancelled)
 
     def preposition(params: Mapping[str, Any], actor: str, progress: Progress) -> PrepositionReport:
-        return coverage.preposition(_coverage_query(PrepositionQuery, params))
+        return coverage.preposition(_coverage_query(PrepositionQuery, params), stop=progress.cancelled)
 
     def review(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[str, Any]:
         year, notes = int(params["year"]), str(params.get("notes") or "")

@@ -15,8 +15,17 @@ from stockpile.adapters.jobs import thread_queue
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.coverage import siting as siting_use
-from stockpile.coverage.commands import SitingQuery
-from stockpile.jobs.commands import CANCELLED, PROBE, ROTATION_PLAN, RUNNING, SITING, coverage_params
+from stockpile.coverage.commands import PrepositionQuery, SitingQuery
+from stockpile.jobs.commands import (
+    CANCELLED,
+    PREPOSITION,
+    PROBE,
+    ROTATION_PLAN,
+    RUNNING,
+    SITING,
+    coverage_params,
+)
+from tests.support.preposition_hard import hard_preposition
 from tests.support.siting_hard import hard_siting
 
 
@@ -107,4 +116,31 @@ def test_cancelling_a_running_siting_stops_the_search(svc, monkeypatch):
     took = time.monotonic() - began
     rec = svc.jobs.get(job_id, "dispatcher")
     assert asked == [True] and took < 5.0, f"the siting search ran on for {took:.1f} s after the cancel"
+    assert (rec.status, rec.result) == (CANCELLED, None)
+
+
+def test_cancelling_a_running_prepositioning_stops_the_search(svc, monkeypatch):
+    """Likewise pre-positioning: the demo county's question solved on an instance CP-SAT does not prove within a
+    minute, cancelled once searching, ends cancelled within a few seconds with no report."""
+    real, hard = siting_use.solve_prepositioning, hard_preposition()
+    asked: list[bool] = []
+
+    def slow(problem, time_limit_s, stop=None):
+        asked.append(stop is not None)
+        return real(hard, time_limit_s=60.0, stop=stop)
+
+    monkeypatch.setattr(siting_use, "solve_prepositioning", slow)
+    item = sorted(svc.coverage.norms())[0]
+    job_id = svc.jobs.submit(PREPOSITION, coverage_params(PrepositionQuery((item,), 1800)), "dispatcher")
+    _wait(svc, job_id, lambda r: r.status == RUNNING)
+    end = time.monotonic() + 60
+    while not asked and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    began = time.monotonic()
+    assert svc.jobs.cancel(job_id, "dispatcher") is True
+    svc.jobs.queue().join()
+    took = time.monotonic() - began
+    rec = svc.jobs.get(job_id, "dispatcher")
+    assert asked == [True] and took < 5.0, f"pre-positioning ran on for {took:.1f} s after the cancel"
     assert (rec.status, rec.result) == (CANCELLED, None)

@@ -1,6 +1,6 @@
-"""The siting search ends early when its stop flag says so (a cancelled job), with either solver: CP-SAT is
-stopped from a watcher thread; HiGHS (not interruptible under MathOpt) hands over to a stoppable CP-SAT after a
-short slice. Without a flag, a hard instance runs to its time limit."""
+"""The siting and pre-positioning searches end early when their stop flag says so (a cancelled job). Siting:
+CP-SAT is stopped from a watcher thread; HiGHS (not interruptible under MathOpt) hands over to a stoppable CP-SAT
+after a short slice. Pre-positioning: each CP-SAT solve is stopped the same way."""
 
 from __future__ import annotations
 
@@ -42,3 +42,21 @@ def test_an_unstopped_flag_keeps_the_time_limit_and_the_answer(problem):
     assert 3.0 < time.monotonic() - begin < 8.0
     assert res.covered_weight >= alone.covered_weight * 0.99 and res.bound >= res.covered_weight
     assert res.status in ("feasible", "optimal")
+
+
+def test_a_stopped_prepositioning_search_ends_within_seconds():
+    """Pre-positioning on an instance CP-SAT does not prove within 15 s, asked to stop after 0.5 s: it returns
+    within two seconds, and the moves it keeps (if any) stay within the stock."""
+    from optimizer.coverage.prepositioning import solve_prepositioning
+    from tests.support.preposition_hard import hard_preposition
+
+    problem = hard_preposition()
+    begin = time.monotonic()
+    res = solve_prepositioning(problem, time_limit_s=60.0, stop=_after(0.5))
+    took = time.monotonic() - begin
+    assert took < 2.5, f"pre-positioning ran {took:.1f} s after the stop"
+    moved: dict[str, int] = {}
+    for m in res.moves:
+        moved[m.from_id] = moved.get(m.from_id, 0) + m.qty
+    stock = dict(zip(problem.point_ids, (s[0] for s in problem.stock), strict=True))
+    assert all(q <= stock[p] for p, q in moved.items())
