@@ -115,7 +115,7 @@ def test_cancelling_a_running_siting_stops_the_search(svc, monkeypatch):
     svc.jobs.queue().join()
     took = time.monotonic() - began
     rec = svc.jobs.get(job_id, "dispatcher")
-    assert asked == [True] and took < 5.0, f"the siting search ran on for {took:.1f} s after the cancel"
+    assert asked == [True] and took < 8.0, f"the siting search ran on for {took:.1f} s after the cancel"
     assert (rec.status, rec.result) == (CANCELLED, None)
 
 
@@ -142,5 +142,5 @@ def test_cancelling_a_running_prepositioning_stops_the_search(svc, monkeypatch):
     svc.jobs.queue().join()
     took = time.monotonic() - began
     rec = svc.jobs.get(job_id, "dispatcher")
-    assert asked == [True] and took < 5.0, f"pre-positioning ran on for {took:.1f} s after the cancel"
+    assert asked == [True] and took < 8.0, f"pre-positioning ran on for {took:.1f} s after the cancel"
     assert (rec.status, rec.result) == (CANCELLED, None)
