@@ -2,15 +2,20 @@
 
 Rule, per item (items share nothing): first maximise the population whose full requirement sits at points
 within the threshold, then move as few unit-seconds as possible. Stock only moves directly from the point that
-holds it now (no relay). Two CP-SAT solves per item, the second fixing the first's covered population.
+holds it now (no relay). Two CP-SAT solves per item, the second fixing the first's covered population. A `stop`
+flag (a cancelled job) stops a running solve from a watcher thread and starts no further one.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from optimizer.coverage.siting import watch_stop
 from optimizer.coverage.siting_problem import Move, PrepositionGap, PrepositionProblem, PrepositionResult
 
 Bools = npt.NDArray[np.bool_]
@@ -29,8 +34,27 @@ def _classes(
     return list(groups.values()), [int(v) for v in np.flatnonzero(req > 0)]
 
 
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel, stop: Callable[[], bool] | None) -> int:
+    """One CP-SAT solve, stopped early once `stop()` says so; its status."""
+    if stop is None:
+        return int(solver.solve(model))
+    if stop():
+        return int(cp_model.UNKNOWN)
+    done = threading.Event()
+    watcher = watch_stop(solver, stop, done)
+    try:
+        return int(solver.solve(model))
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _solve_item(
-    stock: I64, move_s: I64, classes: list[tuple[list[int], int, int]], limit_s: float
+    stock: I64,
+    move_s: I64,
+    classes: list[tuple[list[int], int, int]],
+    limit_s: float,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[dict[tuple[int, int], int], int, bool]:
     """Two lexicographic CP-SAT solves; returns (moves, covered population, proven optimal)."""
     n = len(stock)
@@ -51,7 +75,7 @@ def _solve_item(
     solver.parameters.max_time_in_seconds = limit_s
     solver.parameters.num_workers = 2
     model.maximize(covered)
-    first = solver.solve(model)
+    first = _solve(solver, model, stop)
     if first not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no solution in time: leave stock where it is
         return {}, -1, False
     best = int(solver.objective_value)
@@ -61,7 +85,7 @@ def _solve_item(
     for zc in z:
         model.add_hint(zc, solver.value(zc))
     model.minimize(sum(int(move_s[a, b]) * f[(a, b)] for a, b in arcs))
-    second = solver.solve(model)
+    second = _solve(solver, model, stop)
     if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {}, -1, False
     moves = {key: int(solver.value(var)) for key, var in f.items() if solver.value(var) > 0}
@@ -87,13 +111,16 @@ def _gaps(
     return people, gaps
 
 
-def solve_prepositioning(problem: PrepositionProblem, time_limit_s: float = 5.0) -> PrepositionResult:
+def solve_prepositioning(
+    problem: PrepositionProblem, time_limit_s: float = 5.0, stop: Callable[[], bool] | None = None
+) -> PrepositionResult:
     """Recommend moves of existing stock between points to cover villages within the threshold.
 
     Parameters
     ----------
     problem : points with current stock, villages with population and requirements, reach and move times.
     time_limit_s : CP-SAT limit for each of the two solves of each item.
+    stop : optional flag; True ends the search early (a cancelled job: the result is discarded).
 
     Returns
     -------
@@ -123,7 +150,7 @@ def solve_prepositioning(problem: PrepositionProblem, time_limit_s: float = 5.0)
         total = int(stock[:, i].sum())
         classes, needing = _classes(reach, req_all[:, i], pop, total)
         flows, best, optimal = (
-            _solve_item(stock[:, i], move_s, classes, time_limit_s) if classes else ({}, 0, True)
+            _solve_item(stock[:, i], move_s, classes, time_limit_s, stop) if classes else ({}, 0, True)
         )
         statuses.add("timeout_no_move" if best < 0 else "optimal" if optimal else "feasible")
         for (a, b), q in sorted(flows.items()):

@@ -3,11 +3,19 @@
 Rule: open exactly k candidates (or all of them if fewer) to maximise the hazard-weighted population within
 the threshold of an open site, existing sites included. Villages with identical candidate sets are merged into
 one class before modelling; villages already covered by an existing site, or by no candidate, drop out.
+
+Stopping early (`stop`, a cancelled job): CP-SAT is stopped from a watcher thread (`StopSearch`). HiGHS under
+MathOpt cannot be interrupted (OR-Tools 9.15 ignores both the interrupter and callbacks for HiGHS), so with a
+`stop` flag HiGHS gets a short first slice (it proves most instances optimal in well under a second) and the rest
+of the time goes to CP-SAT, hinted with HiGHS's sites and stoppable; the better of the two is kept.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +26,24 @@ from optimizer.coverage.siting_problem import SitingProblem, SitingResult
 
 Bools = npt.NDArray[np.bool_]
 I64 = npt.NDArray[np.int64]
+StopFlag = Callable[[], bool]
+HIGHS_SLICE_S = 2.0  # with a stop flag: HiGHS's (uninterruptible) share before CP-SAT takes over
+STOP_LOOK_S = 0.1  # how often the watcher asks the stop flag
+Solved = tuple[list[int], int, str]  # (chosen candidate indices, upper bound on the weight, status)
+
+
+def watch_stop(solver: cp_model.CpSolver, stop: StopFlag, done: threading.Event) -> threading.Thread:
+    """A thread that stops the CP-SAT search once `stop()` says so (until `done` is set)."""
+
+    def run() -> None:
+        while not done.wait(STOP_LOOK_S):
+            if stop():
+                solver.stop_search()
+                return
+
+    th = threading.Thread(target=run, name="siting-stop", daemon=True)
+    th.start()
+    return th
 
 
 def coverage_classes(problem: SitingProblem) -> tuple[Bools, I64, Bools, Bools]:
@@ -57,8 +83,8 @@ def greedy_sites(members: Bools, class_w: I64, k: int) -> list[int]:
 
 
 def _cp_sat(
-    members: Bools, class_w: I64, k: int, hint: list[int], limit_s: float
-) -> tuple[list[int], int, str]:
+    members: Bools, class_w: I64, k: int, hint: list[int], limit_s: float, stop: StopFlag | None = None
+) -> Solved:
     """CP-SAT model: x_j open, y_c covered ⇒ some member open; returns (chosen, bound, status)."""
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{j}") for j in range(members.shape[0])]
@@ -72,7 +98,14 @@ def _cp_sat(
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit_s
     solver.parameters.num_workers = 2
-    status = solver.solve(model)
+    done = threading.Event()
+    watcher = None if stop is None else watch_stop(solver, stop, done)
+    try:
+        status = solver.solve(model)
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [j for j, v in enumerate(x) if solver.value(v)]
         return (
@@ -85,9 +118,7 @@ def _cp_sat(
     return hint, int(class_w.sum()), "timeout_greedy"
 
 
-def _highs(
-    members: Bools, class_w: I64, k: int, hint: list[int], limit_s: float
-) -> tuple[list[int], int, str]:
+def _highs(members: Bools, class_w: I64, k: int, hint: list[int], limit_s: float) -> Solved:
     """MIP with continuous y_c ≤ Σ members x_j (integral at the optimum once x is), solved by HiGHS."""
     model = mathopt.Model()
     x = [model.add_binary_variable() for _ in range(members.shape[0])]
@@ -116,8 +147,28 @@ def _highs(
     return chosen, min(bound, int(class_w.sum())), "optimal" if optimal else "feasible"
 
 
+def _stoppable(
+    members: Bools, class_w: I64, k: int, hint: list[int], limit_s: float, stop: StopFlag
+) -> Solved:
+    """HiGHS for a short slice, then (unless optimal or stopped) CP-SAT for the rest, stoppable; the better
+    choice, with the tighter of the two bounds."""
+    begin = time.monotonic()
+    first = _highs(members, class_w, k, hint, min(limit_s, HIGHS_SLICE_S))
+    left = limit_s - (time.monotonic() - begin)
+    if first[2] == "optimal" or stop() or left <= 0.05:
+        return first
+    second = _cp_sat(members, class_w, k, first[0], left, stop)
+
+    def weight(chosen: list[int]) -> int:
+        return int(class_w[members[chosen].any(axis=0)].sum()) if chosen else 0
+
+    best = second if weight(second[0]) > weight(first[0]) else first
+    status = "optimal" if second[2] == "optimal" else best[2]
+    return best[0], min(first[1], second[1]), status
+
+
 def solve_max_covering(
-    problem: SitingProblem, time_limit_s: float = 30.0, solver: str = "highs"
+    problem: SitingProblem, time_limit_s: float = 30.0, solver: str = "highs", stop: StopFlag | None = None
 ) -> SitingResult:
     """Choose k new sites maximising hazard-weighted population within the threshold of an open site.
 
@@ -126,6 +177,7 @@ def solve_max_covering(
     problem : candidates and existing sites, villages with population and hazard weight, travel matrix, k.
     time_limit_s : solver wall-clock limit.
     solver : ``"highs"`` (default, MathOpt MIP: proves the bench instance optimal in < 1 s) or ``"cp_sat"``.
+    stop : optional flag asked during the search; True ends it early (a cancelled job: the result is discarded).
 
     Returns
     -------
@@ -144,7 +196,9 @@ def solve_max_covering(
     if members.shape[1] == 0 or k == 0:
         chosen, bound, status = hint, 0, "optimal"
     elif solver == "cp_sat":
-        chosen, bound, status = _cp_sat(members, class_w, k, hint, time_limit_s)
+        chosen, bound, status = _cp_sat(members, class_w, k, hint, time_limit_s, stop)
+    elif stop is not None:
+        chosen, bound, status = _stoppable(members, class_w, k, hint, time_limit_s, stop)
     else:
         chosen, bound, status = _highs(members, class_w, k, hint, time_limit_s)
     cand = problem.candidates

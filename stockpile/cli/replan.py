@@ -1,5 +1,7 @@
-"""`relief order replan SCENARIO [--broken V …] [--confirm]`: re-plan the scenario's confirmed plan from its orders'
-states (new request, broken truck) and, with --confirm, supersede the unshipped orders in one transaction. Acts as
+"""`relief order replan SCENARIO [--broken V …] [--confirm] [--wait/--no-wait]`: re-plan the scenario's confirmed
+plan from its orders' states (new request, broken truck) as a job a worker solves, and, with --confirm, supersede the
+unshipped orders in one transaction with the plan the job stored. --no-wait only submits (the dispatch page shows
+and confirms it). Acts as
 the user of `relief login`; the command joins the `order` group (cli/orders.py)."""
 
 from __future__ import annotations
@@ -40,6 +42,27 @@ def _describe(svc: Any, plan: Any) -> None:
     console.print(t("dispatch.checker_bad") if plan.violations else t("dispatch.checker_ok"))
 
 
+def _solve(
+    svc: Any, actor: str, scenario: str, broken: tuple[str, ...], limit: float, at: Any, wait: bool
+) -> Any:
+    """Submit the re-plan as a job (a worker solves it); with `wait`, follow it and return its stored plan."""
+    from stockpile.cli.jobs import error_line, status_text, wait_for
+
+    job_id = svc.jobs.submit_replan(scenario, actor, broken, limit, at)
+    if not wait:
+        console.print(t("jobs.not_waiting", id=job_id))
+        return None
+    console.print(t("jobs.submitted", id=job_id, kind=t("jobs.kind.replan")))
+    rec = wait_for(svc, job_id, actor, timeout_s=max(600.0, limit * 10))
+    plan = svc.jobs.plan(job_id, actor)
+    if plan is None:
+        err_console.print(
+            error_line(rec) if rec.error else t("jobs.timeout", id=job_id, status=status_text(rec))
+        )
+        raise typer.Exit(1)
+    return plan
+
+
 def replan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码")],
     broken: Annotated[list[str] | None, typer.Option("--broken", help="故障车辆编码（可重复）")] = None,
@@ -48,12 +71,18 @@ def replan_cmd(
     confirm: Annotated[
         bool, typer.Option("--confirm", help="确认新方案：替代未发运调拨单并转移预留")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="等待重新规划作业完成（默认）；--no-wait 只提交作业")
+    ] = True,
 ) -> None:
-    """按调拨单状态重新规划已确认方案：已发运/已签收保持不变，故障车辆不再参与，未发运部分与新增需求一起重新优化。"""
+    """按调拨单状态重新规划已确认方案（作为后台作业求解）：已发运/已签收保持不变，故障车辆不再参与，未发运部分与新增需求一起重新优化。"""
     svc, actor = services(), acting_user()
-    when = _local_time(at) if at else clock.now()  # without a zone: county time
+    given = _local_time(at) if at else None  # without a zone: county time; none: when the worker starts it
+    when = given or clock.now()
     try:
-        plan = svc.dispatch.replan_open(scenario, actor, tuple(broken or ()), when, time_limit)
+        plan = _solve(svc, actor, scenario, tuple(broken or ()), time_limit, given, wait)
+        if plan is None:
+            return
         console.print(
             t("order.cli.replan_title", scenario=scenario, at=clock.local(when).strftime("%m-%d %H:%M"))
         )

@@ -3,6 +3,7 @@ areas for the map, siting of new reserve points and pre-positioning of existing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +25,15 @@ class CoverageService:
         """Isochrone polygons from openrouteservice when enabled; [] offline (the map draws hulls)."""
         return circle_use.reach_areas(report, self.deps, avoid)
 
-    def site(self, query: SitingQuery) -> siting.SitingReport:
-        """Max-covering what-if: k new reserve points, coverage before and after."""
-        return siting.site(query, self.deps)
+    def site(self, query: SitingQuery, stop: Callable[[], bool] | None = None) -> siting.SitingReport:
+        """Max-covering what-if: k new reserve points, coverage before and after (`stop`: end the search early)."""
+        return siting.site(query, self.deps, stop)
 
-    def preposition(self, query: PrepositionQuery) -> siting.PrepositionReport:
-        """Moves of physical stock between existing points that widen the circle."""
-        return siting.preposition(query, self.deps)
+    def preposition(
+        self, query: PrepositionQuery, stop: Callable[[], bool] | None = None
+    ) -> siting.PrepositionReport:
+        """Moves of physical stock between existing points that widen the circle (`stop`: end it early)."""
+        return siting.preposition(query, self.deps, stop)
 
     def read_avoid_areas(self, data: bytes, version: str) -> Any:
         """Parse an uploaded GeoJSON of blocked areas (道路中断, 桥梁损毁); BadAvoidAreas on a bad file."""

@@ -11,7 +11,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,8 +83,9 @@ def default_candidates(world: CoverageWorld) -> tuple[Candidate, ...]:
     return towns + tuple(Candidate(p.code, p.name, p.lon, p.lat) for p in world.demand if p.kind == "village")
 
 
-def site(query: SitingQuery, deps: CoverageDeps) -> SitingReport:
-    """Max covering on the hazard-weighted population; the evaluator recomputes before and after."""
+def site(query: SitingQuery, deps: CoverageDeps, stop: Callable[[], bool] | None = None) -> SitingReport:
+    """Max covering on the hazard-weighted population; the evaluator recomputes before and after (`stop`: a
+    cancelled job's early end)."""
     world = deps.read_world()
     t = deps.guarantee_s if query.threshold_s is None else query.threshold_s
     damaged = _site_codes(world, query.scenario.damaged_site_codes)
@@ -105,7 +106,7 @@ def site(query: SitingQuery, deps: CoverageDeps) -> SitingReport:
         k=query.k,
         threshold_s=t,
     )
-    res = solve_max_covering(problem, time_limit_s=deps.siting_time_limit_s, solver="highs")
+    res = solve_max_covering(problem, time_limit_s=deps.siting_time_limit_s, solver="highs", stop=stop)
     before = evaluate_siting(problem, ())
     after = evaluate_siting(problem, res.chosen)
     by_code = {c.code: c for c in cands}
@@ -155,8 +156,11 @@ def _stock(
     return stock
 
 
-def preposition(query: PrepositionQuery, deps: CoverageDeps) -> PrepositionReport:
-    """Pre-positioning of physical stock among existing points; the evaluator checks the moves."""
+def preposition(
+    query: PrepositionQuery, deps: CoverageDeps, stop: Callable[[], bool] | None = None
+) -> PrepositionReport:
+    """Pre-positioning of physical stock among existing points; the evaluator checks the moves (`stop`: a
+    cancelled job's early end)."""
     world = deps.read_world()
     check_items(world, query.item_codes)
     norms = norms_for(deps, query.item_codes, query.norms)
@@ -181,7 +185,7 @@ def preposition(query: PrepositionQuery, deps: CoverageDeps) -> PrepositionRepor
         move_s=tuple(tuple(row[n:]) for row in m.duration_s),
         threshold_s=t,
     )
-    res = solve_prepositioning(problem, time_limit_s=deps.solve_time_limit_s)
+    res = solve_prepositioning(problem, time_limit_s=deps.solve_time_limit_s, stop=stop)
     before = evaluate_prepositioning(problem, ())
     after = evaluate_prepositioning(problem, res.moves)
     return PrepositionReport(

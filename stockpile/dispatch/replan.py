@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -147,9 +147,11 @@ def replan_open(
     now: datetime | None = None,
     time_limit_s: float | None = None,
     extend: Any = None,
+    stop: Callable[[], bool] | None = None,
 ) -> DispatchPlan:
     """A re-plan of the scenario's open plan at `now`: kept routes from the orders' states, broken trucks out,
-    the open part re-optimised (with the new demand `extend` adds). Nothing is written."""
+    the open part re-optimised (with the new demand `extend` adds). Nothing is written (`stop`: a cancelled
+    job's early end)."""
     at = (now or clock.now()).replace(microsecond=0)
     with uow:
         authz.require(uow, actor, "run_scenario", None, None, code)
@@ -158,7 +160,7 @@ def replan_open(
     plan, new_jobs = (base.plan, ()) if extend is None else extend(base.plan, at)
     now_s = max(0, int((at - base.plan.start).total_seconds()))
     params = RoutingParams(
-        time_limit_s=time_limit_s or plan.settings.time_limit_s, engine=plan.settings.engine
+        time_limit_s=time_limit_s or plan.settings.time_limit_s, engine=plan.settings.engine, stop=stop
     )
     new = confirm_use.replan_dispatch(
         plan,

@@ -130,9 +130,10 @@ class DispatchService:
         broken: tuple[str, ...] = (),
         now: datetime | None = None,
         time_limit_s: float | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> DispatchPlan:
         """Re-plan the scenario's confirmed plan: stops fixed by the orders' states, broken trucks out, the demand
-        the scenario gained since (a new request) joins."""
+        the scenario gained since (a new request) joins (`stop`: a cancelled job's early end)."""
 
         def grown(base: DispatchPlan, at: datetime) -> Any:
             return replan_demand.new_demand(code, self.uow(), self.repo, self.travel_matrix, base, at)
@@ -146,6 +147,7 @@ class DispatchService:
             now=now,
             time_limit_s=time_limit_s,
             extend=grown,
+            stop=stop,
         )
 
     def edit_plan(self, plan: DispatchPlan, stops: Any, now: datetime | None = None) -> edit_use.EditedPlan:

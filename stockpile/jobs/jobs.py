@@ -6,7 +6,7 @@ row in one transaction, then hands the id to the queue. A worker runs it with `r
 attempt), calls the kind's handler, and finishes the row only if its attempt still owns it — so a job retried after
 a dead worker, or cancelled mid-run, still ends with exactly one result.
 
-Rules: submitting needs `run_job` (and `run_scenario` for a dispatch plan); a user reads and cancels their own
+Rules: submitting needs `run_job` (and `run_scenario` for a dispatch plan or a re-plan); a user reads and cancels their own
 jobs, an admin everybody's (`view_jobs`, `cancel_job`).
 """
 
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from stockpile import clock
 from stockpile.domain.errors import DomainError, InvalidCommand
 from stockpile.jobs.codec import encode
-from stockpile.jobs.commands import DISPATCH_PLAN, KINDS, REVIEW_PREPARE
+from stockpile.jobs.commands import DISPATCH_PLAN, KINDS, REPLAN, REVIEW_PREPARE
 from stockpile.ports.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobQueue, JobRecord, JobStore
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
@@ -34,6 +34,7 @@ PROGRESS_EVERY_S = 0.5  # at most two progress writes a second
 CANCEL_LOOK_S = 0.5  # a running job looks at its row for a cancel at most twice a second
 KIND_ACTION = {
     DISPATCH_PLAN: "run_scenario",
+    REPLAN: "run_scenario",
     REVIEW_PREPARE: "prepare_review",
 }  # beyond run_job, what a kind needs
 log = logging.getLogger(__name__)

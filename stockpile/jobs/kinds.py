@@ -4,6 +4,8 @@ result is the use case's own object, stored as JSON by `codec.encode` and read b
 - dispatch_plan: {"scenario", "settings" (PlanSettings), "demand" ([[point, item, qty], …] or null), "now"}
   → the whole `DispatchPlan`. Stored, not recomputed: the search stops at a wall-clock limit (and the race engine
   depends on timing), so solving again would give another plan than the one the dispatcher saw and confirms.
+- replan: {"scenario", "broken", "time_limit_s", "now"} (`commands.replan_params`) → the re-planned `DispatchPlan`
+  of the scenario's confirmed plan, stored for the same reason: the plan confirmed is the one the dispatcher saw.
 - rotation_plan: {"year"} → `RotationReport`.
 - siting: {"query" (SitingQuery), "avoid" (AvoidAreas or null)} → `SitingReport`; preposition likewise with a
   `PrepositionQuery` → `PrepositionReport` (`commands.coverage_params` makes both: blocked areas travel as their own field,
@@ -33,6 +35,7 @@ from stockpile.jobs.commands import (
     DISPATCH_PLAN,
     PREPOSITION,
     PROBE,
+    REPLAN,
     REVIEW_PREPARE,
     ROTATION_PLAN,
     SITING,
@@ -46,6 +49,7 @@ from stockpile.ports.travel import AvoidAreas
 PROBE_MAX_S = 60.0
 RESULT_TYPES: dict[str, Any] = {
     DISPATCH_PLAN: DispatchPlan,
+    REPLAN: DispatchPlan,
     ROTATION_PLAN: RotationReport,
     SITING: SitingReport,
     PREPOSITION: PrepositionReport,
@@ -92,6 +96,21 @@ def _dispatch(svc: DispatchService) -> Handler:
     return run
 
 
+def _replan(svc: DispatchService) -> Handler:
+    def run(params: Mapping[str, Any], actor: str, progress: Progress) -> DispatchPlan:
+        limit, now = params.get("time_limit_s"), params.get("now")
+        return svc.replan_open(
+            str(params["scenario"]),
+            actor,
+            tuple(str(v) for v in params.get("broken") or ()),
+            None if not now else datetime.fromisoformat(now),
+            None if limit is None else float(limit),
+            stop=progress.cancelled,
+        )
+
+    return run
+
+
 def _probe(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[str, Any]:
     seconds = float(params.get("seconds", 0))
     if not 0 <= seconds <= PROBE_MAX_S:
@@ -112,10 +131,10 @@ def handlers(
         return planning.rotation_plan(int(params["year"]), stop=progress.cancelled)
 
     def siting(params: Mapping[str, Any], actor: str, progress: Progress) -> SitingReport:
-        return coverage.site(_coverage_query(SitingQuery, params))
+        return coverage.site(_coverage_query(SitingQuery, params), stop=progress.cancelled)
 
     def preposition(params: Mapping[str, Any], actor: str, progress: Progress) -> PrepositionReport:
-        return coverage.preposition(_coverage_query(PrepositionQuery, params))
+        return coverage.preposition(_coverage_query(PrepositionQuery, params), stop=progress.cancelled)
 
     def review(params: Mapping[str, Any], actor: str, progress: Progress) -> dict[str, Any]:
         year, notes = int(params["year"]), str(params.get("notes") or "")
@@ -124,6 +143,7 @@ def handlers(
 
     return {
         DISPATCH_PLAN: _dispatch(dispatch),
+        REPLAN: _replan(dispatch),
         ROTATION_PLAN: rotation,
         SITING: siting,
         PREPOSITION: preposition,

@@ -13,7 +13,7 @@ from stockpile.dispatch.commands import PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.jobs import jobs as use
 from stockpile.jobs import kinds
-from stockpile.jobs.commands import DISPATCH_PLAN, DONE, FINISHED
+from stockpile.jobs.commands import DISPATCH_PLAN, DONE, FINISHED, REPLAN, replan_params
 from stockpile.ports.jobs import JobQueue, JobRecord
 from stockpile.ports.uow import AbstractUnitOfWork
 
@@ -41,6 +41,17 @@ class JobService:
         """A dispatch solve as a job; the page and `relief plan` read the plan back with `plan`."""
         return self.submit(DISPATCH_PLAN, kinds.dispatch_params(code, settings, demand, now), actor)
 
+    def submit_replan(
+        self,
+        code: str,
+        actor: str,
+        broken: Sequence[str] = (),
+        time_limit_s: float | None = None,
+        now: datetime | None = None,
+    ) -> uuid.UUID:
+        """A re-plan of the scenario's confirmed plan as a job; its plan is read back with `plan`."""
+        return self.submit(REPLAN, replan_params(code, broken, time_limit_s, now), actor)
+
     def get(self, job_id: uuid.UUID, actor: str) -> JobRecord:
         return use.get_job(job_id, actor, self.uow(), self.store)
 
@@ -56,9 +67,9 @@ class JobService:
         return kinds.read_result(rec.kind, rec.result) if rec.status == DONE else None
 
     def plan(self, job_id: uuid.UUID, actor: str) -> DispatchPlan | None:
-        """The dispatch plan a done `dispatch_plan` job stored (None until done, or for another kind)."""
+        """The dispatch plan a done `dispatch_plan` or `replan` job stored (None until done, or another kind)."""
         rec = self.get(job_id, actor)
-        if rec.kind != DISPATCH_PLAN or rec.status != DONE:
+        if rec.kind not in (DISPATCH_PLAN, REPLAN) or rec.status != DONE:
             return None
         plan: DispatchPlan = kinds.read_result(rec.kind, rec.result)
         return plan

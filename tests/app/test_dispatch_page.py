@@ -7,6 +7,7 @@ import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -135,9 +136,34 @@ def test_confirm_is_double_submit_safe(services, db):
     assert at.button(key="dispatch.confirm").disabled
 
 
+def _replan_made(at: AppTest, timeout_s: float = 60.0) -> Any:
+    """Rerun (as the job panel's fragment does every second) until the re-plan job's plan is the page's plan."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if at.session_state.get("dispatch.plans"):
+            newest = at.session_state["dispatch.plans"][-1]
+            if newest.extra.get("base_plan"):
+                return newest
+        time.sleep(0.3)
+        at.run()
+    raise AssertionError(
+        ["no re-plan on the page", *[e.value for e in at.exception], *[e.value for e in at.error]]
+    )
+
+
+def _confirmed_superseded(path: Path, plan_id: Any) -> set[str]:
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as c:
+        states = set(
+            c.execute(select(DispatchOrderRow.state).where(DispatchOrderRow.plan_id == plan_id)).scalars()
+        )
+    engine.dispose()
+    return states
+
+
 def test_replan_of_the_confirmed_plan_after_a_broken_truck(tmp_path, demo_url):
-    """Confirm, then a truck breaks down: the re-plan (from the orders' states) leaves it out, says what it keeps
-    and replaces, and confirming it supersedes the unshipped orders in the database."""
+    """Confirm, then a truck breaks down: the re-plan (a job, from the orders' states) leaves it out, says what it
+    keeps and replaces, and confirming it supersedes the unshipped orders in the database."""
     path = tmp_path / "replan.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), path)
     svc = build_services(Settings(database_url=f"sqlite:///{path}", solve_time_limit_s=1))
@@ -149,8 +175,8 @@ def test_replan_of_the_confirmed_plan_after_a_broken_truck(tmp_path, demo_url):
     at.multiselect(key="dispatch.broken").select(truck).run()
     at.button(key="dispatch.replan_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    plan = _replan_made(at)
     assert any("已确认方案的重新规划" in i.value for i in at.info)
-    plan = at.session_state["dispatch.plans"][-1]
     assert plan.extra["base_plan"] == str(first.id)
     assert all(r.vehicle != truck for r in plan.result.routes if r.stops)
     at.button(key="dispatch.confirm").click().run()
@@ -158,13 +184,38 @@ def test_replan_of_the_confirmed_plan_after_a_broken_truck(tmp_path, demo_url):
     assert any("已确认新方案" in s.value for s in at.success), [s.value for s in at.success] + [
         e.value for e in at.error
     ]
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.connect() as c:
-        states = set(
-            c.execute(select(DispatchOrderRow.state).where(DispatchOrderRow.plan_id == first.id)).scalars()
-        )
-    engine.dispose()
-    assert states == {"superseded"}
+    assert _confirmed_superseded(path, first.id) == {"superseded"}
+
+
+def test_replan_left_while_running_is_on_the_page_on_return(tmp_path, demo_url):
+    """The re-plan is submitted and the dispatcher leaves at once (the tab closed: a new session). Back on the
+    page while it still searches, the page follows it; once done, the re-plan is the page's plan (not the first
+    solve), it is exactly the plan the job stored, and confirming it supersedes the first plan's orders."""
+    path = tmp_path / "replan_back.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    svc = build_services(Settings(database_url=f"sqlite:///{path}", solve_time_limit_s=2))
+    at = _page(svc)
+    _run_plan(at)
+    at.button(key="dispatch.confirm").click().run()
+    first = at.session_state["dispatch.plans"][-1]
+    at.number_input(key="dispatch.time_limit").set_value(8).run()  # still searching when the page is back
+    at.button(key="dispatch.replan_run").click().run()
+    job_id = at.session_state["dispatch.replan.job"]
+    rec = svc.jobs.get(job_id, "dispatcher")
+    assert (rec.kind, rec.params["time_limit_s"]) == ("replan", 8.0)
+    del at  # left the page while the re-plan runs
+    back = _page(svc)
+    assert not back.exception, [e.value for e in back.exception]
+    if svc.jobs.get(job_id, "dispatcher").status not in ("done", "failed", "cancelled"):
+        assert back.session_state["dispatch.replan.job"] == job_id  # the running re-plan is followed again
+    plan = _replan_made(back)
+    assert plan.id == svc.jobs.plan(job_id, "dispatcher").id and plan.extra["base_plan"] == str(first.id)
+    assert any("已确认方案的重新规划" in i.value for i in back.info)
+    back.button(key="dispatch.confirm").click().run()
+    assert any("已确认新方案" in s.value for s in back.success), [e.value for e in back.error]
+    assert _confirmed_superseded(path, first.id) == {"superseded"}
+    again = _page(svc)  # a later visit: the re-plan is adopted once, not piled up
+    assert sum(1 for p in again.session_state["dispatch.plans"] if p.id == plan.id) == 1
 
 
 def test_edited_plan_is_checked_and_adopted_from_the_page(services):

@@ -14,7 +14,19 @@ from stockpile import clock
 from stockpile.adapters.jobs import thread_queue
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
-from stockpile.jobs.commands import CANCELLED, PROBE, ROTATION_PLAN, RUNNING
+from stockpile.coverage import siting as siting_use
+from stockpile.coverage.commands import PrepositionQuery, SitingQuery
+from stockpile.jobs.commands import (
+    CANCELLED,
+    PREPOSITION,
+    PROBE,
+    ROTATION_PLAN,
+    RUNNING,
+    SITING,
+    coverage_params,
+)
+from tests.support.preposition_hard import hard_preposition
+from tests.support.siting_hard import hard_siting
 
 
 @pytest.fixture
@@ -77,4 +89,58 @@ def test_cancelling_a_running_rotation_stops_before_its_next_stage(svc):
     svc.jobs.queue().join()
     assert time.monotonic() - asked < 4.0
     rec = svc.jobs.get(job_id, "planner")
+    assert (rec.status, rec.result) == (CANCELLED, None)
+
+
+def test_cancelling_a_running_siting_stops_the_search(svc, monkeypatch):
+    """A siting job whose search would run 60 s (the demo county's question, solved on an instance no solver
+    proves optimal in a minute: the demo's own is proved in well under a second), cancelled once running, ends
+    cancelled within a few seconds with no report: the cancel reaches the solver, not only the result."""
+    real, hard = siting_use.solve_max_covering, hard_siting()
+    asked: list[bool] = []
+
+    def slow(problem, time_limit_s, solver, stop=None):
+        asked.append(stop is not None)
+        return real(hard, time_limit_s=60.0, solver=solver, stop=stop)
+
+    monkeypatch.setattr(siting_use, "solve_max_covering", slow)
+    job_id = svc.jobs.submit(SITING, coverage_params(SitingQuery(2, 1800)), "dispatcher")
+    _wait(svc, job_id, lambda r: r.status == RUNNING)
+    end = time.monotonic() + 60
+    while not asked and time.monotonic() < end:  # the travel matrix is read first, then the search starts
+        time.sleep(0.05)
+    time.sleep(0.5)
+    began = time.monotonic()
+    assert svc.jobs.cancel(job_id, "dispatcher") is True
+    svc.jobs.queue().join()
+    took = time.monotonic() - began
+    rec = svc.jobs.get(job_id, "dispatcher")
+    assert asked == [True] and took < 8.0, f"the siting search ran on for {took:.1f} s after the cancel"
+    assert (rec.status, rec.result) == (CANCELLED, None)
+
+
+def test_cancelling_a_running_prepositioning_stops_the_search(svc, monkeypatch):
+    """Likewise pre-positioning: the demo county's question solved on an instance CP-SAT does not prove within a
+    minute, cancelled once searching, ends cancelled within a few seconds with no report."""
+    real, hard = siting_use.solve_prepositioning, hard_preposition()
+    asked: list[bool] = []
+
+    def slow(problem, time_limit_s, stop=None):
+        asked.append(stop is not None)
+        return real(hard, time_limit_s=60.0, stop=stop)
+
+    monkeypatch.setattr(siting_use, "solve_prepositioning", slow)
+    item = sorted(svc.coverage.norms())[0]
+    job_id = svc.jobs.submit(PREPOSITION, coverage_params(PrepositionQuery((item,), 1800)), "dispatcher")
+    _wait(svc, job_id, lambda r: r.status == RUNNING)
+    end = time.monotonic() + 60
+    while not asked and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    began = time.monotonic()
+    assert svc.jobs.cancel(job_id, "dispatcher") is True
+    svc.jobs.queue().join()
+    took = time.monotonic() - began
+    rec = svc.jobs.get(job_id, "dispatcher")
+    assert asked == [True] and took < 8.0, f"pre-positioning ran on for {took:.1f} s after the cancel"
     assert (rec.status, rec.result) == (CANCELLED, None)

@@ -41,3 +41,23 @@ def test_replan_in_the_cli(cli_db, tmp_path):
     shown = runner.invoke(app, ["order", "show", first[0]["doc_no"]])
     assert shown.exit_code == 0 and "已被新方案" in shown.output and new_no in shown.output
     assert svc.ledger.verify_ledger() == []
+
+
+def test_replan_no_wait_only_submits_the_job(cli_db, tmp_path):
+    """`--no-wait` submits the re-plan as a job and says how to follow it; the job's plan (solved by a worker) is
+    a re-plan of the confirmed plan that the page can confirm; nothing is superseded before that."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--no-wait"])
+    assert out.exit_code == 0 and "relief job show" in out.output, out.output
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    rec = svc.jobs.list_jobs("dispatcher", ("replan",), 1)[0]
+    assert str(rec.id) in out.output and rec.params["scenario"] == "FLOOD-DEMO"
+    done = svc.jobs.wait(rec.id, "dispatcher", timeout_s=60)
+    if done.status != "done":  # the CLI's embedded worker ended with the command: a worker takes it up
+        svc.jobs.run(rec.id, "test-worker")
+    new = svc.jobs.plan(rec.id, "dispatcher")
+    assert new is not None and new.extra["base_plan"]
+    assert {o["state"] for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")} == {"pending"}
+    assert svc.dispatch.confirm(new, "dispatcher").superseded

@@ -393,4 +393,5 @@ if plans:
         _confirm(current)
         edit_panel(svc, current, plans, _goods, _eta, lambda i: ITEM_NAMES.get(i, i))
     _compare()
-replan_panel(svc, code, plans)
+newest_solve = next(iter(_scenario_jobs()), None)
+replan_panel(svc, code, plans, float(limit), None if newest_solve is None else newest_solve.created_at)

@@ -1,22 +1,27 @@
 """The dispatch page's two panels after a plan exists: re-plan the confirmed plan from its orders' states (new
 request, broken truck) and edit a plan by hand (move a stop to another truck, reorder a truck's stops) with the
-independent checker's findings in words. UI only: the services decide and check."""
+independent checker's findings in words. UI only: the services decide and check; the re-plan is a job run by a
+worker (job_panel), never a solve in the script thread."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, show_error
+from stockpile.app.pages import job_panel
+from stockpile.app.pages.common import show_error
 from stockpile.dispatch.commands import EditedStop, Finding, PlanView
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.jobs.commands import REPLAN, JobView, replan_params
 
 Goods = Callable[[Any], str]
+REPLAN_KEY = "dispatch.replan"
 
 
 def replan_info(plan: PlanView, goods: Goods) -> None:
@@ -35,9 +40,11 @@ def replan_info(plan: PlanView, goods: Goods) -> None:
         st.warning(t("dispatch.replan2.stranded", goods="；".join(stranded)))
 
 
-def replan_panel(svc: Any, code: str, plans: list[PlanView]) -> None:
-    """Re-plan the scenario's confirmed plan: shipped and delivered orders stay, broken trucks are left out, the
-    open part is re-optimised with any new demand; the new plan goes on the page to be checked and confirmed."""
+def replan_panel(svc: Any, code: str, plans: list[PlanView], limit_s: float, since: datetime | None) -> None:
+    """Re-plan the scenario's confirmed plan as a job: shipped and delivered orders stay, broken trucks are left
+    out, the open part is re-optimised with any new demand; the job's plan goes on the page to be checked and
+    confirmed (also after leaving the page and coming back). `since`: when the newest dispatch solve of the
+    scenario was submitted (an older re-plan does not replace its plan on the page)."""
     with st.expander(t("dispatch.replan2.title")):
         st.caption(t("dispatch.replan2.hint"))
         broken = st.multiselect(
@@ -47,15 +54,24 @@ def replan_panel(svc: Any, code: str, plans: list[PlanView]) -> None:
             key="dispatch.broken",
         )
         if st.button(t("dispatch.replan2.run"), key="dispatch.replan_run"):
-            try:
-                new = svc.dispatch.replan_open(code, current_user(), broken=tuple(broken))
-            except DomainError as e:
-                show_error(e)
-                return
-            plans.append(new)
-            kept, gone = len(new.extra["kept"]), len(new.extra["superseded"])
-            st.session_state["dispatch.replan_made"] = t("dispatch.replan2.made", kept=kept, superseded=gone)
-            st.rerun()
+            job_panel.submit(REPLAN, replan_params(code, broken, limit_s), REPLAN_KEY)
+    found = job_panel.newest_done(REPLAN, REPLAN_KEY, lambda p: p.get("scenario") == code, limit_s)
+    if found is not None:
+        _adopt(plans, *found, since)
+
+
+def _adopt(plans: list[PlanView], rec: JobView, new: PlanView, since: datetime | None) -> None:
+    """Put a done re-plan on the page once per visit, unless a newer dispatch solve is the page's plan."""
+    seen: set[Any] = st.session_state.setdefault("dispatch.replan_seen", set())
+    if rec.id in seen:
+        return
+    seen.add(rec.id)
+    if any(p.id == new.id for p in plans) or (since is not None and rec.created_at < since):
+        return
+    plans.append(new)
+    kept, gone = len(new.extra["kept"]), len(new.extra["superseded"])
+    st.session_state["dispatch.replan_made"] = t("dispatch.replan2.made", kept=kept, superseded=gone)
+    st.rerun()
 
 
 def _stops(

@@ -56,6 +56,12 @@ def _follow(key: str, limit_s: float | None) -> None:
 def newest(kind: str, key: str, same: Same, limit_s: float | None = None) -> Any | None:
     """Follow this user's running job of `kind` for the question on the page (`same`) and return the answer of
     the newest finished one (None when there is none yet). A failed newest job is said in words."""
+    found = newest_done(kind, key, same, limit_s)
+    return None if found is None else found[1]
+
+
+def newest_done(kind: str, key: str, same: Same, limit_s: float | None = None) -> tuple[JobView, Any] | None:
+    """`newest`, with the done job the answer came from (its id and times: a page adopting it once)."""
     svc, user = services(), current_user()
     try:
         recs = [r for r in svc.jobs.list_jobs(user, (kind,), 20) if same(r.params)]
@@ -78,4 +84,4 @@ def newest(kind: str, key: str, same: Same, limit_s: float | None = None) -> Any
     cached = st.session_state.get(f"{key}.result")
     if cached is None or cached[0] != done.id:  # decoded once per job, not on every rerun
         cached = st.session_state[f"{key}.result"] = (done.id, svc.jobs.result(done.id, user))
-    return cached[1]
+    return done, cached[1]
