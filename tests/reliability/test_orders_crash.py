@@ -1,15 +1,17 @@
 """Crash: SIGKILL during the order steps — confirm, `relief order ship` (a partial shipment: issue, split and
-release of holds), `relief order receive` (签收 with a shortage) and `relief order void` — at random points, on
-SQLite and PostgreSQL.
+release of holds), `relief order receive` (签收 with a shortage), `relief order void` and the confirmation of a
+re-plan (F6: one order shipped, the others superseded, their holds released and the re-plan's taken) — at random
+points, on SQLite and PostgreSQL.
 
 Each run starts from a fresh copy of a prepared demo county (a file copy on SQLite, `CREATE DATABASE … TEMPLATE`
 on PostgreSQL), forks a child (modules already imported, so no interpreter start-up per run) that runs the step —
 the `relief` command itself for ship, receive and void, with the county clock pinned so a complete run is
 reproducible; the confirmation of a solved plan as in test_dispatch_crash, since `relief plan --confirm` would
-solve again — and kills it after a random delay spread over the measured duration of a complete run. After every
-kill the canonical dump of the tables the steps write equals the before- or the after-state; for each distinct
-state `relief check` passes (integrity, balances = movements, reserved = Σ pending holds) and every order listed can
-be reprinted (PDF and xlsx from the database). ORDER_CRASH_RUNS sets the count per step (50 by default).
+solve again, and likewise the confirmation of a re-plan made once through the service — and kills it after a
+random delay spread over the measured duration of a complete run. After every kill the canonical dump of the
+tables the steps write equals the before- or the after-state; for each distinct state `relief check` passes
+(integrity, balances = movements, reserved = Σ pending holds) and every order listed can be reprinted (PDF and
+xlsx from the database). ORDER_CRASH_RUNS sets the count per step (50 by default).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from tests.support.cli import login_as
 
 pytestmark = pytest.mark.slow
 RUNS = int(os.environ.get("ORDER_CRASH_RUNS", "50"))
-STEPS = ("confirm", "ship", "receive", "void")
+STEPS = ("confirm", "ship", "receive", "void", "replan")
 AT = DEMO_NOW + timedelta(minutes=30)  # the step's clock, pinned in the child
 SINCE = DEMO_NOW.astimezone(UTC).replace(tzinfo=None)  # audit rows from the steps on (stored as naive UTC)
 DUMP = (  # by natural keys and the columns the steps write; ids made by sequences only where runs share them
@@ -52,9 +54,10 @@ DUMP = (  # by natural keys and the columns the steps write; ids made by sequenc
     "SELECT count(*), max(seq) FROM movement",  # the demo's history is large: its count, then the orders' legs
     "SELECT CAST(m.posting_id AS TEXT), m.kind, m.site_id, m.lot_id, m.qty, m.occurred_at FROM movement m "
     "JOIN posting p ON p.id = m.posting_id WHERE p.doc_no LIKE 'DD%'",
-    "SELECT CAST(id AS TEXT), scenario_open, voided_at, voided_by FROM dispatch_plan",
-    "SELECT doc_no, vehicle_code, state, picked_at, shipped_at, delivered_at, closed_at, voided_at, received_by "
-    "FROM dispatch_order",
+    "SELECT CAST(id AS TEXT), scenario_open, voided_at, voided_by, CAST(supersedes AS TEXT), "
+    "CAST(superseded_by AS TEXT), length(plan_json) FROM dispatch_plan",
+    "SELECT doc_no, vehicle_code, state, picked_at, shipped_at, delivered_at, closed_at, voided_at, received_by, "
+    "CAST(superseded_by AS TEXT) FROM dispatch_order",
     "SELECT doc_no, site_id, state, picked_at, shipped_at, shipped_by FROM dispatch_order_depot",
     "SELECT doc_no, line_no, job, stop_kind, place_code, item_id, qty FROM dispatch_line",
     "SELECT doc_no, site_id, item_id, planned_qty, shipped_qty, reason, note FROM dispatch_ship_line",
@@ -107,6 +110,12 @@ def _prepare(url: str, step: str) -> Callable[[str], None]:
     conf = svc.dispatch.confirm(plan, "dispatcher", DEMO_NOW)
     doc = max(conf.orders, key=lambda d: len(svc.dispatch.show_order(d, "dispatcher").depots))
     sheet = svc.dispatch.show_order(doc, "dispatcher")
+    if step == "replan":  # one order on the road, the rest re-planned: confirming supersedes and moves holds
+        for d in sheet.depots:
+            svc.dispatch.ship(doc, d["site"], "dispatcher", DEMO_NOW + timedelta(minutes=5))
+        new = svc.dispatch.replan_open("FLOOD-DEMO", "dispatcher", now=AT, time_limit_s=2)
+        assert new.violations == () and new.extra["kept"] == [doc] and new.extra["superseded"]
+        return lambda u: build_services(Settings(database_url=u)).dispatch.confirm(new, "dispatcher", AT)
     if step == "void":
         return _cli(["order", "void", doc])
     if step == "ship":
