@@ -12,7 +12,7 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.app.pages.common import CJK_FONT, current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import route_legend, route_paths
 from stockpile.coverage.commands import CircleQuery, Scenario
 from stockpile.domain.errors import DomainError
@@ -33,8 +33,6 @@ from stockpile.reports.situation import (
 
 guard(__file__)
 
-# pydeck passes a string prop through only when quoted (else it becomes an accessor expression)
-CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''
 LAYERS = ("stock", "reach", "demand", "routes", "roads")
 
 svc = services()
