@@ -106,6 +106,16 @@ class LateLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmedPlan:
+    """The scenario's open confirmed plan as the database keeps it (any reading role sees the same routes):
+    the plan, when and by whom it was confirmed."""
+
+    plan: PlanView
+    confirmed_at: datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
 class EditedStop:
     """One stop of a plan as the dispatcher arranged it: on `vehicle`, at position `seq` (fractions slot a stop
     between two others). `job` and `kind` name the stop; the page keeps them hidden."""

@@ -26,6 +26,7 @@ from typing import Any
 from optimizer import RoutingParams
 from stockpile import clock
 from stockpile.dispatch import confirm as confirm_use
+from stockpile.dispatch.commands import ConfirmedPlan
 from stockpile.dispatch.plan import DispatchPlan, plan_violations
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain.dispatch import (
@@ -89,6 +90,26 @@ def load_base(code: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> Base:
         )  # fmt: skip
     plan = codec.decode(DispatchPlan, json.loads(text))
     return Base(plan, orders)
+
+
+@authz.records_denials
+def confirmed_plan(code: str, uow: AbstractUnitOfWork, repo_of: RepoOf, actor: str) -> ConfirmedPlan | None:
+    """The scenario's open confirmed plan, read back from the database for the 应急一张图 of every role that may
+    read plans (view_plans); None when no plan is open or it was confirmed before plans were stored whole."""
+    with uow:
+        authz.require(uow, actor, "view_plans", None, None, f"scenario:{code}")
+        repo = repo_of(uow)
+        sc = repo.scenario(code)
+        if sc is None:
+            raise UnknownScenario(scenario=code)
+        plan_id = repo.open_plan(sc.id)
+        text = "" if plan_id is None else repo.plan_json(plan_id)
+        record = None if plan_id is None else repo.plan_record(plan_id)
+    if not text or record is None:
+        return None
+    return ConfirmedPlan(
+        codec.decode(DispatchPlan, json.loads(text)), record["confirmed_at"], record["actor"]
+    )
 
 
 def _loaded(plan: DispatchPlan, stops: Any, o: OrderState) -> int:

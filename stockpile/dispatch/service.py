@@ -17,7 +17,7 @@ from stockpile.dispatch import replan as replan_use
 from stockpile.dispatch import replan_demand
 from stockpile.dispatch import scenario as scenario_use
 from stockpile.dispatch import shipping as shipping_use
-from stockpile.dispatch.commands import RATIONING, PlanSettings
+from stockpile.dispatch.commands import RATIONING, ConfirmedPlan, PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.domain.errors import InvalidCommand
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -149,6 +149,10 @@ class DispatchService:
             extend=grown,
             stop=stop,
         )
+
+    def confirmed_plan(self, code: str, actor: str) -> ConfirmedPlan | None:
+        """The scenario's open confirmed plan from the database (the dispatcher's routes, for every reading role)."""
+        return replan_use.confirmed_plan(code, self.uow(), self.repo, actor)
 
     def edit_plan(self, plan: DispatchPlan, stops: Any, now: datetime | None = None) -> edit_use.EditedPlan:
         """The plan with stops moved or reordered (`EditedStop`s), re-timed and checked; findings in words."""

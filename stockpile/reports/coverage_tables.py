@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 from shapely import MultiPoint, Polygon
 
+from stockpile.reports.labels import LabelSpec, PlacedLabel, area_labels, markers, place_labels, site_labels
+
 GREEN, RED, GREY = [46, 160, 67, 200], [214, 39, 40, 220], [140, 140, 140, 200]
 BLUE, ORANGE = [31, 119, 180, 230], [255, 127, 14, 230]
 GOVERNMENT_TYPES = {"depot", "point", "equipment_store", "team_base"}
@@ -118,6 +120,7 @@ def point_layer(report: Any) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
+                "code": p.code,
                 "lon": p.lon,
                 "lat": p.lat,
                 "name": p.name,
@@ -128,24 +131,28 @@ def point_layer(report: Any) -> pd.DataFrame:
             }
             for p in report.points
         ],
-        columns=["lon", "lat", "name", "population", "covered", "color", "radius"],
+        columns=["code", "lon", "lat", "name", "population", "covered", "color", "radius"],
     )
 
 
 def source_layer(report: Any) -> pd.DataFrame:
-    """Sources: blue government depots and points, orange agreement/custodial/capacity holders, grey if damaged."""
+    """Sources: blue government depots and points, orange agreement/custodial/capacity holders, grey if damaged;
+    named (the hover and the label), the code kept for the label's key."""
     return pd.DataFrame(
         [
             {
+                "code": s.code,
+                "site_type": s.site_type,
                 "lon": s.lon,
                 "lat": s.lat,
-                "name": f"{s.code} {s.name}",
+                "name": s.name,
+                "label": s.name,
                 "color": GREY if s.damaged else (BLUE if s.site_type in GOVERNMENT_TYPES else ORANGE),
                 "damaged": s.damaged,
             }
             for s in report.sources
         ],
-        columns=["lon", "lat", "name", "color", "damaged"],
+        columns=["code", "site_type", "lon", "lat", "name", "label", "color", "damaged"],
     )
 
 
@@ -165,3 +172,29 @@ def reach_polygons(report: Any, isochrones: list[dict[str, Any]] | None = None) 
             ring = list(hull.exterior.coords)[:-1]  # shapely closes the ring; the map layer does not
             out.append({"site_code": s.code, "polygon": [list(p) for p in ring], "source": "hull"})
     return out
+
+
+SOURCE_RADIUS_M = 600  # the coverage map draws every source this size (metres)
+
+
+def map_labels(
+    towns: pd.DataFrame, points: pd.DataFrame, sources: pd.DataFrame, zoom: float
+) -> tuple[list[LabelSpec], list[PlacedLabel]]:
+    """The coverage map's labels, placed as on the home map: the county's depots (rank 3) and other sources (1)
+    beside their markers, township names (2) at their centres, uncovered points (0) where room is left; no label
+    over another or over a depot's marker (village dots block only the villages' names). Returns (every label wanted, the ones placed); the rest are named on hover."""
+    src_dots = markers(sources, zoom, SOURCE_RADIUS_M, 3)
+    point_dots = markers(points, zoom, "radius", 2)
+    uncovered = [
+        LabelSpec(f"point:{c}", str(n), lo, la, 0, 11, r)
+        for c, n, covered, (lo, la, r) in zip(
+            points["code"], points["name"], points["covered"], point_dots, strict=True
+        )
+        if not covered
+    ]
+    specs = [
+        *area_labels(towns),
+        *site_labels(sources, marker_px=[r for _, _, r in src_dots]),
+        *uncovered,
+    ]
+    return specs, place_labels(specs, zoom, src_dots, small=point_dots)

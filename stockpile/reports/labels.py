@@ -130,9 +130,14 @@ def _box_at(spec: LabelSpec, offset: tuple[int, int], dx: float, dy: float) -> P
 
 
 def place_labels(
-    specs: Iterable[LabelSpec], zoom: float, markers: Sequence[tuple[float, float, int]] = ()
+    specs: Iterable[LabelSpec],
+    zoom: float,
+    markers: Sequence[tuple[float, float, int]] = (),
+    small: Sequence[tuple[float, float, int]] = (),
 ) -> list[PlacedLabel]:
     """Labels that fit without overlapping each other or the markers (lon, lat, radius px), highest rank first.
+    `small` markers (dense dots such as villages) block only rank-0 labels: a depot's or a township's name may
+    lie over a village dot, a village's name may not.
 
     Rule: no two placed boxes intersect; a label is dropped only when every candidate spot is taken by a label of
     equal or higher rank (or a marker)."""
@@ -141,14 +146,17 @@ def place_labels(
         return []
     mid_lat = sum(s.lat for s in ordered) / len(ordered)
     dx, dy = degrees_per_px(zoom, mid_lat)
-    taken: list[Polygon] = [
-        box(lon - r * dx, lat - r * dy, lon + r * dx, lat + r * dy) for lon, lat, r in markers
-    ]
+
+    def squares(dots: Sequence[tuple[float, float, int]]) -> list[Polygon]:
+        return [box(lon - r * dx, lat - r * dy, lon + r * dx, lat + r * dy) for lon, lat, r in dots]
+
+    taken, dots = squares(markers), squares(small)
     out = []
     for spec in ordered:
         for offset in _candidates(spec):
             shape = _box_at(spec, offset, dx, dy)
-            if not any(shape.intersects(other) for other in taken):
+            blockers = taken if spec.rank > 0 else [*taken, *dots]
+            if not any(shape.intersects(other) for other in blockers):
                 taken.append(shape)
                 out.append(PlacedLabel(spec.key, spec.text, spec.lon, spec.lat, offset, spec.size_px))
                 break

@@ -80,6 +80,11 @@ POLICY: dict[tuple[str, str], Scope] = {
     ("admin", "receive_dispatch"): A,
     ("planner", "run_scenario"): A,
     ("admin", "run_scenario"): A,
+    # the scenario's confirmed plan (its routes on the 应急一张图): every role that may plan a scenario; not the
+    # province's reader (granted stock, gaps and coverage only) nor a keeper (own depots' order parts only)
+    ("dispatcher", "view_plans"): A,
+    ("planner", "view_plans"): A,
+    ("admin", "view_plans"): A,
     # reserve planning (储备规划): agreements, call-offs, the annual review; master data
     ("planner", "verify_agreement"): A,
     ("admin", "verify_agreement"): A,
@@ -195,6 +200,7 @@ USE_CASES: dict[str, str] = {
     "dispatch.delivery.receive_order": "receive_dispatch",
     "dispatch.replan.replan_open": "run_scenario",
     "dispatch.replan.confirm_replan": "confirm_dispatch",
+    "dispatch.replan.confirmed_plan": "view_plans",
     "imports.masterdata.import_items": "manage_master_data",
     "imports.masterdata.import_sites": "manage_master_data",
     "onboarding.county.import_county": "manage_master_data",

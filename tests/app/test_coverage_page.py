@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from shapely import box
 from streamlit.testing.v1 import AppTest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.reports.coverage_tables import map_labels, point_layer, source_layer
+from stockpile.reports.labels import degrees_per_px, label_boxes, text_px
 from tests.support.app_pages import settle
 from tests.support.ors_standin import closed_port_url
 
@@ -126,3 +131,55 @@ def test_circle_page_and_review_say_which_population_they_show(services):
     for code, r in review.items():
         assert r["population_villages"] == villages[code]
     assert any("乡镇登记人口" in str(c.value) for c in at.caption)
+
+
+def _deck(at) -> dict:
+    return dict(json.loads(at.get("deck_gl_json_chart")[0].proto.json))
+
+
+def test_the_map_names_places_with_no_two_labels_overlapping(services):
+    """As on the home map: depots and townships are named on the map itself, not only on hover, and no two
+    placed label boxes overlap (nor a label a marker) at the opening zoom; the view holds every point."""
+    at = _page(services)
+    deck = _deck(at)
+    labels = next(layer for layer in deck["layers"] if layer.get("id") == "labels")["data"]
+    texts = {r["text"] for r in labels}
+    towns = set(services.map_view.townships()["name"])
+    depots = set(services.views.sites().query("site_type == 'depot'")["name"])
+    assert texts & towns and texts & depots
+    view = deck["initialViewState"]
+    dx, dy = degrees_per_px(view["zoom"], view["latitude"])
+    boxes = []
+    for r in labels:  # shrunk by half a pixel: boxes the placement kept apart may sit a pixel from each other
+        w, h = text_px(r["text"], r["size"])
+        cx, cy = r["lon"] + r["offset"][0] * dx, r["lat"] - r["offset"][1] * dy
+        boxes.append(
+            box(
+                cx - (w / 2 - 0.5) * dx,
+                cy - (h / 2 - 0.5) * dy,
+                cx + (w / 2 - 0.5) * dx,
+                cy + (h / 2 - 0.5) * dy,
+            )
+        )
+    assert len(boxes) >= 5
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.intersects(b)
+
+
+def test_label_placement_on_the_coverage_report_keeps_boxes_apart(services):
+    """The placement itself on the county's report at three zooms: the boxes pairwise disjoint, every county
+    depot named (the highest rank; village dots do not push it off), labels are names, never codes."""
+    from stockpile.coverage.commands import CircleQuery, Scenario
+
+    query = CircleQuery(tuple(sorted(services.coverage.norms())[:1]), 1800, Scenario(frozenset(), None))
+    report = services.coverage.circle(query)
+    pts, srcs, towns = point_layer(report), source_layer(report), services.map_view.townships()
+    county = {f"site:{c}" for c in srcs.query("site_type == 'depot'")["code"]}
+    assert county
+    for zoom in (8.5, 9.5, 10.5):
+        specs, placed = map_labels(towns, pts, srcs, zoom)
+        for a, b in itertools.combinations(label_boxes(placed, specs, zoom), 2):
+            assert not a.intersects(b)
+        assert county <= {p.key for p in placed}
+        codes = {*pts["code"], *srcs["code"], *towns["code"]}
+        assert all(p.text not in codes for p in placed)

@@ -87,3 +87,45 @@ def test_the_newest_solved_plan_draws_its_routes_inside_the_view(services: Any) 
     dx, dy = degrees_per_px(view["zoom"], view["latitude"])
     for lon, lat in (p for r in routes for p in r["path"]):  # inside a 1000 × 600 px map
         assert abs(lon - view["longitude"]) <= 500 * dx and abs(lat - view["latitude"]) <= 300 * dy
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_planner_sees_the_dispatchers_confirmed_routes(services: Any, lang: str) -> None:
+    """The dispatcher confirms a plan; a planner who solved nothing opens the map and sees that plan's routes (one
+    line per vehicle with stops), read from the database, with a caption naming it the confirmed plan and who
+    confirmed it."""
+    plan = services.dispatch.plan("FLOOD-DEMO", services.dispatch.plan_settings(time_limit_s=1.0))
+    services.dispatch.confirm(plan, "dispatcher")
+    at = page("situation", services, role="planner", user="planner", lang=lang)
+    at.run()
+    assert not at.exception and not at.error
+    routes = _layers(at)["routes"]["data"]
+    with_stops = {r.vehicle for r in plan.result.routes}
+    assert {r["vehicle"] for r in routes} == with_stops and routes
+    shown = services.dispatch.confirmed_plan("FLOOD-DEMO", "planner")
+    assert shown is not None and shown.plan.id == plan.id
+    caption = " ".join(str(c.value) for c in at.caption)
+    name = services.views.user_names().get("DISPATCHER", "dispatcher")
+    assert ("已确认的调度方案" if lang == "zh" else "confirmed dispatch plan") in caption and name in caption
+
+
+def test_without_a_confirmed_plan_the_viewer_sees_own_solve_labelled_so(services: Any) -> None:
+    """No confirmed plan: nobody's routes but the viewer's own solve, and the caption says it is not confirmed."""
+    assert services.dispatch.confirmed_plan("FLOOD-DEMO", "dispatcher") is None
+    at = page("situation", services, role="planner", user="planner")
+    at.run()
+    assert "routes" not in _layers(at)
+    assert any("还没有调度方案" in str(c.value) for c in at.caption)
+
+
+def test_the_province_reader_may_not_read_plans(services: Any) -> None:
+    """The province's reader is granted stock, gaps and coverage only: the confirmed plan is refused (and the
+    refusal audited), and the situation page is not in its navigation."""
+    from stockpile.domain.errors import PermissionDenied
+
+    assert "province" not in page_roles(ROOT / "stockpile/app/pages/situation.py")
+    for role in page_roles(ROOT / "stockpile/app/pages/situation.py"):
+        assert (role, "view_plans") in POLICY
+    assert ("province", "view_plans") not in POLICY and ("keeper", "view_plans") not in POLICY
+    with pytest.raises(PermissionDenied):
+        services.dispatch.confirmed_plan("FLOOD-DEMO", "keeper_demo")

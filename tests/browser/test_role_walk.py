@@ -3,6 +3,10 @@ role's key pages; no exception or error box, no catalogue key, English enum, int
 in what the page shows (the page audit's rules, on the browser's own text); a screenshot of every page in the
 test output (the `shots` directory under pytest's basetemp, never committed).
 
+Before/after captures: the home map, the situation map (with the dispatcher's confirmed plan), the dispatch page
+and the coverage map at 1280×800, named `role_page_lang.png` so a later run overwrites the same names; the paths
+are printed and recorded as test properties (`--junitxml` keeps them).
+
 Also the gap table at 1280 px: it fits the page, with no horizontal scroll in the page or inside the grid.
 """
 
@@ -15,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from stockpile.app.pages.common import nav_meta
+from stockpile.app.pages.common import nav_meta, page_roles
+from stockpile.bootstrap import build_services
+from stockpile.config import Settings
 from stockpile.demo.users import DEMO_PASSWORDS
 from stockpile.i18n import t
 from tests.support.page_audit import text_findings
@@ -38,12 +44,22 @@ MAP_PAGES = {"home", "situation", "coverage"}
 ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
+CAPTURE_PAGES = ("home", "situation", "dispatch", "coverage")
+
+
 @pytest.fixture(scope="module")
-def login_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app with logins (no role picker) on a temp copy of the demo county."""
+def walk_db(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The walk's own copy of the demo county."""
     require_browser()
     tmp = tmp_path_factory.mktemp("walk-browser")
     shutil.copy(demo_url.removeprefix("sqlite:///"), tmp / "demo.db")
+    return tmp / "demo.db"
+
+
+@pytest.fixture(scope="module")
+def login_app(walk_db: Path) -> Iterator[str]:
+    """The app with logins (no role picker) on a temp copy of the demo county."""
+    tmp = walk_db.parent
     env = {
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}",
         "RELIEF_ROLE_PICKER": "0",
@@ -149,3 +165,65 @@ def test_the_gap_table_fits_the_page_at_1280_px(login_app: str, browser: Any, sh
         ctx.close()
     assert sizes["right"] <= sizes["inner"] and sizes["page"] <= sizes["inner"], sizes
     assert sizes["scroll"] <= sizes["client"] + 1, sizes  # the grid shows every column without scrolling
+
+
+def _whole_page(page: Any, path: Path) -> None:
+    """The whole page 1280 px wide: Streamlit scrolls inside its own container (a full-page screenshot stops at
+    the window), so the window grows to the content's height for the shot and goes back to 1280×800."""
+    height = page.evaluate(
+        """() => Math.max(800, ...[...document.querySelectorAll(
+            '[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"]'
+        )].map(el => el.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": 1280, "height": min(int(height), 8000)})
+    page.wait_for_timeout(1500)  # deck.gl redraws at the new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+@pytest.fixture(scope="module")
+def confirmed(walk_db: Path) -> str:
+    """The dispatcher's plan for the drill, confirmed in the walk's database (what the situation map draws)."""
+    svc = build_services(Settings(database_url=f"sqlite:///{walk_db}", solve_time_limit_s=1))
+    plan = svc.dispatch.plan("FLOOD-DEMO", svc.dispatch.plan_settings(time_limit_s=1.0))
+    svc.dispatch.confirm(plan, "dispatcher")
+    return str(plan.id)
+
+
+@pytest.mark.parametrize(("role", "lang"), [("dispatcher", "zh"), ("dispatcher", "en"), ("planner", "zh")])
+def test_before_after_captures_at_1280x800(
+    login_app: str,
+    browser: Any,
+    shots: Path,
+    confirmed: str,
+    record_property: Any,
+    role: str,
+    lang: str,
+) -> None:
+    """The map and dispatch pages the role may open, at 1280×800, as `role_page_lang.png` (stable names to
+    compare before and after a change); the situation page says it draws the confirmed plan, also for a planner
+    who solved nothing."""
+    pages = [p for p in CAPTURE_PAGES if role in page_roles(PAGES / f"{p}.py")]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    saved: list[Path] = []
+    try:
+        _log_in(page, login_app, role, DEMO_PASSWORDS[role], lang)
+        for name in pages:
+            if name != "home":
+                _open(page, name, lang)
+            _map_drawn(page, name)
+            if name == "situation":
+                text = page.locator('[data-testid="stMain"]').inner_text()
+                assert ("已确认的调度方案" if lang == "zh" else "confirmed dispatch plan") in text
+            path = shots / f"{role}_{name}_{lang}.png"
+            _whole_page(page, path)
+            record_property(f"{role}_{name}_{lang}", str(path))
+            print(f"screenshot: {path}")
+            saved.append(path)
+    finally:
+        ctx.close()
+    assert [p.name for p in saved] == [f"{role}_{n}_{lang}.png" for n in pages]
+    assert set(pages) >= {"home", "situation", "coverage"}
+    assert all(p.stat().st_size > 20_000 for p in saved)  # a drawn page, not a blank one

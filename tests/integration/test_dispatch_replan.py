@@ -242,3 +242,26 @@ def test_a_keeper_may_neither_replan_nor_confirm_a_replan(svc, engine):
         svc.dispatch.confirm(new, "keeper1", LATER)
     assert _reserved(engine) == held
     assert {s for s, _ in _states(engine).values()} == {"pending"}
+
+
+def test_every_reading_role_sees_the_open_confirmed_plan_and_it_follows_the_replan(svc, engine):
+    """The scenario's open confirmed plan, read back from the database: none before confirming; the dispatcher's
+    plan for a planner too (same routes, who and when); after a confirmed re-plan, the re-plan; a keeper is
+    refused and the refusal audited."""
+    assert svc.dispatch.confirmed_plan(SCENARIO, "plan") is None
+    plan, _ = _confirmed(svc)
+    seen = svc.dispatch.confirmed_plan(SCENARIO, "plan")
+    assert seen is not None and seen.plan.id == plan.id and seen.actor.lower() == "disp1"
+    assert [r.stops for r in seen.plan.result.routes] == [r.stops for r in plan.result.routes]
+    assert seen.confirmed_at.replace(tzinfo=None) == NOW.replace(microsecond=0, tzinfo=None)
+    new = svc.dispatch.replan_open(SCENARIO, "disp1", now=LATER, time_limit_s=1.0)
+    svc.dispatch.confirm(new, "disp1", LATER)
+    after = svc.dispatch.confirmed_plan(SCENARIO, "plan")
+    assert after is not None and after.plan.id == new.id
+    with pytest.raises(PermissionDenied):
+        svc.dispatch.confirmed_plan(SCENARIO, "keeper1")
+    with engine.connect() as c:
+        denied = c.execute(
+            text("SELECT action FROM audit_event WHERE outcome = 'authz_denied' AND upper(actor) = 'KEEPER1'")
+        ).all()
+    assert [r.action for r in denied] == ["view_plans"]

@@ -18,6 +18,9 @@ from stockpile.domain.errors import DomainError, ExistsWithDifferent
 from stockpile.i18n import catalogue, current_lang, domain_error_text, set_lang, t
 from stockpile.i18n import format as fmt
 
+# map labels: bitmap glyphs of a CJK font (crisp small Chinese); pydeck passes a string prop through only when
+# quoted (else it becomes an accessor expression)
+CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''
 STATUS_BG = {"expired": "background-color: #f8d0d0", "near": "background-color: #fde9c4"}
 
 

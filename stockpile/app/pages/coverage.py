@@ -12,13 +12,15 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile.app.pages import job_panel
-from stockpile.app.pages.common import guard, services, show_error
+from stockpile.app.pages.common import CJK_FONT, guard, services, show_error
 from stockpile.coverage.commands import Candidate, CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import fmt_int, t
 from stockpile.i18n import format as fmt
 from stockpile.jobs.commands import PREPOSITION, SITING, coverage_params
 from stockpile.reports.coverage_tables import (
+    SOURCE_RADIUS_M,
+    map_labels,
     point_layer,
     reach_polygons,
     registered_population,
@@ -27,6 +29,8 @@ from stockpile.reports.coverage_tables import (
     township_table,
     uncovered_table,
 )
+from stockpile.reports.labels import fit_zoom, label_frame
+from stockpile.reports.situation import extent
 
 guard(__file__)
 
@@ -149,6 +153,7 @@ layers = [
         get_position=["lon", "lat"],
         get_fill_color="color",
         get_radius="radius",
+        radius_min_pixels=2,
         pickable=True,
     ),
     pdk.Layer(
@@ -156,22 +161,45 @@ layers = [
         srcs,
         get_position=["lon", "lat"],
         get_fill_color="color",
-        get_radius=600,
+        get_radius=SOURCE_RADIUS_M,
+        radius_min_pixels=3,
         pickable=True,
         stroked=True,
         get_line_color=[0, 0, 0, 255],
         line_width_min_pixels=1,
     ),
 ]
-centre = (float(pts["lon"].mean()), float(pts["lat"].mean())) if not pts.empty else (115.9, 29.6)
+west, south, east, north = extent([pts, srcs])
+zoom = fit_zoom((west, south, east, north), 1000, 560)
+# names placed without collisions at the opening zoom, as on the home map (the rest on hover)
+label_specs, placed = map_labels(towns, pts, srcs, zoom)
+chars = "".join(sorted({ch for x in label_specs for ch in x.text} | set("0123456789（）")))
+layers.append(
+    pdk.Layer(
+        "TextLayer",
+        label_frame(placed),
+        id="labels",
+        get_position=["lon", "lat"],
+        get_text="text",
+        get_size="size",
+        get_color=[30, 40, 60, 230],
+        get_pixel_offset="offset",
+        character_set=f"'{chars}'",
+        font_family=CJK_FONT,
+    )
+)
 st.pydeck_chart(
     pdk.Deck(
         layers=layers,
-        initial_view_state=pdk.ViewState(longitude=centre[0], latitude=centre[1], zoom=9.5),
+        initial_view_state=pdk.ViewState(
+            longitude=(west + east) / 2, latitude=(south + north) / 2, zoom=zoom
+        ),
         map_provider=None,
         map_style=None,
         tooltip={"text": "{name}"},
     ),
+    width="stretch",
+    height=560,
     key="coverage.map",
 )
 st.caption(t("coverage.legend"))

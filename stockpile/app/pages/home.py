@@ -7,14 +7,21 @@ from __future__ import annotations
 import pydeck as pdk
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, fmt_num, guard, lang, services, show_table, status_legend
+from stockpile.app.pages.common import (
+    CJK_FONT,
+    current_user,
+    fmt_num,
+    guard,
+    lang,
+    services,
+    show_table,
+    status_legend,
+)
 from stockpile.i18n import t
 from stockpile.reports.labels import area_labels, fit_zoom, label_frame, markers, place_labels, site_labels
 
 guard(__file__)
 
-# pydeck passes a string prop through only when quoted (else it becomes an accessor expression)
-CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''
 
 svc = services()
 st.title(t("home.title"))

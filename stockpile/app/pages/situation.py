@@ -12,7 +12,7 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.app.pages.common import CJK_FONT, current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import route_legend, route_paths
 from stockpile.coverage.commands import CircleQuery, Scenario
 from stockpile.domain.errors import DomainError
@@ -33,8 +33,6 @@ from stockpile.reports.situation import (
 
 guard(__file__)
 
-# pydeck passes a string prop through only when quoted (else it becomes an accessor expression)
-CJK_FONT = '\'"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif\''
 LAYERS = ("stock", "reach", "demand", "routes", "roads")
 
 svc = services()
@@ -87,20 +85,21 @@ def _reach(site_names: dict[str, str]) -> tuple[pd.DataFrame, int]:
     return reach_rows(st.session_state["situation.reach"], site_names, minutes), minutes
 
 
-def _plan() -> tuple[Any, str]:
-    """The plan to draw: one confirmed in this session, else the newest solved in this session or by a job."""
+def _plan() -> tuple[Any, str, dict[str, str]]:
+    """The plan to draw and which it is: the scenario's open confirmed plan from the database (the same routes for
+    every reading role), else the viewer's own newest solve, in this session or by a job."""
+    confirmed = svc.dispatch.confirmed_plan(code, current_user())
+    if confirmed is not None:
+        by = svc.views.user_names().get(confirmed.actor.upper(), confirmed.actor)
+        return confirmed.plan, "confirmed", {"at": clock.format_dt(confirmed.confirmed_at), "by": by}
     mine = [p for p in st.session_state.get("dispatch.plans", []) if p.scenario_code == code]
-    confirmed = st.session_state.get("dispatch.confirmed", {})
-    for p in reversed(mine):
-        if str(p.id) in confirmed:
-            return p, "confirmed"
     if mine:
-        return mine[-1], "session"
-    jobs = svc.jobs.list_jobs(current_user(), (DISPATCH_PLAN,), 20)
-    for rec in jobs:
+        return mine[-1], "session", {}
+    for rec in svc.jobs.list_jobs(current_user(), (DISPATCH_PLAN,), 20):
         if rec.status == DONE and rec.params.get("scenario") == code:
-            return svc.jobs.plan(rec.id, current_user()), clock.format_dt(rec.finished_at or rec.created_at)
-    return None, ""
+            at = clock.format_dt(rec.finished_at or rec.created_at)
+            return svc.jobs.plan(rec.id, current_user()), "when", {"at": at}
+    return None, "", {}
 
 
 def _routes(plan: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -176,7 +175,7 @@ try:
     all_depots = svc.reads.map_layers(current_user()).depots
     depots = depot_rows(all_depots, svc.planning.gap_report()["scopes"])
     reach, minutes = _reach(dict(zip(all_depots["code"], all_depots["name"], strict=True)))
-    plan, when = _plan()
+    plan, which, plan_params = _plan()
 except DomainError as e:
     show_error(e)
     st.stop()
@@ -249,4 +248,4 @@ st.caption(t("situation.reach_note", minutes=minutes))
 if plan is None:
     st.caption(t("situation.no_plan"))
 else:
-    st.caption(t(f"situation.plan_{'when' if when not in ('confirmed', 'session') else when}", at=when))
+    st.caption(t(f"situation.plan_{which}", **plan_params))

@@ -127,3 +127,23 @@ def test_a_depot_inside_a_neighbours_bigger_marker_still_gets_its_label() -> Non
         assert not any(
             b.intersects(box(lon - r * dx, lat - r * dy, lon + r * dx, lat + r * dy)) for b in boxes
         )
+
+
+def test_small_dots_block_only_the_lowest_rank() -> None:
+    """Village dots all round a depot (`small`): the depot's name still goes beside its marker (over a dot), a
+    village's name never covers another village's dot, and no label covers the depot's own marker."""
+    dx, dy = degrees_per_px(ZOOM, 29.6)
+    depot = (116.0, 29.6, 8)
+    ring = [
+        (116.0 + i * 6 * dx, 29.6 + j * 6 * dy, 2) for i in range(-30, 31) for j in range(-8, 9) if i or j
+    ]
+    middle = ring.index((116.0 - 20 * 6 * dx, 29.6, 2))  # deep inside the grid of dots
+    village = LabelSpec("point:v", "某某村", ring[middle][0], ring[middle][1], 0, 11, 2)
+    placed = place_labels(
+        [_spec("site:d", "示范县救灾物资储备库", 116.0, 29.6, 3), village], ZOOM, [depot], ring
+    )
+    assert [p.key for p in placed] == ["site:d"]  # every spot of the village's name touches a dot
+    shape = label_boxes(placed, [_spec("site:d", "示范县救灾物资储备库", 116.0, 29.6, 3), village], ZOOM)[0]
+    assert not shape.intersects(box(116.0 - 8 * dx, 29.6 - 8 * dy, 116.0 + 8 * dx, 29.6 + 8 * dy))
+    alone = place_labels([village], ZOOM, [], [ring[middle]])  # only its own dot: it goes beside it
+    assert len(alone) == 1 and alone[0].offset != (0, 0)

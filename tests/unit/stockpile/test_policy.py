@@ -80,6 +80,10 @@ CONTRACT: dict[tuple[str, str], set[str]] = {
     ("dispatcher", "run_scenario"): {"own", "other", "all"},
     ("planner", "run_scenario"): {"own", "other", "all"},
     ("admin", "run_scenario"): {"own", "other", "all"},
+    # the confirmed plan's routes: the scenario roles; not the province's reader, not a keeper
+    ("dispatcher", "view_plans"): {"own", "other", "all"},
+    ("planner", "view_plans"): {"own", "other", "all"},
+    ("admin", "view_plans"): {"own", "other", "all"},
     # reserve standards, 年度储备计划: planner and admin; approval: admin (≠ preparer);
     # agreement call-off is a dispatch action; master data: admin
     ("planner", "verify_agreement"): {"own", "other", "all"},
