@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -111,6 +112,18 @@ def _gaps(
     return people, gaps
 
 
+def _arrays(problem: PrepositionProblem) -> tuple[Any, Any, Any, Any, Any]:
+    """The problem's flat lists as matrices: stock (point × item), reach within the threshold (point × village),
+    move times (point × point), requirements (village × item), population."""
+    n_p, n_v, n_i = len(problem.point_ids), len(problem.village_ids), len(problem.item_ids)
+    stock = np.asarray(problem.stock, dtype=np.int64).reshape(n_p, n_i)
+    reach_s = np.asarray(problem.reach_s, dtype=np.int64).reshape(n_p, n_v)
+    reach = (reach_s >= 0) & (reach_s <= problem.threshold_s)
+    move_s = np.asarray(problem.move_s, dtype=np.int64).reshape(n_p, n_p)
+    req_all = np.asarray(problem.required, dtype=np.int64).reshape(n_v, n_i)
+    return stock, reach, move_s, req_all, np.asarray(problem.population, dtype=np.int64)
+
+
 def solve_prepositioning(
     problem: PrepositionProblem, time_limit_s: float = 5.0, stop: Callable[[], bool] | None = None
 ) -> PrepositionResult:
@@ -129,18 +142,7 @@ def solve_prepositioning(
         item, total move cost (unit-seconds) and status (``optimal``, ``feasible``, or ``timeout_no_move``
         when some item found no solution in time and keeps its stock in place).
     """
-    stock = np.asarray(problem.stock, dtype=np.int64).reshape(len(problem.point_ids), len(problem.item_ids))
-    reach_s = np.asarray(problem.reach_s, dtype=np.int64).reshape(
-        len(problem.point_ids), len(problem.village_ids)
-    )
-    reach = (reach_s >= 0) & (reach_s <= problem.threshold_s)
-    move_s = np.asarray(problem.move_s, dtype=np.int64).reshape(
-        len(problem.point_ids), len(problem.point_ids)
-    )
-    req_all = np.asarray(problem.required, dtype=np.int64).reshape(
-        len(problem.village_ids), len(problem.item_ids)
-    )
-    pop = np.asarray(problem.population, dtype=np.int64)
+    stock, reach, move_s, req_all, pop = _arrays(problem)
     holdings = stock.copy()
     moves: list[Move] = []
     uncovered: list[tuple[str, str, PrepositionGap]] = []
