@@ -56,7 +56,9 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     that reason's own sentence (`errors.invalid.<reason>`) instead of the code."""
     params = dict(params or {})
     reason = params.get("reason")
-    if f"errors.{code}_reason.{reason}" in catalogue("zh"):  # a refusal's reason code in words (e.g. not_json)
+    if f"errors.{code}_reason.{reason}" in catalogue(
+        "zh"
+    ):  # a refusal's reason code in words (e.g. not_json)
         params["reason"] = t(f"errors.{code}_reason.{reason}", lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)

@@ -21,7 +21,11 @@ BAD = [
         json.dumps({"type": "Polygon", "coordinates": SQUARE_METRES}).encode(),
         ("超出经纬度范围", "outside longitude/latitude"),
     ),
-    ("bad_ring", json.dumps({"type": "Polygon", "coordinates": [[["a"]]]}).encode(), ("格式有误", "malformed")),
+    (
+        "bad_ring",
+        json.dumps({"type": "Polygon", "coordinates": [[["a"]]]}).encode(),
+        ("格式有误", "malformed"),
+    ),
     ("too_large", b" " * (MAX_AVOID_BYTES + 1), ("太大", "too large")),
 ]
 
