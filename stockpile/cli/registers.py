@@ -120,9 +120,24 @@ def requisition_return(
     rid: Annotated[int, typer.Argument(help="征用登记编号 register number")],
     consumed: Annotated[bool, typer.Option("--consumed", help="已消耗（不归还）consumed")] = False,
     at: Annotated[str | None, typer.Option("--at", help="归还或消耗时间 when (ISO 8601)")] = None,
+    qty: Annotated[int, typer.Option("--qty", help="在库物资归还数量（该库保管员出库）goods back")] = 0,
+    client_id: ClientId = None,
 ) -> None:
-    """登记归还（车辆退出运力）或消耗（调度员、管理员）。"""
+    """登记归还（车辆退出运力）或消耗（调度员、管理员）；在库的征用物资用 --qty 由保管员出库归还所有人。"""
     when = _when(at)
+    if qty:
+        r = _run(services().registers.return_goods, rid, qty, current_user(), _client_id(client_id), when)
+        unit = _items().get(r.item_code, ("", "", ""))[2]
+        console.print(
+            t(
+                "registers.goods_returned",
+                id=rid,
+                owner=r.owner,
+                qty=fmt.qty(r.returned_qty, unit),
+                consumed=fmt.qty(r.consumed_qty, unit),
+            )
+        )
+        return
     _run(services().registers.close_requisition, rid, consumed, current_user(), when)
     step = t("registers.step_consumed" if consumed else "registers.step_returned")
     console.print(t("registers.requisition_closed", id=rid, step=step, at=clock.format_dt(when)))

@@ -71,6 +71,11 @@ class RegisterService:
     ) -> Requisition:
         return requisitions.close_requisition(rid, consumed, actor, self.uow(), self.regs, at)
 
+    def return_goods(
+        self, rid: int, qty: int, actor: str, client_id: uuid.UUID | None = None, now: datetime | None = None
+    ) -> Requisition:
+        return requisitions.return_goods(rid, qty, actor, self.uow(), self.regs, client_id, now)
+
     def requisitions(self, event: str | None, actor: str) -> list[Requisition]:
         return requisitions.list_requisitions(event, actor, self.uow(), self.repo, self.regs)
 

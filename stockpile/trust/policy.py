@@ -235,6 +235,7 @@ USE_CASES: dict[str, str] = {
     "events.requisitions.record_requisition": "manage_registers",
     "events.requisitions.receive_requisition": "receive",
     "events.requisitions.close_requisition": "manage_registers",
+    "events.requisitions.return_goods": "issue",
     "events.requisitions.list_requisitions": "view_registers",
     "events.requisitions.compensation": "view_registers",
     "events.donations.receive_donation": "receive",

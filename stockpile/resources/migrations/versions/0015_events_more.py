@@ -1,4 +1,5 @@
-"""events_more: outgoing requests to the city (请调函) and their lines (docs/events.md)
+"""events_more: outgoing requests to the city (请调函) and their lines, and the quantity of requisitioned goods
+returned to their owner (docs/events.md)
 
 Revision ID: 0015_events_more
 Revises: 0014_registers
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("requisition", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("returned_qty", sa.BigInteger(), nullable=False, server_default="0"))
     op.create_table(
         "city_request",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -57,3 +60,5 @@ def downgrade() -> None:
     with op.batch_alter_table("city_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_city_request_event_id"))
     op.drop_table("city_request")
+    with op.batch_alter_table("requisition", schema=None) as batch_op:
+        batch_op.drop_column("returned_qty")
