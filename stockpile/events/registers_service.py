@@ -76,6 +76,9 @@ class RegisterService:
     ) -> Requisition:
         return requisitions.return_goods(rid, qty, actor, self.uow(), self.regs, client_id, now)
 
+    def keeper_requisitions(self, actor: str) -> list[Requisition]:
+        return requisitions.keeper_requisitions(actor, self.uow(), self.regs)
+
     def requisitions(self, event: str | None, actor: str) -> list[Requisition]:
         return requisitions.list_requisitions(event, actor, self.uow(), self.repo, self.regs)
 

@@ -33,6 +33,7 @@ from stockpile.ports.events import RegistersRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.schemas import IssueCmd, ReceiptCmd
 from stockpile.trust import authz
+from stockpile.trust.policy import Scope
 
 RegsOf = Callable[[AbstractUnitOfWork], RegistersRepository]
 RECEIPT_IDS = uuid.UUID("6f1d7c52-8a59-4a57-9a43-5d0c2f0e9a11")  # namespace: one receipt per register line
@@ -211,6 +212,29 @@ def list_requisitions(
             return regs_of(uow).requisitions(event_code)
 
     return authz.guarded(uow, run)
+
+
+def keeper_requisitions(actor: str, uow: AbstractUnitOfWork, regs_of: RegsOf) -> list[Requisition]:
+    """The goods lines destined to (or received at) the keeper's own depots, so the keeper finds the number of
+    the 征用单 they hold (receive: a keeper sees own depots only; other receiving roles see every goods line).
+    The owner's phone is left out: a keeper needs the owner's name, not their contact."""
+
+    def run() -> list[Requisition]:
+        with uow:
+            who = authz.require_role(uow, actor, "receive")
+            own = None if authz.POLICY[(who.role, "receive")] is Scope.ALL else _site_codes(uow, who.site_ids)
+            rows = regs_of(uow).requisitions(None)
+        return [
+            replace(r, owner_contact="")
+            for r in rows
+            if r.kind == "goods" and r.home_site and (own is None or r.home_site in own)
+        ]
+
+    return authz.guarded(uow, run)
+
+
+def _site_codes(uow: AbstractUnitOfWork, site_ids: frozenset[int]) -> frozenset[str]:
+    return frozenset(uow.auth.site_codes(site_ids).values()) if site_ids else frozenset()
 
 
 def compensation(

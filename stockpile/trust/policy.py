@@ -236,6 +236,7 @@ USE_CASES: dict[str, str] = {
     "events.requisitions.receive_requisition": "receive",
     "events.requisitions.close_requisition": "manage_registers",
     "events.requisitions.return_goods": "issue",
+    "events.requisitions.keeper_requisitions": "receive",
     "events.requisitions.list_requisitions": "view_registers",
     "events.requisitions.compensation": "view_registers",
     "events.donations.receive_donation": "receive",
