@@ -168,14 +168,7 @@ def build_services(settings: Settings | None = None) -> Services:
         dispatch=dispatch,
         jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
         events=EventService(uow, events_repo, scenario_edit_repo, coverage_data.read_avoid_areas),
-        registers=RegisterService(
-            uow,
-            events_repo,
-            registers_repo,
-            load_compensation_rule(settings.registers_file),
-            city_requests_repo,
-            documents.bureau,
-        ),
+        registers=build_registers(settings, uow, documents),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -198,6 +191,14 @@ def build_services(settings: Settings | None = None) -> Services:
         item_units=ItemUnits(engine),
         settings=settings,
     )
+
+
+def build_registers(
+    settings: Settings, uow: Callable[[], SqlAlchemyUnitOfWork], documents: Documents
+) -> RegisterService:
+    """征用, 捐赠, the publication and the 请调函 (with the bureau of the county settings)."""
+    rule = load_compensation_rule(settings.registers_file)
+    return RegisterService(uow, events_repo, registers_repo, rule, city_requests_repo, documents.bureau)
 
 
 def build_dispatch(

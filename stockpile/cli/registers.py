@@ -83,7 +83,7 @@ def requisition_add(
     plate: Annotated[str, typer.Option("--plate", help="车牌号 plate")] = "",
     capacity_kg: Annotated[int, typer.Option("--capacity-kg", help="载重 kg")] = 0,
     capacity_dm3: Annotated[int, typer.Option("--capacity-dm3", help="容积 dm³")] = 0,
-    site: Annotated[str, typer.Option("--site", help="车辆所在储备库 the vehicle's depot")] = "",
+    site: Annotated[str, typer.Option("--site", help="车辆所在储备库，或物资送往的储备库 depot")] = "",
     rate: Annotated[str, typer.Option("--rate", help="日租金（元/天，0 = 按规则）daily rate")] = "0",
     what: Annotated[str, typer.Option("--what", help="名称、型号 description")] = "",
     condition: Annotated[str, typer.Option("--condition", help="征用时状况 condition")] = "",
