@@ -143,6 +143,14 @@ def requisition_return(
     console.print(t("registers.requisition_closed", id=rid, step=step, at=clock.format_dt(when)))
 
 
+@requisition_app.command("incoming")
+def requisition_incoming() -> None:
+    """送往本库的征用物资（保管员：只看本人负责的储备库），按征用单编号验收入库或归还。"""
+    rows = _run(services().registers.keeper_requisitions, current_user())
+    table = tables.keeper_requisition_table(rows, _items(), services().registers.site_names())
+    _show({t("registers.keeper_list"): table})
+
+
 @requisition_app.command("list")
 def requisition_list(event: EventArg = None, xlsx: XlsxOpt = None) -> None:
     """征用登记（含所有人与联系电话，仅供内部）。"""

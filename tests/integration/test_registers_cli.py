@@ -132,7 +132,28 @@ def test_unused_requisitioned_goods_go_back_to_their_owner(event, cli_db):
         ]
     )
     _ok(["requisition", "add", event, "--owner", "孙七", "--item", WATER, "--qty", "10", "--price", "2"])
+    _ok(
+        [
+            "requisition",
+            "add",
+            event,
+            "--owner",
+            "周八",
+            "--item",
+            WATER,
+            "--qty",
+            "3",
+            "--price",
+            "1",
+            "--site",
+            "XJK",
+        ]
+    )
     login_as("keeper_xjk")
+    incoming = _ok(["requisition", "incoming"])
+    assert (
+        "周八" in incoming and "未入库" in incoming and "李四商行" not in incoming
+    )  # only lines bound for XJK
     _ok(["requisition", "receive", "1", "--site", "XJK", "--lot", "ZY-RET-1"])
     login_as("dispatcher")
     assert "已在库" in _ok(["requisition", "return", "1"], 1)  # goods in stock leave only through an issue
