@@ -32,6 +32,18 @@ def parse_lines(texts: list[str]) -> tuple[CityRequestLine, ...]:
     return tuple(out)
 
 
+def _letter_id(text: str) -> int:
+    """The register id, or the id of the letter with that number (请调〔2026〕1号); 0 (unknown) otherwise."""
+    if text.strip().isdigit():
+        return int(text)
+    found = [
+        r.id
+        for r in _run(services().registers.city_requests, None, current_user())
+        if r.number == text.strip()
+    ]
+    return found[0] if found else 0
+
+
 @city_app.command("shortfall")
 def city_shortfall(event: Annotated[str, typer.Argument(help="事件编码 event code")]) -> None:
     """已批准未送达的请领对比全县可用库存：每项物资仍缺多少。"""
@@ -70,13 +82,13 @@ def city_list(
 
 @city_app.command("letter")
 def city_letter(
-    number: Annotated[int, typer.Argument(help="请调登记编号（list 的顺序号）register id")],
+    number: Annotated[str, typer.Argument(help="函号（如 请调〔2026〕1号）或登记编号 letter number or id")],
     pdf: Annotated[Path | None, typer.Option("--pdf", help="保存 PDF")] = None,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="保存 xlsx")] = None,
 ) -> None:
     """导出请调函（PDF 和/或 xlsx），抬头为县情中的应急管理局名称。"""
     svc = services()
-    r = _run(svc.registers.city_request, number, current_user())
+    r = _run(svc.registers.city_request, _letter_id(number), current_user())
     doc = tables.letter(
         r, svc.registers.event_name(r.event_code), svc.registers.bureau(current_lang.get()), _items()
     )

@@ -92,6 +92,9 @@ def test_shortfall_request_and_letter(short_event, tmp_path):
     for expected in (bureau, "请调函", f"请调〔{year}〕1号", "市应急管理局", "县级储备饮用水不足", "请调演练",
                      "经办人", "签发人", "盖章", "500"):  # fmt: skip
         assert expected in cells, expected
+    by_number = _ok(["request", "city", "letter", f"请调〔{year}〕1号"])
+    assert "县级储备饮用水不足" in by_number and bureau in by_number
+    assert "请调函" in _ok(["request", "city", "letter", f"请调〔{year}〕9号"], 1)
     listed = _ok(["request", "city", "list", event, "--xlsx", str(tmp_path / "list.xlsx")])
     assert f"请调〔{year}〕1号" in listed
     second = _ok(["request", "city", "add", event, "--item", f"{WATER}=10", "--reason", "续调"])
