@@ -17,6 +17,7 @@ from stockpile import clock
 from stockpile.adapters.db import storage
 from stockpile.adapters.db.database_kind import DatabaseState, database_state
 from stockpile.adapters.db.engine import make_engine
+from stockpile.adapters.documents import city_letter
 from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.documents.dispatch import order_pdf, order_xlsx
 from stockpile.adapters.documents.ledger import Documents
@@ -31,6 +32,7 @@ from stockpile.adapters.read.item_units import ItemUnits
 from stockpile.adapters.read.mapview import MapView
 from stockpile.adapters.read.reserve import ReserveViews
 from stockpile.adapters.read.views import Views
+from stockpile.adapters.repos.city_requests import SqlCityRequestsRepository
 from stockpile.adapters.repos.county import county_settings, township_bbox
 from stockpile.adapters.repos.dispatch import SqlDispatchRepository, scenario_matrix, scenario_route
 from stockpile.adapters.repos.events import SqlEventsRepository
@@ -54,7 +56,7 @@ from stockpile.jobs.service import JobService
 from stockpile.ledger.service import LedgerService
 from stockpile.onboarding.service import OnboardingService, template_workbook
 from stockpile.planning.service import PlanningService
-from stockpile.ports.events import EventsRepository, RegistersRepository
+from stockpile.ports.events import CityRequestsRepository, EventsRepository, RegistersRepository
 from stockpile.ports.jobs import JobQueue
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.resources import resource
@@ -109,6 +111,8 @@ class Services:
     to_xlsx: Callable[..., bytes] = exporters.to_xlsx
     to_csv: Callable[..., bytes] = exporters.to_csv
     to_pdf: Callable[..., bytes] = tables_pdf  # titled tables as a Chinese PDF (the publication)
+    letter_pdf: Callable[..., bytes] = city_letter.letter_pdf  # the 请调函 to the city
+    letter_xlsx: Callable[..., bytes] = city_letter.letter_xlsx
 
 
 def with_county(settings: Settings, engine: Engine) -> Settings:
@@ -164,9 +168,7 @@ def build_services(settings: Settings | None = None) -> Services:
         dispatch=dispatch,
         jobs=build_jobs(settings.database_url, uow, job_kinds.handlers(dispatch, planning, coverage)),
         events=EventService(uow, events_repo, scenario_edit_repo, coverage_data.read_avoid_areas),
-        registers=RegisterService(
-            uow, events_repo, registers_repo, load_compensation_rule(settings.registers_file)
-        ),
+        registers=build_registers(settings, uow, documents),
         trust=TrustService(uow, Argon2Hasher(), lambda u: SqlIdentityRepository(u.session)),
         onboarding=OnboardingService(
             uow=uow,
@@ -189,6 +191,14 @@ def build_services(settings: Settings | None = None) -> Services:
         item_units=ItemUnits(engine),
         settings=settings,
     )
+
+
+def build_registers(
+    settings: Settings, uow: Callable[[], SqlAlchemyUnitOfWork], documents: Documents
+) -> RegisterService:
+    """征用, 捐赠, the publication and the 请调函 (with the bureau of the county settings)."""
+    rule = load_compensation_rule(settings.registers_file)
+    return RegisterService(uow, events_repo, registers_repo, rule, city_requests_repo, documents.bureau)
 
 
 def build_dispatch(
@@ -222,6 +232,12 @@ def registers_repo(u: AbstractUnitOfWork) -> RegistersRepository:
     """The 征用 / 捐赠 registers and the publication's reads on a SQLAlchemy unit of work's open session."""
     assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
     return SqlRegistersRepository(u.session)
+
+
+def city_requests_repo(u: AbstractUnitOfWork) -> CityRequestsRepository:
+    """Outgoing requests to the city (请调函) on a SQLAlchemy unit of work's open session."""
+    assert isinstance(u, SqlAlchemyUnitOfWork) and u.session is not None
+    return SqlCityRequestsRepository(u.session)
 
 
 def scenario_edit_repo(u: AbstractUnitOfWork) -> SqlScenarioEditRepository:

@@ -76,6 +76,7 @@ def _register_areas() -> None:
     ledger's own commands come first (reads, postings, files), in the order `relief --help` lists them."""
     from stockpile.cli import (
         circle,
+        city,
         county,
         dispatch,
         events,
@@ -106,6 +107,7 @@ def _register_areas() -> None:
         orders,
         replan,
         events,
+        city,
         jobs,
         login,
         periods,

@@ -83,7 +83,7 @@ def requisition_add(
     plate: Annotated[str, typer.Option("--plate", help="车牌号 plate")] = "",
     capacity_kg: Annotated[int, typer.Option("--capacity-kg", help="载重 kg")] = 0,
     capacity_dm3: Annotated[int, typer.Option("--capacity-dm3", help="容积 dm³")] = 0,
-    site: Annotated[str, typer.Option("--site", help="车辆所在储备库 the vehicle's depot")] = "",
+    site: Annotated[str, typer.Option("--site", help="车辆所在储备库，或物资送往的储备库 depot")] = "",
     rate: Annotated[str, typer.Option("--rate", help="日租金（元/天，0 = 按规则）daily rate")] = "0",
     what: Annotated[str, typer.Option("--what", help="名称、型号 description")] = "",
     condition: Annotated[str, typer.Option("--condition", help="征用时状况 condition")] = "",
@@ -120,12 +120,35 @@ def requisition_return(
     rid: Annotated[int, typer.Argument(help="征用登记编号 register number")],
     consumed: Annotated[bool, typer.Option("--consumed", help="已消耗（不归还）consumed")] = False,
     at: Annotated[str | None, typer.Option("--at", help="归还或消耗时间 when (ISO 8601)")] = None,
+    qty: Annotated[int, typer.Option("--qty", help="在库物资归还数量（该库保管员出库）goods back")] = 0,
+    client_id: ClientId = None,
 ) -> None:
-    """登记归还（车辆退出运力）或消耗（调度员、管理员）。"""
+    """登记归还（车辆退出运力）或消耗（调度员、管理员）；在库的征用物资用 --qty 由保管员出库归还所有人。"""
     when = _when(at)
+    if qty:
+        r = _run(services().registers.return_goods, rid, qty, current_user(), _client_id(client_id), when)
+        unit = _items().get(r.item_code, ("", "", ""))[2]
+        console.print(
+            t(
+                "registers.goods_returned",
+                id=rid,
+                owner=r.owner,
+                qty=fmt.qty(r.returned_qty, unit),
+                consumed=fmt.qty(r.consumed_qty, unit),
+            )
+        )
+        return
     _run(services().registers.close_requisition, rid, consumed, current_user(), when)
     step = t("registers.step_consumed" if consumed else "registers.step_returned")
     console.print(t("registers.requisition_closed", id=rid, step=step, at=clock.format_dt(when)))
+
+
+@requisition_app.command("incoming")
+def requisition_incoming() -> None:
+    """送往本库的征用物资（保管员：只看本人负责的储备库），按征用单编号验收入库或归还。"""
+    rows = _run(services().registers.keeper_requisitions, current_user())
+    table = tables.keeper_requisition_table(rows, _items(), services().registers.site_names())
+    _show({t("registers.keeper_list"): table})
 
 
 @requisition_app.command("list")

@@ -106,6 +106,7 @@ class IssuePurpose(StrEnum):
     DRILL = "drill"  # 演练
     ROTATION = "rotation"  # 轮换
     SALE = "sale"  # 销售
+    RETURN = "return"  # 归还所有人 (requisitioned goods not used)
 
 
 class WriteOffReason(StrEnum):

@@ -52,6 +52,13 @@ class RequisitionNotReceivable(DomainError):
     code = "requisition_not_receivable"
 
 
+class RequisitionNotReturnable(DomainError):
+    """Only requisitioned goods can go back out of stock, and only goods that were received into it; goods in
+    stock go back through the depot's issue (`return_goods`), never by a mark alone."""
+
+    code = "requisition_not_returnable"
+
+
 class DonationRefused(DomainError):
     """A refused donation was never stocked, so nothing of it can be used."""
 
@@ -96,6 +103,11 @@ class Requisition:
     received_at: datetime | None = None
     returned_at: datetime | None = None
     consumed_at: datetime | None = None
+    returned_qty: int = 0  # goods handed back to the owner unused; the rest was consumed
+
+    @property
+    def consumed_qty(self) -> int:
+        return max(0, self.qty - self.returned_qty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +206,9 @@ def days_held(taken: datetime, until: datetime, min_days: int = 1) -> int:
 def compensation_fen(r: Requisition, rule: CompensationRule, now: datetime) -> tuple[int, str]:
     """What the county owes for one requisition line, in 分, and how it was reckoned (`basis`, in figures: goods
     `qty×price`, vehicles `days×rate`). A vehicle still held is reckoned up to `now`."""
-    if r.kind == "goods":
-        owed = (r.qty * r.price_fen * rule.price_permille + 500) // 1000
-        return owed, f"{r.qty}×{r.price_fen}"
+    if r.kind == "goods":  # only what was consumed: goods returned unused cost the county nothing
+        owed = (r.consumed_qty * r.price_fen * rule.price_permille + 500) // 1000
+        return owed, f"{r.consumed_qty}×{r.price_fen}"
     rate = r.daily_rate_fen or rule.vehicle_daily_rate_fen
     days = days_held(r.taken_at, r.returned_at or now, rule.min_days)
     return days * rate, f"{days}×{rate}"
@@ -208,6 +220,15 @@ def check_return(r: Requisition, at: datetime) -> None:
         raise RequisitionClosed(id=r.id)
     if at < r.taken_at:
         raise BadRegisterInput(field="returned_at", value=at.isoformat(), allowed=">= taken_at")
+
+
+def check_goods_return(r: Requisition, qty: int, at: datetime) -> None:
+    """Received goods, still open, 0 < qty ≤ what was requisitioned (the ledger checks what is left of the lot)."""
+    if r.kind != "goods" or r.received_at is None:
+        raise RequisitionNotReturnable(id=r.id)
+    check_return(r, at)
+    if not 0 < qty <= r.qty:
+        raise BadRegisterInput(field="qty", value=qty, allowed=f"1–{r.qty}")
 
 
 def check_donation(d: Donation) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from stockpile.domain.city_requests import CityRequest, Shortfall
 from stockpile.domain.registers import (
     CompensationRule,
     Donation,
@@ -16,8 +17,9 @@ from stockpile.domain.registers import (
     PublicDonation,
     Requisition,
 )
-from stockpile.events import donations, publication, requisitions
+from stockpile.events import city_requests, donations, publication, requisitions
 from stockpile.events.access import RepoOf
+from stockpile.events.city_requests import CityOf
 from stockpile.events.requisitions import RegsOf
 from stockpile.ledger.posting import PostingResult
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -29,6 +31,31 @@ class RegisterService:
     repo: RepoOf
     regs: RegsOf
     rule: CompensationRule = field(default_factory=CompensationRule)
+    city: CityOf | None = None  # outgoing requests to the city (请调函)
+    bureau: Callable[[str], str] = lambda lang: ""  # the county's bureau (县情) printed on the letter
+
+    def _city(self) -> CityOf:
+        assert self.city is not None, "bootstrap wires the city-requests repository"
+        return self.city
+
+    # ---- 请调函: outgoing requests to the city ----
+    def shortfall(self, event: str, actor: str) -> list[Shortfall]:
+        return city_requests.shortfall(event, actor, self.uow(), self.repo, self._city())
+
+    def record_city_request(self, r: CityRequest, actor: str, now: datetime | None = None) -> CityRequest:
+        return city_requests.record_city_request(r, actor, self.uow(), self.repo, self._city(), now)
+
+    def city_requests(self, event: str | None, actor: str) -> list[CityRequest]:
+        return city_requests.list_city_requests(event, actor, self.uow(), self.repo, self._city())
+
+    def city_request(self, rid: int, actor: str) -> CityRequest:
+        return city_requests.city_request(rid, actor, self.uow(), self._city())
+
+    def event_name(self, code: str) -> str:
+        """The event's name for the letter (its code when unknown)."""
+        with self.uow() as u:
+            ev = self.repo(u).event(code)
+        return ev.name if ev is not None else code
 
     # ---- 征用 and 补偿 ----
     def record_requisition(self, r: Requisition, actor: str, now: datetime | None = None) -> Requisition:
@@ -43,6 +70,14 @@ class RegisterService:
         self, rid: int, consumed: bool, actor: str, at: datetime | None = None
     ) -> Requisition:
         return requisitions.close_requisition(rid, consumed, actor, self.uow(), self.regs, at)
+
+    def return_goods(
+        self, rid: int, qty: int, actor: str, client_id: uuid.UUID | None = None, now: datetime | None = None
+    ) -> Requisition:
+        return requisitions.return_goods(rid, qty, actor, self.uow(), self.regs, client_id, now)
+
+    def keeper_requisitions(self, actor: str) -> list[Requisition]:
+        return requisitions.keeper_requisitions(actor, self.uow(), self.regs)
 
     def requisitions(self, event: str | None, actor: str) -> list[Requisition]:
         return requisitions.list_requisitions(event, actor, self.uow(), self.repo, self.regs)

@@ -13,13 +13,15 @@ from datetime import datetime
 from stockpile import clock
 from stockpile.domain.errors import UnknownItem, UnknownSite
 from stockpile.domain.events import UnknownEvent
-from stockpile.domain.model import LotSource, OwnerType
+from stockpile.domain.model import IssuePurpose, LotSource, OwnerType
 from stockpile.domain.registers import (
     CompensationRule,
     Owed,
     Requisition,
     RequisitionNotReceivable,
+    RequisitionNotReturnable,
     UnknownRequisition,
+    check_goods_return,
     check_requisition,
     check_return,
     compensation_fen,
@@ -29,8 +31,9 @@ from stockpile.ledger import stock
 from stockpile.ledger.posting import PostingResult
 from stockpile.ports.events import RegistersRepository
 from stockpile.ports.uow import AbstractUnitOfWork
-from stockpile.schemas import ReceiptCmd
+from stockpile.schemas import IssueCmd, ReceiptCmd
 from stockpile.trust import authz
+from stockpile.trust.policy import Scope
 
 RegsOf = Callable[[AbstractUnitOfWork], RegistersRepository]
 RECEIPT_IDS = uuid.UUID("6f1d7c52-8a59-4a57-9a43-5d0c2f0e9a11")  # namespace: one receipt per register line
@@ -72,10 +75,12 @@ def _detail(r: Requisition) -> dict[str, object]:
     return {"kind": r.kind, "item": r.item_code, "qty": r.qty, "plate": r.plate}
 
 
-def _load(uow: AbstractUnitOfWork, regs_of: RegsOf, rid: int, actor: str) -> Requisition:
-    """The line, read by a user whose role may receive goods at all (the depot is checked by the receipt)."""
+def _load(
+    uow: AbstractUnitOfWork, regs_of: RegsOf, rid: int, actor: str, action: str = "receive"
+) -> Requisition:
+    """The line, read by a user whose role may receive (or issue) goods at all (the ledger checks the depot)."""
     with uow:
-        authz.require_role(uow, actor, "receive")
+        authz.require_role(uow, actor, action)
         found = regs_of(uow).requisition(rid)
     if found is None:
         raise UnknownRequisition(id=rid)
@@ -128,7 +133,8 @@ def close_requisition(
     regs_of: RegsOf,
     at: datetime | None = None,
 ) -> Requisition:
-    """Mark a line returned to its owner (a vehicle leaves the fleet) or consumed (manage_registers), once."""
+    """Mark a line returned to its owner (a vehicle leaves the fleet; goods never received go back whole) or
+    consumed (manage_registers), once. Goods in stock go back only through the depot's issue (`return_goods`)."""
     now = clock.now()
     when = at or now
     out: list[Requisition] = []
@@ -139,12 +145,58 @@ def close_requisition(
         if r is None:
             raise UnknownRequisition(id=rid)
         check_return(r, when)
-        regs.close_requisition(rid, when, consumed)
-        out.append(replace(r, consumed_at=when) if consumed else replace(r, returned_at=when))
+        if not consumed and r.kind == "goods" and r.received_at is not None:
+            raise RequisitionNotReturnable(id=rid)
+        back = r.qty if not consumed and r.kind == "goods" else 0
+        regs.close_requisition(rid, when, consumed, back)
+        out.append(
+            replace(r, consumed_at=when) if consumed else replace(r, returned_at=when, returned_qty=back)
+        )
 
     step = "consumed" if consumed else "returned"
     authz.write_as(uow, actor, "manage_registers", body, now, str(rid), detail={"step": step})
     return out[0]
+
+
+def return_goods(
+    rid: int,
+    qty: int,
+    actor: str,
+    uow: AbstractUnitOfWork,
+    regs_of: RegsOf,
+    client_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Requisition:
+    """Hand unused requisitioned goods back to their owner (issue: the keeper of the depot that received them):
+    `qty` (≤ what was requisitioned; the ledger refuses more than is left of the lot) leaves stock by an issue
+    with purpose "return" and the line closes in the same transaction; compensation then counts only the rest,
+    which was consumed. The client id comes from the line unless given, so a retry never issues twice."""
+    at = now or clock.now()
+    r = authz.guarded(uow, lambda: _load(uow, regs_of, rid, actor, "issue"))
+    check_goods_return(r, qty, at)
+    cmd = IssueCmd(
+        client_id=client_id or uuid.uuid5(RECEIPT_IDS, f"requisition/{rid}/return"),
+        actor=actor,
+        occurred_at=at,
+        doc_no=f"ZY-{rid}-GH",
+        event_tag=r.event_code,
+        remark=r.owner,
+        site_code=r.home_site,
+        item_code=r.item_code,
+        qty=qty,
+        lot_no=r.lot_no,
+        purpose=IssuePurpose.RETURN,
+    )
+
+    def then(_: PostingResult) -> None:
+        regs = regs_of(uow)
+        locked = regs.requisition(rid)  # under its row lock: a return or consumption meanwhile counts
+        assert locked is not None
+        check_goods_return(locked, qty, at)
+        regs.close_requisition(rid, at, False, qty)
+
+    stock.issue_stock_then(cmd, uow, then, at)
+    return replace(r, returned_at=at, returned_qty=qty)
 
 
 def list_requisitions(
@@ -160,6 +212,29 @@ def list_requisitions(
             return regs_of(uow).requisitions(event_code)
 
     return authz.guarded(uow, run)
+
+
+def keeper_requisitions(actor: str, uow: AbstractUnitOfWork, regs_of: RegsOf) -> list[Requisition]:
+    """The goods lines destined to (or received at) the keeper's own depots, so the keeper finds the number of
+    the 征用单 they hold (receive: a keeper sees own depots only; other receiving roles see every goods line).
+    The owner's phone is left out: a keeper needs the owner's name, not their contact."""
+
+    def run() -> list[Requisition]:
+        with uow:
+            who = authz.require_role(uow, actor, "receive")
+            own = None if authz.POLICY[(who.role, "receive")] is Scope.ALL else _site_codes(uow, who.site_ids)
+            rows = regs_of(uow).requisitions(None)
+        return [
+            replace(r, owner_contact="")
+            for r in rows
+            if r.kind == "goods" and r.home_site and (own is None or r.home_site in own)
+        ]
+
+    return authz.guarded(uow, run)
+
+
+def _site_codes(uow: AbstractUnitOfWork, site_ids: frozenset[int]) -> frozenset[str]:
+    return frozenset(uow.auth.site_codes(site_ids).values()) if site_ids else frozenset()
 
 
 def compensation(

@@ -54,8 +54,12 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None = None) -> str:
     """The message for a domain error code (`errors.<code>`); an invalid command with a known ``reason`` gets
     that reason's own sentence (`errors.invalid.<reason>`) instead of the code."""
-    params = params or {}
+    params = dict(params or {})
     reason = params.get("reason")
+    if f"errors.{code}_reason.{reason}" in catalogue(
+        "zh"
+    ):  # a refusal's reason code in words (e.g. not_json)
+        params["reason"] = t(f"errors.{code}_reason.{reason}", lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
     if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead

@@ -213,3 +213,35 @@ def publication_title(p: Publication) -> tuple[str, list[str]]:
         )
     ]
     return title, notes
+
+
+def keeper_state(r: Requisition) -> str:
+    """Where a goods line stands for the keeper: waiting, in stock (lot), returned (qty) or consumed."""
+    if r.returned_at is not None:
+        return t("registers.state_returned", qty=r.returned_qty)
+    if r.consumed_at is not None:
+        return t("registers.step_consumed")
+    if r.received_at is not None:
+        return t("registers.state_in_stock", lot=r.lot_no)
+    return t("registers.not_received")
+
+
+def keeper_requisition_table(
+    rows: Sequence[Requisition], items: Items, sites: Mapping[str, str]
+) -> pd.DataFrame:
+    """The goods lines bound for a keeper's depots: the 征用单 number, event, owner, what, depot and state."""
+    cols = ("id", "event", "owner", "what", "site", "status")
+    return _frame(
+        (
+            (
+                r.id,
+                r.event_code,
+                r.owner,
+                what_text(r, items),
+                sites.get(r.home_site, r.home_site),
+                keeper_state(r),
+            )
+            for r in rows
+        ),
+        cols,
+    )

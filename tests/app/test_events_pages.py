@@ -48,3 +48,43 @@ def test_requests_page_submits_and_decides_once(services):
     at.button[1].click().run()  # approve in full
     assert not at.exception and any("已批准" in str(s.value) for s in at.success)
     assert services.events.requests("FLOOD-P", "dispatcher")[0].status == "approved"
+
+
+def _free_water(services) -> int:
+    """The county's free stock of bottled water (on hand less reserved, transit excluded), read from the tables."""
+    from sqlalchemy import func, select
+
+    from stockpile.adapters.orm import ledger as orm
+
+    b, s, i = orm.StockBalanceRow, orm.SiteRow, orm.ItemRow
+    with services.registers.uow() as u:
+        q = select(func.sum(b.on_hand - b.reserved)).join(s, s.id == b.site_id).join(i, i.id == b.item_id)
+        return int(u.session.scalar(q.where(i.code == "1020101", s.site_type != "transit")) or 0)
+
+
+def test_requests_page_asks_the_city_for_the_shortfall(services):
+    """Approved water beyond the county's stock: the page shows the gap, records the 请调函 with the short
+    quantity filled in, lists it and offers it as PDF and xlsx."""
+    from stockpile.domain.events import RequestLine
+
+    village = _event(services)
+    need = _free_water(services) + 250
+    line = RequestLine(0, "FLOOD-P", "", "1020101", need, 1, None, village, "", None, "", "", "")
+    rid = services.events.add_request(line, "dispatcher").id
+    services.events.decide_request(rid, "approved", "dispatcher")
+    at = page("relief_requests", services, role="dispatcher", user="dispatcher")
+    at.run()
+    assert not at.exception
+    assert any("向市里请调" in str(h.value) for h in at.subheader)
+    short = [df.value for df in at.dataframe if "仍缺" in df.value.columns]
+    assert short and "250瓶" in short[0]["仍缺"].tolist()
+    submit = next(b for b in at.button if b.label == "登记请调")
+    submit.click().run()
+    assert not at.exception and any("请调〔" in str(s.value) for s in at.success), [e.value for e in at.error]
+    (sent,) = services.registers.city_requests("FLOOD-P", "dispatcher")
+    assert [(ln.item_code, ln.qty) for ln in sent.lines] == [("1020101", 250)]
+    at = page("relief_requests", services, role="dispatcher", user="dispatcher")
+    at.run()
+    labels = [str(getattr(e, "label", "")) for e in at.get("download_button")]
+    assert "下载请调函（PDF）" in labels and "下载请调函（xlsx）" in labels
+    assert services.registers.shortfall("FLOOD-P", "dispatcher")[0].short == 0

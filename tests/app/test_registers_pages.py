@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from stockpile import clock
+from stockpile.domain.city_requests import CityRequest, CityRequestLine
 from stockpile.domain.events import EventRecord, RequestLine
-from stockpile.domain.registers import Donation
+from stockpile.domain.registers import Donation, Requisition
 from stockpile.i18n import set_lang
 from tests.app.conftest import page, texts
 from tests.app.test_page_audit import audit
@@ -120,8 +121,8 @@ def test_admin_assigns_an_informant_their_townships(services):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pages_with_records_show_words_not_machinery(services, lang):
-    """With an event, a requisition, a donation and a scenario on file, the three pages pass the page audit."""
-    from stockpile.domain.registers import Requisition
+    """With an event, requisitions (one bound for XJK), a donation, a scenario and a 请调函 on file, the pages pass
+    the page audit, the keeper's view of the register and the county's 请调 section included."""
 
     event = _event(services)
     line = RequestLine(0, event, "", WATER, 40, 1, None, "369921101200", "", None, "", "", "")
@@ -131,6 +132,10 @@ def test_pages_with_records_show_words_not_machinery(services, lang):
     services.events.scenario_from_event(event, "dispatcher")
     goods = Requisition(0, event, "goods", "某超市", "13800000000", WATER, 10, "", "完好", clock.now(), 150)
     services.registers.record_requisition(goods, "dispatcher")
+    bound = Requisition(0, event, "goods", "某粮店", "", WATER, 8, "", "", clock.now(), 100, home_site="XJK")
+    services.registers.record_requisition(bound, "dispatcher")
+    city = CityRequest(0, event, (CityRequestLine(WATER, 30),), "县级储备不足", None)
+    services.registers.record_city_request(city, "dispatcher")
     gift = Donation(
         0, event, "某公司", "organisation", "", WATER, 5, "JZ-A", None, "XJK", "", "", clock.now()
     )
@@ -141,3 +146,43 @@ def test_pages_with_records_show_words_not_machinery(services, lang):
         at.run()
         findings = audit(at, lang)
         assert not findings, f"{name}: " + "\n".join(sorted(set(findings)))
+    for name, role, user in (
+        ("registers", "keeper", "keeper_xjk"),
+        ("relief_requests", "dispatcher", "dispatcher"),
+    ):
+        at = page(name, services, role=role, user=user, lang=lang)
+        at.run()
+        findings = audit(at, lang)
+        assert not findings, f"{name} as {role}: " + "\n".join(sorted(set(findings)))
+
+
+def test_keeper_sees_the_lines_bound_for_own_depots_receives_and_returns(services):
+    """keeper_xjk sees the goods bound for XJK by their 征用单 number (not the owner's phone, not another depot's
+    line), receives one into stock and issues the unused part back to its owner; compensation counts the rest."""
+    event = _event(services)
+    mine = Requisition(
+        0, event, "goods", "某粮店", "13700001111", WATER, 40, "", "", clock.now(), 200, home_site="XJK"
+    )
+    rid = services.registers.record_requisition(mine, "dispatcher").id
+    other_site = next(c for c in services.registers.site_names() if c != "XJK")
+    other = Requisition(
+        0, event, "goods", "别处商行", "", WATER, 5, "", "", clock.now(), 100, home_site=other_site
+    )
+    other_id = services.registers.record_requisition(other, "dispatcher").id
+    at = page("registers", services, role="keeper", user="keeper_xjk")
+    at.run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "所有人" in df.value.columns)
+    assert table["编号"].tolist() == [rid] and other_id not in table["编号"].tolist()
+    assert "某粮店" in table.to_csv() and "13700001111" not in table.to_csv() and "未入库" in table.to_csv()
+    at.text_input(key="req.keeper.lot").set_value("ZY-PAGE")
+    next(b for b in at.button if b.label == "验收入库").click().run()
+    assert not at.exception and any("已验收入库" in s for s in texts(at, "success")), texts(at, "error")
+    at = page("registers", services, role="keeper", user="keeper_xjk")
+    at.run()
+    assert "已入库（批次 ZY-PAGE）" in at.dataframe[0].value.to_csv()
+    at.number_input(key="req.keeper.ret.qty").set_value(15)
+    next(b for b in at.button if b.label == "未用完的征用物资归还所有人（出库）").click().run()
+    assert not at.exception and any("已出库归还" in s for s in texts(at, "success")), texts(at, "error")
+    owed = {o.requisition.id: o.owed_fen for o in services.registers.compensation(event, "dispatcher")}
+    assert owed[rid] == 25 * 200  # 40 taken, 15 back: 25 consumed × 2.00 元

@@ -5,10 +5,7 @@ the scenario, the registers and the publication's four parts, with its downloads
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,10 +16,7 @@ from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.domain.events import EventRecord, RequestLine
 from stockpile.domain.registers import Donation, Requisition
-from tests.support.streamlit_app import CHROMIUM, ROOT
-from tests.support.streamlit_app import free_port as _free_port
-from tests.support.streamlit_app import skip_or_fail as _skip_or_fail
-from tests.support.streamlit_app import wait_healthy as _wait_healthy
+from tests.support.streamlit_app import require_browser, serve_app
 
 pytestmark = pytest.mark.browser
 WATER = "1020101"
@@ -56,34 +50,19 @@ def _flood(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def flood_app(tmp_path_factory, demo_url) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        _skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-    db = tmp_path_factory.mktemp("events-browser") / "demo.db"
+    require_browser()
+    tmp = tmp_path_factory.mktemp("events-browser")
+    db = tmp / "demo.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), db)
     _flood(f"sqlite:///{db}")
-    port = _free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": f"sqlite:///{db}",
         "RELIEF_TILE_URL": "",
         "RELIEF_ROLE_PICKER": "1",
         "RELIEF_CURRENT_ROLE": "dispatcher",
     }
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with serve_app(tmp, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_the_flood_pages_in_chromium(flood_app, browser):  # type: ignore[no-untyped-def]

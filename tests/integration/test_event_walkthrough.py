@@ -141,3 +141,40 @@ def test_the_same_walk_reads_in_english(county):
     assert "Affected persons" in _cells(county / "pub_en.xlsx")
     public = run("--lang", "en", "donation", "public", "FLOOD-SY")
     assert "No records." in public
+
+
+def test_the_county_short_of_tents_asks_the_city(county):
+    """上犹县 holds 80 tents and approves 110: the shortfall names 30, the dispatcher asks the city for them and
+    the 请调函 prints with 上犹县应急管理局 as its heading, in zh and en."""
+    _report_and_request()
+    login_as("inf_a", PASSWORD)
+    run("request", "add", "FLOOD-SY", TENT, "70", "--to", VILLAGE_A, "--priority", "1")
+    login_as("disp", PASSWORD)
+    run("request", "approve", "1", "--qty", "40", "--reason", "县库帐篷分批调拨")
+    run("request", "approve", "3")
+    short = [ln for ln in run("request", "city", "shortfall", "FLOOD-SY").splitlines() if "帐篷" in ln]
+    assert len(short) == 1 and [c.strip() for c in short[0].split("│")][-2] == "30顶", short
+    out = run("request", "city", "add", "FLOOD-SY", "--item", f"{TENT}=30", "--reason", "县库帐篷不足",
+              "--needed-by", (clock.today() + timedelta(days=1)).isoformat())  # fmt: skip
+    assert f"请调〔{clock.now().year}〕1号" in out
+    run(
+        "request",
+        "city",
+        "letter",
+        "1",
+        "--pdf",
+        str(county / "letter.pdf"),
+        "--xlsx",
+        str(county / "l.xlsx"),
+    )
+    pdf = subprocess.run(
+        ["pdftotext", str(county / "letter.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    for expected in ("上犹县应急管理局", "请调函", "上犹县山洪", "县库帐篷不足", "30", "经办人", "签发人"):
+        assert expected in pdf, expected
+    assert "上犹县应急管理局" in _cells(county / "l.xlsx")
+    run("--lang", "en", "request", "city", "letter", "1", "--pdf", str(county / "letter_en.pdf"))
+    en = subprocess.run(
+        ["pdftotext", str(county / "letter_en.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Request for relief materials" in en and "Issued by" in en

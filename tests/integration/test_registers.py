@@ -206,3 +206,50 @@ def test_an_expired_donation_is_refused_and_recorded_never_stocked(regs, world, 
         regs.receive_donation(_donation(world, lot="OLD-2", expiry_days=-1), True, "keeper2")
     with pytest.raises(UnknownDonation):
         regs.use_donation(refused.id + 99, "FLOOD-1", V3, 1, world.keeper)
+
+
+def test_unused_goods_go_back_out_of_their_lot_and_compensation_counts_the_rest(regs, world, engine):
+    """The keeper of the depot the goods are bound for sees the line (no phone), receives it and issues the unused
+    part back to the owner out of that lot; a mark alone cannot return goods in stock; nothing goes back twice."""
+    from stockpile.domain.registers import RequisitionNotReturnable
+
+    r = regs.record_requisition(replace(_goods(world), home_site=world.depot), "disp")
+    [seen] = regs.keeper_requisitions(world.keeper)
+    assert (seen.id, seen.owner, seen.owner_contact) == (r.id, "城关超市有限公司", "")
+    regs.receive_requisition(r.id, world.depot, "ZY-R1", world.keeper)
+    with pytest.raises(RequisitionNotReturnable):
+        regs.close_requisition(r.id, False, "disp")
+    with pytest.raises(BadRegisterInput):
+        regs.return_goods(r.id, 41, world.keeper)  # more than was requisitioned
+    with pytest.raises(PermissionDenied):
+        regs.return_goods(r.id, 5, "disp")  # the dispatcher keeps no depot
+    back = regs.return_goods(r.id, 15, world.keeper)
+    assert (back.returned_qty, back.consumed_qty) == (15, 25)
+    assert _lot(engine, world.water, "ZY-R1")[2] == 25
+    with pytest.raises(RequisitionClosed):
+        regs.return_goods(r.id, 1, world.keeper)
+    [owed] = regs.compensation("FLOOD-1", "plan")
+    assert (owed.owed_fen, owed.basis) == (25 * 1_500, "25×1500")
+    with Session(engine) as s:
+        row = s.get(RequisitionRow, r.id)
+        assert row is not None and (row.returned_qty, row.returned_at is not None) == (15, True)
+
+
+def test_requests_to_the_city_are_numbered_per_year_and_measured_against_stock(regs, world, engine):
+    from stockpile.bootstrap import city_requests_repo
+    from stockpile.domain.city_requests import BadCityRequest, CityRequest, CityRequestLine
+
+    city = replace(regs, city=city_requests_repo, bureau=lambda lang: "城关县应急管理局")
+    ask = CityRequest(0, "FLOOD-1", (CityRequestLine(world.water, 300),), "县级储备不足", None)
+    first = city.record_city_request(ask, "disp")
+    second = city.record_city_request(replace(ask, lines=(CityRequestLine(world.water, 20),)), "disp")
+    year = clock.now().year
+    assert (first.number, second.number) == (f"请调〔{year}〕1号", f"请调〔{year}〕2号")
+    assert [r.number for r in city.city_requests("FLOOD-1", "plan")] == [second.number, first.number]
+    with pytest.raises(BadCityRequest):
+        city.record_city_request(replace(ask, lines=(CityRequestLine(world.water, 0),)), "disp")
+    with pytest.raises(UnknownItem):
+        city.record_city_request(replace(ask, lines=(CityRequestLine("9999999", 1),)), "disp")
+    with pytest.raises(PermissionDenied):
+        city.record_city_request(ask, world.keeper)
+    assert city.shortfall("FLOOD-1", "plan") == []  # no approved township request: nothing to cover

@@ -104,3 +104,70 @@ def test_donations_and_the_publication_carry_no_personal_data(event, tmp_path):
 def test_publication_in_english(event):
     out = _ok(["--lang", "en", "publish", event])
     assert "Storage (by township)" in out and "information publication" in out
+
+
+def _lot_on_hand(cli_db, lot_no: str) -> int:
+    b, lt = orm.StockBalanceRow, orm.LotRow
+    with make_engine(f"sqlite:///{cli_db}").connect() as c:
+        q = select(b.on_hand).join(lt, lt.id == b.lot_id).where(lt.lot_no == lot_no)
+        return int(c.execute(q).scalar_one())
+
+
+def test_unused_requisitioned_goods_go_back_to_their_owner(event, cli_db):
+    """120 bottles taken at 1.50 元; 70 used for relief; the keeper issues the 50 left back to the owner out of
+    that lot; compensation counts the 70 consumed (105.00 元), and nothing goes back twice or beyond the lot."""
+    _ok(
+        [
+            "requisition",
+            "add",
+            event,
+            "--owner",
+            "李四商行",
+            "--item",
+            WATER,
+            "--qty",
+            "120",
+            "--price",
+            "1.50",
+        ]
+    )
+    _ok(["requisition", "add", event, "--owner", "孙七", "--item", WATER, "--qty", "10", "--price", "2"])
+    _ok(
+        [
+            "requisition",
+            "add",
+            event,
+            "--owner",
+            "周八",
+            "--item",
+            WATER,
+            "--qty",
+            "3",
+            "--price",
+            "1",
+            "--site",
+            "XJK",
+        ]
+    )
+    login_as("keeper_xjk")
+    incoming = _ok(["requisition", "incoming"])
+    assert (
+        "周八" in incoming and "未入库" in incoming and "李四商行" not in incoming
+    )  # only lines bound for XJK
+    _ok(["requisition", "receive", "1", "--site", "XJK", "--lot", "ZY-RET-1"])
+    login_as("dispatcher")
+    assert "已在库" in _ok(["requisition", "return", "1"], 1)  # goods in stock leave only through an issue
+    assert "已归还" in _ok(["requisition", "return", "2"])  # never received: back whole, nothing owed
+    login_as("keeper_xjk")
+    _ok(["issue", "XJK", WATER, "70", "--lot", "ZY-RET-1", "--event", event])
+    assert "不足" in _ok(["requisition", "return", "1", "--qty", "60"], 1)  # only 50 left of the lot
+    assert _lot_on_hand(cli_db, "ZY-RET-1") == 50
+    _ok(["requisition", "return", "1", "--qty", "130"], 1)  # more than was requisitioned
+    out = _ok(["requisition", "return", "1", "--qty", "50"])
+    assert "李四商行" in out and "50" in out and "70" in out
+    assert _lot_on_hand(cli_db, "ZY-RET-1") == 0
+    assert "不能再次办理" in _ok(["requisition", "return", "1", "--qty", "1"], 1)
+    login_as("dispatcher")
+    owed = _ok(["requisition", "compensation", event])
+    assert "105.00" in owed and "180.00" not in owed  # 70 consumed × 1.50 元; 孙七's 10 came back: 0.00
+    assert "20.00" not in owed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from stockpile.adapters.orm import (  # noqa: F401  (they register tables)
     auth,
+    city_requests,
     county,
     dispatch,
     events,

@@ -50,6 +50,7 @@ class RequisitionRow(Base):
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_qty: Mapped[int] = mapped_column(BigInteger, default=0)  # goods handed back unused
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (

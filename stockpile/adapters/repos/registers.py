@@ -94,6 +94,7 @@ class SqlRegistersRepository:
             row.received_at,
             row.returned_at,
             row.consumed_at,
+            row.returned_qty,
         )
 
     def requisition(self, rid: int) -> Requisition | None:
@@ -136,13 +137,14 @@ class SqlRegistersRepository:
         self.s.flush()
         return code
 
-    def close_requisition(self, rid: int, at: datetime, consumed: bool) -> None:
+    def close_requisition(self, rid: int, at: datetime, consumed: bool, returned_qty: int = 0) -> None:
         row = self.s.get(RequisitionRow, rid)
         assert row is not None
         if consumed:
             row.consumed_at = at
         else:
             row.returned_at = at
+            row.returned_qty = returned_qty
         if row.vehicle_code:
             self.s.execute(update(VehicleRow).where(VehicleRow.code == row.vehicle_code).values(active=False))
         self.s.flush()

@@ -67,6 +67,7 @@ def _requisition_form(event: str, items: dict[str, tuple[str, str, str]]) -> Non
             item = item_picker(t("registers.item"), "req.item")
             qty = int(c1.number_input(t("registers.qty"), min_value=0, step=1))
             price = float(c2.number_input(t("registers.price"), min_value=0.0, step=0.5, format="%.2f"))
+            site = site_picker(t("registers.dest_site"), "req.dest", mine=False)
         else:
             plate = c1.text_input(t("registers.plate"))
             kg = int(c2.number_input(t("registers.capacity_kg"), min_value=0, step=500))
@@ -127,13 +128,55 @@ def requisitions_tab(event: str, items: dict[str, tuple[str, str, str]]) -> None
         _close_form(rows)
     if role == "admin":
         _receive_form(rows)
-    if role == "keeper":  # keepers read no register: the number is on the requisition slip (征用单)
-        rid = int(st.number_input(t("registers.col_id"), min_value=1, step=1, key="req.keeper.id"))
-        site = site_picker(t("registers.site"), "req.keeper.site")
-        lot = st.text_input(t("registers.lot"), key="req.keeper.lot").strip()
-        go = st.button(t("registers.receive"), key="req.keeper.go")
-        if go and _run(svc.registers.receive_requisition, rid, site, lot, user) is not None:
+    if role == "keeper":
+        _keeper_part(items)
+
+
+def _keeper_part(items: dict[str, tuple[str, str, str]]) -> None:
+    """A keeper sees the goods lines bound for their own depots (the 征用单 number), receives one, and issues
+    what was not used back to its owner."""
+    mine: list[Requisition] = _run(svc.registers.keeper_requisitions, user) or []
+    st.markdown(f"**{t('registers.keeper_list')}**")
+    if not mine:
+        st.info(t("registers.keeper_none"))
+        return
+    sites = svc.registers.site_names()
+    st.dataframe(tables.keeper_requisition_table(mine, items, sites), hide_index=True)
+    waiting = {r.id: r for r in mine if r.received_at is None and r.returned_at is None}
+    if waiting:
+        with st.form("req.keeper.receive"):
+            rid = st.selectbox(t("registers.col_id"), list(waiting), key="req.keeper.id")
+            lot = st.text_input(t("registers.lot"), key="req.keeper.lot").strip()
+            go = st.form_submit_button(t("registers.receive"))
+        if go and _run(svc.registers.receive_requisition, rid, waiting[rid].home_site, lot, user) is not None:
+            site = sites.get(waiting[rid].home_site, waiting[rid].home_site)
             st.success(t("registers.requisition_received", id=rid, site=site, lot=lot or f"ZY-{rid}"))
+    open_lines = [
+        r for r in mine if r.received_at is not None and r.returned_at is None and r.consumed_at is None
+    ]
+    _return_form(open_lines, items)
+
+
+def _return_form(in_stock: list[Requisition], items: dict[str, tuple[str, str, str]]) -> None:
+    """Unused goods back to their owner: issued out of the line's lot, at most what was requisitioned."""
+    if not in_stock:
+        return
+    st.subheader(t("registers.return_goods"))
+    with st.form("req.keeper.return"):
+        rid = st.selectbox(t("registers.col_id"), [r.id for r in in_stock], key="req.keeper.ret.id")
+        qty = int(st.number_input(t("registers.return_qty"), min_value=0, step=1, key="req.keeper.ret.qty"))
+        go = st.form_submit_button(t("registers.return_goods"))
+    if go and (r := _run(svc.registers.return_goods, rid, qty, user)) is not None:
+        unit = items.get(r.item_code, ("", "", ""))[2]
+        st.success(
+            t(
+                "registers.goods_returned",
+                id=rid,
+                owner=r.owner,
+                qty=fmt.qty(r.returned_qty, unit),
+                consumed=fmt.qty(r.consumed_qty, unit),
+            )
+        )
 
 
 def compensation_tab(event: str, items: dict[str, tuple[str, str, str]]) -> None:

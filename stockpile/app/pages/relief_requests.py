@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
+from stockpile.app.pages import city_panel
 from stockpile.app.pages.common import current_user, guard, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import DECISIONS, PRIORITIES, RequestLine
@@ -111,3 +112,6 @@ if st.session_state.get("role") in ("dispatcher", "admin") and open_lines:
                     reason=why,
                 )
             )
+
+if st.session_state.get("role") in ("dispatcher", "admin"):
+    city_panel.show(svc, code, user)  # 请调函: ask the city for what the county cannot cover
