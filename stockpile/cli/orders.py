@@ -143,7 +143,9 @@ def pick_cmd(
 ) -> None:
     """备货：本库保管员标记本库部分已备货。"""
     done = _run(services().dispatch.pick, doc_no, depot, acting_user())
-    console.print(t("order.cli.picked" if done else "order.cli.picked_again", doc=doc_no, depot=depot))
+    console.print(
+        t("order.cli.picked" if done else "order.cli.picked_again", doc=doc_no, depot=_depot_name(depot))
+    )
 
 
 @order_app.command("ship")
@@ -163,20 +165,26 @@ def ship_cmd(
     """装车发运：本库部分一次过账出库；少装时逐项给出实装数量与原因，短少部分的预留同时释放。"""
     loaded = _loaded(line or [], qty or [], file)
     svc, actor = services(), acting_user()
+    name = _depot_name(depot)
     if not loaded:
         n = _run(svc.dispatch.ship, doc_no, depot, actor)
-        console.print(
-            t("order.cli.shipped" if n else "order.cli.shipped_again", doc=doc_no, depot=depot, n=n)
-        )
+        console.print(t("order.cli.shipped" if n else "order.cli.shipped_again", doc=doc_no, depot=name, n=n))
         return
     done = _run(svc.dispatch.ship_loaded, doc_no, depot, actor, loaded, reason, note)
     if done.again:
-        console.print(t("order.cli.shipped_again", doc=doc_no, depot=depot))
+        console.print(t("order.cli.shipped_again", doc=doc_no, depot=name))
         return
     shipped = sum(s for _, s in done.lines.values())
     planned = sum(p for p, _ in done.lines.values())
     key = "order.cli.shipped_part" if done.short else "order.cli.shipped"
-    console.print(t(key, doc=doc_no, depot=depot, n=done.issued, shipped=shipped, planned=planned))
+    console.print(t(key, doc=doc_no, depot=name, n=done.issued, shipped=shipped, planned=planned))
+
+
+def _depot_name(code: str) -> str:
+    """A depot as a keeper reads it: its name, with the code the command was given in brackets."""
+    sites = services().views.sites()
+    names = dict(zip(sites["code"], sites["name"], strict=True)) if not sites.empty else {}
+    return f"{names[code]}（{code}）" if code in names else code
 
 
 def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, int]:

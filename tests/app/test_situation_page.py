@@ -115,7 +115,7 @@ def test_without_a_confirmed_plan_the_viewer_sees_own_solve_labelled_so(services
     at = page("situation", services, role="planner", user="planner")
     at.run()
     assert "routes" not in _layers(at)
-    assert any("还没有调度方案" in str(c.value) for c in at.caption)
+    assert any("还没有已确认的调度方案" in str(c.value) for c in at.caption)
 
 
 def test_the_province_reader_may_not_read_plans(services: Any) -> None:
