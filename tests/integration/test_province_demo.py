@@ -48,9 +48,11 @@ def test_the_reviews_township_rows_add_up_to_the_rollup(demo_county):
     within its rounding: the province sees what the county reviews."""
     fig = province.county_figures("360499", "示范县", demo_county, "prov")
     rows = demo_county.planning.coverage()
-    assert len(rows) > 1 and sum(int(r["population"]) for r in rows) == fig.population
-    covered = sum(int(r["population"]) * float(r["covered_pct"]) / 100 for r in rows)
-    assert abs(covered - fig.covered_population) <= sum(0.0005 * int(r["population"]) for r in rows) + 1
+    # a township's people in the circle: its villages' sum plus the people in its shelters (two columns)
+    people = [int(r["population_villages"]) + int(r["population_shelters"]) for r in rows]
+    assert len(rows) > 1 and sum(people) == fig.population
+    covered = sum(p * float(r["covered_pct"]) / 100 for p, r in zip(people, rows, strict=True))
+    assert abs(covered - fig.covered_population) <= sum(0.0005 * p for p in people) + 1
 
 
 def test_a_county_user_without_the_province_role_gets_no_figures(demo_county):
