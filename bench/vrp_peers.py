@@ -6,6 +6,11 @@ per depot visit", so each shipment pays the depot loading time as pickup service
 timed county instances this can leave them without a feasible plan). Our own PyVRP engine
 (``optimizer.routing.pyvrp_engine``) models the loading rule exactly; ``bench.vrp_bench`` reports it alone as
 ``pyvrp-ours``. Every peer runs single-threaded.
+
+``solve_pyvrp`` and ``solve_vroom`` (above) are the issue-5 peers of ``bench.vrp_bench``: on pickup problems they
+solve another model than the product's. ``pyvrp_alone`` and ``vroom_same_model`` (issue 21, used by
+``bench.vrp_family_bench``) solve the product's own model (loading once per depot visit, drop penalties priced);
+their plans are costed by ``bench.vrp_eval``.
 """
 
 from __future__ import annotations
@@ -171,9 +176,13 @@ def vroom_same_model(p: RoutingProblem, time_limit_s: float, exploration: int = 
             inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),
                                   default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
         else:
-            # VROOM waits for the window, then does the setup: goods on board at max(arrival, ready) + loading
+            # VROOM waits for the window, then does the setup (loading): on board at max(arrival, ready) + loading,
+            # exact for goods ready at once. A later pickup in the same visit has no setup in VROOM but waits for
+            # ready + loading in the product's rule, so goods ready later open at ready + loading: exact for
+            # such a later pickup, one loading too cautious when it is the first of its visit (never invalid).
+            opens = j.ready_s + p.loading_s(j.source) if j.ready_s > 0 else 0
             pick = vroom.ShipmentStep(id=k, location=j.source, default_setup=p.loading_s(j.source),
-                                      time_windows=[vroom.TimeWindow(j.ready_s, p.horizon_s)])  # fmt: skip
+                                      time_windows=[vroom.TimeWindow(opens, p.horizon_s)])  # fmt: skip
             drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
             inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
     left = max(0.1, time_limit_s - (time.monotonic() - started))

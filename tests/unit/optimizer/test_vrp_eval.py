@@ -139,3 +139,23 @@ def test_peers_on_the_products_model_load_once_per_depot_visit() -> None:
     small = _problem(on_board, capacity=(500, 5000, 4))
     e = evaluate(small, plan_of(pyvrp_alone(small, 0.3)))
     assert e.valid and e.unserved == 1 and e.served == 1 and e.cost == 40_000 + 10_000_000
+
+
+def test_vroom_plan_stays_valid_when_agreement_goods_are_ready_later_in_one_visit() -> None:
+    """Two agreement jobs at holder 3 (loading 5 min), ready at 2 h and 2 h 20 min, for village 2 (15 min away):
+    in the product's rule the second pickup of the visit waits for its ready time + loading, which VROOM's setup
+    time alone would not. The VROOM peer is one loading cautious there: due exactly at 2 h 40 min it serves one
+    job, with 5 min more both; its plan always passes the evaluator."""
+    from bench.vrp_peers import vroom_same_model
+
+    ready = 2 * 3600
+    for slack, unserved in ((0, 1), (5 * 60, 0)):
+        due = ready + 40 * 60 + slack
+        jobs = (
+            Job("f", 2, (100, 100, 0), source=3, ready_s=ready, deadline_s=due),
+            Job("g", 2, (100, 100, 0), source=3, ready_s=ready + 20 * 60, deadline_s=due),
+        )
+        p = _problem(jobs)
+        plan, _ = vroom_same_model(p, 1.0)
+        e = evaluate(p, plan)
+        assert e.valid and e.unserved == unserved
