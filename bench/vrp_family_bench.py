@@ -76,8 +76,8 @@ def cases(sizes: str, kinds: str, seeds: int, tuning: bool) -> list[tuple[str, s
 
 def ratios(ev: dict[str, Evaluation]) -> tuple[float | None, float | None]:
     """product / PyVRP alone and product / best valid peer; None when a side has no valid plan."""
-    ours = ev["product"]
-    if not ours.valid:
+    ours = ev.get("product")
+    if ours is None or not ours.valid:
         return None, None
     pv = ev.get("pyvrp")
     peers = [ev[s].cost for s in PEERS if s in ev and ev[s].valid]

@@ -121,6 +121,7 @@ def test_invalid_plans_never_count_as_wins() -> None:
     assert ratios({"product": _ev(100), "pyvrp": _ev(200), "vroom": _ev(50)}) == (0.5, 2.0)
     assert ratios({"product": _ev(100), "pyvrp": _ev(80, valid=False)}) == (None, None)
     assert ratios({"product": _ev(10, valid=False), "pyvrp": _ev(80)}) == (None, None)
+    assert ratios({"pyvrp": _ev(80)}) == (None, None)  # a run without the product
 
 
 def test_peers_on_the_products_model_load_once_per_depot_visit() -> None:
