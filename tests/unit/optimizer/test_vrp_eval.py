@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.vrp_eval import evaluate, plan_of
+from bench.vrp_eval import Evaluation, evaluate, plan_of
 from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
 
 # locations on a line, km: depot 0 at 0, village 1 at 10, village 2 at 20, agreement holder 3 at 5
@@ -106,3 +106,57 @@ def test_evaluator_agrees_with_the_product_on_its_own_plan() -> None:
     r = plan_routes(p, RoutingParams(time_limit_s=2))
     e = evaluate(p, plan_of(r))
     assert verify(p, r) == [] and e.valid and e.cost == r.objective
+
+
+def _ev(cost: int, valid: bool = True) -> Evaluation:
+    return Evaluation(cost, 0, 0, 0, () if valid else ("t1: late",), 0)
+
+
+def test_invalid_plans_never_count_as_wins() -> None:
+    """The family bench's ratios: an invalid peer plan is left out of "best peer"; an invalid product plan
+    gives no ratio at all (it is counted as invalid instead)."""
+    from bench.vrp_family_bench import ratios
+
+    assert ratios({"product": _ev(100), "pyvrp": _ev(80), "ortools": _ev(50, valid=False)}) == (1.25, 1.25)
+    assert ratios({"product": _ev(100), "pyvrp": _ev(200), "vroom": _ev(50)}) == (0.5, 2.0)
+    assert ratios({"product": _ev(100), "pyvrp": _ev(80, valid=False)}) == (None, None)
+    assert ratios({"product": _ev(10, valid=False), "pyvrp": _ev(80)}) == (None, None)
+    assert ratios({"pyvrp": _ev(80)}) == (None, None)  # a run without the product
+
+
+def test_peers_on_the_products_model_load_once_per_depot_visit() -> None:
+    """With a 45 min deadline both jobs can only be served in one depot visit (loading once): VROOM on the
+    same model and PyVRP alone find that plan, valid under the evaluator. Goods on board for two villages on a van
+    too small for both: PyVRP alone drops the priority-1 job (prize-collecting) instead of returning no plan."""
+    from bench.vrp_peers import pyvrp_alone, vroom_same_model
+
+    p = _problem(_pair(deadline=45 * 60))
+    plan, _ = vroom_same_model(p, 1.0)
+    e = evaluate(p, plan)
+    assert e.valid and e.unserved == 0 and e.cost == 40_000
+    e = evaluate(p, plan_of(pyvrp_alone(p, 0.3)))
+    assert e.valid and e.unserved == 0 and e.cost == 40_000
+    on_board = (Job("d", 1, (400, 100, 0)), Job("e", 2, (400, 100, 0), priority=2))  # single trip
+    small = _problem(on_board, capacity=(500, 5000, 4))
+    e = evaluate(small, plan_of(pyvrp_alone(small, 0.3)))
+    assert e.valid and e.unserved == 1 and e.served == 1 and e.cost == 40_000 + 10_000_000
+
+
+def test_vroom_plan_stays_valid_when_agreement_goods_are_ready_later_in_one_visit() -> None:
+    """Two agreement jobs at holder 3 (loading 5 min), ready at 2 h and 2 h 20 min, for village 2 (15 min away):
+    in the product's rule the second pickup of the visit waits for its ready time + loading, which VROOM's setup
+    time alone would not. The VROOM peer is one loading cautious there: due exactly at 2 h 40 min it serves one
+    job, with 5 min more both; its plan always passes the evaluator."""
+    from bench.vrp_peers import vroom_same_model
+
+    ready = 2 * 3600
+    for slack, unserved in ((0, 1), (5 * 60, 0)):
+        due = ready + 40 * 60 + slack
+        jobs = (
+            Job("f", 2, (100, 100, 0), source=3, ready_s=ready, deadline_s=due),
+            Job("g", 2, (100, 100, 0), source=3, ready_s=ready + 20 * 60, deadline_s=due),
+        )
+        p = _problem(jobs)
+        plan, _ = vroom_same_model(p, 1.0)
+        e = evaluate(p, plan)
+        assert e.valid and e.unserved == unserved

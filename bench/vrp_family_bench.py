@@ -1,0 +1,166 @@
+"""Issue 21: the product's default engine against PyVRP alone, OR-Tools alone and VROOM on the instance family's
+TEST seeds, every plan re-costed and checked by one independent evaluator (``bench.vrp_eval``: the product's cost
+model, loading once per depot visit, drop penalties priced).
+
+Per instance, in one process, one after another, each with the same wall-time limit and one core:
+
+- ``product``: ``plan_routes`` with the product's default settings (``RoutingParams(time_limit_s=limit)``, engine
+  "race", whose steps run sequentially on one core);
+- ``pyvrp``: PyVRP alone (``bench.vrp_peers.pyvrp_alone``: the product's exact model, prize-collecting jobs,
+  PyVRP's default search);
+- ``ortools``: the product's OR-Tools engine alone (``engine="ortools"``);
+- ``vroom``: VROOM on the same model (``bench.vrp_peers.vroom_same_model``, one thread, exploration 5, timeout =
+  the limit; it may stop earlier by itself), when pyvroom is installed.
+
+Only the visit order of each plan is used (``vrp_eval.plan_of``); an invalid plan is flagged and never counts as a
+win ("best peer" is the cheapest *valid* peer plan; an invalid product plan gives no ratio and is counted). Prints
+one line per instance and per class: product / PyVRP alone, mean (max); product / best peer, mean (max); unserved
+jobs per solver; invalid plans. Writes one CSV row per (instance, solver) to bench/out/vrp_family.csv.
+
+    .venv/bin/python -m bench.vrp_family_bench --limit 5 --sizes S,M --seeds 3
+    .venv/bin/python -m bench.vrp_family_bench --determinism --limit 5 --cases S-pickup-1,M-delivery-1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.vrp_eval import Evaluation, Plan, evaluate, plan_of
+from bench.vrp_family import KINDS, TEST_SEEDS, TUNING_SEEDS, instance
+from optimizer.routing.engine import plan_routes
+from optimizer.routing.problem import RoutingProblem
+from optimizer.routing.solve import RoutingParams
+
+OUT = Path(__file__).resolve().parent / "out"
+PEERS = ("pyvrp", "ortools", "vroom")
+Runner = Callable[[RoutingProblem, float], Plan]
+
+
+def _runners() -> dict[str, Runner]:
+    from bench.vrp_peers import pyvrp_alone
+
+    runners: dict[str, Runner] = {
+        "product": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t))),
+        "pyvrp": lambda p, t: plan_of(pyvrp_alone(p, t)),
+        "ortools": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, engine="ortools"))),
+    }
+    try:
+        from bench.vrp_peers import vroom_same_model
+    except ImportError:  # pyvroom not installed: no VROOM column
+        return runners
+    runners["vroom"] = lambda p, t: vroom_same_model(p, t)[0]
+    return runners
+
+
+def _timed(run: Runner, p: RoutingProblem, limit: float) -> tuple[Evaluation, float]:
+    t0 = time.monotonic()
+    plan = run(p, limit)
+    return evaluate(p, plan), time.monotonic() - t0
+
+
+def cases(sizes: str, kinds: str, seeds: int, tuning: bool) -> list[tuple[str, str, RoutingProblem]]:
+    """(class, instance name, problem) for the first ``seeds`` test (or tuning) seeds of each class."""
+    out = []
+    for size in filter(None, sizes.split(",")):
+        for kind in filter(None, kinds.split(",")):
+            for seed in (TUNING_SEEDS if tuning else TEST_SEEDS)[:seeds]:
+                out.append((f"{size}-{kind}", f"{size}-{kind}-{seed}", instance(size, kind, seed)[1]))
+    return out
+
+
+def ratios(ev: dict[str, Evaluation]) -> tuple[float | None, float | None]:
+    """product / PyVRP alone and product / best valid peer; None when a side has no valid plan."""
+    ours = ev.get("product")
+    if ours is None or not ours.valid:
+        return None, None
+    pv = ev.get("pyvrp")
+    peers = [ev[s].cost for s in PEERS if s in ev and ev[s].valid]
+    return (
+        ours.cost / pv.cost if pv is not None and pv.valid else None,
+        ours.cost / min(peers) if peers else None,
+    )
+
+
+def _mean_max(xs: list[float]) -> str:
+    return f"{statistics.fmean(xs):.3f} ({max(xs):.3f})" if xs else "–"
+
+
+def summary(results: list[tuple[str, str, dict[str, Evaluation]]], solvers: list[str]) -> None:
+    """Per class: the two ratios, unserved jobs per solver (sum over the instances) and invalid plans."""
+    by: dict[str, list[dict[str, Evaluation]]] = defaultdict(list)
+    for cls, _name, ev in results:
+        by[cls].append(ev)
+    print("\n| class | instances | product / PyVRP alone, mean (max) | product / best peer, mean (max) | "
+          f"unserved ({', '.join(solvers)}) | invalid plans |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for cls, evs in by.items():
+        rs = [ratios(ev) for ev in evs]
+        to_pyvrp = [a for a, _ in rs if a is not None]
+        to_best = [b for _, b in rs if b is not None]
+        unserved = " / ".join(str(sum(ev[s].unserved for ev in evs)) for s in solvers)
+        invalid = sum(not ev[s].valid for ev in evs for s in solvers)
+        print(
+            f"| {cls} | {len(evs)} | {_mean_max(to_pyvrp)} | {_mean_max(to_best)} | {unserved} | {invalid} |"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=float, default=10.0, help="wall seconds per solver and instance")
+    ap.add_argument("--sizes", default="S,M")
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--seeds", type=int, default=3, help="how many test seeds per class")
+    ap.add_argument("--tuning", action="store_true", help="tuning seeds (development), not the test seeds")
+    ap.add_argument("--solvers", default="", help="default: product,pyvrp,ortools and vroom if installed")
+    ap.add_argument("--csv", default=str(OUT / "vrp_family.csv"))
+    ap.add_argument("--determinism", action="store_true", help="run product and PyVRP twice on --cases")
+    ap.add_argument("--cases", default="S-pickup-1,M-delivery-1", help="instances for --determinism")
+    args = ap.parse_args()
+    runners = _runners()
+    if args.determinism:
+        determinism(runners, args.cases.split(","), args.limit)
+        return
+    solvers = [s for s in (args.solvers.split(",") if args.solvers else runners) if s in runners]
+    OUT.mkdir(exist_ok=True)
+    results = []
+    with open(args.csv, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["class", "instance", "n", "solver", "limit_s", "wall_s", "cost", "distance_m", "served",
+                    "unserved", "valid", "violations", "first_violation"])  # fmt: skip
+        for cls, name, p in cases(args.sizes, args.kinds, args.seeds, args.tuning):
+            ev: dict[str, Evaluation] = {}
+            line = [f"{name:<16} n={len(p.jobs):<4}"]
+            for s in solvers:
+                e, wall = _timed(runners[s], p, args.limit)
+                ev[s] = e
+                w.writerow([cls, name, len(p.jobs), s, args.limit, round(wall, 2), e.cost, e.distance, e.served,
+                            e.unserved, e.valid, len(e.violations), e.violations[0] if e.violations else ""])  # fmt: skip
+                f.flush()
+                line.append(f"{s} {e.cost} ({e.unserved} uns{'' if e.valid else ', INVALID'}, {wall:.1f}s)")
+            a, b = ratios(ev)
+            line.append(f"ratios {a if a is None else round(a, 3)} {b if b is None else round(b, 3)}")
+            print(" | ".join(line), flush=True)
+            results.append((cls, name, ev))
+    summary(results, solvers)
+
+
+def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> None:
+    """The product and PyVRP alone twice on the same instance with the same seed: same cost (and plan)?"""
+    for name in names:
+        size, kind, seed = name.split("-")
+        p = instance(size, kind, int(seed))[1]
+        for s in ("product", "pyvrp"):
+            plans = [runners[s](p, limit) for _ in range(2)]
+            costs = [evaluate(p, plan).cost for plan in plans]
+            same = "same plan" if plans[0] == plans[1] else "different plans"
+            print(f"{name} {s}: costs {costs[0]} / {costs[1]} ({same})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
