@@ -31,11 +31,14 @@ def province_url(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield url
 
 
-def _stock_page(page) -> str:  # type: ignore[no-untyped-def]
-    """Open 库存总览 from the sidebar; the page's text once its run finished, the tables' cells included (the
-    grid draws on a canvas; its cells are in the accessible table behind it)."""
+def _stock_page(page, lot: str) -> str:  # type: ignore[no-untyped-def]
+    """Open 库存总览 from the sidebar and wait until its grid shows `lot` (the county's run has finished, not the
+    previous county's table still on screen); the page's text, the tables' cells included (the grid draws on a
+    canvas; its cells are in the accessible table behind it)."""
+    from playwright.sync_api import expect
+
     page.locator('[data-testid="stSidebarNavLink"]:has(span[label="库存总览"])').first.click()
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text(lot, timeout=60_000)
     idle(page)
     no_exception(page)
     grids = page.locator('[data-testid="stDataFrame"]')
@@ -60,13 +63,13 @@ def test_the_province_reader_picks_the_second_county(browser, province_url, shot
         no_exception(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
         assert "当前县：甲县" in sidebar.inner_text()
-        first = _stock_page(page)
+        first = _stock_page(page, "LOT-A")
         assert "LOT-A" in first and "LOT-B" not in first
         choose(page, "选择县", "乙县")
         page.get_by_text("当前县：乙县").first.wait_for()
         idle(page)
         no_exception(page)
-        second = _stock_page(page)
+        second = _stock_page(page, "LOT-B")
         page.screenshot(path=str(shots / "county-picker.png"), full_page=True)
         assert "LOT-B" in second and "LOT-A" not in second
         assert "当前县：甲县" not in sidebar.inner_text()
