@@ -33,6 +33,8 @@ def _edited_export(demo_url: str) -> bytes:
 
 
 def test_admin_uploads_previews_and_commits_the_county_workbook(browser, app_url, demo_url, shots, tmp_path):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
     book = tmp_path / "县情工作簿.xlsx"
     book.write_bytes(_edited_export(demo_url))
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
@@ -50,13 +52,13 @@ def test_admin_uploads_previews_and_commits_the_county_workbook(browser, app_url
         page.get_by_text("将要进行的改动").first.wait_for()
         idle(page)
         no_exception(page)
-        assert page.get_by_text("预览（未写入）").count() > 0
+        expect(page.get_by_text("预览（未写入）", exact=False).first).to_be_visible(timeout=60_000)
         page.screenshot(path=str(shots / "county-preview.png"), full_page=True)
         page.get_by_role("button", name="确认导入").click()
         page.get_by_text("已导入").first.wait_for()
         idle(page)
         no_exception(page)
-        assert page.get_by_text("初始设置码只显示这一次", exact=False).count() > 0
+        expect(page.get_by_text("初始设置码只显示这一次", exact=False).first).to_be_visible(timeout=60_000)
         page.screenshot(path=str(shots / "county-committed.png"), full_page=True)
     finally:
         ctx.close()

@@ -34,6 +34,8 @@ def coverage_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.mark.browser
 def test_coverage_page_renders_in_headless_chromium(coverage_app: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     """The page draws its title, figures, the offline map canvas and the uncovered table, with no exception."""
+    from playwright.sync_api import expect
+
     if True:  # one Playwright per test session: the shared `browser` fixture (tests/browser/conftest.py)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         try:
@@ -44,6 +46,6 @@ def test_coverage_page_renders_in_headless_chromium(coverage_app: str, browser, 
             page.wait_for_timeout(1500)
             page.screenshot(path=str(shots / "coverage.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.get_by_text("需保障点").count() >= 1
+            expect(page.get_by_text("需保障点").first).to_be_visible(timeout=60_000)
         finally:
             page.close()

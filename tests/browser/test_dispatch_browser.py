@@ -44,6 +44,6 @@ def test_dispatcher_plans_the_flood_drill_in_chromium(app_url, browser):  # type
             expect(page.get_by_text("校验器：通过")).to_be_visible(timeout=90_000)
             expect(page.get_by_text("优先需求 60 分钟内送达")).to_be_visible()
             expect(page.get_by_role("heading", name="车辆路线")).to_be_visible()
-            assert page.locator("canvas").count() >= 1  # the pydeck map
+            page.locator("canvas").first.wait_for(state="attached", timeout=30_000)  # the pydeck map
         finally:
             page.close()

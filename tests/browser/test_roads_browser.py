@@ -86,7 +86,7 @@ def test_dispatch_map_draws_routes_along_the_roads_with_a_legend(
         legend = page.locator('[data-testid="stMarkdownContainer"]', has_text="车辆图例")
         expect(legend).to_contain_text("XJK-01")  # one colour per vehicle, named under the map
         expect(legend).to_contain_text("FXK-01")
-        assert page.locator("canvas").count() >= 1
+        page.locator("canvas").first.wait_for(state="attached", timeout=30_000)
         assert page.get_by_text("路线为直线示意").count() == 0
         deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
         deck.scroll_into_view_if_needed()
