@@ -9,6 +9,8 @@ Per instance, in one process, one after another, each with the same wall-time li
 - ``pyvrp``: PyVRP alone (``bench.vrp_peers.pyvrp_alone``: the product's exact model, prize-collecting jobs,
   PyVRP's default search);
 - ``ortools``: the product's OR-Tools engine alone (``engine="ortools"``);
+- ``clock``: the product's race with ``deterministic=False`` (every step runs until its share of the wall time
+  ends): not a peer, shown to measure what the deterministic default gives up;
 - ``vroom``: VROOM on the same model (``bench.vrp_peers.vroom_same_model``, one thread, exploration 5, timeout =
   the limit; it may stop earlier by itself), when pyvroom is installed.
 
@@ -49,6 +51,7 @@ def _runners() -> dict[str, Runner]:
         "product": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t))),
         "pyvrp": lambda p, t: plan_of(pyvrp_alone(p, t)),
         "ortools": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, engine="ortools"))),
+        "clock": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, deterministic=False))),
     }
     try:
         from bench.vrp_peers import vroom_same_model

@@ -26,6 +26,7 @@ from pyvrp import PenaltyParams
 from pyvrp.solve import SolveParams
 
 from optimizer.routing import pyvrp_engine as routing_pyvrp
+from optimizer.routing import vroom_engine
 from optimizer.routing.problem import (
     Job,
     LogEntry,
@@ -149,48 +150,11 @@ def pyvrp_alone(p: RoutingProblem, time_limit_s: float, seed: int = 1) -> Routin
 
 
 def vroom_same_model(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> tuple[PeerPlan, float]:
-    """VROOM (one thread) on the product's cost model (issue 21): loading is VROOM's *setup* time of a pickup,
-    which VROOM charges only when arriving from another location, i.e. once per depot visit; vehicles start and
-    end at copies of their depot location (so the first loading is charged, as in the product's rule); costs are
-    the distance matrix, priorities VROOM's job priorities. Returns the visit plan and the wall time."""
+    """VROOM alone (one thread, exploration 5, timeout = the limit) on the product's cost model (issue 21): the
+    product's own VROOM model (``optimizer.routing.vroom_engine``: loading as VROOM's setup time, charged once per
+    depot visit; vehicles start and end at copies of their depot; drop penalties ranked into VROOM priorities).
+    Returns the visit plan and the wall time."""
     started = time.monotonic()
-    n = p.n_locations
-    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
-    where = np.array(list(range(n)) + homes, dtype=np.int64)
-    home_ix = {h: n + k for k, h in enumerate(homes)}
-    dur = np.asarray(p.duration_s, dtype=np.int64)[where[:, None], where[None, :]]
-    dist = np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]]
-    big = np.iinfo(np.uint32).max // 4
-    inp = vroom.Input()
-    inp.set_durations_matrix(profile="car", matrix_input=np.minimum(dur, big).astype(np.uint32))
-    inp.set_costs_matrix(profile="car", matrix_input=np.minimum(dist, big).astype(np.uint32))
-    for k, v in enumerate(p.vehicles):
-        late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
-        inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
-                                      capacity=vroom.Amount(list(v.capacity)),
-                                      time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
-    for k, j in enumerate(p.jobs):
-        tw = [vroom.TimeWindow(j.window_start_s, min(j.deadline_s, p.horizon_s))]
-        prio = min(100, j.priority)
-        if j.source is None:
-            inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),
-                                  default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
-        else:
-            # VROOM waits for the window, then does the setup (loading): on board at max(arrival, ready) + loading,
-            # exact for goods ready at once. A later pickup in the same visit has no setup in VROOM but waits for
-            # ready + loading in the product's rule, so goods ready later open at ready + loading: exact for
-            # such a later pickup, one loading too cautious when it is the first of its visit (never invalid).
-            opens = j.ready_s + p.loading_s(j.source) if j.ready_s > 0 else 0
-            pick = vroom.ShipmentStep(id=k, location=j.source, default_setup=p.loading_s(j.source),
-                                      time_windows=[vroom.TimeWindow(opens, p.horizon_s)])  # fmt: skip
-            drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
-            inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
-    left = max(0.1, time_limit_s - (time.monotonic() - started))
-    sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
-    plan: PeerPlan = {}
-    for row in sol.routes.itertuples():
-        kind = str(row.type)
-        if kind in ("job", "pickup", "delivery"):
-            vid = p.vehicles[int(row.vehicle_id)].id
-            plan.setdefault(vid, []).append((p.jobs[int(row.id)].id, "delivery" if kind == "job" else kind))
+    result = vroom_engine.solve_vroom(p, time_limit_s, exploration)
+    plan: PeerPlan = {r.vehicle: [(s.job, s.kind) for s in r.stops] for r in result.routes}
     return plan, time.monotonic() - started

@@ -1,19 +1,21 @@
-"""One entry point for routing: OR-Tools, PyVRP, or both one after another on one core's time budget.
+"""One entry point for routing: OR-Tools, PyVRP, VROOM, or all three one after another on one time budget.
 
-Engine "race" (so named in settings and results; measured in bench/RESULTS.md) is no race: ``_best_of`` runs its
-steps sequentially on one time budget, never in parallel, and keeps the best checked plan:
+Engine "race" (the default; so named in settings and results; measured in bench/RESULTS.md, explained in
+docs/routing.md) runs its steps sequentially on one core and keeps the best plan that passes ``check.verify``:
 
-1. OR-Tools builds its first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
-2. PyVRP searches from its own (random) start; if it holds no feasible plan after ``give_up_share`` of the budget
-   (it sometimes never gets there on tightly timed pickup-and-delivery problems), it tries once more with the next
-   seed, and if that fails too
-3. PyVRP restarts from OR-Tools' plan (warm start: parallel cheapest insertion when there is time for it) for the
-   time left, which keeps it feasible;
-4. OR-Tools' guided local search polishes the best plan for the last ``polish_share`` of the budget (its
-   neighbourhoods find what PyVRP's miss: measured 1-4 % on the county instances).
+1. OR-Tools' first plan (a fast insertion heuristic: the fallback, shown at once through ``progress``);
+2. VROOM (when pyvroom is installed and can express the problem) for ``vroom_share`` of the budget: strongest of
+   the three on pickup-and-delivery;
+3. PyVRP on the product's own objective (every job may be left out at its drop penalty, so a fleet too small for
+   the demand still gets a plan), started from the best plan so far;
+4. OR-Tools polishes the best plan for ``polish_share`` of the budget: guided local search, or, deterministic,
+   a greedy descent with a fixed number of improving moves.
 
-Without PyVRP (not installed or the problem has features it cannot express) OR-Tools' full search gets the whole
-budget. The best plan that passes ``check.verify`` wins.
+``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` alone (VROOM's
+exploration level by size, PyVRP's iterations by size, the descent's number of moves), never on how long earlier
+steps took, so the same problem and seed give the same plan; the clock only caps each step (a much slower machine
+can hit the cap, and then the plan depends on timing). Without PyVRP or VROOM (not installed or the problem has
+features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,22 @@ from optimizer.routing.problem import (
 )
 from optimizer.routing.solve import RoutingParams, solve_routes, stopped
 
-ENGINES = ("ortools", "pyvrp", "race")
+PYVRP_WORK_PER_S = 160_000  # PyVRP iterations × jobs per second on the reference machine (bench/RESULTS.md)
+VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
+VROOM_LEVEL_STEP = 1.9
+OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
+
+ENGINES = ("ortools", "pyvrp", "vroom", "race")
+
+
+def _vroom_result(problem: RoutingProblem, time_limit_s: float, exploration: int) -> RoutingResult | None:
+    """VROOM's plan if pyvroom is installed, can express the problem and its plan passes the checker."""
+    if time_limit_s <= 0.05 or not _vroom_takes(problem):
+        return None
+    from optimizer.routing import vroom_engine
+
+    result = vroom_engine.solve_vroom(problem, time_limit_s, exploration)
+    return result if _checked(problem, result) else None
 
 
 def _pyvrp_takes(problem: RoutingProblem) -> bool:
@@ -52,6 +69,8 @@ def _pyvrp_result(
     give_up_s: float | None = None,
     progress: ProgressCallback | None = None,
     stop: StopFlag | None = None,
+    prizes: bool = False,
+    max_iterations: int | None = None,
 ) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
     if not _pyvrp_takes(problem) or time_limit_s <= 0 or (stop is not None and stop()):
@@ -59,7 +78,15 @@ def _pyvrp_result(
     from optimizer.routing import pyvrp_engine as routing_pyvrp
 
     result = routing_pyvrp.solve_pyvrp(
-        problem, time_limit_s, seed, initial=initial, give_up_s=give_up_s, progress=progress, stop=stop
+        problem,
+        time_limit_s,
+        seed,
+        initial=initial,
+        give_up_s=give_up_s,
+        progress=progress,
+        stop=stop,
+        prizes=prizes,
+        max_iterations=max_iterations,
     )
     return result if result.routes and not verify(problem, result) else None
 
@@ -91,7 +118,13 @@ def plan_routes(
     if params.engine == "ortools":
         return solve_routes(problem, params, progress)
     if params.engine == "pyvrp":
-        alone = _pyvrp_result(problem, params.time_limit_s, params.seed, stop=params.stop)
+        alone = _pyvrp_result(
+            problem, params.time_limit_s, params.seed, stop=params.stop, prizes=params.pyvrp_prizes
+        )
+        return alone if alone is not None else solve_routes(problem, params, progress)
+    if params.engine == "vroom":
+        level = _exploration(problem, params, params.time_limit_s)
+        alone = _vroom_result(problem, params.time_limit_s, 0 if level is None else level)
         return alone if alone is not None else solve_routes(problem, params, progress)
     return _best_of(problem, params, progress, started)
 
@@ -99,12 +132,9 @@ def plan_routes(
 def _best_of(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """The best checked plan of the steps of engine "race", run one after another on one time budget.
-
-    Despite the engine's name nothing runs in parallel: OR-Tools' first plan → PyVRP cold → (if it gave up)
-    PyVRP warm from OR-Tools → OR-Tools polishes the best plan; the best plan that passes the checker wins.
-    """
-    if not _pyvrp_takes(problem):
+    """The best checked plan of the steps of engine "race", run one after another on one time budget:
+    OR-Tools' first plan → VROOM → PyVRP from the best plan so far → OR-Tools polishes the best plan."""
+    if not _pyvrp_takes(problem) and not _vroom_takes(problem):
         return solve_routes(problem, params, progress)
     quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
     first = solve_routes(
@@ -112,13 +142,23 @@ def _best_of(
     )
     plans = [first] if _checked(problem, first) else []
     relay = _Relay(progress, started, min((p.objective for p in plans), default=None))
-    budget = _Budget(params, started)
-    plans += _pyvrp_plans(problem, params, quick, plans, budget, relay)
+    shares = _Shares.of(problem, params, started)
+    level = _exploration(problem, params, shares.vroom_s)
+    if shares.vroom_s > 0 and level is not None and not stopped(params):
+        vroomed = _vroom_result(problem, min(shares.vroom_s, shares.left()), level)
+        if vroomed is not None:
+            plans.append(vroomed)
+            relay(LogEntry(0.0, vroomed.objective))
+    start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
+    pyvrp_s = shares.left() if not params.deterministic else min(shares.pyvrp_s, shares.left())
+    iterations = _pyvrp_iterations(problem, shares.pyvrp_s) if params.deterministic else None
+    found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, None, relay,
+                          params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
+    plans += [found] if found is not None else []
     if not plans:
         return dataclasses.replace(first, engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
-    build_s = first.log[0].elapsed_s if first.log else 0.0  # model building is outside OR-Tools' own limit
-    best = _polished(problem, params, best, budget.left() + budget.polish_s - build_s, relay)
+    best = _polished(problem, params, best, shares.left() + shares.polish_s, relay)
     log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
@@ -145,67 +185,68 @@ class _Relay:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Budget:
-    """The call's time budget: ``polish_s`` is kept for OR-Tools' polish, the rest is PyVRP's."""
+class _Shares:
+    """The call's nominal split of ``time_limit_s`` (fixed in advance, so work budgets do not depend on timing):
+    VROOM's share, PyVRP's share, and the polish kept for the end."""
 
-    params: RoutingParams
+    limit_s: float
+    vroom_s: float
+    pyvrp_s: float
+    polish_s: float
     started: float
 
-    @property
-    def polish_s(self) -> float:
-        return self.params.time_limit_s * self.params.polish_share
+    @classmethod
+    def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
+        pickups = any(j.source is not None for j in p.jobs)
+        vroom = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
+        limit = params.time_limit_s
+        vroom = vroom if _vroom_takes(p) and _exploration(p, params, vroom * limit) is not None else 0.0
+        polish = params.polish_share
+        pyvrp = max(0.0, 1.0 - vroom - polish) if _pyvrp_takes(p) else 0.0
+        return cls(limit, vroom * limit, pyvrp * limit, polish * limit, started)
 
     def left(self) -> float:
-        """PyVRP's time left: the budget less what is kept for the polish."""
-        return self.params.time_limit_s - self.polish_s - (time.monotonic() - self.started)
+        """Wall time left before the polish."""
+        return self.limit_s - self.polish_s - (time.monotonic() - self.started)
 
 
-def _pyvrp_plans(
-    problem: RoutingProblem,
-    params: RoutingParams,
-    quick: str,
-    plans: list[RoutingResult],
-    budget: _Budget,
-    relay: _Relay,
-) -> list[RoutingResult]:
-    """PyVRP's checked plans: from a cold start (another seed on each attempt), or, if it gave up, warm from
-    the best OR-Tools plan so far (a better first plan when there is time for it)."""
-    cold = None
-    for attempt in range(params.cold_attempts):  # another seed is another random start
-        give_up = params.time_limit_s * params.give_up_share * (1.0 if attempt == 0 else 0.8)
-        if budget.left() <= give_up and attempt > 0:
-            break
-        cold = _pyvrp_result(problem, budget.left(), params.seed + attempt, None, give_up, relay, params.stop)
-        if cold is not None:
-            return [cold]
-    if budget.left() <= 0.1 or stopped(params):
-        return []
-    found: list[RoutingResult] = []
-    if quick != params.first_solution and budget.left() > 0.3 * params.time_limit_s:
-        better = solve_routes(
-            problem,
-            dataclasses.replace(params, first_solution_only=True, time_limit_s=0.3 * budget.left()),
-            relay,
-        )
-        if _checked(problem, better):
-            found.append(better)
-    start = min(plans + found, key=lambda p: p.objective) if plans + found else None
-    warm = _pyvrp_result(
-        problem, budget.left(), params.seed, start.routes if start else None, None, relay, params.stop
-    )
-    if warm is not None:
-        found.append(warm)
-    return found
+def _vroom_takes(problem: RoutingProblem) -> bool:
+    try:
+        from optimizer.routing import vroom_engine
+    except ImportError:  # pyvroom is optional
+        return False
+    return vroom_engine.supports(problem)
+
+
+def _exploration(problem: RoutingProblem, params: RoutingParams, seconds: float) -> int | None:
+    """VROOM's exploration level: as given, or the highest level (0-5) whose search is expected to end by itself
+    within 70 % of ``seconds`` on the reference machine (so its plan does not depend on the clock); None when even
+    level 0 would not (VROOM is then left out)."""
+    if params.vroom_exploration is not None:
+        return params.vroom_exploration
+    level_1 = VROOM_LEVEL1_S * (len(problem.jobs) / 300) ** 2.5
+    fits = [k for k in range(6) if level_1 * VROOM_LEVEL_STEP ** (k - 1) <= 0.7 * seconds]
+    return max(fits) if fits else None
+
+
+def _pyvrp_iterations(problem: RoutingProblem, seconds: float) -> int:
+    """PyVRP's work budget for ``seconds`` on the reference machine (its iterations slow down with size)."""
+    return max(50, int(PYVRP_WORK_PER_S * seconds / max(1, len(problem.jobs))))
 
 
 def _polished(
     problem: RoutingProblem, params: RoutingParams, best: RoutingResult, rest: float, relay: _Relay
 ) -> RoutingResult:
-    """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for ``rest`` seconds; the polished
-    plan replaces it only when checked and better."""
+    """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for at most ``rest`` seconds (guided
+    local search, or, deterministic, a greedy descent that ends at its local optimum); the polished plan replaces
+    it only when checked and better."""
     if rest <= 0.05 or stopped(params):
         return best
-    polished = solve_routes(problem, dataclasses.replace(params, time_limit_s=rest), relay, best.routes)
+    polish = dataclasses.replace(params, time_limit_s=rest)
+    if params.deterministic:  # a greedy descent, its number of improving moves fixed by the nominal share
+        moves = 1 + int(OR_TOOLS_MOVES_PER_S * params.polish_share * params.time_limit_s)
+        polish = dataclasses.replace(polish, metaheuristic="greedy", solution_limit=moves)
+    polished = solve_routes(problem, polish, relay, best.routes)
     if _checked(problem, polished) and polished.objective < best.objective:
         return dataclasses.replace(polished, engine=f"{best.engine}+ortools")
     return best

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 
 import pyvrp
-from pyvrp import Activity, ActivityType
+from pyvrp import Activity, ActivityType, PenaltyParams
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
 from pyvrp.search import PerturbationParams
 from pyvrp.solve import SolveParams
@@ -80,7 +80,9 @@ ModelParts = tuple[
 ]  # model, vehicle groups, clients, shipments
 
 
-def _model(p: RoutingProblem) -> ModelParts:
+def _model(p: RoutingProblem, prizes: bool = False) -> ModelParts:
+    """The product's model; ``prizes``: every job may be left out at its drop penalty (the product's objective),
+    else only the optional ones (the others are required)."""
     m = pyvrp.Model()
     locs = [m.add_location(0, 0) for _ in range(p.n_locations)]  # deliveries and pickups
     homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
@@ -90,17 +92,18 @@ def _model(p: RoutingProblem) -> ModelParts:
     clients: list[Job] = []
     shipments: list[Job] = []
     for j in p.jobs:
-        prize = drop_penalty(j) if j.optional else 0
+        droppable = j.optional or prizes
+        prize = drop_penalty(j) if droppable else 0
         deadline = min(j.deadline_s, p.horizon_s)
         if j.source is None:
             m.add_client(locs[j.dest], delivery=list(j.demand), service_duration=j.service_s,
-                         tw_early=j.window_start_s, tw_late=deadline, required=not j.optional, prize=prize)  # fmt: skip
+                         tw_early=j.window_start_s, tw_late=deadline, required=not droppable, prize=prize)  # fmt: skip
             clients.append(j)
         else:
             m.add_shipment(locs[j.source], locs[j.dest], pickup_tw_early=j.ready_s + p.loading_s(j.source),
                            delivery_tw_early=j.window_start_s, delivery_tw_late=deadline,
                            delivery_service_duration=j.service_s, amount=list(j.demand),
-                           required=not j.optional, prize=prize)  # fmt: skip
+                           required=not droppable, prize=prize)  # fmt: skip
             shipments.append(j)
     _edges(p, m, locs, home_locs, {j.source for j in shipments if j.source is not None})
     return m, groups, clients, shipments
@@ -125,18 +128,25 @@ def _edges(
             m.add_edge(frm, to, distance=dist[a][b], duration=dur[a][b] + extra)
 
 
-def solve_params(p: RoutingProblem) -> SolveParams:
+PRIZE_PENALTY_BOUND = (
+    1e9  # above any drop penalty: serving a job late must never look cheaper than dropping it
+)
+
+
+def solve_params(p: RoutingProblem, prizes: bool = False) -> SolveParams:
     """PyVRP's defaults for plain deliveries; a greedier search for pickup-and-delivery.
 
     On the county pickup-and-delivery instances a late-acceptance history of 20 (default 300) and at most 10
     perturbations per iteration (default 25) found a feasible plan from every seed tried and shortened the
     plans by 12-15 % at 8 s (bench/RESULTS.md); on Solomon, Homberger and X the defaults stay better.
     """
+    penalty = PenaltyParams(max_penalty=PRIZE_PENALTY_BOUND) if prizes else PenaltyParams()
     if not any(j.source is not None for j in p.jobs):
-        return SolveParams()
+        return SolveParams(penalty=penalty)
     return SolveParams(
         ils=IteratedLocalSearchParams(history_length=20),
         perturbation=PerturbationParams(min_perturbations=1, max_perturbations=10),
+        penalty=penalty,
     )
 
 
@@ -156,14 +166,19 @@ class _Stop:
         give_up_s: float | None,
         progress: Callable[[float], None] | None,
         stop: StopFlag | None = None,
+        max_iterations: int | None = None,
     ) -> None:
         self.started = time.monotonic()
         self.budget_s, self.give_up_s, self.progress, self.stop = budget_s, give_up_s, progress, stop
+        self.max_iterations, self.iterations = max_iterations, 0
         self.best = float("inf")
 
     def __call__(self, best_cost: float) -> bool:
         if self.stop is not None and self.stop():  # the caller's stop request (a cancelled job) comes first
             return True
+        self.iterations += 1
+        if self.max_iterations is not None and self.iterations > self.max_iterations:
+            return True  # the work budget: the same input and seed end on the same plan
         elapsed = time.monotonic() - self.started
         if best_cost < min(self.best, _INFEASIBLE):
             self.best = best_cost
@@ -215,6 +230,8 @@ def solve_pyvrp(
     build: Callable[[RoutingProblem], ModelParts] | None = None,
     params: SolveParams | None = None,
     stop: StopFlag | None = None,
+    prizes: bool = False,
+    max_iterations: int | None = None,
 ) -> RoutingResult:
     """Solve with PyVRP within ``time_limit_s`` (model building included); needs ``supports(p)``.
 
@@ -238,6 +255,12 @@ def solve_pyvrp(
         PyVRP's search parameters; default ``solve_params(p)``.
     stop : callable, optional
         Asked once per iteration with the stopping rule: True ends the search with the best plan so far.
+    prizes : bool
+        Every job may be left out at its drop penalty (the product's own objective; PyVRP then always holds a
+        feasible plan, even with a fleet too small for the demand); else non-optional jobs are required.
+    max_iterations : int, optional
+        A work budget: the search ends after this many iterations (deterministic) or at ``time_limit_s``,
+        whichever comes first.
 
     Returns
     -------
@@ -245,7 +268,7 @@ def solve_pyvrp(
         Re-timed by our timing rule; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
     """
     started = time.monotonic()
-    m, groups, clients, shipments = (build or _model)(p)
+    m, groups, clients, shipments = build(p) if build else _model(p, prizes)
     left = max(0.05, time_limit_s - (time.monotonic() - started))
     data = m.data()
     warm = _warm_start(p, data, groups, clients, shipments, initial) if initial else None
@@ -254,8 +277,8 @@ def solve_pyvrp(
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop_rule = _Stop(left, give_up_s, report if progress is not None else None, stop)
-    best = _search(data, stop_rule, seed, params or solve_params(p), warm)
+    stop_rule = _Stop(left, give_up_s, report if progress is not None else None, stop, max_iterations)
+    best = _search(data, stop_rule, seed, params or solve_params(p, prizes), warm)
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)

@@ -46,6 +46,7 @@ METAHEURISTIC = {
     "gls": routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH,
     "sa": routing_enums_pb2.LocalSearchMetaheuristic.SIMULATED_ANNEALING,
     "tabu": routing_enums_pb2.LocalSearchMetaheuristic.TABU_SEARCH,
+    "greedy": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,  # to the local optimum, then stop
 }
 
 
@@ -59,10 +60,16 @@ class RoutingParams:
     gls_lambda: float | None = None  # guided_local_search_lambda_coefficient; None = OR-Tools default
     full_propagation: bool = False
     first_solution_only: bool = False
+    solution_limit: int | None = None  # stop after this many solutions (a deterministic work budget)
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
-    give_up_share: float = 0.3  # race: PyVRP with no feasible plan by then restarts from OR-Tools' plan
-    cold_attempts: int = 2  # race: PyVRP cold starts (seed, seed + 1) before the warm restart
     polish_share: float = 0.15  # race: the last part of the budget, OR-Tools polishes the best plan
+    vroom_share: float | None = None  # race: VROOM's share of the budget; None = 0.75 with pickups, else 0.4
+    vroom_exploration: int | None = None  # VROOM's exploration level 0-5; None = by size (5 up to 150 jobs)
+    deterministic: bool = True  # race: every step ends on a work budget (the clock is only a safety cap)
+    pyvrp_prizes: bool = True  # PyVRP may leave any job out at its drop penalty (the objective OR-Tools has)
+    pyvrp_start: str = (
+        "warm"  # race: PyVRP "cold", "warm" from the best plan so far, "auto" = warm with pickups
+    )
     seed: int = 1
     insertion_neighbors_ratio: float = (
         0.2  # above quick_first_above jobs, insertion looks at the nearest 20 %
@@ -103,6 +110,8 @@ def _search_params(p: RoutingProblem, params: RoutingParams) -> pywrapcp.Default
     sp.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.first_solution_only:
         sp.solution_limit = 1
+    elif params.solution_limit is not None:
+        sp.solution_limit = params.solution_limit
     return sp
 
 

@@ -1,0 +1,135 @@
+"""Third routing engine: VROOM (BSD-2, via pyvroom) behind the same problem and result types.
+
+Used where it can express the problem (``supports``): objective ``total``, one travel profile, no per-job vehicle
+restrictions, one distance cost for the whole fleet. The model is the product's: VROOM's *setup* time of a pickup is
+charged only when a vehicle arrives from another place, i.e. the depot's loading time once per depot visit; vehicles
+start and end at copies of their depot location, so the first loading is charged as in the product's rule. Goods
+ready later open at ``ready + loading`` (exact for a later pickup in the same visit, one loading cautious when it is
+the first of its visit, never invalid). Drop penalties become VROOM priorities (0-100, by the penalty's rank), which
+VROOM maximises before cost. VROOM runs single-threaded; with no ``timeout`` hit its search is deterministic.
+
+The visit orders are re-timed by our rule (``schedule_route``) and must pass ``check.verify`` before anyone uses
+them (the race does that).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import numpy as np
+import vroom
+
+from optimizer.routing.problem import (
+    Job,
+    LogEntry,
+    Objective,
+    RoutingProblem,
+    RoutingResult,
+    Status,
+    Unserved,
+    drop_penalty,
+)
+from optimizer.routing.schedule import diagnose, objective_of, schedule_route
+
+_BIG = (
+    np.iinfo(np.uint32).max // 4
+)  # unreachable legs: far beyond any horizon, still no overflow in VROOM's sums
+
+
+def supports(p: RoutingProblem) -> bool:
+    """True when VROOM can take this problem (total objective, base matrices, no restrictions, one cost/metre)."""
+    return (
+        p.objective is Objective.TOTAL
+        and bool(p.jobs)
+        and bool(p.vehicles)
+        and all(v.profile is None for v in p.vehicles)
+        and not any(j.vehicles for j in p.jobs)
+        and len({v.distance_cost for v in p.vehicles}) == 1
+    )
+
+
+def _priorities(p: RoutingProblem) -> list[int]:
+    """VROOM priorities (0-100) that keep the order of the drop penalties: equal penalties, equal priority."""
+    ranks = {pen: k for k, pen in enumerate(sorted({drop_penalty(j) for j in p.jobs}))}
+    top = max(ranks.values(), default=0)
+    return [round(100 * (1 + ranks[drop_penalty(j)]) / (1 + top)) for j in p.jobs]
+
+
+def _input(p: RoutingProblem) -> vroom.Input:
+    n = p.n_locations
+    homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
+    where = np.array(list(range(n)) + homes, dtype=np.int64)
+    home_ix = {h: n + k for k, h in enumerate(homes)}
+    dur = np.asarray(p.duration_s, dtype=np.int64)[where[:, None], where[None, :]]
+    cost = (
+        np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]] * p.vehicles[0].distance_cost
+    )
+    inp = vroom.Input()
+    inp.set_durations_matrix(profile="car", matrix_input=np.minimum(dur, _BIG).astype(np.uint32))
+    inp.set_costs_matrix(profile="car", matrix_input=np.minimum(cost, _BIG).astype(np.uint32))
+    for k, v in enumerate(p.vehicles):
+        late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
+        inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
+                                      capacity=vroom.Amount(list(v.capacity)), costs=vroom.VehicleCosts(fixed=v.fixed_cost),
+                                      time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
+    for k, (j, prio) in enumerate(zip(p.jobs, _priorities(p), strict=True)):
+        tw = [vroom.TimeWindow(j.window_start_s, min(j.deadline_s, p.horizon_s))]
+        if j.source is None:
+            inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),
+                                  default_service=j.service_s, time_windows=tw, priority=prio))  # fmt: skip
+        else:
+            loading = p.loading_s(j.source)
+            opens = j.ready_s + loading if j.ready_s > 0 else 0
+            pick = vroom.ShipmentStep(id=k, location=j.source, default_setup=loading,
+                                      time_windows=[vroom.TimeWindow(opens, p.horizon_s)])  # fmt: skip
+            drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
+            inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
+    return inp
+
+
+def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> RoutingResult:
+    """VROOM's plan within ``time_limit_s`` (model included), re-timed by our rule; needs ``supports(p)``.
+
+    Parameters
+    ----------
+    p : RoutingProblem
+        A problem VROOM can take (see ``supports``).
+    time_limit_s : float
+        Wall-clock budget; VROOM often ends its search earlier by itself.
+    exploration : int
+        VROOM's exploration level (0-5).
+
+    Returns
+    -------
+    RoutingResult
+        VROOM's visit orders on our timing rule (``NO_SOLUTION`` when it returns no routes).
+    """
+    started = time.monotonic()
+    inp = _input(p)
+    left = max(0.05, time_limit_s - (time.monotonic() - started))
+    sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
+    plans: dict[int, list[tuple[Job, str]]] = {}
+    for row in sol.routes.itertuples():
+        kind = str(row.type)
+        if kind in ("job", "pickup", "delivery"):
+            plans.setdefault(int(row.vehicle_id), []).append(
+                (p.jobs[int(row.id)], "delivery" if kind == "job" else kind)
+            )
+    routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
+    served = {s.job for r in routes for s in r.stops}
+    unserved = tuple(Unserved(j.id, diagnose(p, j, bool(routes))) for j in p.jobs if j.id not in served)
+    objective = objective_of(p, routes, unserved)
+    elapsed = time.monotonic() - started
+    missing = any(not j.optional for j in p.jobs if j.id not in served)
+    status = Status.NO_SOLUTION if not routes else Status.PARTIAL if missing else Status.FEASIBLE
+    return RoutingResult(
+        status,
+        routes,
+        unserved,
+        objective,
+        sum(r.distance_m for r in routes),
+        sum(r.end_s - r.start_s for r in routes),
+        (LogEntry(elapsed, objective),),
+        "vroom",
+    )

@@ -1,0 +1,127 @@
+"""Issue 21: the race's members and rules. VROOM behind the product's types, PyVRP on the product's objective
+(prize-collecting, so a short fleet still gets a plan), deterministic work budgets (same input and seed, same plan)
+and the exploration level chosen by size."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from optimizer.routing.check import verify
+from optimizer.routing.engine import _exploration, _pyvrp_iterations, _Shares, plan_routes
+from optimizer.routing.problem import Depot, Job, Objective, RoutingProblem, Vehicle, drop_penalty
+from optimizer.routing.solve import RoutingParams
+
+pytest.importorskip("pyvrp")
+pytest.importorskip("vroom")
+
+KM = [0, 4, -3, 7, 2, -6, 9, -8]
+
+
+def _problem(pickups: bool = False, capacity: int = 1200, trucks: int = 2) -> RoutingProblem:
+    dur = tuple(tuple(abs(a - b) * 90 for b in KM) for a in KM)
+    dist = tuple(tuple(abs(a - b) * 1000 for b in KM) for a in KM)
+    jobs = tuple(
+        Job(f"v{k}", k, (300,), source=0 if pickups else None, service_s=600, deadline_s=8 * 3600,
+            priority=3 if k % 3 == 0 else 1)  # fmt: skip
+        for k in range(1, len(KM))
+    )
+    fleet = tuple(Vehicle(f"t{k}", 0, 0, (capacity,)) for k in range(trucks))
+    return RoutingProblem(dur, dist, jobs, fleet, depots=(Depot(0, 600),))
+
+
+@pytest.mark.parametrize("pickups", [False, True], ids=["delivery", "pickup_delivery"])
+def test_vroom_engine_gives_a_checked_plan_on_our_timing_rule(pickups: bool) -> None:
+    """VROOM's visit orders, re-timed by our rule, pass the checker and serve everyone a roomy fleet can carry."""
+    p = _problem(pickups=pickups)
+    r = plan_routes(p, RoutingParams(time_limit_s=2.0, engine="vroom"))
+    assert verify(p, r) == [] and r.is_feasible and r.engine == "vroom"
+
+
+def test_vroom_loads_once_per_depot_visit() -> None:
+    """Two shipments from one depot, deadlines that leave room for one loading (600 s) but not two: VROOM's
+    setup-time model charges the loading once per depot visit, so it serves both in one trip."""
+    dur = tuple(tuple(abs(a - b) * 90 for b in KM) for a in KM)
+    dist = tuple(tuple(abs(a - b) * 1000 for b in KM) for a in KM)
+    jobs = tuple(Job(f"v{k}", k, (100,), source=0, service_s=600, deadline_s=1600) for k in (1, 4))
+    p = RoutingProblem(dur, dist, jobs, (Vehicle("t0", 0, 0, (1000,)),), depots=(Depot(0, 600),))
+    r = plan_routes(p, RoutingParams(time_limit_s=2.0, engine="vroom"))
+    assert verify(p, r) == [] and r.is_feasible and r.engine == "vroom"
+    assert len(r.routes) == 1 and r.routes[0].trips == 1
+
+
+def test_vroom_cannot_take_what_it_cannot_express() -> None:
+    """Makespan objectives, per-vehicle profiles or restrictions and mixed costs per metre are left to the others."""
+    from optimizer.routing.vroom_engine import supports
+
+    p = _problem()
+    assert supports(p)
+    assert not supports(dataclasses.replace(p, objective=Objective.MAKESPAN))
+    mixed = (p.vehicles[0], dataclasses.replace(p.vehicles[1], distance_cost=2))
+    assert not supports(dataclasses.replace(p, vehicles=mixed))
+    bound = (dataclasses.replace(p.jobs[0], vehicles=(0,)), *p.jobs[1:])
+    assert not supports(dataclasses.replace(p, jobs=bound))
+
+
+def test_vroom_priorities_keep_the_order_of_the_drop_penalties() -> None:
+    """A dearer job to drop never gets a lower VROOM priority; equal penalties get equal priorities."""
+    from optimizer.routing.vroom_engine import _priorities
+
+    p = _problem()
+    prio = _priorities(p)
+    pen = [drop_penalty(j) for j in p.jobs]
+    for a in range(len(pen)):
+        for b in range(len(pen)):
+            if pen[a] < pen[b]:
+                assert prio[a] < prio[b]
+            if pen[a] == pen[b]:
+                assert prio[a] == prio[b]
+    assert max(prio) == 100 and min(prio) >= 0
+
+
+def test_a_short_fleet_still_gets_a_plan_that_serves_the_dearest_jobs() -> None:
+    """One loaded truck for seven deliveries: PyVRP on the product's objective drops jobs at their penalty
+    instead of giving up, so the race's plan serves what fits, priority first, and passes the checker."""
+    p = _problem(capacity=900, trucks=1)
+    r = plan_routes(p, RoutingParams(time_limit_s=1.5))
+    assert verify(p, r) == [] and r.routes
+    served = {s.job for route in r.routes for s in route.stops}
+    assert len(served) == 3  # three loads of 300 fill the truck (goods on board: no reloading)
+    priority = {j.id for j in p.jobs if j.priority == 3}
+    assert priority <= served
+
+
+def test_pyvrp_alone_on_the_product_objective_serves_a_short_fleet() -> None:
+    """Engine "pyvrp" (prize-collecting by default) returns PyVRP's own plan instead of falling back."""
+    p = _problem(capacity=900, trucks=1)
+    r = plan_routes(p, RoutingParams(time_limit_s=0.5, engine="pyvrp"))
+    assert verify(p, r) == [] and r.engine == "pyvrp" and len(r.unserved) == 4
+
+
+@pytest.mark.parametrize("pickups", [False, True], ids=["delivery", "pickup_delivery"])
+def test_the_race_is_deterministic_by_default(pickups: bool) -> None:
+    """Same problem and seed, run twice: the same routes, stop for stop (every step ended on its work budget)."""
+    p = _problem(pickups=pickups, capacity=700, trucks=2)
+    params = RoutingParams(time_limit_s=3.0, seed=7)
+    a, b = plan_routes(p, params), plan_routes(p, params)
+    assert a.objective == b.objective
+    assert [(r.vehicle, [(s.job, s.kind) for s in r.stops]) for r in a.routes] == [
+        (r.vehicle, [(s.job, s.kind) for s in r.stops]) for r in b.routes
+    ]
+
+
+def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
+    """PyVRP's iterations shrink with the number of jobs; VROOM's level falls with size and is None when even
+    level 0 would not end within its share; the shares add up to the whole limit."""
+    small, big = _problem(), _problem()
+    big = dataclasses.replace(big, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900)))
+    assert _pyvrp_iterations(small, 5.0) > _pyvrp_iterations(big, 5.0) >= 50
+    params = RoutingParams(time_limit_s=10.0)
+    assert _exploration(small, params, 4.0) == 5
+    assert _exploration(big, params, 4.0) is None
+    assert _exploration(big, dataclasses.replace(params, vroom_exploration=2), 4.0) == 2
+    shares = _Shares.of(small, params, 0.0)
+    assert shares.vroom_s + shares.pyvrp_s + shares.polish_s == pytest.approx(10.0)
+    pick = _Shares.of(_problem(pickups=True), params, 0.0)
+    assert pick.vroom_s > shares.vroom_s  # VROOM gets the larger share on pickup-and-delivery
