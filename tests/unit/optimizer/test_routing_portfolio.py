@@ -23,8 +23,15 @@ def _problem(pickups: bool = False, capacity: int = 1200, trucks: int = 2) -> Ro
     dur = tuple(tuple(abs(a - b) * 90 for b in KM) for a in KM)
     dist = tuple(tuple(abs(a - b) * 1000 for b in KM) for a in KM)
     jobs = tuple(
-        Job(f"v{k}", k, (300,), source=0 if pickups else None, service_s=600, deadline_s=8 * 3600,
-            priority=3 if k % 3 == 0 else 1)  # fmt: skip
+        Job(
+            f"v{k}",
+            k,
+            (300,),
+            source=0 if pickups else None,
+            service_s=600,
+            deadline_s=8 * 3600,
+            priority=3 if k % 3 == 0 else 1,
+        )
         for k in range(1, len(KM))
     )
     fleet = tuple(Vehicle(f"t{k}", 0, 0, (capacity,)) for k in range(trucks))
@@ -115,7 +122,9 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     """PyVRP's iterations shrink with the number of jobs; VROOM's level falls with size and is None when even
     level 0 would not end within its share; the shares add up to the whole limit."""
     small, big = _problem(), _problem()
-    big = dataclasses.replace(big, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900)))
+    big = dataclasses.replace(
+        big, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900))
+    )
     assert _pyvrp_iterations(small, 5.0) > _pyvrp_iterations(big, 5.0) >= 50
     params = RoutingParams(time_limit_s=10.0)
     assert _exploration(small, params, 4.0) == 5
