@@ -4,11 +4,13 @@ model, loading once per depot visit, drop penalties priced).
 
 Per instance, in one process, one after another, each with the same wall-time limit and one core:
 
-- ``product``: ``plan_routes`` with the product's default settings (``RoutingParams(time_limit_s=limit)``, engine
-  "race", whose steps run sequentially on one core);
+- ``product``: ``plan_routes`` with the product's default settings on one core
+  (``RoutingParams(time_limit_s=limit, workers=1)``, engine "race", deterministic, its steps one after another);
 - ``pyvrp``: PyVRP alone (``bench.vrp_peers.pyvrp_alone``: the product's exact model, prize-collecting jobs,
   PyVRP's default search);
 - ``ortools``: the product's OR-Tools engine alone (``engine="ortools"``);
+- ``multi``: the product's default on two cores (``workers=2``: VROOM in a second process beside PyVRP); not a
+  peer and not in the default solver list (the comparison stays single-core); ``--solvers ...,multi`` adds it;
 - ``clock``: the product's race with ``deterministic=False`` (every step runs until its share of the wall time
   ends): not a peer, shown to measure what the deterministic default gives up;
 - ``vroom``: VROOM on the same model (``bench.vrp_peers.vroom_same_model``, one thread, exploration 5, timeout =
@@ -48,10 +50,13 @@ def _runners() -> dict[str, Runner]:
     from bench.vrp_peers import pyvrp_alone
 
     runners: dict[str, Runner] = {
-        "product": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t))),
+        "product": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, workers=1))),
         "pyvrp": lambda p, t: plan_of(pyvrp_alone(p, t)),
         "ortools": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, engine="ortools"))),
-        "clock": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, deterministic=False))),
+        "clock": lambda p, t: plan_of(
+            plan_routes(p, RoutingParams(time_limit_s=t, deterministic=False, workers=1))
+        ),
+        "multi": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, workers=2))),
     }
     try:
         from bench.vrp_peers import vroom_same_model
@@ -129,7 +134,8 @@ def main() -> None:
     if args.determinism:
         determinism(runners, args.cases.split(","), args.limit)
         return
-    solvers = [s for s in (args.solvers.split(",") if args.solvers else runners) if s in runners]
+    default = [s for s in runners if s not in ("clock", "multi")]
+    solvers = [s for s in (args.solvers.split(",") if args.solvers else default) if s in runners]
     OUT.mkdir(exist_ok=True)
     results = []
     with open(args.csv, "w", newline="") as f:
@@ -154,7 +160,8 @@ def main() -> None:
 
 
 def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> None:
-    """The product and PyVRP alone twice on the same instance with the same seed: same cost (and plan)?"""
+    """The product and PyVRP alone twice on the same instance with the same seed: same cost (and plan)? Then the
+    product over seeds 1-5: the spread of its cost."""
     for name in names:
         size, kind, seed = name.split("-")
         p = instance(size, kind, int(seed))[1]
@@ -163,6 +170,12 @@ def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> N
             costs = [evaluate(p, plan).cost for plan in plans]
             same = "same plan" if plans[0] == plans[1] else "different plans"
             print(f"{name} {s}: costs {costs[0]} / {costs[1]} ({same})", flush=True)
+        seeded = [
+            evaluate(p, plan_of(plan_routes(p, RoutingParams(time_limit_s=limit, workers=1, seed=k)))).cost
+            for k in range(1, 6)
+        ]
+        spread = (max(seeded) - min(seeded)) / min(seeded)
+        print(f"{name} product seeds 1-5: {seeded}, spread (max - min) / min = {spread:.4f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ features they cannot express) the remaining engines share the budget; OR-Tools a
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 
 from optimizer.routing.check import verify
@@ -142,6 +143,10 @@ def _best_of(
     )
     plans = [first] if _checked(problem, first) else []
     relay = _Relay(progress, started, min((p.objective for p in plans), default=None))
+    if _parallel(problem, params):
+        return _finish(
+            problem, params, first, _side_by_side(problem, params, plans, relay, started), relay, started
+        )
     shares = _Shares.of(problem, params, started)
     level = _exploration(problem, params, shares.vroom_s)
     if shares.vroom_s > 0 and level is not None and not stopped(params):
@@ -155,14 +160,60 @@ def _best_of(
     found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, None, relay,
                           params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
     plans += [found] if found is not None else []
+    return _finish(problem, params, first, plans, relay, started)
+
+
+def _finish(
+    problem: RoutingProblem,
+    params: RoutingParams,
+    first: RoutingResult,
+    plans: list[RoutingResult],
+    relay: _Relay,
+    started: float,
+) -> RoutingResult:
+    """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result."""
     if not plans:
         return dataclasses.replace(first, engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
-    best = _polished(problem, params, best, shares.left() + shares.polish_s, relay)
+    best = _polished(problem, params, best, _left(params, started), relay)
     log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
     return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")
+
+
+def _left(params: RoutingParams, started: float) -> float:
+    return params.time_limit_s - (time.monotonic() - started)
+
+
+def _parallel(problem: RoutingProblem, params: RoutingParams) -> bool:
+    """Two cores or more, a budget worth a second process (≥ 3 s) and both VROOM and PyVRP can take the problem."""
+    workers = params.workers if params.workers is not None else (os.cpu_count() or 1)
+    return workers >= 2 and params.time_limit_s >= 3.0 and _vroom_takes(problem) and _pyvrp_takes(problem)
+
+
+def _side_by_side(
+    problem: RoutingProblem, params: RoutingParams, plans: list[RoutingResult], relay: _Relay, started: float
+) -> list[RoutingResult]:
+    """The multi-core race: VROOM in a second process and PyVRP here (from OR-Tools' first plan), each on the whole
+    budget less the polish; both with their work budgets when deterministic."""
+    from optimizer.routing.parallel import VroomAside
+
+    search_s = params.time_limit_s * (1.0 - params.polish_share) - (time.monotonic() - started)
+    level = _exploration(problem, params, search_s)
+    aside = VroomAside(problem, search_s, level if level is not None else 0) if search_s > 0.5 else None
+    start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
+    iterations = _pyvrp_iterations(problem, search_s) if params.deterministic else None
+    found = _pyvrp_result(problem, search_s, params.seed, start.routes if start else None, None, relay,
+                          params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
+    out = plans + ([found] if found is not None else [])
+    if aside is not None:
+        wait = 0.0 if stopped(params) else max(0.0, search_s - (time.monotonic() - started)) + 1.0
+        vroomed = aside.collect(wait)
+        if vroomed is not None and _checked(problem, vroomed):
+            out.append(vroomed)
+            relay(LogEntry(0.0, vroomed.objective))
+    return out
 
 
 def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:
@@ -230,8 +281,9 @@ def _exploration(problem: RoutingProblem, params: RoutingParams, seconds: float)
 
 
 def _pyvrp_iterations(problem: RoutingProblem, seconds: float) -> int:
-    """PyVRP's work budget for ``seconds`` on the reference machine (its iterations slow down with size)."""
-    return max(50, int(PYVRP_WORK_PER_S * seconds / max(1, len(problem.jobs))))
+    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size (below
+    80 jobs other work dominates, so small problems count as 80)."""
+    return max(50, int(PYVRP_WORK_PER_S * seconds / max(80, len(problem.jobs))))
 
 
 def _polished(
