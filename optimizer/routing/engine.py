@@ -199,16 +199,19 @@ def _side_by_side(
     budget less the polish; both with their work budgets when deterministic."""
     from optimizer.routing.parallel import VroomAside
 
-    search_s = params.time_limit_s * (1.0 - params.polish_share) - (time.monotonic() - started)
-    level = _exploration(problem, params, search_s)
-    aside = VroomAside(problem, search_s, level if level is not None else 0) if search_s > 0.5 else None
+    nominal = params.time_limit_s * (1.0 - params.polish_share)  # work budgets: from the limit alone
+    deadline = started + nominal  # wall clock: the search ends here, the polish follows
+    level = _exploration(problem, params, nominal - 1.0)
+    search_s = deadline - time.monotonic()
+    # the second process needs about a second to start (spawn, imports): VROOM's own limit leaves room for it
+    aside = VroomAside(problem, search_s - 1.0, level if level is not None else 0) if search_s > 1.5 else None
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
-    iterations = _pyvrp_iterations(problem, search_s) if params.deterministic else None
+    iterations = _pyvrp_iterations(problem, nominal) if params.deterministic else None
     found = _pyvrp_result(problem, search_s, params.seed, start.routes if start else None, None, relay,
                           params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
     out = plans + ([found] if found is not None else [])
     if aside is not None:
-        wait = 0.0 if stopped(params) else max(0.0, search_s - (time.monotonic() - started)) + 1.0
+        wait = 0.0 if stopped(params) else max(0.0, deadline - time.monotonic()) + 0.25
         vroomed = aside.collect(wait)
         if vroomed is not None and _checked(problem, vroomed):
             out.append(vroomed)
