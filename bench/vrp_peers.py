@@ -29,15 +29,12 @@ from optimizer.routing import pyvrp_engine as routing_pyvrp
 from optimizer.routing import vroom_engine
 from optimizer.routing.problem import (
     Job,
-    LogEntry,
     RoutingProblem,
     RoutingResult,
-    Status,
-    Unserved,
     drop_penalty,
 )
 from optimizer.routing.pyvrp_engine import ModelParts
-from optimizer.routing.schedule import diagnose, objective_of, schedule_route
+from optimizer.routing.schedule import plan_result, schedule_route
 
 __all__ = ["pyvrp_alone", "solve_pyvrp", "solve_vroom", "vroom_same_model"]
 
@@ -46,19 +43,7 @@ def _result(
     p: RoutingProblem, plans: dict[int, list[tuple[Job, str]]], engine: str, elapsed: float
 ) -> RoutingResult:
     routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
-    served = {s.job for r in routes for s in r.stops}
-    unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
-    obj = objective_of(p, routes, unserved)
-    return RoutingResult(
-        Status.PARTIAL if unserved else Status.FEASIBLE,
-        routes,
-        unserved,
-        obj,
-        sum(r.distance_m for r in routes),
-        sum(r.end_s - r.start_s for r in routes),
-        (LogEntry(elapsed, obj),),
-        engine,
-    )
+    return plan_result(p, routes, elapsed, engine)
 
 
 def _natural_model(p: RoutingProblem) -> ModelParts:
@@ -125,13 +110,7 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
             inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
     left = max(0.1, time_limit_s - (time.monotonic() - started))
     sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
-    plans: dict[int, list[tuple[Job, str]]] = {}
-    for row in sol.routes.itertuples():
-        kind = str(row.type)
-        if kind in ("job", "pickup", "delivery"):
-            plans.setdefault(int(row.vehicle_id), []).append(
-                (p.jobs[int(row.id)], "delivery" if kind == "job" else kind)
-            )
+    plans = vroom_engine.visits_of(p, sol)
     return _result(p, plans, "vroom", time.monotonic() - started)
 
 

@@ -127,6 +127,8 @@ def plan_routes(
         level = _exploration(problem, params, params.time_limit_s)
         alone = _vroom_result(problem, params.time_limit_s, 0 if level is None else level)
         return alone if alone is not None else solve_routes(problem, params, progress)
+    if _parallel(problem, params):
+        return _two_cores(problem, params, progress, started)
     return _best_of(problem, params, progress, started)
 
 
@@ -143,10 +145,6 @@ def _best_of(
     )
     plans = [first] if _checked(problem, first) else []
     relay = _Relay(progress, started, min((p.objective for p in plans), default=None))
-    if _parallel(problem, params):
-        return _finish(
-            problem, params, first, _side_by_side(problem, params, plans, relay, started), relay, started
-        )
     shares = _Shares.of(problem, params, started)
     level = _exploration(problem, params, shares.vroom_s)
     if shares.vroom_s > 0 and level is not None and not stopped(params):
@@ -187,36 +185,31 @@ def _left(params: RoutingParams, started: float) -> float:
 
 
 def _parallel(problem: RoutingProblem, params: RoutingParams) -> bool:
-    """Two cores or more, a budget worth a second process (≥ 3 s) and both VROOM and PyVRP can take the problem."""
+    """Two cores or more, a budget worth a second process (≥ 3 s) and a race to run (PyVRP or VROOM can take the
+    problem; OR-Tools alone would only repeat itself)."""
     workers = params.workers if params.workers is not None else (os.cpu_count() or 1)
-    return workers >= 2 and params.time_limit_s >= 3.0 and _vroom_takes(problem) and _pyvrp_takes(problem)
+    return workers >= 2 and params.time_limit_s >= 3.0 and (_vroom_takes(problem) or _pyvrp_takes(problem))
 
 
-def _side_by_side(
-    problem: RoutingProblem, params: RoutingParams, plans: list[RoutingResult], relay: _Relay, started: float
-) -> list[RoutingResult]:
-    """The multi-core race: VROOM in a second process and PyVRP here (from OR-Tools' first plan), each on the whole
-    budget less the polish; both with their work budgets when deterministic."""
-    from optimizer.routing.parallel import VroomAside
+def _two_cores(
+    problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
+) -> RoutingResult:
+    """The multi-core race: the single-core race with the next seed in a second process (its limit a second shorter:
+    the process takes about that to start), this process's own race meanwhile; the better checked plan wins."""
+    from optimizer.routing.parallel import RaceAside
 
-    nominal = params.time_limit_s * (1.0 - params.polish_share)  # work budgets: from the limit alone
-    deadline = started + nominal  # wall clock: the search ends here, the polish follows
-    level = _exploration(problem, params, nominal - 1.0)
-    search_s = deadline - time.monotonic()
-    # the second process needs about a second to start (spawn, imports): VROOM's own limit leaves room for it
-    aside = VroomAside(problem, search_s - 1.0, level if level is not None else 0) if search_s > 1.5 else None
-    start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
-    iterations = _pyvrp_iterations(problem, nominal) if params.deterministic else None
-    found = _pyvrp_result(problem, search_s, params.seed, start.routes if start else None, None, relay,
-                          params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
-    out = plans + ([found] if found is not None else [])
-    if aside is not None:
-        wait = 0.0 if stopped(params) else max(0.0, deadline - time.monotonic()) + 0.25
-        vroomed = aside.collect(wait)
-        if vroomed is not None and _checked(problem, vroomed):
-            out.append(vroomed)
-            relay(LogEntry(0.0, vroomed.objective))
-    return out
+    other_params = dataclasses.replace(
+        params, workers=1, seed=params.seed + 1, stop=None, time_limit_s=params.time_limit_s - 1.0
+    )
+    aside = RaceAside(problem, other_params)
+    mine = _best_of(problem, dataclasses.replace(params, workers=1), progress, started)
+    wait = 0.0 if stopped(params) else max(0.0, params.time_limit_s - (time.monotonic() - started)) + 0.25
+    other = aside.collect(wait)
+    if other is not None and _checked(problem, other) and other.objective < mine.objective:
+        if progress is not None:
+            progress(LogEntry(time.monotonic() - started, other.objective))
+        return dataclasses.replace(other, engine=f"{other.engine} (core 2)")
+    return mine
 
 
 def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:

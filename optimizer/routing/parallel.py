@@ -1,56 +1,70 @@
-"""The race on several cores: VROOM searches in a second process while PyVRP searches in this one.
+"""The race on several cores: a second, independent race (the next seed) in another process beside this one.
 
-A spawned process (never forked: the caller may be a Streamlit script thread or a job worker holding locks) gets the
-plain problem, runs ``vroom_engine.solve_vroom`` and sends the result back through a pipe. The caller collects it
-when its own search is done, waiting at most until the time budget ends; a process that has not answered by then,
-crashed, or belongs to a cancelled solve is terminated and simply contributes no plan. Nothing here touches a
-database or the network.
+The second process is a fresh interpreter (``python -m optimizer.routing.parallel``, never a fork: the caller may be
+a Streamlit script thread or a job worker holding locks, and never multiprocessing's spawn, which re-imports the
+caller's main module). It reads the pickled problem and parameters on stdin, runs the single-core race
+(``engine.plan_routes`` with ``workers=1``) and writes the pickled result on stdout. The caller runs its own race
+meanwhile and keeps the better checked plan, so two cores are never worse than one with the same seed. A process that
+has not answered when the budget ends, crashed, or belongs to a cancelled solve is killed and simply contributes no
+plan. Nothing here touches a database or the network.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-from multiprocessing.connection import Connection
+import pickle
+import subprocess
+import sys
+import threading
 
 from optimizer.routing.problem import RoutingProblem, RoutingResult
+from optimizer.routing.solve import RoutingParams
 
 
-def _vroom_child(conn: Connection, problem: RoutingProblem, seconds: float, level: int) -> None:
-    """Runs in the spawned process: VROOM's plan (or None on any failure) goes back through ``conn``."""
-    result: RoutingResult | None = None
-    try:
-        from optimizer.routing import vroom_engine
+class RaceAside:
+    """A single-core race in another process: started at once, collected (or abandoned) with ``collect``."""
 
-        result = vroom_engine.solve_vroom(problem, seconds, level)
-    except Exception:  # the parent treats any failure as "no plan from VROOM"
-        result = None
-    try:
-        conn.send(result)
-    finally:
-        conn.close()
+    def __init__(self, problem: RoutingProblem, params: RoutingParams) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "optimizer.routing.parallel"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._out: list[bytes] = []
+        payload = pickle.dumps((problem, params), protocol=pickle.HIGHEST_PROTOCOL)
+        self._reader = threading.Thread(target=self._talk, args=(payload,), daemon=True)
+        self._reader.start()
 
-
-class VroomAside:
-    """VROOM on another core: started at once, collected (or abandoned) with ``collect``."""
-
-    def __init__(self, problem: RoutingProblem, seconds: float, level: int) -> None:
-        ctx = mp.get_context("spawn")
-        self._conn, child = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_vroom_child, args=(child, problem, seconds, level), daemon=True)
-        self._proc.start()
-        child.close()
+    def _talk(self, payload: bytes) -> None:
+        try:
+            out, _ = self._proc.communicate(payload)
+            self._out.append(out)
+        except (OSError, ValueError):  # killed while talking
+            pass
 
     def collect(self, wait_s: float) -> RoutingResult | None:
-        """VROOM's plan if it arrives within ``wait_s`` seconds; the process is ended either way."""
-        result: RoutingResult | None = None
+        """The other race's result if it arrives within ``wait_s`` seconds; the process is ended either way."""
+        self._reader.join(max(0.0, wait_s))
+        if self._reader.is_alive() or self._proc.poll() is None:
+            self._proc.kill()
+            self._reader.join(5)
+            return None
         try:
-            if self._conn.poll(max(0.0, wait_s)):
-                result = self._conn.recv()
-        except (EOFError, OSError):  # the process died without answering
-            result = None
-        finally:
-            self._conn.close()
-            if self._proc.is_alive():
-                self._proc.terminate()
-            self._proc.join(timeout=5)
-        return result
+            result = pickle.loads(self._out[0]) if self._out and self._proc.returncode == 0 else None
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError):
+            return None
+        return result if isinstance(result, RoutingResult) else None
+
+
+def main() -> None:
+    """The second process: problem and parameters in (stdin), the race's result out (stdout), nothing else."""
+    problem, params = pickle.load(sys.stdin.buffer)
+    from optimizer.routing.engine import plan_routes
+
+    result = plan_routes(problem, params)
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

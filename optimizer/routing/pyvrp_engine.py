@@ -36,7 +36,7 @@ from optimizer.routing.problem import (
     Vehicle,
     drop_penalty,
 )
-from optimizer.routing.schedule import diagnose, objective_of, schedule_route
+from optimizer.routing.schedule import diagnose, objective_of, plan_result, schedule_route
 
 
 def supports(p: RoutingProblem) -> bool:
@@ -285,7 +285,7 @@ def solve_pyvrp(
         return RoutingResult(
             Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp"
         )
-    return _result(p, _routes_of(p, best, groups, clients, shipments), elapsed)
+    return plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
 
 
 def _search(
@@ -335,21 +335,3 @@ def _routes_of(
         routes.append(schedule_route(p, p.vehicles[k], visits))
     routes.sort(key=lambda r: [v.id for v in p.vehicles].index(r.vehicle))
     return routes
-
-
-def _result(p: RoutingProblem, routes: list[Route], elapsed: float) -> RoutingResult:
-    """The result of a feasible PyVRP plan: who is left unserved and why, objective and totals."""
-    served = {s.job for r in routes for s in r.stops}
-    unserved = tuple(Unserved(j.id, diagnose(p, j, True)) for j in p.jobs if j.id not in served)
-    objective = objective_of(p, tuple(routes), unserved)
-    missing = any(not j.optional for j in p.jobs if j.id not in served)
-    return RoutingResult(
-        Status.PARTIAL if missing else Status.FEASIBLE,
-        tuple(routes),
-        unserved,
-        objective,
-        sum(r.distance_m for r in routes),
-        sum(r.end_s - r.start_s for r in routes),
-        (LogEntry(elapsed, objective),),
-        "pyvrp",
-    )

@@ -8,10 +8,13 @@ from __future__ import annotations
 from optimizer.routing.problem import (
     UNREACHABLE,
     Job,
+    LogEntry,
     Objective,
     Reason,
     Route,
     RoutingProblem,
+    RoutingResult,
+    Status,
     Stop,
     Unserved,
     Vehicle,
@@ -121,3 +124,23 @@ def diagnose(p: RoutingProblem, job: Job, solved: bool) -> Reason:
             return r
     # mixed obstacles: a vehicle big enough exists but cannot reach or make the deadline
     return Reason.UNREACHABLE if Reason.UNREACHABLE in reasons else Reason.WINDOW_UNREACHABLE
+
+
+def plan_result(p: RoutingProblem, routes: tuple[Route, ...], elapsed: float, engine: str) -> RoutingResult:
+    """Another engine's timed routes as a result: who is left unserved and why, objective, totals; ``PARTIAL`` when
+    a non-optional job is left out, ``NO_SOLUTION`` when there are no routes although there are jobs."""
+    served = {s.job for r in routes for s in r.stops}
+    unserved = tuple(Unserved(j.id, diagnose(p, j, bool(routes))) for j in p.jobs if j.id not in served)
+    objective = objective_of(p, routes, unserved)
+    missing = any(not j.optional for j in p.jobs if j.id not in served)
+    status = Status.NO_SOLUTION if not routes and p.jobs else Status.PARTIAL if missing else Status.FEASIBLE
+    return RoutingResult(
+        status,
+        routes,
+        unserved,
+        objective,
+        sum(r.distance_m for r in routes),
+        sum(r.end_s - r.start_s for r in routes),
+        (LogEntry(elapsed, objective),),
+        engine,
+    )

@@ -20,17 +20,8 @@ from datetime import timedelta
 import numpy as np
 import vroom
 
-from optimizer.routing.problem import (
-    Job,
-    LogEntry,
-    Objective,
-    RoutingProblem,
-    RoutingResult,
-    Status,
-    Unserved,
-    drop_penalty,
-)
-from optimizer.routing.schedule import diagnose, objective_of, schedule_route
+from optimizer.routing.problem import Job, Objective, RoutingProblem, RoutingResult, drop_penalty
+from optimizer.routing.schedule import plan_result, schedule_route
 
 _BIG = (
     np.iinfo(np.uint32).max // 4
@@ -109,6 +100,13 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
     inp = _input(p)
     left = max(0.05, time_limit_s - (time.monotonic() - started))
     sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
+    plans = visits_of(p, sol)
+    routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
+    return plan_result(p, routes, time.monotonic() - started, "vroom")
+
+
+def visits_of(p: RoutingProblem, sol: vroom.Solution) -> dict[int, list[tuple[Job, str]]]:
+    """VROOM's visit order per vehicle index: (job, "pickup" | "delivery")."""
     plans: dict[int, list[tuple[Job, str]]] = {}
     for row in sol.routes.itertuples():
         kind = str(row.type)
@@ -116,20 +114,4 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
             plans.setdefault(int(row.vehicle_id), []).append(
                 (p.jobs[int(row.id)], "delivery" if kind == "job" else kind)
             )
-    routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
-    served = {s.job for r in routes for s in r.stops}
-    unserved = tuple(Unserved(j.id, diagnose(p, j, bool(routes))) for j in p.jobs if j.id not in served)
-    objective = objective_of(p, routes, unserved)
-    elapsed = time.monotonic() - started
-    missing = any(not j.optional for j in p.jobs if j.id not in served)
-    status = Status.NO_SOLUTION if not routes else Status.PARTIAL if missing else Status.FEASIBLE
-    return RoutingResult(
-        status,
-        routes,
-        unserved,
-        objective,
-        sum(r.distance_m for r in routes),
-        sum(r.end_s - r.start_s for r in routes),
-        (LogEntry(elapsed, objective),),
-        "vroom",
-    )
+    return plans

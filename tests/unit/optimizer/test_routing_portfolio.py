@@ -136,29 +136,31 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert pick.vroom_s > shares.vroom_s  # VROOM gets the larger share on pickup-and-delivery
 
 
-def test_on_two_cores_vroom_runs_in_a_second_process_and_the_plan_is_checked() -> None:
-    """``workers=2``: VROOM in a spawned process beside PyVRP; the race's plan passes the checker and is the same
-    on a second run (both members end on their work budgets)."""
+def test_on_two_cores_a_second_race_runs_in_another_process_and_the_plan_is_checked() -> None:
+    """``workers=2``: the single-core race with the next seed in a spawned process beside this one; the plan
+    passes the checker, is no worse than the single-core race's and is the same on a second run."""
     p = _problem(pickups=True, capacity=700, trucks=2)
     params = RoutingParams(time_limit_s=3.0, workers=2)
     a, b = plan_routes(p, params), plan_routes(p, params)
+    one = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=1))
     assert verify(p, a) == [] and a.is_feasible and a.engine.startswith("race:")
+    assert a.objective <= one.objective
     assert [[(s.job, s.kind) for s in r.stops] for r in a.routes] == [
         [(s.job, s.kind) for s in r.stops] for r in b.routes
     ]
 
 
 def test_a_second_process_that_never_answers_is_ended_and_adds_no_plan() -> None:
-    """The VROOM process is abandoned when it has not answered in time: no plan from it, no process left behind."""
-    from optimizer.routing.parallel import VroomAside
+    """The other race's process is abandoned when it has not answered in time: no plan, no process left behind."""
+    from optimizer.routing.parallel import RaceAside
 
-    aside = VroomAside(_problem(), 5.0, 5)
+    aside = RaceAside(_problem(), RoutingParams(time_limit_s=5.0, workers=1))
     assert aside.collect(0.0) is None
-    assert not aside._proc.is_alive()
+    assert aside._proc.poll() is not None  # killed and reaped
 
 
 def test_a_cancelled_solve_on_two_cores_ends_early() -> None:
-    """A stop request (a cancelled job) ends PyVRP at once and the VROOM process is not waited for."""
+    """A stop request (a cancelled job) ends this race at once and the other process is not waited for."""
     import time
 
     p = _problem(pickups=True, capacity=700, trucks=2)
