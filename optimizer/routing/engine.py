@@ -38,6 +38,9 @@ from optimizer.routing.solve import RoutingParams, solve_routes, stopped
 PYVRP_WORK_PER_S = 160_000  # PyVRP iterations × jobs per second on the reference machine (bench/RESULTS.md)
 VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
 VROOM_LEVEL_STEP = 1.9
+POLISH_MAX_JOBS = (
+    400  # above, one pass of OR-Tools' local search outlasts its time limit (600 jobs: 13.5 s for 5 s)
+)
 OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
@@ -288,7 +291,7 @@ def _polished(
     """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for at most ``rest`` seconds (guided
     local search, or, deterministic, a greedy descent that ends at its local optimum); the polished plan replaces
     it only when checked and better."""
-    if rest <= 0.05 or stopped(params):
+    if rest <= 0.05 or stopped(params) or len(problem.jobs) > POLISH_MAX_JOBS:
         return best
     polish = dataclasses.replace(params, time_limit_s=rest)
     if params.deterministic:  # a greedy descent, its number of improving moves fixed by the nominal share

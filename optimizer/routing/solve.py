@@ -193,7 +193,11 @@ def _solve_once(
     bar: int,
     initial: tuple[Route, ...] | None = None,
 ) -> RoutingResult:
-    """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``."""
+    """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``.
+
+    ``params.time_limit_s`` bounds the whole call: building the model (seconds for hundreds of nodes and vehicles)
+    and reading the initial routes come out of the search's own limit."""
+    called = time.monotonic()
     model = Model(problem)
     log = _watch(model, params, progress, started, bar)
     sp = _search_params(problem, params)
@@ -201,6 +205,8 @@ def _solve_once(
     if initial is not None:
         model.routing.CloseModelWithParameters(sp)
         start = _initial_assignment(model, initial)
+    left_ms = int(1000 * (params.time_limit_s - (time.monotonic() - called)))
+    sp.time_limit.FromMilliseconds(max(1, left_ms))
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, sp)
     else:
