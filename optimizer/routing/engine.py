@@ -52,7 +52,12 @@ def _vroom_result(problem: RoutingProblem, time_limit_s: float, exploration: int
         return None
     from optimizer.routing import vroom_engine
 
-    result = vroom_engine.solve_vroom(problem, time_limit_s, exploration)
+    try:
+        result = vroom_engine.solve_vroom(problem, time_limit_s, exploration)
+    except (
+        Exception
+    ):  # VROOM refusing an input (e.g. its overflow guard) costs the race a member, never the plan
+        return None
     return result if _checked(problem, result) else None
 
 

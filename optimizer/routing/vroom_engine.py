@@ -20,7 +20,7 @@ from datetime import timedelta
 import numpy as np
 import vroom
 
-from optimizer.routing.problem import Job, Objective, RoutingProblem, RoutingResult, drop_penalty
+from optimizer.routing.problem import UNREACHABLE, Job, Objective, RoutingProblem, RoutingResult, drop_penalty
 from optimizer.routing.schedule import plan_result, schedule_route
 
 _BIG = (
@@ -53,12 +53,18 @@ def _input(p: RoutingProblem) -> vroom.Input:
     where = np.array(list(range(n)) + homes, dtype=np.int64)
     home_ix = {h: n + k for k, h in enumerate(homes)}
     dur = np.asarray(p.duration_s, dtype=np.int64)[where[:, None], where[None, :]]
-    cost = (
-        np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]] * p.vehicles[0].distance_cost
-    )
+    dist = np.asarray(p.distance_m, dtype=np.int64)[where[:, None], where[None, :]]
+    cut = (dur >= UNREACHABLE) | (dist >= UNREACHABLE)
+    # no road: a leg longer than the horizon (VROOM's time windows then never use it) and dearer than any route,
+    # yet small enough that VROOM's own overflow guard accepts the matrix
+    per_m = p.vehicles[0].distance_cost
+    finite = dist[~cut] * per_m
+    dear = int(min(_BIG // max(1, len(dist)), 4 * (int(finite.max()) if finite.size else 1) + 1))
+    dur = np.where(cut, p.horizon_s + 1, np.minimum(dur, _BIG))
+    cost = np.where(cut, dear, np.minimum(dist * per_m, _BIG))
     inp = vroom.Input()
-    inp.set_durations_matrix(profile="car", matrix_input=np.minimum(dur, _BIG).astype(np.uint32))
-    inp.set_costs_matrix(profile="car", matrix_input=np.minimum(cost, _BIG).astype(np.uint32))
+    inp.set_durations_matrix(profile="car", matrix_input=dur.astype(np.uint32))
+    inp.set_costs_matrix(profile="car", matrix_input=cost.astype(np.uint32))
     for k, v in enumerate(p.vehicles):
         late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
         inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
