@@ -110,15 +110,17 @@ def plan_routes(
     problem : RoutingProblem
         The routing problem.
     params : RoutingParams, optional
-        ``engine`` is "ortools", "pyvrp" or "race"; ``time_limit_s`` bounds the whole call.
+        ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call; ``workers``
+        (default every core) lets the race run a second race in another process; ``deterministic`` (default)
+        ends every step of the race on a work budget.
     progress : callable, optional
-        Receives OR-Tools' improving solutions and the final PyVRP objective.
+        Receives improving objectives (OR-Tools' plans, VROOM's and PyVRP's results) as they come.
 
     Returns
     -------
     RoutingResult
-        The best plan found; "pyvrp" falls back to OR-Tools when PyVRP cannot take the problem or fails the
-        checker.
+        The best plan found; "pyvrp" and "vroom" fall back to OR-Tools when they cannot take the problem or their
+        plan fails the checker.
     """
     params = params or RoutingParams()
     if params.engine not in ENGINES:
