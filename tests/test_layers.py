@@ -23,7 +23,7 @@ UI_AND_ENTRY = {"streamlit", "stockpile.bootstrap"}
 RULES: dict[str, tuple[set[str], set[str]]] = {
     "stockpile/domain": ({"stockpile.domain"}, set()),
     "stockpile/reserve": ({"stockpile.domain", "stockpile.reserve"}, set()),
-    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp", "vrplib"}, set()),
+    "optimizer": ({"optimizer", "ortools", "numpy", "pyvrp", "vroom", "vrplib"}, set()),
     **{
         f"stockpile/{p}": (
             {
@@ -172,7 +172,7 @@ def test_every_module_is_under_a_layer_rule() -> None:
 
 # --- the import graph: what a page really loads, through any number of stockpile modules ---
 
-SOLVERS = {"optimizer", "ortools", "pyvrp"}
+SOLVERS = {"optimizer", "ortools", "pyvrp", "vroom"}
 PAGES = "stockpile/app/pages"
 
 
