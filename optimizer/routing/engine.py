@@ -20,7 +20,10 @@ features they cannot express) the remaining engines share the budget; OR-Tools a
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
+import gc
 import os
 import time
 
@@ -31,29 +34,38 @@ from optimizer.routing.problem import (
     Route,
     RoutingProblem,
     RoutingResult,
+    Status,
     StopFlag,
 )
 from optimizer.routing.solve import RoutingParams, solve_routes, stopped
 
-PYVRP_WORK_PER_S = 160_000  # PyVRP iterations × jobs per second on the reference machine (bench/RESULTS.md)
+PYVRP_RATE = (
+    450_000  # PyVRP iterations per second on the reference machine ≈ PYVRP_RATE / (jobs + PYVRP_RATE_OFFSET)
+)
+PYVRP_RATE_OFFSET = 400  # (fitted below the measured rate on tuning instances 55-600 jobs: bench/RESULTS.md)
 VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
 VROOM_LEVEL_STEP = 1.9
-POLISH_MAX_JOBS = (
-    400  # above, one pass of OR-Tools' local search outlasts its time limit (600 jobs: 13.5 s for 5 s)
-)
+VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
+LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
+LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
+# 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
+QUICK_FIRST_S = 0.8  # large problems: VROOM's first plan (one search, no depth) is cut off here
 OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
 
 
-def _vroom_result(problem: RoutingProblem, time_limit_s: float, exploration: int) -> RoutingResult | None:
-    """VROOM's plan if pyvroom is installed, can express the problem and its plan passes the checker."""
+def _vroom_result(
+    problem: RoutingProblem, time_limit_s: float, work: tuple[int, int]
+) -> RoutingResult | None:
+    """VROOM's plan (``work`` = searches, depth) if pyvroom is installed, can express the problem and its plan
+    passes the checker."""
     if time_limit_s <= 0.05 or not _vroom_takes(problem):
         return None
     from optimizer.routing import vroom_engine
 
     try:
-        result = vroom_engine.solve_vroom(problem, time_limit_s, exploration)
+        result = vroom_engine.solve_vroom(problem, time_limit_s, work=work)
     except (
         Exception
     ):  # VROOM refusing an input (e.g. its overflow guard) costs the race a member, never the plan
@@ -75,7 +87,6 @@ def _pyvrp_result(
     time_limit_s: float,
     seed: int,
     initial: tuple[Route, ...] | None = None,
-    give_up_s: float | None = None,
     progress: ProgressCallback | None = None,
     stop: StopFlag | None = None,
     prizes: bool = False,
@@ -91,7 +102,6 @@ def _pyvrp_result(
         time_limit_s,
         seed,
         initial=initial,
-        give_up_s=give_up_s,
         progress=progress,
         stop=stop,
         prizes=prizes,
@@ -134,8 +144,8 @@ def plan_routes(
         )
         return alone if alone is not None else solve_routes(problem, params, progress)
     if params.engine == "vroom":
-        level = _exploration(problem, params, params.time_limit_s)
-        alone = _vroom_result(problem, params.time_limit_s, 0 if level is None else level)
+        work = _vroom_work(problem, params, params.time_limit_s)
+        alone = _vroom_result(problem, params.time_limit_s, work or VROOM_SUB_LEVELS[-1])
         return alone if alone is not None else solve_routes(problem, params, progress)
     if _parallel(problem, params):
         return _two_cores(problem, params, progress, started)
@@ -146,29 +156,65 @@ def _best_of(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
     """The best checked plan of the steps of engine "race", run one after another on one time budget:
-    OR-Tools' first plan → VROOM → PyVRP from the best plan so far → OR-Tools polishes the best plan."""
+    a first plan → VROOM → PyVRP from the best plan so far → OR-Tools polishes the best plan."""
     if not _pyvrp_takes(problem) and not _vroom_takes(problem):
         return solve_routes(problem, params, progress)
-    quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
-    first = solve_routes(
-        problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
-    )
-    plans = [first] if _checked(problem, first) else []
-    relay = _Relay(progress, started, min((p.objective for p in plans), default=None))
+    large = len(problem.jobs) > LARGE_JOBS
+    first = _first_plan(problem, params, progress, started)
+    _give_back_memory(large)
+    relay = _Relay(progress, started, first.objective if _checked(problem, first) else None)
     shares = _Shares.of(problem, params, started)
-    level = _exploration(problem, params, shares.vroom_s)
-    if shares.vroom_s > 0 and level is not None and not stopped(params):
-        vroomed = _vroom_result(problem, min(shares.vroom_s, shares.left()), level)
+    work = _vroom_work(problem, params, shares.vroom_s) if shares.vroom_s > 0 else None
+    # VROOM's cut-off first plan depends on the clock: a deterministic race builds on it only when VROOM's own
+    # step does not fit the budget (then the plan may depend on timing, documented in docs/routing.md)
+    cut_off = first.engine == "vroom" and params.deterministic and work is not None
+    plans = [first] if _checked(problem, first) and not cut_off else []
+    if work is not None and not stopped(params):
+        vroomed = _vroom_result(problem, min(shares.vroom_s, shares.left()), work)
+        _give_back_memory(large)
         if vroomed is not None:
             plans.append(vroomed)
             relay(LogEntry(0.0, vroomed.objective))
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
-    pyvrp_s = shares.left() if not params.deterministic else min(shares.pyvrp_s, shares.left())
+    pyvrp_s = shares.left()  # deterministic: the work budget ends it, the clock only caps
     iterations = _pyvrp_iterations(problem, shares.pyvrp_s) if params.deterministic else None
-    found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, None, relay,
+    found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
                           params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
     plans += [found] if found is not None else []
+    if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
+        plans = [first]
     return _finish(problem, params, first, plans, relay, started)
+
+
+def _give_back_memory(large: bool) -> None:
+    """After a step of a large problem: free what it left (reference cycles, then glibc's free lists) so that the
+    next step's peak does not stack on it; the race's peak memory is then its largest member's, not their sum
+    (bench/RESULTS.md). A no-op where the C library has no ``malloc_trim``."""
+    if not large:
+        return
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory stays with the process
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _first_plan(
+    problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
+) -> RoutingResult:
+    """The plan shown at once: OR-Tools' insertion heuristic, or, above ``LARGE_JOBS`` jobs (no OR-Tools model
+    there), VROOM's single search cut off at ``QUICK_FIRST_S`` (it depends on the clock, so a deterministic race
+    keeps it only when no other step finds a plan)."""
+    if len(problem.jobs) <= LARGE_JOBS or not _vroom_takes(problem):
+        quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
+        return solve_routes(
+            problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
+        )
+    quick_plan = _vroom_result(problem, QUICK_FIRST_S, VROOM_SUB_LEVELS[-1])
+    if quick_plan is None:
+        return RoutingResult(Status.NO_SOLUTION, (), (), 0, 0, 0, (), "vroom")
+    entry = LogEntry(time.monotonic() - started, quick_plan.objective)
+    if progress is not None:
+        progress(entry)
+    return dataclasses.replace(quick_plan, log=(entry,))
 
 
 def _finish(
@@ -179,9 +225,14 @@ def _finish(
     relay: _Relay,
     started: float,
 ) -> RoutingResult:
-    """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result."""
+    """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result.
+    With no checked plan at all: OR-Tools' own answer (its first plan, or, for a large problem, OR-Tools for the
+    time left, so the caller always gets OR-Tools' diagnosis of what could not be served)."""
     if not plans:
-        return dataclasses.replace(first, engine="race:ortools")
+        if first.engine != "vroom":
+            return dataclasses.replace(first, engine="race:ortools")
+        rest = dataclasses.replace(params, time_limit_s=max(1.0, _left(params, started)))
+        return dataclasses.replace(solve_routes(problem, rest, relay), engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
     best = _polished(problem, params, best, _left(params, started), relay)
     log = first.log
@@ -255,12 +306,16 @@ class _Shares:
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
         pickups = any(j.source is not None for j in p.jobs)
-        vroom = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
+        share = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
         limit = params.time_limit_s
-        vroom = vroom if _vroom_takes(p) and _exploration(p, params, vroom * limit) is not None else 0.0
-        polish = params.polish_share
-        pyvrp = max(0.0, 1.0 - vroom - polish) if _pyvrp_takes(p) else 0.0
-        return cls(limit, vroom * limit, pyvrp * limit, polish * limit, started)
+        work = _vroom_work(p, params, share * limit) if _vroom_takes(p) else None
+        vroom_s = 0.0 if work is None else share * limit
+        large = len(p.jobs) > LARGE_JOBS
+        if large and work is not None and params.vroom_exploration is None:  # VROOM's expected time, no more
+            vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
+        polish_s = 0.0 if large else params.polish_share * limit
+        pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started)
 
     def left(self) -> float:
         """Wall time left before the polish."""
@@ -275,21 +330,41 @@ def _vroom_takes(problem: RoutingProblem) -> bool:
     return vroom_engine.supports(problem)
 
 
-def _exploration(problem: RoutingProblem, params: RoutingParams, seconds: float) -> int | None:
-    """VROOM's exploration level: as given, or the highest level (0-5) whose search is expected to end by itself
-    within 70 % of ``seconds`` on the reference machine (so its plan does not depend on the clock); None when even
-    level 0 would not (VROOM is then left out)."""
+def _vroom_work(problem: RoutingProblem, params: RoutingParams, seconds: float) -> tuple[int, int] | None:
+    """VROOM's work (searches, local-search depth): the level given, or the most work expected to end by itself
+    within 70 % of ``seconds`` on the reference machine (so its plan does not depend on the clock): a whole
+    exploration level (5 down to 1), else fewer searches (``VROOM_SUB_LEVELS``; above ``LARGE_JOBS`` jobs only
+    these, at most ``LARGE_VROOM_SEARCHES``: one deep search is worth more than many shallow ones there); None
+    when not even one search would end in time."""
+    from optimizer.routing.vroom_engine import level_work
+
     if params.vroom_exploration is not None:
-        return params.vroom_exploration
-    level_1 = VROOM_LEVEL1_S * (len(problem.jobs) / 300) ** 2.5
-    fits = [k for k in range(6) if level_1 * VROOM_LEVEL_STEP ** (k - 1) <= 0.7 * seconds]
-    return max(fits) if fits else None
+        return level_work(params.vroom_exploration)
+    if len(problem.jobs) > LARGE_JOBS:
+        ladder = [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]
+    else:
+        ladder = [level_work(k) for k in range(5, 0, -1)] + list(VROOM_SUB_LEVELS)
+    for work in ladder:
+        if _vroom_seconds(len(problem.jobs), work) <= 0.7 * seconds:
+            return work
+    return None
+
+
+def _vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
+    """VROOM's expected search time on the reference machine: level 1 (8 searches of depth 1) takes
+    ``VROOM_LEVEL1_S`` at 300 jobs, growing as jobs^2.5 and × ``VROOM_LEVEL_STEP`` per level; a search of a
+    level's depth takes that level's time over its number of searches (level 0: 4 searches)."""
+    from optimizer.routing.vroom_engine import level_work
+
+    searches, depth = work
+    level_s = VROOM_LEVEL1_S * (jobs / 300) ** 2.5 * VROOM_LEVEL_STEP ** (depth - 1)
+    return float(level_s * searches / level_work(depth)[0])
 
 
 def _pyvrp_iterations(problem: RoutingProblem, seconds: float) -> int:
-    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size (below
-    80 jobs other work dominates, so small problems count as 80)."""
-    return max(50, int(PYVRP_WORK_PER_S * seconds / max(80, len(problem.jobs))))
+    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size, less than
+    in proportion (a fixed part of each iteration does not grow with the jobs)."""
+    return max(50, int(PYVRP_RATE * seconds / (len(problem.jobs) + PYVRP_RATE_OFFSET)))
 
 
 def _polished(
@@ -298,7 +373,7 @@ def _polished(
     """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for at most ``rest`` seconds (guided
     local search, or, deterministic, a greedy descent that ends at its local optimum); the polished plan replaces
     it only when checked and better."""
-    if rest <= 0.05 or stopped(params) or len(problem.jobs) > POLISH_MAX_JOBS:
+    if rest <= 0.05 or stopped(params) or len(problem.jobs) > LARGE_JOBS:
         return best
     polish = dataclasses.replace(params, time_limit_s=rest)
     if params.deterministic:  # a greedy descent, its number of improving moves fixed by the nominal share

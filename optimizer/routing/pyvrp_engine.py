@@ -154,7 +154,7 @@ _INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the larges
 
 
 class _Stop:
-    """Stopping rule: the time budget, or ``give_up_s`` without any feasible plan; reports improvements.
+    """Stopping rule: the time budget, the work budget (iterations) or the caller's stop; reports improvements.
 
     PyVRP calls the criterion once per iteration with the cost of its best solution (infinite while that is
     infeasible), so the same hook gives the progress indicator PyVRP's improving objective.
@@ -163,13 +163,12 @@ class _Stop:
     def __init__(
         self,
         budget_s: float,
-        give_up_s: float | None,
         progress: Callable[[float], None] | None,
         stop: StopFlag | None = None,
         max_iterations: int | None = None,
     ) -> None:
         self.started = time.monotonic()
-        self.budget_s, self.give_up_s, self.progress, self.stop = budget_s, give_up_s, progress, stop
+        self.budget_s, self.progress, self.stop = budget_s, progress, stop
         self.max_iterations, self.iterations = max_iterations, 0
         self.best = float("inf")
 
@@ -184,8 +183,6 @@ class _Stop:
             self.best = best_cost
             if self.progress is not None:
                 self.progress(best_cost)
-        if self.give_up_s is not None and elapsed >= self.give_up_s and self.best == float("inf"):
-            return True
         return elapsed >= self.budget_s
 
 
@@ -225,7 +222,6 @@ def solve_pyvrp(
     seed: int = 1,
     *,
     initial: tuple[Route, ...] | None = None,
-    give_up_s: float | None = None,
     progress: ProgressCallback | None = None,
     build: Callable[[RoutingProblem], ModelParts] | None = None,
     params: SolveParams | None = None,
@@ -245,8 +241,6 @@ def solve_pyvrp(
         PyVRP random seed.
     initial : tuple of Route, optional
         A plan (e.g. OR-Tools' first plan) to start the search from instead of PyVRP's own construction.
-    give_up_s : float, optional
-        Stop early when PyVRP has no feasible plan after this many seconds (the race then gives the time back).
     progress : callable, optional
         Receives PyVRP's improving objective (its own cost, equal to ours for a complete plan).
     build : callable, optional
@@ -277,7 +271,7 @@ def solve_pyvrp(
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop_rule = _Stop(left, give_up_s, report if progress is not None else None, stop, max_iterations)
+    stop_rule = _Stop(left, report if progress is not None else None, stop, max_iterations)
     best = _search(data, stop_rule, seed, params or solve_params(p, prizes), warm)
     elapsed = time.monotonic() - started
     if not best.is_feasible():

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import numpy as np
 import vroom
+from vroom.solution.solution import Solution as VroomSolution
 
 from optimizer.routing.problem import UNREACHABLE, Job, Objective, RoutingProblem, RoutingResult, drop_penalty
 from optimizer.routing.schedule import plan_result, schedule_route
@@ -85,7 +86,19 @@ def _input(p: RoutingProblem) -> vroom.Input:
     return inp
 
 
-def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) -> RoutingResult:
+def level_work(level: int) -> tuple[int, int]:
+    """VROOM's own work for an exploration level (0-5): (number of searches, local-search depth), as VROOM maps it."""
+    searches = 4 * (level + 1) + (4 if level >= 4 else 0) + (4 if level >= 5 else 0)
+    return searches, level
+
+
+def solve_vroom(
+    p: RoutingProblem,
+    time_limit_s: float,
+    exploration: int = 5,
+    *,
+    work: tuple[int, int] | None = None,
+) -> RoutingResult:
     """VROOM's plan within ``time_limit_s`` (model included), re-timed by our rule; needs ``supports(p)``.
 
     Parameters
@@ -96,6 +109,9 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
         Wall-clock budget; VROOM often ends its search earlier by itself.
     exploration : int
         VROOM's exploration level (0-5).
+    work : (int, int), optional
+        Instead of a level: the number of searches (each from one of VROOM's construction heuristics) and their
+        local-search depth (0-5), finer steps than the levels (one deep search costs an eighth of level 1).
 
     Returns
     -------
@@ -105,7 +121,11 @@ def solve_vroom(p: RoutingProblem, time_limit_s: float, exploration: int = 5) ->
     started = time.monotonic()
     inp = _input(p)
     left = max(0.05, time_limit_s - (time.monotonic() - started))
-    sol = inp.solve(exploration_level=exploration, nb_threads=1, timeout=timedelta(seconds=left))
+    searches, depth = work if work is not None else level_work(exploration)
+    # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does
+    sol = VroomSolution(
+        inp._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
+    )
     plans = visits_of(p, sol)
     routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
     return plan_result(p, routes, time.monotonic() - started, "vroom")

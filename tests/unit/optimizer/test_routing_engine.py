@@ -84,14 +84,15 @@ def test_pyvrp_starts_from_a_given_plan_and_keeps_it_feasible() -> None:
     assert seen and seen == sorted(seen, reverse=True)
 
 
-def test_pyvrp_gives_up_early_without_a_feasible_plan() -> None:
-    """The stopping rule ends PyVRP's search at the give-up time while it holds no feasible plan only."""
-    from optimizer.routing.pyvrp_engine import _INFEASIBLE, _Stop
+def test_pyvrp_stop_rule_ends_on_its_work_budget_or_the_callers_stop() -> None:
+    """The stopping rule ends PyVRP's search after ``max_iterations`` calls, or at once when the caller says so,
+    long before its time budget."""
+    from optimizer.routing.pyvrp_engine import _Stop
 
-    stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
-    assert stop(float(_INFEASIBLE)) is True
-    stop = _Stop(budget_s=60.0, give_up_s=0.0, progress=None)
-    assert stop(1234.0) is False
+    stop = _Stop(budget_s=60.0, progress=None, max_iterations=3)
+    assert [stop(1234.0) for _ in range(4)] == [False, False, False, True]
+    asked = _Stop(budget_s=60.0, progress=None, stop=lambda: True)
+    assert asked(1234.0) is True
 
 
 def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:

@@ -1,6 +1,6 @@
 """Issue 21: the race's members and rules. VROOM behind the product's types, PyVRP on the product's objective
 (prize-collecting, so a short fleet still gets a plan), deterministic work budgets (same input and seed, same plan)
-and the exploration level chosen by size."""
+and VROOM's work (searches, depth) chosen by size."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from optimizer.routing.check import verify
-from optimizer.routing.engine import _exploration, _pyvrp_iterations, _Shares, plan_routes
+from optimizer.routing.engine import LARGE_JOBS, _pyvrp_iterations, _Shares, _vroom_work, plan_routes
 from optimizer.routing.problem import Depot, Job, Objective, RoutingProblem, Vehicle, drop_penalty
 from optimizer.routing.solve import RoutingParams
 
@@ -119,21 +119,29 @@ def test_the_race_is_deterministic_by_default(pickups: bool) -> None:
 
 
 def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
-    """PyVRP's iterations shrink with the number of jobs; VROOM's level falls with size and is None when even
-    level 0 would not end within its share; the shares add up to the whole limit."""
-    small, big = _problem(), _problem()
+    """PyVRP's iterations shrink with the number of jobs; VROOM's work falls with size (whole levels, then fewer
+    searches, then None when not even one search would end within its share); the shares add up to the limit."""
+    small = _problem()
     big = dataclasses.replace(
-        big, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900))
+        small, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900))
     )
     assert _pyvrp_iterations(small, 5.0) > _pyvrp_iterations(big, 5.0) >= 50
     params = RoutingParams(time_limit_s=10.0)
-    assert _exploration(small, params, 4.0) == 5
-    assert _exploration(big, params, 4.0) is None
-    assert _exploration(big, dataclasses.replace(params, vroom_exploration=2), 4.0) == 2
+    assert _vroom_work(small, params, 4.0) == (32, 5)  # exploration level 5, as VROOM maps it
+    assert _vroom_work(big, params, 4.0) is None
+    assert _vroom_work(big, params, 60.0) == (2, 1)  # large: one deep search beats many shallow ones
+    assert _vroom_work(big, dataclasses.replace(params, vroom_exploration=2), 4.0) == (12, 2)
     shares = _Shares.of(small, params, 0.0)
     assert shares.vroom_s + shares.pyvrp_s + shares.polish_s == pytest.approx(10.0)
     pick = _Shares.of(_problem(pickups=True), params, 0.0)
     assert pick.vroom_s > shares.vroom_s  # VROOM gets the larger share on pickup-and-delivery
+    large = _Shares.of(big, dataclasses.replace(params, time_limit_s=60.0), 0.0)
+    assert (
+        large.polish_s == 0
+        and large.vroom_s < 0.4 * 60
+        and large.pyvrp_s == pytest.approx(60 - large.vroom_s)
+    )
+    assert len(big.jobs) > LARGE_JOBS
 
 
 def test_on_two_cores_a_second_race_runs_in_another_process_and_the_plan_is_checked() -> None:
@@ -183,3 +191,23 @@ def test_vroom_takes_a_village_cut_off_by_a_closed_road() -> None:
         assert verify(p, r) == []
         assert [u.job for u in r.unserved] == [f"v{cut}"] and r.unserved[0].reason.value == "unreachable"
     assert plan_routes(p, RoutingParams(time_limit_s=1.0, engine="vroom")).engine == "vroom"
+
+
+def test_a_large_problem_gets_vroom_s_first_plan_and_no_or_tools_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above LARGE_JOBS the race builds no OR-Tools model (its first plan of 800 pickups took 7.6 s and its model
+    2-3 × PyVRP's memory): the first plan reported is VROOM's single search, and the result is checked and no
+    worse than it."""
+    from bench.vrp_family import instance
+    from optimizer.routing import engine
+
+    p = instance("L", "pickup", 1001)[1]
+    assert len(p.jobs) > LARGE_JOBS
+    built: list[str] = []
+    monkeypatch.setattr(engine, "solve_routes", lambda *a, **k: built.append("ortools"))
+    seen: list[int] = []
+    r = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=1), lambda e: seen.append(e.objective))
+    assert built == []
+    assert verify(p, r) == [] and r.routes and r.engine.startswith("race:")
+    assert seen and r.log[0].objective == seen[0] and r.objective <= seen[0]
