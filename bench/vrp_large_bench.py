@@ -13,16 +13,13 @@ import argparse
 import re
 import time
 from pathlib import Path
-from typing import Any
-
-from vrplib import parse as vrplib_parse
 
 from bench.vrp_eval import evaluate, plan_of
 from bench.vrp_peers import solve_pyvrp, vroom_same_model
 from optimizer.routing.engine import plan_routes
 from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.solve import RoutingParams
-from optimizer.routing.vrp_json import FORMAT, parse_tsplib, problem_from_json
+from optimizer.routing.vrp_json import parse_tsplib, parse_vrplib_vrptw, problem_from_json
 
 LARGE = Path(__file__).resolve().parent / "instances" / "large"
 NAMES = (
@@ -39,39 +36,10 @@ NAMES = (
 )
 
 
-def _vrptw(text: str, scale: int = 10) -> dict[str, Any]:
-    """A VRPLIB-format CVRPTW (PyVRP/Instances' Homberger files) → the neutral instance dict, like
-    ``parse_solomon`` does for the Solomon text format (coordinates and times × scale, DIMACS floor)."""
-    d = vrplib_parse.parse_vrplib(text)
-    coords, demand, windows, service = d["node_coord"], d["demand"], d["time_window"], d["service_time"]
-    service = [int(service)] * len(coords) if not hasattr(service, "__len__") else [int(s) for s in service]
-    return {
-        "format": FORMAT,
-        "name": str(d.get("name", "")),
-        "dimensions": ["qty"],
-        "horizon_s": int(windows[0][1]) * scale,
-        "points": [{"id": str(i), "x": int(x), "y": int(y)} for i, (x, y) in enumerate(coords)],
-        "coordinates": {"type": "euclid", "scale": scale, "rounding": "floor"},
-        "jobs": [_job(i, demand, windows, service, scale) for i in range(1, len(coords))],
-        "fleet": [{"id": "v", "count": int(d["vehicles"]), "start": "0", "capacity": [int(d["capacity"])]}],
-    }
-
-
-def _job(i: int, demand: Any, windows: Any, service: list[int], scale: int) -> dict[str, Any]:
-    window = [int(windows[i][0]) * scale, int(windows[i][1]) * scale]
-    return {
-        "id": str(i),
-        "to": str(i),
-        "demand": [int(demand[i])],
-        "window": window,
-        "service_s": service[i] * scale,
-    }
-
-
 def load(name: str) -> tuple[RoutingProblem, float]:
     """The problem and its best known cost on the problem's own scale."""
     text = (LARGE / f"{name}.vrp").read_text()
-    inst = parse_tsplib(text) if name.startswith("X-") else _vrptw(text)
+    inst = parse_tsplib(text) if name.startswith("X-") else parse_vrplib_vrptw(text)
     sol = (LARGE / f"{name}.sol").read_text()
     bks = float(re.search(r"Cost\s+([\d.]+)", sol).group(1))  # type: ignore[union-attr]
     return problem_from_json(inst), bks * (1 if name.startswith("X-") else 10)

@@ -30,6 +30,7 @@ from optimizer.routing.split import split_allocation
 from optimizer.routing.vrp_json import (
     parse_solomon,
     parse_tsplib,
+    parse_vrplib_vrptw,
     problem_from_json,
     result_to_json,
     solve_vrp,
@@ -61,6 +62,7 @@ __all__ = [
     "objective_of",
     "parse_solomon",
     "parse_tsplib",
+    "parse_vrplib_vrptw",
     "plan_routes",
     "problem_from_json",
     "replan",

@@ -241,9 +241,20 @@ def parse_solomon(text: str, scale: int = 10) -> dict[str, Any]:
 
     The text is read by `vrplib` (the reader the VRP community maintains); node i of the file is point ``str(i)``,
     node 0 the depot."""
-    d = _read(vrplib_parse.parse_solomon, text)
+    return _vrptw(_read(vrplib_parse.parse_solomon, text), scale, "Solomon")
+
+
+def parse_vrplib_vrptw(text: str, scale: int = 10) -> dict[str, Any]:
+    """The same VRPTW in VRPLIB's own format (``.vrp`` with TIME_WINDOW_SECTION, as PyVRP/Instances ships the
+    Gehring-Homberger set) → instance dict, on ``parse_solomon``'s scale and rounding."""
+    return _vrptw(_read(vrplib_parse.parse_vrplib, text), scale, "VRPLIB VRPTW")
+
+
+def _vrptw(d: Mapping[str, Any], scale: int, kind: str) -> dict[str, Any]:
     try:
         coords, demand, windows, service = d["node_coord"], d["demand"], d["time_window"], d["service_time"]
+        if not hasattr(service, "__len__"):  # VRPLIB may give one service time for every node
+            service = [service] * len(coords)
         points = [{"id": str(i), "x": int(x), "y": int(y)} for i, (x, y) in enumerate(coords)]
         jobs = [
             {"id": str(i), "to": str(i), "demand": [int(demand[i])],
@@ -254,7 +265,7 @@ def parse_solomon(text: str, scale: int = 10) -> dict[str, Any]:
         fleet = [{"id": "v", "count": int(d["vehicles"]), "start": "0", "capacity": [int(d["capacity"])]}]
         horizon = int(windows[0][1]) * scale
     except (KeyError, IndexError, TypeError, ValueError) as e:
-        raise InvalidProblem(f"not a Solomon instance: {e}") from e
+        raise InvalidProblem(f"not a {kind} instance: {e}") from e
     return {
         "format": FORMAT,
         "name": str(d.get("name", "")),

@@ -11,6 +11,7 @@ from optimizer.routing.check import verify
 from optimizer.routing.vrp_json import (
     parse_solomon,
     parse_tsplib,
+    parse_vrplib_vrptw,
     problem_from_json,
     result_to_json,
     solve_vrp,
@@ -29,6 +30,38 @@ CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME
     1      3          4         10          0        100         10
     2      1          1          5         50        200         10
     3      6          8         15          0        900          5
+"""
+
+VRPLIB_VRPTW = """NAME : TINY
+TYPE : VRPTW
+DIMENSION : 4
+VEHICLES : 2
+CAPACITY : 20
+EDGE_WEIGHT_TYPE : EUC_2D
+NODE_COORD_SECTION
+1 0 0
+2 3 4
+3 1 1
+4 6 8
+DEMAND_SECTION
+1 0
+2 10
+3 5
+4 15
+DEPOT_SECTION
+1
+-1
+SERVICE_TIME_SECTION
+1 0
+2 10
+3 10
+4 5
+TIME_WINDOW_SECTION
+1 0 1000
+2 0 100
+3 50 200
+4 0 900
+EOF
 """
 
 TSPLIB = """NAME : X-tiny-k1
@@ -59,6 +92,15 @@ def test_solomon_text_becomes_scaled_truncated_instance() -> None:
     assert len(p.vehicles) == 2 and p.vehicles[0].capacity == (20,)
     j = p.jobs[1]
     assert (j.window_start_s, j.deadline_s, j.service_s, j.demand) == (500, 2000, 100, (5,))
+
+
+def test_vrplib_vrptw_text_gives_the_same_instance_as_its_solomon_text() -> None:
+    """The same VRPTW in VRPLIB's format (PyVRP/Instances' Homberger files) and in Solomon's text format become one
+    instance: scale, rounding, windows, service times and fleet alike."""
+    a, b = parse_vrplib_vrptw(VRPLIB_VRPTW), parse_solomon(SOLOMON)
+    assert {k: v for k, v in a.items() if k != "name"} == {k: v for k, v in b.items() if k != "name"}
+    with pytest.raises(InvalidProblem):
+        parse_vrplib_vrptw(TSPLIB)  # no time windows: not a VRPTW
 
 
 def test_tsplib_text_uses_nearest_integer_rounding() -> None:
