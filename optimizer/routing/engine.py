@@ -164,7 +164,7 @@ def _best_of(
     _give_back_memory(large)
     relay = _Relay(progress, started, first.objective if _checked(problem, first) else None)
     shares = _Shares.of(problem, params, started)
-    work = _vroom_work(problem, params, shares.vroom_s) if shares.vroom_s > 0 else None
+    work = shares.vroom_work
     # VROOM's cut-off first plan depends on the clock: a deterministic race builds on it only when VROOM's own
     # step does not fit the budget (then the plan may depend on timing, documented in docs/routing.md)
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
@@ -295,27 +295,28 @@ class _Relay:
 @dataclasses.dataclass(frozen=True)
 class _Shares:
     """The call's nominal split of ``time_limit_s`` (fixed in advance, so work budgets do not depend on timing):
-    VROOM's share, PyVRP's share, and the polish kept for the end."""
+    VROOM's share and its work (None: VROOM is left out), PyVRP's share, and the polish kept for the end."""
 
     limit_s: float
     vroom_s: float
     pyvrp_s: float
     polish_s: float
     started: float
+    vroom_work: tuple[int, int] | None = None
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
         pickups = any(j.source is not None for j in p.jobs)
         share = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
         limit = params.time_limit_s
-        work = _vroom_work(p, params, share * limit) if _vroom_takes(p) else None
+        work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
         if large and work is not None and params.vroom_exploration is None:  # VROOM's expected time, no more
             vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
         polish_s = 0.0 if large else params.polish_share * limit
         pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
-        return cls(limit, vroom_s, pyvrp_s, polish_s, started)
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work)
 
     def left(self) -> float:
         """Wall time left before the polish."""
