@@ -312,7 +312,7 @@ class _Shares:
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
-        if large and work is not None and params.vroom_exploration is None:  # VROOM's expected time, no more
+        if work is not None and params.vroom_exploration is None:  # VROOM's expected time (its margin), no more
             vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
         polish_s = 0.0 if large else params.polish_share * limit
         pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0

@@ -133,8 +133,19 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert _vroom_work(big, dataclasses.replace(params, vroom_exploration=2), 4.0) == (12, 2)
     shares = _Shares.of(small, params, 0.0)
     assert shares.vroom_s + shares.pyvrp_s + shares.polish_s == pytest.approx(10.0)
-    pick = _Shares.of(_problem(pickups=True), params, 0.0)
-    assert pick.vroom_s > shares.vroom_s  # VROOM gets the larger share on pickup-and-delivery
+    assert shares.vroom_s < 0.1  # level 5 on 7 jobs is expected to take milliseconds: PyVRP gets the rest
+
+    def many(p: RoutingProblem, n: int) -> RoutingProblem:
+        return dataclasses.replace(
+            p, jobs=tuple(dataclasses.replace(p.jobs[0], id=f"j{k}") for k in range(n))
+        )
+
+    plain, pick = (
+        _Shares.of(many(small, 300), params, 0.0),
+        _Shares.of(many(_problem(pickups=True), 300), params, 0.0),
+    )
+    assert pick.vroom_s > plain.vroom_s  # VROOM gets the larger share on pickup-and-delivery
+    assert plain.vroom_work == (8, 1) and pick.vroom_work == (12, 2)  # levels 1 and 2 as VROOM maps them
     large = _Shares.of(big, dataclasses.replace(params, time_limit_s=60.0), 0.0)
     assert (
         large.polish_s == 0
