@@ -49,7 +49,7 @@ VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below l
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
-QUICK_FIRST_S = 0.8  # large problems: VROOM's first plan (one search, no depth) is cut off here
+QUICK_FIRST_S = 0.6  # large problems: VROOM's first plan (one search, no depth) is cut off here (+ its model)
 OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
@@ -312,7 +312,7 @@ class _Shares:
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
-        if work is not None and params.vroom_exploration is None:  # VROOM's expected time (its margin), no more
+        if work is not None and params.vroom_exploration is None:  # expected time + margin, no more
             vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
         polish_s = 0.0 if large else params.polish_share * limit
         pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
