@@ -170,7 +170,7 @@ def _best_of(
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
     plans = [first] if _checked(problem, first) and not cut_off else []
     if work is not None and not stopped(params):
-        vroomed = _vroom_result(problem, min(shares.vroom_s, shares.left()), work)
+        vroomed = _vroom_result(problem, min(shares.vroom_cap_s, shares.left()), work)
         _give_back_memory(large)
         if vroomed is not None:
             plans.append(vroomed)
@@ -295,7 +295,8 @@ class _Relay:
 @dataclasses.dataclass(frozen=True)
 class _Shares:
     """The call's nominal split of ``time_limit_s`` (fixed in advance, so work budgets do not depend on timing):
-    VROOM's share and its work (None: VROOM is left out), PyVRP's share, and the polish kept for the end."""
+    VROOM's planned share, its work (None: VROOM is left out) and its time cap, PyVRP's share, and the polish kept
+    for the end."""
 
     limit_s: float
     vroom_s: float
@@ -303,6 +304,7 @@ class _Shares:
     polish_s: float
     started: float
     vroom_work: tuple[int, int] | None = None
+    vroom_cap_s: float = 0.0
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
@@ -310,13 +312,15 @@ class _Shares:
         share = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
         limit = params.time_limit_s
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
-        vroom_s = 0.0 if work is None else share * limit
+        vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
-        if work is not None and params.vroom_exploration is None:  # expected time + margin, no more
+        if large and work is not None and params.vroom_exploration is None:
+            # VROOM's few searches are planned at their expected time with its margin; PyVRP's budget gets the
+            # rest, while VROOM keeps its whole share as its cap (a timeout would make its plan timing-dependent)
             vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
         polish_s = 0.0 if large else params.polish_share * limit
         pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
-        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work)
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s)
 
     def left(self) -> float:
         """Wall time left before the polish."""
