@@ -49,6 +49,7 @@ VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below l
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
+POLISH_OVERRUN_S = 2.5  # OR-Tools' greedy descent overran its time limit by this at LARGE_JOBS jobs
 QUICK_FIRST_S = 0.6  # large problems: VROOM's first plan (one search, no depth) is cut off here (+ its model)
 OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
 
@@ -234,7 +235,11 @@ def _finish(
         rest = dataclasses.replace(params, time_limit_s=max(1.0, _left(params, started)))
         return dataclasses.replace(solve_routes(problem, rest, relay), engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
-    best = _polished(problem, params, best, _left(params, started), relay)
+    # at most twice its nominal share, less what OR-Tools' greedy descent overruns its own time limit by (it
+    # finishes a neighbourhood scan first: google/or-tools#1934; 2.5 s at 400 jobs, RC1_4_1, growing as jobs²)
+    overrun = POLISH_OVERRUN_S * (len(problem.jobs) / LARGE_JOBS) ** 2
+    polish_cap = min(_left(params, started), 2 * params.polish_share * params.time_limit_s) - overrun
+    best = _polished(problem, params, best, polish_cap, relay)
     log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
