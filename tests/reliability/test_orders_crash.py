@@ -174,10 +174,12 @@ def _crash_runs(
     rng = random.Random(18)
     seen = {before: 0, after: 0}
     verified = {after}
-    for _ in range(RUNS):
+    for k in range(RUNS):
         url = fresh()
         pid = _child(step, url)
-        time.sleep(rng.uniform(0.2, 1.6) * window)  # start-up comes first; a loaded machine stretches a run
+        # kill times spread over the whole run, one per stratum of [0, 1.6 × window): every phase gets kills
+        # however the load shifts the commit (random points from 0.2 × window on once all landed after it)
+        time.sleep((k + rng.random()) / RUNS * 1.6 * window)
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:  # finished before the kill: it must have finished well
             assert os.waitstatus_to_exitcode(status) == 0, "the step failed in a run that was not killed"
