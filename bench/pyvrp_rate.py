@@ -1,4 +1,4 @@
-"""PyVRP's iteration rate per instance, the data behind the race's work budget (``engine.PYVRP_RATE``).
+"""PyVRP's iteration rate per instance, the data behind the race's work budget (``budget.PYVRP_RATE``).
 
 Each instance is solved by the product's PyVRP step (prize-collecting, cold start) for a fixed wall time; the
 iterations its stopping rule counted, per second and against the model ``PYVRP_RATE / (jobs + PYVRP_RATE_OFFSET)``,
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from optimizer.routing import pyvrp_engine
-from optimizer.routing.engine import PYVRP_RATE, PYVRP_RATE_OFFSET
+from optimizer.routing.budget import PYVRP_RATE, PYVRP_RATE_OFFSET
 from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.vrp_json import parse_solomon, problem_from_json
 
@@ -35,28 +35,18 @@ def load(name: str) -> RoutingProblem:
     raise SystemExit(f"unknown instance {name}")
 
 
-class _Counting(pyvrp_engine._Stop):
-    last: _Counting | None = None
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _Counting.last = self
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("names", nargs="+")
     args = ap.parse_args()
-    pyvrp_engine._Stop = _Counting  # type: ignore[misc]
     print("| instance | jobs | iterations | wall s | it/s | model it/s | measured / model |")
     print("|---|---|---|---|---|---|---|")
     for name in args.names:
         p = load(name)
         t0 = time.monotonic()
-        pyvrp_engine.solve_pyvrp(p, args.seconds, 1, prizes=True)
+        its = pyvrp_engine.solve_pyvrp(p, args.seconds, 1, prizes=True).iterations or 0
         wall = time.monotonic() - t0
-        its = _Counting.last.iterations if _Counting.last else 0
         model = PYVRP_RATE / (len(p.jobs) + PYVRP_RATE_OFFSET)
         print(f"| {name} | {len(p.jobs)} | {its} | {wall:.1f} | {its / wall:.0f} | {model:.0f} | {its / wall / model:.2f} |",
               flush=True)  # fmt: skip

@@ -27,6 +27,8 @@ import gc
 import os
 import time
 
+from optimizer.routing import budget
+from optimizer.routing.budget import LARGE_JOBS, VROOM_SUB_LEVELS
 from optimizer.routing.check import verify
 from optimizer.routing.problem import (
     LogEntry,
@@ -37,36 +39,24 @@ from optimizer.routing.problem import (
     Status,
     StopFlag,
 )
-from optimizer.routing.solve import RoutingParams, solve_routes, stopped
+from optimizer.routing.solve import RoutingParams, search_overrun_s, solve_routes, stopped
 
-PYVRP_RATE = (
-    450_000  # PyVRP iterations per second on the reference machine ≈ PYVRP_RATE / (jobs + PYVRP_RATE_OFFSET)
-)
-PYVRP_RATE_OFFSET = 400  # (fitted below the measured rate on tuning instances 55-600 jobs: bench/RESULTS.md)
-VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
-VROOM_LEVEL_STEP = 1.9
-VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
-LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
-LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
-# 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
-POLISH_OVERRUN_S = 2.5  # OR-Tools' greedy descent overran its time limit by this at LARGE_JOBS jobs
 QUICK_FIRST_S = 0.6  # large problems: VROOM's first plan (one search, no depth) is cut off here (+ its model)
-OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
 
 
 def _vroom_result(
-    problem: RoutingProblem, time_limit_s: float, work: tuple[int, int]
+    problem: RoutingProblem, time_limit_s: float, work: tuple[int, int], model: object = None
 ) -> RoutingResult | None:
-    """VROOM's plan (``work`` = searches, depth) if pyvroom is installed, can express the problem and its plan
-    passes the checker."""
+    """VROOM's plan (``work`` = searches, depth; ``model``: its input built by ``_vroom_model``) if pyvroom is
+    installed, can express the problem and its plan passes the checker."""
     if time_limit_s <= 0.05 or not _vroom_takes(problem):
         return None
     from optimizer.routing import vroom_engine
 
     try:
-        result = vroom_engine.solve_vroom(problem, time_limit_s, work=work)
+        result = vroom_engine.solve_vroom(problem, time_limit_s, work=work, model=model)
     except (
         Exception
     ):  # VROOM refusing an input (e.g. its overflow guard) costs the race a member, never the plan
@@ -160,31 +150,32 @@ def _best_of(
     a first plan → VROOM → PyVRP from the best plan so far → OR-Tools polishes the best plan."""
     if not _pyvrp_takes(problem) and not _vroom_takes(problem):
         return solve_routes(problem, params, progress)
-    large = len(problem.jobs) > LARGE_JOBS
-    first = _first_plan(problem, params, progress, started)
-    _give_back_memory(large)
-    relay = _Relay(progress, started, first.objective if _checked(problem, first) else None)
     shares = _Shares.of(problem, params, started)
+    model = _vroom_model(problem) if shares.large else None  # built once: VROOM's first plan and its step
+    first = _first_plan(problem, params, progress, started, model)
+    _give_back_memory(shares.large)
+    relay = _Relay(progress, started, first.objective if _checked(problem, first) else None)
     work = shares.vroom_work
     # VROOM's cut-off first plan depends on the clock: a deterministic race builds on it only when VROOM's own
     # step does not fit the budget (then the plan may depend on timing, documented in docs/routing.md)
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
     plans = [first] if _checked(problem, first) and not cut_off else []
     if work is not None and not stopped(params):
-        vroomed = _vroom_result(problem, min(shares.vroom_cap_s, shares.left()), work)
-        _give_back_memory(large)
+        vroomed = _vroom_result(problem, min(shares.vroom_cap_s, shares.left()), work, model)
+        model = None
+        _give_back_memory(shares.large)
         if vroomed is not None:
             plans.append(vroomed)
             relay(LogEntry(0.0, vroomed.objective))
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
     pyvrp_s = shares.left()  # deterministic: the work budget ends it, the clock only caps
-    iterations = _pyvrp_iterations(problem, shares.pyvrp_s) if params.deterministic else None
+    iterations = budget.pyvrp_iterations(len(problem.jobs), shares.pyvrp_s) if params.deterministic else None
     found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
                           params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
     plans += [found] if found is not None else []
     if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
         plans = [first]
-    return _finish(problem, params, first, plans, relay, started)
+    return _finish(problem, params, first, plans, relay, started, shares)
 
 
 def _give_back_memory(large: bool) -> None:
@@ -198,18 +189,35 @@ def _give_back_memory(large: bool) -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def _vroom_model(problem: RoutingProblem) -> object:
+    """VROOM's input for ``problem`` (None when pyvroom is not installed, cannot take it or refuses it)."""
+    if not _vroom_takes(problem):
+        return None
+    from optimizer.routing import vroom_engine
+
+    try:
+        return vroom_engine.build_input(problem)
+    except Exception:  # VROOM refusing an input costs the race a member, never the plan
+        return None
+
+
 def _first_plan(
-    problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
+    problem: RoutingProblem,
+    params: RoutingParams,
+    progress: ProgressCallback | None,
+    started: float,
+    model: object = None,
 ) -> RoutingResult:
     """The plan shown at once: OR-Tools' insertion heuristic, or, above ``LARGE_JOBS`` jobs (no OR-Tools model
-    there), VROOM's single search cut off at ``QUICK_FIRST_S`` (it depends on the clock, so a deterministic race
-    keeps it only when no other step finds a plan)."""
-    if len(problem.jobs) <= LARGE_JOBS or not _vroom_takes(problem):
+    there), VROOM's single search on ``model`` cut off at ``QUICK_FIRST_S``. That plan depends on the clock: a
+    deterministic race starts PyVRP from it only when VROOM's own step does not fit the budget, and keeps it as
+    the answer only when no other step finds a plan."""
+    if len(problem.jobs) <= LARGE_JOBS or model is None:
         quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
         return solve_routes(
             problem, dataclasses.replace(params, first_solution=quick, first_solution_only=True), progress
         )
-    quick_plan = _vroom_result(problem, QUICK_FIRST_S, VROOM_SUB_LEVELS[-1])
+    quick_plan = _vroom_result(problem, QUICK_FIRST_S, VROOM_SUB_LEVELS[-1], model)
     if quick_plan is None:
         return RoutingResult(Status.NO_SOLUTION, (), (), 0, 0, 0, (), "vroom")
     entry = LogEntry(time.monotonic() - started, quick_plan.objective)
@@ -225,6 +233,7 @@ def _finish(
     plans: list[RoutingResult],
     relay: _Relay,
     started: float,
+    shares: _Shares,
 ) -> RoutingResult:
     """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result.
     With no checked plan at all: OR-Tools' own answer (its first plan, or, for a large problem, OR-Tools for the
@@ -235,11 +244,9 @@ def _finish(
         rest = dataclasses.replace(params, time_limit_s=max(1.0, _left(params, started)))
         return dataclasses.replace(solve_routes(problem, rest, relay), engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
-    # at most twice its nominal share, less what OR-Tools' greedy descent overruns its own time limit by (it
-    # finishes a neighbourhood scan first: google/or-tools#1934; 2.5 s at 400 jobs, RC1_4_1, growing as jobs²)
-    overrun = POLISH_OVERRUN_S * (len(problem.jobs) / LARGE_JOBS) ** 2
-    polish_cap = min(_left(params, started), 2 * params.polish_share * params.time_limit_s) - overrun
-    best = _polished(problem, params, best, polish_cap, relay)
+    if not shares.large:  # at most twice its nominal share
+        polish_cap = min(_left(params, started), 2 * shares.polish_s)
+        best = _polished(problem, params, best, polish_cap, relay)
     log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
@@ -310,6 +317,7 @@ class _Shares:
     started: float
     vroom_work: tuple[int, int] | None = None
     vroom_cap_s: float = 0.0
+    large: bool = False  # above LARGE_JOBS jobs: no OR-Tools model, VROOM planned at its expected time
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
@@ -322,10 +330,10 @@ class _Shares:
         if large and work is not None and params.vroom_exploration is None:
             # VROOM's few searches are planned at their expected time with its margin; PyVRP's budget gets the
             # rest, while VROOM keeps its whole share as its cap (a timeout would make its plan timing-dependent)
-            vroom_s = min(vroom_s, _vroom_seconds(len(p.jobs), work) / 0.7)
+            vroom_s = min(vroom_s, budget.vroom_planned_s(len(p.jobs), work))
         polish_s = 0.0 if large else params.polish_share * limit
         pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
-        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s)
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large)
 
     def left(self) -> float:
         """Wall time left before the polish."""
@@ -341,40 +349,8 @@ def _vroom_takes(problem: RoutingProblem) -> bool:
 
 
 def _vroom_work(problem: RoutingProblem, params: RoutingParams, seconds: float) -> tuple[int, int] | None:
-    """VROOM's work (searches, local-search depth): the level given, or the most work expected to end by itself
-    within 70 % of ``seconds`` on the reference machine (so its plan does not depend on the clock): a whole
-    exploration level (5 down to 1), else fewer searches (``VROOM_SUB_LEVELS``; above ``LARGE_JOBS`` jobs only
-    these, at most ``LARGE_VROOM_SEARCHES``: one deep search is worth more than many shallow ones there); None
-    when not even one search would end in time."""
-    from optimizer.routing.vroom_engine import level_work
-
-    if params.vroom_exploration is not None:
-        return level_work(params.vroom_exploration)
-    if len(problem.jobs) > LARGE_JOBS:
-        ladder = [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]
-    else:
-        ladder = [level_work(k) for k in range(5, 0, -1)] + list(VROOM_SUB_LEVELS)
-    for work in ladder:
-        if _vroom_seconds(len(problem.jobs), work) <= 0.7 * seconds:
-            return work
-    return None
-
-
-def _vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
-    """VROOM's expected search time on the reference machine: level 1 (8 searches of depth 1) takes
-    ``VROOM_LEVEL1_S`` at 300 jobs, growing as jobs^2.5 and × ``VROOM_LEVEL_STEP`` per level; a search of a
-    level's depth takes that level's time over its number of searches (level 0: 4 searches)."""
-    from optimizer.routing.vroom_engine import level_work
-
-    searches, depth = work
-    level_s = VROOM_LEVEL1_S * (jobs / 300) ** 2.5 * VROOM_LEVEL_STEP ** (depth - 1)
-    return float(level_s * searches / level_work(depth)[0])
-
-
-def _pyvrp_iterations(problem: RoutingProblem, seconds: float) -> int:
-    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size, less than
-    in proportion (a fixed part of each iteration does not grow with the jobs)."""
-    return max(50, int(PYVRP_RATE * seconds / (len(problem.jobs) + PYVRP_RATE_OFFSET)))
+    """VROOM's work for ``seconds`` of this problem (``budget.vroom_work``; the level given wins)."""
+    return budget.vroom_work(len(problem.jobs), seconds, params.vroom_exploration)
 
 
 def _polished(
@@ -383,11 +359,12 @@ def _polished(
     """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for at most ``rest`` seconds (guided
     local search, or, deterministic, a greedy descent that ends at its local optimum); the polished plan replaces
     it only when checked and better."""
-    if rest <= 0.05 or stopped(params) or len(problem.jobs) > LARGE_JOBS:
+    # OR-Tools' search overruns its limit by a neighbourhood scan (``search_overrun_s``): no time for one, no polish
+    if rest - search_overrun_s(len(problem.jobs)) <= 0.05 or stopped(params):
         return best
     polish = dataclasses.replace(params, time_limit_s=rest)
     if params.deterministic:  # a greedy descent, its number of improving moves fixed by the nominal share
-        moves = 1 + int(OR_TOOLS_MOVES_PER_S * params.polish_share * params.time_limit_s)
+        moves = budget.polish_moves(params.polish_share * params.time_limit_s)
         polish = dataclasses.replace(polish, metaheuristic="greedy", solution_limit=moves)
     polished = solve_routes(problem, polish, relay, best.routes)
     if _checked(problem, polished) and polished.objective < best.objective:

@@ -270,6 +270,7 @@ class RoutingResult:
     total_duration_s: int
     log: tuple[LogEntry, ...] = field(default=())
     engine: str = "ortools"
+    iterations: int | None = None  # PyVRP: the iterations its search ran (its work budget's unit)
 
     @property
     def is_feasible(self) -> bool:

@@ -12,6 +12,7 @@ their depot location, so returning home costs no loading. The plan is re-timed b
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
@@ -175,15 +176,17 @@ class _Stop:
     def __call__(self, best_cost: float) -> bool:
         if self.stop is not None and self.stop():  # the caller's stop request (a cancelled job) comes first
             return True
-        self.iterations += 1
-        if self.max_iterations is not None and self.iterations > self.max_iterations:
+        if self.max_iterations is not None and self.iterations >= self.max_iterations:
             return True  # the work budget: the same input and seed end on the same plan
         elapsed = time.monotonic() - self.started
         if best_cost < min(self.best, _INFEASIBLE):
             self.best = best_cost
             if self.progress is not None:
                 self.progress(best_cost)
-        return elapsed >= self.budget_s
+        if elapsed >= self.budget_s:
+            return True
+        self.iterations += 1  # the iterations PyVRP goes on to run
+        return False
 
 
 def _warm_start(
@@ -259,7 +262,7 @@ def solve_pyvrp(
     Returns
     -------
     RoutingResult
-        Re-timed by our timing rule; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
+        Re-timed by our timing rule, with the iterations run; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
     """
     started = time.monotonic()
     m, groups, clients, shipments = build(p) if build else _model(p, prizes)
@@ -276,10 +279,10 @@ def solve_pyvrp(
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
-        return RoutingResult(
-            Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp"
-        )
-    return plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
+        return RoutingResult(Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp",
+                             stop_rule.iterations)  # fmt: skip
+    result = plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
+    return dataclasses.replace(result, iterations=stop_rule.iterations)
 
 
 def _search(

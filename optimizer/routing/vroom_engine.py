@@ -21,6 +21,7 @@ import numpy as np
 import vroom
 from vroom.solution.solution import Solution as VroomSolution
 
+from optimizer.routing.budget import level_work
 from optimizer.routing.problem import UNREACHABLE, Job, Objective, RoutingProblem, RoutingResult, drop_penalty
 from optimizer.routing.schedule import plan_result, schedule_route
 
@@ -48,7 +49,8 @@ def _priorities(p: RoutingProblem) -> list[int]:
     return [round(100 * (1 + ranks[drop_penalty(j)]) / (1 + top)) for j in p.jobs]
 
 
-def _input(p: RoutingProblem) -> vroom.Input:
+def build_input(p: RoutingProblem) -> vroom.Input:
+    """VROOM's input for ``p`` (matrices, fleet, jobs); one input can be solved several times, same plans."""
     n = p.n_locations
     homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
     where = np.array(list(range(n)) + homes, dtype=np.int64)
@@ -86,18 +88,13 @@ def _input(p: RoutingProblem) -> vroom.Input:
     return inp
 
 
-def level_work(level: int) -> tuple[int, int]:
-    """VROOM's own work for an exploration level (0-5): (number of searches, local-search depth), as VROOM maps it."""
-    searches = 4 * (level + 1) + (4 if level >= 4 else 0) + (4 if level >= 5 else 0)
-    return searches, level
-
-
 def solve_vroom(
     p: RoutingProblem,
     time_limit_s: float,
     exploration: int = 5,
     *,
     work: tuple[int, int] | None = None,
+    model: vroom.Input | None = None,
 ) -> RoutingResult:
     """VROOM's plan within ``time_limit_s`` (model included), re-timed by our rule; needs ``supports(p)``.
 
@@ -112,6 +109,8 @@ def solve_vroom(
     work : (int, int), optional
         Instead of a level: the number of searches (each from one of VROOM's construction heuristics) and their
         local-search depth (0-5), finer steps than the levels (one deep search costs an eighth of level 1).
+    model : vroom.Input, optional
+        ``build_input(p)`` built earlier (large problems solve it twice: the first plan, then the search).
 
     Returns
     -------
@@ -119,7 +118,7 @@ def solve_vroom(
         VROOM's visit orders on our timing rule (``NO_SOLUTION`` when it returns no routes).
     """
     started = time.monotonic()
-    inp = _input(p)
+    inp = model if model is not None else build_input(p)
     left = max(0.05, time_limit_s - (time.monotonic() - started))
     searches, depth = work if work is not None else level_work(exploration)
     # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does

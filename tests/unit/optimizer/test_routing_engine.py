@@ -95,6 +95,16 @@ def test_pyvrp_stop_rule_ends_on_its_work_budget_or_the_callers_stop() -> None:
     assert asked(1234.0) is True
 
 
+def test_pyvrp_reports_the_iterations_it_ran() -> None:
+    """``solve_pyvrp`` reports the iterations its search ran: its work budget when that ends it first."""
+    from optimizer.routing.pyvrp_engine import solve_pyvrp
+
+    p = _problem(pickups=True)
+    assert solve_pyvrp(p, 60.0, max_iterations=40).iterations == 40
+    short = solve_pyvrp(p, 0.2)
+    assert short.iterations is not None and short.iterations > 0
+
+
 def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:
     """OR-Tools started from another engine's routes keeps them feasible and never ends worse."""
     from optimizer.routing.pyvrp_engine import solve_pyvrp

@@ -8,9 +8,19 @@ import dataclasses
 
 import pytest
 
+from optimizer.routing import budget
+from optimizer.routing.budget import LARGE_JOBS
 from optimizer.routing.check import verify
-from optimizer.routing.engine import LARGE_JOBS, _pyvrp_iterations, _Shares, _vroom_work, plan_routes
-from optimizer.routing.problem import Depot, Job, Objective, RoutingProblem, Vehicle, drop_penalty
+from optimizer.routing.engine import _Shares, _vroom_work, plan_routes
+from optimizer.routing.problem import (
+    Depot,
+    Job,
+    Objective,
+    RoutingProblem,
+    RoutingResult,
+    Vehicle,
+    drop_penalty,
+)
 from optimizer.routing.solve import RoutingParams
 
 pytest.importorskip("pyvrp")
@@ -125,7 +135,7 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     big = dataclasses.replace(
         small, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900))
     )
-    assert _pyvrp_iterations(small, 5.0) > _pyvrp_iterations(big, 5.0) >= 50
+    assert budget.pyvrp_iterations(len(small.jobs), 5.0) > budget.pyvrp_iterations(len(big.jobs), 5.0) >= 50
     params = RoutingParams(time_limit_s=10.0)
     assert _vroom_work(small, params, 4.0) == (32, 5)  # exploration level 5, as VROOM maps it
     assert _vroom_work(big, params, 4.0) is None
@@ -147,6 +157,7 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert pick.vroom_s > plain.vroom_s  # VROOM gets the larger share on pickup-and-delivery
     assert plain.vroom_work == (8, 1) and pick.vroom_work == (12, 2)  # levels 1 and 2 as VROOM maps them
     large = _Shares.of(big, dataclasses.replace(params, time_limit_s=60.0), 0.0)
+    assert large.large and not shares.large
     assert large.polish_s == 0 and large.vroom_s < large.vroom_cap_s == 0.4 * 60
     assert large.pyvrp_s == pytest.approx(60 - large.vroom_s)  # PyVRP's budget: all but VROOM's expected time
     assert len(big.jobs) > LARGE_JOBS
@@ -208,14 +219,55 @@ def test_a_large_problem_gets_vroom_s_first_plan_and_no_or_tools_model(
     2-3 × PyVRP's memory): the first plan reported is VROOM's single search, and the result is checked and no
     worse than it."""
     from bench.vrp_family import instance
-    from optimizer.routing import engine
+    from optimizer.routing import engine, vroom_engine
 
     p = instance("L", "pickup", 1001)[1]
     assert len(p.jobs) > LARGE_JOBS
     built: list[str] = []
     monkeypatch.setattr(engine, "solve_routes", lambda *a, **k: built.append("ortools"))
+    build_input = vroom_engine.build_input
+    monkeypatch.setattr(vroom_engine, "build_input", lambda q: built.append("vroom") or build_input(q))
     seen: list[int] = []
     r = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=1), lambda e: seen.append(e.objective))
-    assert built == []
+    assert built == ["vroom"]  # VROOM's input built once, for its first plan and its search
     assert verify(p, r) == [] and r.routes and r.engine.startswith("race:")
     assert seen and r.log[0].objective == seen[0] and r.objective <= seen[0]
+
+
+def test_one_vroom_input_solved_twice_gives_the_plans_of_fresh_inputs() -> None:
+    """The large race solves VROOM's input twice (its cut-off first plan, then its search): VROOM's second solve of
+    the same input must plan exactly as on a freshly built one."""
+    from bench.vrp_family import instance
+    from optimizer.routing import vroom_engine
+
+    p = instance("M", "agreement", 1001)[1]
+    model = vroom_engine.build_input(p)
+    vroom_engine.solve_vroom(p, 30.0, work=(1, 0), model=model)
+
+    def stops(r: RoutingResult) -> list[tuple[str, list[tuple[str, str]]]]:
+        return [(t.vehicle, [(s.job, s.kind) for s in t.stops]) for t in r.routes]
+
+    again = vroom_engine.solve_vroom(p, 30.0, work=(2, 1), model=model)
+    fresh = vroom_engine.solve_vroom(p, 30.0, work=(2, 1))
+    assert stops(again) == stops(fresh) and again.objective == fresh.objective
+
+
+def test_or_tools_search_keeps_its_overrun_inside_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OR-Tools finishes a neighbourhood scan past its limit (google/or-tools#1934): the search's own limit is the
+    call's less that overrun (so a search whose overrun fills the call ends at once), and the race skips a polish
+    with no time for it."""
+    import time
+
+    from optimizer.routing import engine, solve
+
+    p = _problem()
+    assert solve.search_overrun_s(800) == pytest.approx(4 * solve.search_overrun_s(400))
+    monkeypatch.setattr(solve, "search_overrun_s", lambda jobs: 100.0)
+    t0 = time.monotonic()
+    r = solve.solve_routes(p, RoutingParams(time_limit_s=5.0))  # guided local search never ends by itself
+    assert time.monotonic() - t0 < 2.5 and verify(p, r) == []
+    monkeypatch.setattr(engine, "search_overrun_s", lambda jobs: 100.0)
+    monkeypatch.setattr(engine, "solve_routes", lambda *a, **k: pytest.fail("polished with no time for it"))
+    best = plan_routes(p, RoutingParams(time_limit_s=1.0, engine="pyvrp"))
+    polished = engine._polished(p, RoutingParams(time_limit_s=10.0), best, 5.0, engine._Relay(None, t0, None))
+    assert polished is best

@@ -1,0 +1,71 @@
+"""Work budgets of the race's steps: how much work each engine does for a share of the time limit.
+
+A deterministic race ends every step on a work budget (VROOM's searches and depth, PyVRP's iterations, the polish's
+number of improving moves) derived from the time limit and the problem's size alone, never from how long earlier
+steps took, so the same problem and seed give the same plan. The rates are the reference machine's, fitted on tuning
+instances only (bench/RESULTS.md; ``python -m bench.pyvrp_rate`` for PyVRP's). Pure arithmetic: no solver imported.
+"""
+
+from __future__ import annotations
+
+# PyVRP's iterations per second on the reference machine ≈ PYVRP_RATE / (jobs + PYVRP_RATE_OFFSET)
+PYVRP_RATE = 450_000
+PYVRP_RATE_OFFSET = 400  # (fitted below the measured rate on tuning instances 55-600 jobs: bench/RESULTS.md)
+PYVRP_MIN_ITERATIONS = 50
+VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
+VROOM_LEVEL_STEP = 1.9
+VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
+VROOM_MARGIN = 0.7  # VROOM's work is chosen to end by itself within this part of its share
+LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
+LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
+# 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
+OR_TOOLS_MOVES_PER_S = 2.5  # improving moves per second of OR-Tools' greedy descent there (200-400 jobs)
+
+
+def level_work(level: int) -> tuple[int, int]:
+    """VROOM's own work for an exploration level (0-5): (number of searches, local-search depth), as VROOM maps it."""
+    searches = 4 * (level + 1) + (4 if level >= 4 else 0) + (4 if level >= 5 else 0)
+    return searches, level
+
+
+def vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
+    """VROOM's expected search time on the reference machine: level 1 (8 searches of depth 1) takes
+    ``VROOM_LEVEL1_S`` at 300 jobs, growing as jobs^2.5 and × ``VROOM_LEVEL_STEP`` per level; a search of a
+    level's depth takes that level's time over its number of searches (level 0: 4 searches)."""
+    searches, depth = work
+    level_s = VROOM_LEVEL1_S * (jobs / 300) ** 2.5 * VROOM_LEVEL_STEP ** (depth - 1)
+    return float(level_s * searches / level_work(depth)[0])
+
+
+def vroom_work(jobs: int, seconds: float, exploration: int | None = None) -> tuple[int, int] | None:
+    """VROOM's work (searches, local-search depth): the level given, or the most work expected to end by itself
+    within ``VROOM_MARGIN`` of ``seconds`` (so its plan does not depend on the clock): a whole exploration level
+    (5 down to 1), else fewer searches (``VROOM_SUB_LEVELS``; above ``LARGE_JOBS`` jobs only these, at most
+    ``LARGE_VROOM_SEARCHES``: one deep search is worth more than many shallow ones there); None when not even one
+    search would end in time."""
+    if exploration is not None:
+        return level_work(exploration)
+    if jobs > LARGE_JOBS:
+        ladder = [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]
+    else:
+        ladder = [level_work(k) for k in range(5, 0, -1)] + list(VROOM_SUB_LEVELS)
+    for work in ladder:
+        if vroom_seconds(jobs, work) <= VROOM_MARGIN * seconds:
+            return work
+    return None
+
+
+def vroom_planned_s(jobs: int, work: tuple[int, int]) -> float:
+    """The time a large problem's race plans for VROOM's few searches: their expected time with its margin."""
+    return vroom_seconds(jobs, work) / VROOM_MARGIN
+
+
+def pyvrp_iterations(jobs: int, seconds: float) -> int:
+    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size, less than
+    in proportion (a fixed part of each iteration does not grow with the jobs)."""
+    return max(PYVRP_MIN_ITERATIONS, int(PYVRP_RATE * seconds / (jobs + PYVRP_RATE_OFFSET)))
+
+
+def polish_moves(seconds: float) -> int:
+    """The deterministic polish's number of improving moves (OR-Tools' greedy descent) for its nominal share."""
+    return 1 + int(OR_TOOLS_MOVES_PER_S * seconds)
