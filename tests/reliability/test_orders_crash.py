@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import shutil
-import signal
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -41,6 +38,13 @@ from stockpile.config import Settings
 from stockpile.dispatch.commands import PlanSettings
 from tests.conftest import DEMO_NOW, pg_url_or_skip
 from tests.support.cli import login_as
+from tests.support.crash import (
+    admin_engine,
+    crash_runs,
+    drop_databases,
+    end_sessions,
+    recreate_database,
+)
 
 pytestmark = pytest.mark.slow
 RUNS = int(os.environ.get("ORDER_CRASH_RUNS", "50"))
@@ -135,16 +139,8 @@ def _prepare(url: str, step: str) -> Callable[[str], None]:
                  "--reason", f"{key}=途中受潮"])  # fmt: skip
 
 
-def _child(step: Callable[[str], None], url: str) -> int:
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            step(url)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
+def _kills(fresh: Callable[[], str], step: Callable[[str], None], mp: pytest.MonkeyPatch) -> dict[str, int]:
+    return crash_runs(fresh, step, _state, lambda url: _verify(url, mp), RUNS, seed=18)
 
 
 def _verify(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,47 +152,6 @@ def _verify(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for order in svc.dispatch.list_orders("dispatcher"):
         xlsx, pdf = svc.dispatch.order_documents(order["doc_no"], "dispatcher")
         assert pdf.startswith(b"%PDF") and xlsx[:2] == b"PK"
-
-
-def _crash_runs(
-    fresh: Callable[[], str], step: Callable[[str], None], mp: pytest.MonkeyPatch
-) -> dict[str, int]:
-    """One complete run for the after-state, then RUNS runs killed at random points."""
-    url = fresh()
-    before = _state(url)
-    started = time.monotonic()
-    _, status = os.waitpid(_child(step, url), 0)
-    window = time.monotonic() - started
-    assert os.waitstatus_to_exitcode(status) == 0
-    after = _state(url)
-    assert after != before
-    _verify(url, mp)
-    rng = random.Random(18)
-    seen = {before: 0, after: 0}
-    verified = {after}
-    for k in range(RUNS):
-        url = fresh()
-        pid = _child(step, url)
-        # kill times spread over the whole run, one per stratum of [0, 1.6 × window): every phase gets kills
-        # however the load shifts the commit (random points from 0.2 × window on once all landed after it)
-        time.sleep((k + rng.random()) / RUNS * 1.6 * window)
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:  # finished before the kill: it must have finished well
-            assert os.waitstatus_to_exitcode(status) == 0, "the step failed in a run that was not killed"
-        else:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        state = _state(url)
-        assert state in seen, "a half-done step is visible after SIGKILL"
-        if state not in verified:
-            _verify(url, mp)
-            verified.add(state)
-        seen[state] += 1
-    assert seen[before] + seen[after] == RUNS
-    assert seen[before] >= 1, (
-        seen
-    )  # (how many landed after the commit depends on the machine's load: printed)
-    return {"before": seen[before], "after": seen[after]}
 
 
 @pytest.fixture(scope="module")
@@ -225,24 +180,7 @@ def test_killed_order_step_leaves_before_or_after_state(step, sqlite_base, tmp_p
         shutil.copy(frozen, db)
         return f"sqlite:///{db}"
 
-    print(f"sqlite {step} kills: {_crash_runs(fresh, child, monkeypatch)}")
-
-
-def _admin(url: str) -> Engine:
-    return make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-
-
-def _recreate(admin: Engine, name: str, template: str | None = None) -> None:
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-
-
-def _end_sessions(admin: Engine, name: str) -> None:
-    with admin.connect() as c:  # a template must have no sessions: end the pooled ones
-        c.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"), {"d": name}
-        )
+    print(f"sqlite {step} kills: {_kills(fresh, child, monkeypatch)}")
 
 
 @pytest.fixture(scope="module")
@@ -252,18 +190,17 @@ def pg_demo() -> Iterator[tuple[Engine, str, Callable[[str], str]]]:
 
     url = make_url(pg_url_or_skip())
     base = f"{url.database}_orders_base"
-    admin = _admin(url.render_as_string(hide_password=False))
+    admin = admin_engine(url.render_as_string(hide_password=False))
 
     def url_of(name: str) -> str:
         return url.set(database=name).render_as_string(hide_password=False)
 
-    _recreate(admin, base)
+    recreate_database(admin, base)
     create_demo_database(url_of(base))
     build_demo(url_of(base), now=DEMO_NOW)
-    _end_sessions(admin, base)
+    end_sessions(admin, base)
     yield admin, base, url_of
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{base}" WITH (FORCE)'))
+    drop_databases(admin, base)
     admin.dispose()
 
 
@@ -273,19 +210,17 @@ def test_killed_order_step_leaves_before_or_after_state_postgresql(step, pg_demo
     """PostgreSQL: the dead client's transaction is rolled back; the state is before or after."""
     admin, base, url_of = pg_demo
     prepared, run = f"{base}_{step}", f"{base}_{step}_run"
-    _recreate(admin, prepared, template=base)
+    recreate_database(admin, prepared, template=base)
     monkeypatch.setenv("DATABASE_URL", url_of(prepared))
     login_as("dispatcher")
     child = _prepare(url_of(prepared), step)
-    _end_sessions(admin, prepared)
+    end_sessions(admin, prepared)
 
     def fresh() -> str:
-        _recreate(admin, run, template=prepared)
+        recreate_database(admin, run, template=prepared)
         return url_of(run)
 
     try:
-        print(f"postgresql {step} kills: {_crash_runs(fresh, child, monkeypatch)}")
+        print(f"postgresql {step} kills: {_kills(fresh, child, monkeypatch)}")
     finally:
-        with admin.connect() as c:
-            for name in (run, prepared):
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_databases(admin, run, prepared)
