@@ -41,6 +41,9 @@ from optimizer.routing.problem import (
 )
 from optimizer.routing.solve import RoutingParams, search_overrun_s, solve_routes, stopped
 
+PLAIN_VROOM_SHARE = (
+    0.15  # VROOM's share without pickups: PyVRP is the stronger member there (bench/RESULTS.md)
+)
 QUICK_FIRST_S = 0.6  # large problems: VROOM's first plan (one search, no depth) is cut off here (+ its model)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
@@ -322,7 +325,9 @@ class _Shares:
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
         pickups = any(j.source is not None for j in p.jobs)
-        share = params.vroom_share if params.vroom_share is not None else (0.75 if pickups else 0.4)
+        share = (
+            params.vroom_share if params.vroom_share is not None else (0.75 if pickups else PLAIN_VROOM_SHARE)
+        )
         limit = params.time_limit_s
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
