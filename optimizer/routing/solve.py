@@ -205,8 +205,8 @@ def _solve_once(
     """One OR-Tools search (from ``initial`` routes when given); log and progress get only plans below ``bar``.
 
     ``params.time_limit_s`` bounds the whole call: building the model (seconds for hundreds of nodes and vehicles),
-    reading the initial routes and the local search's overrun (``search_overrun_s``) come out of the search's own
-    limit."""
+    reading the initial routes and the local search's overrun (``search_overrun_s``; without initial routes at
+    most half the time left, which also bounds OR-Tools' first plan) come out of the search's own limit."""
     called = time.monotonic()
     model = Model(problem)
     log = _watch(model, params, progress, started, bar)
@@ -215,8 +215,11 @@ def _solve_once(
     if initial is not None:
         model.routing.CloseModelWithParameters(sp)
         start = _initial_assignment(model, initial)
+    left = params.time_limit_s - (time.monotonic() - called)
     overrun = 0.0 if params.first_solution_only else search_overrun_s(len(problem.jobs))
-    left_ms = int(1000 * (params.time_limit_s - (time.monotonic() - called) - overrun))
+    if start is None:  # the limit also bounds the first plan: at least half of it stays for that
+        overrun = min(overrun, left / 2)
+    left_ms = int(1000 * (left - overrun))
     sp.time_limit.FromMilliseconds(max(1, left_ms))
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, sp)

@@ -263,10 +263,18 @@ def test_or_tools_search_keeps_its_overrun_inside_the_time_limit(monkeypatch: py
 
     p = _problem()
     assert solve.search_overrun_s(800) == pytest.approx(4 * solve.search_overrun_s(400))
+    first = solve.solve_routes(p, RoutingParams(time_limit_s=1.0, first_solution_only=True))
     monkeypatch.setattr(solve, "search_overrun_s", lambda jobs: 100.0)
     t0 = time.monotonic()
-    r = solve.solve_routes(p, RoutingParams(time_limit_s=5.0))  # guided local search never ends by itself
-    assert time.monotonic() - t0 < 2.5 and verify(p, r) == []
+    r = solve.solve_routes(
+        p, RoutingParams(time_limit_s=5.0), initial=first.routes
+    )  # GLS never ends by itself
+    assert time.monotonic() - t0 < 1.5 and verify(p, r) == [] and r.objective <= first.objective
+    t0 = time.monotonic()
+    r = solve.solve_routes(
+        p, RoutingParams(time_limit_s=4.0)
+    )  # no plan yet: half the time kept for the first
+    assert time.monotonic() - t0 < 3.5 and verify(p, r) == [] and r.routes
     monkeypatch.setattr(engine, "search_overrun_s", lambda jobs: 100.0)
     monkeypatch.setattr(engine, "solve_routes", lambda *a, **k: pytest.fail("polished with no time for it"))
     best = plan_routes(p, RoutingParams(time_limit_s=1.0, engine="pyvrp"))
