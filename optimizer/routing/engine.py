@@ -41,9 +41,9 @@ from optimizer.routing.problem import (
 )
 from optimizer.routing.solve import RoutingParams, search_overrun_s, solve_routes, stopped
 
-PLAIN_VROOM_SHARE = (
-    0.15  # VROOM's share without pickups: PyVRP is the stronger member there (bench/RESULTS.md)
-)
+# VROOM's share of the budget: with pickups it is the strongest member; without, where the fleet cannot carry all
+# the demand it decides well which jobs to leave (priority first); where the fleet can, PyVRP is the stronger
+VROOM_SHARE_PICKUPS, VROOM_SHARE_SHORT_FLEET, VROOM_SHARE_PLAIN = 0.75, 0.4, 0.15
 QUICK_FIRST_S = 0.6  # large problems: VROOM's first plan (one search, no depth) is cut off here (+ its model)
 
 ENGINES = ("ortools", "pyvrp", "vroom", "race")
@@ -324,10 +324,7 @@ class _Shares:
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
-        pickups = any(j.source is not None for j in p.jobs)
-        share = (
-            params.vroom_share if params.vroom_share is not None else (0.75 if pickups else PLAIN_VROOM_SHARE)
-        )
+        share = params.vroom_share if params.vroom_share is not None else _vroom_share(p)
         limit = params.time_limit_s
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
@@ -343,6 +340,18 @@ class _Shares:
     def left(self) -> float:
         """Wall time left before the polish."""
         return self.limit_s - self.polish_s - (time.monotonic() - self.started)
+
+
+def _vroom_share(p: RoutingProblem) -> float:
+    """VROOM's default share: with pickups, or without when the trucks' loads cannot carry all the demand in some
+    dimension (jobs must be left: VROOM keeps the higher priorities), else the small plain share."""
+    if any(j.source is not None for j in p.jobs):
+        return VROOM_SHARE_PICKUPS
+    short = any(
+        sum(v.capacity[d] for v in p.vehicles) < sum(j.demand[d] for j in p.jobs)
+        for d in range(len(p.dimensions))
+    )
+    return VROOM_SHARE_SHORT_FLEET if short else VROOM_SHARE_PLAIN
 
 
 def _vroom_takes(problem: RoutingProblem) -> bool:

@@ -65,7 +65,9 @@ class RoutingParams:
     solution_limit: int | None = None  # stop after this many solutions (a deterministic work budget)
     engine: str = "race"  # "ortools" | "pyvrp" | "race" (plan_routes; solve_routes is always OR-Tools)
     polish_share: float = 0.15  # race: the last part of the budget, OR-Tools polishes the best plan
-    vroom_share: float | None = None  # race: VROOM's share of the budget; None = 0.75 with pickups, else 0.15
+    vroom_share: float | None = (
+        None  # race: VROOM's share of the budget; None = by the problem (engine._vroom_share)
+    )
     vroom_exploration: int | None = None  # VROOM's exploration level 0-5; None = by size (5 up to 150 jobs)
     workers: int | None = None  # race: cores to use; None = every core of the machine (benchmarks pass 1)
     deterministic: bool = True  # race: every step ends on a work budget (the clock is only a safety cap)
