@@ -26,6 +26,7 @@ import dataclasses
 import gc
 import os
 import time
+from typing import TYPE_CHECKING
 
 from optimizer.routing import budget
 from optimizer.routing.budget import LARGE_JOBS, VROOM_SUB_LEVELS
@@ -41,6 +42,9 @@ from optimizer.routing.problem import (
 )
 from optimizer.routing.solve import RoutingParams, search_overrun_s, solve_routes, stopped
 
+if TYPE_CHECKING:  # pyvroom is optional: imported where VROOM runs
+    from optimizer.routing.vroom_engine import VroomModel
+
 # VROOM's share of the budget: with pickups it is the strongest member; without, where the fleet cannot carry all
 # the demand it decides well which jobs to leave (priority first); where the fleet can, PyVRP is the stronger
 VROOM_SHARE_PICKUPS, VROOM_SHARE_SHORT_FLEET, VROOM_SHARE_PLAIN = 0.75, 0.4, 0.15
@@ -50,7 +54,7 @@ ENGINES = ("ortools", "pyvrp", "vroom", "race")
 
 
 def _vroom_result(
-    problem: RoutingProblem, time_limit_s: float, work: tuple[int, int], model: object = None
+    problem: RoutingProblem, time_limit_s: float, work: tuple[int, int], model: VroomModel | None = None
 ) -> RoutingResult | None:
     """VROOM's plan (``work`` = searches, depth; ``model``: its input built by ``_vroom_model``) if pyvroom is
     installed, can express the problem and its plan passes the checker."""
@@ -192,14 +196,14 @@ def _give_back_memory(large: bool) -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _vroom_model(problem: RoutingProblem) -> object:
+def _vroom_model(problem: RoutingProblem) -> VroomModel | None:
     """VROOM's input for ``problem`` (None when pyvroom is not installed, cannot take it or refuses it)."""
     if not _vroom_takes(problem):
         return None
     from optimizer.routing import vroom_engine
 
     try:
-        return vroom_engine.build_input(problem)
+        return vroom_engine.build_model(problem)
     except Exception:  # VROOM refusing an input costs the race a member, never the plan
         return None
 
@@ -209,7 +213,7 @@ def _first_plan(
     params: RoutingParams,
     progress: ProgressCallback | None,
     started: float,
-    model: object = None,
+    model: VroomModel | None = None,
 ) -> RoutingResult:
     """The plan shown at once: OR-Tools' insertion heuristic, or, above ``LARGE_JOBS`` jobs (no OR-Tools model
     there), VROOM's single search on ``model`` cut off at ``QUICK_FIRST_S``. That plan depends on the clock: a

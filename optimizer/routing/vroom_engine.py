@@ -15,6 +15,7 @@ them (the race does that).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -49,8 +50,21 @@ def _priorities(p: RoutingProblem) -> list[int]:
     return [round(100 * (1 + ranks[drop_penalty(j)]) / (1 + top)) for j in p.jobs]
 
 
-def build_input(p: RoutingProblem) -> vroom.Input:
-    """VROOM's input for ``p`` (matrices, fleet, jobs); one input can be solved several times, same plans."""
+@dataclass(frozen=True)
+class VroomModel:
+    """VROOM's input for a problem and when it was built: VROOM counts its timeout from the input's construction
+    (its loading time is charged to the search), so a second solve of the same input must add the time since."""
+
+    input: vroom.Input
+    built_at: float
+
+
+def build_model(p: RoutingProblem) -> VroomModel:
+    """VROOM's input for ``p``; one input can be solved several times, with the plans of fresh inputs."""
+    return VroomModel(_input(p), time.monotonic())
+
+
+def _input(p: RoutingProblem) -> vroom.Input:
     n = p.n_locations
     homes = sorted({v.start for v in p.vehicles} | {v.end for v in p.vehicles})
     where = np.array(list(range(n)) + homes, dtype=np.int64)
@@ -94,7 +108,7 @@ def solve_vroom(
     exploration: int = 5,
     *,
     work: tuple[int, int] | None = None,
-    model: vroom.Input | None = None,
+    model: VroomModel | None = None,
 ) -> RoutingResult:
     """VROOM's plan within ``time_limit_s`` (model included), re-timed by our rule; needs ``supports(p)``.
 
@@ -109,8 +123,8 @@ def solve_vroom(
     work : (int, int), optional
         Instead of a level: the number of searches (each from one of VROOM's construction heuristics) and their
         local-search depth (0-5), finer steps than the levels (one deep search costs an eighth of level 1).
-    model : vroom.Input, optional
-        ``build_input(p)`` built earlier (large problems solve it twice: the first plan, then the search).
+    model : VroomModel, optional
+        ``build_model(p)`` built earlier (large problems solve it twice: the first plan, then the search).
 
     Returns
     -------
@@ -118,12 +132,13 @@ def solve_vroom(
         VROOM's visit orders on our timing rule (``NO_SOLUTION`` when it returns no routes).
     """
     started = time.monotonic()
-    inp = model if model is not None else build_input(p)
-    left = max(0.05, time_limit_s - (time.monotonic() - started))
+    model = model if model is not None else build_model(p)
+    # VROOM's timeout runs from the input's construction: ours, the rest of this call, from now
+    left = max(0.05, time_limit_s - (time.monotonic() - started)) + (time.monotonic() - model.built_at)
     searches, depth = work if work is not None else level_work(exploration)
     # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does
     sol = VroomSolution(
-        inp._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
+        model.input._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
     )
     plans = visits_of(p, sol)
     routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
