@@ -288,3 +288,19 @@ def test_or_tools_search_keeps_its_overrun_inside_the_time_limit(monkeypatch: py
     best = plan_routes(p, RoutingParams(time_limit_s=1.0, engine="pyvrp"))
     polished = engine._polished(p, RoutingParams(time_limit_s=10.0), best, 5.0, engine._Relay(None, t0, None))
     assert polished is best
+
+
+def test_vroom_gets_its_cap_for_every_search_within_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VROOM gives each of its searches timeout / searches (vroom src/problems/vrp.h): the race passes its cap
+    times its searches, never more than the call's time left, so no search is cut where the work fits."""
+    from optimizer.routing import engine
+
+    shares = _Shares.of(_problem(pickups=True), RoutingParams(time_limit_s=10.0), 0.0)
+    assert shares.vroom_work == (32, 5)
+    assert engine._vroom_timeout(shares, (32, 5), 9.8) == 9.8
+    assert engine._vroom_timeout(shares, (1, 1), 9.8) == shares.vroom_cap_s == 7.5
+    seen: list[float] = []
+    real = engine._vroom_result
+    monkeypatch.setattr(engine, "_vroom_result", lambda p, t, w, m=None: seen.append(t) or real(p, t, w, m))
+    plan_routes(_problem(pickups=True), RoutingParams(time_limit_s=10.0, workers=1))
+    assert len(seen) == 1 and 9.0 < seen[0] <= 10.0  # 32 searches × 7.5 s, cut to the time left
