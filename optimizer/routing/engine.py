@@ -350,7 +350,7 @@ def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float) -> flo
     """VROOM's timeout: its cap for every one of its searches, within the call's time left. VROOM splits its
     timeout evenly among its searches (each local search gets timeout / searches: vroom src/problems/vrp.h), so
     with its cap as the timeout a search longer than its slice was cut and the plan depended on timing (M-pickup-1:
-    three plans in four runs on an idle machine, bench/RESULTS.md); its work is chosen to end well before its cap."""
+    five different plans over one day's runs, bench/RESULTS.md); its work is chosen to end well before its cap."""
     return min(work[0] * shares.vroom_cap_s, left_s)
 
 
