@@ -168,7 +168,7 @@ def _best_of(
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
     plans = [first] if _checked(problem, first) and not cut_off else []
     if work is not None and not stopped(params):
-        vroomed = _vroom_result(problem, _vroom_timeout(shares, work, _left(params, started)), work, model)
+        vroomed = _vroom_result(problem, _vroom_timeout(shares, work, shares.left()), work, model)
         model = None
         _give_back_memory(shares.large)
         if vroomed is not None:
@@ -347,7 +347,7 @@ class _Shares:
 
 
 def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float) -> float:
-    """VROOM's timeout: its cap for every one of its searches, within the call's time left. VROOM splits its
+    """VROOM's timeout: its cap for every one of its searches, within the time left before the polish. VROOM splits its
     timeout evenly among its searches (each local search gets timeout / searches: vroom src/problems/vrp.h), so
     with its cap as the timeout a search longer than its slice was cut and the plan depended on timing (M-pickup-1:
     five different plans over one day's runs, bench/RESULTS.md); its work is chosen to end well before its cap."""
