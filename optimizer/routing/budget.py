@@ -1,17 +1,22 @@
 """Work budgets of the race's steps: how much work each engine does for a share of the time limit.
 
-A deterministic race ends every step on a work budget (VROOM's searches and depth, PyVRP's iterations, the polish's
-number of improving moves) derived from the time limit and the problem's size alone, never from how long earlier
-steps took, so the same problem and seed give the same plan. The rates are the reference machine's, fitted on tuning
-instances only (bench/RESULTS.md; ``python -m bench.pyvrp_rate`` for PyVRP's). Pure arithmetic: no solver imported.
+A deterministic race ends every step on a work budget (VROOM's searches and depth, PyVRP's counted work, the
+polish's number of improving moves) derived from the time limit and the problem alone, never from how long earlier
+steps took, so the same problem and seed give the same plan. The rates are the reference machine's, fitted on
+tuning instances only (bench/RESULTS.md; ``python -m bench.pyvrp_rate`` for PyVRP's work clock). Pure arithmetic:
+no solver imported.
 """
 
 from __future__ import annotations
 
-# PyVRP's iterations per second on the reference machine ≈ PYVRP_RATE / (jobs + PYVRP_RATE_OFFSET)
-PYVRP_RATE = 450_000
-PYVRP_RATE_OFFSET = 400  # (fitted below the measured rate on tuning instances 55-600 jobs: bench/RESULTS.md)
-PYVRP_MIN_ITERATIONS = 50
+# PyVRP's work clock: its search's seconds on the reference machine, from what it counted (deterministic):
+# moves × (MOVE_S + MOVE_S_PER_KJOB × jobs / 1000) + iterations × jobs × ITERATION_JOB_S, one set per kind
+# (without / with shipments), fitted by least squares on 44 tuning instances (bench/RESULTS.md, session 10)
+PYVRP_CLOCK = {
+    False: (16.2e-9, 9.49e-9, 0.341e-6),  # plain: predicted / actual time 0.90-1.10 on the tuning instances
+    True: (32.6e-9, 26.8e-9, 2.07e-6),  # shipments: 0.81-1.21
+}
+PYVRP_MARGIN = 0.9  # PyVRP's work budget is this part of its share: its search ends by itself, before its cap
 VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
 VROOM_LEVEL_STEP = 1.9
 VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
@@ -60,10 +65,18 @@ def vroom_planned_s(jobs: int, work: tuple[int, int]) -> float:
     return vroom_seconds(jobs, work) / VROOM_MARGIN
 
 
-def pyvrp_iterations(jobs: int, seconds: float) -> int:
-    """PyVRP's work budget for ``seconds`` on the reference machine: its iterations slow down with size, less than
-    in proportion (a fixed part of each iteration does not grow with the jobs)."""
-    return max(PYVRP_MIN_ITERATIONS, int(PYVRP_RATE * seconds / (jobs + PYVRP_RATE_OFFSET)))
+def pyvrp_work_s(moves: int, iterations: int, jobs: int, shipments: bool) -> float:
+    """PyVRP's work in reference seconds: the move evaluations its local search counted (each costs a little more
+    on a larger problem) and a per-iteration part growing with the jobs (copying and updating the solution). The
+    same input and seed count the same work, however busy the machine; the iteration rate alone varied 2.7 × between
+    problems of one size (it counts no moves), this clock 0.8-1.2 ×."""
+    move_s, move_s_per_kjob, iteration_job_s = PYVRP_CLOCK[shipments]
+    return moves * (move_s + move_s_per_kjob * jobs / 1000) + iterations * jobs * iteration_job_s
+
+
+def pyvrp_budget_s(seconds: float) -> float:
+    """PyVRP's work budget (reference seconds of ``pyvrp_work_s``) for a share of ``seconds``."""
+    return PYVRP_MARGIN * seconds
 
 
 def polish_moves(seconds: float) -> int:

@@ -88,7 +88,7 @@ def _pyvrp_result(
     progress: ProgressCallback | None = None,
     stop: StopFlag | None = None,
     prizes: bool = False,
-    max_iterations: int | None = None,
+    max_work_s: float | None = None,
 ) -> RoutingResult | None:
     """PyVRP's plan if PyVRP is installed, can express the problem and its plan passes the checker."""
     if not _pyvrp_takes(problem) or time_limit_s <= 0 or (stop is not None and stop()):
@@ -103,7 +103,7 @@ def _pyvrp_result(
         progress=progress,
         stop=stop,
         prizes=prizes,
-        max_iterations=max_iterations,
+        max_work_s=max_work_s,
     )
     return result if result.routes and not verify(problem, result) else None
 
@@ -176,9 +176,9 @@ def _best_of(
             relay(LogEntry(0.0, vroomed.objective))
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
     pyvrp_s = shares.left()  # deterministic: the work budget ends it, the clock only caps
-    iterations = budget.pyvrp_iterations(len(problem.jobs), shares.pyvrp_s) if params.deterministic else None
+    pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
     found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
-                          params.stop, prizes=params.pyvrp_prizes, max_iterations=iterations)  # fmt: skip
+                          params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
     plans += [found] if found is not None else []
     if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
         plans = [first]

@@ -270,7 +270,8 @@ class RoutingResult:
     total_duration_s: int
     log: tuple[LogEntry, ...] = field(default=())
     engine: str = "ortools"
-    iterations: int | None = None  # PyVRP: the iterations its search ran (its work budget's unit)
+    iterations: int | None = None  # PyVRP: the iterations its search ran
+    work_s: float | None = None  # PyVRP: its counted work in reference seconds (its work budget's unit)
 
     @property
     def is_feasible(self) -> bool:

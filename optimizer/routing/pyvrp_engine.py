@@ -18,11 +18,12 @@ import warnings
 from collections.abc import Callable
 
 import pyvrp
-from pyvrp import Activity, ActivityType, PenaltyParams
-from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
-from pyvrp.search import PerturbationParams
+from pyvrp import Activity, ActivityType, PenaltyManager, PenaltyParams, RandomNumberGenerator
+from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+from pyvrp.search import LocalSearch, PerturbationManager, PerturbationParams, compute_neighbours
 from pyvrp.solve import SolveParams
 
+from optimizer.routing.budget import pyvrp_work_s
 from optimizer.routing.problem import (
     Job,
     LogEntry,
@@ -154,11 +155,28 @@ def solve_params(p: RoutingProblem, prizes: bool = False) -> SolveParams:
 _INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the largest int64 as its cost
 
 
+class _CountedSearch:
+    """PyVRP's local search with its work counted: the move evaluations of every call (PyVRP's own statistics
+    cover only the last call), the input of the work clock ``budget.pyvrp_work_s``."""
+
+    def __init__(self, ls: LocalSearch) -> None:
+        self.ls, self.moves = ls, 0
+
+    def __call__(
+        self, solution: pyvrp.Solution, cost_evaluator: pyvrp.CostEvaluator, exhaustive: bool = False
+    ) -> pyvrp.Solution:
+        found = self.ls(solution, cost_evaluator, exhaustive=exhaustive)
+        self.moves += self.ls.statistics.num_moves
+        return found
+
+
 class _Stop:
-    """Stopping rule: the time budget, the work budget (iterations) or the caller's stop; reports improvements.
+    """Stopping rule: the time budget, the work budget or the caller's stop; reports improvements.
 
     PyVRP calls the criterion once per iteration with the cost of its best solution (infinite while that is
-    infeasible), so the same hook gives the progress indicator PyVRP's improving objective.
+    infeasible), so the same hook gives the progress indicator PyVRP's improving objective. The work budget is in
+    reference seconds of PyVRP's work clock (``work``: the counted work so far); ``max_iterations`` is a plain
+    count of iterations.
     """
 
     def __init__(
@@ -167,10 +185,13 @@ class _Stop:
         progress: Callable[[float], None] | None,
         stop: StopFlag | None = None,
         max_iterations: int | None = None,
+        max_work_s: float | None = None,
+        work: Callable[[int], float] | None = None,
     ) -> None:
         self.started = time.monotonic()
         self.budget_s, self.progress, self.stop = budget_s, progress, stop
         self.max_iterations, self.iterations = max_iterations, 0
+        self.max_work_s, self.work = max_work_s, work
         self.best = float("inf")
 
     def __call__(self, best_cost: float) -> bool:
@@ -178,6 +199,12 @@ class _Stop:
             return True
         if self.max_iterations is not None and self.iterations >= self.max_iterations:
             return True  # the work budget: the same input and seed end on the same plan
+        if (
+            self.max_work_s is not None
+            and self.work is not None
+            and self.work(self.iterations) >= self.max_work_s
+        ):
+            return True
         elapsed = time.monotonic() - self.started
         if best_cost < min(self.best, _INFEASIBLE):
             self.best = best_cost
@@ -231,6 +258,7 @@ def solve_pyvrp(
     stop: StopFlag | None = None,
     prizes: bool = False,
     max_iterations: int | None = None,
+    max_work_s: float | None = None,
 ) -> RoutingResult:
     """Solve with PyVRP within ``time_limit_s`` (model building included); needs ``supports(p)``.
 
@@ -258,11 +286,14 @@ def solve_pyvrp(
     max_iterations : int, optional
         A work budget: the search ends after this many iterations (deterministic) or at ``time_limit_s``,
         whichever comes first.
+    max_work_s : float, optional
+        A work budget in reference seconds of PyVRP's work clock (``budget.pyvrp_work_s``: its counted move
+        evaluations and iterations; deterministic), or ``time_limit_s``, whichever comes first.
 
     Returns
     -------
     RoutingResult
-        Re-timed by our timing rule, with the iterations run; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
+        Re-timed by our timing rule, with the iterations run and the work counted; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
     """
     started = time.monotonic()
     m, groups, clients, shipments = build(p) if build else _model(p, prizes)
@@ -274,15 +305,21 @@ def solve_pyvrp(
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop_rule = _Stop(left, report if progress is not None else None, stop, max_iterations)
-    best = _search(data, stop_rule, seed, params or solve_params(p, prizes), warm)
+    stop_rule = _Stop(left, report if progress is not None else None, stop, max_iterations, max_work_s)
+    best = _search(
+        data, stop_rule, seed, params or solve_params(p, prizes), warm, len(p.jobs), bool(shipments)
+    )
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
         return RoutingResult(Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp",
-                             stop_rule.iterations)  # fmt: skip
+                             stop_rule.iterations, _work(stop_rule))  # fmt: skip
     result = plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
-    return dataclasses.replace(result, iterations=stop_rule.iterations)
+    return dataclasses.replace(result, iterations=stop_rule.iterations, work_s=_work(stop_rule))
+
+
+def _work(stop: _Stop) -> float | None:
+    return stop.work(stop.iterations) if stop.work is not None else None
 
 
 def _search(
@@ -291,21 +328,32 @@ def _search(
     seed: int,
     params: SolveParams,
     warm: pyvrp.Solution | None,
+    jobs: int,
+    shipments: bool,
 ) -> pyvrp.Solution:
-    """PyVRP's best solution (feasible or not) when ``stop`` says so."""
+    """PyVRP's best solution (feasible or not) when ``stop`` says so: ``pyvrp.solve`` step by step (the same
+    search for the same seed), its local search counted for the work clock, which ``stop`` reads."""
+    rng = RandomNumberGenerator(seed=seed)
+    ls = LocalSearch(
+        data, rng, compute_neighbours(data, params.neighbourhood), PerturbationManager(params.perturbation)
+    )
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    search = _CountedSearch(ls)
+    stop.work = lambda iterations: pyvrp_work_s(search.moves, iterations, jobs, shipments)
+    pm = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
     with (
         warnings.catch_warnings()
     ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
         warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
-        return pyvrp.solve(
-            data,
-            stop,
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=params,
-            initial_solution=warm,
-        ).best
+        init = warm
+        if (
+            init is None
+        ):  # as pyvrp.solve: a random solution, improved, so that the search does not start empty
+            init = search(pyvrp.Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+        ils = IteratedLocalSearch(data, pm, search, init, params.ils)
+        return ils.run(stop, collect_stats=False, display=False).best
 
 
 def _routes_of(

@@ -93,6 +93,41 @@ def test_pyvrp_stop_rule_ends_on_its_work_budget_or_the_callers_stop() -> None:
     assert [stop(1234.0) for _ in range(4)] == [False, False, False, True]
     asked = _Stop(budget_s=60.0, progress=None, stop=lambda: True)
     assert asked(1234.0) is True
+    counted = _Stop(budget_s=60.0, progress=None, max_work_s=0.5, work=lambda iterations: 0.2 * iterations)
+    assert [counted(1234.0) for _ in range(4)] == [False, False, False, True]  # 0, 0.2, 0.4, then 0.6 ≥ 0.5
+
+
+def test_pyvrp_ends_on_its_work_clock_with_the_same_plan_every_time() -> None:
+    """With a work budget PyVRP's search ends when its counted work (move evaluations and iterations, in reference
+    seconds) reaches it, long before its time limit, and the same input and seed give the same plan and count."""
+    from optimizer.routing.pyvrp_engine import solve_pyvrp
+
+    for p in (_problem(), _problem(pickups=True)):
+        runs = [solve_pyvrp(p, 60.0, seed=3, prizes=True, max_work_s=0.05) for _ in range(2)]
+        a, b = runs
+        assert a.work_s is not None and 0.05 <= a.work_s < 0.5
+        assert (a.work_s, a.iterations, a.objective) == (b.work_s, b.iterations, b.objective)
+        assert [[(s.job, s.kind) for s in r.stops] for r in a.routes] == [
+            [(s.job, s.kind) for s in r.stops] for r in b.routes
+        ]
+
+
+def test_pyvrp_search_is_pyvrps_own_solve_step_by_step() -> None:
+    """The counted search is ``pyvrp.solve``'s algorithm: the same seed and number of iterations give PyVRP's own
+    best solution."""
+    import pyvrp
+    from pyvrp.stop import MaxIterations
+
+    from optimizer.routing import pyvrp_engine
+    from optimizer.routing.pyvrp_engine import _search, _Stop
+
+    p = _problem(pickups=True)
+    data = pyvrp_engine._model(p, True)[0].data()
+    params = pyvrp_engine.solve_params(p, True)
+    own = pyvrp.solve(data, MaxIterations(60), seed=5, collect_stats=False, params=params).best
+    ours = _search(data, _Stop(60.0, None, max_iterations=60), 5, params, None, len(p.jobs), True)
+    assert ours.distance() == own.distance() and ours.num_clients() == own.num_clients()
+    assert str(ours) == str(own)  # route by route
 
 
 def test_pyvrp_reports_the_iterations_it_ran() -> None:
@@ -103,6 +138,7 @@ def test_pyvrp_reports_the_iterations_it_ran() -> None:
     assert solve_pyvrp(p, 60.0, max_iterations=40).iterations == 40
     short = solve_pyvrp(p, 0.2)
     assert short.iterations is not None and short.iterations > 0
+    assert short.work_s is not None and short.work_s > 0
 
 
 def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:

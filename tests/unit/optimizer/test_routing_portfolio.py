@@ -129,13 +129,20 @@ def test_the_race_is_deterministic_by_default(pickups: bool) -> None:
 
 
 def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
-    """PyVRP's iterations shrink with the number of jobs; VROOM's work falls with size (whole levels, then fewer
+    """PyVRP's work clock counts more for more moves, iterations and jobs, and more per move with shipments; its
+    budget is a fixed part of its share; VROOM's work falls with size (whole levels, then fewer
     searches, then None when not even one search would end within its share); the shares add up to the limit."""
     small = _problem()
     big = dataclasses.replace(
         small, jobs=tuple(dataclasses.replace(small.jobs[0], id=f"j{k}") for k in range(900))
     )
-    assert budget.pyvrp_iterations(len(small.jobs), 5.0) > budget.pyvrp_iterations(len(big.jobs), 5.0) >= 50
+    clock = budget.pyvrp_work_s
+    assert clock(0, 0, 100, False) == 0.0
+    more_moves, more_iterations = clock(2 * 10**6, 100, 100, False), clock(2 * 10**6, 200, 100, False)
+    assert clock(10**6, 100, 100, False) < more_moves < more_iterations
+    assert clock(10**6, 100, 100, False) < clock(10**6, 100, 800, False) < clock(10**6, 100, 800, True)
+    assert 0.0 < budget.pyvrp_budget_s(5.0) < 5.0
+    assert budget.pyvrp_budget_s(10.0) == 2 * budget.pyvrp_budget_s(5.0)
     params = RoutingParams(time_limit_s=10.0)
     assert _vroom_work(small, params, 4.0) == (32, 5)  # exploration level 5, as VROOM maps it
     assert _vroom_work(big, params, 4.0) is None
