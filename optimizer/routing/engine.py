@@ -177,9 +177,10 @@ def _best_of(
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
     pyvrp_s = shares.left()  # deterministic: the work budget ends it, the clock only caps
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
-    found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
-                          params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
-    plans += [found] if found is not None else []
+    if pyvrp_work != 0.0:  # a share of nothing (VROOM given all but the polish): no PyVRP step
+        found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
+                              params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
+        plans += [found] if found is not None else []
     if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
         plans = [first]
     return _finish(problem, params, first, plans, relay, started, shares)
@@ -274,14 +275,12 @@ def _parallel(problem: RoutingProblem, params: RoutingParams) -> bool:
 def _two_cores(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """The multi-core race: the single-core race with the next seed in a second process (its limit a second shorter:
-    the process takes about that to start), this process's own race meanwhile; the better checked plan wins."""
+    """The multi-core race: a single-core race with the other emphasis (``_other_core``) in a second process (its
+    limit a second shorter: the process takes about that to start), this process's own race meanwhile; the better
+    checked plan wins."""
     from optimizer.routing.parallel import RaceAside
 
-    other_params = dataclasses.replace(
-        params, workers=1, seed=params.seed + 1, stop=None, time_limit_s=params.time_limit_s - 1.0
-    )
-    aside = RaceAside(problem, other_params)
+    aside = RaceAside(problem, _other_core(problem, params))
     mine = _best_of(problem, dataclasses.replace(params, workers=1), progress, started)
     wait = 0.0 if stopped(params) else max(0.0, params.time_limit_s - (time.monotonic() - started)) + 0.25
     other = aside.collect(wait)
@@ -290,6 +289,19 @@ def _two_cores(
             progress(LogEntry(time.monotonic() - started, other.objective))
         return dataclasses.replace(other, engine=f"{other.engine} (core 2)")
     return mine
+
+
+def _other_core(problem: RoutingProblem, params: RoutingParams) -> RoutingParams:
+    """The second core's race: where the race leans on VROOM (pickups, a short fleet) VROOM gets all but the polish
+    (the single engine that beat the race on such problems was VROOM given the whole time); where it leans on
+    PyVRP (a fleet that can carry everything) PyVRP does; with a share set by the caller, or above ``LARGE_JOBS``
+    jobs (VROOM's work there is at most two searches whatever its share), the same race with the next seed. Its
+    limit is a second shorter (the process takes about that to start)."""
+    other = dataclasses.replace(params, workers=1, stop=None, time_limit_s=params.time_limit_s - 1.0)
+    if params.vroom_share is not None or len(problem.jobs) > LARGE_JOBS or not _vroom_takes(problem):
+        return dataclasses.replace(other, seed=params.seed + 1)
+    leans_on_vroom = _vroom_share(problem) >= VROOM_SHARE_SHORT_FLEET
+    return dataclasses.replace(other, vroom_share=1.0 - params.polish_share if leans_on_vroom else 0.0)
 
 
 def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:
