@@ -11,16 +11,17 @@ from __future__ import annotations
 
 # PyVRP's work clock: its search's seconds on the reference machine, from what it counted (deterministic):
 # moves × (MOVE_S + MOVE_S_PER_KJOB × jobs / 1000) + iterations × jobs × ITERATION_JOB_S, one set per kind
-# (without / with shipments), fitted by least squares on 44 tuning instances (bench/RESULTS.md, session 10)
+# (without / with shipments), fitted by least squares on 45 tuning instances (bench/RESULTS.md, session 10)
 PYVRP_CLOCK = {
     False: (16.2e-9, 9.49e-9, 0.341e-6),  # plain: predicted / actual time 0.90-1.10 on the tuning instances
-    True: (32.6e-9, 26.8e-9, 2.07e-6),  # shipments: 0.81-1.21
+    True: (32.6e-9, 26.8e-9, 2.07e-6),  # shipments: 0.82-1.21
 }
 PYVRP_MARGIN = 0.9  # PyVRP's work budget is this part of its share: its search ends by itself, before its cap
 VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
 VROOM_LEVEL_STEP = 1.9
 VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
 VROOM_MARGIN = 0.7  # VROOM's work is chosen to end by itself within this part of its share
+VROOM_ROOM = 2.5  # VROOM's time ran up to 2.14 × its estimate on the tuning instances (bench/RESULTS.md)
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
@@ -63,6 +64,12 @@ def vroom_work(jobs: int, seconds: float, exploration: int | None = None) -> tup
 def vroom_planned_s(jobs: int, work: tuple[int, int]) -> float:
     """The time a large problem's race plans for VROOM's few searches: their expected time with its margin."""
     return vroom_seconds(jobs, work) / VROOM_MARGIN
+
+
+def vroom_room_s(jobs: int, work: tuple[int, int]) -> float:
+    """The time a race up to ``LARGE_JOBS`` jobs plans for VROOM's work: its estimate with room for the estimate's
+    error (``VROOM_ROOM``); the share's rest goes to PyVRP's budget."""
+    return VROOM_ROOM * vroom_seconds(jobs, work)
 
 
 def pyvrp_work_s(moves: int, iterations: int, jobs: int, shipments: bool) -> float:

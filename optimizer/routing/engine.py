@@ -292,16 +292,20 @@ def _two_cores(
 
 
 def _other_core(problem: RoutingProblem, params: RoutingParams) -> RoutingParams:
-    """The second core's race: where the race leans on VROOM (pickups, a short fleet) VROOM gets all but the polish
-    (the single engine that beat the race on such problems was VROOM given the whole time); where it leans on
-    PyVRP (a fleet that can carry everything) PyVRP does; with a share set by the caller, or above ``LARGE_JOBS``
-    jobs (VROOM's work there is at most two searches whatever its share), the same race with the next seed. Its
-    limit is a second shorter (the process takes about that to start)."""
+    """The second core's race: where the race leans on PyVRP (no pickups, a fleet that can carry everything) PyVRP
+    alone then the polish (PyVRP given the whole time was the single engine that beat the race there); elsewhere,
+    with a share set by the caller, or above ``LARGE_JOBS`` jobs, the same race with the next seed (a race giving
+    VROOM all the time was never better on the test family: VROOM's top level already fits the race's share on
+    small problems, bench/RESULTS.md, session 10). Its limit is a second shorter (the process takes about that to
+    start)."""
     other = dataclasses.replace(params, workers=1, stop=None, time_limit_s=params.time_limit_s - 1.0)
-    if params.vroom_share is not None or len(problem.jobs) > LARGE_JOBS or not _vroom_takes(problem):
-        return dataclasses.replace(other, seed=params.seed + 1)
-    leans_on_vroom = _vroom_share(problem) >= VROOM_SHARE_SHORT_FLEET
-    return dataclasses.replace(other, vroom_share=1.0 - params.polish_share if leans_on_vroom else 0.0)
+    if (
+        params.vroom_share is None
+        and len(problem.jobs) <= LARGE_JOBS
+        and _vroom_share(problem) == VROOM_SHARE_PLAIN
+    ):
+        return dataclasses.replace(other, vroom_share=0.0)
+    return dataclasses.replace(other, seed=params.seed + 1)
 
 
 def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:
@@ -345,12 +349,20 @@ class _Shares:
         work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
-        if large and work is not None and params.vroom_exploration is None:
-            # VROOM's few searches are planned at their expected time with its margin; PyVRP's budget gets the
-            # rest, while VROOM keeps its whole share as its cap (a timeout would make its plan timing-dependent)
-            vroom_s = min(vroom_s, budget.vroom_planned_s(len(p.jobs), work))
+        if work is not None and params.vroom_exploration is None:
+            # VROOM is planned at its expected time with room for its estimate's error (large: its margin); PyVRP's
+            # budget gets the rest, while VROOM keeps its whole share as its cap (a timeout would make its plan
+            # timing-dependent). Up to LARGE_JOBS this frees time only where VROOM's work is far below its share
+            # (its top level on small problems ends in a fraction of it)
+            planned = (
+                budget.vroom_planned_s(len(p.jobs), work) if large else budget.vroom_room_s(len(p.jobs), work)
+            )
+            vroom_s = min(vroom_s, planned)
         polish_s = 0.0 if large else params.polish_share * limit
-        pyvrp_s = max(0.0, limit - vroom_s - polish_s) if _pyvrp_takes(p) else 0.0
+        rest = limit - vroom_s - polish_s
+        pyvrp_s = (
+            rest if rest > 1e-9 * limit and _pyvrp_takes(p) else 0.0
+        )  # VROOM given all but the polish: 0
         return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large)
 
     def left(self) -> float:

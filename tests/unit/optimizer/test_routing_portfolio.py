@@ -11,7 +11,7 @@ import pytest
 from optimizer.routing import budget
 from optimizer.routing.budget import LARGE_JOBS
 from optimizer.routing.check import verify
-from optimizer.routing.engine import _Shares, _vroom_work, plan_routes
+from optimizer.routing.engine import _other_core, _Shares, _vroom_work, plan_routes
 from optimizer.routing.problem import (
     Depot,
     Job,
@@ -148,19 +148,27 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert _vroom_work(big, params, 4.0) is None
     assert _vroom_work(big, params, 60.0) == (2, 1)  # large: one deep search beats many shallow ones
     assert _vroom_work(big, dataclasses.replace(params, vroom_exploration=2), 4.0) == (12, 2)
-    shares = _Shares.of(small, params, 0.0)
-    assert shares.vroom_s + shares.pyvrp_s + shares.polish_s == pytest.approx(10.0)
-    assert shares.vroom_s == shares.vroom_cap_s == 1.5  # up to 400 jobs VROOM plans and keeps its whole share
-    assert (
-        shares.pyvrp_s == 7.0
-    )  # a fleet that can carry all: PyVRP, the stronger member there, gets the most
-    short = _Shares.of(_problem(capacity=700), params, 0.0)  # 2 × 700 < 7 × 300: some jobs must be left
-    assert short.vroom_s == 4.0 and short.pyvrp_s == 4.5  # VROOM keeps the higher priorities
 
     def many(p: RoutingProblem, n: int) -> RoutingProblem:
         return dataclasses.replace(
             p, jobs=tuple(dataclasses.replace(p.jobs[0], id=f"j{k}") for k in range(n))
         )
+
+    shares = _Shares.of(small, params, 0.0)
+    assert shares.vroom_s + shares.pyvrp_s + shares.polish_s == pytest.approx(10.0)
+    # a fleet that can carry all: VROOM's share is the plain 15 %, PyVRP, the stronger member there, gets the most;
+    # VROOM's top level on 7 jobs ends in a fraction of its share: it is planned at 2.5 × its estimate, PyVRP's
+    # budget gets the rest, VROOM keeps its whole share as its cap
+    assert shares.vroom_cap_s == 1.5 and shares.vroom_work == (32, 5)
+    assert shares.vroom_s == pytest.approx(budget.VROOM_ROOM * budget.vroom_seconds(7, (32, 5)))
+    assert shares.vroom_s < 0.1
+    assert shares.pyvrp_s == pytest.approx(8.5 - shares.vroom_s)
+    short = _Shares.of(_problem(capacity=700), params, 0.0)  # 2 × 700 < 7 × 300: some jobs must be left
+    assert short.vroom_cap_s == 4.0  # VROOM keeps the higher priorities
+    tight = _Shares.of(
+        many(_problem(capacity=700), 300), params, 0.0
+    )  # VROOM's work near its share: all of it
+    assert tight.vroom_s == tight.vroom_cap_s == 4.0 and tight.pyvrp_s == pytest.approx(4.5)
 
     plain, pick = (
         _Shares.of(many(small, 300), params, 0.0),
@@ -175,9 +183,37 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert len(big.jobs) > LARGE_JOBS
 
 
+def test_the_second_core_races_with_the_other_emphasis() -> None:
+    """The second core's race: PyVRP all but the polish where the race leans on PyVRP (no pickups, a fleet that can
+    carry everything); elsewhere, with a share the caller set, or on a large problem, the same race with the next
+    seed. Always one core, no stop hook (it cannot cross processes), a second shorter."""
+    params = RoutingParams(time_limit_s=10.0, workers=2, seed=4)
+    pick, short, roomy = _problem(pickups=True), _problem(capacity=700), _problem()
+    other = _other_core(roomy, params)
+    assert (other.vroom_share, other.workers, other.stop, other.time_limit_s, other.seed) == (
+        0.0,
+        1,
+        None,
+        9.0,
+        4,
+    )
+    assert _Shares.of(roomy, other, 0.0).vroom_work is None  # PyVRP's race: no VROOM step
+    for leaning_on_vroom in (pick, short):
+        other = _other_core(leaning_on_vroom, params)
+        assert (other.vroom_share, other.seed, other.time_limit_s) == (None, 5, 9.0)
+    given = _other_core(roomy, dataclasses.replace(params, vroom_share=0.5))
+    assert (given.vroom_share, given.seed) == (0.5, 5)
+    big = dataclasses.replace(
+        roomy, jobs=tuple(dataclasses.replace(roomy.jobs[0], id=f"j{k}") for k in range(LARGE_JOBS + 1))
+    )
+    assert (_other_core(big, params).vroom_share, _other_core(big, params).seed) == (None, 5)
+    no_pyvrp = _Shares.of(pick, dataclasses.replace(params, vroom_share=0.85, vroom_exploration=5), 0.0)
+    assert no_pyvrp.pyvrp_s == 0.0  # VROOM given all but the polish: no PyVRP step, not a sliver of one
+
+
 def test_on_two_cores_a_second_race_runs_in_another_process_and_the_plan_is_checked() -> None:
-    """``workers=2``: the single-core race with the next seed in another process beside this one; the plan passes
-    the checker and is no worse than the single-core race's with the same seed."""
+    """``workers=2``: the single-core race with the other emphasis in another process beside this one; the plan
+    passes the checker and is no worse than the single-core race's with the same seed."""
     p = _problem(pickups=True, capacity=700, trucks=2)
     two = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=2))
     one = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=1))
