@@ -252,7 +252,10 @@ def _finish(
         rest = dataclasses.replace(params, time_limit_s=max(1.0, _left(params, started)))
         return dataclasses.replace(solve_routes(problem, rest, relay), engine="race:ortools")
     best = min(plans, key=lambda p: p.objective)
-    if not shares.large:  # at most twice its nominal share
+    fits = not params.deterministic or budget.polish_fits(
+        shares.polish_s, search_overrun_s(len(problem.jobs))
+    )
+    if not shares.large and fits:  # at most twice its nominal share
         polish_cap = min(_left(params, started), 2 * shares.polish_s)
         best = _polished(problem, params, best, polish_cap, relay)
     log = first.log

@@ -21,7 +21,7 @@ from optimizer.routing.problem import (
     Vehicle,
     drop_penalty,
 )
-from optimizer.routing.solve import RoutingParams
+from optimizer.routing.solve import RoutingParams, search_overrun_s
 
 pytest.importorskip("pyvrp")
 pytest.importorskip("vroom")
@@ -142,6 +142,9 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert clock(10**6, 100, 100, False) < more_moves < more_iterations
     assert clock(10**6, 100, 100, False) < clock(10**6, 100, 800, False) < clock(10**6, 100, 800, True)
     assert 0.0 < budget.pyvrp_budget_s(5.0) < 5.0
+    # the polish only where its moves are expected to end before its cap less OR-Tools' overrun
+    assert budget.polish_fits(3.0, search_overrun_s(400)) and budget.polish_fits(1.5, search_overrun_s(100))
+    assert not budget.polish_fits(1.5, search_overrun_s(399))  # 10 s on 399 jobs: 0.5 s for 4 moves
     assert budget.pyvrp_budget_s(10.0) == 2 * budget.pyvrp_budget_s(5.0)
     params = RoutingParams(time_limit_s=10.0)
     assert _vroom_work(small, params, 4.0) == (32, 5)  # exploration level 5, as VROOM maps it
