@@ -175,7 +175,8 @@ def _best_of(
             plans.append(vroomed)
             relay(LogEntry(0.0, vroomed.objective))
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
-    pyvrp_s = shares.left()  # deterministic: the work budget ends it, the clock only caps
+    # deterministic: the work budget ends it, the clock only caps (less the time to re-time and check its plan)
+    pyvrp_s = shares.left() - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
     if pyvrp_work != 0.0:  # a share of nothing (VROOM given all but the polish): no PyVRP step
         found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
