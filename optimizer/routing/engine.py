@@ -11,9 +11,9 @@ docs/routing.md) runs its steps sequentially on one core and keeps the best plan
 4. OR-Tools polishes the best plan for ``polish_share`` of the budget: guided local search, or, deterministic,
    a greedy descent with a fixed number of improving moves.
 
-``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` alone (VROOM's
-exploration level by size, PyVRP's iterations by size, the descent's number of moves), never on how long earlier
-steps took, so the same problem and seed give the same plan; the clock only caps each step (a much slower machine
+``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` and the problem
+(VROOM's exploration level by size, PyVRP's counted work on its work clock, the descent's number of moves), never
+on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a much slower machine
 can hit the cap, and then the plan depends on timing). Without PyVRP or VROOM (not installed or the problem has
 features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
