@@ -17,10 +17,10 @@ from pathlib import Path
 
 from optimizer.routing import pyvrp_engine
 from optimizer.routing.problem import RoutingProblem
-from optimizer.routing.vrp_json import parse_solomon, parse_tsplib, parse_vrplib_vrptw, problem_from_json
+from optimizer.routing.vrp_json import parse_solomon, parse_tsplib, problem_from_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
-LARGE = Path(__file__).resolve().parent / "instances" / "large"
+LARGE = Path(__file__).resolve().parent / "instances" / "large"  # bench.vrp_large_bench.LARGE
 
 
 def load(name: str) -> RoutingProblem:
@@ -35,12 +35,13 @@ def load(name: str) -> RoutingProblem:
         path = DATA / folder / f"{name}.txt"
         if path.exists():
             return problem_from_json(parse_solomon(path.read_text()))
-    for path in (DATA / "x" / f"{name}.vrp", LARGE / f"{name}.vrp"):
-        if path.exists():
-            text = path.read_text()
-            return problem_from_json(
-                parse_tsplib(text) if name.startswith("X-") else parse_vrplib_vrptw(text)
-            )
+    x = DATA / "x" / f"{name}.vrp"
+    if x.exists():
+        return problem_from_json(parse_tsplib(x.read_text()))
+    if (LARGE / f"{name}.vrp").exists():  # the large benchmark's own loader
+        from bench.vrp_large_bench import load as load_large
+
+        return load_large(name)[0]
     raise SystemExit(f"unknown instance {name}")
 
 

@@ -86,9 +86,8 @@ def pyvrp_budget_s(seconds: float) -> float:
     return PYVRP_MARGIN * seconds
 
 
-FINISH_S_PER_JOB = (
-    0.0005  # re-timing and checking a plan after its last step (n = 796: the call ended 0.26 s late)
-)
+# re-timing and checking a plan after its last step (n = 796: the call ended 0.26 s late without it)
+FINISH_S_PER_JOB = 0.0005
 
 
 def finish_s(jobs: int) -> float:

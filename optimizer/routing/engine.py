@@ -13,8 +13,8 @@ docs/routing.md) runs its steps sequentially on one core and keeps the best plan
 
 ``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` and the problem
 (VROOM's exploration level by size, PyVRP's counted work on its work clock, the descent's number of moves), never
-on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a much slower machine
-can hit the cap, and then the plan depends on timing). Without PyVRP or VROOM (not installed or the problem has
+on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a
+much slower machine can hit the cap, and then the plan depends on timing). Without PyVRP or VROOM (not installed or the problem has
 features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
 
@@ -363,10 +363,8 @@ class _Shares:
             )
             vroom_s = min(vroom_s, planned)
         polish_s = 0.0 if large else params.polish_share * limit
-        rest = limit - vroom_s - polish_s
-        pyvrp_s = (
-            rest if rest > 1e-9 * limit and _pyvrp_takes(p) else 0.0
-        )  # VROOM given all but the polish: 0
+        rest = limit - vroom_s - polish_s  # VROOM given all but the polish: 0, not a floating-point sliver
+        pyvrp_s = rest if rest > 1e-9 * limit and _pyvrp_takes(p) else 0.0
         return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large)
 
     def left(self) -> float:

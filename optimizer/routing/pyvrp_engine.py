@@ -293,7 +293,8 @@ def solve_pyvrp(
     Returns
     -------
     RoutingResult
-        Re-timed by our timing rule, with the iterations run and the work counted; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
+        Re-timed by our timing rule, with the iterations run and the work counted; ``NO_SOLUTION`` when PyVRP's
+        best plan is infeasible.
     """
     started = time.monotonic()
     m, groups, clients, shipments = build(p) if build else _model(p, prizes)
