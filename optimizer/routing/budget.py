@@ -10,11 +10,15 @@ no solver imported.
 from __future__ import annotations
 
 # PyVRP's work clock: its search's seconds on the reference machine, from what it counted (deterministic):
-# moves × (MOVE_S + MOVE_S_PER_KJOB × jobs / 1000) + iterations × jobs × ITERATION_JOB_S, one set per kind
-# (without / with shipments), fitted by least squares on 45 tuning instances (bench/RESULTS.md, session 10)
+# moves × (MOVE_S + MOVE_S_PER_KJOB × jobs / 1000) + iterations × (ITERATION_S + ITERATION_JOB_S × jobs), one set
+# per kind (without / with shipments), fitted by least squares on 75 tuning instances: the 45 of session 10 and 30
+# of 5-50 jobs cut from them (bench/RESULTS.md, session 11); the per-iteration constant is PyVRP's own overhead
+# per iteration, which small problems (a county's usual event) are made of
 PYVRP_CLOCK = {
-    False: (16.2e-9, 9.49e-9, 0.341e-6),  # plain: predicted / actual time 0.90-1.10 on the tuning instances
-    True: (32.6e-9, 26.8e-9, 2.07e-6),  # shipments: 0.82-1.21
+    # plain: predicted / actual time 0.78-1.14 on the tuning instances
+    False: (17.2e-9, 7.46e-9, 16.5e-6, 0.267e-6),
+    # shipments: 0.75-1.24
+    True: (31.5e-9, 43.2e-9, 8.57e-6, 1.99e-6),
 }
 PYVRP_MARGIN = 0.9  # PyVRP's work budget is this part of its share: its search ends by itself, before its cap
 VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
@@ -74,11 +78,14 @@ def vroom_room_s(jobs: int, work: tuple[int, int]) -> float:
 
 def pyvrp_work_s(moves: int, iterations: int, jobs: int, shipments: bool) -> float:
     """PyVRP's work in reference seconds: the move evaluations its local search counted (each costs a little more
-    on a larger problem) and a per-iteration part growing with the jobs (copying and updating the solution). The
-    same input and seed count the same work, however busy the machine; the iteration rate alone varied 2.7 × between
-    problems of one size (it counts no moves), this clock 0.8-1.2 ×."""
-    move_s, move_s_per_kjob, iteration_job_s = PYVRP_CLOCK[shipments]
-    return moves * (move_s + move_s_per_kjob * jobs / 1000) + iterations * jobs * iteration_job_s
+    on a larger problem) and a per-iteration part, fixed (PyVRP's overhead per iteration, most of a tiny problem's
+    time: without it 7 deliveries ran 2.3 × longer than the clock said) plus growing with the jobs (copying and
+    updating the solution). The same input and seed count the same work, however busy the machine; the iteration
+    rate alone varied 2.7 × between problems of one size (it counts no moves), this clock 0.75-1.24 ×."""
+    move_s, move_s_per_kjob, iteration_s, iteration_job_s = PYVRP_CLOCK[shipments]
+    return moves * (move_s + move_s_per_kjob * jobs / 1000) + iterations * (
+        iteration_s + iteration_job_s * jobs
+    )
 
 
 def pyvrp_budget_s(seconds: float) -> float:
