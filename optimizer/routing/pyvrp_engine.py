@@ -155,18 +155,30 @@ def solve_params(p: RoutingProblem, prizes: bool = False) -> SolveParams:
 _INFEASIBLE = 2**62  # PyVRP reports an infeasible best solution with the largest int64 as its cost
 
 
-class _CountedSearch:
-    """PyVRP's local search with its work counted: the move evaluations of every call (PyVRP's own statistics
-    cover only the last call), the input of the work clock ``budget.pyvrp_work_s``."""
+@dataclasses.dataclass
+class _WorkCount:
+    """The work PyVRP's search has done: the move evaluations counted over every call of its local search (PyVRP's
+    own statistics cover only the last call), priced with the iterations on the work clock ``budget.pyvrp_work_s``."""
 
-    def __init__(self, ls: LocalSearch) -> None:
-        self.ls, self.moves = ls, 0
+    jobs: int
+    shipments: bool
+    moves: int = 0
+
+    def work_s(self, iterations: int) -> float:
+        return pyvrp_work_s(self.moves, iterations, self.jobs, self.shipments)
+
+
+class _CountedSearch:
+    """PyVRP's local search, its move evaluations added to ``count`` on every call."""
+
+    def __init__(self, ls: LocalSearch, count: _WorkCount) -> None:
+        self.ls, self.count = ls, count
 
     def __call__(
         self, solution: pyvrp.Solution, cost_evaluator: pyvrp.CostEvaluator, exhaustive: bool = False
     ) -> pyvrp.Solution:
         found = self.ls(solution, cost_evaluator, exhaustive=exhaustive)
-        self.moves += self.ls.statistics.num_moves
+        self.count.moves += self.ls.statistics.num_moves
         return found
 
 
@@ -306,10 +318,11 @@ def solve_pyvrp(
         if progress is not None:
             progress(LogEntry(time.monotonic() - started, int(cost)))
 
-    stop_rule = _Stop(left, report if progress is not None else None, stop, max_iterations, max_work_s)
-    best = _search(
-        data, stop_rule, seed, params or solve_params(p, prizes), warm, len(p.jobs), bool(shipments)
+    count = _WorkCount(len(p.jobs), bool(shipments))
+    stop_rule = _Stop(
+        left, report if progress is not None else None, stop, max_iterations, max_work_s, count.work_s
     )
+    best = _search(data, stop_rule, seed, params or solve_params(p, prizes), warm, count)
     elapsed = time.monotonic() - started
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
@@ -329,11 +342,10 @@ def _search(
     seed: int,
     params: SolveParams,
     warm: pyvrp.Solution | None,
-    jobs: int,
-    shipments: bool,
+    count: _WorkCount,
 ) -> pyvrp.Solution:
     """PyVRP's best solution (feasible or not) when ``stop`` says so: ``pyvrp.solve`` step by step (the same
-    search for the same seed), its local search counted for the work clock, which ``stop`` reads."""
+    search for the same seed), its local search's moves added to ``count`` (the work clock ``stop`` reads)."""
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(
         data, rng, compute_neighbours(data, params.neighbourhood), PerturbationManager(params.perturbation)
@@ -341,12 +353,10 @@ def _search(
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-    search = _CountedSearch(ls)
-    stop.work = lambda iterations: pyvrp_work_s(search.moves, iterations, jobs, shipments)
+    search = _CountedSearch(ls, count)
     pm = PenaltyManager(params.penalty.midpoint_penalties(data), params.penalty)
-    with (
-        warnings.catch_warnings()
-    ):  # "penalty at its bound" = no feasible plan yet: the race handles that itself
+    # "penalty at its bound" = no feasible plan yet: the race handles that itself
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", pyvrp.exceptions.PenaltyBoundWarning)
         init = warm
         if (

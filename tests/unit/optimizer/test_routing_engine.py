@@ -119,14 +119,18 @@ def test_pyvrp_search_is_pyvrps_own_solve_step_by_step() -> None:
     from pyvrp.stop import MaxIterations
 
     from optimizer.routing import pyvrp_engine
-    from optimizer.routing.pyvrp_engine import _search, _Stop
+    from optimizer.routing.pyvrp_engine import _search, _Stop, _WorkCount
 
     p = _problem(pickups=True)
     data = pyvrp_engine._model(p, True)[0].data()
     params = pyvrp_engine.solve_params(p, True)
     own = pyvrp.solve(data, MaxIterations(60), seed=5, collect_stats=False, params=params).best
-    ours = _search(data, _Stop(60.0, None, max_iterations=60), 5, params, None, len(p.jobs), True)
+    count = _WorkCount(len(p.jobs), True)
+    ours = _search(data, _Stop(60.0, None, max_iterations=60), 5, params, None, count)
     assert ours.distance() == own.distance() and ours.num_clients() == own.num_clients()
+    assert (
+        count.moves > 0 and count.work_s(60) > count.work_s(0) > 0.0
+    )  # its moves counted for the work clock
     assert str(ours) == str(own)  # route by route
 
 
