@@ -25,8 +25,6 @@ VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs 
 VROOM_LEVEL_STEP = 1.9
 VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
 VROOM_MARGIN = 0.7  # VROOM's work is chosen to end by itself within this part of its share
-# the smallest timeout that left VROOM's plan uncut was up to 2.22 × its estimate (tuning instances)
-VROOM_SLICE = 2.75
 VROOM_ROOM = 2.5  # VROOM's time ran up to 2.14 × its estimate on the tuning instances (bench/RESULTS.md)
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
@@ -49,15 +47,12 @@ def vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
     return float(level_s * searches / level_work(depth)[0])
 
 
-def vroom_work(
-    jobs: int, seconds: float, exploration: int | None = None, timeout_s: float | None = None
-) -> tuple[int, int] | None:
+def vroom_work(jobs: int, seconds: float, exploration: int | None = None) -> tuple[int, int] | None:
     """VROOM's work (searches, local-search depth): the level given, or the most work expected to end by itself
     within ``VROOM_MARGIN`` of ``seconds`` (so its plan does not depend on the clock): a whole exploration level
     (5 down to 1), else fewer searches (``VROOM_SUB_LEVELS``; above ``LARGE_JOBS`` jobs only these, at most
     ``LARGE_VROOM_SEARCHES``: one deep search is worth more than many shallow ones there); None when not even one
-    search would end in time. With ``timeout_s``, the most VROOM's timeout can be, the work must also leave every
-    search its slice (``vroom_slices_fit``)."""
+    search would end in time."""
     if exploration is not None:
         return level_work(exploration)
     if jobs > LARGE_JOBS:
@@ -65,18 +60,9 @@ def vroom_work(
     else:
         ladder = [level_work(k) for k in range(5, 0, -1)] + list(VROOM_SUB_LEVELS)
     for work in ladder:
-        fits = timeout_s is None or vroom_slices_fit(jobs, work, timeout_s)
-        if vroom_seconds(jobs, work) <= VROOM_MARGIN * seconds and fits:
+        if vroom_seconds(jobs, work) <= VROOM_MARGIN * seconds:
             return work
     return None
-
-
-def vroom_slices_fit(jobs: int, work: tuple[int, int], timeout_s: float) -> bool:
-    """Whether a timeout of ``timeout_s`` leaves each of VROOM's searches time to end by itself: VROOM gives each
-    search timeout / searches from its own start (vroom src/problems/vrp.h), and searches differ, so the slowest
-    needs more than the mean; the plan stayed that of an uncut VROOM down to a timeout of ``VROOM_SLICE`` × the
-    estimate at most (bench/RESULTS.md, session 11)."""
-    return VROOM_SLICE * vroom_seconds(jobs, work) <= timeout_s
 
 
 def vroom_planned_s(jobs: int, work: tuple[int, int]) -> float:

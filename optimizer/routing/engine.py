@@ -350,13 +350,9 @@ class _Shares:
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
         share = params.vroom_share if params.vroom_share is not None else _vroom_share(p)
         limit = params.time_limit_s
-        large = len(p.jobs) > LARGE_JOBS
-        polish_s = 0.0 if large else params.polish_share * limit
-        # VROOM's timeout is bounded by the time before the polish: its work must leave each search its slice there
-        work = (
-            _vroom_work(p, params, share * limit, limit - polish_s) if share > 0 and _vroom_takes(p) else None
-        )
+        work = _vroom_work(p, params, share * limit) if share > 0 and _vroom_takes(p) else None
         vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
+        large = len(p.jobs) > LARGE_JOBS
         if work is not None and params.vroom_exploration is None:
             # VROOM is planned at its expected time with room for its estimate's error (large: its margin); PyVRP's
             # budget gets the rest, while VROOM keeps its whole share as its cap (a timeout would make its plan
@@ -366,6 +362,7 @@ class _Shares:
                 budget.vroom_planned_s(len(p.jobs), work) if large else budget.vroom_room_s(len(p.jobs), work)
             )
             vroom_s = min(vroom_s, planned)
+        polish_s = 0.0 if large else params.polish_share * limit
         rest = limit - vroom_s - polish_s  # VROOM given all but the polish: 0, not a floating-point sliver
         pyvrp_s = rest if rest > 1e-9 * limit and _pyvrp_takes(p) else 0.0
         return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large)
@@ -403,12 +400,9 @@ def _vroom_takes(problem: RoutingProblem) -> bool:
     return vroom_engine.supports(problem)
 
 
-def _vroom_work(
-    problem: RoutingProblem, params: RoutingParams, seconds: float, timeout_s: float | None = None
-) -> tuple[int, int] | None:
-    """VROOM's work for ``seconds`` of this problem, each search's slice of a timeout up to ``timeout_s`` kept
-    (``budget.vroom_work``; the level given wins)."""
-    return budget.vroom_work(len(problem.jobs), seconds, params.vroom_exploration, timeout_s)
+def _vroom_work(problem: RoutingProblem, params: RoutingParams, seconds: float) -> tuple[int, int] | None:
+    """VROOM's work for ``seconds`` of this problem (``budget.vroom_work``; the level given wins)."""
+    return budget.vroom_work(len(problem.jobs), seconds, params.vroom_exploration)
 
 
 def _polished(
