@@ -30,8 +30,6 @@ _BIG = (
     np.iinfo(np.uint32).max // 4
 )  # unreachable legs: far beyond any horizon, still no overflow in VROOM's sums
 
-TIE_SCALE = 1024  # the largest factor on VROOM's costs for breaking ties (``_tie_broken``)
-
 
 def supports(p: RoutingProblem) -> bool:
     """True when VROOM can take this problem (total objective, base matrices, no restrictions, one cost/metre)."""
@@ -81,14 +79,13 @@ def _input(p: RoutingProblem) -> vroom.Input:
     dear = int(min(_BIG // max(1, len(dist)), 4 * (int(finite.max()) if finite.size else 1) + 1))
     dur = np.where(cut, p.horizon_s + 1, np.minimum(dur, _BIG))
     cost = np.where(cut, dear, np.minimum(dist * per_m, _BIG))
-    cost, fixed = _tie_broken(cost, [v.fixed_cost for v in p.vehicles], 2 * (len(p.jobs) + len(p.vehicles)))
     inp = vroom.Input()
     inp.set_durations_matrix(profile="car", matrix_input=dur.astype(np.uint32))
     inp.set_costs_matrix(profile="car", matrix_input=cost.astype(np.uint32))
     for k, v in enumerate(p.vehicles):
         late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
         inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
-                                      capacity=vroom.Amount(list(v.capacity)), costs=vroom.VehicleCosts(fixed=fixed[k]),
+                                      capacity=vroom.Amount(list(v.capacity)), costs=vroom.VehicleCosts(fixed=v.fixed_cost),
                                       time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
     for k, (j, prio) in enumerate(zip(p.jobs, _priorities(p), strict=True)):
         tw = [vroom.TimeWindow(j.window_start_s, min(j.deadline_s, p.horizon_s))]
@@ -103,26 +100,6 @@ def _input(p: RoutingProblem) -> vroom.Input:
             drop = vroom.ShipmentStep(id=k, location=j.dest, default_service=j.service_s, time_windows=tw)
             inp.add_shipment(pick, drop, amount=vroom.Amount(list(j.demand)), priority=prio)
     return inp
-
-
-def _tie_broken(cost: np.ndarray, fixed: list[int], steps: int) -> tuple[np.ndarray, list[int]]:
-    """VROOM's costs scaled by a power of two (at most ``TIE_SCALE``) plus a fixed pseudo-random amount below the
-    scale per leg, the fixed costs scaled alike: distinct plans of equal cost then (almost never) tie.
-
-    VROOM runs its searches in threads that take turns in no fixed order, and skips the local search of a
-    construction whose cost equals one already found (vroom src/problems/vrp.h); on a tie the thread that came
-    first decides which construction is searched, so equal-cost plans (a symmetric matrix) made its plan depend on
-    timing. The added amounts sum to less than one cost unit per leg of a route; the scale keeps VROOM's own bound
-    on a plan's cost (the largest cost of each of ``steps`` steps, summed) within ``_BIG``."""
-    top = max(int(cost.max(initial=0)), *fixed, 1)
-    scale = 1
-    while scale < TIE_SCALE and 2 * scale * (top + 1) * steps <= _BIG:
-        scale *= 2
-    if scale == 1:
-        return cost, fixed
-    noise = np.random.default_rng(0).integers(0, scale, size=cost.shape, dtype=np.int64)
-    np.fill_diagonal(noise, 0)
-    return cost * scale + noise, [f * scale for f in fixed]
 
 
 def solve_vroom(

@@ -81,32 +81,6 @@ def test_vroom_cannot_take_what_it_cannot_express() -> None:
     assert not supports(dataclasses.replace(p, jobs=bound))
 
 
-def test_vroom_costs_break_ties_without_reordering_plans() -> None:
-    """VROOM's searches take turns in no fixed order and skip a construction whose cost equals one found before:
-    its costs get a fixed sub-unit amount per leg, so equal-cost plans no longer tie, while every leg keeps its
-    cost in whole units, the fixed costs scale alike and VROOM's bound on a plan's cost stays within range."""
-    import numpy as np
-
-    from optimizer.routing.vroom_engine import _BIG, TIE_SCALE, _tie_broken
-
-    cost = np.full((4, 4), 5, dtype=np.int64)
-    np.fill_diagonal(cost, 0)
-    scaled, fixed = _tie_broken(cost, [100, 0], 20)
-    assert fixed == [100 * TIE_SCALE, 0]
-    assert (scaled // TIE_SCALE == cost).all() and (np.diag(scaled) == 0).all()
-    off = scaled[~np.eye(4, dtype=bool)]
-    assert len(set(off.tolist())) == off.size  # no two legs of equal cost left equal
-    again, _ = _tie_broken(cost, [100, 0], 20)
-    assert (again == scaled).all()  # the same amounts every time: VROOM's plan stays a function of its input
-    steps = 2_000
-    wide, _ = _tie_broken(cost * 10_000, [0], steps)
-    scale = int(wide[0, 1] // 50_000)
-    assert 1 < scale < TIE_SCALE and scale * 50_001 * steps <= _BIG < 2 * scale * 50_001 * steps
-    full = np.full((2, 2), _BIG // 8, dtype=np.int64)
-    kept, kept_fixed = _tie_broken(full, [7], steps)
-    assert kept is full and kept_fixed == [7]  # no room to scale: VROOM's costs unchanged
-
-
 def test_vroom_priorities_keep_the_order_of_the_drop_penalties() -> None:
     """A dearer job to drop never gets a lower VROOM priority; equal penalties get equal priorities."""
     from optimizer.routing.vroom_engine import _priorities
