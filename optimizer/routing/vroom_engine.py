@@ -141,8 +141,35 @@ def solve_vroom(
         model.input._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
     )
     plans = visits_of(p, sol)
-    routes = tuple(schedule_route(p, p.vehicles[k], visits) for k, visits in sorted(plans.items()) if visits)
+    rank = {j.id: k for k, j in enumerate(p.jobs)}
+    routes = tuple(
+        schedule_route(p, p.vehicles[k], loading_in_order(visits, rank))
+        for k, visits in sorted(plans.items())
+        if visits
+    )
     return plan_result(p, routes, time.monotonic() - started, "vroom")
+
+
+def loading_in_order(visits: list[tuple[Job, str]], rank: dict[str, int]) -> list[tuple[Job, str]]:
+    """The visit order with every run of pickups at one place (one depot visit, loaded once) in the problem's job
+    order. Their order within the run changes neither the time the truck leaves nor its load then (our timing rule),
+    so VROOM's plans that differ only in it are one plan; VROOM's search threads take turns in no fixed order and
+    keep whichever of two equal-cost plans came first (vroom src/problems/vrp.h), so without this a re-run could
+    load the same goods in another order."""
+    out: list[tuple[Job, str]] = []
+    k = 0
+    while k < len(visits):
+        end = k + 1
+        if visits[k][1] == "pickup":
+            while (
+                end < len(visits)
+                and visits[end][1] == "pickup"
+                and visits[end][0].source == visits[k][0].source
+            ):
+                end += 1
+        out += sorted(visits[k:end], key=lambda v: rank[v[0].id])
+        k = end
+    return out
 
 
 def visits_of(p: RoutingProblem, sol: vroom.Solution) -> dict[int, list[tuple[Job, str]]]:
