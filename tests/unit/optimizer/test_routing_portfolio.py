@@ -82,6 +82,34 @@ def test_vroom_cannot_take_what_it_cannot_express() -> None:
     assert not supports(dataclasses.replace(p, jobs=bound))
 
 
+def test_vroom_loads_each_depot_visit_in_the_problems_job_order() -> None:
+    """Pickups in one run at one place come out in the problem's job order (VROOM's threads keep whichever of two
+    such equal-cost plans came first); runs at another place or after a delivery stay apart, and the truck leaves
+    with the same load at the same time."""
+    from optimizer.routing.schedule import schedule_route
+    from optimizer.routing.vroom_engine import loading_in_order
+
+    p = _problem(pickups=True)
+    rank = {j.id: k for k, j in enumerate(p.jobs)}
+    j1, j2, j3, j4 = p.jobs[:4]
+    visits = [
+        (j3, "pickup"),
+        (j1, "pickup"),
+        (j2, "pickup"),
+        (j1, "delivery"),
+        (j4, "pickup"),
+        (j3, "delivery"),
+    ]
+    visits += [(j2, "delivery"), (j4, "delivery")]
+    ordered = loading_in_order(visits, rank)
+    assert [(j.id, kind) for j, kind in ordered[:6]] == [
+        ("v1", "pickup"), ("v2", "pickup"), ("v3", "pickup"), ("v1", "delivery"), ("v4", "pickup"), ("v3", "delivery")
+    ]  # fmt: skip
+    a, b = schedule_route(p, p.vehicles[0], visits), schedule_route(p, p.vehicles[0], ordered)
+    assert a.stops[2].departure_s == b.stops[2].departure_s and a.stops[2].load == b.stops[2].load
+    assert a.end_s == b.end_s and a.distance_m == b.distance_m and a.trips == b.trips == 2
+
+
 def test_vroom_priorities_keep_the_order_of_the_drop_penalties() -> None:
     """A dearer job to drop never gets a lower VROOM priority; equal penalties get equal priorities."""
     from optimizer.routing.vroom_engine import _priorities
