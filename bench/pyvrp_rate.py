@@ -1,31 +1,117 @@
-"""PyVRP's work clock per instance, the data behind the race's work budget (``budget.pyvrp_work_s``).
+"""PyVRP's work clock per instance, the data behind the race's work budget (``budget.pyvrp_work_s``), and its fit.
 
 Each instance is solved by the product's PyVRP step (prize-collecting, cold start) for a fixed wall time; the
-iterations per second and the work the clock counted (move evaluations and iterations, in reference seconds)
-against the wall time are printed: 1.00 = the clock matches this machine on this instance, below 1 = the search
-is slower than the clock says (a budget then ends later than planned). The clock's constants (``PYVRP_CLOCK``) were
-fitted on tuning instances only (family seeds 1001-1003, Solomon, Homberger 200, X 101-200), never on test seeds.
+iterations and move evaluations it counted and its search's wall time are recorded, and the clock's seconds for
+that work are printed against the wall time: 1.00 = the clock matches this machine on this instance, below 1 = the
+search is slower than the clock says (a budget then ends later than planned).
 
-    .venv/bin/python -m bench.pyvrp_rate --seconds 4 S-delivery-1001 M-pickup-1001 R101 R1_2_1 X-n101-k25
+``--fit`` refits the clock's constants (``budget.PYVRP_CLOCK``) by least squares on the tuning instances only
+(``TUNING``: family seeds 1001-1004, Solomon, Homberger 200, X 101-200, and small problems cut from them) and
+reports it on instances never fitted (``TEST``): the family's test seeds, the large benchmark's test instances and
+the unit tests' 7 jobs on a line. ``NAME:K`` is the instance cut to its first K jobs with its fleet in proportion;
+``line7`` / ``line7p`` are the unit tests' 7 deliveries / pickups on a line.
+
+    .venv/bin/python -m bench.pyvrp_rate --seconds 4 S-delivery-1001 M-pickup-1001:25 R101 R1_2_1 X-n101-k25
+    .venv/bin/python -m bench.pyvrp_rate --seconds 3 --fit --csv bench/out/pyvrp_rate.csv   # ~5 min
+    .venv/bin/python -m bench.pyvrp_rate --fit --rows bench/out/pyvrp_rate.csv             # refit, no solving
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import dataclasses
+import math
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from optimizer.routing import pyvrp_engine
-from optimizer.routing.problem import RoutingProblem
+import numpy as np
+
+from bench.vrp_large_bench import LARGE
+from optimizer.routing import budget, pyvrp_engine
+from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
 from optimizer.routing.vrp_json import parse_solomon, parse_tsplib, problem_from_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
-LARGE = Path(__file__).resolve().parent / "instances" / "large"  # bench.vrp_large_bench.LARGE
+
+_FAMILY = " ".join(
+    f"{s}-{k}-{seed}"
+    for s in "SM"
+    for k in ("delivery", "pickup", "agreement")
+    for seed in (1001, 1002, 1003)
+)
+_TUNING = f"""
+    C101 C105 C201 C205 R101 R105 R109 R201 R205 RC101 RC105 RC201 RC205
+    C1_2_1 C2_2_1 R1_2_1 R2_2_1 RC1_2_1 X-n101-k25 X-n148-k46 X-n157-k13 X-n200-k36
+    {_FAMILY}
+    M-delivery-1004 L-delivery-1001 L-delivery-1002 L-pickup-1001 L-pickup-1002
+    C101:10 C101:25 C101:50 R101:10 R101:25 R101:50 RC101:25 R201:10 R201:25 RC201:50 C201:25
+    S-delivery-1001:10 S-delivery-1001:25 S-delivery-1002:15 S-delivery-1003:30 S-pickup-1001:5
+    S-pickup-1001:10 S-pickup-1001:25 S-pickup-1001:50 S-pickup-1002:20 S-agreement-1001:10
+    S-agreement-1001:25 S-agreement-1002:15 M-pickup-1001:15 M-pickup-1001:40 M-agreement-1001:30
+    X-n101-k25:20 X-n101-k25:50 M-delivery-1001:5 M-delivery-1002:40
+"""  # the last four lines cut to 5-50 jobs: PyVRP's fixed overhead per iteration is most of a small problem's time
+_TEST = """
+    line7 line7p RC1_4_1:15 X-n599-k92:30 S-pickup-1:12 S-agreement-2:20 S-delivery-1:10 M-pickup-1:30
+    M-delivery-2:20 R1_4_1 X-n401-k29 S-pickup-1 M-pickup-1 M-delivery-1
+"""
+TUNING: tuple[str, ...] = tuple(_TUNING.split())
+TEST: tuple[str, ...] = tuple(_TEST.split())
+_LINE_KM = (0, 4, -3, 7, 2, -6, 9, -8)  # tests/unit/optimizer/test_routing_portfolio.py
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One measured search: its size, kind, the work it counted and its wall time."""
+
+    name: str
+    jobs: int
+    shipments: bool
+    iterations: int
+    moves: int
+    wall_s: float
+
+    def features(self) -> list[float]:
+        """Per second of wall time: the work the clock prices with each of its four constants."""
+        per_s = 1 / self.wall_s
+        return [self.moves * per_s, self.moves * self.jobs / 1000 * per_s, self.iterations * per_s,
+                self.iterations * self.jobs * per_s]  # fmt: skip
+
+    def clock_per_wall(self, constants: Sequence[float] | None = None) -> float:
+        """The clock's seconds per second of wall time under ``constants`` (default: the product's clock)."""
+        if constants is None:
+            return budget.pyvrp_work_s(self.moves, self.iterations, self.jobs, self.shipments) / self.wall_s
+        return float(np.dot(self.features(), constants))
+
+
+def _line(pickups: bool) -> RoutingProblem:
+    dur = tuple(tuple(abs(a - b) * 90 for b in _LINE_KM) for a in _LINE_KM)
+    dist = tuple(tuple(abs(a - b) * 1000 for b in _LINE_KM) for a in _LINE_KM)
+    jobs = tuple(
+        Job(f"v{k}", k, (300,), source=0 if pickups else None, service_s=600, deadline_s=8 * 3600,
+            priority=3 if k % 3 == 0 else 1)
+        for k in range(1, len(_LINE_KM))
+    )  # fmt: skip
+    fleet = tuple(Vehicle(f"t{k}", 0, 0, (700,)) for k in range(2))
+    return RoutingProblem(dur, dist, jobs, fleet, depots=(Depot(0, 600),))
+
+
+def cut(p: RoutingProblem, k: int) -> RoutingProblem:
+    """The problem's first ``k`` jobs with its fleet in proportion (at least one vehicle)."""
+    vehicles = max(1, math.ceil(len(p.vehicles) * k / len(p.jobs)))
+    return dataclasses.replace(p, jobs=p.jobs[:k], vehicles=p.vehicles[:vehicles])
 
 
 def load(name: str) -> RoutingProblem:
-    """A family instance (``M-pickup-1001``), a Solomon / Homberger / X file of ../shared/bench-data by name, or
-    one of bench/instances/large (the large benchmark's test instances)."""
+    """A family instance (``M-pickup-1001``), a Solomon / Homberger / X file of ../shared/bench-data by name, one of
+    bench/instances/large (the large benchmark's test instances), ``line7`` / ``line7p``, or ``NAME:K`` (cut)."""
+    base, _, k = name.partition(":")
+    if k:
+        return cut(load(base), int(k))
+    if name in ("line7", "line7p"):
+        return _line(name == "line7p")
     if name[:2] in ("S-", "M-", "L-"):
         from bench.vrp_family import instance
 
@@ -45,22 +131,111 @@ def load(name: str) -> RoutingProblem:
     raise SystemExit(f"unknown instance {name}")
 
 
+def measure(name: str, seconds: float) -> Row:
+    """The product's PyVRP step on ``name`` for ``seconds``: its counted work and its search's own wall time (the
+    model's build and the plan's re-timing left out, as the budget bounds the search)."""
+    p = load(name)
+    seen: dict[str, Any] = {}
+    search = pyvrp_engine._search
+
+    def timed(*args: Any) -> Any:
+        t0 = time.monotonic()
+        try:
+            return search(*args)
+        finally:
+            seen["wall"], seen["count"] = time.monotonic() - t0, args[-1]
+
+    pyvrp_engine._search = timed  # type: ignore[assignment]
+    try:
+        result = pyvrp_engine.solve_pyvrp(p, seconds, 1, prizes=True)
+    finally:
+        pyvrp_engine._search = search
+    shipments = any(j.source is not None for j in p.jobs)
+    return Row(name, len(p.jobs), shipments, result.iterations or 0, seen["count"].moves, seen["wall"])
+
+
+def fit(rows: Iterable[Row]) -> tuple[float, float, float, float]:
+    """The clock's constants for one kind: least squares of clock / wall = 1 over the rows (per second of wall time,
+    the features are moves, moves × jobs / 1000, iterations and iterations × jobs)."""
+    a = np.array([r.features() for r in rows])
+    coef, *_ = np.linalg.lstsq(a, np.ones(len(a)), rcond=None)
+    return tuple(float(c) for c in coef)  # type: ignore[return-value]
+
+
+def _band(r: Row) -> str:
+    return "5-50 jobs" if r.jobs <= 50 else "51+ jobs"
+
+
+def report(
+    rows: Sequence[Row], tuning: set[str], fitted: Mapping[bool, Sequence[float]], out: Callable[[str], None]
+) -> None:
+    """Per set (tuning / test), kind and size band: the range of clock / wall under the current and the fitted
+    constants."""
+    out("| instances | kind | size | count | current clock / wall | fitted clock / wall |")
+    out("|---|---|---|---|---|---|")
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for r in rows:
+        key = ("tuning" if r.name in tuning else "test", "shipments" if r.shipments else "plain", _band(r))
+        groups.setdefault(key, []).append(r)
+    for key in sorted(groups):
+        rs = groups[key]
+        now = [r.clock_per_wall() for r in rs]
+        new = [r.clock_per_wall(fitted[r.shipments]) for r in rs]
+        out(
+            f"| {' | '.join(key)} | {len(rs)} | {min(now):.2f}-{max(now):.2f} | {min(new):.2f}-{max(new):.2f} |"
+        )
+
+
+def _read(path: Path) -> list[Row]:
+    with path.open(newline="") as f:
+        return [
+            Row(d["name"], int(d["jobs"]), d["shipments"] == "True", int(d["iterations"]), int(d["moves"]),
+                float(d["wall_s"]))
+            for d in csv.DictReader(f)
+        ]  # fmt: skip
+
+
+def _write(path: Path, rows: Sequence[Row]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([field.name for field in dataclasses.fields(Row)])
+        w.writerows(dataclasses.astuple(r) for r in rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("names", nargs="+")
+    ap.add_argument("--fit", action="store_true", help="refit the clock on TUNING, report it on TEST too")
+    ap.add_argument("--csv", type=Path, help="write the measured rows here")
+    ap.add_argument("--rows", type=Path, help="read rows written by --csv instead of solving")
+    ap.add_argument("names", nargs="*")
     args = ap.parse_args()
-    print("| instance | jobs | shipments | iterations | it/s | wall s | clock s | clock / wall |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name in args.names:
-        p = load(name)
-        t0 = time.monotonic()
-        result = pyvrp_engine.solve_pyvrp(p, args.seconds, 1, prizes=True)
-        search = time.monotonic() - t0  # the model's build and the plan's re-timing included (small)
-        its, work = result.iterations or 0, result.work_s or 0.0
-        ship = "yes" if any(j.source is not None for j in p.jobs) else "no"
-        print(f"| {name} | {len(p.jobs)} | {ship} | {its} | {its / search:.0f} | {search:.1f} | {work:.2f} | {work / search:.2f} |",
-              flush=True)  # fmt: skip
+    names = args.names or ([*TUNING, *TEST] if args.fit else [])
+    if args.rows:
+        rows = _read(args.rows)
+    else:
+        print("| instance | jobs | shipments | iterations | moves | it/s | wall s | clock s | clock / wall |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        rows = []
+        for name in names:
+            r = measure(name, args.seconds)
+            rows.append(r)
+            ratio = r.clock_per_wall()
+            print(f"| {name} | {r.jobs} | {'yes' if r.shipments else 'no'} | {r.iterations} | {r.moves} | "
+                  f"{r.iterations / r.wall_s:.0f} | {r.wall_s:.2f} | {ratio * r.wall_s:.2f} | {ratio:.2f} |", flush=True)  # fmt: skip
+    if args.csv:
+        _write(args.csv, rows)
+    if args.fit:
+        tuning = set(TUNING)
+        fitted = {
+            kind: fit(r for r in rows if r.name in tuning and r.shipments == kind) for kind in (False, True)
+        }
+        print()
+        for kind, constants in fitted.items():
+            print(f"PYVRP_CLOCK[{kind}] = ({', '.join(f'{c:.3g}' for c in constants)})")
+        print()
+        report(rows, tuning, fitted, print)
 
 
 if __name__ == "__main__":
