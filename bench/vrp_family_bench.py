@@ -23,12 +23,17 @@ jobs per solver; invalid plans. Writes one CSV row per (instance, solver) to ben
 
     .venv/bin/python -m bench.vrp_family_bench --limit 5 --sizes S,M --seeds 3
     .venv/bin/python -m bench.vrp_family_bench --determinism --limit 5 --cases S-pickup-1,M-delivery-1
+    .venv/bin/python -m bench.vrp_family_bench --vroom-own --sizes S,M --seeds 3
+
+``--vroom-own`` compares with VROOM at VROOM's time instead: VROOM untimed (exploration 5, it ends when its searches
+do), then the product on one core with VROOM's wall time as its limit (at least 1 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import math
 import statistics
 import time
 from collections import defaultdict
@@ -43,6 +48,7 @@ from optimizer.routing.solve import RoutingParams
 
 OUT = Path(__file__).resolve().parent / "out"
 PEERS = ("pyvrp", "ortools", "vroom")
+UNTIMED_S = 3600.0  # VROOM "given its own time": a timeout it never reaches on the family
 Runner = Callable[[RoutingProblem, float], Plan]
 
 
@@ -129,10 +135,14 @@ def main() -> None:
     ap.add_argument("--csv", default=str(OUT / "vrp_family.csv"))
     ap.add_argument("--determinism", action="store_true", help="run product and PyVRP twice on --cases")
     ap.add_argument("--cases", default="S-pickup-1,M-delivery-1", help="instances for --determinism")
+    ap.add_argument("--vroom-own", action="store_true", help="VROOM untimed, the product for VROOM's time")
     args = ap.parse_args()
     runners = _runners()
     if args.determinism:
         determinism(runners, args.cases.split(","), args.limit)
+        return
+    if args.vroom_own:
+        vroom_own(cases(args.sizes, args.kinds, args.seeds, args.tuning))
         return
     default = [s for s in runners if s not in ("clock", "multi")]
     solvers = [s for s in (args.solvers.split(",") if args.solvers else default) if s in runners]
@@ -157,6 +167,29 @@ def main() -> None:
             print(" | ".join(line), flush=True)
             results.append((cls, name, ev))
     summary(results, solvers)
+
+
+def vroom_own(instances: list[tuple[str, str, RoutingProblem]]) -> None:
+    """VROOM given its own time (exploration 5, no timeout: it ends when its searches do), then the product on one
+    core for that wall time: the comparison with VROOM "at VROOM's time" (issue 21)."""
+    from bench.vrp_peers import vroom_same_model
+
+    print("| instance | n | VROOM's own time s | VROOM (unserved) | product at that time (unserved, wall s) | "
+          "product / VROOM |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for _cls, name, p in instances:
+        plan, vroom_s = vroom_same_model(p, UNTIMED_S)
+        theirs = evaluate(p, plan)
+        limit = max(
+            1.0, math.ceil(vroom_s * 10) / 10
+        )  # the product's shortest useful limit is about a second
+        ours, wall = _timed(
+            lambda q, t: plan_of(plan_routes(q, RoutingParams(time_limit_s=t, workers=1))), p, limit
+        )
+        ratio = f"{ours.cost / theirs.cost:.3f}" if ours.valid and theirs.valid else "–"
+        print(f"| {name} | {len(p.jobs)} | {vroom_s:.1f} | {theirs.cost} ({theirs.unserved}"
+              f"{'' if theirs.valid else ', INVALID'}) | {ours.cost} ({ours.unserved}, {wall:.1f} s"
+              f"{'' if ours.valid else ', INVALID'}) | {ratio} |", flush=True)  # fmt: skip
 
 
 def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> None:
