@@ -47,19 +47,29 @@ def vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
     return float(level_s * searches / level_work(depth)[0])
 
 
+def vroom_ladder(jobs: int) -> list[tuple[int, int]]:
+    """VROOM's work options, most expected time first. Up to ``LARGE_JOBS`` jobs: each exploration level 5 down to 2,
+    then that level's depth with fewer searches down to the level below's count (VROOM runs the first searches of
+    its fixed list, so (20, 4) runs level 3's 16 searches and four more, each a level deeper: more work, never less),
+    then level 1 and ``VROOM_SUB_LEVELS``; with whole levels alone the chosen work used 37-70 % of its share (a
+    level costs 1.9 × the one below). Above ``LARGE_JOBS`` jobs only ``VROOM_SUB_LEVELS`` of at most
+    ``LARGE_VROOM_SEARCHES`` searches (one deep search is worth more than many shallow ones there)."""
+    if jobs > LARGE_JOBS:
+        return [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]
+    ladder = []
+    for level in range(5, 1, -1):
+        below = level_work(level - 1)[0]
+        ladder += [(searches, level) for searches in range(level_work(level)[0], below - 1, -1)]
+    return [*ladder, level_work(1), *VROOM_SUB_LEVELS]
+
+
 def vroom_work(jobs: int, seconds: float, exploration: int | None = None) -> tuple[int, int] | None:
-    """VROOM's work (searches, local-search depth): the level given, or the most work expected to end by itself
-    within ``VROOM_MARGIN`` of ``seconds`` (so its plan does not depend on the clock): a whole exploration level
-    (5 down to 1), else fewer searches (``VROOM_SUB_LEVELS``; above ``LARGE_JOBS`` jobs only these, at most
-    ``LARGE_VROOM_SEARCHES``: one deep search is worth more than many shallow ones there); None when not even one
-    search would end in time."""
+    """VROOM's work (searches, local-search depth): the level given, or the most work on ``vroom_ladder`` expected to
+    end by itself within ``VROOM_MARGIN`` of ``seconds`` (so its plan does not depend on the clock); None when not
+    even one search would end in time."""
     if exploration is not None:
         return level_work(exploration)
-    if jobs > LARGE_JOBS:
-        ladder = [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]
-    else:
-        ladder = [level_work(k) for k in range(5, 0, -1)] + list(VROOM_SUB_LEVELS)
-    for work in ladder:
+    for work in vroom_ladder(jobs):
         if vroom_seconds(jobs, work) <= VROOM_MARGIN * seconds:
             return work
     return None

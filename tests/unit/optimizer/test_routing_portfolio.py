@@ -225,6 +225,24 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert len(big.jobs) > LARGE_JOBS
 
 
+def test_vrooms_work_fills_its_share_between_whole_levels() -> None:
+    """Between two exploration levels the ladder runs the upper level's depth with fewer searches, never fewer than
+    the level below runs (VROOM takes the first searches of its fixed list): the chosen work is the most expected
+    to end within the margin, so a share between two levels is no longer left 30-60 % unused."""
+    ladder = budget.vroom_ladder(362)
+    times = [budget.vroom_seconds(362, w) for w in ladder]
+    assert times[:-1] == sorted(times[:-1], reverse=True)  # most work first ((1, 0) last, as before)
+    for searches, depth in ladder:
+        if depth >= 2:
+            assert budget.level_work(depth - 1)[0] <= searches <= budget.level_work(depth)[0]
+    # M-agreement-1 at 45 s (VROOM's own time there): 33.75 s of share, 70 % of it fits level 3 (14.4 s) and
+    # level 3's searches and four more at depth 4 (22.8 s), not level 4 (27.4 s)
+    assert budget.vroom_work(362, 33.75) == (20, 4)
+    assert budget.vroom_seconds(362, (20, 4)) <= budget.VROOM_MARGIN * 33.75 < budget.vroom_seconds(362, (21, 4))
+    assert budget.vroom_work(362, 33.75, exploration=3) == (16, 3)  # a level given is taken as it is
+    assert budget.vroom_ladder(401) == [(2, 1), (1, 1), (1, 0)]  # large: a few searches only
+
+
 def test_the_second_core_races_with_the_other_emphasis() -> None:
     """The second core's race: PyVRP all but the polish where the race leans on PyVRP (no pickups, a fleet that can
     carry everything); elsewhere, with a share the caller set, or on a large problem, the same race with the next
