@@ -238,7 +238,9 @@ def test_vrooms_work_fills_its_share_between_whole_levels() -> None:
     # M-agreement-1 at 45 s (VROOM's own time there): 33.75 s of share, 70 % of it fits level 3 (14.4 s) and
     # level 3's searches and four more at depth 4 (22.8 s), not level 4 (27.4 s)
     assert budget.vroom_work(362, 33.75) == (20, 4)
-    assert budget.vroom_seconds(362, (20, 4)) <= budget.VROOM_MARGIN * 33.75 < budget.vroom_seconds(362, (21, 4))
+    assert (
+        budget.vroom_seconds(362, (20, 4)) <= budget.VROOM_MARGIN * 33.75 < budget.vroom_seconds(362, (21, 4))
+    )
     assert budget.vroom_work(362, 33.75, exploration=3) == (16, 3)  # a level given is taken as it is
     assert budget.vroom_ladder(401) == [(2, 1), (1, 1), (1, 0)]  # large: a few searches only
 
