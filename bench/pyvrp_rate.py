@@ -52,7 +52,7 @@ _TUNING = f"""
     S-pickup-1001:10 S-pickup-1001:25 S-pickup-1001:50 S-pickup-1002:20 S-agreement-1001:10
     S-agreement-1001:25 S-agreement-1002:15 M-pickup-1001:15 M-pickup-1001:40 M-agreement-1001:30
     X-n101-k25:20 X-n101-k25:50 M-delivery-1001:5 M-delivery-1002:40
-"""  # the last four lines cut to 5-50 jobs: PyVRP's fixed overhead per iteration is most of a small problem's time
+"""  # the last five lines: cut to 5-50 jobs: PyVRP's fixed overhead per iteration is most of a small problem's time
 _TEST = """
     line7 line7p RC1_4_1:15 X-n599-k92:30 S-pickup-1:12 S-agreement-2:20 S-delivery-1:10 M-pickup-1:30
     M-delivery-2:20 R1_4_1 X-n401-k29 S-pickup-1 M-pickup-1 M-delivery-1
