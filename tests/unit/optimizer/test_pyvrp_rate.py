@@ -19,11 +19,11 @@ def test_tuning_and_test_instances_never_overlap() -> None:
 
 
 def test_a_cut_keeps_the_first_jobs_and_a_fleet_in_proportion() -> None:
-    whole = load("C101")
+    whole = load("S-delivery-1001")  # generated: ../shared/bench-data is not in a clean clone
     part = cut(whole, 25)
     assert part.jobs == whole.jobs[:25]
     assert len(part.vehicles) == -(-len(whole.vehicles) * 25 // len(whole.jobs)) >= 1
-    assert load("C101:25") == part
+    assert load("S-delivery-1001:25") == part
     assert len(cut(whole, 1).vehicles) == 1
 
 
