@@ -142,7 +142,7 @@ def main() -> None:
         determinism(runners, args.cases.split(","), args.limit)
         return
     if args.vroom_own:
-        vroom_own(cases(args.sizes, args.kinds, args.seeds, args.tuning))
+        vroom_own(runners["product"], cases(args.sizes, args.kinds, args.seeds, args.tuning))
         return
     default = [s for s in runners if s not in ("clock", "multi")]
     solvers = [s for s in (args.solvers.split(",") if args.solvers else default) if s in runners]
@@ -169,7 +169,7 @@ def main() -> None:
     summary(results, solvers)
 
 
-def vroom_own(instances: list[tuple[str, str, RoutingProblem]]) -> None:
+def vroom_own(product: Runner, instances: list[tuple[str, str, RoutingProblem]]) -> None:
     """VROOM given its own time (exploration 5, no timeout: it ends when its searches do), then the product on one
     core for that wall time: the comparison with VROOM "at VROOM's time" (issue 21)."""
     from bench.vrp_peers import vroom_same_model
@@ -180,12 +180,9 @@ def vroom_own(instances: list[tuple[str, str, RoutingProblem]]) -> None:
     for _cls, name, p in instances:
         plan, vroom_s = vroom_same_model(p, UNTIMED_S)
         theirs = evaluate(p, plan)
-        limit = max(
-            1.0, math.ceil(vroom_s * 10) / 10
-        )  # the product's shortest useful limit is about a second
-        ours, wall = _timed(
-            lambda q, t: plan_of(plan_routes(q, RoutingParams(time_limit_s=t, workers=1))), p, limit
-        )
+        # VROOM's time to the next 0.1 s; the product's shortest useful limit is about a second
+        limit = max(1.0, math.ceil(vroom_s * 10) / 10)
+        ours, wall = _timed(product, p, limit)
         ratio = f"{ours.cost / theirs.cost:.3f}" if ours.valid and theirs.valid else "–"
         print(f"| {name} | {len(p.jobs)} | {vroom_s:.1f} | {theirs.cost} ({theirs.unserved}"
               f"{'' if theirs.valid else ', INVALID'}) | {ours.cost} ({ours.unserved}, {wall:.1f} s"
