@@ -22,16 +22,15 @@ import argparse
 import csv
 import dataclasses
 import math
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from bench.vrp_family import instance, line
 from bench.vrp_large_bench import LARGE
 from optimizer.routing import budget, pyvrp_engine
-from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
+from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.vrp_json import parse_solomon, parse_tsplib, problem_from_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
@@ -59,7 +58,6 @@ _TEST = """
 """
 TUNING: tuple[str, ...] = tuple(_TUNING.split())
 TEST: tuple[str, ...] = tuple(_TEST.split())
-_LINE_KM = (0, 4, -3, 7, 2, -6, 9, -8)  # tests/unit/optimizer/test_routing_portfolio.py
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,18 +84,6 @@ class Row:
         return float(np.dot(self.features(), constants))
 
 
-def _line(pickups: bool) -> RoutingProblem:
-    dur = tuple(tuple(abs(a - b) * 90 for b in _LINE_KM) for a in _LINE_KM)
-    dist = tuple(tuple(abs(a - b) * 1000 for b in _LINE_KM) for a in _LINE_KM)
-    jobs = tuple(
-        Job(f"v{k}", k, (300,), source=0 if pickups else None, service_s=600, deadline_s=8 * 3600,
-            priority=3 if k % 3 == 0 else 1)
-        for k in range(1, len(_LINE_KM))
-    )  # fmt: skip
-    fleet = tuple(Vehicle(f"t{k}", 0, 0, (700,)) for k in range(2))
-    return RoutingProblem(dur, dist, jobs, fleet, depots=(Depot(0, 600),))
-
-
 def cut(p: RoutingProblem, k: int) -> RoutingProblem:
     """The problem's first ``k`` jobs with its fleet in proportion (at least one vehicle)."""
     vehicles = max(1, math.ceil(len(p.vehicles) * k / len(p.jobs)))
@@ -111,10 +97,8 @@ def load(name: str) -> RoutingProblem:
     if k:
         return cut(load(base), int(k))
     if name in ("line7", "line7p"):
-        return _line(name == "line7p")
+        return line(name == "line7p", capacity=700)
     if name[:2] in ("S-", "M-", "L-"):
-        from bench.vrp_family import instance
-
         size, kind, seed = name.split("-")
         return instance(size, kind, int(seed))[1]
     for folder in ("solomon", "homberger"):
@@ -135,23 +119,9 @@ def measure(name: str, seconds: float) -> Row:
     """The product's PyVRP step on ``name`` for ``seconds``: its counted work and its search's own wall time (the
     model's build and the plan's re-timing left out, as the budget bounds the search)."""
     p = load(name)
-    seen: dict[str, Any] = {}
-    search = pyvrp_engine._search
-
-    def timed(*args: Any) -> Any:
-        t0 = time.monotonic()
-        try:
-            return search(*args)
-        finally:
-            seen["wall"], seen["count"] = time.monotonic() - t0, args[-1]
-
-    pyvrp_engine._search = timed  # type: ignore[assignment]
-    try:
-        result = pyvrp_engine.solve_pyvrp(p, seconds, 1, prizes=True)
-    finally:
-        pyvrp_engine._search = search
+    r = pyvrp_engine.solve_pyvrp(p, seconds, 1, prizes=True)
     shipments = any(j.source is not None for j in p.jobs)
-    return Row(name, len(p.jobs), shipments, result.iterations or 0, seen["count"].moves, seen["wall"])
+    return Row(name, len(p.jobs), shipments, r.iterations or 0, r.moves or 0, r.search_s or 0.0)
 
 
 def fit(rows: Iterable[Row]) -> tuple[float, float, float, float]:

@@ -155,6 +155,24 @@ def instance(size: str, kind: str, seed: int) -> tuple[FamilyParams, RoutingProb
     return fp, build(fp, seed)
 
 
+LINE_KM = (0, 4, -3, 7, 2, -6, 9, -8)  # the depot, then seven villages along one road (km)
+
+
+def line(pickups: bool = False, capacity: int = 1200, trucks: int = 2) -> RoutingProblem:
+    """The smallest instance the race's unit tests and ``bench.pyvrp_rate`` share: seven jobs of 300 kg along one
+    road from a depot at km 0 (40 km/h, 10 min service, every third job priority 3), delivered from the truck or
+    (``pickups``) picked up at the depot, for ``trucks`` trucks of ``capacity`` kg."""
+    dur = tuple(tuple(abs(a - b) * 90 for b in LINE_KM) for a in LINE_KM)
+    dist = tuple(tuple(abs(a - b) * 1000 for b in LINE_KM) for a in LINE_KM)
+    jobs = tuple(
+        Job(f"v{k}", k, (300,), source=0 if pickups else None, service_s=600, deadline_s=8 * 3600,
+            priority=3 if k % 3 == 0 else 1)
+        for k in range(1, len(LINE_KM))
+    )  # fmt: skip
+    fleet = tuple(Vehicle(f"t{k}", 0, 0, (capacity,)) for k in range(trucks))
+    return RoutingProblem(dur, dist, jobs, fleet, depots=(Depot(0, 600),))
+
+
 def describe(fp: FamilyParams) -> dict[str, Any]:
     return asdict(fp)
 

@@ -272,6 +272,8 @@ class RoutingResult:
     engine: str = "ortools"
     iterations: int | None = None  # PyVRP: the iterations its search ran
     work_s: float | None = None  # PyVRP: its counted work in reference seconds (its work budget's unit)
+    moves: int | None = None  # PyVRP: the move evaluations its local search counted
+    search_s: float | None = None  # PyVRP: its search's own wall time (model building and re-timing left out)
 
     @property
     def is_feasible(self) -> bool:

@@ -305,8 +305,8 @@ def solve_pyvrp(
     Returns
     -------
     RoutingResult
-        Re-timed by our timing rule, with the iterations run and the work counted; ``NO_SOLUTION`` when PyVRP's
-        best plan is infeasible.
+        Re-timed by our timing rule, with the iterations run, the move evaluations and work counted and the
+        search's own wall time; ``NO_SOLUTION`` when PyVRP's best plan is infeasible.
     """
     started = time.monotonic()
     m, groups, clients, shipments = build(p) if build else _model(p, prizes)
@@ -324,12 +324,14 @@ def solve_pyvrp(
     )
     best = _search(data, stop_rule, seed, params or solve_params(p, prizes), warm, count)
     elapsed = time.monotonic() - started
+    search_s = time.monotonic() - stop_rule.started  # the search alone: what the work budget bounds
     if not best.is_feasible():
         unserved = tuple(Unserved(j.id, diagnose(p, j, False)) for j in p.jobs)
         return RoutingResult(Status.NO_SOLUTION, (), unserved, objective_of(p, (), unserved), 0, 0, (), "pyvrp",
-                             stop_rule.iterations, _work(stop_rule))  # fmt: skip
+                             stop_rule.iterations, _work(stop_rule), count.moves, search_s)  # fmt: skip
     result = plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
-    return dataclasses.replace(result, iterations=stop_rule.iterations, work_s=_work(stop_rule))
+    return dataclasses.replace(result, iterations=stop_rule.iterations, work_s=_work(stop_rule), moves=count.moves,
+                               search_s=search_s)  # fmt: skip
 
 
 def _work(stop: _Stop) -> float | None:

@@ -135,7 +135,8 @@ def test_pyvrp_search_is_pyvrps_own_solve_step_by_step() -> None:
 
 
 def test_pyvrp_reports_the_iterations_it_ran() -> None:
-    """``solve_pyvrp`` reports the iterations its search ran: its work budget when that ends it first."""
+    """``solve_pyvrp`` reports the iterations its search ran (its work budget when that ends it first), the move
+    evaluations it counted and the search's own wall time."""
     from optimizer.routing.pyvrp_engine import solve_pyvrp
 
     p = _problem(pickups=True)
@@ -143,6 +144,8 @@ def test_pyvrp_reports_the_iterations_it_ran() -> None:
     short = solve_pyvrp(p, 0.2)
     assert short.iterations is not None and short.iterations > 0
     assert short.work_s is not None and short.work_s > 0
+    assert short.moves is not None and short.moves > 0  # the work clock's count, reported for bench.pyvrp_rate
+    assert short.search_s is not None and 0 < short.search_s <= 0.2 + 0.1
 
 
 def test_ortools_polishes_a_given_plan_without_making_it_worse() -> None:

@@ -9,6 +9,8 @@ import random
 
 import pytest
 
+from bench.vrp_family import LINE_KM as KM
+from bench.vrp_family import line
 from optimizer.routing import budget
 from optimizer.routing.budget import LARGE_JOBS
 from optimizer.routing.check import verify
@@ -27,26 +29,9 @@ from optimizer.routing.solve import RoutingParams, search_overrun_s
 pytest.importorskip("pyvrp")
 pytest.importorskip("vroom")
 
-KM = [0, 4, -3, 7, 2, -6, 9, -8]
-
 
 def _problem(pickups: bool = False, capacity: int = 1200, trucks: int = 2) -> RoutingProblem:
-    dur = tuple(tuple(abs(a - b) * 90 for b in KM) for a in KM)
-    dist = tuple(tuple(abs(a - b) * 1000 for b in KM) for a in KM)
-    jobs = tuple(
-        Job(
-            f"v{k}",
-            k,
-            (300,),
-            source=0 if pickups else None,
-            service_s=600,
-            deadline_s=8 * 3600,
-            priority=3 if k % 3 == 0 else 1,
-        )
-        for k in range(1, len(KM))
-    )
-    fleet = tuple(Vehicle(f"t{k}", 0, 0, (capacity,)) for k in range(trucks))
-    return RoutingProblem(dur, dist, jobs, fleet, depots=(Depot(0, 600),))
+    return line(pickups, capacity, trucks)  # seven jobs along one road (bench.pyvrp_rate measures it too)
 
 
 @pytest.mark.parametrize("pickups", [False, True], ids=["delivery", "pickup_delivery"])
