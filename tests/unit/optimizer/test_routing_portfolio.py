@@ -394,3 +394,34 @@ def test_vroom_gets_its_cap_for_every_search_within_the_time_left(monkeypatch: p
     monkeypatch.setattr(engine, "_vroom_result", lambda p, t, w, m=None: seen.append(t) or real(p, t, w, m))
     plan_routes(_problem(pickups=True), RoutingParams(time_limit_s=10.0, workers=1))
     assert len(seen) == 1 and 7.5 < seen[0] <= 8.5  # 32 searches × 7.5 s, cut to the time before the polish
+
+
+def test_pyvrp_ends_on_its_budget_when_vroom_ran_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When VROOM's step runs past its share (its time estimate was low), PyVRP's clock cap still reaches the call's
+    end (less the time to check its plan), into the polish's share: PyVRP ends on its work budget, not the clock,
+    and the whole call keeps its time limit."""
+    import time
+
+    from optimizer.routing import engine
+
+    limit = 4.0
+    p = _problem(pickups=True)
+    shares = _Shares.of(p, RoutingParams(time_limit_s=limit), 0.0)
+    assert shares.polish_s == pytest.approx(0.6)
+
+    def slow_vroom(*args: object, **kwargs: object) -> None:
+        time.sleep(limit - shares.polish_s - 0.2)  # VROOM ends 0.2 s before the polish's share
+
+    caps: list[float] = []
+    real = engine._pyvrp_result
+
+    def pyvrp(problem: RoutingProblem, time_limit_s: float, *args: object, **kwargs: object) -> object:
+        caps.append(time_limit_s)
+        return real(problem, time_limit_s, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_vroom_result", slow_vroom)
+    monkeypatch.setattr(engine, "_pyvrp_result", pyvrp)
+    started = time.monotonic()
+    r = plan_routes(p, RoutingParams(time_limit_s=limit, workers=1))
+    assert time.monotonic() - started <= limit + 0.1 and verify(p, r) == []
+    assert len(caps) == 1 and caps[0] > 0.2 + 0.4  # 0.2 s before the polish's share and most of that share
