@@ -50,19 +50,29 @@ OUT = Path(__file__).resolve().parent / "out"
 PEERS = ("pyvrp", "ortools", "vroom")
 UNTIMED_S = 3600.0  # VROOM "given its own time": a timeout it never reaches on the family
 Runner = Callable[[RoutingProblem, float], Plan]
+CUT: dict[str, tuple[str, ...]] = {}  # per runner of the product: its last run's steps the clock ended
+
+
+def _product(name: str, **settings: object) -> Runner:
+    """The product's ``plan_routes`` with ``settings``; the steps the clock ended go to ``CUT[name]``."""
+
+    def run(p: RoutingProblem, t: float) -> Plan:
+        result = plan_routes(p, RoutingParams(time_limit_s=t, **settings))  # type: ignore[arg-type]
+        CUT[name] = result.cut_by_clock
+        return plan_of(result)
+
+    return run
 
 
 def _runners() -> dict[str, Runner]:
     from bench.vrp_peers import pyvrp_alone
 
     runners: dict[str, Runner] = {
-        "product": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, workers=1))),
+        "product": _product("product", workers=1),
         "pyvrp": lambda p, t: plan_of(pyvrp_alone(p, t)),
-        "ortools": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, engine="ortools"))),
-        "clock": lambda p, t: plan_of(
-            plan_routes(p, RoutingParams(time_limit_s=t, deterministic=False, workers=1))
-        ),
-        "multi": lambda p, t: plan_of(plan_routes(p, RoutingParams(time_limit_s=t, workers=2))),
+        "ortools": _product("ortools", engine="ortools"),
+        "clock": _product("clock", deterministic=False, workers=1),
+        "multi": _product("multi", workers=2),
     }
     try:
         from bench.vrp_peers import vroom_same_model
@@ -134,12 +144,14 @@ def main() -> None:
     ap.add_argument("--solvers", default="", help="default: product,pyvrp,ortools and vroom if installed")
     ap.add_argument("--csv", default=str(OUT / "vrp_family.csv"))
     ap.add_argument("--determinism", action="store_true", help="run product and PyVRP twice on --cases")
-    ap.add_argument("--cases", default="S-pickup-1,M-delivery-1", help="instances for --determinism")
+    ap.add_argument("--cases", default="S-pickup-1,M-delivery-1",
+                    help="instances for --determinism; 'all': every instance of --sizes, --kinds, --seeds")  # fmt: skip
     ap.add_argument("--vroom-own", action="store_true", help="VROOM untimed, the product for VROOM's time")
     args = ap.parse_args()
     runners = _runners()
     if args.determinism:
-        determinism(runners, args.cases.split(","), args.limit)
+        every = [name for _cls, name, _p in cases(args.sizes, args.kinds, args.seeds, args.tuning)]
+        determinism(runners, every if args.cases == "all" else args.cases.split(","), args.limit)
         return
     if args.vroom_own:
         vroom_own(runners["product"], cases(args.sizes, args.kinds, args.seeds, args.tuning))
@@ -151,17 +163,22 @@ def main() -> None:
     with open(args.csv, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["class", "instance", "n", "solver", "limit_s", "wall_s", "cost", "distance_m", "served",
-                    "unserved", "valid", "violations", "first_violation"])  # fmt: skip
+                    "unserved", "valid", "violations", "first_violation", "cut_by_clock"])  # fmt: skip
         for cls, name, p in cases(args.sizes, args.kinds, args.seeds, args.tuning):
             ev: dict[str, Evaluation] = {}
             line = [f"{name:<16} n={len(p.jobs):<4}"]
             for s in solvers:
                 e, wall = _timed(runners[s], p, args.limit)
                 ev[s] = e
+                cut = " ".join(CUT.pop(s, ()))
                 w.writerow([cls, name, len(p.jobs), s, args.limit, round(wall, 2), e.cost, e.distance, e.served,
-                            e.unserved, e.valid, len(e.violations), e.violations[0] if e.violations else ""])  # fmt: skip
+                            e.unserved, e.valid, len(e.violations), e.violations[0] if e.violations else "",
+                            cut])  # fmt: skip
                 f.flush()
-                line.append(f"{s} {e.cost} ({e.unserved} uns{'' if e.valid else ', INVALID'}, {wall:.1f}s)")
+                cut = f", cut by the clock: {cut}" if cut and s == "product" else ""
+                line.append(
+                    f"{s} {e.cost} ({e.unserved} uns{'' if e.valid else ', INVALID'}, {wall:.1f}s{cut})"
+                )
             a, b = ratios(ev)
             line.append(f"ratios {a if a is None else round(a, 3)} {b if b is None else round(b, 3)}")
             print(" | ".join(line), flush=True)
@@ -191,21 +208,27 @@ def vroom_own(product: Runner, instances: list[tuple[str, str, RoutingProblem]])
 
 def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> None:
     """The product and PyVRP alone twice on the same instance with the same seed: same cost (and plan)? Then the
-    product over seeds 1-5: the spread of its cost."""
+    product over seeds 1-5: the spread of its cost. Every product run also names the steps the clock ended (its
+    ``cut_by_clock``; none = every step ended on its work budget, so the plan does not depend on timing)."""
     for name in names:
         size, kind, seed = name.split("-")
         p = instance(size, kind, int(seed))[1]
         for s in ("product", "pyvrp"):
-            plans = [runners[s](p, limit) for _ in range(2)]
+            plans, cuts = [], []
+            for _ in range(2):
+                plans.append(runners[s](p, limit))
+                cuts.append(" ".join(CUT.pop(s, ())) or "none")
             costs = [evaluate(p, plan).cost for plan in plans]
             same = "same plan" if plans[0] == plans[1] else "different plans"
-            print(f"{name} {s}: costs {costs[0]} / {costs[1]} ({same})", flush=True)
-        seeded = [
-            evaluate(p, plan_of(plan_routes(p, RoutingParams(time_limit_s=limit, workers=1, seed=k)))).cost
-            for k in range(1, 6)
-        ]
+            cut = f", cut by the clock: {' / '.join(cuts)}" if s == "product" else ""
+            print(f"{name} {s}: costs {costs[0]} / {costs[1]} ({same}{cut})", flush=True)
+        seeded, cuts = [], []
+        for k in range(1, 6):
+            seeded.append(evaluate(p, _product("seeded", workers=1, seed=k)(p, limit)).cost)
+            cuts.append(" ".join(CUT.pop("seeded", ())) or "none")
         spread = (max(seeded) - min(seeded)) / min(seeded)
-        print(f"{name} product seeds 1-5: {seeded}, spread (max - min) / min = {spread:.4f}", flush=True)
+        print(f"{name} product seeds 1-5: {seeded}, spread (max - min) / min = {spread:.4f}, cut by the clock: "
+              f"{' / '.join(cuts)}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -167,6 +167,7 @@ def _best_of(
     # step does not fit the budget (then the plan may depend on timing, documented in docs/routing.md)
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
     plans = [first] if _checked(problem, first) and not cut_off else []
+    cut = tuple(f"first plan ({e})" for e in first.cut_by_clock) if plans else ()  # the steps the clock ended
     if work is not None and not stopped(params):
         vroomed = _vroom_result(problem, _vroom_timeout(shares, work, shares.left()), work, model)
         model = None
@@ -174,20 +175,24 @@ def _best_of(
         if vroomed is not None:
             plans.append(vroomed)
             relay(LogEntry(0.0, vroomed.objective))
+            cut += vroomed.cut_by_clock
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
     # deterministic: the work budget ends it; the clock only caps, at the call's end less the time to re-time and
     # check its plan. The cap reaches into the polish's share: when VROOM ran over its estimate, PyVRP still ends on
     # its budget (the same plan) and the polish gets what is left (M-pickup-1001, M-delivery-1001: capped before
-    # the polish's share, PyVRP was cut by the clock at 0.5 of 0.9 and 3.6-3.8 of 4.05 reference seconds)
-    pyvrp_s = shares.left(polish=False) - budget.finish_s(len(problem.jobs))
+    # the polish's share, PyVRP was cut by the clock at 0.5 of 0.9 and 3.6-3.8 of 4.05 reference seconds). Not
+    # deterministic, the clock is PyVRP's budget: it ends before the polish's share
+    pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
     if pyvrp_work != 0.0:  # a share of nothing (VROOM given all but the polish): no PyVRP step
         found = _pyvrp_result(problem, pyvrp_s, params.seed, start.routes if start else None, relay,
                               params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
         plans += [found] if found is not None else []
+        cut += found.cut_by_clock if found is not None else ()
     if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
         plans = [first]
-    return _finish(problem, params, first, plans, relay, started, shares)
+        cut = tuple(f"first plan ({e})" for e in first.cut_by_clock)
+    return _finish(problem, params, first, plans, relay, started, shares, cut)
 
 
 def _give_back_memory(large: bool) -> None:
@@ -246,10 +251,12 @@ def _finish(
     relay: _Relay,
     started: float,
     shares: _Shares,
+    cut: tuple[str, ...] = (),
 ) -> RoutingResult:
-    """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result.
-    With no checked plan at all: OR-Tools' own answer (its first plan, or, for a large problem, OR-Tools for the
-    time left, so the caller always gets OR-Tools' diagnosis of what could not be served)."""
+    """OR-Tools polishes the best plan for the time left (its nominal share is ``polish_share``); the result, with
+    the steps the clock ``cut`` (the polish added when the clock ended it). With no checked plan at all: OR-Tools'
+    own answer (its first plan, or, for a large problem, OR-Tools for the time left, so the caller always gets
+    OR-Tools' diagnosis of what could not be served)."""
     if not plans:
         if first.engine != "vroom":
             return dataclasses.replace(first, engine="race:ortools")
@@ -261,11 +268,12 @@ def _finish(
     )
     if not shares.large and fits:  # at most twice its nominal share
         polish_cap = min(_left(params, started), 2 * shares.polish_s)
-        best = _polished(problem, params, best, polish_cap, relay)
+        best, polish_cut = _polished(problem, params, best, polish_cap, relay)
+        cut += ("polish",) if polish_cut else ()
     log = first.log
     if best is not first:
         log += ((LogEntry(time.monotonic() - started, best.objective)),)
-    return dataclasses.replace(best, log=log, engine=f"race:{best.engine}")
+    return dataclasses.replace(best, log=log, engine=f"race:{best.engine}", cut_by_clock=cut)
 
 
 def _left(params: RoutingParams, started: float) -> float:
@@ -410,21 +418,26 @@ def _vroom_work(problem: RoutingProblem, params: RoutingParams, seconds: float) 
 
 def _polished(
     problem: RoutingProblem, params: RoutingParams, best: RoutingResult, rest: float, relay: _Relay
-) -> RoutingResult:
+) -> tuple[RoutingResult, bool]:
     """OR-Tools' neighbourhoods (and its exact loading rule) polish ``best`` for at most ``rest`` seconds (guided
     local search, or, deterministic, a greedy descent that ends at its local optimum); the polished plan replaces
-    it only when checked and better."""
+    it only when checked and better. With it: whether the clock ended the polish (deterministic: before its moves;
+    also when no time was left for it at all)."""
     # OR-Tools' search overruns its limit by a neighbourhood scan (``search_overrun_s``): no time for one, no polish
-    if rest - search_overrun_s(len(problem.jobs)) <= 0.05 or stopped(params):
-        return best
+    if stopped(params):
+        return best, False
+    if rest - search_overrun_s(len(problem.jobs)) <= 0.05:
+        return best, True
     polish = dataclasses.replace(params, time_limit_s=rest)
     if params.deterministic:  # a greedy descent, its number of improving moves fixed by the nominal share
         moves = budget.polish_moves(params.polish_share * params.time_limit_s)
         polish = dataclasses.replace(polish, metaheuristic="greedy", solution_limit=moves)
     polished = solve_routes(problem, polish, relay, best.routes)
+    # guided local search (``deterministic=False``) always runs to the clock
+    clock = bool(polished.cut_by_clock)
     if _checked(problem, polished) and polished.objective < best.objective:
-        return dataclasses.replace(polished, engine=f"{best.engine}+ortools")
-    return best
+        return dataclasses.replace(polished, engine=f"{best.engine}+ortools"), clock
+    return best, clock
 
 
 def _big_pickup(problem: RoutingProblem, params: RoutingParams) -> bool:

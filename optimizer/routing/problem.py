@@ -274,6 +274,10 @@ class RoutingResult:
     work_s: float | None = None  # PyVRP: its counted work in reference seconds (its work budget's unit)
     moves: int | None = None  # PyVRP: the move evaluations its local search counted
     search_s: float | None = None  # PyVRP: its search's own wall time (model building and re-timing left out)
+    # the steps the wall clock ended before their own end (work budget, move count, local optimum, search's end):
+    # "ortools", "pyvrp", "vroom" (its whole step; one of its searches cut short inside is not visible) or the race's
+    # "vroom", "pyvrp", "polish". Empty in a deterministic race: the same input and seed give the same plan
+    cut_by_clock: tuple[str, ...] = ()
 
     @property
     def is_feasible(self) -> bool:

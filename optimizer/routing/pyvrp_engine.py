@@ -205,6 +205,7 @@ class _Stop:
         self.max_iterations, self.iterations = max_iterations, 0
         self.max_work_s, self.work = max_work_s, work
         self.best = float("inf")
+        self.clock = False  # the time budget ended the search (not the work budget or the caller)
 
     def __call__(self, best_cost: float) -> bool:
         if self.stop is not None and self.stop():  # the caller's stop request (a cancelled job) comes first
@@ -223,6 +224,7 @@ class _Stop:
             if self.progress is not None:
                 self.progress(best_cost)
         if elapsed >= self.budget_s:
+            self.clock = True
             return True
         self.iterations += 1  # the iterations PyVRP goes on to run
         return False
@@ -331,7 +333,7 @@ def solve_pyvrp(
                              stop_rule.iterations, _work(stop_rule), count.moves, search_s)  # fmt: skip
     result = plan_result(p, tuple(_routes_of(p, best, groups, clients, shipments)), elapsed, "pyvrp")
     return dataclasses.replace(result, iterations=stop_rule.iterations, work_s=_work(stop_rule), moves=count.moves,
-                               search_s=search_s)  # fmt: skip
+                               search_s=search_s, cut_by_clock=("pyvrp",) if stop_rule.clock else ())  # fmt: skip
 
 
 def _work(stop: _Stop) -> float | None:

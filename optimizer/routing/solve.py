@@ -223,6 +223,7 @@ def _solve_once(
         overrun = min(overrun, left / 2)
     left_ms = int(1000 * (left - overrun))
     sp.time_limit.FromMilliseconds(max(1, left_ms))
+    searching = time.monotonic()
     if start is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, sp)
     else:
@@ -238,6 +239,9 @@ def _solve_once(
         model.routing.status()
         != routing_enums_pb2.RoutingSearchStatus.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED
     )
+    # searched to its time limit: the clock ended it, not its solution limit or a local optimum (guided local search
+    # always runs to its limit, and OR-Tools then reports success)
+    clock = time.monotonic() - searching >= left_ms / 1000 - 0.01
     unserved = tuple(
         Unserved(j.id, diagnose(problem, j, settled)) for j in problem.jobs if j.id not in served
     )
@@ -253,6 +257,7 @@ def _solve_once(
         sum(rt.distance_m for rt in routes),
         sum(rt.end_s - rt.start_s for rt in routes),
         tuple(log),
+        cut_by_clock=("ortools",) if clock else (),
     )
 
 

@@ -15,7 +15,7 @@ them (the race does that).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -137,9 +137,13 @@ def solve_vroom(
     left = max(0.05, time_limit_s - (time.monotonic() - started)) + (time.monotonic() - model.built_at)
     searches, depth = work if work is not None else level_work(exploration)
     # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does
+    solving = time.monotonic()
     sol = VroomSolution(
         model.input._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
     )
+    # every search ran to its slice (timeout / searches): the clock ended the step; a single search cut short
+    # inside a step that ended earlier is not visible from here
+    timed_out = time.monotonic() - solving >= left - (solving - model.built_at) - 0.01
     plans = visits_of(p, sol)
     rank = {j.id: k for k, j in enumerate(p.jobs)}
     routes = tuple(
@@ -147,7 +151,8 @@ def solve_vroom(
         for k, visits in sorted(plans.items())
         if visits
     )
-    return plan_result(p, routes, time.monotonic() - started, "vroom")
+    result = plan_result(p, routes, time.monotonic() - started, "vroom")
+    return replace(result, cut_by_clock=("vroom",)) if timed_out else result
 
 
 def loading_in_order(visits: list[tuple[Job, str]], rank: dict[str, int]) -> list[tuple[Job, str]]:
