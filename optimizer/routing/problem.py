@@ -276,7 +276,8 @@ class RoutingResult:
     search_s: float | None = None  # PyVRP: its search's own wall time (model building and re-timing left out)
     # the steps the wall clock ended before their own end (work budget, move count, local optimum, search's end):
     # "ortools", "pyvrp", "vroom" (its whole step; one of its searches cut short inside is not visible) or the race's
-    # "vroom", "pyvrp", "polish". Empty in a deterministic race: the same input and seed give the same plan
+    # "vroom", "pyvrp", "polish", "first plan (…)". Empty: every step ended on its own, so a deterministic race
+    # gives the same plan for the same input and seed (on a machine as fast)
     cut_by_clock: tuple[str, ...] = ()
 
     @property

@@ -171,6 +171,10 @@ class ProblemView(Protocol):
 class ResultView(Protocol):
     @property
     def routes(self) -> Sequence[RouteView]: ...
+    @property
+    def cut_by_clock(self) -> tuple[str, ...]:
+        """The solver steps the time limit ended early (a re-run may give another plan); empty: none."""
+        ...
 
 
 class PlanView(Protocol):

@@ -89,6 +89,22 @@ def test_running_a_plan_shows_checked_kpis_routes_and_map(services):
     assert len(per_vehicle) >= 1 and all(v.endswith("%") for v in per_vehicle["最大装载率"])
 
 
+def test_a_plan_whose_steps_the_time_limit_cut_says_a_rerun_may_differ(services):
+    """The dispatcher is told when the solver's time limit ended a step early (``cut_by_clock``): solving again may
+    give another plan; a plan whose steps all finished says nothing."""
+    import dataclasses
+
+    note = "求解时限内有计算步骤未做完：重新求解可能得到略有不同的方案。延长求解时间可得到每次相同的方案。"
+    at = _run_plan(_page(services))
+    plan = at.session_state["dispatch.plans"][-1]
+    assert (note in [c.value for c in at.caption]) == bool(plan.result.cut_by_clock)
+    for cut in (("pyvrp", "polish"), ()):
+        result = dataclasses.replace(plan.result, cut_by_clock=cut)
+        at.session_state["dispatch.plans"][-1] = dataclasses.replace(plan, result=result)
+        at.run()
+        assert not at.exception and (note in [c.value for c in at.caption]) == bool(cut)
+
+
 def test_the_plan_map_opens_on_every_route_and_place(services):
     """The route map's opening view holds every route vertex and every depot and point (none clipped off)."""
     import json

@@ -228,6 +228,9 @@ def _kpis(plan: PlanView) -> None:
         st.success(t("dispatch.checker_ok"))
     if plan.matrix_source == "offline":
         st.caption(t("dispatch.estimate"))
+    # the time limit ended a solver step early: a re-run may give another plan (dispatchers compare plans)
+    if plan.result.cut_by_clock:
+        st.caption(t("dispatch.cut_by_clock"))
 
 
 def _route_lines(plan: PlanView) -> list[dict[str, Any]]:
