@@ -180,6 +180,8 @@ def plan_cmd(
             tab.add_row(u.point, u.item, str(u.qty), t(f"dispatch.reason.{u.reason}"))
         con.print(tab)
     con.print(t("dispatch.checker_ok") if not plan.violations else t("dispatch.checker_bad"))
+    if plan.result.cut_by_clock:  # solving again may give another plan
+        con.print(t("dispatch.cut_by_clock"))
     if not confirm:
         return
     try:
@@ -235,6 +237,8 @@ def solve_vrp_cmd(
     con.print(tab)
     con.print(f"status={result.status} objective={result.objective} unserved={len(result.unserved)}")
     con.print(t("dispatch.checker_ok") if not violations else t("dispatch.checker_bad"))
+    if result.cut_by_clock:
+        con.print(t("dispatch.cut_by_clock"))
     for v in violations:
         con.print(f"  - {v.code} {v.vehicle} {v.job} {v.detail}")
     doc = result_to_json(result, ids)
