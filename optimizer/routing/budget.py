@@ -98,6 +98,18 @@ def pyvrp_work_s(moves: int, iterations: int, jobs: int, shipments: bool) -> flo
     )
 
 
+# PyVRP's step costs this much beyond its search, whatever its limit (its model, ~n² edges built in Python, the
+# warm start, re-timing and checking its plan): 0.06-0.07 s at 71-104 locations, 0.43 s at 316, 1.0-1.4 s at
+# 571-588 (session 13, the least of two runs); a step started with less time than this outlasts the call's limit
+PYVRP_SETUP_S, PYVRP_SETUP_S_PER_LOC2 = 0.05, 5e-6
+
+
+def pyvrp_setup_s(locations: int) -> float:
+    """The time PyVRP's step needs beyond its search on a problem of ``locations`` places; the race does not start
+    PyVRP with less time left than this."""
+    return PYVRP_SETUP_S + PYVRP_SETUP_S_PER_LOC2 * locations**2
+
+
 def pyvrp_budget_s(seconds: float) -> float:
     """PyVRP's work budget (reference seconds of ``pyvrp_work_s``) for a share of ``seconds``."""
     return PYVRP_MARGIN * seconds
