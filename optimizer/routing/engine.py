@@ -186,9 +186,8 @@ def _best_of(
     # deterministic, the clock is PyVRP's budget: it ends before the polish's share
     pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
-    runs = pyvrp_work != 0.0 and _pyvrp_takes(
-        problem
-    )  # a share of nothing (VROOM given all but the polish): none
+    # a share of nothing (VROOM given all but the polish): no PyVRP step
+    runs = pyvrp_work != 0.0 and _pyvrp_takes(problem)
     if runs and pyvrp_s < budget.pyvrp_setup_s(problem.n_locations):
         cut += ("pyvrp",)  # too little time left to build its model and check its plan: the clock left it out
     elif runs:
