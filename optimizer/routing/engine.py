@@ -167,7 +167,7 @@ def _best_of(
     # step does not fit the budget (then the plan may depend on timing, documented in docs/routing.md)
     cut_off = first.engine == "vroom" and params.deterministic and work is not None
     plans = [first] if _checked(problem, first) and not cut_off else []
-    cut = tuple(f"first plan ({e})" for e in first.cut_by_clock) if plans else ()  # the steps the clock ended
+    cut = _first_cut(first) if plans else ()  # the steps the clock ended
     if work is not None and not stopped(params):
         # deterministic: bounded by the call's end, not the polish's share, so that each search's slice has room
         left = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
@@ -197,8 +197,13 @@ def _best_of(
         cut += found.cut_by_clock if found is not None else ()
     if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
         plans = [first]
-        cut = tuple(f"first plan ({e})" for e in first.cut_by_clock)
+        cut = _first_cut(first)
     return _finish(problem, params, first, plans, relay, started, shares, cut)
+
+
+def _first_cut(first: RoutingResult) -> tuple[str, ...]:
+    """The first plan's steps the clock ended, named as the race's (the answer builds on that plan)."""
+    return tuple(f"first plan ({e})" for e in first.cut_by_clock)
 
 
 def _give_back_memory(large: bool) -> None:
