@@ -21,11 +21,16 @@ PYVRP_CLOCK = {
     True: (31.5e-9, 43.2e-9, 8.57e-6, 1.99e-6),
 }
 PYVRP_MARGIN = 0.9  # PyVRP's work budget is this part of its share: its search ends by itself, before its cap
-VROOM_LEVEL1_S = 2.5  # VROOM's search time at exploration level 1 for 300 jobs there; × 1.9 per level up
-VROOM_LEVEL_STEP = 1.9
+# VROOM's time per search on the reference machine: at 300 jobs, by local-search depth 0-5, × (jobs / 300) to this
+# power; fitted on 168 runs of the tuning instances at 1-32 searches (python -m bench.vroom_rate --fit, session 14):
+# wall / estimate 0.64-1.37 at the race's work there. The level-1 time × 1.9 per level of sessions 10-13 left out
+# VROOM's construction, a fixed part of every search: it was 1.6 × short on 50-150 jobs (up to 2.4 × at the race's
+# work) and a level-2 to level-4 search cost 1.3 × what it said
+VROOM_SEARCH_S = (0.196, 0.338, 0.529, 0.708, 0.901, 1.07)
+VROOM_JOBS_POWER = 2.235
 VROOM_SUB_LEVELS = ((4, 1), (2, 1), (1, 1), (1, 0))  # (searches, depth) below level 1, best first
 VROOM_MARGIN = 0.7  # VROOM's work is chosen to end by itself within this part of its share
-VROOM_ROOM = 2.5  # VROOM's time ran up to 2.14 × its estimate on the tuning instances (bench/RESULTS.md)
+VROOM_ROOM = 1.5  # VROOM's time ran up to 1.37 × its estimate at the race's work on the tuning instances (bench/)
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
@@ -39,12 +44,10 @@ def level_work(level: int) -> tuple[int, int]:
 
 
 def vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
-    """VROOM's expected search time on the reference machine: level 1 (8 searches of depth 1) takes
-    ``VROOM_LEVEL1_S`` at 300 jobs, growing as jobs^2.5 and × ``VROOM_LEVEL_STEP`` per level; a search of a
-    level's depth takes that level's time over its number of searches (level 0: 4 searches)."""
+    """VROOM's expected search time on the reference machine for ``work`` (searches, depth): every search costs
+    its depth's ``VROOM_SEARCH_S`` at 300 jobs, × (jobs / 300)^``VROOM_JOBS_POWER``."""
     searches, depth = work
-    level_s = VROOM_LEVEL1_S * (jobs / 300) ** 2.5 * VROOM_LEVEL_STEP ** (depth - 1)
-    return float(level_s * searches / level_work(depth)[0])
+    return float(searches * VROOM_SEARCH_S[depth] * (jobs / 300) ** VROOM_JOBS_POWER)
 
 
 def vroom_ladder(jobs: int) -> list[tuple[int, int]]:
@@ -52,7 +55,7 @@ def vroom_ladder(jobs: int) -> list[tuple[int, int]]:
     then that level's depth with fewer searches down to the level below's count (VROOM runs the first searches of
     its fixed list, so (20, 4) runs level 3's 16 searches and four more, each a level deeper: more work, never less),
     then level 1 and ``VROOM_SUB_LEVELS``; with whole levels alone the chosen work used 37-70 % of its share (a
-    level costs 1.9 × the one below). Above ``LARGE_JOBS`` jobs only ``VROOM_SUB_LEVELS`` of at most
+    level costs 1.6-3.5 × the one below). Above ``LARGE_JOBS`` jobs only ``VROOM_SUB_LEVELS`` of at most
     ``LARGE_VROOM_SEARCHES`` searches (one deep search is worth more than many shallow ones there)."""
     if jobs > LARGE_JOBS:
         return [w for w in VROOM_SUB_LEVELS if w[0] <= LARGE_VROOM_SEARCHES]

@@ -1,0 +1,159 @@
+"""VROOM's search time per instance and work, the data behind the race's VROOM estimate (``budget.vroom_seconds``),
+and its fit.
+
+Each instance is solved by VROOM alone (the product's model, one thread, no timeout) at several works (searches,
+local-search depth): the exploration levels' own works up to a level whose time passed ``--cap`` seconds, and the
+work the race picks for it at 10 s. Printed per row: the search's wall time (the model's build left out, as the
+race's timeout starts after it) against ``budget.vroom_seconds``; above 1 VROOM runs longer than the race planned.
+
+``--fit`` refits the estimate's constants (``budget.VROOM_SEARCH_S`` per depth and ``budget.VROOM_JOBS_POWER``: one
+search's time at 300 jobs × (jobs / 300)^power, least squares on the logarithm of the time per search) on the
+tuning instances only (family seeds 1001-1004, L 1001-1002) and reports it on the test seeds too.
+
+    .venv/bin/python -m bench.vroom_rate S-delivery-1001 M-pickup-1001
+    .venv/bin/python -m bench.vroom_rate --fit --csv bench/out/vroom_rate.csv     # ~15 min
+    .venv/bin/python -m bench.vroom_rate --fit --rows bench/out/vroom_rate.csv    # refit, no solving
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+from bench.vrp_family import instance
+from optimizer.routing import budget, engine, vroom_engine
+from optimizer.routing.solve import RoutingParams
+
+_SMALL_WORKS = ((1, 0), (4, 1), (8, 1), (12, 2), (16, 3), (24, 4), (32, 5))  # levels 0-5 and a half level 1
+_LARGE_WORKS = ((1, 0), (1, 1), (2, 1))  # above budget.LARGE_JOBS the race runs at most two searches
+TUNING = tuple(
+    [f"{s}-{k}-{seed}" for s in "SM" for k in ("delivery", "pickup", "agreement") for seed in range(1001, 1005)]
+    + [f"L-{k}-{seed}" for k in ("delivery", "pickup", "agreement") for seed in (1001, 1002)]
+)
+TEST = tuple(
+    [f"{s}-{k}-{seed}" for s in "SM" for k in ("delivery", "pickup", "agreement") for seed in (1, 2)]
+    + [f"L-{k}-1" for k in ("delivery", "pickup", "agreement")]
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    jobs: int
+    searches: int
+    depth: int
+    race: bool  # the work the race picks at 10 s
+    wall_s: float
+
+    def estimate(self, search_s: Sequence[float] | None = None, power: float | None = None) -> float:
+        """``budget.vroom_seconds`` for this row, or the same form with other constants."""
+        if search_s is None or power is None:
+            return budget.vroom_seconds(self.jobs, (self.searches, self.depth))
+        return self.searches * search_s[self.depth] * (self.jobs / 300) ** power
+
+
+def measure(name: str, cap_s: float) -> list[Row]:
+    size, kind, seed = name.split("-")
+    p = instance(size, kind, int(seed))[1]
+    if not vroom_engine.supports(p):
+        return []
+    race = engine._Shares.of(p, RoutingParams(time_limit_s=10.0, workers=1), time.monotonic()).vroom_work
+    works = _LARGE_WORKS if len(p.jobs) > budget.LARGE_JOBS else _SMALL_WORKS
+    rows = []
+    for w in sorted({*works, *([race] if race else [])}, key=lambda w: (w[1], w[0])):
+        model = vroom_engine.build_model(p)
+        t = time.monotonic()
+        model.input._solve(nb_searches=w[0], depth=w[1], nb_threads=1, timeout=timedelta(hours=1))
+        rows.append(Row(name, len(p.jobs), w[0], w[1], w == race, time.monotonic() - t))
+        if rows[-1].wall_s > cap_s:
+            break
+    return rows
+
+
+def fit(rows: Sequence[Row]) -> tuple[tuple[float, ...], float]:
+    """One search's time at 300 jobs per depth 0-5, and the power of jobs: least squares of log(time / searches)."""
+    rows = [r for r in rows if r.wall_s > 0.02]  # below, the timer's noise
+    a = np.array([[1.0 * (r.depth == d) for d in range(6)] + [math.log(r.jobs / 300)] for r in rows])
+    y = np.log([r.wall_s / r.searches for r in rows])
+    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
+    return tuple(round(float(math.exp(c)), 3) for c in coef[:6]), round(float(coef[6]), 3)
+
+
+def _size(r: Row) -> str:
+    return "S (50-150 jobs)" if r.jobs < 200 else "M (200-400)" if r.jobs <= 400 else "L (500-800)"
+
+
+def report(rows: Sequence[Row], tuning: set[str], fitted: tuple[tuple[float, ...], float], out: Callable[[str], None]) -> None:
+    """Per set and size: wall / estimate under the current and the fitted constants (all works; the race's work)."""
+    out("| instances | size | rows | current: all works | current: race's work | fitted: all works | fitted: race's work |")
+    out("|---|---|---|---|---|---|---|")
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for r in rows:
+        groups.setdefault(("tuning" if r.name in tuning else "test", _size(r)), []).append(r)
+
+    def span(rs: list[Row], new: bool) -> str:
+        q = [r.wall_s / (r.estimate(*fitted) if new else r.estimate()) for r in rs if r.wall_s > 0.02]
+        return f"{min(q):.2f}-{max(q):.2f} (median {float(np.median(q)):.2f})" if q else "-"
+
+    for key in sorted(groups, key=lambda k: (k[0] != "tuning", k[1])):
+        rs = groups[key]
+        race = [r for r in rs if r.race]
+        out(f"| {' | '.join(key)} | {len(rs)} | {span(rs, False)} | {span(race, False)} | {span(rs, True)} | "
+            f"{span(race, True)} |")  # fmt: skip
+
+
+def _read(path: Path) -> list[Row]:
+    with path.open(newline="") as f:
+        return [
+            Row(d["name"], int(d["jobs"]), int(d["searches"]), int(d["depth"]), d["race"] == "True",
+                float(d["wall_s"]))
+            for d in csv.DictReader(f)
+        ]  # fmt: skip
+
+
+def _write(path: Path, rows: Sequence[Row]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([field.name for field in dataclasses.fields(Row)])
+        w.writerows(dataclasses.astuple(r) for r in rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cap", type=float, default=8.0, help="no higher work on an instance once a run took this long")
+    ap.add_argument("--fit", action="store_true", help="refit the estimate on TUNING, report it on TEST too")
+    ap.add_argument("--csv", type=Path, help="write the measured rows here")
+    ap.add_argument("--rows", type=Path, help="read rows written by --csv instead of solving")
+    ap.add_argument("names", nargs="*")
+    args = ap.parse_args()
+    names = args.names or ([*TUNING, *TEST] if args.fit else [])
+    if args.rows:
+        rows = _read(args.rows)
+    else:
+        print("| instance | jobs | work | race's | wall s | estimate s | wall / estimate |")
+        print("|---|---|---|---|---|---|---|")
+        rows = []
+        for name in names:
+            for r in measure(name, args.cap):
+                rows.append(r)
+                print(f"| {name} | {r.jobs} | ({r.searches}, {r.depth}) | {'yes' if r.race else ''} | "
+                      f"{r.wall_s:.2f} | {r.estimate():.2f} | {r.wall_s / r.estimate():.2f} |", flush=True)  # fmt: skip
+    if args.csv:
+        _write(args.csv, rows)
+    if args.fit:
+        fitted = fit([r for r in rows if r.name in set(TUNING)])
+        print(f"\nfitted on the tuning instances: VROOM_SEARCH_S = {fitted[0]}, VROOM_JOBS_POWER = {fitted[1]}\n")
+        report(rows, set(TUNING), fitted, print)
+
+
+if __name__ == "__main__":
+    main()
