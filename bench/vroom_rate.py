@@ -35,7 +35,12 @@ from optimizer.routing.solve import RoutingParams
 _SMALL_WORKS = ((1, 0), (4, 1), (8, 1), (12, 2), (16, 3), (24, 4), (32, 5))  # levels 0-5 and a half level 1
 _LARGE_WORKS = ((1, 0), (1, 1), (2, 1))  # above budget.LARGE_JOBS the race runs at most two searches
 TUNING = tuple(
-    [f"{s}-{k}-{seed}" for s in "SM" for k in ("delivery", "pickup", "agreement") for seed in range(1001, 1005)]
+    [
+        f"{s}-{k}-{seed}"
+        for s in "SM"
+        for k in ("delivery", "pickup", "agreement")
+        for seed in range(1001, 1005)
+    ]
     + [f"L-{k}-{seed}" for k in ("delivery", "pickup", "agreement") for seed in (1001, 1002)]
 )
 TEST = tuple(
@@ -91,9 +96,13 @@ def _size(r: Row) -> str:
     return "S (50-150 jobs)" if r.jobs < 200 else "M (200-400)" if r.jobs <= 400 else "L (500-800)"
 
 
-def report(rows: Sequence[Row], tuning: set[str], fitted: tuple[tuple[float, ...], float], out: Callable[[str], None]) -> None:
+def report(
+    rows: Sequence[Row], tuning: set[str], fitted: tuple[tuple[float, ...], float], out: Callable[[str], None]
+) -> None:
     """Per set and size: wall / estimate under the current and the fitted constants (all works; the race's work)."""
-    out("| instances | size | rows | current: all works | current: race's work | fitted: all works | fitted: race's work |")
+    out(
+        "| instances | size | rows | current: all works | current: race's work | fitted: all works | fitted: race's work |"
+    )
     out("|---|---|---|---|---|---|---|")
     groups: dict[tuple[str, str], list[Row]] = {}
     for r in rows:
@@ -129,7 +138,9 @@ def _write(path: Path, rows: Sequence[Row]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cap", type=float, default=8.0, help="no higher work on an instance once a run took this long")
+    ap.add_argument(
+        "--cap", type=float, default=8.0, help="no higher work on an instance once a run took this long"
+    )
     ap.add_argument("--fit", action="store_true", help="refit the estimate on TUNING, report it on TEST too")
     ap.add_argument("--csv", type=Path, help="write the measured rows here")
     ap.add_argument("--rows", type=Path, help="read rows written by --csv instead of solving")
@@ -151,7 +162,9 @@ def main() -> None:
         _write(args.csv, rows)
     if args.fit:
         fitted = fit([r for r in rows if r.name in set(TUNING)])
-        print(f"\nfitted on the tuning instances: VROOM_SEARCH_S = {fitted[0]}, VROOM_JOBS_POWER = {fitted[1]}\n")
+        print(
+            f"\nfitted on the tuning instances: VROOM_SEARCH_S = {fitted[0]}, VROOM_JOBS_POWER = {fitted[1]}\n"
+        )
         report(rows, set(TUNING), fitted, print)
 
 

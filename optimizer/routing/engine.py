@@ -185,7 +185,7 @@ def _best_of(
     # the polish's share, PyVRP was cut by the clock at 0.5 of 0.9 and 3.6-3.8 of 4.05 reference seconds). Not
     # deterministic, the clock is PyVRP's budget: it ends before the polish's share
     pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
-    pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s) if params.deterministic else None
+    pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s, problem.n_locations) if params.deterministic else None
     # a share of nothing (VROOM given all but the polish): no PyVRP step
     runs = pyvrp_work != 0.0 and _pyvrp_takes(problem)
     if runs and pyvrp_s < budget.pyvrp_setup_s(problem.n_locations):
