@@ -186,7 +186,7 @@ def _best_of(
     # deterministic, the clock is PyVRP's budget: it ends before the polish's share
     pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s, problem.n_locations) if params.deterministic else None
-    # a share of nothing (VROOM given all but the polish): no PyVRP step
+    # a share of nothing (VROOM given all but the polish) or less than its step's fixed cost: no PyVRP step
     runs = pyvrp_work != 0.0 and _pyvrp_takes(problem)
     if runs and pyvrp_s < budget.pyvrp_setup_s(problem.n_locations):
         cut += ("pyvrp",)  # too little time left to build its model and check its plan: the clock left it out
