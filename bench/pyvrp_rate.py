@@ -19,7 +19,6 @@ the unit tests' 7 jobs on a line. ``NAME:K`` is the instance cut to its first K 
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.rows_csv import add_row_arguments, measured_rows
 from bench.vrp_family import instance, line
 from bench.vrp_large_bench import LARGE
 from optimizer.routing import budget, pyvrp_engine
@@ -156,46 +156,18 @@ def report(
         )
 
 
-def _read(path: Path) -> list[Row]:
-    with path.open(newline="") as f:
-        return [
-            Row(d["name"], int(d["jobs"]), d["shipments"] == "True", int(d["iterations"]), int(d["moves"]),
-                float(d["wall_s"]))
-            for d in csv.DictReader(f)
-        ]  # fmt: skip
-
-
-def _write(path: Path, rows: Sequence[Row]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow([field.name for field in dataclasses.fields(Row)])
-        w.writerows(dataclasses.astuple(r) for r in rows)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--fit", action="store_true", help="refit the clock on TUNING, report it on TEST too")
-    ap.add_argument("--csv", type=Path, help="write the measured rows here")
-    ap.add_argument("--rows", type=Path, help="read rows written by --csv instead of solving")
-    ap.add_argument("names", nargs="*")
+    add_row_arguments(ap, "the clock")
     args = ap.parse_args()
-    names = args.names or ([*TUNING, *TEST] if args.fit else [])
-    if args.rows:
-        rows = _read(args.rows)
-    else:
-        print("| instance | jobs | shipments | iterations | moves | it/s | wall s | clock s | clock / wall |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        rows = []
-        for name in names:
-            r = measure(name, args.seconds)
-            rows.append(r)
-            ratio = r.clock_per_wall()
-            print(f"| {name} | {r.jobs} | {'yes' if r.shipments else 'no'} | {r.iterations} | {r.moves} | "
-                  f"{r.iterations / r.wall_s:.0f} | {r.wall_s:.2f} | {ratio * r.wall_s:.2f} | {ratio:.2f} |", flush=True)  # fmt: skip
-    if args.csv:
-        _write(args.csv, rows)
+    rows = measured_rows(
+        args, Row, [*TUNING, *TEST], lambda name: [measure(name, args.seconds)],
+        "| instance | jobs | shipments | iterations | moves | it/s | wall s | clock s | clock / wall |",
+        lambda r: f"| {r.name} | {r.jobs} | {'yes' if r.shipments else 'no'} | {r.iterations} | {r.moves} | "
+        f"{r.iterations / r.wall_s:.0f} | {r.wall_s:.2f} | {r.clock_per_wall() * r.wall_s:.2f} | "
+        f"{r.clock_per_wall():.2f} |",
+    )  # fmt: skip
     if args.fit:
         tuning = set(TUNING)
         fitted = {

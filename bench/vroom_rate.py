@@ -18,16 +18,15 @@ tuning instances only (family seeds 1001-1004, L 1001-1002) and reports it on th
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 
+from bench.rows_csv import add_row_arguments, measured_rows
 from bench.vrp_family import instance
 from optimizer.routing import budget, engine, vroom_engine
 from optimizer.routing.solve import RoutingParams
@@ -62,7 +61,7 @@ class Row:
         """``budget.vroom_seconds`` for this row, or the same form with other constants."""
         if search_s is None or power is None:
             return budget.vroom_seconds(self.jobs, (self.searches, self.depth))
-        return self.searches * search_s[self.depth] * (self.jobs / 300) ** power
+        return float(self.searches * search_s[self.depth] * (self.jobs / 300) ** power)
 
 
 def measure(name: str, cap_s: float) -> list[Row]:
@@ -119,47 +118,19 @@ def report(
             f"{span(race, True)} |")  # fmt: skip
 
 
-def _read(path: Path) -> list[Row]:
-    with path.open(newline="") as f:
-        return [
-            Row(d["name"], int(d["jobs"]), int(d["searches"]), int(d["depth"]), d["race"] == "True",
-                float(d["wall_s"]))
-            for d in csv.DictReader(f)
-        ]  # fmt: skip
-
-
-def _write(path: Path, rows: Sequence[Row]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow([field.name for field in dataclasses.fields(Row)])
-        w.writerows(dataclasses.astuple(r) for r in rows)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
         "--cap", type=float, default=8.0, help="no higher work on an instance once a run took this long"
     )
-    ap.add_argument("--fit", action="store_true", help="refit the estimate on TUNING, report it on TEST too")
-    ap.add_argument("--csv", type=Path, help="write the measured rows here")
-    ap.add_argument("--rows", type=Path, help="read rows written by --csv instead of solving")
-    ap.add_argument("names", nargs="*")
+    add_row_arguments(ap, "the estimate")
     args = ap.parse_args()
-    names = args.names or ([*TUNING, *TEST] if args.fit else [])
-    if args.rows:
-        rows = _read(args.rows)
-    else:
-        print("| instance | jobs | work | race's | wall s | estimate s | wall / estimate |")
-        print("|---|---|---|---|---|---|---|")
-        rows = []
-        for name in names:
-            for r in measure(name, args.cap):
-                rows.append(r)
-                print(f"| {name} | {r.jobs} | ({r.searches}, {r.depth}) | {'yes' if r.race else ''} | "
-                      f"{r.wall_s:.2f} | {r.estimate():.2f} | {r.wall_s / r.estimate():.2f} |", flush=True)  # fmt: skip
-    if args.csv:
-        _write(args.csv, rows)
+    rows = measured_rows(
+        args, Row, [*TUNING, *TEST], lambda name: measure(name, args.cap),
+        "| instance | jobs | work | race's | wall s | estimate s | wall / estimate |",
+        lambda r: f"| {r.name} | {r.jobs} | ({r.searches}, {r.depth}) | {'yes' if r.race else ''} | {r.wall_s:.2f} | "
+        f"{r.estimate():.2f} | {r.wall_s / r.estimate():.2f} |",
+    )  # fmt: skip
     if args.fit:
         fitted = fit([r for r in rows if r.name in set(TUNING)])
         print(

@@ -473,6 +473,8 @@ def test_pyvrp_is_left_out_when_too_little_time_is_left_to_build_it(monkeypatch:
     )
     planned = plan_routes(p, RoutingParams(time_limit_s=2.0, workers=1))
     assert verify(p, planned) == [] and planned.routes and "pyvrp" not in planned.cut_by_clock
-    monkeypatch.setattr(budget, "pyvrp_budget_s", lambda seconds, locations: 1.0)  # work planned, no time for it
+    monkeypatch.setattr(
+        budget, "pyvrp_budget_s", lambda seconds, locations: 1.0
+    )  # work planned, no time for it
     r = plan_routes(p, RoutingParams(time_limit_s=2.0, workers=1))
     assert verify(p, r) == [] and r.routes and "pyvrp" in r.cut_by_clock

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bench.rows_csv import read_rows, write_rows
 from bench.vroom_rate import TEST, TUNING, Row, fit, measure
 from bench.vrp_family import TEST_SEEDS, TUNING_SEEDS
 from optimizer.routing import budget
@@ -45,3 +48,9 @@ def test_a_measurement_times_vrooms_search_at_a_work() -> None:
     )  # the cap ends it after its first work: one search of depth 0
     assert [(r.name, r.searches, r.depth) for r in rows] == [("S-agreement-1002", 1, 0)]
     assert rows[0].jobs == 67 and 0 < rows[0].wall_s < 2.0
+
+
+def test_rows_written_are_read_back_as_they_were(tmp_path: Path) -> None:
+    rows = [Row("S-pickup-1001", 100, 8, 1, True, 0.52), Row("M-delivery-2", 233, 1, 0, False, 0.1)]
+    write_rows(tmp_path / "rows.csv", rows)
+    assert read_rows(tmp_path / "rows.csv", Row) == rows
