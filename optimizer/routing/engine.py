@@ -195,10 +195,17 @@ def _best_of(
                               params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
         plans += [found] if found is not None else []
         cut += found.cut_by_clock if found is not None else ()
-    if not plans and _checked(problem, first):  # the cut-off first plan counts only when nothing else came
-        plans = [first]
-        cut = _first_cut(first)
+    if all(p is not first for p in plans) and _beats(problem, first, plans):
+        # the cut-off first plan was shown through progress: the answer is never worse than it. It wins only when
+        # nothing else came or the clock cut the race's steps short; the answer then depends on the clock (named)
+        plans.append(first)
+        cut += _first_cut(first)
     return _finish(problem, params, first, plans, relay, started, shares, cut)
+
+
+def _beats(problem: RoutingProblem, first: RoutingResult, plans: list[RoutingResult]) -> bool:
+    """``first`` is a checked plan and better than every plan in ``plans`` (true when ``plans`` is empty)."""
+    return _checked(problem, first) and all(first.objective < p.objective for p in plans)
 
 
 def _first_cut(first: RoutingResult) -> tuple[str, ...]:
@@ -239,7 +246,7 @@ def _first_plan(
     """The plan shown at once: OR-Tools' insertion heuristic, or, above ``LARGE_JOBS`` jobs (no OR-Tools model
     there), VROOM's single search on ``model`` cut off at ``QUICK_FIRST_S``. That plan depends on the clock: a
     deterministic race starts PyVRP from it only when VROOM's own step does not fit the budget, and keeps it as
-    the answer only when no other step finds a plan."""
+    the answer only when it beats every other step's plan (no step found one, or the clock cut them short)."""
     if len(problem.jobs) <= LARGE_JOBS or model is None:
         quick = "local_cheapest_insertion" if _big_pickup(problem, params) else params.first_solution
         return solve_routes(
