@@ -22,7 +22,6 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 
 import numpy as np
 
@@ -58,10 +57,11 @@ class Row:
     wall_s: float
 
     def estimate(self, search_s: Sequence[float] | None = None, power: float | None = None) -> float:
-        """``budget.vroom_seconds`` for this row, or the same form with other constants."""
+        """``budget.vroom_seconds`` for this row, with its fitted constants or other ones."""
+        work = (self.searches, self.depth)
         if search_s is None or power is None:
-            return budget.vroom_seconds(self.jobs, (self.searches, self.depth))
-        return float(self.searches * search_s[self.depth] * (self.jobs / 300) ** power)
+            return budget.vroom_seconds(self.jobs, work)
+        return budget.vroom_seconds(self.jobs, work, search_s, power)
 
 
 def measure(name: str, cap_s: float) -> list[Row]:
@@ -69,13 +69,13 @@ def measure(name: str, cap_s: float) -> list[Row]:
     p = instance(size, kind, int(seed))[1]
     if not vroom_engine.supports(p):
         return []
-    race = engine._Shares.of(p, RoutingParams(time_limit_s=10.0, workers=1), time.monotonic()).vroom_work
+    race = engine.race_vroom_work(p, RoutingParams(time_limit_s=10.0, workers=1))
     works = _LARGE_WORKS if len(p.jobs) > budget.LARGE_JOBS else _SMALL_WORKS
     rows = []
     for w in sorted({*works, *([race] if race else [])}, key=lambda w: (w[1], w[0])):
         model = vroom_engine.build_model(p)
         t = time.monotonic()
-        model.input._solve(nb_searches=w[0], depth=w[1], nb_threads=1, timeout=timedelta(hours=1))
+        vroom_engine.search(model, w, timeout_s=3600.0)
         rows.append(Row(name, len(p.jobs), w[0], w[1], w == race, time.monotonic() - t))
         if rows[-1].wall_s > cap_s:
             break

@@ -9,6 +9,8 @@ no solver imported.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # PyVRP's work clock: its search's seconds on the reference machine, from what it counted (deterministic):
 # moves × (MOVE_S + MOVE_S_PER_KJOB × jobs / 1000) + iterations × (ITERATION_S + ITERATION_JOB_S × jobs), one set
 # per kind (without / with shipments), fitted by least squares on 75 tuning instances: the 45 of session 10 and 30
@@ -49,11 +51,17 @@ def level_work(level: int) -> tuple[int, int]:
     return searches, level
 
 
-def vroom_seconds(jobs: int, work: tuple[int, int]) -> float:
+def vroom_seconds(
+    jobs: int,
+    work: tuple[int, int],
+    search_s: Sequence[float] = VROOM_SEARCH_S,
+    power: float = VROOM_JOBS_POWER,
+) -> float:
     """VROOM's expected search time on the reference machine for ``work`` (searches, depth): every search costs
-    its depth's ``VROOM_SEARCH_S`` at 300 jobs, × (jobs / 300)^``VROOM_JOBS_POWER``."""
+    its depth's ``search_s`` at 300 jobs, × (jobs / 300)^``power`` (by default the fitted constants; other ones:
+    ``bench/vroom_rate.py --fit``)."""
     searches, depth = work
-    return float(searches * VROOM_SEARCH_S[depth] * (jobs / 300) ** VROOM_JOBS_POWER)
+    return float(searches * search_s[depth] * (jobs / 300) ** power)
 
 
 def vroom_ladder(jobs: int) -> list[tuple[int, int]]:

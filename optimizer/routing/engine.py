@@ -187,7 +187,7 @@ def _best_of(
     pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s, problem.n_locations) if params.deterministic else None
     # a share of nothing (VROOM given all but the polish) or less than its step's fixed cost: no PyVRP step
-    runs = pyvrp_work != 0.0 and _pyvrp_takes(problem)
+    runs = pyvrp_work != 0.0 and shares.pyvrp_takes
     if runs and pyvrp_s < budget.pyvrp_setup_s(problem.n_locations):
         cut += ("pyvrp",)  # too little time left to build its model and check its plan: the clock left it out
     elif runs:
@@ -374,6 +374,7 @@ class _Shares:
     vroom_work: tuple[int, int] | None = None
     vroom_cap_s: float = 0.0
     large: bool = False  # above LARGE_JOBS jobs: no OR-Tools model, VROOM planned at its expected time
+    pyvrp_takes: bool = False  # PyVRP is installed and can take the problem (asked once per call)
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
@@ -393,12 +394,19 @@ class _Shares:
             vroom_s = min(vroom_s, planned)
         polish_s = 0.0 if large else params.polish_share * limit
         rest = limit - vroom_s - polish_s  # VROOM given all but the polish: 0, not a floating-point sliver
-        pyvrp_s = rest if rest > 1e-9 * limit and _pyvrp_takes(p) else 0.0
-        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large)
+        takes = _pyvrp_takes(p)
+        pyvrp_s = rest if rest > 1e-9 * limit and takes else 0.0
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large, takes)
 
     def left(self, polish: bool = True) -> float:
         """Wall time left before the polish (``polish=False``: before the call's end)."""
         return self.limit_s - (self.polish_s if polish else 0.0) - (time.monotonic() - self.started)
+
+
+def race_vroom_work(problem: RoutingProblem, params: RoutingParams) -> tuple[int, int] | None:
+    """The work (searches, depth) the race gives VROOM on ``problem`` under ``params`` (None: VROOM left out); a
+    function of the problem and the budget alone, as every work budget is."""
+    return _Shares.of(problem, params, time.monotonic()).vroom_work
 
 
 def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float) -> float:

@@ -135,12 +135,8 @@ def solve_vroom(
     model = model if model is not None else build_model(p)
     # VROOM's timeout runs from the input's construction: ours, the rest of this call, from now
     left = max(0.05, time_limit_s - (time.monotonic() - started)) + (time.monotonic() - model.built_at)
-    searches, depth = work if work is not None else level_work(exploration)
-    # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does
     solving = time.monotonic()
-    sol = VroomSolution(
-        model.input._solve(nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=left))
-    )
+    sol = search(model, work if work is not None else level_work(exploration), left)
     # every search ran to its slice (timeout / searches): the clock ended the step; a single search cut short
     # inside a step that ended earlier is not visible from here
     timed_out = time.monotonic() - solving >= left - (solving - model.built_at) - 0.01
@@ -153,6 +149,17 @@ def solve_vroom(
     )
     result = plan_result(p, routes, time.monotonic() - started, "vroom")
     return replace(result, cut_by_clock=("vroom",)) if timed_out else result
+
+
+def search(model: VroomModel, work: tuple[int, int], timeout_s: float) -> VroomSolution:
+    """VROOM's own solve of ``model`` on one thread: ``work`` (searches, depth), ended at ``timeout_s`` counted from
+    the model's construction (VROOM's rule); its raw solution, not yet re-timed by our rule."""
+    searches, depth = work
+    # pyvroom's public ``solve`` drops ``depth``; its binding takes searches and depth as VROOM's own API does
+    raw = model.input._solve(
+        nb_searches=searches, depth=depth, nb_threads=1, timeout=timedelta(seconds=timeout_s)
+    )
+    return VroomSolution(raw)
 
 
 def loading_in_order(visits: list[tuple[Job, str]], rank: dict[str, int]) -> list[tuple[Job, str]]:
