@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import math
 import statistics
 import time
@@ -49,17 +50,30 @@ from optimizer.routing.solve import RoutingParams
 OUT = Path(__file__).resolve().parent / "out"
 PEERS = ("pyvrp", "ortools", "vroom")
 UNTIMED_S = 3600.0  # VROOM "given its own time": a timeout it never reaches on the family
-Runner = Callable[[RoutingProblem, float], Plan]
-CUT: dict[str, tuple[str, ...]] = {}  # per runner of the product: its last run's steps the clock ended
 
 
-def _product(name: str, **settings: object) -> Runner:
-    """The product's ``plan_routes`` with ``settings``; the steps the clock ended go to ``CUT[name]``."""
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One solver's answer: its visit orders, and for the product the steps the clock ended (``cut_by_clock``;
+    empty: every step ended on its work budget, so the plan does not depend on timing)."""
 
-    def run(p: RoutingProblem, t: float) -> Plan:
+    plan: Plan
+    cut: tuple[str, ...] = ()
+
+    @property
+    def cut_text(self) -> str:
+        return " ".join(self.cut) or "none"
+
+
+Runner = Callable[[RoutingProblem, float], Run]
+
+
+def _product(**settings: object) -> Runner:
+    """The product's ``plan_routes`` with ``settings``."""
+
+    def run(p: RoutingProblem, t: float) -> Run:
         result = plan_routes(p, RoutingParams(time_limit_s=t, **settings))  # type: ignore[arg-type]
-        CUT[name] = result.cut_by_clock
-        return plan_of(result)
+        return Run(plan_of(result), result.cut_by_clock)
 
     return run
 
@@ -68,24 +82,24 @@ def _runners() -> dict[str, Runner]:
     from bench.vrp_peers import pyvrp_alone
 
     runners: dict[str, Runner] = {
-        "product": _product("product", workers=1),
-        "pyvrp": lambda p, t: plan_of(pyvrp_alone(p, t)),
-        "ortools": _product("ortools", engine="ortools"),
-        "clock": _product("clock", deterministic=False, workers=1),
-        "multi": _product("multi", workers=2),
+        "product": _product(workers=1),
+        "pyvrp": lambda p, t: Run(plan_of(pyvrp_alone(p, t))),
+        "ortools": _product(engine="ortools"),
+        "clock": _product(deterministic=False, workers=1),
+        "multi": _product(workers=2),
     }
     try:
         from bench.vrp_peers import vroom_same_model
     except ImportError:  # pyvroom not installed: no VROOM column
         return runners
-    runners["vroom"] = lambda p, t: vroom_same_model(p, t)[0]
+    runners["vroom"] = lambda p, t: Run(vroom_same_model(p, t)[0])
     return runners
 
 
-def _timed(run: Runner, p: RoutingProblem, limit: float) -> tuple[Evaluation, float]:
+def _timed(run: Runner, p: RoutingProblem, limit: float) -> tuple[Evaluation, float, Run]:
     t0 = time.monotonic()
-    plan = run(p, limit)
-    return evaluate(p, plan), time.monotonic() - t0
+    answer = run(p, limit)
+    return evaluate(p, answer.plan), time.monotonic() - t0, answer
 
 
 def cases(sizes: str, kinds: str, seeds: int, tuning: bool) -> list[tuple[str, str, RoutingProblem]]:
@@ -170,9 +184,9 @@ def main() -> None:
             ev: dict[str, Evaluation] = {}
             line = [f"{name:<16} n={len(p.jobs):<4}"]
             for s in solvers:
-                e, wall = _timed(runners[s], p, args.limit)
+                e, wall, answer = _timed(runners[s], p, args.limit)
                 ev[s] = e
-                cut = " ".join(CUT.pop(s, ()))
+                cut = " ".join(answer.cut)
                 w.writerow([cls, name, len(p.jobs), s, args.limit, round(wall, 2), e.cost, e.distance, e.served,
                             e.unserved, e.valid, len(e.violations), e.violations[0] if e.violations else "",
                             cut])  # fmt: skip
@@ -201,7 +215,7 @@ def vroom_own(product: Runner, instances: list[tuple[str, str, RoutingProblem]])
         theirs = evaluate(p, plan)
         # VROOM's time to the next 0.1 s; the product's shortest useful limit is about a second
         limit = max(1.0, math.ceil(vroom_s * 10) / 10)
-        ours, wall = _timed(product, p, limit)
+        ours, wall, _ = _timed(product, p, limit)
         ratio = f"{ours.cost / theirs.cost:.3f}" if ours.valid and theirs.valid else "–"
         print(f"| {name} | {len(p.jobs)} | {vroom_s:.1f} | {theirs.cost} ({theirs.unserved}"
               f"{'' if theirs.valid else ', INVALID'}) | {ours.cost} ({ours.unserved}, {wall:.1f} s"
@@ -216,18 +230,14 @@ def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> N
         size, kind, seed = name.split("-")
         p = instance(size, kind, int(seed))[1]
         for s in ("product", "pyvrp"):
-            plans, cuts = [], []
-            for _ in range(2):
-                plans.append(runners[s](p, limit))
-                cuts.append(" ".join(CUT.pop(s, ())) or "none")
-            costs = [evaluate(p, plan).cost for plan in plans]
-            same = "same plan" if plans[0] == plans[1] else "different plans"
-            cut = f", cut by the clock: {' / '.join(cuts)}" if s == "product" else ""
+            runs = [runners[s](p, limit) for _ in range(2)]
+            costs = [evaluate(p, run.plan).cost for run in runs]
+            same = "same plan" if runs[0].plan == runs[1].plan else "different plans"
+            cut = f", cut by the clock: {' / '.join(run.cut_text for run in runs)}" if s == "product" else ""
             print(f"{name} {s}: costs {costs[0]} / {costs[1]} ({same}{cut})", flush=True)
-        seeded, cuts = [], []
-        for k in range(1, 6):
-            seeded.append(evaluate(p, _product("seeded", workers=1, seed=k)(p, limit)).cost)
-            cuts.append(" ".join(CUT.pop("seeded", ())) or "none")
+        seeds = [_product(workers=1, seed=k)(p, limit) for k in range(1, 6)]
+        seeded = [evaluate(p, run.plan).cost for run in seeds]
+        cuts = [run.cut_text for run in seeds]
         spread = (max(seeded) - min(seeded)) / min(seeded)
         print(f"{name} product seeds 1-5: {seeded}, spread (max - min) / min = {spread:.4f}, cut by the clock: "
               f"{' / '.join(cuts)}", flush=True)  # fmt: skip
