@@ -39,6 +39,10 @@ VROOM_MARGIN = 0.85
 # the race plans VROOM at this many times its estimate: its time ran up to 1.37 × the estimate at the race's work
 # on the tuning instances (bench/RESULTS.md, session 14; 2.5 with the estimate before)
 VROOM_ROOM = 1.5
+# above LARGE_JOBS: its estimate errs more there (tuning rows: rms of log 0.33 against 0.20 at 200-400 jobs, up to
+# 1.94 ×); planned at 1/VROOM_MARGIN (1.18 ×) PyVRP was cut by the clock on 5 of 6 large tuning instances at 10 s,
+# at 1.5 × on 2, at 2 × on 1 (session 15)
+VROOM_ROOM_LARGE = 2.0
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
@@ -92,15 +96,10 @@ def vroom_work(jobs: int, seconds: float, exploration: int | None = None) -> tup
     return None
 
 
-def vroom_planned_s(jobs: int, work: tuple[int, int]) -> float:
-    """The time a large problem's race plans for VROOM's few searches: their expected time with its margin."""
-    return vroom_seconds(jobs, work) / VROOM_MARGIN
-
-
 def vroom_room_s(jobs: int, work: tuple[int, int]) -> float:
-    """The time a race up to ``LARGE_JOBS`` jobs plans for VROOM's work: its estimate with room for the estimate's
-    error (``VROOM_ROOM``); the share's rest goes to PyVRP's budget."""
-    return VROOM_ROOM * vroom_seconds(jobs, work)
+    """The time the race plans for VROOM's work: its estimate with room for the estimate's error (``VROOM_ROOM``,
+    above ``LARGE_JOBS`` jobs ``VROOM_ROOM_LARGE``); the share's rest goes to PyVRP's budget."""
+    return (VROOM_ROOM_LARGE if jobs > LARGE_JOBS else VROOM_ROOM) * vroom_seconds(jobs, work)
 
 
 def pyvrp_work_s(moves: int, iterations: int, jobs: int, shipments: bool) -> float:

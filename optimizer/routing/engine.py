@@ -384,14 +384,11 @@ class _Shares:
         vroom_cap_s = vroom_s = 0.0 if work is None else share * limit
         large = len(p.jobs) > LARGE_JOBS
         if work is not None and params.vroom_exploration is None:
-            # VROOM is planned at its expected time with room for its estimate's error (large: its margin); PyVRP's
-            # budget gets the rest, while VROOM keeps its whole share as its cap (a timeout would make its plan
-            # timing-dependent). Up to LARGE_JOBS this frees time only where VROOM's work is far below its share
-            # (its top level on small problems ends in a fraction of it)
-            planned = (
-                budget.vroom_planned_s(len(p.jobs), work) if large else budget.vroom_room_s(len(p.jobs), work)
-            )
-            vroom_s = min(vroom_s, planned)
+            # VROOM is planned at its expected time with room for its estimate's error; PyVRP's budget gets the
+            # rest, while VROOM keeps its whole share as its cap (a timeout would make its plan timing-dependent).
+            # Up to LARGE_JOBS this frees time only where VROOM's work is far below its share (its top level on
+            # small problems ends in a fraction of it)
+            vroom_s = min(vroom_s, budget.vroom_room_s(len(p.jobs), work))
         polish_s = 0.0 if large else params.polish_share * limit
         rest = limit - vroom_s - polish_s  # VROOM given all but the polish: 0, not a floating-point sliver
         takes = _pyvrp_takes(p)

@@ -210,6 +210,10 @@ def test_work_budgets_follow_the_size_and_the_time_limit_only() -> None:
     assert large.large and not shares.large
     assert large.polish_s == 0 and large.vroom_s < large.vroom_cap_s == 0.4 * 60
     assert large.pyvrp_s == pytest.approx(60 - large.vroom_s)  # PyVRP's budget: all but VROOM's expected time
+    # above LARGE_JOBS the estimate errs more: VROOM is planned with the larger room
+    assert large.vroom_work is not None and large.vroom_s == pytest.approx(
+        budget.VROOM_ROOM_LARGE * budget.vroom_seconds(len(big.jobs), large.vroom_work)
+    )
     assert len(big.jobs) > LARGE_JOBS
 
 
