@@ -225,7 +225,9 @@ def _solve_once(
     sp.time_limit.FromMilliseconds(max(1, left_ms))
     searching = time.monotonic()
     if start is not None:
-        solution = model.routing.SolveFromAssignmentWithParameters(start, sp)
+        # a search whose limit ran out before it took the initial plan (a loaded machine, a limit of about nothing)
+        # returns none: the initial plan stands, never an empty answer
+        solution = model.routing.SolveFromAssignmentWithParameters(start, sp) or start
     else:
         solution = model.routing.SolveWithParameters(sp)
     if solution is None:

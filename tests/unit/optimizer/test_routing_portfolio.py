@@ -420,6 +420,24 @@ def test_or_tools_search_keeps_its_overrun_inside_the_time_limit(monkeypatch: py
     assert polished == (best, True)  # the plan kept, the polish named as ended by the clock
 
 
+def test_an_or_tools_search_out_of_time_before_its_start_keeps_the_initial_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a loaded machine a search whose limit is about nothing (its overrun fills the call) ended before OR-Tools
+    took the initial plan, and OR-Tools returned none: an empty answer, every job unserved (the flaky test above,
+    reproduced under three busy loops). The initial plan stands."""
+    from ortools.constraint_solver import pywrapcp
+
+    from optimizer.routing import solve
+
+    p = _problem()
+    first = solve.solve_routes(p, RoutingParams(time_limit_s=1.0, first_solution_only=True))
+    assert first.routes
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveFromAssignmentWithParameters", lambda *a: None)
+    r = solve.solve_routes(p, RoutingParams(time_limit_s=1.0), initial=first.routes)
+    assert verify(p, r) == [] and r.routes == first.routes and r.objective == first.objective
+
+
 def test_vroom_gets_its_cap_for_every_search_within_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
     """VROOM gives each of its searches timeout / searches (vroom src/problems/vrp.h): the race passes its cap
     times its searches, never more than the call's time left (deterministic: to the call's end, else to the
