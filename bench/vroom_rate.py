@@ -56,12 +56,11 @@ class Row:
     race: bool  # the work the race picks at 10 s
     wall_s: float
 
-    def estimate(self, search_s: Sequence[float] | None = None, power: float | None = None) -> float:
+    def estimate(
+        self, search_s: Sequence[float] = budget.VROOM_SEARCH_S, power: float = budget.VROOM_JOBS_POWER
+    ) -> float:
         """``budget.vroom_seconds`` for this row, with its fitted constants or other ones."""
-        work = (self.searches, self.depth)
-        if search_s is None or power is None:
-            return budget.vroom_seconds(self.jobs, work)
-        return budget.vroom_seconds(self.jobs, work, search_s, power)
+        return budget.vroom_seconds(self.jobs, (self.searches, self.depth), search_s, power)
 
 
 def measure(name: str, cap_s: float) -> list[Row]:

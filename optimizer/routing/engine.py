@@ -195,7 +195,7 @@ def _best_of(
                               params.stop, prizes=params.pyvrp_prizes, max_work_s=pyvrp_work)  # fmt: skip
         plans += [found] if found is not None else []
         cut += found.cut_by_clock if found is not None else ()
-    if all(p is not first for p in plans) and _beats(problem, first, plans):
+    if _beats(problem, first, plans):  # never true when ``first`` is already among them
         # the cut-off first plan was shown through progress: the answer is never worse than it. It wins only when
         # nothing else came or the clock cut the race's steps short; the answer then depends on the clock (named)
         plans.append(first)
@@ -373,7 +373,7 @@ class _Shares:
     started: float
     vroom_work: tuple[int, int] | None = None
     vroom_cap_s: float = 0.0
-    large: bool = False  # above LARGE_JOBS jobs: no OR-Tools model, VROOM planned at its expected time
+    large: bool = False  # above LARGE_JOBS jobs: no OR-Tools model, no polish, VROOM's larger room
     pyvrp_takes: bool = False  # PyVRP is installed and can take the problem (asked once per call)
 
     @classmethod

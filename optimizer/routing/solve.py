@@ -227,7 +227,8 @@ def _solve_once(
     if start is not None:
         # a search whose limit ran out before it took the initial plan (a loaded machine, a limit of about nothing)
         # returns none: the initial plan stands, never an empty answer
-        solution = model.routing.SolveFromAssignmentWithParameters(start, sp) or start
+        solution = model.routing.SolveFromAssignmentWithParameters(start, sp)
+        solution = start if solution is None else solution
     else:
         solution = model.routing.SolveWithParameters(sp)
     if solution is None:
