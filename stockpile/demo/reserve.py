@@ -88,7 +88,8 @@ def _receipts(uow: Any, receive: Callable[..., Any], today: date, now: datetime)
                 occurred_at=min(at, now),
                 site_code="XJK",
                 item_code=code,
-                lot_no=f"R{expiry:%Y%m}-{code[-3:]}",
+                # the expiry's whole date: 30-day steps put two expiries in one calendar month (03-01, 03-31)
+                lot_no=f"R{expiry:%Y%m%d}-{code[-3:]}",
                 qty=qty,
                 expiry=expiry,
                 manufactured_on=made,
