@@ -60,7 +60,7 @@ def _natural_model(p: RoutingProblem) -> ModelParts:
     groups = routing_pyvrp.vehicle_types(p, m, depots)
     clients: list[Job] = []
     shipments: list[Job] = []
-    for j in p.jobs:
+    for j in (j for j in p.jobs if not p.window_closed(j)):  # as the product: an empty window is never served
         prize = drop_penalty(j) if j.optional else 0
         deadline = min(j.deadline_s, p.horizon_s)
         if j.source is None:

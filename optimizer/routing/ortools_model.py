@@ -159,9 +159,11 @@ class Model:
         weight = MAKESPAN_WEIGHT if p.objective is Objective.MAKESPAN else 1
         for k, job in enumerate(p.jobs):
             d = m.NodeToIndex(nodes.delivery[k])
-            self.time.CumulVar(d).SetRange(
-                min(job.window_start_s, p.horizon_s), min(job.deadline_s, p.horizon_s)
-            )
+            closed = p.window_closed(job)  # an empty window would fail OR-Tools' model ("CP Solver fail")
+            if not closed:
+                self.time.CumulVar(d).SetRange(
+                    min(job.window_start_s, p.horizon_s), min(job.deadline_s, p.horizon_s)
+                )
             indices = [d]
             pk = nodes.pickup[k]
             if pk is not None:
@@ -177,3 +179,6 @@ class Model:
             if job.vehicles:  # SetAllowedVehiclesForIndex's Span argument is unusable from Python 9.15
                 for idx in indices:
                     r.VehicleVar(idx).SetValues([-1, *job.vehicles])  # -1: unperformed
+            if closed:  # never served: its drop penalty is paid
+                for idx in indices:
+                    r.ActiveVar(idx).SetValue(0)

@@ -216,6 +216,16 @@ class RoutingProblem:
         """Loading time per truck visit at a location (0 if no depot is there)."""
         return max((d.loading_s for d in self.depots if d.location == location), default=0)
 
+    def window_closed(self, job: Job) -> bool:
+        """The job's own times leave no moment to serve it, whatever the route: its window opens after its
+        deadline (or after the horizon), or its goods are on board only after it (ready time plus the source's
+        loading: agreement stock whose call-off lead time outlasts the deadline). Every engine leaves such a job
+        out of its model (PyVRP and OR-Tools refuse an empty window outright); it is reported unserved with its
+        reason, never an error."""
+        deadline = min(job.deadline_s, self.horizon_s)
+        opens = job.ready_s + self.loading_s(job.source) if job.source is not None else 0
+        return job.window_start_s > deadline or opens > deadline
+
 
 @dataclass(frozen=True, slots=True)
 class Stop:

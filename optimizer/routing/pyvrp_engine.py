@@ -93,7 +93,7 @@ def _model(p: RoutingProblem, prizes: bool = False) -> ModelParts:
     groups = vehicle_types(p, m, depots)
     clients: list[Job] = []
     shipments: list[Job] = []
-    for j in p.jobs:
+    for j in (j for j in p.jobs if not p.window_closed(j)):  # PyVRP refuses an empty window: left unserved
         droppable = j.optional or prizes
         prize = drop_penalty(j) if droppable else 0
         deadline = min(j.deadline_s, p.horizon_s)

@@ -88,6 +88,8 @@ def _input(p: RoutingProblem) -> vroom.Input:
                                       capacity=vroom.Amount(list(v.capacity)), costs=vroom.VehicleCosts(fixed=v.fixed_cost),
                                       time_window=vroom.TimeWindow(v.available_from_s, late)))  # fmt: skip
     for k, (j, prio) in enumerate(zip(p.jobs, _priorities(p), strict=True)):
+        if p.window_closed(j):  # VROOM refuses an empty window: left unserved
+            continue
         tw = [vroom.TimeWindow(j.window_start_s, min(j.deadline_s, p.horizon_s))]
         if j.source is None:
             inp.add_job(vroom.Job(id=k, location=j.dest, delivery=vroom.Amount(list(j.demand)),

@@ -101,6 +101,8 @@ def _travel(d: Mapping[str, Any], points: Sequence[Mapping[str, Any]]) -> Travel
 def _job(j: Mapping[str, Any], where: Mapping[str, int], nd: int) -> Job:
     try:
         window = _ints(j.get("window", [0, HORIZON_S]), "window")
+        if len(window) != 2 or window[0] > window[1]:  # a file's reversed window is a typo, not a job
+            raise InvalidProblem(f"job {j.get('id')!r}: window {list(window)} is not [opens, deadline]")
         src = j.get("from")
         return Job(
             id=str(j["id"]),

@@ -143,11 +143,29 @@ def test_haversine_coordinates_give_road_estimates() -> None:
         {"points": [{"id": "a"}], "matrix": {"duration_s": [[0]]}, "jobs": [{"id": "j", "to": "nowhere"}]},
         {"points": [{"id": "a"}], "matrix": {"duration_s": [[0.5]]}},
         {"points": [{"id": "a"}]},
+        {
+            "points": [{"id": "a"}],
+            "matrix": {"duration_s": [[0]]},
+            "jobs": [{"id": "j", "to": "a", "window": [9]}],
+        },
+        {
+            "points": [{"id": "a"}],
+            "matrix": {"duration_s": [[0]]},
+            "jobs": [{"id": "j", "to": "a", "window": [7200, 3600]}],
+        },
     ],
-    ids=["unknown_format", "unknown_point", "float_matrix", "no_travel"],
+    ids=[
+        "unknown_format",
+        "unknown_point",
+        "float_matrix",
+        "no_travel",
+        "one_number_window",
+        "reversed_window",
+    ],
 )
 def test_malformed_instance_raises_invalid_problem(inst: dict[str, object]) -> None:
-    """A malformed instance (unknown format or point, float matrix, no travel data) raises InvalidProblem."""
+    """A malformed instance (unknown format or point, float matrix, no travel data, a window that is not [opens,
+    deadline]) raises InvalidProblem."""
     with pytest.raises(InvalidProblem):
         problem_from_json(inst)
 
