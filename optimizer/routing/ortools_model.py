@@ -87,6 +87,7 @@ class Model:
         self.p = p
         self.nodes = layout(p)
         nv = len(p.vehicles)
+        self.idle = [k for k, v in enumerate(p.vehicles) if p.vehicle_idle(v)]
         self.manager = pywrapcp.RoutingIndexManager(
             len(self.nodes.loc), nv, list(range(nv)), list(range(nv, 2 * nv))
         )
@@ -182,3 +183,6 @@ class Model:
             if closed:  # never served: its drop penalty is paid
                 for idx in indices:
                     r.ActiveVar(idx).SetValue(0)
+            for idx in indices:  # a vehicle available only after the horizon serves nothing
+                for idle in self.idle:
+                    r.VehicleVar(idx).RemoveValue(idle)

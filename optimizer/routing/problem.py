@@ -216,6 +216,11 @@ class RoutingProblem:
         """Loading time per truck visit at a location (0 if no depot is there)."""
         return max((d.loading_s for d in self.depots if d.location == location), default=0)
 
+    def vehicle_idle(self, vehicle: Vehicle) -> bool:
+        """The vehicle is available only after the horizon: it can serve nothing. Every engine leaves it out (PyVRP
+        refused it outright, and OR-Tools and VROOM planned it stops that the checker rejected)."""
+        return vehicle.available_from_s > self.horizon_s
+
     def window_closed(self, job: Job) -> bool:
         """The job's own times leave no moment to serve it, whatever the route: its window opens after its
         deadline (or after the horizon), or its goods are on board only after it (ready time plus the source's

@@ -48,7 +48,7 @@ def supports(p: RoutingProblem) -> bool:
         and all(v.profile is None for v in p.vehicles)
         and not any(j.vehicles for j in p.jobs)
         and bool(p.jobs)
-        and bool(p.vehicles)
+        and any(not p.vehicle_idle(v) for v in p.vehicles)
     )
 
 
@@ -61,7 +61,8 @@ def vehicle_types(p: RoutingProblem, m: pyvrp.Model, depots: dict[int, pyvrp.Dep
     """One PyVRP vehicle type per group of identical vehicles; returns the vehicle indices of each type."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for k, v in enumerate(p.vehicles):
-        groups.setdefault(_vkey(p, v), []).append(k)
+        if not p.vehicle_idle(v):  # PyVRP refuses a vehicle available only after the horizon
+            groups.setdefault(_vkey(p, v), []).append(k)
     for members in groups.values():
         v = p.vehicles[members[0]]
         m.add_vehicle_type(
@@ -244,6 +245,10 @@ def _warm_start(
     type_of = {p.vehicles[k].id: t for t, members in enumerate(groups) for k in members}
     out = []
     for route in routes:
+        if (
+            route.vehicle not in type_of
+        ):  # a vehicle PyVRP's model leaves out (``RoutingProblem.vehicle_idle``)
+            return None
         acts = []
         for stop in route.stops:
             if stop.job in client_idx:

@@ -36,7 +36,7 @@ def supports(p: RoutingProblem) -> bool:
     return (
         p.objective is Objective.TOTAL
         and bool(p.jobs)
-        and bool(p.vehicles)
+        and any(not p.vehicle_idle(v) for v in p.vehicles)
         and all(v.profile is None for v in p.vehicles)
         and not any(j.vehicles for j in p.jobs)
         and len({v.distance_cost for v in p.vehicles}) == 1
@@ -83,6 +83,8 @@ def _input(p: RoutingProblem) -> vroom.Input:
     inp.set_durations_matrix(profile="car", matrix_input=dur.astype(np.uint32))
     inp.set_costs_matrix(profile="car", matrix_input=cost.astype(np.uint32))
     for k, v in enumerate(p.vehicles):
+        if p.vehicle_idle(v):  # available only after the horizon: serves nothing
+            continue
         late = min(p.horizon_s, v.available_from_s + v.max_duration_s)
         inp.add_vehicle(vroom.Vehicle(id=k, start=home_ix[v.start], end=home_ix[v.end],
                                       capacity=vroom.Amount(list(v.capacity)), costs=vroom.VehicleCosts(fixed=v.fixed_cost),

@@ -1,6 +1,7 @@
 """A job whose own times leave no moment to serve it (its window opens after its deadline, or agreement stock is on
 board only after it) is reported unserved by every engine, never an error: PyVRP refused such a shipment with a raw
 ValueError and OR-Tools' model failed with "CP Solver fail" (found on an independent county generator, session 16).
+A vehicle available only after the horizon serves nothing (found by fuzzing small problems, session 16).
 """
 
 from __future__ import annotations
@@ -103,3 +104,18 @@ def test_any_windows_give_a_checked_plan_never_an_error(
     assert verify(p, r) == []
     unserved = {u.job for u in r.unserved}
     assert {j.id for j in p.jobs if p.window_closed(j)} <= unserved
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("all_idle", [False, True], ids=["one_idle", "all_idle"])
+def test_a_vehicle_available_only_after_the_horizon_serves_nothing(engine: str, all_idle: bool) -> None:
+    """PyVRP refused such a vehicle (raw ValueError); OR-Tools and VROOM planned it stops the checker rejected."""
+    base = line(pickups=True, capacity=3000)
+    late = dataclasses.replace(base.vehicles[0], id="late", available_from_s=base.horizon_s + 1)
+    fleet = (late,) if all_idle else (late, *base.vehicles)
+    p = dataclasses.replace(base, vehicles=fleet)
+    assert p.vehicle_idle(late) and not p.vehicle_idle(base.vehicles[0])
+    r = plan_routes(p, RoutingParams(engine=engine, time_limit_s=1.0, workers=1))
+    assert verify(p, r) == []
+    assert "late" not in {route.vehicle for route in r.routes}
+    assert len(r.unserved) == (len(p.jobs) if all_idle else 0)
