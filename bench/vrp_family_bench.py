@@ -24,6 +24,7 @@ jobs per solver; invalid plans. Writes one CSV row per (instance, solver) to ben
     .venv/bin/python -m bench.vrp_family_bench --limit 5 --sizes S,M --seeds 3
     .venv/bin/python -m bench.vrp_family_bench --determinism --limit 5 --cases S-pickup-1,M-delivery-1
     .venv/bin/python -m bench.vrp_family_bench --vroom-own --sizes S,M --seeds 3
+    .venv/bin/python -m bench.vrp_family_bench --generator roadnet --sizes S,M --seeds 3   # bench.vrp_roadnet
 
 ``--vroom-own`` compares with VROOM at VROOM's time instead: VROOM untimed (exploration 5, it ends when its searches
 do), then the product on one core with VROOM's wall time as its limit (at least 1 s).
@@ -41,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import vrp_roadnet
 from bench.vrp_eval import Evaluation, Plan, evaluate, plan_of
 from bench.vrp_family import KINDS, TEST_SEEDS, TUNING_SEEDS, instance
 from optimizer.routing.engine import plan_routes
@@ -102,11 +104,21 @@ def _timed(run: Runner, p: RoutingProblem, limit: float) -> tuple[Evaluation, fl
     return evaluate(p, answer.plan), time.monotonic() - t0, answer
 
 
-def cases(sizes: str, kinds: str, seeds: int, tuning: bool) -> list[tuple[str, str, RoutingProblem]]:
-    """(class, instance name, problem) for the first ``seeds`` test (or tuning) seeds of each class."""
+def cases(
+    sizes: str, kinds: str, seeds: int, tuning: bool, generator: str = "family"
+) -> list[tuple[str, str, RoutingProblem]]:
+    """(class, instance name, problem) for the first ``seeds`` test (or tuning) seeds of each class; ``generator``
+    "roadnet": ``bench.vrp_roadnet``'s instances (no tuning seeds: the race was never tuned on them), named
+    "R<size>-<kind>-<seed>"."""
     out = []
     for size in filter(None, sizes.split(",")):
         for kind in filter(None, kinds.split(",")):
+            if generator == "roadnet":
+                for seed in range(1, seeds + 1):
+                    out.append(
+                        (f"R{size}-{kind}", f"R{size}-{kind}-{seed}", vrp_roadnet.make(size, kind, seed))
+                    )
+                continue
             for seed in (TUNING_SEEDS if tuning else TEST_SEEDS)[:seeds]:
                 out.append((f"{size}-{kind}", f"{size}-{kind}-{seed}", instance(size, kind, seed)[1]))
     return out
@@ -161,16 +173,21 @@ def main() -> None:
     ap.add_argument("--cases", default="S-pickup-1,M-delivery-1",
                     help="instances for --determinism; 'all': every instance of --sizes, --kinds, --seeds")  # fmt: skip
     ap.add_argument("--vroom-own", action="store_true", help="VROOM untimed, the product for VROOM's time")
+    ap.add_argument("--generator", choices=("family", "roadnet"), default="family",
+                    help="roadnet: bench.vrp_roadnet's road-graph county instances, never tuned on")  # fmt: skip
     args = ap.parse_args()
     runners = _runners()
     if args.determinism:
         names = args.cases.split(",")
         if args.cases == "all":  # built only when asked for: every instance of the classes chosen
-            names = [name for _cls, name, _p in cases(args.sizes, args.kinds, args.seeds, args.tuning)]
+            names = [
+                name
+                for _cls, name, _p in cases(args.sizes, args.kinds, args.seeds, args.tuning, args.generator)
+            ]
         determinism(runners, names, args.limit)
         return
     if args.vroom_own:
-        vroom_own(runners["product"], cases(args.sizes, args.kinds, args.seeds, args.tuning))
+        vroom_own(runners["product"], cases(args.sizes, args.kinds, args.seeds, args.tuning, args.generator))
         return
     default = [s for s in runners if s not in ("clock", "multi")]
     solvers = [s for s in (args.solvers.split(",") if args.solvers else default) if s in runners]
@@ -180,7 +197,7 @@ def main() -> None:
         w = csv.writer(f)
         w.writerow(["class", "instance", "n", "solver", "limit_s", "wall_s", "cost", "distance_m", "served",
                     "unserved", "valid", "violations", "first_violation", "cut_by_clock"])  # fmt: skip
-        for cls, name, p in cases(args.sizes, args.kinds, args.seeds, args.tuning):
+        for cls, name, p in cases(args.sizes, args.kinds, args.seeds, args.tuning, args.generator):
             ev: dict[str, Evaluation] = {}
             line = [f"{name:<16} n={len(p.jobs):<4}"]
             for s in solvers:
@@ -228,7 +245,8 @@ def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> N
     ``cut_by_clock``; none = every step ended on its work budget, so the plan does not depend on timing)."""
     for name in names:
         size, kind, seed = name.split("-")
-        p = instance(size, kind, int(seed))[1]
+        roadnet = size.startswith("R")  # bench.vrp_roadnet's instance, e.g. RM-pickup-1
+        p = vrp_roadnet.make(size[1:], kind, int(seed)) if roadnet else instance(size, kind, int(seed))[1]
         for s in ("product", "pyvrp"):
             runs = [runners[s](p, limit) for _ in range(2)]
             costs = [evaluate(p, run.plan).cost for run in runs]
