@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench import vrp_roadnet
 from bench.rows_csv import add_row_arguments, measured_rows
 from bench.vrp_family import instance, line
 from bench.vrp_large_bench import LARGE
@@ -91,7 +92,7 @@ def cut(p: RoutingProblem, k: int) -> RoutingProblem:
 
 
 def load(name: str) -> RoutingProblem:
-    """A family instance (``M-pickup-1001``), a Solomon / Homberger / X file of ../shared/bench-data by name, one of
+    """A family instance (``M-pickup-1001``), a road-graph instance (``RM-pickup-1``), a Solomon / Homberger / X file of ../shared/bench-data by name, one of
     bench/instances/large (the large benchmark's test instances), ``line7`` / ``line7p``, or ``NAME:K`` (cut)."""
     base, _, k = name.partition(":")
     if k:
@@ -101,6 +102,9 @@ def load(name: str) -> RoutingProblem:
     if name[:2] in ("S-", "M-", "L-"):
         size, kind, seed = name.split("-")
         return instance(size, kind, int(seed))[1]
+    if name[:3] in ("RS-", "RM-", "RL-"):  # bench.vrp_roadnet's instance (never fitted on)
+        size, kind, seed = name.split("-")
+        return vrp_roadnet.make(size[1:], kind, int(seed))
     for folder in ("solomon", "homberger"):
         path = DATA / folder / f"{name}.txt"
         if path.exists():
