@@ -245,9 +245,8 @@ def _warm_start(
     type_of = {p.vehicles[k].id: t for t, members in enumerate(groups) for k in members}
     out = []
     for route in routes:
-        if (
-            route.vehicle not in type_of
-        ):  # a vehicle PyVRP's model leaves out (``RoutingProblem.vehicle_idle``)
+        # a vehicle PyVRP's model leaves out (``RoutingProblem.vehicle_idle``)
+        if route.vehicle not in type_of:
             return None
         acts = []
         for stop in route.stops:
