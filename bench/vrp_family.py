@@ -139,14 +139,22 @@ def build(fp: FamilyParams, seed: int) -> RoutingProblem:
         k += 1
     depots = tuple(Depot(a, 900 if a == 0 else 600) for a in range(nd))
     depots += tuple(Depot(nd + h, 600) for h in range(nh))
+    return problem_of(
+        dur, dist, jobs, vehicles, depots=depots, horizon_s=horizon, dimensions=("kg", "dm3", "cold_box")
+    )
+
+
+def problem_of(
+    dur: np.ndarray, dist: np.ndarray, jobs: list[Job], vehicles: list[Vehicle], **rest: Any
+) -> RoutingProblem:
+    """A problem from integer numpy matrices (seconds, metres), its jobs and fleet; ``rest``: RoutingProblem's other
+    fields (depots, horizon, dimensions)."""
     return RoutingProblem(
         tuple(map(tuple, dur.tolist())),
         tuple(map(tuple, dist.tolist())),
         tuple(jobs),
         tuple(vehicles),
-        depots=depots,
-        horizon_s=horizon,
-        dimensions=("kg", "dm3", "cold_box"),
+        **rest,
     )
 
 

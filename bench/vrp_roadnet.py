@@ -32,6 +32,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import shortest_path
 from scipy.spatial import Delaunay
 
+from bench.vrp_family import problem_of
 from optimizer.routing.problem import Depot, Job, RoutingProblem, Vehicle
 
 KINDS = ("delivery", "pickup", "agreement")
@@ -126,12 +127,6 @@ def make(size: str, kind: str, seed: int) -> RoutingProblem:
                     fixed_cost=rng.choice((0, 200_000, 500_000)))
         )  # fmt: skip
     depots = tuple(Depot(a, 1200 if a == 0 else 600) for a in range(nd + holders))
-    return RoutingProblem(
-        tuple(map(tuple, dur.tolist())),
-        tuple(map(tuple, dist.tolist())),
-        tuple(jobs),
-        tuple(vehicles),
-        depots=depots,
-        horizon_s=12 * 3600,
-        dimensions=("kg", "dm3", "pallet"),
+    return problem_of(
+        dur, dist, jobs, vehicles, depots=depots, horizon_s=12 * 3600, dimensions=("kg", "dm3", "pallet")
     )
