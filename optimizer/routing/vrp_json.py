@@ -146,7 +146,19 @@ def _fleet(fleet: Sequence[Mapping[str, Any]], where: Mapping[str, int], horizon
 
 
 def problem_from_json(d: Mapping[str, Any]) -> RoutingProblem:
-    """Build a RoutingProblem from a "relief-vrp/1" dict; malformed input raises InvalidProblem."""
+    """Build a RoutingProblem from a "relief-vrp/1" dict; malformed input raises InvalidProblem, whatever its shape
+    (a list where an object belongs, a string where a list does, an unknown objective: never a raw TypeError)."""
+    if not isinstance(d, Mapping):
+        raise InvalidProblem(f"instance: expected a JSON object, got {type(d).__name__}")
+    try:
+        return _problem(d)
+    except InvalidProblem:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as e:
+        raise InvalidProblem(f"malformed instance: {type(e).__name__}: {e}") from None
+
+
+def _problem(d: Mapping[str, Any]) -> RoutingProblem:
     if d.get("format", FORMAT) != FORMAT:
         raise InvalidProblem(f"unknown format {d.get('format')!r}")
     points = d.get("points", [])

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from optimizer import problem_from_json, result_to_json, solve_vrp
 from optimizer import verify_routes as verify
+from optimizer.errors import InvalidProblem
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli.common import console, err_console
@@ -222,8 +224,13 @@ def solve_vrp_cmd(
 ) -> None:
     """求解中立格式的车辆路径实例，输出路线、目标值与校验结论。"""
     con = _console()
-    data = json.loads(instance.read_text(encoding="utf-8"))
-    problem = problem_from_json(data)
+    try:  # a file that cannot be read or is not a relief-vrp/1 instance: one sentence, never a traceback
+        data = json.loads(instance.read_text(encoding="utf-8"))
+        problem = problem_from_json(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, InvalidProblem) as e:
+        text = t("dispatch.vrp_file_bad", file=instance, detail=e)
+        err_console.print(f"[red]{escape(text)}[/red]")  # the detail may hold brackets: not rich markup
+        raise typer.Exit(1) from None
     result = solve_vrp(data, time_limit_s=time_limit, engine=engine)
     violations = verify(problem, result)
     ids = [str(p["id"]) for p in data.get("points", [])]

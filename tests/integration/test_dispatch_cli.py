@@ -87,3 +87,33 @@ def test_solve_vrp_says_when_the_time_limit_ended_a_step(tmp_path):
     inst.write_text(json.dumps(INSTANCE), encoding="utf-8")
     res = runner.invoke(app, ["solve-vrp", str(inst), "--time-limit", "1", "--engine", "ortools"])
     assert res.exit_code == 0 and "求解时限内有计算步骤未做完" in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("{not json", "Expecting property name"),
+        ("[1, 2]", "expected a JSON object, got list"),
+        (
+            json.dumps({**INSTANCE, "jobs": [{**INSTANCE["jobs"][0], "window": [5000, 0]}]}),
+            "window [5000, 0] is not [opens, deadline]",
+        ),
+        (json.dumps({**INSTANCE, "objective": "fastest"}), "malformed instance"),
+        (json.dumps({**INSTANCE, "points": "depot"}), "malformed instance"),
+        (None, "No such file"),
+    ],
+    ids=["not_json", "a_list", "reversed_window", "unknown_objective", "points_a_string", "missing_file"],
+)
+def test_solve_vrp_refuses_a_bad_file_in_one_sentence(tmp_path, text, detail):
+    """A file that cannot be read or is not a relief-vrp/1 instance: the file, what is wrong, exit code 1, no
+    traceback and no result written."""
+    inst = tmp_path / "bad.json"
+    if text is not None:
+        inst.write_text(text, encoding="utf-8")
+    res = runner.invoke(app, ["solve-vrp", str(inst), "--time-limit", "1"])
+    assert res.exit_code == 1, res.output
+    assert "无法读取路径实例" in res.output and detail in res.output, res.output
+    assert (
+        isinstance(res.exception, SystemExit) and "Traceback" not in res.output
+    )  # typer.Exit, not a raw error
+    assert not (tmp_path / "bad.result.json").exists()
