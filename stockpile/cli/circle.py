@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stockpile.cli.common import cell, console, err_console, services
+from stockpile.cli.common import cell, console, err_console, input_file, services
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, t
@@ -17,7 +17,7 @@ from stockpile.i18n import error_text, t
 Items = Annotated[list[str], typer.Option("--item", help="物资编码 (repeat for several)")]
 Minutes = Annotated[int | None, typer.Option("--minutes", help="时限（分钟），默认保障圈 60")]
 Damaged = Annotated[list[str] | None, typer.Option("--damaged", help="受损储备库编码 (repeat)")]
-Blocked = Annotated[Path | None, typer.Option("--blocked", help="封路区域 GeoJSON 文件")]
+Blocked = Annotated[Path | None, typer.Option("--blocked", help="封路区域 GeoJSON 文件", callback=input_file)]
 Xlsx = Annotated[Path | None, typer.Option("--xlsx", help="写出 xlsx 文件")]
 
 
@@ -151,7 +151,9 @@ def _siting_summary(rep: Any) -> Any:
 def site(
     k: Annotated[int, typer.Option("--k", help="新增储备点数量")] = 2,
     minutes: Minutes = None,
-    candidates: Annotated[Path | None, typer.Option(help="候选点 CSV: code,name,lon,lat")] = None,
+    candidates: Annotated[
+        Path | None, typer.Option(help="候选点 CSV: code,name,lon,lat", callback=input_file)
+    ] = None,
     damaged: Damaged = None,
     blocked: Blocked = None,
     xlsx: Xlsx = None,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,6 +22,14 @@ from stockpile.i18n import domain_error_text, t
 # piped or captured output gets a wide console so tables are never cut to 80 columns
 console = Console(width=None if sys.stdout.isatty() else 220)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 220)
+
+
+def input_file(path: Path | None) -> Path | None:
+    """Typer callback of an option or argument that names a file to read: a missing or unreadable file is a usage
+    error in the catalogue's words (exit code 2), never a traceback from deep inside the command."""
+    if path is not None and not (path.is_file() and os.access(path, os.R_OK)):
+        raise typer.BadParameter(t("cli.no_such_file", file=path))
+    return path
 
 
 def services() -> Any:

@@ -15,11 +15,12 @@ from typing import Annotated, Any
 import typer
 
 from stockpile.cli import common
+from stockpile.cli.common import input_file
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, problem_text, t
 
-File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook")]
+File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook", callback=input_file)]
 
 
 def _fail(e: DomainError) -> None:

@@ -16,7 +16,7 @@ from optimizer import verify_routes as verify
 from optimizer.errors import InvalidProblem
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console
+from stockpile.cli.common import console, err_console, input_file
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.dispatch.commands import LateLine, PlanSettings
@@ -215,7 +215,7 @@ def ship_cmd(
 
 
 def solve_vrp_cmd(
-    instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance")],
+    instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance", callback=input_file)],
     time_limit: Annotated[float, typer.Option("--time-limit")] = 10.0,
     engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "race",
     out: Annotated[

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, console, err_console, services
+from stockpile.cli.common import acting_user, console, err_console, input_file, services
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
 
@@ -160,7 +160,9 @@ def ship_cmd(
         str, typer.Option("--reason", help="少装原因 damaged|not_found|unusable|vehicle_full|other")
     ] = "",
     note: Annotated[str, typer.Option("--note", help="说明（原因为 other 时必填）")] = "",
-    file: Annotated[Path | None, typer.Option("--file", help="装车明细 CSV：物资编码,实装数量")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="装车明细 CSV：物资编码,实装数量", callback=input_file)
+    ] = None,
 ) -> None:
     """装车发运：本库部分一次过账出库；少装时逐项给出实装数量与原因，短少部分的预留同时释放。"""
     loaded = _loaded(line or [], qty or [], file)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from stockpile.cli.common import input_file
 from stockpile.cli.exitcodes import ExitCode
 from stockpile.config import get_settings
 from stockpile.i18n import t
@@ -30,7 +31,7 @@ def _bbox(b: tuple[float, float, float, float] | list[float]) -> str:
 
 @roads_app.command("import")
 def import_cmd(
-    path: Annotated[Path, typer.Argument(help="county.osm.pbf")],
+    path: Annotated[Path, typer.Argument(help="county.osm.pbf", callback=input_file)],
     tracks: Annotated[
         bool, typer.Option("--tracks", help="也导入 highway=track（机耕路）/ include tracks")
     ] = False,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console
+from stockpile.cli.common import console, err_console, input_file
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -107,7 +107,9 @@ def set_cmd(
         list[str] | None, typer.Option("--damaged", help="受损储备库（可重复）damaged depot")
     ] = None,
     intact: Annotated[bool, typer.Option("--no-damaged", help="清除受损储备库 none damaged")] = False,
-    blocked: Annotated[Path | None, typer.Option("--blocked", help="封路区域 GeoJSON 文件")] = None,
+    blocked: Annotated[
+        Path | None, typer.Option("--blocked", help="封路区域 GeoJSON 文件", callback=input_file)
+    ] = None,
     clear: Annotated[bool, typer.Option("--clear-blocked", help="清除封路区域")] = False,
 ) -> None:
     """设置受损储备库与封路区域（调度时行车时间矩阵绕开封路区域）。"""

@@ -100,16 +100,14 @@ def test_solve_vrp_says_when_the_time_limit_ended_a_step(tmp_path):
         ),
         (json.dumps({**INSTANCE, "objective": "fastest"}), "malformed instance"),
         (json.dumps({**INSTANCE, "points": "depot"}), "malformed instance"),
-        (None, "No such file"),
     ],
-    ids=["not_json", "a_list", "reversed_window", "unknown_objective", "points_a_string", "missing_file"],
+    ids=["not_json", "a_list", "reversed_window", "unknown_objective", "points_a_string"],
 )
 def test_solve_vrp_refuses_a_bad_file_in_one_sentence(tmp_path, text, detail):
     """A file that cannot be read or is not a relief-vrp/1 instance: the file, what is wrong, exit code 1, no
     traceback and no result written."""
     inst = tmp_path / "bad.json"
-    if text is not None:
-        inst.write_text(text, encoding="utf-8")
+    inst.write_text(text, encoding="utf-8")
     res = runner.invoke(app, ["solve-vrp", str(inst), "--time-limit", "1"])
     assert res.exit_code == 1, res.output
     assert "无法读取路径实例" in res.output and detail in res.output, res.output
@@ -117,3 +115,26 @@ def test_solve_vrp_refuses_a_bad_file_in_one_sentence(tmp_path, text, detail):
         isinstance(res.exception, SystemExit) and "Traceback" not in res.output
     )  # typer.Exit, not a raw error
     assert not (tmp_path / "bad.result.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve-vrp", "{missing}"],
+        ["circle", "--item", "101", "--blocked", "{missing}"],
+        ["site", "--candidates", "{missing}"],
+        ["scenario", "set", "FLOOD-DEMO", "--blocked", "{missing}"],
+        ["roads", "import", "{missing}"],
+        ["county", "import", "{missing}"],
+        ["order", "ship", "DOC-1", "--file", "{missing}"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_a_missing_input_file_is_a_usage_error_in_the_catalogue_s_words(cli_db, tmp_path, args):
+    """Every option or argument that names a file to read checks it first (``common.input_file``): exit code 2 and
+    one sentence naming the file, never a FileNotFoundError traceback from inside the command."""
+    missing = str(tmp_path / "no-such-file.dat")
+    res = runner.invoke(app, [a.format(missing=missing) for a in args])
+    assert res.exit_code == 2, res.output
+    assert "找不到文件或无法读取" in res.output and "no-such-file.dat" in res.output, res.output
+    assert isinstance(res.exception, SystemExit) and "Traceback" not in res.output
