@@ -11,9 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer import problem_from_json, result_to_json, solve_vrp
+from optimizer import InvalidProblem, problem_from_json, result_to_json, solve_vrp
 from optimizer import verify_routes as verify
-from optimizer.errors import InvalidProblem
 from stockpile import clock
 from stockpile.bootstrap import build_services
 from stockpile.cli.common import console, err_console, input_file
