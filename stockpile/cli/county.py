@@ -20,7 +20,10 @@ from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, problem_text, t
 
-File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook", callback=input_file)]
+File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook")]  # written
+InFile = Annotated[
+    Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook", callback=input_file)
+]  # read
 
 
 def _fail(e: DomainError) -> None:
@@ -36,11 +39,10 @@ def template(file: File) -> None:
     common.console.print(t("county.template_written", path=str(file)))
 
 
-Boundaries = Annotated[
-    Path | None,
-    typer.Option(
-        "--boundaries", help="乡镇边界 GeoJSON（按乡镇代码或名称对应） / township boundaries (GeoJSON)"
-    ),
+_BOUNDARIES_HELP = "乡镇边界 GeoJSON（按乡镇代码或名称对应） / township boundaries (GeoJSON)"
+Boundaries = Annotated[Path | None, typer.Option("--boundaries", help=_BOUNDARIES_HELP)]  # written
+InBoundaries = Annotated[
+    Path | None, typer.Option("--boundaries", help=_BOUNDARIES_HELP, callback=input_file)
 ]
 
 
@@ -63,12 +65,12 @@ def export(file: File, boundaries: Boundaries = None) -> None:
 
 
 def import_(
-    file: File,
+    file: InFile,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览，不写入 / preview only")] = False,
     replace: Annotated[
         bool, typer.Option("--replace", help="以另一个县的数据替换本县（仅限台账为空） / replace the county")
     ] = False,
-    boundaries: Boundaries = None,
+    boundaries: InBoundaries = None,
 ) -> None:
     """导入县情工作簿：全部成功或全部不导入 / import the county workbook, all or nothing."""
     actor = current_user()

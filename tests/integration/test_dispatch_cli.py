@@ -126,6 +126,13 @@ def test_solve_vrp_refuses_a_bad_file_in_one_sentence(tmp_path, text, detail):
         ["scenario", "set", "FLOOD-DEMO", "--blocked", "{missing}"],
         ["roads", "import", "{missing}"],
         ["county", "import", "{missing}"],
+        [
+            "county",
+            "import",
+            "{here}",
+            "--boundaries",
+            "{missing}",
+        ],  # the workbook exists, the boundaries not
         ["order", "ship", "DOC-1", "--file", "{missing}"],
     ],
     ids=lambda a: " ".join(a[:2]),
@@ -134,7 +141,7 @@ def test_a_missing_input_file_is_a_usage_error_in_the_catalogue_s_words(cli_db, 
     """Every option or argument that names a file to read checks it first (``common.input_file``): exit code 2 and
     one sentence naming the file, never a FileNotFoundError traceback from inside the command."""
     missing = str(tmp_path / "no-such-file.dat")
-    res = runner.invoke(app, [a.format(missing=missing) for a in args])
+    res = runner.invoke(app, [a.format(missing=missing, here=__file__) for a in args])
     assert res.exit_code == 2, res.output
     assert "找不到文件或无法读取" in res.output and "no-such-file.dat" in res.output, res.output
     assert isinstance(res.exception, SystemExit) and "Traceback" not in res.output
