@@ -63,6 +63,7 @@ from optimizer.rotation import (
 )
 from optimizer.routing import (
     DEFAULT_PENALTY,
+    ENGINES,
     Depot,
     Job,
     LogEntry,
@@ -101,6 +102,7 @@ from optimizer.routing import verify as verify_routes
 
 __all__ = [
     "DEFAULT_PENALTY",
+    "ENGINES",
     "NO_ROAD",
     "UNREACHABLE",
     "AllocationLine",

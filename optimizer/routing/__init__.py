@@ -2,7 +2,7 @@
 independent plan checker, replanning and the VRP JSON / Solomon / TSPLIB readers."""
 
 from optimizer.routing.check import StockUse, verify
-from optimizer.routing.engine import plan_routes
+from optimizer.routing.engine import ENGINES, plan_routes
 from optimizer.routing.problem import (
     DEFAULT_PENALTY,
     UNREACHABLE,
@@ -38,6 +38,7 @@ from optimizer.routing.vrp_json import (
 
 __all__ = [
     "DEFAULT_PENALTY",
+    "ENGINES",
     "UNREACHABLE",
     "Depot",
     "Job",

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from optimizer import InvalidProblem, problem_from_json, result_to_json, solve_vrp
+from optimizer import ENGINES, InvalidProblem, problem_from_json, result_to_json, solve_vrp
 from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.bootstrap import build_services
@@ -141,7 +141,7 @@ def _solve(svc: Any, actor: str, scenario: str, settings: PlanSettings, wait: bo
 
 def plan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
-    time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="求解时限（秒）")] = 10.0,
     objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
     rationing: Annotated[
         str, typer.Option("--rationing", help="物资不足时 priority（先保优先）| fair（按比例公平分配）")
@@ -213,10 +213,17 @@ def ship_cmd(
     _console().print(t("dispatch.shipped", doc=doc_no, n=n))
 
 
+def _engine(name: str) -> str:
+    """--engine: one of the optimizer's engines, else a usage error in the catalogue's words."""
+    if name not in ENGINES:
+        raise typer.BadParameter(t("dispatch.bad_engine", engine=name, engines=", ".join(ENGINES)))
+    return name
+
+
 def solve_vrp_cmd(
     instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance", callback=input_file)],
-    time_limit: Annotated[float, typer.Option("--time-limit")] = 10.0,
-    engine: Annotated[str, typer.Option("--engine", help="ortools | pyvrp | race")] = "race",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="求解时限（秒）")] = 10.0,
+    engine: Annotated[str, typer.Option("--engine", callback=_engine, help=" | ".join(ENGINES))] = "race",
     out: Annotated[
         Path | None, typer.Option("--out", help="result JSON (default: INSTANCE.result.json)")
     ] = None,

@@ -145,3 +145,20 @@ def test_a_missing_input_file_is_a_usage_error_in_the_catalogue_s_words(cli_db, 
     assert res.exit_code == 2, res.output
     assert "找不到文件或无法读取" in res.output and "no-such-file.dat" in res.output, res.output
     assert isinstance(res.exception, SystemExit) and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--engine", "foo"], "没有名为“foo”的求解引擎"),
+        (["--time-limit", "-1"], "--time-limit"),
+    ],
+    ids=["unknown_engine", "negative_time_limit"],
+)
+def test_solve_vrp_refuses_a_bad_option_before_solving(tmp_path, options, words):
+    """An unknown engine was a raw ValueError from deep in the optimizer; a negative limit solved nothing quietly."""
+    inst = tmp_path / "tiny.json"
+    inst.write_text(json.dumps(INSTANCE), encoding="utf-8")
+    res = runner.invoke(app, ["solve-vrp", str(inst), *options])
+    assert res.exit_code == 2 and words in res.output, res.output
+    assert isinstance(res.exception, SystemExit) and not (tmp_path / "tiny.result.json").exists()
