@@ -102,9 +102,9 @@ def load(name: str) -> RoutingProblem:
     if name[:2] in ("S-", "M-", "L-"):
         size, kind, seed = name.split("-")
         return instance(size, kind, int(seed))[1]
-    if name[:3] in ("RS-", "RM-", "RL-"):  # bench.vrp_roadnet's instance (never fitted on)
-        size, kind, seed = name.split("-")
-        return vrp_roadnet.make(size[1:], kind, int(seed))
+    roadnet = vrp_roadnet.named(name)  # bench.vrp_roadnet's instance (never fitted on)
+    if roadnet is not None:
+        return roadnet
     for folder in ("solomon", "homberger"):
         path = DATA / folder / f"{name}.txt"
         if path.exists():

@@ -244,9 +244,10 @@ def determinism(runners: dict[str, Runner], names: list[str], limit: float) -> N
     product over seeds 1-5: the spread of its cost. Every product run also names the steps the clock ended (its
     ``cut_by_clock``; none = every step ended on its work budget, so the plan does not depend on timing)."""
     for name in names:
-        size, kind, seed = name.split("-")
-        roadnet = size.startswith("R")  # bench.vrp_roadnet's instance, e.g. RM-pickup-1
-        p = vrp_roadnet.make(size[1:], kind, int(seed)) if roadnet else instance(size, kind, int(seed))[1]
+        p = vrp_roadnet.named(name)  # a road-graph instance (RM-pickup-1), else the family's (M-pickup-1)
+        if p is None:
+            size, kind, seed = name.split("-")
+            p = instance(size, kind, int(seed))[1]
         for s in ("product", "pyvrp"):
             runs = [runners[s](p, limit) for _ in range(2)]
             costs = [evaluate(p, run.plan).cost for run in runs]

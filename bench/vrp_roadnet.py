@@ -130,3 +130,12 @@ def make(size: str, kind: str, seed: int) -> RoutingProblem:
     return problem_of(
         dur, dist, jobs, vehicles, depots=depots, horizon_s=12 * 3600, dimensions=("kg", "dm3", "pallet")
     )
+
+
+def named(text: str) -> RoutingProblem | None:
+    """The instance named as in benchmark output, "R" + size (``RM-pickup-1``; the family's is M-pickup-1); None
+    when ``text`` names no road-graph instance."""
+    size, kind, seed = [*text.split("-"), "", "", ""][:3]
+    if not (size[:1] == "R" and size[1:] in SIZES and kind in KINDS and seed.isdigit()):
+        return None
+    return make(size[1:], kind, int(seed))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.vrp_eval import evaluate, plan_of
-from bench.vrp_roadnet import FLEET_SHARE, KINDS, PENALTY, SIZES, TYPES, make
+from bench.vrp_roadnet import FLEET_SHARE, KINDS, PENALTY, SIZES, TYPES, make, named
 from optimizer.routing.engine import plan_routes
 from optimizer.routing.solve import RoutingParams
 
@@ -14,6 +14,12 @@ from optimizer.routing.solve import RoutingParams
 def test_same_class_and_seed_give_the_same_instance() -> None:
     assert make("S", "agreement", 2) == make("S", "agreement", 2)
     assert make("S", "agreement", 3) != make("S", "agreement", 2)
+
+
+def test_benchmark_names_read_back_into_their_instance() -> None:
+    """RS-agreement-2 is the road-graph instance; a family name (S-agreement-2) or a stray one is none."""
+    assert named("RS-agreement-2") == make("S", "agreement", 2)
+    assert named("S-agreement-2") is None and named("RX-agreement-2") is None and named("R1_4_1") is None
 
 
 @pytest.mark.parametrize("kind", KINDS)
