@@ -4,6 +4,7 @@ window is closed by its own times, and a vehicle available only after the horizo
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import pytest
@@ -58,11 +59,7 @@ def problems(draw: st.DrawFn) -> RoutingProblem:
         for k in range(draw(st.integers(0, 3)))
     ]  # fmt: skip
     if fleet and draw(st.booleans()):  # some jobs restricted to some vehicles
-        jobs = [
-            Job(j.id, j.dest, j.demand, j.source, j.service_s, j.ready_s, j.window_start_s, j.deadline_s,
-                j.priority, j.penalty, j.optional, (draw(st.integers(0, len(fleet) - 1)),))
-            for j in jobs
-        ]  # fmt: skip
+        jobs = [dataclasses.replace(j, vehicles=(draw(st.integers(0, len(fleet) - 1)),)) for j in jobs]
     depots = tuple(
         Depot(draw(place), draw(st.sampled_from((0, 600, 10**6)))) for _ in range(draw(st.integers(0, 2)))
     )
