@@ -24,7 +24,6 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
-import os
 import time
 from typing import TYPE_CHECKING
 
@@ -119,7 +118,8 @@ def plan_routes(
         The routing problem.
     params : RoutingParams, optional
         ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call; ``workers``
-        (default every core) lets the race run a second race in another process; ``deterministic`` (default)
+        (default every core this process may use) lets the race run one further race per core, each in its own
+        process; ``deterministic`` (default)
         ends every step of the race on a work budget.
     progress : callable, optional
         Receives improving objectives (OR-Tools' plans, VROOM's and PyVRP's results) as they come.
@@ -146,7 +146,7 @@ def plan_routes(
         alone = _vroom_result(problem, params.time_limit_s, work or VROOM_SUB_LEVELS[-1])
         return alone if alone is not None else solve_routes(problem, params, progress)
     if _parallel(problem, params):
-        return _two_cores(problem, params, progress, started)
+        return _on_cores(problem, params, progress, started)
     return _best_of(problem, params, progress, started)
 
 
@@ -301,44 +301,68 @@ def _left(params: RoutingParams, started: float) -> float:
 def _parallel(problem: RoutingProblem, params: RoutingParams) -> bool:
     """Two cores or more, a budget worth a second process (≥ 3 s) and a race to run (PyVRP or VROOM can take the
     problem; OR-Tools alone would only repeat itself)."""
-    workers = params.workers if params.workers is not None else (os.cpu_count() or 1)
-    return workers >= 2 and params.time_limit_s >= 3.0 and (_vroom_takes(problem) or _pyvrp_takes(problem))
+    return (
+        _workers(problem, params) >= 2
+        and params.time_limit_s >= 3.0
+        and (_vroom_takes(problem) or _pyvrp_takes(problem))
+    )
 
 
-def _two_cores(
+def _workers(problem: RoutingProblem, params: RoutingParams) -> int:
+    """The races to run at once: ``params.workers``, by default every core this process may use
+    (``parallel.usable_cores``), fewer where the machine's memory would not hold that many processes
+    (``parallel.processes_fitting``)."""
+    from optimizer.routing.parallel import processes_fitting, usable_cores
+
+    wanted = params.workers if params.workers is not None else usable_cores()
+    return wanted if wanted < 2 else min(wanted, 1 + processes_fitting(len(problem.jobs)))
+
+
+def _on_cores(
     problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
 ) -> RoutingResult:
-    """The multi-core race: a single-core race with the other emphasis (``_other_core``) in a second process (its
-    limit a second shorter: the process takes about that to start), this process's own race meanwhile; the better
-    checked plan wins."""
+    """The multi-core race: a single-core race per further core, each with its own emphasis (``_core_params``), in
+    its own process (its limit a second shorter: a process takes about that to start), this process's own race
+    meanwhile; the best checked plan wins (on a tie the lower core: this process's first)."""
     from optimizer.routing.parallel import RaceAside
 
-    aside = RaceAside(problem, _other_core(problem, params))
+    asides = [
+        RaceAside(problem, _core_params(problem, params, core))
+        for core in range(2, _workers(problem, params) + 1)
+    ]
     mine = _best_of(problem, dataclasses.replace(params, workers=1), progress, started)
-    wait = 0.0 if stopped(params) else max(0.0, params.time_limit_s - (time.monotonic() - started)) + 0.25
-    other = aside.collect(wait)
-    if other is not None and _checked(problem, other) and other.objective < mine.objective:
-        if progress is not None:
-            progress(LogEntry(time.monotonic() - started, other.objective))
-        return dataclasses.replace(other, engine=f"{other.engine} (core 2)")
-    return mine
+    deadline = time.monotonic() + (0.0 if stopped(params) else max(0.0, _left(params, started)) + 0.25)
+    best, core = mine, 1
+    for k, aside in enumerate(asides, start=2):
+        other = aside.collect(deadline - time.monotonic())
+        if other is not None and _checked(problem, other) and other.objective < best.objective:
+            best, core = other, k
+    if core == 1:
+        return mine
+    if progress is not None:
+        progress(LogEntry(time.monotonic() - started, best.objective))
+    return dataclasses.replace(best, engine=f"{best.engine} (core {core})")
 
 
-def _other_core(problem: RoutingProblem, params: RoutingParams) -> RoutingParams:
-    """The second core's race: where the race leans on PyVRP (no pickups, a fleet that can carry everything) PyVRP
-    alone then the polish (PyVRP given the whole time was the single engine that beat the race there); elsewhere,
-    with a share set by the caller, or above ``LARGE_JOBS`` jobs, the same race with the next seed (a race giving
-    VROOM all the time was never better on the test family: VROOM's top level already fits the race's share on
-    small problems, bench/RESULTS.md, session 10). Its limit is a second shorter (the process takes about that to
-    start)."""
+def _core_params(problem: RoutingProblem, params: RoutingParams, core: int) -> RoutingParams:
+    """The race of core ``core`` (2, 3, ...; core 1 is the caller's own race). Where the race leans on PyVRP (no
+    pickups, a fleet that can carry everything) core 2 runs PyVRP alone then the polish (PyVRP given the whole time
+    was the single engine that beat the race there), core 3 the race with the next seed, core 4 PyVRP alone with the
+    next seed, and so on; elsewhere, with a share set by the caller, or above ``LARGE_JOBS`` jobs, core k runs the
+    same race with seed + k - 1 (a race giving VROOM all the time was never better on the test family: VROOM's top
+    level already fits the race's share on small problems, bench/RESULTS.md, session 10). One core each, no stop
+    hook (it cannot cross processes), a limit a second shorter (the process takes about that to start)."""
     other = dataclasses.replace(params, workers=1, stop=None, time_limit_s=params.time_limit_s - 1.0)
-    if (
+    leans_on_pyvrp = (
         params.vroom_share is None
         and len(problem.jobs) <= LARGE_JOBS
         and _vroom_share(problem) == VROOM_SHARE_PLAIN
-    ):
-        return dataclasses.replace(other, vroom_share=0.0)
-    return dataclasses.replace(other, seed=params.seed + 1)
+    )
+    if not leans_on_pyvrp:
+        return dataclasses.replace(other, seed=params.seed + core - 1)
+    if core % 2 == 0:  # PyVRP alone then the polish: core 2 with this seed, core 4 with the next, ...
+        return dataclasses.replace(other, vroom_share=0.0, seed=params.seed + core // 2 - 1)
+    return dataclasses.replace(other, seed=params.seed + core // 2)  # the race: core 3 the next seed, ...
 
 
 def _checked(problem: RoutingProblem, result: RoutingResult) -> bool:

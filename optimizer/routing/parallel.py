@@ -1,16 +1,18 @@
-"""The race on several cores: a second, independent race (the next seed) in another process beside this one.
+"""The race on several cores: further independent races (other seeds and emphases), each in its own process, beside
+this one.
 
-The second process is a fresh interpreter (``python -m optimizer.routing.parallel``, never a fork: the caller may be
+Each further process is a fresh interpreter (``python -m optimizer.routing.parallel``, never a fork: the caller may be
 a Streamlit script thread or a job worker holding locks, and never multiprocessing's spawn, which re-imports the
 caller's main module). It reads the pickled problem and parameters on stdin, runs the single-core race
 (``engine.plan_routes`` with ``workers=1``) and writes the pickled result on stdout. The caller runs its own race
-meanwhile and keeps the better checked plan, so two cores are never worse than one with the same seed. A process that
+meanwhile and keeps the best checked plan, so several cores are never worse than one with the same seed. A process that
 has not answered when the budget ends, crashed, or belongs to a cancelled solve is killed and simply contributes no
 plan. Nothing here touches a database or the network.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -18,6 +20,30 @@ import threading
 
 from optimizer.routing.problem import RoutingProblem, RoutingResult
 from optimizer.routing.solve import RoutingParams
+
+# a race's process at most (peak RSS of ``python -m optimizer.routing.parallel``, 5 s: 199 MB at 86 jobs, 231 MB at
+# 230 and 396 jobs; the process alone, interpreter and solvers loaded, is most of it), with room for n = 800
+ASIDE_BYTES, ASIDE_BYTES_PER_JOB = 250 * 2**20, 150 * 2**10
+MEMORY_SHARE = 0.5  # the other races may hold at most this part of the machine's memory
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports one, as under ``taskset`` or a
+    container's cpuset; else every core of the machine)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity on this system
+        return os.cpu_count() or 1
+
+
+def processes_fitting(jobs: int) -> int:
+    """How many further race processes of a ``jobs``-job problem the machine's memory holds (``MEMORY_SHARE`` of its
+    physical memory; unbounded where the system does not report it)."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return 2**16
+    return int(MEMORY_SHARE * memory // (ASIDE_BYTES + ASIDE_BYTES_PER_JOB * jobs))
 
 
 class RaceAside:
@@ -57,7 +83,7 @@ class RaceAside:
 
 
 def main() -> None:
-    """The second process: problem and parameters in (stdin), the race's result out (stdout), nothing else."""
+    """A further race's process: problem and parameters in (stdin), the race's result out (stdout), nothing else."""
     problem, params = pickle.load(sys.stdin.buffer)
     from optimizer.routing.engine import plan_routes
 

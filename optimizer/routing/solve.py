@@ -69,7 +69,9 @@ class RoutingParams:
         None  # race: VROOM's share of the budget; None = by the problem (engine._vroom_share)
     )
     vroom_exploration: int | None = None  # VROOM's exploration level 0-5; None = by size (5 up to 150 jobs)
-    workers: int | None = None  # race: cores to use; None = every core of the machine (benchmarks pass 1)
+    workers: int | None = (
+        None  # race: races at once; None = every core this process may use (benchmarks pass 1)
+    )
     deterministic: bool = True  # race: every step ends on a work budget (the clock is only a safety cap)
     pyvrp_prizes: bool = True  # PyVRP may leave any job out at its drop penalty (the objective OR-Tools has)
     pyvrp_start: str = (

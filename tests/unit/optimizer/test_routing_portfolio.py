@@ -14,7 +14,7 @@ from bench.vrp_family import line
 from optimizer.routing import budget
 from optimizer.routing.budget import LARGE_JOBS
 from optimizer.routing.check import verify
-from optimizer.routing.engine import _other_core, _Shares, _vroom_work, plan_routes
+from optimizer.routing.engine import _core_params, _Shares, _vroom_work, _workers, plan_routes
 from optimizer.routing.problem import (
     Depot,
     Job,
@@ -243,7 +243,7 @@ def test_the_second_core_races_with_the_other_emphasis() -> None:
     seed. Always one core, no stop hook (it cannot cross processes), a second shorter."""
     params = RoutingParams(time_limit_s=10.0, workers=2, seed=4)
     pick, short, roomy = _problem(pickups=True), _problem(capacity=700), _problem()
-    other = _other_core(roomy, params)
+    other = _core_params(roomy, params, 2)
     assert (other.vroom_share, other.workers, other.stop, other.time_limit_s, other.seed) == (
         0.0,
         1,
@@ -253,16 +253,77 @@ def test_the_second_core_races_with_the_other_emphasis() -> None:
     )
     assert _Shares.of(roomy, other, 0.0).vroom_work is None  # PyVRP's race: no VROOM step
     for leaning_on_vroom in (pick, short):
-        other = _other_core(leaning_on_vroom, params)
+        other = _core_params(leaning_on_vroom, params, 2)
         assert (other.vroom_share, other.seed, other.time_limit_s) == (None, 5, 9.0)
-    given = _other_core(roomy, dataclasses.replace(params, vroom_share=0.5))
+    given = _core_params(roomy, dataclasses.replace(params, vroom_share=0.5), 2)
     assert (given.vroom_share, given.seed) == (0.5, 5)
     big = dataclasses.replace(
         roomy, jobs=tuple(dataclasses.replace(roomy.jobs[0], id=f"j{k}") for k in range(LARGE_JOBS + 1))
     )
-    assert (_other_core(big, params).vroom_share, _other_core(big, params).seed) == (None, 5)
+    assert (_core_params(big, params, 2).vroom_share, _core_params(big, params, 2).seed) == (None, 5)
     no_pyvrp = _Shares.of(pick, dataclasses.replace(params, vroom_share=0.85, vroom_exploration=5), 0.0)
     assert no_pyvrp.pyvrp_s == 0.0  # VROOM given all but the polish: no PyVRP step, not a sliver of one
+
+
+def test_further_cores_race_with_further_seeds_and_emphases() -> None:
+    """Cores 3, 4, ...: where the race leans on PyVRP, the race and PyVRP alone take turns, each pair with the next
+    seed; elsewhere core k runs the race with seed + k - 1. No two cores run the same race."""
+    params = RoutingParams(time_limit_s=10.0, workers=6, seed=4)
+    roomy, pick = _problem(), _problem(pickups=True)
+    leaning = [
+        (_core_params(roomy, params, k).vroom_share, _core_params(roomy, params, k).seed) for k in range(2, 7)
+    ]
+    assert leaning == [(0.0, 4), (None, 5), (0.0, 5), (None, 6), (0.0, 6)]
+    assert [_core_params(pick, params, k).seed for k in range(2, 7)] == [5, 6, 7, 8, 9]
+    for k in range(2, 7):
+        core = _core_params(pick, params, k)
+        assert (core.workers, core.stop, core.time_limit_s, core.vroom_share) == (1, None, 9.0, None)
+
+
+def test_the_races_at_once_are_the_usable_cores_within_the_machines_memory(monkeypatch) -> None:
+    """By default one race per core this process may use (its CPU affinity), fewer when the other processes would
+    not fit in half the machine's memory; ``workers`` given is taken, within the same memory bound."""
+    from optimizer.routing import parallel
+
+    p = _problem()
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert parallel.usable_cores() == 4
+    assert _workers(p, RoutingParams()) == 4
+    assert _workers(p, RoutingParams(workers=1)) == 1
+    assert _workers(p, RoutingParams(workers=8)) == 8
+    monkeypatch.setattr(parallel, "processes_fitting", lambda jobs: 2)
+    assert _workers(p, RoutingParams()) == 3 and _workers(p, RoutingParams(workers=8)) == 3
+    monkeypatch.setattr(parallel, "processes_fitting", lambda jobs: 0)
+    assert _workers(p, RoutingParams()) == 1  # no room for another process: one core
+    monkeypatch.undo()
+    gib = 2**30
+    monkeypatch.setattr(
+        parallel.os, "sysconf", lambda name: {"SC_PHYS_PAGES": 2 * gib // 4096, "SC_PAGE_SIZE": 4096}[name]
+    )
+    assert parallel.processes_fitting(100) == 3  # 1 GiB for others, ~265 MiB each at 100 jobs
+    assert parallel.processes_fitting(800) == 2
+
+
+def test_on_three_cores_two_further_races_run_and_the_best_checked_plan_wins(monkeypatch) -> None:
+    """``workers=3``: two other processes, each with its own race; the answer passes the checker, is no worse than
+    the single-core race's, and names the core whose plan it is when that is not this process's own."""
+    from optimizer.routing import parallel
+
+    started: list[RoutingParams] = []
+    real = parallel.RaceAside.__init__
+
+    def counting(self, problem, params) -> None:  # type: ignore[no-untyped-def]
+        started.append(params)
+        real(self, problem, params)
+
+    monkeypatch.setattr(parallel.RaceAside, "__init__", counting)
+    p = _problem(pickups=True, capacity=700, trucks=2)
+    three = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=3))
+    one = plan_routes(p, RoutingParams(time_limit_s=3.0, workers=1))
+    assert [s.seed for s in started] == [2, 3]
+    assert verify(p, three) == [] and three.is_feasible and three.engine.startswith("race:")
+    assert three.objective <= one.objective
+    assert "(core 1)" not in three.engine
 
 
 def test_on_two_cores_a_second_race_runs_in_another_process_and_the_plan_is_checked() -> None:
