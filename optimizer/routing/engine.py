@@ -119,8 +119,7 @@ def plan_routes(
     params : RoutingParams, optional
         ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call; ``workers``
         (default every core this process may use) lets the race run one further race per core, each in its own
-        process; ``deterministic`` (default)
-        ends every step of the race on a work budget.
+        process; ``deterministic`` (default) ends every step of the race on a work budget.
     progress : callable, optional
         Receives improving objectives (OR-Tools' plans, VROOM's and PyVRP's results) as they come.
 
