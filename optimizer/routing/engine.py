@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import dataclasses
 import gc
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,12 @@ def plan_routes(
     params = params or RoutingParams()
     if params.engine not in ENGINES:
         raise ValueError(f"unknown engine {params.engine!r}")
+    if (
+        not 0 < params.time_limit_s < math.inf
+    ):  # also NaN; an infinite limit overflowed OR-Tools' milliseconds
+        raise ValueError(
+            f"time_limit_s must be a positive, finite number of seconds, not {params.time_limit_s!r}"
+        )
     started = time.monotonic()
     if params.engine == "ortools":
         return solve_routes(problem, params, progress)

@@ -32,6 +32,20 @@ def input_file(path: Path | None) -> Path | None:
     return path
 
 
+# below the least a solve plans nothing (every engine's setup takes longer); above the most (an hour; the app offers
+# 1-300 s) a typo such as "inf" would hold the command, and an infinite limit overflowed OR-Tools' milliseconds
+TIME_LIMIT_S = (0.1, 3600.0)
+
+
+def check_time_limit(seconds: float) -> float:
+    """Typer callback of ``--time-limit``: outside ``TIME_LIMIT_S`` (zero, negative, NaN, inf) it is a usage error in
+    the catalogue's words (exit code 2), before anything is solved."""
+    least, most = TIME_LIMIT_S
+    if not least <= seconds <= most:  # also NaN
+        raise typer.BadParameter(t("cli.time_limit_out_of_range", seconds=seconds, least=least, most=most))
+    return seconds
+
+
 def services() -> Any:
     return build_services(get_settings())
 

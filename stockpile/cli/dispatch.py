@@ -15,7 +15,7 @@ from optimizer import ENGINES, InvalidProblem, problem_from_json, result_to_json
 from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console, input_file
+from stockpile.cli.common import check_time_limit, console, err_console, input_file
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.dispatch.commands import LateLine, PlanSettings
@@ -141,7 +141,9 @@ def _solve(svc: Any, actor: str, scenario: str, settings: PlanSettings, wait: bo
 
 def plan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码 scenario code")],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="求解时限（秒）")] = 10.0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", callback=check_time_limit, help="求解时限（秒）")
+    ] = 10.0,
     objective: Annotated[str, typer.Option("--objective", help="total | makespan")] = "total",
     rationing: Annotated[
         str, typer.Option("--rationing", help="物资不足时 priority（先保优先）| fair（按比例公平分配）")
@@ -222,7 +224,9 @@ def _engine(name: str) -> str:
 
 def solve_vrp_cmd(
     instance: Annotated[Path, typer.Argument(help="relief-vrp/1 JSON instance", callback=input_file)],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="求解时限（秒）")] = 10.0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", callback=check_time_limit, help="求解时限（秒）")
+    ] = 10.0,
     engine: Annotated[str, typer.Option("--engine", callback=_engine, help=" | ".join(ENGINES))] = "race",
     out: Annotated[
         Path | None, typer.Option("--out", help="result JSON (default: INSTANCE.result.json)")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, console, err_console, services
+from stockpile.cli.common import acting_user, check_time_limit, console, err_console, services
 from stockpile.cli.orders import _local_time, order_app
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
@@ -66,7 +66,9 @@ def _solve(
 def replan_cmd(
     scenario: Annotated[str, typer.Argument(help="情景编码")],
     broken: Annotated[list[str] | None, typer.Option("--broken", help="故障车辆编码（可重复）")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="求解时间上限（秒）")] = 10.0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", callback=check_time_limit, help="求解时间上限（秒）")
+    ] = 10.0,
     at: Annotated[str, typer.Option("--at", help="重新规划时刻（县时区，默认现在）")] = "",
     confirm: Annotated[
         bool, typer.Option("--confirm", help="确认新方案：替代未发运调拨单并转移预留")

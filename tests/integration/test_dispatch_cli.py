@@ -151,12 +151,18 @@ def test_a_missing_input_file_is_a_usage_error_in_the_catalogue_s_words(cli_db, 
     ("options", "words"),
     [
         (["--engine", "foo"], "没有名为“foo”的求解引擎"),
-        (["--time-limit", "-1"], "--time-limit"),
+        (["--time-limit", "-1"], "求解时限须在 0.1 至 3600 秒之间（收到 -1）"),
+        (["--time-limit", "0.01"], "求解时限须在 0.1 至 3600 秒之间"),
+        (["--time-limit", "inf"], "求解时限须在 0.1 至 3600 秒之间"),
+        (["--time-limit", "nan"], "求解时限须在 0.1 至 3600 秒之间"),
+        (["--time-limit", "86400"], "求解时限须在 0.1 至 3600 秒之间"),
     ],
-    ids=["unknown_engine", "negative_time_limit"],
+    ids=["unknown_engine", "negative_time_limit", "tiny_time_limit", "infinite", "nan", "a_day"],
 )
 def test_solve_vrp_refuses_a_bad_option_before_solving(tmp_path, options, words):
-    """An unknown engine was a raw ValueError from deep in the optimizer; a negative limit solved nothing quietly."""
+    """An unknown engine was a raw ValueError from deep in the optimizer; a negative limit solved nothing quietly, an
+    infinite one was an OverflowError traceback from OR-Tools; every limit outside 0.1-3600 s is refused in the
+    catalogue's words."""
     inst = tmp_path / "tiny.json"
     inst.write_text(json.dumps(INSTANCE), encoding="utf-8")
     res = runner.invoke(app, ["solve-vrp", str(inst), *options])

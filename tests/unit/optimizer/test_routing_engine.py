@@ -53,6 +53,15 @@ def test_unknown_engine_is_rejected() -> None:
         plan_routes(_problem(), RoutingParams(engine="gurobi"))
 
 
+@pytest.mark.parametrize("limit", [0.0, -1.0, float("inf"), float("nan")])
+def test_a_limit_that_is_not_a_positive_finite_number_is_rejected(limit: float) -> None:
+    """An infinite limit was an OverflowError from OR-Tools' milliseconds, zero or less a quiet empty search: every
+    engine refuses it at the entry, naming the parameter."""
+    for engine in ("race", "ortools", "pyvrp", "vroom"):
+        with pytest.raises(ValueError, match="time_limit_s"):
+            plan_routes(_problem(), RoutingParams(time_limit_s=limit, engine=engine))
+
+
 def _tight_loading() -> RoutingProblem:
     """One truck, three shipments from one depot (loading 20 min per truck visit), deadline 50 min: only
     "load once per depot visit" makes it (three separate loadings would take 60 min)."""
