@@ -9,13 +9,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stockpile.resources import resource
+
+Seconds = Annotated[int, Field(gt=0)]
 
 
 def data_dir() -> Path:
@@ -24,6 +26,9 @@ def data_dir() -> Path:
     return Path.cwd() / "data"
 
 
+# Every number of the settings is bounded: one out of range (a zero speed, an infinite time limit, a negative size)
+# is a settings error naming it (`i18n.settings_text`: the CLI's `cli.bad_settings`, the app's first page), never a
+# crash deep in a capability.
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELIEF_", env_file=".env", extra="ignore")
 
@@ -38,7 +43,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"  # the county's IANA time zone: every "now", "today" and shown time (stockpile/clock.py)
     current_role: str = "admin"  # the role picker's first choice (demo database only)
     # `relief login`: the CLI's server-side session lasts this many hours (at most the app's 12); no default user
-    cli_session_hours: int = 8
+    cli_session_hours: int = Field(8, ge=1, le=12)
     # Demo/training mode: a sidebar role picker acts as that role's demo user instead of logging in; honoured only
     # in a demo database. Off by default: real deployments log in (argon2id, server-side sessions).
     role_picker: bool = False
@@ -53,55 +58,59 @@ class Settings(BaseSettings):
 
     # 1-hour guarantee circle and relief-time targets (seconds) and the time zone above: these stand only until the
     # county's workbook is imported; then its 县情 row decides (bootstrap.with_county, docs/onboarding.md)
-    guarantee_seconds: int = 3600
-    relief_targets_seconds: tuple[int, ...] = (8 * 3600, 10 * 3600)
+    guarantee_seconds: int = Field(3600, gt=0)
+    relief_targets_seconds: tuple[Seconds, ...] = Field((8 * 3600, 10 * 3600), min_length=1)
 
     # travel times
     ors_base_url: str = "https://api.openrouteservice.org"
     ors_api_key: SecretStr | None = None
-    ors_timeout_s: float = 10.0
+    ors_timeout_s: float = Field(10.0, gt=0, allow_inf_nan=False)
     ors_enabled: bool = False
-    detour_factor: float = 1.3
-    speed_car_kmh: float = 50.0
-    speed_hgv_kmh: float = 40.0
+    detour_factor: float = Field(1.3, ge=1, allow_inf_nan=False)
+    speed_car_kmh: float = Field(50.0, gt=0, allow_inf_nan=False)
+    speed_hgv_kmh: float = Field(40.0, gt=0, allow_inf_nan=False)
     matrix_cache_dir: Path = Field(default_factory=lambda: data_dir() / "cache")
     # travel times, further (docs/travel-times.md). The key comes from RELIEF_ORS_API_KEY only.
-    ors_total_timeout_s: float = 60.0
-    ors_max_attempts: int = 3
-    ors_backoff_s: float = 0.5
-    ors_matrix_max_elements: int = 3500
-    ors_matrix_max_elements_with_avoid: int = 25
-    ors_isochrone_max_locations: int = 5
-    ors_isochrone_max_intervals: int = 10
-    ors_isochrone_max_range_s: int = 3600
-    ors_directions_max_waypoints: int = 50
+    ors_total_timeout_s: float = Field(60.0, gt=0, allow_inf_nan=False)
+    ors_max_attempts: int = Field(3, ge=1)
+    ors_backoff_s: float = Field(0.5, ge=0, allow_inf_nan=False)
+    ors_matrix_max_elements: int = Field(3500, ge=1)
+    ors_matrix_max_elements_with_avoid: int = Field(25, ge=1)
+    ors_isochrone_max_locations: int = Field(5, ge=1)
+    ors_isochrone_max_intervals: int = Field(10, ge=1)
+    ors_isochrone_max_range_s: int = Field(3600, ge=1)
+    ors_directions_max_waypoints: int = Field(50, ge=2)
     offline_avoid_policy: Literal["penalty", "unreachable"] = "penalty"
-    offline_avoid_penalty: float = 1.5
-    cache_max_age_s: float | None = None
+    offline_avoid_penalty: float = Field(1.5, ge=1, allow_inf_nan=False)
+    cache_max_age_s: float | None = Field(None, ge=0)  # inf: never stale
     # the county's own road graph (`relief roads import`, docs/travel-times.md): used whenever the file exists
     road_graph_file: Path = Field(default_factory=lambda: data_dir() / "roads" / "county-roads.npz")
     road_speeds_file: Path = resource("road_speeds.toml")  # km/h per highway class × profile, flood slowdown
     registers_file: Path = resource("event_registers.toml")  # 征用补偿 rule: RELIEF_REGISTERS_FILE
     road_flood: bool = False  # multiply road times by the table's [flood] factors
-    road_snap_warn_m: float = 500.0  # a site farther than this from the nearest road is named in a notice
+    road_snap_warn_m: float = Field(
+        500.0, ge=0
+    )  # a site farther than this from the nearest road is named in a notice
     road_enabled: bool = (
         True  # false: leave an imported graph unused (openrouteservice or the estimate answer)
     )
     # coverage and siting (docs/coverage.md)
     coverage_norms_file: Path = resource("coverage_norms.toml")  # a county's own: RELIEF_COVERAGE_NORMS_FILE
     coverage_profile: Literal["driving-car", "driving-hgv"] = "driving-hgv"
-    capacity_batch_s: int = 6 * 3600  # 产能储备: output counted in batches of this many seconds' production
-    siting_time_limit_s: float = 20.0
+    capacity_batch_s: int = Field(
+        6 * 3600, gt=0
+    )  # 产能储备: output counted in batches of this many seconds' production
+    siting_time_limit_s: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False)
 
     # map
     tile_url: str = ""  # e.g. a 天地图 XYZ URL with the county's key, or an intranet tile server
 
     # solver limits
-    solve_time_limit_s: int = 10
+    solve_time_limit_s: int = Field(10, ge=1, le=300)  # the dispatch page offers 1-300 s
 
     # imports
-    import_max_rows: int = 50_000
-    import_max_bytes: int = 10 * 1024 * 1024
+    import_max_rows: int = Field(50_000, ge=1)
+    import_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -164,6 +173,16 @@ _chosen: list[str] = []  # `relief --county CODE` for this invocation (empty: RE
 def choose_county(code: str | None) -> None:
     """The CLI's callback names the county every settings read of this command uses."""
     _chosen[:] = [code] if code else []
+
+
+def settings_errors() -> list[Any]:
+    """What is wrong with the settings: pydantic's errors (``loc``, ``type``, ``ctx``, ``msg``; in words:
+    ``i18n.settings_text``), empty when they are valid."""
+    try:
+        get_settings()
+    except ValidationError as e:
+        return list(e.errors())
+    return []
 
 
 def get_settings() -> Settings:

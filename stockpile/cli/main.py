@@ -18,7 +18,7 @@ from stockpile import clock
 from stockpile.cli.common import console, err_console
 from stockpile.cli.storage_guard import StorageSafeGroup, check_before
 from stockpile.config import choose_county, get_settings
-from stockpile.i18n import set_lang, t
+from stockpile.i18n import set_lang, settings_text, t
 
 app = typer.Typer(
     cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code
@@ -45,13 +45,9 @@ def _main(
     try:
         clock.configure(get_settings().timezone)  # every date the CLI reads or prints is the county's
     except ValidationError as e:
-        err_console.print(f"[red]{t('cli.bad_settings', detail=_settings_problem(e))}[/red]")
+        err_console.print(f"[red]{t('cli.bad_settings', detail=settings_text(e.errors()))}[/red]")
         raise typer.Exit(2) from e
     check_before(ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
-
-
-def _settings_problem(e: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
 
 
 # ---- database -------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ that both catalogues have the same keys.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -103,3 +104,21 @@ def fmt_hm(seconds: int | float) -> str:
 
 def fmt_int(n: int | float | None) -> str:
     return "" if n is None or n != n else f"{int(n):,}"
+
+
+def settings_text(errors: Iterable[Mapping[str, Any]], lang: str | None = None) -> str:
+    """Invalid settings (pydantic's errors) as one line a person reads: each as the variable the administrator sets
+    (``RELIEF_SOLVE_TIME_LIMIT_S``) and what is wrong with it in the catalogue's words (``settings_errors.<type>``,
+    with the bound: "须不小于 1"), pydantic's own sentence where the catalogue has none."""
+    errors = list(errors)
+    locs = [tuple(str(p) for p in err.get("loc", ())) for err in errors]
+    parts = []
+    for err, loc in zip(errors, locs, strict=True):
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue  # a list whose item is named wrong: the item says it (pydantic adds "too short" after it)
+        name = "RELIEF_" + loc[0].upper() + "".join(f"[{p}]" for p in loc[1:]) if loc else ""
+        kind, ctx = str(err.get("type", "")), dict(err.get("ctx") or {})
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        known = f"settings_errors.{kind}" in catalogue("zh") and kind != "value_error"
+        parts.append(f"{name}: {t(f'settings_errors.{kind}', lang, **ctx) if known else msg}")
+    return "; ".join(parts)
