@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stockpile.resources import resource
 
-Seconds = Annotated[int, Field(gt=0)]
+Seconds = Annotated[int, Field(gt=0)]  # a duration a setting lists (the relief-time targets)
 
 
 def data_dir() -> Path:

@@ -5,9 +5,10 @@ Each further process is a fresh interpreter (``python -m optimizer.routing.paral
 a Streamlit script thread or a job worker holding locks, and never multiprocessing's spawn, which re-imports the
 caller's main module). It reads the pickled problem and parameters on stdin, runs the single-core race
 (``engine.plan_routes`` with ``workers=1``) and writes the pickled result on stdout. The caller runs its own race
-meanwhile and keeps the best checked plan, so several cores are never worse than one with the same seed. A process that
-has not answered when the budget ends, crashed, or belongs to a cancelled solve is killed and simply contributes no
-plan. Nothing here touches a database or the network.
+meanwhile and keeps the best checked plan, so the answer is never worse than the caller's own race in the same call
+(that race runs beside the others: where the clock ends one of its steps it may end elsewhere than alone, see
+docs/routing.md). A process that has not answered when the budget ends, crashed, or belongs to a cancelled solve is
+killed and simply contributes no plan. Nothing here touches a database or the network.
 """
 
 from __future__ import annotations
