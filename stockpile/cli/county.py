@@ -133,7 +133,7 @@ def _check_storage(ctx: typer.Context) -> None:
     """The database is checked here, not by the app's callback: `template` needs none."""
     from stockpile.cli.storage_guard import check_before
 
-    check_before(f"county {ctx.invoked_subcommand}")
+    check_before(ctx, f"county {ctx.invoked_subcommand}")
 
 
 def register(app: typer.Typer) -> None:

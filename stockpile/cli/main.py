@@ -47,7 +47,7 @@ def _main(
     except ValidationError as e:
         err_console.print(f"[red]{t('cli.bad_settings', detail=settings_text(e.errors()))}[/red]")
         raise typer.Exit(2) from e
-    check_before(ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
+    check_before(ctx, ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
 
 
 # ---- database -------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
 
 order_app = typer.Typer(
-    help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close"
+    help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
+    no_args_is_help=True,
 )
 
 

@@ -2,7 +2,8 @@
 traceback (kinds in `adapters/db/storage.py`, codes in `cli/exitcodes.py`).
 
 Before a command runs, a SQLite `DATABASE_URL` naming a file that does not exist is refused (only `relief demo`,
-`relief init` and `relief db upgrade` create a database). While it runs, a database error is classified: corrupt,
+`relief init` and `relief db upgrade` create a database). Asking for a command's help (`--help`, or a group named
+without a command) needs no database: it is never refused. While it runs, a database error is classified: corrupt,
 read-only, full, without tables, unreachable. A command that already printed a storage fault's domain message
 (`storage_full`, `database_unavailable`) keeps its message and gets the fault's exit code.
 """
@@ -41,6 +42,15 @@ EXIT = {
 }
 
 
+def asks_for_help(rest: list[str], help_options: list[str], group: bool) -> bool:
+    """The arguments after a command's name ask for its help: a help option before any ``--``, or nothing after a
+    group's name (the group then shows its help)."""
+    if group and not rest:
+        return True
+    options = rest[: rest.index("--")] if "--" in rest else rest
+    return any(a in help_options for a in options)
+
+
 def refuse(fault: StorageFault, url: str) -> typer.Exit:
     """Print the fault's sentence; the Exit to raise."""
     text = t(f"storage.{fault.kind}", database=database_label(url), detail=fault.detail)
@@ -50,10 +60,17 @@ def refuse(fault: StorageFault, url: str) -> typer.Exit:
     return typer.Exit(EXIT[fault.kind])
 
 
-def check_before(subcommand: str | None) -> None:
+HELP_ONLY = (
+    "relief.help_only"  # ctx.meta (shared by every context of one command line): only help is asked for
+)
+
+
+def check_before(ctx: typer.Context, subcommand: str | None) -> None:
     """Called by the app's callback (and a group's, as "group command"): refuse a missing SQLite file unless the
-    command creates databases or needs none."""
+    command creates databases or needs none, or only its help is asked for."""
     if subcommand is None or subcommand in CREATES_DATABASE | NO_DATABASE | CHECKED_BY_GROUP:
+        return
+    if ctx.meta.get(HELP_ONLY):
         return
     url = get_settings().database_url
     fault = preflight(url)
@@ -62,7 +79,15 @@ def check_before(subcommand: str | None) -> None:
 
 
 class StorageSafeGroup(TyperGroup):
-    """Every subcommand runs inside this group's `invoke`: storage faults end as a sentence and an exit code."""
+    """Every subcommand runs inside this group's `invoke`: storage faults end as a sentence and an exit code. Its
+    `parse_args` notes whether the command line asks only for help (``HELP_ONLY``), which needs no database."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)  # what follows the command's name (a group stops parsing at it)
+        named = len(args) > len(rest)
+        command = self.get_command(ctx, args[len(args) - len(rest) - 1]) if named else None
+        ctx.meta[HELP_ONLY] = asks_for_help(rest, ctx.help_option_names, isinstance(command, TyperGroup))
+        return rest
 
     def invoke(self, ctx: Any) -> Any:
         try:

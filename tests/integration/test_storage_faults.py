@@ -99,6 +99,39 @@ def test_missing_database_file_is_refused_and_never_created(tmp_path, monkeypatc
     assert not path.exists() and not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stock", "--help"],
+        ["--lang", "en", "stock", "--help"],
+        ["order", "--help"],
+        ["order", "list", "--help"],
+        ["order"],
+        ["event"],
+        ["county", "import", "--help"],
+        ["user", "add", "--help"],
+    ],
+)
+def test_help_needs_no_database(tmp_path, monkeypatch, args):
+    """A command's help (``--help``, or a group named without a command) is shown on a machine without a database
+    (it was refused: "数据库文件不存在"); no file is created."""
+    path = tmp_path / "none.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    res = runner.invoke(app, args)
+    assert res.exit_code == (2 if "--help" not in args else 0), res.output  # click: a bare group exits 2
+    assert "Usage:" in res.output and "数据库文件不存在" not in res.output
+    assert not path.exists()
+
+
+def test_help_after_double_dash_is_an_argument_not_a_request_for_help(tmp_path, monkeypatch):
+    """``--`` ends the options: a "--help" after it does not let a command past the database check."""
+    path = tmp_path / "none.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    res = runner.invoke(app, ["bincard", "--", "--help"])
+    assert res.exit_code == ExitCode.DATABASE_MISSING, res.output
+    assert not path.exists()
+
+
 def test_database_without_tables_says_run_init(tmp_path, monkeypatch):
     """An existing file without the schema (e.g. the empty file older versions left behind): exit 11, "relief
     init"."""
