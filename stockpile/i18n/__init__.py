@@ -106,10 +106,20 @@ def fmt_int(n: int | float | None) -> str:
     return "" if n is None or n != n else f"{int(n):,}"
 
 
+def validation_text(err: Mapping[str, Any], section: str, lang: str | None = None) -> str:
+    """One pydantic error in the catalogue's words: ``<section>.<type>`` filled with its bounds (``{ge}``, ``{le}``,
+    ...), or for a validator's own refusal (type ``value_error``) ``<section>.<its message>``; pydantic's own
+    sentence where the catalogue has neither. The forms' messages (``form_errors``) and the settings'
+    (``settings_errors``) are both read through here."""
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    kind = str(err.get("type", ""))
+    key = f"{section}.{msg if kind == 'value_error' else kind}"
+    return t(key, lang, **dict(err.get("ctx") or {})) if key in catalogue("zh") else msg
+
+
 def settings_text(errors: Iterable[Mapping[str, Any]], lang: str | None = None) -> str:
     """Invalid settings (pydantic's errors) as one line a person reads: each as the variable the administrator sets
-    (``RELIEF_SOLVE_TIME_LIMIT_S``) and what is wrong with it in the catalogue's words (``settings_errors.<type>``,
-    with the bound: "须不小于 1"), pydantic's own sentence where the catalogue has none."""
+    (``RELIEF_SOLVE_TIME_LIMIT_S``) and what is wrong with it (``validation_text``: "须不小于 1")."""
     errors = list(errors)
     locs = [tuple(str(p) for p in err.get("loc", ())) for err in errors]
     parts = []
@@ -117,8 +127,5 @@ def settings_text(errors: Iterable[Mapping[str, Any]], lang: str | None = None) 
         if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
             continue  # a list whose item is named wrong: the item says it (pydantic adds "too short" after it)
         name = "RELIEF_" + loc[0].upper() + "".join(f"[{p}]" for p in loc[1:]) if loc else ""
-        kind, ctx = str(err.get("type", "")), dict(err.get("ctx") or {})
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        known = f"settings_errors.{kind}" in catalogue("zh") and kind != "value_error"
-        parts.append(f"{name}: {t(f'settings_errors.{kind}', lang, **ctx) if known else msg}")
+        parts.append(f"{name}: {validation_text(err, 'settings_errors', lang)}")
     return "; ".join(parts)

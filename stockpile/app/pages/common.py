@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from stockpile import clock
 from stockpile.domain.errors import DomainError, ExistsWithDifferent
-from stockpile.i18n import catalogue, current_lang, domain_error_text, set_lang, t
+from stockpile.i18n import catalogue, current_lang, domain_error_text, set_lang, t, validation_text
 from stockpile.i18n import format as fmt
 
 # map labels: bitmap glyphs of a CJK font (crisp small Chinese); pydeck passes a string prop through only when
@@ -188,9 +188,7 @@ def show_validation(e: ValidationError) -> None:
     """Pydantic errors as one message per field, in the catalogue's words."""
     for err in e.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
-        msg = str(err.get("msg", ""))
-        code = msg.removeprefix("Value error, ") if err["type"] == "value_error" else str(err["type"])
-        text = t(f"form_errors.{code}") if f"form_errors.{code}" in catalogue("zh") else msg
+        text = validation_text(err, "form_errors")
         st.error(t("app.field_error", field=t(f"form.{field}"), message=text))
 
 

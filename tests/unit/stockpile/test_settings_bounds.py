@@ -64,3 +64,37 @@ def test_the_app_says_which_setting_is_wrong_on_its_first_page(monkeypatch) -> N
     assert [e.value for e in at.error] == [
         "配置有误，未执行：RELIEF_SITING_TIME_LIMIT_S: 须为有限的数（不能是 inf 或 nan）"
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"qty": 0}, "必须大于 0"),  # form_errors.greater_than: the form's own words, without the bound
+        ({"from_site_code": "A", "to_site_code": "A"}, "调出和调入不能是同一库点"),  # a validator's own code
+        ({"qty": "很多"}, "数量必须是整数"),  # the quantity's own validator
+    ],
+)
+def test_a_form_error_and_a_setting_error_read_through_one_mapping(fields, words) -> None:
+    """The forms (``form_errors``) and the settings (``settings_errors``) put pydantic's errors into words through
+    one function: a type's sentence, a validator's code, pydantic's own sentence (its prefix dropped) where the
+    catalogue has none."""
+    from pydantic import ValidationError
+
+    from stockpile.i18n import validation_text
+    from stockpile.schemas.commands import TransferCmd
+
+    good = {
+        "client_id": "00000000-0000-4000-8000-000000000001",
+        "actor": "keeper",
+        "occurred_at": "2026-12-06T08:00:00+08:00",
+        **{"from_site_code": "A", "to_site_code": "B", "item_code": "TENT", "qty": 1},
+    }
+    with pytest.raises(ValidationError) as e:
+        TransferCmd.model_validate({**good, **fields})
+    assert [validation_text(err, "form_errors") for err in e.value.errors()] == [words]
+    assert validation_text(e.value.errors()[0], "form_errors", "en") != words  # the English switch
+    unknown = {"type": "value_error", "msg": "Value error, no such thing", "loc": ("x",)}
+    assert validation_text(unknown, "form_errors") == "no such thing"
+    assert validation_text({"type": "less_than_equal", "ctx": {"le": 300}, "msg": ""}, "settings_errors") == (
+        "须不大于 300"
+    )
