@@ -151,8 +151,9 @@ def plan_routes(
         work = _vroom_work(problem, params, params.time_limit_s)
         alone = _vroom_result(problem, params.time_limit_s, work or VROOM_SUB_LEVELS[-1])
         return alone if alone is not None else solve_routes(problem, params, progress)
-    if _parallel(problem, params):
-        return _on_cores(problem, params, progress, started)
+    workers = _workers(problem, params)
+    if _parallel(problem, params, workers):
+        return _on_cores(problem, params, progress, started, workers)
     return _best_of(problem, params, progress, started)
 
 
@@ -304,14 +305,10 @@ def _left(params: RoutingParams, started: float) -> float:
     return params.time_limit_s - (time.monotonic() - started)
 
 
-def _parallel(problem: RoutingProblem, params: RoutingParams) -> bool:
-    """Two cores or more, a budget worth a second process (≥ 3 s) and a race to run (PyVRP or VROOM can take the
-    problem; OR-Tools alone would only repeat itself)."""
-    return (
-        _workers(problem, params) >= 2
-        and params.time_limit_s >= 3.0
-        and (_vroom_takes(problem) or _pyvrp_takes(problem))
-    )
+def _parallel(problem: RoutingProblem, params: RoutingParams, workers: int) -> bool:
+    """Two ``workers`` or more, a budget worth a second process (≥ 3 s) and a race to run (PyVRP or VROOM can take
+    the problem; OR-Tools alone would only repeat itself)."""
+    return workers >= 2 and params.time_limit_s >= 3.0 and (_vroom_takes(problem) or _pyvrp_takes(problem))
 
 
 def _workers(problem: RoutingProblem, params: RoutingParams) -> int:
@@ -325,17 +322,18 @@ def _workers(problem: RoutingProblem, params: RoutingParams) -> int:
 
 
 def _on_cores(
-    problem: RoutingProblem, params: RoutingParams, progress: ProgressCallback | None, started: float
+    problem: RoutingProblem,
+    params: RoutingParams,
+    progress: ProgressCallback | None,
+    started: float,
+    workers: int,
 ) -> RoutingResult:
-    """The multi-core race: a single-core race per further core, each with its own emphasis (``_core_params``), in
-    its own process (its limit a second shorter: a process takes about that to start), this process's own race
+    """The multi-core race on ``workers`` cores (``_workers``): a single-core race per further core, each with its
+    own emphasis (``_core_params``), in its own process (its limit a second shorter: a process takes about that to start), this process's own race
     meanwhile; the best checked plan wins (on a tie the lower core: this process's first)."""
     from optimizer.routing.parallel import RaceAside
 
-    asides = [
-        RaceAside(problem, _core_params(problem, params, core))
-        for core in range(2, _workers(problem, params) + 1)
-    ]
+    asides = [RaceAside(problem, _core_params(problem, params, core)) for core in range(2, workers + 1)]
     mine = _best_of(problem, dataclasses.replace(params, workers=1), progress, started)
     deadline = time.monotonic() + (0.0 if stopped(params) else max(0.0, _left(params, started)) + 0.25)
     best, core = mine, 1
