@@ -20,10 +20,9 @@ from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, problem_text, t
 
-File = Annotated[Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook")]  # written
-InFile = Annotated[
-    Path, typer.Argument(help="县情工作簿 .xlsx / the county workbook", callback=input_file)
-]  # read
+_WORKBOOK_HELP = "县情工作簿 .xlsx / the county workbook"
+File = Annotated[Path, typer.Argument(help=_WORKBOOK_HELP)]  # written
+InFile = Annotated[Path, typer.Argument(help=_WORKBOOK_HELP, callback=input_file)]  # read
 
 
 def _fail(e: DomainError) -> None:
