@@ -1,0 +1,61 @@
+"""The CLI's help is the catalogue's, in zh-CN by default and in English with ``--lang en`` (stockpile/cli/help_text.py):
+every command and every parameter with a help has an entry in both languages, and nothing in the catalogue names a
+command or parameter that no longer exists."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from stockpile.cli.help_text import SECTION, entries, language_of
+from stockpile.cli.main import app
+from stockpile.i18n import catalogue
+
+runner = CliRunner()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _keys() -> list[str]:
+    return [key for key, _ in entries(typer.main.get_command(app))]
+
+
+def test_every_command_and_parameter_has_help_in_both_languages() -> None:
+    zh, en = catalogue("zh"), catalogue("en")
+    missing = [k for k in _keys() if f"{SECTION}.{k}" not in zh or f"{SECTION}.{k}" not in en]
+    assert not missing, missing
+    not_chinese = [k for k in _keys() if not CJK.search(zh[f"{SECTION}.{k}"])]
+    assert not not_chinese, not_chinese
+    # English may quote a file's Chinese column headers, but is English prose
+    not_english = [k for k in _keys() if not re.search(r"[A-Za-z]{3}", en[f"{SECTION}.{k}"])]
+    assert not not_english, not_english
+
+
+def test_the_catalogue_names_no_command_that_is_gone() -> None:
+    known = set(_keys())
+    stale = [k for k in catalogue("zh") if k.startswith(f"{SECTION}.") and k[len(SECTION) + 1 :] not in known]
+    assert not stale, stale
+
+
+@pytest.mark.parametrize(
+    ("args", "lang"),
+    [(["--help"], "zh"), (["--lang", "en", "--help"], "en"), (["stock", "--help"], "zh"),
+     (["--lang", "en", "stock", "--help"], "en"), (["--lang=en", "order", "list", "--help"], "en")],
+)  # fmt: skip
+def test_help_is_shown_in_the_language_asked_for(args: list[str], lang: str) -> None:
+    res = runner.invoke(app, args, terminal_width=400)
+    assert res.exit_code == 0, res.output
+    path = " ".join(a for a in args if not a.startswith("-") and a != "en") or "relief"
+    first = catalogue(lang)[f"{SECTION}.{path}"].split("。")[0].split(". ")[0]
+    assert " ".join(first.split()[:4]) in " ".join(res.output.split())
+
+
+def test_the_language_is_read_from_the_command_line_before_parsing() -> None:
+    assert language_of(["--lang", "en", "stock"]) == "en"
+    assert language_of(["--lang=en"]) == "en"
+    assert language_of(["stock", "--", "--lang", "en"]) is None
+    assert language_of(["stock"]) is None
+    res = runner.invoke(app, ["--lang", "xx", "--help"])  # an unknown language is zh-CN, never a crash
+    assert res.exit_code == 0 and CJK.search(res.output)
