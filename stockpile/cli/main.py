@@ -1,6 +1,6 @@
-"""`relief` command line (typer + rich): the Typer app, its callback (language, time zone, storage check) and the
-database group. The helpers the areas share are in `common.py`; each area's commands live in their own module,
-registered explicitly in `_register_areas`.
+"""`relief` command line (typer + rich): the Typer app, its group (storage faults, the help in the language of
+`--lang`), its callback (language, time zone, storage check) and the database group. The helpers the areas share
+are in `common.py`; each area's commands live in their own module, registered explicitly in `_register_areas`.
 
 Every command that reads or changes county data acts as the user of `relief login` (`current_user()`, cli/login.py;
 no login → exit code 3). Every posting command takes --client-id so a retried command is idempotent; without it
@@ -9,19 +9,32 @@ a new id is made. Messages come from the i18n catalogue (--lang en for English).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from stockpile import clock
 from stockpile.cli.common import console, err_console
+from stockpile.cli.help_text import language_of, localise
 from stockpile.cli.storage_guard import StorageSafeGroup, check_before
 from stockpile.config import choose_county, get_settings
-from stockpile.i18n import set_lang, settings_text, t
+from stockpile.i18n import current_lang, set_lang, settings_text, t
+
+
+class ReliefGroup(StorageSafeGroup):
+    """The program's command group: storage faults end as a sentence and an exit code (``StorageSafeGroup``), and
+    the help is the catalogue's in the language of ``--lang`` (``help_text``), put on the commands before click
+    parses anything, since ``--help`` is printed while parsing."""
+
+    def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        set_lang(language_of(args) or "zh")  # an unknown language is zh-CN
+        localise(self, current_lang.get())
+        return super().make_context(info_name, args, parent=parent, **extra)
+
 
 app = typer.Typer(
-    cls=StorageSafeGroup,  # storage faults → a sentence and their own exit code
+    cls=ReliefGroup,
     help="应急物资储备与调度优化 · relief-materials ledger and optimizer",
     no_args_is_help=True,
 )

@@ -60,9 +60,8 @@ def refuse(fault: StorageFault, url: str) -> typer.Exit:
     return typer.Exit(EXIT[fault.kind])
 
 
-HELP_ONLY = (
-    "relief.help_only"  # ctx.meta (shared by every context of one command line): only help is asked for
-)
+# in ctx.meta (shared by every context of one command line): the command line asks only for help
+HELP_ONLY = "relief.help_only"
 
 
 def check_before(ctx: typer.Context, subcommand: str | None) -> None:
@@ -81,16 +80,6 @@ def check_before(ctx: typer.Context, subcommand: str | None) -> None:
 class StorageSafeGroup(TyperGroup):
     """Every subcommand runs inside this group's `invoke`: storage faults end as a sentence and an exit code. Its
     `parse_args` notes whether the command line asks only for help (``HELP_ONLY``), which needs no database."""
-
-    def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
-        """The program's help in the language of ``--lang`` (``help_text``), set before click parses anything:
-        ``--help`` is printed while parsing."""
-        from stockpile.cli.help_text import language_of, localise
-        from stockpile.i18n import current_lang, set_lang
-
-        set_lang(language_of(args) or "zh")  # an unknown language is zh-CN
-        localise(self, current_lang.get())
-        return super().make_context(info_name, args, parent=parent, **extra)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         rest = super().parse_args(ctx, args)  # what follows the command's name (a group stops parsing at it)
