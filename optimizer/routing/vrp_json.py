@@ -38,10 +38,27 @@ FORMAT = "relief-vrp/1"
 EARTH_RADIUS_M = 6_371_008.8
 
 
+# bounds of an instance, so that a typo ends as a sentence, never in the solvers' integer overflow or in building
+# a fleet or a matrix larger than the machine's memory (a count of 10^9 vehicles took 24 GB and was killed)
+MAX_VALUE = 10**12  # any integer (seconds, metres, amounts, costs, penalties): int64 sums of them stay exact
+MAX_VEHICLES = 2000  # the whole fleet, every entry's count added up
+MAX_POINTS = 3000  # places: the travel matrix has this number squared of entries
+
+
 def _int(x: Any, what: str) -> int:
     if isinstance(x, bool) or not isinstance(x, int):
         raise InvalidProblem(f"{what}: expected an integer, got {x!r}")
+    if abs(x) > MAX_VALUE:
+        raise InvalidProblem(f"{what}: {x} is out of range (at most {MAX_VALUE:.0e} either way)")
     return x
+
+
+def _positive(x: Any, what: str, default: float) -> float:
+    """A positive, finite number (a speed, a scale, a circuity)."""
+    v = float(default if x is None else x)
+    if not (0 < v < math.inf):
+        raise InvalidProblem(f"{what}: expected a positive, finite number, got {x!r}")
+    return v
 
 
 def _ints(xs: Any, what: str) -> tuple[int, ...]:
@@ -53,6 +70,8 @@ def _ints(xs: Any, what: str) -> tuple[int, ...]:
 def _matrix(rows: Any, what: str) -> Matrix:
     if not isinstance(rows, Sequence):
         raise InvalidProblem(f"{what}: expected a list of rows")
+    if len(rows) > MAX_POINTS:
+        raise InvalidProblem(f"{what}: {len(rows)} rows, at most {MAX_POINTS}")
     return tuple(_ints(r, what) for r in rows)
 
 
@@ -67,7 +86,7 @@ def _from_coordinates(points: Sequence[Mapping[str, Any]], spec: Mapping[str, An
     kind = spec.get("type", "euclid")
     n = len(points)
     if kind == "euclid":
-        scale = float(spec.get("scale", 1))
+        scale = _positive(spec.get("scale"), "coordinates.scale", 1)
         rnd = spec.get("rounding", "floor")
         if rnd not in ("floor", "round"):
             raise InvalidProblem(f"unknown rounding {rnd!r}")
@@ -78,9 +97,12 @@ def _from_coordinates(points: Sequence[Mapping[str, Any]], spec: Mapping[str, An
         )
         return TravelMatrix(d, d)
     if kind == "haversine":
-        circuity = float(spec.get("circuity", 1.3))
-        speed = float(spec.get("speed_kmh", 40)) / 3.6
+        circuity = _positive(spec.get("circuity"), "coordinates.circuity", 1.3)
+        speed = _positive(spec.get("speed_kmh"), "coordinates.speed_kmh", 40) / 3.6
         ll = [(float(p["lon"]), float(p["lat"])) for p in points]
+        for (lon, lat), p in zip(ll, points, strict=True):
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise InvalidProblem(f"point {p.get('id')!r}: lon {lon}, lat {lat} is not a place on Earth")
         road = [[haversine_m(ll[i], ll[j]) * circuity for j in range(n)] for i in range(n)]
         dist = tuple(tuple(math.ceil(x) for x in row) for row in road)
         dur = tuple(tuple(math.ceil(x / speed) for x in row) for row in road)
@@ -125,6 +147,10 @@ def _fleet(fleet: Sequence[Mapping[str, Any]], where: Mapping[str, int], horizon
     out: list[Vehicle] = []
     for f in fleet:
         count = _int(f.get("count", 1), "count")
+        if not 0 <= count <= MAX_VEHICLES - len(out):
+            raise InvalidProblem(
+                f"vehicle {f.get('id')!r}: count {count} (0 to {MAX_VEHICLES} in the whole fleet)"
+            )
         for k in range(count):
             try:
                 out.append(
@@ -162,6 +188,8 @@ def _problem(d: Mapping[str, Any]) -> RoutingProblem:
     if d.get("format", FORMAT) != FORMAT:
         raise InvalidProblem(f"unknown format {d.get('format')!r}")
     points = d.get("points", [])
+    if len(points) > MAX_POINTS:
+        raise InvalidProblem(f"{len(points)} points: at most {MAX_POINTS}")
     where = {str(p["id"]): k for k, p in enumerate(points)}
     if len(where) != len(points):
         raise InvalidProblem("duplicate point id")

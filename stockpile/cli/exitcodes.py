@@ -18,3 +18,4 @@ class ExitCode(IntEnum):
     DATABASE_FULL = 14  # disk or quota full
     DATABASE_UNAVAILABLE = 15  # server unreachable, connection lost, locked too long
     DATABASE_DRIVER_MISSING = 16  # a PostgreSQL URL but the driver (the postgres extra) is not installed
+    INTERNAL_ERROR = 70  # a fault of the program (sysexits' EX_SOFTWARE): the traceback is in data/logs

@@ -5,7 +5,8 @@ Before a command runs, a SQLite `DATABASE_URL` naming a file that does not exist
 `relief init` and `relief db upgrade` create a database). Asking for a command's help (`--help`, or a group named
 without a command) needs no database: it is never refused. While it runs, a database error is classified: corrupt,
 read-only, full, without tables, unreachable. A command that already printed a storage fault's domain message
-(`storage_full`, `database_unavailable`) keeps its message and gets the fault's exit code.
+(`storage_full`, `database_unavailable`) keeps its message and gets the fault's exit code. Any other error ends at
+the last boundary (`faults.py`): a sentence and an exit code, its traceback in a log file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from stockpile.adapters.db.storage import StorageFault, classify, database_label, preflight
+from stockpile.cli import faults
 from stockpile.cli.exitcodes import ExitCode
 from stockpile.config import get_settings
 from stockpile.i18n import t
@@ -99,11 +101,14 @@ class StorageSafeGroup(TyperGroup):
             if fault is None:
                 raise
             raise typer.Exit(EXIT[fault.kind]) from e  # the command printed its message already
-        except (
-            Exception
-        ) as e:  # usage errors and bugs are not storage faults: classify() returns None, re-raised
+        except (typer.TyperException, typer.Abort):  # usage errors: click's own message
+            raise
+        except Exception as e:  # a storage fault, else the last boundary's sentence (cli/faults.py)
             url = get_settings().database_url
-            fault = classify(e, url)
+            try:
+                fault = classify(e, url)
+            except Exception:  # a URL that cannot be read: the last boundary says so
+                fault = None
             if fault is None:
-                raise
+                raise faults.end(e) from e
             raise refuse(fault, url) from e

@@ -170,6 +170,41 @@ def test_malformed_instance_raises_invalid_problem(inst: dict[str, object]) -> N
         problem_from_json(inst)
 
 
+def _hostile(**change: object) -> dict[str, object]:
+    inst: dict[str, object] = {
+        "points": [{"id": "depot", "lon": 115.9, "lat": 29.6}, {"id": "v1", "lon": 115.9, "lat": 29.7}],
+        "coordinates": {"type": "haversine", "circuity": 1.3, "speed_kmh": 36},
+        "jobs": [{"id": "j1", "from": "depot", "to": "v1", "demand": [1], "window": [0, 7200]}],
+        "fleet": [{"id": "t", "start": "depot", "capacity": [1000]}],
+    }
+    return {**inst, **change}
+
+
+@pytest.mark.parametrize(
+    ("inst", "words"),
+    [
+        (_hostile(fleet=[{"id": "t", "start": "depot", "capacity": [9], "count": 10**9}]), "count"),
+        (_hostile(fleet=[{"id": "t", "start": "depot", "capacity": [9], "count": -1}]), "count"),
+        (_hostile(fleet=[{"id": "t", "start": "depot", "capacity": [10**30]}]), "capacity"),
+        (_hostile(horizon_s=10**30), "horizon_s"),
+        (_hostile(jobs=[{"id": "j", "to": "v1", "priority": 10**30}]), "priority"),
+        (_hostile(jobs=[{"id": "j", "to": "v1", "penalty": 10**30}]), "penalty"),
+        (_hostile(coordinates={"type": "haversine", "speed_kmh": 0}), "speed_kmh"),
+        (_hostile(coordinates={"type": "haversine", "speed_kmh": "inf"}), "speed_kmh"),
+        (_hostile(coordinates={"type": "euclid", "scale": -1}), "scale"),
+        (_hostile(points=[{"id": "depot", "lon": 500, "lat": -200}, {"id": "v1", "lon": 0, "lat": 0}]), "Earth"),
+        ({"points": [{"id": str(k)} for k in range(3001)], "matrix": {"duration_s": []}}, "points"),
+    ],
+    ids=["count_1e9", "count_negative", "capacity_1e30", "horizon_1e30", "priority_1e30", "penalty_1e30",
+         "speed_zero", "speed_inf", "scale_negative", "off_earth", "too_many_points"],
+)  # fmt: skip
+def test_an_instance_out_of_bounds_is_refused_before_it_is_built(inst: dict[str, object], words: str) -> None:
+    """Values a typo makes (a count of 10^9 vehicles took 24 GB and was killed; 10^30 overflowed the solvers; a
+    zero speed divided by zero; lon 500 was taken as a place) are refused with a sentence naming the field."""
+    with pytest.raises(InvalidProblem, match=words):
+        problem_from_json(inst)
+
+
 @pytest.mark.parametrize(
     ("parse", "text"),
     [
