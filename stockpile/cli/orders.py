@@ -198,13 +198,23 @@ def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, in
     out = dict(zip((i.strip() for i in items), qty, strict=True))
     if file is None:
         return out
-    for n, row in enumerate(csv.reader(file.read_text(encoding="utf-8-sig").splitlines()), start=1):
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:  # GBK from Excel, or not text at all
+        err_console.print(f"[red]{t('order.cli.ship_file_not_utf8', file=str(file))}[/red]")
+        raise typer.Exit(1) from e
+    rows = 0
+    for n, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or (n == 1 and not row[-1].strip().lstrip("-").isdigit()):
             continue  # blank line or header
         if len(row) < 2 or not row[1].strip().lstrip("-").isdigit():
             err_console.print(f"[red]{t('order.cli.ship_file_row', row=n, value=','.join(row))}[/red]")
             raise typer.Exit(1)
         out[row[0].strip()] = int(row[1])
+        rows += 1
+    if rows == 0:  # a loading list without a single line would ship the whole plan
+        err_console.print(f"[red]{t('order.cli.ship_file_empty', file=str(file))}[/red]")
+        raise typer.Exit(1)
     return out
 
 

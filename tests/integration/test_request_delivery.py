@@ -123,6 +123,13 @@ def test_cli_ships_a_part_short_with_a_reason_and_refuses_one_without(cli_db, tm
     res = runner.invoke(app, ["order", "ship", doc["doc_no"], "--depot", depot, "--file", str(bad)])
     assert res.exit_code == 1 and "第 2 行" in res.output
     assert runner.invoke(app, [*ship[:5], "--line", item]).exit_code == 1  # --line without --qty
+    for name, content in (("empty.csv", b""), ("header.csv", "物资编码,实装数量\n".encode()),
+                          ("gbk.csv", f"物资编码,实装数量\n{item},1\n".encode("gbk"))):  # fmt: skip
+        (tmp_path / name).write_bytes(content)  # nothing in it would have shipped the whole plan
+        res = runner.invoke(
+            app, ["order", "ship", doc["doc_no"], "--depot", depot, "--file", str(tmp_path / name)]
+        )
+        assert res.exit_code == 1 and "未发运" in res.output and "Traceback" not in res.output, res.output
     good = tmp_path / "ok.csv"
     good.write_text(f"物资编码,实装数量\n{item},{qty - 1}\n", encoding="utf-8")
     res = runner.invoke(app, ["order", "ship", doc["doc_no"], "--depot", depot, "--file", str(good),
