@@ -168,6 +168,8 @@ def plan_cmd(
     except DomainError as e:
         _fail(e)
         return
+    if confirm:  # the folder for the orders, before anything is reserved (a file there refused it only after)
+        out.mkdir(parents=True, exist_ok=True)
     con.print(t("rationing.cli_line", how=t(f"rationing.{rationing}")))
     plan = _solve(svc, actor, scenario, settings, wait)
     if plan is None:
@@ -192,7 +194,6 @@ def plan_cmd(
     except DomainError as e:
         _fail(e)
         return
-    out.mkdir(parents=True, exist_ok=True)
     for doc in conf.orders:
         xlsx, pdf = svc.dispatch.order_documents(doc)
         (out / f"{doc}.xlsx").write_bytes(xlsx)

@@ -60,6 +60,20 @@ def test_plan_prints_routes_and_confirm_writes_orders(cli_db, tmp_path):
     assert "过账出库 0 条" in again.output
 
 
+def test_confirm_into_a_file_is_refused_before_anything_is_reserved(cli_db, tmp_path):
+    """`--out` naming a file: one sentence before the plan is solved; nothing confirmed or reserved (it was confirmed
+    with its holds, then ended in FileExistsError without writing the orders)."""
+    from stockpile.bootstrap import build_services
+    from stockpile.config import Settings
+
+    taken = tmp_path / "orders.xlsx"
+    taken.write_bytes(b"not a folder")
+    res = runner.invoke(app, ["plan", "FLOOD-DEMO", "--time-limit", "1", "--confirm", "--out", str(taken)])
+    assert res.exit_code == 1 and "无法读写文件" in res.output and "Traceback" not in res.output, res.output
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    assert svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO") == []
+
+
 def test_unknown_scenario_is_an_error_message_not_a_traceback(cli_db):
     """An unknown scenario code prints the translated error and exits 1."""
     res = runner.invoke(app, ["plan", "NOPE", "--time-limit", "1"])
