@@ -197,6 +197,7 @@ class _DraftBuilder:
                 "occurred_at" if e.code in ("posting_in_future", "frozen") else "unit",
                 v.get("occurred_at") if e.code in ("posting_in_future", "frozen") else v.get("unit"),
                 e.code,
+                **dict(e.params),  # the sentence's own values (an unknown unit names its item and unit)
             )
             return None
         self._load(site.id, item.id)

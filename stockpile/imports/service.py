@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from stockpile.domain.errors import FileRejected
 from stockpile.imports import ledger_files, masterdata
 from stockpile.imports.rows import ImportReport
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -32,6 +33,8 @@ class ImportService:
     ) -> ImportReport:
         """Read (container checks) → validate every row → post all or nothing."""
         table = self.read_table(data, filename)
+        if not table.rows:  # a header alone: a "successful" import of nothing would read as done
+            raise FileRejected("no_rows")
         kind = masterdata.detect_kind(table.header)
         if kind == "items":
             return masterdata.import_items(table, actor, self.uow(), now)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from stockpile.adapters.orm.ledger import MovementRow, PostingRow
 from stockpile.bootstrap import build_services
+from stockpile.cli.files import row_error_text
 from stockpile.config import Settings
 from stockpile.domain.errors import FileRejected
 from tests.conftest import NOW
@@ -119,7 +120,16 @@ def test_bad_cell_names_row_column_and_value_and_commits_nothing(svc, case, over
     assert hit[0].row == 3 and hit[0].column == col
     if value:
         assert hit[0].value == value
+    assert "{" not in row_error_text(hit[0])  # the sentence's own values filled in (an unknown unit's item)
     assert counts(svc) == before
+
+
+def test_a_file_with_a_header_and_no_rows_is_refused(svc):
+    """Header only: refused as a file ("no data rows"), not reported as an import of 0 rows."""
+    before = counts(svc)
+    with pytest.raises(FileRejected) as e:
+        svc.imports.import_file(csv_bytes([]), "header.csv", "keeper1", now=NOW)
+    assert e.value.code == "no_rows" and counts(svc) == before
 
 
 def test_lot_with_a_different_expiry_than_the_database_is_refused(svc):
