@@ -42,6 +42,10 @@ class RelocatedOverAffected(DomainError):
     code = "relocated_over_affected"
 
 
+class DuplicateNeed(DomainError):
+    code = "duplicate_need"
+
+
 class FollowUpTooEarly(DomainError):
     code = "follow_up_too_early"
 
@@ -130,14 +134,21 @@ def check_event(kind: str, level: int) -> None:
         raise BadEventInput(field="level", value=level, allowed="1/2/3/4")
 
 
-def check_figures(affected: int, relocated: int, damaged_houses: int, needs: Mapping[str, int]) -> None:
-    """Counts are whole and not negative; relocated persons are among the affected; needs are positive."""
+def check_figures(
+    affected: int, relocated: int, damaged_houses: int, needs: Sequence[tuple[str, int]]
+) -> None:
+    """Counts are whole and not negative; relocated persons are among the affected; needs are positive, one line
+    per item."""
     for name, value in (("affected", affected), ("relocated", relocated), ("damaged_houses", damaged_houses)):
         if value < 0:
             raise BadEventInput(field=name, value=value, allowed=">= 0")
     if relocated > affected:
         raise RelocatedOverAffected(relocated=relocated, affected=affected)
-    for item, qty in needs.items():
+    items = [item for item, _ in needs]
+    for item in items:
+        if items.count(item) > 1:  # two lines of one item: which one holds?
+            raise DuplicateNeed(item=item)
+    for item, qty in needs:
         if qty <= 0:
             raise BadEventInput(field=f"need {item}", value=qty, allowed="> 0")
 

@@ -74,7 +74,7 @@ def add_report(
     township is the village's; a township given by the reporter must match it. A later report of the same village
     is a follow-up that supersedes the latest one and may not be earlier than it. All or nothing."""
     at = now or clock.now()
-    check_figures(rec.affected, rec.relocated, rec.damaged_houses, dict(rec.needs))
+    check_figures(rec.affected, rec.relocated, rec.damaged_houses, rec.needs)
     if rec.reported_at > at + FUTURE_SLACK:
         raise ReportInFuture(at=clock.format_dt(rec.reported_at))
     out: list[ReportRecord] = []

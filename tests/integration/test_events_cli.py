@@ -92,6 +92,9 @@ def test_bad_inputs_from_the_cli(places):
     _ok(["event", "new", "FLOOD-X", "--name", "演练洪涝", "--area", county])
     res = runner.invoke(app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--relocated", "11"])
     assert res.exit_code == 1 and "不能多于受灾人数" in res.output
+    twice = ["--need", f"{TENT}=5", "--need", f"{TENT}=7"]  # was a UNIQUE constraint read as "无法连接数据库"
+    res = runner.invoke(app, ["report", "add", "FLOOD-X", village, "--affected", "10", *twice])
+    assert res.exit_code == 1 and f"急需物资 {TENT} 填了不止一行" in res.output, res.output
     res = runner.invoke(app, ["request", "add", "FLOOD-X", "9999999", "5", "--to", village])
     assert res.exit_code == 1 and "9999999" in res.output
     res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, "0", "--to", village])
