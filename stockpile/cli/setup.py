@@ -99,15 +99,26 @@ def _demo_roads(url: str) -> None:
     )
 
 
+AS_OF_YEARS = (2000, 2200)  # checked before anything is built: a date out of range left a half-built database
+
+
 def _as_of(value: str | None) -> date | datetime | None:
     """`--as-of`: a date (YYYY-MM-DD) or a date and time (ISO 8601; naive = county time); None = the clock's today."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        when = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     except ValueError:
         err_console.print(f"[red]{t('cli.bad_as_of', value=value)}[/red]")
         raise typer.Exit(2) from None
+    if (
+        not AS_OF_YEARS[0] <= when.year <= AS_OF_YEARS[1]
+    ):  # the demo's lots expire years later: 9999 overflowed
+        err_console.print(
+            f"[red]{t('cli.as_of_out_of_range', value=value, first=AS_OF_YEARS[0], last=AS_OF_YEARS[1])}[/red]"
+        )
+        raise typer.Exit(2)
+    return when
 
 
 def init(

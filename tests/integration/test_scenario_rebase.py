@@ -160,6 +160,10 @@ def test_demo_as_of_builds_every_date_from_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db)
     bad = runner.invoke(app, ["demo", "--as-of", "2027-02-30"])
     assert bad.exit_code == 2 and "--as-of 需为日期" in bad.output
+    for far in ("0001-01-01", "9999-12-31"):  # these left a half-built database with the demo's users
+        bad = runner.invoke(app, ["demo", "--as-of", far])
+        assert bad.exit_code == 2 and "须在 2000 年至 2200 年之间" in bad.output, bad.output
+        assert not (tmp_path / "asof.db").exists()
     res = runner.invoke(app, ["demo", "--as-of", "2027-12-31"])
     assert res.exit_code == 0, res.output
     svc = build_services(Settings(database_url=db))
