@@ -356,9 +356,12 @@ def audit_log(uow: AbstractUnitOfWork, admin: str, limit: int = 500) -> list[dic
 
 
 def set_freeze_date(uow: AbstractUnitOfWork, admin: str, day: date, now: datetime | None = None) -> None:
-    """冻结日期: postings before it are refused."""
+    """冻结日期: postings before it are refused. Not after today (county time): a freeze date in the future (9999-12-31
+    was taken) would close periods no one has posted in yet."""
 
     def op(at: datetime) -> None:
+        if day > at.astimezone(clock.county_tz()).date():
+            raise InvalidCommand(reason="freeze_date_in_future", day=day.isoformat())
         before = uow.ledger.freeze_date()
         uow.ledger.set_setting("freeze_date", day.isoformat())
         authz.audit_ok(uow, admin, "set_freeze_date", at, day.isoformat(), detail={"from": str(before)})

@@ -153,6 +153,8 @@ def test_cli_sets_and_shows_the_posting_window(tmp_path, demo_url, monkeypatch):
     runner = CliRunner()
     login_as("admin")
     assert runner.invoke(app, ["period", "backdate-days", "14"]).exit_code == 0
+    future = runner.invoke(app, ["period", "freeze-date", "9999-12-31"])  # would close every period to come
+    assert future.exit_code == 1 and "冻结日期不能晚于今天" in future.output, future.output
     login_as("keeper_xjk")
     assert runner.invoke(app, ["period", "freeze-date", "2026-03-31"]).exit_code == 1
     out = runner.invoke(app, ["period", "show"]).output
