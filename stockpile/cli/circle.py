@@ -118,9 +118,13 @@ def _read_candidates(path: Path) -> tuple[Any, ...]:
 
     try:
         rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-        return tuple(
+        found = tuple(
             Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
         )
+        codes = [c.code for c in found]
+        if not found or len(set(codes)) != len(codes):  # a file given without a candidate, or a code twice
+            raise ValueError("no candidates, or a code twice")
+        return found
     except (KeyError, ValueError, TypeError, UnicodeDecodeError) as e:
         err_console.print(f"[red]{t('coverage.bad_candidates')}[/red]")
         raise typer.Exit(1) from e

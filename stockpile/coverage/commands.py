@@ -31,10 +31,17 @@ class CircleQuery:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A candidate reserve point: a place on Earth (WGS-84 degrees; lat and lon swapped, inf or 1e308 are
+    refused: ValueError)."""
+
     code: str
     name: str
     lon: float
     lat: float
+
+    def __post_init__(self) -> None:
+        if not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):  # also NaN
+            raise ValueError(f"candidate {self.code}: lon {self.lon}, lat {self.lat} is not a place on Earth")
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,11 @@ class SitingQuery:
     threshold_s: int | None = None
     candidates: tuple[Candidate, ...] = ()  # empty: villages and township seats without a point
     scenario: Scenario = field(default_factory=Scenario)
+
+    def __post_init__(self) -> None:
+        codes = [c.code for c in self.candidates]
+        if len(set(codes)) != len(codes):  # two candidates of one code: which one is recommended?
+            raise ValueError("two candidates share a code")
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,21 @@ def test_site_refuses_a_candidate_file_without_coordinates(cli_db, tmp_path):
     cands.write_text("code,name\nC1,候选甲\n", encoding="utf-8")
     out = run("site", "--k", "1", "--candidates", str(cands), code=1)
     assert "候选点文件无效" in out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "C1,候选甲,29.75,115.80\n",  # lat and lon swapped: was recommended at latitude 115.8
+        "C1,候选甲,inf,-inf\n",  # was an IndexError
+        "C1,候选甲,1e308,29.7\n",
+        "C1,候选甲,115.80,29.75\nC1,候选乙,116.05,29.75\n",  # one code twice: was InvalidProblem
+        "",  # a header alone: the file named nothing to choose from
+    ],
+    ids=["swapped", "infinite", "huge", "code_twice", "header_only"],
+)
+def test_site_refuses_candidates_that_are_not_places(cli_db, tmp_path, body):
+    cands = tmp_path / "bad.csv"
+    cands.write_text("code,name,lon,lat\n" + body, encoding="utf-8")
+    out = run("site", "--k", "1", "--candidates", str(cands), code=1)
+    assert "候选点文件无效" in out and "Traceback" not in out
