@@ -6,6 +6,7 @@ database, never as constants in code.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from stockpile.resources import resource
 
@@ -182,6 +183,9 @@ def settings_errors() -> list[Any]:
         get_settings()
     except ValidationError as e:
         return list(e.errors())
+    except SettingsError as e:  # a list or a mapping that is not JSON: pydantic-settings names only the field
+        field = re.search(r'field "([^"]+)"', str(e))
+        return [{"loc": (field.group(1),) if field else (), "type": "json_invalid", "msg": str(e)}]
     return []
 
 

@@ -104,11 +104,11 @@ class StorageSafeGroup(TyperGroup):
         except (typer.TyperException, typer.Abort):  # usage errors: click's own message
             raise
         except Exception as e:  # a storage fault, else the last boundary's sentence (cli/faults.py)
-            url = get_settings().database_url
             try:
+                url = get_settings().database_url
                 fault = classify(e, url)
-            except Exception:  # a URL that cannot be read: the last boundary says so
-                fault = None
+            except Exception:  # settings or a URL that cannot be read: the last boundary says so
+                url, fault = "", None
             if fault is None:
                 raise faults.end(e) from e
             raise refuse(fault, url) from e

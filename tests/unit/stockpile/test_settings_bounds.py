@@ -32,6 +32,8 @@ BAD = [
     ("RELIEF_CLI_SESSION_HOURS", "48", "RELIEF_CLI_SESSION_HOURS: 须不大于 12"),
     ("RELIEF_IMPORT_MAX_ROWS", "0", "RELIEF_IMPORT_MAX_ROWS: 须不小于 1"),
     ("RELIEF_TIMEZONE", "Mars/Base", "RELIEF_TIMEZONE: unknown time zone 'Mars/Base'"),
+    # pydantic-settings' own error, not pydantic's (it was a traceback)
+    ("RELIEF_RELIEF_TARGETS_SECONDS", "notjson", "RELIEF_RELIEF_TARGETS_SECONDS: 不是有效的 JSON"),
 ]
 
 
@@ -55,6 +57,9 @@ def test_the_cli_refuses_to_run_on_a_setting_out_of_range(monkeypatch) -> None:
     assert res.exit_code == 2, res.output
     assert "配置有误，未执行：RELIEF_SPEED_HGV_KMH: 须大于 0" in res.output
     assert "Traceback" not in res.output
+    monkeypatch.setenv("RELIEF_RELIEF_TARGETS_SECONDS", "[-5]")  # brackets are text, not the console's markup
+    res = CliRunner().invoke(app, ["stock"])
+    assert res.exit_code == 2 and "RELIEF_RELIEF_TARGETS_SECONDS[0]: 须大于 0" in res.output, res.output
 
 
 def test_the_app_says_which_setting_is_wrong_on_its_first_page(monkeypatch) -> None:
