@@ -124,6 +124,17 @@ def test_bad_cell_names_row_column_and_value_and_commits_nothing(svc, case, over
     assert counts(svc) == before
 
 
+def test_a_column_named_twice_is_refused(svc):
+    """Two 数量 columns: refused as a file, naming the column (the second's value was posted silently)."""
+    head = [*HEAD, "数量"]
+    rows = [[*row, 5] for row in GOOD]
+    before = counts(svc)
+    with pytest.raises(FileRejected) as e:
+        svc.imports.import_file(csv_bytes(rows, head=head), "twice.csv", "keeper1", now=NOW)
+    assert e.value.code == "duplicate_header" and e.value.params["column"] == "数量"
+    assert counts(svc) == before
+
+
 def test_a_file_with_a_header_and_no_rows_is_refused(svc):
     """Header only: refused as a file ("no data rows"), not reported as an import of 0 rows."""
     before = counts(svc)

@@ -161,7 +161,12 @@ def _header_text(v: Any) -> str:
 
 
 def _collect(table: RawTable, it: Any, header: list[str], max_rows: int, start: int) -> None:
-    """Rows until the first empty one; data after it is reported, not read."""
+    """Rows until the first empty one; data after it is reported, not read. A column named twice is refused: which
+    of the two cells holds the value? (two 数量 columns posted the second's and said nothing)"""
+    named = [h for h in header if h]
+    twice = next((h for h in named if named.count(h) > 1), None)
+    if twice is not None:
+        raise FileRejected("duplicate_header", column=twice)
     row_no = start
     empty_at = None
     for values in it:
