@@ -96,6 +96,10 @@ AGREEMENT_REQUIRED = (
 )
 
 
+MAX_COUNT = 1_000_000_000  # as a ledger quantity (QTY_MAX)
+MAX_DAYS = 3660
+
+
 def cell_count(v: object) -> int:
     """Whole numbers ≥ 0 (blank = 0); a negative number is its own error."""
     if v is None or (isinstance(v, str) and not v.strip()):
@@ -121,7 +125,17 @@ def cell_count(v: object) -> int:
         raise CellError("qty_not_integer")
     if v < 0:
         raise CellError("negative_quantity")
+    if v > MAX_COUNT:  # a typo's 999999999999 multiplied by days and people overflowed the plan's arithmetic
+        raise CellError("qty_too_large")
     return v
+
+
+def cell_days(v: object) -> int:
+    """Days of supply: a whole number of at most ``MAX_DAYS`` (ten years)."""
+    days = cell_count(v)
+    if days > MAX_DAYS:
+        raise CellError("days_too_large")
+    return days
 
 
 def _choice(aliases: Mapping[str, Any], code: str) -> Callable[[object], Any]:
@@ -149,7 +163,7 @@ STANDARD_PARSERS: dict[str, Callable[[object], Any]] = {
     "basis": _choice(BASES, "invalid_choice"),
     "qty": cell_count,
     "per_1000_per_day": cell_count,
-    "sustain_days": cell_count,
+    "sustain_days": cell_days,
     "counts_physical": _flag,
     "counts_custodial": _flag,
     "counts_agreement": _flag,

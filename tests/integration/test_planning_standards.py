@@ -73,6 +73,8 @@ def test_catalogue_import_replaces_the_standards(engine, world):
         (["县级", "", "1010101", "绝对数量", -5, "", "", ""], "定额数量", "negative_quantity"),
         (["乡级", "360499", "1010101", "绝对数量", 5, "", "", ""], "区划代码", "unknown_area"),
         (["县级", "", "1020101", "人均", "", "", 7, ""], "每千人每日", "norm_required"),
+        # a typo's 999999999 × 999999999 per person overflowed the gap and the rotation plan
+        (["县级", "", "1010101", "绝对数量", 10**12, "", "", ""], "定额数量", "qty_too_large"),
     ],
 )
 def test_bad_catalogue_row_is_a_row_column_value_error_and_nothing_is_committed(
@@ -84,6 +86,14 @@ def test_bad_catalogue_row_is_a_row_column_value_error_and_nothing_is_committed(
     assert [(e.row, e.column, e.code) for e in report.errors] == [(3, column, code)]
     assert report.accepted == 0
     assert [s.item_code for s in _standards(engine)] == [world.water]
+
+
+def test_days_of_supply_beyond_ten_years_are_refused(engine, world):
+    """保障天数 999999999 (with 每千人每日) overflowed the gap and the rotation plan: refused, named, nothing kept."""
+    set_standards(engine, [water_standard(world, 100)], NOW)
+    report = _import(engine, xlsx([["县级", "", "1020101", "人均", "", 7, 999999999, ""]]))
+    assert (2, "保障天数", "days_too_large") in [(e.row, e.column, e.code) for e in report.errors]
+    assert report.accepted == 0 and [s.item_code for s in _standards(engine)] == [world.water]
 
 
 def test_catalogue_with_merged_header_cells_is_refused_before_any_row(engine, world):
