@@ -33,7 +33,12 @@ def _codes(uow: AbstractUnitOfWork, actor: str, action: str, site_code: str | No
             return None
         return frozenset(uow.auth.site_codes(who.site_ids).values()) if who.site_ids else frozenset()
     site = uow.ledger.site_by_code(site_code)
-    authz.require(uow, actor, action, frozenset() if site is None else {site.id}, target=site_code)
+    try:
+        authz.require(uow, actor, action, frozenset() if site is None else {site.id}, target=site_code)
+    except PermissionDenied as e:
+        if not e.params.get("site"):  # an unknown depot: named as asked, refused as any depot not one's own
+            e.params["site"] = site_code
+        raise
     if site is None:
         raise UnknownSite(site_code=site_code)
     return frozenset({site_code})

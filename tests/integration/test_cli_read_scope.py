@@ -46,6 +46,15 @@ def test_cli_read_of_another_depot_is_denied(cli_db, tmp_path, args):
     assert not out.exists()
 
 
+def test_a_keepers_read_of_an_unknown_depot_reads_as_any_other_depot(cli_db):
+    """An unknown depot is refused as one not assigned, named as asked (the sentence said only keepers may read
+    stock, to a keeper); whether it exists is not told."""
+    login_as("keeper_xz01")
+    for args in (["stock", "--site", "NOPE"], ["bincard", "NOPE", "1020101"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 1 and "库点 NOPE 未分配给您" in res.output, res.output
+
+
 def test_cli_export_holds_only_the_keepers_depot(cli_db, tmp_path):
     """`relief export` as keeper_xz01: every sheet's rows are XZ01's (stock, totals, ledger)."""
     out = tmp_path / "mine.xlsx"
