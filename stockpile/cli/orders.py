@@ -223,7 +223,7 @@ def _local_time(text: str) -> datetime:
     try:
         v = datetime.fromisoformat(text)
     except ValueError as e:
-        err_console.print(f"[red]{t('errors.receipt_invalid', line=text)}[/red]")
+        err_console.print(f"[red]{t('events.bad_time', value=text)}[/red]")
         raise typer.Exit(1) from e
     return v if v.tzinfo else v.replace(tzinfo=clock.county_tz())
 
@@ -254,7 +254,7 @@ def receive_cmd(
     try:
         quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
     except ValueError as e:
-        err_console.print(f"[red]{t('errors.receipt_invalid', line=str(e))}[/red]")
+        err_console.print(f"[red]{t('errors.receipt_invalid', line=', '.join(qty or []))}[/red]")  # as typed
         raise typer.Exit(1) from e
     when = _local_time(at) if at else None
     lines = _run(

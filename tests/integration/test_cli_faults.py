@@ -38,6 +38,17 @@ def test_values_a_command_cannot_take_are_one_sentence(cli_db) -> None:
     _refused(["reverse", "not-a-posting"], "输入的值无法识别")
 
 
+def test_a_receipt_with_an_impossible_time_or_quantity_says_which(cli_db) -> None:
+    login_as("dispatcher")
+    _refused(
+        ["order", "receive", "NO-SUCH", "--receiver", "张三", "--at", "2026-02-30"],
+        "时间无法识别：2026-02-30",
+    )
+    _refused(
+        ["order", "receive", "NO-SUCH", "--receiver", "张三", "--qty", "XJK:0201=abc"], "（XJK:0201=abc）"
+    )
+
+
 def test_an_output_path_that_is_a_folder_is_named(cli_db, tmp_path) -> None:
     _refused(["export", "--out", str(tmp_path)], f"无法读写文件 {tmp_path}：这是一个文件夹，不是文件")
 
