@@ -149,8 +149,14 @@ def read_counties(path: Path | None) -> list[County]:
     except (OSError, tomllib.TOMLDecodeError) as e:
         raise ValueError(f"county registry {path} unreadable: {e}") from e
     server = str(data.get("server", "")).rstrip("/")
+    counties = data.get("counties", {})
+    if not isinstance(counties, dict) or not all(isinstance(row, dict) for row in counties.values()):
+        # `counties = 5` or `[counties] 1 = "x"` was a TypeError deep in the reading
+        raise ValueError(
+            f"county registry {path}: [counties.CODE] tables with name and database_url are needed"
+        )
     out = []
-    for code, row in sorted(dict(data.get("counties", {})).items()):
+    for code, row in sorted(counties.items()):
         url = str(row.get("database_url") or (f"{server}/relief_{code}" if server else ""))
         if not url:
             raise ValueError(f"county {code} in {path} has no database_url and the file no server")

@@ -53,3 +53,11 @@ def test_unknown_county_or_no_registry_is_a_settings_error(registry, monkeypatch
     with pytest.raises(ValidationError, match="RELIEF_COUNTIES_FILE"):
         Settings(county="360724")
     assert Settings().county == ""
+
+
+@pytest.mark.parametrize("text", ["counties = 5\n", '[counties]\n360724 = "上犹县"\n'])
+def test_a_registry_of_the_wrong_shape_is_a_settings_error(registry, text):
+    """`counties = 5` or a county that is not a table: a sentence naming the file (was a TypeError)."""
+    registry.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"\[counties.CODE\] tables"):
+        Settings(county="360724")
