@@ -10,7 +10,6 @@ disables anyone. Every creation and change is audited.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
@@ -22,8 +21,8 @@ from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 from stockpile.trust.first_login import hash_setup_code, new_setup_code
 from stockpile.trust.passwords import PasswordHasherPort
+from stockpile.trust.users import valid_username
 
-USERNAME = re.compile(r"[^\s;；,，]{2,64}")
 FIELDS = ("display_name", "role", "sites", "townships")
 
 
@@ -36,7 +35,7 @@ def check_users(out: Parsed) -> None:
     towns = {k[0] for k in out.records.get(TOWNSHIPS.id, {})}
     for key, r in recs.items():
         row, name = out.row_of(USERS, key), str(key[0])
-        if not USERNAME.fullmatch(name):
+        if not valid_username(name):
             out.error(USERS, row, "用户名", name, "username_invalid")
         elif folded[name.casefold()] > 1:
             out.error(USERS, row, "用户名", name, "duplicate_code")

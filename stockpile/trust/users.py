@@ -12,7 +12,9 @@ The password policy and the hasher port live in `passwords.py` (re-exported here
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -212,6 +214,15 @@ def _admin_op(
         return out
 
 
+USERNAME = re.compile(r"[^\s;；,，]{2,64}")
+
+
+def valid_username(name: str) -> bool:
+    """2-64 characters, no space, comma or semicolon, no control or format character (a right-to-left override
+    makes a name read as another); the same rule for the county workbook and `relief user add`."""
+    return bool(USERNAME.fullmatch(name)) and not any(unicodedata.category(c) in ("Cc", "Cf") for c in name)
+
+
 def add_user(
     uow: AbstractUnitOfWork,
     hasher: PasswordHasherPort,
@@ -225,6 +236,10 @@ def add_user(
 ) -> None:
     if role not in authz.ROLES:
         raise InvalidCommand(reason="unknown_role", role=role)
+    if not valid_username(username):
+        raise InvalidCommand(reason="username_invalid", username=username[:64])
+    if role == "keeper" and not site_codes:  # a keeper without a depot could do nothing
+        raise InvalidCommand(reason="keeper_needs_depots", username=username)
     _check_password(hasher, password, username)
 
     def op(at: datetime) -> None:

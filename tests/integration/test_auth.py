@@ -300,3 +300,22 @@ def test_only_admin_manages_users(uow, world, engine):
         users.set_sites(uow, "keeper1", "keeper1", (world.depot, world.point), NOW)
     assert len(audits(engine, "authz_denied")) == 1
     assert [u.username for u in users.list_users(uow, "admin", NOW)][:2] == ["admin", "admin2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "sites", "reason"),
+    [
+        ("a b", "planner", (), "username_invalid"),  # a space: was accepted
+        ("x" * 10_000, "planner", (), "username_invalid"),
+        ("adm\u202enim", "planner", (), "username_invalid"),  # a right-to-left override reads as another name
+        ("carol", "keeper", (), "keeper_needs_depots"),  # a keeper without a depot could do nothing
+    ],
+    ids=["space", "long", "rtl_override", "keeper_without_depot"],
+)
+def test_add_user_applies_the_county_workbooks_rules(uow, world, name, role, sites, reason):
+    """`relief user add` (and the admin page) check a name and a keeper's depots as the county workbook does."""
+    from stockpile.domain.errors import InvalidCommand
+
+    with pytest.raises(InvalidCommand) as e:
+        users.add_user(uow, HASHER, "admin", name, role, "correct horse 1", sites, now=NOW)
+    assert e.value.params["reason"] == reason
