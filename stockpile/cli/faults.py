@@ -19,7 +19,6 @@ import decimal
 import errno
 import tempfile
 import traceback
-from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy.exc
@@ -28,6 +27,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from stockpile import clock
 from stockpile.cli.exitcodes import ExitCode
 from stockpile.config import data_dir
 from stockpile.i18n import t, validation_text
@@ -53,7 +53,7 @@ def log_traceback(e: BaseException) -> Path | None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as f:
-                f.write(f"--- {datetime.now().astimezone().isoformat(timespec='seconds')}\n{text}\n")
+                f.write(f"--- {clock.now().isoformat(timespec='seconds')}\n{text}\n")
             return path
         except OSError:
             continue
