@@ -319,4 +319,6 @@ def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
         capacity_batch_s=s.capacity_batch_s,
         siting_time_limit_s=s.siting_time_limit_s,
         solve_time_limit_s=float(s.solve_time_limit_s),
+        read_table=partial(importers.read_table, max_rows=s.import_max_rows, max_bytes=s.import_max_bytes),
+        read_point=geo.county_point,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +10,7 @@ import typer
 from stockpile.cli.common import cell, console, err_console, input_file, services
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import error_text, t
+from stockpile.i18n import domain_error_text, row_error_text, t
 
 Items = Annotated[list[str], typer.Option("--item", help="物资编码 (repeat for several)")]
 Minutes = Annotated[int | None, typer.Option("--minutes", help="时限（分钟），默认保障圈 60")]
@@ -56,7 +54,7 @@ def _print(df: Any, title: str, translate: dict[str, str] | None = None) -> Any:
 
 def _fail(e: DomainError) -> typer.Exit:
 
-    err_console.print(f"[red]{error_text(e.code, e.params)}[/red]")
+    err_console.print(f"[red]{domain_error_text(e)}[/red]")
     return typer.Exit(1)
 
 
@@ -113,21 +111,15 @@ def circle(
         console.print(t("coverage.cli_written", path=xlsx))
 
 
-def _read_candidates(path: Path) -> tuple[Any, ...]:
-    from stockpile.coverage.commands import Candidate
-
-    try:
-        rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-        found = tuple(
-            Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
-        )
-        codes = [c.code for c in found]
-        if not found or len(set(codes)) != len(codes):  # a file given without a candidate, or a code twice
-            raise ValueError("no candidates, or a code twice")
-        return found
-    except (KeyError, ValueError, TypeError, UnicodeDecodeError) as e:
-        err_console.print(f"[red]{t('coverage.bad_candidates')}[/red]")
-        raise typer.Exit(1) from e
+def _read_candidates(svc: Any, path: Path) -> tuple[Any, ...]:
+    """The candidate file's points; every bad row printed (row, column, value) and exit 1 when any is wrong."""
+    found = svc.coverage.read_candidates(path.read_bytes(), path.name)
+    if not found.ok:
+        for err in found.errors[:200]:
+            err_console.print(row_error_text(err))
+        err_console.print(f"[red]{t('coverage.bad_candidates', n=len(found.errors))}[/red]")
+        raise typer.Exit(1)
+    return tuple(found.candidates)
 
 
 def _siting_summary(rep: Any) -> Any:
@@ -156,7 +148,7 @@ def site(
     k: Annotated[int, typer.Option("--k", help="新增储备点数量")] = 2,
     minutes: Minutes = None,
     candidates: Annotated[
-        Path | None, typer.Option(help="候选点 CSV: code,name,lon,lat", callback=input_file)
+        Path | None, typer.Option(help="候选点文件 (xlsx/csv): 编码,名称,经度,纬度", callback=input_file)
     ] = None,
     damaged: Damaged = None,
     blocked: Blocked = None,
@@ -173,7 +165,7 @@ def site(
         q = SitingQuery(
             k,
             None if minutes is None else minutes * 60,
-            _read_candidates(candidates) if candidates else (),
+            _read_candidates(svc, candidates) if candidates else (),
             _scenario(svc, damaged, blocked),
         )
         rep = svc.coverage.site(q)

@@ -7,13 +7,13 @@ user's depots.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from stockpile.cli.common import acting_user, console, err_console, read_scoped, services
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, error_text, t
+from stockpile.i18n import domain_error_text, row_error_text, t
 
 
 def import_cmd(
@@ -65,15 +65,6 @@ def export(
         )
     )
     console.print(t("cli.exported", path=out))
-
-
-def row_error_text(e: Any) -> str:
-    """One import error as a sentence with row, column and value."""
-    key = f"import_errors.{e.code}"
-    from stockpile.i18n import catalogue, current_lang
-
-    msg = t(key, **e.params) if key in catalogue(current_lang.get()) else error_text(e.code, dict(e.params))
-    return t("import.row_error", row=e.row, column=e.column, value=e.value, message=msg)
 
 
 def _catalogue_cols() -> dict[str, str]:

@@ -11,10 +11,9 @@ import pandas as pd
 import typer
 
 from stockpile.cli import common
-from stockpile.cli.files import row_error_text
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import domain_error_text, row_error_text, t
 
 Year = Annotated[int, typer.Option(help="审查年度")]
 

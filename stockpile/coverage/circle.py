@@ -72,6 +72,9 @@ class CoverageDeps:
     capacity_batch_s: int = 6 * 3600
     siting_time_limit_s: float = 20.0
     solve_time_limit_s: float = 10.0
+    # a candidate file: (bytes, filename) → the reader's table; a point's cells → WGS-84 (coverage/candidates.py)
+    read_table: Callable[[bytes, str], Any] | None = None
+    read_point: Callable[..., Any] | None = None
 
 
 def norms_for(

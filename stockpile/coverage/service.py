@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from stockpile.coverage import candidates as candidate_file
 from stockpile.coverage import circle as circle_use
 from stockpile.coverage import siting
 from stockpile.coverage.circle import CircleReport, CoverageDeps
@@ -34,6 +35,14 @@ class CoverageService:
     ) -> siting.PrepositionReport:
         """Moves of physical stock between existing points that widen the circle (`stop`: end it early)."""
         return siting.preposition(query, self.deps, stop)
+
+    def read_candidates(self, data: bytes, filename: str) -> candidate_file.CandidateFile:
+        """An uploaded candidate list (xlsx or csv: 编码, 名称, 经度, 纬度, optional 坐标系), every row checked against the
+        county's area; FileRejected when the file itself cannot be read (empty, binary, too large)."""
+        d = self.deps
+        assert d.read_table is not None and d.read_point is not None, "bootstrap injects the file readers"
+        area = candidate_file.county_area(d.read_world().townships)
+        return candidate_file.read_candidates(d.read_table(data, filename), d.read_point, area)
 
     def read_avoid_areas(self, data: bytes, version: str) -> Any:
         """Parse an uploaded GeoJSON of blocked areas (道路中断, 桥梁损毁); BadAvoidAreas on a bad file."""

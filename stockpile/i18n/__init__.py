@@ -95,6 +95,23 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     return t(key, lang, **params) if key else error_text(e.code, params, lang)
 
 
+def row_message(code: str, params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
+    """A file row's error in words: a cell rule (`import_errors.<code>`) or else a ledger rule (`errors.<code>`)."""
+    key = f"import_errors.{code}"
+    return (
+        t(key, lang, **dict(params or {}))
+        if key in catalogue("zh")
+        else error_text(code, dict(params or {}), lang)
+    )
+
+
+def row_error_text(e: Any, lang: str | None = None) -> str:
+    """A file row's error (`.row`, `.column`, `.value`, `.code`, `.params`) as one sentence naming the cell; the
+    import, standards and candidate readers of the app and the CLI all print it so."""
+    message = row_message(e.code, getattr(e, "params", None), lang)
+    return t("import.row_error", lang, row=e.row, column=e.column, value=e.value, message=message)
+
+
 def fmt_hm(seconds: int | float) -> str:
     """A duration as h:mm, minutes rounded down (7 h 59 min 40 s → "7:59"), so it never reads as on the next
     hour while still under it."""

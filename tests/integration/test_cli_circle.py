@@ -81,26 +81,67 @@ def test_site_with_an_uploaded_candidate_list(cli_db, tmp_path):
 
 
 def test_site_refuses_a_candidate_file_without_coordinates(cli_db, tmp_path):
-    """A candidate CSV missing lon/lat exits 1 with a message, not a traceback."""
+    """A candidate CSV missing lon/lat exits 1 naming each missing column, not a traceback."""
     cands = tmp_path / "bad.csv"
     cands.write_text("code,name\nC1,候选甲\n", encoding="utf-8")
     out = run("site", "--k", "1", "--candidates", str(cands), code=1)
-    assert "候选点文件无效" in out
+    assert "候选点文件有 2 处错误" in out and "列“经度”" in out and "列“纬度”" in out
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "row", "said"),
     [
-        "C1,候选甲,29.75,115.80\n",  # lat and lon swapped: was recommended at latitude 115.8
-        "C1,候选甲,inf,-inf\n",  # was an IndexError
-        "C1,候选甲,1e308,29.7\n",
-        "C1,候选甲,115.80,29.75\nC1,候选乙,116.05,29.75\n",  # one code twice: was InvalidProblem
-        "",  # a header alone: the file named nothing to choose from
+        ("C1,候选甲,29.75,115.80\n", 2, "经纬度似乎填反了"),  # swapped: was recommended at latitude 115.8
+        ("C1,候选甲,inf,-inf\n", 2, "坐标不是数字"),  # was an IndexError
+        ("C1,候选甲,1e308,29.7\n", 2, "坐标不是数字"),  # scientific notation is no decimal degree
+        ("C1,候选甲,0,0\n", 2, "(0, 0)"),
+        ("C1,候选甲,115°48′,29.75\n", 2, "度分秒"),
+        ("C1,候选甲,121.47,31.23\n", 2, "不在本县范围内"),  # Shanghai: another county's place
+        ("C1,候选甲,115.80,29.75\nC1,候选乙,116.05,29.75\n", 3, "编码在文件中重复"),  # was InvalidProblem
+        ("C1,候选甲,115.80,29.75\nC2,候选乙,116.05,\n", 3, "缺少经度或纬度"),
+        ("", 2, "没有数据行"),  # a header alone: the file named nothing to choose from
     ],
-    ids=["swapped", "infinite", "huge", "code_twice", "header_only"],
+    ids=[
+        "swapped",
+        "infinite",
+        "huge",
+        "null_island",
+        "dms",
+        "other_county",
+        "code_twice",
+        "no_lat",
+        "header_only",
+    ],
 )
-def test_site_refuses_candidates_that_are_not_places(cli_db, tmp_path, body):
+def test_site_refuses_candidates_that_are_not_places(cli_db, tmp_path, body, row, said):
+    """Each bad row is named with its row, column and value and the reason; nothing is sited."""
     cands = tmp_path / "bad.csv"
     cands.write_text("code,name,lon,lat\n" + body, encoding="utf-8")
     out = run("site", "--k", "1", "--candidates", str(cands), code=1)
-    assert "候选点文件无效" in out and "Traceback" not in out
+    assert "候选点文件有" in out and f"第 {row} 行" in out and said in out and "Traceback" not in out
+    assert "推荐新址" not in out
+
+
+def test_site_reads_candidates_from_xlsx_with_chinese_headers_and_gcj02(cli_db, tmp_path):
+    """An xlsx with 编码/名称/经度/纬度/坐标系 columns: GCJ-02 points (高德) are converted, the chosen site is one of
+    them; an empty or binary file is refused in the import page's words."""
+    import xlsxwriter
+
+    path = tmp_path / "c.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    for r, row in enumerate(
+        [
+            ["编码", "名称", "经度", "纬度", "坐标系"],
+            ["C1", "候选甲", 115.805, 29.748, "高德"],
+            ["C2", "候选乙", 116.055, 29.748, "高德"],
+        ]
+    ):
+        ws.write_row(r, 0, row)
+    wb.close()
+    out = run("site", "--k", "1", "--minutes", "10", "--candidates", str(path))
+    assert "候选甲" in out or "候选乙" in out
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    out = run("site", "--k", "1", "--candidates", str(empty), code=1)
+    assert "Traceback" not in out and "空" in out

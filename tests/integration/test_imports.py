@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from stockpile.adapters.orm.ledger import MovementRow, PostingRow
 from stockpile.bootstrap import build_services
-from stockpile.cli.files import row_error_text
 from stockpile.config import Settings
 from stockpile.domain.errors import FileRejected
+from stockpile.i18n import row_error_text
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)

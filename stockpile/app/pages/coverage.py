@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pandas as pd
@@ -15,7 +13,7 @@ from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import CJK_FONT, guard, services, show_error
 from stockpile.coverage.commands import Candidate, CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import fmt_int, t
+from stockpile.i18n import fmt_int, row_error_text, t
 from stockpile.i18n import format as fmt
 from stockpile.jobs.commands import PREPOSITION, SITING, coverage_params
 from stockpile.reports.coverage_tables import (
@@ -230,26 +228,33 @@ else:
     )
 
 
-def _candidates(upload: Any) -> tuple[Candidate, ...]:
-    """The uploaded candidate sites (code, name, lon, lat); none: villages and township seats."""
+def _candidates(upload: Any) -> tuple[Candidate, ...] | None:
+    """The uploaded candidate sites (编码, 名称, 经度, 纬度); none uploaded: villages and township seats. A file with
+    errors shows each (row, column, value) and gives None: no siting on half a list."""
     if upload is None:
         return ()
-    rows = csv.DictReader(io.StringIO(upload.getvalue().decode("utf-8-sig")))
-    return tuple(
-        Candidate(r["code"], r.get("name") or r["code"], float(r["lon"]), float(r["lat"])) for r in rows
-    )
+    try:
+        found = svc.coverage.read_candidates(upload.getvalue(), upload.name)
+    except DomainError as e:  # the file itself cannot be read: empty, binary, too large
+        show_error(e)
+        return None
+    if found.ok:
+        return tuple(found.candidates)
+    st.error(t("coverage.bad_candidates", n=len(found.errors)))
+    for err in found.errors[:50]:
+        st.write(row_error_text(err))
+    return None
 
 
 # siting and pre-positioning are jobs run by a worker: the page follows them and shows the newest answer to the
 # question on screen, also after the user left the page
 with st.expander(t("coverage.siting")):
     k = st.number_input(t("coverage.k"), min_value=1, max_value=20, value=2, step=1, key="coverage.k")
-    cand_file = st.file_uploader(t("coverage.candidates"), type=["csv"], key="coverage.cand")
+    cand_file = st.file_uploader(t("coverage.candidates"), type=["csv", "xlsx"], key="coverage.cand")
+    chosen = _candidates(cand_file)
     siting: dict[str, Any] | None = None
-    try:
-        siting = coverage_params(SitingQuery(int(k), minutes * 60, _candidates(cand_file), scenario))
-    except (KeyError, ValueError, UnicodeDecodeError):
-        st.error(t("coverage.bad_candidates"))
+    if chosen is not None:
+        siting = coverage_params(SitingQuery(int(k), minutes * 60, chosen, scenario))
     if st.button(t("coverage.site_run"), key="coverage.site_run", disabled=siting is None) and siting:
         job_panel.submit(SITING, siting, "coverage.siting")
     st.session_state["coverage.siting"] = siting and job_panel.newest(

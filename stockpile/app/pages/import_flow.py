@@ -3,20 +3,12 @@ confirmation checkboxes (GB18030, identical rows) → check and import → every
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from stockpile.app.pages.common import current_user, fmt_num, services, show_error
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import catalogue, t
-
-
-def row_message(code: str, params: dict[str, Any]) -> str:
-    """A row error's text: a cell rule (import_errors.*) or a ledger rule (errors.*)."""
-    key = f"import_errors.{code}" if f"import_errors.{code}" in catalogue("zh") else f"errors.{code}"
-    return t(key, **params)
+from stockpile.i18n import row_message, t
 
 
 def import_flow(data: bytes, filename: str) -> None:

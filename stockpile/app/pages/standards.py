@@ -9,7 +9,7 @@ import streamlit as st
 from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
+from stockpile.i18n import row_error_text, t
 
 guard(__file__)
 
@@ -25,8 +25,7 @@ with st.expander(t("standards.import")):
             if report.errors:
                 st.error(t("standards.import_failed", n=len(report.errors)))
                 for e in report.errors[:50]:
-                    msg = t(f"import_errors.{e.code}")
-                    st.write(t("import.row_error", row=e.row, column=e.column, value=e.value, message=msg))
+                    st.write(row_error_text(e))
             else:
                 st.success(t("standards.imported", n=report.accepted))
         except DomainError as e:
