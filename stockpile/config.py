@@ -182,17 +182,21 @@ def choose_county(code: str | None) -> None:
     _chosen[:] = [code] if code else []
 
 
-def settings_errors() -> list[Any]:
-    """What is wrong with the settings: pydantic's errors (``loc``, ``type``, ``ctx``, ``msg``; in words:
-    ``i18n.settings_text``), empty when they are valid."""
+def load_settings() -> tuple[Settings | None, list[Any]]:
+    """The settings read once, or None and what is wrong with them: pydantic's errors (``loc``, ``type``, ``ctx``,
+    ``msg``; in words: ``i18n.settings_text``)."""
     try:
-        get_settings()
+        return get_settings(), []
     except ValidationError as e:
-        return list(e.errors())
+        return None, list(e.errors())
     except SettingsError as e:  # a list or a mapping that is not JSON: pydantic-settings names only the field
         field = re.search(r'field "([^"]+)"', str(e))
-        return [{"loc": (field.group(1),) if field else (), "type": "json_invalid", "msg": str(e)}]
-    return []
+        return None, [{"loc": (field.group(1),) if field else (), "type": "json_invalid", "msg": str(e)}]
+
+
+def settings_errors() -> list[Any]:
+    """What is wrong with the settings (``load_settings``), empty when they are valid."""
+    return load_settings()[1]
 
 
 def get_settings() -> Settings:

@@ -24,7 +24,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import nav_meta
 from stockpile.bootstrap import build_services, storage_problem
-from stockpile.config import County, Settings, get_settings, read_counties, settings_errors
+from stockpile.config import County, Settings, get_settings, load_settings, read_counties
 from stockpile.i18n import set_lang, settings_text, t
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -147,12 +147,13 @@ def main() -> None:
     """One script run: services, language, who acts, the role's navigation."""
     st.set_page_config(page_title="应急物资储备与调度优化", page_icon="🚚", layout="wide")
     # a setting out of range: one sentence naming it, never Streamlit's redacted exception
-    bad = settings_errors()
-    if bad:
+    loaded, bad = load_settings()
+    if loaded is None:
         st.error(t("cli.bad_settings", detail=settings_text(bad)))
         st.stop()
+        return
     if "services" not in st.session_state and not registry():
-        problem = storage_problem(get_settings())  # a missing file is never created by opening the app
+        problem = storage_problem(loaded)  # a missing file is never created by opening the app
         if problem is not None:
             st.error(problem)
             st.stop()

@@ -18,7 +18,7 @@ from stockpile import clock
 from stockpile.cli.common import console, err_console
 from stockpile.cli.help_text import language_of, localise
 from stockpile.cli.storage_guard import StorageSafeGroup, check_before
-from stockpile.config import choose_county, get_settings, settings_errors
+from stockpile.config import choose_county, get_settings, load_settings
 from stockpile.i18n import current_lang, set_lang, settings_text, t
 
 
@@ -55,11 +55,11 @@ def _main(
 ) -> None:
     set_lang(lang)
     choose_county(county)  # every settings read of this command; none given: RELIEF_COUNTY, else DATABASE_URL
-    bad = settings_errors()
-    if bad:
+    settings, bad = load_settings()
+    if settings is None:
         err_console.print(f"[red]{escape(t('cli.bad_settings', detail=settings_text(bad)))}[/red]")
         raise typer.Exit(2)
-    clock.configure(get_settings().timezone)  # every date the CLI reads or prints is the county's
+    clock.configure(settings.timezone)  # every date the CLI reads or prints is the county's
     check_before(ctx, ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
 
 
