@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from stockpile.domain.errors import InvalidCommand, PermissionDenied, UnknownSite
+from stockpile.domain.errors import InvalidCommand, PermissionDenied, UnknownItem, UnknownLot, UnknownSite
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
@@ -105,10 +105,16 @@ def balance(uow: AbstractUnitOfWork, views: Any, actor: str, site_code: str, ite
 def bin_card(
     uow: AbstractUnitOfWork, views: Any, actor: str, site_code: str, item_code: str, lot_no: str | None = None
 ) -> Any:
-    """货位卡 of one item at one depot the actor may see."""
-    return _read_guarded(
-        uow, actor, "view_stock", site_code, lambda _c: views.bin_card(site_code, item_code, lot_no)
-    )
+    """货位卡 of one item at one depot the actor may see; an item or lot the county does not know is UnknownItem or
+    UnknownLot (an empty card would read as "no movement")."""
+    with uow:
+        _codes(uow, actor, "view_stock", site_code)  # the depot first: a denial never depends on the item
+        item = uow.ledger.item_by_code(item_code)
+        if item is None:
+            raise UnknownItem(item_code=item_code)
+        if lot_no and uow.ledger.lot(item.id, lot_no) is None:
+            raise UnknownLot(item_code=item_code, lot_no=lot_no)
+    return views.bin_card(site_code, item_code, lot_no)
 
 
 def ledger(

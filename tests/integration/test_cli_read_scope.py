@@ -72,3 +72,16 @@ def test_cli_bincard_of_own_depot_answers(cli_db):
     login_as("keeper_xz01")
     res = runner.invoke(app, ["bincard", "XZ01", "1020101"])
     assert res.exit_code == 0, res.output
+
+
+def test_cli_bincard_of_an_unknown_item_or_lot_is_refused_not_an_empty_card(cli_db):
+    """An item or lot the county does not know is named (exit 1); an empty card read as "never moved". A keeper's
+    unknown item at another depot is still the depot's denial."""
+    login_as("keeper_xz01")
+    for args, said in (
+        (["bincard", "XZ01", "NOPE"], "未知物资编码：NOPE"),
+        (["bincard", "XZ01", "1020101", "--lot", "NOPE"], "没有批次 NOPE"),
+        (["bincard", "XJK", "NOPE"], "未分配给您"),
+    ):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 1 and said in res.output, res.output
