@@ -180,7 +180,9 @@ def problem_from_json(d: Mapping[str, Any]) -> RoutingProblem:
         return _problem(d)
     except InvalidProblem:
         raise
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as e:
+    except KeyError as e:  # a field every entry of its kind needs (a profile's "duration_s", …)
+        raise InvalidProblem(f"malformed instance: missing field {e}") from None
+    except (TypeError, AttributeError, IndexError, ValueError) as e:
         raise InvalidProblem(f"malformed instance: {type(e).__name__}: {e}") from None
 
 
@@ -188,8 +190,13 @@ def _problem(d: Mapping[str, Any]) -> RoutingProblem:
     if d.get("format", FORMAT) != FORMAT:
         raise InvalidProblem(f"unknown format {d.get('format')!r}")
     points = d.get("points", [])
+    if not isinstance(points, list):
+        raise InvalidProblem(f"points: expected a list, got {type(points).__name__}")
     if len(points) > MAX_POINTS:
         raise InvalidProblem(f"{len(points)} points: at most {MAX_POINTS}")
+    missing = [k for k, p in enumerate(points) if not isinstance(p, Mapping) or "id" not in p]
+    if missing:
+        raise InvalidProblem(f"point {missing[0]} (counting from 0): no 'id'")
     where = {str(p["id"]): k for k, p in enumerate(points)}
     if len(where) != len(points):
         raise InvalidProblem("duplicate point id")
@@ -206,11 +213,17 @@ def _problem(d: Mapping[str, Any]) -> RoutingProblem:
         )
     except KeyError as e:
         raise InvalidProblem(f"depot: unknown point {e}") from None
+    jobs = tuple(_job(j, where, len(dims)) for j in d.get("jobs", []))
+    vehicles = _fleet(d.get("fleet", []), where, horizon)
+    if jobs and not vehicles:  # every job would come back unserved: the file lost its fleet
+        raise InvalidProblem(
+            f"fleet: {len(jobs)} jobs and no vehicle (a fleet entry with count ≥ 1 is needed)"
+        )
     return RoutingProblem(
         duration_s=tm.duration_s,
         distance_m=tm.distance_m,
-        jobs=tuple(_job(j, where, len(dims)) for j in d.get("jobs", [])),
-        vehicles=_fleet(d.get("fleet", []), where, horizon),
+        jobs=jobs,
+        vehicles=vehicles,
         depots=depots,
         profiles=profiles,
         objective=Objective(d.get("objective", "total")),

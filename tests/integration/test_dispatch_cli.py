@@ -113,7 +113,7 @@ def test_solve_vrp_says_when_the_time_limit_ended_a_step(tmp_path):
             "window [5000, 0] is not [opens, deadline]",
         ),
         (json.dumps({**INSTANCE, "objective": "fastest"}), "malformed instance"),
-        (json.dumps({**INSTANCE, "points": "depot"}), "malformed instance"),
+        (json.dumps({**INSTANCE, "points": "depot"}), "points: expected a list"),
     ],
     ids=["not_json", "a_list", "reversed_window", "unknown_objective", "points_a_string"],
 )

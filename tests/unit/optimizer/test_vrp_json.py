@@ -194,9 +194,14 @@ def _hostile(**change: object) -> dict[str, object]:
         (_hostile(coordinates={"type": "euclid", "scale": -1}), "scale"),
         (_hostile(points=[{"id": "depot", "lon": 500, "lat": -200}, {"id": "v1", "lon": 0, "lat": 0}]), "Earth"),
         ({"points": [{"id": str(k)} for k in range(3001)], "matrix": {"duration_s": []}}, "points"),
+        (_hostile(fleet=[]), "no vehicle"),  # every job would come back unserved
+        (_hostile(fleet=[{"id": "t", "start": "depot", "capacity": [9], "count": 0}]), "no vehicle"),
+        (_hostile(points=[{"id": "depot", "lon": 115.9, "lat": 29.6}, {"lon": 115.9, "lat": 29.7}]), "point 1"),
+        (_hostile(profiles=[{"distance_m": [[0, 1], [1, 0]]}]), "missing field 'duration_s'"),
     ],
     ids=["count_1e9", "count_negative", "capacity_1e30", "horizon_1e30", "priority_1e30", "penalty_1e30",
-         "speed_zero", "speed_inf", "scale_negative", "off_earth", "too_many_points"],
+         "speed_zero", "speed_inf", "scale_negative", "off_earth", "too_many_points", "no_fleet", "fleet_of_none",
+         "point_without_id", "profile_without_durations"],
 )  # fmt: skip
 def test_an_instance_out_of_bounds_is_refused_before_it_is_built(inst: dict[str, object], words: str) -> None:
     """Values a typo makes (a count of 10^9 vehicles took 24 GB and was killed; 10^30 overflowed the solvers; a
