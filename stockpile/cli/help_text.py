@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from typer._click.core import Context
+
 from stockpile.i18n import catalogue, t
 
 SECTION = "cli_help"
@@ -51,3 +53,8 @@ def localise(command: Any, lang: str) -> None:
         obj.help = t(f"{SECTION}.{key}", lang)
         if hasattr(obj, "short_help"):
             obj.short_help = None  # the list of commands shows the first sentence of the help
+    for _key, obj in entries(command):
+        if hasattr(obj, "get_help_option"):  # a command: its --help (click makes it once, then keeps it)
+            option = obj.get_help_option(Context(obj))
+            if option is not None:
+                option.help = t("cli_chrome.help_option", lang)

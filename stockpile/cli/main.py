@@ -13,13 +13,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from typer._click.exceptions import UsageError
 
 from stockpile import clock
+from stockpile.cli import click_text
 from stockpile.cli.common import console, err_console
 from stockpile.cli.help_text import language_of, localise
 from stockpile.cli.storage_guard import StorageSafeGroup, check_before
 from stockpile.config import choose_county, get_settings, load_settings
-from stockpile.i18n import current_lang, set_lang, settings_text, t
+from stockpile.i18n import LANGS, current_lang, set_lang, settings_text, t
 
 
 class ReliefGroup(StorageSafeGroup):
@@ -28,9 +30,19 @@ class ReliefGroup(StorageSafeGroup):
     parses anything, since ``--help`` is printed while parsing."""
 
     def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
-        set_lang(language_of(args) or "zh")  # an unknown language is zh-CN
+        set_lang(language_of(args) or "zh")  # an unknown language is zh-CN (and refused by the callback)
         localise(self, current_lang.get())
-        return super().make_context(info_name, args, parent=parent, **extra)
+        click_text.use(current_lang.get())  # typer's own words too: Options, Try … for help
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as e:  # "No such option", "Missing argument" … in the catalogue's words
+            raise click_text.usage_error(e) from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as e:  # a subcommand's parse
+            raise click_text.usage_error(e) from None
 
 
 app = typer.Typer(
@@ -42,10 +54,17 @@ db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
+def _known_language(value: str) -> str:
+    """--lang: zh or en; any other is a usage error (it read as zh-CN without a word)."""
+    if value not in LANGS:
+        raise typer.BadParameter(t("cli.bad_lang", value=value, langs=" | ".join(LANGS)))
+    return value
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
-    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
+    lang: Annotated[str, typer.Option("--lang", help="zh | en", callback=_known_language)] = "zh",
     county: Annotated[
         str | None,
         typer.Option(

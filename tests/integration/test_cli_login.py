@@ -66,9 +66,9 @@ def test_cli_has_no_actor_option_anymore(cli_db):
     """`--actor` / `--as` were unauthenticated assertions: they are gone, so `--actor admin2` cannot approve."""
     proposal = _write_off_proposal()
     res = runner.invoke(app, ["writeoff-approve", proposal, "--as", "admin2"])
-    assert res.exit_code != 0 and "No such option" in res.output
+    assert res.exit_code != 0 and "没有选项 --as" in res.output
     res = runner.invoke(app, ["issue", "XZ01", "1020101", "1", "--actor", "admin2"])
-    assert res.exit_code != 0 and "No such option" in res.output
+    assert res.exit_code != 0 and "没有选项 --actor" in res.output
 
 
 def test_keeper_login_cannot_approve_a_write_off(cli_db):
