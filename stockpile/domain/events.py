@@ -10,6 +10,7 @@ village and item (a village is never counted twice).
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,7 +128,17 @@ class Place:
     lat: float
 
 
-def check_event(kind: str, level: int) -> None:
+MAX_EVENT_CODE = 64  # the columns' widths (PostgreSQL refuses a longer value outright)
+MAX_EVENT_NAME = 200
+
+
+def check_event(code: str, name: str, kind: str, level: int) -> None:
+    """An event's code (1-64 characters, no space or control character: it is typed on command lines and printed
+    on orders), name (1-200 characters, no control character), kind and response level."""
+    if not code or len(code) > MAX_EVENT_CODE or any(_unprintable(ch) or ch.isspace() for ch in code):
+        raise BadEventInput(field="code", value=_shown(code), allowed="event_code")
+    if not name.strip() or len(name) > MAX_EVENT_NAME or any(_unprintable(ch) for ch in name):
+        raise BadEventInput(field="name", value=_shown(name), allowed="event_name")
     if kind not in EVENT_KINDS:
         raise BadEventInput(field="kind", value=kind, allowed="/".join(EVENT_KINDS))
     if level not in LEVELS:
@@ -150,7 +161,7 @@ def check_figures(
             raise DuplicateNeed(item=item)
     for item, qty in needs:
         if qty <= 0:
-            raise BadEventInput(field=f"need {item}", value=qty, allowed="> 0")
+            raise BadEventInput(field="need", value=f"{item} {qty}", allowed="> 0")
 
 
 def check_follow_up(
@@ -176,13 +187,13 @@ def decide(line: RequestLine, decision: str, qty: int | None, reason: str) -> tu
         raise BadEventInput(field="decision", value=decision, allowed="/".join(DECISIONS))
     if decision == "refused":
         if not reason.strip():
-            raise BadEventInput(field="reason", value="", allowed="a reason for the refusal")
+            raise BadEventInput(field="reason", value="", allowed="reason_for_refusal")
         return "refused", 0
     approved = line.qty if qty is None else qty
     if approved <= 0 or approved > line.qty:
         raise BadEventInput(field="approved_qty", value=approved, allowed=f"1..{line.qty}")
     if approved < line.qty and not reason.strip():
-        raise BadEventInput(field="reason", value="", allowed="a reason for the partial approval")
+        raise BadEventInput(field="reason", value="", allowed="reason_for_partial")
     return ("approved" if approved == line.qty else "partly"), approved
 
 
@@ -244,3 +255,14 @@ def deliver_requests(
             status = "delivered" if got >= (r.approved_qty or 0) else ("part_delivered" if got else "planned")
             out[r.id] = (got, status)
     return out
+
+
+def _unprintable(ch: str) -> bool:
+    """A control or format character (a right-to-left override, a zero-width space): not shown, yet stored."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def _shown(text: str) -> str:
+    """A refused value as a message shows it: control characters escaped, at most 40 characters."""
+    shown = "".join(ch if not _unprintable(ch) else repr(ch)[1:-1] for ch in text)
+    return shown if len(shown) <= 40 else shown[:39] + "…"

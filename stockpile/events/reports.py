@@ -34,7 +34,7 @@ def new_event(
 ) -> EventRecord:
     """Open an event (manage_events: dispatcher, admin): kind, the county or township hit, level, report time."""
     at = now or clock.now()
-    check_event(rec.kind, rec.level)
+    check_event(rec.code, rec.name, rec.kind, rec.level)
     if rec.reported_at > at + FUTURE_SLACK:
         raise ReportInFuture(at=clock.format_dt(rec.reported_at))
 

@@ -61,6 +61,10 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
         "zh"
     ):  # a refusal's reason code in words (e.g. not_json)
         params["reason"] = t(f"errors.{code}_reason.{reason}", lang)
+    if code == "bad_event_input":  # the field and its rule in words (a label, "1–64 个字符，不含空格")
+        for name, section in (("field", "event_field"), ("allowed", "event_allowed")):
+            if f"{section}.{params.get(name)}" in catalogue("zh"):
+                params[name] = t(f"{section}.{params[name]}", lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
     if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead

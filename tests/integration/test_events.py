@@ -137,3 +137,48 @@ def test_scenario_from_event_counts_each_village_once(svc, world, engine):
     assert sc.kind == "live" and sc.reported_at == now - timedelta(hours=2)
     assert {p.code: p.priority for p in sc.points} == {V1: 2, SHELTER: 1}
     assert {r.status for r in svc.requests("FLOOD-1", "disp")} == {"planned"}
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "said"),
+    [
+        ("X" * 65, "城关洪涝", "事件编码“XXXXXXXX"),  # PostgreSQL refused it as a raw DataError
+        ("FLOOD 1", "城关洪涝", "不含空格"),
+        ("FLOOD\u202e1", "城关洪涝", "\\u202e"),  # a right-to-left override: shown escaped
+        ("", "城关洪涝", "事件编码“”"),
+        ("FLOOD-2", "   ", "事件名称"),
+        ("FLOOD-2", "名" * 201, "1–200 个字符"),
+        ("FLOOD-2", "城关\x00洪涝", "\\x00"),
+    ],
+    ids=[
+        "code_too_long",
+        "code_with_space",
+        "code_with_bidi",
+        "code_empty",
+        "name_blank",
+        "name_too_long",
+        "nul",
+    ],
+)
+def test_an_event_code_or_name_that_cannot_be_kept_is_refused_naming_it(svc, world, engine, code, name, said):
+    from stockpile.adapters.orm.events import DisasterEventRow
+
+    with pytest.raises(BadEventInput) as e:
+        svc.new_event(EventRecord(code, name, "flood", world.county, 4, clock.now()), "disp")
+    assert said in error_text(e.value.code, e.value.params)
+    assert len(e.value.params["value"]) <= 40
+    assert _count(engine, DisasterEventRow) == 0
+
+
+def test_a_refusal_without_a_reason_says_so_in_words(svc, world):
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    from stockpile.domain.events import decide
+
+    line = RequestLine(
+        1, "FLOOD-1", world.township, "1010101", 5, 1, None, V1, "submitted", None, "", "inf1", ""
+    )
+    with pytest.raises(BadEventInput) as e:
+        decide(line, "refused", None, " ")
+    assert error_text(e.value.code, e.value.params) == "理由“”不可用：不批准时须写明理由"
+    assert "a reason is needed to refuse" in error_text(e.value.code, e.value.params, "en")
