@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from stockpile.cli.common import input_file
 from stockpile.cli.exitcodes import ExitCode
@@ -64,7 +65,7 @@ def import_cmd(
             snap_warn_m=settings.road_snap_warn_m,
         )
     except ExtractError as e:
-        err_console.print(f"[red]{t(f'roads.error_{e.code}', detail=e.detail)}[/red]")
+        err_console.print(f"[red]{escape(t(f'roads.error_{e.reason}', **e.params))}[/red]")
         raise typer.Exit(ExitCode.REFUSED) from e
     console.print(
         t(

@@ -39,6 +39,7 @@ def test_an_extract_of_another_place_is_refused_and_nothing_written(graph_file: 
     login_as("admin")
     out = run("roads", "import", str(helsinki_pbf()), code=1)
     assert "路网范围未覆盖本县全部地点" in out and "XJK" in out
+    assert "个在范围外" in out and "site(s)" not in out  # the whole sentence in Chinese
     assert not graph_file.exists()
     out = run("roads", "info")
     assert "尚未导入路网" in out and "估算（直线距离×系数）" in out
@@ -58,3 +59,24 @@ def test_a_county_extract_is_imported_and_then_answers_the_circle(graph_file: Pa
     out = run("circle", "--item", "1010101", "--minutes", "60")
     assert "路网（本县 OpenStreetMap 路网" in out
     assert "估算（直线距离×系数）" not in out
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"", "是空文件"),
+        (b"\x1f\x8b\x08\x00" + bytes(60), "是压缩包"),
+        (b'<?xml version="1.0"?><osm version="0.6"></osm>', "是 OSM XML 文件"),
+        ("这不是路网".encode() + bytes(60), "不是 OpenStreetMap PBF 文件"),
+    ],
+    ids=["empty", "gzip", "osm_xml", "text"],
+)
+def test_a_file_that_is_no_extract_is_refused_in_one_chinese_sentence(
+    graph_file: Path, tmp_path: Path, body, said
+):
+    bad = tmp_path / "county.osm.pbf"
+    bad.write_bytes(body)
+    login_as("admin")
+    out = run("roads", "import", str(bad), code=1)
+    assert said in out and "county.osm.pbf" in out and " is " not in out
+    assert not graph_file.exists()

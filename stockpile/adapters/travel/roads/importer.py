@@ -78,10 +78,19 @@ def build_from_extract(
         raise ExtractError(
             "empty",
             f"{path.name} holds no drivable road ({ways.ways_seen} highway ways, none of {', '.join(classes)})",
+            "no_roads",
+            file=path.name,
+            seen=ways.ways_seen,
+            classes=", ".join(classes),
         )
     graph, dropped = build_graph(ways)
     if graph.n_segments == 0:
-        raise ExtractError("empty", f"{path.name}: the roads do not form a connected network")
+        raise ExtractError(
+            "empty",
+            f"{path.name}: the roads do not form a connected network",
+            "not_connected",
+            file=path.name,
+        )
     times = {
         p: speeds.seconds(classes, graph.seg_len_m, graph.seg_class, graph.seg_maxspeed, p)
         for p in ("driving-car", "driving-hgv")
@@ -122,10 +131,15 @@ def import_extract(
     outside = [s for s in sites if not _inside(box, s.point)]  # type: ignore[arg-type,unused-ignore]
     if outside:
         names = "; ".join(f"{s.code} {s.name} ({s.point.lon:.4f}, {s.point.lat:.4f})" for s in outside[:20])
+        where = f"{box[0]:.4f}–{box[2]:.4f} E, {box[1]:.4f}–{box[3]:.4f} N"
         raise ExtractError(
             "not_covering",
-            f"{path.name} covers {box[0]:.4f}–{box[2]:.4f} E, {box[1]:.4f}–{box[3]:.4f} N; "
-            f"{len(outside)} of {len(sites)} site(s) lie outside it: {names}",
+            f"{path.name} covers {where}; {len(outside)} of {len(sites)} site(s) lie outside it: {names}",
+            file=path.name,
+            bbox=where,
+            n=len(outside),
+            total=len(sites),
+            names=names,
         )
     far: list[FarSite] = []
     if sites:

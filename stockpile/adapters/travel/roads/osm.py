@@ -33,12 +33,16 @@ _PBF_MAGIC = b"OSMHeader"
 
 
 class ExtractError(Exception):
-    """The file cannot be imported; `code` names why (not_found, not_pbf, osm_xml, truncated, unreadable)."""
+    """The file cannot be imported; `code` names why (not_found, not_pbf, osm_xml, truncated, unreadable, empty,
+    not_covering), `detail` says it in English for a log, and `reason` (an i18n key under `roads.error_`, the
+    code unless the code has several reasons) with `params` says it to a person."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, reason: str = "", **params: Any) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
+        self.reason = reason or code
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +113,28 @@ def check_pbf(path: Path) -> None:
         with path.open("rb") as f:
             head = f.read(64)
     except FileNotFoundError as e:
-        raise ExtractError("not_found", f"{path} does not exist") from e
+        raise ExtractError("not_found", f"{path} does not exist", file=str(path)) from e
     except OSError as e:
-        raise ExtractError("unreadable", f"{path}: {e.strerror or e}") from e
+        raise ExtractError("unreadable", f"{path}: {e.strerror or e}", file=str(path)) from e
     if not head:
-        raise ExtractError("not_pbf", f"{path.name} is empty")
+        raise ExtractError("not_pbf", f"{path.name} is empty", "pbf_empty", file=path.name)
     if head.lstrip().startswith(b"<?xml") or head.lstrip().startswith(b"<osm"):
         raise ExtractError(
-            "osm_xml", f"{path.name} is OSM XML, not PBF (convert it: osmium cat in.osm -o out.osm.pbf)"
+            "osm_xml",
+            f"{path.name} is OSM XML, not PBF (convert it: osmium cat in.osm -o out.osm.pbf)",
+            file=path.name,
         )
     if head[:2] == b"\x1f\x8b" or head[:3] == b"BZh":
-        raise ExtractError("not_pbf", f"{path.name} is a compressed archive, not an .osm.pbf extract")
+        raise ExtractError(
+            "not_pbf",
+            f"{path.name} is a compressed archive, not an .osm.pbf extract",
+            "compressed",
+            file=path.name,
+        )
     if len(head) < 4 + 2 + len(_PBF_MAGIC) or _PBF_MAGIC not in head[4:24]:
-        raise ExtractError("not_pbf", f"{path.name} is not an OpenStreetMap PBF file (no OSMHeader block)")
+        raise ExtractError(
+            "not_pbf", f"{path.name} is not an OpenStreetMap PBF file (no OSMHeader block)", file=path.name
+        )
 
 
 class _Pieces:
@@ -192,7 +205,7 @@ def read_ways(path: Path, classes: tuple[str, ...]) -> RawWays:
     except RuntimeError as e:
         text = str(e)
         code = "truncated" if "EOF" in text or "unexpected" in text.lower() else "unreadable"
-        raise ExtractError(code, f"{path.name}: {text}") from e
+        raise ExtractError(code, f"{path.name}: {text}", file=path.name) from e
     return RawWays(
         node_id=np.asarray(got.ids, dtype=np.int64),
         lon=np.asarray(got.lons, dtype=float),
