@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from stockpile.cli.common import console, err_console, services
+from stockpile.cli.common import console, err_console, services, time_value
 from stockpile.cli.events import _run, _when, request_app
 from stockpile.cli.login import current_user
 from stockpile.cli.registers import _items, _show
@@ -57,7 +57,7 @@ def city_add(
     item: Annotated[list[str], typer.Option("--item", help="物资编码=数量，可重复 ITEM=QTY, repeatable")],
     reason: Annotated[str, typer.Option("--reason", help="理由 reason")] = "",
     needed_by: Annotated[
-        str | None, typer.Option("--needed-by", help="需到达时间 needed by (ISO 8601)")
+        str | None, typer.Option("--needed-by", help="需到达时间 needed by (ISO 8601)", callback=time_value)
     ] = None,
     to: Annotated[str, typer.Option("--to", help="致（默认：市应急管理局）addressee")] = "",
 ) -> None:

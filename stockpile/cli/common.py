@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,51 @@ def input_file(path: Path | None) -> Path | None:
     if path is not None and not (path.is_file() and os.access(path, os.R_OK)):
         raise typer.BadParameter(t("cli.no_such_file", file=path))
     return path
+
+
+def iso_day(text: str) -> date:
+    """A date typed as YYYY-MM-DD; anything else (2026-02-30, year 0, 2026/7/1) is a usage error naming it."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(t("cli.bad_day", value=text)) from None
+
+
+def iso_time(text: str) -> datetime:
+    """A time typed in ISO 8601 (2026-07-01T08:00); without a zone it is the county's time."""
+    try:
+        return clock.local(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        raise typer.BadParameter(t("cli.bad_time", value=text)) from None
+
+
+def as_uuid(text: str) -> uuid.UUID:
+    """A --client-id, posting or transfer id: a UUID."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise typer.BadParameter(t("cli.bad_uuid", value=text)) from None
+
+
+def day_value(value: str | None) -> str | None:
+    """Typer callback of a date option or argument: refused while parsing, with the option's name."""
+    if value:
+        iso_day(value)
+    return value
+
+
+def time_value(value: str | None) -> str | None:
+    """Typer callback of a time option (--at, --to …): refused while parsing, with the option's name."""
+    if value:
+        iso_time(value)
+    return value
+
+
+def uuid_value(value: str | None) -> str | None:
+    """Typer callback of --client-id and of an argument naming a posting or transfer."""
+    if value:
+        as_uuid(value)
+    return value
 
 
 # below the least a solve plans nothing (every engine's setup takes longer); above the most (an hour; the app offers

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console
+from stockpile.cli.common import console, err_console, iso_time, time_value
 from stockpile.cli.login import current_user
 from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
@@ -43,11 +43,7 @@ def _when(text: str | None) -> datetime:
 
     if text is None:
         return clock.now().replace(microsecond=0)
-    try:
-        return clock.local(datetime.fromisoformat(text))
-    except ValueError:
-        err_console.print(f"[red]{t('events.bad_time', value=text)}[/red]")
-        raise typer.Exit(2) from None
+    return iso_time(text)
 
 
 def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -73,7 +69,9 @@ def event_new(
     area: Annotated[str, typer.Option("--area", help="受灾县或乡镇区划代码 county or township code")],
     kind: Annotated[str, typer.Option("--kind", help="flood|earthquake|typhoon|landslide|…")] = "flood",
     level: Annotated[int, typer.Option("--level", help="响应级别 1–4")] = 4,
-    at: Annotated[str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}", callback=time_value)
+    ] = None,
 ) -> None:
     """登记灾害事件（调度员、管理员）。"""
 
@@ -118,7 +116,9 @@ def report_add(
     houses: Annotated[int, typer.Option("--houses", help="房屋损坏（间）damaged houses")] = 0,
     need: Annotated[list[str] | None, typer.Option("--need", help="急需 ITEM=QTY (repeatable)")] = None,
     township: Annotated[str, typer.Option("--township", help="报送乡镇 reporting township")] = "",
-    at: Annotated[str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help=f"报告时间 report time, {WHEN}", callback=time_value)
+    ] = None,
 ) -> None:
     """报送一个村（社区）的灾情；同一村的后续报告为续报，替代之前的数字。"""
 
@@ -193,7 +193,7 @@ def request_add(
     to: Annotated[str, typer.Option("--to", help="送往村（社区）或避难场所代码 village or shelter")],
     priority: Annotated[int, typer.Option("--priority", help="优先级 1（最先）–3")] = 2,
     needed_by: Annotated[
-        str | None, typer.Option("--needed-by", help=f"需送达时间 needed by, {WHEN}")
+        str | None, typer.Option("--needed-by", help=f"需送达时间 needed by, {WHEN}", callback=time_value)
     ] = None,
     township: Annotated[str, typer.Option("--township", help="请领乡镇 requesting township")] = "",
 ) -> None:

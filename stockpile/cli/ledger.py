@@ -7,13 +7,23 @@ without it a new id is made.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, console, err_console, services
+from stockpile.cli.common import (
+    acting_user,
+    as_uuid,
+    console,
+    day_value,
+    err_console,
+    iso_day,
+    iso_time,
+    services,
+    time_value,
+    uuid_value,
+)
 from stockpile.domain.errors import DomainError
 from stockpile.domain.model import IssuePurpose, WriteOffReason
 from stockpile.i18n import error_text, t
@@ -27,8 +37,12 @@ from stockpile.schemas import (
     WriteOffCmd,
 )
 
-ClientId = Annotated[str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry")]
-When = Annotated[str | None, typer.Option("--at", help="发生时间 ISO 8601 (default: now)")]
+ClientId = Annotated[
+    str | None, typer.Option("--client-id", help="重试时使用同一编号 / reuse on retry", callback=uuid_value)
+]
+When = Annotated[
+    str | None, typer.Option("--at", help="发生时间 ISO 8601 (default: now)", callback=time_value)
+]
 
 
 def _ledger() -> Any:
@@ -42,12 +56,11 @@ def _common(client_id: str | None, at: str | None) -> dict[str, Any]:
     --at) keeps the first attempt's time so that it replays instead of conflicting."""
 
     actor = acting_user()
-    cid = uuid.UUID(client_id) if client_id else uuid.uuid4()
+    cid = as_uuid(client_id) if client_id else uuid.uuid4()
     earlier = _ledger().posting_time(cid) if client_id and not at else None
-    when = datetime.fromisoformat(at) if at else (earlier or clock.now())
-    when = clock.local(when)  # no offset given = county time
+    when = iso_time(at) if at else clock.local(earlier or clock.now())  # no offset given = county time
     return {
-        "client_id": uuid.UUID(client_id) if client_id else uuid.uuid4(),
+        "client_id": cid,
         "actor": actor,
         "occurred_at": when,
     }
@@ -71,9 +84,9 @@ def receive(
     item: str,
     lot: str,
     qty: int,
-    expiry: Annotated[str | None, typer.Option()] = None,
+    expiry: Annotated[str | None, typer.Option(callback=day_value)] = None,
     unit: Annotated[str, typer.Option()] = "",
-    made: Annotated[str | None, typer.Option()] = None,
+    made: Annotated[str | None, typer.Option(callback=day_value)] = None,
     doc: Annotated[str, typer.Option()] = "",
     client_id: ClientId = None,
     at: When = None,
@@ -86,8 +99,8 @@ def receive(
         lot_no=lot,
         qty=qty,
         unit=unit,
-        expiry=date.fromisoformat(expiry) if expiry else None,
-        manufactured_on=date.fromisoformat(made) if made else None,
+        expiry=iso_day(expiry) if expiry else None,
+        manufactured_on=iso_day(made) if made else None,
         doc_no=doc,
     )
     _post(_ledger().record_receipt, cmd)
@@ -139,11 +152,15 @@ def transfer(
     _post(_ledger().ship_transfer, cmd)
 
 
-def transfer_receive(transfer_id: str, client_id: ClientId = None, at: When = None) -> None:
+def transfer_receive(
+    transfer_id: Annotated[str, typer.Argument(callback=uuid_value)],
+    client_id: ClientId = None,
+    at: When = None,
+) -> None:
     """Receive a transfer at its destination."""
     _post(
         _ledger().receive_transfer,
-        ReceiveTransferCmd(**_common(client_id, at), transfer_id=uuid.UUID(transfer_id)),
+        ReceiveTransferCmd(**_common(client_id, at), transfer_id=as_uuid(transfer_id)),
     )
 
 
@@ -189,11 +206,15 @@ def writeoff(
     console.print(t("auth.writeoff_proposed", proposal_id=pid))
 
 
-def reverse(posting_id: str, client_id: ClientId = None, at: When = None) -> None:
+def reverse(
+    posting_id: Annotated[str, typer.Argument(callback=uuid_value)],
+    client_id: ClientId = None,
+    at: When = None,
+) -> None:
     """冲销: reverse every movement of an earlier posting (once)."""
     _post(
         _ledger().reverse_posting,
-        ReverseCmd(**_common(client_id, at), posting_id=uuid.UUID(posting_id)),
+        ReverseCmd(**_common(client_id, at), posting_id=as_uuid(posting_id)),
     )
 
 

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, console, err_console, input_file, services
+from stockpile.cli.common import acting_user, console, err_console, input_file, iso_time, services, time_value
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
 
@@ -220,12 +220,7 @@ def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, in
 
 def _local_time(text: str) -> datetime:
     """ISO time; without a zone it is county time."""
-    try:
-        v = datetime.fromisoformat(text)
-    except ValueError as e:
-        err_console.print(f"[red]{t('events.bad_time', value=text)}[/red]")
-        raise typer.Exit(1) from e
-    return v if v.tzinfo else v.replace(tzinfo=clock.county_tz())
+    return iso_time(text)
 
 
 def _pairs(values: list[str]) -> dict[tuple[str, str], str]:
@@ -248,7 +243,7 @@ def receive_cmd(
     reason: Annotated[
         list[str] | None, typer.Option("--reason", help="短少/损坏原因 站点:物资编码=原因")
     ] = None,
-    at: Annotated[str, typer.Option("--at", help="签收时间（县时间，默认现在）")] = "",
+    at: Annotated[str, typer.Option("--at", help="签收时间（县时间，默认现在）", callback=time_value)] = "",
 ) -> None:
     """签收：登记签收人、时间、实收数量及短少/损坏原因；调拨单转为已签收。"""
     try:

@@ -4,11 +4,11 @@ Acts as the user of `relief login` (an admin for changes); the services check PO
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from stockpile.cli.common import day_value, iso_day
 from stockpile.cli.login import current_user
 from stockpile.cli.users import _admin, _run, _svc, console
 from stockpile.i18n import t
@@ -26,9 +26,9 @@ def show() -> None:
 
 
 @period_app.command("freeze-date")
-def freeze_date(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
+def freeze_date(day: Annotated[str, typer.Argument(help="YYYY-MM-DD", callback=day_value)]) -> None:
     """设置冻结日期: postings on or before it need an admin with a grant on the depot."""
-    _run(_svc().trust.set_freeze_date, _admin(), date.fromisoformat(day))
+    _run(_svc().trust.set_freeze_date, _admin(), iso_day(day))
     console.print(t("auth.saved"))
 
 

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from stockpile import clock
-from stockpile.cli.common import console, err_console, services
+from stockpile.cli.common import console, day_value, err_console, iso_day, services, time_value
 from stockpile.cli.events import _run, _when
 from stockpile.cli.login import current_user
 from stockpile.domain.registers import Donation, Requisition
@@ -88,7 +88,9 @@ def requisition_add(
     what: Annotated[str, typer.Option("--what", help="名称、型号 description")] = "",
     condition: Annotated[str, typer.Option("--condition", help="征用时状况 condition")] = "",
     contact: Annotated[str, typer.Option("--contact", help="联系电话 phone")] = "",
-    at: Annotated[str | None, typer.Option("--at", help="征用时间 taken at (ISO 8601)")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="征用时间 taken at (ISO 8601)", callback=time_value)
+    ] = None,
 ) -> None:
     """登记征用的物资或车辆（调度员、管理员）；车辆即编入运力。"""
     kind = "vehicle" if vehicle else "goods"
@@ -119,7 +121,9 @@ def requisition_receive(
 def requisition_return(
     rid: Annotated[int, typer.Argument(help="征用登记编号 register number")],
     consumed: Annotated[bool, typer.Option("--consumed", help="已消耗（不归还）consumed")] = False,
-    at: Annotated[str | None, typer.Option("--at", help="归还或消耗时间 when (ISO 8601)")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="归还或消耗时间 when (ISO 8601)", callback=time_value)
+    ] = None,
     qty: Annotated[int, typer.Option("--qty", help="在库物资归还数量（该库保管员出库）goods back")] = 0,
     client_id: ClientId = None,
 ) -> None:
@@ -187,7 +191,9 @@ def donation_add(
     contact: Annotated[str, typer.Option("--contact", help="联系电话 phone")] = "",
     event: Annotated[str, typer.Option("--event", help="定向捐赠的事件 event")] = "",
     failed: Annotated[bool, typer.Option("--failed", help="验收不合格 inspection failed")] = False,
-    at: Annotated[str | None, typer.Option("--at", help="接收时间 received at (ISO 8601)")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="接收时间 received at (ISO 8601)", callback=time_value)
+    ] = None,
     client_id: ClientId = None,
 ) -> None:
     """捐赠验收（该库保管员）：合格的入库（来源「捐赠」），过期或不合格的拒收并登记。"""
@@ -206,11 +212,7 @@ def donation_add(
 def _date(text: str | None) -> date | None:
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err_console.print(f"[red]{t('events.bad_time', value=text)}[/red]")
-        raise typer.Exit(2) from None
+    return iso_day(text)
 
 
 @donation_app.command("use")

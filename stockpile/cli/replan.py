@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, check_time_limit, console, err_console, services
+from stockpile.cli.common import acting_user, check_time_limit, console, err_console, services, time_value
 from stockpile.cli.orders import _local_time, order_app
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
@@ -69,7 +69,9 @@ def replan_cmd(
     time_limit: Annotated[
         float, typer.Option("--time-limit", callback=check_time_limit, help="求解时间上限（秒）")
     ] = 10.0,
-    at: Annotated[str, typer.Option("--at", help="重新规划时刻（县时区，默认现在）")] = "",
+    at: Annotated[
+        str, typer.Option("--at", help="重新规划时刻（县时区，默认现在）", callback=time_value)
+    ] = "",
     confirm: Annotated[
         bool, typer.Option("--confirm", help="确认新方案：替代未发运调拨单并转移预留")
     ] = False,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console, input_file
+from stockpile.cli.common import console, err_console, input_file, iso_time
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -36,11 +36,7 @@ def rebase_cmd(
 
     when: datetime | None = None
     if to is not None:
-        try:
-            when = clock.local(datetime.fromisoformat(to))
-        except ValueError:
-            err_console.print(f"[red]{t('drill.bad_to', value=to)}[/red]")
-            raise typer.Exit(2) from None
+        when = iso_time(to)
     actor = current_user()  # the logged-in dispatcher
     svc = build_services(get_settings())
     try:

@@ -9,7 +9,6 @@ RELIEF_NEW_PASSWORD, never taken as a command-line argument.
 from __future__ import annotations
 
 import os
-import uuid
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from stockpile.bootstrap import build_services
+from stockpile.cli.common import as_uuid, uuid_value
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
@@ -111,9 +111,9 @@ def init_admin(username: str) -> None:
     console.print(t("auth.cli_user_added", username=username, role="admin"))
 
 
-def writeoff_approve(proposal_id: str) -> None:
+def writeoff_approve(proposal_id: Annotated[str, typer.Argument(callback=uuid_value)]) -> None:
     """批准报废 (four-eyes: an admin other than the proposer)."""
-    res = _run(_svc().ledger.approve_write_off, uuid.UUID(proposal_id), _admin())
+    res = _run(_svc().ledger.approve_write_off, as_uuid(proposal_id), _admin())
     console.print(t("auth.cli_approved", posting_id=res.posting_id))
 
 

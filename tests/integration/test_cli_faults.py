@@ -32,17 +32,25 @@ def _refused(args: list[str], words: str, code: ExitCode = ExitCode.REFUSED) -> 
 
 def test_values_a_command_cannot_take_are_one_sentence(cli_db) -> None:
     login_as("keeper_demo")
-    _refused(["receive", "XZ01", "1020101", "LOT-Z", "5", "--expiry", "2026-02-30"], "输入的值无法识别")
+    usage = ExitCode(
+        2
+    )  # a date or id Python cannot read is the option's usage error (tests/integration/test_cli_dates.py)
+    _refused(
+        ["receive", "XZ01", "1020101", "LOT-Z", "5", "--expiry", "2026-02-30"],
+        "日期无法识别：2026-02-30",
+        usage,
+    )
     _refused(["receive", "XZ01", "1020101", "LOT-Z", str(10**20), "--expiry", FAR_EXPIRY], "参数有误：qty")
     _refused(["issue", "XZ01", "1020101", "0"], "参数有误：qty：必须大于 0")
-    _refused(["reverse", "not-a-posting"], "输入的值无法识别")
+    _refused(["reverse", "not-a-posting"], "编号无法识别：not-a-posting", usage)
 
 
 def test_a_receipt_with_an_impossible_time_or_quantity_says_which(cli_db) -> None:
     login_as("dispatcher")
     _refused(
         ["order", "receive", "NO-SUCH", "--receiver", "张三", "--at", "2026-02-30"],
-        "时间无法识别：2026-02-30",
+        "'--at' 的值无效：时间无法识别：2026-02-30",
+        ExitCode(2),
     )
     _refused(
         ["order", "receive", "NO-SUCH", "--receiver", "张三", "--qty", "XJK:0201=abc"], "（XJK:0201=abc）"

@@ -98,6 +98,6 @@ def test_bad_inputs_from_the_cli(places):
     res = runner.invoke(app, ["request", "add", "FLOOD-X", "9999999", "5", "--to", village])
     assert res.exit_code == 1 and "9999999" in res.output
     res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, "0", "--to", village])
-    assert res.exit_code == 1 and "qty" in res.output
+    assert res.exit_code == 1 and "请领数量“0”不可用" in res.output
     res = runner.invoke(app, ["scenario", "new", "--event", "FLOOD-X"])
     assert res.exit_code == 1 and "没有任何需求" in res.output

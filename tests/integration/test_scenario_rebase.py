@@ -140,7 +140,7 @@ def test_cli_rebase_without_to_uses_now(cli_db, svc):
 @pytest.mark.parametrize(
     ("user", "args", "code", "text"),
     [
-        ("dispatcher", ["--to", "tomorrow"], 2, "--to 需为日期时间"),
+        ("dispatcher", ["--to", "tomorrow"], 2, "时间无法识别：tomorrow"),
         ("keeper_demo", [], 1, ""),
     ],
 )
