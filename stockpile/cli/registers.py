@@ -184,7 +184,9 @@ def donation_add(
     item: Annotated[str, typer.Option("--item", help="物资编码 item code")],
     qty: Annotated[int, typer.Option("--qty", help="数量 quantity")],
     lot: Annotated[str, typer.Option("--lot", help="批次号 lot")],
-    expiry: Annotated[str | None, typer.Option("--expiry", help="有效期至 YYYY-MM-DD")] = None,
+    expiry: Annotated[
+        str | None, typer.Option("--expiry", help="有效期至 YYYY-MM-DD", callback=day_value)
+    ] = None,
     person: Annotated[
         bool, typer.Option("--person", help="个人捐赠（公开清单不署名）a private donor")
     ] = False,

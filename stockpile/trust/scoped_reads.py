@@ -107,14 +107,17 @@ def bin_card(
 ) -> Any:
     """货位卡 of one item at one depot the actor may see; an item or lot the county does not know is UnknownItem or
     UnknownLot (an empty card would read as "no movement")."""
-    with uow:
-        _codes(uow, actor, "view_stock", site_code)  # the depot first: a denial never depends on the item
-        item = uow.ledger.item_by_code(item_code)
-        if item is None:
-            raise UnknownItem(item_code=item_code)
-        if lot_no and uow.ledger.lot(item.id, lot_no) is None:
-            raise UnknownLot(item_code=item_code, lot_no=lot_no)
-    return views.bin_card(site_code, item_code, lot_no)
+
+    def read(_codes: Codes) -> Any:  # the depot is checked first: a denial never depends on the item
+        with uow:
+            item = uow.ledger.item_by_code(item_code)
+            if item is None:
+                raise UnknownItem(item_code=item_code)
+            if lot_no and uow.ledger.lot(item.id, lot_no) is None:
+                raise UnknownLot(item_code=item_code, lot_no=lot_no)
+        return views.bin_card(site_code, item_code, lot_no)
+
+    return _read_guarded(uow, actor, "view_stock", site_code, read)
 
 
 def ledger(
