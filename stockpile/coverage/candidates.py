@@ -89,7 +89,8 @@ def read_candidates(table: Any, read_point: ReadPoint, area: Bbox | None) -> Can
             reason = issue.code.replace("geo.", "geo_")
             if area is None and reason == "geo_out_of_area":
                 reason = "geo_out_of_china"
-            report.errors.append(RowError(row_no, header_of["lon"], shown, reason))
+            column = header_of["lat"] if getattr(issue, "axis", "") == "lat" else header_of["lon"]
+            report.errors.append(RowError(row_no, column, shown, reason))
         if code is not None and check.point is not None:
             lon, lat = round(check.point.lon, 6), round(check.point.lat, 6)
             out.append(Candidate(code, v.get("name") or code, lon, lat))

@@ -67,7 +67,21 @@ def _each(out: Parsed, sheet: Sheet) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _check_codes_in_county(out: Parsed, code: str | None) -> None:
-    """Township codes start with the county's code, village codes with their township's."""
+    """Township codes start with the county's code, village codes with their township's; no area code is used at
+    two levels (the county's own, a township's, a village's), and no shelter has a village's code (a scenario's
+    demand points are the villages and the shelters together)."""
+    towns = _codes(out, TOWNSHIPS)
+    for row, r in _each(out, TOWNSHIPS):
+        if r["code"] and r["code"] == code:
+            out.error(TOWNSHIPS, row, "乡镇代码", r["code"], "code_used_above", other=COUNTY.name)
+    for row, r in _each(out, VILLAGES):
+        if r["code"] and (r["code"] == code or r["code"] in towns):
+            other = COUNTY.name if r["code"] == code else TOWNSHIPS.name
+            out.error(VILLAGES, row, "村社区代码", r["code"], "code_used_above", other=other)
+    villages = _codes(out, VILLAGES)
+    for row, r in _each(out, SHELTERS):
+        if r["code"] and r["code"] in villages:
+            out.error(SHELTERS, row, "场所编码", r["code"], "code_used_above", other=VILLAGES.name)
     if code is None:
         return
     for row, r in _each(out, TOWNSHIPS):

@@ -77,13 +77,14 @@ def _whole(v: Any, positive: bool) -> int:
 
 def _choice(v: Any, column: Column) -> Any:
     assert column.choices is not None
-    text = cell_text(v, 64)
+    text = cell_text(v, 64).strip()
+    text = (column.aliases or {}).get(text, text)
     if text in column.choices:
         return column.choices[text]
     for value in column.choices.values():  # the stored value itself (county, zhen, …) is accepted too
         if str(value).lower() == text.lower():
             return value
-    raise CellError("invalid_choice")
+    raise CellError("invalid_choice", allowed="、".join(column.choices))
 
 
 def parse_cell(column: Column, v: Any) -> Any:
@@ -98,7 +99,12 @@ def parse_cell(column: Column, v: Any) -> Any:
     if kind in ("int0", "pos"):
         return _whole(v, kind == "pos")
     if kind == "code":
-        return cell_code(v)
+        if isinstance(v, float) and v.is_integer() and 0 <= v < 10**12:
+            v = int(v)  # a 12-digit village code typed as a number is exact (Excel keeps 15 digits)
+        code = cell_code(str(v) if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**12 else v)
+        if column.max_len and len(code) > column.max_len:
+            raise CellError("code_too_long", most=column.max_len)
+        return code
     if kind == "date":
         return cell_date(v)
     if kind == "packs":
@@ -108,7 +114,10 @@ def parse_cell(column: Column, v: Any) -> Any:
         return tuple(sorted({cell_code(c) for c in parts if c != ""}))
     if kind in ("lon", "lat"):
         return v  # read with the county's coordinate system later (`points.py`)
-    return cell_text(v)
+    text = cell_text(v)
+    if column.max_len and len(text) > column.max_len:
+        raise CellError("code_too_long", most=column.max_len)
+    return text
 
 
 def _kind_blank(kind: str) -> Any:
@@ -142,7 +151,7 @@ def parse_sheet(sheet: Sheet, raw: RawSheet | None, out: Parsed) -> None:
             keys[tuple(record.get(k) for k in sheet.key)] += 1
     for row_no, record in parsed:
         key = tuple(record.get(k) for k in sheet.key)
-        if keys[key] > 1:
+        if keys[key] > 1 and None not in key:  # a key cell already refused is not "the same code" twice
             out.error(
                 sheet, row_no, sheet.column(sheet.key[-1]).header, "/".join(map(str, key)), "duplicate_code"
             )
@@ -166,7 +175,7 @@ def _parse_row(
         try:
             record[c.field] = parse_cell(c, raw)
         except CellError as e:
-            out.error(sheet, row_no, c.header, raw, e.code)
+            out.error(sheet, row_no, c.header, raw, e.code, **e.params)
             record[c.field] = None
     return record
 

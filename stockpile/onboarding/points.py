@@ -58,7 +58,7 @@ def _sheet_points(out: Parsed, sheet: Sheet, crs: str, bbox: Bbox | None, read_p
             code = issue.code.replace("geo.", "geo_")
             if bbox is None and code == "geo_out_of_area":
                 code = "geo_out_of_china"
-            out.error(sheet, row, "经度", value, code)
+            out.error(sheet, row, "纬度" if getattr(issue, "axis", "") == "lat" else "经度", value, code)
         if check.point is None:
             rec["lon"] = rec["lat"] = None
             continue

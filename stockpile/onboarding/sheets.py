@@ -14,6 +14,37 @@ from dataclasses import dataclass
 YES_NO = {"是": True, "否": False}
 CRS_CHOICES = {"WGS-84": "WGS84", "GCJ-02": "GCJ02", "BD-09": "BD09"}
 TOWNSHIP_KINDS = {"乡": "xiang", "镇": "zhen", "场": "chang", "街道": "jiedao"}
+# what counties also write (民族乡 and 苏木 are township-level; CGCS2000 is the national datum, within centimetres of
+# WGS-84 for a county's map); read as the label, the workbook exported again writes the label
+CRS_ALIASES = {
+    "CGCS2000": "WGS-84",
+    "CGCS-2000": "WGS-84",
+    "2000国家大地坐标系": "WGS-84",
+    "GPS": "WGS-84",
+    "高德": "GCJ-02",
+    "腾讯": "GCJ-02",
+    "火星坐标": "GCJ-02",
+    "百度": "BD-09",
+}
+TOWNSHIP_ALIASES = {
+    "民族乡": "乡",
+    "苏木": "乡",
+    "民族苏木": "乡",
+    "街道办事处": "街道",
+    "农场": "场",
+    "林场": "场",
+    "牧场": "场",
+    "盐场": "场",
+}
+ROLE_ALIASES = {
+    "保管": "保管员",
+    "仓库保管员": "保管员",
+    "调度": "调度员",
+    "规划": "规划审查",
+    "管理": "管理员",
+    "系统管理员": "管理员",
+    "信息员": "灾情信息员",
+}
 SITE_LEVELS = {"县级": "county", "乡镇级": "township", "村级": "village"}
 SITE_TYPES = {
     "综合储备库": "depot",
@@ -41,6 +72,8 @@ class Column:
     required: bool = True
     choices: Mapping[str, object] | None = None
     default: object = None  # the value of a blank optional cell (None: the kind's own blank)
+    max_len: int | None = None  # a code's longest form (the database column's width)
+    aliases: Mapping[str, str] | None = None  # other names a county writes for a label (苏木 → 乡), read only
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +95,16 @@ def _c(
     required: bool = True,
     choices: Mapping[str, object] | None = None,
     default: object = None,
+    max_len: int | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> Column:
-    return Column(field, header, kind, required, choices, default)
+    return Column(field, header, kind, required, choices, default, max_len, aliases)
 
 
 LON, LAT = _c("lon", "经度", "lon"), _c("lat", "纬度", "lat")
+# the widths of the columns the codes are kept in: admin areas (GB/T 2260 + the statistics office's 12 digits),
+# demand points of a scenario (villages and shelters share one table), depots
+AREA_CODE_LEN, POINT_CODE_LEN, SITE_CODE_LEN = 12, 32, 64
 
 COUNTY = Sheet(
     "county",
@@ -79,7 +117,7 @@ COUNTY = Sheet(
         _c("guarantee_minutes", "保障圈时限(分钟)", "pos"),
         _c("initial_relief_hours", "初步救助时限(小时)", "pos"),
         _c("effective_relief_hours", "有效救助时限(小时)", "pos"),
-        _c("crs", "坐标系", "choice", choices=CRS_CHOICES),
+        _c("crs", "坐标系", "choice", choices=CRS_CHOICES, aliases=CRS_ALIASES),
     ),
     ("code",),
 )
@@ -87,9 +125,9 @@ TOWNSHIPS = Sheet(
     "townships",
     "乡镇",
     (
-        _c("code", "乡镇代码", "code"),
+        _c("code", "乡镇代码", "code", max_len=AREA_CODE_LEN),
         _c("name", "乡镇名称"),
-        _c("township_kind", "类型", "choice", choices=TOWNSHIP_KINDS),
+        _c("township_kind", "类型", "choice", choices=TOWNSHIP_KINDS, aliases=TOWNSHIP_ALIASES),
         LON,
         LAT,
         _c("population", "人口", "int0"),
@@ -101,7 +139,7 @@ VILLAGES = Sheet(
     "villages",
     "村社区",
     (
-        _c("code", "村社区代码", "code"),
+        _c("code", "村社区代码", "code", max_len=AREA_CODE_LEN),
         _c("parent_code", "所属乡镇代码", "code"),
         _c("name", "名称"),
         LON,
@@ -115,7 +153,7 @@ SHELTERS = Sheet(
     "shelters",
     "避难场所",
     (
-        _c("code", "场所编码", "code"),
+        _c("code", "场所编码", "code", max_len=POINT_CODE_LEN),
         _c("name", "名称"),
         _c("township_code", "所属乡镇代码", "code"),
         LON,
@@ -129,7 +167,7 @@ SITES = Sheet(
     "sites",
     "储备库点",
     (
-        _c("code", "库点编码", "code"),
+        _c("code", "库点编码", "code", max_len=SITE_CODE_LEN),
         _c("name", "名称"),
         _c("admin_level", "级别", "choice", choices=SITE_LEVELS),
         _c("site_type", "类型", "choice", choices=SITE_TYPES),
@@ -195,7 +233,7 @@ VEHICLES = Sheet(
     "vehicles",
     "车辆",
     (
-        _c("code", "车牌号"),
+        _c("code", "车牌号", max_len=32),
         _c("name", "名称"),
         _c("ownership", "权属", "choice", choices=OWNERSHIP),
         _c("home_site", "所属库点编码", "code"),
@@ -281,7 +319,7 @@ USERS = Sheet(
     (
         _c("username", "用户名"),
         _c("display_name", "姓名", required=False),
-        _c("role", "角色", "choice", choices=ROLES),
+        _c("role", "角色", "choice", choices=ROLES, aliases=ROLE_ALIASES),
         _c("sites", "负责库点编码", "codes", required=False),
         _c("townships", "负责乡镇代码", "codes", required=False),
     ),

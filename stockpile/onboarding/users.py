@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from stockpile.onboarding.parse import Parsed, Problem
-from stockpile.onboarding.sheets import SITES, TOWNSHIPS, USERS
+from stockpile.onboarding.sheets import SITES, TOWNSHIPS, USERS, label_of
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 from stockpile.trust.first_login import hash_setup_code, new_setup_code
@@ -113,7 +113,8 @@ def _last_admin(
     user = uow.auth.user(str(before["username"]))
     if user is None or not user.active or uow.auth.count_active_admins() > 1:
         return None
-    return Problem(USERS.name, parsed.row_of(USERS, key), "角色", str(rec.get("role")), "last_admin")
+    shown = label_of(USERS.column("role"), rec.get("role"))  # 调度员 as typed, not the stored "dispatcher"
+    return Problem(USERS.name, parsed.row_of(USERS, key), "角色", str(shown), "last_admin")
 
 
 def _plain(v: Any) -> Any:

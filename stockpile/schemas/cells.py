@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import Any
 
 from stockpile import clock
 from stockpile.domain.model import MAX_QTY
@@ -72,8 +73,9 @@ MOVEMENT_REQUIRED = ("kind", "site_code", "item_code", "qty", "occurred_at")
 class CellError(ValueError):
     """A cell that cannot become a value; `code` is an i18n key under `import_errors`."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
         self.code = code
+        self.params = params  # the message's values ({most} of a length rule)
         super().__init__(code)
 
 

@@ -99,11 +99,42 @@ CASES: list[tuple[str, Callable[[Book], None], str, int, str]] = [
         "qty_not_integer",
     ),
     ("sheet missing", lambda b: b.pop("车辆"), "车辆", 0, "sheet_missing"),
+    # a code at two levels was refused by the database as "cannot connect" (probe, session 19)
+    (
+        "village with its township's code",
+        lambda b: _set(b, "村社区", 3, "村社区代码", "360724102"),
+        "村社区",
+        5,
+        "code_used_above",
+    ),
+    (
+        "township with the county's code",
+        lambda b: _set(b, "乡镇", 0, "乡镇代码", "360724"),
+        "乡镇",
+        2,
+        "code_used_above",
+    ),
+    (
+        "shelter with a village's code",
+        lambda b: _set(b, "避难场所", 0, "场所编码", "360724101200"),
+        "避难场所",
+        2,
+        "code_used_above",
+    ),
+    # longer than its column: PostgreSQL refused it as "cannot connect", SQLite kept it
+    (
+        "township code too long",
+        lambda b: _set(b, "乡镇", 0, "乡镇代码", "3607241019999999"),
+        "乡镇",
+        2,
+        "code_too_long",
+    ),
+    ("plate too long", lambda b: _set(b, "车辆", 0, "车牌号", "赣B" + "1" * 40), "车辆", 2, "code_too_long"),
     ("header renamed", lambda b: b["乡镇"][0].__setitem__(5, "常住人口"), "乡镇", 1, "missing_column"),
 ]
 
 
-@pytest.mark.parametrize(("name", "spoil", "sheet", "row", "code"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "spoil", "sheet", "row", "code"), CASES, ids=[c[0] for c in CASES])  # fmt: skip
 def test_bad_workbook_is_refused_with_its_place(svc, engine, name, spoil, sheet, row, code):
     book = county_book.sheets(clock.today())
     spoil(book)
@@ -162,3 +193,54 @@ def test_non_admin_is_refused(svc, engine):
     seed_users(engine, {"plan": ("planner", ())})
     with pytest.raises(PermissionDenied):
         svc.onboarding.import_workbook(county_book.xlsx(county_book.sheets(clock.today())), "plan")
+
+
+def test_village_codes_typed_as_numbers_are_their_12_digits(svc):
+    """360724101200 stored as a number is exact (Excel keeps 15 digits): it was refused as scientific notation,
+    with a second, made-up "code twice" error on the same row."""
+    book = county_book.sheets(clock.today())
+    headers, rows = book["村社区"]
+    for r in rows:
+        r[headers.index("村社区代码")] = int(r[headers.index("村社区代码")])
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    assert report.ok, report.errors
+
+
+def test_a_refused_code_cell_is_not_also_a_duplicate(svc):
+    book = county_book.sheets(clock.today())
+    for row in (0, 1):
+        _set(book, "村社区", row, "村社区代码", "3.60724E+11")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    codes = [(p.row, p.code) for p in report.errors if p.sheet == "村社区"]
+    assert ("duplicate_code" not in {c for _, c in codes}) and (2, "code_in_scientific_notation") in codes
+
+
+def test_what_counties_also_write_is_read_as_the_label(svc):
+    """CGCS2000 (the national datum) reads as WGS-84, 民族乡/苏木 as 乡, 街道办事处 as 街道, 调度 as 调度员; they were
+    refused as "取值不在允许范围内" without saying what is allowed."""
+    book = county_book.sheets(clock.today())
+    _set(book, "县情", 0, "坐标系", "CGCS2000")
+    _set(book, "乡镇", 0, "类型", "民族乡")
+    _set(book, "乡镇", 1, "类型", "苏木")
+    _set(book, "乡镇", 2, "类型", "街道办事处")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    assert report.ok, report.errors
+
+
+def test_a_value_not_allowed_names_the_allowed_ones(svc):
+    from stockpile.i18n import problem_text
+
+    book = county_book.sheets(clock.today())
+    _set(book, "县情", 0, "坐标系", "北京54")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    [problem] = [p for p in report.errors if p.code == "invalid_choice"]
+    assert "可填 WGS-84、GCJ-02、BD-09" in problem_text(problem.code, problem.params)
+
+
+def test_a_latitude_that_is_wrong_is_named_under_its_own_column(svc):
+    book = county_book.sheets(clock.today())
+    _set(book, "村社区", 0, "纬度", "25.8x")
+    _set(book, "村社区", 1, "经度", "114°30′")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    got = {(p.row, p.column, p.code) for p in report.errors if p.sheet == "村社区"}
+    assert {(2, "纬度", "geo_not_a_number"), (3, "经度", "geo_dms")} <= got, got

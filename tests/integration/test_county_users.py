@@ -151,5 +151,6 @@ def test_bad_user_row_is_refused_with_its_place(svc, engine, name, row, column, 
     assert any((p.sheet, p.row, p.column, p.code) == ("用户", 3, column, code) for p in report.errors), (
         report.errors
     )
+    assert not any(p.value in ("dispatcher", "admin", "keeper") for p in report.errors)  # 调度员 as typed
     with engine.connect() as c:
         assert "x_user" not in c.execute(select(UserRow.username)).scalars().all()

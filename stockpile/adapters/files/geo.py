@@ -86,6 +86,7 @@ class CoordinateIssue(NamedTuple):
     code: str
     message: str
     severity: Severity = "error"
+    axis: str = ""  # "lon" or "lat" when one cell is wrong, "" when the pair is (swapped, outside)
 
 
 class PointCheck(NamedTuple):
@@ -114,24 +115,26 @@ def parse_crs(text: str | None) -> Crs | CoordinateIssue:
 def parse_degrees(value: object, axis: str) -> float | CoordinateIssue:
     """Read one decimal-degree value; DMS, decimal commas, text, blanks and non-finite numbers are issues."""
     if value is None or isinstance(value, bool):
-        return CoordinateIssue("geo.missing", f"{axis} is empty")
+        return CoordinateIssue("geo.missing", f"{axis} is empty", axis=axis)
     if isinstance(value, int | float):
         number = float(value)
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip()
         if not text:
-            return CoordinateIssue("geo.missing", f"{axis} is empty")
+            return CoordinateIssue("geo.missing", f"{axis} is empty", axis=axis)
         if _DMS.search(text):
             return CoordinateIssue(
-                "geo.dms", f"{axis} {text!r} is degrees-minutes-seconds: use decimal degrees"
+                "geo.dms", f"{axis} {text!r} is degrees-minutes-seconds: use decimal degrees", axis=axis
             )
         if _DECIMAL_COMMA.match(text):
-            return CoordinateIssue("geo.decimal_comma", f"{axis} {text!r} uses a decimal comma: write 30.5")
+            return CoordinateIssue(
+                "geo.decimal_comma", f"{axis} {text!r} uses a decimal comma: write 30.5", axis=axis
+            )
         if not _PLAIN_NUMBER.match(text):
-            return CoordinateIssue("geo.not_a_number", f"{axis} {text!r} is not a decimal number")
+            return CoordinateIssue("geo.not_a_number", f"{axis} {text!r} is not a decimal number", axis=axis)
         number = float(text)
     if not math.isfinite(number):
-        return CoordinateIssue("geo.not_a_number", f"{axis} is not a finite number")
+        return CoordinateIssue("geo.not_a_number", f"{axis} is not a finite number", axis=axis)
     return number
 
 
@@ -142,7 +145,8 @@ def check_range(lon: float, lat: float) -> CoordinateIssue | None:
     if abs(lat) > 90 and abs(lon) <= 90:
         return CoordinateIssue("geo.swapped", f"lat {lat} > 90 while lon {lon} ≤ 90: lat/lon look swapped")
     if abs(lat) > 90 or abs(lon) > 180:
-        return CoordinateIssue("geo.out_of_range", f"lon {lon} / lat {lat} outside ±180 / ±90")
+        axis = "" if abs(lat) > 90 and abs(lon) > 180 else ("lat" if abs(lat) > 90 else "lon")
+        return CoordinateIssue("geo.out_of_range", f"lon {lon} / lat {lat} outside ±180 / ±90", axis=axis)
     return None
 
 
