@@ -134,8 +134,8 @@ def parse_sheet(sheet: Sheet, raw: RawSheet | None, out: Parsed) -> None:
     header, rows = raw
     known = {c.header: c for c in sheet.columns}
     for h in header:
-        if h and h not in known:
-            out.error(sheet, 1, h, h, "unknown_column")
+        if h and h not in known:  # a 备注 or 序号 column of the county's own: read past, said once
+            out.warn(sheet, 1, h, h, "unknown_column_ignored")
     present = [c for c in sheet.columns if c.header in header]
     for c in sheet.columns:
         if c.header not in header and c.required:

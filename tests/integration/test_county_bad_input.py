@@ -244,3 +244,39 @@ def test_a_latitude_that_is_wrong_is_named_under_its_own_column(svc):
     report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
     got = {(p.row, p.column, p.code) for p in report.errors if p.sheet == "村社区"}
     assert {(2, "纬度", "geo_not_a_number"), (3, "经度", "geo_dms")} <= got, got
+
+
+def test_a_workbook_as_a_county_keeps_it_is_read(svc):
+    """What counties do to a template: a 备注 column and a 序号 column of their own (a warning, not a refusal), a
+    merged title row above the header, full-width brackets typed in a header, a sheet hidden, a sheet name with a
+    trailing space. Each was refused (unknown header, missing columns, missing sheet)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = county_book.sheets(clock.today())
+    headers, rows = book["乡镇"]
+    headers.append("备注")
+    for r in rows:
+        r.append("山区")
+    vh, vrows = book["村社区"]
+    vh.insert(0, "序号")
+    for k, r in enumerate(vrows, 1):
+        r.insert(0, k)
+    wb = load_workbook(io.BytesIO(county_book.xlsx(book)))
+    towns = wb["乡镇"]
+    towns.insert_rows(1)
+    towns["A1"] = "上犹县乡镇基本情况表"
+    towns.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    county = wb["县情"]
+    for cell in county[1]:
+        if cell.value == "保障圈时限(分钟)":
+            cell.value = "保障圈时限（分钟）"
+    wb["避难场所"].sheet_state = "hidden"
+    wb["车辆"].title = "车辆 "
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = svc.onboarding.import_workbook(buf.getvalue(), "admin", dry_run=True)
+    assert report.ok, report.errors
+    ignored = {(p.sheet, p.column) for p in report.warnings if p.code == "unknown_column_ignored"}
+    assert ignored == {("乡镇", "备注"), ("村社区", "序号")}

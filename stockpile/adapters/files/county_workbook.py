@@ -5,6 +5,7 @@ not a macro workbook, not corrupt), and write sheets with Chinese headers, drop-
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -18,6 +19,9 @@ from stockpile.domain.errors import FileRejected
 
 RawSheet = tuple[list[str], list[tuple[int, dict[str, Any]]]]
 VALIDATION_ROWS = 2000  # drop-downs reach this far down each sheet
+
+
+TITLE_ROWS = 3  # at most this many title or blank rows above the header
 
 
 def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> dict[str, RawSheet]:
@@ -35,20 +39,35 @@ def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BY
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise FileRejected("not_xlsx") from e
-    try:
-        return {ws.title: _sheet(ws, max_rows) for ws in wb.worksheets if ws.sheet_state == "visible"}
+    try:  # hidden sheets too: a sheet a user hid is still the county's data
+        return {_name(ws.title): _sheet(ws, max_rows) for ws in wb.worksheets}
     finally:
         wb.close()
 
 
+def _name(text: object) -> str:
+    """A sheet name or header as the template spells it: NFKC (全角括号 → ASCII), no outer spaces, one inner space."""
+    return " ".join(unicodedata.normalize("NFKC", "" if text is None else str(text)).split())
+
+
+def _filled(values: Any) -> int:
+    return sum(1 for v in values or () if v is not None and str(v).strip())
+
+
 def _sheet(ws: Any, max_rows: int) -> RawSheet:
+    """The header is the first row with two cells or more: a title row above it (XX县乡镇基本情况表, often merged
+    across the columns) is skipped, as are blank rows."""
     it = ws.iter_rows(values_only=True)
-    first = next(it, None)
-    header = [("" if v is None else str(v).strip()) for v in (first or ())]
+    first, start = next(it, None), 2
+    for _ in range(TITLE_ROWS):
+        if first is None or _filled(first) >= 2:
+            break
+        first, start = next(it, None), start + 1
+    header = [_name(v) for v in (first or ())]
     while header and not header[-1]:
         header.pop()
     rows: list[tuple[int, dict[str, Any]]] = []
-    for n, values in enumerate(it, start=2):
+    for n, values in enumerate(it, start=start):
         if n - 1 > max_rows:
             raise FileRejected("too_many_rows", cap=max_rows)
         cells = {h: v for h, v in zip(header, values, strict=False) if h}
