@@ -89,7 +89,8 @@ def import_(
         raise typer.Exit(1)
     for c in report.changes:
         fields = f"（{'、'.join(c.fields)}）" if c.fields else ""
-        common.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{fields}")
+        name = f" {c.name}" if c.name else ""
+        common.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{name}{fields}")
     counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
     key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
     common.console.print(t(key, **counts))

@@ -37,6 +37,7 @@ class Change:
     key: str
     kind: str  # added | changed | deactivated | deleted | kept
     fields: tuple[str, ...] = ()
+    name: str = ""  # the record's name (乡镇名称, 名称 …) for a person to read beside the code
 
 
 @dataclass
@@ -64,8 +65,15 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _key_text(key: tuple[Any, ...]) -> str:
-    return "/".join(str(k) for k in key)
+def _key_text(key: tuple[Any, ...], sheet: Sheet | None = None) -> str:
+    """A record's key as the workbook writes it: a choice by its label (县级/652323/1010101, not county/…)."""
+    if sheet is None:
+        return "/".join(str(k) for k in key)
+    return "/".join(str(label_of(sheet.column(f), k)) for f, k in zip(sheet.key, key, strict=True))
+
+
+def _name_of(rec: Mapping[str, Any] | None) -> str:
+    return str((rec or {}).get("name") or "")
 
 
 def import_county(
@@ -155,19 +163,22 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
         for key, rec in parsed.records[sheet.id].items():
             before = old.get(key)
             if before is None:
-                changes.append(Change(sheet.name, _key_text(key), "added"))
+                changes.append(Change(sheet.name, _key_text(key, sheet), "added", (), _name_of(rec)))
             else:
                 diff = tuple(
                     c.header for c in sheet.columns if not _same(before.get(c.field), rec.get(c.field))
                 )
                 if not diff:
                     continue
-                changes.append(Change(sheet.name, _key_text(key), "changed", diff))
+                changes.append(Change(sheet.name, _key_text(key, sheet), "changed", diff, _name_of(rec)))
             uow.county.put(sheet.id, key, rec)
     for sheet in reversed(RECORD_SHEETS[1:]):  # the county row itself is never taken away
         gone = [k for k in current.get(sheet.id, {}) if k not in parsed.records[sheet.id]]
         for key in gone:
-            changes.append(Change(sheet.name, _key_text(key), uow.county.remove(sheet.id, key)))
+            kind = uow.county.remove(sheet.id, key)
+            changes.append(
+                Change(sheet.name, _key_text(key, sheet), kind, (), _name_of(current[sheet.id][key]))
+            )
     code = county_code(parsed)
     if code is not None:
         if changes:

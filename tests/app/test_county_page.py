@@ -44,7 +44,9 @@ def test_preview_then_commit_then_nothing_to_do(empty_county):
     at = flow(empty_county, data)
     assert not at.exception and not texts(at, "error")
     changes = at.dataframe[0].value
-    assert list(changes.columns) == ["改动", "表", "编码", "改动的列"] and "新增" in set(changes["改动"])
+    assert list(changes.columns) == ["改动", "表", "编码", "名称", "改动的列"] and "新增" in set(
+        changes["改动"]
+    )
     assert empty_county.views.sites().empty  # the preview wrote nothing
     at.button(key="county.commit").click().run()
     assert any("已导入" in s for s in texts(at, "success"))

@@ -41,3 +41,15 @@ def test_second_county_imports_and_round_trips(svc, engine):
         population = c.execute(select(a.population).where(a.code == "360724")).scalar_one()
     assert bureau == "上犹县应急管理局" and population == sum(t[4] for t in county_book.TOWNSHIPS)
     assert svc.reads.documents.bureau() == "上犹县应急管理局"
+
+
+def test_the_preview_names_records_as_a_person_reads_them(svc):
+    """Each change names its record (乡镇名称, 名称) beside the code, and a key's choice by its label: 县级/…, not
+    county/… (a 600-village preview listed codes only)."""
+    preview = svc.onboarding.import_workbook(
+        county_book.xlsx(county_book.sheets(clock.today())), "admin", dry_run=True
+    )
+    towns = {c.key: c.name for c in preview.changes if c.sheet == "乡镇"}
+    assert towns[county_book._town(1)] == county_book.TOWNSHIPS[0][0]
+    standards = [c.key for c in preview.changes if c.sheet == "储备定额"]
+    assert standards and all(k.split("/")[0] in ("县级", "乡镇级", "村级") for k in standards), standards

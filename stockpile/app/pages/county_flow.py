@@ -36,6 +36,7 @@ def _changes(changes: list[Any]) -> pd.DataFrame:
                 t("county.col_kind"): t(f"county.kind.{c.kind}"),
                 t("county.col_sheet"): c.sheet,
                 t("county.col_key"): c.key,
+                t("county.col_name"): c.name,
                 t("county.col_fields"): "、".join(c.fields),
             }
             for c in changes
