@@ -91,7 +91,10 @@ def import_(
         fields = f"（{'、'.join(c.fields)}）" if c.fields else ""
         name = f" {c.name}" if c.name else ""
         common.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{name}{fields}")
-    counts = {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
+    counts = {
+        k: report.counts().get(k, 0)
+        for k in ("added", "reactivated", "changed", "deactivated", "deleted", "kept")
+    }
     key = "county.nothing" if not report.changes else "county.previewed" if dry_run else "county.imported"
     common.console.print(t(key, **counts))
     if report.setup_codes:  # the only time anyone sees them: only their hashes are stored

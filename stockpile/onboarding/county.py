@@ -160,10 +160,12 @@ def _apply(uow: AbstractUnitOfWork, parsed: Parsed) -> list[Change]:
     changes: list[Change] = []
     for sheet in RECORD_SHEETS:
         old = current.get(sheet.id, {})
+        inactive = uow.county.inactive(sheet.id)
         for key, rec in parsed.records[sheet.id].items():
             before = old.get(key)
             if before is None:
-                changes.append(Change(sheet.name, _key_text(key, sheet), "added", (), _name_of(rec)))
+                kind = "reactivated" if key in inactive else "added"  # a depot the last workbook left out
+                changes.append(Change(sheet.name, _key_text(key, sheet), kind, (), _name_of(rec)))
             else:
                 diff = tuple(
                     c.header for c in sheet.columns if not _same(before.get(c.field), rec.get(c.field))

@@ -114,6 +114,8 @@ def test_a_depot_left_out_is_deactivated_and_a_used_item_kept(county, tmp_path):
     out = run("county", "import", str(path))
     assert "停用 储备库点 SY-XZ04" in out
     assert "保留（仍被引用，未删除） 物资目录 1020101" in out
+    out = run("county", "import", str(county))  # the depot is back: it is enabled again, not new
+    assert "重新启用 储备库点 SY-XZ04" in out and "新增 储备库点" not in out and "重新启用 1" in out
 
 
 def _drill(db: str) -> None:

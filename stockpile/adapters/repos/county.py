@@ -92,6 +92,11 @@ class SqlCountyRepository:
     def users(self) -> Records:
         return read_users(self.s)
 
+    def inactive(self, sheet: str) -> set[tuple[Any, ...]]:
+        """Keys of the sheet's deactivated records (depots, vehicles); empty for a sheet without that state."""
+        table = SIMPLE.get(sheet)
+        return table.inactive_keys(self.s) if table is not None else set()
+
     def put_user(self, rec: Mapping[str, Any], password_hash: str | None) -> None:
         put_user(self.s, rec, password_hash)
 

@@ -101,6 +101,14 @@ class SimpleTable:
             for col, v in values.items():
                 setattr(row, col, v)
 
+    def inactive_keys(self, s: Session) -> set[tuple[Any, ...]]:
+        """The keys of deactivated rows (a depot or vehicle a workbook left out), for "reactivated" on import."""
+        if not self.active:
+            return set()
+        column = getattr(self.row, self.fields[self.key[0]])
+        q = select(column).filter_by(**self.scope).filter_by(active=False)
+        return {(v,) for v in s.scalars(q)} if len(self.key) == 1 else set()
+
     def deactivate(self, s: Session, key: tuple[Any, ...]) -> None:
         row = s.scalar(select(self.row).filter_by(**{self.fields[self.key[0]]: key[0]}))
         if row is not None:

@@ -45,7 +45,10 @@ def _changes(changes: list[Any]) -> pd.DataFrame:
 
 
 def _counts(report: Any) -> dict[str, Any]:
-    return {k: report.counts().get(k, 0) for k in ("added", "changed", "deactivated", "deleted", "kept")}
+    return {
+        k: report.counts().get(k, 0)
+        for k in ("added", "reactivated", "changed", "deactivated", "deleted", "kept")
+    }
 
 
 def county_flow(data: bytes, replace: bool = False, boundaries: bytes | None = None) -> None:
