@@ -38,7 +38,7 @@ def check_users(out: Parsed) -> None:
         if not valid_username(name):
             out.error(USERS, row, "用户名", name, "username_invalid")
         elif folded[name.casefold()] > 1:
-            out.error(USERS, row, "用户名", name, "duplicate_code")
+            out.error(USERS, row, "用户名", name, "duplicate_username")
         for code in r.get("sites") or ():
             if code not in sites:
                 out.error(USERS, row, "负责库点编码", code, "unknown_site")

@@ -18,11 +18,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 _CODE_OK = re.compile(r"^[A-Z0-9][A-Z0-9_\-./]*$")
 
 
+_NO_BREAK = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " "})
+
+
 def clean_text(v: object) -> object:
-    """Strip control, bidi and zero-width characters (keep TAB/LF), NFC-normalise, trim."""
+    """Strip control, bidi and zero-width characters (keep TAB/LF), NFC-normalise, no-break spaces as spaces (a name
+    pasted from a web page: 丹江\u00a0镇 would match no boundary file), trim."""
     if not isinstance(v, str):
         return v
-    return _CONTROL.sub("", unicodedata.normalize("NFC", v)).strip()
+    return _CONTROL.sub("", unicodedata.normalize("NFC", v)).translate(_NO_BREAK).strip()
 
 
 def normalise_code(v: object) -> object:

@@ -280,3 +280,13 @@ def test_a_workbook_as_a_county_keeps_it_is_read(svc):
     assert report.ok, report.errors
     ignored = {(p.sheet, p.column) for p in report.warnings if p.code == "unknown_column_ignored"}
     assert ignored == {("乡镇", "备注"), ("村社区", "序号")}
+
+
+def test_a_name_pasted_with_a_no_break_space_is_stored_with_a_plain_one(svc, engine):
+    """丹江\\u00a0镇 from a web page would match no boundary file by name; the stored name has a plain space."""
+    book = county_book.sheets(clock.today())
+    _set(book, "乡镇", 0, "乡镇名称", "东山\u00a0镇")
+    assert svc.onboarding.import_workbook(county_book.xlsx(book), "admin").ok
+    with engine.connect() as c:
+        names = set(c.execute(select(orm.AdminAreaRow.name)).scalars())
+    assert "东山 镇" in names and not any("\u00a0" in n for n in names)

@@ -137,7 +137,7 @@ BAD = [
         "townships_only_informant",
     ),
     ("name with a space", ["x user", "", "调度员", "", ""], "用户名", "username_invalid"),
-    ("name twice in other case", ["KEEPER_SY", "", "调度员", "", ""], "用户名", "duplicate_code"),
+    ("name twice in other case", ["KEEPER_SY", "", "调度员", "", ""], "用户名", "duplicate_username"),
     ("last admin demoted", ["admin", "", "调度员", "", ""], "角色", "last_admin"),
 ]
 
