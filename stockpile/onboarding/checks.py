@@ -96,12 +96,17 @@ def _check_codes_in_county(out: Parsed, code: str | None) -> None:
 
 def _ref(out: Parsed, sheet: Sheet, field: str, known: set[Any], code: str, blank_ok: bool = False) -> None:
     column = sheet.column(field)
+    by_digits = {str(k).lstrip("0"): k for k in known}  # Excel drops a number's leading zeros: 001 becomes 1
     for row, r in _each(out, sheet):
         v = r.get(field)
         if v is None or (blank_ok and v == ""):
             continue
         if v not in known:
-            out.error(sheet, row, column.header, v, code)
+            near = by_digits.get(str(v).lstrip("0"))
+            if near is not None:
+                out.error(sheet, row, column.header, v, "leading_zeros_lost", near=near)
+            else:
+                out.error(sheet, row, column.header, v, code)
 
 
 def _check_references(out: Parsed, county: str | None) -> None:

@@ -290,3 +290,26 @@ def test_a_name_pasted_with_a_no_break_space_is_stored_with_a_plain_one(svc, eng
     with engine.connect() as c:
         names = set(c.execute(select(orm.AdminAreaRow.name)).scalars())
     assert "东山 镇" in names and not any("\u00a0" in n for n in names)
+
+
+def test_a_code_whose_leading_zeros_excel_dropped_is_named_with_its_twin(svc):
+    """A depot code 001 stored as the number 1 while the vehicle refers to 001: the row says the sheet holds 1 and
+    asks whether Excel dropped the zeros (it said only "not in the depots sheet")."""
+    from stockpile.i18n import problem_text
+
+    book = county_book.sheets(clock.today())
+    headers, rows = book["储备库点"]
+    rows[0][headers.index("库点编码")] = 1
+    _set(book, "车辆", 0, "所属库点编码", "001")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    [problem] = [p for p in report.errors if p.sheet == "车辆"]
+    assert problem.code == "leading_zeros_lost" and problem.value == "001"
+    assert "那张表中有 1" in problem_text(problem.code, problem.params)
+
+
+def test_a_file_that_is_no_workbook_is_not_offered_csv(svc):
+    from stockpile.i18n import domain_error_text
+
+    with pytest.raises(FileRejected) as e:
+        svc.onboarding.import_workbook(b"PK\x03\x04garbage", "admin")
+    assert "CSV" not in domain_error_text(e.value) and ".xlsx" in domain_error_text(e.value)

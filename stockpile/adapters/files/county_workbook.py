@@ -31,14 +31,14 @@ def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BY
     if len(data) > max_bytes:
         raise FileRejected("file_too_large", size=len(data), cap=max_bytes)
     if data[:4] != b"PK\x03\x04":
-        raise FileRejected("not_xlsx")
+        raise FileRejected("county_not_xlsx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             _check_zip(zf, len(data))
             _verify_entries(zf)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise FileRejected("not_xlsx") from e
+        raise FileRejected("county_not_xlsx") from e
     try:  # hidden sheets too: a sheet a user hid is still the county's data
         return {_name(ws.title): _sheet(ws, max_rows) for ws in wb.worksheets}
     finally:
