@@ -65,10 +65,6 @@ def use(lang: str) -> None:
     typer.core._ = gettext  # type: ignore[attr-defined]
 
 
-def help_option_text(lang: str) -> str:
-    return text("help_option", lang)
-
-
 def usage_error(e: Any, lang: str | None = None) -> Any:
     """A usage error (typer's click) in the catalogue's words; the same object when it is none of the known ones."""
     ctx = getattr(e, "ctx", None)
@@ -86,10 +82,9 @@ def usage_error(e: Any, lang: str | None = None) -> Any:
         hint = _hint(e)
         key = "bad_value_for" if hint else "bad_value"
         message = e.message
-        if isinstance(
-            e.__cause__, ValidationError
-        ):  # typer reads a value with pydantic: "须为数字", not its English
-            message = "；".join(validation_text(err, "settings_errors", lang) for err in e.__cause__.errors())
+        cause = e.__cause__  # typer reads a value with pydantic: say "须为数字", not pydantic's English
+        if isinstance(cause, ValidationError):
+            message = "；".join(validation_text(err, "settings_errors", lang) for err in cause.errors())
         return click_errors.UsageError(text(key, lang, hint=hint, message=message), ctx)
     if type(e) in (click_errors.UsageError, click_errors.BadOptionUsage):
         m = _COMMAND.match(e.message)

@@ -34,9 +34,8 @@ PARSERS: dict[str, Callable[[object], Any]] = {
     "lat": lambda v: v,
     "crs": lambda v: cell_text(v, 20),
 }
-MAX_CANDIDATES = (
-    5000  # the max-covering model grows with candidates × points; a county has a few hundred villages
-)
+# the max-covering model grows with candidates × points; a county has a few hundred villages
+MAX_CANDIDATES = 5000
 
 # (lon cell, lat cell, declared system, area or None for "anywhere in China") → `.point` (WGS-84) and `.issues`
 ReadPoint = Callable[[Any, Any, str, Bbox | None], Any]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -233,11 +234,18 @@ def _candidates(upload: Any) -> tuple[Candidate, ...] | None:
     errors shows each (row, column, value) and gives None: no siting on half a list."""
     if upload is None:
         return ()
-    try:
-        found = svc.coverage.read_candidates(upload.getvalue(), upload.name)
-    except DomainError as e:  # the file itself cannot be read: empty, binary, too large
-        show_error(e)
-        return None
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    cached = st.session_state.get("coverage.cand_read")
+    if cached is not None and cached[0] == digest:  # read once per file, not on every rerun of the page
+        found = cached[1]
+    else:
+        try:
+            found = svc.coverage.read_candidates(data, upload.name)
+        except DomainError as e:  # the file itself cannot be read: empty, binary, too large
+            show_error(e)
+            return None
+        st.session_state["coverage.cand_read"] = (digest, found)
     if found.ok:
         return tuple(found.candidates)
     st.error(t("coverage.bad_candidates", n=len(found.errors)))
