@@ -99,9 +99,14 @@ def parse_cell(column: Column, v: Any) -> Any:
     if kind in ("int0", "pos"):
         return _whole(v, kind == "pos")
     if kind == "code":
-        if isinstance(v, float) and v.is_integer() and 0 <= v < 10**12:
-            v = int(v)  # a 12-digit village code typed as a number is exact (Excel keeps 15 digits)
-        code = cell_code(str(v) if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**12 else v)
+        if (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and float(v).is_integer()
+            and 0 <= v < 10**12
+        ):
+            v = str(int(v))  # a 12-digit village code typed as a number is exact (Excel keeps 15 digits)
+        code = cell_code(v)
         if column.max_len and len(code) > column.max_len:
             raise CellError("code_too_long", most=column.max_len)
         return code

@@ -25,7 +25,8 @@ TITLE_ROWS = 3  # at most this many title or blank rows above the header
 
 
 def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> dict[str, RawSheet]:
-    """Every visible sheet: its header (row 1) and its numbered rows (header → raw cell value)."""
+    """Every sheet (hidden ones too): its header (the first row of two cells or more) and its numbered rows
+    (header → raw cell value)."""
     if not data:
         raise FileRejected("file_empty")
     if len(data) > max_bytes:
