@@ -218,11 +218,6 @@ def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, in
     return out
 
 
-def _local_time(text: str) -> datetime:
-    """ISO time; without a zone it is county time."""
-    return iso_time(text)
-
-
 def _pairs(values: list[str]) -> dict[tuple[str, str], str]:
     """STOP:ITEM=VALUE options → {(stop, item): value}."""
     out = {}
@@ -251,7 +246,7 @@ def receive_cmd(
     except ValueError as e:
         err_console.print(f"[red]{t('errors.receipt_invalid', line=', '.join(qty or []))}[/red]")  # as typed
         raise typer.Exit(1) from e
-    when = _local_time(at) if at else None
+    when = iso_time(at) if at else None
     lines = _run(
         services().dispatch.receive,
         doc_no,

@@ -11,8 +11,16 @@ from typing import Annotated, Any
 import typer
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, check_time_limit, console, err_console, services, time_value
-from stockpile.cli.orders import _local_time, order_app
+from stockpile.cli.common import (
+    acting_user,
+    check_time_limit,
+    console,
+    err_console,
+    iso_time,
+    services,
+    time_value,
+)
+from stockpile.cli.orders import order_app
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
 
@@ -81,7 +89,7 @@ def replan_cmd(
 ) -> None:
     """按调拨单状态重新规划已确认方案（作为后台作业求解）：已发运/已签收保持不变，故障车辆不再参与，未发运部分与新增需求一起重新优化。"""
     svc, actor = services(), acting_user()
-    given = _local_time(at) if at else None  # without a zone: county time; none: when the worker starts it
+    given = iso_time(at) if at else None  # without a zone: county time; none: when the worker starts it
     when = given or clock.now()
     try:
         plan = _solve(svc, actor, scenario, tuple(broken or ()), time_limit, given, wait)
