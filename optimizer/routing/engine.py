@@ -14,7 +14,8 @@ docs/routing.md) runs its steps sequentially on one core and keeps the best plan
 ``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` and the problem
 (VROOM's exploration level by size, PyVRP's counted work on its work clock, the descent's number of moves), never
 on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a
-much slower machine can hit the cap, and then the plan depends on timing). Without PyVRP or VROOM (not installed or the problem has
+much slower machine can hit the cap, and then the plan depends on timing; VROOM's step, whose searches are cut
+only at half the time left each, can then run past the call's end). Without PyVRP or VROOM (not installed or the problem has
 features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
 
@@ -118,7 +119,9 @@ def plan_routes(
     problem : RoutingProblem
         The routing problem.
     params : RoutingParams, optional
-        ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call; ``workers``
+        ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call (the race: on
+        a machine as fast as the reference; a VROOM search is cut only when it alone takes half the time left, so
+        on a much slower machine the call can end late, see ``_vroom_timeout``); ``workers``
         (default every core this process may use) lets the race run one further race per core, each in its own
         process; ``deterministic`` (default) ends every step of the race on a work budget.
     progress : callable, optional
@@ -178,7 +181,9 @@ def _best_of(
     if work is not None and not stopped(params):
         # deterministic: bounded by the call's end, not the polish's share, so that each search's slice has room
         left = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
-        vroomed = _vroom_result(problem, _vroom_timeout(shares, work, left), work, model)
+        vroomed = _vroom_result(
+            problem, _vroom_timeout(shares, work, left, params.deterministic), work, model
+        )
         model = None
         _give_back_memory(shares.large)
         if vroomed is not None:
@@ -434,14 +439,20 @@ def race_vroom_work(problem: RoutingProblem, params: RoutingParams) -> tuple[int
     return _Shares.of(problem, params, time.monotonic()).vroom_work
 
 
-def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float) -> float:
-    """VROOM's timeout: its cap for every one of its searches, within ``left_s`` (deterministic: the call's end less
-    the time to check a plan, as PyVRP's cap). VROOM splits its timeout evenly among its searches (each local search
-    gets timeout / searches: vroom src/problems/vrp.h), so with its cap as the timeout a search longer than its slice
-    was cut and the plan depended on timing (M-pickup-1: five different plans over one day's runs, bench/RESULTS.md);
-    its work is chosen to end well before its cap. Bounded by the time before the polish, 16 searches at 10 s had
-    0.52 s slices and M-pickup-1 still gave two plans in two runs (session 13); to the call's end, 0.62 s."""
-    return min(work[0] * shares.vroom_cap_s, left_s)
+def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float, deterministic: bool) -> float:
+    """VROOM's timeout. VROOM splits its timeout evenly among its searches (each local search gets
+    timeout / searches from its own start: vroom src/problems/vrp.h), and a search longer than its slice is cut
+    unseen inside a step that as a whole ends early. Deterministic: every search may take up to half the time left
+    (``left_s``: the call's end less the time to check a plan), never more than VROOM's share; the step's total is
+    then its searches' own time, which its work is chosen to keep within its share. With the whole time left split
+    into slices (sessions 13-19: 0.29 s for 32 searches at 10 s) RS-pickup-1 gave a cut plan in every run, two
+    different ones in two runs, and M-pickup-1 two plans over a day's runs; with half the time left each, both gave
+    their uncut plan every time (bench/RESULTS.md, session 20). Up to two searches (above ``LARGE_JOBS`` jobs) this
+    is the time left as before. Not deterministic: the share for each search, within the time left."""
+    searches = work[0]
+    if not deterministic:
+        return min(searches * shares.vroom_cap_s, left_s)
+    return searches * min(shares.vroom_cap_s, max(left_s / searches, left_s / 2))
 
 
 def _vroom_share(p: RoutingProblem) -> float:

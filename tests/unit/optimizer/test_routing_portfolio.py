@@ -499,21 +499,24 @@ def test_an_or_tools_search_out_of_time_before_its_start_keeps_the_initial_plan(
     assert verify(p, r) == [] and r.routes == first.routes and r.objective == first.objective
 
 
-def test_vroom_gets_its_cap_for_every_search_within_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
-    """VROOM gives each of its searches timeout / searches (vroom src/problems/vrp.h): the race passes its cap
-    times its searches, never more than the call's time left (deterministic: to the call's end, else to the
-    polish's share), so no search is cut where the work fits."""
+def test_every_vroom_search_may_take_half_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VROOM gives each of its searches timeout / searches from the search's own start (vroom src/problems/vrp.h):
+    the deterministic race lets every search run up to half the call's time left (never more than VROOM's share),
+    so no search is cut unseen where the step's work fits; up to two searches that is the time left, as it was; not
+    deterministic, the share for each search within the time left."""
     from optimizer.routing import engine
 
     shares = _Shares.of(_problem(pickups=True), RoutingParams(time_limit_s=10.0), 0.0)
-    assert shares.vroom_work == (32, 5)
-    assert engine._vroom_timeout(shares, (32, 5), 9.8) == 9.8
-    assert engine._vroom_timeout(shares, (1, 1), 9.8) == shares.vroom_cap_s == 7.5
+    assert shares.vroom_work == (32, 5) and shares.vroom_cap_s == 7.5
+    assert engine._vroom_timeout(shares, (32, 5), 9.8, True) == pytest.approx(32 * 4.9)
+    assert engine._vroom_timeout(shares, (2, 1), 9.8, True) == pytest.approx(9.8)
+    assert engine._vroom_timeout(shares, (1, 1), 9.8, True) == 7.5  # one search: its share
+    assert engine._vroom_timeout(shares, (32, 5), 9.8, False) == 9.8
     seen: list[float] = []
     real = engine._vroom_result
     monkeypatch.setattr(engine, "_vroom_result", lambda p, t, w, m=None: seen.append(t) or real(p, t, w, m))
     plan_routes(_problem(pickups=True), RoutingParams(time_limit_s=10.0, workers=1))
-    assert len(seen) == 1 and 8.5 < seen[0] <= 10.0  # 32 searches × 7.5 s, cut to the call's end
+    assert len(seen) == 1 and 32 * 4.25 < seen[0] <= 32 * 5.0  # each search: half of the call's time left
     plan_routes(_problem(pickups=True), RoutingParams(time_limit_s=10.0, workers=1, deterministic=False))
     assert len(seen) == 2 and 7.5 < seen[1] <= 8.5  # not deterministic: to the time before the polish
 
