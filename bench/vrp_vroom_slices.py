@@ -1,20 +1,23 @@
 """Issue 21, determinism: VROOM's timeout in the race, the rule before session 20 against the current one, in one run.
 
 VROOM gives each of its local searches timeout / searches from the search's own start (vroom src/problems/vrp.h).
-Before session 20 the race passed the call's time left (at most searches × VROOM's share) as the timeout, so on
-16-32 searches each had 0.3-0.6 s and a longer search was cut, unseen, inside a step that ended early. Now every
-search may take up to half the time left (``engine._vroom_timeout``).
+Before session 20 the race passed the call's time left as the timeout, so 16-32 searches had 0.3-0.8 s each and a
+longer search was cut, unseen, inside a step that ended early. Now, with three searches or more, the timeout is
+``budget.VROOM_TIMEOUT_OF_LEFT`` × the time left (``engine._vroom_timeout``).
 
-Two measures, each the old rule and the current one interleaved on the same instance and machine:
+Each measure runs both rules interleaved on the same instance and machine:
 
-- ``--step``: VROOM's step alone at the race's work for a 10 s call (``race_vroom_work``), with no timeout, the old
-  timeout and the current one: its wall time and a digest of its plan (a cut search shows as a plan other than the
-  untimed one);
+- ``--step``: VROOM's step alone at the race's work for the limit (``race_vroom_work``), untimed, with the old
+  timeout and with the current one: its wall time and a digest of its plan (a cut search shows as a plan other
+  than the untimed one);
 - default: the whole race (``plan_routes``, one core): cost by ``bench.vrp_eval``, unserved jobs, the steps the
-  clock ended, wall time.
+  clock ended, wall time;
+- ``--polish-kept``: the whole race with and without ending a PyVRP step that cannot fit before the call's end
+  before the polish's share (``budget.pyvrp_fits``; "old" = never).
 
     .venv/bin/python -m bench.vrp_vroom_slices --step --cases M-pickup-1,RS-pickup-1 --runs 2
     .venv/bin/python -m bench.vrp_vroom_slices --cases M-pickup-2,RS-pickup-1 --runs 1
+    .venv/bin/python -m bench.vrp_vroom_slices --polish-kept --cases S-delivery-1 --runs 1
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from bench import vrp_roadnet
 from bench.vrp_eval import evaluate, plan_of
 from bench.vrp_family import instance
-from optimizer.routing import engine
+from optimizer.routing import budget, engine
 from optimizer.routing.engine import plan_routes, race_vroom_work
 from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.solve import RoutingParams
@@ -76,18 +79,26 @@ def step(name: str, runs: int, limit: float) -> None:
                   f"(slice {timeout / work[0]:.2f} s), {wall:.2f} s, plan {digest}", flush=True)  # fmt: skip
 
 
-def race(name: str, runs: int, limit: float) -> None:
-    """The whole race under each rule, interleaved."""
+def race(name: str, runs: int, limit: float, polish_kept: bool = False) -> None:
+    """The whole race under each rule, interleaved (``polish_kept``: instead, the current race with and without
+    ending a PyVRP step that cannot fit before the polish's share, ``budget.pyvrp_fits``)."""
     p = problem(name)
+    arms: dict[str, Callable[..., object]] = (
+        {"old": lambda *a: True, "current": budget.pyvrp_fits} if polish_kept else dict(RULES)
+    )
     for _ in range(runs):
-        for label, rule in RULES.items():
-            engine._vroom_timeout = rule  # type: ignore[assignment]
+        for label, rule in arms.items():
+            if polish_kept:
+                budget.pyvrp_fits = rule  # type: ignore[assignment]
+            else:
+                engine._vroom_timeout = rule  # type: ignore[assignment]
             try:
                 started = time.monotonic()
                 r = plan_routes(p, RoutingParams(time_limit_s=limit, workers=1))
                 wall = time.monotonic() - started
             finally:
                 engine._vroom_timeout = RULES["current"]  # type: ignore[assignment]
+                budget.pyvrp_fits = arms["current"] if polish_kept else budget.pyvrp_fits  # type: ignore[assignment]
             e = evaluate(p, plan_of(r))
             print(f"{name} {label}: cost {e.cost} unserved {e.unserved} valid {e.valid} "
                   f"cut {','.join(r.cut_by_clock) or 'none'} wall {wall:.2f} s", flush=True)  # fmt: skip
@@ -99,9 +110,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--limit", type=float, default=10.0)
     ap.add_argument("--step", action="store_true", help="VROOM's step alone, not the whole race")
+    ap.add_argument(
+        "--polish-kept", action="store_true", help="PyVRP ended before the polish when it cannot fit"
+    )
     args = ap.parse_args()
     for name in args.cases.split(","):
-        (step if args.step else race)(name, args.runs, args.limit)
+        if args.step:
+            step(name, args.runs, args.limit)
+        else:
+            race(name, args.runs, args.limit, args.polish_kept)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,13 @@ VROOM_ROOM = 1.5
 # 1.94 ×); planned at 1/VROOM_MARGIN (1.18 ×) PyVRP was cut by the clock on 5 of 6 large tuning instances at 10 s,
 # at 1.5 × on 2, at 2 × on 1 (session 15)
 VROOM_ROOM_LARGE = 2.0
+# VROOM's timeout with three searches or more, as a multiple of the call's time left: VROOM cuts each search at
+# timeout / searches, and with the time left itself (1.0) RS-pickup-1 and M-pickup-1 gave cut plans at the
+# reference speed, with 1.2 × or more their uncut plan every time; with half the time left for each search and no
+# bound on the whole, a machine three times slower (two busy processes on its core) ran 10 s calls for 24-29 s
+# (session 20). A much slower or busier machine, where VROOM's own work outlasts the time left, ends the call up
+# to this much late
+VROOM_TIMEOUT_OF_LEFT = 1.5
 LARGE_VROOM_SEARCHES = 2  # above LARGE_JOBS: more searches kept VROOM's plan and doubled its memory (bench/)
 LARGE_JOBS = 400  # above, no OR-Tools model: one pass of its local search outlasts its time limit (600 jobs:
 # 13.5 s for 5 s), its first plan of 800 pickups takes 7.6 s and its model holds 2-3 × PyVRP's memory
@@ -132,6 +139,12 @@ def pyvrp_budget_s(seconds: float, locations: int) -> float:
     work clock does not count (session 14, the 18 tuning instances at 10 s: with the fixed cost inside the budget
     two runs had a step cut by the clock, without none); 0 when the fixed cost takes the whole share."""
     return PYVRP_MARGIN * max(0.0, seconds - pyvrp_setup_s(locations))
+
+
+def pyvrp_fits(work_s: float, locations: int, seconds: float) -> bool:
+    """Whether PyVRP's step, its work budget ``work_s`` (reference seconds) and its fixed cost, is expected to end
+    by itself within ``seconds`` on a machine as fast as the reference; else the clock will end it either way."""
+    return pyvrp_setup_s(locations) + work_s <= seconds
 
 
 # re-timing and checking a plan after its last step (n = 796: the call ended 0.26 s late without it)

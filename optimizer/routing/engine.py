@@ -14,8 +14,8 @@ docs/routing.md) runs its steps sequentially on one core and keeps the best plan
 ``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` and the problem
 (VROOM's exploration level by size, PyVRP's counted work on its work clock, the descent's number of moves), never
 on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a
-much slower machine can hit the cap, and then the plan depends on timing; VROOM's step, whose searches are cut
-only at half the time left each, can then run past the call's end). Without PyVRP or VROOM (not installed or the problem has
+much slower machine can hit the cap, and then the plan depends on timing; VROOM's step, whose searches may
+together run to 1.5 × the time left, can then end the call up to half its time late). Without PyVRP or VROOM (not installed or the problem has
 features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
 
@@ -30,7 +30,7 @@ import time
 from typing import TYPE_CHECKING
 
 from optimizer.routing import budget
-from optimizer.routing.budget import LARGE_JOBS, VROOM_SUB_LEVELS
+from optimizer.routing.budget import LARGE_JOBS, LARGE_VROOM_SEARCHES, VROOM_SUB_LEVELS
 from optimizer.routing.check import verify
 from optimizer.routing.problem import (
     LogEntry,
@@ -120,8 +120,8 @@ def plan_routes(
         The routing problem.
     params : RoutingParams, optional
         ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call (the race: on
-        a machine as fast as the reference; a VROOM search is cut only when it alone takes half the time left, so
-        on a much slower machine the call can end late, see ``_vroom_timeout``); ``workers``
+        a machine as fast as the reference; on a much slower or busier one VROOM's searches can run to 1.5 × the
+        time left, see ``_vroom_timeout``); ``workers``
         (default every core this process may use) lets the race run one further race per core, each in its own
         process; ``deterministic`` (default) ends every step of the race on a work budget.
     progress : callable, optional
@@ -198,6 +198,10 @@ def _best_of(
     # deterministic, the clock is PyVRP's budget: it ends before the polish's share
     pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s, problem.n_locations) if params.deterministic else None
+    if pyvrp_work and not budget.pyvrp_fits(pyvrp_work, problem.n_locations, pyvrp_s):
+        # the earlier steps ran so long that the clock will end PyVRP even at the call's end: its plan depends on
+        # timing either way, so it ends before the polish's share and the polish still gets its moves
+        pyvrp_s -= shares.polish_s
     # a share of nothing (VROOM given all but the polish) or less than its step's fixed cost: no PyVRP step
     runs = pyvrp_work != 0.0 and shares.pyvrp_takes
     if runs and pyvrp_s < budget.pyvrp_setup_s(problem.n_locations):
@@ -440,19 +444,18 @@ def race_vroom_work(problem: RoutingProblem, params: RoutingParams) -> tuple[int
 
 
 def _vroom_timeout(shares: _Shares, work: tuple[int, int], left_s: float, deterministic: bool) -> float:
-    """VROOM's timeout. VROOM splits its timeout evenly among its searches (each local search gets
-    timeout / searches from its own start: vroom src/problems/vrp.h), and a search longer than its slice is cut
-    unseen inside a step that as a whole ends early. Deterministic: every search may take up to half the time left
-    (``left_s``: the call's end less the time to check a plan), never more than VROOM's share; the step's total is
-    then its searches' own time, which its work is chosen to keep within its share. With the whole time left split
-    into slices (sessions 13-19: 0.29 s for 32 searches at 10 s) RS-pickup-1 gave a cut plan in every run, two
-    different ones in two runs, and M-pickup-1 two plans over a day's runs; with half the time left each, both gave
-    their uncut plan every time (bench/RESULTS.md, session 20). Up to two searches (above ``LARGE_JOBS`` jobs) this
-    is the time left as before. Not deterministic: the share for each search, within the time left."""
+    """VROOM's timeout: its share for every search, within the time left. VROOM splits its timeout evenly among its
+    searches (each local search gets timeout / searches from its own start: vroom src/problems/vrp.h), and a search
+    longer than its slice is cut unseen inside a step that as a whole ends early. Deterministic, with three
+    searches or more, the time left (``left_s``: the call's end less the time to check a plan) is stretched by
+    ``budget.VROOM_TIMEOUT_OF_LEFT``: with the time left itself (sessions 13-19: 0.29 s slices for 32 searches at
+    10 s) RS-pickup-1 and M-pickup-1 gave cut plans, different ones run to run; with 1.2 × it or more their uncut
+    plan every time (bench/RESULTS.md, session 20). The step's total is its searches' own time, which its work is
+    chosen to keep within its share; only a much slower or busier machine runs into the stretch. Up to two searches
+    (above ``LARGE_JOBS`` jobs) and not deterministic: the time left (for the latter, before the polish's)."""
     searches = work[0]
-    if not deterministic:
-        return min(searches * shares.vroom_cap_s, left_s)
-    return searches * min(shares.vroom_cap_s, max(left_s / searches, left_s / 2))
+    stretch = budget.VROOM_TIMEOUT_OF_LEFT if deterministic and searches > LARGE_VROOM_SEARCHES else 1.0
+    return min(searches * shares.vroom_cap_s, stretch * left_s)
 
 
 def _vroom_share(p: RoutingProblem) -> float:
