@@ -58,6 +58,25 @@ def _routes_table(plan: DispatchPlan) -> Table:
     return tab
 
 
+def unserved_table(svc: Any, plan: Any) -> Table:
+    """The demand the plan does not bring: the point's and the item's names (codes beside), quantity, reason."""
+    items = svc.dispatch.item_names()
+    places = {p.code: p.name for p in plan.places}
+    tab = Table(title=t("dispatch.unserved"))
+    for col in ("point", "item", "qty", "reason"):
+        tab.add_column(t(f"dispatch.col.{col}"))
+    for u in plan.unserved:
+        name, unit = items.get(u.item, (u.item, ""))
+        point = places.get(u.point, u.point)
+        tab.add_row(
+            escape(point if point == u.point else f"{point}（{u.point}）"),
+            escape(name),
+            escape(f"{u.qty}{unit}"),
+            t(f"dispatch.reason.{u.reason}"),
+        )
+    return tab
+
+
 def _kpi_lines(plan: DispatchPlan, late_detail: bool = False) -> list[str]:
     k = plan.kpis
     return [
@@ -178,12 +197,7 @@ def plan_cmd(
     for line in _kpi_lines(plan, late_detail):
         con.print(line)
     if plan.unserved:
-        tab = Table(title=t("dispatch.unserved"))
-        for col in ("point", "item", "qty", "reason"):
-            tab.add_column(t(f"dispatch.col.{col}"))
-        for u in plan.unserved:
-            tab.add_row(u.point, u.item, str(u.qty), t(f"dispatch.reason.{u.reason}"))
-        con.print(tab)
+        con.print(unserved_table(svc, plan))
     con.print(t("dispatch.checker_ok") if not plan.violations else t("dispatch.checker_bad"))
     if plan.result.cut_by_clock:  # solving again may give another plan
         con.print(t("dispatch.cut_by_clock"))

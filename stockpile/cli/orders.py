@@ -195,7 +195,10 @@ def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, in
     if len(items) != len(qty):
         err_console.print(f"[red]{t('order.cli.line_qty_pairs', lines=len(items), qty=len(qty))}[/red]")
         raise typer.Exit(1)
-    out = dict(zip((i.strip() for i in items), qty, strict=True))
+    out: dict[str, int] = {}
+    for item, n in zip((i.strip() for i in items), qty, strict=True):
+        _once(out, item)
+        out[item] = n
     if file is None:
         return out
     try:
@@ -210,12 +213,22 @@ def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, in
         if len(row) < 2 or not row[1].strip().lstrip("-").isdigit():
             err_console.print(f"[red]{t('order.cli.ship_file_row', row=n, value=','.join(row))}[/red]")
             raise typer.Exit(1)
+        _once(out, row[0].strip(), n)
         out[row[0].strip()] = int(row[1])
         rows += 1
     if rows == 0:  # a loading list without a single line would ship the whole plan
         err_console.print(f"[red]{t('order.cli.ship_file_empty', file=str(file))}[/red]")
         raise typer.Exit(1)
     return out
+
+
+def _once(seen: dict[str, int], item: str, row: int | None = None) -> None:
+    """An item's loaded quantity is given once: a second line would silently replace the first (and the first's
+    quantity would be booked as a shortfall that cannot be corrected after shipping)."""
+    if item in seen:
+        where = t("order.cli.ship_file_row_no", row=row) if row is not None else ""
+        err_console.print(f"[red]{t('order.cli.line_twice', item=item, where=where)}[/red]")
+        raise typer.Exit(1)
 
 
 def _pairs(values: list[str]) -> dict[tuple[str, str], str]:

@@ -32,7 +32,7 @@ def _goods(svc: Any, contents: Any) -> str:
 
 def _describe(svc: Any, plan: Any) -> None:
     """What the re-plan keeps, replaces, strands and adds, then its routes, KPIs and the checker's verdict."""
-    from stockpile.cli.dispatch import _kpi_lines, _routes_table
+    from stockpile.cli.dispatch import _kpi_lines, _routes_table, unserved_table
 
     x, none = plan.extra, t("order.cli.replan_none")
     console.print(t("order.cli.replan_kept", orders="、".join(x["kept"]) or none))
@@ -47,6 +47,8 @@ def _describe(svc: Any, plan: Any) -> None:
     console.print(_routes_table(plan))
     for line in _kpi_lines(plan):
         console.print(line)
+    if plan.unserved:  # demand the re-plan does not bring (a deadline passed, no truck left): never silent
+        console.print(unserved_table(svc, plan))
     console.print(t("dispatch.checker_bad") if plan.violations else t("dispatch.checker_ok"))
 
 

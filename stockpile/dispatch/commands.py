@@ -31,6 +31,7 @@ class PlanSettings:
 
 
 RATIONING = ("priority", "fair")
+OBJECTIVES = ("total", "makespan")  # PlanSettings.objective
 
 
 @dataclass(frozen=True, slots=True)

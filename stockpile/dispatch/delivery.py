@@ -5,6 +5,7 @@ order → plan → scenario → the request lines planned into that scenario, ma
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,13 @@ from typing import Any
 from stockpile import clock
 from stockpile.dispatch.orders import lines_with_lots, shipped_sites
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import OrderWrongState, ReceiptInvalid, UnknownOrder
+from stockpile.domain.dispatch import (
+    OrderWrongState,
+    ReceiptInvalid,
+    ReceiptTimeInvalid,
+    ReceiverInvalid,
+    UnknownOrder,
+)
 from stockpile.domain.events import deliver_requests
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ports.repos import DispatchRepository
@@ -69,13 +76,13 @@ def receive_order(
             raise UnknownOrder(doc_no=doc_no)
         if o["state"] != "shipped":
             raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
-        if not receiver.strip():
-            raise ReceiptInvalid(reason="receiver_missing", line="")
+        receiver = _receiver(receiver)
+        _check_time(when, at, repo.order_depots(doc_no))
         lines = _receipt_lines(_loaded(repo, doc_no), quantities or {}, reasons or {})
         repo.add_receipt_lines(doc_no, lines)
         delivered = _deliver_requests(repo, o["plan_id"], doc_no, lines)
         short = sum(p - g for p, g, _ in lines.values())
-        repo.set_order_state(doc_no, "delivered", when, received_by=receiver.strip()[:64])
+        repo.set_order_state(doc_no, "delivered", when, received_by=receiver)
         authz.audit_ok(
             uow,
             actor,
@@ -86,6 +93,31 @@ def receive_order(
         )
         uow.commit()
         return lines
+
+
+MAX_RECEIVER = 64  # the order's column
+
+
+def _receiver(name: str) -> str:
+    """The receiver's name as signed: no control or invisible character (a zero-width space signs for no one),
+    not blank, at most ``MAX_RECEIVER`` characters; a no-break space reads as a space."""
+    text = name.replace("\u00a0", " ").strip()
+    if not text or len(text) > MAX_RECEIVER or any(unicodedata.category(c) in ("Cc", "Cf") for c in text):
+        raise ReceiverInvalid(value=repr(name)[1:-1][:80])
+    return text
+
+
+def _check_time(when: datetime, now: datetime, depots: list[dict[str, Any]]) -> None:
+    """A receipt is not after now and not before the order's last part left its depot."""
+    if when > now:
+        raise ReceiptTimeInvalid(reason="future", at=_shown(when), bound=_shown(now))
+    shipped = [d["shipped_at"] for d in depots if d.get("shipped_at") is not None]
+    if shipped and when < max(shipped):
+        raise ReceiptTimeInvalid(reason="before_shipment", at=_shown(when), bound=_shown(max(shipped)))
+
+
+def _shown(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
 
 
 def _loaded(repo: DispatchRepository, doc_no: str) -> dict[tuple[str, str], tuple[int, int]]:

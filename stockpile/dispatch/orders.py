@@ -200,7 +200,7 @@ def depot_part(
     o = _order(repo, doc_no, lock=True)
     site = uow.ledger.site_by_code(depot)
     if site is None:
-        raise UnknownSite(site=depot)
+        raise UnknownSite(site_code=depot)
     who = authz.require(uow, actor, action, {site.id}, None, doc_no)
     part = next((d for d in repo.order_depots(doc_no) if d["site_id"] == site.id), None)
     if part is None:

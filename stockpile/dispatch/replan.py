@@ -35,6 +35,7 @@ from stockpile.domain.dispatch import (
     ReplanLost,
     ReplanNotPossible,
     ReplanStale,
+    ReplanUnknownVehicle,
     UnknownScenario,
 )
 from stockpile.jobs import codec
@@ -178,6 +179,9 @@ def replan_open(
         authz.require(uow, actor, "run_scenario", None, None, code)
     base = load_base(code, uow, repo_of)
     out = frozenset(broken)
+    fleet = sorted(v.id for v in base.plan.problem.vehicles)
+    for vehicle in sorted(out - set(fleet)):
+        raise ReplanUnknownVehicle(vehicle=vehicle, fleet="、".join(fleet))
     plan, new_jobs = (base.plan, ()) if extend is None else extend(base.plan, at)
     now_s = max(0, int((at - base.plan.start).total_seconds()))
     params = RoutingParams(

@@ -17,7 +17,7 @@ from stockpile.dispatch import replan as replan_use
 from stockpile.dispatch import replan_demand
 from stockpile.dispatch import scenario as scenario_use
 from stockpile.dispatch import shipping as shipping_use
-from stockpile.dispatch.commands import RATIONING, ConfirmedPlan, PlanSettings
+from stockpile.dispatch.commands import OBJECTIVES, RATIONING, ConfirmedPlan, PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.domain.errors import InvalidCommand
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -44,6 +44,10 @@ class DispatchService:
         if given.get("rationing", "priority") not in RATIONING:
             raise InvalidCommand(
                 reason="bad_rationing", value=given["rationing"], allowed="/".join(RATIONING)
+            )
+        if given.get("objective", "total") not in OBJECTIVES:  # a typo read as "total" without a word
+            raise InvalidCommand(
+                reason="bad_objective", value=given["objective"], allowed="/".join(OBJECTIVES)
             )
         return PlanSettings(**{**base, **given})
 

@@ -164,6 +164,19 @@ class ReceiptInvalid(DomainError):
     code = "receipt_invalid"
 
 
+class ReceiptTimeInvalid(DomainError):
+    """签收 time after now, or before the order's last part was shipped (``reason`` "future" / "before_shipment")."""
+
+    code = "receipt_time_invalid"
+
+
+class ReceiverInvalid(DomainError):
+    """The receiver's name is blank once invisible characters are left out, holds a control character, or is too
+    long for the order (64 characters)."""
+
+    code = "receiver_invalid"
+
+
 class ReplanNotPossible(DomainError):
     """Nothing to re-plan: the scenario has no open confirmed plan."""
 
@@ -174,6 +187,12 @@ class PlanNotStored(ReplanNotPossible):
     """The open plan was confirmed before plans were kept in the database: void it and confirm again."""
 
     code = "replan_not_stored"
+
+
+class ReplanUnknownVehicle(DomainError):
+    """A broken truck the re-plan is told of is not in the plan's fleet (a typo re-planned as if nothing broke)."""
+
+    code = "replan_unknown_vehicle"
 
 
 class ReplanStale(DomainError):

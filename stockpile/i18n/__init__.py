@@ -96,6 +96,13 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     params = dict(getattr(e, "params", {}) or {})
     if "state" in params and getattr(e, "code", "") == "order_wrong_state":  # an order's state in words
         params["state"] = t(f"order.state.{params['state']}", lang)
+    if (
+        f"resolved_state.{params.get('state')}" in catalogue("zh")
+        and getattr(e, "code", "") == "already_resolved"
+    ):
+        params["state"] = t(
+            f"resolved_state.{params['state']}", lang
+        )  # a reservation's, transfer's, proposal's
     return t(key, lang, **params) if key else error_text(e.code, params, lang)
 
 

@@ -108,7 +108,7 @@ def resolve_reservation(
                 [(res.site_id, res.lot_id, row.on_hand, row.reserved - res.qty, row.last_occurred_at)]
             )
         if not repo.resolve_reservation(res.id, new_state, at, posting_id if result else None):
-            raise AlreadyResolved(reservation_id=str(res.id))
+            raise AlreadyResolved(state="concurrent", reservation_id=str(res.id))
         authz.audit_ok(
             uow,
             cmd.actor,
@@ -173,7 +173,7 @@ def issue_holds(
         )
         _post_issue(uow, repo, res, cmd, posting_id, at)
         if not repo.resolve_reservation(res.id, "issued", at, posting_id):
-            raise AlreadyResolved(reservation_id=str(res.id))
+            raise AlreadyResolved(state="concurrent", reservation_id=str(res.id))
         authz.audit_ok(
             uow, actor, "reservation_issue", at, str(res.id), posting_id, res.site_id, detail={"qty": res.qty}
         )
@@ -193,7 +193,7 @@ def release_holds(uow: AbstractUnitOfWork, holds: list[Reservation], at: datetim
         if res is None or res.state is not ReservationState.PENDING:
             continue
         if not repo.resolve_reservation(res.id, "released", at, None):
-            raise AlreadyResolved(reservation_id=str(res.id))
+            raise AlreadyResolved(state="concurrent", reservation_id=str(res.id))
         back[(res.site_id, res.lot_id)] = back.get((res.site_id, res.lot_id), 0) + res.qty
         n += 1
     repo.set_balances(

@@ -286,7 +286,7 @@ def decide_receive_transfer(
 
     def after(res: PostingResult) -> PostingResult:
         if not repo.resolve_transfer(cmd.transfer_id, "received", cmd.occurred_at, cmd.client_id):
-            raise AlreadyResolved(transfer_id=str(cmd.transfer_id))
+            raise AlreadyResolved(state="concurrent", transfer_id=str(cmd.transfer_id))
         return PostingResult(res.posting_id, res.movement_seqs, transfer_id=cmd.transfer_id)
 
     return _draft(cmd, "transfer_receive", legs), after
@@ -387,7 +387,7 @@ def decide_reverse(repo: LedgerRepository, cmd: ReverseCmd, now: datetime) -> tu
         if original.kind == "transfer" and not repo.resolve_transfer(
             cmd.posting_id, "cancelled", cmd.occurred_at, cmd.client_id
         ):
-            raise AlreadyResolved(transfer_id=str(cmd.posting_id))
+            raise AlreadyResolved(state="concurrent", transfer_id=str(cmd.posting_id))
         return res
 
     return _draft(cmd, "reversal", legs), after

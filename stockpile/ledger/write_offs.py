@@ -88,7 +88,7 @@ def approve_write_off(
         before = authz.on_hand_before(uow, [lg[:3] for lg in legs])
         [res] = post_batch(uow, [draft], at)
         if not uow.auth.decide_proposal(proposal_id, "approved", approver, at, res.posting_id):
-            raise AlreadyResolved(proposal_id=str(proposal_id))
+            raise AlreadyResolved(state="concurrent", proposal_id=str(proposal_id))
         authz.audit_legs(uow, approver, "approve_write_off", at, legs, before, cmd.client_id, prop.proposer)
         uow.commit()
         return res

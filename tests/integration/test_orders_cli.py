@@ -56,3 +56,49 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
         assert got.exit_code == 0 and "已签收" in got.output, got.output
         closed = runner.invoke(app, ["order", "close", doc["doc_no"]])
         assert closed.exit_code == 0 and "已结单" in closed.output
+
+
+def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_db, tmp_path):
+    """`order ship` with one item on two --line options is refused (the second silently replaced the first, whose
+    quantity became a shortfall nobody could correct); `order receive` refuses a receiver of invisible characters,
+    a time after now and one before the shipment; each in one sentence, exit 1, the order unchanged."""
+    from datetime import timedelta
+
+    from stockpile import clock
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
+    orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
+    doc = next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)
+    depot = doc["depots"][0]["site"]
+    keeper = min(
+        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
+        key=lambda u: len(u.site_codes),
+    ).username
+    item = next(ln["item_code"] for ln in svc.dispatch.show_order(doc["doc_no"], "dispatcher").lines)
+    login_as(keeper)
+    twice = ["order", "ship", doc["doc_no"], "--depot", depot, "--line", item, "--qty", "1"]
+    twice += ["--line", item, "--qty", "2", "--reason", "damaged"]
+    refused = runner.invoke(app, twice)
+    assert refused.exit_code == 1 and "不止一次" in refused.output and item in refused.output, refused.output
+    assert (
+        svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["state"] == "pending"
+    )  # nothing shipped
+    assert runner.invoke(app, ["order", "ship", doc["doc_no"], "--depot", depot]).exit_code == 0
+    login_as("dispatcher")
+    receive = ["order", "receive", doc["doc_no"], "--receiver"]
+    blank = runner.invoke(app, [*receive, "\u200b"])
+    assert blank.exit_code == 1 and "签收人姓名不可用" in blank.output, blank.output
+    later = (clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    future = runner.invoke(app, [*receive, "李村长", "--at", later])
+    assert future.exit_code == 1 and "晚于现在" in future.output, future.output
+    early = runner.invoke(app, [*receive, "李村长", "--at", "2000-01-01T08:00"])
+    assert early.exit_code == 1 and "早于" in early.output and "发运" in early.output, early.output
+    shown = svc.dispatch.show_order(doc["doc_no"], "dispatcher")
+    assert shown.header["state"] == "shipped" and not shown.receipt
+    got = runner.invoke(app, [*receive, " 李村长 "])
+    assert got.exit_code == 0 and "已签收" in got.output, got.output
+    assert svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["received_by"] == "李村长"

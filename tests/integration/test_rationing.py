@@ -64,3 +64,11 @@ def test_plan_cli_plans_with_fair_share(cli_db):
     res = CliRunner().invoke(app, ["plan", "FLOOD-DEMO", "--rationing", "fair", "--time-limit", "1"])
     assert res.exit_code == 0, res.output
     assert "按比例公平分配" in res.output and "校验器：通过" in res.output
+
+
+def test_an_unknown_objective_is_refused_before_anything_is_solved(cli_db):
+    """`plan --objective fastest` (a typo) ran as "total" without a word; it is refused, naming what is allowed."""
+    login_as("dispatcher")
+    res = CliRunner().invoke(app, ["plan", "FLOOD-DEMO", "--objective", "fastest"])
+    assert res.exit_code == 1 and "fastest" in res.output and "makespan" in res.output, res.output
+    assert "优化目标" in res.output and "Traceback" not in res.output

@@ -61,3 +61,32 @@ def test_replan_no_wait_only_submits_the_job(cli_db, tmp_path):
     assert new is not None and new.extra["base_plan"]
     assert {o["state"] for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")} == {"pending"}
     assert svc.dispatch.confirm(new, "dispatcher").superseded
+
+
+def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
+    """A re-plan days after the plan (every deadline passed) brings none of the open demand: the output lists it,
+    by the point's and the item's names with the reason, never only a smaller 已安排送达 total."""
+    from datetime import timedelta
+
+    from stockpile import clock
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    later = (clock.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
+    assert out.exit_code == 0, out.output
+    assert "未能送达" in out.output and "window_unreachable" not in out.output, out.output
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    names = {name for name, _ in svc.dispatch.item_names().values()}
+    assert any(name in out.output for name in names)
+
+
+def test_a_broken_truck_not_in_the_plan_is_refused(cli_db, tmp_path):
+    """`--broken NOPE-9` (a typo) re-planned as if no truck had broken; it is refused, naming the plan's fleet."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--broken", "NOPE-9", "--time-limit", "1"])
+    assert out.exit_code == 1 and "NOPE-9" in out.output and "不在该方案的车队中" in out.output, out.output
+    assert "Traceback" not in out.output

@@ -1,0 +1,52 @@
+"""Every domain error raised with keywords fills every placeholder of its sentence: a missing one printed the
+template itself ("未知储备库（点）编码：{site_code}", "该单据已处理（{state}）")."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import string
+from pathlib import Path
+
+import stockpile
+from stockpile.domain.errors import DomainError
+from stockpile.i18n import catalogue
+
+ROOT = Path(stockpile.__file__).parent
+
+
+def _error_classes() -> dict[str, type[DomainError]]:
+    found: dict[str, type[DomainError]] = {}
+    for info in pkgutil.walk_packages(stockpile.__path__, "stockpile."):
+        if (
+            ".app" in info.name or ".cli" in info.name
+        ):  # pages and commands raise no domain errors of their own
+            continue
+        for name, obj in vars(importlib.import_module(info.name)).items():
+            if inspect.isclass(obj) and issubclass(obj, DomainError):
+                found[name] = obj
+    return found
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_raised_domain_error_fills_its_sentence() -> None:
+    classes, zh, missing = _error_classes(), catalogue("zh"), []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                continue
+            func = node.exc.func
+            cls = classes.get(func.id) if isinstance(func, ast.Name) else None
+            given = {k.arg for k in node.exc.keywords}
+            if cls is None or None in given or getattr(cls, "catalogue_key", None):
+                continue  # not a domain error, **params passed on, or a file's own entry
+            key = f"errors.{cls.code}"
+            lacking = _fields(zh[key]) - given if key in zh else {"(no sentence)"}
+            if lacking:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {cls.code} lacks {sorted(lacking)}")
+    assert not missing, "\n".join(missing)
