@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stockpile.domain.errors import DomainError
-from stockpile.domain.events import RequestLine
+from stockpile.domain.events import MAX_QTY, RequestLine
 
 APPROVED_STATES = ("approved", "partly", "planned", "part_delivered")  # lines the county promised to serve
 MAX_REASON = 500
@@ -67,7 +67,7 @@ def check_city_request(r: CityRequest) -> None:
         raise BadCityRequest(reason="lines", value="")
     seen: set[str] = set()
     for ln in r.lines:
-        if ln.qty <= 0:
+        if not 0 < ln.qty <= MAX_QTY:
             raise BadCityRequest(reason="qty", value=f"{ln.item_code}={ln.qty}")
         if ln.item_code in seen:
             raise BadCityRequest(reason="item", value=ln.item_code)

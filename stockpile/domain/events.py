@@ -132,6 +132,12 @@ MAX_EVENT_CODE = 64  # the columns' widths (PostgreSQL refuses a longer value ou
 MAX_EVENT_NAME = 200
 
 
+# a report's persons or houses (more than any county has people) and a line's quantity (10^9 of an item): larger
+# figures are typing slips, and 10^18 of them overflowed the planner's int64 flows into a traceback
+MAX_PERSONS = 10_000_000
+MAX_QTY = 1_000_000_000
+
+
 def check_event(code: str, name: str, kind: str, level: int) -> None:
     """An event's code (1-64 characters, no space or control character: it is typed on command lines and printed
     on orders), name (1-200 characters, no control character), kind and response level."""
@@ -151,8 +157,8 @@ def check_figures(
     """Counts are whole and not negative; relocated persons are among the affected; needs are positive, one line
     per item."""
     for name, value in (("affected", affected), ("relocated", relocated), ("damaged_houses", damaged_houses)):
-        if value < 0:
-            raise BadEventInput(field=name, value=value, allowed=">= 0")
+        if not 0 <= value <= MAX_PERSONS:
+            raise BadEventInput(field=name, value=value, allowed=f"0–{MAX_PERSONS}")
     if relocated > affected:
         raise RelocatedOverAffected(relocated=relocated, affected=affected)
     items = [item for item, _ in needs]
@@ -160,8 +166,8 @@ def check_figures(
         if items.count(item) > 1:  # two lines of one item: which one holds?
             raise DuplicateNeed(item=item)
     for item, qty in needs:
-        if qty <= 0:
-            raise BadEventInput(field="need", value=f"{item} {qty}", allowed="> 0")
+        if not 0 < qty <= MAX_QTY:
+            raise BadEventInput(field="need", value=f"{item} {qty}", allowed=f"1–{MAX_QTY}")
 
 
 def check_follow_up(
@@ -173,8 +179,8 @@ def check_follow_up(
 
 
 def check_request_line(qty: int, priority: int) -> None:
-    if qty <= 0:
-        raise BadEventInput(field="qty", value=qty, allowed="> 0")
+    if not 0 < qty <= MAX_QTY:
+        raise BadEventInput(field="qty", value=qty, allowed=f"1–{MAX_QTY}")
     if priority not in PRIORITIES:
         raise BadEventInput(field="priority", value=priority, allowed="1/2/3")
 

@@ -99,5 +99,15 @@ def test_bad_inputs_from_the_cli(places):
     assert res.exit_code == 1 and "9999999" in res.output
     res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, "0", "--to", village])
     assert res.exit_code == 1 and "请领数量“0”不可用" in res.output
+    # 10^18 persons or units were accepted, then overflowed the planner's flows into a traceback
+    huge = "1000000000000000000"
+    res = runner.invoke(app, ["report", "add", "FLOOD-X", village, "--affected", huge])
+    assert res.exit_code == 1 and huge in res.output and "10000000" in res.output, res.output
+    res = runner.invoke(
+        app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--need", f"{TENT}={huge}"]
+    )
+    assert res.exit_code == 1 and huge in res.output and "Traceback" not in res.output, res.output
+    res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, huge, "--to", village])
+    assert res.exit_code == 1 and huge in res.output and "1000000000" in res.output, res.output
     res = runner.invoke(app, ["scenario", "new", "--event", "FLOOD-X"])
     assert res.exit_code == 1 and "没有任何需求" in res.output
