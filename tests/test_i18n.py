@@ -56,3 +56,18 @@ def test_durations_read_as_hours_and_minutes_rounded_down():
 
     assert fmt_hm(7 * 3600 + 59 * 60 + 40) == "7:59"
     assert fmt_hm(8 * 3600) == "8:00" and fmt_hm(0) == "0:00" and fmt_hm(26 * 3600 + 300) == "26:05"
+
+
+def test_codes_an_error_carries_are_printed_as_words() -> None:
+    """A request's status, a scenario's kind, a lost race on a reservation: words in both languages, not the
+    codes ("已审批过（approved，…）", "是实战（live）", "已处理（{state}）")."""
+    from stockpile.domain.dispatch import NotADrill
+    from stockpile.domain.errors import AlreadyResolved
+    from stockpile.domain.events import RequestAlreadyDecided
+    from stockpile.i18n import domain_error_text
+
+    decided = RequestAlreadyDecided(request=1, status="partly", by="wang")
+    assert "部分批准" in domain_error_text(decided, "zh") and "partly" not in domain_error_text(decided, "zh")
+    assert "Partly approved" in domain_error_text(decided, "en")
+    assert "刚被他人处理" in domain_error_text(AlreadyResolved(state="concurrent", reservation_id="r"), "zh")
+    assert "实战" in domain_error_text(NotADrill(scenario="S", kind="live"), "zh")

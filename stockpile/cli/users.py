@@ -62,7 +62,7 @@ def add(
 ) -> None:
     """新增用户 (a keeper needs --depot)."""
     _run(_svc().trust.add_user, _admin(), username, role, _password(), tuple(depot or ()))
-    console.print(t("auth.cli_user_added", username=username, role=role))
+    console.print(t("auth.cli_user_added", username=username, role=t(f"role.{role}")))
 
 
 @user_app.command("grant")
@@ -95,7 +95,7 @@ def list_cmd() -> None:
     for col in ("username", "role", "depots", "active", "locked"):
         tab.add_column(t(f"auth.{col}") if col != "username" else t("auth.username"))
     for u in _run(_svc().trust.list_users, _admin()):
-        tab.add_row(u.username, t(f"role.{u.role}"), ", ".join(u.site_codes), str(u.active), str(u.locked))
+        tab.add_row(u.username, t(f"role.{u.role}"), ", ".join(u.site_codes), _yes(u.active), _yes(u.locked))
     console.print(tab)
 
 
@@ -108,7 +108,7 @@ def create_first_admin(username: str, password: str) -> None:
 def init_admin(username: str) -> None:
     """首次运行: create the first admin (refused once any user exists)."""
     create_first_admin(username, _password())
-    console.print(t("auth.cli_user_added", username=username, role="admin"))
+    console.print(t("auth.cli_user_added", username=username, role=t("role.admin")))
 
 
 def writeoff_approve(proposal_id: Annotated[str, typer.Argument(callback=uuid_value)]) -> None:
@@ -142,3 +142,8 @@ def unlink_oidc(
     """取消关联: the IdP account can no longer sign in; the linked user's logins end at once."""
     _run(_svc().trust.unlink_identity, _admin(), issuer, subject)
     console.print(t("auth.cli_unlinked", issuer=issuer, subject=subject))
+
+
+def _yes(flag: bool) -> str:
+    """是 / 否 (yes / no), not Python's True / False."""
+    return t("review_doc.yes" if flag else "review_doc.no")

@@ -89,6 +89,14 @@ def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
     return t(key, lang, **dict(params or {}))
 
 
+# (parameter, error code, catalogue section): values an error carries as codes, printed as words
+_WORDED = (
+    ("state", "already_resolved", "resolved_state"),  # a reservation's, transfer's or proposal's
+    ("status", "request_already_decided", "request_status"),
+    ("kind", "scenario_not_drill", "scenario_kind"),
+)
+
+
 def domain_error_text(e: Any, lang: str | None = None) -> str:
     """A domain error as one sentence, the same in the app and the CLI: an error naming its own catalogue entry
     (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
@@ -96,13 +104,10 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     params = dict(getattr(e, "params", {}) or {})
     if "state" in params and getattr(e, "code", "") == "order_wrong_state":  # an order's state in words
         params["state"] = t(f"order.state.{params['state']}", lang)
-    if (
-        f"resolved_state.{params.get('state')}" in catalogue("zh")
-        and getattr(e, "code", "") == "already_resolved"
-    ):
-        params["state"] = t(
-            f"resolved_state.{params['state']}", lang
-        )  # a reservation's, transfer's, proposal's
+    code = getattr(e, "code", "")
+    for param, error, section in _WORDED:  # a state or kind the error keeps as a code, in the reader's words
+        if code == error and f"{section}.{params.get(param)}" in catalogue("zh"):
+            params[param] = t(f"{section}.{params[param]}", lang)
     return t(key, lang, **params) if key else error_text(e.code, params, lang)
 
 

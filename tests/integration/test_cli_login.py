@@ -190,3 +190,21 @@ def test_a_new_login_revokes_the_one_it_replaces(cli_db):
     res = runner.invoke(app, ["whoami"], env={"RELIEF_SESSION_TOKEN": first})
     assert res.exit_code == ExitCode.NOT_LOGGED_IN
     assert "admin" in runner.invoke(app, ["whoami"]).output
+
+
+def test_user_commands_print_words_not_codes(cli_db):
+    """`user add` names the role in words (was "（informant）") and `user list` says 是 / 否 (was True / False)."""
+    from tests.support.cli import login_as
+
+    login_as("admin")
+    added = runner.invoke(
+        app,
+        ["user", "add", "inf9", "--role", "informant"],
+        env={"RELIEF_NEW_PASSWORD": "a long unusual phrase 9"},
+    )
+    assert added.exit_code == 0 and "灾情信息员" in added.output and "informant" not in added.output, (
+        added.output
+    )
+    listed = runner.invoke(app, ["user", "list"])
+    assert listed.exit_code == 0 and "是" in listed.output, listed.output
+    assert "True" not in listed.output and "False" not in listed.output
