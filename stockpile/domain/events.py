@@ -13,7 +13,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from stockpile.domain.dispatch import Norm
 from stockpile.domain.errors import DomainError
@@ -176,6 +176,34 @@ def check_follow_up(
     """A follow-up may not be earlier than the report it supersedes (`fmt` writes the times for the message)."""
     if latest is not None and at < latest.reported_at:
         raise FollowUpTooEarly(village=village, at=fmt(at), previous=fmt(latest.reported_at))
+
+
+EARLIEST_EVENT = datetime(2000, 1, 1)  # an event's report time before this is a typing slip (1900-01-01)
+REPORT_BEFORE_EVENT = timedelta(days=1)  # a village's report may precede the event's opening by this much
+NEEDED_WITHIN = timedelta(days=366)  # a request's needed-by time lies between the event and a year after it
+
+
+def check_event_time(at: datetime) -> None:
+    """An event's report time is not before 2000 (the future is refused separately: ``ReportInFuture``)."""
+    if at.replace(tzinfo=None) < EARLIEST_EVENT:
+        raise BadEventInput(field="reported_at", value=_when(at), allowed="event_time")
+
+
+def check_report_time(at: datetime, event_at: datetime) -> None:
+    """A village's report is not more than a day older than the event it belongs to (1800-01-01 was accepted)."""
+    if at < event_at - REPORT_BEFORE_EVENT:
+        raise BadEventInput(field="reported_at", value=_when(at), allowed="report_time")
+
+
+def check_needed_by(needed_by: datetime | None, event_at: datetime) -> None:
+    """A request's needed-by time lies between the event and a year after it (1999 and 2300 were approved, and a
+    past one became a one-minute deadline in the scenario)."""
+    if needed_by is not None and not event_at <= needed_by <= event_at + NEEDED_WITHIN:
+        raise BadEventInput(field="needed_by", value=_when(needed_by), allowed="needed_by")
+
+
+def _when(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
 
 
 def check_request_line(qty: int, priority: int) -> None:

@@ -15,6 +15,7 @@ from stockpile.domain.events import (
     UnknownEvent,
     UnknownRequest,
     VillageOutsideTownship,
+    check_needed_by,
     check_request_line,
     decide,
 )
@@ -36,8 +37,10 @@ def add_request(
         with uow:
             repo = repo_of(uow)
             _, own = township_scope(uow, repo, actor, "request_materials")
-            if repo.event(line.event_code) is None:
+            event = repo.event(line.event_code)
+            if event is None:
                 raise UnknownEvent(event=line.event_code)
+            check_needed_by(line.needed_by, event.reported_at)
             if not repo.item_known(line.item_code):
                 raise UnknownItem(item_code=line.item_code)
             place = repo.place(line.destination)

@@ -107,6 +107,18 @@ def test_bad_inputs_from_the_cli(places):
         app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--need", f"{TENT}={huge}"]
     )
     assert res.exit_code == 1 and huge in res.output and "Traceback" not in res.output, res.output
+    # dates far from the event: 1900 events, 1800 reports, needed-by times before the event or centuries on
+    res = runner.invoke(
+        app, ["event", "new", "OLD-1", "--name", "旧事件", "--area", county, "--at", "1900-01-01"]
+    )
+    assert res.exit_code == 1 and "1900-01-01" in res.output and "2000-01-01" in res.output, res.output
+    res = runner.invoke(app, ["report", "add", "FLOOD-X", village, "--affected", "5", "--at", "1800-01-01"])
+    assert res.exit_code == 1 and "1800-01-01" in res.output and "前一天" in res.output, res.output
+    for when in ("1999-01-01", "2300-01-01"):
+        res = runner.invoke(
+            app, ["request", "add", "FLOOD-X", TENT, "5", "--to", village, "--needed-by", when]
+        )
+        assert res.exit_code == 1 and when in res.output and "需要送达时间" in res.output, res.output
     res = runner.invoke(app, ["request", "add", "FLOOD-X", TENT, huge, "--to", village])
     assert res.exit_code == 1 and huge in res.output and "1000000000" in res.output, res.output
     res = runner.invoke(app, ["scenario", "new", "--event", "FLOOD-X"])
