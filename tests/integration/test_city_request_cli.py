@@ -111,7 +111,9 @@ def test_shortfall_counts_what_was_asked(short_event):
 
 def test_bad_requests_write_nothing(short_event, tmp_path):
     event, _, url = short_event
-    assert "须在 1 与 1000000000 之间" in _ok(["request", "city", "add", event, "--item", f"{WATER}=0", "--reason", "x"], 1)
+    assert "须在 1 与 1000000000 之间" in _ok(
+        ["request", "city", "add", event, "--item", f"{WATER}=0", "--reason", "x"], 1
+    )
     assert "只能写一次" in _ok(
         ["request", "city", "add", event, "--item", f"{WATER}=1", "--item", f"{WATER}=2", "--reason", "x"], 1
     )
