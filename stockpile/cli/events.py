@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from stockpile import clock
@@ -19,7 +20,7 @@ from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.domain.events import EventRecord, ReportRecord, RequestLine
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import current_lang, domain_error_text, t
 
 event_app = typer.Typer(help="灾害事件 disaster events", no_args_is_help=True)
 report_app = typer.Typer(help="灾情报告 disaster reports (初报/续报)", no_args_is_help=True)
@@ -46,6 +47,27 @@ def _when(text: str | None) -> datetime:
     return iso_time(text)
 
 
+class _Names:
+    """Names for what a person reads, the code beside: areas and sites (村、乡镇、避难场所) as "name（code）", items
+    by their name in the current language with the base unit; a code the county does not know stays as given."""
+
+    def __init__(self) -> None:
+        regs = build_services(get_settings()).registers
+        areas, self.items = regs.names()
+        self.places = {**regs.site_names(), **areas}
+
+    def place(self, code: str) -> str:
+        name = self.places.get(code)
+        return f"{name}（{code}）" if name and name != code else code
+
+    def item(self, code: str) -> str:
+        zh, en, _ = self.items.get(code, (code, code, ""))
+        return en if current_lang.get() == "en" else zh
+
+    def goods(self, code: str, qty: int) -> str:
+        return f"{self.item(code)} {qty}{self.items.get(code, ('', '', ''))[2]}"
+
+
 def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
     tab = Table(title=title)
@@ -53,7 +75,10 @@ def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) ->
         tab.add_column(t(f"events.col_{h}"))
     for row in rows:
         tab.add_row(
-            *["" if v is None else clock.format_dt(v) if isinstance(v, datetime) else str(v) for v in row]
+            *[
+                "" if v is None else clock.format_dt(v) if isinstance(v, datetime) else escape(str(v))
+                for v in row
+            ]
         )
     console.print(tab)
 
@@ -87,11 +112,15 @@ def event_new(
 def event_list() -> None:
     """灾害事件列表。"""
     rows = _run(_svc().events, current_user())
+    names = _Names()
     headers = ["event", "name", "kind", "area", "level", "reported_at"]
     _print(
         t("nav.reports"),
         headers,
-        [(e.code, e.name, t(f"event_kind.{e.kind}"), e.area_code, e.level, e.reported_at) for e in rows],
+        [
+            (e.code, e.name, t(f"event_kind.{e.kind}"), names.place(e.area_code), e.level, e.reported_at)
+            for e in rows
+        ],
     )
 
 
@@ -130,7 +159,7 @@ def report_add(
         t(
             "events.reported",
             event=event,
-            village=village,
+            village=_Names().place(village),
             affected=r.affected,
             relocated=r.relocated,
             houses=r.damaged_houses,
@@ -164,19 +193,20 @@ def report_list(
         "reporter",
         "supersedes",
     ]
+    names = _Names()
     _print(
         event,
         headers,
         [
             (
                 r.id,
-                r.township,
-                r.village,
+                names.place(r.township),
+                names.place(r.village),
                 r.reported_at,
                 r.affected,
                 r.relocated,
                 r.damaged_houses,
-                " ".join(f"{i}×{q}" for i, q in r.needs),
+                "、".join(names.goods(i, q) for i, q in r.needs),
                 r.reporter,
                 r.supersedes,
             )
@@ -202,8 +232,16 @@ def request_add(
     when = None if needed_by is None else _when(needed_by)
     line = RequestLine(0, event, township, item, qty, priority, when, to, "", None, "", "", "")
     r = _run(_svc().add_request, line, current_user())
+    names = _Names()
     console.print(
-        t("events.requested", id=r.id, item=r.item_code, qty=r.qty, to=r.destination, priority=r.priority)
+        t(
+            "events.requested",
+            id=r.id,
+            item=names.item(r.item_code),
+            qty=r.qty,
+            to=names.place(r.destination),
+            priority=r.priority,
+        )
     )
 
 
@@ -249,6 +287,7 @@ def request_list(
         "reason",
         "requested_by",
     ]
+    names = _Names()
     _print(
         t("nav.requests"),
         headers,
@@ -256,12 +295,12 @@ def request_list(
             (
                 r.id,
                 r.event_code,
-                r.township,
-                r.item_code,
+                names.place(r.township),
+                names.item(r.item_code),
                 r.qty,
                 r.priority,
                 r.needed_by,
-                r.destination,
+                names.place(r.destination),
                 t(f"request_status.{r.status}"),
                 r.approved_qty,
                 r.delivered_qty,

@@ -61,10 +61,16 @@ def test_event_to_plan_from_the_cli(places):
     out = _ok(["report", "add", "FLOOD-X", village, "--affected", "400", "--relocated", "150"])
     assert "续报" in out
     assert "400" in _ok(["report", "list", "FLOOD-X", "--latest"])
+    # names, codes beside (the lists showed 369921101200 and 1010101×12)
+    every = _ok(["report", "list", "FLOOD-X"])
+    assert f"（{village}）" in every and "帐篷" in every and f"{TENT}×" not in every, every
+    assert f"（{county}）" in _ok(["event", "list"])
     assert "已提交请领 1" in _ok(
         ["request", "add", "FLOOD-X", TENT, "30", "--to", village, "--priority", "1"]
     )
     assert "部分批准" in _ok(["request", "approve", "1", "--qty", "20", "--reason", "县库不足"])
+    listed = _ok(["request", "list", "FLOOD-X"])
+    assert "帐篷" in listed and f"（{village}）" in listed, listed
     res = runner.invoke(app, ["request", "approve", "1"])
     assert res.exit_code == 1 and "不能重复审批" in res.output and "Traceback" not in res.output
     assert "FLOOD-X-SC" in _ok(["scenario", "new", "--event", "FLOOD-X"])
