@@ -132,8 +132,8 @@ def reprint_cmd(
 def void_cmd(doc_no: Annotated[str, typer.Argument(help="该方案任一调拨单号")]) -> None:
     """作废调拨单所属的整个调度方案，一次释放全部预留（已发运的不能作废）。"""
     v = _run(services().dispatch.void, doc_no, acting_user())
-    plan = v.plan_id.hex[:8].upper()
-    key = "order.cli.voided" if v.released or v.orders else "order.cli.void_again"
+    plan = _plan_no(v.plan_id)
+    key = "order.cli.void_again" if v.again else "order.cli.voided"
     console.print(t(key, plan=plan, orders=len(v.orders), holds=v.released))
 
 

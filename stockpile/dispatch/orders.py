@@ -16,7 +16,7 @@ from typing import Any
 
 from stockpile import clock
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, UnknownOrder
+from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, UnknownOrder, VoidAfterShipment
 from stockpile.domain.errors import UnknownSite
 from stockpile.domain.model import Actor, Reservation
 from stockpile.ledger.posting import retry_on_conflict
@@ -33,6 +33,7 @@ class Voided:
     plan_id: uuid.UUID
     orders: tuple[str, ...]
     released: int
+    again: bool = False  # the plan was already void: nothing changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +173,14 @@ def void_plan(
         assert plan is not None
         orders = [o["doc_no"] for o in repo.orders(plan_id)]
         if plan["voided_at"] is not None:
-            return Voided(plan_id, tuple(orders), 0)
+            return Voided(plan_id, tuple(orders), 0, again=True)
         if repo.plan_links(plan_id)[1] is not None:  # re-planned: void the plan that replaced it instead
             raise OrderWrongState(doc_no=doc_no, state="superseded", step="void")
         for doc in orders:
             o = _order(repo, doc, lock=True)
-            shipped = [d["site"] for d in repo.order_depots(doc) if d["state"] == "shipped"]
-            if o["state"] in SHIPPED_OR_LATER or shipped:
-                raise OrderWrongState(doc_no=doc, state=o["state"], step="void")
+            shipped = [d["site_name"] for d in repo.order_depots(doc) if d["state"] == "shipped"]
+            if o["state"] in SHIPPED_OR_LATER or shipped:  # name the order and the depot whose goods left
+                raise VoidAfterShipment(doc_no=doc, depots="、".join(shipped) or "—")
         released = 0
         for doc in orders:
             released += release_holds(uow, _holds(uow, repo, doc, None), at)

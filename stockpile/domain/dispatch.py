@@ -164,6 +164,12 @@ class ReceiptInvalid(DomainError):
     code = "receipt_invalid"
 
 
+class VoidAfterShipment(DomainError):
+    """A plan one of whose orders has a shipped part cannot be voided (its goods left): re-plan the rest."""
+
+    code = "void_after_shipment"
+
+
 class ReceiptTimeInvalid(DomainError):
     """签收 time after now, or before the order's last part was shipped (``reason`` "future" / "before_shipment")."""
 

@@ -17,7 +17,13 @@ from stockpile.adapters.orm.dispatch import DispatchOrderRow, VehicleRow
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.dispatch.commands import PlanSettings
-from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, PlanStillOpen, ReceiptInvalid
+from stockpile.domain.dispatch import (
+    NoLinesAtDepot,
+    OrderWrongState,
+    PlanStillOpen,
+    ReceiptInvalid,
+    VoidAfterShipment,
+)
 from stockpile.domain.errors import PermissionDenied
 from tests.conftest import NOW
 from tests.support.dispatch import SCENARIO, seed_dispatch
@@ -112,7 +118,7 @@ def test_each_depot_ships_its_own_part_and_nothing_half(svc, engine):
         assert svc.dispatch.ship(doc, depot, KEEPER_OF[depot], at) > 0
         assert svc.dispatch.ship(doc, depot, KEEPER_OF[depot], at) == 0  # again: nothing more
     assert svc.dispatch.show_order(doc, "disp1").header["state"] == "shipped"
-    with pytest.raises(OrderWrongState):
+    with pytest.raises(VoidAfterShipment):
         svc.dispatch.void(doc, "disp1", at)
     if _other_depot(svc, doc) != "D-NONE":
         with pytest.raises(NoLinesAtDepot):

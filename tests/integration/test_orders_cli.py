@@ -50,7 +50,7 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
     assert shipped.exit_code == 0 and "已发运" in shipped.output, shipped.output
     login_as("dispatcher")
     void = runner.invoke(app, ["order", "void", doc["doc_no"]])
-    assert void.exit_code == 1 and "不能执行此步骤" in void.output
+    assert void.exit_code == 1 and "不能作废" in void.output and "已从" in void.output, void.output
     if len(doc["depots"]) == 1:
         got = runner.invoke(app, ["order", "receive", doc["doc_no"], "--receiver", "李村长"])
         assert got.exit_code == 0 and "已签收" in got.output, got.output
@@ -102,3 +102,17 @@ def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_
     got = runner.invoke(app, [*receive, " 李村长 "])
     assert got.exit_code == 0 and "已签收" in got.output, got.output
     assert svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["received_by"] == "李村长"
+
+
+def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
+    """The second void of a plan said 已作废方案 … as if it had just voided; it says nothing changed now, and names
+    the plan by its orders' number prefix (DD…)."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    doc = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]["doc_no"]
+    first = runner.invoke(app, ["order", "void", doc])
+    assert first.exit_code == 0 and "已作废方案 " + doc.split("-")[0] in first.output, first.output
+    again = runner.invoke(app, ["order", "void", doc])
+    assert again.exit_code == 0 and "未再改动" in again.output and "释放预留" not in again.output, again.output

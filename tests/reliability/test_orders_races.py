@@ -23,7 +23,7 @@ from stockpile.adapters.orm import ledger as orm
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
 from stockpile.dispatch.commands import PlanSettings
-from stockpile.domain.dispatch import OrderWrongState
+from stockpile.domain.dispatch import OrderWrongState, VoidAfterShipment
 from stockpile.i18n import domain_error_text
 from tests.conftest import NOW
 from tests.support.dispatch import SCENARIO, seed_dispatch
@@ -121,7 +121,7 @@ def test_ship_racing_void_either_void_wins_or_ship_wins(svc, engine, round_):
         assert _issues(engine, doc) == 0 and _pending(engine, doc) == 0
         assert void.released > 0
     else:  # the ship won
-        assert isinstance(void, OrderWrongState), void
+        assert isinstance(void, VoidAfterShipment), void
         assert ship > 0 and _issues(engine, doc) == ship
         assert _pending(engine, doc) == held - ship
         assert svc.dispatch.show_order(doc, "disp1").header["state"] != "void"
