@@ -115,4 +115,6 @@ def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
     first = runner.invoke(app, ["order", "void", doc])
     assert first.exit_code == 0 and "已作废方案 " + doc.split("-")[0] in first.output, first.output
     again = runner.invoke(app, ["order", "void", doc])
-    assert again.exit_code == 0 and "未再改动" in again.output and "释放预留" not in again.output, again.output
+    assert again.exit_code == 0 and "未再改动" in again.output and "释放预留" not in again.output, (
+        again.output
+    )
