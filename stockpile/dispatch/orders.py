@@ -203,10 +203,12 @@ def depot_part(
     if site is None:
         raise UnknownSite(site_code=depot)
     who = authz.require(uow, actor, action, {site.id}, None, doc_no)
+    if o["state"] in ("void", "superseded"):  # voided or replaced by a re-plan: said so, whatever the depot
+        raise OrderWrongState(doc_no=doc_no, state=o["state"], step=action)
     part = next((d for d in repo.order_depots(doc_no) if d["site_id"] == site.id), None)
     if part is None:
         raise NoLinesAtDepot(doc_no=doc_no, depot=depot)
-    if o["state"] in ("void", "superseded") or part["state"] == "superseded":  # replaced by a re-plan
+    if part["state"] == "superseded":  # this depot's part was replaced by a re-plan
         raise OrderWrongState(doc_no=doc_no, state=o["state"], step=action)
     return o, part, who
 

@@ -118,3 +118,12 @@ def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
     assert again.exit_code == 0 and "未再改动" in again.output and "释放预留" not in again.output, (
         again.output
     )
+    own = {d["site"] for d in svc.dispatch.show_order(doc, "dispatcher").depots}
+    for depot in (
+        sorted(own)
+        + sorted({o["depots"][0]["site"] for o in svc.dispatch.list_orders("dispatcher")} - own)[:1]
+    ):
+        ship = runner.invoke(app, ["order", "ship", doc, "--depot", depot])  # void: said so, at any depot
+        assert ship.exit_code == 1 and "已作废" in ship.output and "没有出库明细" not in ship.output, (
+            ship.output
+        )
