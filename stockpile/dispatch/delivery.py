@@ -111,14 +111,12 @@ def _receiver(name: str) -> str:
 def _check_time(when: datetime, now: datetime, depots: list[dict[str, Any]]) -> None:
     """A receipt is not after now and not before the order's last part left its depot."""
     if when > now + FUTURE_SLACK:
-        raise ReceiptTimeInvalid(reason="future", at=_shown(when), bound=_shown(now))
+        raise ReceiptTimeInvalid(reason="future", at=clock.format_dt(when), bound=clock.format_dt(now))
     shipped = [d["shipped_at"] for d in depots if d.get("shipped_at") is not None]
     if shipped and when < max(shipped):
-        raise ReceiptTimeInvalid(reason="before_shipment", at=_shown(when), bound=_shown(max(shipped)))
-
-
-def _shown(t: datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M")
+        raise ReceiptTimeInvalid(
+            reason="before_shipment", at=clock.format_dt(when), bound=clock.format_dt(max(shipped))
+        )
 
 
 def _loaded(repo: DispatchRepository, doc_no: str) -> dict[tuple[str, str], tuple[int, int]]:

@@ -183,27 +183,26 @@ REPORT_BEFORE_EVENT = timedelta(days=1)  # a village's report may precede the ev
 NEEDED_WITHIN = timedelta(days=366)  # a request's needed-by time lies between the event and a year after it
 
 
-def check_event_time(at: datetime) -> None:
-    """An event's report time is not before 2000 (the future is refused separately: ``ReportInFuture``)."""
+def check_event_time(at: datetime, fmt: Callable[[datetime], str] = str) -> None:
+    """An event's report time is not before 2000 (the future is refused separately: ``ReportInFuture``; `fmt`
+    writes the time for the message)."""
     if at.replace(tzinfo=None) < EARLIEST_EVENT:
-        raise BadEventInput(field="reported_at", value=_when(at), allowed="event_time")
+        raise BadEventInput(field="reported_at", value=fmt(at), allowed="event_time")
 
 
-def check_report_time(at: datetime, event_at: datetime) -> None:
+def check_report_time(at: datetime, event_at: datetime, fmt: Callable[[datetime], str] = str) -> None:
     """A village's report is not more than a day older than the event it belongs to (1800-01-01 was accepted)."""
     if at < event_at - REPORT_BEFORE_EVENT:
-        raise BadEventInput(field="reported_at", value=_when(at), allowed="report_time")
+        raise BadEventInput(field="reported_at", value=fmt(at), allowed="report_time")
 
 
-def check_needed_by(needed_by: datetime | None, event_at: datetime) -> None:
+def check_needed_by(
+    needed_by: datetime | None, event_at: datetime, fmt: Callable[[datetime], str] = str
+) -> None:
     """A request's needed-by time lies between the event and a year after it (1999 and 2300 were approved, and a
     past one became a one-minute deadline in the scenario)."""
     if needed_by is not None and not event_at <= needed_by <= event_at + NEEDED_WITHIN:
-        raise BadEventInput(field="needed_by", value=_when(needed_by), allowed="needed_by")
-
-
-def _when(t: datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M")
+        raise BadEventInput(field="needed_by", value=fmt(needed_by), allowed="needed_by")
 
 
 def check_request_line(qty: int, priority: int) -> None:

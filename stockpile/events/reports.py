@@ -37,7 +37,7 @@ def new_event(
     """Open an event (manage_events: dispatcher, admin): kind, the county or township hit, level, report time."""
     at = now or clock.now()
     check_event(rec.code, rec.name, rec.kind, rec.level)
-    check_event_time(rec.reported_at)
+    check_event_time(rec.reported_at, clock.format_dt)
     if rec.reported_at > at + FUTURE_SLACK:
         raise ReportInFuture(at=clock.format_dt(rec.reported_at))
 
@@ -86,7 +86,9 @@ def add_report(
         with uow:
             repo = repo_of(uow)
             _, own = township_scope(uow, repo, actor, "report_disaster")
-            check_report_time(rec.reported_at, _event_or_raise(repo, rec.event_code).reported_at)
+            check_report_time(
+                rec.reported_at, _event_or_raise(repo, rec.event_code).reported_at, clock.format_dt
+            )
             place = repo.place(rec.village)
             if place is None or place.kind != "village":
                 raise UnknownArea(area=rec.village)

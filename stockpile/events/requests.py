@@ -40,7 +40,7 @@ def add_request(
             event = repo.event(line.event_code)
             if event is None:
                 raise UnknownEvent(event=line.event_code)
-            check_needed_by(line.needed_by, event.reported_at)
+            check_needed_by(line.needed_by, event.reported_at, clock.format_dt)
             if not repo.item_known(line.item_code):
                 raise UnknownItem(item_code=line.item_code)
             place = repo.place(line.destination)

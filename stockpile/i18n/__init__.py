@@ -91,6 +91,7 @@ def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
 
 # (parameter, error code, catalogue section): values an error carries as codes, printed as words
 _WORDED = (
+    ("state", "order_wrong_state", "order.state"),
     ("state", "already_resolved", "resolved_state"),  # a reservation's, transfer's or proposal's
     ("status", "request_already_decided", "request_status"),
     ("kind", "scenario_not_drill", "scenario_kind"),
@@ -102,8 +103,6 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
     key = getattr(e, "catalogue_key", None)
     params = dict(getattr(e, "params", {}) or {})
-    if "state" in params and getattr(e, "code", "") == "order_wrong_state":  # an order's state in words
-        params["state"] = t(f"order.state.{params['state']}", lang)
     code = getattr(e, "code", "")
     for param, error, section in _WORDED:  # a state or kind the error keeps as a code, in the reader's words
         if code == error and f"{section}.{params.get(param)}" in catalogue("zh"):
