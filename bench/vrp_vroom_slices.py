@@ -13,11 +13,15 @@ Each measure runs both rules interleaved on the same instance and machine:
 - default: the whole race (``plan_routes``, one core): cost by ``bench.vrp_eval``, unserved jobs, the steps the
   clock ended, wall time;
 - ``--polish-kept``: the whole race with and without ending a PyVRP step that cannot fit before the call's end
-  before the polish's share (``budget.pyvrp_fits``; "old" = never).
+  before the polish's share (``budget.pyvrp_fits``; "old" = never);
+- ``--stretch``: the whole race with PyVRP and the polish capped at the limit (the rule of sessions 13-20, "old")
+  and at the stretched end (``budget.stretch``: 1.5 × the limit up to 400 jobs, session 21), each run's plan as a
+  digest so that repeated runs show whether the plan moved.
 
     .venv/bin/python -m bench.vrp_vroom_slices --step --cases M-pickup-1,RS-pickup-1 --runs 2
     .venv/bin/python -m bench.vrp_vroom_slices --cases M-pickup-2,RS-pickup-1 --runs 1
     .venv/bin/python -m bench.vrp_vroom_slices --polish-kept --cases S-delivery-1 --runs 1
+    .venv/bin/python -m bench.vrp_vroom_slices --stretch --cases M-pickup-1 --runs 2
 """
 
 from __future__ import annotations
@@ -79,28 +83,30 @@ def step(name: str, runs: int, limit: float) -> None:
                   f"(slice {timeout / work[0]:.2f} s), {wall:.2f} s, plan {digest}", flush=True)  # fmt: skip
 
 
-def race(name: str, runs: int, limit: float, polish_kept: bool = False) -> None:
-    """The whole race under each rule, interleaved (``polish_kept``: instead, the current race with and without
-    ending a PyVRP step that cannot fit before the polish's share, ``budget.pyvrp_fits``)."""
+def race(name: str, runs: int, limit: float, measure: str = "timeout") -> None:
+    """The whole race under each rule of ``measure``, interleaved: "timeout" (VROOM's, ``RULES``), "polish_kept"
+    (with and without ending a PyVRP step that cannot fit before the polish's share, ``budget.pyvrp_fits``) or
+    "stretch" (PyVRP and the polish capped at the limit or at ``budget.stretch`` × it)."""
     p = problem(name)
-    arms: dict[str, Callable[..., object]] = (
-        {"old": lambda *a: True, "current": budget.pyvrp_fits} if polish_kept else dict(RULES)
-    )
+    target, arms = {
+        "timeout": (engine, {"_vroom_timeout": dict(RULES)}),
+        "polish_kept": (budget, {"pyvrp_fits": {"old": lambda *a: True, "current": budget.pyvrp_fits}}),
+        "stretch": (budget, {"stretch": {"old": lambda *a: 1.0, "current": budget.stretch}}),
+    }[measure]
+    [(attr, rules)] = arms.items()
     for _ in range(runs):
-        for label, rule in arms.items():
-            if polish_kept:
-                budget.pyvrp_fits = rule  # type: ignore[assignment]
-            else:
-                engine._vroom_timeout = rule  # type: ignore[assignment]
+        for label, rule in rules.items():
+            setattr(target, attr, rule)
             try:
                 started = time.monotonic()
                 r = plan_routes(p, RoutingParams(time_limit_s=limit, workers=1))
                 wall = time.monotonic() - started
             finally:
-                engine._vroom_timeout = RULES["current"]  # type: ignore[assignment]
-                budget.pyvrp_fits = arms["current"] if polish_kept else budget.pyvrp_fits  # type: ignore[assignment]
-            e = evaluate(p, plan_of(r))
-            print(f"{name} {label}: cost {e.cost} unserved {e.unserved} valid {e.valid} "
+                setattr(target, attr, rules["current"])
+            plan = plan_of(r)
+            e = evaluate(p, plan)
+            digest = hashlib.sha1(repr(plan).encode()).hexdigest()[:8]
+            print(f"{name} {label}: cost {e.cost} unserved {e.unserved} valid {e.valid} plan {digest} "
                   f"cut {','.join(r.cut_by_clock) or 'none'} wall {wall:.2f} s", flush=True)  # fmt: skip
 
 
@@ -113,12 +119,16 @@ def main() -> None:
     ap.add_argument(
         "--polish-kept", action="store_true", help="PyVRP ended before the polish when it cannot fit"
     )
+    ap.add_argument(
+        "--stretch", action="store_true", help="PyVRP and the polish capped at the limit or past it"
+    )
     args = ap.parse_args()
     for name in args.cases.split(","):
         if args.step:
             step(name, args.runs, args.limit)
         else:
-            race(name, args.runs, args.limit, args.polish_kept)
+            measure = "stretch" if args.stretch else "polish_kept" if args.polish_kept else "timeout"
+            race(name, args.runs, args.limit, measure)
 
 
 if __name__ == "__main__":

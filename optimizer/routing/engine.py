@@ -13,9 +13,12 @@ docs/routing.md) runs its steps sequentially on one core and keeps the best plan
 
 ``deterministic`` (the default): every step ends on a work budget derived from ``time_limit_s`` and the problem
 (VROOM's exploration level by size, PyVRP's counted work on its work clock, the descent's number of moves), never
-on how long earlier steps took, so the same problem and seed give the same plan; the clock only caps each step (a
-much slower machine can hit the cap, and then the plan depends on timing; VROOM's step, whose searches may
-together run to 1.5 × the time left, can then end the call up to half its time late). Without PyVRP or VROOM (not installed or the problem has
+on how long earlier steps took, so the same problem and seed give the same plan. The budgets are planned to end
+within the limit on the reference machine; the clock only caps each step, at 1.5 × the limit up to 400 jobs
+(``budget.stretch``; the limit itself above), so that a step running over its estimate does not cut a later one.
+A machine much slower or busier than the reference can hit the cap, and then the plan depends on timing; short of
+it, the call ends late rather than give another plan (at most half its time late).
+Without PyVRP or VROOM (not installed or the problem has
 features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
 """
 
@@ -119,9 +122,9 @@ def plan_routes(
     problem : RoutingProblem
         The routing problem.
     params : RoutingParams, optional
-        ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call (the race: on
-        a machine as fast as the reference; on a much slower or busier one VROOM's searches can run to 1.5 × the
-        time left, see ``_vroom_timeout``); ``workers``
+        ``engine`` is "ortools", "pyvrp", "vroom" or "race"; ``time_limit_s`` bounds the whole call (the
+        deterministic race: on a machine as fast as the reference; where its steps' work outlasts the limit, up to
+        400 jobs it ends late, by at most half the limit, rather than give another plan: ``budget.stretch``); ``workers``
         (default every core this process may use) lets the race run one further race per core, each in its own
         process; ``deterministic`` (default) ends every step of the race on a work budget.
     progress : callable, optional
@@ -191,15 +194,18 @@ def _best_of(
             relay(LogEntry(0.0, vroomed.objective))
             cut += vroomed.cut_by_clock
     start = min(plans, key=lambda p: p.objective) if plans and params.pyvrp_start != "cold" else None
-    # deterministic: the work budget ends it; the clock only caps, at the call's end less the time to re-time and
-    # check its plan. The cap reaches into the polish's share: when VROOM ran over its estimate, PyVRP still ends on
-    # its budget (the same plan) and the polish gets what is left (M-pickup-1001, M-delivery-1001: capped before
-    # the polish's share, PyVRP was cut by the clock at 0.5 of 0.9 and 3.6-3.8 of 4.05 reference seconds). Not
-    # deterministic, the clock is PyVRP's budget: it ends before the polish's share
-    pyvrp_s = shares.left(polish=not params.deterministic) - budget.finish_s(len(problem.jobs))
+    # deterministic: the work budget ends it; the clock only caps, at the stretched end (``budget.stretch``) less
+    # the time to re-time and check its plan. The cap reaches into the polish's share and past the limit: when VROOM
+    # ran over its estimate, PyVRP still ends on its budget (the same plan) and the polish after it (M-pickup-1001,
+    # M-delivery-1001: capped before the polish's share, PyVRP was cut by the clock at 0.5 of 0.9 and 3.6-3.8 of
+    # 4.05 reference seconds; session 21: capped at the limit, M-pickup-1's polish was cut in one of two identical
+    # runs). Not deterministic, the clock is PyVRP's budget: it ends before the polish's share
+    pyvrp_s = (shares.end_left() if params.deterministic else shares.left()) - budget.finish_s(
+        len(problem.jobs)
+    )
     pyvrp_work = budget.pyvrp_budget_s(shares.pyvrp_s, problem.n_locations) if params.deterministic else None
     if pyvrp_work and not budget.pyvrp_fits(pyvrp_work, problem.n_locations, pyvrp_s):
-        # the earlier steps ran so long that the clock will end PyVRP even at the call's end: its plan depends on
+        # the earlier steps ran so long that the clock will end PyVRP even at the stretched end: its plan depends on
         # timing either way, so it ends before the polish's share and the polish still gets its moves
         pyvrp_s -= shares.polish_s
     # a share of nothing (VROOM given all but the polish) or less than its step's fixed cost: no PyVRP step
@@ -300,8 +306,13 @@ def _finish(
     fits = not params.deterministic or budget.polish_fits(
         shares.polish_s, search_overrun_s(len(problem.jobs))
     )
-    if not shares.large and fits:  # at most twice its nominal share
-        polish_cap = min(_left(params, started), 2 * shares.polish_s)
+    if not shares.large and fits:
+        # deterministic: its moves end it, the stretched end caps it; else at most twice its nominal share
+        polish_cap = (
+            shares.end_left() - budget.finish_s(len(problem.jobs))
+            if params.deterministic
+            else min(_left(params, started), 2 * shares.polish_s)
+        )
         best, polish_cut = _polished(problem, params, best, polish_cap, relay)
         cut += ("polish",) if polish_cut else ()
     log = first.log
@@ -344,7 +355,10 @@ def _on_cores(
 
     asides = [RaceAside(problem, _core_params(problem, params, core)) for core in range(2, workers + 1)]
     mine = _best_of(problem, dataclasses.replace(params, workers=1), progress, started)
-    deadline = time.monotonic() + (0.0 if stopped(params) else max(0.0, _left(params, started)) + 0.25)
+    # a deterministic race waits for the others until their stretched end, so that which plan wins does not depend
+    # on which race ran over its estimate
+    end = budget.stretch(len(problem.jobs), params.deterministic) * params.time_limit_s
+    deadline = time.monotonic() if stopped(params) else max(time.monotonic(), started + end) + 0.25
     best, core = mine, 1
     for k, aside in enumerate(asides, start=2):
         other = aside.collect(deadline - time.monotonic())
@@ -412,6 +426,7 @@ class _Shares:
     vroom_cap_s: float = 0.0
     large: bool = False  # above LARGE_JOBS jobs: no OR-Tools model, no polish, VROOM's larger room
     pyvrp_takes: bool = False  # PyVRP is installed and can take the problem (asked once per call)
+    stretch: float = 1.0  # the steps' cap, as a multiple of the limit (``budget.stretch``)
 
     @classmethod
     def of(cls, p: RoutingProblem, params: RoutingParams, started: float) -> _Shares:
@@ -430,11 +445,17 @@ class _Shares:
         rest = limit - vroom_s - polish_s  # VROOM given all but the polish: 0, not a floating-point sliver
         takes = _pyvrp_takes(p)
         pyvrp_s = rest if rest > 1e-9 * limit and takes else 0.0
-        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large, takes)
+        stretch = budget.stretch(len(p.jobs), params.deterministic)
+        return cls(limit, vroom_s, pyvrp_s, polish_s, started, work, vroom_cap_s, large, takes, stretch)
 
     def left(self, polish: bool = True) -> float:
         """Wall time left before the polish (``polish=False``: before the call's end)."""
         return self.limit_s - (self.polish_s if polish else 0.0) - (time.monotonic() - self.started)
+
+    def end_left(self) -> float:
+        """Wall time left before the steps' cap: the limit × ``stretch`` (a deterministic race's steps end on their
+        work budgets; this cap binds only where they outlast it)."""
+        return self.stretch * self.limit_s - (time.monotonic() - self.started)
 
 
 def race_vroom_work(problem: RoutingProblem, params: RoutingParams) -> tuple[int, int] | None:

@@ -105,7 +105,12 @@ chosen = c1.multiselect(
     key="dispatch.fleet",
 )
 limit = c2.number_input(
-    t("dispatch.time_limit"), 1, 300, int(svc.settings.solve_time_limit_s), key="dispatch.time_limit"
+    t("dispatch.time_limit"),
+    1,
+    300,
+    int(svc.settings.solve_time_limit_s),
+    key="dispatch.time_limit",
+    help=t("dispatch.time_limit_help"),
 )
 objective = c3.radio(
     t("dispatch.objective"),
