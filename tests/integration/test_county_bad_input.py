@@ -313,3 +313,56 @@ def test_a_file_that_is_no_workbook_is_not_offered_csv(svc):
     with pytest.raises(FileRejected) as e:
         svc.onboarding.import_workbook(b"PK\x03\x04garbage", "admin")
     assert "CSV" not in domain_error_text(e.value) and ".xlsx" in domain_error_text(e.value)
+
+
+def test_a_formula_without_its_result_is_refused_by_its_cell(svc, engine):
+    """A workbook written by a program with a formula (人口 = 1200+34) and never saved in Excel or WPS holds no result
+    for it: refused by sheet and cell, in words, nothing written (it was read as blank: a missing number)."""
+    from stockpile.i18n import domain_error_text
+
+    book = county_book.sheets(clock.today())
+    headers, _ = book["乡镇"]
+    _set(book, "乡镇", 1, "人口", "=1200+34")
+    with pytest.raises(FileRejected) as e:
+        svc.onboarding.import_workbook(county_book.xlsx(book), "admin")
+    column = chr(ord("A") + headers.index("人口"))
+    assert e.value.code == "county_formula_no_value" and e.value.params == {
+        "sheet": "乡镇",
+        "cell": f"{column}3",
+    }
+    text = domain_error_text(e.value)
+    assert "乡镇" in text and f"{column}3" in text and "公式" in text
+    with engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(orm.AdminAreaRow)).scalar_one() == 0
+
+
+def test_a_formula_with_its_saved_result_is_read_as_that_value(svc):
+    """Excel and WPS save each formula's result beside it: the value is read (here written by xlsxwriter with the
+    result, as Excel would)."""
+    import io
+    from datetime import date, datetime
+
+    import xlsxwriter
+
+    book = county_book.sheets(clock.today())
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, (header, rows) in book.items():
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, header)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row):
+                if name == "乡镇" and header[c] == "人口" and r == 2:
+                    ws.write_formula(r, c, "=1200+34", None, 1234)
+                elif isinstance(v, date):
+                    ws.write_datetime(r, c, datetime(v.year, v.month, v.day), day)
+                elif v is not None:
+                    ws.write(r, c, v)
+    wb.close()
+    from stockpile.adapters.files.county_workbook import read_workbook
+
+    _, towns = read_workbook(buf.getvalue())["乡镇"]
+    assert towns[1][1]["人口"] == 1234
+    report = svc.onboarding.import_workbook(buf.getvalue(), "admin", dry_run=True)
+    assert report.ok, report.errors

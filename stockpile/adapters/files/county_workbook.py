@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import zip_longest
 from typing import Any
 
 import xlsxwriter
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from stockpile.adapters.files.importers import MAX_BYTES, MAX_ROWS, _check_zip, _verify_entries
 from stockpile.domain.errors import FileRejected
@@ -38,12 +40,34 @@ def read_workbook(data: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BY
             _check_zip(zf, len(data))
             _verify_entries(zf)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # the formulas themselves: a formula whose result the file does not hold reads as blank otherwise
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise FileRejected("county_not_xlsx") from e
     try:  # hidden sheets too: a sheet a user hid is still the county's data
-        return {_name(ws.title): _sheet(ws, max_rows) for ws in wb.worksheets}
+        return {
+            _name(ws.title): _sheet(_rows(ws, fs), max_rows)
+            for ws, fs in zip(wb.worksheets, formulas.worksheets, strict=True)
+        }
     finally:
         wb.close()
+        formulas.close()
+
+
+def _rows(values: Any, formulas: Any) -> Iterator[tuple[Any, ...]]:
+    """A sheet's rows of values; a formula cell with no saved result (a workbook written by a program, never opened
+    and saved in Excel or WPS) is refused by sheet and cell rather than read as blank."""
+    pairs = zip_longest(
+        values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), fillvalue=()
+    )
+    for n, (row, raw) in enumerate(pairs, start=1):
+        for c, (v, f) in enumerate(zip_longest(row or (), raw or ())):
+            if v is None and isinstance(f, str) and f.startswith("="):
+                sheet = _name(values.title)
+                raise FileRejected(
+                    "county_formula_no_value", sheet=sheet, cell=f"{get_column_letter(c + 1)}{n}"
+                )
+        yield tuple(row or ())
 
 
 def _name(text: object) -> str:
@@ -55,10 +79,9 @@ def _filled(values: Any) -> int:
     return sum(1 for v in values or () if v is not None and str(v).strip())
 
 
-def _sheet(ws: Any, max_rows: int) -> RawSheet:
+def _sheet(it: Iterator[tuple[Any, ...]], max_rows: int) -> RawSheet:
     """The header is the first row with two cells or more: a title row above it (XX县乡镇基本情况表, often merged
     across the columns) is skipped, as are blank rows."""
-    it = ws.iter_rows(values_only=True)
     first, start = next(it, None), 2
     for _ in range(TITLE_ROWS):
         if first is None or _filled(first) >= 2:
