@@ -4,6 +4,8 @@ dispatch scenario an event becomes (docs/events.md). Every command acts as the u
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -129,10 +131,14 @@ def _needs(values: Sequence[str]) -> tuple[tuple[str, int], ...]:
     out: list[tuple[str, int]] = []
     for v in values:
         item, _, qty = v.partition("=")
-        if not item or not qty.strip().isdigit():
+        # plain or full-width digits, as in files (int() read other scripts' digits and crashed on "²"); the
+        # bounds are the service's, named in its refusal
+        digits = re.fullmatch(r"\s*([0-9０-９]+)\s*", qty)
+        number = int(unicodedata.normalize("NFKC", digits[1])) if digits and item.strip() else None
+        if number is None:
             err_console.print(f"[red]{t('events.bad_need', value=v)}[/red]")
             raise typer.Exit(2)
-        out.append((item.strip(), int(qty)))
+        out.append((item.strip(), number))
     return tuple(out)
 
 

@@ -55,7 +55,7 @@ def test_event_to_plan_from_the_cli(places):
             "--relocated",
             "120",
             "--need",
-            f"{TENT}=20",
+            f"{TENT}=２０",  # full-width digits, as a Chinese keyboard types them: read as in files
         ]
     )
     out = _ok(["report", "add", "FLOOD-X", village, "--affected", "400", "--relocated", "150"])
@@ -63,6 +63,7 @@ def test_event_to_plan_from_the_cli(places):
     assert "400" in _ok(["report", "list", "FLOOD-X", "--latest"])
     # names, codes beside (the lists showed 369921101200 and 1010101×12)
     every = _ok(["report", "list", "FLOOD-X"])
+    assert "20顶" in every, every  # the full-width ２０
     assert f"（{village}）" in every and "帐篷" in every and f"{TENT}×" not in every, every
     assert f"（{county}）" in _ok(["event", "list"])
     assert "已提交请领 1" in _ok(
@@ -113,6 +114,13 @@ def test_bad_inputs_from_the_cli(places):
         app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--need", f"{TENT}={huge}"]
     )
     assert res.exit_code == 1 and huge in res.output and "Traceback" not in res.output, res.output
+    # a superscript digit passed str.isdigit and crashed int(); other scripts' digits were read as numbers
+    for bad in ("²", "٣", "1.5", ""):
+        res = runner.invoke(
+            app, ["report", "add", "FLOOD-X", village, "--affected", "10", "--need", f"{TENT}={bad}"]
+        )
+        assert res.exit_code == 2, res.output
+        assert "Traceback" not in res.output and f"{TENT}={bad}" in res.output, res.output
     # dates far from the event: 1900 events, 1800 reports, needed-by times before the event or centuries on
     res = runner.invoke(
         app, ["event", "new", "OLD-1", "--name", "旧事件", "--area", county, "--at", "1900-01-01"]
