@@ -22,6 +22,7 @@ Each measure runs both rules interleaved on the same instance and machine:
     .venv/bin/python -m bench.vrp_vroom_slices --cases M-pickup-2,RS-pickup-1 --runs 1
     .venv/bin/python -m bench.vrp_vroom_slices --polish-kept --cases S-delivery-1 --runs 1
     .venv/bin/python -m bench.vrp_vroom_slices --stretch --cases M-pickup-1 --runs 2
+    .venv/bin/python -m bench.vrp_vroom_slices --stretch --only current --workers 2 --cases M-pickup-1 --runs 2
 """
 
 from __future__ import annotations
@@ -83,10 +84,14 @@ def step(name: str, runs: int, limit: float) -> None:
                   f"(slice {timeout / work[0]:.2f} s), {wall:.2f} s, plan {digest}", flush=True)  # fmt: skip
 
 
-def race(name: str, runs: int, limit: float, measure: str = "timeout") -> None:
+def race(
+    name: str, runs: int, limit: float, measure: str = "timeout", workers: int = 1, only: str = ""
+) -> None:
     """The whole race under each rule of ``measure``, interleaved: "timeout" (VROOM's, ``RULES``), "polish_kept"
     (with and without ending a PyVRP step that cannot fit before the polish's share, ``budget.pyvrp_fits``) or
-    "stretch" (PyVRP and the polish capped at the limit or at ``budget.stretch`` × it)."""
+    "stretch" (PyVRP and the polish capped at the limit or at ``budget.stretch`` × it). ``workers`` > 1: the
+    multi-core race (its other processes always run the current rules: run it with ``only="current"``); ``only``:
+    that arm alone."""
     p = problem(name)
     target, arms = {
         "timeout": (engine, {"_vroom_timeout": dict(RULES)}),
@@ -96,10 +101,12 @@ def race(name: str, runs: int, limit: float, measure: str = "timeout") -> None:
     [(attr, rules)] = arms.items()
     for _ in range(runs):
         for label, rule in rules.items():
+            if only and label != only:
+                continue
             setattr(target, attr, rule)
             try:
                 started = time.monotonic()
-                r = plan_routes(p, RoutingParams(time_limit_s=limit, workers=1))
+                r = plan_routes(p, RoutingParams(time_limit_s=limit, workers=workers))
                 wall = time.monotonic() - started
             finally:
                 setattr(target, attr, rules["current"])
@@ -107,7 +114,7 @@ def race(name: str, runs: int, limit: float, measure: str = "timeout") -> None:
             e = evaluate(p, plan)
             digest = hashlib.sha1(repr(plan).encode()).hexdigest()[:8]
             print(f"{name} {label}: cost {e.cost} unserved {e.unserved} valid {e.valid} plan {digest} "
-                  f"cut {','.join(r.cut_by_clock) or 'none'} wall {wall:.2f} s", flush=True)  # fmt: skip
+                  f"cut {','.join(r.cut_by_clock) or 'none'} wall {wall:.2f} s engine {r.engine}", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -122,13 +129,17 @@ def main() -> None:
     ap.add_argument(
         "--stretch", action="store_true", help="PyVRP and the polish capped at the limit or past it"
     )
+    ap.add_argument(
+        "--workers", type=int, default=1, help="cores for the race (others run the current rules)"
+    )
+    ap.add_argument("--only", choices=("old", "current"), default="", help="that arm alone")
     args = ap.parse_args()
     for name in args.cases.split(","):
         if args.step:
             step(name, args.runs, args.limit)
         else:
             measure = "stretch" if args.stretch else "polish_kept" if args.polish_kept else "timeout"
-            race(name, args.runs, args.limit, measure)
+            race(name, args.runs, args.limit, measure, args.workers, args.only)
 
 
 if __name__ == "__main__":
