@@ -17,9 +17,9 @@ on how long earlier steps took, so the same problem and seed give the same plan.
 within the limit on the reference machine; the clock only caps each step, at 1.5 × the limit up to 400 jobs
 (``budget.stretch``; the limit itself above), so that a step running over its estimate does not cut a later one.
 A machine much slower or busier than the reference can hit the cap, and then the plan depends on timing; short of
-it, the call ends late rather than give another plan (at most half its time late).
-Without PyVRP or VROOM (not installed or the problem has
-features they cannot express) the remaining engines share the budget; OR-Tools alone gets all of it.
+it, the call ends late rather than give another plan (at most half its time late). Without PyVRP or VROOM (not
+installed or the problem has features they cannot express) the remaining engines share the budget; OR-Tools alone
+gets all of it.
 """
 
 from __future__ import annotations
