@@ -39,6 +39,12 @@ class VillageOutsideTownship(DomainError):
     code = "village_outside_township"
 
 
+class PlaceOutsideEvent(DomainError):
+    """A report or request for a place outside the township an event was opened for."""
+
+    code = "place_outside_event"
+
+
 class RelocatedOverAffected(DomainError):
     code = "relocated_over_affected"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from stockpile.domain.events import EventRecord, Place, PlaceOutsideEvent
 from stockpile.domain.model import Actor
 from stockpile.ports.events import EventsRepository
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -25,3 +26,14 @@ def township_scope(
     if not own:
         raise authz.deny(actor, action, "no_township")
     return actor, own
+
+
+def check_in_event_area(repo: EventsRepository, event: EventRecord, place: Place) -> None:
+    """A report or request of an event opened for one township is for a place of that township (an event of the
+    county takes every place): named in words, with the event's township."""
+    if repo.area_level(event.area_code) != "township" or place.township == event.area_code:
+        return
+    area = repo.area_name(event.area_code) or event.area_code
+    raise PlaceOutsideEvent(
+        place=f"{place.name}（{place.code}）", event=event.name, area=f"{area}（{event.area_code}）"
+    )

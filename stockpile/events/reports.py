@@ -23,7 +23,7 @@ from stockpile.domain.events import (
     check_report_time,
     latest_per_village,
 )
-from stockpile.events.access import RepoOf, township_scope
+from stockpile.events.access import RepoOf, check_in_event_area, township_scope
 from stockpile.ports.events import EventsRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
@@ -86,9 +86,8 @@ def add_report(
         with uow:
             repo = repo_of(uow)
             _, own = township_scope(uow, repo, actor, "report_disaster")
-            check_report_time(
-                rec.reported_at, _event_or_raise(repo, rec.event_code).reported_at, clock.format_dt
-            )
+            event = _event_or_raise(repo, rec.event_code)
+            check_report_time(rec.reported_at, event.reported_at, clock.format_dt)
             place = repo.place(rec.village)
             if place is None or place.kind != "village":
                 raise UnknownArea(area=rec.village)
@@ -97,6 +96,7 @@ def add_report(
                 raise VillageOutsideTownship(
                     village=rec.village, township=claimed if own is None else "、".join(sorted(own))
                 )
+            check_in_event_area(repo, event, place)
             for item, _ in rec.needs:
                 if not repo.item_known(item):
                     raise UnknownItem(item_code=item)

@@ -19,7 +19,7 @@ from stockpile.domain.events import (
     check_request_line,
     decide,
 )
-from stockpile.events.access import RepoOf, township_scope
+from stockpile.events.access import RepoOf, check_in_event_area, township_scope
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
@@ -51,6 +51,7 @@ def add_request(
                 raise VillageOutsideTownship(
                     village=line.destination, township=township if own is None else "、".join(sorted(own))
                 )
+            check_in_event_area(repo, event, place)
             full = replace(line, township=township, requested_by=actor, status="submitted")
             new_id = repo.add_request(full, at)
             authz.audit_ok(

@@ -3,6 +3,7 @@ the bad inputs of issue 17 (each refused with a clear message and nothing writte
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from stockpile.domain.events import (
     EventHasNoDemand,
     EventRecord,
     FollowUpTooEarly,
+    PlaceOutsideEvent,
     RelocatedOverAffected,
     ReportRecord,
     RequestAlreadyDecided,
@@ -28,7 +30,7 @@ from stockpile.domain.events import (
 )
 from stockpile.events.service import EventService
 from stockpile.i18n import error_text
-from tests.support.events import SHELTER, V1, V2, V3, seed_places
+from tests.support.events import SHELTER, T2, V1, V2, V3, seed_places
 
 
 @pytest.fixture
@@ -82,6 +84,30 @@ def test_bad_reports_are_refused_and_write_nothing(svc, world, engine):
         svc.add_report(_report(V1, now - timedelta(hours=1)), "inf1")
     assert "早于" in error_text(e.value.code, e.value.params)
     assert _count(engine, DisasterReportRow) == 1
+
+
+def test_an_event_of_one_township_takes_reports_and_requests_of_that_township_only(svc, world, engine):
+    """An event opened for 沙洲镇 alone: a dispatcher's report or request for 城关镇's 东村 was accepted and then
+    planned into the event's scenario; now refused in words (the place, the event and its township by name), and
+    nothing written. A place of 沙洲镇 is accepted, and an event of the county takes every township's places."""
+    now = clock.now()
+    svc.new_event(
+        EventRecord("SLIDE-1", "沙洲山体滑坡", "landslide", T2, 3, now - timedelta(hours=2)), "disp"
+    )
+    report = ReportRecord(0, "SLIDE-1", "", V1, now - timedelta(hours=1), 40, 10, 2, "", None, ())
+    with pytest.raises(PlaceOutsideEvent) as e:
+        svc.add_report(report, "disp")
+    said = error_text(e.value.code, e.value.params)
+    assert "东村（360499101201）" in said and "沙洲山体滑坡" in said and f"沙洲镇（{T2}）" in said, said
+    line = RequestLine(0, "SLIDE-1", "", world.tent, 5, 2, None, V1, "", None, "", "", "")
+    with pytest.raises(PlaceOutsideEvent):
+        svc.add_request(line, "disp")
+    assert _count(engine, DisasterReportRow) == 0 and _count(engine, ReliefRequestRow) == 0
+    assert svc.add_report(replace(report, village=V3), "disp").township == T2
+    assert svc.add_request(replace(line, destination=V3), "disp").township == T2
+    _event(svc, world, now - timedelta(hours=2))  # the county's event: 城关镇 and 沙洲镇 alike
+    assert svc.add_report(_report(V1, now - timedelta(minutes=30)), "disp").township == world.township
+    assert svc.add_report(_report(V3, now - timedelta(minutes=30)), "disp").township == T2
 
 
 def test_keeper_may_not_report(svc, world):

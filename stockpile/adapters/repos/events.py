@@ -62,6 +62,9 @@ class SqlEventsRepository:
     def area_level(self, code: str) -> str | None:
         return self.s.scalar(select(orm.AdminAreaRow.level).where(orm.AdminAreaRow.code == code))
 
+    def area_name(self, code: str) -> str | None:
+        return self.s.scalar(select(orm.AdminAreaRow.name).where(orm.AdminAreaRow.code == code))
+
     def place(self, code: str) -> Place | None:
         """A village (admin area of level village) or a shelter, with its township."""
         a = self.s.get(orm.AdminAreaRow, code)
