@@ -19,6 +19,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TZ = "Asia/Shanghai"
+# a time a person gives (a report, a receipt) a little ahead of the server's clock is still "now": the two clocks
+# differ by seconds to minutes
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 class Clock(Protocol):

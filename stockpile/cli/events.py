@@ -53,9 +53,10 @@ class _Names:
     """Names for what a person reads, the code beside: areas and sites (村、乡镇、避难场所) as "name（code）", items
     by their name in the current language with the base unit; a code the county does not know stays as given."""
 
-    def __init__(self) -> None:
-        regs = build_services(get_settings()).registers
-        areas, self.items = regs.names()
+    def __init__(self, root: Any) -> None:
+        regs = root.registers
+        areas, items = regs.names()
+        self.items: dict[str, tuple[str, str, str]] = items
         self.places = {**regs.site_names(), **areas}
 
     def place(self, code: str) -> str:
@@ -85,8 +86,13 @@ def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) ->
     console.print(tab)
 
 
+def _root() -> Any:
+    """The services, built once per command (its events and the names its lists print)."""
+    return build_services(get_settings())
+
+
 def _svc() -> Any:
-    return build_services(get_settings()).events
+    return _root().events
 
 
 @event_app.command("new")
@@ -113,8 +119,9 @@ def event_new(
 @event_app.command("list")
 def event_list() -> None:
     """灾害事件列表。"""
-    rows = _run(_svc().events, current_user())
-    names = _Names()
+    root = _root()
+    rows = _run(root.events.events, current_user())
+    names = _Names(root)
     headers = ["event", "name", "kind", "area", "level", "reported_at"]
     _print(
         t("nav.reports"),
@@ -160,12 +167,13 @@ def report_add(
     rec = ReportRecord(
         0, event, township, village, _when(at), affected, relocated, houses, "", None, _needs(need or [])
     )
-    r = _run(_svc().add_report, rec, current_user())
+    root = _root()
+    r = _run(root.events.add_report, rec, current_user())
     console.print(
         t(
             "events.reported",
             event=event,
-            village=_Names().place(village),
+            village=_Names(root).place(village),
             affected=r.affected,
             relocated=r.relocated,
             houses=r.damaged_houses,
@@ -183,7 +191,8 @@ def report_list(
 ) -> None:
     """一个事件的灾情报告（信息员只看本乡镇）。"""
 
-    rows = _run(_svc().reports, event, current_user(), latest)
+    root = _root()
+    rows = _run(root.events.reports, event, current_user(), latest)
     if not rows:
         console.print(t("events.no_reports"))
         return
@@ -199,7 +208,7 @@ def report_list(
         "reporter",
         "supersedes",
     ]
-    names = _Names()
+    names = _Names(root)
     _print(
         event,
         headers,
@@ -237,8 +246,9 @@ def request_add(
 
     when = None if needed_by is None else _when(needed_by)
     line = RequestLine(0, event, township, item, qty, priority, when, to, "", None, "", "", "")
-    r = _run(_svc().add_request, line, current_user())
-    names = _Names()
+    root = _root()
+    r = _run(root.events.add_request, line, current_user())
+    names = _Names(root)
     console.print(
         t(
             "events.requested",
@@ -274,7 +284,8 @@ def request_list(
 ) -> None:
     """请领及审批状态（信息员只看本乡镇）。"""
 
-    rows = _run(_svc().requests, event, current_user())
+    root = _root()
+    rows = _run(root.events.requests, event, current_user())
     if not rows:
         console.print(t("events.no_requests"))
         return
@@ -293,7 +304,7 @@ def request_list(
         "reason",
         "requested_by",
     ]
-    names = _Names()
+    names = _Names(root)
     _print(
         t("nav.requests"),
         headers,

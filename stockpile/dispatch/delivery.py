@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from stockpile import clock
@@ -96,7 +96,6 @@ def receive_order(
 
 
 MAX_RECEIVER = 64  # the order's column
-FUTURE_SLACK = timedelta(minutes=5)  # a receipt time a little ahead of the server clock is still "now"
 
 
 def _receiver(name: str) -> str:
@@ -110,7 +109,7 @@ def _receiver(name: str) -> str:
 
 def _check_time(when: datetime, now: datetime, depots: list[dict[str, Any]]) -> None:
     """A receipt is not after now and not before the order's last part left its depot."""
-    if when > now + FUTURE_SLACK:
+    if when > now + clock.FUTURE_SLACK:
         raise ReceiptTimeInvalid(reason="future", at=clock.format_dt(when), bound=clock.format_dt(now))
     shipped = [d["shipped_at"] for d in depots if d.get("shipped_at") is not None]
     if shipped and when < max(shipped):

@@ -180,8 +180,9 @@ def replan_open(
     base = load_base(code, uow, repo_of)
     out = frozenset(broken)
     fleet = sorted(v.id for v in base.plan.problem.vehicles)
-    for vehicle in sorted(out - set(fleet)):
-        raise ReplanUnknownVehicle(vehicle=vehicle, fleet="、".join(fleet))
+    unknown = sorted(out - set(fleet))
+    if unknown:
+        raise ReplanUnknownVehicle(vehicle=unknown[0], fleet="、".join(fleet))
     plan, new_jobs = (base.plan, ()) if extend is None else extend(base.plan, at)
     now_s = max(0, int((at - base.plan.start).total_seconds()))
     params = RoutingParams(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from stockpile import clock
 from stockpile.domain.errors import InvalidCommand, UnknownItem
@@ -28,8 +28,6 @@ from stockpile.ports.events import EventsRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
-FUTURE_SLACK = timedelta(minutes=5)  # a report time a little ahead of the server clock is still "now"
-
 
 def new_event(
     rec: EventRecord, actor: str, uow: AbstractUnitOfWork, repo_of: RepoOf, now: datetime | None = None
@@ -38,7 +36,7 @@ def new_event(
     at = now or clock.now()
     check_event(rec.code, rec.name, rec.kind, rec.level)
     check_event_time(rec.reported_at, clock.format_dt)
-    if rec.reported_at > at + FUTURE_SLACK:
+    if rec.reported_at > at + clock.FUTURE_SLACK:
         raise ReportInFuture(at=clock.format_dt(rec.reported_at))
 
     def body() -> None:
@@ -78,7 +76,7 @@ def add_report(
     is a follow-up that supersedes the latest one and may not be earlier than it. All or nothing."""
     at = now or clock.now()
     check_figures(rec.affected, rec.relocated, rec.damaged_houses, rec.needs)
-    if rec.reported_at > at + FUTURE_SLACK:
+    if rec.reported_at > at + clock.FUTURE_SLACK:
         raise ReportInFuture(at=clock.format_dt(rec.reported_at))
     out: list[ReportRecord] = []
 

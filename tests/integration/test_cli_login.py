@@ -194,8 +194,6 @@ def test_a_new_login_revokes_the_one_it_replaces(cli_db):
 
 def test_user_commands_print_words_not_codes(cli_db):
     """`user add` names the role in words (was "（informant）") and `user list` says 是 / 否 (was True / False)."""
-    from tests.support.cli import login_as
-
     login_as("admin")
     added = runner.invoke(
         app,
