@@ -218,3 +218,12 @@ def improvement_over_first(objectives: Sequence[float]) -> float | None:
         return None
     best = min(objectives)
     return (objectives[0] - best) / objectives[0] if best < objectives[0] else None
+
+
+def solve_bar(elapsed_s: float, limit_s: float) -> tuple[float, bool]:
+    """The running solve's progress bar: the share of its time limit gone (0-1), and whether the limit has passed,
+    when the solve is finishing its last step (a deterministic solve ends late rather than give another plan, by at
+    most half its limit: docs/routing.md)."""
+    limit = max(1.0, limit_s)
+    gone = max(0.0, elapsed_s)
+    return min(1.0, gone / limit), gone > limit

@@ -13,7 +13,7 @@ from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
 from stockpile.app.pages.dispatch_map import plan_map, vehicle_table
 from stockpile.app.pages.dispatch_replan import edit_panel, replan_info, replan_panel
-from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first
+from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first, solve_bar
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, fmt_hm, t
 from stockpile.i18n import format as fmt
@@ -191,8 +191,8 @@ def _follow() -> None:
             st.error(error_text(str(rec.error.get("code")), dict(rec.error.get("params") or {})))
         return
     elapsed = (clock.now() - rec.started_at).total_seconds() if rec.started_at else 0.0
-    share = min(1.0, max(0.0, elapsed) / max(1.0, float(rec.params["settings"]["time_limit_s"])))
-    st.progress(share, text=_progress_text(rec))
+    share, overtime = solve_bar(elapsed, float(rec.params["settings"]["time_limit_s"]))
+    st.progress(share, text=t("dispatch.finishing") if overtime else _progress_text(rec))
     if st.button(t("jobs.cancel"), key="dispatch.cancel"):
         svc.jobs.cancel(job_id, current_user())
         del st.session_state["dispatch.job"]
