@@ -49,6 +49,28 @@ _NEEDS = re.compile(r"^Option (?P<name>'[^']*') requires (an argument|(?P<n>\d+)
 _NO_VALUE = re.compile(r"^Option (?P<name>'[^']*') does not take a value\.$")
 
 
+# a whole number typed on a Chinese keyboard in full-width mode: ＋／－ and ０-９ (ASCII mixed in allowed)
+_FULL_WIDTH_NUMBER = re.compile(r"[+\-＋－]?[0-9０-９]+")
+_TO_ASCII = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")
+
+
+def ascii_numbers(args: list[str]) -> list[str]:
+    """The command line with every whole number typed in full-width digits (``--affected １２０``,
+    ``--qty=２０``) in ASCII digits, as the files read them, so that click's integer options take it. Only a token
+    (or an option's ``=value``) that is a number and nothing else changes; names, codes with letters and other
+    scripts' digits ("٣", "²") are left for the option to take or refuse."""
+
+    def plain(value: str) -> str:
+        full = _FULL_WIDTH_NUMBER.fullmatch(value) and value != value.translate(_TO_ASCII)
+        return value.translate(_TO_ASCII) if full else value
+
+    out = []
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
+    return out
+
+
 def text(key: str, lang: str | None = None, **params: Any) -> str:
     return t(f"{SECTION}.{key}", lang, **params)
 

@@ -51,9 +51,8 @@ def test_event_to_plan_from_the_cli(places):
             "FLOOD-X",
             village,
             "--affected",
-            "300",
-            "--relocated",
-            "120",
+            "３００",  # integer options too, as a Chinese keyboard in full-width mode types them
+            "--relocated=１２０",
             "--need",
             f"{TENT}=２０",  # full-width digits, as a Chinese keyboard types them: read as in files
         ]
@@ -61,6 +60,7 @@ def test_event_to_plan_from_the_cli(places):
     out = _ok(["report", "add", "FLOOD-X", village, "--affected", "400", "--relocated", "150"])
     assert "续报" in out
     assert "400" in _ok(["report", "list", "FLOOD-X", "--latest"])
+    assert "300" in _ok(["report", "list", "FLOOD-X"])  # the first report's ３００
     # names, codes beside (the lists showed 369921101200 and 1010101×12)
     every = _ok(["report", "list", "FLOOD-X"])
     assert "20顶" in every, every  # the full-width ２０

@@ -59,3 +59,22 @@ def test_the_language_is_read_from_the_command_line_before_parsing() -> None:
     assert language_of(["stock"]) is None
     res = runner.invoke(app, ["--lang", "xx", "--help"])  # an unknown language is zh-CN, never a crash
     assert res.exit_code == 0 and CJK.search(res.output)
+
+
+def test_whole_numbers_in_full_width_digits_read_as_ascii_and_nothing_else_changes() -> None:
+    from stockpile.cli.click_text import ascii_numbers
+
+    typed = ["--affected", "１２０", "--qty=２０", "－５", "1２", "10", "--need", "1010101=２０"]
+    assert ascii_numbers(typed) == [
+        "--affected",
+        "120",
+        "--qty=20",
+        "-5",
+        "12",
+        "10",
+        "--need",
+        "1010101=２０",
+    ]
+    # names, codes with letters, other scripts' digits and decimals are the options' to take or refuse
+    kept = ["帐篷１", "１a", "٣", "²", "１．５", "--lang=en", "-x=１", "="]
+    assert ascii_numbers(kept) == kept
