@@ -42,6 +42,9 @@ def _describe(svc: Any, plan: Any) -> None:
     if x["stranded"]:
         goods = "；".join(_goods(svc, plan.contents.get(j, ())) for j in x["stranded"])
         console.print(f"[yellow]{t('order.cli.replan_stranded', goods=goods)}[/yellow]")
+    if x.get("late"):
+        goods = "；".join(_goods(svc, plan.contents.get(j, ())) for j in x["late"])
+        console.print(f"[yellow]{t('order.cli.replan_late', goods=goods)}[/yellow]")
     if x["new_jobs"]:
         console.print(t("order.cli.replan_new", n=len(x["new_jobs"])))
     console.print(_routes_table(plan))

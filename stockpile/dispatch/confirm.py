@@ -302,7 +302,11 @@ def replan_dispatch(
     `fixed` (vehicle → stops done, from the orders' states) replaces the rule by elapsed time; `new_jobs` join.
     """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
-    problem = plan.problem
+    st = plan.settings
+    target_s = max(
+        st.guarantee_s, st.target_s - plan.kpis.since_report_s
+    )  # the relief target on the plan's clock
+    problem, late = late_rather_than_never(plan.problem, now_s, target_s)
     if blocked_geojson and matrix is not None:
         dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)
         duration_s = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dur)
@@ -319,6 +323,7 @@ def replan_dispatch(
         distance_m=distance_m,
         params=params,
     )
+    late = tuple(j.id for j in rp.problem.jobs if j.id in set(late))  # still to bring, not delivered already
     dest = {j.id: plan.places[j.dest].code for j in (*plan.problem.jobs, *new_jobs)}
     contents: Mapping[str, Any] = plan.contents
     whole = dataclasses.replace(rp.result, routes=(*rp.fixed, *rp.result.routes))
@@ -336,5 +341,21 @@ def replan_dispatch(
         unserved=unserved_routing(rp.result, contents, dest),
         kpis=kpis,
         violations=tuple(plan_violations(rp.problem, rp.result, None)),
-        extra={"fixed": rp.fixed, "stranded": rp.stranded, "replanned_at_s": now_s},
+        extra={"fixed": rp.fixed, "stranded": rp.stranded, "late": late, "replanned_at_s": now_s},
     )
+
+
+def late_rather_than_never(problem: Any, now_s: int, target_s: int) -> tuple[Any, tuple[str, ...]]:
+    """The problem with every job whose deadline has passed at ``now_s`` given the next deadline it may still meet
+    (the relief target while it lies ahead, else the plan's horizon), and those jobs' ids: past its deadline the
+    goods are still brought, as soon as the fleet can, rather than reported undeliverable (the re-planned routes
+    keep the trucks' fixed stops; a job on board stays on its truck). As the first plan does for priority demand
+    no truck can bring inside the circle (``plan._route_with_relief``)."""
+    late: list[str] = []
+    jobs = []
+    for j in problem.jobs:
+        if j.deadline_s <= now_s:
+            late.append(j.id)
+            j = dataclasses.replace(j, deadline_s=target_s if target_s > now_s else problem.horizon_s)
+        jobs.append(j)
+    return (dataclasses.replace(problem, jobs=tuple(jobs)) if late else problem), tuple(late)

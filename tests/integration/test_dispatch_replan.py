@@ -265,3 +265,20 @@ def test_every_reading_role_sees_the_open_confirmed_plan_and_it_follows_the_repl
             text("SELECT action FROM audit_event WHERE outcome = 'authz_denied' AND upper(actor) = 'KEEPER1'")
         ).all()
     assert [r.action for r in denied] == ["view_plans"]
+
+
+def test_a_replan_after_the_relief_target_brings_the_goods_late_rather_than_never(svc, engine):
+    """Nine hours on, the 8 h relief target has passed for every open order: the re-plan still brings their goods,
+    as soon as the trucks can, names them late, and may be confirmed (it listed them undeliverable, "no truck can
+    get there before the deadline", though the trucks could)."""
+    plan, _conf = _confirmed(svc)
+    later = NOW + timedelta(hours=9)
+    new = svc.dispatch.replan_open(SCENARIO, "disp1", now=later, time_limit_s=1.0)
+    late = set(new.extra["late"])
+    served = {s.job for r in new.result.routes for s in r.stops if s.kind == "delivery"}
+    assert late and late <= served, (late, served)
+    assert not new.result.unserved and not new.violations
+    assert late <= {j.id for j in plan.problem.jobs}
+    svc.dispatch.confirm(new, "disp1", later)
+    assert _pending_held(engine) == _reserved(engine)
+    assert svc.ledger.verify_ledger() == []

@@ -82,6 +82,22 @@ def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
     assert any(name in out.output for name in names)
 
 
+def test_a_replan_past_the_relief_target_brings_the_open_demand_late(cli_db, tmp_path):
+    """Nine hours on, the 8 h relief target has passed: the open demand is still brought, as soon as the trucks
+    can, and the output names its goods as late (it was listed 未能送达 though the trucks could bring it)."""
+    from datetime import timedelta
+
+    from stockpile import clock
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    later = (clock.now() + timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M")
+    out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
+    assert out.exit_code == 0, out.output
+    assert "已过送达时限的货物，仍尽快送达" in out.output and "未能送达" not in out.output, out.output
+
+
 def test_a_broken_truck_not_in_the_plan_is_refused(cli_db, tmp_path):
     """`--broken NOPE-9` (a typo) re-planned as if no truck had broken; it is refused, naming the plan's fleet."""
     login_as("dispatcher")

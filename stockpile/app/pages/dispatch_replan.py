@@ -38,6 +38,9 @@ def replan_info(plan: PlanView, goods: Goods) -> None:
     stranded = [goods(plan.contents.get(j, ())) for j in x.get("stranded", [])]
     if stranded:
         st.warning(t("dispatch.replan2.stranded", goods="；".join(stranded)))
+    late = [goods(plan.contents.get(j, ())) for j in x.get("late", [])]
+    if late:
+        st.warning(t("dispatch.replan2.late", goods="；".join(late)))
 
 
 def replan_panel(svc: Any, code: str, plans: list[PlanView], limit_s: float, since: datetime | None) -> None:
