@@ -50,7 +50,9 @@ def _describe(svc: Any, plan: Any) -> None:
     console.print(_routes_table(plan))
     for line in _kpi_lines(plan):
         console.print(line)
-    if plan.unserved:  # demand the re-plan does not bring (a deadline passed, no truck left): never silent
+    if plan.unserved:  # demand the re-plan does not bring (past the horizon, no truck left): never silent
+        if x.get("past_horizon_h"):
+            console.print(f"[yellow]{t('order.cli.replan_past_horizon', hours=x['past_horizon_h'])}[/yellow]")
         console.print(unserved_table(svc, plan))
     console.print(t("dispatch.checker_bad") if plan.violations else t("dispatch.checker_ok"))
 

@@ -341,7 +341,14 @@ def replan_dispatch(
         unserved=unserved_routing(rp.result, contents, dest),
         kpis=kpis,
         violations=tuple(plan_violations(rp.problem, rp.result, None)),
-        extra={"fixed": rp.fixed, "stranded": rp.stranded, "late": late, "replanned_at_s": now_s},
+        extra={
+            "fixed": rp.fixed,
+            "stranded": rp.stranded,
+            "late": late,
+            "replanned_at_s": now_s,
+            # past the plan's horizon no deadline is left to move to: what is open needs a new plan
+            "past_horizon_h": problem.horizon_s // 3600 if now_s >= problem.horizon_s else 0,
+        },
     )
 
 

@@ -77,6 +77,9 @@ def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
     out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
     assert out.exit_code == 0, out.output
     assert "未能送达" in out.output and "window_unreachable" not in out.output, out.output
+    assert "已超出本方案的规划时段（方案开始后 24 小时）" in out.output, (
+        out.output
+    )  # and what to do: a new plan
     svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
     names = {name for name, _ in svc.dispatch.item_names().values()}
     assert any(name in out.output for name in names)
@@ -96,6 +99,7 @@ def test_a_replan_past_the_relief_target_brings_the_open_demand_late(cli_db, tmp
     out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
     assert out.exit_code == 0, out.output
     assert "已过送达时限的货物，仍尽快送达" in out.output and "未能送达" not in out.output, out.output
+    assert "规划时段" not in out.output, out.output
 
 
 def test_a_broken_truck_not_in_the_plan_is_refused(cli_db, tmp_path):

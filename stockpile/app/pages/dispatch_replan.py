@@ -41,6 +41,8 @@ def replan_info(plan: PlanView, goods: Goods) -> None:
     late = [goods(plan.contents.get(j, ())) for j in x.get("late", [])]
     if late:
         st.warning(t("dispatch.replan2.late", goods="；".join(late)))
+    if x.get("past_horizon_h") and plan.unserved:
+        st.warning(t("dispatch.replan2.past_horizon", hours=x["past_horizon_h"]))
 
 
 def replan_panel(svc: Any, code: str, plans: list[PlanView], limit_s: float, since: datetime | None) -> None:
