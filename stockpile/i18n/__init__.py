@@ -61,10 +61,7 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
         "zh"
     ):  # a refusal's reason code in words (e.g. not_json)
         params["reason"] = t(f"errors.{code}_reason.{reason}", lang)
-    if code == "bad_event_input":  # the field and its rule in words (a label, "1–64 个字符，不含空格")
-        for name, section in (("field", "event_field"), ("allowed", "event_allowed")):
-            if f"{section}.{params.get(name)}" in catalogue("zh"):
-                params[name] = t(f"{section}.{params[name]}", lang)
+    params = _worded(code, params, lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
     if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
@@ -95,7 +92,19 @@ _WORDED = (
     ("state", "already_resolved", "resolved_state"),  # a reservation's, transfer's or proposal's
     ("status", "request_already_decided", "request_status"),
     ("kind", "scenario_not_drill", "scenario_kind"),
+    ("field", "bad_event_input", "event_field"),  # a label
+    ("allowed", "bad_event_input", "event_allowed"),  # its rule, "1–64 个字符，不含空格"
 )
+
+
+def _worded(code: str, params: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """``params`` with every value ``code`` keeps as a code (a state, a kind, a field) in the reader's words; a
+    value already in words is left as it is."""
+    out = dict(params)
+    for param, error, section in _WORDED:
+        if code == error and f"{section}.{out.get(param)}" in catalogue("zh"):
+            out[param] = t(f"{section}.{out[param]}", lang)
+    return out
 
 
 def domain_error_text(e: Any, lang: str | None = None) -> str:
@@ -103,11 +112,11 @@ def domain_error_text(e: Any, lang: str | None = None) -> str:
     (``catalogue_key``: a refused file, `import_errors.<code>`) reads as that entry, any other as `error_text`."""
     key = getattr(e, "catalogue_key", None)
     params = dict(getattr(e, "params", {}) or {})
-    code = getattr(e, "code", "")
-    for param, error, section in _WORDED:  # a state or kind the error keeps as a code, in the reader's words
-        if code == error and f"{section}.{params.get(param)}" in catalogue("zh"):
-            params[param] = t(f"{section}.{params[param]}", lang)
-    return t(key, lang, **params) if key else error_text(e.code, params, lang)
+    return (
+        t(key, lang, **_worded(getattr(e, "code", ""), params, lang))
+        if key
+        else error_text(e.code, params, lang)
+    )
 
 
 def row_message(code: str, params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:

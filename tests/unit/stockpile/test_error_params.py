@@ -50,3 +50,17 @@ def test_every_raised_domain_error_fills_its_sentence() -> None:
             if lacking:
                 missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {cls.code} lacks {sorted(lacking)}")
     assert not missing, "\n".join(missing)
+
+
+def test_codes_an_error_keeps_read_as_words_whether_raised_or_stored() -> None:
+    """A job stores its error as a code and parameters (`error_text`), the CLI and pages catch it raised
+    (`domain_error_text`): both say the order's state, the event field and its rule in words, never "shipped"."""
+    from stockpile.domain.dispatch import OrderWrongState
+    from stockpile.i18n import domain_error_text, error_text
+
+    stored = error_text("order_wrong_state", {"doc_no": "DB-1", "state": "shipped"}, "zh")
+    assert stored == domain_error_text(OrderWrongState(doc_no="DB-1", state="shipped"), "zh")
+    assert "已发运" in stored and "shipped" not in stored
+    assert "shipped" in error_text("order_wrong_state", {"doc_no": "DB-1", "state": "shipped"}, "en")
+    event = error_text("bad_event_input", {"field": "code", "value": "a b", "allowed": "event_code"}, "zh")
+    assert event == "事件编码“a b”不可用：1–64 个字符，不含空格和控制字符", event
