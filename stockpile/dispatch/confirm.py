@@ -323,7 +323,10 @@ def replan_dispatch(
         distance_m=distance_m,
         params=params,
     )
-    late = tuple(j.id for j in rp.problem.jobs if j.id in set(late))  # still to bring, not delivered already
+    brought = {s.job for r in rp.result.routes for s in r.stops if s.kind == "delivery"}
+    late = tuple(
+        j for j in late if j in brought
+    )  # brought late by this plan (not delivered already, nor dropped)
     dest = {j.id: plan.places[j.dest].code for j in (*plan.problem.jobs, *new_jobs)}
     contents: Mapping[str, Any] = plan.contents
     whole = dataclasses.replace(rp.result, routes=(*rp.fixed, *rp.result.routes))
@@ -354,14 +357,14 @@ def replan_dispatch(
 
 def late_rather_than_never(problem: Any, now_s: int, target_s: int) -> tuple[Any, tuple[str, ...]]:
     """The problem with every job whose deadline has passed at ``now_s`` given the next deadline it may still meet
-    (the relief target while it lies ahead, else the plan's horizon), and those jobs' ids: past its deadline the
+    (the relief target while it lies ahead, else the plan's horizon; none past the horizon), and those jobs' ids: past its deadline the
     goods are still brought, as soon as the fleet can, rather than reported undeliverable (the re-planned routes
     keep the trucks' fixed stops; a job on board stays on its truck). As the first plan does for priority demand
     no truck can bring inside the circle (``plan._route_with_relief``)."""
     late: list[str] = []
     jobs = []
     for j in problem.jobs:
-        if j.deadline_s <= now_s:
+        if j.deadline_s <= now_s < problem.horizon_s:
             late.append(j.id)
             j = dataclasses.replace(j, deadline_s=target_s if target_s > now_s else problem.horizon_s)
         jobs.append(j)
