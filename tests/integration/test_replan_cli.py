@@ -63,9 +63,8 @@ def test_replan_no_wait_only_submits_the_job(cli_db, tmp_path):
     assert svc.dispatch.confirm(new, "dispatcher").superseded
 
 
-def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
-    """A re-plan days after the plan (every deadline passed) brings none of the open demand: the output lists it,
-    by the point's and the item's names with the reason, never only a smaller 已安排送达 total."""
+def _replan_after(tmp_path, hours: float) -> str:
+    """The demo flood planned and confirmed now, then re-planned ``hours`` later: the command's output."""
     from datetime import timedelta
 
     from stockpile import clock
@@ -73,33 +72,30 @@ def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
     login_as("dispatcher")
     plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
     assert runner.invoke(app, plan).exit_code == 0
-    later = (clock.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    later = (clock.now() + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
     out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
     assert out.exit_code == 0, out.output
-    assert "未能送达" in out.output and "window_unreachable" not in out.output, out.output
-    assert "已超出本方案的规划时段（方案开始后 24 小时）" in out.output, (
-        out.output
-    )  # and what to do: a new plan
+    return str(out.output)
+
+
+def test_a_late_replan_lists_the_demand_it_cannot_bring(cli_db, tmp_path):
+    """A re-plan days after the plan (past its horizon) brings none of the open demand: the output says a new plan
+    is needed and lists the demand by the point's and the item's names with the reason, never only a smaller
+    已安排送达 total."""
+    out = _replan_after(tmp_path, 72)
+    assert "未能送达" in out and "window_unreachable" not in out, out
+    assert "已超出本方案的规划时段（方案开始后 24 小时）" in out, out
     svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
     names = {name for name, _ in svc.dispatch.item_names().values()}
-    assert any(name in out.output for name in names)
+    assert any(name in out for name in names)
 
 
 def test_a_replan_past_the_relief_target_brings_the_open_demand_late(cli_db, tmp_path):
     """Nine hours on, the 8 h relief target has passed: the open demand is still brought, as soon as the trucks
     can, and the output names its goods as late (it was listed 未能送达 though the trucks could bring it)."""
-    from datetime import timedelta
-
-    from stockpile import clock
-
-    login_as("dispatcher")
-    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
-    assert runner.invoke(app, plan).exit_code == 0
-    later = (clock.now() + timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M")
-    out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--at", later])
-    assert out.exit_code == 0, out.output
-    assert "已过送达时限的货物，仍尽快送达" in out.output and "未能送达" not in out.output, out.output
-    assert "规划时段" not in out.output, out.output
+    out = _replan_after(tmp_path, 9)
+    assert "已过送达时限的货物，仍尽快送达" in out and "未能送达" not in out, out
+    assert "规划时段" not in out, out
 
 
 def test_a_broken_truck_not_in_the_plan_is_refused(cli_db, tmp_path):
