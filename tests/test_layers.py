@@ -54,7 +54,10 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
     "stockpile/resources/migrations": (set(), UI_AND_ENTRY | USE_CASE_PREFIXES),
     "stockpile/config.py": ({"pydantic", "pydantic_settings", "stockpile.resources"}, set()),
     # the boundary models, by topic (fields, commands, cells); the package imports its own modules
-    "stockpile/schemas": ({"pydantic", "stockpile.domain", "stockpile.clock", "stockpile.schemas"}, set()),
+    "stockpile/schemas": (
+        {"pydantic", "opencc", "stockpile.domain", "stockpile.clock", "stockpile.schemas"},
+        set(),
+    ),
     "stockpile/i18n": ({"stockpile.i18n", "babel", "stockpile.clock"}, set()),
     # entry points and the demo builder: everything but the UI library
     "stockpile/bootstrap.py": (set(), {"streamlit"}),

@@ -16,7 +16,7 @@ from typing import Any
 from stockpile.domain.catalogue import item_code_problem
 from stockpile.imports.masterdata import _packs
 from stockpile.onboarding.sheets import SHEETS, Column, Sheet
-from stockpile.schemas import CellError, cell_code, cell_date, cell_qty, cell_text
+from stockpile.schemas import CellError, cell_code, cell_date, cell_qty, cell_text, script_fold
 
 # A sheet as read from the file: its header and its numbered rows (row number, header → raw cell value).
 RawSheet = tuple[list[str], list[tuple[int, dict[str, Any]]]]
@@ -81,6 +81,10 @@ def _choice(v: Any, column: Column) -> Any:
     text = (column.aliases or {}).get(text, text)
     if text in column.choices:
         return column.choices[text]
+    folded = script_fold(text)  # 「縣級」 typed in Traditional characters is 「县级」
+    for word, label in (*(column.aliases or {}).items(), *((c, c) for c in column.choices)):
+        if script_fold(word) == folded and label in column.choices:
+            return column.choices[label]
     for value in column.choices.values():  # the stored value itself (county, zhen, …) is accepted too
         if str(value).lower() == text.lower():
             return value
@@ -191,9 +195,33 @@ def parse_workbook(raw: Mapping[str, RawSheet]) -> Parsed:
     if not raw or all(not rows for _, rows in raw.values()):
         out.errors.append(Problem("", 0, "", "", "workbook_empty"))
         return out
+    raw = as_template(raw)
     for sheet in SHEETS:
         parse_sheet(sheet, raw.get(sheet.name), out)
     _check_codes(out)
+    return out
+
+
+def as_template(raw: Mapping[str, RawSheet]) -> dict[str, RawSheet]:
+    """The workbook with every sheet name and header spelled as the template spells it where it differs only in
+    script (「鄉鎮」 → 「乡镇」, 「鄉鎮代碼」 → 「乡镇代码」, 「座標系」 → 「坐标系」: a workbook saved by a
+    Traditional-Chinese Excel or typed with a Traditional input method, whose sheets were read as missing). A sheet
+    spelled exactly as the template wins over another that only folds to it; other sheets and headers are kept."""
+    sheets = {script_fold(s.name): s for s in SHEETS}
+    exact = {s.name for s in SHEETS}
+    out: dict[str, RawSheet] = {}
+    for name in sorted(raw, key=lambda n: n not in exact):  # the template's own spellings first
+        sheet = sheets.get(script_fold(name))
+        if sheet is None or sheet.name in out:
+            out.setdefault(name, raw[name])
+            continue
+        header, rows = raw[name]
+        heads = {script_fold(c.header): c.header for c in sheet.columns}
+        spelled = {h: (h if h in heads.values() else heads.get(script_fold(h), h)) for h in header if h}
+        out[sheet.name] = (
+            [spelled.get(h, h) for h in header],
+            [(row_no, {spelled.get(h, h): v for h, v in cells.items()}) for row_no, cells in rows],
+        )
     return out
 
 

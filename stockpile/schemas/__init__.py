@@ -24,6 +24,7 @@ from stockpile.schemas.cells import (
     cell_datetime,
     cell_qty,
     cell_text,
+    script_fold,
 )
 from stockpile.schemas.commands import (
     AdjustCmd,
@@ -88,4 +89,5 @@ __all__ = [
     "clean_text",
     "foreign_digits",
     "normalise_code",
+    "script_fold",
 ]

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import cache
 from typing import Any
+
+import opencc
 
 from stockpile import clock
 from stockpile.domain.model import MAX_QTY
@@ -77,6 +80,19 @@ class CellError(ValueError):
         self.code = code
         self.params = params  # the message's values ({most} of a length rule)
         super().__init__(code)
+
+
+@cache
+def _converter(config: str) -> Any:
+    return opencc.OpenCC(config)
+
+
+def script_fold(text: str) -> str:
+    """A template word (a sheet name, a header, a drop-down choice) folded so that its Simplified and Traditional
+    spellings meet: 「乡镇代码」 and 「鄉鎮代碼」, 「县级」 and 「縣級」, 「坐标系」 and Taiwan's 「座標系」 give one key
+    (OpenCC: to Traditional, then to Simplified). For comparing two such words only; a name or value a county
+    enters is never folded, it is kept as typed."""
+    return str(_converter("t2s").convert(_converter("s2t").convert(text)))
 
 
 def cell_text(v: object, max_len: int = 200) -> str:

@@ -366,3 +366,27 @@ def test_a_formula_with_its_saved_result_is_read_as_that_value(svc):
     assert towns[1][1]["人口"] == 1234
     report = svc.onboarding.import_workbook(buf.getvalue(), "admin", dry_run=True)
     assert report.ok, report.errors
+
+
+def test_a_workbook_in_traditional_characters_is_read_and_its_names_kept_as_typed(svc, engine):
+    """A workbook saved by a Traditional-Chinese Excel or typed with a Traditional input method: sheet names
+    (「鄉鎮」), headers (「鄉鎮代碼」) and drop-down choices (「縣級」) read as the template's Simplified words (the
+    sheets were read as missing); the names a county typed are stored as typed."""
+    import opencc
+
+    to_traditional = opencc.OpenCC("s2t").convert
+    book = county_book.sheets(clock.today())
+    traditional = {
+        to_traditional(name): (
+            [to_traditional(h) for h in headers],
+            [[to_traditional(v) if isinstance(v, str) else v for v in row] for row in rows],
+        )
+        for name, (headers, rows) in book.items()
+    }
+    assert "鄉鎮" in traditional and "鄉鎮代碼" in traditional["鄉鎮"][0]
+    report = svc.onboarding.import_workbook(county_book.xlsx(traditional), "admin")
+    assert report.ok, report.errors[:5]
+    first_town = str(book["乡镇"][1][0][book["乡镇"][0].index("乡镇名称")])
+    with engine.connect() as c:
+        names = set(c.execute(select(orm.AdminAreaRow.name)).scalars())
+    assert to_traditional(first_town) in names, names
