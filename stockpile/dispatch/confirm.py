@@ -23,7 +23,7 @@ from optimizer import RoutingParams, replan
 from stockpile import clock
 from stockpile.dispatch.fleet import refreshed_profiles
 from stockpile.dispatch.kpis import kpis_of
-from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, unserved_routing
+from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, target_left_s, unserved_routing
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.dispatch.shipping import ship_depot
 from stockpile.domain import ledger
@@ -302,10 +302,7 @@ def replan_dispatch(
     `fixed` (vehicle → stops done, from the orders' states) replaces the rule by elapsed time; `new_jobs` join.
     """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
-    st = plan.settings
-    target_s = max(
-        st.guarantee_s, st.target_s - plan.kpis.since_report_s
-    )  # the relief target on the plan's clock
+    target_s = target_left_s(plan.settings, plan.kpis.since_report_s)
     problem, late = late_rather_than_never(plan.problem, now_s, target_s)
     if blocked_geojson and matrix is not None:
         dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)

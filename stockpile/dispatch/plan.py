@@ -205,6 +205,12 @@ def _unit(item: ItemSpec) -> tuple[int, int, int]:
     return (item.weight_g, item.volume_cm3, item.volume_cm3 if item.needs_cold else 0)
 
 
+def target_left_s(st: PlanSettings, since_report_s: int) -> int:
+    """The relief target on a plan's clock: what is left of it after the time since the report, never less than
+    the guarantee circle."""
+    return max(st.guarantee_s, st.target_s - since_report_s)
+
+
 def _deadline(priority: int, arrival_s: int, st: PlanSettings, need_s: int, horizon_s: int) -> int:
     """Circle for priority demand the allocation can reach in time, else the relief target, else the horizon."""
     if priority == 1 and arrival_s <= need_s:
@@ -356,7 +362,7 @@ def plan_dispatch(
     start = (now or clock.now()).replace(microsecond=0)
     w = load_world(uow, repo_of, code, start, settings.vehicles, demand)
     since = max(0, int((start - w.scenario.reported_at).total_seconds()))
-    left = dataclasses.replace(settings, target_s=max(settings.guarantee_s, settings.target_s - since))
+    left = dataclasses.replace(settings, target_s=target_left_s(settings, since))
     places = _places(w)
     idx = {p.code: k for k, p in enumerate(places)}
     dur, dist, source = _matrix(places, matrix, w.scenario.blocked_geojson)

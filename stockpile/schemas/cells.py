@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import opencc
@@ -87,6 +87,7 @@ def _converter(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
+@lru_cache(maxsize=4096)  # a drop-down column compares every cell with the same few labels
 def script_fold(text: str) -> str:
     """A template word (a sheet name, a header, a drop-down choice) folded so that its Simplified and Traditional
     spellings meet: 「乡镇代码」 and 「鄉鎮代碼」, 「县级」 and 「縣級」, 「坐标系」 and Taiwan's 「座標系」 give one key
