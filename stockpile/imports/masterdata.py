@@ -11,10 +11,10 @@ from typing import Any
 from stockpile import clock
 from stockpile.domain.catalogue import item_code_problem
 from stockpile.domain.model import AdminLevel, Category, OperatingMode, OwnerType, SiteType
-from stockpile.imports.rows import IMPORT_NS, ImportReport, RowError, map_header, show_value
+from stockpile.imports.rows import IMPORT_NS, ImportReport, RowError, columns_twice, map_header, show_value
 from stockpile.ledger.posting import PostingDraft, post_batch
 from stockpile.ports.uow import AbstractUnitOfWork
-from stockpile.schemas import CellError, cell_code, cell_qty, cell_text
+from stockpile.schemas import CellError, cell_code, cell_qty, cell_text, word_in
 from stockpile.trust import authz
 
 CATEGORY_ALIASES = {
@@ -67,10 +67,9 @@ SITE_COLUMNS = {
 
 def detect_kind(header: list[str]) -> str:
     """Which template a file follows: items, sites, or ledger movements."""
-    h = {x.lower() for x in header}
-    if "基本单位" in h or "base_unit" in h:
+    if "base_unit" in map_header(header, ITEM_COLUMNS).values():
         return "items"
-    if ("经度" in h or "lon" in h) and ("库点编码" in h or "code" in h):
+    if {"lon", "code"} <= set(map_header(header, SITE_COLUMNS).values()):
         return "sites"
     return "movements"
 
@@ -85,9 +84,8 @@ def _int0(v: Any) -> int:
 
 
 def _choice(v: Any, allowed: Mapping[str, Any]) -> Any:
-    s = cell_text(v, 32)
-    key = s if s in allowed else s.lower()
-    if key not in allowed:
+    key = word_in(cell_text(v, 32), allowed)
+    if key is None:
         raise CellError("invalid_choice")
     return allowed[key]
 
@@ -135,10 +133,11 @@ def _parse(
     report: ImportReport,
 ) -> list[tuple[int, dict[str, Any]]]:
     fields = map_header(table.header, columns)
+    columns_twice(fields, report)
     missing = [f for f in required if f not in fields.values()]
     for f in missing:
         report.errors.append(RowError(1, columns[f][0], "", "missing_column"))
-    if missing:
+    if report.errors:
         return []
     rows = []
     for row_no, cells in table.rows:

@@ -23,6 +23,7 @@ from stockpile.schemas import (
     cell_datetime,
     cell_qty,
     cell_text,
+    word_in,
 )
 
 IMPORT_NS = uuid.UUID("6f1c2a52-6f6e-4c8e-9d0b-2d2f7c1f3a10")
@@ -59,9 +60,28 @@ class ParsedRow:
 
 
 def map_header(header: list[str], columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    """header text → field name."""
-    lookup = {alias.lower(): f for f, aliases in columns.items() for alias in aliases}
-    return {h: lookup[h.lower()] for h in header if h and h.lower() in lookup}
+    """header text → field name; a header is read in any case and in either script (「數量」 is 「数量」: a file
+    saved by a Traditional-Chinese Excel or typed with a Traditional input method)."""
+    lookup: dict[str, str] = {}
+    for f, aliases in columns.items():
+        for alias in aliases:
+            lookup.setdefault(alias.lower(), f)
+    out = {}
+    for h in header:
+        if h and (key := word_in(h, lookup)) is not None:
+            out[h] = lookup[key]
+    return out
+
+
+def columns_twice(fields: Mapping[str, str], report: ImportReport) -> None:
+    """Two headers naming one field (「数量」 and 「qty」, or 「数量」 and 「數量」): which of the two cells holds the
+    value? Each later one is a RowError naming the first (the later cell was posted and nothing said)."""
+    first: dict[str, str] = {}
+    for header, fld in fields.items():
+        if fld in first:
+            report.errors.append(RowError(1, header, "", "column_twice", {"first": first[fld]}))
+        else:
+            first[fld] = header
 
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -91,7 +111,9 @@ def header_ok(
     required: Any,
     report: ImportReport,
 ) -> bool:
-    """Every required column present and no data after an empty row; each miss is a RowError in ``report``."""
+    """Every required column present, once, and no data after an empty row; each miss is a RowError in
+    ``report``."""
+    columns_twice(fields, report)
     have = set(fields.values())
     for f in required:
         if f not in have:

@@ -19,10 +19,10 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from stockpile.imports.rows import ImportReport, RowError, header_ok, parse_cells
+from stockpile.imports.rows import ImportReport, RowError, header_ok, map_header, parse_cells
 from stockpile.ports.uow import AbstractReserveUnitOfWork
 from stockpile.reserve.records import Standard, StandardBasis
-from stockpile.schemas import CellError, cell_code, cell_date, cell_text, foreign_digits
+from stockpile.schemas import CellError, cell_code, cell_date, cell_text, foreign_digits, word_in
 from stockpile.trust import authz
 
 LEVELS = {
@@ -140,10 +140,10 @@ def cell_days(v: object) -> int:
 
 def _choice(aliases: Mapping[str, Any], code: str) -> Callable[[object], Any]:
     def parse(v: object) -> Any:
-        s = cell_text(v, 32).strip().lower()
-        if s not in aliases:
+        key = word_in(cell_text(v, 32).strip(), aliases)
+        if key is None:
             raise CellError(code)
-        return aliases[s]
+        return aliases[key]
 
     return parse
 
@@ -193,8 +193,7 @@ def parse_table(
     report: ImportReport,
 ) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
     """Cells → typed values with every bad cell reported; returns (row, values, field → header)."""
-    lookup = {a.lower(): f for f, aliases in columns.items() for a in aliases}
-    fields = {h: lookup[h.lower()] for h in table.header if h and h.lower() in lookup}
+    fields = map_header(table.header, columns)
     if not header_ok(table, fields, columns, required, report):
         return []
     header_of = {f: h for h, f in fields.items()}

@@ -25,6 +25,7 @@ from stockpile.schemas.cells import (
     cell_qty,
     cell_text,
     script_fold,
+    word_in,
 )
 from stockpile.schemas.commands import (
     AdjustCmd,
@@ -90,4 +91,5 @@ __all__ = [
     "foreign_digits",
     "normalise_code",
     "script_fold",
+    "word_in",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -224,9 +225,20 @@ def cell_datetime(v: object) -> datetime:
     return clock.local(dt).astimezone(UTC)  # no offset = county time
 
 
+def word_in(text: str, words: Collection[str]) -> str | None:
+    """The word of ``words`` that ``text`` names: as typed, in lower case, or spelled in the other script
+    (「出庫」 is 「出库」, 「數量」 is 「数量」); None when it names none. For headers and drop-down choices only."""
+    if text in words:
+        return text
+    low = text.lower()
+    if low in words:
+        return low
+    folded = script_fold(low)
+    return next((w for w in words if script_fold(w.lower()) == folded), None)
+
+
 def cell_choice(v: object, aliases: dict[str, str]) -> str:
-    s = cell_text(v, 32).lower() if v is not None else ""
-    s = s if s in aliases else cell_text(v, 32)
-    if s not in aliases:
+    key = word_in(cell_text(v, 32) if v is not None else "", aliases)
+    if key is None:
         raise CellError("invalid_choice")
-    return aliases[s]
+    return aliases[key]

@@ -135,6 +135,37 @@ def test_a_column_named_twice_is_refused(svc):
     assert counts(svc) == before
 
 
+def test_one_column_under_two_spellings_is_refused_naming_both(svc):
+    """「数量」 and 「qty」, or 「数量」 and its Traditional 「數量」: one field named twice; the later cell was
+    posted and nothing said. Each is an error at the header naming the first; nothing is committed."""
+    before = counts(svc)
+    for twin in ("qty", "數量"):
+        rows = [[*row, 5] for row in GOOD]
+        rep = svc.imports.import_file(csv_bytes(rows, head=[*HEAD, twin]), f"{twin}.csv", "keeper1", now=NOW)
+        assert [(e.row, e.column, e.code, dict(e.params)) for e in rep.errors] == [
+            (1, twin, "column_twice", {"first": "数量"})
+        ]
+        assert "数量" in row_error_text(rep.errors[0], "zh") and "{" not in row_error_text(rep.errors[0], "en")
+    assert counts(svc) == before
+
+
+def test_a_file_in_traditional_characters_is_read_as_the_template(svc):
+    """A file saved by a Traditional-Chinese Excel: headers 「業務類型」「庫點編碼」… and kinds 「入庫」「出庫」 are read
+    as the template's; the rows post as the Simplified file's do (a keeper in Hong Kong, Macao or Taiwan, or a
+    Traditional input method, had every column reported missing)."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    head = [s2t.convert(h) for h in HEAD]
+    assert head != HEAD and "業務類型" in head
+    rows = [[s2t.convert(v) if isinstance(v, str) else v for v in row] for row in GOOD]
+    assert rows[2][0] == "出庫"
+    rep = svc.imports.import_file(xlsx(rows, head=head), "traditional.xlsx", "keeper1", now=NOW)
+    assert rep.ok and rep.accepted == 3, rep.errors
+    df = svc.views.stock(site_code="D-COUNTY", item_code="1020101", on=date(2026, 6, 1))
+    assert dict(zip(df["lot_no"], df["on_hand"], strict=True)) == {"W-001": 100, "W-002": 18}
+
+
 def test_a_file_with_a_header_and_no_rows_is_refused(svc):
     """Header only: refused as a file ("no data rows"), not reported as an import of 0 rows."""
     before = counts(svc)

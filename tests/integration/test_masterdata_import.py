@@ -52,6 +52,21 @@ def test_item_catalogue_import_adds_items_with_packs(svc):
     assert items.loc["1010501", "name_zh"] == "睡袋" and items.loc["1020105", "shelf_life_days"] == 365
 
 
+def test_an_item_catalogue_in_traditional_characters_is_recognised_and_names_kept_as_typed(svc):
+    """Headers 「物資編碼」「基本單位」… and the category 「生活救災物資」 in Traditional characters: the file is read as
+    the item catalogue (not as ledger movements), and the names are stored as typed."""
+    import opencc
+
+    s2t = opencc.OpenCC("s2t")
+    rows = [["1010501", "睡袋", "Sleeping bag", "個", "生活救災物資", 1800, 9000, "", "否", 9000, "箱:10"]]
+    head = [s2t.convert(h) for h in ITEM_HEAD]
+    assert "基本單位" in head
+    rep = svc.imports.import_file(xlsx(rows, head=head), "items.xlsx", "admin", now=NOW)
+    assert rep.ok and rep.accepted == 1, rep.errors
+    items = svc.views.items().set_index("code")
+    assert items.loc["1010501", "base_unit"] == "個" and items.loc["1010501", "category"] == "living_relief"
+
+
 def test_bad_item_rows_are_all_reported_and_nothing_is_added(svc):
     rows = [
         ["101050", "睡袋", "", "个", "生活救灾物资", 1800, 9000, "", "否", 9000, ""],
