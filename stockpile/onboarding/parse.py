@@ -142,8 +142,13 @@ def parse_sheet(sheet: Sheet, raw: RawSheet | None, out: Parsed) -> None:
         return
     header, rows = raw
     known = {c.header: c for c in sheet.columns}
+    folded = {script_fold(c.header): c.header for c in sheet.columns}
     for h in header:
-        if h and h not in known:  # a 备注 or 序号 column of the county's own: read past, said once
+        if (
+            h and h not in known and script_fold(h) in folded
+        ):  # 「鄉鎮代碼」 beside 「乡镇代码」: which cell is meant?
+            out.error(sheet, 1, h, "", "column_twice", first=folded[script_fold(h)])
+        elif h and h not in known:  # a 备注 or 序号 column of the county's own: read past, said once
             out.warn(sheet, 1, h, h, "unknown_column_ignored")
     present = [c for c in sheet.columns if c.header in header]
     for c in sheet.columns:
@@ -217,7 +222,13 @@ def as_template(raw: Mapping[str, RawSheet]) -> dict[str, RawSheet]:
             continue
         header, rows = raw[name]
         heads = {script_fold(c.header): c.header for c in sheet.columns}
-        spelled = {h: (h if h in heads.values() else heads.get(script_fold(h), h)) for h in header if h}
+        taken = {h for h in header if h in heads.values()}
+        spelled = {}
+        for h in header:  # a twin of a column already there stays as typed: parse_sheet says column_twice
+            as_typed = heads.get(script_fold(h)) if h and h not in taken else None
+            if as_typed is not None and as_typed not in taken:
+                taken.add(as_typed)
+                spelled[h] = as_typed
         out[sheet.name] = (
             [spelled.get(h, h) for h in header],
             [(row_no, {spelled.get(h, h): v for h, v in cells.items()}) for row_no, cells in rows],

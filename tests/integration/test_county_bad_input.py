@@ -390,3 +390,22 @@ def test_a_workbook_in_traditional_characters_is_read_and_its_names_kept_as_type
     with engine.connect() as c:
         names = set(c.execute(select(orm.AdminAreaRow.name)).scalars())
     assert to_traditional(first_town) in names, names
+
+
+def test_one_column_under_both_scripts_is_refused_naming_both(svc, engine):
+    """「乡镇代码」 and 「鄉鎮代碼」 in one sheet: which cell is the code? The later was read and nothing said; now
+    the twin is an error at the header naming the first, and nothing is stored."""
+    book = county_book.sheets(clock.today())
+    headers, rows = book["乡镇"]
+    at = headers.index("乡镇代码")
+    book["乡镇"] = ([*headers, "鄉鎮代碼"], [[*row, "999999999"] for row in rows])
+    with engine.connect() as c:
+        before = c.execute(select(func.count()).select_from(orm.AdminAreaRow)).scalar_one()
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin")
+    assert not report.ok
+    assert [(p.sheet, p.row, p.column, p.code, dict(p.params)) for p in report.errors] == [
+        ("乡镇", 1, "鄉鎮代碼", "column_twice", {"first": "乡镇代码"})
+    ]
+    assert rows[0][at] != "999999999"
+    with engine.connect() as c:
+        assert c.execute(select(func.count()).select_from(orm.AdminAreaRow)).scalar_one() == before

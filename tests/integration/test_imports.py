@@ -145,7 +145,9 @@ def test_one_column_under_two_spellings_is_refused_naming_both(svc):
         assert [(e.row, e.column, e.code, dict(e.params)) for e in rep.errors] == [
             (1, twin, "column_twice", {"first": "数量"})
         ]
-        assert "数量" in row_error_text(rep.errors[0], "zh") and "{" not in row_error_text(rep.errors[0], "en")
+        assert "数量" in row_error_text(rep.errors[0], "zh") and "{" not in row_error_text(
+            rep.errors[0], "en"
+        )
     assert counts(svc) == before
 
 
