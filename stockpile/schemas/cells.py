@@ -226,15 +226,20 @@ def cell_datetime(v: object) -> datetime:
 
 
 def word_in(text: str, words: Collection[str]) -> str | None:
-    """The word of ``words`` that ``text`` names: as typed, in lower case, or spelled in the other script
-    (「出庫」 is 「出库」, 「數量」 is 「数量」); None when it names none. For headers and drop-down choices only."""
+    """The word of ``words`` that ``text`` names: as typed, in lower case, with full-width brackets or letters
+    (「单件重量（克）」 is 「单件重量(克)」) or spelled in the other script (「出庫」 is 「出库」, 「數量」 is
+    「数量」); None when it names none. For headers and drop-down choices only."""
     if text in words:
         return text
     low = text.lower()
     if low in words:
         return low
-    folded = script_fold(low)
-    return next((w for w in words if script_fold(w.lower()) == folded), None)
+    folded = _word_key(text)
+    return next((w for w in words if _word_key(w) == folded), None)
+
+
+def _word_key(text: str) -> str:
+    return script_fold(" ".join(unicodedata.normalize("NFKC", text).lower().split()))
 
 
 def cell_choice(v: object, aliases: dict[str, str]) -> str:

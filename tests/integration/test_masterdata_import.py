@@ -54,17 +54,21 @@ def test_item_catalogue_import_adds_items_with_packs(svc):
 
 def test_an_item_catalogue_in_traditional_characters_is_recognised_and_names_kept_as_typed(svc):
     """Headers 「物資編碼」「基本單位」… and the category 「生活救災物資」 in Traditional characters: the file is read as
-    the item catalogue (not as ledger movements), and the names are stored as typed."""
+    the item catalogue (not as ledger movements), and the names are stored as typed. Brackets typed full-width
+    (「單件重量（克）」) are the template's too."""
     import opencc
 
     s2t = opencc.OpenCC("s2t")
     rows = [["1010501", "睡袋", "Sleeping bag", "個", "生活救災物資", 1800, 9000, "", "否", 9000, "箱:10"]]
-    head = [s2t.convert(h) for h in ITEM_HEAD]
-    assert "基本單位" in head
+    head = [
+        s2t.convert(h).replace("(", "（").replace(")", "）") for h in ITEM_HEAD
+    ]  # brackets typed in Chinese
+    assert "基本單位" in head and "單件重量（克）" in head
     rep = svc.imports.import_file(xlsx(rows, head=head), "items.xlsx", "admin", now=NOW)
     assert rep.ok and rep.accepted == 1, rep.errors
     items = svc.views.items().set_index("code")
     assert items.loc["1010501", "base_unit"] == "個" and items.loc["1010501", "category"] == "living_relief"
+    assert items.loc["1010501", "unit_weight_g"] == 1800
 
 
 def test_bad_item_rows_are_all_reported_and_nothing_is_added(svc):
