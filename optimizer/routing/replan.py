@@ -5,7 +5,9 @@ A stop is fixed once its truck has left for it (the previous stop's departure, o
 Each truck restarts from its last fixed stop at ``max(now_s, departure)`` with what it carries on board; jobs
 picked up and not delivered stay on that truck. A broken truck leaves the fleet: its fixed deliveries count as
 done, the goods it carries are reported ``stranded``, its other jobs go back to the pool. A closed road is a new
-matrix (``UNREACHABLE`` entries). New jobs join the pool.
+matrix (``UNREACHABLE`` entries). New jobs join the pool. A job no truck can bring by its deadline any more (the
+deadline passed, or lies ahead but nearer than the fastest truck: ``schedule.earliest_start``) takes the first later
+deadline of ``ladder`` it can still meet, so its goods come late rather than never (``Replan.late``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from itertools import takewhile
 
 from optimizer.routing.engine import plan_routes
 from optimizer.routing.problem import Job, Matrix, Route, RoutingProblem, RoutingResult, Stop, Vehicle
+from optimizer.routing.schedule import earliest_start
 from optimizer.routing.solve import RoutingParams
 
 
@@ -32,6 +35,7 @@ class Replan:
     fixed: tuple[Route, ...]
     stranded: tuple[str, ...]
     no_vehicle: tuple[str, ...] = ()
+    late: tuple[str, ...] = ()  # jobs given a later deadline of the ladder (brought or not: see result)
 
 
 def _fixed_count(route: Route, now_s: int, broken: bool) -> int:
@@ -64,6 +68,7 @@ def replan(
     duration_s: Matrix | None = None,
     distance_m: Matrix | None = None,
     params: RoutingParams | None = None,
+    ladder: Iterable[int] = (),
 ) -> Replan:
     """Re-plan the rest of a plan at ``now_s``.
 
@@ -83,6 +88,9 @@ def replan(
         New matrices (closed road).
     params : RoutingParams, optional
         Solver settings.
+    ladder : iterable of int, optional
+        Later deadlines (the relief target, the horizon) for jobs that can no longer meet their own; see
+        ``later_deadlines``.
 
     Returns
     -------
@@ -101,8 +109,28 @@ def replan(
         jobs=tuple(remaining),
         vehicles=tuple(done.vehicles),
     )
+    new_problem, late = later_deadlines(new_problem, ladder)
     result = plan_routes(new_problem, params)
-    return Replan(new_problem, result, tuple(done.kept_routes), stranded, tuple(no_vehicle))
+    return Replan(new_problem, result, tuple(done.kept_routes), stranded, tuple(no_vehicle), late)
+
+
+def later_deadlines(problem: RoutingProblem, ladder: Iterable[int]) -> tuple[RoutingProblem, tuple[str, ...]]:
+    """The problem with every job whose deadline no truck can meet (its lower bound ``earliest_start``, a truck
+    serving it alone, empty and idle, is later) given the first deadline of ``ladder`` that bound meets, and those
+    jobs' ids. A job past every step (or no truck able to carry it) keeps its deadline and is reported unserved.
+    Once re-planned every truck starts at or after the re-plan's time, so a deadline already passed is one case."""
+    steps = sorted(set(ladder))
+    moved: list[str] = []
+    jobs = []
+    for j in problem.jobs:
+        eta = earliest_start(problem, j) if steps else None
+        if eta is not None and eta > j.deadline_s:
+            step = next((s for s in steps if s >= eta), None)
+            if step is not None:
+                moved.append(j.id)
+                j = dataclasses.replace(j, deadline_s=step)
+        jobs.append(j)
+    return (dataclasses.replace(problem, jobs=tuple(jobs)) if moved else problem), tuple(moved)
 
 
 @dataclass

@@ -302,8 +302,7 @@ def replan_dispatch(
     `fixed` (vehicle → stops done, from the orders' states) replaces the rule by elapsed time; `new_jobs` join.
     """
     params = planner_params or RoutingParams(time_limit_s=plan.settings.time_limit_s)
-    target_s = target_left_s(plan.settings, plan.kpis.since_report_s)
-    problem, late = late_rather_than_never(plan.problem, now_s, target_s)
+    problem = plan.problem
     if blocked_geojson and matrix is not None:
         dur, dist, _ = matrix([(p.lon, p.lat) for p in plan.places], blocked_geojson)
         duration_s = tuple(tuple(UNREACHABLE if v < 0 else v for v in row) for row in dur)
@@ -319,10 +318,13 @@ def replan_dispatch(
         duration_s=duration_s,
         distance_m=distance_m,
         params=params,
+        # past its deadline (or nearer than the fastest truck) a job takes the relief target while a truck can
+        # still make it, else the plan's horizon: the goods come late rather than never, as in the first plan
+        ladder=(target_left_s(plan.settings, plan.kpis.since_report_s), problem.horizon_s),
     )
     brought = {s.job for r in rp.result.routes for s in r.stops if s.kind == "delivery"}
     late = tuple(
-        j for j in late if j in brought
+        j for j in rp.late if j in brought
     )  # brought late by this plan (not delivered already, nor dropped)
     dest = {j.id: plan.places[j.dest].code for j in (*plan.problem.jobs, *new_jobs)}
     contents: Mapping[str, Any] = plan.contents
@@ -350,19 +352,3 @@ def replan_dispatch(
             "past_horizon_h": problem.horizon_s // 3600 if now_s >= problem.horizon_s else 0,
         },
     )
-
-
-def late_rather_than_never(problem: Any, now_s: int, target_s: int) -> tuple[Any, tuple[str, ...]]:
-    """The problem with every job whose deadline has passed at ``now_s`` given the next deadline it may still meet
-    (the relief target while it lies ahead, else the plan's horizon; none past the horizon), and those jobs' ids: past its deadline the
-    goods are still brought, as soon as the fleet can, rather than reported undeliverable (the re-planned routes
-    keep the trucks' fixed stops; a job on board stays on its truck). As the first plan does for priority demand
-    no truck can bring inside the circle (``plan._route_with_relief``)."""
-    late: list[str] = []
-    jobs = []
-    for j in problem.jobs:
-        if j.deadline_s <= now_s < problem.horizon_s:
-            late.append(j.id)
-            j = dataclasses.replace(j, deadline_s=target_s if target_s > now_s else problem.horizon_s)
-        jobs.append(j)
-    return (dataclasses.replace(problem, jobs=tuple(jobs)) if late else problem), tuple(late)
