@@ -238,6 +238,7 @@ def word_in(text: str, words: Collection[str]) -> str | None:
     return next((w for w in words if _word_key(w) == folded), None)
 
 
+@lru_cache(maxsize=4096)  # a Traditional file's choice column misses the exact words on every row
 def _word_key(text: str) -> str:
     return script_fold(" ".join(unicodedata.normalize("NFKC", text).lower().split()))
 

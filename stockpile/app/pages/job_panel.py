@@ -12,6 +12,7 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages.common import current_user, services, show_error
+from stockpile.dispatch.commands import solve_bar
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import error_text, t
 from stockpile.jobs.commands import DONE, FAILED, FINISHED, JobView
@@ -44,7 +45,7 @@ def _follow(key: str, limit_s: float | None) -> None:
         del st.session_state[f"{key}.job"]
         st.rerun()
     seconds = _elapsed_s(rec)
-    share = min(1.0, seconds / limit_s) if limit_s else 0.0
+    share = solve_bar(seconds, limit_s)[0] if limit_s else 0.0  # the dispatch page's bar, by the job's limit
     text = t("jobs.running_for", seconds=seconds) if rec.started_at else t("jobs.status.queued")
     st.progress(share, text=text)
     if st.button(t("jobs.cancel"), key=f"{key}.cancel"):
