@@ -94,7 +94,10 @@ def script_fold(text: str) -> str:
     spellings meet: 「乡镇代码」 and 「鄉鎮代碼」, 「县级」 and 「縣級」, 「坐标系」 and Taiwan's 「座標系」 give one key
     (OpenCC: to Traditional, then to Simplified). For comparing two such words only; a name or value a county
     enters is never folded, it is kept as typed."""
-    return str(_converter("t2s").convert(_converter("s2t").convert(text)))
+    try:
+        return str(_converter("t2s").convert(_converter("s2t").convert(text)))
+    except UnicodeError:  # a lone surrogate (an xlsx string's "_xD800_" escape) is no word of a template
+        return text
 
 
 def cell_text(v: object, max_len: int = 200) -> str:
