@@ -71,3 +71,25 @@ def test_codes_an_error_carries_are_printed_as_words() -> None:
     assert "Partly approved" in domain_error_text(decided, "en")
     assert "刚被他人处理" in domain_error_text(AlreadyResolved(state="concurrent", reservation_id="r"), "zh")
     assert "实战" in domain_error_text(NotADrill(scenario="S", kind="live"), "zh")
+
+
+def test_every_action_the_audit_log_records_has_a_name_in_both_languages() -> None:
+    """The admin's audit log shows actions as words (提交后台作业, not run_job): every POLICY action and every
+    action a use case audits by name (``audit_ok(uow, actor, "add_user", …)``) has ``action_name.*``."""
+    import ast
+    from pathlib import Path
+
+    from stockpile.trust.policy import POLICY
+
+    actions = {action for _, action in POLICY}
+    for path in Path(errors.__file__).resolve().parents[1].rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node, "func", None)
+            name = getattr(called, "attr", getattr(called, "id", ""))
+            args = getattr(node, "args", [])
+            if name == "audit_ok" and len(args) >= 3 and isinstance(args[2], ast.Constant):
+                actions.add(str(args[2].value))
+    assert len(actions) > 40
+    for lang in ("zh", "en"):
+        names = catalogue(lang)
+        assert sorted(a for a in actions if f"action_name.{a}" not in names) == [], lang

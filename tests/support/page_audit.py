@@ -46,7 +46,8 @@ LONG_FLOAT = re.compile(r"(?<![\d.])\d+\.\d{3,}(?![\d.])")
 
 @cache
 def enum_values() -> frozenset[str]:
-    """Every enum value the code knows: StrEnum members and the schema's ``IN (...)`` lists."""
+    """Every enum value the code knows: StrEnum members, the schema's ``IN (...)`` lists and the audit log's
+    actions and outcomes."""
     import optimizer
     import stockpile
     from stockpile.adapters.orm.ledger import Base
@@ -73,6 +74,12 @@ def enum_values() -> frozenset[str]:
             if isinstance(con, CheckConstraint):
                 for group in re.findall(r"IN \(([^)]*)\)", str(con.sqltext)):
                     values.update(re.findall(r"'([^']*)'", group))
+    from stockpile.trust.policy import POLICY
+
+    values.update(
+        action for _, action in POLICY
+    )  # the audit log's actions (run_job, add_user …) and outcomes
+    values.update(("ok", "authz_denied", "login_failed", "login", "logout", "add_user", "set_role"))
     return frozenset(v for v in values if re.fullmatch(r"[a-z][a-z_]+", v))
 
 

@@ -10,8 +10,8 @@ import streamlit as st
 
 from stockpile.app.pages.common import item_name, item_unit, services, show_error, show_table
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import catalogue, t
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
 
 ROLES = ["keeper", "dispatcher", "planner", "admin", "informant", "province"]  # informant: 灾情信息员
 svc = services()
@@ -199,9 +199,23 @@ with ids_tab:  # OIDC (st.login): an IdP account signs in only as the local user
         if b2.form_submit_button(t("auth.unlink_identity"), key="admin.unlink_identity"):
             attempt(svc.trust.unlink_identity, admin, issuer, subject)
 
+
+def _audit_target(v: str) -> str:
+    """What an audit row touched, in words where it is a kind of thing (a job's kind, the county workbook, a
+    movement kind); a document number, a user or a depot code stays as recorded."""
+    known = catalogue("zh")
+    for section in ("jobs.kind", "audit_target", "kind"):
+        if f"{section}.{v}" in known:
+            return t(f"{section}.{v}")
+    return v
+
+
 with audit_tab:
+    audit = pd.DataFrame(svc.trust.audit_log(admin, 500))
+    if not audit.empty:
+        audit["target"] = [_audit_target(str(v)) for v in audit["target"]]
     show_table(  # words and county times; the client ids stay in the database for the record
-        pd.DataFrame(svc.trust.audit_log(admin, 500)),
+        audit,
         ["at", "actor", "action", "outcome", "target", "before_qty", "after_qty"],
-        {"target": "kind"},
+        {"action": "action_name", "outcome": "audit_outcome"},
     )
