@@ -50,25 +50,19 @@ def _when(text: str | None) -> datetime:
 
 
 class _Names:
-    """Names for what a person reads, the code beside: areas and sites (村、乡镇、避难场所) as "name（code）", items
-    by their name in the current language with the base unit; a code the county does not know stays as given."""
+    """``events.names.Names`` in the CLI's language."""
 
     def __init__(self, root: Any) -> None:
-        regs = root.registers
-        areas, items = regs.names()
-        self.items: dict[str, tuple[str, str, str]] = items
-        self.places = {**regs.site_names(), **areas}
+        self.names = root.registers.namer()
 
     def place(self, code: str) -> str:
-        name = self.places.get(code)
-        return f"{name}（{code}）" if name and name != code else code
+        return str(self.names.place(code))
 
     def item(self, code: str) -> str:
-        zh, en, _ = self.items.get(code, (code, code, ""))
-        return en if current_lang.get() == "en" else zh
+        return str(self.names.item(code, current_lang.get()))
 
     def goods(self, code: str, qty: int) -> str:
-        return f"{self.item(code)} {qty}{self.items.get(code, ('', '', ''))[2]}"
+        return str(self.names.goods(code, qty, current_lang.get()))
 
 
 def _print(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -20,6 +20,7 @@ from stockpile.domain.registers import (
 from stockpile.events import city_requests, donations, publication, requisitions
 from stockpile.events.access import RepoOf
 from stockpile.events.city_requests import CityOf
+from stockpile.events.names import Names
 from stockpile.events.requisitions import RegsOf
 from stockpile.ledger.posting import PostingResult
 from stockpile.ports.uow import AbstractUnitOfWork
@@ -128,6 +129,11 @@ class RegisterService:
         """Depot code → name, for the registers' tables."""
         with self.uow() as u:
             return self.regs(u).site_names()
+
+    def namer(self) -> Names:
+        """Places and items by name for the lists a person reads (the CLI's and the pages')."""
+        areas, items = self.names()
+        return Names({**self.site_names(), **areas}, items)
 
     # ---- information publication ----
     def publication(self, event: str, actor: str) -> Publication:

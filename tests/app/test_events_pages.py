@@ -48,6 +48,14 @@ def test_requests_page_submits_and_decides_once(services):
     at.button[1].click().run()  # approve in full
     assert not at.exception and any("已批准" in str(s.value) for s in at.success)
     assert services.events.requests("FLOOD-P", "dispatcher")[0].status == "approved"
+    at = page("relief_requests", services, lang="en")
+    at.run()  # the list reads as names with units, a blank as —, in the reader's language
+    row = at.dataframe[0].value.iloc[0]
+    names = services.registers.namer()
+    assert row["Township"] == names.place("369921101") and "（369921101）" in row["Township"]
+    assert row["Item"] == "Single relief tent (12 m²)" and row["Quantity"] == "30 顶"
+    assert row["Delivered"] == "—" and row["Destination"].endswith(f"（{village}）")
+    assert at.selectbox[0].options[0] == "演练洪涝（FLOOD-P）"
 
 
 def _free_water(services) -> int:

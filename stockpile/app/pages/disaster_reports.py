@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import current_user, guard, services
+from stockpile.app.pages.common import current_user, fmt_dt, guard, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import ReportRecord
 from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import format as fmt
 
 guard(__file__)
 
@@ -23,7 +24,8 @@ events = svc.events.events(user)
 if not events:
     st.info(t("events.none"))
     st.stop()
-code = st.selectbox(t("events.col_event"), [e.code for e in events])
+named = {e.code: f"{e.name}（{e.code}）" if e.name and e.name != e.code else e.code for e in events}
+code = st.selectbox(t("events.col_event"), list(named), format_func=named.__getitem__)
 latest = st.checkbox(t("events.latest_only"), value=True)
 rows = svc.events.reports(code, user, latest)
 cols = [
@@ -37,18 +39,19 @@ cols = [
     "reporter",
     "supersedes",
 ]
+names = svc.registers.namer()  # townships and villages by name, the code beside
 table = pd.DataFrame(
     [
         (
             r.id,
-            r.township,
-            r.village,
-            clock.format_dt(r.reported_at),
-            r.affected,
-            r.relocated,
-            r.damaged_houses,
+            names.place(r.township),
+            names.place(r.village),
+            fmt_dt(r.reported_at),
+            fmt.num(r.affected),
+            fmt.num(r.relocated),
+            fmt.num(r.damaged_houses),
             r.reporter,
-            r.supersedes,
+            "—" if r.supersedes is None else r.supersedes,
         )
         for r in rows
     ],
@@ -88,7 +91,7 @@ if sent:
             t(
                 "events.reported",
                 event=code,
-                village=r.village,
+                village=names.place(r.village),
                 affected=r.affected,
                 relocated=r.relocated,
                 houses=r.damaged_houses,

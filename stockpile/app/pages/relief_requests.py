@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from stockpile import clock
 from stockpile.app.pages import city_panel
-from stockpile.app.pages.common import current_user, guard, services
+from stockpile.app.pages.common import current_user, fmt_dt, guard, lang, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import DECISIONS, PRIORITIES, RequestLine
 from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import format as fmt
 
 guard(__file__)
 
@@ -24,7 +24,8 @@ events = svc.events.events(user)
 if not events:
     st.info(t("events.none"))
     st.stop()
-code = st.selectbox(t("events.col_event"), [e.code for e in events])
+named = {e.code: f"{e.name}（{e.code}）" if e.name and e.name != e.code else e.code for e in events}
+code = st.selectbox(t("events.col_event"), list(named), format_func=named.__getitem__)
 rows = svc.events.requests(code, user)
 cols = [
     "id",
@@ -39,20 +40,27 @@ cols = [
     "delivered",
     "reason",
 ]
+names = svc.registers.namer()  # places and items by name, quantities in the item's unit, blanks as —
+
+
+def _qty(item: str, n: int | None) -> str:
+    return "—" if n is None else fmt.qty(n, names.unit(item))
+
+
 table = pd.DataFrame(
     [
         (
             r.id,
-            r.township,
-            r.item_code,
-            r.qty,
+            names.place(r.township),
+            names.item(r.item_code, lang()),
+            _qty(r.item_code, r.qty),
             r.priority,
-            clock.format_dt(r.needed_by) if r.needed_by else "",
-            r.destination,
+            fmt_dt(r.needed_by) if r.needed_by else "—",
+            names.place(r.destination),
             t(f"request_status.{r.status}"),
-            r.approved_qty,
-            r.delivered_qty,
-            r.reason,
+            _qty(r.item_code, r.approved_qty),
+            _qty(r.item_code, r.delivered_qty),
+            r.reason or "",
         )
         for r in rows
     ],
@@ -84,7 +92,14 @@ if sent:
     r = _run(svc.events.add_request, line, user)
     if isinstance(r, RequestLine):
         st.success(
-            t("events.requested", id=r.id, item=r.item_code, qty=r.qty, to=r.destination, priority=r.priority)
+            t(
+                "events.requested",
+                id=r.id,
+                item=names.item(r.item_code, lang()),
+                qty=fmt.qty(r.qty, names.unit(r.item_code)),
+                to=names.place(r.destination),
+                priority=r.priority,
+            )
         )
 
 open_lines = [r.id for r in rows if r.status == "submitted"]
