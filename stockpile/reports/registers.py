@@ -69,7 +69,7 @@ def requisition_table(
                 r.condition,
                 _when(r.taken_at),
                 r.vehicle_code
-                or " ".join(x for x in (r.home_site, r.lot_no) if x)
+                or " ".join(x for x in (sites.get(r.home_site, r.home_site), r.lot_no) if x)
                 or t("registers.not_received"),
                 _when(r.returned_at or r.consumed_at),
             )

@@ -309,4 +309,4 @@ def test_the_plan_is_found_again_after_leaving_the_page(services, pinned_clock):
     assert [p.id for p in back.session_state["dispatch.plans"]] == [plan_id]
     assert len(back.metric) == 5 and back.button(key="dispatch.confirm")
     picker = back.selectbox(key="dispatch.pick_job")
-    assert len(picker.options) >= 2 and "s" in picker.options[1]
+    assert len(picker.options) >= 2 and picker.options[1].endswith(" 秒")

@@ -260,8 +260,12 @@ def item_unit(code: str) -> str:
 def item_name(code: str) -> str:
     items = item_table()
     match = items[items["code"] == code]
-    col = "name_zh" if lang() == "zh" else "name_en"
-    return str(match[col].iloc[0]) if len(match) else code
+    if not len(match):
+        return code
+    zh, en = match["name_zh"].iloc[0], match["name_en"].iloc[0]
+    return (
+        str(en) if lang() == "en" and isinstance(en, str) and en.strip() else str(zh)
+    )  # no English name: 中文
 
 
 def when_inputs(key: str) -> datetime:

@@ -139,7 +139,8 @@ def _adopt(job_id: Any) -> None:
 def _job_label(rec: JobView) -> str:
     """When a solve finished, its objective and time limit: 11-20 09:12 · 总里程最短 · 10 秒."""
     how, when = rec.params["settings"], clock.format_dt(rec.finished_at or rec.created_at)
-    return f"{when} · {t('dispatch.objective_' + how['objective'])} · {fmt.num(how['time_limit_s'], decimals=0)} s"
+    limit = t("fmt.seconds", n=fmt.num(how["time_limit_s"], decimals=0))
+    return f"{when} · {t('dispatch.objective_' + how['objective'])} · {limit}"
 
 
 def _scenario_jobs() -> list[JobView]:
