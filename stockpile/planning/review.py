@@ -94,9 +94,11 @@ def recommendations(
     out: list[dict[str, Any]] = []
     for r in levels:
         if r["gap"]:
-            out.append({"code": "raise_stock", "level": r["level"], "item": r["item_name"], "qty": r["gap"]})
+            item = {"item_code": r["item_code"], "item": r["item_name"]}
+            out.append({"code": "raise_stock", "level": r["level"], **item, "qty": r["gap"]})
     for m in moves[:10]:
-        out.append({"code": "move_to_agreement", "item": m["item_name"], "qty": m["at_risk_qty"]})
+        item = {"item_code": m["item_code"], "item": m["item_name"]}
+        out.append({"code": "move_to_agreement", **item, "qty": m["at_risk_qty"]})
     for a in alerts:
         if a.kind in ("contract_expiring", "contract_expired"):
             out.append({"code": "renew_contract", "contract": a.contract_code, "holder": a.holder_name})

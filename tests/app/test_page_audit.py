@@ -58,7 +58,10 @@ def audit_services(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> A
 def audit(at: Any, lang: str) -> list[str]:
     assert not at.exception, [e.value for e in at.exception]
     names = frozenset(u.username for u in at.session_state["services"].trust.list_users("admin"))
-    return text_findings(shown_texts(at) + session_xlsx_texts(at), lang, names) + widget_findings(at, lang)
+    items = at.session_state["services"].views.items()
+    chinese = frozenset(z for z, e in zip(items["name_zh"], items["name_en"], strict=True) if e and e != z)
+    texts = shown_texts(at) + session_xlsx_texts(at)
+    return text_findings(texts, lang, names, chinese) + widget_findings(at, lang)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

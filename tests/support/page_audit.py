@@ -199,8 +199,13 @@ def _enum_words(text: str, enums: frozenset[str], names: frozenset[str]) -> list
 
 
 def text_findings(
-    texts: list[tuple[str, str]], lang: str, user_names: frozenset[str] = frozenset()
+    texts: list[tuple[str, str]],
+    lang: str,
+    user_names: frozenset[str] = frozenset(),
+    chinese_items: frozenset[str] = frozenset(),
 ) -> list[str]:
+    """The findings of ``texts``; ``chinese_items``: the Chinese names of items that have an English one, a
+    finding on an English page."""
     keys = set(catalogue("zh")) | set(catalogue("en"))
     sections = {k.split(".", 1)[0] for k in keys}
     enums = enum_values()
@@ -218,6 +223,8 @@ def text_findings(
             ][:1]
         if lang == "zh":
             found += [f"English enum {w!r}" for w in _enum_words(s, enums, user_names)]
+        else:
+            found += [f"Chinese item name {n!r}" for n in chinese_items if n in s][:1]
         found += [name for name, rx in IDS.items() if rx.search(s)]
         if OFFSET.search(s):
             found.append("time with offset")

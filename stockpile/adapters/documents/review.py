@@ -16,6 +16,7 @@ import pandas as pd
 from stockpile.adapters.files.exporters import to_xlsx as frames_to_xlsx
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.reports.review_text import recommendation_text
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 FONT_NAME = "WQYZenHei"
@@ -97,12 +98,6 @@ def _cell(col: str, x: Any) -> str:
     if isinstance(x, bool) or not isinstance(x, int | float):
         return str(x)
     return fmt.num(x, decimals=2)
-
-
-def recommendation_text(r: Mapping[str, Any]) -> str:
-    """One recommended change as a sentence (the level translated: 县级, 乡（镇）级 …)."""
-    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
-    return t(f"review_doc.rec_{r['code']}", **params)
 
 
 def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -148,7 +148,7 @@ def show_table(
         st.info(t("stock.empty"))
         return
     shown = list(df.columns) if columns is None else [c for c in columns if c in df.columns]
-    view = user_names(df[shown].reset_index(drop=True))
+    view = user_names(items_in_lang(df)[shown].reset_index(drop=True))
     status = list(df[status_col]) if status_col and status_col in df.columns else None
     known = catalogue("zh")
     for col, prefix in (translate or {}).items():  # a value the section does not know is shown as it is
@@ -229,8 +229,7 @@ def site_picker(label: str, key: str, exclude: str | None = None, mine: bool = T
 
 def item_picker(label: str, key: str, codes: list[str] | None = None) -> str:
     items = item_table()
-    name_col = "name_zh" if lang() == "zh" else "name_en"
-    names = dict(zip(items["code"], items[name_col], strict=True))
+    names = item_names()
     units = dict(zip(items["code"], items["base_unit"], strict=True))
     opts = codes if codes is not None else list(items["code"])
     v = st.selectbox(
@@ -257,15 +256,29 @@ def item_unit(code: str) -> str:
     return str(match["base_unit"].iloc[0]) if len(match) else ""
 
 
-def item_name(code: str) -> str:
+def item_names() -> dict[str, str]:
+    """Item code → its name in the reader's language; the Chinese name where the county gave no English one."""
     items = item_table()
-    match = items[items["code"] == code]
-    if not len(match):
-        return code
-    zh, en = match["name_zh"].iloc[0], match["name_en"].iloc[0]
-    return (
-        str(en) if lang() == "en" and isinstance(en, str) and en.strip() else str(zh)
-    )  # no English name: 中文
+    if lang() == "zh":
+        return dict(zip(items["code"], items["name_zh"], strict=True))
+    return {
+        c: str(en) if isinstance(en, str) and en.strip() else str(zh)
+        for c, zh, en in zip(items["code"], items["name_zh"], items["name_en"], strict=True)
+    }
+
+
+def items_in_lang(df: pd.DataFrame) -> pd.DataFrame:
+    """A read model's frame with its item names in the reader's language (the read models carry 中文名)."""
+    if lang() == "zh" or df.empty or "item_name" not in df.columns or "item_code" not in df.columns:
+        return df
+    names = item_names()
+    return df.assign(
+        item_name=[names.get(c, n) for c, n in zip(df["item_code"], df["item_name"], strict=True)]
+    )
+
+
+def item_name(code: str) -> str:
+    return item_names().get(code, code)
 
 
 def when_inputs(key: str) -> datetime:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import current_user, guard, item_table, lang, services, show_error
+from stockpile.app.pages.common import current_user, guard, item_names, item_table, services, show_error
 from stockpile.app.pages.dispatch_map import plan_map, vehicle_table
 from stockpile.app.pages.dispatch_replan import edit_panel, replan_info, replan_panel
 from stockpile.dispatch.commands import REBASABLE, PlanView, improvement_over_first, solve_bar
@@ -51,7 +51,7 @@ if scenario.kind in REBASABLE and st.button(
         show_error(e)
 reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
 _items = item_table()
-ITEM_NAMES = dict(zip(_items["code"], _items["name_zh" if lang() == "zh" else "name_en"], strict=True))
+ITEM_NAMES = item_names()
 ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
 
 

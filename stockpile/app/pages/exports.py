@@ -11,6 +11,7 @@ from stockpile.app.pages.common import (
     fmt_dt,
     fmt_num,
     guard,
+    items_in_lang,
     lang,
     services,
     site_picker,
@@ -34,7 +35,9 @@ if st.button(t("exports.make_xlsx"), key="exports.make"):
             t("stock.by_item"): svc.reads.stock_by_item(user),
             t("exports.ledger_sheet"): user_names(svc.reads.ledger(user, limit=100_000, action="export")),
         }
-        sheets = {name: fmt.export_frame(df) for name, df in sheets.items()}  # words, 元, no internal ids
+        sheets = {
+            name: fmt.export_frame(items_in_lang(df)) for name, df in sheets.items()
+        }  # words, 元, no ids
         headers = {c: t(f"col.{c}") for df in sheets.values() for c in df.columns}
         st.session_state["exports.xlsx"] = svc.to_xlsx(sheets, headers)
         status.update(label=t("exports.ready"), state="complete")

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, fmt_dt, guard, services, show_error
+from stockpile.app.pages.common import current_user, fmt_dt, guard, item_name, services, show_error
 from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import t
@@ -129,7 +129,7 @@ def _held(site: str) -> dict[str, tuple[str, int, str]]:
     out: dict[str, tuple[str, int, str]] = {}
     for ln in svc.dispatch.show_order(doc, user).lines:
         if ln["kind"] == "pickup" and ln["place_code"] == site and ln["lot_no"]:
-            name, qty, unit = out.get(ln["item_code"], (ln["item_name"], 0, ln["unit"]))
+            name, qty, unit = out.get(ln["item_code"], (item_name(ln["item_code"]), 0, ln["unit"]))
             out[ln["item_code"]] = (name, qty + ln["qty"], unit)
     return out
 

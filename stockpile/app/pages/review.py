@@ -8,10 +8,19 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages import job_panel
-from stockpile.app.pages.common import current_user, guard, services, show_error, show_table
+from stockpile.app.pages.common import (
+    current_user,
+    guard,
+    item_names,
+    item_table,
+    services,
+    show_error,
+    show_table,
+)
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import t
 from stockpile.jobs.commands import REVIEW_PREPARE
+from stockpile.reports.review_text import recommendation_text
 
 guard(__file__)
 
@@ -116,6 +125,8 @@ show_table(
     ["contract_code", "holder_name", "valid_to", "lines", "agreed_value_fen"],
 )
 st.subheader(t("review_doc.recommendations"))
+_items = item_table()
+_named = item_names()
+_item_words = {c: (_named[c], u) for c, u in zip(_items["code"], _items["base_unit"], strict=True)}
 for r in doc.get("recommendations", []):
-    params = {k: t(f"scope.{v}") if k == "level" else v for k, v in r.items() if k != "code"}
-    st.write("• " + t(f"review_doc.rec_{r['code']}", **params))
+    st.write("• " + recommendation_text(r, _item_words))

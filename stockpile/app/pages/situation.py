@@ -12,7 +12,15 @@ import pydeck as pdk
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import CJK_FONT, current_user, guard, item_table, lang, services, show_error
+from stockpile.app.pages.common import (
+    CJK_FONT,
+    current_user,
+    guard,
+    item_names,
+    item_table,
+    services,
+    show_error,
+)
 from stockpile.app.pages.dispatch_map import route_legend, route_paths
 from stockpile.coverage.commands import CircleQuery, Scenario
 from stockpile.domain.errors import DomainError
@@ -60,7 +68,7 @@ show = st.multiselect(
     key="situation.layers",
 )
 _items = item_table()
-ITEM_NAMES = dict(zip(_items["code"], _items["name_zh" if lang() == "zh" else "name_en"], strict=True))
+ITEM_NAMES = item_names()
 ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
 
 

@@ -13,6 +13,7 @@ from stockpile.app.pages.common import (
     site_table,
     status_legend,
 )
+from stockpile.app.pages.common import item_names as names_of_items
 from stockpile.i18n import t
 
 guard(__file__)
@@ -28,7 +29,7 @@ c1, c2, c3 = st.columns(3)
 site_opts = ["", *list(sites["code"])]
 site_names = dict(zip(sites["code"], sites["name"], strict=True))
 item_opts = ["", *list(items["code"])]
-item_names = dict(zip(items["code"], items["name_zh"], strict=True))
+item_names = names_of_items()
 site = c1.selectbox(
     t("stock.filter_site"),
     site_opts,

@@ -1,0 +1,31 @@
+"""The annual review's recommended changes as sentences, for the page and the PDF alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from stockpile.i18n import format as fmt
+from stockpile.i18n import t
+
+
+def recommendation_text(r: Mapping[str, Any], items: Mapping[str, tuple[str, str]] | None = None) -> str:
+    """One recommended change as a sentence: the level translated (县级, 乡（镇）级 …), figures with separators,
+    and where ``items`` (code → name in the reader's language, base unit) knows the item, its name and its unit
+    (「县级压缩饼干缺口 6,164袋」, not 「6164」)."""
+    params: dict[str, Any] = {}
+    for k, v in r.items():
+        if k in ("code", "item_code"):
+            continue
+        if k == "level":
+            params[k] = t(f"scope.{v}")
+        elif isinstance(v, int) and not isinstance(v, bool):
+            params[k] = fmt.num(v)
+        else:
+            params[k] = v
+    known = (items or {}).get(str(r.get("item_code") or ""))
+    if known is not None:
+        params["item"], unit = known
+        if isinstance(r.get("qty"), int):
+            params["qty"] = fmt.qty(r["qty"], unit)
+    return t(f"review_doc.rec_{r['code']}", **params)
