@@ -13,7 +13,8 @@ import typer
 from stockpile.cli import common
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, row_error_text, t
+from stockpile.i18n import current_lang, domain_error_text, row_error_text, t
+from stockpile.i18n import format as fmt
 
 Year = Annotated[int, typer.Option(help="审查年度")]
 
@@ -44,8 +45,13 @@ def check_due() -> None:
     if not alerts:
         common.console.print(t("cli_reserve.no_alerts"))
         return
+    names = svc.registers.namer()  # the item by name with its code, the shortfall in its unit
+    lang = current_lang.get()
     for a in alerts:
-        text = t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
+        short = a.kind == "verified_short"
+        detail = fmt.qty(a.detail, names.unit(a.item_code)) if short else fmt.num(a.detail)
+        item = f"{names.item(a.item_code, lang)}（{a.item_code}）" if a.item_code else ""
+        text = t(f"alert.{a.kind}", detail=detail, due_on=a.due_on or "", item=item)
         common.console.print(f"[yellow]{a.contract_code} {a.holder_name}: {text}[/yellow]")
     raise typer.Exit(2 if any(a.kind == "check_overdue" for a in alerts) else 0)
 

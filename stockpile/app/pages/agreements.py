@@ -11,10 +11,12 @@ import streamlit as st
 from stockpile import clock
 from stockpile.app.pages.common import (
     current_user,
+    fmt_date,
     fmt_num,
     guard,
     item_name,
     item_unit,
+    lang,
     services,
     show_error,
     show_table,
@@ -36,10 +38,12 @@ st.subheader(t("agreements.alerts"))
 alerts = svc.planning.agreement_alerts()
 if not alerts:
     st.success(t("agreements.no_alerts"))
-for a in alerts:
+for a in alerts:  # the item by name with its code, the shortfall in its unit, the date in the locale's format
+    detail = fmt.qty(a.detail, item_unit(a.item_code)) if a.kind == "verified_short" else fmt.num(a.detail)
+    item = f"{item_name(a.item_code)}（{a.item_code}）" if a.item_code else ""
     st.warning(
-        f"{a.contract_code} {a.holder_name}: "
-        + t(f"alert.{a.kind}", detail=a.detail, due_on=a.due_on or "", item=a.item_code)
+        f"{a.contract_code} {a.holder_name}{': ' if lang() == 'en' else '：'}"
+        + t(f"alert.{a.kind}", detail=detail, due_on=fmt_date(a.due_on) if a.due_on else "", item=item)
     )
 
 tabs = st.tabs(
