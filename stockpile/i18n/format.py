@@ -139,3 +139,16 @@ def export_frame(df: Any, lang: str | None = None) -> Any:
         if str(col).endswith("_fen"):
             out[col] = [None if blank(v) else round(int(v) / 100, 2) for v in out[col]]
     return out
+
+
+def when(at: Any, lang: str | None = None) -> str:
+    """A moment in the county's zone as a person reads it: ISO (GB/T 7408) in Chinese, ``8 Dec 2026 00:16`` in
+    English; never an offset. A blank reads "—"."""
+    from stockpile import clock
+
+    if blank(at):
+        return BLANK
+    local = clock.local(at)
+    if (lang or current_lang.get()) == "zh":
+        return str(local.strftime("%Y-%m-%d %H:%M"))
+    return f"{local.day} {local:%b %Y %H:%M}"

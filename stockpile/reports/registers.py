@@ -33,7 +33,7 @@ def _qty(items: Items, code: str, n: int) -> str:
 
 
 def _when(v: datetime | None) -> str:
-    return "" if v is None else clock.format_dt(v)
+    return "" if v is None else fmt.when(v)
 
 
 def what_text(r: Requisition, items: Items) -> str:

@@ -42,7 +42,9 @@ def test_check_due_lists_overdue_checks_and_fails_the_exit_code(env):
     assert res.exit_code == 2, res.output
     assert "核查逾期" in res.output
     flat = "".join(res.output.split())  # the console wraps long lines
-    assert "火腿肠（1020204）核查数量比协议少2,000根" in flat, res.output  # the item by name, the shortfall in 根
+    assert "火腿肠（1020204）核查数量比协议少2,000根" in flat, (
+        res.output
+    )  # the item by name, the shortfall in 根
 
 
 def test_gap_lists_county_rows_with_a_total(env):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from stockpile import clock
-from stockpile.app.pages.common import current_user, fmt_dt, guard, services
+from stockpile.app.pages.common import current_user, guard, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import ReportRecord
 from stockpile.i18n import domain_error_text, t
@@ -46,7 +46,7 @@ table = pd.DataFrame(
             r.id,
             names.place(r.township),
             names.place(r.village),
-            fmt_dt(r.reported_at),
+            fmt.when(r.reported_at),
             fmt.num(r.affected),
             fmt.num(r.relocated),
             fmt.num(r.damaged_houses),

@@ -44,12 +44,12 @@ if scenario.kind in REBASABLE and st.button(
     # a drill kept for training starts again now: deadlines and KPIs read as on the day it was made
     try:
         r = svc.dispatch.rebase_scenario(code, current_user())
-        before, after = clock.format_dt(r.reported_before), clock.format_dt(r.reported_at)
+        before, after = fmt.when(r.reported_before), fmt.when(r.reported_at)
         st.success(t("drill.rebased", scenario=code, before=before, after=after))
         scenario, demand = svc.dispatch.scenario_demand(code)
     except DomainError as e:
         show_error(e)
-reported.caption(t("drill.reported_at", at=clock.format_dt(scenario.reported_at)))
+reported.caption(t("drill.reported_at", at=fmt.when(scenario.reported_at)))
 _items = item_table()
 ITEM_NAMES = item_names()
 ITEM_UNITS = dict(zip(_items["code"], _items["base_unit"], strict=True))
@@ -138,7 +138,7 @@ def _adopt(job_id: Any) -> None:
 
 def _job_label(rec: JobView) -> str:
     """When a solve finished, its objective and time limit: 11-20 09:12 · 总里程最短 · 10 秒."""
-    how, when = rec.params["settings"], clock.format_dt(rec.finished_at or rec.created_at)
+    how, when = rec.params["settings"], fmt.when(rec.finished_at or rec.created_at)
     limit = t("fmt.seconds", n=fmt.num(how["time_limit_s"], decimals=0))
     return f"{when} · {t('dispatch.objective_' + how['objective'])} · {limit}"
 

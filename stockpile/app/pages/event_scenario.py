@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stockpile import clock
 from stockpile.app.pages.common import current_user, guard, item_name, services
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import format as fmt
 
 guard(__file__)
 
@@ -114,7 +114,7 @@ if shown is None:
     st.stop()
 sc, _entered = shown
 _, demand = svc.dispatch.scenario_demand(code)  # entered, else derived from the norms
-st.markdown(t("scenario_edit.header", code=sc.code, name=sc.name, at=clock.format_dt(sc.reported_at)))
+st.markdown(t("scenario_edit.header", code=sc.code, name=sc.name, at=fmt.when(sc.reported_at)))
 st.caption(t("scenario_edit.blocked_yes") if sc.blocked_geojson else t("scenario_edit.blocked_no"))
 _demand_editor(code, sc, demand)
 _conditions(code, sc)

@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, fmt_dt, guard, item_name, services, show_error
+from stockpile.app.pages.common import current_user, guard, item_name, services, show_error
 from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 
 guard(__file__)
@@ -73,7 +74,7 @@ st.dataframe(
             t("order.cli.col_vehicle"): [r.get("plate") or r["vehicle"] for r in rows],
             t("order.cli.col_state"): [_state(r) for r in rows],
             t("order.cli.col_depots"): [_depots(r) for r in rows],
-            t("order.cli.col_confirmed"): [fmt_dt(r["confirmed_at"]) for r in rows],
+            t("order.cli.col_confirmed"): [fmt.when(r["confirmed_at"]) for r in rows],
         }
     ),
     hide_index=True,

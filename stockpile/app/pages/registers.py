@@ -114,7 +114,7 @@ def _close_form(rows: list[Requisition]) -> None:
         go = st.form_submit_button(t("registers.close"))
     if go and (r := _run(svc.registers.close_requisition, rid, consumed, user)) is not None:
         step = t("registers.step_consumed" if consumed else "registers.step_returned")
-        at = clock.format_dt(r.consumed_at or r.returned_at)
+        at = fmt.when(r.consumed_at or r.returned_at)
         st.success(t("registers.requisition_closed", id=rid, step=step, at=at))
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from stockpile.app.pages import city_panel
-from stockpile.app.pages.common import current_user, fmt_dt, guard, lang, services
+from stockpile.app.pages.common import current_user, guard, lang, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import DECISIONS, PRIORITIES, RequestLine
 from stockpile.i18n import domain_error_text, t
@@ -55,7 +55,7 @@ table = pd.DataFrame(
             names.item(r.item_code, lang()),
             _qty(r.item_code, r.qty),
             r.priority,
-            fmt_dt(r.needed_by) if r.needed_by else "—",
+            fmt.when(r.needed_by),
             names.place(r.destination),
             t(f"request_status.{r.status}"),
             _qty(r.item_code, r.approved_qty),

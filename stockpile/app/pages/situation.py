@@ -11,7 +11,6 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from stockpile import clock
 from stockpile.app.pages.common import (
     CJK_FONT,
     current_user,
@@ -99,13 +98,13 @@ def _plan() -> tuple[Any, str, dict[str, str]]:
     confirmed = svc.dispatch.confirmed_plan(code, current_user())
     if confirmed is not None:
         by = svc.views.user_names().get(confirmed.actor.upper(), confirmed.actor)
-        return confirmed.plan, "confirmed", {"at": clock.format_dt(confirmed.confirmed_at), "by": by}
+        return confirmed.plan, "confirmed", {"at": fmt.when(confirmed.confirmed_at), "by": by}
     mine = [p for p in st.session_state.get("dispatch.plans", []) if p.scenario_code == code]
     if mine:
         return mine[-1], "session", {}
     for rec in svc.jobs.list_jobs(current_user(), (DISPATCH_PLAN,), 20):
         if rec.status == DONE and rec.params.get("scenario") == code:
-            at = clock.format_dt(rec.finished_at or rec.created_at)
+            at = fmt.when(rec.finished_at or rec.created_at)
             return svc.jobs.plan(rec.id, current_user()), "when", {"at": at}
     return None, "", {}
 
