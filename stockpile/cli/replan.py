@@ -23,6 +23,7 @@ from stockpile.cli.common import (
 from stockpile.cli.orders import order_app
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import format as fmt
 
 
 def _goods(svc: Any, contents: Any) -> str:
@@ -102,14 +103,14 @@ def replan_cmd(
         plan = _solve(svc, actor, scenario, tuple(broken or ()), time_limit, given, wait)
         if plan is None:
             return
-        console.print(
-            t("order.cli.replan_title", scenario=scenario, at=clock.local(when).strftime("%m-%d %H:%M"))
-        )
+        console.print(t("order.cli.replan_title", scenario=scenario, at=fmt.when(when)))
         _describe(svc, plan)
         if not confirm:
             console.print(t("order.cli.replan_not_confirmed"))
             return
-        conf = svc.dispatch.confirm(plan, actor, when)
+        conf = svc.dispatch.confirm(
+            plan, actor
+        )  # confirmed now: a re-plan for a later --at is only a preview
     except DomainError as e:
         err_console.print(f"[red]{domain_error_text(e)}[/red]")
         for v in e.params.get("violations", []):

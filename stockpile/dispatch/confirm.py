@@ -182,6 +182,16 @@ def record_call_offs(plan: DispatchPlan, repo: DispatchRepository) -> int:
     return len(agg)
 
 
+def close_if_done(repo: DispatchRepository, plan_id: uuid.UUID, at: datetime, actor: str) -> bool:
+    """Close the plan when none of its orders is left open (every one closed or void, or it wrote none: a
+    re-plan with nothing left to carry); True when it is closed. A plan without orders left open blocked every
+    new plan of its scenario and could not be voided (there was no order to void)."""
+    if all(o["state"] in ("closed", "void") for o in repo.orders(plan_id)):
+        repo.close_plan(plan_id, at, actor, voided=False)
+        return True
+    return False
+
+
 def _docs(repo: DispatchRepository, plan_id: uuid.UUID) -> str:
     return ", ".join(o["doc_no"] for o in repo.orders(plan_id))
 
@@ -239,7 +249,7 @@ def confirm_plan(
             return Confirmation(plan.id, orders, 0, 0, True)
         repo.lock_scenario(plan.scenario_id)  # a second dispatcher confirming the same scenario waits here
         open_plan = repo.open_plan(plan.scenario_id)
-        if open_plan is not None:
+        if open_plan is not None and not close_if_done(repo, open_plan, at, actor):
             raise PlanStillOpen(scenario=plan.scenario_code, orders=_docs(repo, open_plan))
         violations = plan_violations(plan.problem, plan.result, plan.stock_use())
         if violations:

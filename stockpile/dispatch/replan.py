@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from optimizer import RoutingParams
@@ -38,12 +38,15 @@ from stockpile.domain.dispatch import (
     ReplanUnknownVehicle,
     UnknownScenario,
 )
+from stockpile.domain.errors import InvalidCommand
 from stockpile.jobs import codec
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ledger.reservations import release_holds
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+
+REPLAN_SLACK = timedelta(minutes=5)  # a re-plan "now" typed on a clock a little ahead of the server's
 
 OPEN_STATES = ("pending", "picked")
 DONE_STATES = ("delivered", "closed")
@@ -183,6 +186,10 @@ def replan_open(
     unknown = sorted(out - set(fleet))
     if unknown:
         raise ReplanUnknownVehicle(vehicle=unknown[0], fleet="、".join(fleet))
+    if at < base.plan.start:  # read as the plan's start, as if nothing had moved
+        raise InvalidCommand(
+            reason="replan_before_plan", at=clock.format_dt(at), start=clock.format_dt(base.plan.start)
+        )
     plan, new_jobs = (base.plan, ()) if extend is None else extend(base.plan, at)
     now_s = max(0, int((at - base.plan.start).total_seconds()))
     params = RoutingParams(
@@ -270,6 +277,13 @@ def confirm_replan(
             return ReplanConfirmation(plan.id, orders, 0, 0, True)
         repo.lock_scenario(plan.scenario_id)  # a second dispatcher confirming a re-plan waits here
         _still_open(uow, repo, plan)
+        if plan.extra.get("past_horizon_h"):  # its orders would be superseded by none: a new plan is needed
+            raise InvalidCommand(reason="replan_past_horizon", hours=plan.extra["past_horizon_h"])
+        when = plan.start + timedelta(seconds=int(plan.extra.get("replanned_at_s", 0)))
+        if (
+            when > at + REPLAN_SLACK
+        ):  # a what-if for later: stops would count as done that no truck has reached
+            raise InvalidCommand(reason="replan_in_future", at=clock.format_dt(when), now=clock.format_dt(at))
         violations = plan_violations(plan.problem, plan.result, None)
         if violations:
             raise PlanRejected(violations=violations)
@@ -282,6 +296,9 @@ def confirm_replan(
         repo.add_plan(plan.id, plan.scenario_id, at, actor, plan.result.objective, confirm_use.summary(plan))
         repo.store_plan(plan.id, confirm_use.plan_json(plan), base)
         docs = confirm_use.write_orders(plan, repo)
+        confirm_use.close_if_done(
+            repo, plan.id, at, actor
+        )  # nothing left to carry: the scenario is free again
         n_call = confirm_use.record_call_offs(plan, repo)
         superseded = tuple(plan.extra.get("superseded", []))
         detail = {"op": "replan", "base": str(base), "superseded": list(superseded), "orders": docs}

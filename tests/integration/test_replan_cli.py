@@ -106,3 +106,45 @@ def test_a_broken_truck_not_in_the_plan_is_refused(cli_db, tmp_path):
     out = runner.invoke(app, ["order", "replan", "FLOOD-DEMO", "--broken", "NOPE-9", "--time-limit", "1"])
     assert out.exit_code == 1 and "NOPE-9" in out.output and "不在该方案的车队中" in out.output, out.output
     assert "Traceback" not in out.output
+
+
+def test_a_replan_that_cannot_be_carried_out_is_a_preview_and_never_locks_the_scenario(cli_db, tmp_path):
+    """A re-plan past the plan's horizon (72 h on) superseded every order by none and left the scenario with an open
+    plan that had no order to void: it is refused at --confirm, as is a re-plan for a later moment (a what-if) and one
+    before the plan began; the orders stay as they were and a new plan can still be made."""
+    from datetime import timedelta
+
+    from stockpile import clock
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    orders = {o["doc_no"]: o["state"] for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")}
+    replan = ["order", "replan", "FLOOD-DEMO", "--time-limit", "1", "--confirm", "--at"]
+    for hours, says in ((72, "已超出本方案的规划时段"), (9, "只能预览，不能确认"), (-2, "早于方案开始")):
+        at = (clock.now() + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+        out = runner.invoke(app, [*replan, at])
+        assert out.exit_code == 1 and says in out.output and "Traceback" not in out.output, (
+            hours,
+            out.output,
+        )
+        now = {o["doc_no"]: o["state"] for o in svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")}
+        assert now == orders, hours
+
+
+def test_a_plan_with_no_order_left_open_no_longer_blocks_a_new_plan(cli_db, tmp_path):
+    """An open plan whose orders are all closed or void (or that wrote none: a re-plan with nothing left to carry)
+    is closed when the next plan is confirmed, rather than refused with an empty list of orders to void."""
+    from sqlalchemy import create_engine, update
+
+    from stockpile.adapters.orm.dispatch import DispatchOrderRow
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    with create_engine(f"sqlite:///{cli_db}").begin() as c:  # the state such a re-plan left behind
+        c.execute(update(DispatchOrderRow).values(state="closed"))
+    again = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "second")]
+    out = runner.invoke(app, again)
+    assert out.exit_code == 0, out.output
