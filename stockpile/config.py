@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # a province on one server (docs/deployment.md): the registry of counties, and the county this process serves
     counties_file: Path | None = None  # RELIEF_COUNTIES_FILE: a TOML file, code → database (read_counties)
     county: str = ""  # RELIEF_COUNTY or `relief --county CODE`: its database replaces DATABASE_URL
-    language: str = "zh"
+    language: Literal["zh", "en"] = "zh"  # RELIEF_LANGUAGE: the CLI's without --lang, the app's first choice
     timezone: str = "Asia/Shanghai"  # the county's IANA time zone: every "now", "today" and shown time (stockpile/clock.py)
     current_role: str = "admin"  # the role picker's first choice (demo database only)
     # `relief login`: the CLI's server-side session lasts this many hours (at most the app's 12); no default user

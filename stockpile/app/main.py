@@ -123,10 +123,11 @@ def pages_for(role: str) -> dict[str, list[st.Page]]:
     return {t(f"nav.section.{s}"): groups[s] for s in sorted(groups, key=lambda s: order.get(s, 99))}
 
 
-def _language() -> str:
-    """The sidebar's language switch, applied to this run. The choice is also kept outside the widget: Streamlit
-    drops a widget's state on a page switch (the landing after login), and the language must survive it."""
-    chosen = st.session_state.setdefault("lang.chosen", "zh")
+def _language(first: str = "zh") -> str:
+    """The sidebar's language switch, applied to this run (``first``: RELIEF_LANGUAGE, before any choice). The
+    choice is also kept outside the widget: Streamlit drops a widget's state on a page switch (the landing after
+    login), and the language must survive it."""
+    chosen = st.session_state.setdefault("lang.chosen", first)
     if "lang" not in st.session_state:
         st.session_state["lang"] = chosen
     lang = str(
@@ -159,7 +160,7 @@ def main() -> None:
             st.stop()
         st.session_state["services"] = _services()
 
-    lang = _language()
+    lang = _language(loaded.language)
     county_picker()  # with a province registry: the chosen county's services and login
     settings = st.session_state["services"].settings
 

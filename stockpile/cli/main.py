@@ -9,6 +9,7 @@ a new id is made. Messages come from the i18n catalogue (--lang en for English).
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -30,7 +31,8 @@ class ReliefGroup(StorageSafeGroup):
     parses anything, since ``--help`` is printed while parsing."""
 
     def make_context(self, info_name: Any, args: list[str], parent: Any = None, **extra: Any) -> Any:
-        set_lang(language_of(args) or "zh")  # an unknown language is zh-CN (and refused by the callback)
+        # an unknown language is zh-CN (and refused by the callback); none given: RELIEF_LANGUAGE, as the callback
+        set_lang(language_of(args) or os.environ.get("RELIEF_LANGUAGE", "zh"))
         localise(self, current_lang.get())
         click_text.use(current_lang.get())  # typer's own words too: Options, Try … for help
         args = click_text.ascii_numbers(args)  # --affected １２０ as a Chinese keyboard types it
@@ -55,9 +57,9 @@ db_app = typer.Typer(help="数据库 database", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-def _known_language(value: str) -> str:
+def _known_language(value: str | None) -> str | None:
     """--lang: zh or en; any other is a usage error (it read as zh-CN without a word)."""
-    if value not in LANGS:
+    if value is not None and value not in LANGS:
         raise typer.BadParameter(t("cli.bad_lang", value=value, langs=" | ".join(LANGS)))
     return value
 
@@ -65,7 +67,7 @@ def _known_language(value: str) -> str:
 @app.callback()
 def _main(
     ctx: typer.Context,
-    lang: Annotated[str, typer.Option("--lang", help="zh | en", callback=_known_language)] = "zh",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh | en", callback=_known_language)] = None,
     county: Annotated[
         str | None,
         typer.Option(
@@ -73,12 +75,13 @@ def _main(
         ),
     ] = None,
 ) -> None:
-    set_lang(lang)
+    set_lang(lang or "zh")
     choose_county(county)  # every settings read of this command; none given: RELIEF_COUNTY, else DATABASE_URL
     settings, bad = load_settings()
     if settings is None:
         err_console.print(f"[red]{escape(t('cli.bad_settings', detail=settings_text(bad)))}[/red]")
         raise typer.Exit(2)
+    set_lang(lang or settings.language)  # no --lang: RELIEF_LANGUAGE
     clock.configure(settings.timezone)  # every date the CLI reads or prints is the county's
     check_before(ctx, ctx.invoked_subcommand)  # a missing SQLite file is never created by a reading command
 

@@ -78,3 +78,17 @@ def test_whole_numbers_in_full_width_digits_read_as_ascii_and_nothing_else_chang
     # names, codes with letters, other scripts' digits and decimals are the options' to take or refuse
     kept = ["帐篷１", "１a", "٣", "²", "１．５", "--lang=en", "-x=１", "="]
     assert ascii_numbers(kept) == kept
+
+
+def test_relief_language_is_the_language_without_lang_and_a_bad_one_is_named(tmp_path) -> None:
+    """RELIEF_LANGUAGE (README) was read by no one: the CLI spoke Chinese whatever it said."""
+    env = {"RELIEF_LANGUAGE": "en", "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    assert "Relief materials" in runner.invoke(app, ["--help"], env=env).output
+    out = runner.invoke(app, ["event", "list"], env=env)  # the callback's words: no such database file
+    assert out.exit_code != 0 and "The database file does not exist" in " ".join(out.output.split()), (
+        out.output
+    )
+    out = runner.invoke(app, ["--lang", "zh", "event", "list"], env=env)  # --lang wins
+    assert "数据库文件不存在" in "".join(out.output.split()), out.output
+    out = runner.invoke(app, ["event", "list"], env={**env, "RELIEF_LANGUAGE": "xx"})
+    assert out.exit_code == 2 and "RELIEF_LANGUAGE" in out.output, out.output
