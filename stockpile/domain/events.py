@@ -136,6 +136,17 @@ class Place:
 
 MAX_EVENT_CODE = 64  # the columns' widths (PostgreSQL refuses a longer value outright)
 MAX_EVENT_NAME = 200
+MAX_REASON = 500  # a decision's reason
+MAX_SUSTAIN_DAYS = 90  # a scenario's days of supply: longer is a storage plan, not a relief scenario
+
+
+def check_scenario(code: str, sustain_days: int) -> None:
+    """A scenario made from an event: its code as an event's (1-64 characters, no space: ``relief plan CODE`` is
+    typed), and 1-90 days of supply (100 000 days turned 60 people into 18 million bottles of water)."""
+    if not code or len(code) > MAX_EVENT_CODE or any(_unprintable(ch) or ch.isspace() for ch in code):
+        raise BadEventInput(field="code", value=_shown(code), allowed="event_code")
+    if not 1 <= sustain_days <= MAX_SUSTAIN_DAYS:
+        raise BadEventInput(field="sustain_days", value=sustain_days, allowed=f"1..{MAX_SUSTAIN_DAYS}")
 
 
 # a report's persons or houses (more than any county has people) and a line's quantity (10^9 of an item): larger
@@ -224,6 +235,8 @@ def decide(line: RequestLine, decision: str, qty: int | None, reason: str) -> tu
         raise RequestAlreadyDecided(request=line.id, status=line.status, by=line.decided_by)
     if decision not in DECISIONS:
         raise BadEventInput(field="decision", value=decision, allowed="/".join(DECISIONS))
+    if len(reason) > MAX_REASON or any(_unprintable(ch) for ch in reason):  # PostgreSQL refused it as a fault
+        raise BadEventInput(field="reason", value=_shown(reason), allowed="reason_text")
     if decision == "refused":
         if not reason.strip():
             raise BadEventInput(field="reason", value="", allowed="reason_for_refusal")

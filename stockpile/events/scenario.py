@@ -10,13 +10,13 @@ from stockpile import clock
 from stockpile.domain.dispatch import ScenarioPoint
 from stockpile.domain.errors import InvalidCommand
 from stockpile.domain.events import (
-    BadEventInput,
     EventHasNoDemand,
     EventRecord,
     Place,
     ReportRecord,
     RequestLine,
     UnknownEvent,
+    check_scenario,
     event_demand,
     latest_per_village,
 )
@@ -41,9 +41,8 @@ def scenario_from_event(
     approved request lines + affected persons × per-person norms × sustain days from each village's latest
     report (event_demand). A scenario with no demand is refused; the approved lines become `planned`."""
     at = now or clock.now()
-    if sustain_days < 1:
-        raise BadEventInput(field="sustain_days", value=sustain_days, allowed=">= 1")
     name = code or f"{event_code}-SC"
+    check_scenario(name, sustain_days)
 
     def body() -> None:
         repo = repo_of(uow)
