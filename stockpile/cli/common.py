@@ -18,7 +18,7 @@ from stockpile.bootstrap import build_services
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import current_lang, domain_error_text, t
 
 # piped or captured output gets a wide console so tables are never cut to 80 columns
 console = Console(width=None if sys.stdout.isatty() else 220)
@@ -121,9 +121,21 @@ def print_table(df: Any, columns: list[str], title: str = "") -> None:
             if c in {"on_hand", "reserved", "available", "qty", "days_left", "balance"}
             else "left",
         )
+    if current_lang.get() == "en" and "item_name" in columns and "item_code" in df.columns and len(df):
+        names = (
+            services().registers.namer()
+        )  # the read models carry 中文名: the English one where there is one
+        df = df.assign(item_name=[names.item(c, "en") for c in df["item_code"]])
     for row in df[columns].itertuples(index=False):
         tab.add_row(*[cell(v) for v in row])
     console.print(tab)
+
+
+def item_words(svc: Any) -> dict[str, tuple[str, str]]:
+    """Item code → (name in the CLI's language, base unit), for the goods a plan or an order lists."""
+    names = svc.registers.namer()
+    lang = current_lang.get()
+    return {code: (names.item(code, lang), names.unit(code)) for code in names.items}
 
 
 def cell(v: Any) -> str:

@@ -15,7 +15,7 @@ from optimizer import ENGINES, InvalidProblem, problem_from_json, result_to_json
 from optimizer import verify_routes as verify
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import check_time_limit, console, err_console, input_file
+from stockpile.cli.common import check_time_limit, console, err_console, input_file, item_words
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.dispatch.commands import LateLine, PlanSettings
@@ -60,7 +60,7 @@ def _routes_table(plan: DispatchPlan) -> Table:
 
 def unserved_table(svc: Any, plan: Any) -> Table:
     """The demand the plan does not bring: the point's and the item's names (codes beside), quantity, reason."""
-    items = svc.dispatch.item_names()
+    items = item_words(svc)
     places = {p.code: p.name for p in plan.places}
     tab = Table(title=t("dispatch.unserved"))
     for col in ("point", "item", "qty", "reason"):

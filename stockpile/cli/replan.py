@@ -17,6 +17,7 @@ from stockpile.cli.common import (
     console,
     err_console,
     iso_time,
+    item_words,
     services,
     time_value,
 )
@@ -27,7 +28,7 @@ from stockpile.i18n import format as fmt
 
 
 def _goods(svc: Any, contents: Any) -> str:
-    names = svc.dispatch.item_names()
+    names = item_words(svc)
     return "、".join(f"{names.get(i, (i, ''))[0]} {q}{names.get(i, ('', ''))[1]}" for i, q in contents)
 
 

@@ -129,3 +129,28 @@ def test_english_switch(cli_db):
     assert (
         "Demo county" in run("--lang", "en", "demo").output or "skipped" in run("--lang", "en", "demo").output
     )
+
+
+def test_english_tables_and_plans_name_items_in_english(cli_db):
+    """--lang en: a stock table and a plan's unserved goods read 'Bottled water (550 ml)', not the Chinese name the
+    read models carry (the item has an English one)."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from stockpile.cli.common import services
+    from stockpile.cli.dispatch import unserved_table
+    from stockpile.i18n import set_lang
+
+    out = " ".join(run("--lang", "en", "stock", "--site", "XZ01", "--item", "1020101").output.split())
+    assert "瓶装饮用水" not in out and "water" in out.lower(), out
+    set_lang("en")
+    try:
+        line = SimpleNamespace(item="1020101", point="X1", qty=12, reason="fleet_short")
+        plan = SimpleNamespace(unserved=[line], places=[SimpleNamespace(code="X1", name="某村")])
+        console = Console(width=200, record=True)
+        console.print(unserved_table(services(), plan))
+        shown = console.export_text()
+    finally:
+        set_lang("zh")
+    assert "瓶装饮用水" not in shown and "water" in shown.lower() and "12瓶" in shown, shown
