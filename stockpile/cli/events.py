@@ -21,7 +21,7 @@ from stockpile.cli.login import current_user
 from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
-from stockpile.domain.events import EventRecord, ReportRecord, RequestLine
+from stockpile.domain.events import EVENT_KINDS, EventRecord, ReportRecord, RequestLine
 from stockpile.i18n import current_lang, domain_error_text, t
 
 event_app = typer.Typer(help="灾害事件 disaster events", no_args_is_help=True)
@@ -89,6 +89,20 @@ def _svc() -> Any:
     return _root().events
 
 
+def _kind_code(typed: str) -> str:
+    """The event kind as typed, by its code or by its name in either language (洪涝, Flood: the help names them);
+    anything else goes on to the check, which names the kinds allowed."""
+    word = typed.strip()
+    for code in EVENT_KINDS:
+        if word.lower() in (
+            code,
+            t(f"event_kind.{code}", "zh").lower(),
+            t(f"event_kind.{code}", "en").lower(),
+        ):
+            return code
+    return typed
+
+
 @event_app.command("new")
 def event_new(
     code: Annotated[str, typer.Argument(help="事件编码 event code")],
@@ -103,6 +117,7 @@ def event_new(
     """登记灾害事件（调度员、管理员）。"""
 
     actor = current_user()
+    kind = _kind_code(kind)
     ev = _run(_svc().new_event, EventRecord(code, name, kind, area, level, _when(at)), actor)
     at_text = clock.format_dt(ev.reported_at)
     console.print(

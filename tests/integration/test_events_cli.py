@@ -3,6 +3,7 @@ scenario made from the event; refusals are sentences with exit code 1."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -137,3 +138,23 @@ def test_bad_inputs_from_the_cli(places):
     assert res.exit_code == 1 and huge in res.output and "1000000000" in res.output, res.output
     res = runner.invoke(app, ["scenario", "new", "--event", "FLOOD-X"])
     assert res.exit_code == 1 and "没有任何需求" in res.output
+
+
+def test_an_event_kind_typed_by_its_name_and_a_shelter_named_in_lists(places):
+    """`--kind 洪涝` (the help names the kinds) or `--kind Earthquake` is read as its code; a request to a shelter is
+    listed by the shelter's name with its code, as a village is."""
+    county, town, _village = places
+    login_as("dispatcher")
+    assert "洪涝" in _ok(["event", "new", "KIND-1", "--name", "演练", "--area", county, "--kind", "洪涝"])
+    assert "地震" in _ok(
+        ["event", "new", "KIND-2", "--name", "演练", "--area", county, "--kind", "Earthquake"]
+    )
+    with make_engine(os.environ["DATABASE_URL"]).connect() as c:
+        shelter, name = c.execute(
+            select(orm.ShelterRow.code, orm.ShelterRow.name)
+            .where(orm.ShelterRow.township_code == town)
+            .limit(1)
+        ).one()
+    _ok(["request", "add", "KIND-1", TENT, "5", "--to", shelter])
+    out = "".join(_ok(["request", "list", "KIND-1"]).split())
+    assert f"{name}（{shelter}）" in out, out

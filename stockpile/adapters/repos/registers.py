@@ -240,8 +240,11 @@ class SqlRegistersRepository:
 
     # ---- information publication --------------------------------------------------------------------------
     def area_names(self) -> dict[str, tuple[str, str]]:
-        a = orm.AdminAreaRow
-        return {c: (n, lv) for c, n, lv in self.s.execute(select(a.code, a.name, a.level))}
+        """Area and shelter code → (name, level); a shelter's level reads ``shelter`` (a request may go to one)."""
+        a, sh = orm.AdminAreaRow, orm.ShelterRow
+        out = {c: (n, "shelter") for c, n in self.s.execute(select(sh.code, sh.name))}
+        out.update({c: (n, lv) for c, n, lv in self.s.execute(select(a.code, a.name, a.level))})
+        return out
 
     def item_names(self) -> dict[str, tuple[str, str, str]]:
         i = orm.ItemRow
