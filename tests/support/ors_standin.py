@@ -249,9 +249,14 @@ def _octagon(centre: list[float], radius_m: float) -> list[list[float]]:
     return [*ring, ring[0]]
 
 
+_HELD: list[socket.socket] = []  # ports kept bound for the process's life, so no other server takes them
+
+
 def closed_port_url() -> str:
-    """http://127.0.0.1:<port> where nothing listens (bound, then closed): connection refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    """http://127.0.0.1:<port> where nothing listens: bound and never listening, so a connection is refused, and
+    held, so no server started later in the run (a stand-in, a worker) can be given the same port (a port bound
+    and closed was free for the next bind, and a test of "ORS is down" could reach a live server)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    _HELD.append(s)
+    return f"http://127.0.0.1:{s.getsockname()[1]}"
