@@ -133,9 +133,8 @@ def print_table(df: Any, columns: list[str], title: str = "") -> None:
 
 def item_words(svc: Any) -> dict[str, tuple[str, str]]:
     """Item code → (name in the CLI's language, base unit), for the goods a plan or an order lists."""
-    names = svc.registers.namer()
-    lang = current_lang.get()
-    return {code: (names.item(code, lang), names.unit(code)) for code in names.items}
+    words: dict[str, tuple[str, str]] = svc.registers.namer().words(current_lang.get())
+    return words
 
 
 def cell(v: Any) -> str:

@@ -24,5 +24,9 @@ class Names:
     def unit(self, code: str) -> str:
         return self.items.get(code, ("", "", ""))[2]
 
+    def words(self, lang: str) -> dict[str, tuple[str, str]]:
+        """Item code → (its name in ``lang``, base unit): read once, for a loop over lines."""
+        return {code: (self.item(code, lang), self.unit(code)) for code in self.items}
+
     def goods(self, code: str, qty: int, lang: str) -> str:
         return f"{self.item(code, lang)} {qty}{self.unit(code)}"

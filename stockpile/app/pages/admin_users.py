@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import item_name, item_unit, services, show_error, show_table
+from stockpile.app.pages.common import item_words, services, show_error, show_table
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import catalogue, t
 from stockpile.i18n import format as fmt
@@ -138,11 +138,13 @@ with writeoffs_tab:
     pending = svc.ledger.pending_write_offs(admin)
     if not pending:
         st.info(t("auth.no_pending"))
+    words = item_words()
     for p in pending:
+        name, unit = words.get(p.item_code, (p.item_code, ""))
         c1, c2, c3 = st.columns([6, 1, 1])
         c1.text(  # names, words and units, as the keeper entered them
-            f"{depot_names.get(p.site_code, p.site_code)} · {item_name(p.item_code)}（{p.item_code}）"
-            f" · {p.lot_no} · {fmt.qty(p.qty, item_unit(p.item_code))} · {t(f'write_off_reason.{p.reason}')}"
+            f"{depot_names.get(p.site_code, p.site_code)} · {name}（{p.item_code}）"
+            f" · {p.lot_no} · {fmt.qty(p.qty, unit)} · {t(f'write_off_reason.{p.reason}')}"
             f" · {t('auth.proposer')}: {p.proposer}"
         )
         if c2.button(t("auth.approve"), key=f"approve.{p.id}"):

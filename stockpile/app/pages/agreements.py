@@ -14,8 +14,7 @@ from stockpile.app.pages.common import (
     fmt_date,
     fmt_num,
     guard,
-    item_name,
-    item_unit,
+    item_words,
     lang,
     services,
     show_error,
@@ -38,9 +37,11 @@ st.subheader(t("agreements.alerts"))
 alerts = svc.planning.agreement_alerts()
 if not alerts:
     st.success(t("agreements.no_alerts"))
+words = item_words()  # item code → (name, unit), read once for the loops below
 for a in alerts:  # the item by name with its code, the shortfall in its unit, the date in the locale's format
-    detail = fmt.qty(a.detail, item_unit(a.item_code)) if a.kind == "verified_short" else fmt.num(a.detail)
-    item = f"{item_name(a.item_code)}（{a.item_code}）" if a.item_code else ""
+    name, unit = words.get(a.item_code, (a.item_code, ""))
+    detail = fmt.qty(a.detail, unit) if a.kind == "verified_short" else fmt.num(a.detail)
+    item = f"{name}（{a.item_code}）" if a.item_code else ""
     st.warning(
         f"{a.contract_code} {a.holder_name}{': ' if lang() == 'en' else '：'}"
         + t(f"alert.{a.kind}", detail=detail, due_on=fmt_date(a.due_on) if a.due_on else "", item=item)
@@ -133,9 +134,9 @@ if contracts:
                 ln.item_code: st.number_input(
                     t(
                         "agreements.verify_qty_line",
-                        item=item_name(ln.item_code),
+                        item=words.get(ln.item_code, (ln.item_code, ""))[0],
                         code=ln.item_code,
-                        agreed=fmt.qty(int(ln.agreed_qty), item_unit(ln.item_code)),
+                        agreed=fmt.qty(int(ln.agreed_qty), words.get(ln.item_code, ("", ""))[1]),
                     ),
                     min_value=0,
                     value=None,
@@ -170,7 +171,9 @@ if contracts:
             t("agreements.verify_contract"), list(contracts), key="agreements.calloff_contract"
         )
         kid = st.session_state.setdefault("agreements.calloff_id", uuid.uuid4())
-        names = {ln.item_code: item_name(ln.item_code) for ln in contracts[ccode].lines}
+        names = {
+            ln.item_code: words.get(ln.item_code, (ln.item_code, ""))[0] for ln in contracts[ccode].lines
+        }
         with st.form("agreements.calloff_form"):
             item = st.selectbox(
                 t("agreements.verify_item"),

@@ -103,12 +103,6 @@ def cell_date(d: Any) -> str:
     return str(d.isoformat() if lang() == "zh" else d.strftime("%d %b %Y").lstrip("0"))
 
 
-def cell_dt(v: Any) -> str:
-    if _blank(v):
-        return "—"
-    return f"{cell_date(v.date())} {v:%H:%M}"
-
-
 def _localise(view: pd.DataFrame, names: list[str]) -> dict[str, Any]:
     """Per-column display formats (``names``: the data's column names, by position); timestamps move to the
     county's zone (values stay sortable); money held in 分 (``*_fen``) reads in 元, shares (``*_pct``) with %,
@@ -121,7 +115,7 @@ def _localise(view: pd.DataFrame, names: list[str]) -> dict[str, Any]:
             view[col] = (
                 pd.to_datetime(view[col], utc=True).dt.tz_convert(clock.county_tz()).dt.tz_localize(None)
             )
-            out[col] = cell_dt
+            out[col] = fmt.when  # county time, as in sentences
         elif isinstance(first, date):
             out[col] = cell_date
         elif name.endswith("_fen") and pd.api.types.is_numeric_dtype(view[col].dtype):
@@ -278,7 +272,14 @@ def items_in_lang(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def item_name(code: str) -> str:
+    """One item's name in the reader's language (reads the item table: in a loop, use ``item_words``)."""
     return item_names().get(code, code)
+
+
+def item_words() -> dict[str, tuple[str, str]]:
+    """Item code → (name in the reader's language, base unit), read once for a loop over lines."""
+    words: dict[str, tuple[str, str]] = services().registers.namer().words(lang())
+    return words
 
 
 def when_inputs(key: str) -> datetime:

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, guard, item_name, services
+from stockpile.app.pages.common import current_user, guard, item_words, services
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import domain_error_text, t
 from stockpile.i18n import format as fmt
@@ -47,8 +47,9 @@ def _from_event() -> None:
 
 def _demand_editor(code: str, sc: Any, demand: dict[tuple[str, str], int]) -> None:
     names = {p.code: p.name for p in sc.points}
+    words = item_words()
     rows = [
-        {"point": p, "name": names.get(p, p), "item": i, "item_name": item_name(i), "qty": q}
+        {"point": p, "name": names.get(p, p), "item": i, "item_name": words.get(i, (i, ""))[0], "qty": q}
         for (p, i), q in sorted(demand.items())
     ]
     st.subheader(t("scenario_edit.demand"))

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from stockpile.app.pages.common import current_user, guard, item_name, services, show_error
+from stockpile.app.pages.common import current_user, guard, item_words, services, show_error
 from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
@@ -128,9 +128,11 @@ def _step(label: str, key: str, run: Any, done: str, **params: Any) -> None:
 def _held(site: str) -> dict[str, tuple[str, int, str]]:
     """item code → (name, quantity, unit) the depot's part picks (its pick list, summed over lots)."""
     out: dict[str, tuple[str, int, str]] = {}
+    words = item_words()
     for ln in svc.dispatch.show_order(doc, user).lines:
         if ln["kind"] == "pickup" and ln["place_code"] == site and ln["lot_no"]:
-            name, qty, unit = out.get(ln["item_code"], (item_name(ln["item_code"]), 0, ln["unit"]))
+            code = ln["item_code"]
+            name, qty, unit = out.get(code, (words.get(code, (code, ""))[0], 0, ln["unit"]))
             out[ln["item_code"]] = (name, qty + ln["qty"], unit)
     return out
 

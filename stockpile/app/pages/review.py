@@ -11,8 +11,7 @@ from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import (
     current_user,
     guard,
-    item_names,
-    item_table,
+    item_words,
     services,
     show_error,
     show_table,
@@ -125,8 +124,6 @@ show_table(
     ["contract_code", "holder_name", "valid_to", "lines", "agreed_value_fen"],
 )
 st.subheader(t("review_doc.recommendations"))
-_items = item_table()
-_named = item_names()
-_item_words = {c: (_named[c], u) for c, u in zip(_items["code"], _items["base_unit"], strict=True)}
+_item_words = item_words()
 for r in doc.get("recommendations", []):
     st.write("• " + recommendation_text(r, _item_words))

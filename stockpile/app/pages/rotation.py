@@ -8,7 +8,7 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages import job_panel
-from stockpile.app.pages.common import guard, item_name, services, show_table
+from stockpile.app.pages.common import guard, item_words, services, show_table
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 from stockpile.jobs.commands import ROTATION_PLAN
@@ -53,8 +53,10 @@ cols[2].metric(
 )
 
 st.subheader(t("rotation.chart"))
+words = item_words()
 labels = {
-    r["key_id"]: f"{r['area_name']} · {r['item_code']} {item_name(r['item_code'])}" for r in report.keys
+    r["key_id"]: f"{r['area_name']} · {r['item_code']} {words.get(r['item_code'], ('', ''))[0]}"
+    for r in report.keys
 }
 short_days = dict(zip(keys["key_id"], keys["short_days"], strict=True))
 order = sorted(labels, key=lambda k: (-int(short_days[k]), labels[k]))
