@@ -65,9 +65,9 @@ def requests_table(rows: Sequence[CityRequest], items: Items) -> pd.DataFrame:
             r.event_code,
             lines_text(r, items),
             r.reason,
-            clock.format_dt(r.needed_by) if r.needed_by else t("city.asap"),
+            fmt.when(r.needed_by) if r.needed_by else t("city.asap"),
             r.created_by,
-            clock.format_dt(r.created_at),
+            fmt.when(r.created_at),
         )
         for r in rows
     ]
@@ -77,7 +77,7 @@ def requests_table(rows: Sequence[CityRequest], items: Items) -> pd.DataFrame:
 def letter(r: CityRequest, event_name: str, bureau: str, items: Items) -> Letter:
     """The letter: bureau, title, number, addressee, the request (event, reason, needed-by), the item table and
     the signature lines, dated the day it was recorded."""
-    needed = clock.format_dt(r.needed_by) if r.needed_by else t("city.asap")
+    needed = fmt.when(r.needed_by) if r.needed_by else t("city.asap")
     header = (t("city.col_no"), t("city.col_item"), t("city.col_unit"), t("city.col_qty"))
     table = [header] + [
         (str(i), item_text(items, ln.item_code), _unit(items, ln.item_code), fmt.num(ln.qty))

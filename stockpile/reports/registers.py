@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-from stockpile import clock
 from stockpile.domain.registers import Donation, DonationUse, Owed, Publication, PublicDonation, Requisition
 from stockpile.i18n import current_lang, t
 from stockpile.i18n import format as fmt
@@ -208,8 +207,8 @@ def publication_title(p: Publication) -> tuple[str, list[str]]:
             "publication.header",
             kind=t(f"event_kind.{ev.kind}"),
             level=ev.level,
-            at=clock.format_dt(ev.reported_at),
-            now=clock.format_dt(p.at),
+            at=fmt.when(ev.reported_at),
+            now=fmt.when(p.at),
         )
     ]
     return title, notes
