@@ -15,7 +15,7 @@ from rich.table import Table
 from stockpile import clock
 from stockpile.cli.common import acting_user, console, err_console, input_file, iso_time, services, time_value
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import current_lang, domain_error_text, t
+from stockpile.i18n import domain_error_text, t
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -90,12 +90,17 @@ def list_cmd(
 @order_app.command("show")
 def show_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
     """显示一张调拨单：表头、按站点顺序的明细（批号、数量、单位、预计时间）、各仓库状态。"""
-    from stockpile.adapters.documents.dispatch import header_rows, line_rows, receipt_rows, shipment_rows
+    from stockpile.adapters.documents.dispatch import (
+        colon,
+        header_rows,
+        line_rows,
+        receipt_rows,
+        shipment_rows,
+    )
 
     sheet = _run(services().dispatch.show_order, doc_no, acting_user())
-    colon = ": " if current_lang.get() == "en" else "："
     for k, v in header_rows(sheet.header, sheet.depots):
-        console.print(f"{k}{colon}{v}")
+        console.print(f"{k}{colon()}{v}")
     tab = Table()
     for c in ("no", "kind", "place", "eta", "item", "lot", "qty", "shipped", "unit"):
         tab.add_column(t(f"order.doc.col_{c}"))

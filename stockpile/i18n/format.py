@@ -141,6 +141,12 @@ def export_frame(df: Any, lang: str | None = None) -> Any:
     return out
 
 
+def name_in(zh: str, en: str | None, lang: str | None = None) -> str:
+    """A name the county gave in Chinese and (perhaps) English, in the reader's language: the Chinese one where
+    no English one was given."""
+    return str(en or zh) if (lang or current_lang.get()) == "en" else str(zh)
+
+
 def when(at: Any, lang: str | None = None) -> str:
     """A moment in the county's zone as a person reads it: ISO (GB/T 7408) in Chinese, ``8 Dec 2026 00:16`` in
     English; never an offset. A blank reads "—"."""

@@ -125,12 +125,15 @@ class PlanningService:
         if rv is None:
             raise ReviewMissing(year=year)
         doc = dict(json.loads(snaps[-1].content)) if snaps else dict(rv.content)
-        meta = {
+        with self.uow() as uow:  # the sheet names items in its reader's language; the signed content stays
+            items = {i.code: (i.name, i.name_en, i.unit) for i in uow.reserve.items()}
+        meta: dict[str, Any] = {
             "state": rv.state.value,
             "preparer": rv.preparer,
             "reviewer": rv.reviewer,
             "approver": rv.approver,
+            "sha256": snaps[-1].sha256 if snaps else None,
+            "items": items,
         }
-        meta["sha256"] = snaps[-1].sha256 if snaps else None
         writer = self.exporter.to_pdf if fmt == "pdf" else self.exporter.to_xlsx
         return bytes(writer(doc, meta))

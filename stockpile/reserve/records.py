@@ -50,6 +50,7 @@ class ItemRef:
     unit: str
     price_fen: int
     shelf_life_days: int | None
+    name_en: str = ""  # the county's English name ("" where it gave none)
 
 
 @dataclass(frozen=True, slots=True)

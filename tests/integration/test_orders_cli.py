@@ -127,3 +127,32 @@ def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
         assert ship.exit_code == 1 and "已作废" in ship.output and "没有出库明细" not in ship.output, (
             ship.output
         )
+
+
+def test_an_order_in_english_names_its_items_in_english(cli_db, tmp_path):
+    """`--lang en order show` and the English reprint: items by their English names, "Label: value" with an
+    English colon; the Chinese names stay on the Chinese sheet."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    doc = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]["doc_no"]
+    lines = svc.dispatch.show_order(doc, "dispatcher").lines
+    named = {(ln["item_name"], ln["item_name_en"]) for ln in lines}
+    assert named and all(en and en != zh for zh, en in named)  # the demo county names every item in English
+    wide = {"COLUMNS": "300"}
+    en = runner.invoke(app, ["--lang", "en", "order", "show", doc], env=wide)
+    zh = runner.invoke(app, ["order", "show", doc], env=wide)
+    assert en.exit_code == 0 and zh.exit_code == 0, en.output + zh.output
+    for name_zh, name_en in named:
+        assert name_en in en.output and name_zh not in en.output, en.output
+        assert name_zh in zh.output
+    assert "Order no.: " in en.output and "：" not in en.output.split("\n")[0]
+    out = tmp_path / "en"
+    assert runner.invoke(app, ["--lang", "en", "order", "reprint", doc, "--out", str(out)]).exit_code == 0
+    from openpyxl import load_workbook
+
+    cells = {
+        str(c) for row in load_workbook(out / f"{doc}.xlsx").active.iter_rows(values_only=True) for c in row
+    }
+    assert {en for _, en in named} <= cells and not {zh for zh, _ in named} & cells

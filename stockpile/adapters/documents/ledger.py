@@ -33,6 +33,7 @@ from stockpile.adapters.orm import ledger as orm
 from stockpile.adapters.orm.auth import user_name_of
 from stockpile.adapters.repos.county import bureau_name
 from stockpile.adapters.repos.ledger import TRANSIT_CODE
+from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 from stockpile.schemas import MOVEMENT_COLUMNS
 
@@ -134,7 +135,18 @@ class Documents:
             if head is None:
                 raise KeyError(str(posting_id))
             legs = c.execute(
-                select(s.code, s.name, i.code, i.name_zh, i.base_unit, lt.lot_no, lt.expiry, m.qty, m.kind)
+                select(
+                    s.code,
+                    s.name,
+                    i.code,
+                    i.name_zh,
+                    i.base_unit,
+                    lt.lot_no,
+                    lt.expiry,
+                    m.qty,
+                    m.kind,
+                    i.name_en,
+                )
                 .join(s, s.id == m.site_id)
                 .join(i, i.id == m.item_id)
                 .join(lt, lt.id == m.lot_id)
@@ -165,6 +177,7 @@ class Documents:
                 {
                     "item_code": r[2],
                     "item_name": r[3],
+                    "item_name_en": r[9] or "",
                     "unit": r[4],
                     "lot_no": r[5],
                     "expiry": r[6],
@@ -179,10 +192,9 @@ class Documents:
         """入库单 / 出库单 / 调拨单: header, one line per lot, total, signature boxes."""
         v = self.voucher(posting_id)
         title = t(TITLES.get(v.kind, "doc.posting_title"), lang)
-        when = clock.local(v.occurred_at)
         meta = [
             (t("doc.doc_no", lang), v.doc_no or t("transfer.no_doc_no", lang)),  # footer: the posting id
-            (t("doc.date", lang), f"{when:%Y-%m-%d %H:%M}"),
+            (t("doc.date", lang), fmt.when(v.occurred_at, lang)),
             (t("doc.site", lang), v.site + (f" → {v.to_site}" if v.to_site else "")),
             (t("doc.actor", lang), v.actor),
         ]
@@ -195,7 +207,14 @@ class Documents:
             meta.append((t("col.remark", lang), v.remark))
         head = [t(f"col.{c}", lang) for c in ("item_code", "item_name", "lot_no", "expiry", "qty", "unit")]
         body = [
-            [ln["item_code"], ln["item_name"], ln["lot_no"], _d(ln["expiry"]), f"{ln['qty']:,}", ln["unit"]]
+            [
+                ln["item_code"],
+                fmt.name_in(ln["item_name"], ln["item_name_en"], lang),
+                ln["lot_no"],
+                _d(ln["expiry"]),
+                f"{ln['qty']:,}",
+                ln["unit"],
+            ]
             for ln in v.lines
         ]
         total = ["", t("doc.total", lang), "", "", f"{sum(ln['qty'] for ln in v.lines):,}", ""]
@@ -209,7 +228,7 @@ class Documents:
         with self.engine.connect() as c:
             site = c.execute(select(s.name).where(s.code == site_code)).scalar()
             rows = c.execute(
-                select(i.code, i.name_zh, lt.lot_no, lt.expiry, b.on_hand, i.base_unit)
+                select(i.code, i.name_zh, lt.lot_no, lt.expiry, b.on_hand, i.base_unit, i.name_en)
                 .join(s, s.id == b.site_id)
                 .join(i, i.id == b.item_id)
                 .join(lt, lt.id == b.lot_id)
@@ -219,12 +238,15 @@ class Documents:
         if site is None:
             raise KeyError(site_code)
         title = t("doc.count_title", lang)
-        meta = [(t("doc.site", lang), f"{site}（{site_code}）"), (t("doc.date", lang), on.isoformat())]
+        named = f"{site} ({site_code})" if lang == "en" else f"{site}（{site_code}）"
+        meta = [(t("doc.site", lang), named), (t("doc.date", lang), on.isoformat())]
         head = [
             t(f"col.{c}", lang) for c in ("item_code", "item_name", "lot_no", "expiry", "on_hand", "unit")
         ]
         head += [t("doc.counted", lang), t("doc.variance", lang)]
-        body = [[r[0], r[1], r[2], _d(r[3]), f"{r[4]:,}", r[5], "", ""] for r in rows]
+        body = [
+            [r[0], fmt.name_in(r[1], r[6], lang), r[2], _d(r[3]), f"{r[4]:,}", r[5], "", ""] for r in rows
+        ]
         signs = [t(f"doc.sign_{k}", lang) for k in ("counter", "keeper", "head")]
         return _render(
             title, meta, head, body, signs, f"{site_code} {on.isoformat()}", lang, self.bureau(lang)

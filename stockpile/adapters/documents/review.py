@@ -59,12 +59,22 @@ def _headers() -> dict[str, str]:
 ENUMS = {"level": "scope", "channel": "channel", "action": "action"}
 
 
-def _rows(doc: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+def _rows(doc: Mapping[str, Any], key: str, items: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """A section's rows with enumerations (level, channel, action) translated, money in 元 (numbers), shares
-    with %."""
+    with %, and items named as ``items`` (code → (name in the reader's language, unit)) names them."""
     v = doc.get(key)
     rows = list(v.get("rows", [])) if key == "coverage" and isinstance(v, dict) else list(v or [])
-    return [{k: _value(k, x) for k, x in r.items()} for r in rows]
+    return [_named({k: _value(k, x) for k, x in r.items()}, items or {}) for r in rows]
+
+
+def _items(meta: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """meta["items"] (code → (Chinese name, English name, unit)) as code → (name in the reader's language, unit)."""
+    return {c: (fmt.name_in(zh, en), unit) for c, (zh, en, unit) in (meta.get("items") or {}).items()}
+
+
+def _named(row: dict[str, Any], items: Mapping[str, Any]) -> dict[str, Any]:
+    known = items.get(str(row.get("item_code") or ""))
+    return {**row, "item_name": known[0]} if known and "item_name" in row else row
 
 
 LEGACY_COVERAGE = ("area_name", "population", "covered_pct")  # reviews signed before the population split
@@ -125,13 +135,14 @@ def to_xlsx(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> bytes:
     sheets: dict[str, pd.DataFrame] = {
         t("review_doc.summary"): pd.DataFrame(summary_rows(doc, meta), columns=["item", "value"]),
     }
+    items = _items(meta)
     for key, title, cols in SECTIONS:
-        rows = _rows(doc, key)
+        rows = _rows(doc, key, items)
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             rows = [{"area_name": t("review_doc.coverage_not_available")}]
         sheets[t(title)] = pd.DataFrame(rows, columns=_columns(key, cols, rows))
     sheets[t("review_doc.recommendations")] = pd.DataFrame(
-        [{"item": recommendation_text(r)} for r in doc.get("recommendations", [])], columns=["item"]
+        [{"item": recommendation_text(r, items)} for r in doc.get("recommendations", [])], columns=["item"]
     )
     headers = {**_headers(), "item": t("review_doc.item"), "value": t("review_doc.value")}
     return frames_to_xlsx(sheets, headers)
@@ -187,9 +198,10 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
             [50 * mm, 120 * mm],
         ),
     ]
+    items = _items(meta)
     for key, title, cols in SECTIONS:
         story.append(Paragraph(t(title), h2))
-        rows = _rows(doc, key)
+        rows = _rows(doc, key, items)
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             story.append(Paragraph(t("review_doc.coverage_not_available"), body))
             continue
@@ -205,7 +217,7 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
             story.append(Paragraph(t("review_doc.truncated", n=len(rows) - max_rows), body))
     story.append(Paragraph(t("review_doc.recommendations"), h2))
     for r in doc.get("recommendations", []) or [{"code": "none"}]:
-        story.append(Paragraph("· " + recommendation_text(r), body))
+        story.append(Paragraph("· " + recommendation_text(r, items), body))
     story.append(Spacer(1, 12))
     buf = io.BytesIO()
     SimpleDocTemplate(

@@ -332,7 +332,7 @@ class SqlDispatchRepository(SqlOrderRecords, SqlReplanRecords):
     def order_lines(self, doc_no: str) -> list[dict[str, Any]]:
         ln, i = DispatchLineRow, orm.ItemRow
         rows = self.s.execute(
-            select(ln, i.code, i.name_zh, i.base_unit)
+            select(ln, i.code, i.name_zh, i.name_en, i.base_unit)
             .join(i, i.id == ln.item_id)
             .where(ln.doc_no == doc_no)
             .order_by(ln.line_no)
@@ -346,11 +346,12 @@ class SqlDispatchRepository(SqlOrderRecords, SqlReplanRecords):
                 "place_name": r.place_name,
                 "item_code": code,
                 "item_name": name,
+                "item_name_en": name_en or "",
                 "unit": unit,
                 "qty": r.qty,
                 "eta": r.eta,
             }
-            for r, code, name, unit in rows
+            for r, code, name, name_en, unit in rows
         ]
 
     def order_state(self, doc_no: str) -> str | None:

@@ -197,12 +197,12 @@ class SqlOrderRecords:
     def receipt_lines(self, doc_no: str) -> list[dict[str, Any]]:
         ln, i = ReceiptLineRow, orm.ItemRow
         rows = self.s.execute(
-            select(ln, i.code, i.name_zh).join(i, i.id == ln.item_id).where(ln.doc_no == doc_no)
+            select(ln, i.code, i.name_zh, i.name_en).join(i, i.id == ln.item_id).where(ln.doc_no == doc_no)
         )
         return [
-            {"place_code": r.place_code, "item_code": c, "item_name": n, "planned": r.planned_qty,
-             "received": r.received_qty, "reason": r.reason}
-            for r, c, n in rows
+            {"place_code": r.place_code, "item_code": c, "item_name": n, "item_name_en": en or "",
+             "planned": r.planned_qty, "received": r.received_qty, "reason": r.reason}
+            for r, c, n, en in rows
         ]  # fmt: skip
 
     def add_ship_lines(
@@ -229,16 +229,16 @@ class SqlOrderRecords:
         """What each depot part loaded per item, against what it held (empty until a part ships)."""
         ln, s, i = ShipLineRow, orm.SiteRow, orm.ItemRow
         rows = self.s.execute(
-            select(ln, s.code, s.name, i.code, i.name_zh, i.base_unit)
+            select(ln, s.code, s.name, i.code, i.name_zh, i.name_en, i.base_unit)
             .join(s, s.id == ln.site_id)
             .join(i, i.id == ln.item_id)
             .where(ln.doc_no == doc_no)
             .order_by(s.code, i.code)
         )
         return [
-            {"site": sc, "site_name": sn, "item_code": ic, "item_name": n, "unit": u, "planned": r.planned_qty,
-             "shipped": r.shipped_qty, "reason": r.reason, "note": r.note}
-            for r, sc, sn, ic, n, u in rows
+            {"site": sc, "site_name": sn, "item_code": ic, "item_name": n, "item_name_en": en or "", "unit": u,
+             "planned": r.planned_qty, "shipped": r.shipped_qty, "reason": r.reason, "note": r.note}
+            for r, sc, sn, ic, n, en, u in rows
         ]  # fmt: skip
 
     def planned_requests(self, scenario_id: int) -> list[RequestLine]:

@@ -64,7 +64,7 @@ class SqlReserveRepository:
     def items(self) -> list[ItemRef]:
         i = orm.ItemRow
         return [
-            ItemRef(x.id, x.code, x.name_zh, x.base_unit, x.price_fen, x.shelf_life_days)
+            ItemRef(x.id, x.code, x.name_zh, x.base_unit, x.price_fen, x.shelf_life_days, x.name_en or "")
             for x in self.s.scalars(select(i).order_by(i.code))
         ]
 
