@@ -96,11 +96,13 @@ def _demand_editor() -> dict[tuple[str, str], int]:
 
 edited = _demand_editor()
 fleet = svc.dispatch.fleet()
+VEHICLE_NAMES = {v.code: v.name for v in fleet}  # tables, the map and the picker name vehicles
 c1, c2, c3 = st.columns([3, 1, 2])
 chosen = c1.multiselect(
     t("dispatch.fleet"),
     [v.code for v in fleet],
     default=[v.code for v in fleet],
+    format_func=lambda c: VEHICLE_NAMES.get(c, c),
     placeholder=t("app.choose_options"),
     key="dispatch.fleet",
 )
@@ -248,13 +250,13 @@ def _route_lines(plan: PlanView) -> list[dict[str, Any]]:
 
 
 def _tables(plan: PlanView) -> None:
-    vehicle_table(plan, _eta)
+    vehicle_table(plan, _eta, VEHICLE_NAMES)
     rows = []
     for r in plan.result.routes:
         for s in r.stops:
             rows.append(
                 {
-                    t("dispatch.col.vehicle"): r.vehicle,
+                    t("dispatch.col.vehicle"): VEHICLE_NAMES.get(r.vehicle, r.vehicle),
                     t("dispatch.col.kind"): t(f"dispatch.stop.{s.kind}"),
                     t("dispatch.col.place"): plan.places[s.location].name,
                     t("dispatch.col.item"): _goods(plan.contents[s.job]),
@@ -396,7 +398,7 @@ if plans:
         replan_info(current, _goods)
     _kpis(current)
     st.subheader(t("dispatch.map"))
-    plan_map(current, _route_lines(current), svc.map_view.road_paths())
+    plan_map(current, _route_lines(current), svc.map_view.road_paths(), VEHICLE_NAMES)
     _tables(current)
     if current.extra.get("fixed") is None or current.extra.get("base_plan"):  # a what-if by minutes is not
         _confirm(current)

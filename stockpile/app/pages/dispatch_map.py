@@ -65,9 +65,12 @@ def route_legend(paths: list[dict[str, Any]], names: dict[str, str] | None = Non
     )
 
 
-def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFrame) -> None:
-    """`route_lines`: each vehicle's line with its source (roads, ors, offline); `roads`: the base network."""
-    paths = route_paths(route_lines)
+def plan_map(
+    plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFrame, names: dict[str, str]
+) -> None:
+    """`route_lines`: each vehicle's line with its source (roads, ors, offline); `roads`: the base network;
+    `names`: vehicle code → name (the tooltip and the legend name vehicles, as the situation page does)."""
+    paths = [{**p, "name": names.get(p["vehicle"], p["vehicle"])} for p in route_paths(route_lines)]
     pts = [
         {
             "name": p.name,
@@ -87,20 +90,20 @@ def plan_map(plan: PlanView, route_lines: list[dict[str, Any]], roads: pd.DataFr
             zoom=fit_zoom((west, south, east, north), 700, 500),
         ),
         layers=_layers(paths, roads, pts),
-        tooltip={"text": "{name}{vehicle}"},
+        tooltip={"text": "{name}"},
     )
     st.pydeck_chart(deck)
-    st.markdown(f"{t('dispatch.legend')} {route_legend(paths)}")
+    st.markdown(f"{t('dispatch.legend')} {route_legend(paths, names)}")
     if paths and all(p["source"] == "offline" for p in paths):
         st.caption(t("dispatch.routes_straight"))
 
 
-def vehicle_table(plan: PlanView, eta: Callable[[PlanView, int], str]) -> None:
-    """One line per vehicle that moves: stops, trips, how full it gets, distance and when it is back."""
+def vehicle_table(plan: PlanView, eta: Callable[[PlanView, int], str], names: dict[str, str]) -> None:
+    """One line per vehicle that moves, by name: stops, trips, how full it gets, distance and when it is back."""
     st.subheader(t("dispatch.vehicles"))
     rows = [
         {
-            t("dispatch.col.vehicle"): v.vehicle,
+            t("dispatch.col.vehicle"): names.get(v.vehicle, v.vehicle),
             t("dispatch.col.stops"): fmt.num(v.stops),
             t("dispatch.col.trips"): fmt.num(v.trips),
             t("dispatch.col.load"): fmt.pct(v.load_share, decimals=0),
