@@ -225,6 +225,18 @@ class PlanEditInvalid(DomainError):
 ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void", "superseded")
 
 
+class UnknownOrderState(DomainError):
+    """An order list filtered by a state that is none of ``ORDER_STATES`` (it listed nothing, as if none matched)."""
+
+    code = "unknown_order_state"
+
+
+def check_order_state(state: str) -> None:
+    """A state to filter orders by: empty (any) or one of ``ORDER_STATES``."""
+    if state and state not in ORDER_STATES:
+        raise UnknownOrderState(state=state, allowed="|".join(ORDER_STATES))
+
+
 class ShipInvalid(DomainError):
     """A shipment's loaded quantities: an item not held at the depot, more than held or below zero, a shortfall
     without a reason from the catalogue, or 'other' without a note."""
