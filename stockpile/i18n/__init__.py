@@ -64,7 +64,10 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     params = _worded(code, params, lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
-    if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
+    role_may = str(params.get("role", "")) in str(params.get("allowed_roles", "")).split(",")
+    if code == "permission_denied" and params.get("site") and (role_may or not params.get("role")):
+        # say which depot and what the user may do instead; a role that may not do it at any depot (a planner
+        # picking an order) is told so below, not that the depot is not assigned
         return t("errors.permission_denied_site", lang, **params)
     if code == "permission_denied" and params.get("allowed_roles") and params.get("role"):
         action = str(params.get("action", ""))  # who may, and why not you

@@ -157,3 +157,17 @@ def test_orders_listed_by_a_state_named_in_either_language(cli_db, tmp_path):
     assert english.exit_code == 2 and "Unknownorderstatus:done" in said and "closed(closed)" in said, said
     with pytest.raises(UnknownOrderState):
         svc.dispatch.list_orders("dispatcher", state="已结单")
+
+
+def test_a_planner_picking_is_told_the_role_not_the_depot(cli_db, tmp_path):
+    """Planners may not pick at any depot: `order pick` as the planner says who may pick (the role sentence), not
+    that the depot is not assigned to them (which sent them to ask an administrator for the depot)."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    doc = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]
+    login_as("planner")
+    res = runner.invoke(app, ["order", "pick", doc["doc_no"], "--depot", doc["depots"][0]["site"]])
+    assert res.exit_code == 1 and "可以备货" in res.output and "角色是规划审查" in res.output, res.output
+    assert "未分配给您" not in res.output
