@@ -12,6 +12,7 @@ keys on it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import typer.core
@@ -63,6 +64,26 @@ def ascii_numbers(args: list[str]) -> list[str]:
     def plain(value: str) -> str:
         full = _FULL_WIDTH_NUMBER.fullmatch(value) and value != value.translate(_TO_ASCII)
         return value.translate(_TO_ASCII) if full else value
+
+    out = []
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
+    return out
+
+
+# a code typed on a Chinese keyboard in full-width mode: ＸＪＫ, ＦＬ１, １０１０１０１=２０ (ASCII mixed in allowed)
+_FULL_WIDTH_CODE = re.compile(r"[\x21-\x7e\uff01-\uff5e]*[\uff01-\uff5e][\x21-\x7e\uff01-\uff5e]*")
+
+
+def ascii_codes(args: list[str]) -> list[str]:
+    """The command line with every token written in full-width ASCII forms (``--depot ＸＪＫ``, ``ＦＬ１``,
+    ``--need １０１０１０１=２０``) read as ASCII (NFKC), as the import files read codes, so that a full-width code is the
+    ASCII one. Only a token (or an option's ``=value``) of nothing but ASCII and full-width forms changes: a name or
+    a reason with a Chinese character in it is kept as typed."""
+
+    def plain(value: str) -> str:
+        return unicodedata.normalize("NFKC", value) if _FULL_WIDTH_CODE.fullmatch(value) else value
 
     out = []
     for arg in args:

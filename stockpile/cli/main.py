@@ -36,6 +36,7 @@ class ReliefGroup(StorageSafeGroup):
         localise(self, current_lang.get())
         click_text.use(current_lang.get())  # typer's own words too: Options, Try … for help
         args = click_text.ascii_numbers(args)  # --affected １２０ as a Chinese keyboard types it
+        args = click_text.ascii_codes(args)  # --depot ＸＪＫ, --need １０１０１０１=２０ likewise
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as e:  # "No such option", "Missing argument" … in the catalogue's words

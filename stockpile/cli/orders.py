@@ -14,8 +14,9 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.cli.common import acting_user, console, err_console, input_file, iso_time, services, time_value
+from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import current_lang, domain_error_text, t
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -52,13 +53,39 @@ def _short(d: dict[str, Any]) -> str:
     return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
+def _state_code(typed: str | None) -> str:
+    """Typer callback of ``--state``: a state by its code or by the name the list shows, in either language
+    (已结单, closed); anything else is a usage error naming the states (it listed nothing, as if none matched)."""
+    word = (typed or "").strip()
+    if not word:
+        return ""
+    for code in ORDER_STATES:
+        if word.lower() in (
+            code,
+            t(f"order.state.{code}", "zh").lower(),
+            t(f"order.state.{code}", "en").lower(),
+        ):
+            return code
+    en = current_lang.get() == "en"
+    allowed = (", " if en else "、").join(
+        f"{code} ({t(f'order.state.{code}')})" if en else f"{code}（{t(f'order.state.{code}')}）"
+        for code in ORDER_STATES
+    )
+    raise typer.BadParameter(t("order.cli.bad_state", value=typed, allowed=allowed))
+
+
 @order_app.command("list")
 def list_cmd(
     scenario: Annotated[str, typer.Option("--scenario", help="情景编码")] = "",
     depot: Annotated[str, typer.Option("--depot", help="仓库编码")] = "",
     vehicle: Annotated[str, typer.Option("--vehicle", help="车辆编码")] = "",
     state: Annotated[
-        str, typer.Option("--state", help="pending|picked|shipped|delivered|closed|void|superseded")
+        str,
+        typer.Option(
+            "--state",
+            help="pending|picked|shipped|delivered|closed|void|superseded（或状态名 已结单 …）",
+            callback=_state_code,
+        ),
     ] = "",
 ) -> None:
     """列出调拨单（保管员只见本库的调拨单）。"""

@@ -16,7 +16,13 @@ from typing import Any
 
 from stockpile import clock
 from stockpile.dispatch.scenario import RepoOf
-from stockpile.domain.dispatch import NoLinesAtDepot, OrderWrongState, UnknownOrder, VoidAfterShipment
+from stockpile.domain.dispatch import (
+    NoLinesAtDepot,
+    OrderWrongState,
+    UnknownOrder,
+    VoidAfterShipment,
+    check_order_state,
+)
 from stockpile.domain.errors import UnknownSite
 from stockpile.domain.model import Actor, Reservation
 from stockpile.ledger.posting import retry_on_conflict
@@ -135,7 +141,9 @@ def list_orders(
     vehicle: str = "",
     state: str = "",
 ) -> list[dict[str, Any]]:
-    """Orders, newest plan first, filtered; a keeper gets only orders with a part at their depots."""
+    """Orders, newest plan first, filtered; a keeper gets only orders with a part at their depots. An unknown
+    state is refused (``UnknownOrderState``), not a list of none."""
+    check_order_state(state)
     with uow:
         who = authz.require_role(uow, actor, "view_orders")
         rows = repo_of(uow).order_list(scenario, vehicle, state)

@@ -17,6 +17,7 @@ from stockpile.domain.dispatch import (
     StockSource,
     UnknownScenario,
     VehicleSpec,
+    check_rebase,
     derived_demand,
 )
 from stockpile.ports.repos import DispatchRepository
@@ -121,7 +122,8 @@ def rebase_scenario(
     """Re-base a scenario kept for training (drill, pre-positioning what-if) so that it reads as on the day it was
     made: its report time becomes `to` (default: the clock's now) and every other scenario time moves by the same
     delta (the points' needed-by minutes count from the report, so demand, deadlines and KPIs read as before).
-    A live event is refused (`scenario_not_drill`). run_scenario (dispatcher, planner, admin), audited with the
+    A live event is refused (`scenario_not_drill`), and so is a time more than 90 days before now or more than a
+    day after it (`rebase_out_of_range`). run_scenario (dispatcher, planner, admin), audited with the
     old and new report times; no stock is touched."""
     at = clock_now() if now is None else now
     new = (at if to is None else local(to)).replace(microsecond=0)
@@ -134,6 +136,7 @@ def rebase_scenario(
             raise UnknownScenario(scenario=code)
         if sc.kind not in REBASABLE:
             raise NotADrill(scenario=code, kind=sc.kind)
+        check_rebase(new, at, format_dt)  # 1999 or 2030 typed for a drill: refused, nothing moves
         repo.shift_scenario(sc.id, new - sc.reported_at)
         out.append(Rebased(code, sc.reported_at, new))
         detail.update(op="rebase", reported_before=format_dt(sc.reported_at), reported_at=format_dt(new))

@@ -4,19 +4,20 @@ letter (请调函) with the bureau's name, a number and signature lines. Pure Py
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from stockpile.domain.errors import DomainError
-from stockpile.domain.events import MAX_QTY, RequestLine
+from stockpile.domain.events import MAX_QTY, NEEDED_WITHIN, RequestLine
 
 APPROVED_STATES = ("approved", "partly", "planned", "part_delivered")  # lines the county promised to serve
 MAX_REASON = 500
 
 
 class BadCityRequest(DomainError):
-    """`reason` names what is wrong (`value`): no lines, a quantity ≤ 0, an item twice, no reason."""
+    """`reason` names what is wrong (`value`): no lines, a quantity ≤ 0, an item twice, no reason, a needed-by time
+    in the past or more than a year ahead, an item the county is not short of."""
 
     code = "bad_city_request"
 
@@ -74,6 +75,25 @@ def check_city_request(r: CityRequest) -> None:
         seen.add(ln.item_code)
     if not r.reason.strip() or len(r.reason) > MAX_REASON:
         raise BadCityRequest(reason="reason", value=r.reason[:40])
+
+
+def check_city_needed_by(
+    needed_by: datetime | None, now: datetime, fmt: Callable[[datetime], str] = str
+) -> None:
+    """The letter's needed-by time lies between now and a year after it, as a township request's does from its
+    event (a past one was printed on a letter to the city; `fmt` writes the time for the message)."""
+    if needed_by is not None and not now <= needed_by <= now + NEEDED_WITHIN:
+        raise BadCityRequest(reason="needed_by", value=fmt(needed_by))
+
+
+def check_short(r: CityRequest, short: Iterable[Shortfall]) -> None:
+    """Every item asked of the city is one the county is still short of for the event (approved and not yet
+    delivered, more than its free stock and what the city was already asked for): a letter for nothing short
+    asked the city for goods the county holds."""
+    still = {s.item_code: s.short for s in short}
+    for ln in r.lines:
+        if still.get(ln.item_code, 0) <= 0:
+            raise BadCityRequest(reason="not_short", value=ln.item_code)
 
 
 def letter_number(year: int, serial: int) -> str:

@@ -7,9 +7,9 @@ apply to shelters and medical points (priority class 1) only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from stockpile.domain.errors import DomainError
 
@@ -130,6 +130,27 @@ class NotADrill(DomainError):
     code = "scenario_not_drill"
 
 
+class RebaseOutOfRange(DomainError):
+    """A drill re-based to a time no dispatcher means: more than ``REBASE_BACK`` before now (1999, a year typed
+    wrong) or more than ``REBASE_AHEAD`` after it (2030: every plan made until then counted no time run)."""
+
+    code = "rebase_out_of_range"
+
+
+# a drill replays as at day N of its relief (N up to 90, the longest days of supply a scenario has), or is set the
+# day before an exercise for the next morning; anything further is a slip of the keyboard
+REBASE_BACK = timedelta(days=90)
+REBASE_AHEAD = timedelta(days=1)
+
+
+def check_rebase(to: datetime, now: datetime, fmt: Callable[[datetime], str] = str) -> None:
+    """A drill's new report time lies between ``REBASE_BACK`` before ``now`` and ``REBASE_AHEAD`` after it (`fmt`
+    writes the times for the message)."""
+    earliest, latest = now - REBASE_BACK, now + REBASE_AHEAD
+    if not earliest <= to <= latest:
+        raise RebaseOutOfRange(at=fmt(to), earliest=fmt(earliest), latest=fmt(latest))
+
+
 class PlanRejected(DomainError):
     """The checker found violations (listed in `violations`): nothing was written."""
 
@@ -223,6 +244,18 @@ class PlanEditInvalid(DomainError):
 
 # order states in their order; `void` only before anything was shipped, `superseded` by a confirmed re-plan
 ORDER_STATES = ("pending", "picked", "shipped", "delivered", "closed", "void", "superseded")
+
+
+class UnknownOrderState(DomainError):
+    """An order list filtered by a state that is none of ``ORDER_STATES`` (it listed nothing, as if none matched)."""
+
+    code = "unknown_order_state"
+
+
+def check_order_state(state: str) -> None:
+    """A state to filter orders by: empty (any) or one of ``ORDER_STATES``."""
+    if state and state not in ORDER_STATES:
+        raise UnknownOrderState(state=state, allowed="|".join(ORDER_STATES))
 
 
 class ShipInvalid(DomainError):

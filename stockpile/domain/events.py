@@ -155,6 +155,17 @@ MAX_PERSONS = 10_000_000
 MAX_QTY = 1_000_000_000
 
 
+def event_code(typed: str) -> str:
+    """An event code as it is kept: full-width forms as ASCII (NFKC: ＦＬ１ is FL1), as every other code is read."""
+    return unicodedata.normalize("NFKC", typed)
+
+
+def same_event_code(a: str, b: str) -> bool:
+    """Two event codes a dispatcher cannot tell apart: equal but for case or width (FL1, fl1, ＦＬ１). Codes are looked
+    up exactly, so a new event's code may not be one of these beside an existing one."""
+    return event_code(a).casefold() == event_code(b).casefold()
+
+
 def check_event(code: str, name: str, kind: str, level: int) -> None:
     """An event's code (1-64 characters, no space or control character: it is typed on command lines and printed
     on orders), name (1-200 characters, no control character), kind and response level."""

@@ -14,7 +14,9 @@ from stockpile.domain.city_requests import (
     Shortfall,
     UnknownCityRequest,
     approved_by_item,
+    check_city_needed_by,
     check_city_request,
+    check_short,
     shortfalls,
 )
 from stockpile.domain.errors import UnknownItem
@@ -55,9 +57,11 @@ def record_city_request(
     now: datetime | None = None,
 ) -> CityRequest:
     """Record a request to the city for one event (approve_request: dispatcher, admin — who decide what the county
-    serves): known items, quantities > 0, a reason; it gets the year's next letter number."""
+    serves): known items the county is still short of for the event, quantities > 0, a reason, a needed-by time
+    not past (and within a year); it gets the year's next letter number."""
     at = now or clock.now()
     check_city_request(r)
+    check_city_needed_by(r.needed_by, at, clock.format_dt)
     out: list[CityRequest] = []
 
     def body() -> None:
@@ -67,7 +71,10 @@ def record_city_request(
         for ln in r.lines:
             if not repo.item_known(ln.item_code):
                 raise UnknownItem(item_code=ln.item_code)
-        out.append(city_of(uow).add(replace(r, created_by=actor), at))
+        city = city_of(uow)
+        owed = approved_by_item(repo.requests(r.event_code, None))
+        check_short(r, shortfalls(owed, city.free_stock(), city.list(r.event_code)))
+        out.append(city.add(replace(r, created_by=actor), at))
 
     detail = {"items": {ln.item_code: ln.qty for ln in r.lines}}
     authz.write_as(uow, actor, "approve_request", body, at, f"{r.event_code}/city", detail=detail)

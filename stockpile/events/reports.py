@@ -21,7 +21,9 @@ from stockpile.domain.events import (
     check_figures,
     check_follow_up,
     check_report_time,
+    event_code,
     latest_per_village,
+    same_event_code,
 )
 from stockpile.events.access import RepoOf, check_in_event_area, township_scope
 from stockpile.ports.events import EventsRepository
@@ -32,8 +34,11 @@ from stockpile.trust import authz
 def new_event(
     rec: EventRecord, actor: str, uow: AbstractUnitOfWork, repo_of: RepoOf, now: datetime | None = None
 ) -> EventRecord:
-    """Open an event (manage_events: dispatcher, admin): kind, the county or township hit, level, report time."""
+    """Open an event (manage_events: dispatcher, admin): kind, the county or township hit, level, report time. Its
+    code is kept with full-width forms as ASCII (ＦＬ１ is FL1); a code equal to an existing one but for case or width
+    (fl1 beside FL1) is refused naming the existing one, not opened as a second event nobody can tell apart."""
     at = now or clock.now()
+    rec = replace(rec, code=event_code(rec.code))
     check_event(rec.code, rec.name, rec.kind, rec.level)
     check_event_time(rec.reported_at, clock.format_dt)
     if rec.reported_at > at + clock.FUTURE_SLACK:
@@ -43,6 +48,9 @@ def new_event(
         repo = repo_of(uow)
         if repo.event(rec.code) is not None:
             raise InvalidCommand(reason="event_exists", event=rec.code)
+        like = next((e.code for e in repo.events() if same_event_code(e.code, rec.code)), None)
+        if like is not None:
+            raise InvalidCommand(reason="event_code_like", event=like, code=rec.code)
         if repo.area_level(rec.area_code) not in ("county", "township"):
             raise UnknownArea(area=rec.area_code)
         repo.add_event(rec, actor, at)

@@ -6,6 +6,7 @@ that both catalogues have the same keys.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
@@ -64,7 +65,10 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
     params = _worded(code, params, lang)
     if code == "invalid_command" and f"errors.invalid.{reason}" in catalogue("zh"):
         return t(f"errors.invalid.{reason}", lang, **params)
-    if code == "permission_denied" and params.get("site"):  # say which depot and what the user may do instead
+    role_may = str(params.get("role", "")) in str(params.get("allowed_roles", "")).split(",")
+    if code == "permission_denied" and params.get("site") and (role_may or not params.get("role")):
+        # say which depot and what the user may do instead; a role that may not do it at any depot (a planner
+        # picking an order) is told so below, not that the depot is not assigned
         return t("errors.permission_denied_site", lang, **params)
     if code == "permission_denied" and params.get("allowed_roles") and params.get("role"):
         action = str(params.get("action", ""))  # who may, and why not you
@@ -155,7 +159,17 @@ def validation_text(err: Mapping[str, Any], section: str, lang: str | None = Non
     msg = str(err.get("msg", "")).removeprefix("Value error, ")
     kind = str(err.get("type", ""))
     key = f"{section}.{msg if kind == 'value_error' else kind}"
-    return t(key, lang, **dict(err.get("ctx") or {})) if key in catalogue("zh") else msg
+    ctx = dict(err.get("ctx") or {})
+    if kind == "literal_error" and isinstance(ctx.get("expected"), str):
+        ctx["expected"] = _choices(ctx["expected"], lang)
+    return t(key, lang, **ctx) if key in catalogue("zh") else msg
+
+
+def _choices(expected: str, lang: str | None) -> str:
+    """pydantic's list of allowed values ("'zh' or 'en'", "'a', 'b' or 'c'": English words) joined in the
+    reader's language ('zh'、'en'); as pydantic wrote it when it names no quoted value."""
+    values = re.findall(r"'[^']*'|\"[^\"]*\"", expected)
+    return t("settings_words.choice_separator", lang).join(values) if values else expected
 
 
 def settings_text(errors: Iterable[Mapping[str, Any]], lang: str | None = None) -> str:

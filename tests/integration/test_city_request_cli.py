@@ -65,7 +65,8 @@ def test_shortfall_request_and_letter(short_event, tmp_path):
     event, need, url = short_event
     out = _ok(["request", "city", "shortfall", event])
     assert "500瓶" in out and "饮用水" in out and f"{need:,}瓶" in out
-    out = _ok(["request", "city", "add", event, "--item", f"{WATER}=500", "--needed-by", "2026-07-03",
+    by = (clock.today() + timedelta(days=2)).isoformat()
+    out = _ok(["request", "city", "add", event, "--item", f"{WATER}=490", "--needed-by", by,
                "--reason", "县级储备饮用水不足"])  # fmt: skip
     year = clock.now().year
     assert f"请调〔{year}〕1号" in out
@@ -90,7 +91,7 @@ def test_shortfall_request_and_letter(short_event, tmp_path):
         str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None
     )
     for expected in (bureau, "请调函", f"请调〔{year}〕1号", "市应急管理局", "县级储备饮用水不足", "请调演练",
-                     "经办人", "签发人", "盖章", "500"):  # fmt: skip
+                     "经办人", "签发人", "盖章", "490"):  # fmt: skip
         assert expected in cells, expected
     by_number = _ok(["request", "city", "letter", f"请调〔{year}〕1号"])
     assert "县级储备饮用水不足" in by_number and bureau in by_number
@@ -99,6 +100,30 @@ def test_shortfall_request_and_letter(short_event, tmp_path):
     assert f"请调〔{year}〕1号" in listed
     second = _ok(["request", "city", "add", event, "--item", f"{WATER}=10", "--reason", "续调"])
     assert f"请调〔{year}〕2号" in second
+
+
+def test_a_letter_for_nothing_short_or_needed_in_the_past_is_refused(short_event):
+    """A needed-by time already past was printed on the letter, and a letter was recorded when the county was
+    short of nothing (asked again for what the city was already asked, or for an item it holds enough of): both
+    refused in the use case with the catalogue's sentence, exit 1, nothing written."""
+    event, _, url = short_event
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    late = _ok(["request", "city", "add", event, "--item", f"{WATER}=500", "--needed-by", yesterday,
+                "--reason", "县级储备不足"], 1)  # fmt: skip
+    assert "需到达时间须在现在与一年之内" in late and yesterday in late, late
+    tent = "1010101"  # in the demo county, but no approved request of it in this event
+    assert "该物资目前不缺" in _ok(
+        ["request", "city", "add", event, "--item", f"{tent}=5", "--reason", "x"], 1
+    )
+    _ok(["request", "city", "add", event, "--item", f"{WATER}=500", "--reason", "县级储备不足"])
+    again = _ok(["request", "city", "add", event, "--item", f"{WATER}=10", "--reason", "续调"], 1)
+    assert "该物资目前不缺" in again and WATER in again, again
+    english = _ok(
+        ["--lang", "en", "request", "city", "add", event, "--item", f"{WATER}=10", "--reason", "x"], 1
+    )
+    assert "not short of this item" in " ".join(english.split()), english
+    with make_engine(url).connect() as c:
+        assert c.execute(select(func.count()).select_from(CityRequestRow)).scalar_one() == 1
 
 
 def test_shortfall_counts_what_was_asked(short_event):

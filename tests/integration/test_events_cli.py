@@ -158,3 +158,37 @@ def test_an_event_kind_typed_by_its_name_and_a_shelter_named_in_lists(places):
     _ok(["request", "add", "KIND-1", TENT, "5", "--to", shelter])
     out = "".join(_ok(["request", "list", "KIND-1"]).split())
     assert f"{name}（{shelter}）" in out, out
+
+
+def test_codes_typed_full_width_read_as_ascii_and_an_event_code_like_another_is_refused(places):
+    """A Chinese keyboard in full-width mode types ＦＬ１, １０１０１０１ and ＸＪＫ: each reads as the ASCII code (the
+    item of `--need １０１０１０１=２０` was unknown, the depot ＸＪＫ not assigned). Event codes are looked up exactly, as
+    typed, so a new event whose code differs from an existing one only by width or case (ＦＬ１, fl1 beside FL1) is
+    refused naming FL1 rather than opened as a second event a dispatcher cannot tell from the first; the use case
+    folds the width itself (the page), keeping the code in ASCII."""
+    from stockpile import clock
+    from stockpile.bootstrap import build_services
+    from stockpile.config import get_settings
+    from stockpile.domain.errors import InvalidCommand
+    from stockpile.domain.events import EventRecord
+
+    county, _town, village = places
+    login_as("dispatcher")
+    _ok(["event", "new", "FL1", "--name", "演练", "--area", county])
+    twin = runner.invoke(app, ["event", "new", "ＦＬ１", "--name", "演练", "--area", county])
+    assert twin.exit_code == 1 and "灾害事件编码已存在：FL1" in twin.output, twin.output
+    lower = runner.invoke(app, ["event", "new", "fl1", "--name", "演练", "--area", county])
+    assert lower.exit_code == 1 and "fl1 与已有的事件 FL1 只差大小写" in lower.output, lower.output
+    _ok(["report", "add", "ＦＬ１", village, "--affected", "３００", "--need", "１０１０１０１=２０"])
+    listed = _ok(["report", "list", "FL1"])
+    assert "帐篷" in listed and "20" in listed, listed
+    svc = build_services(get_settings())
+    kept = svc.events.new_event(EventRecord("ＦＬ２", "演练", "flood", county, 4, clock.now()), "dispatcher")
+    assert kept.code == "FL2" and [e.code for e in svc.events.events("dispatcher")].count("FL2") == 1
+    with pytest.raises(InvalidCommand) as e:
+        svc.events.new_event(EventRecord("Fl2", "演练", "flood", county, 4, clock.now()), "dispatcher")
+    assert e.value.params["reason"] == "event_code_like" and e.value.params["event"] == "FL2"
+    assert sorted(e.code for e in svc.events.events("dispatcher")) == ["FL1", "FL2"]
+    login_as("keeper_xjk")
+    stock = runner.invoke(app, ["stock", "--site", "ＸＪＫ"])
+    assert stock.exit_code == 0 and "XJK" in stock.output and "未分配" not in stock.output, stock.output

@@ -156,3 +156,47 @@ def test_an_order_in_english_names_its_items_in_english(cli_db, tmp_path):
         str(c) for row in load_workbook(out / f"{doc}.xlsx").active.iter_rows(values_only=True) for c in row
     }
     assert {en for _, en in named} <= cells and not {zh for zh, _ in named} & cells
+
+
+def test_orders_listed_by_a_state_named_in_either_language(cli_db, tmp_path):
+    """`order list --state` takes the state's code or the name the list shows, in Chinese or English (已结单
+    listed nothing: an unknown state was an empty list); any other word is a usage error naming the states (exit 2),
+    and the use case refuses it too (the page)."""
+    import pytest
+
+    from stockpile.domain.dispatch import UnknownOrderState
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    doc = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]
+    for state in ("pending", "待备货", "To pick", " PENDING "):
+        res = runner.invoke(app, ["order", "list", "--state", state])
+        assert res.exit_code == 0 and doc["doc_no"] in res.output, (state, res.output)
+    for state in ("已结单", "closed", "Superseded"):
+        res = runner.invoke(app, ["order", "list", "--state", state])
+        assert res.exit_code == 0 and "没有符合条件的调拨单" in res.output, (state, res.output)
+    bad = runner.invoke(app, ["order", "list", "--state", "已完成"])
+    said = "".join(c for c in bad.output if c not in "│ \n")  # the usage error's box wraps the sentence
+    assert bad.exit_code == 2 and "未知的调拨单状态：已完成" in said, bad.output
+    assert "closed（已结单）" in said and "superseded（已被替代）" in said and "Traceback" not in bad.output
+    english = runner.invoke(app, ["--lang", "en", "order", "list", "--state", "done"])
+    said = "".join(c for c in english.output if c not in "│ \n")
+    assert english.exit_code == 2 and "Unknownorderstatus:done" in said and "closed(closed)" in said, said
+    with pytest.raises(UnknownOrderState):
+        svc.dispatch.list_orders("dispatcher", state="已结单")
+
+
+def test_a_planner_picking_is_told_the_role_not_the_depot(cli_db, tmp_path):
+    """Planners may not pick at any depot: `order pick` as the planner says who may pick (the role sentence), not
+    that the depot is not assigned to them (which sent them to ask an administrator for the depot)."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    doc = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]
+    login_as("planner")
+    res = runner.invoke(app, ["order", "pick", doc["doc_no"], "--depot", doc["depots"][0]["site"]])
+    assert res.exit_code == 1 and "可以备货" in res.output and "角色是规划审查" in res.output, res.output
+    assert "未分配给您" not in res.output

@@ -19,7 +19,7 @@ from stockpile.adapters.orm.registers import DonationRow, DonationUseRow, Requis
 from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
 from stockpile.bootstrap import events_repo, registers_repo
 from stockpile.domain.errors import PermissionDenied, UnknownItem, UnknownSite
-from stockpile.domain.events import EventRecord, UnknownArea
+from stockpile.domain.events import EventRecord, RequestLine, UnknownArea
 from stockpile.domain.registers import (
     BadRegisterInput,
     CompensationRule,
@@ -241,6 +241,13 @@ def test_requests_to_the_city_are_numbered_per_year_and_measured_against_stock(r
 
     city = replace(regs, city=city_requests_repo, bureau=lambda lang: "城关县应急管理局")
     ask = CityRequest(0, "FLOOD-1", (CityRequestLine(world.water, 300),), "县级储备不足", None)
+    assert city.shortfall("FLOOD-1", "plan") == []  # no approved township request: nothing to cover
+    with pytest.raises(BadCityRequest) as nothing_short:  # so nothing to ask the city for
+        city.record_city_request(ask, "disp")
+    assert nothing_short.value.params == {"reason": "not_short", "value": world.water}
+    events = EventService(uow=regs.uow, repo=events_repo)
+    line = RequestLine(0, "FLOOD-1", "", world.water, 1_000_000, 1, None, V1, "", None, "", "", "")
+    events.decide_request(events.add_request(line, "disp").id, "approved", "disp")
     first = city.record_city_request(ask, "disp")
     second = city.record_city_request(replace(ask, lines=(CityRequestLine(world.water, 20),)), "disp")
     year = clock.now().year
@@ -252,4 +259,7 @@ def test_requests_to_the_city_are_numbered_per_year_and_measured_against_stock(r
         city.record_city_request(replace(ask, lines=(CityRequestLine("9999999", 1),)), "disp")
     with pytest.raises(PermissionDenied):
         city.record_city_request(ask, world.keeper)
-    assert city.shortfall("FLOOD-1", "plan") == []  # no approved township request: nothing to cover
+    past = clock.now() - timedelta(hours=1)  # a needed-by time already past was printed on the letter
+    with pytest.raises(BadCityRequest) as late:
+        city.record_city_request(replace(ask, needed_by=past), "disp")
+    assert late.value.params["reason"] == "needed_by"

@@ -54,7 +54,8 @@ def test_rebase_moves_the_report_time_and_keeps_demand_and_needed_by(svc, db):
     """The report time becomes `to`; points, needed-by minutes and demand are unchanged (they count from the
     report, so every deadline moved by the same delta); one `ok` audit row under run_scenario with both times."""
     before, demand = svc.dispatch.scenario_demand("FLOOD-DEMO")
-    r = svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
+    with clock.pinned(TO - timedelta(hours=1)):  # a drill is re-based to about now
+        r = svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=TO)
     after, demand_after = svc.dispatch.scenario_demand("FLOOD-DEMO")
     assert after.reported_at == TO and r.reported_before == before.reported_at and r.reported_at == TO
     assert r.delta == TO - before.reported_at
@@ -111,6 +112,26 @@ def test_a_live_event_keeps_its_report_time(svc, db):
         svc.dispatch.rebase_scenario("NOPE", "dispatcher", to=TO)
 
 
+def test_a_drill_is_not_re_based_to_a_time_nobody_means(svc, db):
+    """1999 or a year ahead was accepted: a drill's new report time lies between 90 days before the clock's now
+    (a drill replayed as on a later day of its relief) and a day after it (set the day before an exercise);
+    anything else is refused naming the range, nothing moved and nothing audited as done."""
+    from stockpile.domain.dispatch import RebaseOutOfRange
+
+    at = datetime(2030, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 county time
+    before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
+    n = len(_audit(db))
+    with clock.pinned(at):
+        for to in (datetime(1999, 1, 1, tzinfo=UTC), at + timedelta(days=365), at - timedelta(days=91),
+                   at + timedelta(days=1, minutes=1)):  # fmt: skip
+            with pytest.raises(RebaseOutOfRange):
+                svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=to)
+        assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == before.reported_at
+        assert [r.outcome for r in _audit(db)[n:]] == []
+        for to in (at - timedelta(days=89), at + timedelta(hours=23)):
+            assert svc.dispatch.rebase_scenario("FLOOD-DEMO", "dispatcher", to=to).reported_at == to
+
+
 @pytest.fixture
 def cli_db(db, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db)
@@ -120,8 +141,9 @@ def cli_db(db, monkeypatch):
 def test_cli_rebase_prints_both_times(cli_db, svc):
     """`relief scenario rebase FLOOD-DEMO --to …` (naive = county time) prints the old and new report times."""
     before, _ = svc.dispatch.scenario_demand("FLOOD-DEMO")
-    login_as("dispatcher")
-    res = runner.invoke(app, ["scenario", "rebase", "FLOOD-DEMO", "--to", "2030-01-01T08:00"])
+    with clock.pinned(TO - timedelta(hours=1)):
+        login_as("dispatcher")
+        res = runner.invoke(app, ["scenario", "rebase", "FLOOD-DEMO", "--to", "2030-01-01T08:00"])
     assert res.exit_code == 0, res.output
     assert f"报告时间 {clock.format_dt(before.reported_at)} → 2030-01-01 08:00" in res.output
     assert svc.dispatch.scenario_demand("FLOOD-DEMO")[0].reported_at == TO
@@ -141,6 +163,7 @@ def test_cli_rebase_without_to_uses_now(cli_db, svc):
     ("user", "args", "code", "text"),
     [
         ("dispatcher", ["--to", "tomorrow"], 2, "时间无法识别：tomorrow"),
+        ("dispatcher", ["--to", "1999-01-01T08:00"], 1, "新的报告时间 1999-01-01 08:00 不可用：须在"),
         ("keeper_demo", [], 1, ""),
     ],
 )
@@ -183,11 +206,12 @@ def test_rebase_on_both_backends(engine, world):
     seed_dispatch(engine, world)
     uow = SqlAlchemyUnitOfWork(engine)
     to = datetime(2027, 12, 31, 23, 30, tzinfo=clock.county_tz())  # 15:30 UTC
-    r = dispatch_scenario.rebase_scenario(SCENARIO, to, "disp", uow, _drepo, NOW)
+    at = datetime(2027, 12, 31, 15, 0, tzinfo=UTC)  # re-based to half an hour from now
+    r = dispatch_scenario.rebase_scenario(SCENARIO, to, "disp", uow, _drepo, at)
     assert r.reported_before == NOW and r.delta == to - NOW
     with engine.connect() as c:
         assert (
             c.execute(select(ScenarioRow.reported_at).where(ScenarioRow.code == SCENARIO)).scalar_one() == to
         )
         rows = list(c.execute(select(AuditEventRow.actor, AuditEventRow.outcome, AuditEventRow.at)).all())
-    assert rows[-1] == ("disp", "ok", NOW)
+    assert rows[-1] == ("disp", "ok", at)

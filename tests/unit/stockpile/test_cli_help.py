@@ -92,3 +92,26 @@ def test_relief_language_is_the_language_without_lang_and_a_bad_one_is_named(tmp
     assert "数据库文件不存在" in "".join(out.output.split()), out.output
     out = runner.invoke(app, ["event", "list"], env={**env, "RELIEF_LANGUAGE": "xx"})
     assert out.exit_code == 2 and "RELIEF_LANGUAGE" in out.output, out.output
+
+
+def test_a_refused_setting_reads_wholly_in_the_clis_language(tmp_path) -> None:
+    """RELIEF_LANGUAGE=fr was refused as "须为 'zh' or 'en' 之一": pydantic's English "or" inside the Chinese sentence;
+    the values allowed are joined in the CLI's language."""
+    env = {"RELIEF_LANGUAGE": "fr", "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    out = runner.invoke(app, ["event", "list"], env=env)
+    said = " ".join(out.output.split())
+    assert out.exit_code == 2 and "RELIEF_LANGUAGE: 须为 'zh'、'en' 之一" in said and " or " not in said, said
+    out = runner.invoke(app, ["--lang", "en", "event", "list"], env=env)
+    said = " ".join(out.output.split())
+    assert out.exit_code == 2 and "RELIEF_LANGUAGE: must be one of 'zh', 'en'" in said, said
+
+
+def test_codes_typed_in_full_width_forms_read_as_ascii_and_words_are_kept() -> None:
+    """A token of nothing but ASCII and full-width forms (a code typed in full-width mode) reads as ASCII, as the
+    files read codes; a token with a Chinese character in it (a name, a reason) is kept as typed."""
+    from stockpile.cli.click_text import ascii_codes
+
+    typed = ["--depot", "ＸＪＫ", "ＦＬ１", "--need", "１０１０１０１=２０", "--site=ＸＪＫ", "XZ01"]
+    assert ascii_codes(typed) == ["--depot", "XJK", "FL1", "--need", "1010101=20", "--site=XJK", "XZ01"]
+    kept = ["帐篷１", "（全角）", "演练ＦＬ１", "٣", "", "--lang=en"]
+    assert ascii_codes(kept) == kept
