@@ -27,7 +27,7 @@ from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, tar
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.dispatch.shipping import ship_depot
 from stockpile.domain import ledger
-from stockpile.domain.dispatch import PlanRejected, PlanStillOpen, UnknownOrder
+from stockpile.domain.dispatch import EventPlanOpen, PlanRejected, PlanStillOpen, UnknownOrder
 from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
 from stockpile.jobs import codec
@@ -247,10 +247,16 @@ def confirm_plan(
         if repo.plan_exists(plan.id):
             orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
             return Confirmation(plan.id, orders, 0, 0, True)
-        repo.lock_scenario(plan.scenario_id)  # a second dispatcher confirming the same scenario waits here
+        siblings = repo.sibling_scenarios(plan.scenario_id)  # the other scenarios of its event, copies too
+        for sid in sorted({plan.scenario_id, *(s for s, _ in siblings)}):  # one order: no deadlock
+            repo.lock_scenario(sid)  # a second dispatcher confirming the same event's demand waits here
         open_plan = repo.open_plan(plan.scenario_id)
         if open_plan is not None and not close_if_done(repo, open_plan, at, actor):
             raise PlanStillOpen(scenario=plan.scenario_code, orders=_docs(repo, open_plan))
+        for sid, other in siblings:  # one event's approved requests are dispatched by one live plan
+            live = repo.open_plan(sid)
+            if live is not None and not close_if_done(repo, live, at, actor):
+                raise EventPlanOpen(scenario=plan.scenario_code, other=other, orders=_docs(repo, live))
         violations = plan_violations(plan.problem, plan.result, plan.stock_use())
         if violations:
             raise PlanRejected(violations=violations)

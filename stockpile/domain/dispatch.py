@@ -167,6 +167,13 @@ class PlanStillOpen(DomainError):
     code = "plan_still_open"
 
 
+class EventPlanOpen(DomainError):
+    """Another scenario of the same event (a copy, or a second one made from it) has a confirmed plan still open:
+    both carry the event's approved requests, so confirming this one would dispatch them twice."""
+
+    code = "event_plan_open"
+
+
 class OrderWrongState(DomainError):
     """The order (or its depot part) is not in a state that allows the step; `state` says where it is."""
 

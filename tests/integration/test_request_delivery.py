@@ -8,7 +8,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from stockpile.adapters.db.engine import make_engine
@@ -139,3 +139,38 @@ def test_cli_ships_a_part_short_with_a_reason_and_refuses_one_without(cli_db, tm
     assert "装车短少" in shown.output and "车辆装不下" in shown.output
     listed = runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"])
     assert "部分" in listed.output  # the part that loaded less says so in the list
+
+
+def _holds(svc) -> int:
+    with make_engine(svc.settings.database_url).connect() as c:
+        return int(c.execute(select(func.count()).select_from(orm.ReservationRow)).scalar_one())
+
+
+def test_one_events_requests_are_dispatched_by_one_live_plan(demo):
+    """A second scenario made from the same event, or a what-if copy of the first, carries the same approved
+    requests: while the first plan is under way, confirming another is refused naming it, and nothing is reserved;
+    once that plan is voided, the copy confirms (helper finding: 60 tents held against a request for 30)."""
+    from stockpile.domain.dispatch import EventPlanOpen
+
+    svc, county, villages = demo
+    at = DEMO_NOW - timedelta(hours=1)
+    svc.events.new_event(EventRecord("FLOOD-R", "演练洪涝", "flood", county, 4, at), "dispatcher")
+    r = svc.events.add_request(_line(TENT, 30, villages[0], 1), "dispatcher", now=at)
+    svc.events.decide_request(r.id, "approved", "dispatcher")
+    first = svc.events.scenario_from_event("FLOOD-R", "dispatcher", now=at)
+    second = svc.events.scenario_from_event("FLOOD-R", "dispatcher", code="FLOOD-R-DAY2", now=at)
+    copy = svc.events.clone_scenario(first, "FLOOD-R-WHATIF", "dispatcher")
+    settings = svc.dispatch.plan_settings(time_limit_s=2.0)
+    plans = {c: svc.dispatch.plan(c, settings, now=DEMO_NOW) for c in (first, second, copy)}
+    live = svc.dispatch.confirm(plans[first], "dispatcher", DEMO_NOW)
+    assert live.orders
+    holds = _holds(svc)
+    for other in (second, copy):
+        with pytest.raises(EventPlanOpen) as e:
+            svc.dispatch.confirm(plans[other], "dispatcher", DEMO_NOW)
+        assert e.value.params["other"] == first and live.orders[0] in e.value.params["orders"]
+    assert _holds(svc) == holds  # the refusals held nothing more
+    assert len(svc.dispatch.list_orders("dispatcher")) == len(live.orders)
+    svc.dispatch.void(live.orders[0], "dispatcher", DEMO_NOW)
+    again = svc.dispatch.plan(copy, settings, now=DEMO_NOW)
+    assert svc.dispatch.confirm(again, "dispatcher", DEMO_NOW).orders

@@ -22,6 +22,7 @@ from stockpile.adapters.orm.dispatch import (
     VehicleRow,
 )
 from stockpile.adapters.orm.events import DisasterEventRow, ReliefRequestRow
+from stockpile.adapters.orm.registers import EventScenarioRow
 from stockpile.domain.events import RequestLine
 
 ORDER_FIELDS = (
@@ -48,6 +49,19 @@ class SqlOrderRecords:
     def lock_scenario(self, scenario_id: int) -> None:
         """Row lock on the scenario (PostgreSQL): two confirmations of one scenario queue here."""
         self.s.execute(select(ScenarioRow.id).where(ScenarioRow.id == scenario_id).with_for_update())
+
+    def sibling_scenarios(self, scenario_id: int) -> list[tuple[int, str]]:
+        """(id, code) of the other scenarios made from the scenario's event (copies included), by id."""
+        es, sc = EventScenarioRow, ScenarioRow
+        events = select(es.event_id).where(es.scenario_id == scenario_id)
+        q = (
+            select(sc.id, sc.code)
+            .join(es, es.scenario_id == sc.id)
+            .where(es.event_id.in_(events), sc.id != scenario_id)
+            .distinct()
+            .order_by(sc.id)
+        )
+        return [(i, c) for i, c in self.s.execute(q)]
 
     def open_plan(self, scenario_id: int) -> uuid.UUID | None:
         p = DispatchPlanRow
