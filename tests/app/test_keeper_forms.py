@@ -207,3 +207,20 @@ def test_receipt_in_cases_books_base_units(services):
     assert not at.exception and not at.error, texts(at, "error")
     assert services.views.balance("XJK", "1020101") == before + 48
     assert "48 瓶" in texts(at, "success")[0]
+
+
+def test_a_printed_voucher_is_named_by_its_doc_no():
+    """出库单-CK_2026_001.pdf: the 单据号 the keeper typed names the file (characters no file system takes become
+    _); a voucher without one takes its posting's short id, as before."""
+    import uuid
+
+    from stockpile.app.pages.common import voucher_file_name
+
+    pid = uuid.UUID("1234abcd-0000-0000-0000-000000000000")
+    assert voucher_file_name("出库单", "CK/2026:001", pid) == "出库单-CK_2026_001.pdf"
+    assert voucher_file_name("Goods issue note", " RK 7 ", pid) == "Goods issue note-RK_7.pdf"
+    assert (
+        voucher_file_name("入库单", "", pid)
+        == voucher_file_name("入库单", "///", pid)
+        == "入库单-1234abcd.pdf"
+    )

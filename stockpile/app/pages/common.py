@@ -291,6 +291,13 @@ def when_inputs(key: str) -> datetime:
     return datetime.combine(d or now.date(), tm or time(0, 0), tzinfo=clock.county_tz())
 
 
+def voucher_file_name(title: str, doc_no: Any, posting_id: uuid.UUID) -> str:
+    """``title-单据号.pdf``; a character no file system takes (/ \\ : * ? " < > |, spaces) becomes _, and a voucher
+    without a 单据号 takes its posting's short id."""
+    tag = re.sub(r'[\\/:*?"<>|\s]+', "_", str(doc_no or "").strip())[:64].strip("_")
+    return f"{title}-{tag or str(posting_id)[:8]}.pdf"
+
+
 # ---- post exactly once -------------------------------------------------------------------------------------
 class OnceForm:
     """Double-submit guard: the client id is made when the form renders and kept in session state; it is
@@ -333,6 +340,7 @@ class OnceForm:
         message = t("app.already_posted") if getattr(res, "replayed", False) else done(res)
         st.session_state[f"{self.name}.flash"] = (message, getattr(res, "replayed", False))
         st.session_state[f"{self.name}.last"] = res
+        st.session_state[f"{self.name}.last_cmd"] = cmd
         self._next()
         st.rerun()
         return res  # pragma: no cover - st.rerun() does not return
@@ -340,6 +348,12 @@ class OnceForm:
     def _next(self) -> None:
         del st.session_state[f"{self.name}.client_id"]
         st.session_state[f"{self.name}.gen"] = self.gen + 1
+
+    def voucher_file(self, kind: str, res: Any) -> str:
+        """The printed voucher's file name: its title in the reader's language and the 单据号 the keeper typed
+        (入库单-RK-001.pdf), the posting's short id where none was typed; safe as a file name."""
+        doc = getattr(st.session_state.get(f"{self.name}.last_cmd"), "doc_no", "")
+        return voucher_file_name(t(f"doc.{kind}_title"), doc, res.posting_id)
 
     def flash(self) -> Any:
         """Show (once) the outcome of the last post; returns the last result (for print buttons)."""

@@ -36,7 +36,7 @@ if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("issue.print"),
         svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
-        file_name=f"出库单-{str(last.posting_id)[:8]}.pdf",
+        file_name=form.voucher_file("issue", last),
         mime="application/pdf",
         key="issue.print",
     )

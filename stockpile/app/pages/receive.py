@@ -33,7 +33,7 @@ if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("receive.print"),
         svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
-        file_name=f"入库单-{str(last.posting_id)[:8]}.pdf",
+        file_name=form.voucher_file("receipt", last),
         mime="application/pdf",
         key="receive.print",
     )

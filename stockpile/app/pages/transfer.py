@@ -40,7 +40,7 @@ if last is not None and not getattr(last, "replayed", False):
     st.download_button(
         t("transfer.print"),
         svc.reads.voucher_pdf(last.posting_id, lang(), actor=current_user()),
-        file_name=f"调拨单-{str(last.posting_id)[:8]}.pdf",
+        file_name=form.voucher_file("transfer", last),
         mime="application/pdf",
         key="transfer.print",
     )
