@@ -34,7 +34,11 @@ site = site_picker(t("form.site"), "count.site")
 with st.spinner(t("app.working")):
     sheet = svc.reads.count_sheet_pdf(site, lang(), actor=current_user())
 st.download_button(
-    t("count.print_sheet"), sheet, file_name=f"盘点表-{site}.pdf", mime="application/pdf", key="count.sheet"
+    t("count.print_sheet"),
+    sheet,
+    file_name=f"{t('file_name.count_sheet')}-{site}.pdf",
+    mime="application/pdf",
+    key="count.sheet",
 )
 lots = svc.reads.stock(current_user(), site)
 item = item_picker(t("form.item"), "count.item", sorted(set(lots["item_code"])) if not lots.empty else [])

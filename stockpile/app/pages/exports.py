@@ -46,7 +46,7 @@ if "exports.xlsx" in st.session_state:
     st.download_button(
         t("exports.download_xlsx"),
         st.session_state["exports.xlsx"],
-        file_name=f"库存台账-{stamp}.xlsx",
+        file_name=f"{t('file_name.ledger')}-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="exports.xlsx_dl",
     )
@@ -94,7 +94,7 @@ with st.spinner(t("app.working")):
 st.download_button(
     t("count.print_sheet"),
     sheet,
-    file_name=f"盘点表-{site}.pdf",
+    file_name=f"{t('file_name.count_sheet')}-{site}.pdf",
     mime="application/pdf",
     key="exports.sheet_dl",
 )

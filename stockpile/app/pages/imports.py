@@ -18,7 +18,7 @@ st.caption(t("imports.caption"))
 st.download_button(
     t("imports.template"),
     svc.imports.import_template(lang()),
-    file_name="导入模板.xlsx",
+    file_name=f"{t('file_name.import_template')}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="imports.template",
 )

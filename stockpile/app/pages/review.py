@@ -75,13 +75,13 @@ d1, d2 = st.columns(2)
 d1.download_button(
     t("review.export_xlsx"),
     svc.planning.export_review(year, "xlsx"),
-    file_name=f"review-{year}.xlsx",
+    file_name=f"{t('file_name.review')}-{year}.xlsx",
     key="review.xlsx",
 )
 d2.download_button(
     t("review.export_pdf"),
     svc.planning.export_review(year, "pdf"),
-    file_name=f"review-{year}.pdf",
+    file_name=f"{t('file_name.review')}-{year}.pdf",
     key="review.pdf",
 )
 

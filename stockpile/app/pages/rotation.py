@@ -93,7 +93,7 @@ if not sched.empty:
     st.download_button(
         t("rotation.download"),
         svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(sched)}, headers),
-        file_name=f"rotation-{int(year)}.xlsx",
+        file_name=f"{t('file_name.rotation')}-{int(year)}.xlsx",
         key="rotation.download",
     )
 if report.explanations:

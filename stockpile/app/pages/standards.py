@@ -79,7 +79,7 @@ if not scopes.empty or gap["sites"]:
     st.download_button(
         t("standards.download_gap"),
         svc.to_xlsx(sheets, headers),
-        file_name="reserve-gap.xlsx",
+        file_name=f"{t('file_name.reserve_gap')}.xlsx",
         key="standards.download_gap",
     )
 with tab_std:
