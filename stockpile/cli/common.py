@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,16 @@ def print_table(df: Any, columns: list[str], title: str = "") -> None:
     for row in df[columns].itertuples(index=False):
         tab.add_row(*[cell(v) for v in row])
     console.print(tab)
+
+
+def code_named(typed: str, codes: Iterable[str], section: str) -> str | None:
+    """A code typed by itself or by the name the catalogue's ``section`` gives it, in either language and any
+    case (洪涝, Flood, 已结单, closed); None where it names none of ``codes``."""
+    word = typed.strip().lower()
+    for code in codes:
+        if word in (code, t(f"{section}.{code}", "zh").lower(), t(f"{section}.{code}", "en").lower()):
+            return code
+    return None
 
 
 def item_words(svc: Any) -> dict[str, tuple[str, str]]:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from stockpile import clock
 from stockpile.bootstrap import build_services
-from stockpile.cli.common import console, err_console, iso_time, time_value
+from stockpile.cli.common import code_named, console, err_console, iso_time, time_value
 from stockpile.cli.login import current_user
 from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
@@ -92,15 +92,7 @@ def _svc() -> Any:
 def _kind_code(typed: str) -> str:
     """The event kind as typed, by its code or by its name in either language (洪涝, Flood: the help names them);
     anything else goes on to the check, which names the kinds allowed."""
-    word = typed.strip()
-    for code in EVENT_KINDS:
-        if word.lower() in (
-            code,
-            t(f"event_kind.{code}", "zh").lower(),
-            t(f"event_kind.{code}", "en").lower(),
-        ):
-            return code
-    return typed
+    return code_named(typed, EVENT_KINDS, "event_kind") or typed
 
 
 @event_app.command("new")

@@ -13,7 +13,16 @@ import typer
 from rich.table import Table
 
 from stockpile import clock
-from stockpile.cli.common import acting_user, console, err_console, input_file, iso_time, services, time_value
+from stockpile.cli.common import (
+    acting_user,
+    code_named,
+    console,
+    err_console,
+    input_file,
+    iso_time,
+    services,
+    time_value,
+)
 from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import current_lang, domain_error_text, t
@@ -59,13 +68,9 @@ def _state_code(typed: str | None) -> str:
     word = (typed or "").strip()
     if not word:
         return ""
-    for code in ORDER_STATES:
-        if word.lower() in (
-            code,
-            t(f"order.state.{code}", "zh").lower(),
-            t(f"order.state.{code}", "en").lower(),
-        ):
-            return code
+    code = code_named(word, ORDER_STATES, "order.state")
+    if code is not None:
+        return code
     en = current_lang.get() == "en"
     allowed = (", " if en else "、").join(
         f"{code} ({t(f'order.state.{code}')})" if en else f"{code}（{t(f'order.state.{code}')}）"
