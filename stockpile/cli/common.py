@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import os
 import sys
 import uuid
@@ -20,6 +21,7 @@ from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import current_lang, domain_error_text, t
+from stockpile.i18n import format as fmt
 
 # piped or captured output gets a wide console so tables are never cut to 80 columns
 console = Console(width=None if sys.stdout.isatty() else 220)
@@ -115,21 +117,32 @@ def read_scoped(fn: Any, *args: Any, **kw: Any) -> Any:
 
 def print_table(df: Any, columns: list[str], title: str = "") -> None:
     tab = Table(title=title or None)
+    numbers = {"on_hand", "reserved", "available", "qty", "days_left", "balance"}
     for c in columns:
-        tab.add_column(
-            t(f"col.{c}"),
-            justify="right"
-            if c in {"on_hand", "reserved", "available", "qty", "days_left", "balance"}
-            else "left",
-        )
+        tab.add_column(t(f"col.{c}"), justify="right" if c in numbers or c.endswith("_fen") else "left")
     if current_lang.get() == "en" and "item_name" in columns and "item_code" in df.columns and len(df):
         names = (
             services().registers.namer()
         )  # the read models carry 中文名: the English one where there is one
         df = df.assign(item_name=[names.item(c, "en") for c in df["item_code"]])
-    for row in df[columns].itertuples(index=False):
-        tab.add_row(*[cell(v) for v in row])
+    shown = [[_table_cell(c, v) for v in df[c]] for c in columns]
+    for row in zip(*shown, strict=True):
+        tab.add_row(*row)
     console.print(tab)
+
+
+def _table_cell(col: str, v: Any) -> str:
+    """A table cell as the pages show it: money held in 分 (``*_fen``) in 元, enum values in words (action,
+    channel, status …), lot numbers of planned purchases in words, whole numbers with separators."""
+    if col.endswith("_fen"):
+        return "" if fmt.blank(v) else fmt.yuan_amount(int(v))
+    if col in fmt.ENUM_COLUMNS:
+        return fmt.enum_text(fmt.ENUM_COLUMNS[col], v)
+    if col == "lot_no":
+        return fmt.lot_text(v)
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return fmt.num(int(v))
+    return cell(v)
 
 
 def code_named(typed: str, codes: Iterable[str], section: str) -> str | None:

@@ -102,12 +102,15 @@ def rotation(
             "cli_reserve.rotation_done",
             actions=len(rep.schedule),
             yuan=f"{spend / 100:,.2f}",
-            status=rep.plan.status,
+            status=fmt.enum_text("solver_status", rep.plan.status),
             unit_days=rep.plan.shortfall_unit_days,
         )
     )
     if out is not None:
-        out.write_bytes(svc.to_xlsx({"rotation": df}, {c: t(f"col.{c}") for c in df.columns}))
+        sheet = fmt.export_frame(df)  # as the page exports it: words, 元, no internal keys
+        out.write_bytes(
+            svc.to_xlsx({t("rotation.schedule"): sheet}, {c: t(f"col.{c}") for c in sheet.columns})
+        )
         common.console.print(t("cli.exported", path=out))
 
 

@@ -104,7 +104,7 @@ ENUM_COLUMNS = {  # column → catalogue section of its values
     "channel": "channel",
     "action": "action",
 }
-INTERNAL_COLUMNS = ("posting_id", "client_id", "transfer_id")  # ids a person never reads
+INTERNAL_COLUMNS = ("posting_id", "client_id", "transfer_id", "key_id")  # ids a person never reads
 
 
 def enum_text(section: str, value: Any, lang: str | None = None) -> str:

@@ -76,3 +76,19 @@ def test_rotation_cli_prints_the_schedule_summary_and_writes_xlsx(env, tmp_path)
     res = runner.invoke(app, ["rotation", "--year", str(date.today().year + 1), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "轮换计划：" in res.output and out.read_bytes()[:2] == b"PK"
+    # money in 元 as the summary counts it (the table printed 分 under 金额(元)), actions and status in words
+    import openpyxl
+    import pytest
+
+    from stockpile.i18n import t
+
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    head, body = rows[0], rows[1:]
+    assert t("col.cost_fen") in head and t("col.key_id") not in head and "col.key_id" not in head
+    money = [r[head.index(t("col.cost_fen"))] for r in body]
+    summary = res.output.split("采购金额 ")[1].split(" 元")[0]
+    bought = [m for r, m in zip(body, money, strict=True) if r[head.index(t("col.action"))] == t("action.procure")]
+    assert sum(bought) == pytest.approx(float(summary.replace(",", "")))
+    assert "procure" not in res.output and "optimal" not in res.output and "状态 " in res.output
+    if bought:
+        assert f"{bought[0]:,.2f}" in res.output
