@@ -87,7 +87,9 @@ def test_rotation_cli_prints_the_schedule_summary_and_writes_xlsx(env, tmp_path)
     assert t("col.cost_fen") in head and t("col.key_id") not in head and "col.key_id" not in head
     money = [r[head.index(t("col.cost_fen"))] for r in body]
     summary = res.output.split("采购金额 ")[1].split(" 元")[0]
-    bought = [m for r, m in zip(body, money, strict=True) if r[head.index(t("col.action"))] == t("action.procure")]
+    bought = [
+        m for r, m in zip(body, money, strict=True) if r[head.index(t("col.action"))] == t("action.procure")
+    ]
     assert sum(bought) == pytest.approx(float(summary.replace(",", "")))
     assert "procure" not in res.output and "optimal" not in res.output and "状态 " in res.output
     if bought:

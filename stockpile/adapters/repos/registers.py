@@ -17,6 +17,7 @@ from stockpile.adapters.orm.dispatch import (
     DispatchLineRow,
     DispatchOrderRow,
     DispatchPlanRow,
+    ReceiptLineRow,
     VehicleRow,
 )
 from stockpile.adapters.orm.events import DisasterEventRow
@@ -277,16 +278,26 @@ class SqlRegistersRepository:
         return list(self.s.scalars(q.where(p.voided_at.is_(None))))
 
     def deliveries(self, event_code: str) -> list[tuple[str, str, int]]:
-        """(order state, item code, qty) of every delivery stop of the event's confirmed plans."""
-        o, ln, i = DispatchOrderRow, DispatchLineRow, orm.ItemRow
-        q = (
+        """(order state, item code, qty) of every delivery stop of the event's confirmed plans: what was signed
+        for once an order is received (签收: a stop short of 60 bottles counts 60 fewer), what it carries before."""
+        o, ln, i, rl = DispatchOrderRow, DispatchLineRow, orm.ItemRow, ReceiptLineRow
+        plans = self._plan_ids(event_code)
+        signed = select(rl.doc_no).where(rl.doc_no == o.doc_no).exists()
+        carried = (
             select(o.state, i.code, func.sum(ln.qty))
             .join(ln, ln.doc_no == o.doc_no)
             .join(i, i.id == ln.item_id)
-            .where(o.plan_id.in_(self._plan_ids(event_code)), ln.stop_kind == "delivery", o.state != "void")
+            .where(o.plan_id.in_(plans), ln.stop_kind == "delivery", o.state != "void", ~signed)
             .group_by(o.state, i.code)
         )
-        return [(st, c, int(n)) for st, c, n in self.s.execute(q)]
+        received = (
+            select(o.state, i.code, func.sum(rl.received_qty))
+            .join(rl, rl.doc_no == o.doc_no)
+            .join(i, i.id == rl.item_id)
+            .where(o.plan_id.in_(plans), o.state != "void")
+            .group_by(o.state, i.code)
+        )
+        return [(st, c, int(n)) for q in (carried, received) for st, c, n in self.s.execute(q)]
 
     def call_offs(self, event_code: str) -> list[tuple[str, str, int]]:
         """(agreement | capacity, item code, qty) called off for the event: the confirmed plans' call-offs (a
