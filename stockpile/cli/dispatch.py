@@ -81,12 +81,12 @@ def _kpi_lines(plan: DispatchPlan, late_detail: bool = False) -> list[str]:
     k = plan.kpis
     return [
         t("dispatch.kpi.priority_share_line", share=f"{k.priority_share:.0%}"),
-        t("dispatch.kpi.completion_line", hours=f"{k.completion_s / 3600:.1f}"),
+        t("dispatch.kpi.completion_line", hours=f"{k.completion_s / 3600:.1f}" if k.delivered else "—"),
         t(
             "dispatch.kpi.relief_line",
-            hm=fmt_hm(k.relief_time_s),
+            hm=fmt_hm(k.relief_time_s) if k.delivered else "—",
             target=f"{k.target_s / 3600:g}",
-            verdict=t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
+            verdict=t(f"dispatch.kpi.relief_{k.relief_verdict}"),
         ),
         t("dispatch.kpi.km_line", km=f"{k.distance_m / 1000:.1f}"),
         t("dispatch.kpi.delivered_line", delivered=k.delivered, demand=k.demand),

@@ -71,8 +71,16 @@ class Kpis:
 
     @property
     def relief_on_time(self) -> bool:
-        """The plan completes inside the jurisdiction's relief-time target (<8 h or <10 h, from the report)."""
-        return self.relief_time_s < self.target_s
+        """The plan brings all the demand inside the jurisdiction's relief-time target (<8 h or <10 h, from the
+        report); a plan that leaves demand undelivered has not relieved everyone, however early it ends."""
+        return self.relief_verdict == "ok"
+
+    @property
+    def relief_verdict(self) -> str:
+        """ok | late | incomplete (demand left undelivered: a plan delivering nothing "ended" at once)."""
+        if self.delivered < self.demand:
+            return "incomplete"
+        return "ok" if self.relief_time_s < self.target_s else "late"
 
     @property
     def priority_share(self) -> float:

@@ -223,8 +223,8 @@ def _kpis(plan: PlanView) -> None:
     m[1].metric(t("dispatch.kpi.completion"), fmt.num(k.completion_s / 3600, decimals=1))
     m[2].metric(
         t("dispatch.kpi.relief"),
-        fmt_hm(k.relief_time_s),
-        t("dispatch.kpi.relief_ok" if k.relief_on_time else "dispatch.kpi.relief_late"),
+        fmt_hm(k.relief_time_s) if k.delivered else "—",
+        t(f"dispatch.kpi.relief_{k.relief_verdict}"),
         delta_color="normal" if k.relief_on_time else "inverse",
     )
     m[3].metric(t("dispatch.kpi.km"), fmt.km(k.distance_m))
