@@ -101,7 +101,12 @@ class StockSource:
 def derived_demand(
     scenario: Scenario, norms: Sequence[Norm], entered: Mapping[tuple[str, str], int]
 ) -> dict[tuple[str, str], int]:
-    """(point, item) → quantity: entered quantities win; otherwise population × norm × days, rounded up."""
+    """(point, item) → quantity: a scenario with entered demand (one made from an event, or saved from an editor,
+    which both store every line) has exactly that, a 0 leaving a line out; otherwise population × norm × days,
+    rounded up. Before, norm lines were added beside entered ones, so a plan carried medicine kits for a
+    priority-1 village that its event scenario did not list."""
+    if entered:
+        return {key: qty for key, qty in entered.items() if qty > 0}
     out: dict[tuple[str, str], int] = {}
     for p in scenario.points:
         for n in norms:
@@ -111,11 +116,6 @@ def derived_demand(
             qty = -(-p.population * n.units_per_100 * days // 100)
             if qty > 0:
                 out[(p.code, n.item_code)] = qty
-    for key, qty in entered.items():
-        if qty > 0:
-            out[key] = qty
-        else:
-            out.pop(key, None)
     return out
 
 

@@ -37,3 +37,10 @@ def test_entered_quantity_overrides_and_zero_removes_the_line():
     d = derived_demand(SCENARIO, [WATER, QUILT], {("V1", "1020101"): 50, ("V1", "1010201"): 0})
     assert d[("V1", "1020101")] == 50
     assert ("V1", "1010201") not in d
+
+
+def test_entered_demand_is_the_whole_demand():
+    """A scenario with entered demand (from an event, or saved from an editor) plans exactly that: no norm line
+    is added beside it (the priority-only medicine kit of the shelter, here), as its 'scenario show' lists."""
+    d = derived_demand(SCENARIO, [WATER, MEDKIT], {("V1", "1020101"): 50})
+    assert d == {("V1", "1020101"): 50}
