@@ -309,6 +309,7 @@ def build_coverage(s: Settings, engine: Engine) -> CoverageDeps:
     return CoverageDeps(
         read_world=coverage_data.SqlCoverageReader(engine).load,
         norms=coverage_data.load_norms(s.coverage_norms_file),
+        norms_are_reference=s.coverage_norms_file.resolve() == resource("coverage_norms.toml").resolve(),
         travel=coverage_data.TravelGateway(
             live_travel(s), isochrones_from_router=lambda: s.ors_enabled or road_provider(s) is not None
         ),

@@ -88,6 +88,8 @@ def circle(
     except DomainError as e:
         raise _fail(e) from e
     _travel_notice(rep.travel)
+    if svc.coverage.norms_are_reference():  # a real county must not read the demo county's figures as its own
+        err_console.print(f"[yellow]{t('coverage.reference_norms')}[/yellow]")
     targets = _print(targets_table(rep).rename(columns={"threshold_min": "threshold"}), t("coverage.targets"))
     registered = registered_population(svc.views.areas("township"))
     towns = township_table(rep, registered=registered).drop(columns=["township_code", "item_code"])

@@ -75,6 +75,9 @@ class CoverageDeps:
     # a candidate file: (bytes, filename) → the reader's table; a point's cells → WGS-84 (coverage/candidates.py)
     read_table: Callable[[bytes, str], Any] | None = None
     read_point: Callable[..., Any] | None = None
+    # the norms are the reference figures shipped for the demo county, not a county's own file
+    # (RELIEF_COVERAGE_NORMS_FILE): every screen and the CLI say so
+    norms_are_reference: bool = False
 
 
 def norms_for(

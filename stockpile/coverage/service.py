@@ -18,6 +18,10 @@ from stockpile.coverage.commands import CircleQuery, PrepositionQuery, SitingQue
 class CoverageService:
     deps: CoverageDeps
 
+    def norms_are_reference(self) -> bool:
+        """The circle's norms are the shipped reference figures (the demo county's), not the county's own."""
+        return self.deps.norms_are_reference
+
     def circle(self, query: CircleQuery) -> CircleReport:
         """Which villages and shelters cannot get the items within T (and the relief-time targets)."""
         return circle_use.circle(query, self.deps)

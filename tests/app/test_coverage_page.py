@@ -47,6 +47,9 @@ def test_coverage_page_renders_map_figures_and_uncovered_villages(services):
     unc = at.dataframe[2].value
     assert "原因" in unc.columns and set(unc["原因"]) == {"路程太远"}
     assert any("估算" in c.value for c in at.caption)
+    assert any(
+        "参考值" in w.value for w in at.warning
+    )  # the shipped norms are the demo county's, and it says so
 
 
 def test_damaged_depot_and_slider_change_the_figures(services):

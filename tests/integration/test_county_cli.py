@@ -66,6 +66,20 @@ def test_second_county_answers_stock_and_circle(county, tmp_path):
     assert "SY-XJK" in run("stock")
     out = run("circle", "--item", "1010101", "--minutes", "60")
     assert "东山镇" in out
+    assert "参考值" in out  # a real county is told the circle's norms are the demo county's reference figures
+
+
+def test_a_countys_own_coverage_norms_silence_the_reference_notice(county, tmp_path, monkeypatch):
+    """With RELIEF_COVERAGE_NORMS_FILE naming the county's own norms, the circle reads them and says nothing of
+    reference figures (review finding: a real county's coverage silently came from the demo county's norms)."""
+    from stockpile.resources import resource
+
+    own = tmp_path / "norms.toml"
+    own.write_text(resource("coverage_norms.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    run("county", "import", str(county))
+    monkeypatch.setenv("RELIEF_COVERAGE_NORMS_FILE", str(own))
+    out = run("circle", "--item", "1010101", "--minutes", "60")
+    assert "东山镇" in out and "参考值" not in out
 
 
 def test_another_county_needs_replace_and_an_empty_ledger(county, tmp_path):

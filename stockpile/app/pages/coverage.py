@@ -36,6 +36,8 @@ guard(__file__)
 svc = services()
 st.title(t("coverage.title"))
 st.caption(t("coverage.caption"))
+if svc.coverage.norms_are_reference():  # a real county must not read the demo county's figures as its own
+    st.warning(t("coverage.reference_norms_page"))
 
 norms = svc.coverage.norms()
 items = svc.views.items()
