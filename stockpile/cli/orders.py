@@ -25,7 +25,7 @@ from stockpile.cli.common import (
 )
 from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import current_lang, domain_error_text, t
+from stockpile.i18n import current_lang, domain_error_text, error_text, listed, t
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -295,7 +295,9 @@ def receive_cmd(
     try:
         quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
     except ValueError as e:
-        err_console.print(f"[red]{t('errors.receipt_invalid', line=', '.join(qty or []))}[/red]")  # as typed
+        err_console.print(
+            f"[red]{error_text('receipt_invalid', {'reason': 'not_a_number', 'line': listed(qty or [])})}[/red]"
+        )  # as typed
         raise typer.Exit(1) from e
     when = iso_time(at) if at else None
     lines = _run(
