@@ -125,7 +125,7 @@ def event_list() -> None:
     names = _Names(root)
     headers = ["event", "name", "kind", "area", "level", "reported_at"]
     _print(
-        t("nav.reports"),
+        t("events.list_title"),
         headers,
         [
             (e.code, e.name, t(f"event_kind.{e.kind}"), names.place(e.area_code), e.level, e.reported_at)
