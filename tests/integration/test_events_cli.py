@@ -203,3 +203,5 @@ def test_event_list_is_titled_events_and_a_code_with_spaces_around_is_the_code(p
     listed = _ok(["event", "list"])
     assert "灾害事件" in listed and "灾情报送" not in listed, listed
     assert "Disaster events" in _ok(["--lang", "en", "event", "list"])
+    assert "已提交请领" in _ok(["request", "add", "EV-T", TENT, "5", "--to", f"{village} "])
+    assert "已提交请领" in _ok(["request", "add", "EV-T", f" {WATER}", "5", f"--to=\u3000{village}"])
