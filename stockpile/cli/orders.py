@@ -56,6 +56,13 @@ def _parts(depots: list[dict[str, Any]]) -> str:
     return listed(aside(d["site"], t("order.state." + d["state"]) + _short(d)) for d in depots)
 
 
+def _vehicle(r: dict[str, Any]) -> str:
+    """The truck as a dispatcher knows it: its name and plate (县库重卡 云L·A1234); its code where it has no name
+    any more, and the plate once where the code is the plate."""
+    first = r.get("vehicle_name") or r["vehicle"]
+    return first if r["plate"] in ("", first) else f"{first} {r['plate']}"
+
+
 def _short(d: dict[str, Any]) -> str:
     """A part that loaded less than it held: its shipped/planned quantity."""
     if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
@@ -103,7 +110,7 @@ def list_cmd(
         tab.add_row(
             r["doc_no"],
             r["scenario"],
-            f"{r['vehicle']} {r['plate']}".strip(),
+            _vehicle(r),
             aside(
                 t(f"order.state.{r['state']}"),
                 t("order.cli.superseded_by", plan=_plan_no(r["superseded_by"])),

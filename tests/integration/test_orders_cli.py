@@ -245,3 +245,33 @@ def test_a_planner_picking_is_told_the_role_not_the_depot(cli_db, tmp_path):
     res = runner.invoke(app, ["order", "pick", doc["doc_no"], "--depot", doc["depots"][0]["site"]])
     assert res.exit_code == 1 and "可以备货" in res.output and "角色是规划审查" in res.output, res.output
     assert "未分配给您" not in res.output
+
+
+def test_an_english_order_list_reads_in_english_and_names_the_truck(cli_db, tmp_path):
+    """`--lang en order list` showed the depots as YL-102A（shipped (partly …)）、…: English brackets and commas.
+    The vehicle column showed the plate twice (the demo's vehicle codes are plates) and never the truck's name: it
+    shows name and plate, as the fleet knows it."""
+    from sqlalchemy import select
+
+    from stockpile.adapters.db.engine import make_engine
+    from stockpile.adapters.orm.dispatch import VehicleRow
+    from stockpile.i18n import t
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    order = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]
+    with make_engine(f"sqlite:///{cli_db}").connect() as c:
+        name, plate = c.execute(
+            select(VehicleRow.name, VehicleRow.plate).where(VehicleRow.code == order["vehicle"])
+        ).one()
+    listed = runner.invoke(app, ["--lang", "en", "order", "list", "--scenario", "FLOOD-DEMO"])
+    assert listed.exit_code == 0, listed.output
+    flat = "".join(listed.output.split())
+    assert "（" not in listed.output and "、" not in listed.output, listed.output
+    pending = t("order.state.pending", "en")
+    assert "".join(f"{order['depots'][0]['site']} ({pending})".split()) in flat, listed.output
+    assert "".join(f"{name} {plate}".split()) in flat and "".join(f"{plate} {plate}".split()) not in flat
+    zh = "".join(runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"]).output.split())
+    assert f"{order['depots'][0]['site']}（待备货）" in zh, zh
