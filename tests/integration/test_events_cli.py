@@ -205,3 +205,5 @@ def test_event_list_is_titled_events_and_a_code_with_spaces_around_is_the_code(p
     assert "Disaster events" in _ok(["--lang", "en", "event", "list"])
     assert "已提交请领" in _ok(["request", "add", "EV-T", TENT, "5", "--to", f"{village} "])
     assert "已提交请领" in _ok(["request", "add", "EV-T", f" {WATER}", "5", f"--to=\u3000{village}"])
+    part = _ok(["--lang", "en", "request", "approve", "1", "--qty", "3", "--reason", "more tomorrow"])
+    assert "3 (more tomorrow)" in part and "（" not in part, part  # was 3（more tomorrow）
