@@ -50,6 +50,28 @@ _NEEDS = re.compile(r"^Option (?P<name>'[^']*') requires (an argument|(?P<n>\d+)
 _NO_VALUE = re.compile(r"^Option (?P<name>'[^']*') does not take a value\.$")
 
 
+# a code with spaces around it as pasted from a sheet or typed in quotes ("532399102200 ", "　ＸＪＫ"): the code
+# part is ASCII or full-width forms, without a space inside
+_PADDED_CODE = re.compile(r"\s*([\x21-\x7e\uff01-\uff5e]+)\s*")
+
+
+def trimmed_codes(args: list[str]) -> list[str]:
+    """The command line with the spaces around every code-like token (or an option's ``=value``) dropped:
+    ``--to "532399102200 "`` is the place 532399102200, as the import files read a cell. Only a token of one word of
+    ASCII or full-width forms changes, so a name or a free text with Chinese in it, or with a space inside, is kept
+    as typed; an English word typed with a space after it (``--reason "damaged "``) loses only that space."""
+
+    def plain(value: str) -> str:
+        m = _PADDED_CODE.fullmatch(value)
+        return m[1] if m else value
+
+    out = []
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
+    return out
+
+
 # a whole number typed on a Chinese keyboard in full-width mode: ＋／－ and ０-９ (ASCII mixed in allowed)
 _FULL_WIDTH_NUMBER = re.compile(r"[+\-＋－]?[0-9０-９]+")
 _TO_ASCII = str.maketrans("０１２３４５６７８９＋－", "0123456789+-")

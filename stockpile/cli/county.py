@@ -18,7 +18,7 @@ from stockpile.cli import common
 from stockpile.cli.common import input_file
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, problem_text, t
+from stockpile.i18n import aside, domain_error_text, listed, problem_text, t
 
 _WORKBOOK_HELP = "县情工作簿 .xlsx / the county workbook"
 File = Annotated[Path, typer.Argument(help=_WORKBOOK_HELP)]  # written
@@ -88,9 +88,8 @@ def import_(
         common.err_console.print(t("county.refused", n=len(report.errors)))
         raise typer.Exit(1)
     for c in report.changes:
-        fields = f"（{'、'.join(c.fields)}）" if c.fields else ""
-        name = f" {c.name}" if c.name else ""
-        common.console.print(f"{t('county.kind.' + c.kind)} {c.sheet} {c.key}{name}{fields}")
+        line = f"{t('county.kind.' + c.kind)} {_row_kind(c)} {c.key}" + (f" {c.name}" if c.name else "")
+        common.console.print(aside(line, listed(c.fields)) if c.fields else line)
     counts = {
         k: report.counts().get(k, 0)
         for k in ("added", "reactivated", "changed", "deactivated", "deleted", "kept")
@@ -123,6 +122,11 @@ def list_() -> None:
         chosen = "✓" if c.code == settings.county else ""
         tab.add_row(c.code, c.name, database_label(c.database_url), chosen)
     common.console.print(tab)
+
+
+def _row_kind(c: Any) -> str:
+    """A changed row's kind in the reader's words (township, 乡镇), by the workbook sheet it was read from."""
+    return t(f"county.row_kind.{c.sheet_id}") if c.sheet_id else str(c.sheet)
 
 
 def _problem(p: Any) -> str:

@@ -21,7 +21,7 @@ from stockpile.config import get_settings
 from stockpile.dispatch.commands import LateLine, PlanSettings
 from stockpile.dispatch.plan import DispatchPlan
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import error_text, fmt_hm, t
+from stockpile.i18n import aside, error_text, fmt_hm, t
 from stockpile.i18n import format as fmt
 
 
@@ -69,7 +69,7 @@ def unserved_table(svc: Any, plan: Any) -> Table:
         name, unit = items.get(u.item, (u.item, ""))
         point = places.get(u.point, u.point)
         tab.add_row(
-            escape(point if point == u.point else f"{point}（{u.point}）"),
+            escape(point if point == u.point else aside(point, u.point)),
             escape(name),
             escape(f"{u.qty}{unit}"),
             t(f"dispatch.reason.{u.reason}"),

@@ -22,7 +22,7 @@ from stockpile.cli.scenario import scenario_app
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
 from stockpile.domain.events import EVENT_KINDS, EventRecord, ReportRecord, RequestLine
-from stockpile.i18n import current_lang, domain_error_text, t
+from stockpile.i18n import aside, current_lang, domain_error_text, listed, t
 
 event_app = typer.Typer(help="灾害事件 disaster events", no_args_is_help=True)
 report_app = typer.Typer(help="灾情报告 disaster reports (初报/续报)", no_args_is_help=True)
@@ -125,7 +125,7 @@ def event_list() -> None:
     names = _Names(root)
     headers = ["event", "name", "kind", "area", "level", "reported_at"]
     _print(
-        t("nav.reports"),
+        t("events.list_title"),
         headers,
         [
             (e.code, e.name, t(f"event_kind.{e.kind}"), names.place(e.area_code), e.level, e.reported_at)
@@ -222,7 +222,7 @@ def report_list(
                 r.affected,
                 r.relocated,
                 r.damaged_houses,
-                "、".join(names.goods(i, q) for i, q in r.needs),
+                listed(names.goods(i, q) for i, q in r.needs),
                 r.reporter,
                 r.supersedes,
             )
@@ -273,7 +273,7 @@ def request_approve(
 
     decision = "refused" if refuse else "approved"
     r = _run(_svc().decide_request, request_id, decision, current_user(), qty, reason)
-    why = f"（{r.reason}）" if r.reason else ""
+    why = aside("", r.reason) if r.reason else ""  # 「（…）」 / " (…)"
     console.print(
         t("events.decided", id=r.id, status=t(f"request_status.{r.status}"), qty=r.approved_qty, reason=why)
     )
@@ -350,7 +350,7 @@ def informant_set(
     """设置灾情信息员负责的乡镇（管理员）。"""
 
     _run(_svc().set_informant_townships, username, townships, current_user())
-    console.print(t("events.areas_set", user=username, areas="、".join(townships)))
+    console.print(t("events.areas_set", user=username, areas=listed(townships)))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ class ReliefGroup(StorageSafeGroup):
         set_lang(language_of(args) or os.environ.get("RELIEF_LANGUAGE", "zh"))
         localise(self, current_lang.get())
         click_text.use(current_lang.get())  # typer's own words too: Options, Try … for help
+        args = click_text.trimmed_codes(args)  # --to "532399102200 " pasted with its cell's space
         args = click_text.ascii_numbers(args)  # --affected １２０ as a Chinese keyboard types it
         args = click_text.ascii_codes(args)  # --depot ＸＪＫ, --need １０１０１０１=２０ likewise
         try:

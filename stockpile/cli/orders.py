@@ -25,7 +25,7 @@ from stockpile.cli.common import (
 )
 from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import current_lang, domain_error_text, t
+from stockpile.i18n import aside, domain_error_text, error_text, listed, t
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -52,14 +52,22 @@ def _plan_no(plan_id: Any) -> str:
 
 
 def _parts(depots: list[dict[str, Any]]) -> str:
-    return "、".join(f"{d['site']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in depots)
+    """Each depot part with its state, in the reader's punctuation: YL-102A（已发运）、… / YL-102A (shipped), …"""
+    return listed(aside(d["site"], t("order.state." + d["state"]) + _short(d)) for d in depots)
+
+
+def _vehicle(r: dict[str, Any]) -> str:
+    """The truck as a dispatcher knows it: its name and plate (县库重卡 云L·A1234); its code where it has no name
+    any more, and the plate once where the code is the plate."""
+    first = r.get("vehicle_name") or r["vehicle"]
+    return first if r["plate"] in ("", first) else f"{first} {r['plate']}"
 
 
 def _short(d: dict[str, Any]) -> str:
     """A part that loaded less than it held: its shipped/planned quantity."""
     if d.get("shipped_qty") is None or d["shipped_qty"] >= d["planned_qty"]:
         return ""
-    return t("order.doc.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
+    return t("order.cli.part_short", shipped=d["shipped_qty"], planned=d["planned_qty"])
 
 
 def _state_code(typed: str | None) -> str:
@@ -71,11 +79,7 @@ def _state_code(typed: str | None) -> str:
     code = code_named(word, ORDER_STATES, "order.state")
     if code is not None:
         return code
-    en = current_lang.get() == "en"
-    allowed = (", " if en else "、").join(
-        f"{code} ({t(f'order.state.{code}')})" if en else f"{code}（{t(f'order.state.{code}')}）"
-        for code in ORDER_STATES
-    )
+    allowed = listed(aside(code, t(f"order.state.{code}")) for code in ORDER_STATES)
     raise typer.BadParameter(t("order.cli.bad_state", value=typed, allowed=allowed))
 
 
@@ -106,13 +110,13 @@ def list_cmd(
         tab.add_row(
             r["doc_no"],
             r["scenario"],
-            f"{r['vehicle']} {r['plate']}".strip(),
-            t(f"order.state.{r['state']}")
-            + (
-                f"（{t('order.cli.superseded_by', plan=_plan_no(r['superseded_by']))}）"
-                if r.get("superseded_by")
-                else ""
-            ),
+            _vehicle(r),
+            aside(
+                t(f"order.state.{r['state']}"),
+                t("order.cli.superseded_by", plan=_plan_no(r["superseded_by"])),
+            )
+            if r.get("superseded_by")
+            else t(f"order.state.{r['state']}"),
             _parts(r["depots"]),
             _when(r["confirmed_at"]),
         )
@@ -225,7 +229,7 @@ def _depot_name(code: str) -> str:
     """A depot as a keeper reads it: its name, with the code the command was given in brackets."""
     sites = services().views.sites()
     names = dict(zip(sites["code"], sites["name"], strict=True)) if not sites.empty else {}
-    return f"{names[code]}（{code}）" if code in names else code
+    return aside(names[code], code) if code in names else code
 
 
 def _loaded(items: list[str], qty: list[int], file: Path | None) -> dict[str, int]:
@@ -295,7 +299,9 @@ def receive_cmd(
     try:
         quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
     except ValueError as e:
-        err_console.print(f"[red]{t('errors.receipt_invalid', line=', '.join(qty or []))}[/red]")  # as typed
+        err_console.print(
+            f"[red]{error_text('receipt_invalid', {'reason': 'not_a_number', 'line': listed(qty or [])})}[/red]"
+        )  # as typed
         raise typer.Exit(1) from e
     when = iso_time(at) if at else None
     lines = _run(

@@ -23,13 +23,13 @@ from stockpile.cli.common import (
 )
 from stockpile.cli.orders import order_app
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import domain_error_text, listed, t
 from stockpile.i18n import format as fmt
 
 
 def _goods(svc: Any, contents: Any) -> str:
     names = item_words(svc)
-    return "、".join(f"{names.get(i, (i, ''))[0]} {q}{names.get(i, ('', ''))[1]}" for i, q in contents)
+    return listed(f"{names.get(i, (i, ''))[0]} {q}{names.get(i, ('', ''))[1]}" for i, q in contents)
 
 
 def _describe(svc: Any, plan: Any) -> None:
@@ -37,10 +37,10 @@ def _describe(svc: Any, plan: Any) -> None:
     from stockpile.cli.dispatch import _kpi_lines, _routes_table, unserved_table
 
     x, none = plan.extra, t("order.cli.replan_none")
-    console.print(t("order.cli.replan_kept", orders="、".join(x["kept"]) or none))
-    console.print(t("order.cli.replan_superseded", orders="、".join(x["superseded"]) or none))
+    console.print(t("order.cli.replan_kept", orders=listed(x["kept"]) or none))
+    console.print(t("order.cli.replan_superseded", orders=listed(x["superseded"]) or none))
     if x["parts"]:
-        console.print(t("order.cli.replan_parts", parts="、".join(f"{d}/{s}" for d, s in x["parts"])))
+        console.print(t("order.cli.replan_parts", parts=listed(f"{d}/{s}" for d, s in x["parts"])))
     if x["stranded"]:
         goods = "；".join(_goods(svc, plan.contents.get(j, ())) for j in x["stranded"])
         console.print(f"[yellow]{t('order.cli.replan_stranded', goods=goods)}[/yellow]")

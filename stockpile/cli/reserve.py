@@ -13,7 +13,7 @@ import typer
 from stockpile.cli import common
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import current_lang, domain_error_text, row_error_text, t
+from stockpile.i18n import aside, current_lang, domain_error_text, row_error_text, t
 from stockpile.i18n import format as fmt
 
 Year = Annotated[int, typer.Option(help="审查年度")]
@@ -50,7 +50,7 @@ def check_due() -> None:
     for a in alerts:
         short = a.kind == "verified_short"
         detail = fmt.qty(a.detail, names.unit(a.item_code)) if short else fmt.num(a.detail)
-        item = f"{names.item(a.item_code, lang)}（{a.item_code}）" if a.item_code else ""
+        item = aside(names.item(a.item_code, lang), a.item_code) if a.item_code else ""
         text = t(f"alert.{a.kind}", detail=detail, due_on=a.due_on or "", item=item)
         common.console.print(f"[yellow]{a.contract_code} {a.holder_name}: {text}[/yellow]")
     raise typer.Exit(2 if any(a.kind == "check_overdue" for a in alerts) else 0)

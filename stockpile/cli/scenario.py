@@ -16,7 +16,7 @@ from stockpile.cli.common import console, err_console, input_file, iso_time
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import error_text, t
+from stockpile.i18n import error_text, listed, t
 
 scenario_app = typer.Typer(help="调度情景 dispatch scenarios", no_args_is_help=True)
 
@@ -65,7 +65,7 @@ def _edit(fn: Any, *args: Any, **kw: Any) -> Any:
 def _print_scenario(sc: Any, demand: dict[tuple[str, str], int]) -> None:
     con = console
     con.print(t("scenario_edit.header", code=sc.code, name=sc.name, at=clock.format_dt(sc.reported_at)))
-    con.print(t("scenario_edit.damaged", sites="、".join(sc.damaged_sites) or t("scenario_edit.none")))
+    con.print(t("scenario_edit.damaged", sites=listed(sc.damaged_sites) or t("scenario_edit.none")))
     con.print(t("scenario_edit.blocked_yes") if sc.blocked_geojson else t("scenario_edit.blocked_no"))
     tab = Table(title=t("scenario_edit.demand"))
     for col in ("point", "name", "priority", "item", "qty"):

@@ -20,7 +20,7 @@ from stockpile.cli.common import as_uuid, uuid_value
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import error_text, t
+from stockpile.i18n import error_text, listed, t
 
 console = Console()
 err_console = Console(stderr=True)
@@ -78,7 +78,12 @@ def grant(
     if depot is not None:
         _run(svc.trust.set_sites, _admin(), username, tuple(depot))
     _run(svc.trust.set_active, _admin(), username, True)
-    console.print(t("auth.cli_granted", username=username, role=role or "-", depots=", ".join(depot or [])))
+    # say what changed: the role in words (never a '-' for a role left as it was), the depots when given
+    changed = {(True, True): "", (True, False): "_role", (False, True): "_depots", (False, False): "_none"}
+    key = "auth.cli_granted" + changed[(bool(role), depot is not None)]
+    console.print(
+        t(key, username=username, role=t(f"role.{role}") if role else "", depots=listed(depot or []))
+    )
 
 
 @user_app.command("revoke")

@@ -17,8 +17,11 @@ from stockpile.domain.dispatch import (
     OrderWrongState,
     ReceiptInvalid,
     ReceiptTimeInvalid,
+    ReceiptUnknownItem,
+    ReceiptUnknownStop,
     ReceiverInvalid,
     UnknownOrder,
+    stop_numbers,
 )
 from stockpile.domain.events import deliver_requests
 from stockpile.ledger.posting import retry_on_conflict
@@ -34,9 +37,6 @@ def _receipt_lines(
 ) -> dict[tuple[str, int], tuple[int, int, str]]:
     """(place, item id) → (loaded, received, reason); received defaults to what was loaded for the stop, a
     shortage against it needs a reason (a shortfall at loading has its own reason on the shipment)."""
-    unknown = sorted(set(quantities) - set(planned))
-    if unknown:
-        raise ReceiptInvalid(reason="unknown_line", line=f"{unknown[0][0]}/{unknown[0][1]}")
     out = {}
     for key, (qty, item_id) in sorted(planned.items()):
         got = quantities.get(key, qty)
@@ -78,7 +78,10 @@ def receive_order(
             raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
         receiver = _receiver(receiver)
         _check_time(when, at, repo.order_depots(doc_no))
-        lines = _receipt_lines(_loaded(repo, doc_no), quantities or {}, reasons or {})
+        planned, stops = _loaded(repo, doc_no)
+        lines = _receipt_lines(
+            planned, _at_places(quantities or {}, planned, stops), _at_places(reasons or {}, planned, stops)
+        )
         repo.add_receipt_lines(doc_no, lines)
         delivered = _deliver_requests(repo, o["plan_id"], doc_no, lines)
         short = sum(p - g for p, g, _ in lines.values())
@@ -118,15 +121,40 @@ def _check_time(when: datetime, now: datetime, depots: list[dict[str, Any]]) -> 
         )
 
 
-def _loaded(repo: DispatchRepository, doc_no: str) -> dict[tuple[str, str], tuple[int, int]]:
-    """(stop, item code) → (quantity loaded for it, item id): the planned delivery less any shortfall at loading."""
+def _loaded(
+    repo: DispatchRepository, doc_no: str
+) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, str]]:
+    """(stop, item code) → (quantity loaded for it, item id): the planned delivery less any shortfall at loading;
+    and each delivery stop's 序号 as the order prints it → its place code."""
     depots = shipped_sites(repo.order_depots(doc_no))
     out: dict[tuple[str, str], tuple[int, int]] = {}
-    for ln in lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), depots):
+    stops: dict[str, str] = {}
+    lines = lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), depots)
+    for no, ln in zip(stop_numbers(lines), lines, strict=True):
         if ln["kind"] == "delivery":
             key = (ln["place_code"], ln["item_code"])
             got = ln["qty"] if ln["shipped"] is None else ln["shipped"]
             out[key] = (out.get(key, (0, 0))[0] + got, repo.item_id(ln["item_code"]))
+            stops[str(no)] = ln["place_code"]
+    return out, stops
+
+
+def _at_places(
+    given: Mapping[tuple[str, str], Any], planned: Mapping[tuple[str, str], Any], stops: Mapping[str, str]
+) -> dict[tuple[str, str], Any]:
+    """Receipt values keyed by (stop, item) with the stop named by its place code or by the 序号 `order show`
+    prints in its first column; a place code wins where a code is also a stop number. A stop the order does not
+    deliver to, or an item it did not load for that stop, is refused naming it and what the order has instead."""
+    places = {p for p, _ in planned}
+    out = {}
+    for (stop, item), value in given.items():
+        place = stop if stop in places else stops.get(stop.lstrip("#"))
+        if place is None:
+            raise ReceiptUnknownStop(stop=stop, stops=[f"{n}({p})" for n, p in stops.items()])
+        if (place, item) not in planned:
+            items = sorted(i for p, i in planned if p == place)
+            raise ReceiptUnknownItem(stop=stop, item=item, items=items)
+        out[(place, item)] = value
     return out
 
 

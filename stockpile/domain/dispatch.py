@@ -192,6 +192,31 @@ class ReceiptInvalid(DomainError):
     code = "receipt_invalid"
 
 
+class ReceiptUnknownStop(ReceiptInvalid):
+    """签收 naming a stop the order delivers nothing to (``stop`` as typed); ``stops`` are the delivery stops as
+    序号(place code), either of which names a stop."""
+
+    code = "receipt_unknown_stop"
+
+
+class ReceiptUnknownItem(ReceiptInvalid):
+    """签收 naming an item the order did not load for that stop; ``items`` are the ones it did."""
+
+    code = "receipt_unknown_item"
+
+
+def stop_numbers(lines: Sequence[Mapping[str, object]]) -> list[int]:
+    """The 序号 of each order line in route order, as the order prints it: it counts stops (kind, place and time),
+    so several items of one stop share a number and a place visited twice has two."""
+    out, stop, last = [], 0, None
+    for ln in lines:
+        here = (ln["kind"], ln["place_code"], ln["eta"])
+        if here != last:
+            stop, last = stop + 1, here
+        out.append(stop)
+    return out
+
+
 class VoidAfterShipment(DomainError):
     """A plan one of whose orders has a shipped part cannot be voided (its goods left): re-plan the rest."""
 

@@ -104,11 +104,21 @@ _WORDED = (
 def _worded(code: str, params: dict[str, Any], lang: str | None) -> dict[str, Any]:
     """``params`` with every value ``code`` keeps as a code (a state, a kind, a field) in the reader's words; a
     value already in words is left as it is."""
-    out = dict(params)
+    out = {k: listed(v, lang) if isinstance(v, list | tuple) else v for k, v in params.items()}
     for param, error, section in _WORDED:
         if code == error and f"{section}.{out.get(param)}" in catalogue("zh"):
             out[param] = t(f"{section}.{out[param]}", lang)
     return out
+
+
+def listed(parts: Iterable[Any], lang: str | None = None) -> str:
+    """Several values in a row with the reader's list separator: 「、」 in Chinese, ", " in English."""
+    return t("fmt.list_sep", lang).join(str(p) for p in parts)
+
+
+def aside(text: str, note: str, lang: str | None = None) -> str:
+    """A value with a note in brackets, the reader's way: 「text（note）」 in Chinese, "text (note)" in English."""
+    return t("fmt.aside", lang, text=text, note=note)
 
 
 def domain_error_text(e: Any, lang: str | None = None) -> str:

@@ -39,6 +39,14 @@ class Change:
     fields: tuple[str, ...] = ()
     name: str = ""  # the record's name (乡镇名称, 名称 …) for a person to read beside the code
 
+    @property
+    def sheet_id(self) -> str:
+        """The sheet's id (townships, sites, boundaries …): the catalogue names the kind of row by it
+        (`county.row_kind.<id>`); "" for a sheet it does not know."""
+        return {s.name: s.id for s in SHEETS}.get(self.sheet) or (
+            "boundaries" if self.sheet == BOUNDARIES else ""
+        )
+
 
 @dataclass
 class CountyReport:

@@ -206,3 +206,18 @@ def test_user_commands_print_words_not_codes(cli_db):
     listed = runner.invoke(app, ["user", "list"])
     assert listed.exit_code == 0 and "是" in listed.output, listed.output
     assert "True" not in listed.output and "False" not in listed.output
+
+
+def test_user_grant_names_the_role_in_words_and_only_what_changed(cli_db):
+    """`user grant --role planner` said 角色 planner, and `--depot` alone said 角色 -: the role reads in the reader's
+    language, and a grant that leaves the role as it was does not print one."""
+    login_as("admin")
+    role = runner.invoke(app, ["user", "grant", "keeper_xz02", "--role", "planner"])
+    assert role.exit_code == 0 and "规划审查" in role.output and "planner" not in role.output, role.output
+    en = runner.invoke(app, ["--lang", "en", "user", "grant", "keeper_xz02", "--role", "keeper"])
+    assert en.exit_code == 0 and "role Keeper" in en.output, en.output
+    depots = runner.invoke(app, ["user", "grant", "keeper_xz02", "--depot", "XZ01", "--depot", "XZ02"])
+    assert depots.exit_code == 0 and "XZ01、XZ02" in depots.output, depots.output
+    assert "角色 -" not in depots.output and "-" not in depots.output.replace("keeper_xz02", ""), (
+        depots.output
+    )

@@ -254,3 +254,14 @@ def test_boundaries_file_on_the_command_line(county, tmp_path):
     shapes.write_text(json.dumps(bad), encoding="utf-8")
     res = runner.invoke(app, ["county", "import", str(county), "--boundaries", str(shapes)])
     assert res.exit_code == 1 and "乡镇边界(GeoJSON)" in res.output and "第 3 行" in res.output
+
+
+def test_an_english_import_names_its_rows_in_english(county, tmp_path):
+    """`--lang en county import` said "added 乡镇 …" and listed changed columns in 「（…、…）」: each line names the kind
+    of row in the reader's language, and its notes with English brackets and commas."""
+    out = run("--lang", "en", "county", "import", str(county), "--dry-run")
+    added = [ln for ln in out.splitlines() if ln.startswith("added ")]
+    assert any(ln.startswith("added township ") for ln in added), out
+    assert any(ln.startswith("added depot SY-XJK") for ln in added), out
+    assert not [ln for ln in added if "乡镇" in ln.split()[1] or "（" in ln or "、" in ln], out
+    assert "新增 乡镇 " in run("county", "import", str(county), "--dry-run")

@@ -192,3 +192,18 @@ def test_codes_typed_full_width_read_as_ascii_and_an_event_code_like_another_is_
     login_as("keeper_xjk")
     stock = runner.invoke(app, ["stock", "--site", "ＸＪＫ"])
     assert stock.exit_code == 0 and "XJK" in stock.output and "未分配" not in stock.output, stock.output
+
+
+def test_event_list_is_titled_events_and_a_code_with_spaces_around_is_the_code(places):
+    """`event list` was titled 灾情报送 (the reports page's title): it lists events. `request add --to "CODE "` (a
+    code pasted with its cell's space) was refused as no such place: the spaces around a code are dropped."""
+    county, _town, village = places
+    login_as("dispatcher")
+    _ok(["event", "new", "EV-T", "--name", "演练", "--area", county])
+    listed = _ok(["event", "list"])
+    assert "灾害事件" in listed and "灾情报送" not in listed, listed
+    assert "Disaster events" in _ok(["--lang", "en", "event", "list"])
+    assert "已提交请领" in _ok(["request", "add", "EV-T", TENT, "5", "--to", f"{village} "])
+    assert "已提交请领" in _ok(["request", "add", "EV-T", f" {WATER}", "5", f"--to=\u3000{village}"])
+    part = _ok(["--lang", "en", "request", "approve", "1", "--qty", "3", "--reason", "more tomorrow"])
+    assert "3 (more tomorrow)" in part and "（" not in part, part  # was 3（more tomorrow）

@@ -104,6 +104,51 @@ def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_
     assert svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["received_by"] == "李村长"
 
 
+def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path):
+    """`order show` numbers its stops (序号) in the first column; `order receive --qty 5:ITEM=880` names stop 5 so,
+    as the place code does. A stop the order does not deliver to is refused naming it and the stops it has (the
+    message blamed the quantity, the reason and the receiver all at once)."""
+    from stockpile.domain.dispatch import stop_numbers
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
+    orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
+    doc = next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)["doc_no"]
+    depot = svc.dispatch.show_order(doc, "dispatcher").depots[0]["site"]
+    keeper = min(
+        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
+        key=lambda u: len(u.site_codes),
+    ).username
+    login_as(keeper)
+    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
+    login_as("dispatcher")
+    lines = svc.dispatch.show_order(doc, "dispatcher").lines
+    no, line = next(
+        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
+    )
+    shown = runner.invoke(app, ["order", "show", doc])
+    assert f"{line['place_name']}({line['place_code']})" in shown.output
+    receive = ["order", "receive", doc, "--receiver", "李村长"]
+    unknown = runner.invoke(app, [*receive, "--qty", f"99:{line['item_code']}=1", "--reason", "99:x=damaged"])
+    assert (
+        unknown.exit_code == 1 and "99" in unknown.output and f"{no}({line['place_code']})" in unknown.output
+    )
+    assert "签收人" not in unknown.output, unknown.output
+    short = [f"{no}:{line['item_code']}={line['qty'] - 1}"]
+    got = runner.invoke(app, [*receive, "--qty", *short, "--reason", f"{no}:{line['item_code']}=damaged"])
+    assert got.exit_code == 0 and "已签收" in got.output, got.output
+    receipt = svc.dispatch.show_order(doc, "dispatcher").receipt
+    assert any(
+        r["place_code"] == line["place_code"]
+        and r["received"] == line["qty"] - 1
+        and r["reason"] == "damaged"
+        for r in receipt
+    ), receipt
+
+
 def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
     """The second void of a plan said 已作废方案 … as if it had just voided; it says nothing changed now, and names
     the plan by its orders' number prefix (DD…)."""
@@ -200,3 +245,33 @@ def test_a_planner_picking_is_told_the_role_not_the_depot(cli_db, tmp_path):
     res = runner.invoke(app, ["order", "pick", doc["doc_no"], "--depot", doc["depots"][0]["site"]])
     assert res.exit_code == 1 and "可以备货" in res.output and "角色是规划审查" in res.output, res.output
     assert "未分配给您" not in res.output
+
+
+def test_an_english_order_list_reads_in_english_and_names_the_truck(cli_db, tmp_path):
+    """`--lang en order list` showed the depots as YL-102A（shipped (partly …)）、…: English brackets and commas.
+    The vehicle column showed the plate twice (the demo's vehicle codes are plates) and never the truck's name: it
+    shows name and plate, as the fleet knows it."""
+    from sqlalchemy import select
+
+    from stockpile.adapters.db.engine import make_engine
+    from stockpile.adapters.orm.dispatch import VehicleRow
+    from stockpile.i18n import t
+
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    order = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")[0]
+    with make_engine(f"sqlite:///{cli_db}").connect() as c:
+        name, plate = c.execute(
+            select(VehicleRow.name, VehicleRow.plate).where(VehicleRow.code == order["vehicle"])
+        ).one()
+    listed = runner.invoke(app, ["--lang", "en", "order", "list", "--scenario", "FLOOD-DEMO"])
+    assert listed.exit_code == 0, listed.output
+    flat = "".join(listed.output.split())
+    assert "（" not in listed.output and "、" not in listed.output, listed.output
+    pending = t("order.state.pending", "en")
+    assert "".join(f"{order['depots'][0]['site']} ({pending})".split()) in flat, listed.output
+    assert "".join(f"{name} {plate}".split()) in flat and "".join(f"{plate} {plate}".split()) not in flat
+    zh = "".join(runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"]).output.split())
+    assert f"{order['depots'][0]['site']}（待备货）" in zh, zh

@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from stockpile import clock
+from stockpile.domain.dispatch import stop_numbers
 from stockpile.i18n import current_lang, t
 from stockpile.i18n import format as fmt
 
@@ -119,10 +120,8 @@ def shipment_rows(shipments: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def line_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
     """Stops in order: the stop number counts places, so several items of one stop share it."""
-    out, stop, last = [], 0, None
-    for ln in lines:
-        if (ln["kind"], ln["place_code"], ln["eta"]) != last:
-            stop, last = stop + 1, (ln["kind"], ln["place_code"], ln["eta"])
+    out = []
+    for stop, ln in zip(stop_numbers(lines), lines, strict=True):
         out.append(
             [
                 str(stop),

@@ -177,8 +177,13 @@ class SqlOrderRecords:
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def order_list(self, scenario: str = "", vehicle: str = "", state: str = "") -> list[dict[str, Any]]:
-        o, p, sc = DispatchOrderRow, DispatchPlanRow, ScenarioRow
-        q = select(o, sc.code, p.confirmed_at).join(p, p.id == o.plan_id).join(sc, sc.id == p.scenario_id)
+        o, p, sc, v = DispatchOrderRow, DispatchPlanRow, ScenarioRow, VehicleRow
+        q = (
+            select(o, sc.code, p.confirmed_at, v.name)
+            .join(p, p.id == o.plan_id)
+            .join(sc, sc.id == p.scenario_id)
+            .outerjoin(v, v.code == o.vehicle_code)  # its name as the fleet list has it (none once deleted)
+        )
         if scenario:
             q = q.where(sc.code == scenario)
         if vehicle:
@@ -186,9 +191,9 @@ class SqlOrderRecords:
         if state:
             q = q.where(o.state == state)
         out = []
-        for r, code, at in self.s.execute(q.order_by(p.confirmed_at.desc(), o.doc_no)):
+        for r, code, at, name in self.s.execute(q.order_by(p.confirmed_at.desc(), o.doc_no)):
             rec = {f: getattr(r, f) for f in ORDER_FIELDS}
-            rec.update(vehicle=r.vehicle_code, scenario=code, confirmed_at=at)
+            rec.update(vehicle=r.vehicle_code, vehicle_name=name or "", scenario=code, confirmed_at=at)
             rec["depots"] = self.order_depots(r.doc_no)
             out.append(rec)
         return out

@@ -10,7 +10,7 @@ from stockpile.app.pages import city_panel
 from stockpile.app.pages.common import current_user, guard, lang, services
 from stockpile.domain.errors import DomainError
 from stockpile.events.commands import DECISIONS, PRIORITIES, RequestLine
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import aside, domain_error_text, t
 from stockpile.i18n import format as fmt
 
 guard(__file__)
@@ -117,7 +117,7 @@ if st.session_state.get("role") in ("dispatcher", "admin") and open_lines:
         want = "refused" if decision == "refused" else "approved"
         r = _run(svc.events.decide_request, rid, want, user, int(approved) or None, reason)
         if isinstance(r, RequestLine):
-            why = f"（{r.reason}）" if r.reason else ""
+            why = aside("", r.reason) if r.reason else ""  # 「（…）」 / " (…)"
             st.success(
                 t(
                     "events.decided",

@@ -115,3 +115,14 @@ def test_codes_typed_in_full_width_forms_read_as_ascii_and_words_are_kept() -> N
     assert ascii_codes(typed) == ["--depot", "XJK", "FL1", "--need", "1010101=20", "--site=XJK", "XZ01"]
     kept = ["帐篷１", "（全角）", "演练ＦＬ１", "٣", "", "--lang=en"]
     assert ascii_codes(kept) == kept
+
+
+def test_spaces_around_a_code_are_dropped_and_words_are_kept() -> None:
+    """A code pasted with its cell's space ("532399102200 ", an ideographic space around ＸＪＫ) is the code, as the
+    files read a cell; a name with Chinese in it, or text with a space inside, is kept as typed."""
+    from stockpile.cli.click_text import trimmed_codes
+
+    typed = ["--to", "532399102200 ", "--to= X1 ", "\u3000ＸＪＫ\u3000", "5:1020101=880\t", "XZ01"]
+    assert trimmed_codes(typed) == ["--to", "532399102200", "--to=X1", "ＸＪＫ", "5:1020101=880", "XZ01"]
+    kept = ["李村长 ", " ", "", "partial: more tomorrow ", "--lang=en"]
+    assert trimmed_codes(kept) == kept
