@@ -147,6 +147,8 @@ def row_error_text(e: Any, lang: str | None = None) -> str:
     """A file row's error (`.row`, `.column`, `.value`, `.code`, `.params`) as one sentence naming the cell; the
     import, standards and candidate readers of the app and the CLI all print it so."""
     message = row_message(e.code, getattr(e, "params", None), lang)
+    if not e.column and not e.value:  # a whole row (after an empty one, ragged): no empty 列“”，值“”
+        return t("import.row_error_row", lang, row=e.row, message=message)
     return t("import.row_error", lang, row=e.row, column=e.column, value=e.value, message=message)
 
 

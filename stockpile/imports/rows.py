@@ -111,16 +111,20 @@ def header_ok(
     required: Any,
     report: ImportReport,
 ) -> bool:
-    """Every required column present, once, and no data after an empty row; each miss is a RowError in
-    ``report``."""
+    """Every required column present, once (False where not: no row can be read), and no data after an empty
+    row (each such row a RowError naming the empty one; the rows above it are still read, so that every problem is
+    reported at once); each miss is a RowError in ``report``."""
+    before = len(report.errors)
     columns_twice(fields, report)
     have = set(fields.values())
     for f in required:
         if f not in have:
             report.errors.append(RowError(1, columns[f][0], "", "missing_column"))
+    readable = len(report.errors) == before
+    empty_row = getattr(table, "empty_row", None)
     for r in table.trailing_rows:
-        report.errors.append(RowError(r, "", "", "data_after_empty_row"))
-    return not report.errors
+        report.errors.append(RowError(r, "", "", "data_after_empty_row", {"empty_row": empty_row or r - 1}))
+    return readable
 
 
 def parse_rows(table: Any, report: ImportReport) -> list[ParsedRow]:

@@ -172,8 +172,16 @@ def cell_qty(v: object) -> int:
     return n
 
 
+# a date written year first, as a clerk types it: 2027-05-01, 2027-5-1, 2027/5/1, 2027.5.1, 2027年5月1日 (one
+# separator throughout); 03/04/2027 or 27-01-01 stay refused: day and month cannot be told apart
+_YEAR_FIRST = re.compile(
+    r"(?P<y>[0-9]{4})(?:(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
+    r"|\s*年\s*(?P<m2>[0-9]{1,2})\s*月\s*(?P<d2>[0-9]{1,2})\s*日)"
+)
+
+
 def cell_date(v: object, required: bool = False) -> date | None:
-    """Dates: native date cells or ISO 8601 text only."""
+    """Dates: native date cells, or text written year first (ISO 8601, 2027/5/1, 2027.5.1, 2027年5月1日)."""
     if v is None or (isinstance(v, str) and not v.strip()):
         if required:
             raise CellError("required")
@@ -186,10 +194,11 @@ def cell_date(v: object, required: bool = False) -> date | None:
         s = unicodedata.normalize("NFKC", v).strip()
         if foreign_digits(s):
             raise CellError("digits_not_ascii")
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
+        m = _YEAR_FIRST.fullmatch(s)
+        if m is None:
             raise CellError("date_not_iso")
         try:
-            d = date.fromisoformat(s)
+            d = date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
         except ValueError as e:
             raise CellError("date_invalid") from e
     else:

@@ -239,3 +239,32 @@ def test_code_typed_as_number_keeps_its_digits_but_scientific_notation_is_refuse
     row2[2] = 6.93217e12
     rep = svc.imports.import_file(xlsx([row2]), "sci.xlsx", "keeper1", now=NOW)
     assert [e.code for e in rep.errors] == ["code_in_scientific_notation"]
+
+
+def test_dates_written_year_first_are_read_and_day_first_refused(svc):
+    """2027/6/30, 2027.1.31 and 2027年6月30日 are the dates a clerk types; they read as 2027-06-30 (only 03/04/2027,
+    where day and month cannot be told apart, stays refused: BAD_CELLS)."""
+    rows = [list(r) for r in GOOD]
+    rows[0][6], rows[1][6] = "2027/6/30", "2027年1月31日"
+    rep = svc.imports.import_file(xlsx(rows), "dates.xlsx", "keeper1", now=NOW)
+    assert rep.ok, rep.errors
+    df = svc.views.stock(site_code="D-COUNTY", item_code="1020101", on=date(2026, 6, 1))
+    assert sorted(str(x) for x in df["expiry"]) == ["2027-01-31", "2027-06-30"]
+
+
+def test_an_empty_row_in_the_middle_is_named_and_the_rows_above_are_still_checked(svc):
+    """A blank row 3 with data below it: each row below is an error naming row 3 as the empty one, without an empty
+    column and value in the sentence; a bad cell above the blank row is reported in the same pass (it was not: the
+    file stopped at the blank row's errors). Nothing is committed."""
+    bad = list(GOOD[0])
+    bad[4] = -5
+    before = counts(svc)
+    rep = svc.imports.import_file(xlsx([bad, [None] * len(HEAD), GOOD[1]]), "gap.xlsx", "keeper1", now=NOW)
+    assert not rep.ok and counts(svc) == before
+    after = [e for e in rep.errors if e.code == "data_after_empty_row"]
+    assert [(e.row, e.params["empty_row"]) for e in after] == [(4, 3)]
+    assert (
+        row_error_text(after[0])
+        == "第 4 行：第 3 行是空行，其后还有数据：请删除该空行，或把数据移到空行之前（空行以下不导入）"
+    )
+    assert any(e.code == "qty_not_positive" and e.row == 2 for e in rep.errors)

@@ -41,6 +41,7 @@ class RawTable:
     encoding: str = ""
     needs_confirmation: list[str] = field(default_factory=list)  # e.g. "encoding_guessed_gb18030"
     trailing_rows: list[int] = field(default_factory=list)  # rows with data after the first empty row
+    empty_row: int | None = None  # that first empty row, where data follows it
 
 
 def read_table(data: bytes, filename: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> RawTable:
@@ -183,6 +184,7 @@ def _collect(table: RawTable, it: Any, header: list[str], max_rows: int, start: 
                 table.rows.append((row_no, cells))
         elif not blank:
             table.trailing_rows.append(row_no)
+            table.empty_row = empty_at
         elif row_no - empty_at > SCAN_AFTER_EMPTY:
             break
         row_no += 1
