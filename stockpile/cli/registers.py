@@ -20,7 +20,7 @@ from stockpile.cli.events import _run, _when
 from stockpile.cli.login import current_user
 from stockpile.domain.registers import Donation, Requisition
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
+from stockpile.i18n import label_sep, t
 from stockpile.reports import registers as tables
 
 requisition_app = typer.Typer(help="征用登记与补偿 requisitions and compensation", no_args_is_help=True)
@@ -61,7 +61,7 @@ def _show(sheets: dict[str, pd.DataFrame], xlsx: Path | None = None) -> None:
             tab.add_column(str(c))
         for row in df.itertuples(index=False):
             tab.add_row(*["" if v is None else str(v) for v in row])
-        console.print(tab if len(df) else t("registers.none"))
+        console.print(tab if len(df) else f"[bold]{name}[/bold]{label_sep()}{t('registers.none')}")
     if xlsx is not None:
         xlsx.write_bytes(services().to_xlsx(sheets, {}))
         console.print(t("registers.saved", path=str(xlsx)))

@@ -116,6 +116,11 @@ def listed(parts: Iterable[Any], lang: str | None = None) -> str:
     return t("fmt.list_sep", lang).join(str(p) for p in parts)
 
 
+def label_sep(lang: str | None = None) -> str:
+    """Between a label and its value: 「：」 in Chinese, ": " in English."""
+    return t("fmt.label_sep", lang)
+
+
 def aside(text: str, note: str, lang: str | None = None) -> str:
     """A value with a note in brackets, the reader's way: 「text（note）」 in Chinese, "text (note)" in English."""
     return t("fmt.aside", lang, text=text, note=note)

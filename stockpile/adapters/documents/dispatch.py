@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from stockpile import clock
 from stockpile.domain.dispatch import stop_numbers
-from stockpile.i18n import current_lang, t
+from stockpile.i18n import current_lang, label_sep, t
 from stockpile.i18n import format as fmt
 
 CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -63,7 +63,7 @@ def _en() -> bool:
 
 def colon() -> str:
     """The label separator of the reader's language: 「：」 in Chinese, ": " in English."""
-    return ": " if _en() else "："
+    return label_sep()
 
 
 def _paren(text: str) -> str:
