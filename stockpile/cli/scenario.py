@@ -16,7 +16,8 @@ from stockpile.cli.common import console, err_console, input_file, iso_time
 from stockpile.cli.login import current_user
 from stockpile.config import get_settings
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import error_text, listed, t
+from stockpile.i18n import aside, current_lang, error_text, listed, t
+from stockpile.i18n import format as fmt
 
 scenario_app = typer.Typer(help="调度情景 dispatch scenarios", no_args_is_help=True)
 
@@ -62,18 +63,23 @@ def _edit(fn: Any, *args: Any, **kw: Any) -> Any:
         raise typer.Exit(1) from None
 
 
-def _print_scenario(sc: Any, demand: dict[tuple[str, str], int]) -> None:
-    con = console
-    con.print(t("scenario_edit.header", code=sc.code, name=sc.name, at=clock.format_dt(sc.reported_at)))
-    con.print(t("scenario_edit.damaged", sites=listed(sc.damaged_sites) or t("scenario_edit.none")))
+def _print_scenario(svc: Any, sc: Any, demand: dict[tuple[str, str], int]) -> None:
+    """A scenario as a person reads it: depots, items and quantities by name and unit, the time in the locale."""
+    con, names = console, svc.registers.namer()
+    lang = current_lang.get()
+    con.print(t("scenario_edit.header", code=sc.code, name=sc.name, at=fmt.when(sc.reported_at)))
+    damaged = listed(names.place(c) for c in sc.damaged_sites)
+    con.print(t("scenario_edit.damaged", sites=damaged or t("scenario_edit.none")))
     con.print(t("scenario_edit.blocked_yes") if sc.blocked_geojson else t("scenario_edit.blocked_no"))
     tab = Table(title=t("scenario_edit.demand"))
     for col in ("point", "name", "priority", "item", "qty"):
-        tab.add_column(t(f"scenario_edit.col_{col}"))
-    names = {p.code: (p.name, p.priority) for p in sc.points}
+        tab.add_column(t(f"scenario_edit.col_{col}"), justify="right" if col == "qty" else "left")
+    points = {p.code: (p.name, p.priority) for p in sc.points}
     for (point, item), qty in sorted(demand.items()):
-        name, prio = names.get(point, (point, ""))
-        tab.add_row(point, name, str(prio), item, str(qty))
+        name, prio = points.get(point, (point, ""))
+        tab.add_row(
+            point, name, str(prio), aside(names.item(item, lang), item), fmt.qty(qty, names.unit(item))
+        )
     con.print(tab)
 
 
@@ -82,7 +88,7 @@ def show_cmd(code: Annotated[str, typer.Argument(help="情景编码 scenario cod
     """情景：需求点、录入的需求、受损储备库与封路区域。"""
     svc = build_services(get_settings())
     sc, demand = _edit(svc.events.show_scenario, code, current_user())
-    _print_scenario(sc, demand)
+    _print_scenario(svc, sc, demand)
 
 
 @scenario_app.command("clone")
@@ -113,7 +119,7 @@ def set_cmd(
     file = (blocked.read_bytes(), blocked.name) if blocked is not None else ((b"", "") if clear else None)
     sites = [] if intact else damaged
     sc = _edit(svc.events.set_scenario_conditions, code, current_user(), sites, file)
-    _print_scenario(sc, {})
+    _print_scenario(svc, sc, {})
 
 
 def register(app: typer.Typer) -> None:

@@ -93,7 +93,9 @@ def test_donations_and_the_publication_carry_no_personal_data(event, tmp_path):
     assert "赵六" in listing and "拒收" in listing and listing.count("JZ-R") == 1
     public = _ok(["donation", "public", event, "--xlsx", str(tmp_path / "public.xlsx")])
     assert "爱心人士" in public and "赵六" not in public
-    published = _ok(["publish", event, "--xlsx", str(tmp_path / "pub.xlsx"), "--pdf", str(tmp_path / "pub.pdf")])
+    published = _ok(
+        ["publish", event, "--xlsx", str(tmp_path / "pub.xlsx"), "--pdf", str(tmp_path / "pub.pdf")]
+    )
     for line in published.splitlines():  # an empty part names itself (a bare 没有记录。 stood alone)
         assert line.strip() != "没有记录。", published
     text = _cells(tmp_path / "pub.xlsx") + _cells(tmp_path / "public.xlsx")

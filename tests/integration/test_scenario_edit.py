@@ -100,5 +100,14 @@ def test_scenario_show_clone_set_from_the_cli(cli_db, tmp_path):
     good.write_bytes(_box(115.9, 29.6))
     res = runner.invoke(app, ["scenario", "set", "FLOOD-DEMO-B", "--blocked", str(good), "--damaged", "XJK"])
     assert res.exit_code == 0 and "已设置" in res.output and "XJK" in res.output, res.output
-    res = runner.invoke(app, ["scenario", "show", "FLOOD-DEMO-B"])
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    svc.dispatch.save_demand(
+        "FLOOD-DEMO-B",
+        {(svc.dispatch.scenario_demand("FLOOD-DEMO")[0].points[0].code, "1010101"): 1200},
+        "dispatcher",
+    )
+    res = runner.invoke(app, ["scenario", "show", "FLOOD-DEMO-B"], env={"COLUMNS": "200"})
     assert res.exit_code == 0 and "录入的需求" in res.output
+    # items by name with their code, quantities with separators and unit, the damaged depot by name
+    assert "单帐篷" in res.output and "1010101" in res.output and "1,200顶" in res.output, res.output
+    assert "（XJK）" in res.output
