@@ -15,6 +15,18 @@ from tests.support.cli import login_as
 runner = CliRunner()
 
 
+def _kept_order(cli_db: object, tmp_path: object) -> tuple[object, dict]:
+    """FLOOD-DEMO planned and confirmed by the dispatcher (logged in); an order loading at one depot that has a
+    keeper."""
+    login_as("dispatcher")
+    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]  # type: ignore[operator]
+    assert runner.invoke(app, plan).exit_code == 0
+    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
+    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
+    orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
+    return svc, next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)
+
+
 def test_order_path_in_the_cli(cli_db, tmp_path):
     login_as("dispatcher")
     plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
@@ -66,13 +78,7 @@ def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_
 
     from stockpile import clock
 
-    login_as("dispatcher")
-    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
-    assert runner.invoke(app, plan).exit_code == 0
-    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
-    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
-    orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
-    doc = next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)
+    svc, doc = _kept_order(cli_db, tmp_path)
     depot = doc["depots"][0]["site"]
     keeper = min(
         (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
@@ -110,13 +116,8 @@ def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path
     message blamed the quantity, the reason and the receiver all at once)."""
     from stockpile.domain.dispatch import stop_numbers
 
-    login_as("dispatcher")
-    plan = ["plan", "FLOOD-DEMO", "--time-limit", "2", "--confirm", "--out", str(tmp_path / "first")]
-    assert runner.invoke(app, plan).exit_code == 0
-    svc = build_services(Settings(database_url=f"sqlite:///{cli_db}"))
-    kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
-    orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
-    doc = next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)["doc_no"]
+    svc, order = _kept_order(cli_db, tmp_path)
+    doc = order["doc_no"]
     depot = svc.dispatch.show_order(doc, "dispatcher").depots[0]["site"]
     keeper = min(
         (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
