@@ -84,7 +84,9 @@ def test_dispatch_map_draws_routes_along_the_roads_with_a_legend(
         page.get_by_role("button", name="生成方案").click()
         expect(page.get_by_text("校验器：通过")).to_be_visible(timeout=90_000)
         legend = page.locator('[data-testid="stMarkdownContainer"]', has_text="车辆图例")
-        expect(legend).to_contain_text("县库厢式货车1")  # one colour per vehicle, by name under the map (XJK-01)
+        expect(legend).to_contain_text(
+            "县库厢式货车1"
+        )  # one colour per vehicle, by name under the map (XJK-01)
         expect(legend).to_contain_text("防汛库货车")  # FXK-01
         page.locator("canvas").first.wait_for(state="attached", timeout=30_000)
         assert page.get_by_text("路线为直线示意").count() == 0
