@@ -25,7 +25,7 @@ from stockpile.cli.common import (
 )
 from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import aside, domain_error_text, error_text, listed, t
+from stockpile.i18n import aside, domain_error_text, error_text, label_sep, listed, t
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -127,7 +127,6 @@ def list_cmd(
 def show_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
     """显示一张调拨单：表头、按站点顺序的明细（批号、数量、单位、预计时间）、各仓库状态。"""
     from stockpile.adapters.documents.dispatch import (
-        colon,
         header_rows,
         line_rows,
         receipt_rows,
@@ -136,7 +135,7 @@ def show_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> Non
 
     sheet = _run(services().dispatch.show_order, doc_no, acting_user())
     for k, v in header_rows(sheet.header, sheet.depots):
-        console.print(f"{k}{colon()}{v}")
+        console.print(f"{k}{label_sep()}{v}")
     tab = Table()
     for c in ("no", "kind", "place", "eta", "item", "lot", "qty", "shipped", "unit"):
         tab.add_column(t(f"order.doc.col_{c}"))

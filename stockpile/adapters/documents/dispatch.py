@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from stockpile import clock
 from stockpile.domain.dispatch import stop_numbers
-from stockpile.i18n import current_lang, label_sep, t
+from stockpile.i18n import aside, label_sep, listed, t
 from stockpile.i18n import format as fmt
 
 CJK_FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -57,19 +57,6 @@ def _when(v: Any) -> str:
     return "" if v is None else fmt.when(v)
 
 
-def _en() -> bool:
-    return current_lang.get() == "en"
-
-
-def colon() -> str:
-    """The label separator of the reader's language: 「：」 in Chinese, ": " in English."""
-    return label_sep()
-
-
-def _paren(text: str) -> str:
-    return f" ({text})" if _en() else f"（{text}）"
-
-
 def _item(r: Mapping[str, Any]) -> str:
     """An order line's item in the reader's language (its Chinese name where the county gave no English one)."""
     return fmt.name_in(r["item_name"], r.get("item_name_en"))
@@ -79,17 +66,17 @@ def _state(h: Mapping[str, Any]) -> str:
     """The state in words; a superseded order names the plan that replaced it (its orders' number prefix)."""
     state = t(f"order.state.{h['state']}")
     new = h.get("superseded_by")
-    return state + _paren(t("order.cli.superseded_by", plan=f"DD{new.hex[:8].upper()}")) if new else state
+    return aside(state, t("order.cli.superseded_by", plan=f"DD{new.hex[:8].upper()}")) if new else state
 
 
 def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """(label, value) pairs of the order header, in Chinese words (state never as a code)."""
     none = t("order.doc.not_recorded")
     driver = " ".join(x for x in (h.get("driver", ""), h.get("driver_phone", "")) if x) or none
-    parts = ("; " if _en() else "、").join(_part(d) for d in depots)
+    parts = listed(_part(d) for d in depots)
     return [
         (t("order.doc.doc_no"), str(h["doc_no"])),
-        (t("order.doc.scenario"), f"{h.get('scenario_name', '')}{_paren(str(h.get('scenario', '')))}"),
+        (t("order.doc.scenario"), aside(str(h.get("scenario_name", "")), str(h.get("scenario", "")))),
         (t("order.doc.vehicle"), str(h.get("vehicle", ""))),
         (t("order.doc.plate"), str(h.get("plate") or none)),
         (t("order.doc.driver"), driver),
@@ -110,7 +97,7 @@ def _part(d: Mapping[str, Any]) -> str:
 def shipment_rows(shipments: Sequence[Mapping[str, Any]]) -> list[str]:
     """One sentence per item a depot loaded less of than it held: depot, item, shipped/planned, reason, note."""
     return [
-        f"{t('order.doc.loading_short')}{colon()}{r['site_name']} {_item(r)} {fmt.num(r['shipped'])}/"
+        f"{t('order.doc.loading_short')}{label_sep()}{r['site_name']} {_item(r)} {fmt.num(r['shipped'])}/"
         f"{fmt.num(r['planned'])} {r['unit']}"
         f" {t('order.short_reason.' + r['reason']) if r['reason'] else ''} {r['note']}".rstrip()
         for r in shipments
@@ -141,12 +128,12 @@ def line_rows(lines: Sequence[Mapping[str, Any]]) -> list[list[str]]:
 def receipt_rows(h: Mapping[str, Any], receipt: Sequence[Mapping[str, Any]]) -> list[str]:
     if not receipt:
         return []
-    rows = [f"{t('order.doc.received_by')}{colon()}{h.get('received_by', '')}  {t('order.doc.received_at')}"
-            f"{colon()}{_when(h.get('delivered_at'))}"]  # fmt: skip
+    rows = [f"{t('order.doc.received_by')}{label_sep()}{h.get('received_by', '')}  {t('order.doc.received_at')}"
+            f"{label_sep()}{_when(h.get('delivered_at'))}"]  # fmt: skip
     for r in receipt:
         if r["received"] < r["planned"]:
             rows.append(
-                f"{t('order.doc.shortage')}{colon()}{r['place_code']} {_item(r)} "
+                f"{t('order.doc.shortage')}{label_sep()}{r['place_code']} {_item(r)} "
                 f"{r['received']}/{r['planned']} {r['reason']}"
             )
     return rows
@@ -182,7 +169,7 @@ def order_pdf(sheet: Sheet, bureau: str) -> bytes:
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=20)
     body = ParagraphStyle("b", fontName=font, fontSize=10, leading=13)
     story: list[Any] = [Paragraph(bureau, body), Paragraph(t("order.doc.title"), title), Spacer(1, 6)]
-    story += [Paragraph(f"{k}{colon()}{v}", body) for k, v in header_rows(sheet.header, sheet.depots)]
+    story += [Paragraph(f"{k}{label_sep()}{v}", body) for k, v in header_rows(sheet.header, sheet.depots)]
     story.append(Spacer(1, 8))
     table = Table([[t(f"order.doc.col_{c}") for c in COLUMNS], *line_rows(sheet.lines)], repeatRows=1)
     table.setStyle(
@@ -198,7 +185,7 @@ def order_pdf(sheet: Sheet, bureau: str) -> bytes:
     story += [Paragraph(line, body) for line in shipment_rows(sheet.shipments)]
     story += [Paragraph(line, body) for line in receipt_rows(sheet.header, sheet.receipt)]
     story += [
-        Paragraph(f"{t('order.doc.green_channel_title')}{colon()}{t('order.doc.green_channel')}", body),
+        Paragraph(f"{t('order.doc.green_channel_title')}{label_sep()}{t('order.doc.green_channel')}", body),
         Spacer(1, 16),
         Paragraph(t("order.doc.signatures"), body),
     ]
