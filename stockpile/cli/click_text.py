@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import typer.core
@@ -50,6 +51,15 @@ _NEEDS = re.compile(r"^Option (?P<name>'[^']*') requires (an argument|(?P<n>\d+)
 _NO_VALUE = re.compile(r"^Option (?P<name>'[^']*') does not take a value\.$")
 
 
+def _each_value(args: list[str], plain: Callable[[str], str]) -> list[str]:
+    """The command line with ``plain`` applied to every token, or to the value of an option written ``--opt=value``."""
+    out = []
+    for arg in args:
+        name, eq, value = arg.partition("=")
+        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
+    return out
+
+
 # a code with spaces around it as pasted from a sheet or typed in quotes ("532399102200 ", "　ＸＪＫ"): the code
 # part is ASCII or full-width forms, without a space inside
 _PADDED_CODE = re.compile(r"\s*([\x21-\x7e\uff01-\uff5e]+)\s*")
@@ -65,11 +75,7 @@ def trimmed_codes(args: list[str]) -> list[str]:
         m = _PADDED_CODE.fullmatch(value)
         return m[1] if m else value
 
-    out = []
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
-    return out
+    return _each_value(args, plain)
 
 
 # a whole number typed on a Chinese keyboard in full-width mode: ＋／－ and ０-９ (ASCII mixed in allowed)
@@ -87,11 +93,7 @@ def ascii_numbers(args: list[str]) -> list[str]:
         full = _FULL_WIDTH_NUMBER.fullmatch(value) and value != value.translate(_TO_ASCII)
         return value.translate(_TO_ASCII) if full else value
 
-    out = []
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
-    return out
+    return _each_value(args, plain)
 
 
 # a code typed on a Chinese keyboard in full-width mode: ＸＪＫ, ＦＬ１, １０１０１０１=２０ (ASCII mixed in allowed)
@@ -107,11 +109,7 @@ def ascii_codes(args: list[str]) -> list[str]:
     def plain(value: str) -> str:
         return unicodedata.normalize("NFKC", value) if _FULL_WIDTH_CODE.fullmatch(value) else value
 
-    out = []
-    for arg in args:
-        name, eq, value = arg.partition("=")
-        out.append(f"{name}={plain(value)}" if eq and arg.startswith("--") else plain(arg))
-    return out
+    return _each_value(args, plain)
 
 
 def text(key: str, lang: str | None = None, **params: Any) -> str:
