@@ -136,10 +136,8 @@ def _table_cell(col: str, v: Any) -> str:
     channel, status …), lot numbers of planned purchases in words, whole numbers with separators."""
     if col.endswith("_fen"):
         return "" if fmt.blank(v) else fmt.yuan_amount(int(v))
-    if col in fmt.ENUM_COLUMNS:
-        return fmt.enum_text(fmt.ENUM_COLUMNS[col], v)
-    if col == "lot_no":
-        return fmt.lot_text(v)
+    if col in fmt.WORDED_COLUMNS:
+        return str(fmt.in_words(col, v))
     if isinstance(v, numbers.Integral) and not isinstance(v, bool):
         return fmt.num(int(v))
     return cell(v)

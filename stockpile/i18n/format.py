@@ -126,15 +126,27 @@ def lot_text(lot: Any, lang: str | None = None) -> str:
     return str(lot)
 
 
+WORDED_COLUMNS = (*ENUM_COLUMNS, "lot_no")
+
+
+def in_words(column: str, value: Any, lang: str | None = None) -> Any:
+    """A cell of a column whose values are codes in words, the one rule of the pages, the CLI and the exports:
+    an enum value (``ENUM_COLUMNS``) by its catalogue name, a lot number as the keeper knows it; any other column's
+    value as it is."""
+    if column in ENUM_COLUMNS:
+        return enum_text(ENUM_COLUMNS[column], value, lang)
+    if column == "lot_no":
+        return lot_text(value, lang)
+    return value
+
+
 def export_frame(df: Any, lang: str | None = None) -> Any:
     """A frame as a person reads it in a workbook: enum values in words, money held in 分 as 元 (numbers, two
     decimals; the header says 元), internal ids left out. Headers stay data names (the writer translates them)."""
     out = df.drop(columns=[c for c in INTERNAL_COLUMNS if c in df.columns]).copy()
-    for col, section in ENUM_COLUMNS.items():
-        if col in out.columns:
-            out[col] = [enum_text(section, v, lang) for v in out[col]]
-    if "lot_no" in out.columns:
-        out["lot_no"] = [lot_text(v, lang) for v in out["lot_no"]]
+    for col in out.columns:
+        if col in WORDED_COLUMNS:
+            out[col] = [in_words(col, v, lang) for v in out[col]]
     for col in out.columns:
         if str(col).endswith("_fen"):
             out[col] = [None if blank(v) else round(int(v) / 100, 2) for v in out[col]]

@@ -154,7 +154,7 @@ def show_table(
                 for v in view[col]
             ]
     if "lot_no" in view.columns:  # a lot the plan would buy reads 待采购批次 7, not new:buy:7
-        view["lot_no"] = [fmt.lot_text(v) for v in view["lot_no"]]
+        view["lot_no"] = [fmt.in_words("lot_no", v) for v in view["lot_no"]]
     names = [str(c) for c in view.columns]
     view.columns = [t(f"col.{c}") for c in view.columns]
     formats = _localise(view, names)
@@ -253,10 +253,8 @@ def item_unit(code: str) -> str:
 def item_names() -> dict[str, str]:
     """Item code → its name in the reader's language; the Chinese name where the county gave no English one."""
     items = item_table()
-    if lang() == "zh":
-        return dict(zip(items["code"], items["name_zh"], strict=True))
     return {
-        c: str(en) if isinstance(en, str) and en.strip() else str(zh)
+        c: fmt.name_in(zh, en if isinstance(en, str) and en.strip() else None, lang())
         for c, zh, en in zip(items["code"], items["name_zh"], items["name_en"], strict=True)
     }
 
