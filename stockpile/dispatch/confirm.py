@@ -248,13 +248,15 @@ def confirm_plan(
             orders = tuple(o["doc_no"] for o in repo.orders(plan.id))
             return Confirmation(plan.id, orders, 0, 0, True)
         siblings = repo.sibling_scenarios(plan.scenario_id)  # the other scenarios of its event, copies too
-        for sid in sorted({plan.scenario_id, *(s for s, _ in siblings)}):  # one order: no deadlock
+        for sid in sorted({plan.scenario_id, *(s for s, _, _ in siblings)}):  # one order: no deadlock
             repo.lock_scenario(sid)  # a second dispatcher confirming the same event's demand waits here
+        siblings = repo.sibling_scenarios(
+            plan.scenario_id
+        )  # read again under the locks: their open plans now
         open_plan = repo.open_plan(plan.scenario_id)
         if open_plan is not None and not close_if_done(repo, open_plan, at, actor):
             raise PlanStillOpen(scenario=plan.scenario_code, orders=_docs(repo, open_plan))
-        for sid, other in siblings:  # one event's approved requests are dispatched by one live plan
-            live = repo.open_plan(sid)
+        for _, other, live in siblings:  # one event's approved requests are dispatched by one live plan
             if live is not None and not close_if_done(repo, live, at, actor):
                 raise EventPlanOpen(scenario=plan.scenario_code, other=other, orders=_docs(repo, live))
         violations = plan_violations(plan.problem, plan.result, plan.stock_use())

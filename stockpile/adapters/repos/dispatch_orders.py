@@ -50,18 +50,20 @@ class SqlOrderRecords:
         """Row lock on the scenario (PostgreSQL): two confirmations of one scenario queue here."""
         self.s.execute(select(ScenarioRow.id).where(ScenarioRow.id == scenario_id).with_for_update())
 
-    def sibling_scenarios(self, scenario_id: int) -> list[tuple[int, str]]:
-        """(id, code) of the other scenarios made from the scenario's event (copies included), by id."""
-        es, sc = EventScenarioRow, ScenarioRow
+    def sibling_scenarios(self, scenario_id: int) -> list[tuple[int, str, uuid.UUID | None]]:
+        """(id, code, open plan) of the other scenarios made from the scenario's event (copies included), by id;
+        one query, however many scenarios the event has."""
+        es, sc, p = EventScenarioRow, ScenarioRow, DispatchPlanRow
         events = select(es.event_id).where(es.scenario_id == scenario_id)
         q = (
-            select(sc.id, sc.code)
+            select(sc.id, sc.code, p.id)
             .join(es, es.scenario_id == sc.id)
+            .outerjoin(p, p.scenario_open == sc.id)
             .where(es.event_id.in_(events), sc.id != scenario_id)
             .distinct()
             .order_by(sc.id)
         )
-        return [(i, c) for i, c in self.s.execute(q)]
+        return [(i, c, live) for i, c, live in self.s.execute(q)]
 
     def open_plan(self, scenario_id: int) -> uuid.UUID | None:
         p = DispatchPlanRow
