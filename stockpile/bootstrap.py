@@ -158,6 +158,7 @@ def build_services(settings: Settings | None = None) -> Services:
         config=load_planning_config(Path(os.environ.get("RELIEF_PLANNING_CONFIG", PLANNING_CONFIG))),
         # the annual review's "coverage within the circle" comes from the coverage capability
         coverage=partial(coverage_rows, coverage.deps),
+        coverage_norms_are_reference=coverage.norms_are_reference(),
     )
     dispatch = build_dispatch(settings, uow, documents)
     return Services(

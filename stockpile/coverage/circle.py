@@ -191,7 +191,10 @@ def check_items(world: CoverageWorld, item_codes: tuple[str, ...]) -> None:
 
 def circle(query: CircleQuery, deps: CoverageDeps) -> CircleReport:
     """Load → build the integer problem → optimizer.coverage.solve → rows with codes and names (nothing is written)."""
-    world = deps.read_world()
+    return _circle(query, deps, deps.read_world())
+
+
+def _circle(query: CircleQuery, deps: CoverageDeps, world: CoverageWorld) -> CircleReport:
     check_items(world, query.item_codes)
     norms = norms_for(deps, query.item_codes, query.norms)
     on = query.on or clock.today()
@@ -341,10 +344,11 @@ def reach_areas(report: CircleReport, deps: CoverageDeps, avoid: Any = None) -> 
 def review_rows(deps: CoverageDeps) -> list[dict[str, object]]:
     """The annual review's coverage table (年度储备计划审查): per township, the share of the population that gets every
     item with a configured norm within the guarantee circle, from physical + agreement + capacity stock."""
-    codes = tuple(sorted({n.item_code for n in deps.norms}))
+    world = deps.read_world()  # a norm for an item the county does not keep (the reference norms') is no gap
+    codes = tuple(sorted({n.item_code for n in deps.norms} & set(world.items)))
     if not codes:
         return []
-    report = circle(CircleQuery(item_codes=codes), deps)
+    report = _circle(CircleQuery(item_codes=codes), deps, world)
     people = report.township_people()
     return [
         {

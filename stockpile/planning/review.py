@@ -36,17 +36,21 @@ CoverageProvider = Callable[[], list[dict[str, Any]]]
 
 
 def coverage_within_circle(
-    provider: CoverageProvider | None, registered: Mapping[str, int] | None = None
+    provider: CoverageProvider | None,
+    registered: Mapping[str, int] | None = None,
+    reference_norms: bool = False,
 ) -> dict[str, Any]:
     """Hook for the guarantee-circle figures (1小时保障圈, coverage issue): rows when a provider is wired,
     otherwise `available: False` and the page/document shows "not yet available". Each row also gets its
-    township's registered population (乡镇登记人口, `registered` by area code) beside the circle's village sum."""
+    township's registered population (乡镇登记人口, `registered` by area code) beside the circle's village sum.
+    `reference_norms`: the circle counted with the norms shipped with the program (the demo county's), which the
+    signed document keeps so its readers are told."""
     if provider is None:
         return {"available": False, "rows": []}
     rows = [
         {**r, "population_registered": (registered or {}).get(str(r.get("area_code")))} for r in provider()
     ]
-    return {"available": True, "rows": rows}
+    return {"available": True, "rows": rows, "reference_norms": reference_norms}
 
 
 def _plain(v: Any) -> Any:
@@ -117,6 +121,7 @@ def build_document(
     cfg: PlanningConfig,
     coverage: CoverageProvider | None,
     stop: Callable[[], bool] | None = None,
+    reference_norms: bool = False,
 ) -> dict[str, Any]:
     """The review content as plain JSON-able data (`stop`: a cancelled job ends its rotation early)."""
     data = load_data(uow)
@@ -145,7 +150,9 @@ def build_document(
         "prepared_on": today,
         "plan_start": rot.start,
         "standard_vs_actual": levels,
-        "coverage": coverage_within_circle(coverage, {a.code: a.population for a in data.areas}),
+        "coverage": coverage_within_circle(
+            coverage, {a.code: a.population for a in data.areas}, reference_norms
+        ),
         "rotation": releases,
         "procurement": procurement,
         "budget": {
@@ -173,11 +180,12 @@ def prepare_review(
     coverage: CoverageProvider | None = None,
     notes: str = "",
     cancelled: Callable[[], bool] | None = None,
+    reference_norms: bool = False,
 ) -> Review:
     """Prepare (or re-prepare) the year's review (planner, admin); an approved review is frozen. Run as a job,
     `cancelled` is asked once the (slow) document is built: a cancelled job writes no review."""
     authz.check(uow, actor, "prepare_review", str(year), now)  # POLICY before the (slow) document is built
-    content = build_document(uow, year, today, cfg, coverage, cancelled)
+    content = build_document(uow, year, today, cfg, coverage, cancelled, reference_norms)
     if cancelled is not None and cancelled():
         raise Cancelled()
 

@@ -42,6 +42,7 @@ class PlanningService:
     )
     config: PlanningConfig = field(default_factory=PlanningConfig)
     coverage: CoverageProvider | None = None  # the circle's figures for the review, wired by bootstrap
+    coverage_norms_are_reference: bool = False  # the circle counts with the program's reference norms
 
     # ---- agreement stock and contracted transport ----------------------------------------------------------
     def record_verification(self, cmd: VerifyCmd, now: datetime | None = None) -> CheckRecord:
@@ -107,7 +108,16 @@ class PlanningService:
     ) -> Review:
         now = now or clock.now()
         return review_use.prepare_review(
-            self.uow(), year, actor, clock.local_day(now), now, self.config, self.coverage, notes, cancelled
+            self.uow(),
+            year,
+            actor,
+            clock.local_day(now),
+            now,
+            self.config,
+            self.coverage,
+            notes,
+            cancelled,
+            self.coverage_norms_are_reference,
         )
 
     def mark_reviewed(self, year: int, actor: str, now: datetime | None = None) -> Review:

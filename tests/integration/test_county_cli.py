@@ -67,6 +67,18 @@ def test_second_county_answers_stock_and_circle(county, tmp_path):
     out = run("circle", "--item", "1010101", "--minutes", "60")
     assert "东山镇" in out
     assert "参考值" in out  # a real county is told the circle's norms are the demo county's reference figures
+    # and so is the annual review's reader; the review is prepared though the reference norms name items this
+    # county does not keep (it was refused: 未知物资编码：1020201)
+    assert "参考定额" in _review_summary(tmp_path)
+
+
+def _review_summary(tmp_path: Path) -> str:
+    """The summary sheet of this year's annual review as prepared and exported on the command line."""
+    year = str(clock.today().year)
+    run("review", "prepare", "--year", year)
+    run("review", "export", "--year", year, "--format", "xlsx", "--out", str(tmp_path / "review.xlsx"))
+    sheet = load_workbook(tmp_path / "review.xlsx").worksheets[0]
+    return " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
 
 
 def test_a_countys_own_coverage_norms_silence_the_reference_notice(county, tmp_path, monkeypatch):
@@ -80,6 +92,7 @@ def test_a_countys_own_coverage_norms_silence_the_reference_notice(county, tmp_p
     monkeypatch.setenv("RELIEF_COVERAGE_NORMS_FILE", str(own))
     out = run("circle", "--item", "1010101", "--minutes", "60")
     assert "东山镇" in out and "参考值" not in out
+    assert "参考定额" not in _review_summary(tmp_path)
 
 
 def test_another_county_needs_replace_and_an_empty_ledger(county, tmp_path):

@@ -64,7 +64,33 @@ def test_coverage_hook_fills_the_section_when_a_provider_is_wired():
     assert planning_review.coverage_within_circle(lambda: rows, {"101": 7}) == {
         "available": True,
         "rows": [{**rows[0], "population_registered": 7}],
+        "reference_norms": False,
     }
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_review_counted_with_reference_norms_says_so_in_every_document(engine, world, tmp_path):
+    """A county that gave no circle norms of its own reads, in the signed review's workbook and PDF, that the
+    coverage figures are the demo county's reference assumptions; with its own norms nothing is said."""
+    rows = [{"area_code": "101", "area_name": "城关镇", "population_villages": 10, "covered_pct": 100}]
+    set_standards(engine, [water_standard(world, 1000)], NOW)
+    cfg = replace(CFG, time_limit_s=2)
+    texts = {}
+    for reference in (True, False):
+        uow = ReserveUnitOfWork(engine)
+        planning_review.prepare_review(
+            uow, YEAR, "admin", TODAY, NOW, cfg, lambda: rows, reference_norms=reference
+        )
+        doc, meta = _doc(lambda: ReserveUnitOfWork(engine))
+        assert doc["coverage"]["reference_norms"] is reference
+        wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(doc, meta)))
+        summary = [str(c.value) for row in wb["概要"].iter_rows() for c in row if c.value is not None]
+        pdf = tmp_path / f"review-{reference}.pdf"
+        pdf.write_bytes(review_documents.to_pdf(doc, meta))
+        said = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        texts[reference] = (" ".join(summary), said.replace("\n", ""))
+    assert "参考定额" in texts[True][0] and "参考定额" in texts[True][1]
+    assert "参考定额" not in texts[False][0] and "参考定额" not in texts[False][1]
 
 
 def test_workflow_runs_prepared_reviewed_approved_and_freezes_a_signed_snapshot(prepared):

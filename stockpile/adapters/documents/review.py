@@ -127,7 +127,15 @@ def summary_rows(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> list[tuple[
         (t("review_doc.short_keys"), fmt.num(doc.get("short_keys", 0))),
         (t("review_doc.budget_total"), fmt.yuan_amount(int(b.get("total_fen", 0)))),
         (t("review_doc.sha256"), str(meta.get("sha256") or t("review_doc.unsigned"))),
+        *_reference_norms_row(doc),
     ]
+
+
+def _reference_norms_row(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The circle's figures counted with the program's reference norms say so where the document is read."""
+    if not doc.get("coverage", {}).get("reference_norms"):
+        return []
+    return [(t("review_doc.coverage_norms"), t("review_doc.coverage_reference_norms"))]
 
 
 def to_xlsx(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> bytes:
@@ -205,6 +213,8 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             story.append(Paragraph(t("review_doc.coverage_not_available"), body))
             continue
+        if key == "coverage" and doc["coverage"].get("reference_norms"):
+            story.append(Paragraph(t("review_doc.coverage_reference_norms"), body))
         if not rows:
             story.append(Paragraph(t("review_doc.none"), body))
             continue

@@ -94,6 +94,8 @@ show_table(
 st.subheader(t("review.coverage_hook"))
 cov = doc.get("coverage", {})
 if cov.get("available"):
+    if cov.get("reference_norms"):  # signed with the demo county's norms: not this county's coverage
+        st.warning(t("review_doc.coverage_reference_norms"))
     st.caption(t("review.population_note"))
     show_table(  # a snapshot signed before the split has one population column; present columns only
         pd.DataFrame(cov.get("rows", [])),
