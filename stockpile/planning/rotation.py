@@ -51,6 +51,7 @@ class RotationInput:
     lot_names: dict[str, str]  # lot id → lot no
     before_start: list[dict[str, Any]] = field(default_factory=list)  # lots expiring in [today, start]
     absent_channels: list[str] = field(default_factory=list)  # configured channels no key may use
+    lead_days: dict[str, int] = field(default_factory=dict)  # key id → the purchase's full lead days
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
     names: dict[str, dict[str, str]] = {}
     lot_names: dict[str, str] = {}
     before: list[dict[str, Any]] = []
+    leads: dict[str, int] = {}
     takers = _agreement_items(data, start, end)
     for std, area in scopes(data):
         sites = {s.id for s in _scope_sites(data, std.level, area.code)}
@@ -123,8 +125,10 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
                 item,
                 cfg,
                 _channels(cfg, item.code in takers),
+                (start - today).days,
             )
         )
+        leads[key_id] = _lead(cfg, item)
         names[key_id] = {
             "area_name": area.name,
             "item_code": item.code,
@@ -143,7 +147,7 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
     )
     used = {c.channel_id for k in keys for c in k.channels}
     absent = [c.channel_id for c in cfg.channels if c.channel_id not in used] if keys else []
-    return RotationInput(problem, start, names, lot_names, before, absent)
+    return RotationInput(problem, start, names, lot_names, before, absent, leads)
 
 
 def _counts(lt: StockLot, std: Standard, sites: set[int], item_of: dict[int, str], item_code: str) -> bool:
@@ -249,22 +253,18 @@ def _stock_key(
     item: ItemRef,
     cfg: PlanningConfig,
     channels: tuple[ReleaseChannelCfg, ...],
+    ahead: int = 0,
 ) -> StockKey:
-    """A stock key with one procurement option (config lead days, item price × ‰) and its release channels."""
+    """A stock key with one procurement option (config lead days, item price × ‰) and its release channels.
+    `ahead`: days from today to the plan start (planning next year): a purchase can be ordered today, so it can
+    arrive on the start day + lead days − ahead (the model's day 0 is the start; the report dates the order)."""
     price = item.price_fen * cfg.procurement_price_permille // 1000
     life = item.shelf_life_days or NEVER
     return StockKey(
         key_id,
         lots,
         (standard,),
-        (
-            ProcurementOption(
-                "buy",
-                cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days),
-                price,
-                life,
-            ),
-        ),
+        (ProcurementOption("buy", max(0, _lead(cfg, item) - ahead), price, life),),
         tuple(
             ReleaseChannel(c.channel_id, item.price_fen * c.value_permille // 1000, c.min_remaining_days)
             for c in channels
@@ -272,6 +272,19 @@ def _stock_key(
         agreement,
         agreement_cap,
     )
+
+
+def _lead(cfg: PlanningConfig, item: ItemRef) -> int:
+    return cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days)
+
+
+def _order_date(inp: RotationInput, a: Any) -> date | None:
+    """When a purchase must be ordered: its arrival less the full lead days, which for the first weeks of next
+    year's plan is before the plan starts (order now); every other action on its plan day."""
+    arrival = _day(inp.start, a.arrival_day)
+    if a.kind == "procure" and arrival is not None and a.key_id in inp.lead_days:
+        return min(arrival - timedelta(days=inp.lead_days[a.key_id]), _day(inp.start, a.day) or arrival)
+    return _day(inp.start, a.day)
 
 
 def _day(start: date, d: int | None) -> date | None:
@@ -282,7 +295,7 @@ def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
     s = inp.start
     schedule = [
         {
-            "date": _day(s, a.day),
+            "date": _order_date(inp, a),
             **inp.key_names[a.key_id],
             "key_id": a.key_id,
             "action": a.kind,
