@@ -4,6 +4,7 @@ login` (`cli.login.current_user()`): the review's preparer, reviewer and approve
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -87,6 +88,16 @@ def rotation(
     current_user()  # login required
     svc = common.services()
     rep = svc.planning.rotation_plan(year)
+    common.console.print(t("rotation.period", start=rep.start, end=date(year, 12, 31)))
+    if rep.before_start:
+        common.console.print(
+            f"[yellow]{t('rotation.before_start', n=len(rep.before_start), start=rep.start)}[/yellow]"
+        )
+        common.print_table(
+            pd.DataFrame(rep.before_start), ["area_name", "item_code", "item_name", "lot_no", "qty", "expiry"]
+        )
+    for ch in rep.absent_channels:
+        common.console.print(t("rotation.channel_absent", channel=fmt.enum_text("channel", ch)))
     df = pd.DataFrame(rep.schedule)
     if not df.empty:
         common.print_table(

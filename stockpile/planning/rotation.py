@@ -4,18 +4,22 @@ schedule table, daily counted-stock-vs-standard series and explanations of any d
 Mapping rules:
 - One stock key per scope (level × area) × item with a standard; its lots are the unexpired government lots
   (physical and, if the standard counts them, custodial) at the scope's sites; a lot without expiry never expires.
-- The horizon runs from the plan start (today when planning a later year, so orders for January go out now)
-  to 31 December of the year; budget quarters are calendar quarters (config: Q1–Q4 budgets in fen).
+- The horizon is the year: from 1 January (today when planning the current year) to 31 December; budget
+  quarters are calendar quarters (config: Q1–Q4 budgets in fen). A lot expiring after today but on or before
+  the plan start is not in the plan (it is expired by then): the report lists it under `before_start`, to be
+  rotated now, under the current year's plan.
 - Agreement stock counts only from contracts valid for the whole horizon (a contract ending earlier is a
   renewal item of the review), capped at the standard's agreement share.
 - Procurement: one option per item (lead days from config, price = item price × ‰, shelf life of the item);
-  release channels from config, valued in ‰ of the item price.
+  release channels from config, valued in ‰ of the item price. A channel that `needs_agreement` (协议超市回购)
+  is offered for an item only if a contract with a line for it is valid on some day of the horizon; a channel no
+  stock key gets is listed in `absent_channels`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,7 +36,7 @@ from optimizer import (
 from stockpile.planning.agreements import counted_agreement
 from stockpile.planning.gap import ReserveData, _scope_sites, load_data, rule_of, scopes
 from stockpile.ports.uow import AbstractReserveUnitOfWork
-from stockpile.reserve.records import ItemRef, PlanningConfig, Standard
+from stockpile.reserve.records import ItemRef, PlanningConfig, ReleaseChannelCfg, Standard, StockLot
 
 NEVER = 100_000  # days: "no expiry" inside the integer model
 
@@ -45,6 +49,9 @@ class RotationInput:
     start: date
     key_names: dict[str, dict[str, str]]  # key id → area/item names and unit
     lot_names: dict[str, str]  # lot id → lot no
+    before_start: list[dict[str, Any]] = field(default_factory=list)  # lots expiring in [today, start]
+    absent_channels: list[str] = field(default_factory=list)  # configured channels no key may use
+    lead_days: dict[str, int] = field(default_factory=dict)  # key id → the purchase's full lead days
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +63,13 @@ class RotationReport:
     series: list[dict[str, Any]]
     explanations: list[dict[str, Any]]
     keys: list[dict[str, Any]]
+    before_start: list[dict[str, Any]] = field(default_factory=list)
+    absent_channels: list[str] = field(default_factory=list)
 
 
 def horizon(year: int, today: date) -> tuple[date, date]:
-    """From today (planning ahead) or 1 January, to 31 December of `year`."""
-    start = today if today.year < year else max(today, date(year, 1, 1))
-    return start, date(year, 12, 31)
+    """The year `year`: from 1 January, or today when today is later, to 31 December."""
+    return max(today, date(year, 1, 1)), date(year, 12, 31)
 
 
 def quarters(start: date, end: date) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -90,10 +98,14 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
     keys: list[StockKey] = []
     names: dict[str, dict[str, str]] = {}
     lot_names: dict[str, str] = {}
+    before: list[dict[str, Any]] = []
+    leads: dict[str, int] = {}
+    takers = _agreement_items(data, start, end)
     for std, area in scopes(data):
         sites = {s.id for s in _scope_sites(data, std.level, area.code)}
         item = items[std.item_code]
         qty, exp = _scope_lots(data, std, sites, item_of, item.code, start, lot_names)
+        before += _expiring_before(data, std, sites, item_of, item, today, start, area.name)
         rule = rule_of(std)
         standard = rule.required(area.population)
         if standard == 0 and not qty:
@@ -104,8 +116,19 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
         key_id = f"{std.level}:{area.code}:{item.code}"
         lots = tuple(Lot(str(i), q, exp[i]) for i, q in sorted(qty.items()))
         keys.append(
-            _stock_key(key_id, lots, standard, agreement, rule.agreement_cap(area.population), item, cfg)
+            _stock_key(
+                key_id,
+                lots,
+                standard,
+                agreement,
+                rule.agreement_cap(area.population),
+                item,
+                cfg,
+                _channels(cfg, item.code in takers),
+                (start - today).days,
+            )
         )
+        leads[key_id] = _lead(cfg, item)
         names[key_id] = {
             "area_name": area.name,
             "item_code": item.code,
@@ -122,7 +145,59 @@ def build_problem(data: ReserveData, year: int, today: date, cfg: PlanningConfig
         quarter_starts=q_starts,
         quarter_budget_fen=budget,
     )
-    return RotationInput(problem, start, names, lot_names)
+    used = {c.channel_id for k in keys for c in k.channels}
+    absent = [c.channel_id for c in cfg.channels if c.channel_id not in used] if keys else []
+    return RotationInput(problem, start, names, lot_names, before, absent, leads)
+
+
+def _counts(lt: StockLot, std: Standard, sites: set[int], item_of: dict[int, str], item_code: str) -> bool:
+    """The lot is the item's, at the scope's sites, in a mode the standard counts."""
+    ok_mode = (lt.mode == "physical" and std.counts_physical) or (
+        lt.mode == "custodial" and std.counts_custodial
+    )
+    return lt.site_id in sites and item_of[lt.item_id] == item_code and ok_mode
+
+
+def _expiring_before(
+    data: ReserveData,
+    std: Standard,
+    sites: set[int],
+    item_of: dict[int, str],
+    item: ItemRef,
+    today: date,
+    start: date,
+    area_name: str,
+) -> list[dict[str, Any]]:
+    """Lots of the scope still valid today that expire by the plan start (planning a later year): not in the
+    plan, to be rotated now."""
+    return [
+        {
+            "area_name": area_name,
+            "item_code": item.code,
+            "item_name": item.name,
+            "unit": item.unit,
+            "lot_no": lt.lot_no,
+            "qty": lt.on_hand,
+            "expiry": lt.expiry,
+        }
+        for lt in data.lots
+        if lt.expiry is not None
+        and today < lt.expiry <= start
+        and lt.on_hand > 0
+        and _counts(lt, std, sites, item_of, item.code)
+    ]
+
+
+def _agreement_items(data: ReserveData, start: date, end: date) -> set[str]:
+    """Items a 协议储备 partner can take back: a line in a contract valid on some day of the horizon."""
+    return {
+        ln.item_code for c in data.contracts if c.valid_from <= end and c.valid_to >= start for ln in c.lines
+    }
+
+
+def _channels(cfg: PlanningConfig, has_agreement: bool) -> tuple[ReleaseChannelCfg, ...]:
+    """The configured channels usable for an item: one needing an agreement partner only if it has one."""
+    return tuple(c for c in cfg.channels if has_agreement or not c.needs_agreement)
 
 
 def _scope_lots(
@@ -139,10 +214,7 @@ def _scope_lots(
     qty: dict[int, int] = {}
     exp: dict[int, int] = {}
     for lt in data.lots:
-        ok_mode = (lt.mode == "physical" and std.counts_physical) or (
-            lt.mode == "custodial" and std.counts_custodial
-        )
-        if lt.site_id not in sites or item_of[lt.item_id] != item_code or not ok_mode:
+        if not _counts(lt, std, sites, item_of, item_code):
             continue
         e = NEVER if lt.expiry is None else (lt.expiry - start).days
         if e <= 0:
@@ -180,30 +252,39 @@ def _stock_key(
     agreement_cap: int,
     item: ItemRef,
     cfg: PlanningConfig,
+    channels: tuple[ReleaseChannelCfg, ...],
+    ahead: int = 0,
 ) -> StockKey:
-    """A stock key with one procurement option (config lead days, item price × ‰) and the config's release
-    channels."""
+    """A stock key with one procurement option (config lead days, item price × ‰) and its release channels.
+    `ahead`: days from today to the plan start (planning next year): a purchase can be ordered today, so it can
+    arrive on the start day + lead days − ahead (the model's day 0 is the start; the report dates the order)."""
     price = item.price_fen * cfg.procurement_price_permille // 1000
     life = item.shelf_life_days or NEVER
     return StockKey(
         key_id,
         lots,
         (standard,),
-        (
-            ProcurementOption(
-                "buy",
-                cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days),
-                price,
-                life,
-            ),
-        ),
+        (ProcurementOption("buy", max(0, _lead(cfg, item) - ahead), price, life),),
         tuple(
             ReleaseChannel(c.channel_id, item.price_fen * c.value_permille // 1000, c.min_remaining_days)
-            for c in cfg.channels
+            for c in channels
         ),
         agreement,
         agreement_cap,
     )
+
+
+def _lead(cfg: PlanningConfig, item: ItemRef) -> int:
+    return cfg.procurement_lead_days_by_item.get(item.code, cfg.procurement_lead_days)
+
+
+def _order_date(inp: RotationInput, a: Any) -> date | None:
+    """When a purchase must be ordered: its arrival less the full lead days, which for the first weeks of next
+    year's plan is before the plan starts (order now); every other action on its plan day."""
+    arrival = _day(inp.start, a.arrival_day)
+    if a.kind == "procure" and arrival is not None and a.key_id in inp.lead_days:
+        return min(arrival - timedelta(days=inp.lead_days[a.key_id]), _day(inp.start, a.day) or arrival)
+    return _day(inp.start, a.day)
 
 
 def _day(start: date, d: int | None) -> date | None:
@@ -214,7 +295,7 @@ def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
     s = inp.start
     schedule = [
         {
-            "date": _day(s, a.day),
+            "date": _order_date(inp, a),
             **inp.key_names[a.key_id],
             "key_id": a.key_id,
             "action": a.kind,
@@ -254,7 +335,9 @@ def report_from_plan(inp: RotationInput, plan: RotationPlan) -> RotationReport:
         }
         for ser in plan.stock
     ]
-    return RotationReport(s, plan, inp.problem, schedule, series, explanations, keys)
+    return RotationReport(
+        s, plan, inp.problem, schedule, series, explanations, keys, inp.before_start, inp.absent_channels
+    )
 
 
 def rotation_plan(

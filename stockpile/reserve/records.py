@@ -184,11 +184,15 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class ReleaseChannelCfg:
-    """Where rotated-out goods go (演练消耗, 移交民政/学校, 协议超市回购); value in ‰ of the item price."""
+    """Where rotated-out goods go (演练消耗, 移交民政/学校, 协议超市回购); value in ‰ of the item price.
+
+    `needs_agreement`: the channel is a 协议储备 partner taking the goods back (协议超市回购), offered for an item
+    only while a contract with a line for that item is valid in the plan's horizon."""
 
     channel_id: str
     value_permille: int
     min_remaining_days: int
+    needs_agreement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +210,7 @@ class PlanningConfig:
     channels: tuple[ReleaseChannelCfg, ...] = (
         ReleaseChannelCfg("drill", 0, 30),
         ReleaseChannelCfg("civil_affairs", 0, 60),
-        ReleaseChannelCfg("sell_back", 400, 90),
+        ReleaseChannelCfg("sell_back", 400, 90, needs_agreement=True),
     )
     short_shelf_life_days: int = 365  # items at or below this are candidates for agreement reserve
     compensation_permille: int = 1000  # 调用补偿 = qty × agreed price × this ÷ 1000

@@ -76,6 +76,7 @@ def test_rotation_cli_prints_the_schedule_summary_and_writes_xlsx(env, tmp_path)
     res = runner.invoke(app, ["rotation", "--year", str(date.today().year + 1), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "轮换计划：" in res.output and out.read_bytes()[:2] == b"PK"
+    assert f"计划期：{date.today().year + 1}-01-01 至 {date.today().year + 1}-12-31" in res.output
     # money in 元 as the summary counts it (the table printed 分 under 金额(元)), actions and status in words
     import openpyxl
     import pytest

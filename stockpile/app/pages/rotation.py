@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -36,7 +38,17 @@ if report is None:
 
 plan = report.plan
 keys = pd.DataFrame(report.keys)
+st.caption(t("rotation.period", start=report.start, end=date(int(year), 12, 31)))
 st.caption(t("rotation.status", status=fmt.enum_text("solver_status", plan.status)))
+if report.before_start:  # planning a later year: lots gone by 1 January are this year's to rotate
+    st.warning(t("rotation.before_start", n=len(report.before_start), start=report.start))
+    show_table(
+        pd.DataFrame(report.before_start),
+        ["area_name", "item_code", "item_name", "lot_no", "qty", "unit", "expiry"],
+        key="rotation.before_start",
+    )
+for ch in report.absent_channels:
+    st.caption(t("rotation.channel_absent", channel=fmt.enum_text("channel", ch)))
 if plan.holds_standard:
     st.success(t("rotation.holds"))
 else:
