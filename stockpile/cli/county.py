@@ -18,7 +18,7 @@ from stockpile.cli import common
 from stockpile.cli.common import input_file
 from stockpile.cli.login import current_user
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import aside, domain_error_text, listed, problem_text, t
+from stockpile.i18n import aside, column_name, column_where, domain_error_text, listed, problem_text, t
 
 _WORKBOOK_HELP = "县情工作簿 .xlsx / the county workbook"
 File = Annotated[Path, typer.Argument(help=_WORKBOOK_HELP)]  # written
@@ -89,7 +89,8 @@ def import_(
         raise typer.Exit(1)
     for c in report.changes:
         line = f"{t('county.kind.' + c.kind)} {_row_kind(c)} {c.key}" + (f" {c.name}" if c.name else "")
-        common.console.print(aside(line, listed(c.fields)) if c.fields else line)
+        fields = listed(column_name(f) for f in c.fields)  # the reader's names, not the workbook's headers
+        common.console.print(aside(line, fields) if c.fields else line)
     counts = {
         k: report.counts().get(k, 0)
         for k in ("added", "reactivated", "changed", "deactivated", "deleted", "kept")
@@ -131,7 +132,7 @@ def _row_kind(c: Any) -> str:
 
 def _problem(p: Any) -> str:
     """One problem as a sentence: where (sheet, row, column), the value, and why."""
-    where = t("county.where", sheet=p.sheet or "—", row=p.row or "—", column=p.column or "—")
+    where = t("county.where", sheet=p.sheet or "—", row=p.row or "—", column=column_where(p.column) or "—")
     value = t("county.value", value=p.value) if p.value else ""
     return f"{where}{value}：{problem_text(p.code, p.params)}"
 

@@ -3,7 +3,8 @@ scope, as depots are a keeper's); dispatchers and admins on any."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 from stockpile.domain.events import EventRecord, Place, PlaceOutsideEvent
 from stockpile.domain.model import Actor
@@ -28,12 +29,23 @@ def township_scope(
     return actor, own
 
 
+def township_names(repo: EventsRepository, codes: Iterable[str]) -> tuple[str, ...]:
+    """Townships as a refusal names them to a person: by name (the message lists them in the reader's way), the
+    code beside a name only where two of them share it, the bare code where the county has no name for it."""
+    names = {c: repo.area_name(c) or c for c in sorted(codes)}
+    counts = Counter(names.values())
+    return tuple(f"{n}（{c}）" if counts[n] > 1 and n != c else n for c, n in names.items())
+
+
+def place_label(place: Place) -> str:
+    """A village or shelter by its name with its code (village names repeat across a county's townships)."""
+    return f"{place.name}（{place.code}）"
+
+
 def check_in_event_area(repo: EventsRepository, event: EventRecord, place: Place) -> None:
     """A report or request of an event opened for one township is for a place of that township (an event of the
     county takes every place): named in words, with the event's township."""
     if repo.area_level(event.area_code) != "township" or place.township == event.area_code:
         return
     area = repo.area_name(event.area_code) or event.area_code
-    raise PlaceOutsideEvent(
-        place=f"{place.name}（{place.code}）", event=event.name, area=f"{area}（{event.area_code}）"
-    )
+    raise PlaceOutsideEvent(place=place_label(place), event=event.name, area=f"{area}（{event.area_code}）")

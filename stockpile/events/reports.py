@@ -25,7 +25,7 @@ from stockpile.domain.events import (
     latest_per_village,
     same_event_code,
 )
-from stockpile.events.access import RepoOf, check_in_event_area, township_scope
+from stockpile.events.access import RepoOf, check_in_event_area, place_label, township_names, township_scope
 from stockpile.ports.events import EventsRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
@@ -100,7 +100,8 @@ def add_report(
             claimed = rec.township or place.township
             if place.township != claimed or (own is not None and place.township not in own):
                 raise VillageOutsideTownship(
-                    village=rec.village, township=claimed if own is None else "、".join(sorted(own))
+                    village=place_label(place),
+                    township=township_names(repo, [claimed] if own is None else own),
                 )
             check_in_event_area(repo, event, place)
             for item, _ in rec.needs:

@@ -19,7 +19,7 @@ from stockpile.domain.events import (
     check_request_line,
     decide,
 )
-from stockpile.events.access import RepoOf, check_in_event_area, township_scope
+from stockpile.events.access import RepoOf, check_in_event_area, place_label, township_names, township_scope
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
 
@@ -49,7 +49,8 @@ def add_request(
             township = line.township or place.township
             if place.township != township or (own is not None and township not in own):
                 raise VillageOutsideTownship(
-                    village=line.destination, township=township if own is None else "、".join(sorted(own))
+                    village=place_label(place),
+                    township=township_names(repo, [township] if own is None else own),
                 )
             check_in_event_area(repo, event, place)
             full = replace(line, township=township, requested_by=actor, status="submitted")

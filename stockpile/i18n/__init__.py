@@ -90,6 +90,20 @@ def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
     return t(key, lang, **dict(params or {}))
 
 
+def column_name(header: str, lang: str | None = None) -> str:
+    """A county-workbook column as a message names it to the reader (`county.header.<header>`): 「乡镇代码」 in
+    Chinese, "Township code" in English; a header the template does not have (the county's own) as it is."""
+    key = f"county.header.{header}"
+    return t(key, lang) if header and key in catalogue("zh") else header
+
+
+def column_where(header: str, lang: str | None = None) -> str:
+    """The column a problem is in: its name in the reader's words, with the workbook's own header beside it when
+    they differ (an English reader finds the cell under 「乡镇代码」 in the workbook)."""
+    name = column_name(header, lang)
+    return name if name == header else aside(name, header, lang)
+
+
 # (parameter, error code, catalogue section): values an error carries as codes, printed as words
 _WORDED = (
     ("state", "order_wrong_state", "order.state"),

@@ -158,15 +158,21 @@ def _check_drivers(out: Parsed) -> None:
 
 
 def _check_contracts(out: Parsed) -> None:
-    """The rows of one contract agree on its holder, call-off lead time, term and contact."""
-    first: dict[str, dict[str, Any]] = {}
+    """The rows of one contract agree on its holder, call-off lead time, term and contact. A cell already refused
+    (an unreadable date) is compared with nothing: its row is reported once, for that cell, and its sibling rows
+    are checked against the contract's first readable value."""
     seen: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for row, r in _each(out, AGREEMENTS):
         seen[r["contract"]].append((row, r))
     for contract, rows in seen.items():
-        first[contract] = rows[0][1]
-        for row, r in rows[1:]:
+        first: dict[str, int] = {}  # field → the first row whose cell was read
+        for row, _ in rows:
             for f in CONTRACT_FIELDS:
-                if r.get(f) != first[contract].get(f):
+                if out.readable(AGREEMENTS, row, f):
+                    first.setdefault(f, row)
+        value = {f: dict(rows)[row].get(f) for f, row in first.items()}
+        for row, r in rows:
+            for f in CONTRACT_FIELDS:
+                if out.readable(AGREEMENTS, row, f) and row != first[f] and r.get(f) != value[f]:
                     column = AGREEMENTS.column(f).header
                     out.error(AGREEMENTS, row, column, r.get(f), "contract_fields_differ", contract=contract)

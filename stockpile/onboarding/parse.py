@@ -39,6 +39,9 @@ class Parsed:
     rows: dict[str, dict[tuple[Any, ...], int]] = field(default_factory=dict)  # where each record came from
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    refused: set[tuple[str, int, str]] = field(
+        default_factory=set
+    )  # (sheet id, row, field) of unreadable cells
 
     def error(self, sheet: Sheet, row: int, column: str, value: Any, code: str, **params: Any) -> None:
         self.errors.append(Problem(sheet.name, row, column, show(value), code, params))
@@ -48,6 +51,10 @@ class Parsed:
 
     def row_of(self, sheet: Sheet, key: tuple[Any, ...]) -> int:
         return self.rows.get(sheet.id, {}).get(key, 0)
+
+    def readable(self, sheet: Sheet, row: int, field: str) -> bool:
+        """False for a cell already refused (its field is None): a check across rows compares none against it."""
+        return (sheet.id, row, field) not in self.refused
 
 
 def show(v: Any) -> str:
@@ -190,6 +197,7 @@ def _parse_row(
             record[c.field] = parse_cell(c, raw)
         except CellError as e:
             out.error(sheet, row_no, c.header, raw, e.code, **e.params)
+            out.refused.add((sheet.id, row_no, c.field))
             record[c.field] = None
     return record
 

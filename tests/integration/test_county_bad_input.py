@@ -215,6 +215,38 @@ def test_a_refused_code_cell_is_not_also_a_duplicate(svc):
     assert ("duplicate_code" not in {c for _, c in codes}) and (2, "code_in_scientific_notation") in codes
 
 
+@pytest.mark.parametrize("bad", [0, 1], ids=["bad row first", "bad row second"])
+def test_an_agreement_row_with_unreadable_dates_is_the_only_row_named(svc, bad):
+    """协议储备: one item line of a contract with dates nobody can read (下月初) is named for its dates; its sibling
+    line (same contract and holder, another item) was also called "inconsistent" against the unreadable row, and
+    the bad row itself against its sibling. A check across the rows of a contract skips a cell already refused."""
+    book = county_book.sheets(clock.today())
+    headers, rows = book["协议储备"]
+    rows.append(list(rows[0]))
+    rows[1][headers.index("物资编码")] = "1010201"
+    _set(book, "协议储备", bad, "有效期起", "下月初")
+    _set(book, "协议储备", bad, "有效期止", "明年")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    named = sorted((p.row, p.column) for p in report.errors if p.sheet == "协议储备")
+    assert named == [(bad + 2, "有效期止"), (bad + 2, "有效期起")], report.errors
+    assert "contract_fields_differ" not in {p.code for p in report.errors}
+
+
+def test_agreement_rows_that_disagree_on_a_readable_term_are_still_named(svc):
+    """The skip is for refused cells only: a sibling line whose readable end date differs is still named."""
+    book = county_book.sheets(clock.today())
+    headers, rows = book["协议储备"]
+    rows.append(list(rows[0]))
+    rows[1][headers.index("物资编码")] = "1010201"
+    _set(book, "协议储备", 1, "有效期止", clock.today() + timedelta(days=400))
+    _set(book, "协议储备", 0, "调用时限(分钟)", "两小时")
+    report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
+    named = sorted((p.row, p.column, p.code) for p in report.errors if p.sheet == "协议储备")
+    assert named == [(2, "调用时限(分钟)", "qty_not_integer"), (3, "有效期止", "contract_fields_differ")], (
+        named
+    )
+
+
 def test_what_counties_also_write_is_read_as_the_label(svc):
     """CGCS2000 (the national datum) reads as WGS-84, 民族乡/苏木 as 乡, 街道办事处 as 街道, 调度 as 调度员; they were
     refused as "取值不在允许范围内" without saying what is allowed."""

@@ -278,3 +278,26 @@ def test_an_english_import_names_its_rows_in_english(county, tmp_path):
     assert any(ln.startswith("added depot SY-XJK") for ln in added), out
     assert not [ln for ln in added if "乡镇" in ln.split()[1] or "（" in ln or "、" in ln], out
     assert "新增 乡镇 " in run("county", "import", str(county), "--dry-run")
+
+
+def test_an_english_import_names_changed_and_refused_columns_in_english(county, tmp_path):
+    """`--lang en county import` listed a changed township's columns by the workbook's Chinese headers
+    (「人口、灾害暴露(1-3)」) and placed a problem under 「人口」: an English reader reads the catalogue's names
+    (Population, Hazard exposure), a problem's column with the workbook's header beside it to find the cell;
+    Chinese is as before."""
+    run("county", "import", str(county))
+    book = county_book.sheets(clock.today())
+    headers, rows = book["乡镇"]
+    rows[0][headers.index("人口")] += 100
+    rows[0][headers.index("灾害暴露(1-3)")] = 3
+    changed = tmp_path / "changed.xlsx"
+    changed.write_bytes(county_book.xlsx(book))
+    out = run("--lang", "en", "county", "import", str(changed), "--dry-run")
+    [line] = [ln for ln in out.splitlines() if ln.startswith("changed township ")]
+    assert line.endswith("(Population, Hazard exposure (1-3))"), out
+    assert "人口" not in out and "灾害暴露" not in out, out
+    assert "（人口、灾害暴露(1-3)）" in run("county", "import", str(changed), "--dry-run")
+    rows[0][headers.index("人口")] = -5
+    changed.write_bytes(county_book.xlsx(book))
+    res = runner.invoke(app, ["--lang", "en", "county", "import", str(changed), "--dry-run"])
+    assert res.exit_code == 1 and "column “Population (人口)”" in res.output, res.output

@@ -120,6 +120,25 @@ def _line(item: str, qty: int, to: str = V1, priority: int = 2) -> RequestLine:
     return RequestLine(0, "FLOOD-1", "", item, qty, priority, None, to, "", None, "", "", "")
 
 
+def test_a_refused_village_names_the_informants_townships_not_their_codes(svc, world):
+    """An informant of 城关镇 reporting for 沙洲镇's 南村 was told "360499102201 不属于 360499101": the refusal names
+    the village with its code and the informant's townships by name, in the reader's language; a dispatcher naming
+    the wrong township is told that township's name."""
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    with pytest.raises(VillageOutsideTownship) as e:
+        svc.add_report(_report(V3, now - timedelta(minutes=10)), "inf1")
+    zh, en = error_text(e.value.code, e.value.params), error_text(e.value.code, e.value.params, "en")
+    assert zh.startswith(f"南村（{V3}） 不属于 城关镇，") and world.township not in zh, zh
+    assert "is not in 城关镇:" in en and world.township not in en, en
+    with pytest.raises(VillageOutsideTownship) as e:
+        svc.add_request(_line(world.tent, 5, to=V3), "inf1")
+    assert "不属于 城关镇，" in error_text(e.value.code, e.value.params)
+    with pytest.raises(VillageOutsideTownship) as e:
+        svc.add_report(_report(V3, now, township=world.township), "disp")
+    assert "不属于 城关镇，" in error_text(e.value.code, e.value.params)
+
+
 def test_requests_are_decided_once(svc, world, engine):
     _event(svc, world, clock.now() - timedelta(hours=1))
     line = svc.add_request(_line(world.tent, 50), "inf1")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, services, show_error
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import problem_text, t
+from stockpile.i18n import column_name, column_where, listed, problem_text, t
 
 
 def _problems(problems: list[Any]) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def _problems(problems: list[Any]) -> pd.DataFrame:
             {
                 t("county.col_sheet"): p.sheet,
                 t("county.col_row"): p.row,
-                t("county.col_column"): p.column,
+                t("county.col_column"): column_where(p.column),
                 t("county.col_value"): p.value,
                 t("county.col_problem"): problem_text(p.code, p.params),
             }
@@ -37,7 +37,7 @@ def _changes(changes: list[Any]) -> pd.DataFrame:
                 t("county.col_sheet"): c.sheet,
                 t("county.col_key"): c.key,
                 t("county.col_name"): c.name,
-                t("county.col_fields"): "、".join(c.fields),
+                t("county.col_fields"): listed(column_name(f) for f in c.fields),
             }
             for c in changes
         ]
