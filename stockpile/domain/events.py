@@ -275,10 +275,11 @@ def event_demand(
     sustain_days: int,
     shelters: frozenset[str] = frozenset(),
 ) -> dict[tuple[str, str], int]:
-    """(place, item) → quantity. Per village: affected persons × norm ÷ 100 (rounded up) × days for daily norms.
-    Approved request lines add to their destination; where a line's destination and item already carry the
-    norm-derived figure, the larger of the two counts (the request covers the same people), so no village is
-    counted twice."""
+    """(place, item) → quantity, one figure per place and item, the most explicit one counting:
+    1. the norm estimate: per village, affected persons × norm ÷ 100 (rounded up) × days for daily norms;
+    2. approved request lines (their approved quantities, summed per destination and item) replace it: the
+       dispatcher's decision holds, so approving 1 800 of 3 600 plans 1 800 even where the norm says more.
+    A figure replaces, never adds (both cover the same people), so no village is counted twice."""
     out: dict[tuple[str, str], int] = {}
     for village, r in latest.items():
         for n in norms:
@@ -292,10 +293,8 @@ def event_demand(
     for line in approved:
         key = (line.destination, line.item_code)
         requested[key] = requested.get(key, 0) + (line.approved_qty or 0)
-    for key, qty in requested.items():
-        if qty > 0:
-            out[key] = max(out.get(key, 0), qty)
-    return out
+    out.update(requested)
+    return {key: qty for key, qty in out.items() if qty > 0}
 
 
 def deliver_requests(
