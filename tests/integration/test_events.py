@@ -189,6 +189,27 @@ def test_a_partial_approval_is_planned_not_the_larger_norm_figure(svc, world, en
     assert _demand_of(svc, engine) == {(V1, world.water): 1800, (V2, world.water): 900}
 
 
+def test_a_reports_need_lines_reach_the_scenario(svc, world, engine):
+    """A report's need lines (急需) are demand of its village: a need of an item replaces the norm's estimate of
+    it, a need of an item without a norm is added, a follow-up's needs replace the earlier report's, and an
+    approved request line of the place and item takes precedence over the need."""
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    first = replace(_report(V1, now - timedelta(hours=1)), needs=((world.pump, 9),))
+    svc.add_report(first, "inf1")
+    later = replace(_report(V1, now - timedelta(minutes=30)), needs=((world.water, 500), (world.tent, 30)))
+    svc.add_report(later, "inf1")  # 100 affected: the norm says 900 bottles; the report asks for 500
+    svc.add_report(replace(_report(V2, now - timedelta(minutes=30)), needs=((world.tent, 12),)), "inf1")
+    tents = svc.add_request(_line(world.tent, 20, to=V2), "inf1")
+    svc.decide_request(tents.id, "approved", "disp", qty=8, reason="分批")
+    assert _demand_of(svc, engine) == {
+        (V1, world.water): 500,
+        (V1, world.tent): 30,
+        (V2, world.water): 900,
+        (V2, world.tent): 8,
+    }
+
+
 @pytest.mark.parametrize(
     ("code", "name", "said"),
     [
