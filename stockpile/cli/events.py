@@ -336,7 +336,7 @@ def scenario_new(
     code: Annotated[str | None, typer.Option("--code", help="情景编码（默认 事件-SC）scenario code")] = None,
     days: Annotated[int, typer.Option("--days", help="保障天数 sustain days")] = 3,
 ) -> None:
-    """由灾害事件生成调度情景：已批准的请领 + 受灾人数 × 人均标准 × 保障天数（每村只算一次）。"""
+    """由灾害事件生成调度情景：每村每种物资取已批准的请领，其次报告的急需，再次受灾人数 × 人均标准 × 保障天数。"""
 
     name = _run(_svc().scenario_from_event, event, current_user(), code, days)
     console.print(t("events.scenario_created", event=event, scenario=name))

@@ -177,11 +177,56 @@ def test_scenario_from_event_counts_each_village_once(svc, world, engine):
     sc, demand = scenario_demand(
         code, SqlAlchemyUnitOfWork(engine), lambda u: SqlDispatchRepository(u.session)
     )
-    # 200 affected × 3 bottles per person per day × 3 days = 1800 ≥ the 1000 requested: counted once, not 2800
-    assert demand == {(V1, world.water): 1800, (SHELTER, world.tent): 25}
+    # the 1000 approved replace the norm's 200 affected × 3 bottles per person per day × 3 days = 1800: counted
+    # once (not 2800), and the dispatcher's figure holds
+    assert demand == {(V1, world.water): 1000, (SHELTER, world.tent): 25}
     assert sc.kind == "live" and sc.reported_at == now - timedelta(hours=2)
     assert {p.code: p.priority for p in sc.points} == {V1: 2, SHELTER: 1}
     assert {r.status for r in svc.requests("FLOOD-1", "disp")} == {"planned"}
+
+
+def _demand_of(svc: EventService, engine) -> dict[tuple[str, str], int]:
+    from stockpile.adapters.repos.uow import SqlAlchemyUnitOfWork
+
+    code = svc.scenario_from_event("FLOOD-1", "disp", sustain_days=3)
+    _, demand = scenario_demand(
+        code, SqlAlchemyUnitOfWork(engine), lambda u: SqlDispatchRepository(u.session)
+    )
+    return demand
+
+
+def test_a_partial_approval_is_planned_not_the_larger_norm_figure(svc, world, engine):
+    """The dispatcher approves 1 800 of 3 600 bottles for a village whose norm figure is 3 600 (400 affected × 3 ×
+    3 days): the scenario plans the 1 800 approved, not the larger norm figure. Villages and items no request
+    covers keep the norm figure."""
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    svc.add_report(_report(V1, now - timedelta(hours=1), affected=400), "inf1")
+    svc.add_report(_report(V2, now - timedelta(hours=1), affected=100), "inf1")
+    water = svc.add_request(_line(world.water, 3600, to=V1), "inf1")
+    svc.decide_request(water.id, "approved", "disp", qty=1800, reason="余量明日再拨")
+    assert _demand_of(svc, engine) == {(V1, world.water): 1800, (V2, world.water): 900}
+
+
+def test_a_reports_need_lines_reach_the_scenario(svc, world, engine):
+    """A report's need lines (急需) are demand of its village: a need of an item replaces the norm's estimate of
+    it, a need of an item without a norm is added, a follow-up's needs replace the earlier report's, and an
+    approved request line of the place and item takes precedence over the need."""
+    now = clock.now()
+    _event(svc, world, now - timedelta(hours=2))
+    first = replace(_report(V1, now - timedelta(hours=1)), needs=((world.pump, 9),))
+    svc.add_report(first, "inf1")
+    later = replace(_report(V1, now - timedelta(minutes=30)), needs=((world.water, 500), (world.tent, 30)))
+    svc.add_report(later, "inf1")  # 100 affected: the norm says 900 bottles; the report asks for 500
+    svc.add_report(replace(_report(V2, now - timedelta(minutes=30)), needs=((world.tent, 12),)), "inf1")
+    tents = svc.add_request(_line(world.tent, 20, to=V2), "inf1")
+    svc.decide_request(tents.id, "approved", "disp", qty=8, reason="分批")
+    assert _demand_of(svc, engine) == {
+        (V1, world.water): 500,
+        (V1, world.tent): 30,
+        (V2, world.water): 900,
+        (V2, world.tent): 8,
+    }
 
 
 @pytest.mark.parametrize(

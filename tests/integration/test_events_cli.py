@@ -207,3 +207,22 @@ def test_event_list_is_titled_events_and_a_code_with_spaces_around_is_the_code(p
     assert "已提交请领" in _ok(["request", "add", "EV-T", f" {WATER}", "5", f"--to=\u3000{village}"])
     part = _ok(["--lang", "en", "request", "approve", "1", "--qty", "3", "--reason", "more tomorrow"])
     assert "3 (more tomorrow)" in part and "（" not in part, part  # was 3（more tomorrow）
+
+
+def test_the_scenario_from_the_cli_plans_the_approved_quantity_and_the_reports_needs(places):
+    """Approving 1 800 of 3 600 bottles for a village of 1 000 affected persons (the norm says far more) plans the
+    1 800 approved; the report's `--need` of tents reaches the scenario as the village's tent demand."""
+    from stockpile.bootstrap import build_services
+    from stockpile.config import get_settings
+
+    county, _town, village = places
+    login_as("dispatcher")
+    _ok(["event", "new", "FLOOD-N", "--name", "演练洪涝", "--area", county])
+    _ok(["report", "add", "FLOOD-N", village, "--affected", "1000", "--need", f"{TENT}=20"])
+    _ok(["request", "add", "FLOOD-N", WATER, "3600", "--to", village])
+    _ok(["request", "approve", "1", "--qty", "1800", "--reason", "余量明日再拨"])
+    _ok(["scenario", "new", "--event", "FLOOD-N"])
+    _, demand = build_services(get_settings()).events.show_scenario("FLOOD-N-SC", "dispatcher")
+    assert demand[(village, WATER)] == 1800 and demand[(village, TENT)] == 20, demand
+    shown = _ok(["scenario", "show", "FLOOD-N-SC"])
+    assert "1,800" in shown and "3,600" not in shown, shown
