@@ -27,7 +27,7 @@ from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, tar
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.dispatch.shipping import ship_depot
 from stockpile.domain import ledger
-from stockpile.domain.dispatch import EventPlanOpen, PlanRejected, PlanStillOpen, UnknownOrder
+from stockpile.domain.dispatch import EventPlanOpen, PlanRejected, PlanStillOpen, UnknownOrder, typeable
 from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
 from stockpile.jobs import codec
@@ -47,8 +47,9 @@ class Confirmation:
 
 
 def order_no(plan_id: uuid.UUID, vehicle: str) -> str:
-    """调拨单号: DD + the plan id's first 8 hex digits + the vehicle code."""
-    return f"DD{plan_id.hex[:8].upper()}-{vehicle}"
+    """调拨单号: DD + the plan id's first 8 hex digits + the vehicle code as a keeper can type it (a plate's 「·」,
+    spaces and full-width forms left out: DD1A2B3C4D-云A12345)."""
+    return f"DD{plan_id.hex[:8].upper()}-{typeable(vehicle)}"
 
 
 def _pickups(plan: DispatchPlan) -> dict[tuple[str, str, str], int]:
