@@ -267,13 +267,14 @@ def _once(seen: dict[str, int], item: str, row: int | None = None) -> None:
         raise typer.Exit(1)
 
 
-def _pairs(values: list[str]) -> dict[tuple[str, str], str]:
-    """STOP:ITEM=VALUE options → {(stop, item): value}."""
-    out = {}
+def _pairs(values: list[str]) -> list[tuple[tuple[str, str], str]]:
+    """STOP:ITEM=VALUE options → [((stop, item), value)] as typed: a line given twice reaches the receipt, which
+    refuses it (a dict kept the last)."""
+    out = []
     for v in values:
         key, _, val = v.partition("=")
         stop, _, item = key.partition(":")
-        out[(stop.strip(), item.strip())] = val.strip()
+        out.append(((stop.strip(), item.strip()), val.strip()))
     return out
 
 
@@ -291,7 +292,7 @@ def receive_cmd(
 ) -> None:
     """签收：登记签收人、时间、实收数量及短少/损坏原因；调拨单转为已签收。"""
     try:
-        quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
+        quantities = [(k, int(v)) for k, v in _pairs(qty or [])]
     except ValueError as e:
         err_console.print(
             f"[red]{error_text('receipt_invalid', {'reason': 'not_a_number', 'line': listed(qty or [])})}[/red]"

@@ -206,6 +206,13 @@ class ReceiptUnknownItem(ReceiptInvalid):
     code = "receipt_unknown_item"
 
 
+class ReceiptLineTwice(ReceiptInvalid):
+    """签收 naming one line (stop × item) twice, by its 序号 and its place code or twice alike (``first`` and
+    ``stop`` as typed, ``place`` the stop's code): the second would silently replace the first."""
+
+    code = "receipt_line_twice"
+
+
 # the middle dot of a plate (云A·12345) and its look-alikes: not on a keyboard
 PLATE_DOTS = frozenset("·・･•‧∙⋅")
 
