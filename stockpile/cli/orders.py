@@ -26,6 +26,7 @@ from stockpile.cli.common import (
 from stockpile.domain.dispatch import ORDER_STATES
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import aside, domain_error_text, error_text, label_sep, listed, t
+from stockpile.reports.orders import vehicle_label
 
 order_app = typer.Typer(
     help="调拨单 dispatch orders: list, show, reprint, void, pick, ship, receive (签收), close",
@@ -54,13 +55,6 @@ def _plan_no(plan_id: Any) -> str:
 def _parts(depots: list[dict[str, Any]]) -> str:
     """Each depot part with its state, in the reader's punctuation: YL-102A（已发运）、… / YL-102A (shipped), …"""
     return listed(aside(d["site"], t("order.state." + d["state"]) + _short(d)) for d in depots)
-
-
-def _vehicle(r: dict[str, Any]) -> str:
-    """The truck as a dispatcher knows it: its name and plate (县库重卡 云L·A1234); its code where it has no name
-    any more, and the plate once where the code is the plate."""
-    first = r.get("vehicle_name") or r["vehicle"]
-    return first if r["plate"] in ("", first) else f"{first} {r['plate']}"
 
 
 def _short(d: dict[str, Any]) -> str:
@@ -110,7 +104,7 @@ def list_cmd(
         tab.add_row(
             r["doc_no"],
             r["scenario"],
-            _vehicle(r),
+            vehicle_label(r),
             aside(
                 t(f"order.state.{r['state']}"),
                 t("order.cli.superseded_by", plan=_plan_no(r["superseded_by"])),
@@ -272,13 +266,14 @@ def _once(seen: dict[str, int], item: str, row: int | None = None) -> None:
         raise typer.Exit(1)
 
 
-def _pairs(values: list[str]) -> dict[tuple[str, str], str]:
-    """STOP:ITEM=VALUE options → {(stop, item): value}."""
-    out = {}
+def _pairs(values: list[str]) -> list[tuple[tuple[str, str], str]]:
+    """STOP:ITEM=VALUE options → [((stop, item), value)] as typed: a line given twice reaches the receipt, which
+    refuses it (a dict kept the last)."""
+    out = []
     for v in values:
         key, _, val = v.partition("=")
         stop, _, item = key.partition(":")
-        out[(stop.strip(), item.strip())] = val.strip()
+        out.append(((stop.strip(), item.strip()), val.strip()))
     return out
 
 
@@ -296,7 +291,7 @@ def receive_cmd(
 ) -> None:
     """签收：登记签收人、时间、实收数量及短少/损坏原因；调拨单转为已签收。"""
     try:
-        quantities = {k: int(v) for k, v in _pairs(qty or []).items()}
+        quantities = [(k, int(v)) for k, v in _pairs(qty or [])]
     except ValueError as e:
         err_console.print(
             f"[red]{error_text('receipt_invalid', {'reason': 'not_a_number', 'line': listed(qty or [])})}[/red]"

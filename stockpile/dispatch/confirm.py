@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +27,14 @@ from stockpile.dispatch.plan import DispatchPlan, MatrixFn, plan_violations, tar
 from stockpile.dispatch.scenario import RepoOf
 from stockpile.dispatch.shipping import ship_depot
 from stockpile.domain import ledger
-from stockpile.domain.dispatch import EventPlanOpen, PlanRejected, PlanStillOpen, UnknownOrder
+from stockpile.domain.dispatch import (
+    EventPlanOpen,
+    PlanRejected,
+    PlanStillOpen,
+    UnknownOrder,
+    order_no_key,
+    typeable,
+)
 from stockpile.domain.errors import OutOfStock
 from stockpile.domain.model import Balance, Reservation, ReservationState
 from stockpile.jobs import codec
@@ -46,9 +53,12 @@ class Confirmation:
     replayed: bool
 
 
-def order_no(plan_id: uuid.UUID, vehicle: str) -> str:
-    """调拨单号: DD + the plan id's first 8 hex digits + the vehicle code."""
-    return f"DD{plan_id.hex[:8].upper()}-{vehicle}"
+def order_no(plan_id: uuid.UUID, vehicle: str, fleet: Iterable[str] = ()) -> str:
+    """调拨单号: DD + the plan id's first 8 hex digits + the vehicle code as a keeper can type it (a plate's 「·」,
+    spaces and full-width forms left out: DD1A2B3C4D-云A12345). Two vehicles of the plan's ``fleet`` whose codes
+    differ only in those keep their codes as they are, so their orders' numbers stay apart."""
+    clash = any(v != vehicle and order_no_key(v) == order_no_key(vehicle) for v in fleet)
+    return f"DD{plan_id.hex[:8].upper()}-{vehicle if clash else typeable(vehicle)}"
 
 
 def _pickups(plan: DispatchPlan) -> dict[tuple[str, str, str], int]:
@@ -107,7 +117,7 @@ def reserve(
         cands[(site, item)] = [
             ledger.Candidate(c.lot, c.available - taken.get(c.lot.id, 0)) for c in cands[(site, item)]
         ]
-        doc = order_no(plan.id, vehicle)
+        doc = order_no(plan.id, vehicle, (r.vehicle for r in plan.result.routes))
         for lot, q in picks:
             holds.append(
                 Reservation(
@@ -203,7 +213,7 @@ def write_orders(plan: DispatchPlan, repo: DispatchRepository) -> list[str]:
     docs: list[str] = []
     for r in plan.result.routes:
         if r.stops:
-            doc = order_no(plan.id, r.vehicle)
+            doc = order_no(plan.id, r.vehicle, (v.vehicle for v in plan.result.routes))
             repo.add_order(doc, plan.id, r.vehicle, _order_lines(plan, repo, r))
             repo.order_vehicle(doc, r.vehicle)
             repo.add_order_depots(doc, [repo.site_id(site) for v, site, _ in pick if v == r.vehicle])

@@ -6,7 +6,7 @@ order → plan → scenario → the request lines planned into that scenario, ma
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from stockpile.dispatch.scenario import RepoOf
 from stockpile.domain.dispatch import (
     OrderWrongState,
     ReceiptInvalid,
+    ReceiptLineTwice,
     ReceiptTimeInvalid,
     ReceiptUnknownItem,
     ReceiptUnknownStop,
@@ -28,6 +29,8 @@ from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ports.repos import DispatchRepository
 from stockpile.ports.uow import AbstractUnitOfWork
 from stockpile.trust import authz
+
+Given = Mapping[tuple[str, str], Any] | Iterable[tuple[tuple[str, str], Any]]  # (stop, item) → value
 
 
 def _receipt_lines(
@@ -59,13 +62,14 @@ def receive_order(
     uow: AbstractUnitOfWork,
     repo_of: RepoOf,
     actor: str,
-    quantities: Mapping[tuple[str, str], int] | None = None,
-    reasons: Mapping[tuple[str, str], str] | None = None,
+    quantities: Given | None = None,
+    reasons: Given | None = None,
     received_at: datetime | None = None,
     now: datetime | None = None,
 ) -> dict[tuple[str, int], tuple[int, int, str]]:
     """签收: receiver, time and quantities per (stop, item) with the reason of any shortage or damage; the order
-    becomes delivered. Only a shipped order can be received, once."""
+    becomes delivered. Only a shipped order can be received, once. Quantities and reasons come as a mapping or as
+    (stop, item) → value pairs as typed, so a line named twice is refused, not silently the last."""
     at = (now or clock.now()).replace(microsecond=0)
     when = (received_at or at).replace(microsecond=0)
     with uow:
@@ -140,20 +144,25 @@ def _loaded(
 
 
 def _at_places(
-    given: Mapping[tuple[str, str], Any], planned: Mapping[tuple[str, str], Any], stops: Mapping[str, str]
+    given: Given, planned: Mapping[tuple[str, str], Any], stops: Mapping[str, str]
 ) -> dict[tuple[str, str], Any]:
     """Receipt values keyed by (stop, item) with the stop named by its place code or by the 序号 `order show`
     prints in its first column; a place code wins where a code is also a stop number. A stop the order does not
-    deliver to, or an item it did not load for that stop, is refused naming it and what the order has instead."""
+    deliver to, or an item it did not load for that stop, is refused naming it and what the order has instead;
+    a line named twice (by 序号 and by place code, or twice alike) is refused naming both."""
     places = {p for p, _ in planned}
     out = {}
-    for (stop, item), value in given.items():
+    typed: dict[tuple[str, str], str] = {}  # (place, item) → the stop as first typed
+    for (stop, item), value in given.items() if isinstance(given, Mapping) else given:
         place = stop if stop in places else stops.get(stop.lstrip("#"))
         if place is None:
             raise ReceiptUnknownStop(stop=stop, stops=[f"{n}({p})" for n, p in stops.items()])
         if (place, item) not in planned:
             items = sorted(i for p, i in planned if p == place)
             raise ReceiptUnknownItem(stop=stop, item=item, items=items)
+        if (place, item) in typed:
+            raise ReceiptLineTwice(first=typed[(place, item)], stop=stop, place=place, item=item)
+        typed[(place, item)] = stop
         out[(place, item)] = value
     return out
 

@@ -22,6 +22,7 @@ from stockpile.domain.dispatch import (
     UnknownOrder,
     VoidAfterShipment,
     check_order_state,
+    order_no_key,
 )
 from stockpile.domain.errors import UnknownSite
 from stockpile.domain.model import Actor, Reservation
@@ -60,6 +61,19 @@ def _order(repo: DispatchRepository, doc_no: str, lock: bool = False) -> dict[st
     if o is None:
         raise UnknownOrder(doc_no=doc_no)
     return o
+
+
+def stored_order_no(typed: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> str:
+    """The order number as stored for one typed without a plate's 「·」, with spaces, full-width or in lower case
+    (orders written before numbers dropped the dot keep theirs); as typed when no single order matches, so the step
+    refuses it as unknown."""
+    with uow:
+        repo = repo_of(uow)
+        if repo.order(typed) is not None:
+            return typed
+        key = order_no_key(typed)
+        found = [d for d in repo.order_nos(key[:10]) if order_no_key(d) == key]
+    return found[0] if len(found) == 1 else typed
 
 
 def _sees(actor: Actor, depots: list[dict[str, Any]]) -> bool:

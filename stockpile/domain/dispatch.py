@@ -7,6 +7,7 @@ apply to shelters and medical points (priority class 1) only.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -203,6 +204,29 @@ class ReceiptUnknownItem(ReceiptInvalid):
     """签收 naming an item the order did not load for that stop; ``items`` are the ones it did."""
 
     code = "receipt_unknown_item"
+
+
+class ReceiptLineTwice(ReceiptInvalid):
+    """签收 naming one line (stop × item) twice, by its 序号 and its place code or twice alike (``first`` and
+    ``stop`` as typed, ``place`` the stop's code): the second would silently replace the first."""
+
+    code = "receipt_line_twice"
+
+
+# the middle dot of a plate (云A·12345) and its look-alikes: not on a keyboard
+PLATE_DOTS = frozenset("·・･•‧∙⋅")
+
+
+def typeable(text: str) -> str:
+    """A vehicle code as an order number carries it: full-width letters and digits as ASCII (NFKC), without the
+    plate's middle dot or spaces (云Ａ·12345 → 云A12345); every other character (the province's 云) kept."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c not in PLATE_DOTS and not c.isspace())
+
+
+def order_no_key(text: str) -> str:
+    """An order number as typed and as stored compare by this: typeable, case ignored (dd1a2b3c4d-云a12345 finds
+    DD1A2B3C4D-云A·12345, the number of an order written before numbers dropped the dot)."""
+    return typeable(text).upper()
 
 
 def stop_numbers(lines: Sequence[Mapping[str, object]]) -> list[int]:

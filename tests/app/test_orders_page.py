@@ -61,6 +61,17 @@ def test_dispatcher_lists_and_reprints_every_order_in_one_zip(services):
         assert sorted(z.namelist()) == sorted([f"{d}.pdf" for d in orders] + [f"{d}.xlsx" for d in orders])
 
 
+def test_the_list_names_each_truck_by_name_and_plate(services):
+    """The vehicle column showed the plate (the demo's vehicle codes are plates) and never the truck's name: it
+    names the truck and its plate as `relief order list` does (县库厢式货车1 XJK-01)."""
+    at = _page(services, "dispatcher", "dispatcher")
+    table = at.dataframe[0].value
+    shown = dict(zip(table["调拨单号"], table["车辆"], strict=True))
+    orders = services.dispatch.list_orders("dispatcher")
+    assert orders and all(o["vehicle_name"] for o in orders)
+    assert shown == {o["doc_no"]: f"{o['vehicle_name']} {o['plate']}" for o in orders}, shown
+
+
 def test_keeper_ships_own_part_and_dispatcher_receives_and_closes(services):
     kept = {c for u in services.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
     doc = next(o for o in services.dispatch.list_orders("dispatcher") if o["depots"][0]["site"] in kept)

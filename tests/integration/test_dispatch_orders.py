@@ -187,3 +187,31 @@ def test_keeper_lists_only_orders_at_own_depots(svc):
     for keeper, depot in (("keeper1", "D-COUNTY"), ("keeper2", "D-TS01")):
         mine = svc.dispatch.list_orders(keeper)
         assert all(any(d["site"] == depot for d in o["depots"]) for o in mine)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_order_numbers_leave_out_the_plate_dot_and_a_typed_number_finds_an_old_one(svc, engine, monkeypatch):
+    """A truck coded by its plate (赣G·T1) gave order numbers with the plate's 「·」, which keepers cannot type: new
+    numbers leave it out (DD…-赣GT1). An order numbered before keeps its number and is found typed without the dot,
+    in full-width letters or in lower case; a number matching no order is still unknown."""
+    from stockpile.dispatch import confirm as confirm_use
+    from stockpile.domain.dispatch import UnknownOrder
+
+    with Session(engine) as s, s.begin():
+        s.execute(update(VehicleRow).values(code="赣G·" + VehicleRow.code))
+    conf = svc.dispatch.confirm(svc.dispatch.plan(SCENARIO, FAST, now=NOW), "disp1", NOW)
+    assert conf.orders and all("-赣G" in d and "·" not in d for d in conf.orders), conf.orders
+    svc.dispatch.void(conf.orders[0], "disp1", NOW)
+    monkeypatch.setattr(confirm_use, "typeable", lambda code: code)  # as numbers were written before
+    old = svc.dispatch.confirm(svc.dispatch.plan(SCENARIO, FAST, now=NOW), "disp1", NOW).orders
+    doc = next(d for d in old if "D-COUNTY" in _depots(svc, d))
+    assert "赣G·" in doc
+    for typed in (doc.replace("·", ""), _full_width(doc.replace("·", " ")), doc.replace("·", "").lower()):
+        assert svc.dispatch.show_order(typed, "disp1").header["doc_no"] == doc, typed
+    assert svc.dispatch.pick(doc.replace("·", ""), "D-COUNTY", "keeper1", NOW + timedelta(minutes=5))
+    assert svc.dispatch.show_order(doc, "disp1").header["state"] == "picked"
+    with pytest.raises(UnknownOrder):
+        svc.dispatch.show_order(doc.replace("·", "")[:-1] + "X", "disp1")

@@ -150,6 +150,44 @@ def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path
     ), receipt
 
 
+def test_a_receipt_naming_a_line_twice_is_refused_naming_it(cli_db, tmp_path):
+    """`order receive` given one stop's item twice (once by its 序号 and once by its place code, or twice alike)
+    kept the last silently; it is refused naming the stop, the item and both as typed, and nothing is received."""
+    from stockpile.domain.dispatch import stop_numbers
+
+    svc, order = _kept_order(cli_db, tmp_path)
+    doc = order["doc_no"]
+    depot = order["depots"][0]["site"]
+    keeper = min(
+        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
+        key=lambda u: len(u.site_codes),
+    ).username
+    login_as(keeper)
+    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
+    login_as("dispatcher")
+    lines = svc.dispatch.show_order(doc, "dispatcher").lines
+    no, line = next(
+        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
+    )
+    place, item, qty = line["place_code"], line["item_code"], line["qty"]
+    receive = ["order", "receive", doc, "--receiver", "李村长"]
+    for first, second in ((str(no), place), (place, place)):
+        twice = runner.invoke(
+            app, [*receive, "--qty", f"{first}:{item}={qty}", "--qty", f"{second}:{item}={qty - 1}"]
+        )
+        assert twice.exit_code == 1 and "两次" in twice.output and "Traceback" not in twice.output, (
+            twice.output
+        )
+        assert place in twice.output and item in twice.output and f"{first} 与 {second}" in twice.output
+    why = [f"{no}:{item}=damaged", f"{place}:{item}=lost"]
+    twice = runner.invoke(
+        app, [*receive, "--qty", f"{no}:{item}={qty - 1}", "--reason", why[0], "--reason", why[1]]
+    )
+    assert twice.exit_code == 1 and "两次" in twice.output, twice.output
+    shown = svc.dispatch.show_order(doc, "dispatcher")
+    assert shown.header["state"] == "shipped" and not shown.receipt
+
+
 def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
     """The second void of a plan said 已作废方案 … as if it had just voided; it says nothing changed now, and names
     the plan by its orders' number prefix (DD…)."""

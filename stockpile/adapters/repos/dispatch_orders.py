@@ -115,6 +115,11 @@ class SqlOrderRecords:
         out["vehicle"] = r.vehicle_code
         return out
 
+    def order_nos(self, prefix: str) -> list[str]:
+        """The order numbers that begin with `prefix` (its plan's DD + 8 hex digits, as a typed number does)."""
+        q = select(DispatchOrderRow.doc_no).where(DispatchOrderRow.doc_no.startswith(prefix, autoescape=True))
+        return list(self.s.scalars(q.order_by(DispatchOrderRow.doc_no)))
+
     def order_depots(self, doc_no: str) -> list[dict[str, Any]]:
         d, s = OrderDepotRow, orm.SiteRow
         rows = self.s.execute(

@@ -17,6 +17,7 @@ from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
+from stockpile.reports.orders import vehicle_label
 
 guard(__file__)
 svc, user = services(), current_user()
@@ -71,7 +72,7 @@ st.dataframe(
         {
             t("order.cli.col_doc"): [r["doc_no"] for r in rows],
             t("order.cli.col_scenario"): [r["scenario"] for r in rows],
-            t("order.cli.col_vehicle"): [r.get("plate") or r["vehicle"] for r in rows],
+            t("order.cli.col_vehicle"): [vehicle_label(r) for r in rows],
             t("order.cli.col_state"): [_state(r) for r in rows],
             t("order.cli.col_depots"): [_depots(r) for r in rows],
             t("order.cli.col_confirmed"): [fmt.when(r["confirmed_at"]) for r in rows],

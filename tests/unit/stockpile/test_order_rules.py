@@ -1,5 +1,5 @@
-"""Pure rules of the order handover: a partial load spread over holds in FEFO order, the shipment check, and a
-receipt's quantity given to the request lines it served, most urgent first."""
+"""Pure rules of the order handover: a partial load spread over holds in FEFO order, the shipment check, a
+receipt's quantity given to the request lines it served, most urgent first, and order numbers a keeper can type."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpile.domain.dispatch import SHORT_REASONS, ShipInvalid, check_shipment, loaded_per_hold
+from stockpile.domain.dispatch import (
+    SHORT_REASONS,
+    ShipInvalid,
+    check_shipment,
+    loaded_per_hold,
+    order_no_key,
+    typeable,
+)
 from stockpile.domain.events import RequestLine, deliver_requests
 
 
@@ -59,3 +66,24 @@ def test_a_second_receipt_adds_to_what_arrived_and_extra_is_norm_demand():
     lines = [_req(1, 20, done=15)]
     assert deliver_requests(lines, {("V1", "T"): 30}) == {1: (20, "delivered")}
     assert deliver_requests([_req(4, 8)], {("V1", "T"): 0}) == {4: (0, "planned")}
+
+
+def test_an_order_number_carries_the_plate_without_its_dot():
+    """A plate's 「·」 (and its look-alikes), spaces and full-width forms are left out of a number; the province's
+    character stays. A typed number compares without them and without case."""
+    assert typeable("云A·12345") == typeable("云Ａ ・１２３４５") == "云A12345"
+    assert typeable("XJK-01") == "XJK-01"
+    assert order_no_key("dd1a2b3c4d-云a12345") == order_no_key("DD1A2B3C4D-云A·12345")
+
+
+def test_two_vehicles_whose_codes_differ_only_by_the_dot_keep_apart_numbers():
+    """云A·12345 and 云A12345 in one plan would both read DD…-云A12345: each keeps its code as it is."""
+    import uuid
+
+    from stockpile.dispatch.confirm import order_no
+
+    plan = uuid.UUID(int=0xA1B2C3D4 << 96)
+    fleet = ["云A·12345", "云A12345", "XJK-01"]
+    numbers = [order_no(plan, v, fleet) for v in fleet]
+    assert numbers == ["DDA1B2C3D4-云A·12345", "DDA1B2C3D4-云A12345", "DDA1B2C3D4-XJK-01"]
+    assert order_no(plan, "云A·12345", ["云A·12345"]) == "DDA1B2C3D4-云A12345"
