@@ -260,6 +260,8 @@ NOT_USER_ACTIONS: dict[str, str] = {
     "jobs.jobs.run_job": "the worker's side of a job submit_job authorised; runs the submitter's own request",
     "dispatch.confirm.mark_shipped": "the `relief ship` alias: calls shipping.ship_depot per depot (issue_reservation"
     " checked on each depot)",
+    "dispatch.orders.stored_order_no": "which stored number a typed order number means (no order content); the step"
+    " it is typed for is the checked one",
     "dispatch.orders.order_sheet": "read of a confirmed order for printing; show_order is the checked read",
     "dispatch.orders.depot_part": "the check itself inside pick_depot and shipping.ship_depot (their action, on the"
     " depot named)",
