@@ -3,7 +3,8 @@
 Rules:
 - The document holds: standard vs actual per level and item, coverage within the guarantee circle (from the
   coverage issue; `coverage_within_circle` says "not yet available" until a provider is wired), the rotation
-  list, the procurement list with the budget per quarter, agreement renewals and the recommended changes.
+  list, the lots expiring before the plan starts (`before_start`, planning a later year: rotated now, under this
+  year's plan) and the release channels no item may use (`absent_channels`), the procurement list with the budget per quarter, agreement renewals and the recommended changes.
 - Workflow prepared → reviewed → approved. Preparing again is allowed until approval (it goes back to
   prepared); the approver must not be the preparer; approval freezes the document: a snapshot (canonical JSON +
   its sha256) is appended and the review can no longer change.
@@ -154,6 +155,9 @@ def build_document(
             coverage, {a.code: a.population for a in data.areas}, reference_norms
         ),
         "rotation": releases,
+        # planning a later year: lots gone by 1 January, to rotate now under this year's plan (not in this one)
+        "before_start": rot.before_start,
+        "absent_channels": rot.absent_channels,  # configured release channels no item may use (no partner)
         "procurement": procurement,
         "budget": {
             "spend_per_quarter_fen": list(rot.plan.spend_per_quarter_fen),

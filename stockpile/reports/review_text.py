@@ -29,3 +29,12 @@ def recommendation_text(r: Mapping[str, Any], items: Mapping[str, tuple[str, str
         if isinstance(r.get("qty"), int):
             params["qty"] = fmt.qty(r["qty"], unit)
     return t(f"review_doc.rec_{r['code']}", **params)
+
+
+def absent_channel_texts(doc: Mapping[str, Any]) -> list[str]:
+    """One sentence per configured release channel no item may use (协议超市回购 without an agreement partner),
+    the channel by its name; none for a review signed before the document carried them."""
+    return [
+        t("rotation.channel_absent", channel=fmt.enum_text("channel", ch))
+        for ch in doc.get("absent_channels") or []
+    ]

@@ -8,7 +8,7 @@ import io
 import shutil
 import subprocess
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stockpile.adapters.documents import review as review_documents
 from stockpile.adapters.repos.reserve import ReserveUnitOfWork
+from stockpile.i18n import current_lang
 from stockpile.planning import review as planning_review
 from stockpile.reserve.planning_errors import ReviewFourEyes, ReviewSelfReview, ReviewWrongState
 from tests.conftest import NOW
@@ -200,3 +201,102 @@ def test_xlsx_export_opens_in_libreoffice(prepared, tmp_path):
     )
     out = (tmp_path / "review.csv").read_text(encoding="utf-8", errors="replace")
     assert str(YEAR) in out
+
+
+@pytest.fixture
+def next_year(engine, world):
+    """Next year's review: lot OLD (700 bottles) expires in November, before the plan starts on 1 January; no
+    agreement partner takes water back."""
+    receive(engine, world, world.depot, world.water, "OLD", 700, date(YEAR, 11, 30), NOW)
+    receive(engine, world, world.depot, world.water, "NEW", 400, date(YEAR + 2, 6, 30), NOW)
+    set_standards(engine, [water_standard(world, 1000)], NOW)
+    planning_review.prepare_review(
+        ReserveUnitOfWork(engine), YEAR + 1, "admin", TODAY, NOW, replace(CFG, time_limit_s=2)
+    )
+    rv, _ = planning_review.current_review(ReserveUnitOfWork(engine), YEAR + 1)
+    with ReserveUnitOfWork(engine) as uow:
+        items = {i.code: (i.name, i.name_en, i.unit) for i in uow.reserve.items()}
+    return rv.content, {"state": rv.state.value, "preparer": rv.preparer, "items": items}
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "review.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.replace("\n", "")
+
+
+def _sheet(wb, title) -> list[list[object]]:
+    return [[c.value for c in row] for row in wb[title].iter_rows()]
+
+
+def test_next_years_review_lists_lots_expiring_before_it_starts_and_absent_channels(next_year, world):
+    """The signed data carries, as plain values, the lots to rotate now (not in next year's plan) and the
+    release channels no item may use."""
+    doc, _ = next_year
+    assert doc["plan_start"] == f"{YEAR + 1}-01-01"
+    assert doc["before_start"] == [
+        {
+            "area_name": doc["before_start"][0]["area_name"],
+            "item_code": world.water,
+            "item_name": "瓶装饮用水",
+            "unit": "瓶",
+            "lot_no": "OLD",
+            "qty": 700,
+            "expiry": f"{YEAR}-11-30",
+        }
+    ]
+    assert doc["absent_channels"] == ["sell_back"]
+    assert planning_review.canonical(doc)  # plain JSON: it can be signed
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_lots_expiring_before_the_plan_and_absent_channels_are_in_the_xlsx_and_pdf(next_year, tmp_path):
+    """The workbook has a sheet of the lots to rotate now, with translated headers, and says in its summary which
+    channel is not offered; the PDF has the section (with the rotate-now sentence) and the channel's sentence."""
+    doc, meta = next_year
+    wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(doc, meta)))
+    head, *rows = _sheet(wb, "计划开始前到期的批次")
+    assert head == ["区域", "物资名称", "批次号", "数量", "单位", "有效期至"]
+    assert [r[1:] for r in rows] == [["瓶装饮用水", "OLD", 700, "瓶", f"{YEAR}-11-30"]]
+    summary = dict((r[0], r[1]) for r in _sheet(wb, "概要")[1:])
+    assert "协议超市回购" in summary["未安排的轮出去向"]
+    said = _pdf_text(review_documents.to_pdf(doc, meta), tmp_path)
+    assert "计划开始前到期的批次" in said and "以下 1 个批次在计划开始" in said
+    assert "OLD" in said and "瓶装饮用水" in said and "未安排“协议超市回购”" in said
+    assert "sell_back" not in said
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_english_review_names_the_items_and_channels_in_english(next_year, tmp_path):
+    """Read in English, the section and the channel sentence name the item and the channel in English."""
+    doc, meta = next_year
+    current_lang.set("en")  # the conftest puts the language back
+    wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(doc, meta)))
+    head, *rows = _sheet(wb, "Lots expiring before plan start")
+    assert head[:3] == ["Area", "Item", "Lot"] and rows[0][1] == "Bottled water"
+    said = _pdf_text(review_documents.to_pdf(doc, meta), tmp_path)
+    assert "Lots expiring before plan start" in said and "Bottled water" in said
+    assert "Sold back to the agreement supermarket" in said and "瓶装饮用水" not in said
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_this_years_review_says_none_expire_before_it_starts(prepared, tmp_path):
+    """Planning the current year (from today) no lot falls before the start: the PDF section says none."""
+    doc, meta = _doc(prepared)
+    assert doc["before_start"] == []
+    said = _pdf_text(review_documents.to_pdf(doc, meta), tmp_path)
+    assert "计划开始前到期的批次无" in said
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_review_signed_before_the_new_sections_still_renders(next_year, tmp_path):
+    """A review signed before `before_start` and `absent_channels` were recorded prints as it was signed: no
+    such sheet, section or sentence, and no error."""
+    doc, meta = next_year
+    old = {k: v for k, v in doc.items() if k not in ("before_start", "absent_channels")}
+    wb = openpyxl.load_workbook(io.BytesIO(review_documents.to_xlsx(old, meta)))
+    assert "计划开始前到期的批次" not in wb.sheetnames and "轮换清单" in wb.sheetnames
+    assert "未安排的轮出去向" not in [r[0] for r in _sheet(wb, "概要")]
+    said = _pdf_text(review_documents.to_pdf(old, meta), tmp_path)
+    assert "轮换清单" in said and "计划开始前到期的批次" not in said and "协议超市回购" not in said

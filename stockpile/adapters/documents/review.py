@@ -16,7 +16,7 @@ import pandas as pd
 from stockpile.adapters.files.exporters import to_xlsx as frames_to_xlsx
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
-from stockpile.reports.review_text import recommendation_text
+from stockpile.reports.review_text import absent_channel_texts, recommendation_text
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 FONT_NAME = "WQYZenHei"
@@ -37,6 +37,11 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "review_doc.rotation",
         ("date", "area_name", "item_name", "lot_no", "qty", "channel", "cost_fen"),
     ),
+    (  # planning a later year: lots gone by 1 January, to rotate now under this year's plan
+        "before_start",
+        "review_doc.before_start",
+        ("area_name", "item_name", "lot_no", "qty", "unit", "expiry"),
+    ),
     (
         "procurement",
         "review_doc.procurement",
@@ -48,6 +53,14 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("contract_code", "holder_name", "valid_to", "lines", "agreed_value_fen"),
     ),
 )
+
+
+LATER_SECTIONS = frozenset({"before_start"})  # added after reviews were first signed: an older one has none
+
+
+def _sections(doc: Mapping[str, Any]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The sections the document carries: one signed before a section existed is printed without it."""
+    return tuple(s for s in SECTIONS if s[0] not in LATER_SECTIONS or s[0] in doc)
 
 
 def _headers() -> dict[str, str]:
@@ -140,11 +153,14 @@ def _reference_norms_row(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def to_xlsx(doc: Mapping[str, Any], meta: Mapping[str, Any]) -> bytes:
     """One workbook: summary, each section, recommendations; translated headers."""
+    channels = [(t("review_doc.absent_channels"), s) for s in absent_channel_texts(doc)]
     sheets: dict[str, pd.DataFrame] = {
-        t("review_doc.summary"): pd.DataFrame(summary_rows(doc, meta), columns=["item", "value"]),
+        t("review_doc.summary"): pd.DataFrame(
+            [*summary_rows(doc, meta), *channels], columns=["item", "value"]
+        ),
     }
     items = _items(meta)
-    for key, title, cols in SECTIONS:
+    for key, title, cols in _sections(doc):
         rows = _rows(doc, key, items)
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             rows = [{"area_name": t("review_doc.coverage_not_available")}]
@@ -207,9 +223,15 @@ def to_pdf(doc: Mapping[str, Any], meta: Mapping[str, Any], max_rows: int = 200)
         ),
     ]
     items = _items(meta)
-    for key, title, cols in SECTIONS:
+    for key, title, cols in _sections(doc):
         story.append(Paragraph(t(title), h2))
         rows = _rows(doc, key, items)
+        if key == "rotation":  # a channel no item may use is said where releases are listed
+            story += [Paragraph(s, body) for s in absent_channel_texts(doc)]
+        if key == "before_start" and rows:
+            story.append(
+                Paragraph(t("rotation.before_start", n=len(rows), start=doc.get("plan_start", "")), body)
+            )
         if key == "coverage" and not doc.get("coverage", {}).get("available"):
             story.append(Paragraph(t("review_doc.coverage_not_available"), body))
             continue
