@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from stockpile.bootstrap import build_services
 from stockpile.config import Settings
+from stockpile.i18n import t
 from tests.support.app_pages import settle
 
 pytestmark = pytest.mark.dates  # date-sensitive: also run under moved clocks (.ci/run)
@@ -130,6 +131,12 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
     settle(at, services)
     assert not at.exception and "已编制" in at.markdown[0].value
     assert not any("暂不可用" in i.value for i in at.info)  # the circle figures are wired into the review
+    # next year's review lists the lots gone by 1 January (to rotate now) and names any channel not offered
+    doc = services.planning.review(year)[0].content
+    assert "计划开始前到期的批次" in [h.value for h in at.subheader]
+    assert bool(doc["before_start"]) == any("计划开始（" in w.value for w in at.warning)
+    said = [c.value for c in at.caption]
+    assert all(any(t("channel." + ch) in c for c in said) for ch in doc["absent_channels"])
     at.session_state["user"] = "admin2"
     at.button(key="review.mark_reviewed").click().run()
     at.session_state["user"] = "planner"
@@ -141,6 +148,23 @@ def test_review_page_runs_the_workflow_with_four_eyes(services):
     at.button(key="review.approve").click().run()
     assert not at.exception
     assert "sha256" in at.success[0].value
+
+
+def test_review_signed_before_the_new_sections_still_renders(services):
+    """A review stored before it carried `before_start` and `absent_channels` shows as it was written: no
+    such section, no error."""
+    year = date.today().year + 2
+    rv = services.planning.prepare_review(year, "planner", "")
+    old = {k: v for k, v in rv.content.items() if k not in ("before_start", "absent_channels")}
+    with services.planning.uow() as uow:
+        uow.reserve.save_review(dataclasses.replace(rv, content=old))
+        uow.commit()
+    at = page(services, "review")
+    at.run()
+    at.number_input(key="review.year").set_value(year).run()
+    assert not at.exception
+    heads = [h.value for h in at.subheader]
+    assert "轮换清单" in heads and "计划开始前到期的批次" not in heads
 
 
 def test_planner_pages_are_in_the_planner_navigation():

@@ -19,7 +19,7 @@ from stockpile.app.pages.common import (
 from stockpile.domain.errors import DomainError
 from stockpile.i18n import t
 from stockpile.jobs.commands import REVIEW_PREPARE
-from stockpile.reports.review_text import recommendation_text
+from stockpile.reports.review_text import absent_channel_texts, recommendation_text
 
 guard(__file__)
 
@@ -116,6 +116,17 @@ show_table(
     ["date", "area_name", "item_name", "lot_no", "qty", "channel", "cost_fen"],
     {"channel": "channel"},
 )
+for sentence in absent_channel_texts(doc):  # e.g. no 协议超市 to buy the items back
+    st.caption(sentence)
+if "before_start" in doc:  # a review signed before the section existed has none
+    st.subheader(t("review_doc.before_start"))
+    if doc["before_start"]:  # planning a later year: lots gone by 1 January are this year's to rotate
+        st.warning(t("rotation.before_start", n=len(doc["before_start"]), start=doc.get("plan_start", "")))
+    show_table(
+        pd.DataFrame(doc["before_start"]),
+        ["area_name", "item_code", "item_name", "lot_no", "qty", "unit", "expiry"],
+        key="review.before_start",
+    )
 st.subheader(t("review_doc.procurement"))
 show_table(
     pd.DataFrame(doc.get("procurement", [])), ["date", "area_name", "item_name", "qty", "arrival", "cost_fen"]
