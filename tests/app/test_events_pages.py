@@ -34,6 +34,86 @@ def test_reports_page_files_a_report_and_refuses_bad_figures(services):
     assert len(services.events.reports("FLOOD-P", "dispatcher")) == 1
 
 
+TENT, WATER = "1010101", "1020101"
+
+
+def _fill_report(at, village: str, lines: dict) -> None:
+    """Village and figures in the form, the need lines as the editor's edit state (row 0 is the blank start)."""
+    at.text_input[0].set_value(village)
+    at.number_input[0].set_value(300)
+    at.number_input[1].set_value(120)
+    first, *more = lines.get("rows", [])
+    at.session_state["report.needs"] = {
+        "edited_rows": {0: first},
+        "added_rows": more,
+        "deleted_rows": [],
+    }
+
+
+def test_reports_page_files_several_need_lines_and_the_scenario_plans_them(services):
+    """Two need lines in one report are both stored, as `--need` given twice, and the scenario from the event
+    plans each of them as the informant gave it (not persons × norm)."""
+    village = _event(services)
+    at = page("disaster_reports", services)
+    at.run()
+    editor = at.data_editor[0]
+    assert editor.key == "report.needs" and editor.editing_mode == "dynamic"
+    _fill_report(at, village, {"rows": [{"item": TENT, "qty": 20}, {"item": WATER, "qty": 400}, {}]})
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("已报送" in str(s.value) and "急需" in str(s.value) for s in at.success)
+    (report,) = services.events.reports("FLOOD-P", "dispatcher")
+    assert sorted(report.needs) == [(TENT, 20), (WATER, 400)]
+    at = page("disaster_reports", services)
+    at.run()  # the list shows the needs by name with units
+    (table,) = [d.value for d in at.dataframe if d.editing_mode == "read_only"]
+    shown = table.iloc[0]["急需物资"]
+    assert "400" in shown and "20" in shown and TENT not in shown  # names with units, not codes
+    sc = services.events.scenario_from_event("FLOOD-P", "dispatcher", None, 3)
+    _, demand = services.dispatch.scenario_demand(sc)
+    assert demand[(village, TENT)] == 20 and demand[(village, WATER)] == 400
+
+
+def test_reports_page_keeps_one_need_line_and_a_report_without_needs(services):
+    """One line works as before; a report with only blank lines has no needs."""
+    village = _event(services)
+    at = page("disaster_reports", services)
+    at.run()
+    _fill_report(at, village, {"rows": [{"item": WATER, "qty": 50}]})
+    at.button[0].click().run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    at = page("disaster_reports", services)
+    at.run()
+    _fill_report(at, village, {"rows": [{}]})
+    at.button[0].click().run()
+    assert not at.exception and at.success, [e.value for e in at.error]
+    first, second = services.events.reports("FLOOD-P", "dispatcher")
+    assert first.needs == ((WATER, 50),) and second.needs == ()
+
+
+def test_reports_page_refuses_a_bad_need_line_and_stores_nothing(services):
+    """A quantity below 1, an item without a quantity, a quantity without an item or an item given twice is a
+    sentence on the page (the line by its number, a doubled item by name) and no report is stored. (Fractions
+    never reach the page: the quantity column takes whole numbers only.)"""
+    village = _event(services)
+    names = services.registers.namer()
+    bad = [
+        ([{"item": TENT, "qty": 0}], "第 1 行"),
+        ([{"item": TENT, "qty": 20}, {"item": WATER, "qty": -3}], "第 2 行"),
+        ([{"item": WATER}], "第 1 行"),
+        ([{"qty": 5}], "第 1 行"),
+        ([{"item": TENT, "qty": 20}, {"item": TENT, "qty": 5}], names.item(TENT, "zh")),
+    ]
+    for rows, said in bad:
+        at = page("disaster_reports", services)
+        at.run()
+        _fill_report(at, village, {"rows": rows})
+        at.button[0].click().run()
+        assert not at.exception and not at.success, (rows, [s.value for s in at.success])
+        assert any(said in str(e.value) for e in at.error), (rows, [e.value for e in at.error])
+    assert services.events.reports("FLOOD-P", "dispatcher") == []
+
+
 def test_requests_page_submits_and_decides_once(services):
     village = _event(services)
     at = page("relief_requests", services)
