@@ -87,7 +87,7 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
 def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
     """The reason for a county-workbook problem: its own sentence, else the import's sentence for the same code."""
     key = f"county_errors.{code}" if f"county_errors.{code}" in catalogue("zh") else f"import_errors.{code}"
-    return t(key, lang, **dict(params or {}))
+    return t(key, lang, **{k: worded_value(v, lang) for k, v in dict(params or {}).items()})
 
 
 def column_name(header: str, lang: str | None = None) -> str:
