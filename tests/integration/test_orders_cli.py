@@ -73,7 +73,8 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
 def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_db, tmp_path):
     """`order ship` with one item on two --line options is refused (the second silently replaced the first, whose
     quantity became a shortfall nobody could correct); `order receive` refuses a receiver of invisible characters,
-    a time after now and one before the shipment; each in one sentence, exit 1, the order unchanged."""
+    a time after now and one before the shipment; each in one sentence, exit 1, the order unchanged. An order
+    number typed in lower case is said as the order prints it (it echoed the number as typed)."""
     from datetime import timedelta
 
     from stockpile import clock
@@ -105,8 +106,14 @@ def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_
     assert early.exit_code == 1 and "早于" in early.output and "发运" in early.output, early.output
     shown = svc.dispatch.show_order(doc["doc_no"], "dispatcher")
     assert shown.header["state"] == "shipped" and not shown.receipt
-    got = runner.invoke(app, [*receive, " 李村长 "])
-    assert got.exit_code == 0 and "已签收" in got.output, got.output
+    typed = doc["doc_no"].lower()  # typed in lower case: said as the order prints it
+    got = runner.invoke(app, ["order", "receive", typed, "--receiver", " 李村长 "])
+    assert got.exit_code == 0 and f"{doc['doc_no']}：已签收" in got.output, got.output
+    assert typed not in got.output, got.output
+    closed = runner.invoke(app, ["order", "close", typed])
+    assert closed.exit_code == 0 and doc["doc_no"] in closed.output and typed not in closed.output, (
+        closed.output
+    )
     assert svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["received_by"] == "李村长"
 
 
