@@ -93,3 +93,18 @@ def test_every_action_the_audit_log_records_has_a_name_in_both_languages() -> No
     for lang in ("zh", "en"):
         names = catalogue(lang)
         assert sorted(a for a in actions if f"action_name.{a}" not in names) == [], lang
+
+
+def test_a_thing_an_error_names_reads_by_name_with_its_code_the_readers_way() -> None:
+    """An item or place an error names (`errors.named`) reads by its name in the reader's language with its code
+    in the reader's brackets: 「瓶装饮用水（1020101）」, "Bottled water (1020101)"; a list of them with the reader's
+    separator; no English name falls back to the Chinese one, no code to the bare name."""
+    from stockpile.i18n import worded_value
+
+    water = errors.named("瓶装饮用水", "1020101", "Bottled water")
+    village = errors.named("张家村", "530102001")
+    assert worded_value(water, "zh") == "瓶装饮用水（1020101）"
+    assert worded_value(water, "en") == "Bottled water (1020101)"
+    assert worded_value([water, village], "en") == "Bottled water (1020101), 张家村 (530102001)"
+    assert worded_value([errors.named("张家村")], "zh") == "张家村"
+    assert worded_value(errors.named("", "X1"), "en") == "X1"

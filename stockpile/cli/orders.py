@@ -149,7 +149,9 @@ def reprint_cmd(
 ) -> None:
     """从数据库重新生成调拨单（xlsx 与 PDF），随时可重印。"""
     svc, actor = services(), acting_user()
-    docs = doc_nos or [r["doc_no"] for r in _run(svc.dispatch.list_orders, actor, scenario=scenario)]
+    docs = [svc.dispatch.order_no(d) for d in doc_nos or []] or [
+        r["doc_no"] for r in _run(svc.dispatch.list_orders, actor, scenario=scenario)
+    ]  # files named as the order prints its number, whatever way it was typed
     out.mkdir(parents=True, exist_ok=True)
     for doc in docs:
         xlsx, pdf = _run(svc.dispatch.order_documents, doc, actor)
@@ -178,7 +180,9 @@ def pick_cmd(
     depot: Annotated[str, typer.Option("--depot", help="仓库编码")],
 ) -> None:
     """备货：本库保管员标记本库部分已备货。"""
-    done = _run(services().dispatch.pick, doc_no, depot, acting_user())
+    svc = services()
+    doc_no = svc.dispatch.order_no(doc_no)  # said as stored, not as typed
+    done = _run(svc.dispatch.pick, doc_no, depot, acting_user())
     console.print(
         t("order.cli.picked" if done else "order.cli.picked_again", doc=doc_no, depot=_depot_name(depot))
     )
@@ -203,6 +207,7 @@ def ship_cmd(
     """装车发运：本库部分一次过账出库；少装时逐项给出实装数量与原因，短少部分的预留同时释放。"""
     loaded = _loaded(line or [], qty or [], file)
     svc, actor = services(), acting_user()
+    doc_no = svc.dispatch.order_no(doc_no)  # said as stored, not as typed
     name = _depot_name(depot)
     if not loaded:
         n = _run(svc.dispatch.ship, doc_no, depot, actor)
@@ -298,8 +303,10 @@ def receive_cmd(
         )  # as typed
         raise typer.Exit(1) from e
     when = iso_time(at) if at else None
+    svc = services()
+    doc_no = svc.dispatch.order_no(doc_no)  # said as stored, not as typed
     lines = _run(
-        services().dispatch.receive,
+        svc.dispatch.receive,
         doc_no,
         receiver,
         acting_user(),
@@ -314,7 +321,9 @@ def receive_cmd(
 @order_app.command("close")
 def close_cmd(doc_no: Annotated[str, typer.Argument(help="调拨单号")]) -> None:
     """结单：已签收的调拨单结单；方案的全部调拨单结单后，该情景可确认新方案。"""
-    done = _run(services().dispatch.close, doc_no, acting_user())
+    svc = services()
+    doc_no = svc.dispatch.order_no(doc_no)  # said as stored, not as typed
+    done = _run(svc.dispatch.close, doc_no, acting_user())
     console.print(t("order.cli.closed" if done else "order.cli.closed_again", doc=doc_no))
 
 

@@ -24,6 +24,7 @@ from stockpile.domain.dispatch import (
     UnknownOrder,
     stop_numbers,
 )
+from stockpile.domain.errors import named
 from stockpile.domain.events import deliver_requests
 from stockpile.ledger.posting import retry_on_conflict
 from stockpile.ports.repos import DispatchRepository
@@ -82,9 +83,11 @@ def receive_order(
             raise OrderWrongState(doc_no=doc_no, state=o["state"], step="receive")
         receiver = _receiver(receiver)
         _check_time(when, at, repo.order_depots(doc_no))
-        planned, stops = _loaded(repo, doc_no)
+        planned, stops, names = _loaded(repo, doc_no)
         lines = _receipt_lines(
-            planned, _at_places(quantities or {}, planned, stops), _at_places(reasons or {}, planned, stops)
+            planned,
+            _at_places(quantities or {}, planned, stops, names),
+            _at_places(reasons or {}, planned, stops, names),
         )
         repo.add_receipt_lines(doc_no, lines)
         delivered = _deliver_requests(repo, o["plan_id"], doc_no, lines)
@@ -125,46 +128,63 @@ def _check_time(when: datetime, now: datetime, depots: list[dict[str, Any]]) -> 
         )
 
 
+Named = dict[str, dict[str, str]]  # a place or item code → how a refusal names it (`named`)
+
+
 def _loaded(
     repo: DispatchRepository, doc_no: str
-) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, str]]:
+) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[str, str], Named]:
     """(stop, item code) → (quantity loaded for it, item id): the planned delivery less any shortfall at loading;
-    and each delivery stop's 序号 as the order prints it → its place code."""
+    each delivery stop's 序号 as the order prints it → its place code; and every place and item code of the order
+    → its name (an item's also in English) with the code, as a refusal names it."""
     depots = shipped_sites(repo.order_depots(doc_no))
     out: dict[tuple[str, str], tuple[int, int]] = {}
     stops: dict[str, str] = {}
     lines = lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), depots)
+    names: Named = {}
+    for ln in lines:
+        names[ln["place_code"]] = named(ln["place_name"] or "", ln["place_code"])
+        names[ln["item_code"]] = named(ln["item_name"] or "", ln["item_code"], ln.get("item_name_en") or "")
     for no, ln in zip(stop_numbers(lines), lines, strict=True):
         if ln["kind"] == "delivery":
             key = (ln["place_code"], ln["item_code"])
             got = ln["qty"] if ln["shipped"] is None else ln["shipped"]
             out[key] = (out.get(key, (0, 0))[0] + got, repo.item_id(ln["item_code"]))
             stops[str(no)] = ln["place_code"]
-    return out, stops
+    return out, stops, names
 
 
 def _at_places(
-    given: Given, planned: Mapping[tuple[str, str], Any], stops: Mapping[str, str]
+    given: Given, planned: Mapping[tuple[str, str], Any], stops: Mapping[str, str], names: Named
 ) -> dict[tuple[str, str], Any]:
     """Receipt values keyed by (stop, item) with the stop named by its place code or by the 序号 `order show`
     prints in its first column; a place code wins where a code is also a stop number. A stop the order does not
     deliver to, or an item it did not load for that stop, is refused naming it and what the order has instead;
-    a line named twice (by 序号 and by place code, or twice alike) is refused naming both."""
+    a line named twice (by 序号 and by place code, or twice alike) is refused naming both. Places and items are
+    named by name with the code beside it (the reader types the code back); a stop as typed."""
     places = {p for p, _ in planned}
     out = {}
     typed: dict[tuple[str, str], str] = {}  # (place, item) → the stop as first typed
     for (stop, item), value in given.items() if isinstance(given, Mapping) else given:
         place = stop if stop in places else stops.get(stop.lstrip("#"))
         if place is None:
-            raise ReceiptUnknownStop(stop=stop, stops=[f"{n}({p})" for n, p in stops.items()])
+            raise ReceiptUnknownStop(stop=stop, stops=[_stop(n, names[p]) for n, p in stops.items()])
         if (place, item) not in planned:
-            items = sorted(i for p, i in planned if p == place)
-            raise ReceiptUnknownItem(stop=stop, item=item, items=items)
+            items = [names[i] for i in sorted(i for p, i in planned if p == place)]
+            where = names[place] if stop == place else _stop(stop, names[place])
+            raise ReceiptUnknownItem(stop=where, item=names.get(item, item), items=items)
         if (place, item) in typed:
-            raise ReceiptLineTwice(first=typed[(place, item)], stop=stop, place=place, item=item)
+            raise ReceiptLineTwice(
+                first=typed[(place, item)], stop=stop, place=names[place], item=names[item]
+            )
         typed[(place, item)] = stop
         out[(place, item)] = value
     return out
+
+
+def _stop(no: str, place: dict[str, str]) -> dict[str, str]:
+    """A delivery stop as a refusal lists it: its 序号 and place name, with the place code (either is typed)."""
+    return {**place, "name": f"{no} {place['name']}"}
 
 
 def _deliver_requests(

@@ -202,7 +202,7 @@ def void_plan(
             o = _order(repo, doc, lock=True)
             shipped = [d["site_name"] for d in repo.order_depots(doc) if d["state"] == "shipped"]
             if o["state"] in SHIPPED_OR_LATER or shipped:  # name the order and the depot whose goods left
-                raise VoidAfterShipment(doc_no=doc, depots="、".join(shipped) or "—")
+                raise VoidAfterShipment(doc_no=doc, depots=shipped or "—")
         released = 0
         for doc in orders:
             released += release_holds(uow, _holds(uow, repo, doc, None), at)

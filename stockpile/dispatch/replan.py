@@ -185,7 +185,7 @@ def replan_open(
     fleet = sorted(v.id for v in base.plan.problem.vehicles)
     unknown = sorted(out - set(fleet))
     if unknown:
-        raise ReplanUnknownVehicle(vehicle=unknown[0], fleet="、".join(fleet))
+        raise ReplanUnknownVehicle(vehicle=unknown[0], fleet=fleet)  # listed the reader's way
     if at < base.plan.start:  # read as the plan's start, as if nothing had moved
         raise InvalidCommand(
             reason="replan_before_plan", at=clock.format_dt(at), start=clock.format_dt(base.plan.start)

@@ -182,9 +182,12 @@ class DispatchService:
         return self.render_order(sheet)
 
     # ---- orders after confirmation (dispatch/orders.py) ----------------------------------------------------
-    def _doc(self, typed: str) -> str:
-        """An order number as a keeper typed it (云A12345 for 云A·12345, full-width, lower case) → as stored."""
+    def order_no(self, typed: str) -> str:
+        """An order number as a keeper typed it (云A12345 for 云A·12345, full-width, lower case) → as stored, for
+        a message or a file to name the order as it is printed; as typed when no order matches."""
         return orders_use.stored_order_no(typed, self.uow(), self.repo)
+
+    _doc = order_no
 
     def list_orders(self, actor: str, **filters: str) -> list[dict[str, Any]]:
         return orders_use.list_orders(self.uow(), self.repo, actor, **filters)

@@ -194,21 +194,23 @@ class ReceiptInvalid(DomainError):
 
 
 class ReceiptUnknownStop(ReceiptInvalid):
-    """签收 naming a stop the order delivers nothing to (``stop`` as typed); ``stops`` are the delivery stops as
-    序号(place code), either of which names a stop."""
+    """签收 naming a stop the order delivers nothing to (``stop`` as typed); ``stops`` are the delivery stops by
+    序号 and place name with the place code (`named`), either of which names a stop."""
 
     code = "receipt_unknown_stop"
 
 
 class ReceiptUnknownItem(ReceiptInvalid):
-    """签收 naming an item the order did not load for that stop; ``items`` are the ones it did."""
+    """签收 naming an item the order did not load for that stop (``stop`` by its name, ``item`` as typed or by
+    its name where the order has it elsewhere); ``items`` are the ones it did, by name with the code to type."""
 
     code = "receipt_unknown_item"
 
 
 class ReceiptLineTwice(ReceiptInvalid):
     """签收 naming one line (stop × item) twice, by its 序号 and its place code or twice alike (``first`` and
-    ``stop`` as typed, ``place`` the stop's code): the second would silently replace the first."""
+    ``stop`` as typed, ``place`` and ``item`` by name with their codes): the second would silently replace the
+    first."""
 
     code = "receipt_line_twice"
 

@@ -5,6 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 
+def named(name: str, code: str = "", name_en: str = "") -> dict[str, str]:
+    """A thing an error names for a person (an item, a place): its name, its English name where there is one,
+    and its code where the reader needs it (to type it back, or two share the name). The message words it in the
+    reader's language, the code in brackets their way (`stockpile.i18n.worded_value`); plain data, so a failed
+    job's error keeps it."""
+    out = {"name": name or code}
+    if code and code != name:
+        out["code"] = code
+    if name_en:
+        out["name_en"] = name_en
+    return out
+
+
 class DomainError(Exception):
     """Base: `code` names the rule, `params` fill the translated message."""
 

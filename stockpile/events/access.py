@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from stockpile.domain.errors import named
 from stockpile.domain.events import EventRecord, Place, PlaceOutsideEvent
 from stockpile.domain.model import Actor
 from stockpile.ports.events import EventsRepository
@@ -29,17 +30,18 @@ def township_scope(
     return actor, own
 
 
-def township_names(repo: EventsRepository, codes: Iterable[str]) -> tuple[str, ...]:
+def township_names(repo: EventsRepository, codes: Iterable[str]) -> tuple[dict[str, str], ...]:
     """Townships as a refusal names them to a person: by name (the message lists them in the reader's way), the
     code beside a name only where two of them share it, the bare code where the county has no name for it."""
     names = {c: repo.area_name(c) or c for c in sorted(codes)}
     counts = Counter(names.values())
-    return tuple(f"{n}（{c}）" if counts[n] > 1 and n != c else n for c, n in names.items())
+    return tuple(named(n, c if counts[n] > 1 else "") for c, n in names.items())
 
 
-def place_label(place: Place) -> str:
-    """A village or shelter by its name with its code (village names repeat across a county's townships)."""
-    return f"{place.name}（{place.code}）"
+def place_label(place: Place) -> dict[str, str]:
+    """A village or shelter by its name with its code (village names repeat across a county's townships), in
+    brackets the reader's way when the message is worded (「南村（360499102201）」, "南村 (360499102201)")."""
+    return named(place.name, place.code)
 
 
 def check_in_event_area(repo: EventsRepository, event: EventRecord, place: Place) -> None:
@@ -48,4 +50,4 @@ def check_in_event_area(repo: EventsRepository, event: EventRecord, place: Place
     if repo.area_level(event.area_code) != "township" or place.township == event.area_code:
         return
     area = repo.area_name(event.area_code) or event.area_code
-    raise PlaceOutsideEvent(place=place_label(place), event=event.name, area=f"{area}（{event.area_code}）")
+    raise PlaceOutsideEvent(place=place_label(place), event=event.name, area=named(area, event.area_code))

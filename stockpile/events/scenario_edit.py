@@ -82,7 +82,7 @@ def set_conditions(
         sites = tuple(sc.damaged_sites if damaged is None else damaged)
         unknown = repo.unknown_sites(sites)
         if unknown:
-            raise UnknownSite(site_code="、".join(unknown))
+            raise UnknownSite(site_code=list(unknown))  # listed the reader's way
         blocked = sc.blocked_geojson if blocked_geojson is None else blocked_geojson
         repo.set_conditions(sc.id, sites, blocked)
         out.append(_scenario(repo, code))

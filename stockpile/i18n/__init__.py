@@ -87,7 +87,7 @@ def error_text(code: str, params: dict[str, Any] | None = None, lang: str | None
 def problem_text(code: str, params: Any = None, lang: str | None = None) -> str:
     """The reason for a county-workbook problem: its own sentence, else the import's sentence for the same code."""
     key = f"county_errors.{code}" if f"county_errors.{code}" in catalogue("zh") else f"import_errors.{code}"
-    return t(key, lang, **dict(params or {}))
+    return t(key, lang, **{k: worded_value(v, lang) for k, v in dict(params or {}).items()})
 
 
 def column_name(header: str, lang: str | None = None) -> str:
@@ -118,11 +118,25 @@ _WORDED = (
 def _worded(code: str, params: dict[str, Any], lang: str | None) -> dict[str, Any]:
     """``params`` with every value ``code`` keeps as a code (a state, a kind, a field) in the reader's words; a
     value already in words is left as it is."""
-    out = {k: listed(v, lang) if isinstance(v, list | tuple) else v for k, v in params.items()}
+    out = {k: worded_value(v, lang) for k, v in params.items()}
     for param, error, section in _WORDED:
         if code == error and f"{section}.{out.get(param)}" in catalogue("zh"):
             out[param] = t(f"{section}.{out[param]}", lang)
     return out
+
+
+def worded_value(value: Any, lang: str | None = None) -> Any:
+    """A message's value as the reader reads it: a thing named for a person (`stockpile.domain.errors.named`: a
+    mapping with ``name``, maybe ``name_en`` and ``code``) as its name in the reader's language with its code in
+    brackets the reader's way (「瓶装饮用水（1020101）」, "Bottled water (1020101)"); several values listed with
+    the reader's separator; any other value as it is."""
+    if isinstance(value, Mapping) and "name" in value:
+        name = str(((lang or current_lang.get()) == "en" and value.get("name_en")) or value["name"])
+        code = str(value.get("code") or "")
+        return aside(name, code, lang) if code and code != name else name
+    if isinstance(value, list | tuple):
+        return listed((worded_value(v, lang) for v in value), lang)
+    return value
 
 
 def listed(parts: Iterable[Any], lang: str | None = None) -> str:

@@ -95,7 +95,7 @@ def _choice(v: Any, column: Column) -> Any:
     for value in column.choices.values():  # the stored value itself (county, zhen, …) is accepted too
         if str(value).lower() == text.lower():
             return value
-    raise CellError("invalid_choice", allowed="、".join(column.choices))
+    raise CellError("invalid_choice", allowed=list(column.choices))  # listed the reader's way
 
 
 def parse_cell(column: Column, v: Any) -> Any:

@@ -267,6 +267,7 @@ def test_a_value_not_allowed_names_the_allowed_ones(svc):
     report = svc.onboarding.import_workbook(county_book.xlsx(book), "admin", dry_run=True)
     [problem] = [p for p in report.errors if p.code == "invalid_choice"]
     assert "可填 WGS-84、GCJ-02、BD-09" in problem_text(problem.code, problem.params)
+    assert "allowed values: WGS-84, GCJ-02, BD-09" in problem_text(problem.code, problem.params, "en")
 
 
 def test_a_latitude_that_is_wrong_is_named_under_its_own_column(svc):

@@ -99,6 +99,8 @@ def test_an_event_of_one_township_takes_reports_and_requests_of_that_township_on
         svc.add_report(report, "disp")
     said = error_text(e.value.code, e.value.params)
     assert "东村（360499101201）" in said and "沙洲山体滑坡" in said and f"沙洲镇（{T2}）" in said, said
+    en = error_text(e.value.code, e.value.params, "en")  # the English message brackets the English way
+    assert "东村 (360499101201) is outside" in en and f"沙洲镇 ({T2})" in en and "（" not in en, en
     line = RequestLine(0, "SLIDE-1", "", world.tent, 5, 2, None, V1, "", None, "", "", "")
     with pytest.raises(PlaceOutsideEvent):
         svc.add_request(line, "disp")
@@ -130,7 +132,7 @@ def test_a_refused_village_names_the_informants_townships_not_their_codes(svc, w
         svc.add_report(_report(V3, now - timedelta(minutes=10)), "inf1")
     zh, en = error_text(e.value.code, e.value.params), error_text(e.value.code, e.value.params, "en")
     assert zh.startswith(f"南村（{V3}） 不属于 城关镇，") and world.township not in zh, zh
-    assert "is not in 城关镇:" in en and world.township not in en, en
+    assert f"南村 ({V3}) is not in 城关镇:" in en and world.township not in en and "（" not in en, en
     with pytest.raises(VillageOutsideTownship) as e:
         svc.add_request(_line(world.tent, 5, to=V3), "inf1")
     assert "不属于 城关镇，" in error_text(e.value.code, e.value.params)

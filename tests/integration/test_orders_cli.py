@@ -73,7 +73,8 @@ def test_order_path_in_the_cli(cli_db, tmp_path):
 def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_db, tmp_path):
     """`order ship` with one item on two --line options is refused (the second silently replaced the first, whose
     quantity became a shortfall nobody could correct); `order receive` refuses a receiver of invisible characters,
-    a time after now and one before the shipment; each in one sentence, exit 1, the order unchanged."""
+    a time after now and one before the shipment; each in one sentence, exit 1, the order unchanged. An order
+    number typed in lower case is said as the order prints it (it echoed the number as typed)."""
     from datetime import timedelta
 
     from stockpile import clock
@@ -105,8 +106,14 @@ def test_a_loading_list_and_a_receipt_are_checked_before_anything_is_posted(cli_
     assert early.exit_code == 1 and "早于" in early.output and "发运" in early.output, early.output
     shown = svc.dispatch.show_order(doc["doc_no"], "dispatcher")
     assert shown.header["state"] == "shipped" and not shown.receipt
-    got = runner.invoke(app, [*receive, " 李村长 "])
-    assert got.exit_code == 0 and "已签收" in got.output, got.output
+    typed = doc["doc_no"].lower()  # typed in lower case: said as the order prints it
+    got = runner.invoke(app, ["order", "receive", typed, "--receiver", " 李村长 "])
+    assert got.exit_code == 0 and f"{doc['doc_no']}：已签收" in got.output, got.output
+    assert typed not in got.output, got.output
+    closed = runner.invoke(app, ["order", "close", typed])
+    assert closed.exit_code == 0 and doc["doc_no"] in closed.output and typed not in closed.output, (
+        closed.output
+    )
     assert svc.dispatch.show_order(doc["doc_no"], "dispatcher").header["received_by"] == "李村长"
 
 
@@ -134,10 +141,12 @@ def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path
     assert f"{line['place_name']}({line['place_code']})" in shown.output
     receive = ["order", "receive", doc, "--receiver", "李村长"]
     unknown = runner.invoke(app, [*receive, "--qty", f"99:{line['item_code']}=1", "--reason", "99:x=damaged"])
-    assert (
-        unknown.exit_code == 1 and "99" in unknown.output and f"{no}({line['place_code']})" in unknown.output
-    )
+    stop = f"{no} {line['place_name']}（{line['place_code']}）"  # 序号 and place name, the code to type
+    assert unknown.exit_code == 1 and "99" in unknown.output and stop in unknown.output, unknown.output
     assert "签收人" not in unknown.output, unknown.output
+    en = runner.invoke(app, ["--lang", "en", *receive, "--qty", f"99:{line['item_code']}=1"])
+    stop_en = f"{no} {line['place_name']} ({line['place_code']})"
+    assert en.exit_code == 1 and stop_en in en.output and "（" not in en.output, en.output
     short = [f"{no}:{line['item_code']}={line['qty'] - 1}"]
     got = runner.invoke(app, [*receive, "--qty", *short, "--reason", f"{no}:{line['item_code']}=damaged"])
     assert got.exit_code == 0 and "已签收" in got.output, got.output
@@ -179,13 +188,50 @@ def test_a_receipt_naming_a_line_twice_is_refused_naming_it(cli_db, tmp_path):
             twice.output
         )
         assert place in twice.output and item in twice.output and f"{first} 与 {second}" in twice.output
+        assert f"{line['item_name']}（{item}）" in twice.output and line["place_name"] in twice.output
     why = [f"{no}:{item}=damaged", f"{place}:{item}=lost"]
     twice = runner.invoke(
         app, [*receive, "--qty", f"{no}:{item}={qty - 1}", "--reason", why[0], "--reason", why[1]]
     )
     assert twice.exit_code == 1 and "两次" in twice.output, twice.output
+    en = runner.invoke(
+        app, ["--lang", "en", *receive, "--qty", f"{no}:{item}={qty}", "--qty", f"{place}:{item}={qty}"]
+    )
+    named = f"{line['item_name_en']} ({item})"  # the item by its English name, the code to type back
+    assert en.exit_code == 1 and named in en.output and line["item_name"] not in en.output, en.output
+    assert f"{line['place_name']} ({place})" in en.output and "（" not in en.output, en.output
     shown = svc.dispatch.show_order(doc, "dispatcher")
     assert shown.header["state"] == "shipped" and not shown.receipt
+
+
+def test_a_receipt_naming_an_item_the_stop_was_not_loaded_names_the_items_by_name(cli_db, tmp_path):
+    """`order receive` naming an item a stop was not loaded named the stop's items by code (1020101); it names
+    each by its name in the reader's language with the code to type back, and the stop by its place name."""
+    from stockpile.domain.dispatch import stop_numbers
+
+    svc, order = _kept_order(cli_db, tmp_path)
+    doc = order["doc_no"]
+    depot = order["depots"][0]["site"]
+    keeper = min(
+        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
+        key=lambda u: len(u.site_codes),
+    ).username
+    login_as(keeper)
+    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
+    login_as("dispatcher")
+    lines = svc.dispatch.show_order(doc, "dispatcher").lines
+    no, line = next(
+        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
+    )
+    receive = ["order", "receive", doc, "--receiver", "李村长", "--qty", f"{no}:9999999=1"]
+    zh = runner.invoke(app, receive)
+    assert zh.exit_code == 1 and "9999999" in zh.output, zh.output
+    stop = f"{no} {line['place_name']}"
+    assert f"{stop}（{line['place_code']}）" in zh.output, zh.output
+    assert f"{line['item_name']}（{line['item_code']}）" in zh.output, zh.output
+    en = runner.invoke(app, ["--lang", "en", *receive])
+    assert en.exit_code == 1 and f"{line['item_name_en']} ({line['item_code']})" in en.output, en.output
+    assert f"{stop} ({line['place_code']})" in en.output and line["item_name"] not in en.output, en.output
 
 
 def test_voiding_twice_says_nothing_changed(cli_db, tmp_path):
