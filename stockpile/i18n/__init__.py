@@ -131,7 +131,9 @@ def worded_value(value: Any, lang: str | None = None) -> Any:
     brackets the reader's way (「瓶装饮用水（1020101）」, "Bottled water (1020101)"); several values listed with
     the reader's separator; any other value as it is."""
     if isinstance(value, Mapping) and "name" in value:
-        name = str(((lang or current_lang.get()) == "en" and value.get("name_en")) or value["name"])
+        from stockpile.i18n.format import name_in  # the one "English name, else Chinese" rule
+
+        name = name_in(str(value["name"]), value.get("name_en"), lang)
         code = str(value.get("code") or "")
         return aside(name, code, lang) if code and code != name else name
     if isinstance(value, list | tuple):

@@ -4,6 +4,7 @@ depot as that depot's keeper, 签收, void refused after shipping; every refusal
 from __future__ import annotations
 
 import zipfile
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -25,6 +26,28 @@ def _kept_order(cli_db: object, tmp_path: object) -> tuple[object, dict]:
     kept = {c for u in svc.trust.list_users("admin") if u.role == "keeper" for c in u.site_codes}
     orders = svc.dispatch.list_orders("dispatcher", scenario="FLOOD-DEMO")
     return svc, next(o for o in orders if len(o["depots"]) == 1 and o["depots"][0]["site"] in kept)
+
+
+def _shipped_delivery(cli_db: object, tmp_path: object) -> tuple[Any, str, int, dict]:
+    """A kept order its first depot has shipped (by its keeper), the dispatcher logged in again: the service, the
+    order number, and the first delivery line with the 序号 `order show` prints for its stop."""
+    from stockpile.domain.dispatch import stop_numbers
+
+    svc, order = _kept_order(cli_db, tmp_path)
+    doc = order["doc_no"]
+    depot = order["depots"][0]["site"]
+    keeper = min(
+        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
+        key=lambda u: len(u.site_codes),
+    ).username
+    login_as(keeper)
+    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
+    login_as("dispatcher")
+    lines = svc.dispatch.show_order(doc, "dispatcher").lines
+    no, line = next(
+        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
+    )
+    return svc, doc, no, line
 
 
 def test_order_path_in_the_cli(cli_db, tmp_path):
@@ -121,22 +144,7 @@ def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path
     """`order show` numbers its stops (序号) in the first column; `order receive --qty 5:ITEM=880` names stop 5 so,
     as the place code does. A stop the order does not deliver to is refused naming it and the stops it has (the
     message blamed the quantity, the reason and the receiver all at once)."""
-    from stockpile.domain.dispatch import stop_numbers
-
-    svc, order = _kept_order(cli_db, tmp_path)
-    doc = order["doc_no"]
-    depot = svc.dispatch.show_order(doc, "dispatcher").depots[0]["site"]
-    keeper = min(
-        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
-        key=lambda u: len(u.site_codes),
-    ).username
-    login_as(keeper)
-    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
-    login_as("dispatcher")
-    lines = svc.dispatch.show_order(doc, "dispatcher").lines
-    no, line = next(
-        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
-    )
+    svc, doc, no, line = _shipped_delivery(cli_db, tmp_path)
     shown = runner.invoke(app, ["order", "show", doc])
     assert f"{line['place_name']}({line['place_code']})" in shown.output
     receive = ["order", "receive", doc, "--receiver", "李村长"]
@@ -162,22 +170,7 @@ def test_a_receipt_names_a_stop_by_the_number_order_show_prints(cli_db, tmp_path
 def test_a_receipt_naming_a_line_twice_is_refused_naming_it(cli_db, tmp_path):
     """`order receive` given one stop's item twice (once by its 序号 and once by its place code, or twice alike)
     kept the last silently; it is refused naming the stop, the item and both as typed, and nothing is received."""
-    from stockpile.domain.dispatch import stop_numbers
-
-    svc, order = _kept_order(cli_db, tmp_path)
-    doc = order["doc_no"]
-    depot = order["depots"][0]["site"]
-    keeper = min(
-        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
-        key=lambda u: len(u.site_codes),
-    ).username
-    login_as(keeper)
-    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
-    login_as("dispatcher")
-    lines = svc.dispatch.show_order(doc, "dispatcher").lines
-    no, line = next(
-        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
-    )
+    svc, doc, no, line = _shipped_delivery(cli_db, tmp_path)
     place, item, qty = line["place_code"], line["item_code"], line["qty"]
     receive = ["order", "receive", doc, "--receiver", "李村长"]
     for first, second in ((str(no), place), (place, place)):
@@ -207,22 +200,7 @@ def test_a_receipt_naming_a_line_twice_is_refused_naming_it(cli_db, tmp_path):
 def test_a_receipt_naming_an_item_the_stop_was_not_loaded_names_the_items_by_name(cli_db, tmp_path):
     """`order receive` naming an item a stop was not loaded named the stop's items by code (1020101); it names
     each by its name in the reader's language with the code to type back, and the stop by its place name."""
-    from stockpile.domain.dispatch import stop_numbers
-
-    svc, order = _kept_order(cli_db, tmp_path)
-    doc = order["doc_no"]
-    depot = order["depots"][0]["site"]
-    keeper = min(
-        (u for u in svc.trust.list_users("admin") if u.role == "keeper" and depot in u.site_codes),
-        key=lambda u: len(u.site_codes),
-    ).username
-    login_as(keeper)
-    assert runner.invoke(app, ["order", "ship", doc, "--depot", depot]).exit_code == 0
-    login_as("dispatcher")
-    lines = svc.dispatch.show_order(doc, "dispatcher").lines
-    no, line = next(
-        (n, ln) for n, ln in zip(stop_numbers(lines), lines, strict=True) if ln["kind"] == "delivery"
-    )
+    _, doc, no, line = _shipped_delivery(cli_db, tmp_path)
     receive = ["order", "receive", doc, "--receiver", "李村长", "--qty", f"{no}:9999999=1"]
     zh = runner.invoke(app, receive)
     assert zh.exit_code == 1 and "9999999" in zh.output, zh.output
