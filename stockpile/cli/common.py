@@ -120,15 +120,26 @@ def print_table(df: Any, columns: list[str], title: str = "") -> None:
     numbers = {"on_hand", "reserved", "available", "qty", "days_left", "balance"}
     for c in columns:
         tab.add_column(t(f"col.{c}"), justify="right" if c in numbers or c.endswith("_fen") else "left")
-    if current_lang.get() == "en" and "item_name" in columns and "item_code" in df.columns and len(df):
-        names = (
-            services().registers.namer()
-        )  # the read models carry 中文名: the English one where there is one
-        df = df.assign(item_name=[names.item(c, "en") for c in df["item_code"]])
+    if "item_name" in columns:
+        df = items_in_lang(df)
     shown = [[_table_cell(c, v) for v in df[c]] for c in columns]
     for row in zip(*shown, strict=True):
         tab.add_row(*row)
     console.print(tab)
+
+
+def items_in_lang(df: Any) -> Any:
+    """A read model's frame with its item names in the CLI's language (the read models carry 中文名; the English
+    name where the county gave one)."""
+    if (
+        current_lang.get() != "en"
+        or "item_name" not in df.columns
+        or "item_code" not in df.columns
+        or not len(df)
+    ):
+        return df
+    names = services().registers.namer()
+    return df.assign(item_name=[names.item(c, "en") for c in df["item_code"]])
 
 
 def _table_cell(col: str, v: Any) -> str:

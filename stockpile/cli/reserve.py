@@ -114,11 +114,13 @@ def rotation(
             actions=len(rep.schedule),
             yuan=f"{spend / 100:,.2f}",
             status=fmt.enum_text("solver_status", rep.plan.status),
-            unit_days=rep.plan.shortfall_unit_days,
+            keys=fmt.num(len({e["key_id"] for e in rep.explanations})),  # tents and bottles do not add up
         )
     )
     if out is not None:
-        sheet = fmt.export_frame(df)  # as the page exports it: words, 元, no internal keys
+        sheet = fmt.export_frame(
+            common.items_in_lang(df)
+        )  # as the page exports it: words, 元, no internal keys
         out.write_bytes(
             svc.to_xlsx({t("rotation.schedule"): sheet}, {c: t(f"col.{c}") for c in sheet.columns})
         )

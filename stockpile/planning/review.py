@@ -107,11 +107,22 @@ def recommendations(
     for a in alerts:
         if a.kind in ("contract_expiring", "contract_expired"):
             out.append({"code": "renew_contract", "contract": a.contract_code, "holder": a.holder_name})
-    reasons: defaultdict[str, int] = defaultdict(int)
+    # per reason, the area/item pairs short and their items: bottles and tents do not add up to "unit-days"
+    reasons: defaultdict[str, dict[str, str]] = defaultdict(dict)
+    pairs: defaultdict[str, set[str]] = defaultdict(set)
     for e in rot.explanations:
-        reasons[e["reason"]] += e["unit_days"]
-    for reason, unit_days in sorted(reasons.items()):
-        out.append({"code": f"shortfall_{reason}", "unit_days": unit_days})
+        reasons[e["reason"]][e["key_id"].rsplit(":", 1)[-1]] = e["item_name"]
+        pairs[e["reason"]].add(e["key_id"])
+    for reason, items in sorted(reasons.items()):
+        codes = sorted(items)
+        out.append(
+            {
+                "code": f"short_{reason}",
+                "keys": len(pairs[reason]),
+                "item_codes": codes,
+                "item_names": [items[c] for c in codes],
+            }
+        )
     return out
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
+from stockpile.i18n import listed, t
 
 
 def recommendation_text(r: Mapping[str, Any], items: Mapping[str, tuple[str, str]] | None = None) -> str:
@@ -15,7 +15,7 @@ def recommendation_text(r: Mapping[str, Any], items: Mapping[str, tuple[str, str
     (「县级压缩饼干缺口 6,164袋」, not 「6164」)."""
     params: dict[str, Any] = {}
     for k, v in r.items():
-        if k in ("code", "item_code"):
+        if k in ("code", "item_code", "item_codes", "item_names"):
             continue
         if k == "level":
             params[k] = t(f"scope.{v}")
@@ -23,6 +23,9 @@ def recommendation_text(r: Mapping[str, Any], items: Mapping[str, tuple[str, str
             params[k] = fmt.num(v)
         else:
             params[k] = v
+    if "item_codes" in r:  # several items by name in the reader's language (the Chinese name where unknown)
+        named = zip(r["item_codes"], r.get("item_names") or r["item_codes"], strict=False)
+        params["items"] = listed((items or {}).get(c, (zh, ""))[0] for c, zh in named)
     known = (items or {}).get(str(r.get("item_code") or ""))
     if known is not None:
         params["item"], unit = known

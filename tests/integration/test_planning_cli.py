@@ -95,3 +95,22 @@ def test_rotation_cli_prints_the_schedule_summary_and_writes_xlsx(env, tmp_path)
     assert "procure" not in res.output and "optimal" not in res.output and "状态 " in res.output
     if bought:
         assert f"{bought[0]:,.2f}" in res.output
+
+
+def test_an_english_rotation_workbook_names_items_in_english(env, tmp_path):
+    """`--lang en rotation --out` wrote the items' Chinese names into the English workbook (the screen said
+    "Instant noodles", the file 方便面); the summary counts the area/item pairs short, never a sum of tents and
+    bottles as "unit-days"."""
+    import openpyxl
+
+    from stockpile.i18n import t
+
+    out = tmp_path / "rot-en.xlsx"
+    res = runner.invoke(
+        app, ["--lang", "en", "rotation", "--year", str(date.today().year + 1), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "unit-days" not in res.output and "area/item pairs below the standard" in res.output
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    names = {r[rows[0].index(t("col.item_name", "en"))] for r in rows[1:]}
+    assert names and not any(any("\u4e00" <= ch <= "\u9fff" for ch in str(n)) for n in names), names

@@ -10,7 +10,7 @@ import streamlit as st
 
 from stockpile import clock
 from stockpile.app.pages import job_panel
-from stockpile.app.pages.common import guard, item_words, services, show_table
+from stockpile.app.pages.common import guard, item_words, items_in_lang, services, show_table
 from stockpile.i18n import format as fmt
 from stockpile.i18n import t
 from stockpile.jobs.commands import ROTATION_PLAN
@@ -104,7 +104,7 @@ if not sched.empty:
     headers = {c: t(f"col.{c}") for c in sched.columns}
     st.download_button(
         t("rotation.download"),
-        svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(sched)}, headers),
+        svc.to_xlsx({t("rotation.schedule"): fmt.export_frame(items_in_lang(sched))}, headers),
         file_name=f"{t('file_name.rotation')}-{int(year)}.xlsx",
         key="rotation.download",
     )

@@ -20,8 +20,18 @@ def test_a_recommendation_names_the_item_in_the_readers_language_with_its_unit()
             recommendation_text(RAISE, english)
             == "County: Compressed biscuits short by 6,164 袋; increase the reserve"
         )
-        lead = {"code": "shortfall_lead_time", "unit_days": 2310489}
+        lead = {"code": "shortfall_lead_time", "unit_days": 2310489}  # as a review signed before reads
         assert "2,310,489 unit-days" in recommendation_text(lead)
+        short = {
+            "code": "short_lead_time",
+            "keys": 3,
+            "item_codes": ["1020301", "9"],
+            "item_names": ["压缩饼干", "净水片"],
+        }
+        assert recommendation_text(short, english) == (
+            "Lead times: 3 area/item pairs fall below the standard (Compressed biscuits, 净水片); order earlier or"
+            " sign framework contracts"
+        )
     finally:
         set_lang("zh")
 
