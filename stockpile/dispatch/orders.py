@@ -129,6 +129,7 @@ def order_sheet(doc_no: str, uow: AbstractUnitOfWork, repo_of: RepoOf) -> OrderS
         plan = repo.plan_record(o["plan_id"]) or {}
         header = {**o, "scenario": plan.get("scenario", ""), "scenario_name": plan.get("scenario_name", "")}
         header.update(confirmed_at=plan.get("confirmed_at"), confirmed_by=plan.get("actor", ""))
+        header["vehicle_name"] = repo.vehicle_name(o["vehicle"])
         depots = repo.order_depots(doc_no)
         lines = lines_with_lots(repo.order_lines(doc_no), repo.order_holds(doc_no), shipped_sites(depots))
         return OrderSheet(header, lines, depots, repo.receipt_lines(doc_no), repo.ship_lines(doc_no))

@@ -111,6 +111,7 @@ def test_reports_page_refuses_a_bad_need_line_and_stores_nothing(services):
         at.button[0].click().run()
         assert not at.exception and not at.success, (rows, [s.value for s in at.success])
         assert any(said in str(e.value) for e in at.error), (rows, [e.value for e in at.error])
+        assert any("报告未保存" in str(e.value) for e in at.error), [e.value for e in at.error]
     assert services.events.reports("FLOOD-P", "dispatcher") == []
 
 

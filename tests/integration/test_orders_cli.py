@@ -336,5 +336,7 @@ def test_an_english_order_list_reads_in_english_and_names_the_truck(cli_db, tmp_
     pending = t("order.state.pending", "en")
     assert "".join(f"{order['depots'][0]['site']} ({pending})".split()) in flat, listed.output
     assert "".join(f"{name} {plate}".split()) in flat and "".join(f"{plate} {plate}".split()) not in flat
+    shown = runner.invoke(app, ["order", "show", order["doc_no"]])  # the header named the truck by its code
+    assert f"车辆：{name}（{order['vehicle']}）" in shown.output, shown.output
     zh = "".join(runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"]).output.split())
     assert f"{order['depots'][0]['site']}（待备货）" in zh, zh

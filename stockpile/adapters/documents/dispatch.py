@@ -62,6 +62,13 @@ def _item(r: Mapping[str, Any]) -> str:
     return fmt.name_in(r["item_name"], r.get("item_name_en"))
 
 
+def _vehicle(h: Mapping[str, Any]) -> str:
+    """The truck by its name with its code (江渚镇皮卡（XZ10-01）); a contracted vehicle, which has no name in the
+    fleet list, by its code."""
+    code, name = str(h.get("vehicle", "")), str(h.get("vehicle_name") or "")
+    return aside(name, code) if name and name != code else code
+
+
 def _state(h: Mapping[str, Any]) -> str:
     """The state in words; a superseded order names the plan that replaced it (its orders' number prefix)."""
     state = t(f"order.state.{h['state']}")
@@ -77,7 +84,7 @@ def header_rows(h: Mapping[str, Any], depots: Iterable[Mapping[str, Any]]) -> li
     return [
         (t("order.doc.doc_no"), str(h["doc_no"])),
         (t("order.doc.scenario"), aside(str(h.get("scenario_name", "")), str(h.get("scenario", "")))),
-        (t("order.doc.vehicle"), str(h.get("vehicle", ""))),
+        (t("order.doc.vehicle"), _vehicle(h)),
         (t("order.doc.plate"), str(h.get("plate") or none)),
         (t("order.doc.driver"), driver),
         (t("order.doc.state"), _state(h)),

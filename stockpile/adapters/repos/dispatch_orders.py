@@ -101,6 +101,10 @@ class SqlOrderRecords:
         if v is not None and o is not None:
             o.plate, o.driver, o.driver_phone = v.plate, v.driver, v.driver_phone
 
+    def vehicle_name(self, code: str) -> str:
+        """The vehicle's name as the fleet list has it ("" for a contracted vehicle or one deleted since)."""
+        return self.s.scalar(select(VehicleRow.name).where(VehicleRow.code == code)) or ""
+
     def add_order_depots(self, doc_no: str, site_ids: Iterable[int]) -> None:
         for sid in sorted(set(site_ids)):
             self.s.add(OrderDepotRow(doc_no=doc_no, site_id=sid, state="pending", shipped_by=""))

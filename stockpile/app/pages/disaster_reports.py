@@ -97,7 +97,7 @@ def _file(needs: tuple[tuple[str, int], ...], village: str, counts: tuple[int, i
     try:
         r = svc.events.add_report(rec, user)
     except DomainError as e:
-        st.error(domain_error_text(_named(e)))
+        st.error(f"{domain_error_text(_named(e))} {t('events.report_not_saved')}")  # nothing is stored
         return
     done = t(
         "events.reported",
