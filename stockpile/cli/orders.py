@@ -53,8 +53,11 @@ def _plan_no(plan_id: Any) -> str:
 
 
 def _parts(depots: list[dict[str, Any]]) -> str:
-    """Each depot part with its state, in the reader's punctuation: YL-102A（已发运）、… / YL-102A (shipped), …"""
-    return listed(aside(d["site"], t("order.state." + d["state"]) + _short(d)) for d in depots)
+    """Each depot part by name with its state, in the reader's punctuation: 县应急物资储备库（已发运）、… /
+    … (shipped), …; its code where the site has no name."""
+    return listed(
+        aside(d.get("site_name") or d["site"], t("order.state." + d["state"]) + _short(d)) for d in depots
+    )
 
 
 def _short(d: dict[str, Any]) -> str:

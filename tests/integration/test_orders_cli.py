@@ -334,9 +334,9 @@ def test_an_english_order_list_reads_in_english_and_names_the_truck(cli_db, tmp_
     flat = "".join(listed.output.split())
     assert "（" not in listed.output and "、" not in listed.output, listed.output
     pending = t("order.state.pending", "en")
-    assert "".join(f"{order['depots'][0]['site']} ({pending})".split()) in flat, listed.output
+    assert "".join(f"{order['depots'][0]['site_name']} ({pending})".split()) in flat, listed.output  # by name
     assert "".join(f"{name} {plate}".split()) in flat and "".join(f"{plate} {plate}".split()) not in flat
     shown = runner.invoke(app, ["order", "show", order["doc_no"]])  # the header named the truck by its code
     assert f"车辆：{name}（{order['vehicle']}）" in shown.output, shown.output
     zh = "".join(runner.invoke(app, ["order", "list", "--scenario", "FLOOD-DEMO"]).output.split())
-    assert f"{order['depots'][0]['site']}（待备货）" in zh, zh
+    assert f"{order['depots'][0]['site_name']}（待备货）" in zh, zh
