@@ -10,7 +10,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import item_words, services, show_error, show_table
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import catalogue, t
+from stockpile.i18n import aside, catalogue, t
 from stockpile.i18n import format as fmt
 
 ROLES = ["keeper", "dispatcher", "planner", "admin", "informant", "province"]  # informant: 灾情信息员
@@ -30,7 +30,7 @@ depot_names = dict(zip(sites["code"], sites["name"], strict=True))
 
 
 def depot_label(code: str) -> str:
-    return f"{depot_names.get(code, code)}（{code}）"
+    return aside(depot_names.get(code, code), code)
 
 
 def attempt(fn, *args) -> bool:  # type: ignore[no-untyped-def]
@@ -52,7 +52,7 @@ def informant_form(target: str) -> None:
             t("informant.townships"),
             list(town_names),
             default=[c for c in mine if c in town_names],
-            format_func=lambda c: f"{town_names[c]}（{c}）",
+            format_func=lambda c: aside(town_names[c], c),
             placeholder=t("app.choose_options"),
             key=f"admin.informant_towns.{target}",
         )

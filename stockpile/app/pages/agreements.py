@@ -21,8 +21,8 @@ from stockpile.app.pages.common import (
     show_table,
 )
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import aside, t
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
 from stockpile.planning.commands import CallOffCmd, VerifyCmd
 
 guard(__file__)
@@ -41,7 +41,7 @@ words = item_words()  # item code → (name, unit), read once for the loops belo
 for a in alerts:  # the item by name with its code, the shortfall in its unit, the date in the locale's format
     name, unit = words.get(a.item_code, (a.item_code, ""))
     detail = fmt.qty(a.detail, unit) if a.kind == "verified_short" else fmt.num(a.detail)
-    item = f"{name}（{a.item_code}）" if a.item_code else ""
+    item = aside(name, a.item_code) if a.item_code else ""
     st.warning(
         f"{a.contract_code} {a.holder_name}{': ' if lang() == 'en' else '：'}"
         + t(f"alert.{a.kind}", detail=detail, due_on=fmt_date(a.due_on) if a.due_on else "", item=item)
@@ -178,7 +178,7 @@ if contracts:
             item = st.selectbox(
                 t("agreements.verify_item"),
                 [ln.item_code for ln in contracts[ccode].lines],
-                format_func=lambda c: f"{names.get(c, c)}（{c}）",
+                format_func=lambda c: aside(str(names.get(c, c)), c),
                 key="agreements.calloff_item",
             )
             qty = st.number_input(

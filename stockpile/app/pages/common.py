@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from stockpile import clock
 from stockpile.domain.errors import DomainError, ExistsWithDifferent
-from stockpile.i18n import catalogue, current_lang, domain_error_text, set_lang, t, validation_text
+from stockpile.i18n import aside, catalogue, current_lang, domain_error_text, set_lang, t, validation_text
 from stockpile.i18n import format as fmt
 
 # map labels: bitmap glyphs of a CJK font (crisp small Chinese); pydeck passes a string prop through only when
@@ -218,7 +218,7 @@ def site_picker(label: str, key: str, exclude: str | None = None, mine: bool = T
     sites = sites.sort_values(["_l", "_d", "code"])  # the county depot first, then the township points
     codes = [c for c in sites["code"] if c != exclude]
     names = dict(zip(sites["code"], sites["name"], strict=True))
-    return str(st.selectbox(label, codes, format_func=lambda c: f"{names[c]}（{c}）", key=key))
+    return str(st.selectbox(label, codes, format_func=lambda c: aside(names[c], c), key=key))
 
 
 def item_picker(label: str, key: str, codes: list[str] | None = None) -> str:

@@ -14,7 +14,7 @@ from stockpile.app.pages import job_panel
 from stockpile.app.pages.common import CJK_FONT, guard, item_names, services, show_error
 from stockpile.coverage.commands import Candidate, CircleQuery, PrepositionQuery, Scenario, SitingQuery
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import fmt_int, row_error_text, t
+from stockpile.i18n import aside, fmt_int, row_error_text, t
 from stockpile.i18n import format as fmt
 from stockpile.jobs.commands import PREPOSITION, SITING, coverage_params
 from stockpile.reports.coverage_tables import (
@@ -51,7 +51,7 @@ chosen_items = c1.multiselect(
     t("coverage.items"),
     sorted(c for c in norms if c in names),
     default=sorted(c for c in norms if c in names)[:1],
-    format_func=lambda c: f"{names.get(c, '')}（{c}）",
+    format_func=lambda c: aside(names.get(c, ""), c),
     placeholder=t("app.choose_options"),
     key="coverage.items",
 )
@@ -60,7 +60,7 @@ c3, c4, c5 = st.columns([2, 2, 1])
 damaged = c3.multiselect(
     t("coverage.damaged"),
     list(sites["code"]),
-    format_func=lambda c: f"{dict(zip(sites['code'], sites['name'], strict=True)).get(c, '')}（{c}）",
+    format_func=lambda c: aside(dict(zip(sites["code"], sites["name"], strict=True)).get(c, ""), c),
     placeholder=t("app.choose_options"),
     key="coverage.damaged",
 )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, guard, item_words, services
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import aside, domain_error_text, t
 from stockpile.i18n import format as fmt
 
 guard(__file__)
@@ -38,7 +38,7 @@ def _from_event() -> None:
     with st.form("scenario.from_event"):
         c1, c2 = st.columns([3, 1])
         names = {e.code: e.name for e in events}
-        ev = c1.selectbox(t("events.col_event"), list(names), format_func=lambda c: f"{names[c]}（{c}）")
+        ev = c1.selectbox(t("events.col_event"), list(names), format_func=lambda c: aside(names[c], c))
         days = c2.number_input(t("scenario_edit.days"), min_value=1, max_value=30, value=3, step=1)
         go = st.form_submit_button(t("scenario_edit.from_event"))
     if go and (code := _run(svc.events.scenario_from_event, ev, user, None, int(days))) is not None:
@@ -80,7 +80,7 @@ def _conditions(code: str, sc: Any) -> None:
             t("scenario_edit.damaged_label"),
             list(names),
             default=[c for c in sc.damaged_sites if c in names],
-            format_func=lambda c: f"{names[c]}（{c}）",
+            format_func=lambda c: aside(names[c], c),
             placeholder=t("app.choose_options"),
         )
         upload = st.file_uploader(t("scenario_edit.blocked_upload"), type=["geojson", "json"])

@@ -17,7 +17,7 @@ from stockpile.app.pages.common import (
     show_table,
     status_legend,
 )
-from stockpile.i18n import t
+from stockpile.i18n import aside, t
 from stockpile.reports.labels import area_labels, fit_zoom, label_frame, markers, place_labels, site_labels
 
 guard(__file__)
@@ -182,7 +182,7 @@ st.session_state["home.map_picked"] = picked
 if not codes:
     st.info(t("stock.empty"))
     st.stop()
-site = st.selectbox(t("home.pick_depot"), codes, format_func=lambda c: f"{names[c]}（{c}）", key="home.depot")
+site = st.selectbox(t("home.pick_depot"), codes, format_func=lambda c: aside(names[c], c), key="home.depot")
 row = depots[depots["code"] == site].iloc[0]
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("home.status_label"), t(f"home.status.{row['status']}"))

@@ -15,8 +15,8 @@ import streamlit as st
 from stockpile.app.pages.common import current_user, guard, item_words, services, show_error
 from stockpile.domain.dispatch import SHORT_REASONS
 from stockpile.domain.errors import DomainError
+from stockpile.i18n import aside, listed, t
 from stockpile.i18n import format as fmt
-from stockpile.i18n import t
 from stockpile.reports.orders import vehicle_label
 
 guard(__file__)
@@ -52,12 +52,12 @@ if not rows:
 def _state(r: dict[str, Any]) -> str:
     """已被替代 names the re-plan that replaced the order (its orders' number prefix)."""
     new = r.get("superseded_by")
-    pointer = f"（{t('order.cli.superseded_by', plan=f'DD{new.hex[:8].upper()}')}）" if new else ""
-    return t(f"order.state.{r['state']}") + pointer
+    state = t(f"order.state.{r['state']}")
+    return aside(state, t("order.cli.superseded_by", plan=f"DD{new.hex[:8].upper()}")) if new else state
 
 
 def _depots(r: dict[str, Any]) -> str:
-    return "、".join(f"{d['site_name']}（{t('order.state.' + d['state'])}{_short(d)}）" for d in r["depots"])
+    return listed(aside(d["site_name"], t("order.state." + d["state"]) + _short(d)) for d in r["depots"])
 
 
 def _short(d: dict[str, Any]) -> str:

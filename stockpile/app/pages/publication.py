@@ -8,7 +8,7 @@ import streamlit as st
 
 from stockpile.app.pages.common import current_user, guard, services
 from stockpile.domain.errors import DomainError
-from stockpile.i18n import domain_error_text, t
+from stockpile.i18n import aside, domain_error_text, t
 from stockpile.reports import registers as tables
 
 guard(__file__)
@@ -23,7 +23,7 @@ if not events:
     st.info(t("events.none"))
     st.stop()
 names = {e.code: e.name for e in events}
-code = st.selectbox(t("events.col_event"), list(names), format_func=lambda c: f"{names[c]}（{c}）")
+code = st.selectbox(t("events.col_event"), list(names), format_func=lambda c: aside(names[c], c))
 try:
     pub = svc.registers.publication(code, user)
 except DomainError as e:

@@ -24,7 +24,7 @@ events = svc.events.events(user)
 if not events:
     st.info(t("events.none"))
     st.stop()
-named = {e.code: f"{e.name}（{e.code}）" if e.name and e.name != e.code else e.code for e in events}
+named = {e.code: aside(e.name, e.code) if e.name and e.name != e.code else e.code for e in events}
 code = st.selectbox(t("events.col_event"), list(named), format_func=named.__getitem__)
 rows = svc.events.requests(code, user)
 cols = [
