@@ -136,7 +136,7 @@ def test_requests_page_submits_and_decides_once(services):
     assert row["Township"] == names.place("369921101") and "（369921101）" in row["Township"]
     assert row["Item"] == "Single relief tent (12 m²)" and row["Quantity"] == "30 顶"
     assert row["Delivered"] == "—" and row["Destination"].endswith(f"（{village}）")
-    assert at.selectbox[0].options[0] == "演练洪涝（FLOOD-P）"
+    assert at.selectbox[0].options[0] == "演练洪涝 (FLOOD-P)"  # the code in the English reader's brackets
 
 
 def _free_water(services) -> int:
