@@ -163,7 +163,7 @@ class DispatchService:
         return edit_use.edit_plan(plan, stops, self.uow(), self.repo, now)
 
     def mark_shipped(self, doc_no: str, actor: str, now: datetime | None = None) -> int:
-        return confirm_use.mark_shipped(self._doc(doc_no), self.uow(), self.repo, actor, now)
+        return confirm_use.mark_shipped(self.order_no(doc_no), self.uow(), self.repo, actor, now)
 
     def replan(self, plan: DispatchPlan, now_s: int, **kw: Any) -> DispatchPlan:
         """Broken trucks (`broken=`), a closed road (`blocked_geojson=`): delivered and started stops stay."""
@@ -176,9 +176,9 @@ class DispatchService:
     def order_documents(self, doc_no: str, actor: str | None = None) -> tuple[bytes, bytes]:
         """(xlsx, pdf) of a confirmed order, derived from the database (with `actor`: as that user may see it)."""
         if actor is None:
-            sheet = orders_use.order_sheet(self._doc(doc_no), self.uow(), self.repo)
+            sheet = orders_use.order_sheet(self.order_no(doc_no), self.uow(), self.repo)
         else:
-            sheet = orders_use.show_order(self._doc(doc_no), self.uow(), self.repo, actor)
+            sheet = orders_use.show_order(self.order_no(doc_no), self.uow(), self.repo, actor)
         return self.render_order(sheet)
 
     # ---- orders after confirmation (dispatch/orders.py) ----------------------------------------------------
@@ -187,23 +187,21 @@ class DispatchService:
         a message or a file to name the order as it is printed; as typed when no order matches."""
         return orders_use.stored_order_no(typed, self.uow(), self.repo)
 
-    _doc = order_no
-
     def list_orders(self, actor: str, **filters: str) -> list[dict[str, Any]]:
         return orders_use.list_orders(self.uow(), self.repo, actor, **filters)
 
     def show_order(self, doc_no: str, actor: str) -> orders_use.OrderSheet:
-        return orders_use.show_order(self._doc(doc_no), self.uow(), self.repo, actor)
+        return orders_use.show_order(self.order_no(doc_no), self.uow(), self.repo, actor)
 
     def void(self, doc_no: str, actor: str, now: datetime | None = None) -> orders_use.Voided:
-        return orders_use.void_plan(self._doc(doc_no), self.uow(), self.repo, actor, now)
+        return orders_use.void_plan(self.order_no(doc_no), self.uow(), self.repo, actor, now)
 
     def pick(self, doc_no: str, depot: str, actor: str, now: datetime | None = None) -> bool:
-        return orders_use.pick_depot(self._doc(doc_no), depot, self.uow(), self.repo, actor, now)
+        return orders_use.pick_depot(self.order_no(doc_no), depot, self.uow(), self.repo, actor, now)
 
     def ship(self, doc_no: str, depot: str, actor: str, now: datetime | None = None) -> int:
         """Ship a depot part in full; the holds issued (0 when it had already shipped)."""
-        return shipping_use.ship_depot(self._doc(doc_no), depot, self.uow(), self.repo, actor, now).issued
+        return shipping_use.ship_depot(self.order_no(doc_no), depot, self.uow(), self.repo, actor, now).issued
 
     def ship_loaded(
         self,
@@ -218,12 +216,12 @@ class DispatchService:
         """Ship a depot part with the quantity actually loaded per item code; a shortfall needs a reason from
         SHORT_REASONS (and 'other' a note) and is released from its holds in the same transaction."""
         return shipping_use.ship_depot(
-            self._doc(doc_no), depot, self.uow(), self.repo, actor, now, loaded, reason, note
+            self.order_no(doc_no), depot, self.uow(), self.repo, actor, now, loaded, reason, note
         )
 
     def receive(self, doc_no: str, receiver: str, actor: str, **kw: Any) -> dict[Any, Any]:
         """签收: `quantities` and `reasons` by (stop code, item code), `received_at`, `now`."""
-        return delivery_use.receive_order(self._doc(doc_no), receiver, self.uow(), self.repo, actor, **kw)
+        return delivery_use.receive_order(self.order_no(doc_no), receiver, self.uow(), self.repo, actor, **kw)
 
     def close(self, doc_no: str, actor: str, now: datetime | None = None) -> bool:
-        return orders_use.close_order(self._doc(doc_no), self.uow(), self.repo, actor, now)
+        return orders_use.close_order(self.order_no(doc_no), self.uow(), self.repo, actor, now)

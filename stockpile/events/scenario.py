@@ -39,7 +39,8 @@ def scenario_from_event(
 ) -> str:
     """Create a live scenario (run_scenario: dispatcher, planner, admin) whose report time is the event's. Demand =
     per village and item, an approved request line's quantity, else the need line of the village's latest
-    report, else its affected persons × per-person norm × sustain days (event_demand). A scenario with no demand is refused; the approved lines become `planned`."""
+    report, else its affected persons × per-person norm × sustain days (event_demand). A scenario with no demand
+    is refused; the approved lines become `planned`."""
     at = now or clock.now()
     name = code or f"{event_code}-SC"
     check_scenario(name, sustain_days)

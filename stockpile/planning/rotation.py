@@ -6,8 +6,8 @@ Mapping rules:
   (physical and, if the standard counts them, custodial) at the scope's sites; a lot without expiry never expires.
 - The horizon is the year: from 1 January (today when planning the current year) to 31 December; budget
   quarters are calendar quarters (config: Q1–Q4 budgets in fen). A lot expiring after today but on or before
-  the plan start is not in the plan (it is expired by then): the report lists it under `before_start`, to be
-  rotated now, under the current year's plan.
+  the plan start is not in the plan (it is expired by then): the report lists it under `before_start` (rotate
+  out now those a channel still takes; the others are written off when they expire).
 - Agreement stock counts only from contracts valid for the whole horizon (a contract ending earlier is a
   renewal item of the review), capped at the standard's agreement share.
 - Procurement: one option per item (lead days from config, price = item price × ‰, shelf life of the item);
